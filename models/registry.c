@@ -1,0 +1,59 @@
+/* The model registry built from models.def, and port/class helpers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "aimc/model.h"
+
+#define X(sym) extern const aimc_model sym;
+#include "models.def"
+#undef X
+
+/* NULL-terminated so that an empty registry still compiles. */
+static const aimc_model *const REGISTRY[] = {
+#define X(sym) &sym,
+#include "models.def"
+#undef X
+    NULL};
+
+size_t aimc_models_count(void) {
+  return sizeof REGISTRY / sizeof REGISTRY[0] - 1;
+}
+
+const aimc_model *aimc_models_at(size_t i) {
+  return i < aimc_models_count() ? REGISTRY[i] : NULL;
+}
+
+const aimc_model *aimc_models_find(const char *name) {
+  for (size_t i = 0; i < aimc_models_count(); i++)
+    if (strcmp(REGISTRY[i]->name, name) == 0) return REGISTRY[i];
+  return NULL;
+}
+
+int aimc_model_port_find(const aimc_model *m, const char *name) {
+  for (size_t i = 0; i < m->n_ports; i++)
+    if (strcmp(m->ports[i].name, name) == 0) return (int)i;
+  return -1;
+}
+
+int aimc_model_port_width(const aimc_model *m, int port, const void *params) {
+  const char *w = m->ports[port].width;
+  char *end;
+  long n = strtol(w, &end, 10);
+  if (end != w && *end == '\0') return (int)n;
+  const aimc_param *p = aimc_params_find(m->params, m->n_params, w);
+  if (!p || p->type != AIMC_PT_INT) return -1;
+  return (int)aimc_param_get(p, params);
+}
+
+const char *aimc_sig_kind_name(aimc_sig_kind k) {
+  static const char *const names[AIMC_SIG_COUNT_] = {"voltage", "current", "digital",
+                                                     "clock", "control"};
+  return (k >= 0 && k < AIMC_SIG_COUNT_) ? names[k] : "?";
+}
+
+const char *aimc_energy_class_name(aimc_energy_class c) {
+  static const char *const names[AIMC_EC_COUNT_] = {
+      "dac", "array", "tia", "adc", "register", "digital",
+      "buffer", "static", "programming", "device", "other"};
+  return (c >= 0 && c < AIMC_EC_COUNT_) ? names[c] : "?";
+}

@@ -1,0 +1,25 @@
+/* Shared pieces of the CLI commands: the command signature and the usage
+ * error convention (message on stderr, exit code 2). */
+#ifndef AIMC_CLI_H
+#define AIMC_CLI_H
+
+#include "aimc/context.h"
+
+/* argv[0] is the command name; options follow. Returns an aimc status;
+ * the message for a failure is left on the context (aimc_error). */
+#define X(name, fn, summary) int fn(aimc_ctx *ctx, int argc, char **argv);
+#include "commands.def"
+#undef X
+
+/* Records "<cmd>: <message>; try 'aimc <cmd> --help'" and returns
+ * AIMC_EUSAGE. */
+int aimc_cli_usage(aimc_ctx *ctx, const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* 1 if argv holds -h or --help (commands print their help and return 0). */
+int aimc_cli_wants_help(int argc, char **argv);
+
+/* The version string ("0.1.0 (git abc123)"). */
+const char *aimc_cli_version(void);
+
+#endif

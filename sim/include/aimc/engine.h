@@ -1,0 +1,89 @@
+/* The engine runs an elaborated design on the event kernel: one instance
+ * per design instance, nets as vectors of doubles, energy and operation
+ * counts per instance. Models talk to it only through the aimc_inst_*
+ * calls below. Events are coarse: one per array operation or conversion
+ * batch, never one per cell. */
+#ifndef AIMC_ENGINE_H
+#define AIMC_ENGINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "aimc/context.h"
+#include "aimc/design.h"
+#include "aimc/kernel.h"
+#include "aimc/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct aimc_engine aimc_engine;
+
+/* Instantiates every instance of `d` (borrowed; must outlive the engine)
+ * on a new kernel of the given backend, and runs each model's init. Each
+ * instance gets its own RNG stream derived from the context seed and the
+ * hash of its name, so results do not depend on instance order. */
+int aimc_engine_alloc(aimc_ctx *ctx, const aimc_design *d,
+                      aimc_kernel_backend backend, aimc_engine **out);
+void aimc_engine_free(aimc_engine *e);
+
+aimc_kernel *aimc_engine_kernel(aimc_engine *e);
+size_t aimc_engine_n_inst(const aimc_engine *e);
+aimc_inst *aimc_engine_inst(aimc_engine *e, size_t i);
+aimc_inst *aimc_engine_find(aimc_engine *e, const char *name);
+
+/* Drives a net from outside (a testbench input) at now + delay. */
+int aimc_engine_drive_net(aimc_engine *e, int net, const double *values,
+                          aimc_time delay);
+/* The current value vector of a net (width from the design). */
+const double *aimc_engine_net_value(const aimc_engine *e, int net);
+/* Runs the kernel until no event is pending / until t_end. */
+int aimc_engine_run(aimc_engine *e);
+int aimc_engine_run_until(aimc_engine *e, aimc_time t_end);
+/* Resets kernel, nets, energies and every instance (model reset). */
+int aimc_engine_reset(aimc_engine *e);
+
+/* Energy (J) summed per class, and total. */
+double aimc_engine_energy(const aimc_engine *e, aimc_energy_class c);
+double aimc_engine_energy_total(const aimc_engine *e);
+/* Zeroes energy and op counters (not device state). */
+void aimc_engine_clear_energy(aimc_engine *e);
+
+/* --- services for models ---------------------------------------------- */
+const char *aimc_inst_name(const aimc_inst *inst);
+const aimc_model *aimc_inst_model(const aimc_inst *inst);
+const void *aimc_inst_params(const aimc_inst *inst);
+void *aimc_inst_state(aimc_inst *inst);
+aimc_ctx *aimc_inst_ctx(aimc_inst *inst);
+gsl_rng *aimc_inst_rng(aimc_inst *inst);
+aimc_time aimc_inst_now(const aimc_inst *inst);
+aimc_engine *aimc_inst_engine(aimc_inst *inst);
+/* Zeroed memory owned by the instance, freed with the engine. */
+void *aimc_inst_alloc(aimc_inst *inst, size_t size);
+
+int aimc_inst_port_width(const aimc_inst *inst, int port);
+/* 1 if the port is connected to a net. */
+int aimc_inst_port_connected(const aimc_inst *inst, int port);
+/* Current value vector on an input (or output) port's net; NULL if open. */
+const double *aimc_inst_in(const aimc_inst *inst, int port);
+/* Staging buffer of an output port: fill it, then aimc_inst_drive. */
+double *aimc_inst_out(aimc_inst *inst, int port);
+/* Publishes the staged output at now + delay: the net takes the value
+ * then, and every instance with an input on that net gets on_input. */
+int aimc_inst_drive(aimc_inst *inst, int port, aimc_time delay);
+/* Schedules on_event(tag, data) for this instance at now + delay. */
+int aimc_inst_schedule(aimc_inst *inst, aimc_time delay, uint32_t tag,
+                       uint64_t data);
+
+/* Accounting: energy in J; `ops` counts operations for TOPS/W (one MAC = 2
+ * ops). */
+void aimc_inst_add_energy(aimc_inst *inst, double e_J);
+void aimc_inst_add_ops(aimc_inst *inst, uint64_t ops);
+double aimc_inst_energy(const aimc_inst *inst);
+uint64_t aimc_inst_ops(const aimc_inst *inst);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

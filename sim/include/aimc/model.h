@@ -1,0 +1,103 @@
+/* A component model: one file in models/, one const aimc_model, registered
+ * once in models/models.def. The model declares its parameters (a table),
+ * its ports and its behaviour on events; the engine (aimc/engine.h) owns
+ * its state and connects its ports to nets. */
+#ifndef AIMC_MODEL_H
+#define AIMC_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aimc/param.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct aimc_inst aimc_inst; /* a running instance (engine.h) */
+
+typedef enum { AIMC_PORT_IN = 0, AIMC_PORT_OUT = 1 } aimc_port_dir;
+
+/* What flows on a net. Ports connect only to nets of the same kind. */
+typedef enum {
+  AIMC_SIG_VOLTAGE = 0, /* analog voltages, one per wire (V)       */
+  AIMC_SIG_CURRENT,     /* analog currents (A)                     */
+  AIMC_SIG_DIGITAL,     /* digital words, carried as doubles       */
+  AIMC_SIG_CLOCK,
+  AIMC_SIG_CONTROL,
+  AIMC_SIG_COUNT_
+} aimc_sig_kind;
+
+/* Energy accounting classes of the report. */
+typedef enum {
+  AIMC_EC_DAC = 0,
+  AIMC_EC_ARRAY,
+  AIMC_EC_TIA,
+  AIMC_EC_ADC,
+  AIMC_EC_REGISTER,
+  AIMC_EC_DIGITAL,
+  AIMC_EC_BUFFER,
+  AIMC_EC_STATIC,
+  AIMC_EC_PROGRAMMING,
+  AIMC_EC_DEVICE,  /* a lone cell (device experiments)            */
+  AIMC_EC_OTHER,
+  AIMC_EC_COUNT_
+} aimc_energy_class;
+
+const char *aimc_sig_kind_name(aimc_sig_kind k);
+const char *aimc_energy_class_name(aimc_energy_class c);
+
+typedef struct {
+  const char *name;
+  aimc_port_dir dir;
+  aimc_sig_kind kind;
+  /* Width: a decimal number ("1") or the key of an INT parameter ("rows"). */
+  const char *width;
+  const char *doc;
+} aimc_port_spec;
+
+typedef struct aimc_model {
+  const char *name;    /* registry key, e.g. "crossbar"                  */
+  const char *summary; /* one line                                       */
+  const char *source;  /* paper / equations the model implements         */
+  aimc_energy_class eclass;
+
+  const aimc_param *params;
+  size_t n_params;
+  size_t params_size;  /* sizeof the model's params struct               */
+
+  const aimc_port_spec *ports;
+  size_t n_ports;
+
+  size_t state_size;   /* bytes of zeroed state the engine allocates      */
+
+  /* Cross-parameter checks beyond the table's ranges (e.g. g_min < g_max).
+   * Writes a message naming the parameters and returns AIMC_ERANGE. NULL:
+   * none. */
+  int (*validate)(const void *params, char *err, size_t errlen);
+  /* Sets up state (after params are bound); may allocate through
+   * aimc_inst_alloc. NULL: nothing to do. */
+  int (*init)(aimc_inst *inst);
+  /* An input port's net has a new value. NULL: ignores inputs. */
+  int (*on_input)(aimc_inst *inst, int port);
+  /* An event the instance scheduled for itself. */
+  int (*on_event)(aimc_inst *inst, uint32_t tag, uint64_t data);
+  /* Back to the state after init (device states too). NULL: re-run init. */
+  int (*reset)(aimc_inst *inst);
+} aimc_model;
+
+/* The registry (models/models.def). */
+size_t aimc_models_count(void);
+const aimc_model *aimc_models_at(size_t i);
+const aimc_model *aimc_models_find(const char *name);
+
+/* Width of port `port` for the given params (resolves parameter keys);
+ * -1 if the width names no INT parameter. */
+int aimc_model_port_width(const aimc_model *m, int port, const void *params);
+/* Index of a port by name, or -1. */
+int aimc_model_port_find(const aimc_model *m, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
