@@ -1,0 +1,59 @@
+/* YAML configuration files with source locations: the one loader behind
+ * netlists, device cards, run/sweep/trainer configs. Every node knows its
+ * file:line:col, and the generic binder fills a struct from a mapping
+ * through a parameter table (aimc/param.h), rejecting unknown keys, wrong
+ * types, bad units and out-of-range values with file:line:col messages. */
+#ifndef AIMC_CONFIG_H
+#define AIMC_CONFIG_H
+
+#include <stddef.h>
+
+#include "aimc/context.h"
+#include "aimc/param.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct aimc_cfg aimc_cfg;           /* a loaded document      */
+typedef struct aimc_cfg_node aimc_cfg_node; /* a node inside it       */
+
+typedef enum { AIMC_CFG_SCALAR, AIMC_CFG_MAP, AIMC_CFG_SEQ, AIMC_CFG_NULL } aimc_cfg_type;
+
+/* Parses a YAML file (syntax errors: file:line:col, AIMC_EPARSE). */
+int aimc_cfg_load(aimc_ctx *ctx, const char *path, aimc_cfg **out);
+/* Parses YAML text; `name` is used as the file name in messages. */
+int aimc_cfg_parse(aimc_ctx *ctx, const char *name, const char *text,
+                   aimc_cfg **out);
+void aimc_cfg_free(aimc_cfg *cfg);
+
+const aimc_cfg_node *aimc_cfg_root(const aimc_cfg *cfg);
+aimc_cfg_type aimc_cfg_type_of(const aimc_cfg_node *n);
+aimc_srcloc aimc_cfg_loc(const aimc_cfg_node *n);
+/* Scalar text, or NULL if not a scalar. */
+const char *aimc_cfg_scalar(const aimc_cfg_node *n);
+/* Mapping lookup (NULL if absent or n is not a map). */
+const aimc_cfg_node *aimc_cfg_get(const aimc_cfg_node *map, const char *key);
+/* Number of entries of a map or sequence; i-th item / key. */
+size_t aimc_cfg_len(const aimc_cfg_node *n);
+const aimc_cfg_node *aimc_cfg_at(const aimc_cfg_node *n, size_t i);
+const char *aimc_cfg_key_at(const aimc_cfg_node *map, size_t i);
+const aimc_cfg_node *aimc_cfg_key_node_at(const aimc_cfg_node *map, size_t i);
+
+/* Binds every key of `map` through the table into obj (which the caller
+ * first filled with aimc_params_defaults or a card). Unknown keys are an
+ * error listing the valid ones, unless listed in `ignore` (NULL-terminated,
+ * may be NULL). Messages: "file:line:col: <section>: ...". */
+int aimc_cfg_bind(aimc_ctx *ctx, const aimc_cfg_node *map,
+                  const aimc_param *table, size_t n, void *obj,
+                  const char *section, const char *const *ignore);
+
+/* Typed getters for one scalar with a location-bearing error. */
+int aimc_cfg_get_int(aimc_ctx *ctx, const aimc_cfg_node *n, long *out);
+int aimc_cfg_get_real(aimc_ctx *ctx, const aimc_cfg_node *n, aimc_unit unit,
+                      double *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
