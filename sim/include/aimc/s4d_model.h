@@ -1,0 +1,75 @@
+/* An exported S4D model: what the trainer writes and the mapper reads.
+ * Everything the hardware needs is here in discretised form (Abar, Bbar
+ * per mode) with the quantizers used in training, plus the digital parts
+ * (encoder, mixing, norm, decoder) and the continuous parameters.
+ *
+ * Layout: flat row-major arrays of doubles. Layer l, channel h, mode n of a
+ * per-mode tensor is at [(l * H + h) * M + n], with M = N/2 modes.
+ * The file format (header + raw blocks, CRC-32 checked) is documented in
+ * docs/weights-format.md. */
+#ifndef AIMC_S4D_MODEL_H
+#define AIMC_S4D_MODEL_H
+
+#include <stddef.h>
+
+#include "aimc/context.h"
+#include "aimc/quant.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { AIMC_MIX_LINEAR = 0, AIMC_MIX_GLU = 1 } aimc_mix_kind;
+
+typedef struct {
+  int n_in;     /* input features per time step                      */
+  int n_out;    /* classes                                           */
+  int h;        /* channels (model width)                            */
+  int m;        /* complex modes per channel (N/2)                   */
+  int layers;
+  aimc_mix_kind mix;
+  int use_ssm;  /* 0: D skip only (the control run)                  */
+
+  /* Quantizers of the analog tensors (bits 0 = float). Abar's real and
+   * imaginary parts share quant_a (IMSSA fixed range). */
+  aimc_quant quant_a, quant_b, quant_c, quant_d;
+  /* Activation quantizers: DAC on inputs u and fed-back state x, ADC on the
+   * state and output columns (bits 0 = ideal). */
+  aimc_quant quant_u, quant_x, quant_y;
+
+  /* Per layer, channel, mode (layers*h*m): quantized values as deployed. */
+  double *a_re, *a_im, *b_re, *b_im, *c_re, *c_im;
+  double *d; /* layers*h */
+  /* Mode mask (1 kept, 0 pruned), layers*h*m. */
+  unsigned char *mode_mask;
+
+  /* Digital parts. */
+  double *enc_w, *enc_b; /* h*n_in, h            */
+  double *mix_w, *mix_b; /* layers*(k*h)*h, layers*k*h; k = 2 for GLU */
+  double *norm_g, *norm_b; /* layers*h           */
+  double *dec_w, *dec_b; /* n_out*h, n_out       */
+
+  /* Continuous parameters for reference: log_dt (layers*h), log_a_re,
+   * a_im (layers*h*m). */
+  double *log_dt, *log_a_re, *a_im_cont;
+} aimc_s4d_model;
+
+int aimc_s4d_model_alloc(aimc_ctx *ctx, int n_in, int n_out, int h, int m,
+                         int layers, aimc_mix_kind mix, aimc_s4d_model **out);
+void aimc_s4d_model_free(aimc_ctx *ctx, aimc_s4d_model *mdl);
+/* Writes atomically; reads with version, shape and CRC checks (corrupt or
+ * truncated files: AIMC_EFORMAT / AIMC_ECHECKSUM naming the file). */
+int aimc_s4d_model_write(aimc_ctx *ctx, const aimc_s4d_model *mdl, const char *path);
+int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out);
+
+/* The quantized-digital reference: runs the exported model as the
+ * recurrence on one sequence x (len x n_in), applying the activation
+ * quantizers exactly where the hardware converts, and writes n_out logits.
+ * This is what the simulated hardware must equal with ideal devices. */
+int aimc_s4d_model_forward(aimc_ctx *ctx, const aimc_s4d_model *mdl,
+                           const double *x, int len, double *logits);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
