@@ -1,0 +1,211 @@
+/* Data sets for the trainer and the simulator: spoken digits in the
+ * Heidelberg Digits (HD) layout (synthesized with espeak-ng, or the real HD
+ * release) turned into log-mel sequences, and sequential Fashion-MNIST.
+ *
+ * Shape of a loaded data set: every sample is a sequence of exactly
+ * `length` time steps of `n_features` floats, stored time-major (row t holds
+ * the features of step t). Digits are cropped or zero-padded to `length`
+ * frames (after normalisation, so padding equals the training mean);
+ * aimc_dataset_valid_steps gives each sample's true length for masking.
+ * Features are normalised per feature with the mean and standard deviation
+ * of the training split only. Labels are 0 .. n_classes-1 in the order of
+ * the task's class list. */
+#ifndef AIMC_DATA_H
+#define AIMC_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "aimc/context.h"
+#include "aimc/param.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Specification: what to load, bindable from YAML (a `data:` section) */
+
+typedef enum {
+  AIMC_TASK_DIGITS20 = 0,   /* all 20 HD classes (English 0-9, German 0-9) */
+  AIMC_TASK_ZERO_ONE,       /* IMSSA's binary task: English "zero" vs "one" */
+  AIMC_TASK_CLASSES,        /* the HD classes listed in `classes`           */
+  AIMC_TASK_FMNIST_ROWS,    /* Fashion-MNIST row by row: L = 28, 28 features */
+  AIMC_TASK_FMNIST_PIXELS   /* Fashion-MNIST pixel by pixel: L = 784, 1 feature */
+} aimc_data_task;
+
+typedef struct {
+  int task;                      /* aimc_data_task (YAML: digits20, zero_one,
+                                    classes, fmnist_rows, fmnist_pixels)    */
+  char dir[AIMC_PARAM_STRLEN];   /* data directory; "" = default (see
+                                    aimc_data_default_dir)                  */
+  char classes[AIMC_PARAM_STRLEN]; /* task=classes: comma-separated class
+                                      names or HD labels, e.g. "zero,null,7" */
+  int n_mels;                    /* mel bands                               */
+  double window_s;               /* analysis window length, seconds         */
+  double hop_s;                  /* hop between frames, seconds             */
+  double f_min_Hz, f_max_Hz;     /* mel filterbank range                    */
+  int downsample;                /* keep the mean of every k frames         */
+  int length;                    /* steps per sample (digits); 0 = longest  */
+  double val_fraction;           /* share of the training files held out
+                                    as validation (random, seeded)          */
+  int max_per_split;             /* keep at most this many samples per
+                                    split (seeded pick); 0 = all            */
+  int cache;                     /* 1: read/write the feature cache          */
+} aimc_data_spec;
+
+/* The parameter table of aimc_data_spec (keys as in the struct). Bind a
+ * trainer config's `data:` section with
+ *   aimc_params_defaults(t, n, &spec); aimc_cfg_bind(ctx, node, t, n, &spec,
+ *   "data", NULL);
+ * where t = aimc_data_params(&n). */
+const aimc_param *aimc_data_params(size_t *n);
+
+/* The directory used when spec->dir is empty: for digit tasks
+ * "$AIMC_DATA/digits" if AIMC_DATA is set, else "data/digits" (relative to
+ * the working directory); for Fashion-MNIST "/usr/share/datasets/
+ * fashion-mnist" (Debian package dataset-fashion-mnist). Writes at most
+ * len bytes into buf and returns buf. */
+char *aimc_data_default_dir(const aimc_data_spec *spec, char *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Loaded data set                                                     */
+
+typedef struct aimc_dataset aimc_dataset;
+
+typedef enum {
+  AIMC_SPLIT_TRAIN = 0,
+  AIMC_SPLIT_VAL = 1,
+  AIMC_SPLIT_TEST = 2,
+  AIMC_SPLIT_COUNT = 3
+} aimc_data_split;
+
+/* Loads the data set a spec describes. Digits: reads the HD tree
+ * (train_filenames.txt, test_filenames.txt, audio/<name>), computes log-mel
+ * features (or reads them from the cache in the data directory, rebuilt
+ * when the settings or the file list change or the cache is corrupt).
+ * The validation split is drawn from the training files with a stream of
+ * the context's seed, so it is deterministic for a seed.
+ * Errors (name the file or parameter): AIMC_ENOTFOUND (missing file or
+ * directory), AIMC_EFORMAT (bad magic, truncated file, sample-rate
+ * mismatch, unparsable file name), AIMC_EINVAL (unknown class, a class with
+ * no training sample), AIMC_ENOMEM. *out is NULL on error. */
+int aimc_dataset_load(aimc_ctx *ctx, const aimc_data_spec *spec,
+                      aimc_dataset **out);
+/* NULL is a no-op. */
+void aimc_dataset_free(aimc_ctx *ctx, aimc_dataset *ds);
+
+size_t aimc_dataset_size(const aimc_dataset *ds);       /* all splits   */
+size_t aimc_dataset_length(const aimc_dataset *ds);     /* steps L      */
+size_t aimc_dataset_n_features(const aimc_dataset *ds); /* features F   */
+size_t aimc_dataset_n_classes(const aimc_dataset *ds);
+/* Class name of label c (e.g. "zero", "null", "T-shirt/top"); borrowed. */
+const char *aimc_dataset_class_name(const aimc_dataset *ds, size_t c);
+
+/* The samples of a split, as indices into the data set (borrowed; valid
+ * while ds lives). Sets *n to their number. */
+const size_t *aimc_dataset_split(const aimc_dataset *ds, aimc_data_split s,
+                                 size_t *n);
+
+int aimc_dataset_label(const aimc_dataset *ds, size_t i);
+/* Steps of sample i that carry data (<= length; the rest is padding). */
+size_t aimc_dataset_valid_steps(const aimc_dataset *ds, size_t i);
+/* Source name of sample i (audio file name, or "fmnist-train-123"). */
+const char *aimc_dataset_sample_name(const aimc_dataset *ds, size_t i);
+
+/* Copies sample i into x (length * n_features floats, time-major). The
+ * data set stores its samples once (Fashion-MNIST as bytes); samples are
+ * normalised on the way out. */
+void aimc_dataset_get(const aimc_dataset *ds, size_t i, float *x);
+
+/* Copies samples idx[0..n-1] into x (n * length * n_features floats),
+ * their labels into y (may be NULL) and, if mask is not NULL, 1/0 per step
+ * (n * length floats) marking valid steps. */
+void aimc_dataset_gather(const aimc_dataset *ds, const size_t *idx, size_t n,
+                         float *x, int *y, float *mask);
+
+/* Per-feature mean and standard deviation used for normalisation (computed
+ * on the training split; n_features each; borrowed). */
+const float *aimc_dataset_feature_mean(const aimc_dataset *ds);
+const float *aimc_dataset_feature_std(const aimc_dataset *ds);
+
+/* ------------------------------------------------------------------ */
+/* Minibatches                                                         */
+
+typedef struct aimc_batcher aimc_batcher;
+
+/* Iterates over a split in minibatches of at most `batch` samples. The
+ * batcher holds only an index permutation; it never copies samples. */
+int aimc_batcher_alloc(aimc_ctx *ctx, const aimc_dataset *ds,
+                       aimc_data_split split, size_t batch,
+                       aimc_batcher **out);
+void aimc_batcher_free(aimc_ctx *ctx, aimc_batcher *b);
+/* Starts an epoch: shuffles the order with rng (gsl_ran_shuffle), or keeps
+ * the split order when rng is NULL. Deterministic for a given rng state. */
+void aimc_batcher_epoch(aimc_batcher *b, gsl_rng *rng);
+/* The next minibatch's sample indices (borrowed until the next call);
+ * returns their number, 0 when the epoch is over. Pass them to
+ * aimc_dataset_gather. */
+size_t aimc_batcher_next(aimc_batcher *b, const size_t **idx);
+/* Number of minibatches per epoch. */
+size_t aimc_batcher_count(const aimc_batcher *b);
+
+/* ------------------------------------------------------------------ */
+/* Generating the spoken digits with espeak-ng                         */
+
+typedef struct {
+  int n_speakers;     /* synthetic speakers (voice variant, pitch, speed)  */
+  int n_test_speakers;/* of them held out for the test list                */
+  int n_trials;       /* repetitions of each digit per speaker and language */
+  double snr_dB_min;  /* background noise: SNR drawn uniformly in          */
+  double snr_dB_max;  /*   [min, max] dB; min > max disables noise         */
+  int n_jobs;         /* parallel espeak-ng processes                      */
+} aimc_digits_gen;
+
+/* Defaults: 24 speakers (4 held out), 8 trials → 24*20*8 = 3840 files. */
+void aimc_digits_gen_defaults(aimc_digits_gen *g);
+
+/* Called from the calling thread while generating (may be NULL). */
+typedef void (*aimc_data_progress_fn)(void *user, size_t done, size_t total);
+
+/* Writes the HD layout under `dir` (created): audio/<name>.flac with names
+ * lang-<english|german>_speaker-<NN>_trial-<T>_digit-<D>.flac, plus
+ * train_filenames.txt and test_filenames.txt (test = held-out speakers).
+ * Deterministic for the context's seed. Needs the espeak-ng program on
+ * PATH (AIMC_ENOTFOUND otherwise). */
+int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
+                         const aimc_digits_gen *g,
+                         aimc_data_progress_fn progress, void *user);
+
+/* ------------------------------------------------------------------ */
+/* Building blocks (exposed for tests and tools)                       */
+
+/* Log-mel features of one mono signal x[0..n-1] sampled at rate_Hz, with
+ * the spec's n_mels, window_s, hop_s, f_min_Hz, f_max_Hz and downsample.
+ * *out (aimc_malloc'd, frames * n_mels floats, time-major) and *frames. */
+int aimc_logmel(aimc_ctx *ctx, const aimc_data_spec *spec, const float *x,
+                size_t n, double rate_Hz, float **out, size_t *frames);
+
+/* Mel scale (HTK form, O'Shaughnessy 1987): m = 2595 log10(1 + f/700). */
+double aimc_hz_to_mel(double f_Hz);
+double aimc_mel_to_hz(double mel);
+
+/* Parses an HD file name "lang-english_speaker-03_trial-7_digit-1.flac"
+ * (directories allowed) into language (0 English, 1 German), speaker,
+ * trial and digit; the HD label is digit + 10 * language. AIMC_EFORMAT
+ * naming the file otherwise. */
+int aimc_hd_parse_name(aimc_ctx *ctx, const char *name, int *language,
+                       int *speaker, int *trial, int *digit);
+
+/* Writes an 8-bit RGB PNG of a (frames x bands) feature matrix as a
+ * spectrogram: time to the right, low bands at the bottom, each value a
+ * `scale` x `scale` pixel block. Written atomically. */
+int aimc_data_write_png(aimc_ctx *ctx, const char *path, const float *x,
+                        size_t frames, size_t bands, int scale);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
