@@ -25,8 +25,14 @@ int aimc_cfg_load(aimc_ctx *ctx, const char *path, aimc_cfg **out);
 /* Parses YAML text; `name` is used as the file name in messages. */
 int aimc_cfg_parse(aimc_ctx *ctx, const char *name, const char *text,
                    aimc_cfg **out);
+/* Frees a document (NULL is a no-op). Nodes and their texts die with it. */
 void aimc_cfg_free(aimc_cfg *cfg);
+/* The file name given at load (messages use it; owned by cfg). */
+const char *aimc_cfg_file(const aimc_cfg *cfg);
 
+/* The root node; an empty file has a NULL-typed root, never NULL.
+ * Plain scalars "", "~" and "null" are AIMC_CFG_NULL nodes. Duplicate map
+ * keys, non-scalar keys and recursive aliases are rejected at load. */
 const aimc_cfg_node *aimc_cfg_root(const aimc_cfg *cfg);
 aimc_cfg_type aimc_cfg_type_of(const aimc_cfg_node *n);
 aimc_srcloc aimc_cfg_loc(const aimc_cfg_node *n);
@@ -48,10 +54,21 @@ int aimc_cfg_bind(aimc_ctx *ctx, const aimc_cfg_node *map,
                   const aimc_param *table, size_t n, void *obj,
                   const char *section, const char *const *ignore);
 
-/* Typed getters for one scalar with a location-bearing error. */
+/* Binds one value node through one row (same checks and messages as
+ * aimc_cfg_bind); used when keys are resolved by the caller. */
+int aimc_cfg_bind_one(aimc_ctx *ctx, const aimc_cfg_node *value,
+                      const aimc_param *p, void *obj, const char *section);
+
+/* Typed getters for one scalar with a location-bearing error: a non-scalar
+ * node is AIMC_EINVAL, bad text AIMC_EPARSE / AIMC_EUNIT. get_str returns
+ * the node's text (owned by the document). */
 int aimc_cfg_get_int(aimc_ctx *ctx, const aimc_cfg_node *n, long *out);
 int aimc_cfg_get_real(aimc_ctx *ctx, const aimc_cfg_node *n, aimc_unit unit,
                       double *out);
+int aimc_cfg_get_str(aimc_ctx *ctx, const aimc_cfg_node *n, const char **out);
+
+/* "a scalar", "a mapping", "a sequence", "nothing (null)": for messages. */
+const char *aimc_cfg_type_name(aimc_cfg_type t);
 
 #ifdef __cplusplus
 }
