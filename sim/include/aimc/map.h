@@ -1,0 +1,224 @@
+/* Mapping an exported S4D model (aimc/s4d_model.h) onto crossbar arrays:
+ * the architecture description (a YAML file bound through parameter
+ * tables), the complex expansion of every mode into a real 2x2
+ * rotation-scaling block, the signed-weight split (differential device
+ * pairs or +/- input rails), the conductance targets, and the tiling of the
+ * resulting matrices onto arrays of R x C devices. docs/mapping.md explains
+ * the layout with pictures.
+ *
+ * Ownership: an aimc_mapping owns everything it points to and is freed with
+ * aimc_mapping_free; it borrows nothing from the model or the arch. */
+#ifndef AIMC_MAP_H
+#define AIMC_MAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "aimc/context.h"
+#include "aimc/param.h"
+#include "aimc/s4d_model.h"
+#include "aimc/units.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Architecture                                                        */
+
+/* How A, B and C of a kernel element share arrays. SINGLE (IMSSA): one
+ * block [A B 0; C 0 D] read once per step with the state fed back and the
+ * output lagging one step. SEPARATE: A, B and [C D] on arrays of their own
+ * (two dependent array reads per step). */
+typedef enum { AIMC_FORM_SINGLE = 0, AIMC_FORM_SEPARATE = 1 } aimc_map_form;
+
+/* How a signed weight becomes two devices. DIFFERENTIAL: a G+ and a G-
+ * column per output, currents subtracted (physical cols = 2 x outputs).
+ * RAILS: a + and a - row per input driven with +v and -v (physical rows =
+ * 2 x inputs). Either way two devices per weight, the idle one at g_min. */
+typedef enum { AIMC_SPLIT_DIFFERENTIAL = 0, AIMC_SPLIT_RAILS = 1 } aimc_map_split;
+
+/* Where the dense layers (encoder, mixing, decoder) run. */
+typedef enum { AIMC_PLACE_DIGITAL = 0, AIMC_PLACE_CROSSBAR = 1 } aimc_map_place;
+
+/* How targets reach the devices (see aimc/program.h of the models). IDEAL:
+ * exactly; GAUSSIAN: target + N(0, prog_sigma_S) per device, clipped to the
+ * window (aimc_gmap_program_noise semantics, as in training);
+ * WRITE_VERIFY / ONE_SHOT: the device model's controllers. */
+typedef enum {
+  AIMC_PROG_IDEAL = 0,
+  AIMC_PROG_GAUSSIAN = 1,
+  AIMC_PROG_WRITE_VERIFY = 2,
+  AIMC_PROG_ONE_SHOT = 3
+} aimc_prog_mode;
+
+/* Everything `aimc map` and `aimc run` need to know about the hardware.
+ * YAML sections (configs/arch/default.yaml): array, programming,
+ * converters, timing, energy, nonideal. Energies are per operation in J,
+ * times in fs (YAML accepts "10ns"). */
+typedef struct {
+  /* array: */
+  int rows, cols;          /* physical devices per array                   */
+  int form;                /* aimc_map_form                                */
+  int split;               /* aimc_map_split                               */
+  int dense;               /* aimc_map_place for encoder/mix/decoder       */
+  double g_min_S, g_max_S; /* programmable conductance window              */
+  double v_read_V;         /* full-scale read voltage of the DACs          */
+  char device_card[AIMC_PARAM_STRLEN]; /* device card YAML ("" = defaults) */
+  /* programming: */
+  int prog_mode;           /* aimc_prog_mode                               */
+  double prog_sigma_S;     /* GAUSSIAN: sigma per device                   */
+  double wv_tol_S;         /* WRITE_VERIFY: accepted |G - target|          */
+  int wv_max_pulses;       /* WRITE_VERIFY: pulses per device at most      */
+  double t_pulse_s;        /* one programming pulse (+ verify read)        */
+  double e_pulse_J;        /* energy of one pulse (+ verify read)          */
+  /* converters: */
+  int dac_bits;            /* 0: the model's activation quantizer bits     */
+  int adc_bits;            /* 0: the model's activation quantizer bits     */
+  int cols_per_adc;        /* columns multiplexed onto one ADC             */
+  double adc_noise_lsb;    /* input-referred ADC noise, sigma in LSB       */
+  /* timing: */
+  aimc_time clock_fs;      /* period of the design clock                   */
+  aimc_time t_dac_fs, t_settle_fs, t_tia_fs, t_adc_fs, t_reg_fs;
+  aimc_time t_digital_fs;  /* one digital vector operation (per layer op)  */
+  int pipeline;            /* 1: layers overlap (a new step every stage)   */
+  /* energy: */
+  double e_dac_J;          /* one DAC conversion                           */
+  double t_read_s;         /* integration time for the array read energy   */
+  double e_tia_J, e_adc_J; /* one TIA sense, one ADC conversion            */
+  double e_reg_J;          /* one state-register word write                */
+  double e_mac_J;          /* one digital multiply-accumulate              */
+  double e_buffer_J;       /* one SRAM word access                         */
+  double p_static_W;       /* static power per array (leakage, bias)       */
+  /* nonideal (each on/off): */
+  int ni_prog;             /* programming error (prog_mode other than IDEAL) */
+  int ni_read_noise;  double read_noise_rel; /* sigma of a device current, relative */
+  int ni_drift;       double drift_nu; double drift_t_s; /* G(t)=G0 (t/t0)^-nu, t0 = 1 s */
+  int ni_stuck;       double stuck_frac;     /* share of stuck devices (half at g_min, half g_max) */
+  int ni_converter;                          /* converter resolution and noise */
+  int ni_ir_drop;     double r_wire_Ohm;     /* wire resistance per cell segment */
+} aimc_arch;
+
+/* The parameter table of one YAML section ("array", "programming",
+ * "converters", "timing", "energy", "nonideal"); NULL if unknown. Rows
+ * point into aimc_arch. */
+const aimc_param *aimc_arch_params(const char *section, size_t *n);
+/* Names of the sections, NULL-terminated. */
+extern const char *const aimc_arch_sections[];
+
+/* Every default (configs/arch/default.yaml repeats them). */
+void aimc_arch_defaults(aimc_arch *arch);
+/* Loads an arch YAML over the defaults: unknown sections or keys, units
+ * and ranges are errors with file:line:col (AIMC_EPARSE/EUNIT/ERANGE);
+ * also checks g_min_S < g_max_S (AIMC_ERANGE). */
+int aimc_arch_load(aimc_ctx *ctx, const char *path, aimc_arch *arch);
+/* Hash of the bound values (for manifests and the netlist/mapping check). */
+uint64_t aimc_arch_hash(const aimc_arch *arch);
+
+/* ------------------------------------------------------------------ */
+/* The mapping                                                         */
+
+/* What a logical matrix computes. */
+typedef enum {
+  AIMC_OP_SSM = 0,   /* single form: [x_{t-1}; u_t; u_{t-1}] -> [x_t; y_{t-1}] */
+  AIMC_OP_SSM_A,     /* separate form: x_{t-1} -> A x                   */
+  AIMC_OP_SSM_B,     /* separate form: u_t -> B u                       */
+  AIMC_OP_SSM_CD,    /* separate form: [x_t; u_t] -> y_t                */
+  AIMC_OP_ENCODER,   /* dense layers when arch.dense == CROSSBAR        */
+  AIMC_OP_MIX,
+  AIMC_OP_DECODER,
+  AIMC_OP_COUNT_
+} aimc_op_kind;
+
+const char *aimc_op_kind_name(aimc_op_kind k);
+
+/* A real logical matrix y = W x of one layer (n_out x n_in, row-major in
+ * `w`), stored as normalized weights wn in [-1, 1] with a gain per input
+ * row and per output column: W[j][i] = row_gain[i] * col_gain[j] * wn[j][i].
+ * (The gains are the DAC and TIA/ADC scalings that absorb per-tensor
+ * quantizer ranges; Abar's gain is 1 on the feedback rows, IMSSA's fixed
+ * range.) For SSM ops the matrix is block-diagonal over channels: channel
+ * h owns inputs [in_off[h], in_off[h+1]) and outputs [out_off[h], ...). */
+typedef struct {
+  aimc_op_kind kind;
+  int layer;
+  int n_in, n_out;
+  double *wn;        /* n_out * n_in                                    */
+  double *row_gain;  /* n_in                                            */
+  double *col_gain;  /* n_out                                           */
+  int n_blocks;      /* channels (1 for dense ops)                      */
+  int *in_off, *out_off; /* n_blocks + 1 each                           */
+} aimc_map_matrix;
+
+/* A dense sub-rectangle of a logical matrix placed on an array: logical
+ * inputs [in0, in0 + n_in) drive array rows from row0, logical outputs
+ * [out0, out0 + n_out) come from array columns from col0 (logical
+ * positions; physical = x2 along the split direction). */
+typedef struct {
+  int matrix;        /* index into mapping->mats                        */
+  int in0, n_in, out0, n_out;
+  int row0, col0;
+} aimc_map_slot;
+
+/* One physical array. */
+typedef struct {
+  int layer;
+  aimc_op_kind kind;
+  int rows_used, cols_used;  /* physical extent used                    */
+  int n_place;
+  aimc_map_slot *place;
+  double *g_target_S;        /* rows x cols targets (idle devices g_min) */
+} aimc_map_array;
+
+/* Counts for the report. */
+typedef struct {
+  size_t n_arrays;
+  uint64_t devices_total;    /* n_arrays * rows * cols                 */
+  uint64_t devices_used;     /* devices carrying a target of a weight  */
+  double utilisation;        /* used / total                           */
+  uint64_t n_dac, n_adc, n_tia; /* one DAC per used row, one TIA per
+                                   used logical column, TIAs / cols_per_adc
+                                   ADCs (rounded up) per array          */
+  uint64_t macs_per_step;    /* analog MACs per time step (all layers) */
+} aimc_map_stats;
+
+typedef struct {
+  aimc_arch arch;            /* copy of the arch it was made for        */
+  int n_in, n_out, h, layers; /* shape of the model                    */
+  int *modes;                /* kept modes per (layer, channel)        */
+  size_t n_mats;
+  aimc_map_matrix *mats;
+  size_t n_arrays;
+  aimc_map_array *arrays;
+  aimc_map_stats stats;
+  uint64_t model_hash;       /* hash of the model's analog tensors     */
+} aimc_mapping;
+
+/* Maps `mdl` for `arch`. A model that cannot fit (e.g. a channel block
+ * larger than an array while the form requires it in one array, or
+ * conductance window empty) fails with AIMC_ERANGE and a message that says
+ * what would be needed. */
+int aimc_map_model(aimc_ctx *ctx, const aimc_s4d_model *mdl,
+                   const aimc_arch *arch, aimc_mapping **out);
+void aimc_mapping_free(aimc_ctx *ctx, aimc_mapping *m);
+
+/* Hash of the analog tensors of a model (Abar, Bbar, C, D, masks,
+ * quantizers), so a netlist can be checked against the model it came from. */
+uint64_t aimc_s4d_model_hash(const aimc_s4d_model *mdl);
+
+/* Writes the mapping as an ordinary netlist YAML (aimc/netlist.h format)
+ * at `path`, plus one target-conductance CSV per array next to it
+ * (<stem>.arrays/array<k>.csv: rows lines of cols values in S), all
+ * written atomically. The netlist records the model and arch hashes. */
+int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
+                           const char *model_path, const char *arch_path,
+                           const char *path);
+
+/* Prints the utilisation report (arrays, devices, DACs, ADCs) to f. */
+void aimc_map_print_stats(const aimc_mapping *m, FILE *f);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
