@@ -1,0 +1,54 @@
+/* Reading audio through libsndfile (WAV, FLAC, ...) as mono floats in
+ * [-1, 1], with errors that name the file. */
+#define _POSIX_C_SOURCE 200809L /* stat */
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include <sndfile.h>
+
+#include "aimc/status.h"
+#include "data_internal.h"
+
+int aimc_audio_read(aimc_ctx *ctx, const char *path, float **x, size_t *n,
+                    double *rate_Hz) {
+  *x = NULL;
+  *n = 0;
+  struct stat sb;
+  if (stat(path, &sb) != 0)
+    return aimc_error(ctx, AIMC_ENOTFOUND, "%s: audio file not found", path);
+  SF_INFO info = {0};
+  SNDFILE *sf = sf_open(path, SFM_READ, &info);
+  if (!sf)
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: unreadable audio (%s)", path,
+                      sf_strerror(NULL));
+  if (info.channels < 1 || info.samplerate < 1 || info.frames < 0) {
+    sf_close(sf);
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: bad audio header", path);
+  }
+  size_t frames = (size_t)info.frames, ch = (size_t)info.channels;
+  float *buf = aimc_malloc(ctx, (frames ? frames : 1) * ch * sizeof *buf);
+  if (!buf) {
+    sf_close(sf);
+    return aimc_error(ctx, AIMC_ENOMEM, "%s: out of memory for %zu frames",
+                      path, frames);
+  }
+  sf_count_t got = sf_readf_float(sf, buf, (sf_count_t)frames);
+  int err = sf_error(sf);
+  sf_close(sf);
+  if (got != (sf_count_t)frames || err) {
+    aimc_free(ctx, buf);
+    return aimc_error(ctx, AIMC_EFORMAT,
+                      "%s: truncated audio (read %lld of %zu frames)", path,
+                      (long long)got, frames);
+  }
+  if (ch > 1) /* average the channels in place */
+    for (size_t i = 0; i < frames; i++) {
+      float s = 0;
+      for (size_t c = 0; c < ch; c++) s += buf[i * ch + c];
+      buf[i] = s / (float)ch;
+    }
+  *x = buf;
+  *n = frames;
+  *rate_Hz = info.samplerate;
+  return AIMC_OK;
+}

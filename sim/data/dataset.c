@@ -1,0 +1,220 @@
+/* The loaded data set: ragged sample storage, splits, per-feature
+ * normalisation on the training split, and copies out (sample, batch).
+ * Loading dispatches to the Fashion-MNIST or the HD-digits loader. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "aimc/status.h"
+#include "data_internal.h"
+
+aimc_dataset *aimc_dataset_new(aimc_ctx *ctx, size_t n, size_t n_features,
+                               size_t n_classes,
+                               const char *const *class_names) {
+  aimc_dataset *ds = aimc_calloc(ctx, 1, sizeof *ds);
+  if (!ds) goto oom;
+  ds->n = n;
+  ds->n_features = n_features;
+  ds->n_classes = n_classes;
+  ds->byte_scale = 1.0f;
+  ds->class_names = aimc_calloc(ctx, n_classes, sizeof(char *));
+  ds->labels = aimc_calloc(ctx, n ? n : 1, sizeof(int));
+  ds->offset = aimc_calloc(ctx, n ? n : 1, sizeof(size_t));
+  ds->valid = aimc_calloc(ctx, n ? n : 1, sizeof(size_t));
+  ds->name_off = aimc_calloc(ctx, n ? n : 1, sizeof(size_t));
+  ds->mean = aimc_calloc(ctx, n_features, sizeof(float));
+  ds->std = aimc_calloc(ctx, n_features, sizeof(float));
+  if (!ds->class_names || !ds->labels || !ds->offset || !ds->valid ||
+      !ds->name_off || !ds->mean || !ds->std)
+    goto oom;
+  for (size_t c = 0; c < n_classes; c++)
+    if (!(ds->class_names[c] = aimc_strdup(ctx, class_names[c]))) goto oom;
+  for (size_t f = 0; f < n_features; f++) ds->std[f] = 1.0f;
+  return ds;
+oom:
+  aimc_dataset_free(ctx, ds);
+  aimc_error(ctx, AIMC_ENOMEM, "data: out of memory for %zu samples", n);
+  return NULL;
+}
+
+void aimc_dataset_free(aimc_ctx *ctx, aimc_dataset *ds) {
+  if (!ds) return;
+  if (ds->class_names)
+    for (size_t c = 0; c < ds->n_classes; c++)
+      aimc_free(ctx, ds->class_names[c]);
+  aimc_free(ctx, ds->class_names);
+  aimc_free(ctx, ds->labels);
+  aimc_free(ctx, ds->offset);
+  aimc_free(ctx, ds->valid);
+  aimc_free(ctx, ds->xf);
+  aimc_free(ctx, ds->xb);
+  aimc_free(ctx, ds->mean);
+  aimc_free(ctx, ds->std);
+  aimc_free(ctx, ds->names);
+  aimc_free(ctx, ds->name_off);
+  for (int s = 0; s < AIMC_SPLIT_COUNT; s++) aimc_free(ctx, ds->split_idx[s]);
+  aimc_free(ctx, ds);
+}
+
+/* A private RNG for split decisions, so loading does not disturb the
+ * context's stream (which the trainer uses for its own draws). */
+static gsl_rng *split_rng(aimc_ctx *ctx, const char *purpose) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  if (r)
+    gsl_rng_set(r, (unsigned long)aimc_seed_derive(aimc_ctx_seed(ctx),
+                                                   aimc_hash_str(purpose)));
+  return r;
+}
+
+int aimc_dataset_make_splits(aimc_ctx *ctx, aimc_dataset *ds,
+                             const unsigned char *is_test,
+                             double val_fraction, int max_per_split) {
+  size_t n_test = 0;
+  for (size_t i = 0; i < ds->n; i++) n_test += is_test[i] != 0;
+  size_t n_trainval = ds->n - n_test;
+  size_t n_val = (size_t)floor(val_fraction * (double)n_trainval + 0.5);
+  size_t *order = aimc_calloc(ctx, n_trainval ? n_trainval : 1, sizeof *order);
+  gsl_rng *r = split_rng(ctx, "data-splits");
+  for (int s = 0; s < AIMC_SPLIT_COUNT; s++) {
+    ds->split_idx[s] = aimc_calloc(ctx, ds->n ? ds->n : 1, sizeof(size_t));
+    ds->split_n[s] = 0;
+  }
+  if (!order || !r || !ds->split_idx[0] || !ds->split_idx[1] ||
+      !ds->split_idx[2]) {
+    aimc_free(ctx, order);
+    if (r) gsl_rng_free(r);
+    return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory for splits");
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < ds->n; i++)
+    if (!is_test[i]) order[k++] = i;
+  /* Validation: a random subset of the training files, kept in file order
+   * so the splits read naturally. */
+  unsigned char *to_val = (unsigned char *)ds->split_idx[AIMC_SPLIT_VAL];
+  memset(to_val, 0, ds->n);
+  if (n_trainval) gsl_ran_shuffle(r, order, n_trainval, sizeof *order);
+  for (size_t j = 0; j < n_val; j++) to_val[order[j]] = 1;
+  size_t nv = 0;
+  for (size_t i = 0; i < ds->n; i++) {
+    int s = is_test[i] ? AIMC_SPLIT_TEST
+            : to_val[i] ? AIMC_SPLIT_VAL
+                        : AIMC_SPLIT_TRAIN;
+    if (s == AIMC_SPLIT_VAL)
+      order[nv++] = i; /* to_val aliases the val list: collect first */
+    else
+      ds->split_idx[s][ds->split_n[s]++] = i;
+  }
+  memcpy(ds->split_idx[AIMC_SPLIT_VAL], order, nv * sizeof *order);
+  ds->split_n[AIMC_SPLIT_VAL] = nv;
+  if (max_per_split > 0) {
+    for (int s = 0; s < AIMC_SPLIT_COUNT; s++) {
+      size_t m = ds->split_n[s];
+      if (m <= (size_t)max_per_split) continue;
+      size_t *src = aimc_malloc(ctx, m * sizeof *src);
+      if (!src) {
+        aimc_free(ctx, order);
+        gsl_rng_free(r);
+        return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory for splits");
+      }
+      memcpy(src, ds->split_idx[s], m * sizeof *src);
+      gsl_ran_choose(r, ds->split_idx[s], (size_t)max_per_split, src, m,
+                     sizeof *src);
+      ds->split_n[s] = (size_t)max_per_split;
+      aimc_free(ctx, src);
+    }
+  }
+  aimc_free(ctx, order);
+  gsl_rng_free(r);
+  return AIMC_OK;
+}
+
+static inline float raw_value(const aimc_dataset *ds, size_t e) {
+  return ds->xf ? ds->xf[e] : (float)ds->xb[e] * ds->byte_scale;
+}
+
+void aimc_dataset_normalise(aimc_dataset *ds) {
+  size_t F = ds->n_features;
+  for (size_t f = 0; f < F; f++) {
+    double sum = 0, sum2 = 0;
+    size_t count = 0;
+    for (size_t j = 0; j < ds->split_n[AIMC_SPLIT_TRAIN]; j++) {
+      size_t i = ds->split_idx[AIMC_SPLIT_TRAIN][j];
+      for (size_t t = 0; t < ds->valid[i]; t++) {
+        double v = raw_value(ds, ds->offset[i] + t * F + f);
+        sum += v;
+        sum2 += v * v;
+      }
+      count += ds->valid[i];
+    }
+    double mean = count ? sum / (double)count : 0.0;
+    double var = count ? sum2 / (double)count - mean * mean : 1.0;
+    ds->mean[f] = (float)mean;
+    ds->std[f] = (float)fmax(sqrt(fmax(var, 0.0)), 1e-6);
+  }
+}
+
+int aimc_dataset_load(aimc_ctx *ctx, const aimc_data_spec *spec,
+                      aimc_dataset **out) {
+  *out = NULL;
+  char dir[AIMC_PARAM_STRLEN + 32];
+  aimc_data_default_dir(spec, dir, sizeof dir);
+  if (spec->task == AIMC_TASK_FMNIST_ROWS ||
+      spec->task == AIMC_TASK_FMNIST_PIXELS)
+    return aimc_fmnist_load(ctx, spec, dir, out);
+  return aimc_digits_load(ctx, spec, dir, out);
+}
+
+size_t aimc_dataset_size(const aimc_dataset *ds) { return ds->n; }
+size_t aimc_dataset_length(const aimc_dataset *ds) { return ds->length; }
+size_t aimc_dataset_n_features(const aimc_dataset *ds) {
+  return ds->n_features;
+}
+size_t aimc_dataset_n_classes(const aimc_dataset *ds) { return ds->n_classes; }
+const char *aimc_dataset_class_name(const aimc_dataset *ds, size_t c) {
+  return c < ds->n_classes ? ds->class_names[c] : "";
+}
+const size_t *aimc_dataset_split(const aimc_dataset *ds, aimc_data_split s,
+                                 size_t *n) {
+  *n = ds->split_n[s];
+  return ds->split_idx[s];
+}
+int aimc_dataset_label(const aimc_dataset *ds, size_t i) {
+  return ds->labels[i];
+}
+size_t aimc_dataset_valid_steps(const aimc_dataset *ds, size_t i) {
+  return ds->valid[i] < ds->length ? ds->valid[i] : ds->length;
+}
+const char *aimc_dataset_sample_name(const aimc_dataset *ds, size_t i) {
+  return ds->names + ds->name_off[i];
+}
+const float *aimc_dataset_feature_mean(const aimc_dataset *ds) {
+  return ds->mean;
+}
+const float *aimc_dataset_feature_std(const aimc_dataset *ds) {
+  return ds->std;
+}
+
+void aimc_dataset_get(const aimc_dataset *ds, size_t i, float *x) {
+  size_t F = ds->n_features, steps = aimc_dataset_valid_steps(ds, i);
+  for (size_t t = 0; t < steps; t++)
+    for (size_t f = 0; f < F; f++)
+      x[t * F + f] =
+          (raw_value(ds, ds->offset[i] + t * F + f) - ds->mean[f]) /
+          ds->std[f];
+  memset(x + steps * F, 0, (ds->length - steps) * F * sizeof *x);
+}
+
+void aimc_dataset_gather(const aimc_dataset *ds, const size_t *idx, size_t n,
+                         float *x, int *y, float *mask) {
+  size_t L = ds->length, F = ds->n_features;
+  for (size_t b = 0; b < n; b++) {
+    aimc_dataset_get(ds, idx[b], x + b * L * F);
+    if (y) y[b] = ds->labels[idx[b]];
+    if (mask) {
+      size_t steps = aimc_dataset_valid_steps(ds, idx[b]);
+      for (size_t t = 0; t < L; t++) mask[b * L + t] = t < steps ? 1.0f : 0.0f;
+    }
+  }
+}
