@@ -144,7 +144,8 @@ typedef struct {
   aimc_op_kind kind;
   int layer;
   int n_in, n_out;
-  double *wn;        /* n_out * n_in                                    */
+  double *w;         /* n_out * n_in: the exact weights W[j][i]          */
+  double *wn;        /* n_out * n_in: normalized, |wn| <= 1              */
   double *row_gain;  /* n_in                                            */
   double *col_gain;  /* n_out                                           */
   int n_blocks;      /* channels (1 for dense ops)                      */

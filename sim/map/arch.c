@@ -1,0 +1,177 @@
+/* The architecture description: parameter tables (one per YAML section)
+ * bound by the generic binder, defaults, cross checks and a hash. */
+#include <stddef.h>
+#include <string.h>
+
+#include "aimc/config.h"
+#include "aimc/map.h"
+#include "aimc/status.h"
+
+#define F(field) offsetof(aimc_arch, field)
+
+static const char *const FORMS[] = {"single", "separate", NULL};
+static const char *const SPLITS[] = {"differential", "rails", NULL};
+static const char *const PLACES[] = {"digital", "crossbar", NULL};
+static const char *const PROG_MODES[] = {"ideal", "gaussian", "write_verify",
+                                         "one_shot", NULL};
+
+/* Sources of the defaults: IMSSA (arXiv 2412.20215) for the 64x64 TaOx
+ * arrays; converter and periphery figures are typical 28-65 nm values of
+ * the AIMC literature (order of magnitude), meant to be replaced by cards. */
+static const aimc_param ARRAY[] = {
+    {"rows", AIMC_PT_INT, F(rows), 64, 2, 4096, AIMC_U_NONE, "physical rows (inputs) per array", "IMSSA 64x64", NULL, NULL},
+    {"cols", AIMC_PT_INT, F(cols), 64, 2, 4096, AIMC_U_NONE, "physical columns (outputs) per array", "IMSSA 64x64", NULL, NULL},
+    {"form", AIMC_PT_ENUM, F(form), 0, 0, 1, AIMC_U_NONE, "single: A, B, C of a kernel element in one array (IMSSA); separate: A | B | C arrays", "IMSSA", FORMS, NULL},
+    {"split", AIMC_PT_ENUM, F(split), 0, 0, 1, AIMC_U_NONE, "signed weights as differential column pairs or +/- input rails", "IMSSA", SPLITS, NULL},
+    {"dense", AIMC_PT_ENUM, F(dense), 0, 0, 1, AIMC_U_NONE, "encoder, mixing and decoder layers in digital logic or on crossbars", "design choice", PLACES, NULL},
+    {"g_min", AIMC_PT_REAL, F(g_min_S), 5e-6, 0, 1e-2, AIMC_U_SIEMENS, "lowest programmable conductance", "BRIEF: 5-100 uS window", NULL, NULL},
+    {"g_max", AIMC_PT_REAL, F(g_max_S), 100e-6, 1e-9, 1e-2, AIMC_U_SIEMENS, "highest programmable conductance", "BRIEF: 5-100 uS window", NULL, NULL},
+    {"v_read", AIMC_PT_REAL, F(v_read_V), 0.2, 1e-3, 2, AIMC_U_VOLT, "full-scale read voltage of the input DACs", "typical ReRAM read", NULL, NULL},
+    {"device_card", AIMC_PT_STRING, F(device_card), 0, 0, 0, AIMC_U_NONE, "device card YAML for write_verify/one_shot (empty: model defaults)", "", NULL, ""},
+};
+
+static const aimc_param PROGRAMMING[] = {
+    {"mode", AIMC_PT_ENUM, F(prog_mode), 0, 0, 3, AIMC_U_NONE, "how targets reach the devices", "", PROG_MODES, NULL},
+    {"sigma", AIMC_PT_REAL, F(prog_sigma_S), 0, 0, 1e-3, AIMC_U_SIEMENS, "gaussian mode: sigma of the programmed conductance", "IMSSA Fig. 4 (0-20 uS)", NULL, NULL},
+    {"wv_tol", AIMC_PT_REAL, F(wv_tol_S), 1e-6, 1e-9, 1e-3, AIMC_U_SIEMENS, "write-verify: accepted |G - target|", "arXiv 2403.06712", NULL, NULL},
+    {"wv_max_pulses", AIMC_PT_INT, F(wv_max_pulses), 100, 1, 100000, AIMC_U_NONE, "write-verify: pulses per device at most", "", NULL, NULL},
+    {"t_pulse", AIMC_PT_REAL, F(t_pulse_s), 200e-9, 1e-12, 1e-3, AIMC_U_SECOND, "one programming pulse plus its verify read", "typical ReRAM", NULL, NULL},
+    {"e_pulse", AIMC_PT_REAL, F(e_pulse_J), 10e-12, 0, 1e-6, AIMC_U_JOULE, "energy of one pulse plus its verify read", "typical ReRAM", NULL, NULL},
+};
+
+static const aimc_param CONVERTERS[] = {
+    {"dac_bits", AIMC_PT_INT, F(dac_bits), 0, 0, 16, AIMC_U_NONE, "DAC resolution; 0: the model's activation quantizer", "", NULL, NULL},
+    {"adc_bits", AIMC_PT_INT, F(adc_bits), 0, 0, 16, AIMC_U_NONE, "ADC resolution; 0: the model's activation quantizer", "", NULL, NULL},
+    {"cols_per_adc", AIMC_PT_INT, F(cols_per_adc), 8, 1, 4096, AIMC_U_NONE, "sensed columns multiplexed onto one ADC (conversions serialize)", "common practice", NULL, NULL},
+    {"adc_noise_lsb", AIMC_PT_REAL, F(adc_noise_lsb), 0.0, 0, 100, AIMC_U_NONE, "input-referred ADC noise sigma, in LSB (when nonideal.converter)", "", NULL, NULL},
+};
+
+static const aimc_param TIMING[] = {
+    {"clock", AIMC_PT_TIME, F(clock_fs), 1e-9, 1e-12, 1e-3, AIMC_U_SECOND, "period of the design clock (latencies round up to cycles)", "1 GHz", NULL, NULL},
+    {"t_dac", AIMC_PT_TIME, F(t_dac_fs), 1e-9, 0, 1e-3, AIMC_U_SECOND, "one DAC conversion (all DACs in parallel)", "typical", NULL, NULL},
+    {"t_settle", AIMC_PT_TIME, F(t_settle_fs), 10e-9, 0, 1e-3, AIMC_U_SECOND, "array settling time of one read", "typical", NULL, NULL},
+    {"t_tia", AIMC_PT_TIME, F(t_tia_fs), 2e-9, 0, 1e-3, AIMC_U_SECOND, "sense / TIA time (all columns in parallel)", "typical", NULL, NULL},
+    {"t_adc", AIMC_PT_TIME, F(t_adc_fs), 5e-9, 0, 1e-3, AIMC_U_SECOND, "one ADC conversion (shared ADCs convert one column after the other)", "typical SAR", NULL, NULL},
+    {"t_reg", AIMC_PT_TIME, F(t_reg_fs), 1e-9, 0, 1e-3, AIMC_U_SECOND, "state register update", "one cycle", NULL, NULL},
+    {"t_digital", AIMC_PT_TIME, F(t_digital_fs), 1e-9, 0, 1e-3, AIMC_U_SECOND, "one digital vector stage (activation, mix, norm, pool)", "one cycle", NULL, NULL},
+    {"pipeline", AIMC_PT_BOOL, F(pipeline), 1, 0, 1, AIMC_U_NONE, "layers overlap: a new step enters every slowest-stage time", "", NULL, NULL},
+};
+
+static const aimc_param ENERGY[] = {
+    {"e_dac", AIMC_PT_REAL, F(e_dac_J), 50e-15, 0, 1e-6, AIMC_U_JOULE, "one DAC conversion", "typical 4-8 bit DAC", NULL, NULL},
+    {"t_read", AIMC_PT_REAL, F(t_read_s), 10e-9, 0, 1e-3, AIMC_U_SECOND, "integration time of the array read energy sum V^2 G t", "= t_settle", NULL, NULL},
+    {"e_tia", AIMC_PT_REAL, F(e_tia_J), 100e-15, 0, 1e-6, AIMC_U_JOULE, "one TIA / sense operation", "typical", NULL, NULL},
+    {"e_adc", AIMC_PT_REAL, F(e_adc_J), 1e-12, 0, 1e-6, AIMC_U_JOULE, "one ADC conversion", "Walden FoM ~ 50 fJ/step at 8 bit", NULL, NULL},
+    {"e_reg", AIMC_PT_REAL, F(e_reg_J), 20e-15, 0, 1e-6, AIMC_U_JOULE, "one register word write", "typical", NULL, NULL},
+    {"e_mac", AIMC_PT_REAL, F(e_mac_J), 100e-15, 0, 1e-6, AIMC_U_JOULE, "one digital multiply-accumulate", "Horowitz ISSCC 2014 (order)", NULL, NULL},
+    {"e_buffer", AIMC_PT_REAL, F(e_buffer_J), 50e-15, 0, 1e-6, AIMC_U_JOULE, "one SRAM word access", "Horowitz ISSCC 2014 (order)", NULL, NULL},
+    {"p_static", AIMC_PT_REAL, F(p_static_W), 10e-6, 0, 1, AIMC_U_WATT, "static power per array", "typical", NULL, NULL},
+};
+
+static const aimc_param NONIDEAL[] = {
+    {"programming", AIMC_PT_BOOL, F(ni_prog), 1, 0, 1, AIMC_U_NONE, "programming error of programming.mode (off: ideal targets)", "", NULL, NULL},
+    {"read_noise", AIMC_PT_BOOL, F(ni_read_noise), 0, 0, 1, AIMC_U_NONE, "read noise on every device current", "", NULL, NULL},
+    {"read_noise_rel", AIMC_PT_REAL, F(read_noise_rel), 0.01, 0, 1, AIMC_U_NONE, "read noise sigma relative to the device current", "typical", NULL, NULL},
+    {"drift", AIMC_PT_BOOL, F(ni_drift), 0, 0, 1, AIMC_U_NONE, "conductance drift G(t) = G0 (t / 1 s)^-nu", "Ielmini (PCM/ReRAM)", NULL, NULL},
+    {"drift_nu", AIMC_PT_REAL, F(drift_nu), 0.005, 0, 1, AIMC_U_NONE, "drift exponent", "typical ReRAM", NULL, NULL},
+    {"drift_t", AIMC_PT_REAL, F(drift_t_s), 3600, 1, 1e9, AIMC_U_SECOND, "time since programming", "", NULL, NULL},
+    {"stuck", AIMC_PT_BOOL, F(ni_stuck), 0, 0, 1, AIMC_U_NONE, "stuck cells (half at g_min, half at g_max)", "", NULL, NULL},
+    {"stuck_frac", AIMC_PT_REAL, F(stuck_frac), 0.01, 0, 1, AIMC_U_NONE, "share of stuck devices", "", NULL, NULL},
+    {"converter", AIMC_PT_BOOL, F(ni_converter), 1, 0, 1, AIMC_U_NONE, "converter resolution (dac_bits/adc_bits) and ADC noise", "", NULL, NULL},
+    {"ir_drop", AIMC_PT_BOOL, F(ni_ir_drop), 0, 0, 1, AIMC_U_NONE, "IR drop along the wires (first-order)", "", NULL, NULL},
+    {"r_wire", AIMC_PT_REAL, F(r_wire_Ohm), 1.0, 0, 1e4, AIMC_U_OHM, "wire resistance of one cell segment", "typical", NULL, NULL},
+};
+
+#undef F
+
+const char *const aimc_arch_sections[] = {"array",  "programming", "converters",
+                                          "timing", "energy",      "nonideal",
+                                          NULL};
+
+#define SECTION(name, table) {name, table, AIMC_NPARAMS(table)}
+static const struct {
+  const char *name;
+  const aimc_param *table;
+  size_t n;
+} SECTIONS[] = {
+    SECTION("array", ARRAY),   SECTION("programming", PROGRAMMING),
+    SECTION("converters", CONVERTERS), SECTION("timing", TIMING),
+    SECTION("energy", ENERGY), SECTION("nonideal", NONIDEAL),
+};
+#define N_SECTIONS (sizeof SECTIONS / sizeof SECTIONS[0])
+
+const aimc_param *aimc_arch_params(const char *section, size_t *n) {
+  for (size_t i = 0; i < N_SECTIONS; i++)
+    if (strcmp(section, SECTIONS[i].name) == 0) {
+      *n = SECTIONS[i].n;
+      return SECTIONS[i].table;
+    }
+  *n = 0;
+  return NULL;
+}
+
+void aimc_arch_defaults(aimc_arch *arch) {
+  memset(arch, 0, sizeof *arch);
+  for (size_t i = 0; i < N_SECTIONS; i++)
+    aimc_params_defaults(SECTIONS[i].table, SECTIONS[i].n, arch);
+}
+
+static int check_cross(aimc_ctx *ctx, const char *path, const aimc_arch *a) {
+  if (!(a->g_min_S < a->g_max_S))
+    return aimc_error(ctx, AIMC_ERANGE,
+                      "%s: array.g_min (%g S) must be below array.g_max (%g S)",
+                      path, a->g_min_S, a->g_max_S);
+  return AIMC_OK;
+}
+
+int aimc_arch_load(aimc_ctx *ctx, const char *path, aimc_arch *arch) {
+  aimc_cfg *cfg = NULL;
+  int st = aimc_cfg_load(ctx, path, &cfg);
+  if (st) return st;
+  const aimc_cfg_node *root = aimc_cfg_root(cfg);
+  if (aimc_cfg_type_of(root) != AIMC_CFG_MAP) {
+    aimc_srcloc loc = aimc_cfg_loc(root);
+    st = aimc_error_at(ctx, AIMC_EPARSE, &loc,
+                       "an architecture file is a mapping of sections "
+                       "(array, programming, converters, timing, energy, "
+                       "nonideal)");
+    goto done;
+  }
+  for (size_t i = 0; i < aimc_cfg_len(root) && !st; i++) {
+    const char *key = aimc_cfg_key_at(root, i);
+    const aimc_cfg_node *node = aimc_cfg_at(root, i);
+    size_t n;
+    const aimc_param *table = aimc_arch_params(key, &n);
+    if (strcmp(key, "name") == 0 || strcmp(key, "doc") == 0) continue;
+    if (!table) {
+      aimc_srcloc loc = aimc_cfg_loc(aimc_cfg_key_node_at(root, i));
+      st = aimc_error_at(ctx, AIMC_EPARSE, &loc,
+                         "unknown section '%s' (valid: name, doc, array, "
+                         "programming, converters, timing, energy, nonideal)",
+                         key);
+      break;
+    }
+    st = aimc_cfg_bind(ctx, node, table, n, arch, key, NULL);
+  }
+  if (!st) st = check_cross(ctx, path, arch);
+done:
+  aimc_cfg_free(cfg);
+  return st;
+}
+
+/* FNV-1a over the bound values, field by field (padding bytes excluded). */
+uint64_t aimc_arch_hash(const aimc_arch *arch) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t s = 0; s < N_SECTIONS; s++)
+    for (size_t i = 0; i < SECTIONS[s].n; i++) {
+      const aimc_param *p = &SECTIONS[s].table[i];
+      const unsigned char *b = (const unsigned char *)arch + p->offset;
+      size_t len = p->type == AIMC_PT_STRING ? strlen((const char *)b)
+                   : p->type == AIMC_PT_REAL ? sizeof(double)
+                   : p->type == AIMC_PT_TIME ? sizeof(aimc_time)
+                                             : sizeof(int);
+      for (size_t k = 0; k < len; k++) h = (h ^ b[k]) * 1099511628211ULL;
+      h = (h ^ 0xff) * 1099511628211ULL;
+    }
+  return h;
+}

@@ -1,0 +1,24 @@
+/* Internal pieces of the mapper shared between its files. */
+#ifndef AIMC_MAP_INTERNAL_H
+#define AIMC_MAP_INTERNAL_H
+
+#include "aimc/map.h"
+
+int aimc_map_matrix_init(aimc_ctx *ctx, aimc_map_matrix *mx, aimc_op_kind k,
+                         int layer, int n_blocks, const int *blk_in,
+                         const int *blk_out);
+void aimc_map_matrix_fini(aimc_ctx *ctx, aimc_map_matrix *mx);
+/* Appends the logical matrices of the model to m->mats (m->modes, m->arch
+ * and the shape must be set). */
+int aimc_map_build_matrices(aimc_ctx *ctx, const aimc_s4d_model *mdl,
+                            aimc_mapping *m);
+
+/* Devices per logical weight along rows / columns for the split. */
+static inline int aimc_map_row_factor(const aimc_arch *a) {
+  return a->split == AIMC_SPLIT_RAILS ? 2 : 1;
+}
+static inline int aimc_map_col_factor(const aimc_arch *a) {
+  return a->split == AIMC_SPLIT_DIFFERENTIAL ? 2 : 1;
+}
+
+#endif
