@@ -1,0 +1,2 @@
+aimc_test(test_kernel LABELS unit fault conformance
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_kernel.c ${CMAKE_CURRENT_LIST_DIR}/workload.c)
