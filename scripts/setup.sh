@@ -7,7 +7,7 @@ PACKAGES="cmake make gcc g++ pkg-config git
   libgsl-dev libopenblas-dev libsystemc-dev libyaml-dev libgraphviz-dev graphviz
   libcmocka-dev libfftw3-dev libsndfile1-dev zlib1g-dev libcjson-dev
   libplplot-dev plplot-driver-cairo libopenmpi-dev openmpi-bin
-  espeak-ng dataset-fashion-mnist chromium"
+  espeak-ng libespeak-ng-dev dataset-fashion-mnist chromium"
 
 missing=""
 for p in $PACKAGES; do

@@ -161,20 +161,24 @@ typedef struct {
   int n_trials;       /* repetitions of each digit per speaker and language */
   double snr_dB_min;  /* background noise: SNR drawn uniformly in          */
   double snr_dB_max;  /*   [min, max] dB; min > max disables noise         */
-  int n_jobs;         /* parallel espeak-ng processes                      */
 } aimc_digits_gen;
 
-/* Defaults: 24 speakers (4 held out), 8 trials → 24*20*8 = 3840 files. */
+/* Defaults: 24 speakers (4 held out), 8 trials: 24*20*8 = 3840 files,
+ * SNR 10-40 dB. */
 void aimc_digits_gen_defaults(aimc_digits_gen *g);
 
 /* Called from the calling thread while generating (may be NULL). */
 typedef void (*aimc_data_progress_fn)(void *user, size_t done, size_t total);
 
 /* Writes the HD layout under `dir` (created): audio/<name>.flac with names
- * lang-<english|german>_speaker-<NN>_trial-<T>_digit-<D>.flac, plus
- * train_filenames.txt and test_filenames.txt (test = held-out speakers).
- * Deterministic for the context's seed. Needs the espeak-ng program on
- * PATH (AIMC_ENOTFOUND otherwise). */
+ * lang-<english|german>_speaker-<NN>_trial-<T>_digit-<D>.flac (16-bit FLAC
+ * at espeak-ng's 22050 Hz), plus train_filenames.txt and test_filenames.txt
+ * (test = the held-out speakers). Deterministic for the context's seed.
+ * Refuses (AIMC_EINVAL) a directory that already holds a data set.
+ * Synthesizes in-process with libespeak-ng, whose state is process-wide:
+ * not thread-safe, one generation at a time per process. AIMC_ENOTFOUND
+ * when the build has no libespeak-ng. `progress` is called after every
+ * utterance. */
 int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
                          const aimc_digits_gen *g,
                          aimc_data_progress_fn progress, void *user);

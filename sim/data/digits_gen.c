@@ -1,0 +1,279 @@
+/* Synthetic spoken digits in the Heidelberg Digits layout: English and
+ * German 0-9 synthesized in-process by libespeak-ng, one voice variant,
+ * accent, base pitch and base speed per synthetic speaker, jittered per
+ * trial; then peak gain, leading/trailing silence and white background
+ * noise at a random SNR. Every utterance draws from its own seed stream,
+ * so each file depends only on the seed and its own name. */
+#define _POSIX_C_SOURCE 200809L /* stat */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gsl/gsl_randist.h>
+#include <sndfile.h>
+#ifdef AIMC_HAVE_ESPEAK
+#include <espeak-ng/speak_lib.h>
+#endif
+
+#include "aimc/fileio.h"
+#include "aimc/status.h"
+#include "data_internal.h"
+
+static const char *const WORDS[2][10] = {
+    {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+     "nine"},
+    {"null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht",
+     "neun"}};
+static const char *const LANG_NAMES[2] = {"english", "german"};
+/* English voice files (accents). "en-gb" is an alias that silently drops
+ * the +variant, so only voice-file names are used (docs/data.md). */
+static const char *const EN_VOICES[] = {
+    "en", "en-us", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan",
+    "en-gb-x-gbcwmd", "en-029"};
+/* Variants that sound human (male, female, Klatt and named voices). */
+static const char *const VARIANTS[] = {
+    "m1",     "m2",     "m3",    "m4",    "m5",    "m6",     "m7",
+    "m8",     "f1",     "f2",    "f3",    "f4",    "f5",     "klatt",
+    "klatt2", "klatt3", "klatt4", "john", "max",   "paul",   "rob",
+    "robert", "steph",  "linda", "quincy", "david", "edward", "michel",
+    "norbert", "Andy",  "Annie", "aunty"};
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+void aimc_digits_gen_defaults(aimc_digits_gen *g) {
+  g->n_speakers = 24;
+  g->n_test_speakers = 4;
+  g->n_trials = 8;
+  g->snr_dB_min = 10.0;
+  g->snr_dB_max = 40.0;
+}
+
+typedef struct {
+  char voice[2][64]; /* "<voice-file>+<variant>" per language */
+  double pitch, speed_wpm;
+} speaker;
+
+/* Speaker s: a variant (distinct for the first N_OF(VARIANTS) speakers,
+ * shuffled by the seed), an English accent, base pitch and speed. */
+static void make_speakers(uint64_t seed, speaker *spk, int n) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, (unsigned long)aimc_seed_derive(seed, aimc_hash_str("spk")));
+  size_t perm[N_OF(VARIANTS)];
+  for (size_t i = 0; i < N_OF(VARIANTS); i++) perm[i] = i;
+  gsl_ran_shuffle(r, perm, N_OF(VARIANTS), sizeof perm[0]);
+  for (int s = 0; s < n; s++) {
+    const char *variant = VARIANTS[perm[(size_t)s % N_OF(VARIANTS)]];
+    const char *accent = EN_VOICES[gsl_rng_uniform_int(r, N_OF(EN_VOICES))];
+    snprintf(spk[s].voice[0], sizeof spk[s].voice[0], "%s+%s", accent,
+             variant);
+    snprintf(spk[s].voice[1], sizeof spk[s].voice[1], "de+%s", variant);
+    spk[s].pitch = gsl_ran_flat(r, 25.0, 75.0);
+    spk[s].speed_wpm = gsl_ran_flat(r, 140.0, 200.0);
+  }
+  gsl_rng_free(r);
+}
+
+/* Samples collected from espeak's callback. */
+typedef struct {
+  aimc_ctx *ctx;
+  short *x;
+  size_t n, cap;
+  int oom;
+} pcm;
+
+#ifdef AIMC_HAVE_ESPEAK
+static int collect(short *wav, int n, espeak_EVENT *ev) {
+  pcm *p = ev->user_data;
+  if (!wav || n <= 0 || p->oom) return 0;
+  if (p->n + (size_t)n > p->cap) {
+    size_t cap = 2 * p->cap + (size_t)n + 8192;
+    short *x = aimc_realloc(p->ctx, p->x, cap * sizeof *x);
+    if (!x) {
+      p->oom = 1;
+      return 1; /* abort synthesis */
+    }
+    p->x = x;
+    p->cap = cap;
+  }
+  memcpy(p->x + p->n, wav, (size_t)n * sizeof *wav);
+  p->n += (size_t)n;
+  return 0;
+}
+
+static int synth(aimc_ctx *ctx, pcm *out, const char *voice, const char *word,
+                 int wpm, int pitch, int amplitude) {
+  out->n = 0;
+  if (espeak_SetVoiceByName(voice) != EE_OK)
+    return aimc_error(ctx, AIMC_ENOTFOUND, "espeak-ng has no voice '%s'",
+                      voice);
+  espeak_SetParameter(espeakRATE, wpm, 0);
+  espeak_SetParameter(espeakPITCH, pitch, 0);
+  espeak_SetParameter(espeakVOLUME, amplitude, 0);
+  /* No espeakENDPAUSE: like `espeak-ng -z`, no trailing sentence pause. */
+  espeak_ERROR e = espeak_Synth(word, strlen(word) + 1, 0, POS_CHARACTER, 0,
+                                espeakCHARS_UTF8, NULL, out);
+  if (out->oom) return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
+  if (e != EE_OK || out->n == 0)
+    return aimc_error(ctx, AIMC_EFAIL, "espeak-ng failed on '%s' (voice %s)",
+                      word, voice);
+  return AIMC_OK;
+}
+#endif
+
+/* The augmented utterance: silence, gain-scaled speech, silence, noise. */
+static int render(aimc_ctx *ctx, gsl_rng *r, const pcm *in, double rate_Hz,
+                  const aimc_digits_gen *g, float **out, size_t *n_out) {
+  size_t lead = (size_t)(gsl_ran_flat(r, 0.0, 0.15) * rate_Hz);
+  size_t tail = (size_t)(gsl_ran_flat(r, 0.0, 0.10) * rate_Hz);
+  size_t n = lead + in->n + tail;
+  float *y = aimc_calloc(ctx, n, sizeof *y);
+  if (!y) return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
+  double peak = 1.0, power = 0.0;
+  for (size_t i = 0; i < in->n; i++) peak = fmax(peak, fabs((double)in->x[i]));
+  double gain = gsl_ran_flat(r, 0.2, 0.9) / peak;
+  for (size_t i = 0; i < in->n; i++) {
+    y[lead + i] = (float)(gain * in->x[i]);
+    power += (double)y[lead + i] * y[lead + i];
+  }
+  power /= (double)(in->n ? in->n : 1);
+  if (g->snr_dB_min <= g->snr_dB_max) {
+    double snr_dB = gsl_ran_flat(r, g->snr_dB_min, g->snr_dB_max);
+    double sigma = sqrt(power / pow(10.0, snr_dB / 10.0));
+    for (size_t i = 0; i < n; i++)
+      y[i] = (float)fmax(-1.0, fmin(1.0, y[i] + gsl_ran_gaussian_ziggurat(
+                                                    r, sigma)));
+  }
+  *out = y;
+  *n_out = n;
+  return AIMC_OK;
+}
+
+/* Writes 16-bit FLAC to path.tmp and renames it over path. */
+static int write_flac(aimc_ctx *ctx, const char *path, const float *x,
+                      size_t n, int rate_Hz) {
+  char tmp[AIMC_PARAM_STRLEN * 2];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  SF_INFO info = {.samplerate = rate_Hz,
+                  .channels = 1,
+                  .format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16};
+  SNDFILE *sf = sf_open(tmp, SFM_WRITE, &info);
+  if (!sf)
+    return aimc_error(ctx, AIMC_EIO, "%s: cannot write (%s)", tmp,
+                      sf_strerror(NULL));
+  sf_count_t put = sf_writef_float(sf, x, (sf_count_t)n);
+  int bad = put != (sf_count_t)n || sf_close(sf) != 0;
+  if (bad || rename(tmp, path) != 0) {
+    remove(tmp);
+    return aimc_error(ctx, AIMC_EIO, "%s: write failed", path);
+  }
+  return AIMC_OK;
+}
+
+/* Appends "name\n" to a growing list buffer. */
+static int list_add(aimc_ctx *ctx, char **buf, size_t *len, size_t *cap,
+                    const char *name) {
+  size_t k = strlen(name);
+  if (*len + k + 2 > *cap) {
+    size_t ncap = 2 * *cap + k + 4096;
+    char *nb = aimc_realloc(ctx, *buf, ncap);
+    if (!nb) return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
+    *buf = nb;
+    *cap = ncap;
+  }
+  memcpy(*buf + *len, name, k);
+  (*buf)[*len + k] = '\n';
+  *len += k + 1;
+  (*buf)[*len] = '\0';
+  return AIMC_OK;
+}
+
+int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
+                         const aimc_digits_gen *g,
+                         aimc_data_progress_fn progress, void *user) {
+#ifndef AIMC_HAVE_ESPEAK
+  (void)dir;
+  (void)g;
+  (void)progress;
+  (void)user;
+  return aimc_error(ctx, AIMC_ENOTFOUND,
+                    "data digits: this build has no libespeak-ng (install "
+                    "libespeak-ng-dev and re-run cmake)");
+#else
+  if (g->n_speakers < 2 || g->n_speakers > 99 || g->n_test_speakers < 1 ||
+      g->n_test_speakers >= g->n_speakers || g->n_trials < 1 ||
+      g->n_trials > 1000)
+    return aimc_error(ctx, AIMC_EINVAL,
+                      "data digits: need 2 <= speakers <= 99 (got %d), 1 <= "
+                      "test speakers < speakers (got %d), 1 <= trials <= 1000 "
+                      "(got %d)",
+                      g->n_speakers, g->n_test_speakers, g->n_trials);
+  char path[AIMC_PARAM_STRLEN * 2];
+  struct stat sb;
+  snprintf(path, sizeof path, "%s/train_filenames.txt", dir);
+  if (stat(path, &sb) == 0)
+    return aimc_error(ctx, AIMC_EINVAL,
+                      "%s already holds a data set (%s exists); choose another "
+                      "--out or remove it first",
+                      dir, path);
+  snprintf(path, sizeof path, "%s/audio", dir);
+  int st = aimc_mkdirs(ctx, path);
+  if (st) return st;
+  int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL,
+                               espeakINITIALIZE_DONT_EXIT);
+  if (rate <= 0)
+    return aimc_error(ctx, AIMC_ENOTFOUND,
+                      "cannot initialise libespeak-ng (is espeak-ng-data "
+                      "installed?)");
+  espeak_SetSynthCallback(collect);
+
+  speaker spk[99];
+  make_speakers(aimc_ctx_seed(ctx), spk, g->n_speakers);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  pcm wave = {.ctx = ctx};
+  char *list[2] = {NULL, NULL};
+  size_t len[2] = {0, 0}, cap[2] = {0, 0};
+  size_t total = (size_t)g->n_speakers * 2 * (size_t)g->n_trials * 10, done = 0;
+  if (!r) st = aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
+  for (int s = 0; s < g->n_speakers && st == AIMC_OK; s++) {
+    int test = s >= g->n_speakers - g->n_test_speakers;
+    for (int lang = 0; lang < 2 && st == AIMC_OK; lang++)
+      for (int t = 0; t < g->n_trials && st == AIMC_OK; t++)
+        for (int d = 0; d < 10 && st == AIMC_OK; d++) {
+          char name[96];
+          snprintf(name, sizeof name,
+                   "lang-%s_speaker-%02d_trial-%d_digit-%d.flac",
+                   LANG_NAMES[lang], s, t, d);
+          gsl_rng_set(r, (unsigned long)aimc_seed_derive(
+                             aimc_ctx_seed(ctx), aimc_hash_str(name)));
+          int pitch = (int)lround(
+              fmin(99, fmax(0, spk[s].pitch + gsl_ran_flat(r, -8, 8))));
+          int wpm = (int)lround(spk[s].speed_wpm * gsl_ran_flat(r, 0.85, 1.15));
+          int amp = (int)lround(gsl_ran_flat(r, 70, 130));
+          float *y = NULL;
+          size_t n = 0;
+          st = synth(ctx, &wave, spk[s].voice[lang], WORDS[lang][d], wpm,
+                     pitch, amp);
+          if (st == AIMC_OK) st = render(ctx, r, &wave, rate, g, &y, &n);
+          snprintf(path, sizeof path, "%s/audio/%s", dir, name);
+          if (st == AIMC_OK) st = write_flac(ctx, path, y, n, rate);
+          if (st == AIMC_OK)
+            st = list_add(ctx, &list[test], &len[test], &cap[test], name);
+          aimc_free(ctx, y);
+          if (progress) progress(user, ++done, total);
+        }
+  }
+  espeak_Terminate();
+  /* The lists last: a tree without them is incomplete and is regenerated. */
+  static const char *const LISTS[2] = {"train_filenames.txt",
+                                       "test_filenames.txt"};
+  for (int l = 0; l < 2 && st == AIMC_OK; l++) {
+    snprintf(path, sizeof path, "%s/%s", dir, LISTS[l]);
+    st = aimc_write_file_atomic(ctx, path, list[l], len[l]);
+  }
+  aimc_free(ctx, list[0]);
+  aimc_free(ctx, list[1]);
+  aimc_free(ctx, wave.x);
+  if (r) gsl_rng_free(r);
+  return st;
+#endif
+}
