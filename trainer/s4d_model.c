@@ -1,0 +1,256 @@
+/* The exported S4D model (aimc/s4d_model.h): allocation, the versioned
+ * block file (docs/weights-format.md) and the quantized-digital reference
+ * forward, which runs the layers of layers.c exactly as training does. */
+#include "aimc/s4d_model.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "aimc/fileio.h"
+#include "aimc/status.h"
+#include "blocks.h"
+#include "layers.h"
+
+#define S4D_MAGIC "AIMCS4D"
+#define S4D_VERSION 1u
+#define S4D_BOM 0x01020304u
+
+/* How many values a tensor holds, as a function of the shape. */
+typedef enum { N_LHM, N_LH, N_ENC_W, N_H, N_MIX_W, N_MIX_B, N_DEC_W, N_DEC_B } count_kind;
+
+typedef struct {
+  const char *name;
+  size_t offset; /* of the pointer in aimc_s4d_model */
+  count_kind count;
+  int type;
+} tensor_row;
+
+#define T(field, kind, type) {#field, offsetof(aimc_s4d_model, field), kind, type}
+static const tensor_row TENSORS[] = {
+    T(a_re, N_LHM, BLK_F64),    T(a_im, N_LHM, BLK_F64),
+    T(b_re, N_LHM, BLK_F64),    T(b_im, N_LHM, BLK_F64),
+    T(c_re, N_LHM, BLK_F64),    T(c_im, N_LHM, BLK_F64),
+    T(d, N_LH, BLK_F64),        T(mode_mask, N_LHM, BLK_U8),
+    T(enc_w, N_ENC_W, BLK_F64), T(enc_b, N_H, BLK_F64),
+    T(mix_w, N_MIX_W, BLK_F64), T(mix_b, N_MIX_B, BLK_F64),
+    T(norm_g, N_LH, BLK_F64),   T(norm_b, N_LH, BLK_F64),
+    T(dec_w, N_DEC_W, BLK_F64), T(dec_b, N_DEC_B, BLK_F64),
+    T(log_dt, N_LH, BLK_F64),   T(log_a_re, N_LHM, BLK_F64),
+    T(a_im_cont, N_LHM, BLK_F64),
+};
+#undef T
+#define N_TENSORS (sizeof TENSORS / sizeof TENSORS[0])
+
+static size_t tensor_count(const aimc_s4d_model *m, count_kind k) {
+  size_t L = m->layers, H = m->h, kmix = m->mix == AIMC_MIX_GLU ? 2 : 1;
+  switch (k) {
+    case N_LHM: return L * H * m->m;
+    case N_LH: return L * H;
+    case N_ENC_W: return H * m->n_in;
+    case N_H: return H;
+    case N_MIX_W: return L * kmix * H * H;
+    case N_MIX_B: return L * kmix * H;
+    case N_DEC_W: return (size_t)m->n_out * H;
+    case N_DEC_B: return m->n_out;
+  }
+  return 0;
+}
+
+static void **tensor_ptr(aimc_s4d_model *m, const tensor_row *r) {
+  return (void **)((char *)m + r->offset);
+}
+
+static int check_shape(aimc_ctx *ctx, const char *what, int n_in, int n_out,
+                       int h, int m, int layers, int mix) {
+  if (n_in < 1 || n_out < 1 || h < 1 || m < 1 || layers < 1 ||
+      n_in > 1 << 20 || n_out > 1 << 20 || h > 1 << 14 || m > 1024 ||
+      layers > 1024 || (mix != AIMC_MIX_LINEAR && mix != AIMC_MIX_GLU))
+    return aimc_error(ctx, AIMC_ESHAPE,
+                      "%s: impossible S4D shape n_in=%d n_out=%d h=%d m=%d "
+                      "layers=%d mix=%d",
+                      what, n_in, n_out, h, m, layers, mix);
+  return AIMC_OK;
+}
+
+int aimc_s4d_model_alloc(aimc_ctx *ctx, int n_in, int n_out, int h, int m,
+                         int layers, aimc_mix_kind mix, aimc_s4d_model **out) {
+  *out = NULL;
+  int st = check_shape(ctx, "s4d model", n_in, n_out, h, m, layers, mix);
+  if (st) return st;
+  aimc_s4d_model *mdl = aimc_calloc(ctx, 1, sizeof *mdl);
+  if (!mdl) return aimc_error(ctx, AIMC_ENOMEM, "out of memory (s4d model)");
+  *mdl = (aimc_s4d_model){.n_in = n_in, .n_out = n_out, .h = h, .m = m,
+                          .layers = layers, .mix = mix, .use_ssm = 1};
+  for (size_t i = 0; i < N_TENSORS; i++) {
+    const tensor_row *r = &TENSORS[i];
+    size_t size = r->type == BLK_U8 ? 1 : sizeof(double);
+    void *p = aimc_calloc(ctx, tensor_count(mdl, r->count), size);
+    if (!p) {
+      aimc_s4d_model_free(ctx, mdl);
+      return aimc_error(ctx, AIMC_ENOMEM, "out of memory (s4d model %s)",
+                        r->name);
+    }
+    *tensor_ptr(mdl, r) = p;
+  }
+  memset(mdl->mode_mask, 1, tensor_count(mdl, N_LHM));
+  for (size_t i = 0; i < tensor_count(mdl, N_LH); i++) mdl->norm_g[i] = 1;
+  *out = mdl;
+  return AIMC_OK;
+}
+
+void aimc_s4d_model_free(aimc_ctx *ctx, aimc_s4d_model *mdl) {
+  if (!mdl) return;
+  for (size_t i = 0; i < N_TENSORS; i++)
+    aimc_free(ctx, *tensor_ptr(mdl, &TENSORS[i]));
+  aimc_free(ctx, mdl);
+}
+
+/* The fixed header (docs/weights-format.md). */
+typedef struct {
+  char magic[8];
+  uint32_t version, bom;
+  int32_t n_in, n_out, h, m, layers, mix, use_ssm, reserved;
+  struct {
+    int32_t bits, pad;
+    double range;
+  } q[7];
+} file_header;
+
+static aimc_quant *model_quant(aimc_s4d_model *m, int i) {
+  aimc_quant *qs[7] = {&m->quant_a, &m->quant_b, &m->quant_c, &m->quant_d,
+                       &m->quant_u, &m->quant_x, &m->quant_y};
+  return qs[i];
+}
+
+int aimc_s4d_model_write(aimc_ctx *ctx, const aimc_s4d_model *mdl,
+                         const char *path) {
+  aimc_s4d_model *m = (aimc_s4d_model *)mdl; /* only read */
+  file_header hd;
+  memset(&hd, 0, sizeof hd);
+  memcpy(hd.magic, S4D_MAGIC, sizeof S4D_MAGIC);
+  hd.version = S4D_VERSION;
+  hd.bom = S4D_BOM;
+  hd.n_in = m->n_in;
+  hd.n_out = m->n_out;
+  hd.h = m->h;
+  hd.m = m->m;
+  hd.layers = m->layers;
+  hd.mix = m->mix;
+  hd.use_ssm = m->use_ssm;
+  for (int i = 0; i < 7; i++) {
+    hd.q[i].bits = model_quant(m, i)->bits;
+    hd.q[i].range = model_quant(m, i)->range;
+  }
+  aimc_atomic_file *f;
+  int st = aimc_atomic_open(ctx, path, &f);
+  if (st) return st;
+  blk_writer w;
+  blk_writer_init(&w, aimc_atomic_stream(f));
+  blk_write_raw(&w, &hd, sizeof hd);
+  for (size_t i = 0; i < N_TENSORS; i++)
+    blk_write(&w, TENSORS[i].name, TENSORS[i].type, *tensor_ptr(m, &TENSORS[i]),
+              tensor_count(m, TENSORS[i].count));
+  if (blk_writer_finish(&w)) {
+    aimc_atomic_abort(ctx, f);
+    return aimc_error(ctx, AIMC_EIO, "cannot write %s", path);
+  }
+  return aimc_atomic_commit(ctx, f);
+}
+
+static int check_header(aimc_ctx *ctx, const char *path, const file_header *hd) {
+  if (memcmp(hd->magic, S4D_MAGIC, sizeof S4D_MAGIC) != 0)
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: not an aimc S4D weight file",
+                      path);
+  if (hd->bom != S4D_BOM)
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: written with another byte order",
+                      path);
+  if (hd->version != S4D_VERSION)
+    return aimc_error(ctx, AIMC_EFORMAT,
+                      "%s: weight file version %u, this build reads %u", path,
+                      hd->version, S4D_VERSION);
+  for (int i = 0; i < 7; i++)
+    if (hd->q[i].bits < 0 || hd->q[i].bits > 16 ||
+        (hd->q[i].bits > 0 && !(hd->q[i].range > 0)))
+      return aimc_error(ctx, AIMC_EFORMAT, "%s: quantizer %d invalid (bits %d)",
+                        path, i, hd->q[i].bits);
+  return check_shape(ctx, path, hd->n_in, hd->n_out, hd->h, hd->m, hd->layers,
+                     hd->mix);
+}
+
+int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out) {
+  *out = NULL;
+  blk_reader r;
+  int st = blk_reader_open(ctx, &r, path, sizeof(file_header));
+  if (st) return st;
+  file_header hd;
+  aimc_s4d_model *m = NULL;
+  st = blk_read_raw(ctx, &r, &hd, sizeof hd);
+  if (!st) st = check_header(ctx, path, &hd);
+  if (!st)
+    st = aimc_s4d_model_alloc(ctx, hd.n_in, hd.n_out, hd.h, hd.m, hd.layers,
+                              (aimc_mix_kind)hd.mix, &m);
+  for (size_t i = 0; !st && i < N_TENSORS; i++)
+    st = blk_read(ctx, &r, TENSORS[i].name, TENSORS[i].type,
+                  *tensor_ptr(m, &TENSORS[i]), tensor_count(m, TENSORS[i].count));
+  if (!st && r.pos != r.size)
+    st = aimc_error(ctx, AIMC_EFORMAT, "%s: %zu unexpected trailing bytes",
+                    path, r.size - r.pos);
+  blk_reader_close(ctx, &r);
+  if (st) {
+    aimc_s4d_model_free(ctx, m);
+    return st;
+  }
+  m->use_ssm = hd.use_ssm;
+  for (int i = 0; i < 7; i++) {
+    model_quant(m, i)->bits = hd.q[i].bits;
+    model_quant(m, i)->range = hd.q[i].range;
+  }
+  *out = m;
+  return AIMC_OK;
+}
+
+int aimc_s4d_model_forward(aimc_ctx *ctx, const aimc_s4d_model *m,
+                           const double *x, int len, double *logits) {
+  if (len < 1) return aimc_error(ctx, AIMC_EINVAL, "s4d forward: empty sequence");
+  const int H = m->h, M = m->m, kmix = m->mix == AIMC_MIX_GLU ? 2 : 1;
+  const size_t TH = (size_t)len * H;
+  /* act, y, z, o, xhat (TH each, z twice for GLU), rstd, states. */
+  size_t need = TH * (5 + kmix) + len + (size_t)len * H * M * 2;
+  double *buf = aimc_malloc(ctx, need * sizeof(double));
+  if (!buf) return aimc_error(ctx, AIMC_ENOMEM, "out of memory (s4d forward)");
+  double *act = buf, *y = act + TH, *pre = y + TH, *o = pre + TH,
+         *xhat = o + TH, *z = xhat + TH, *rstd = z + TH * kmix,
+         *xs = rstd + len;
+  s4d_dense_forward(len, m->n_in, H, x, m->enc_w, m->enc_b, act);
+  for (int l = 0; l < m->layers; l++) {
+    size_t lhm = (size_t)l * H * M;
+    s4d_ssm ssm = {H, M, m->a_re + lhm, m->a_im + lhm, m->b_re + lhm,
+                   m->b_im + lhm, m->c_re + lhm, m->c_im + lhm,
+                   m->d + (size_t)l * H, m->mode_mask + lhm, &m->quant_u,
+                   &m->quant_x, &m->quant_y};
+    if (!m->use_ssm) ssm.mask = NULL, ssm.m = 0; /* D skip only */
+    s4d_ssm_forward(&ssm, len, act, y, xs, pre);
+    s4d_gelu_forward((int)TH, y, y);
+    const double *mw = m->mix_w + (size_t)l * kmix * H * H;
+    const double *mb = m->mix_b + (size_t)l * kmix * H;
+    if (kmix == 2) {
+      s4d_dense_forward(len, H, 2 * H, y, mw, mb, z);
+      s4d_glu_forward(len, H, z, o);
+    } else {
+      s4d_dense_forward(len, H, H, y, mw, mb, o);
+    }
+    for (size_t i = 0; i < TH; i++) o[i] += act[i];
+    s4d_norm_forward(len, H, o, m->norm_g + (size_t)l * H,
+                     m->norm_b + (size_t)l * H, act, xhat, rstd);
+  }
+  /* Mean pool over time, then the decoder. */
+  double *pool = y;
+  for (int h = 0; h < H; h++) {
+    double s = 0;
+    for (int k = 0; k < len; k++) s += act[(size_t)k * H + h];
+    pool[h] = s / len;
+  }
+  s4d_dense_forward(1, H, m->n_out, pool, m->dec_w, m->dec_b, logits);
+  aimc_free(ctx, buf);
+  return AIMC_OK;
+}
