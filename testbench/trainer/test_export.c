@@ -1,1 +1,189 @@
-int main(void){return 0;}
+/* The exported model: the reference forward equals the trainer's forward
+ * bit for bit (same layer code, float and quantized with converters), the
+ * file round-trips exactly, and corrupt, truncated or foreign files are
+ * refused with a clear error. Allocation failures are swept. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "aimc/fileio.h"
+#include "aimc/s4d_model.h"
+#include "aimc/status.h"
+#include "aimc/train.h"
+#include "failalloc.h"
+#include "net.h"
+#include "testutil.h"
+
+enum { N_IN = 3, N_OUT = 4, LEN = 9 };
+
+static s4d_net *make_net(aimc_ctx *ctx, int mix, int use_ssm) {
+  aimc_train_cfg cfg;
+  aimc_train_cfg_defaults(&cfg);
+  cfg.model.h = 5;
+  cfg.model.n = 8;
+  cfg.model.layers = 2;
+  cfg.model.mix = mix;
+  cfg.model.use_ssm = use_ssm;
+  cfg.quant = (aimc_train_quant_cfg){.bits_a = 2, .bits_b = 3, .bits_c = 4, .bits_d = 5,
+                                     .fscale = 0.9, .range_c = 0.8, .bits_u = 6,
+                                     .bits_x = 7, .bits_y = 8, .range_u = 2,
+                                     .range_x = 1, .range_y = 3};
+  s4d_net *net;
+  assert_int_equal(s4d_net_alloc(ctx, &cfg, N_IN, N_OUT, LEN, &net), AIMC_OK);
+  s4d_net_init(net, &cfg.model, 3);
+  return net;
+}
+
+static void compare_forward(int mix, int use_ssm, int quant_on) {
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  s4d_net *net = make_net(ctx, mix, use_ssm);
+  net->mask[1] = net->mask[7] = 0; /* pruned modes must be skipped by both */
+  s4d_ws *ws;
+  assert_int_equal(s4d_ws_alloc(ctx, net, &ws), AIMC_OK);
+  s4d_net_deploy(net, quant_on, 0, 0);
+  aimc_s4d_model *m;
+  assert_int_equal(aimc_s4d_model_alloc(ctx, N_IN, N_OUT, 5, 4, 2, mix, &m), AIMC_OK);
+  s4d_net_export(net, m);
+  float xf[LEN * N_IN];
+  double xd[LEN * N_IN], lt[N_OUT], lm[N_OUT];
+  for (int s = 0; s < 5; s++) {
+    for (int i = 0; i < LEN * N_IN; i++) xd[i] = xf[i] = (float)(2 * sin(0.9 * i + s));
+    s4d_net_sample(net, ws, xf, 0, 0, NULL, NULL, lt);
+    assert_int_equal(aimc_s4d_model_forward(ctx, m, xd, LEN, lm), AIMC_OK);
+    assert_memory_equal(lt, lm, sizeof lt); /* same code path: bit-identical */
+  }
+  if (quant_on) { /* the deployed Abar lies on the fixed-range grid, |Abar| < 1 */
+    for (size_t i = 0; i < net->lhm; i++) {
+      double step = aimc_quant_step(&m->quant_a);
+      assert_near(m->a_re[i] / step, round(m->a_re[i] / step), 1e-9);
+      assert_true(m->a_re[i] * m->a_re[i] + m->a_im[i] * m->a_im[i] < 1);
+    }
+    assert_near(m->quant_a.range, 0.9, 0);
+  }
+  aimc_s4d_model_free(ctx, m);
+  s4d_ws_free(ctx, ws);
+  s4d_net_free(ctx, net);
+  aimc_ctx_free(ctx);
+}
+
+static void test_forward_matches_trainer(void **state) {
+  (void)state;
+  for (int q = 0; q < 2; q++) {
+    compare_forward(AIMC_MIX_LINEAR, 1, q);
+    compare_forward(AIMC_MIX_GLU, 1, q);
+    compare_forward(AIMC_MIX_LINEAR, 0, q);
+  }
+}
+
+static aimc_s4d_model *sample_model(aimc_ctx *ctx) {
+  s4d_net *net = make_net(ctx, AIMC_MIX_GLU, 1);
+  s4d_net_deploy(net, 1, 0, 0);
+  aimc_s4d_model *m;
+  assert_int_equal(aimc_s4d_model_alloc(ctx, N_IN, N_OUT, 5, 4, 2, AIMC_MIX_GLU, &m), AIMC_OK);
+  s4d_net_export(net, m);
+  s4d_net_free(ctx, net);
+  return m;
+}
+
+static void assert_same_model(const aimc_s4d_model *a, const aimc_s4d_model *b) {
+  assert_int_equal(a->h, b->h);
+  assert_int_equal(a->m, b->m);
+  assert_int_equal(a->quant_a.bits, b->quant_a.bits);
+  assert_memory_equal(&a->quant_y, &b->quant_y, sizeof a->quant_y);
+  size_t lhm = (size_t)a->layers * a->h * a->m;
+  assert_memory_equal(a->a_re, b->a_re, lhm * sizeof(double));
+  assert_memory_equal(a->c_im, b->c_im, lhm * sizeof(double));
+  assert_memory_equal(a->mode_mask, b->mode_mask, lhm);
+  assert_memory_equal(a->mix_w, b->mix_w, (size_t)a->layers * 2 * a->h * a->h * sizeof(double));
+  assert_memory_equal(a->dec_b, b->dec_b, a->n_out * sizeof(double));
+  assert_memory_equal(a->a_im_cont, b->a_im_cont, lhm * sizeof(double));
+}
+
+static void test_round_trip_and_corruption(void **state) {
+  (void)state;
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  aimc_s4d_model *m = sample_model(ctx), *r;
+  const char *dir = test_tmpdir("export");
+  char path[512], bad[512];
+  snprintf(path, sizeof path, "%s/w.s4d", dir);
+  snprintf(bad, sizeof bad, "%s/bad.s4d", dir);
+  assert_int_equal(aimc_s4d_model_write(ctx, m, path), AIMC_OK);
+  assert_int_equal(aimc_s4d_model_read(ctx, path, &r), AIMC_OK);
+  assert_same_model(m, r);
+  aimc_s4d_model_free(ctx, r);
+
+  char *data;
+  size_t size;
+  assert_int_equal(aimc_read_file(ctx, path, &data, &size), AIMC_OK);
+  /* One flipped bit in the middle: checksum error naming the file. */
+  data[size / 2] ^= 0x10;
+  assert_int_equal(aimc_write_file_atomic(ctx, bad, data, size), AIMC_OK);
+  assert_int_equal(aimc_s4d_model_read(ctx, bad, &r), AIMC_ECHECKSUM);
+  assert_null(r);
+  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "bad.s4d"));
+  data[size / 2] ^= 0x10;
+  /* Truncated at several places. */
+  size_t cuts[] = {0, 10, 100, size / 3, size - 5};
+  for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+    assert_int_equal(aimc_write_file_atomic(ctx, bad, data, cuts[i]), AIMC_OK);
+    int st = aimc_s4d_model_read(ctx, bad, &r);
+    assert_true(st == AIMC_EFORMAT || st == AIMC_ECHECKSUM);
+    assert_null(r);
+  }
+  /* Not a weight file at all. */
+  assert_int_equal(aimc_write_file_atomic(ctx, bad, "hello world, this is text........"
+                                          "................................................."
+                                          "................................................."
+                                          "................................................."
+                                          ".................................................", 250), AIMC_OK);
+  assert_int_not_equal(aimc_s4d_model_read(ctx, bad, &r), AIMC_OK);
+  /* Missing file. */
+  assert_int_equal(aimc_s4d_model_read(ctx, "/nonexistent/w.s4d", &r), AIMC_EIO);
+  aimc_free(ctx, data);
+  aimc_s4d_model_free(ctx, m);
+  aimc_ctx_free(ctx);
+}
+
+static void test_shape_errors(void **state) {
+  (void)state;
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  aimc_s4d_model *m;
+  assert_int_equal(aimc_s4d_model_alloc(ctx, 0, 2, 4, 4, 1, AIMC_MIX_LINEAR, &m), AIMC_ESHAPE);
+  assert_null(m);
+  assert_int_equal(aimc_s4d_model_alloc(ctx, 2, 2, 4, 4, 1, (aimc_mix_kind)7, &m), AIMC_ESHAPE);
+  aimc_ctx_free(ctx);
+}
+
+static int read_once(aimc_ctx *ctx, void *user) {
+  aimc_s4d_model *m;
+  int st = aimc_s4d_model_read(ctx, user, &m);
+  aimc_s4d_model_free(ctx, m);
+  return st;
+}
+
+static void test_fault_injection(void **state) {
+  (void)state;
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  aimc_s4d_model *m = sample_model(ctx);
+  char path[512];
+  snprintf(path, sizeof path, "%s/w.s4d", test_tmpdir("export_fault"));
+  assert_int_equal(aimc_s4d_model_write(ctx, m, path), AIMC_OK);
+  aimc_s4d_model_free(ctx, m);
+  aimc_ctx_free(ctx);
+  assert_true(failalloc_sweep(read_once, path) > 5);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_forward_matches_trainer),
+      cmocka_unit_test(test_round_trip_and_corruption),
+      cmocka_unit_test(test_shape_errors),
+      cmocka_unit_test(test_fault_injection),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
