@@ -220,3 +220,5 @@ int s4d_stabilize(const aimc_quant *q, double *re, double *im) {
     *k += *k > 0 ? -1 : 1;
   }
 }
+
+void s4d_blas_single_thread(void) { openblas_set_num_threads(1); }

@@ -81,4 +81,8 @@ void s4d_norm_backward(int T, int H, const double *dy, const double *xhat,
  * quantizer off it scales to |a| = 1 - 1e-6). Returns 1 if it changed. */
 int s4d_stabilize(const aimc_quant *q, double *re, double *im);
 
+/* Makes OpenBLAS single-threaded: the trainer parallelises over samples
+ * and BLAS threads would only compete for the cores. */
+void s4d_blas_single_thread(void);
+
 #endif
