@@ -1,0 +1,83 @@
+/* The engine's data structures, shared by engine.c (build, run, reset,
+ * accounting) and inst.c (the services models call).
+ *
+ * Invariants: a net's `value` changes only in commit_nets (the update of a
+ * delta cycle), so every reader woken in one delta sees the same values;
+ * `staged` is 1 exactly for the nets listed in `dirty`; a pool slot is
+ * either on the free list or carried by one pending drive event. */
+#ifndef AIMC_ENGINE_INTERNAL_H
+#define AIMC_ENGINE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aimc/engine.h"
+
+typedef struct {
+  int width;
+  double *value;     /* committed value (what readers see)              */
+  double *next;      /* value staged for the next delta                  */
+  int staged;
+  /* Drives in flight: `cap` slots of `width` doubles; free ones listed. */
+  double *pool;
+  uint32_t *free_slots;
+  size_t cap, n_free;
+  size_t first_reader, n_readers; /* range in engine->readers            */
+} eng_net;
+
+typedef struct {
+  uint32_t inst;
+  int port;
+} eng_reader;
+
+typedef struct {
+  int net;      /* -1: open                                            */
+  int width;
+  double *out;  /* staging buffer of an output port (width doubles)    */
+} eng_port;
+
+/* A block from aimc_inst_alloc; the payload follows the header. */
+typedef union inst_block {
+  union inst_block *next;
+  max_align_t align_;
+} inst_block;
+
+struct aimc_inst {
+  aimc_engine *engine;
+  const aimc_design_inst *di;
+  const aimc_model *model;
+  void *state;
+  gsl_rng *rng;
+  uint32_t handler;
+  eng_port *ports;
+  double energy_J;
+  uint64_t ops;
+  inst_block *blocks;
+};
+
+struct aimc_engine {
+  aimc_ctx *ctx;
+  const aimc_design *design;
+  aimc_kernel *kernel;
+  aimc_inst *inst;
+  size_t n_inst;
+  eng_net *net;
+  size_t n_net;
+  eng_reader *readers;
+  uint32_t *dirty;   /* nets with a staged value (room for n_net)        */
+  size_t n_dirty;
+  uint32_t drive_handler, commit_handler, commit_signal;
+  double commits;    /* value last written to commit_signal              */
+};
+
+/* inst.c: kernel handlers of drives, commits and instance events. */
+int aimc_eng_on_drive(aimc_kernel *k, void *self, const aimc_event *ev);
+int aimc_eng_on_commit(aimc_kernel *k, void *self, const aimc_event *ev);
+int aimc_eng_on_inst_event(aimc_kernel *k, void *self, const aimc_event *ev);
+/* Puts `values` on net n at now + delay (through a pool slot). */
+int aimc_eng_drive(aimc_engine *e, int n, const double *values,
+                   aimc_time delay);
+/* Frees every aimc_inst_alloc block of an instance. */
+void aimc_eng_free_blocks(aimc_inst *inst);
+
+#endif

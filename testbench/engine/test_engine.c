@@ -1,0 +1,340 @@
+/* Engine: hand-built designs of tiny test models (a source, a gain stage,
+ * an adder, a sink) check vector passing with delays, pipelining (several
+ * drives of one port in flight), delta-cycle commits, energy sums,
+ * per-instance RNG streams, reset, errors and fault injection. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "aimc/engine.h"
+#include "aimc/status.h"
+#include "failalloc.h"
+#include "testutil.h"
+
+/* --- test models -------------------------------------------------------- */
+typedef struct {
+  int n;              /* vector width                              */
+  int count;          /* vectors to emit                           */
+  aimc_time period;   /* between vectors (fs)                      */
+  aimc_time delay;    /* output delay (fs)                         */
+  double gain;
+  double e_op_J;      /* energy per operation                      */
+} tparams;
+
+static const aimc_param TPARAMS[] = {
+    {.key = "n", .type = AIMC_PT_INT, .offset = offsetof(tparams, n)},
+};
+
+enum { MAX_REC = 64, MAX_W = 4 };
+typedef struct {
+  int n;
+  aimc_time t[MAX_REC];
+  double v[MAX_REC][MAX_W];
+  int emitted;
+} trec;
+
+/* src: emits vector k = (k, k + 1, ...) every period, from time period. */
+static int src_event(aimc_inst *inst, uint32_t tag, uint64_t data) {
+  (void)tag;
+  (void)data;
+  const tparams *p = aimc_inst_params(inst);
+  trec *s = aimc_inst_state(inst);
+  double *out = aimc_inst_out(inst, 0);
+  for (int i = 0; i < p->n; i++) out[i] = s->emitted + i;
+  aimc_inst_add_energy(inst, p->e_op_J);
+  int st = aimc_inst_drive(inst, 0, p->delay);
+  if (!st && ++s->emitted < p->count)
+    st = aimc_inst_schedule(inst, p->period, 0, 0);
+  return st;
+}
+static int src_init(aimc_inst *inst) {
+  const tparams *p = aimc_inst_params(inst);
+  return p->count > 0 ? aimc_inst_schedule(inst, p->period, 0, 0) : AIMC_OK;
+}
+static const aimc_port_spec SRC_PORTS[] = {
+    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "vectors"}};
+static const aimc_model SRC = {
+    .name = "t_src", .eclass = AIMC_EC_DAC, .params = TPARAMS,
+    .n_params = 1, .params_size = sizeof(tparams), .ports = SRC_PORTS,
+    .n_ports = 1, .state_size = sizeof(trec), .init = src_init,
+    .on_event = src_event};
+
+/* gain: out = gain * in after `delay`; 2 ops per element. */
+static int gain_input(aimc_inst *inst, int port) {
+  (void)port;
+  const tparams *p = aimc_inst_params(inst);
+  const double *in = aimc_inst_in(inst, 0);
+  double *out = aimc_inst_out(inst, 1);
+  for (int i = 0; i < p->n; i++) out[i] = p->gain * in[i];
+  aimc_inst_add_energy(inst, p->e_op_J);
+  aimc_inst_add_ops(inst, 2 * (uint64_t)p->n);
+  return aimc_inst_drive(inst, 1, p->delay);
+}
+static const aimc_port_spec GAIN_PORTS[] = {
+    {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", ""},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", ""}};
+static const aimc_model GAIN = {
+    .name = "t_gain", .eclass = AIMC_EC_ARRAY, .params = TPARAMS,
+    .n_params = 1, .params_size = sizeof(tparams), .ports = GAIN_PORTS,
+    .n_ports = 2, .on_input = gain_input};
+
+/* sink: records what arrives on any input (adder: a + b, both inputs). */
+static int sink_input(aimc_inst *inst, int port) {
+  (void)port;
+  const tparams *p = aimc_inst_params(inst);
+  trec *s = aimc_inst_state(inst);
+  if (s->n >= MAX_REC) return AIMC_ERANGE;
+  s->t[s->n] = aimc_inst_now(inst);
+  for (int i = 0; i < p->n; i++) {
+    s->v[s->n][i] = aimc_inst_in(inst, 0)[i];
+    if (aimc_inst_port_connected(inst, 1)) s->v[s->n][i] += aimc_inst_in(inst, 1)[i];
+  }
+  s->n++;
+  return AIMC_OK;
+}
+static const aimc_port_spec SINK_PORTS[] = {
+    {"a", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", ""},
+    {"b", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", ""}};
+static const aimc_model SINK = {
+    .name = "t_sink", .eclass = AIMC_EC_DIGITAL, .params = TPARAMS,
+    .n_params = 1, .params_size = sizeof(tparams), .ports = SINK_PORTS,
+    .n_ports = 2, .state_size = sizeof(trec), .on_input = sink_input};
+
+/* --- building designs by hand ------------------------------------------- */
+enum { MAX_I = 8, MAX_N = 8 };
+typedef struct {
+  aimc_design d;
+  aimc_design_inst inst[MAX_I];
+  aimc_design_net net[MAX_N];
+  tparams params[MAX_I];
+  int port_net[MAX_I][2];
+  char names[MAX_I][16];
+} tdesign;
+
+static void td_init(tdesign *t) {
+  memset(t, 0, sizeof *t);
+  t->d.inst = t->inst;
+  t->d.net = t->net;
+}
+static int td_net(tdesign *t, const char *name, int width) {
+  int i = (int)t->d.n_net++;
+  t->net[i] = (aimc_design_net){.name = (char *)name, .kind = AIMC_SIG_DIGITAL,
+                                .width = width, .driver = -1};
+  return i;
+}
+static tparams *td_inst(tdesign *t, const char *name, const aimc_model *m,
+                        int net0, int net1) {
+  int i = (int)t->d.n_inst++;
+  snprintf(t->names[i], sizeof t->names[i], "%s", name);
+  t->port_net[i][0] = net0;
+  t->port_net[i][1] = net1;
+  t->inst[i] = (aimc_design_inst){.name = t->names[i], .model = m,
+                                  .params = &t->params[i],
+                                  .port_net = t->port_net[i],
+                                  .loc = {"hand.yaml", i + 1, 3}};
+  for (size_t p = 0; p < m->n_ports; p++)
+    if (m->ports[p].dir == AIMC_PORT_OUT && t->port_net[i][p] >= 0) {
+      t->net[t->port_net[i][p]].driver = i;
+      t->net[t->port_net[i][p]].driver_port = (int)p;
+    }
+  t->params[i] = (tparams){.n = 3, .gain = 1.0};
+  return &t->params[i];
+}
+
+/* src -(2 fs)-> gain x2 -(3 fs)-> gain x3 -(5 fs)-> sink, width 3. */
+static void chain(tdesign *t, int count, aimc_time period) {
+  td_init(t);
+  int a = td_net(t, "a", 3), b = td_net(t, "b", 3), c = td_net(t, "c", 3);
+  *td_inst(t, "src", &SRC, a, -1) = (tparams){
+      .n = 3, .count = count, .period = period, .delay = 2, .e_op_J = 1e-12};
+  *td_inst(t, "g1", &GAIN, a, b) =
+      (tparams){.n = 3, .gain = 2.0, .delay = 3, .e_op_J = 2e-12};
+  *td_inst(t, "g2", &GAIN, b, c) =
+      (tparams){.n = 3, .gain = 3.0, .delay = 5, .e_op_J = 4e-12};
+  td_inst(t, "sink", &SINK, c, -1);
+}
+
+/* Vector k leaves src at (k + 1) * period + 2 and reaches the sink 3 + 5
+ * fs later, scaled by 2 * 3: known answer from the chain's definition. */
+static void check_chain(aimc_engine *e, int count, aimc_time period) {
+  trec *s = aimc_inst_state(aimc_engine_find(e, "sink"));
+  assert_int_equal(s->n, count);
+  for (int k = 0; k < count; k++) {
+    assert_int_equal(s->t[k], (k + 1) * period + 10);
+    for (int i = 0; i < 3; i++) assert_near(s->v[k][i], 6.0 * (k + i), 0);
+  }
+}
+
+static void test_chain_and_energy(void **state) {
+  (void)state;
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  tdesign t;
+  chain(&t, 4, 20);
+  aimc_engine *e;
+  assert_int_equal(aimc_engine_alloc(ctx, &t.d, AIMC_KERNEL_NATIVE, &e), 0);
+  assert_int_equal(aimc_engine_n_inst(e), 4);
+  assert_int_equal(aimc_engine_run(e), AIMC_OK);
+  check_chain(e, 4, 20);
+  assert_int_equal(aimc_kernel_now(aimc_engine_kernel(e)), 4 * 20 + 10);
+  /* 4 vectors: src 4 x 1 pJ (dac), gains 4 x (2 + 4) pJ (array). */
+  assert_near(aimc_engine_energy(e, AIMC_EC_DAC), 4e-12, 1e-24);
+  assert_near(aimc_engine_energy(e, AIMC_EC_ARRAY), 24e-12, 1e-24);
+  assert_near(aimc_engine_energy(e, AIMC_EC_ADC), 0.0, 0);
+  assert_near(aimc_engine_energy_total(e), 28e-12, 1e-24);
+  assert_int_equal(aimc_inst_ops(aimc_engine_find(e, "g1")), 4 * 2 * 3);
+  const double *c = aimc_engine_net_value(e, 2);
+  assert_near(c[2], 6.0 * 5, 0); /* last vector k = 3, element 2 */
+  assert_null(aimc_engine_find(e, "nope"));
+  /* Reset replays the same run; energy restarts from zero. */
+  assert_int_equal(aimc_engine_reset(e), AIMC_OK);
+  assert_near(aimc_engine_energy_total(e), 0.0, 0);
+  assert_near(aimc_engine_net_value(e, 2)[2], 0.0, 0);
+  assert_int_equal(aimc_engine_run(e), AIMC_OK);
+  check_chain(e, 4, 20);
+  assert_near(aimc_engine_energy_total(e), 28e-12, 1e-24);
+  aimc_engine_clear_energy(e);
+  assert_near(aimc_engine_energy_total(e), 0.0, 0);
+  aimc_engine_free(e);
+  aimc_ctx_free(ctx);
+}
+
+/* Period 1 fs with 10 fs of latency: ~10 vectors in flight per stage. */
+static void test_pipelining(void **state) {
+  (void)state;
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  tdesign t;
+  chain(&t, 40, 1);
+  aimc_engine *e;
+  assert_int_equal(aimc_engine_alloc(ctx, &t.d, AIMC_KERNEL_NATIVE, &e), 0);
+  assert_int_equal(aimc_engine_run_until(e, 15), AIMC_OK);
+  assert_true(aimc_kernel_pending(aimc_engine_kernel(e)) >= 8);
+  assert_int_equal(aimc_engine_run(e), AIMC_OK);
+  check_chain(e, 40, 1);
+  aimc_engine_free(e);
+  aimc_ctx_free(ctx);
+}
+
+/* Two sources drive nets a and b at the same time; the adder wakes once
+ * per changed input (a then b: net order) and both calls see both new
+ * values, whichever source is listed first. */
+static void run_adder(int swap) {
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  tdesign t;
+  td_init(&t);
+  int a = td_net(&t, "a", 3), b = td_net(&t, "b", 3);
+  tparams sp = {.n = 3, .count = 1, .period = 7, .delay = 0};
+  *td_inst(&t, "s1", &SRC, swap ? b : a, -1) = sp;
+  *td_inst(&t, "s2", &SRC, swap ? a : b, -1) = sp;
+  td_inst(&t, "add", &SINK, a, b);
+  aimc_engine *e;
+  assert_int_equal(aimc_engine_alloc(ctx, &t.d, AIMC_KERNEL_NATIVE, &e), 0);
+  assert_int_equal(aimc_engine_run(e), AIMC_OK);
+  trec *s = aimc_inst_state(aimc_engine_find(e, "add"));
+  assert_int_equal(s->n, 2);
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(s->t[k], 7);
+    for (int i = 0; i < 3; i++) assert_near(s->v[k][i], 2.0 * i, 0);
+  }
+  aimc_engine_free(e);
+  aimc_ctx_free(ctx);
+}
+
+static void test_same_time_commit(void **state) {
+  (void)state;
+  run_adder(0);
+  run_adder(1);
+}
+
+/* External drives; RNG streams keyed by name, not instance order. */
+static void test_external_drive_and_rng(void **state) {
+  (void)state;
+  aimc_ctx *ctx = aimc_ctx_alloc(3);
+  tdesign t1, t2;
+  td_init(&t1);
+  int in = td_net(&t1, "in", 3);
+  td_inst(&t1, "x", &SINK, in, -1);
+  td_inst(&t1, "y", &SINK, in, -1);
+  td_init(&t2);
+  in = td_net(&t2, "in", 3);
+  td_inst(&t2, "y", &SINK, in, -1);
+  td_inst(&t2, "x", &SINK, in, -1);
+  aimc_engine *e1, *e2;
+  assert_int_equal(aimc_engine_alloc(ctx, &t1.d, AIMC_KERNEL_NATIVE, &e1), 0);
+  assert_int_equal(aimc_engine_alloc(ctx, &t2.d, AIMC_KERNEL_NATIVE, &e2), 0);
+  unsigned long x1 = gsl_rng_get(aimc_inst_rng(aimc_engine_find(e1, "x")));
+  unsigned long x2 = gsl_rng_get(aimc_inst_rng(aimc_engine_find(e2, "x")));
+  unsigned long y1 = gsl_rng_get(aimc_inst_rng(aimc_engine_find(e1, "y")));
+  assert_true(x1 == x2);
+  assert_true(x1 != y1);
+  const double v[3] = {1, 2, 3};
+  assert_int_equal(aimc_engine_drive_net(e1, in, v, 5), 0);
+  assert_int_equal(aimc_engine_drive_net(e1, 9, v, 5), AIMC_EINVAL);
+  assert_int_equal(aimc_engine_run(e1), 0);
+  trec *s = aimc_inst_state(aimc_engine_find(e1, "y"));
+  assert_int_equal(s->n, 1);
+  assert_int_equal(s->t[0], 5);
+  assert_near(s->v[0][2], 3.0, 0);
+  aimc_engine_free(e1);
+  aimc_engine_free(e2);
+  aimc_ctx_free(ctx);
+}
+
+static void test_errors(void **state) {
+  (void)state;
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  tdesign t;
+  chain(&t, 1, 5);
+  t.net[1].width = 4; /* g1.out is 3 wide */
+  aimc_engine *e = NULL;
+  assert_int_equal(aimc_engine_alloc(ctx, &t.d, AIMC_KERNEL_NATIVE, &e),
+                   AIMC_ESHAPE);
+  assert_null(e);
+  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "hand.yaml:2:3: instance g1"));
+  chain(&t, 1, 5);
+  assert_int_equal(aimc_engine_alloc(ctx, &t.d, AIMC_KERNEL_NATIVE, &e), 0);
+  const double v[3] = {0};
+  assert_int_equal(aimc_engine_drive_net(e, 1, v, 0), AIMC_EINVAL);
+  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "driven by instance g1"));
+  assert_int_equal(aimc_inst_drive(aimc_engine_find(e, "g1"), 0, 0),
+                   AIMC_EINVAL);
+  assert_null(aimc_inst_in(aimc_engine_find(e, "sink"), 1));
+  assert_int_equal(aimc_inst_port_width(aimc_engine_find(e, "sink"), 1), 3);
+  aimc_engine_free(e);
+  aimc_engine_free(NULL);
+  aimc_ctx_free(ctx);
+}
+
+static int engine_session(aimc_ctx *ctx, void *user) {
+  (void)user;
+  tdesign t;
+  chain(&t, 30, 1);
+  aimc_engine *e;
+  int st = aimc_engine_alloc(ctx, &t.d, AIMC_KERNEL_NATIVE, &e);
+  if (st) return st;
+  st = aimc_engine_run(e);
+  if (!st) st = aimc_engine_reset(e);
+  if (!st) st = aimc_engine_run(e);
+  aimc_engine_free(e);
+  return st;
+}
+
+static void test_fault_injection(void **state) {
+  (void)state;
+  assert_true(failalloc_sweep(engine_session, NULL) > 10);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_chain_and_energy),
+      cmocka_unit_test(test_pipelining),
+      cmocka_unit_test(test_same_time_commit),
+      cmocka_unit_test(test_external_drive_and_rng),
+      cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_fault_injection),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
