@@ -148,6 +148,20 @@ static double max_abs2(const double *a, const double *b, size_t n) {
   return m > 0 ? m : 1;
 }
 
+/* Per-tensor range of a b-bit quantizer when none is configured: the
+ * clipping point alpha_b * rms, alpha_2 = 1.2 (a ternary threshold of
+ * 0.6 rms, near the optimum for Gaussian weights, Li et al. 2016 "Ternary
+ * weight networks") growing by 0.6 per bit, never above max |x|. Plain
+ * max |x| would round most of a tensor to 0 at 2 bits. */
+static double auto_range(int bits, const double *a, const double *b, size_t n) {
+  double mx = max_abs2(a, b, n), ss = 0;
+  for (size_t i = 0; i < n; i++) ss += a[i] * a[i] + (b ? b[i] * b[i] : 0);
+  double rms = sqrt(ss / (double)(b ? 2 * n : n));
+  double alpha = bits <= 1 ? 1.0 : 1.2 + 0.6 * (bits - 2);
+  double r = fmin(mx, alpha * rms);
+  return r > 0 ? r : 1;
+}
+
 /* Programming noise on one deployed value with quantizer range w_max. */
 static double program_noise(const s4d_net *net, double w, double w_max) {
   const aimc_train_noise_cfg *nc = &net->ncfg;
@@ -189,11 +203,11 @@ void s4d_net_deploy(s4d_net *net, int quant_on, int noise_on,
   if (quant_on) {
     net->qa = (aimc_quant){qc->bits_a, qc->fscale};
     net->qb = (aimc_quant){qc->bits_b, qc->range_b > 0 ? qc->range_b
-                                : max_abs2(net->raw[2], net->raw[3], net->lhm)};
+                  : auto_range(qc->bits_b, net->raw[2], net->raw[3], net->lhm)};
     net->qc = (aimc_quant){qc->bits_c, qc->range_c > 0 ? qc->range_c
-                  : max_abs2(p + o[P_C_RE], p + o[P_C_IM], net->lhm)};
-    net->qd = (aimc_quant){qc->bits_d,
-                           qc->range_d > 0 ? qc->range_d : max_abs2(p + o[P_D], NULL, lh)};
+                  : auto_range(qc->bits_c, p + o[P_C_RE], p + o[P_C_IM], net->lhm)};
+    net->qd = (aimc_quant){qc->bits_d, qc->range_d > 0 ? qc->range_d
+                  : auto_range(qc->bits_d, p + o[P_D], NULL, lh)};
     net->qu = (aimc_quant){qc->bits_u, qc->range_u};
     net->qx = (aimc_quant){qc->bits_x, qc->range_x};
     net->qy = (aimc_quant){qc->bits_y, qc->range_y};
