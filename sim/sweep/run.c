@@ -254,6 +254,33 @@ static int write_json(aimc_ctx *ctx, const char *path, const cJSON *json) {
   return rc;
 }
 
+/* Sets the fields of this session's entry in the manifest (added when the
+ * session starts, so a killed session still counts) and writes it. */
+static int write_session(runner *r, cJSON *manifest, int ranks, size_t done,
+                         size_t failed, double wall_s, int finished, int complete) {
+  char path[4096];
+  cJSON *sessions = cJSON_GetObjectItemCaseSensitive(manifest, "sessions");
+  cJSON *s = cJSON_CreateObject();
+  int ok = s && cJSON_AddNumberToObject(s, "session", r->session) &&
+           cJSON_AddNumberToObject(s, "ranks", ranks) &&
+           cJSON_AddNumberToObject(s, "jobs", r->opts->jobs) &&
+           cJSON_AddNumberToObject(s, "runs_done", (double)done) &&
+           cJSON_AddNumberToObject(s, "runs_failed", (double)failed) &&
+           cJSON_AddNumberToObject(s, "wall_s", wall_s) &&
+           cJSON_AddBoolToObject(s, "finished", finished);
+  if (ok && cJSON_GetArraySize(sessions) >= r->session)
+    ok = cJSON_ReplaceItemInArray(sessions, r->session - 1, s);
+  else if (ok)
+    ok = cJSON_AddItemToArray(sessions, s);
+  if (!ok) {
+    cJSON_Delete(s);
+    return aimc_error(r->ctx, AIMC_ENOMEM, "sweep: out of memory");
+  }
+  cJSON_ReplaceItemInObjectCaseSensitive(manifest, "complete", cJSON_CreateBool(complete));
+  path_in(path, sizeof path, r->opts->out_dir, "manifest.json");
+  return write_json(r->ctx, path, manifest);
+}
+
 /* Rank 0: directory, manifest with a new session, list of pending runs. */
 static int prepare(runner *r, cJSON **manifest, size_t **pending, size_t *n_pending,
                    size_t *n_done_before) {
@@ -289,29 +316,9 @@ static int prepare(runner *r, cJSON **manifest, size_t **pending, size_t *n_pend
   if (*n_done_before)
     aimc_log(ctx, AIMC_LOG_INFO, "sweep: resuming %s: %zu of %zu runs already done",
              r->opts->out_dir, *n_done_before, n_runs);
-  return write_json(ctx, (path_in(path, sizeof path, r->opts->out_dir, "manifest.json"), path),
-                    *manifest);
-}
-
-static int finish_manifest(runner *r, cJSON *manifest, const sweep_dist *d,
-                           const aimc_sweep_stats *st, double wall_s) {
-  char path[4096];
-  cJSON *sessions = cJSON_GetObjectItemCaseSensitive(manifest, "sessions");
-  cJSON *s = cJSON_CreateObject();
-  int ok = s && cJSON_AddNumberToObject(s, "session", r->session) &&
-           cJSON_AddNumberToObject(s, "ranks", d->size) &&
-           cJSON_AddNumberToObject(s, "jobs", r->opts->jobs) &&
-           cJSON_AddNumberToObject(s, "runs_done", (double)st->n_done_now) &&
-           cJSON_AddNumberToObject(s, "runs_failed", (double)st->n_failed) &&
-           cJSON_AddNumberToObject(s, "wall_s", wall_s);
-  if (!ok || !cJSON_AddItemToArray(sessions, s)) {
-    cJSON_Delete(s);
-    return aimc_error(r->ctx, AIMC_ENOMEM, "sweep: out of memory");
-  }
-  cJSON_ReplaceItemInObjectCaseSensitive(manifest, "complete",
-                                         cJSON_CreateBool(st->complete));
-  path_in(path, sizeof path, r->opts->out_dir, "manifest.json");
-  return write_json(r->ctx, path, manifest);
+  sweep_dist d;
+  sweep_dist_init(&d);
+  return write_session(r, *manifest, d.size, 0, 0, 0.0, 0, *n_pending == 0);
 }
 
 int aimc_sweep_run(aimc_ctx *ctx, const aimc_sweep_spec *spec,
@@ -367,7 +374,8 @@ int aimc_sweep_run(aimc_ctx *ctx, const aimc_sweep_spec *spec,
   st.complete = st.n_done_before + st.n_done_now == st.n_runs;
   if (d.rank == 0) {
     int trc = aimc_sweep_write_table(ctx, spec, opts->out_dir);
-    int mrc = finish_manifest(&r, manifest, &d, &st, aimc_wall_seconds() - t0);
+    int mrc = write_session(&r, manifest, d.size, st.n_done_now, st.n_failed,
+                            aimc_wall_seconds() - t0, 1, st.complete);
     if (!rc) rc = trc ? trc : mrc;
   }
   cJSON_Delete(manifest);
