@@ -30,16 +30,34 @@ static int ignored(const char *key, const char *const *ignore) {
   return 0;
 }
 
+/* keys: either a param table (table != NULL) or a NULL-terminated list. */
 static int unknown_key(aimc_ctx *ctx, const aimc_cfg_node *key,
-                       const aimc_param *table, size_t n, const char *section) {
+                       const aimc_param *table, size_t n,
+                       const char *const *names, const char *section) {
   char list[768] = "";
   size_t used = 0;
-  for (size_t i = 0; i < n && used < sizeof list; i++)
+  for (size_t i = 0; (table ? i < n : names[i] != NULL) && used < sizeof list; i++)
     used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
-                             i ? ", " : "", table[i].key);
+                             i ? ", " : "", table ? table[i].key : names[i]);
   return aimc_error_at(ctx, AIMC_EINVAL, &key->loc,
                        "%s%sunknown key '%s' (valid keys: %s)", sec(section),
-                       sep(section), key->text, n ? list : "none");
+                       sep(section), key->text, *list ? list : "none");
+}
+
+static int not_a_map(aimc_ctx *ctx, const aimc_cfg_node *map, const char *section) {
+  return aimc_error_at(ctx, AIMC_EINVAL, &map->loc, "%s%sexpected a mapping, got %s",
+                       sec(section), sep(section), aimc_cfg_type_name(map->type));
+}
+
+int aimc_cfg_check_keys(aimc_ctx *ctx, const aimc_cfg_node *map,
+                        const char *const *valid, const char *section) {
+  if (map->type == AIMC_CFG_NULL) return AIMC_OK;
+  if (map->type != AIMC_CFG_MAP) return not_a_map(ctx, map, section);
+  for (size_t i = 0; i < map->len; i++) {
+    const aimc_cfg_node *key = map->links[2 * i];
+    if (valid && !ignored(key->text, valid)) return unknown_key(ctx, key, NULL, 0, valid, section);
+  }
+  return AIMC_OK;
 }
 
 static const char *expected_kind(const aimc_param *p) {
@@ -54,33 +72,54 @@ static const char *expected_kind(const aimc_param *p) {
   return "a scalar";
 }
 
-int aimc_cfg_bind_one(aimc_ctx *ctx, const aimc_cfg_node *value,
-                      const aimc_param *p, void *obj, const char *section) {
+int aimc_cfg_bind_text(aimc_ctx *ctx, const char *text, aimc_srcloc loc,
+                       const aimc_param *p, void *obj, const char *section) {
+  char err[512];
+  int rc = aimc_param_set(p, obj, text, err, sizeof err);
+  if (rc) return aimc_error_at(ctx, rc, &loc, "%s%s%s", sec(section), sep(section), err);
+  return AIMC_OK;
+}
+
+static int bind_value(aimc_ctx *ctx, const aimc_cfg_node *value, const aimc_param *p,
+                      void *obj, const char *section, aimc_cfg_expand_fn expand,
+                      void *user) {
   if (value->type == AIMC_CFG_NULL && p->type == AIMC_PT_STRING)
     return aimc_param_set(p, obj, "", NULL, 0);
   if (value->type != AIMC_CFG_SCALAR)
     return aimc_error_at(ctx, AIMC_EINVAL, &value->loc,
                          "%s%s%s expects %s, got %s", sec(section), sep(section),
                          p->key, expected_kind(p), aimc_cfg_type_name(value->type));
-  char err[512];
-  int rc = aimc_param_set(p, obj, value->text, err, sizeof err);
-  if (rc) return aimc_error_at(ctx, rc, &value->loc, "%s%s%s", sec(section), sep(section), err);
-  return AIMC_OK;
+  const char *text = value->text;
+  if (expand) {
+    int rc = expand(user, value, &text);
+    if (rc) return rc;
+  }
+  return aimc_cfg_bind_text(ctx, text, value->loc, p, obj, section);
+}
+
+int aimc_cfg_bind_one(aimc_ctx *ctx, const aimc_cfg_node *value,
+                      const aimc_param *p, void *obj, const char *section) {
+  return bind_value(ctx, value, p, obj, section, NULL, NULL);
 }
 
 int aimc_cfg_bind(aimc_ctx *ctx, const aimc_cfg_node *map,
                   const aimc_param *table, size_t n, void *obj,
                   const char *section, const char *const *ignore) {
+  return aimc_cfg_bind_ex(ctx, map, table, n, obj, section, ignore, NULL, NULL);
+}
+
+int aimc_cfg_bind_ex(aimc_ctx *ctx, const aimc_cfg_node *map,
+                     const aimc_param *table, size_t n, void *obj,
+                     const char *section, const char *const *ignore,
+                     aimc_cfg_expand_fn expand, void *user) {
   if (map->type == AIMC_CFG_NULL) return AIMC_OK; /* "section:" with nothing */
-  if (map->type != AIMC_CFG_MAP)
-    return aimc_error_at(ctx, AIMC_EINVAL, &map->loc, "%s%sexpected a mapping, got %s",
-                         sec(section), sep(section), aimc_cfg_type_name(map->type));
+  if (map->type != AIMC_CFG_MAP) return not_a_map(ctx, map, section);
   for (size_t i = 0; i < map->len; i++) {
     const aimc_cfg_node *key = map->links[2 * i];
     if (ignored(key->text, ignore)) continue;
     const aimc_param *p = aimc_params_find(table, n, key->text);
-    if (!p) return unknown_key(ctx, key, table, n, section);
-    int rc = aimc_cfg_bind_one(ctx, map->links[2 * i + 1], p, obj, section);
+    if (!p) return unknown_key(ctx, key, table, n, NULL, section);
+    int rc = bind_value(ctx, map->links[2 * i + 1], p, obj, section, expand, user);
     if (rc) return rc;
   }
   return AIMC_OK;

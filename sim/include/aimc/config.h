@@ -54,10 +54,25 @@ int aimc_cfg_bind(aimc_ctx *ctx, const aimc_cfg_node *map,
                   const aimc_param *table, size_t n, void *obj,
                   const char *section, const char *const *ignore);
 
+/* Rewrites a value's text before binding (e.g. `${...}` expressions):
+ * sets *text (valid until the next call) or returns a status after
+ * recording a message. */
+typedef int (*aimc_cfg_expand_fn)(void *user, const aimc_cfg_node *value,
+                                  const char **text);
+/* As aimc_cfg_bind, passing every scalar value through `expand` first
+ * (expand NULL: as aimc_cfg_bind). */
+int aimc_cfg_bind_ex(aimc_ctx *ctx, const aimc_cfg_node *map,
+                     const aimc_param *table, size_t n, void *obj,
+                     const char *section, const char *const *ignore,
+                     aimc_cfg_expand_fn expand, void *user);
+
 /* Binds one value node through one row (same checks and messages as
  * aimc_cfg_bind); used when keys are resolved by the caller. */
 int aimc_cfg_bind_one(aimc_ctx *ctx, const aimc_cfg_node *value,
                       const aimc_param *p, void *obj, const char *section);
+/* Binds one text (e.g. after expansion) located at `loc`. */
+int aimc_cfg_bind_text(aimc_ctx *ctx, const char *text, aimc_srcloc loc,
+                       const aimc_param *p, void *obj, const char *section);
 
 /* Typed getters for one scalar with a location-bearing error: a non-scalar
  * node is AIMC_EINVAL, bad text AIMC_EPARSE / AIMC_EUNIT. get_str returns
@@ -66,6 +81,13 @@ int aimc_cfg_get_int(aimc_ctx *ctx, const aimc_cfg_node *n, long *out);
 int aimc_cfg_get_real(aimc_ctx *ctx, const aimc_cfg_node *n, aimc_unit unit,
                       double *out);
 int aimc_cfg_get_str(aimc_ctx *ctx, const aimc_cfg_node *n, const char **out);
+
+/* Checks that `map` is a mapping (or null) whose keys are all in `valid`
+ * (NULL-terminated; valid NULL accepts any key): otherwise "file:line:col: <section>: unknown key 'k'
+ * (valid keys: ...)" / "expected a mapping", AIMC_EINVAL. For structural
+ * sections whose keys are not parameters. */
+int aimc_cfg_check_keys(aimc_ctx *ctx, const aimc_cfg_node *map,
+                        const char *const *valid, const char *section);
 
 /* "a scalar", "a mapping", "a sequence", "nothing (null)": for messages. */
 const char *aimc_cfg_type_name(aimc_cfg_type t);

@@ -39,6 +39,15 @@ typedef struct {
   aimc_srcloc loc;
 } aimc_design_net;
 
+/* A subcircuit instance: one level of the hierarchy (graphs draw it as a
+ * cluster, reports may group by it). Its instances are those whose name
+ * starts with "<name>.". */
+typedef struct {
+  char *name;              /* full path, e.g. "layer0.tile3"             */
+  char *subckt;            /* its subcircuit type, e.g. "tile"            */
+  aimc_srcloc loc;
+} aimc_design_block;
+
 typedef struct aimc_design {
   char *path;              /* the top netlist file                       */
   char *name;              /* `name:` of the netlist                      */
@@ -50,6 +59,8 @@ typedef struct aimc_design {
   aimc_design_net *net;
   char **files;            /* every file read (owns the srcloc strings)   */
   size_t n_files;
+  size_t n_block;          /* subcircuit instances, parents first         */
+  aimc_design_block *block;
 } aimc_design;
 
 void aimc_design_free(aimc_ctx *ctx, aimc_design *d);

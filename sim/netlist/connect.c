@@ -1,0 +1,182 @@
+/* Wiring checks: turns the union classes of connection nodes into design
+ * nets and enforces design.h's invariants with located messages: every
+ * model port connected (or declared open), one driver per net, a reader for
+ * every driven net, and one signal kind and width per net. Nets are named
+ * after their top-most written name (a tile's `in` becomes the outer net). */
+#include <stdio.h>
+#include <string.h>
+
+#include "aimc/status.h"
+#include "netlist_internal.h"
+
+typedef struct {
+  int rep;                 /* representative named node, -1 if none   */
+  int first_inst, first_port;
+  int driver_inst, driver_port;
+  int readers;
+  int external;
+  int net;                 /* design net index                        */
+} nl_class;
+
+static const char *port_name(const aimc_design_inst *inst, int port) {
+  return inst->model->ports[port].name;
+}
+
+static int check_port(nl_loader *L, nl_class *c, int i, int p) {
+  const aimc_design *d = L->d;
+  const aimc_design_inst *inst = &d->inst[i];
+  const aimc_port_spec *spec = &inst->model->ports[p];
+  const nl_node *net = &L->node[c->rep];
+  if (c->first_inst < 0) {
+    c->first_inst = i;
+    c->first_port = p;
+  } else {
+    const aimc_design_inst *f = &d->inst[c->first_inst];
+    const aimc_port_spec *fs = &f->model->ports[c->first_port];
+    if (fs->kind != spec->kind)
+      return aimc_error_at(L->ctx, AIMC_ESHAPE, &net->loc,
+                           "net '%s': kind mismatch: %s.%s is %s but %s.%s is %s", net->name,
+                           f->name, fs->name, aimc_sig_kind_name(fs->kind), inst->name,
+                           spec->name, aimc_sig_kind_name(spec->kind));
+    int fw = aimc_model_port_width(f->model, c->first_port, f->params);
+    int w = aimc_model_port_width(inst->model, p, inst->params);
+    if (fw != w)
+      return aimc_error_at(L->ctx, AIMC_ESHAPE, &net->loc,
+                           "net '%s': width mismatch: %s.%s has width %d but %s.%s has width %d",
+                           net->name, f->name, fs->name, fw, inst->name, spec->name, w);
+  }
+  if (spec->dir == AIMC_PORT_IN) {
+    c->readers++;
+    return AIMC_OK;
+  }
+  if (c->driver_inst >= 0) {
+    const aimc_design_inst *drv = &d->inst[c->driver_inst];
+    return aimc_error_at(L->ctx, AIMC_EINVAL, &net->loc,
+                         "net '%s' is driven twice: by %s.%s and by %s.%s", net->name,
+                         drv->name, port_name(drv, c->driver_port), inst->name, spec->name);
+  }
+  c->driver_inst = i;
+  c->driver_port = p;
+  return AIMC_OK;
+}
+
+/* Declared width/kind of any written net in the class must match. */
+static int check_declared(nl_loader *L, const nl_class *cls) {
+  for (size_t j = 0; j < L->n_node; j++) {
+    const nl_node *n = &L->node[j];
+    const nl_class *c = &cls[nl_find(L, (int)j)];
+    if (!n->name || c->first_inst < 0) continue;
+    const aimc_design_inst *f = &L->d->inst[c->first_inst];
+    const aimc_port_spec *fs = &f->model->ports[c->first_port];
+    int w = aimc_model_port_width(f->model, c->first_port, f->params);
+    if (n->width >= 0 && n->width != w)
+      return aimc_error_at(L->ctx, AIMC_ESHAPE, &n->loc,
+                           "net '%s' is declared with width %d but %s.%s has width %d",
+                           n->name, n->width, f->name, fs->name, w);
+    if (n->kind >= 0 && n->kind != (int)fs->kind)
+      return aimc_error_at(L->ctx, AIMC_ESHAPE, &n->loc,
+                           "net '%s' is declared %s but %s.%s is %s", n->name,
+                           aimc_sig_kind_name((aimc_sig_kind)n->kind), f->name, fs->name,
+                           aimc_sig_kind_name(fs->kind));
+  }
+  return AIMC_OK;
+}
+
+static int check_class(nl_loader *L, const nl_class *c) {
+  const nl_node *net = &L->node[c->rep];
+  const aimc_design *d = L->d;
+  if (c->first_inst < 0)
+    return aimc_error_at(L->ctx, AIMC_EINVAL, &net->loc,
+                         "net '%s' is dangling: it connects no model port", net->name);
+  if (c->external) return AIMC_OK;
+  const aimc_design_inst *f = &d->inst[c->first_inst];
+  if (c->driver_inst < 0)
+    return aimc_error_at(L->ctx, AIMC_EINVAL, &net->loc,
+                         "net '%s' is dangling: nothing drives it (read by %s.%s); drive it "
+                         "from an output port or mark it `external: true`",
+                         net->name, f->name, port_name(f, c->first_port));
+  if (c->readers == 0) {
+    const aimc_design_inst *drv = &d->inst[c->driver_inst];
+    return aimc_error_at(L->ctx, AIMC_EINVAL, &net->loc,
+                         "net '%s' is dangling: driven by %s.%s but nothing reads it; connect "
+                         "an input (e.g. a probe) or mark it `external: true`",
+                         net->name, drv->name, port_name(drv, c->driver_port));
+  }
+  return AIMC_OK;
+}
+
+static int unconnected_ports(nl_loader *L) {
+  for (size_t i = 0; i < L->d->n_inst; i++) {
+    const aimc_design_inst *inst = &L->d->inst[i];
+    for (size_t p = 0; p < inst->model->n_ports; p++)
+      if (inst->port_net[p] == -1)
+        return aimc_error_at(L->ctx, AIMC_EINVAL, &inst->loc,
+                             "port '%s' of instance '%s' (%s) is not connected; connect it "
+                             "in nets: or list it under open:",
+                             inst->model->ports[p].name, inst->name, inst->model->name);
+  }
+  return AIMC_OK;
+}
+
+static int build_nets(nl_loader *L, nl_class *cls) {
+  aimc_design *d = L->d;
+  for (size_t j = 0; j < L->n_node; j++) {
+    nl_class *c = &cls[j];
+    c->rep = c->first_inst = c->driver_inst = c->net = -1;
+  }
+  for (size_t j = 0; j < L->n_node; j++) {
+    const nl_node *n = &L->node[j];
+    nl_class *c = &cls[nl_find(L, (int)j)];
+    c->external |= n->external;
+    if (n->name && (c->rep < 0 || n->depth < L->node[c->rep].depth)) c->rep = (int)j;
+  }
+  for (size_t i = 0; i < d->n_inst; i++)
+    for (size_t p = 0; p < d->inst[i].model->n_ports; p++) {
+      int node = d->inst[i].port_net[p];
+      if (node < 0) continue;
+      int rc = check_port(L, &cls[nl_find(L, node)], (int)i, (int)p);
+      if (rc) return rc;
+    }
+  int rc = check_declared(L, cls);
+  if (rc) return rc;
+  size_t n_net = 0;
+  for (size_t j = 0; j < L->n_node; j++) {
+    if ((size_t)nl_find(L, (int)j) != j || cls[j].rep < 0) continue;
+    if ((rc = check_class(L, &cls[j]))) return rc;
+    n_net++;
+  }
+  d->net = aimc_calloc(L->ctx, n_net ? n_net : 1, sizeof *d->net);
+  if (!d->net) return aimc_error(L->ctx, AIMC_ENOMEM, "out of memory loading the netlist");
+  /* Nets in order of their representative, i.e. of where they are written. */
+  for (size_t j = 0; j < L->n_node; j++) {
+    const nl_node *n = &L->node[j];
+    nl_class *c = &cls[nl_find(L, (int)j)];
+    if (c->rep != (int)j) continue;
+    aimc_design_net *net = &d->net[d->n_net];
+    const aimc_design_inst *f = &d->inst[c->first_inst];
+    if (!(net->name = aimc_strdup(L->ctx, n->name)))
+      return aimc_error(L->ctx, AIMC_ENOMEM, "out of memory loading the netlist");
+    net->kind = f->model->ports[c->first_port].kind;
+    net->width = aimc_model_port_width(f->model, c->first_port, f->params);
+    net->driver = c->driver_inst;
+    net->driver_port = c->driver_inst >= 0 ? c->driver_port : -1;
+    net->loc = n->loc;
+    c->net = (int)d->n_net++;
+  }
+  for (size_t i = 0; i < d->n_inst; i++)
+    for (size_t p = 0; p < d->inst[i].model->n_ports; p++) {
+      int *pn = &d->inst[i].port_net[p];
+      *pn = *pn >= 0 ? cls[nl_find(L, *pn)].net : -1;
+    }
+  return AIMC_OK;
+}
+
+int nl_connect(nl_loader *L) {
+  int rc = unconnected_ports(L);
+  if (rc) return rc;
+  nl_class *cls = aimc_calloc(L->ctx, L->n_node ? L->n_node : 1, sizeof *cls);
+  if (!cls) return aimc_error(L->ctx, AIMC_ENOMEM, "out of memory loading the netlist");
+  rc = build_nets(L, cls);
+  aimc_free(L->ctx, cls);
+  return rc;
+}
