@@ -57,7 +57,7 @@ static int add_slot(aimc_ctx *ctx, aimc_map_array *a, const aimc_map_slot *s) {
 
 /* Places one dense rectangle (n_in <= LR, n_out <= LC) at the cursor of
  * the open array, opening a new array when it does not fit. */
-static int place(aimc_ctx *ctx, aimc_mapping *m, int mi, cursor *cur,
+static int place(aimc_ctx *ctx, aimc_mapping *m, int mi, int b, cursor *cur,
                  size_t *cap, int in0, int n_in, int out0, int n_out) {
   int lr = m->arch.rows / aimc_map_row_factor(&m->arch);
   int lc = m->arch.cols / aimc_map_col_factor(&m->arch);
@@ -67,7 +67,7 @@ static int place(aimc_ctx *ctx, aimc_mapping *m, int mi, cursor *cur,
     cur->open = (int)m->n_arrays - 1;
     cur->row = cur->col = 0;
   }
-  aimc_map_slot s = {mi, in0, n_in, out0, n_out, cur->row, cur->col};
+  aimc_map_slot s = {mi, b, in0, n_in, out0, n_out, cur->row, cur->col};
   cur->row += n_in;
   cur->col += n_out;
   return add_slot(ctx, &m->arrays[cur->open], &s);
@@ -98,7 +98,7 @@ static int tile_matrix(aimc_ctx *ctx, aimc_mapping *m, int mi, size_t *cap) {
     /* Larger blocks are cut into pieces whose partial sums add digitally. */
     for (int r = 0; r < n_in; r += lr)
       for (int c = 0; c < n_out; c += lc) {
-        int st = place(ctx, m, mi, &cur, cap, in0 + r,
+        int st = place(ctx, m, mi, b, &cur, cap, in0 + r,
                        n_in - r < lr ? n_in - r : lr, out0 + c,
                        n_out - c < lc ? n_out - c : lc);
         if (st) return st;
@@ -122,7 +122,10 @@ static int fill_targets(aimc_ctx *ctx, aimc_mapping *m, aimc_map_array *arr) {
     for (int i = 0; i < s->n_in; i++)
       for (int j = 0; j < s->n_out; j++) {
         double gp, gn;
-        aimc_gmap_split(&gm, mx->wn[(size_t)(s->out0 + j) * mx->n_in + s->in0 + i],
+        int b = s->block;
+        aimc_gmap_split(&gm,
+                        mx->wn[aimc_map_matrix_index(mx, b, s->out0 + j - mx->out_off[b],
+                                                     s->in0 + i - mx->in_off[b])],
                         &gp, &gn);
         int r = (s->row0 + i) * rf, c = (s->col0 + j) * cf;
         arr->g_target_S[(size_t)r * a->cols + c] = gp;

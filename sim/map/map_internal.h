@@ -13,6 +13,12 @@ void aimc_map_matrix_fini(aimc_ctx *ctx, aimc_map_matrix *mx);
 int aimc_map_build_matrices(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                             aimc_mapping *m);
 
+/* Position of local element (out j, in i) of block b in w / wn. */
+static inline size_t aimc_map_matrix_index(const aimc_map_matrix *mx, int b,
+                                           int j, int i) {
+  return mx->w_off[b] + (size_t)j * (mx->in_off[b + 1] - mx->in_off[b]) + i;
+}
+
 /* Devices per logical weight along rows / columns for the split. */
 static inline int aimc_map_row_factor(const aimc_arch *a) {
   return a->split == AIMC_SPLIT_RAILS ? 2 : 1;

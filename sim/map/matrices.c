@@ -45,15 +45,18 @@ int aimc_map_matrix_init(aimc_ctx *ctx, aimc_map_matrix *mx, aimc_op_kind k,
   mx->n_blocks = n_blocks;
   mx->in_off = aimc_calloc(ctx, (size_t)n_blocks + 1, sizeof(int));
   mx->out_off = aimc_calloc(ctx, (size_t)n_blocks + 1, sizeof(int));
-  if (!mx->in_off || !mx->out_off) return AIMC_ENOMEM;
+  mx->w_off = aimc_calloc(ctx, (size_t)n_blocks + 1, sizeof(size_t));
+  if (!mx->in_off || !mx->out_off || !mx->w_off) return AIMC_ENOMEM;
   for (int b = 0; b < n_blocks; b++) {
     mx->in_off[b + 1] = mx->in_off[b] + blk_in[b];
     mx->out_off[b + 1] = mx->out_off[b] + blk_out[b];
+    mx->w_off[b + 1] = mx->w_off[b] + (size_t)blk_in[b] * blk_out[b];
   }
   mx->n_in = mx->in_off[n_blocks];
   mx->n_out = mx->out_off[n_blocks];
-  mx->w = aimc_calloc(ctx, (size_t)mx->n_in * mx->n_out + 1, sizeof(double));
-  mx->wn = aimc_calloc(ctx, (size_t)mx->n_in * mx->n_out + 1, sizeof(double));
+  size_t nw = mx->w_off[n_blocks] + 1;
+  mx->w = aimc_calloc(ctx, nw, sizeof(double));
+  mx->wn = aimc_calloc(ctx, nw, sizeof(double));
   mx->row_gain = aimc_calloc(ctx, (size_t)mx->n_in + 1, sizeof(double));
   mx->col_gain = aimc_calloc(ctx, (size_t)mx->n_out + 1, sizeof(double));
   if (!mx->w || !mx->wn || !mx->row_gain || !mx->col_gain) return AIMC_ENOMEM;
@@ -69,14 +72,17 @@ void aimc_map_matrix_fini(aimc_ctx *ctx, aimc_map_matrix *mx) {
   aimc_free(ctx, mx->col_gain);
   aimc_free(ctx, mx->in_off);
   aimc_free(ctx, mx->out_off);
+  aimc_free(ctx, mx->w_off);
   memset(mx, 0, sizeof *mx);
 }
 
-/* Stores logical weight w at (out j, in i) of the matrix, normalized by
+/* Stores logical weight w at local (out j, in i) of block b, normalized by
  * the gains already set for that row and column. */
-static void put(aimc_map_matrix *mx, int j, int i, double w) {
-  mx->w[(size_t)j * mx->n_in + i] = w;
-  mx->wn[(size_t)j * mx->n_in + i] = w / (mx->row_gain[i] * mx->col_gain[j]);
+static void put(aimc_map_matrix *mx, int b, int j, int i, double w) {
+  size_t k = aimc_map_matrix_index(mx, b, j, i);
+  mx->w[k] = w;
+  mx->wn[k] = w / (mx->row_gain[mx->in_off[b] + i] *
+                   mx->col_gain[mx->out_off[b] + j]);
 }
 
 /* Indices of mode n's real and imaginary state components inside a
@@ -105,7 +111,7 @@ static void fill_ssm(const aimc_s4d_model *mdl, const aimc_mapping *m, int l,
                      aimc_map_matrix *mx) {
   ssm_scales s = layer_scales(mdl, l);
   for (int h = 0; h < m->h; h++) {
-    int i0 = mx->in_off[h], j0 = mx->out_off[h];
+    int i0 = mx->in_off[h], j0 = mx->out_off[h]; /* gains: global index */
     int ns = 2 * m->modes[l * m->h + h];
     double dv = mdl->d[l * mdl->h + h];
     /* Gains first (put normalizes by them). */
@@ -116,7 +122,7 @@ static void fill_ssm(const aimc_s4d_model *mdl, const aimc_mapping *m, int l,
         mx->col_gain[j0 + ns] = s.c2;
         mx->row_gain[i0 + ns] = s.b / s.a;      /* u_t drives Bbar   */
         mx->row_gain[i0 + ns + 1] = s.d / s.c2; /* u_{t-1} drives D  */
-        put(mx, j0 + ns, i0 + ns + 1, dv);
+        put(mx, h, ns, ns + 1, dv);
         break;
       case AIMC_OP_SSM_A:
         for (int c = 0; c < ns; c++) mx->col_gain[j0 + c] = s.a;
@@ -127,7 +133,7 @@ static void fill_ssm(const aimc_s4d_model *mdl, const aimc_mapping *m, int l,
       default: /* SSM_CD */
         mx->col_gain[j0] = s.c2;
         mx->row_gain[i0 + ns] = s.d / s.c2;
-        put(mx, j0, i0 + ns, dv);
+        put(mx, h, 0, ns, dv);
         break;
     }
     int kept = 0;
@@ -138,20 +144,20 @@ static void fill_ssm(const aimc_s4d_model *mdl, const aimc_mapping *m, int l,
       kept++;
       double ar = mdl->a_re[p], ai = mdl->a_im[p];
       if (mx->kind == AIMC_OP_SSM || mx->kind == AIMC_OP_SSM_A) {
-        put(mx, j0 + re, i0 + re, ar);
-        put(mx, j0 + re, i0 + im, -ai);
-        put(mx, j0 + im, i0 + re, ai);
-        put(mx, j0 + im, i0 + im, ar);
+        put(mx, h, re, re, ar);
+        put(mx, h, re, im, -ai);
+        put(mx, h, im, re, ai);
+        put(mx, h, im, im, ar);
       }
       if (mx->kind == AIMC_OP_SSM || mx->kind == AIMC_OP_SSM_B) {
         int u = mx->kind == AIMC_OP_SSM ? ns : 0;
-        put(mx, j0 + re, i0 + u, mdl->b_re[p]);
-        put(mx, j0 + im, i0 + u, mdl->b_im[p]);
+        put(mx, h, re, u, mdl->b_re[p]);
+        put(mx, h, im, u, mdl->b_im[p]);
       }
       if (mx->kind == AIMC_OP_SSM || mx->kind == AIMC_OP_SSM_CD) {
         int y = mx->kind == AIMC_OP_SSM ? ns : 0;
-        put(mx, j0 + y, i0 + re, 2 * mdl->c_re[p]);
-        put(mx, j0 + y, i0 + im, -2 * mdl->c_im[p]);
+        put(mx, h, y, re, 2 * mdl->c_re[p]);
+        put(mx, h, y, im, -2 * mdl->c_im[p]);
       }
     }
   }
@@ -165,7 +171,7 @@ static void fill_dense(const double *w, aimc_map_matrix *mx) {
     for (int i = 0; i < mx->n_in; i++)
       g = fmax(g, fabs(w[(size_t)j * mx->n_in + i]));
     mx->col_gain[j] = g > 0 ? g : 1;
-    for (int i = 0; i < mx->n_in; i++) put(mx, j, i, w[(size_t)j * mx->n_in + i]);
+    for (int i = 0; i < mx->n_in; i++) put(mx, 0, j, i, w[(size_t)j * mx->n_in + i]);
   }
 }
 

@@ -104,7 +104,9 @@ typedef struct {
   aimc_prog_stats prog;         /* programming cost                     */
   uint64_t events;              /* kernel events delivered              */
   double wall_s;                /* simulation wall time                 */
-  uint64_t seed;
+  uint64_t seed;                /* context seed of the run              */
+  uint64_t model_hash, arch_hash; /* what was simulated (manifest)      */
+  aimc_kernel_backend backend;
 } aimc_infer_result;
 
 void aimc_infer_result_fini(aimc_ctx *ctx, aimc_infer_result *r);

@@ -133,23 +133,27 @@ typedef enum {
 
 const char *aimc_op_kind_name(aimc_op_kind k);
 
-/* A real logical matrix y = W x of one layer (n_out x n_in, row-major in
- * `w`), stored as normalized weights wn in [-1, 1] with a gain per input
- * row and per output column: W[j][i] = row_gain[i] * col_gain[j] * wn[j][i].
+/* A real logical matrix y = W x of one layer (n_out x n_in), stored as
+ * exact weights w and normalized weights wn in [-1, 1] with a gain per
+ * input row and per output column:
+ *   W[j][i] = row_gain[i] * col_gain[j] * wn[j][i].
  * (The gains are the DAC and TIA/ADC scalings that absorb per-tensor
  * quantizer ranges; Abar's gain is 1 on the feedback rows, IMSSA's fixed
- * range.) For SSM ops the matrix is block-diagonal over channels: channel
- * h owns inputs [in_off[h], in_off[h+1]) and outputs [out_off[h], ...). */
+ * range.) The matrix is block-diagonal: block b (a channel of an SSM op;
+ * the single block of a dense op) owns inputs [in_off[b], in_off[b+1]) and
+ * outputs [out_off[b], out_off[b+1]); only blocks are stored, each
+ * row-major (n_out_b x n_in_b) from w[w_off[b]]. */
 typedef struct {
   aimc_op_kind kind;
   int layer;
   int n_in, n_out;
-  double *w;         /* n_out * n_in: the exact weights W[j][i]          */
-  double *wn;        /* n_out * n_in: normalized, |wn| <= 1              */
-  double *row_gain;  /* n_in                                            */
-  double *col_gain;  /* n_out                                           */
   int n_blocks;      /* channels (1 for dense ops)                      */
   int *in_off, *out_off; /* n_blocks + 1 each                           */
+  size_t *w_off;     /* n_blocks + 1                                    */
+  double *w;         /* exact weights, block by block                   */
+  double *wn;        /* normalized weights, |wn| <= 1, same layout      */
+  double *row_gain;  /* n_in                                            */
+  double *col_gain;  /* n_out                                           */
 } aimc_map_matrix;
 
 /* A dense sub-rectangle of a logical matrix placed on an array: logical
@@ -158,6 +162,7 @@ typedef struct {
  * positions; physical = x2 along the split direction). */
 typedef struct {
   int matrix;        /* index into mapping->mats                        */
+  int block;         /* block of that matrix the rectangle lies in      */
   int in0, n_in, out0, n_out;
   int row0, col0;
 } aimc_map_slot;

@@ -1,0 +1,160 @@
+/* Energy and latency of one inference from operation counts and the
+ * per-operation figures of the arch (docs/energy-latency.md has every
+ * formula): one read per array and time step, costs per read from the
+ * devices and converters it uses, digital work per output step, static
+ * power over the latency. */
+#include <string.h>
+
+#include "aimc/status.h"
+#include "infer_internal.h"
+#include "sim/map/map_internal.h"
+
+uint64_t aimc_infer_cycles(const aimc_arch *a, aimc_time t_fs) {
+  return (uint64_t)((t_fs + a->clock_fs - 1) / a->clock_fs);
+}
+
+void aimc_infer_read_costs(const aimc_hw *hw, aimc_read_cost *cost) {
+  const aimc_mapping *m = hw->map;
+  const aimc_arch *a = &m->arch;
+  int rf = aimc_map_row_factor(a), cf = aimc_map_col_factor(a);
+  for (size_t k = 0; k < m->n_arrays; k++) {
+    const aimc_map_array *arr = &m->arrays[k];
+    aimc_read_cost *c = &cost[k];
+    memset(c, 0, sizeof *c);
+    double g_sum = 0;
+    for (int p = 0; p < arr->n_place; p++) {
+      const aimc_map_slot *s = &arr->place[p];
+      c->rows += s->n_in;
+      c->cols += s->n_out;
+      c->macs += (uint64_t)s->n_in * s->n_out;
+      /* Every device of the block (both of each pair) sees full scale. */
+      for (int i = 0; i < s->n_in * rf; i++)
+        for (int j = 0; j < s->n_out * cf; j++)
+          g_sum += hw->g_S[k][(size_t)(s->row0 * rf + i) * a->cols + s->col0 * cf + j];
+    }
+    c->e_dac_J = a->e_dac_J * c->rows;
+    c->e_array_J = a->v_read_V * a->v_read_V * a->t_read_s * g_sum;
+    c->e_tia_J = a->e_tia_J * c->cols;
+    c->e_adc_J = a->e_adc_J * c->cols;
+    /* Each of the ceil(cols / cols_per_adc) ADCs converts its share of the
+     * columns one after the other. */
+    uint64_t n_adc = ((uint64_t)c->cols + a->cols_per_adc - 1) / a->cols_per_adc;
+    uint64_t serial = n_adc ? ((uint64_t)c->cols + n_adc - 1) / n_adc : 0;
+    c->cycles = aimc_infer_cycles(a, a->t_dac_fs) + aimc_infer_cycles(a, a->t_settle_fs) +
+                aimc_infer_cycles(a, a->t_tia_fs) + serial * aimc_infer_cycles(a, a->t_adc_fs);
+  }
+}
+
+/* Slowest read among the arrays of matrix mi (they read in parallel). */
+static uint64_t matrix_cycles(const aimc_mapping *m, const aimc_read_cost *c, int mi) {
+  uint64_t worst = 0;
+  for (size_t k = 0; k < m->n_arrays; k++)
+    for (int p = 0; p < m->arrays[k].n_place; p++)
+      if (m->arrays[k].place[p].matrix == mi && c[k].cycles > worst) worst = c[k].cycles;
+  return worst;
+}
+
+static int find_matrix(const aimc_mapping *m, aimc_op_kind kind, int layer) {
+  for (size_t i = 0; i < m->n_mats; i++)
+    if (m->mats[i].kind == kind && m->mats[i].layer == layer) return (int)i;
+  return -1;
+}
+
+int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
+                       const aimc_hw *hw, int len, aimc_infer_result *r) {
+  const aimc_mapping *m = hw->map;
+  const aimc_arch *a = &m->arch;
+  int single = a->form == AIMC_FORM_SINGLE, lag = single ? 1 : 0;
+  int H = mdl->h, L = mdl->layers, k_mix = mdl->mix == AIMC_MIX_GLU ? 2 : 1;
+  int xbar_dense = a->dense == AIMC_PLACE_CROSSBAR;
+  aimc_read_cost *cost = aimc_calloc(ctx, m->n_arrays + 1, sizeof *cost);
+  r->e_array_J = aimc_calloc(ctx, m->n_arrays + 1, sizeof(double));
+  if (!cost || !r->e_array_J) {
+    aimc_free(ctx, cost);
+    return AIMC_ENOMEM;
+  }
+  r->n_arrays = m->n_arrays;
+  aimc_infer_read_costs(hw, cost);
+  uint64_t analog_macs = 0;
+  double *E = r->e_inf_J;
+  memset(E, 0, sizeof r->e_inf_J);
+  for (size_t k = 0; k < m->n_arrays; k++) {
+    const aimc_map_array *arr = &m->arrays[k];
+    /* Reads per inference: SSM arrays read len (+1 flush in the single
+     * form) times, encoder and mix arrays once per step, decoder once. */
+    uint64_t reads = arr->kind == AIMC_OP_DECODER ? 1
+                     : (arr->kind == AIMC_OP_ENCODER || arr->kind == AIMC_OP_MIX)
+                         ? (uint64_t)len
+                         : (uint64_t)(len + lag);
+    const aimc_read_cost *c = &cost[k];
+    E[AIMC_EC_DAC] += reads * c->e_dac_J;
+    E[AIMC_EC_ARRAY] += reads * c->e_array_J;
+    E[AIMC_EC_TIA] += reads * c->e_tia_J;
+    E[AIMC_EC_ADC] += reads * c->e_adc_J;
+    r->e_array_J[k] = reads * (c->e_dac_J + c->e_array_J + c->e_tia_J + c->e_adc_J);
+    analog_macs += reads * c->macs;
+  }
+  /* Digital work per output step and layer: GELU (H), mix (k H x H MACs
+   * when digital, else the k H bias adds), GLU (H), residual (H), layer
+   * norm (4 H: mean, variance, normalize, affine); separate form: the A +
+   * B partial-sum adds. Per step: the encoder (H x n_in MACs + H, or H
+   * bias adds), the pool (H); once: the decoder (n_out x H MACs + n_out). */
+  uint64_t state_words = 0, dig_macs = 0, dig_elem = 0;
+  for (int lh = 0; lh < L * H; lh++) state_words += 2 * (uint64_t)m->modes[lh];
+  uint64_t per_layer = (uint64_t)H * (k_mix == 2 ? 4 : 3) + 4 * (uint64_t)H;
+  uint64_t mix_macs = xbar_dense ? 0 : (uint64_t)k_mix * H * H;
+  dig_macs = (uint64_t)len * L * mix_macs +
+             (xbar_dense ? 0 : (uint64_t)len * H * mdl->n_in + (uint64_t)mdl->n_out * H);
+  dig_elem = (uint64_t)len * L * (per_layer + (uint64_t)k_mix * H) +
+             (uint64_t)len * H /* encoder bias */ + (uint64_t)len * H /* pool */ +
+             (uint64_t)mdl->n_out /* decoder bias */ +
+             (single ? 0 : (uint64_t)len * state_words);
+  E[AIMC_EC_DIGITAL] = a->e_mac_J * (double)(dig_macs + dig_elem);
+  /* The state register takes every state word once per SSM read. */
+  E[AIMC_EC_REGISTER] = a->e_reg_J * (double)((uint64_t)(len + lag) * state_words);
+  /* SRAM: input features read per step; each layer's output written and
+   * read once per step. */
+  E[AIMC_EC_BUFFER] = a->e_buffer_J * (double)((uint64_t)len * mdl->n_in +
+                                                (uint64_t)len * L * 2 * H);
+  /* Latency. */
+  uint64_t cd = aimc_infer_cycles(a, a->t_digital_fs), creg = aimc_infer_cycles(a, a->t_reg_fs);
+  int enc = find_matrix(m, AIMC_OP_ENCODER, -1), dec = find_matrix(m, AIMC_OP_DECODER, -1);
+  uint64_t c_enc = enc >= 0 ? matrix_cycles(m, cost, enc) : cd;
+  uint64_t c_dec = dec >= 0 ? matrix_cycles(m, cost, dec) : cd;
+  uint64_t c_sum = c_enc, c_max = c_enc;
+  for (int l = 0; l < L; l++) {
+    int mix = find_matrix(m, AIMC_OP_MIX, l);
+    uint64_t periph = cd /* GELU */ + (mix >= 0 ? matrix_cycles(m, cost, mix) : cd) +
+                      (k_mix == 2 ? cd : 0) + cd /* residual + norm */;
+    uint64_t c;
+    if (single) {
+      c = matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM, l)) + creg + periph;
+    } else {
+      uint64_t ca = matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM_A, l));
+      uint64_t cb = matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM_B, l));
+      c = (ca > cb ? ca : cb) + cd /* A + B */ + creg +
+          matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM_CD, l)) + periph;
+    }
+    c_sum += c;
+    if (c > c_max) c_max = c;
+  }
+  /* Pipelined: a hardware step starts every slowest stage; otherwise the
+   * stages of a step run one after the other. The wavefront adds L * lag
+   * steps to fill. */
+  r->cycles_step = a->pipeline ? c_max : c_sum;
+  r->cycles_seq = (uint64_t)(len + L * lag) * r->cycles_step + c_dec;
+  double clk = aimc_time_to_s(a->clock_fs);
+  r->latency_step_s = (double)r->cycles_step * clk;
+  r->latency_seq_s = (double)r->cycles_seq * clk;
+  r->throughput_inf_s = r->latency_seq_s > 0 ? 1 / r->latency_seq_s : 0;
+  E[AIMC_EC_STATIC] = a->p_static_W * (double)m->n_arrays * r->latency_seq_s;
+  for (size_t k = 0; k < m->n_arrays; k++) r->e_array_J[k] += a->p_static_W * r->latency_seq_s;
+  r->e_inf_total_J = 0;
+  for (int c = 0; c < AIMC_EC_COUNT_; c++) r->e_inf_total_J += E[c];
+  r->ops_inf = 2 * (analog_macs + dig_macs);
+  r->tops_per_w = r->e_inf_total_J > 0 ? (double)r->ops_inf / r->e_inf_total_J / 1e12 : 0;
+  r->map = m->stats;
+  r->prog = hw->prog;
+  aimc_free(ctx, cost);
+  return AIMC_OK;
+}

@@ -1,0 +1,285 @@
+/* Programming a mapping into devices: each used device gets its target
+ * through the chosen mode (ideal or Gaussian error), stuck cells, then the
+ * effective weights the arrays compute with, including drift since
+ * programming and a first-order IR drop (docs/energy-latency.md). The
+ * programmed conductances can be saved and reloaded. */
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <zlib.h>
+
+#include "aimc/fileio.h"
+#include "aimc/status.h"
+#include "infer_internal.h"
+#include "sim/map/map_internal.h"
+
+static aimc_hw *hw_new(aimc_ctx *ctx, const aimc_mapping *m) {
+  aimc_hw *hw = aimc_calloc(ctx, 1, sizeof *hw);
+  if (!hw) return NULL;
+  hw->map = m;
+  hw->g_S = aimc_calloc(ctx, m->n_arrays + 1, sizeof(double *));
+  hw->w = aimc_calloc(ctx, m->n_mats + 1, sizeof(double *));
+  hw->nvar = aimc_calloc(ctx, m->n_mats + 1, sizeof(double *));
+  int ok = hw->g_S && hw->w && hw->nvar;
+  size_t cells = (size_t)m->arch.rows * m->arch.cols;
+  for (size_t k = 0; ok && k < m->n_arrays; k++) {
+    hw->g_S[k] = aimc_malloc(ctx, cells * sizeof(double));
+    ok = hw->g_S[k] != NULL;
+    if (ok) memcpy(hw->g_S[k], m->arrays[k].g_target_S, cells * sizeof(double));
+  }
+  if (!ok) {
+    aimc_hw_free(ctx, hw);
+    return NULL;
+  }
+  return hw;
+}
+
+void aimc_hw_free(aimc_ctx *ctx, aimc_hw *hw) {
+  if (!hw) return;
+  for (size_t k = 0; hw->g_S && k < hw->map->n_arrays; k++) aimc_free(ctx, hw->g_S[k]);
+  for (size_t i = 0; hw->w && i < hw->map->n_mats; i++) {
+    aimc_free(ctx, hw->w[i]);
+    aimc_free(ctx, hw->nvar[i]);
+  }
+  aimc_free(ctx, hw->g_S);
+  aimc_free(ctx, hw->w);
+  aimc_free(ctx, hw->nvar);
+  aimc_free(ctx, hw);
+}
+
+const aimc_prog_stats *aimc_hw_prog_stats(const aimc_hw *hw) { return &hw->prog; }
+
+/* Runs the body for the two devices (positive, negative) of every placed
+ * weight of array k: physical indices into the rows x cols grid. */
+#define FOR_PAIRS(m, arr, ...)                                              \
+  do {                                                                       \
+    int rf_ = aimc_map_row_factor(&(m)->arch);                               \
+    int cf_ = aimc_map_col_factor(&(m)->arch);                               \
+    for (int p_ = 0; p_ < (arr)->n_place; p_++) {                            \
+      const aimc_map_slot *s = &(arr)->place[p_];                            \
+      for (int i = 0; i < s->n_in; i++)                                      \
+        for (int j = 0; j < s->n_out; j++) {                                 \
+          size_t pos = (size_t)(s->row0 + i) * rf_ * (m)->arch.cols +        \
+                       (size_t)(s->col0 + j) * cf_;                          \
+          size_t neg = pos + (size_t)(rf_ - 1) * (m)->arch.cols + (cf_ - 1); \
+          __VA_ARGS__                                                        \
+        }                                                                    \
+    }                                                                        \
+  } while (0)
+
+static double clip(double g, const aimc_arch *a) {
+  return g < a->g_min_S ? a->g_min_S : (g > a->g_max_S ? a->g_max_S : g);
+}
+
+/* Programs one device: returns the conductance reached. */
+static double program_device(const aimc_arch *a, double target, gsl_rng *rng) {
+  if (a->ni_prog && a->prog_mode == AIMC_PROG_GAUSSIAN && a->prog_sigma_S > 0)
+    return clip(target + gsl_ran_gaussian_ziggurat(rng, a->prog_sigma_S), a);
+  return target;
+}
+
+static void add_residual(aimc_prog_stats *ps, double r) {
+  ps->resid_mean_S += r;
+  ps->resid_rms_S += r * r;
+  if (fabs(r) > ps->resid_max_S) ps->resid_max_S = fabs(r);
+  int bin = (int)(fabs(r) / ps->resid_bin_S);
+  ps->resid_hist[bin < 15 ? bin : 15]++;
+}
+
+static int program_all(aimc_ctx *ctx, aimc_hw *hw) {
+  const aimc_mapping *m = hw->map;
+  const aimc_arch *a = &m->arch;
+  if (a->ni_prog && (a->prog_mode == AIMC_PROG_WRITE_VERIFY ||
+                     a->prog_mode == AIMC_PROG_ONE_SHOT))
+    return aimc_error(ctx, AIMC_EINVAL,
+                      "programming.mode %s needs the device programming "
+                      "controllers (aimc/program.h), not wired into this "
+                      "build yet; use ideal or gaussian",
+                      a->prog_mode == AIMC_PROG_WRITE_VERIFY ? "write_verify"
+                                                             : "one_shot");
+  aimc_ctx *sub = aimc_ctx_fork(ctx, aimc_hash_str("aimc.program"));
+  if (!sub) return AIMC_ENOMEM;
+  aimc_prog_stats *ps = &hw->prog;
+  memset(ps, 0, sizeof *ps);
+  /* Bins of a quarter sigma (or of a 1/64 of the window when exact). */
+  ps->resid_bin_S = a->prog_mode == AIMC_PROG_GAUSSIAN && a->prog_sigma_S > 0
+                        ? a->prog_sigma_S / 4
+                        : (a->g_max_S - a->g_min_S) / 64;
+  double t_max = 0;
+  uint64_t seed = aimc_ctx_seed(sub);
+  for (size_t k = 0; k < m->n_arrays; k++) {
+    /* One stream per array: results do not depend on the array order. */
+    aimc_ctx_reseed(sub, aimc_seed_derive(seed, k));
+    gsl_rng *rng = aimc_ctx_rng(sub);
+    const aimc_map_array *arr = &m->arrays[k];
+    const double *tg = arr->g_target_S;
+    double *g = hw->g_S[k];
+    uint64_t pulses = 0;
+    FOR_PAIRS(m, arr, {
+      g[pos] = program_device(a, tg[pos], rng);
+      g[neg] = program_device(a, tg[neg], rng);
+      add_residual(ps, g[pos] - tg[pos]);
+      add_residual(ps, g[neg] - tg[neg]);
+      pulses += 2;
+    });
+    if (a->ni_stuck && a->stuck_frac > 0)
+      FOR_PAIRS(m, arr, {
+        size_t both[2] = {pos, neg};
+        for (int d = 0; d < 2; d++)
+          if (gsl_rng_uniform(rng) < a->stuck_frac) {
+            g[both[d]] = gsl_rng_uniform(rng) < 0.5 ? a->g_min_S : a->g_max_S;
+            ps->stuck++;
+          }
+      });
+    ps->devices += pulses;
+    ps->pulses += pulses;
+    ps->e_J += (double)pulses * a->e_pulse_J;
+    if ((double)pulses * a->t_pulse_s > t_max) t_max = (double)pulses * a->t_pulse_s;
+  }
+  ps->t_s = t_max;
+  if (ps->devices) {
+    ps->resid_mean_S /= (double)ps->devices;
+    ps->resid_rms_S = sqrt(ps->resid_rms_S / (double)ps->devices);
+  }
+  aimc_ctx_free(sub);
+  return AIMC_OK;
+}
+
+/* Conductance the array presents at a physical cell: programmed value,
+ * drifted by (t / 1 s)^-nu, then in series with the wire from the driver
+ * (left, col 0) and to the sense amplifier (bottom row): first-order IR
+ * drop, R_path = r_wire * ((c + 1) + (rows - r)). */
+static double effective_g(const aimc_arch *a, double g, size_t pos) {
+  if (a->ni_drift) g *= pow(a->drift_t_s, -a->drift_nu);
+  if (a->ni_ir_drop && a->r_wire_Ohm > 0) {
+    size_t r = pos / a->cols, c = pos % a->cols;
+    double rp = a->r_wire_Ohm * (double)((c + 1) + (a->rows - r));
+    g = 1 / (1 / g + rp);
+  }
+  return g;
+}
+
+static int exact_devices(const aimc_arch *a) {
+  int prog_exact = !a->ni_prog || a->prog_mode == AIMC_PROG_IDEAL ||
+                   (a->prog_mode == AIMC_PROG_GAUSSIAN && a->prog_sigma_S == 0);
+  return prog_exact && !(a->ni_stuck && a->stuck_frac > 0) && !a->ni_drift &&
+         !(a->ni_ir_drop && a->r_wire_Ohm > 0);
+}
+
+/* Effective weights (and read-noise factors) from the conductances:
+ * W = row_gain * col_gain * (G+ - G-) / (g_max - g_min). */
+static int derive(aimc_ctx *ctx, aimc_hw *hw) {
+  const aimc_mapping *m = hw->map;
+  const aimc_arch *a = &m->arch;
+  int exact = exact_devices(a), noise = a->ni_read_noise && a->read_noise_rel > 0;
+  if (exact && !noise) return AIMC_OK;
+  for (size_t mi = 0; mi < m->n_mats; mi++) {
+    size_t nw = m->mats[mi].w_off[m->mats[mi].n_blocks] + 1;
+    if (!exact && !(hw->w[mi] = aimc_calloc(ctx, nw, sizeof(double)))) return AIMC_ENOMEM;
+    if (noise && !(hw->nvar[mi] = aimc_calloc(ctx, nw, sizeof(double)))) return AIMC_ENOMEM;
+  }
+  double span = a->g_max_S - a->g_min_S;
+  for (size_t k = 0; k < m->n_arrays; k++) {
+    const aimc_map_array *arr = &m->arrays[k];
+    const double *g = hw->g_S[k];
+    FOR_PAIRS(m, arr, {
+      const aimc_map_matrix *mx = &m->mats[s->matrix];
+      int b = s->block;
+      int jj = s->out0 + j, ii = s->in0 + i;
+      size_t w_at = aimc_map_matrix_index(mx, b, jj - mx->out_off[b], ii - mx->in_off[b]);
+      double gain = mx->row_gain[ii] * mx->col_gain[jj] / span;
+      double gp = effective_g(a, g[pos], pos), gn = effective_g(a, g[neg], neg);
+      if (!exact) hw->w[s->matrix][w_at] = gain * (gp - gn);
+      if (noise) hw->nvar[s->matrix][w_at] = gain * gain * (gp * gp + gn * gn);
+    });
+  }
+  return AIMC_OK;
+}
+
+int aimc_hw_program(aimc_ctx *ctx, const aimc_mapping *m, aimc_hw **out) {
+  *out = NULL;
+  aimc_hw *hw = hw_new(ctx, m);
+  if (!hw) return aimc_error(ctx, AIMC_ENOMEM, "out of memory (programming)");
+  int st = program_all(ctx, hw);
+  if (!st) st = derive(ctx, hw);
+  if (st) {
+    aimc_hw_free(ctx, hw);
+    return st == AIMC_ENOMEM ? aimc_error(ctx, st, "out of memory (programming)") : st;
+  }
+  *out = hw;
+  return AIMC_OK;
+}
+
+/* File: "AIMCHW01", model hash, arch hash, n_arrays, rows, cols (uint64
+ * each), the prog stats struct, the conductances (double, array by
+ * array), then a CRC-32 of everything before it (uint32). */
+static const char HW_MAGIC[8] = {'A', 'I', 'M', 'C', 'H', 'W', '0', '1'};
+
+int aimc_hw_save(aimc_ctx *ctx, const aimc_hw *hw, const char *path) {
+  const aimc_mapping *m = hw->map;
+  size_t cells = (size_t)m->arch.rows * m->arch.cols;
+  size_t size = 8 + 5 * 8 + sizeof hw->prog + m->n_arrays * cells * sizeof(double) + 4;
+  unsigned char *buf = aimc_malloc(ctx, size);
+  if (!buf) return aimc_error(ctx, AIMC_ENOMEM, "out of memory (saving %s)", path);
+  unsigned char *p = buf;
+  uint64_t head[5] = {m->model_hash, aimc_arch_hash(&m->arch), m->n_arrays,
+                      (uint64_t)m->arch.rows, (uint64_t)m->arch.cols};
+  memcpy(p, HW_MAGIC, 8), p += 8;
+  memcpy(p, head, sizeof head), p += sizeof head;
+  memcpy(p, &hw->prog, sizeof hw->prog), p += sizeof hw->prog;
+  for (size_t k = 0; k < m->n_arrays; k++, p += cells * sizeof(double))
+    memcpy(p, hw->g_S[k], cells * sizeof(double));
+  uint32_t crc = (uint32_t)crc32(0L, buf, (uInt)(p - buf));
+  memcpy(p, &crc, 4);
+  int st = aimc_write_file_atomic(ctx, path, buf, size);
+  aimc_free(ctx, buf);
+  return st;
+}
+
+int aimc_hw_load(aimc_ctx *ctx, const aimc_mapping *m, const char *path,
+                 aimc_hw **out) {
+  *out = NULL;
+  char *data = NULL;
+  size_t size = 0;
+  int st = aimc_read_file(ctx, path, &data, &size);
+  if (st) return st;
+  size_t cells = (size_t)m->arch.rows * m->arch.cols;
+  size_t want = 8 + 5 * 8 + sizeof(aimc_prog_stats) + m->n_arrays * cells * sizeof(double) + 4;
+  uint64_t head[5];
+  uint32_t crc;
+  if (size < 8 + sizeof head || memcmp(data, HW_MAGIC, 8) != 0) {
+    st = aimc_error(ctx, AIMC_EFORMAT, "%s: not a programmed-state file", path);
+  } else {
+    memcpy(head, data + 8, sizeof head);
+    if (head[0] != m->model_hash || head[1] != aimc_arch_hash(&m->arch) ||
+        head[2] != m->n_arrays || head[3] != (uint64_t)m->arch.rows ||
+        head[4] != (uint64_t)m->arch.cols)
+      st = aimc_error(ctx, AIMC_EINVAL,
+                      "%s: programmed for another model or architecture "
+                      "(hashes or array counts differ); program again",
+                      path);
+    else if (size != want)
+      st = aimc_error(ctx, AIMC_EFORMAT, "%s: %zu bytes, expected %zu (truncated?)",
+                      path, size, want);
+    else if (memcpy(&crc, data + want - 4, 4),
+             crc != (uint32_t)crc32(0L, (const unsigned char *)data, (uInt)(want - 4)))
+      st = aimc_error(ctx, AIMC_ECHECKSUM, "%s: checksum mismatch (corrupt file)", path);
+  }
+  aimc_hw *hw = st ? NULL : hw_new(ctx, m);
+  if (!st && !hw) st = aimc_error(ctx, AIMC_ENOMEM, "out of memory (loading %s)", path);
+  if (!st) {
+    const char *p = data + 8 + sizeof head;
+    memcpy(&hw->prog, p, sizeof hw->prog), p += sizeof hw->prog;
+    for (size_t k = 0; k < m->n_arrays; k++, p += cells * sizeof(double))
+      memcpy(hw->g_S[k], p, cells * sizeof(double));
+    st = derive(ctx, hw);
+  }
+  aimc_free(ctx, data);
+  if (st) {
+    aimc_hw_free(ctx, hw);
+    return st;
+  }
+  *out = hw;
+  return AIMC_OK;
+}
