@@ -438,6 +438,14 @@ int aimc_trainer_evaluate(aimc_trainer *tr, const aimc_train_data *data,
   return AIMC_OK;
 }
 
+int aimc_trainer_set_noise(aimc_trainer *tr, const aimc_train_noise_cfg *noise) {
+  if (!(noise->sigma_S >= 0 && noise->sigma_rel >= 0 && noise->g_min_S < noise->g_max_S))
+    return aimc_error(tr->ctx, AIMC_ERANGE, "noise: sigma must be >= 0 and g_min < g_max");
+  tr->cfg.noise = *noise;
+  tr->net->ncfg = *noise;
+  return AIMC_OK;
+}
+
 void aimc_trainer_use_best(aimc_trainer *tr) {
   if (tr->has_best) memcpy(tr->net->p, tr->best, tr->net->n_params * sizeof(double));
 }

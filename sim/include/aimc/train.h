@@ -165,6 +165,10 @@ int aimc_trainer_evaluate(aimc_trainer *tr, const aimc_train_data *data,
                           aimc_eval_mode mode, uint64_t noise_seed,
                           double *acc, double *loss);
 
+/* Replaces the programming-noise settings (e.g. to sweep sigma in
+ * evaluation); checked like the config. */
+int aimc_trainer_set_noise(aimc_trainer *tr, const aimc_train_noise_cfg *noise);
+
 /* Restores the weights of the best validation epoch (if any). */
 void aimc_trainer_use_best(aimc_trainer *tr);
 
