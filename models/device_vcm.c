@@ -65,9 +65,9 @@ static const aimc_param VCM_PARAMS[] = {
     P("l_cell", l_cell, 3e-9, 1e-10, 1e-7, AIMC_U_METER, "Oxide (cell) length.", SRC_V1B),
     P("l_disc", l_disc, 0.4e-9, 1e-11, 1e-8, AIMC_U_METER, "Disc length.", SRC_V1B),
     P("r_series", r_series, 10e3, 0, 1e7, AIMC_U_OHM, "Series resistance (TiOx layer + line).", SRC_V1B),
-    P("r_th", r_th, 6e6, 0, 1e9, AIMC_U_NONE,
-      "Effective thermal resistance (K/W); lower than v1b's 15.72e6 because our ohmic disc carries more current than v1b's Schottky contact.",
-      "calibrated here for analog steps at 1 V / 100 ns"),
+    P("r_th", r_th, 2e7, 0, 1e9, AIMC_U_NONE,
+      "Effective thermal resistance (K/W); v1b uses 15.72e6.",
+      "calibrated here (near v1b) for gradual RESET at 1.2-1.6 V / 100 ns"),
     P("r_schottky", r_schottky, 20e3, 0, 1e8, AIMC_U_OHM,
       "Reverse-biased interface (Schottky) resistance seen in RESET polarity; it carries the RESET field.",
       "v1b eq. 4-5 reduced to a constant resistance; calibrated here"),
@@ -81,9 +81,9 @@ static const aimc_param VCM_PARAMS[] = {
     P("v_read", v_read, 0.2, 1e-3, 5, AIMC_U_VOLT, "Read voltage.", SRC_APL),
     P("t_read", t_read, 10e-9, 0, 1, AIMC_U_SECOND, "Duration of one read.", "typical"),
     P("width", width, 100e-9, 1e-12, 1, AIMC_U_SECOND, "Pulse width the controllers use.", SRC_APL),
-    P("v_set_min", v_set_min, 0.95, 0, 10, AIMC_U_VOLT, "Smallest SET amplitude a controller uses.", "calibrated here"),
-    P("v_set_max", v_set_max, 1.4, 0, 10, AIMC_U_VOLT, "Largest SET amplitude.", "calibrated here"),
-    P("v_reset_min", v_reset_min, 1.3, 0, 10, AIMC_U_VOLT, "Smallest RESET amplitude (magnitude).", "calibrated here"),
+    P("v_set_min", v_set_min, 1.0, 0, 10, AIMC_U_VOLT, "Smallest SET amplitude a controller uses.", "calibrated here"),
+    P("v_set_max", v_set_max, 1.6, 0, 10, AIMC_U_VOLT, "Largest SET amplitude.", "calibrated here"),
+    P("v_reset_min", v_reset_min, 1.15, 0, 10, AIMC_U_VOLT, "Smallest RESET amplitude (magnitude).", "calibrated here"),
     P("v_reset_max", v_reset_max, 1.8, 0, 10, AIMC_U_VOLT, "Largest RESET amplitude (magnitude).", "calibrated here"),
 };
 #undef P
@@ -151,10 +151,13 @@ static double vcm_rate(const vcm_params *p, const vcm_cell *c, double n, double 
   double rd = r_disc(p, c, n) + (v < 0 ? p->r_schottky : 0), rp = r_plug(p, c);
   double i = v / (rd + rp + p->r_series);
   *i_A = i;
-  double v_disc = i * rd;
-  double temp = p->t0_K + p->r_th * fabs(i * i * (rd + rp));
+  /* Field and heat act over the whole oxide (disc + plug + interface): the
+   * heat I^2 R_cell then falls once R_cell exceeds r_series, which makes
+   * RESET self-limiting at an amplitude-dependent depth, as in v1b. */
+  double v_cell = i * (rd + rp);
+  double temp = p->t0_K + p->r_th * fabs(i * v_cell);
   double kt = K_B * temp;
-  double field = fabs(v_disc) / c->l_disc;
+  double field = fabs(v_cell) / p->l_cell;
   double hop = p->a_m * p->nu0_Hz / c->l_disc * exp(-p->dw_a_eV * Q_E / kt) * 2 *
                sinh(p->a_m * p->z_vo * Q_E * field / (2 * kt));
   if (v > 0) return p->n_plug * hop * (1 - pow(n / p->n_max, 10));

@@ -1,0 +1,27 @@
+/* The crossbar's fields, shared by xbar.c (cells, MVM) and
+ * xbar_program.c (programming, target files, dumps).
+ * Invariants: g[k] is the noiseless conductance of cell k as of the last
+ * refresh; g_eff/g_eff2/row_sum derive from g for wire resistance
+ * ir_r_wire; target has rows*cols entries. */
+#ifndef AIMC_XBAR_INTERNAL_H
+#define AIMC_XBAR_INTERNAL_H
+
+#include "aimc/xbar.h"
+
+struct aimc_xbar {
+  aimc_ctx *ctx;
+  aimc_device *dev; /* own copy of the card */
+  int rows, cols;
+  size_t cell_size;
+  void *cells;      /* rows*cols cell blocks, row-major */
+  double *g;        /* rows*cols, S */
+  double *g_eff;    /* after IR drop */
+  double *g_eff2;   /* g_eff squared, for the read-noise variance */
+  double *row_sum;  /* sum_j g_eff per row, for the read energy */
+  double *target;
+  double *scratch;  /* rows + cols doubles for reads */
+  double read_noise;
+  double ir_r_wire;
+};
+
+#endif

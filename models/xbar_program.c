@@ -1,0 +1,152 @@
+/* Crossbar programming passes (ideal, Gaussian, write-verify, one-shot),
+ * target CSV files and cell-state dumps. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "aimc/fileio.h"
+#include "aimc/status.h"
+#include "xbar_internal.h"
+
+void aimc_xbar_prog_defaults(aimc_xbar_prog_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->mode = AIMC_XBAR_PROG_IDEAL;
+  aimc_wv_defaults(&o->wv);
+  o->oneshot_samples = 4000;
+}
+
+static int hist_bin(int pulses) {
+  int b = 0;
+  while (b < 7 && pulses >= (1 << b)) b++;
+  return b;
+}
+
+int aimc_xbar_program(aimc_xbar *x, const aimc_xbar_prog_opts *o, gsl_rng *rng,
+                      aimc_prog_totals *tot) {
+  aimc_prog_totals t = {0};
+  aimc_oneshot *os = NULL;
+  if (o->mode == AIMC_XBAR_PROG_ONE_SHOT) {
+    int rc = aimc_oneshot_fit(x->ctx, x->dev, o->oneshot_samples, rng, &os);
+    if (rc) return rc;
+  }
+  double g_lo, g_hi, se = 0;
+  aimc_device_window(x->dev, &g_lo, &g_hi);
+  size_t n = (size_t)x->rows * x->cols;
+  for (size_t k = 0; k < n; k++) {
+    void *cell = (char *)x->cells + k * x->cell_size;
+    double target = x->target[k];
+    aimc_prog_result r = {0};
+    t.cells++;
+    if (aimc_device_stuck(x->dev, cell)) {
+      t.stuck++;
+      continue;
+    }
+    switch (o->mode) {
+      case AIMC_XBAR_PROG_GAUSSIAN: {
+        double g = target + (rng && o->sigma_g_S > 0
+                                 ? gsl_ran_gaussian_ziggurat(rng, o->sigma_g_S) : 0);
+        aimc_device_set_g(x->dev, cell, fmin(g_hi, fmax(g_lo, g)));
+        break;
+      }
+      case AIMC_XBAR_PROG_WRITE_VERIFY:
+        aimc_wv_program(x->dev, &o->wv, cell, target, rng, &r);
+        break;
+      case AIMC_XBAR_PROG_ONE_SHOT:
+        aimc_oneshot_program(os, cell, target, o->wv.tol_S, rng, &r);
+        break;
+      default:
+        aimc_device_set_g(x->dev, cell, target);
+        break;
+    }
+    double err = aimc_device_g(x->dev, cell) - target;
+    t.converged += fabs(err) <= o->wv.tol_S;
+    t.pulses += r.pulses;
+    t.reads += r.reads;
+    t.e_J += r.e_J;
+    t.t_s += r.t_s;
+    t.hist[hist_bin(r.pulses)]++;
+    se += err * err;
+    if (fabs(err) > t.max_err_S) t.max_err_S = fabs(err);
+  }
+  long healthy = t.cells - t.stuck;
+  t.rms_err_S = healthy ? sqrt(se / healthy) : 0;
+  aimc_oneshot_free(x->ctx, os);
+  aimc_xbar_refresh(x);
+  if (tot) *tot = t;
+  return AIMC_OK;
+}
+
+int aimc_xbar_load_targets(aimc_xbar *x, const char *path) {
+  char *text = NULL;
+  size_t size;
+  int rc = aimc_read_file(x->ctx, path, &text, &size);
+  if (rc) return rc;
+  size_t n = (size_t)x->rows * x->cols;
+  double *g = aimc_calloc(x->ctx, n, sizeof(double));
+  if (!g) {
+    aimc_free(x->ctx, text);
+    return aimc_error(x->ctx, AIMC_ENOMEM, "%s: out of memory", path);
+  }
+  int row = 0, line = 0;
+  for (char *s = text, *next; s && *s && !rc; s = next) {
+    next = strchr(s, '\n');
+    if (next) *next++ = '\0';
+    line++;
+    char *p = s;
+    while (*p == ' ' || *p == '\t' || *p == '\r') p++;
+    if (!*p || *p == '#') continue;
+    if (row >= x->rows) {
+      rc = aimc_error(x->ctx, AIMC_ESHAPE, "%s:%d:1: more than rows = %d lines of targets",
+                      path, line, x->rows);
+      break;
+    }
+    for (int col = 0; col < x->cols && !rc; col++) {
+      char *end;
+      errno = 0;
+      double v = strtod(p, &end);
+      int col_pos = (int)(p - s) + 1;
+      while (*end == ' ' || *end == '\t') end++;
+      if (end == p || errno || !isfinite(v) || v < 0)
+        rc = aimc_error(x->ctx, AIMC_EFORMAT,
+                        "%s:%d:%d: target %d is not a conductance >= 0 in S", path, line,
+                        col_pos, col + 1);
+      else if (col + 1 < x->cols && *end != ',')
+        rc = aimc_error(x->ctx, AIMC_ESHAPE, "%s:%d:%d: expected cols = %d values, found %d",
+                        path, line, (int)(end - s) + 1, x->cols, col + 1);
+      g[(size_t)row * x->cols + col] = v;
+      p = end + 1;
+      if (!rc && col + 1 == x->cols) {
+        while (*end == '\r') end++;
+        if (*end)
+          rc = aimc_error(x->ctx, AIMC_ESHAPE, "%s:%d:%d: more than cols = %d values", path,
+                          line, (int)(end - s) + 1, x->cols);
+      }
+    }
+    row++;
+  }
+  if (!rc && row < x->rows)
+    rc = aimc_error(x->ctx, AIMC_ESHAPE, "%s: %d lines of targets, expected rows = %d", path,
+                    row, x->rows);
+  if (!rc) aimc_xbar_set_targets(x, g);
+  aimc_free(x->ctx, g);
+  aimc_free(x->ctx, text);
+  return rc;
+}
+
+int aimc_xbar_dump(aimc_xbar *x, const char *path) {
+  aimc_atomic_file *f;
+  int rc = aimc_atomic_open(x->ctx, path, &f);
+  if (rc) return rc;
+  FILE *out = aimc_atomic_stream(f);
+  fprintf(out, "row,col,g_S,target_S,stuck\n");
+  for (int i = 0; i < x->rows; i++)
+    for (int j = 0; j < x->cols; j++) {
+      size_t k = (size_t)i * x->cols + j;
+      fprintf(out, "%d,%d,%.9g,%.9g,%d\n", i, j, x->g[k], x->target[k],
+              aimc_device_stuck(x->dev, aimc_xbar_cell(x, i, j)));
+    }
+  return aimc_atomic_commit(x->ctx, f);
+}

@@ -1,0 +1,125 @@
+/* A functional crossbar: an R x C array of cells of one device model
+ * (aimc/device.h), programmed through the controllers of aimc/program.h
+ * and read as an analog matrix-vector product.
+ *
+ * Read: row voltages v[i] (V) give column currents
+ *   I[j] = sum_i v[i] * G_eff[i][j]   (one BLAS dgemv),
+ * where G_eff is the cell conductance, optionally lowered by a first-order
+ * IR-drop estimate: each cell sees in series the wire segments between it
+ * and its row driver and column sense amplifier,
+ *   G_eff = G / (1 + G r_wire ((j + 1) + (R - i))),
+ * which ignores current sharing between cells (accurate while the total
+ * wire resistance is small against 1/G). Read noise, when on, is the exact
+ * column sum of independent relative cell noises: a Gaussian with variance
+ * sigma_read^2 sum_i v[i]^2 G_eff[i][j]^2 (a second dgemv), so a read
+ * draws only C numbers. Energy of a read: t_read sum_i v[i]^2 sum_j G_eff.
+ *
+ * The conductance matrices are cached; after changing cells through
+ * aimc_xbar_cell call aimc_xbar_refresh. Functions that change cells
+ * through this API refresh by themselves. Reads never allocate.
+ *
+ * Target files (written by the mapper): CSV, `rows` lines of `cols`
+ * comma-separated conductances in S; blank lines and lines starting with
+ * '#' are skipped. */
+#ifndef AIMC_XBAR_H
+#define AIMC_XBAR_H
+
+#include <stdio.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "aimc/context.h"
+#include "aimc/device.h"
+#include "aimc/program.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct aimc_xbar aimc_xbar;
+
+/* Programming modes; the values equal those of aimc_prog_mode (map.h). */
+typedef enum {
+  AIMC_XBAR_PROG_IDEAL = 0,        /* cells set exactly to their targets */
+  AIMC_XBAR_PROG_GAUSSIAN = 1,     /* target + N(0, sigma_g_S), clipped  */
+  AIMC_XBAR_PROG_WRITE_VERIFY = 2, /* aimc_wv per cell                   */
+  AIMC_XBAR_PROG_ONE_SHOT = 3      /* fitted inverse, one pulse per cell */
+} aimc_xbar_prog_mode;
+
+typedef struct {
+  int mode;                /* aimc_xbar_prog_mode                       */
+  double sigma_g_S;        /* GAUSSIAN                                  */
+  aimc_wv_params wv;       /* WRITE_VERIFY; tol_S also for ONE_SHOT     */
+  int oneshot_samples;     /* ONE_SHOT: pulses per polarity for the fit */
+} aimc_xbar_prog_opts;
+
+/* Defaults: ideal, sigma 0, write-verify table defaults, 4000 samples. */
+void aimc_xbar_prog_defaults(aimc_xbar_prog_opts *o);
+
+/* Totals over all cells of one programming pass. */
+typedef struct {
+  long cells;           /* cells programmed                              */
+  long converged;       /* |G - target| <= tol at the end                */
+  long stuck;           /* stuck cells (left as they are)                */
+  long pulses, reads;
+  double e_J, t_s;      /* summed over cells (serial programming time)   */
+  double rms_err_S;     /* RMS of G - target over non-stuck cells        */
+  double max_err_S;     /* largest |G - target| over non-stuck cells     */
+  long hist[8];         /* pulses per cell: 0, 1, 2-3, 4-7, ..., >= 64   */
+} aimc_prog_totals;
+
+/* Read options. */
+typedef struct {
+  double r_wire_Ohm; /* wire resistance per cell segment (0: no IR drop) */
+  int read_noise;    /* 1: add the device's read noise                   */
+  double t_read_s;   /* integration time for the read energy             */
+} aimc_xbar_read_opts;
+
+/* An R x C array of fresh cells of `dev` (copied), with device-to-device
+ * variation and stuck faults drawn from rng (NULL: nominal cells). Targets
+ * start at each cell's initial conductance. */
+int aimc_xbar_alloc(aimc_ctx *ctx, const aimc_device *dev, int rows, int cols,
+                    gsl_rng *rng, aimc_xbar **out);
+void aimc_xbar_free(aimc_xbar *x);
+
+int aimc_xbar_rows(const aimc_xbar *x);
+int aimc_xbar_cols(const aimc_xbar *x);
+const aimc_device *aimc_xbar_device(const aimc_xbar *x);
+
+/* Per-cell access (row-major). The cell block is the device model's state;
+ * call aimc_xbar_refresh after changing it directly. */
+void *aimc_xbar_cell(aimc_xbar *x, int row, int col);
+double aimc_xbar_g(const aimc_xbar *x, int row, int col);
+void aimc_xbar_set_g(aimc_xbar *x, int row, int col, double g_S);
+void aimc_xbar_refresh(aimc_xbar *x);
+/* The cached conductance matrix (rows x cols, row-major, S; no IR drop). */
+const double *aimc_xbar_gmatrix(const aimc_xbar *x);
+
+/* Targets: rows x cols in S (copied). */
+int aimc_xbar_set_targets(aimc_xbar *x, const double *g_S);
+const double *aimc_xbar_targets(const aimc_xbar *x);
+/* Reads a target CSV (format above); shape and value errors name the file,
+ * line and column. */
+int aimc_xbar_load_targets(aimc_xbar *x, const char *path);
+
+/* Programs every cell to its target. rng draws programming noise. ONE_SHOT
+ * fits the inverse model first (allocates; the only allocation here). */
+int aimc_xbar_program(aimc_xbar *x, const aimc_xbar_prog_opts *o, gsl_rng *rng,
+                      aimc_prog_totals *tot);
+
+/* Column currents i_A[cols] for row voltages v_V[rows]; the energy (J) of
+ * the read is added to *e_J when e_J is not NULL. */
+void aimc_xbar_mvm(aimc_xbar *x, const double *v_V, double *i_A,
+                   const aimc_xbar_read_opts *o, gsl_rng *rng, double *e_J);
+
+/* Lets dt_s seconds pass on every cell (drift), then refreshes. */
+void aimc_xbar_age(aimc_xbar *x, double dt_s);
+
+/* Writes row,col,g_S,target_S,stuck per cell (CSV with a header),
+ * atomically. */
+int aimc_xbar_dump(aimc_xbar *x, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

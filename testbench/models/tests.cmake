@@ -1,0 +1,3 @@
+aimc_test(test_device SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_device.c LABELS unit conformance fault)
+aimc_test(test_xbar SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_xbar.c LABELS unit fault)
+aimc_test(test_program SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program.c LABELS unit)
