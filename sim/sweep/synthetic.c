@@ -24,7 +24,7 @@ static const double G_WINDOW_S = 95e-6;   /* 5..100 uS                    */
 static const double V_READ_V = 0.2, G_MEAN_S = 50e-6, T_READ_S = 10e-9;
 static const double E_DAC_BIT_J = 25e-15, E_TIA_J = 0.2e-12;
 static const double E_ADC_J = 2e-12;      /* at 5 bits; x2 per extra bit  */
-static const double E_DIGITAL_BIT_J = 20e-15, E_BUFFER_J = 0.1e-12;
+static const double E_DIGITAL_BIT_J = 20e-15, E_BUFFER_J = 0.1e-12, E_REG_J = 50e-15;
 static const double P_STATIC_W = 1e-6;    /* per tile                      */
 static const double T_SETTLE_S = 10e-9, T_CONV_BIT_S = 1e-9;
 static const double T_PULSE_S = 100e-9, E_PULSE_J = 1e-12;
@@ -138,6 +138,7 @@ static int synth_eval(aimc_ctx *ctx, const aimc_sweep_point *pt, aimc_sweep_resu
       STEPS * m[AIMC_SWEEP_M_n_devices] * V_READ_V * V_READ_V * G_MEAN_S * T_READ_S;
   m[AIMC_SWEEP_M_e_tia_J] = STEPS * n_cols * E_TIA_J;
   m[AIMC_SWEEP_M_e_adc_J] = STEPS * n_cols * E_ADC_J * pow(2.0, adc_bits - 5);
+  m[AIMC_SWEEP_M_e_register_J] = STEPS * n_cols * E_REG_J;
   m[AIMC_SWEEP_M_e_digital_J] = STEPS * n_cols * adc_bits * E_DIGITAL_BIT_J;
   m[AIMC_SWEEP_M_e_buffer_J] = STEPS * LOGICAL_COLS * E_BUFFER_J;
   m[AIMC_SWEEP_M_e_static_J] = P_STATIC_W * tiles * latency;

@@ -31,7 +31,8 @@ extern "C" {
   X(e_array_J, "J", "crossbar read energy per inference")                   \
   X(e_tia_J, "J", "TIA / sense energy per inference")                       \
   X(e_adc_J, "J", "ADC energy per inference")                               \
-  X(e_digital_J, "J", "digital (accumulate, state register) energy")        \
+  X(e_register_J, "J", "state register energy per inference")               \
+  X(e_digital_J, "J", "digital (accumulate, scale) energy per inference")        \
   X(e_buffer_J, "J", "buffer (SRAM) energy per inference")                  \
   X(e_static_J, "J", "static (leakage) energy per inference")               \
   X(latency_s, "s", "latency of one inference")                             \

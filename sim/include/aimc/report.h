@@ -1,0 +1,45 @@
+/* Reports: a self-contained HTML page (figures embedded, no external files
+ * needed to view it) plus the same figures as SVG and PNG files, made from
+ * the results of a sweep (results.json of `aimc sweep`) or of one run (the
+ * aimc.run/1 JSON of `aimc run`). Figures (PLplot): energy per inference
+ * broken down per component (stacked bars), accuracy vs programming noise
+ * per bit width, energy vs accuracy with its Pareto front over array sizes,
+ * latency vs array size, the netlist graph of the chosen design, and the
+ * tables. docs/report.md describes each figure. */
+#ifndef AIMC_REPORT_H
+#define AIMC_REPORT_H
+
+#include "aimc/context.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+  /* Directory for report.html and fig_*.svg/png (created). */
+  const char *out_dir;
+  /* Page title; NULL: the sweep's name. */
+  const char *title;
+  /* The settings the sweep figures are drawn against. NULL: guessed from
+   * the varied settings (a key containing "sigma", one containing "bits",
+   * one ending in "rows" or "size"). A figure whose settings are missing
+   * is left out with a note. */
+  const char *sigma_key, *bits_key, *size_key;
+  /* An SVG of the netlist graph to embed (e.g. from `aimc graph`), or
+   * NULL for none. Read, never modified. */
+  const char *graph_svg;
+  /* Extra run-summary JSON files (aimc.run/1) shown as a table next to
+   * the sweep: NULL-terminated, may be NULL. */
+  const char *const *runs;
+} aimc_report_opts;
+
+/* Writes the report of `results`: a sweep directory, a sweep results.json,
+ * or an aimc.run/1 JSON file. Files are written atomically; bad input is
+ * AIMC_EFORMAT / AIMC_EIO with a message naming the file. */
+int aimc_report_write(aimc_ctx *ctx, const char *results,
+                      const aimc_report_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,21 @@
+/* aimc_report_write: results in, report.html and fig_*.svg/png out. */
+#include <string.h>
+
+#include "aimc/fileio.h"
+#include "aimc/status.h"
+#include "report_impl.h"
+
+int aimc_report_write(aimc_ctx *ctx, const char *results, const aimc_report_opts *opts) {
+  if (!opts || !opts->out_dir)
+    return aimc_error(ctx, AIMC_EINVAL, "report: no output directory");
+  rtable t;
+  int rc = rtable_load(ctx, results, &t);
+  if (rc) return rc;
+  report_fig figs[REPORT_MAX_FIGS];
+  size_t n_figs = 0;
+  rc = aimc_mkdirs(ctx, opts->out_dir);
+  if (!rc) rc = report_figures(ctx, &t, opts, figs, &n_figs);
+  if (!rc) rc = report_html(ctx, &t, opts, figs, n_figs);
+  rtable_fini(ctx, &t);
+  return rc;
+}

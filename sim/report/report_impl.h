@@ -1,0 +1,60 @@
+/* Internal pieces of the report: the results table it reads (a sweep's
+ * results.json or one aimc.run/1 JSON), the figures drawn from it, and the
+ * HTML page that embeds them. */
+#ifndef AIMC_REPORT_IMPL_H
+#define AIMC_REPORT_IMPL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "aimc/context.h"
+#include "aimc/report.h"
+#include "aimc/sweep.h"
+
+/* Results as rows of metrics (the sweep metric list of aimc/sweep.h). */
+typedef struct {
+  char *name;         /* sweep name, or the run file's stem           */
+  char *source;       /* the file it was read from                    */
+  int is_sweep;
+  size_t n_points;
+  size_t n_keys;      /* varied settings                              */
+  char **keys;        /* n_keys                                       */
+  char **values;      /* n_points * n_keys                            */
+  double *n_seeds;    /* n_points                                     */
+  double *mean, *std; /* n_points * AIMC_SWEEP_N_METRICS; NaN = none  */
+} rtable;
+
+/* Reads a sweep directory / results.json / aimc.run/1 file. */
+int rtable_load(aimc_ctx *ctx, const char *path, rtable *t);
+void rtable_fini(aimc_ctx *ctx, rtable *t);
+/* mean / std of metric m at point i. */
+double rtable_mean(const rtable *t, size_t i, int m);
+double rtable_std(const rtable *t, size_t i, int m);
+/* Index of a varied key, or -1. */
+int rtable_key(const rtable *t, const char *key);
+/* Parses a setting ("5uS", "64", "1e-3") into a number; 0 on success. */
+int rtable_number(const char *text, double *v);
+
+/* One figure of the page. */
+typedef struct {
+  char stem[64];      /* file name without extension, e.g. "fig_energy" */
+  char title[128];
+  char caption[512];
+  int drawn;          /* 0: left out; caption says why               */
+} report_fig;
+
+enum { REPORT_MAX_FIGS = 6 };
+
+/* Draws every figure that the table allows into dir; fills figs. */
+int report_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
+                   report_fig *figs, size_t *n_figs);
+
+/* Writes report.html into o->out_dir. */
+int report_html(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
+                const report_fig *figs, size_t n_figs);
+
+/* Engineering scaling for axis labels: the factor to multiply by and the
+ * prefixed unit ("nJ") for values around `typical`. */
+double report_scale(double typical, const char *unit, char *label, size_t len);
+
+#endif
