@@ -1,20 +1,187 @@
 /* The pipeline evaluator: one sweep run = map -> program -> run of the
- * inference API (aimc/infer.h) on the point's architecture and model. */
+ * inference API (aimc_pipeline_run of aimc/infer.h) for the point's model,
+ * architecture and data. Settings (docs/sweep.md):
+ *   model: PATH.s4d      arch: PATH.yaml (default: built-in defaults)
+ *   data: TASK[,key=value...]   max_samples: N   kernel: native|systemc
+ *   SECTION.KEY: value   an arch parameter (array.rows, programming.sigma,
+ *                        converters.adc_bits, ...) or data.KEY a data one.
+ * Relative paths are taken from the working directory, else from the
+ * spec's directory. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aimc/data.h"
+#include "aimc/infer.h"
+#include "aimc/map.h"
+#include "aimc/s4d_model.h"
 #include "aimc/status.h"
 #include "evaluators.h"
 
-static int pipeline_eval(aimc_ctx *ctx, const aimc_sweep_point *pt,
-                         aimc_sweep_result *res) {
-  (void)pt;
-  (void)res;
-  return aimc_error(ctx, AIMC_ENOTFOUND,
-                    "the pipeline evaluator needs the inference API (aimc/infer.h), "
-                    "not in this build yet; use 'evaluator: synthetic'");
+/* Everything a point's settings determine, before any heavy loading. */
+typedef struct {
+  char model[4096], arch_path[4096];
+  aimc_arch arch;
+  aimc_data_spec data;
+  aimc_infer_opts opts;
+} pipeline_point;
+
+static void resolve(const aimc_sweep_spec *spec, const char *path, char *out, size_t len) {
+  const char *dir = aimc_sweep_spec_dir(spec);
+  if (path[0] == '/' || access(path, F_OK) == 0 || !*dir)
+    snprintf(out, len, "%s", path);
+  else
+    snprintf(out, len, "%s/%s", dir, path);
+}
+
+static int set_param(aimc_ctx *ctx, const aimc_param *t, size_t n, void *obj,
+                     const char *key, const char *field, const char *value) {
+  char err[256];
+  const aimc_param *p = aimc_params_find(t, n, field);
+  if (!p) return aimc_error(ctx, AIMC_EINVAL, "setting '%s': no such parameter", key);
+  int rc = aimc_param_set(p, obj, value, err, sizeof err);
+  return rc ? aimc_error(ctx, rc, "setting '%s': %s", key, err) : AIMC_OK;
+}
+
+/* "zero_one,dir=data/digits,max_per_split=50" into a data spec. */
+static int parse_data(aimc_ctx *ctx, const char *text, aimc_data_spec *d) {
+  size_t n;
+  const aimc_param *t = aimc_data_params(&n);
+  char buf[1024];
+  snprintf(buf, sizeof buf, "%s", text);
+  char *save = NULL;
+  int first = 1, rc = AIMC_OK;
+  for (char *tok = strtok_r(buf, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+    char *eq = strchr(tok, '=');
+    if (first && !eq) {
+      rc = set_param(ctx, t, n, d, "data", "task", tok);
+    } else if (!eq) {
+      rc = aimc_error(ctx, AIMC_EINVAL, "setting 'data': '%s' is not KEY=VALUE", tok);
+    } else {
+      *eq = '\0';
+      rc = set_param(ctx, t, n, d, "data", tok, eq + 1);
+    }
+    first = 0;
+  }
+  return rc;
+}
+
+static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
+                      pipeline_point *p) {
+  size_t nd;
+  const aimc_param *dt = aimc_data_params(&nd);
+  aimc_params_defaults(dt, nd, &p->data);
+  aimc_arch_defaults(&p->arch);
+  aimc_infer_opts_defaults(&p->opts);
+  p->model[0] = p->arch_path[0] = '\0';
+  int rc = AIMC_OK;
+  /* The arch file first: the other settings override it. */
+  for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec); k++)
+    if (!strcmp(aimc_sweep_spec_key(spec, k), "arch")) {
+      resolve(spec, aimc_sweep_spec_value(spec, i, k), p->arch_path, sizeof p->arch_path);
+      rc = aimc_arch_load(ctx, p->arch_path, &p->arch);
+    }
+  for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec) && !rc; k++) {
+    const char *key = aimc_sweep_spec_key(spec, k), *v = aimc_sweep_spec_value(spec, i, k);
+    const char *dot = strchr(key, '.');
+    if (!strcmp(key, "arch")) continue;
+    if (!strcmp(key, "model")) {
+      resolve(spec, v, p->model, sizeof p->model);
+    } else if (!strcmp(key, "data")) {
+      rc = parse_data(ctx, v, &p->data);
+    } else if (!strcmp(key, "max_samples")) {
+      char *end;
+      long n = strtol(v, &end, 10);
+      if (*end || n < 0) rc = aimc_error(ctx, AIMC_EINVAL, "setting 'max_samples': '%s' is not a count", v);
+      p->opts.max_samples = (size_t)n;
+    } else if (!strcmp(key, "kernel")) {
+      if (aimc_kernel_backend_parse(v, &p->opts.backend))
+        rc = aimc_error(ctx, AIMC_EINVAL, "setting 'kernel': native or systemc, not '%s'", v);
+    } else if (dot && !strncmp(key, "data.", 5)) {
+      rc = set_param(ctx, dt, nd, &p->data, key, dot + 1, v);
+    } else if (dot) {
+      char section[64];
+      size_t n;
+      snprintf(section, sizeof section, "%.*s", (int)(dot - key), key);
+      const aimc_param *t = aimc_arch_params(section, &n);
+      rc = t ? set_param(ctx, t, n, &p->arch, key, dot + 1, v)
+             : aimc_error(ctx, AIMC_EINVAL, "setting '%s': no arch section '%s'", key, section);
+    } else {
+      rc = aimc_error(ctx, AIMC_EINVAL,
+                      "setting '%s' means nothing to the pipeline evaluator (model, arch, "
+                      "data, max_samples, kernel, SECTION.KEY)", key);
+    }
+  }
+  if (!rc && !p->model[0])
+    rc = aimc_error(ctx, AIMC_EINVAL, "the pipeline evaluator needs a 'model' setting (.s4d)");
+  if (!rc && access(p->model, R_OK) != 0)
+    rc = aimc_error(ctx, AIMC_ENOTFOUND, "model %s: no such file (train it with aimc train)",
+                    p->model);
+  if (!rc && !(p->arch.g_min_S < p->arch.g_max_S))
+    rc = aimc_error(ctx, AIMC_ERANGE, "array.g_min must be below array.g_max");
+  return rc;
+}
+
+static int pipeline_check(aimc_ctx *ctx, const aimc_sweep_spec *spec) {
+  pipeline_point *p = aimc_malloc(ctx, sizeof *p);
+  if (!p) return aimc_error(ctx, AIMC_ENOMEM, "out of memory");
+  int rc = AIMC_OK;
+  for (size_t i = 0; i < aimc_sweep_spec_n_points(spec) && !rc; i++) {
+    rc = read_point(ctx, spec, i, p);
+    if (rc) {
+      char msg[600];
+      snprintf(msg, sizeof msg, "%s", aimc_ctx_errmsg(ctx));
+      rc = aimc_error(ctx, rc, "sweep point %zu: %s", i + 1, msg);
+    }
+  }
+  aimc_free(ctx, p);
+  return rc;
+}
+
+static int pipeline_eval(aimc_ctx *ctx, const aimc_sweep_point *pt, aimc_sweep_result *res) {
+  pipeline_point *p = aimc_malloc(ctx, sizeof *p);
+  if (!p) return aimc_error(ctx, AIMC_ENOMEM, "out of memory");
+  aimc_s4d_model *mdl = NULL;
+  aimc_dataset *ds = NULL;
+  aimc_infer_result r;
+  memset(&r, 0, sizeof r);
+  int rc = read_point(ctx, pt->spec, pt->index, p);
+  if (!rc) rc = aimc_s4d_model_read(ctx, p->model, &mdl);
+  if (!rc) rc = aimc_dataset_load(ctx, &p->data, &ds);
+  if (!rc) rc = aimc_pipeline_run(ctx, mdl, &p->arch, ds, &p->opts, &r);
+  if (!rc) {
+    double *m = res->m;
+    m[AIMC_SWEEP_M_accuracy] = r.accuracy;
+    m[AIMC_SWEEP_M_energy_J] = r.e_inf_total_J;
+    m[AIMC_SWEEP_M_e_dac_J] = r.e_inf_J[AIMC_EC_DAC];
+    m[AIMC_SWEEP_M_e_array_J] = r.e_inf_J[AIMC_EC_ARRAY];
+    m[AIMC_SWEEP_M_e_tia_J] = r.e_inf_J[AIMC_EC_TIA];
+    m[AIMC_SWEEP_M_e_adc_J] = r.e_inf_J[AIMC_EC_ADC];
+    m[AIMC_SWEEP_M_e_register_J] = r.e_inf_J[AIMC_EC_REGISTER];
+    m[AIMC_SWEEP_M_e_digital_J] = r.e_inf_J[AIMC_EC_DIGITAL];
+    m[AIMC_SWEEP_M_e_buffer_J] = r.e_inf_J[AIMC_EC_BUFFER];
+    m[AIMC_SWEEP_M_e_static_J] = r.e_inf_J[AIMC_EC_STATIC];
+    m[AIMC_SWEEP_M_latency_s] = r.latency_seq_s;
+    m[AIMC_SWEEP_M_throughput_inf_s] = r.throughput_inf_s;
+    m[AIMC_SWEEP_M_n_arrays] = (double)r.map.n_arrays;
+    m[AIMC_SWEEP_M_n_devices] = (double)r.map.devices_total;
+    m[AIMC_SWEEP_M_n_dac] = (double)r.map.n_dac;
+    m[AIMC_SWEEP_M_n_adc] = (double)r.map.n_adc;
+    m[AIMC_SWEEP_M_program_time_s] = r.prog.t_s;
+    m[AIMC_SWEEP_M_program_energy_J] = r.prog.e_J;
+  }
+  aimc_infer_result_fini(ctx, &r);
+  aimc_dataset_free(ctx, ds);
+  aimc_s4d_model_free(ctx, mdl);
+  aimc_free(ctx, p);
+  return rc;
 }
 
 const aimc_sweep_evaluator aimc_sweep_pipeline_evaluator = {
     .name = "pipeline",
     .summary = "map -> program -> run through the inference API",
-    .check = NULL,
+    .check = pipeline_check,
     .eval = pipeline_eval,
 };
