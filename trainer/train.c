@@ -304,18 +304,14 @@ static void start_epoch(aimc_trainer *tr) {
   int n = tr->train->n;
   tr->order_epoch = tr->epoch;
   for (int i = 0; i < n; i++) tr->order[i] = i;
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  if (r) { /* out of memory: keep the plain order (logged) */
-    gsl_rng_set(r, (unsigned long)aimc_seed_derive((uint64_t)tr->cfg.train.seed,
-                                                   1000003 + (uint64_t)tr->epoch));
-    for (int i = n - 1; i > 0; i--) { /* Fisher-Yates */
-      int j = (int)gsl_rng_uniform_int(r, (unsigned long)i + 1), t = tr->order[i];
-      tr->order[i] = tr->order[j];
-      tr->order[j] = t;
-    }
-    gsl_rng_free(r);
-  } else {
-    aimc_log(tr->ctx, AIMC_LOG_WARN, "out of memory shuffling; epoch in file order");
+  /* The net's generator is free here: deployment reseeds it for noise. */
+  gsl_rng *r = tr->net->rng;
+  gsl_rng_set(r, (unsigned long)aimc_seed_derive((uint64_t)tr->cfg.train.seed,
+                                                 1000003 + (uint64_t)tr->epoch));
+  for (int i = n - 1; i > 0; i--) { /* Fisher-Yates */
+    int j = (int)gsl_rng_uniform_int(r, (unsigned long)i + 1), t = tr->order[i];
+    tr->order[i] = tr->order[j];
+    tr->order[j] = t;
   }
 }
 

@@ -15,6 +15,7 @@
 #include "aimc/fileio.h"
 #include "aimc/status.h"
 #include "aimc/train.h"
+#include "failalloc.h"
 #include "testutil.h"
 
 enum { N = 240, LEN = 24, N_IN = 2, CLASSES = 3 };
@@ -217,12 +218,36 @@ static void test_config_errors(void **state) {
                    AIMC_OK, "");
 }
 
+static int alloc_and_step(aimc_ctx *ctx, void *user) {
+  (void)user;
+  aimc_train_cfg c;
+  small_cfg(&c);
+  c.prune.fraction = 0.5;
+  aimc_trainer *tr;
+  int st = aimc_trainer_alloc(ctx, &c, &TRAIN, &VAL, NULL, NULL, &tr);
+  if (st) return st;
+  aimc_train_stats s;
+  st = aimc_trainer_iterate(tr, &s);
+  aimc_s4d_model *m = NULL;
+  if (!st) st = aimc_trainer_export(tr, &m);
+  aimc_s4d_model_free(ctx, m);
+  aimc_trainer_free(tr);
+  return st;
+}
+
+/* Every allocation of alloc / iterate / export can fail cleanly. */
+static void test_fault_injection(void **state) {
+  (void)state;
+  assert_true(failalloc_sweep(alloc_and_step, NULL) > 10);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_learns_and_quantizes),
       cmocka_unit_test(test_deterministic),
       cmocka_unit_test(test_resume_identical),
       cmocka_unit_test(test_config_errors),
+      cmocka_unit_test(test_fault_injection),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }
