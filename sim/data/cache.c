@@ -43,7 +43,7 @@ int aimc_feature_cache_load(aimc_ctx *ctx, const char *path, uint64_t key,
   }
   memcpy(hdr, p + 8, sizeof hdr);
   if (hdr[0] != key || hdr[1] != n_files || hdr[2] != n_mels) {
-    st = aimc_error(ctx, AIMC_EFORMAT, "%s: made for other settings", path);
+    st = aimc_error(ctx, AIMC_EFORMAT, "%s: out of date (settings or audio files changed)", path);
     goto done;
   }
   uint64_t total = 0;

@@ -2,10 +2,12 @@
  * German 0-9 synthesized in-process by libespeak-ng, one voice variant,
  * accent, base pitch and base speed per synthetic speaker, jittered per
  * trial; then peak gain, leading/trailing silence and white background
- * noise at a random SNR. Every utterance draws from its own seed stream,
- * so each file depends only on the seed and its own name. */
+ * noise at a random SNR. Every utterance draws its parameters from its
+ * own seed stream (seed, file name); libespeak-ng itself keeps synthesis
+ * state between calls, so byte-identical output needs a fresh process. */
 #define _POSIX_C_SOURCE 200809L /* stat */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -82,6 +84,18 @@ typedef struct {
 } pcm;
 
 #ifdef AIMC_HAVE_ESPEAK
+/* libespeak-ng's state is process-wide and espeak_Terminate followed by a
+ * second espeak_Initialize deadlocks (libespeak-ng 1.51), so it is
+ * initialised once per process and never terminated: the one exception to
+ * "no mutable globals", forced by the library. */
+static pthread_once_t espeak_once = PTHREAD_ONCE_INIT;
+static int espeak_rate_Hz;
+
+static void espeak_init_once(void) {
+  espeak_rate_Hz = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL,
+                                     espeakINITIALIZE_DONT_EXIT);
+}
+
 static int collect(short *wav, int n, espeak_EVENT *ev) {
   pcm *p = ev->user_data;
   if (!wav || n <= 0 || p->oom) return 0;
@@ -218,8 +232,8 @@ int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
   snprintf(path, sizeof path, "%s/audio", dir);
   int st = aimc_mkdirs(ctx, path);
   if (st) return st;
-  int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL,
-                               espeakINITIALIZE_DONT_EXIT);
+  pthread_once(&espeak_once, espeak_init_once);
+  int rate = espeak_rate_Hz;
   if (rate <= 0)
     return aimc_error(ctx, AIMC_ENOTFOUND,
                       "cannot initialise libespeak-ng (is espeak-ng-data "
@@ -262,7 +276,6 @@ int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
           if (progress) progress(user, ++done, total);
         }
   }
-  espeak_Terminate();
   /* The lists last: a tree without them is incomplete and is regenerated. */
   static const char *const LISTS[2] = {"train_filenames.txt",
                                        "test_filenames.txt"};

@@ -173,7 +173,10 @@ typedef void (*aimc_data_progress_fn)(void *user, size_t done, size_t total);
 /* Writes the HD layout under `dir` (created): audio/<name>.flac with names
  * lang-<english|german>_speaker-<NN>_trial-<T>_digit-<D>.flac (16-bit FLAC
  * at espeak-ng's 22050 Hz), plus train_filenames.txt and test_filenames.txt
- * (test = the held-out speakers). Deterministic for the context's seed.
+ * (test = the held-out speakers). Deterministic for the context's seed
+ * when it is the process's first generation (as in `aimc data digits`):
+ * libespeak-ng keeps synthesis state between calls, so a second
+ * generation in the same process differs slightly.
  * Refuses (AIMC_EINVAL) a directory that already holds a data set.
  * Synthesizes in-process with libespeak-ng, whose state is process-wide:
  * not thread-safe, one generation at a time per process. AIMC_ENOTFOUND
