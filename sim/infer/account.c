@@ -60,6 +60,34 @@ static int find_matrix(const aimc_mapping *m, aimc_op_kind kind, int layer) {
   return -1;
 }
 
+void aimc_infer_stage_cycles(const aimc_s4d_model *mdl, const aimc_hw *hw,
+                             const aimc_read_cost *cost, uint64_t *c_enc,
+                             uint64_t *c_layer, uint64_t *c_dec) {
+  const aimc_mapping *m = hw->map;
+  const aimc_arch *a = &m->arch;
+  int k_mix = mdl->mix == AIMC_MIX_GLU ? 2 : 1;
+  uint64_t cd = aimc_infer_cycles(a, a->t_digital_fs), creg = aimc_infer_cycles(a, a->t_reg_fs);
+  int enc = find_matrix(m, AIMC_OP_ENCODER, -1), dec = find_matrix(m, AIMC_OP_DECODER, -1);
+  *c_enc = enc >= 0 ? matrix_cycles(m, cost, enc) : cd;
+  *c_dec = dec >= 0 ? matrix_cycles(m, cost, dec) : cd;
+  for (int l = 0; l < mdl->layers; l++) {
+    int mix = find_matrix(m, AIMC_OP_MIX, l);
+    uint64_t periph = cd /* GELU */ + (mix >= 0 ? matrix_cycles(m, cost, mix) : cd) +
+                      (k_mix == 2 ? cd : 0) + cd /* residual + norm */;
+    if (a->form == AIMC_FORM_SINGLE) {
+      c_layer[l] = matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM, l)) + creg + periph;
+    } else {
+      uint64_t ca = matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM_A, l));
+      uint64_t cb = matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM_B, l));
+      c_layer[l] = (ca > cb ? ca : cb) + cd /* A + B */ + creg +
+                   matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM_CD, l)) + periph;
+    }
+    /* Every stage takes at least one cycle (keeps event times ordered). */
+    if (!c_layer[l]) c_layer[l] = 1;
+  }
+  if (!*c_enc) *c_enc = 1;
+}
+
 int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                        const aimc_hw *hw, int len, aimc_infer_result *r) {
   const aimc_mapping *m = hw->map;
@@ -99,7 +127,7 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
    * norm (4 H: mean, variance, normalize, affine); separate form: the A +
    * B partial-sum adds. Per step: the encoder (H x n_in MACs + H, or H
    * bias adds), the pool (H); once: the decoder (n_out x H MACs + n_out). */
-  uint64_t state_words = 0, dig_macs = 0, dig_elem = 0;
+  uint64_t state_words = 0, dig_macs, dig_elem;
   for (int lh = 0; lh < L * H; lh++) state_words += 2 * (uint64_t)m->modes[lh];
   uint64_t per_layer = (uint64_t)H * (k_mix == 2 ? 4 : 3) + 4 * (uint64_t)H;
   uint64_t mix_macs = xbar_dense ? 0 : (uint64_t)k_mix * H * H;
@@ -117,27 +145,18 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   E[AIMC_EC_BUFFER] = a->e_buffer_J * (double)((uint64_t)len * mdl->n_in +
                                                 (uint64_t)len * L * 2 * H);
   /* Latency. */
-  uint64_t cd = aimc_infer_cycles(a, a->t_digital_fs), creg = aimc_infer_cycles(a, a->t_reg_fs);
-  int enc = find_matrix(m, AIMC_OP_ENCODER, -1), dec = find_matrix(m, AIMC_OP_DECODER, -1);
-  uint64_t c_enc = enc >= 0 ? matrix_cycles(m, cost, enc) : cd;
-  uint64_t c_dec = dec >= 0 ? matrix_cycles(m, cost, dec) : cd;
+  uint64_t c_enc, c_dec, *c_layer = aimc_calloc(ctx, (size_t)L, sizeof(uint64_t));
+  if (!c_layer) {
+    aimc_free(ctx, cost);
+    return AIMC_ENOMEM;
+  }
+  aimc_infer_stage_cycles(mdl, hw, cost, &c_enc, c_layer, &c_dec);
   uint64_t c_sum = c_enc, c_max = c_enc;
   for (int l = 0; l < L; l++) {
-    int mix = find_matrix(m, AIMC_OP_MIX, l);
-    uint64_t periph = cd /* GELU */ + (mix >= 0 ? matrix_cycles(m, cost, mix) : cd) +
-                      (k_mix == 2 ? cd : 0) + cd /* residual + norm */;
-    uint64_t c;
-    if (single) {
-      c = matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM, l)) + creg + periph;
-    } else {
-      uint64_t ca = matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM_A, l));
-      uint64_t cb = matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM_B, l));
-      c = (ca > cb ? ca : cb) + cd /* A + B */ + creg +
-          matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM_CD, l)) + periph;
-    }
-    c_sum += c;
-    if (c > c_max) c_max = c;
+    c_sum += c_layer[l];
+    if (c_layer[l] > c_max) c_max = c_layer[l];
   }
+  aimc_free(ctx, c_layer);
   /* Pipelined: a hardware step starts every slowest stage; otherwise the
    * stages of a step run one after the other. The wavefront adds L * lag
    * steps to fill. */

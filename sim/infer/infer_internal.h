@@ -32,6 +32,12 @@ void aimc_infer_read_costs(const aimc_hw *hw, aimc_read_cost *cost);
 /* Clock cycles of a duration, rounded up. */
 uint64_t aimc_infer_cycles(const aimc_arch *a, aimc_time t_fs);
 
+/* Clock cycles of each stage of a hardware step: the encoder, every
+ * layer (array reads, register, periphery), and the decoder. */
+void aimc_infer_stage_cycles(const aimc_s4d_model *mdl, const aimc_hw *hw,
+                             const aimc_read_cost *cost, uint64_t *c_enc,
+                             uint64_t *c_layer, uint64_t *c_dec);
+
 /* Fills energy, latency and op counts of one inference of `len` steps into
  * r (everything except predictions and accuracy). */
 int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,

@@ -13,6 +13,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "aimc/fileio.h"
 #include "aimc/progress.h"
 #include "aimc/status.h"
 #include "infer_internal.h"
@@ -48,8 +49,21 @@ typedef struct {
   double *prev_uq;          /* layers x h: its DAC value               */
   double *y, *z, *o, *pool, *xd; /* h, 2h, h, h, n_in                  */
   aimc_ctx *noise;          /* stream for read and ADC noise           */
-  uint64_t reads;
+  uint64_t reads;           /* array-read batches simulated            */
+  /* The event schedule: a step event every period, then one event per
+   * layer read at its offset inside the step. */
+  aimc_kernel *k;
+  uint32_t handler;
+  aimc_time period_fs, dec_fs;
+  aimc_time *offset_fs;     /* layers: start of layer l's read in a step */
+  const double *x;          /* the sequence being run                  */
+  int len, n_steps, lag;
+  uint64_t events;          /* kernel events delivered                 */
+  aimc_time t_end_fs;       /* simulated time of the last inference    */
+  FILE *trace;              /* CSV of the events, or NULL              */
 } run_ws;
+
+enum { EV_STEP = 0, EV_LAYER = 1 };
 
 /* The converter a model quantizer becomes: off when converters are ideal,
  * the override bits when set (over the same range), else the model's. */
@@ -71,7 +85,8 @@ static void ws_free(aimc_ctx *ctx, run_ws *w) {
       aimc_free(ctx, w->mv[i].adc);
       aimc_free(ctx, w->mv[i].slots);
     }
-  void *bufs[] = {w->mv, w->ssm, w->ssm_b, w->ssm_cd, w->mix, w->st_off,
+  aimc_kernel_free(w->k);
+  void *bufs[] = {w->offset_fs, w->mv, w->ssm, w->ssm_b, w->ssm_cd, w->mix, w->st_off,
                   w->state, w->in, w->out, w->out2, w->layer_in, w->prev_in,
                   w->prev_uq, w->y, w->z, w->o, w->pool, w->xd};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
@@ -118,8 +133,11 @@ static int view_init(aimc_ctx *ctx, run_ws *w, int mi) {
   return AIMC_OK;
 }
 
+static int on_event(aimc_kernel *k, void *self, const aimc_event *ev);
+static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend);
+
 static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
-                   const aimc_hw *hw) {
+                   const aimc_hw *hw, aimc_kernel_backend backend) {
   memset(w, 0, sizeof *w);
   const aimc_mapping *m = hw->map;
   w->mdl = mdl;
@@ -179,7 +197,35 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
       !w->prev_in || !w->prev_uq || !w->y || !w->z || !w->o || !w->pool ||
       !w->xd || !w->noise)
     return AIMC_ENOMEM;
-  return AIMC_OK;
+  return schedule_init(ctx, w, backend);
+}
+
+/* Stage times from the cycle counts of account.c, and the kernel. */
+static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend) {
+  const aimc_arch *a = &w->m->arch;
+  int L = w->mdl->layers;
+  aimc_read_cost *cost = aimc_calloc(ctx, w->m->n_arrays + 1, sizeof *cost);
+  uint64_t *c_layer = aimc_calloc(ctx, (size_t)L, sizeof(uint64_t));
+  w->offset_fs = aimc_calloc(ctx, (size_t)L, sizeof(aimc_time));
+  int st = cost && c_layer && w->offset_fs ? AIMC_OK : AIMC_ENOMEM;
+  if (!st) {
+    uint64_t c_enc, c_dec;
+    aimc_infer_read_costs(w->hw, cost);
+    aimc_infer_stage_cycles(w->mdl, w->hw, cost, &c_enc, c_layer, &c_dec);
+    aimc_time at = (aimc_time)c_enc * a->clock_fs;
+    for (int l = 0; l < L; l++) {
+      w->offset_fs[l] = at;
+      at += (aimc_time)c_layer[l] * a->clock_fs;
+    }
+    w->period_fs = at;
+    w->dec_fs = (aimc_time)c_dec * a->clock_fs;
+    w->lag = a->form == AIMC_FORM_SINGLE ? 1 : 0;
+  }
+  aimc_free(ctx, cost);
+  aimc_free(ctx, c_layer);
+  if (!st) st = aimc_kernel_alloc(ctx, backend, &w->k);
+  if (!st) st = aimc_kernel_add_handler(w->k, on_event, w, &w->handler);
+  return st;
 }
 
 /* One read of every array holding matrix mi: out = W in, converted. */
@@ -320,29 +366,62 @@ static void layer_read(run_ws *w, int l, const double *u, int t) {
   }
 }
 
-/* One sequence through the hardware: a wavefront over layers (layer l
- * handles time t = s - l * lag at hardware step s). */
-static void run_sequence(run_ws *w, const double *x, int len, double *logits) {
+/* Hardware step s: the encoder takes x_s, and every layer with work at
+ * this step (t = s - l * lag) gets its read event at its offset. */
+static int on_step(run_ws *w, int s) {
+  const aimc_s4d_model *mdl = w->mdl;
+  if (s < w->len)
+    dense(w, w->enc, mdl->n_in, mdl->h, mdl->enc_w, mdl->enc_b,
+          w->x + (size_t)s * mdl->n_in, w->layer_in);
+  int st = AIMC_OK;
+  for (int l = 0; l < mdl->layers && !st; l++) {
+    int t = s - l * w->lag;
+    if (t >= 0 && t < w->len + w->lag)
+      st = aimc_kernel_schedule(w->k, w->handler, w->offset_fs[l],
+                                EV_LAYER + (uint32_t)l, (uint64_t)s);
+  }
+  if (!st && s + 1 < w->n_steps)
+    st = aimc_kernel_schedule(w->k, w->handler, w->period_fs, EV_STEP, (uint64_t)s + 1);
+  return st;
+}
+
+static int on_event(aimc_kernel *k, void *self, const aimc_event *ev) {
+  run_ws *w = self;
+  (void)k;
+  int s = (int)ev->data;
+  if (w->trace)
+    fprintf(w->trace, "%lld,%s,%d,%d\n", (long long)ev->time,
+            ev->tag == EV_STEP ? "step" : "layer",
+            ev->tag == EV_STEP ? -1 : (int)(ev->tag - EV_LAYER), s);
+  if (ev->tag == EV_STEP) return on_step(w, s);
+  int l = (int)(ev->tag - EV_LAYER), t = s - l * w->lag;
+  layer_read(w, l, t < w->len ? w->layer_in + (size_t)l * w->mdl->h : NULL, t);
+  return AIMC_OK;
+}
+
+/* One sequence through the hardware, as events on the kernel: a
+ * wavefront over layers (layer l handles time t = s - l * lag at hardware
+ * step s), then the mean pool and the decoder. */
+static int run_sequence(run_ws *w, const double *x, int len, double *logits) {
   const aimc_s4d_model *mdl = w->mdl;
   int H = mdl->h, L = mdl->layers;
-  int lag = w->m->arch.form == AIMC_FORM_SINGLE ? 1 : 0;
   size_t LH = (size_t)L * H;
   memset(w->state, 0, sizeof(double) * w->st_off[L]);
   memset(w->prev_in, 0, sizeof(double) * LH);
   memset(w->prev_uq, 0, sizeof(double) * LH);
   memset(w->pool, 0, sizeof(double) * H);
-  for (int s = 0; s < len + L * lag; s++) {
-    if (s < len)
-      dense(w, w->enc, mdl->n_in, H, mdl->enc_w, mdl->enc_b,
-            x + (size_t)s * mdl->n_in, w->layer_in);
-    for (int l = 0; l < L; l++) {
-      int t = s - l * lag;
-      if (t < 0 || t >= len + lag) continue;
-      layer_read(w, l, t < len ? w->layer_in + (size_t)l * H : NULL, t);
-    }
-  }
+  w->x = x;
+  w->len = len;
+  w->n_steps = len + L * w->lag;
+  int st = aimc_kernel_reset(w->k);
+  if (!st) st = aimc_kernel_schedule_at(w->k, w->handler, 0, EV_STEP, 0);
+  if (!st) st = aimc_kernel_run(w->k);
+  if (st) return st;
+  w->events += aimc_kernel_delivered(w->k);
+  w->t_end_fs = (aimc_time)w->n_steps * w->period_fs + w->dec_fs;
   for (int h = 0; h < H; h++) w->pool[h] /= len;
   dense(w, w->dec, H, mdl->n_out, mdl->dec_w, mdl->dec_b, w->pool, logits);
+  return AIMC_OK;
 }
 
 static int check_shapes(aimc_ctx *ctx, const aimc_s4d_model *mdl,
@@ -365,8 +444,8 @@ int aimc_infer_sequence(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   int st = check_shapes(ctx, mdl, hw);
   if (st) return st;
   run_ws w;
-  st = ws_init(ctx, &w, mdl, hw);
-  if (!st) run_sequence(&w, x, len, logits);
+  st = ws_init(ctx, &w, mdl, hw, AIMC_KERNEL_NATIVE);
+  if (!st) st = run_sequence(&w, x, len, logits);
   ws_free(ctx, &w);
   return st == AIMC_ENOMEM ? aimc_error(ctx, st, "out of memory (run)") : st;
 }
@@ -419,13 +498,24 @@ int aimc_infer_run(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   memset(&w, 0, sizeof w);
   st = (!r->pred || !r->label || (o->keep_logits && !r->logits) || !xf || !xd || !lg)
            ? AIMC_ENOMEM
-           : ws_init(ctx, &w, mdl, hw);
+           : ws_init(ctx, &w, mdl, hw, o->backend);
+  aimc_atomic_file *tf = NULL;
+  FILE *trace = NULL;
+  if (!st && o->trace_path) {
+    st = aimc_atomic_open(ctx, o->trace_path, &tf);
+    if (!st) {
+      trace = aimc_atomic_stream(tf);
+      fprintf(trace, "time_fs,event,layer,step\n");
+    }
+  }
   double t0 = aimc_wall_seconds();
   size_t correct = 0;
   for (size_t s = 0; s < n && !st; s++) {
     aimc_dataset_get(ds, idx[s], xf);
     for (size_t k = 0; k < len * nf; k++) xd[k] = xf[k];
-    run_sequence(&w, xd, (int)len, lg);
+    w.trace = s == o->trace_sample ? trace : NULL;
+    st = run_sequence(&w, xd, (int)len, lg);
+    if (st) break;
     size_t best = 0;
     for (size_t c = 1; c < nc; c++)
       if (lg[c] > lg[best]) best = c;
@@ -433,9 +523,15 @@ int aimc_infer_run(aimc_ctx *ctx, const aimc_s4d_model *mdl,
     r->label[s] = aimc_dataset_label(ds, idx[s]);
     correct += r->pred[s] == r->label[s];
     if (r->logits) memcpy(r->logits + s * nc, lg, nc * sizeof(double));
+    if (o->progress) o->progress(o->progress_user, s + 1, n);
+  }
+  if (tf) {
+    if (st) aimc_atomic_abort(ctx, tf);
+    else st = aimc_atomic_commit(ctx, tf);
   }
   r->wall_s = aimc_wall_seconds() - t0;
-  r->events = w.reads;
+  r->events = w.events;
+  r->t_sim_fs = w.t_end_fs;
   r->accuracy = (double)correct / (double)n;
   ws_free(ctx, &w);
   aimc_free(ctx, xf);

@@ -1,11 +1,14 @@
 /* The architecture description: parameter tables (one per YAML section)
  * bound by the generic binder, defaults, cross checks and a hash. */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "aimc/config.h"
+#include "aimc/fileio.h"
 #include "aimc/map.h"
 #include "aimc/status.h"
+#include "map_internal.h"
 
 #define F(field) offsetof(aimc_arch, field)
 
@@ -174,4 +177,23 @@ uint64_t aimc_arch_hash(const aimc_arch *arch) {
       h = (h ^ 0xff) * 1099511628211ULL;
     }
   return h;
+}
+
+int aimc_arch_write(aimc_ctx *ctx, const aimc_arch *arch, const char *path) {
+  aimc_atomic_file *f = NULL;
+  int st = aimc_atomic_open(ctx, path, &f);
+  if (st) return st;
+  FILE *o = aimc_atomic_stream(f);
+  char buf[AIMC_PARAM_STRLEN + 32];
+  fputs("# Architecture as used by aimc map (every value).\n", o);
+  for (size_t s = 0; s < N_SECTIONS; s++) {
+    fprintf(o, "%s:\n", SECTIONS[s].name);
+    for (size_t i = 0; i < SECTIONS[s].n; i++) {
+      const aimc_param *p = &SECTIONS[s].table[i];
+      fprintf(o, "  %s: ", p->key);
+      aimc_map_yaml_quote(o, aimc_param_format(p, arch, buf, sizeof buf));
+      fputc('\n', o);
+    }
+  }
+  return aimc_atomic_commit(ctx, f);
 }

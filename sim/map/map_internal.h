@@ -13,6 +13,9 @@ void aimc_map_matrix_fini(aimc_ctx *ctx, aimc_map_matrix *mx);
 int aimc_map_build_matrices(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                             aimc_mapping *m);
 
+/* Writes text as a YAML double-quoted scalar. */
+void aimc_map_yaml_quote(FILE *o, const char *text);
+
 /* Position of local element (out j, in i) of block b in w / wn. */
 static inline size_t aimc_map_matrix_index(const aimc_map_matrix *mx, int b,
                                            int j, int i) {

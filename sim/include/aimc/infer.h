@@ -73,10 +73,15 @@ typedef struct {
   aimc_kernel_backend backend; /* event kernel backend (default native) */
   aimc_data_split split;       /* which split to run (default TEST)     */
   size_t max_samples;          /* 0: the whole split                    */
-  const char *trace_path;      /* CSV (or .vcd) of the events of one    */
-                               /* inference; NULL: no trace             */
+  const char *trace_path;      /* CSV of the kernel events of one       */
+                               /* inference (time_fs,event,layer,step); */
+                               /* NULL: no trace                        */
   size_t trace_sample;         /* which sample of the split to trace    */
   int keep_logits;             /* 1: fill result.logits                 */
+  /* Called after every sample (may be NULL): the CLI draws its progress
+   * bar here; the library never prints. */
+  void (*progress)(void *user, size_t done, size_t total);
+  void *progress_user;
 } aimc_infer_opts;
 
 void aimc_infer_opts_defaults(aimc_infer_opts *o);
@@ -102,7 +107,9 @@ typedef struct {
   double tops_per_w;            /* ops_inf / e_inf_total_J / 1e12        */
   aimc_map_stats map;           /* counts of the mapping                */
   aimc_prog_stats prog;         /* programming cost                     */
-  uint64_t events;              /* kernel events delivered              */
+  uint64_t events;              /* kernel events delivered (all samples) */
+  aimc_time t_sim_fs;           /* simulated time of one inference on   */
+                                /* the kernel (non-pipelined schedule)  */
   double wall_s;                /* simulation wall time                 */
   uint64_t seed;                /* context seed of the run              */
   uint64_t model_hash, arch_hash; /* what was simulated (manifest)      */

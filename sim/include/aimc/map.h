@@ -113,6 +113,9 @@ void aimc_arch_defaults(aimc_arch *arch);
  * and ranges are errors with file:line:col (AIMC_EPARSE/EUNIT/ERANGE);
  * also checks g_min_S < g_max_S (AIMC_ERANGE). */
 int aimc_arch_load(aimc_ctx *ctx, const char *path, aimc_arch *arch);
+/* Writes every value as an arch YAML that aimc_arch_load reads back to
+ * the same values (atomically). */
+int aimc_arch_write(aimc_ctx *ctx, const aimc_arch *arch, const char *path);
 /* Hash of the bound values (for manifests and the netlist/mapping check). */
 uint64_t aimc_arch_hash(const aimc_arch *arch);
 
@@ -220,6 +223,23 @@ uint64_t aimc_s4d_model_hash(const aimc_s4d_model *mdl);
 int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
                            const char *model_path, const char *arch_path,
                            const char *path);
+
+/* What a netlist written by aimc_map_write_netlist records. */
+typedef struct {
+  char model[AIMC_PARAM_STRLEN]; /* model file as given to `aimc map`     */
+  char arch[AIMC_PARAM_STRLEN];  /* arch file as given to `aimc map`      */
+  uint64_t model_hash, arch_hash;
+  char arrays_dir[AIMC_PARAM_STRLEN + 16]; /* folder of the target CSVs   */
+} aimc_map_meta;
+
+/* Reads the meta: section of such a netlist; a netlist from elsewhere is
+ * AIMC_EINVAL naming the file. */
+int aimc_map_read_meta(aimc_ctx *ctx, const char *netlist, aimc_map_meta *meta);
+/* Replaces the targets of every array with the CSVs in `dir` (hand edits
+ * of the targets are honoured); shape or number errors: AIMC_EFORMAT. */
+int aimc_map_load_targets(aimc_ctx *ctx, aimc_mapping *m, const char *dir);
+/* Instance name of array k in the netlist ("l0_ssm_3", "encoder_0"). */
+void aimc_map_array_name(const aimc_mapping *m, size_t k, char *buf, size_t len);
 
 /* Prints the utilisation report (arrays, devices, DACs, ADCs) to f. */
 void aimc_map_print_stats(const aimc_mapping *m, FILE *f);

@@ -1,0 +1,240 @@
+/* aimc run: simulate inference of a mapped netlist over a test set on the
+ * event kernel; write results JSON + predictions CSV (+ a trace). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aimc/data.h"
+#include "aimc/fileio.h"
+#include "aimc/infer.h"
+#include "aimc/map.h"
+#include "aimc/progress.h"
+#include "aimc/s4d_model.h"
+#include "aimc/status.h"
+#include "cli.h"
+
+int aimc_cli_arch_set(aimc_ctx *ctx, aimc_arch *arch, const char *spec);
+
+static void help(void) {
+  printf(
+      "usage: aimc run NETLIST --data TASK[,KEY=VALUE...] [options]\n\n"
+      "Simulates inference of a netlist written by 'aimc map' over a data\n"
+      "split: programming, then per time step DACs, array reads, sensing,\n"
+      "(shared) ADCs, the state register and the digital periphery, as\n"
+      "events on the kernel. Prints accuracy, energy per inference by\n"
+      "component class, latency and TOPS/W; writes DIR/results.json (schema\n"
+      "in docs/energy-latency.md) and DIR/predictions.csv.\n\n"
+      "options:\n"
+      "  --data SPEC            data set: a task (zero_one, digits20, classes,\n"
+      "                         fmnist_rows, fmnist_pixels) and optional keys of\n"
+      "                         the data spec, e.g. zero_one,dir=data/digits\n"
+      "  --split test|val|train which split (default test)\n"
+      "  --max N                at most N samples\n"
+      "  --kernel native|systemc  event-kernel backend (default native)\n"
+      "  -o, --output DIR       results folder (default NETLIST stem + .run)\n"
+      "  --set SECTION.KEY=V    override a run-time arch value (nonideal,\n"
+      "                         converters, programming, timing, energy)\n"
+      "  --programmed FILE      reuse a saved programming instead of programming\n"
+      "  --save-programmed FILE save the programmed conductances\n"
+      "  --trace FILE           CSV of the kernel events of one inference\n"
+      "  --trace-sample K       which sample to trace (default 0)\n"
+      "  --logits               add the logits to predictions.csv\n");
+}
+
+static int parse_data(aimc_ctx *ctx, const char *text, aimc_data_spec *spec) {
+  size_t n;
+  const aimc_param *t = aimc_data_params(&n);
+  aimc_params_defaults(t, n, spec);
+  char buf[1024], err[256];
+  snprintf(buf, sizeof buf, "%s", text);
+  int first = 1;
+  for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ","), first = 0) {
+    char *eq = strchr(tok, '=');
+    const char *key = first && !eq ? "task" : tok, *val = first && !eq ? tok : eq + 1;
+    if (eq) *eq = '\0';
+    else if (!first)
+      return aimc_error(ctx, AIMC_EUSAGE, "--data: '%s' is not KEY=VALUE", tok);
+    const aimc_param *p = aimc_params_find(t, n, key);
+    if (!p) return aimc_error(ctx, AIMC_EINVAL, "--data: the data spec has no key '%s'", key);
+    if (aimc_param_set(p, spec, val, err, sizeof err))
+      return aimc_error(ctx, AIMC_EINVAL, "--data: %s", err);
+  }
+  return AIMC_OK;
+}
+
+static void on_progress(void *user, size_t done, size_t total) {
+  (void)total;
+  aimc_progress_update(user, done, NULL);
+}
+
+typedef struct {
+  const char *netlist, *data, *out, *programmed, *save_programmed, *trace;
+  const char *sets[32];
+  int n_sets;
+  aimc_infer_opts o;
+} run_args;
+
+static int parse_args(aimc_ctx *ctx, int argc, char **argv, run_args *a) {
+  memset(a, 0, sizeof *a);
+  aimc_infer_opts_defaults(&a->o);
+  for (int i = 1; i < argc; i++) {
+    const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(s, "--logits")) { a->o.keep_logits = 1; continue; }
+    if (s[0] != '-') {
+      if (a->netlist) return aimc_cli_usage(ctx, "run", "unexpected argument '%s'", s);
+      a->netlist = s;
+      continue;
+    }
+    if (!v) return aimc_cli_usage(ctx, "run", "option '%s' needs a value", s);
+    i++;
+    if (!strcmp(s, "--data")) a->data = v;
+    else if (!strcmp(s, "-o") || !strcmp(s, "--output")) a->out = v;
+    else if (!strcmp(s, "--programmed")) a->programmed = v;
+    else if (!strcmp(s, "--save-programmed")) a->save_programmed = v;
+    else if (!strcmp(s, "--trace")) a->trace = v;
+    else if (!strcmp(s, "--set") && a->n_sets < 32) a->sets[a->n_sets++] = v;
+    else if (!strcmp(s, "--kernel")) {
+      if (aimc_kernel_backend_parse(v, &a->o.backend))
+        return aimc_cli_usage(ctx, "run", "--kernel takes native or systemc, not '%s'", v);
+      if (a->o.backend == AIMC_KERNEL_SYSTEMC && !aimc_kernel_has_systemc())
+        return aimc_cli_usage(ctx, "run", "this build has no SystemC backend");
+    } else if (!strcmp(s, "--split")) {
+      if (!strcmp(v, "test")) a->o.split = AIMC_SPLIT_TEST;
+      else if (!strcmp(v, "val")) a->o.split = AIMC_SPLIT_VAL;
+      else if (!strcmp(v, "train")) a->o.split = AIMC_SPLIT_TRAIN;
+      else return aimc_cli_usage(ctx, "run", "--split takes test, val or train, not '%s'", v);
+    } else if (!strcmp(s, "--max") || !strcmp(s, "--trace-sample")) {
+      char *end;
+      long long n = strtoll(v, &end, 10);
+      if (*end || n < 0)
+        return aimc_cli_usage(ctx, "run", "%s takes a non-negative integer, not '%s'", s, v);
+      if (s[2] == 'm') a->o.max_samples = (size_t)n;
+      else a->o.trace_sample = (size_t)n;
+    } else {
+      return aimc_cli_usage(ctx, "run", "unknown option '%s'", s);
+    }
+  }
+  if (!a->netlist) return aimc_cli_usage(ctx, "run", "needs a NETLIST");
+  if (!a->data) return aimc_cli_usage(ctx, "run", "needs --data SPEC");
+  a->o.trace_path = a->trace;
+  return AIMC_OK;
+}
+
+/* Model and arch as the netlist records them, checked against its hashes;
+ * then the mapping again (deterministic) with the netlist's targets. */
+static int load_design(aimc_ctx *ctx, const run_args *a, aimc_s4d_model **mdl,
+                       aimc_mapping **m) {
+  aimc_map_meta meta;
+  aimc_arch arch;
+  aimc_arch_defaults(&arch);
+  int st = aimc_map_read_meta(ctx, a->netlist, &meta);
+  if (!st) st = aimc_arch_load(ctx, meta.arch, &arch);
+  if (!st && aimc_arch_hash(&arch) != meta.arch_hash)
+    st = aimc_error(ctx, AIMC_EINVAL,
+                    "%s: the arch %s changed since 'aimc map' (hash differs); "
+                    "map again", a->netlist, meta.arch);
+  if (!st) st = aimc_s4d_model_read(ctx, meta.model, mdl);
+  if (!st && aimc_s4d_model_hash(*mdl) != meta.model_hash)
+    st = aimc_error(ctx, AIMC_EINVAL,
+                    "%s was mapped from another model than %s (hash differs); "
+                    "map again", a->netlist, meta.model);
+  for (int i = 0; i < a->n_sets && !st; i++) {
+    if (!strncmp(a->sets[i], "array.", 6))
+      st = aimc_error(ctx, AIMC_EINVAL,
+                      "--set %s changes the mapping: use it with 'aimc map'", a->sets[i]);
+    else
+      st = aimc_cli_arch_set(ctx, &arch, a->sets[i]);
+  }
+  if (!st) st = aimc_map_model(ctx, *mdl, &arch, m);
+  if (!st) st = aimc_map_load_targets(ctx, *m, meta.arrays_dir);
+  return st;
+}
+
+static void print_summary(const aimc_infer_result *r, const char *dir) {
+  printf("samples      %zu (length %zu)\n", r->n_samples, r->length);
+  printf("accuracy     %.2f %%\n", 100 * r->accuracy);
+  printf("energy/inf   %.4g J  (", r->e_inf_total_J);
+  static const aimc_energy_class CL[] = {AIMC_EC_DAC, AIMC_EC_ARRAY, AIMC_EC_TIA,
+                                         AIMC_EC_ADC, AIMC_EC_REGISTER, AIMC_EC_DIGITAL,
+                                         AIMC_EC_BUFFER, AIMC_EC_STATIC};
+  for (size_t i = 0; i < sizeof CL / sizeof CL[0]; i++)
+    printf("%s%s %.3g", i ? ", " : "", aimc_energy_class_name(CL[i]), r->e_inf_J[CL[i]]);
+  printf(")\n");
+  printf("latency      %llu cycles/step (%.4g ns), %llu cycles/inference (%.4g us)\n",
+         (unsigned long long)r->cycles_step, r->latency_step_s * 1e9,
+         (unsigned long long)r->cycles_seq, r->latency_seq_s * 1e6);
+  printf("throughput   %.4g inferences/s, %.4g TOPS/W\n", r->throughput_inf_s, r->tops_per_w);
+  printf("programming  %llu pulses, %.4g s, %.4g J, residual rms %.3g S\n",
+         (unsigned long long)r->prog.pulses, r->prog.t_s, r->prog.e_J, r->prog.resid_rms_S);
+  printf("simulation   %llu events, %.3f s wall\n", (unsigned long long)r->events, r->wall_s);
+  printf("results      %s/results.json, %s/predictions.csv\n", dir, dir);
+}
+
+int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
+  if (aimc_cli_wants_help(argc, argv)) {
+    help();
+    return AIMC_OK;
+  }
+  run_args a;
+  int st = parse_args(ctx, argc, argv, &a);
+  if (st) return st;
+  aimc_data_spec spec;
+  if ((st = parse_data(ctx, a.data, &spec))) return st;
+  char dir[1024];
+  if (a.out) {
+    snprintf(dir, sizeof dir, "%s", a.out);
+  } else {
+    snprintf(dir, sizeof dir, "%s", a.netlist);
+    char *dot = strrchr(dir, '.'), *slash = strrchr(dir, '/');
+    if (dot && (!slash || dot > slash)) *dot = '\0';
+    strncat(dir, ".run", sizeof dir - strlen(dir) - 1);
+  }
+  aimc_s4d_model *mdl = NULL;
+  aimc_mapping *m = NULL;
+  aimc_hw *hw = NULL;
+  aimc_dataset *ds = NULL;
+  aimc_infer_result r;
+  memset(&r, 0, sizeof r);
+  /* Everything that can be wrong with the inputs is checked before the
+   * long work: design, data shape, output folder. */
+  st = load_design(ctx, &a, &mdl, &m);
+  if (!st) st = aimc_dataset_load(ctx, &spec, &ds);
+  if (!st && (aimc_dataset_n_features(ds) != (size_t)mdl->n_in ||
+              aimc_dataset_n_classes(ds) != (size_t)mdl->n_out))
+    st = aimc_error(ctx, AIMC_ESHAPE,
+                    "--data %s: %zu features and %zu classes, but the model "
+                    "expects %d features and %d classes",
+                    a.data, aimc_dataset_n_features(ds), aimc_dataset_n_classes(ds),
+                    mdl->n_in, mdl->n_out);
+  if (!st) st = aimc_mkdirs(ctx, dir);
+  if (!st)
+    st = a.programmed ? aimc_hw_load(ctx, m, a.programmed, &hw) : aimc_hw_program(ctx, m, &hw);
+  if (!st && a.save_programmed) st = aimc_hw_save(ctx, hw, a.save_programmed);
+  aimc_progress bar;
+  if (!st) {
+    size_t n;
+    aimc_dataset_split(ds, a.o.split, &n);
+    if (a.o.max_samples && a.o.max_samples < n) n = a.o.max_samples;
+    aimc_progress_start(&bar, "run", n);
+    a.o.progress = on_progress;
+    a.o.progress_user = &bar;
+    st = aimc_infer_run(ctx, mdl, hw, ds, &a.o, &r);
+    aimc_progress_finish(&bar, NULL);
+  }
+  char path[1100];
+  if (!st) {
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    st = aimc_infer_write_json(ctx, &r, path);
+  }
+  if (!st) {
+    snprintf(path, sizeof path, "%s/predictions.csv", dir);
+    st = aimc_infer_write_csv(ctx, &r, path);
+  }
+  if (!st) print_summary(&r, dir);
+  aimc_infer_result_fini(ctx, &r);
+  aimc_dataset_free(ctx, ds);
+  aimc_hw_free(ctx, hw);
+  aimc_mapping_free(ctx, m);
+  aimc_s4d_model_free(ctx, mdl);
+  return st;
+}
