@@ -47,6 +47,8 @@ const aimc_param aimc_train_quant_params[] = {
     Q("range_u", AIMC_PT_REAL, range_u, 4, 1e-9, 1e9, "DAC full scale on u"),
     Q("range_x", AIMC_PT_REAL, range_x, 4, 1e-9, 1e9, "ADC full scale on x"),
     Q("range_y", AIMC_PT_REAL, range_y, 8, 1e-9, 1e9, "ADC full scale on y"),
+    Q("bits_enc", AIMC_PT_INT, bits_enc, 0, 0, 8, "bits of the encoder weights (0 = float; range alpha_b * rms)"),
+    Q("bits_dec", AIMC_PT_INT, bits_dec, 0, 0, 8, "bits of the decoder weights (0 = float)"),
     Q("start_epoch", AIMC_PT_INT, start_epoch, 0, 0, 100000,
       "epochs of float pre-training before the quantizers switch on"),
 };

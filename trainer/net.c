@@ -84,8 +84,10 @@ int s4d_net_alloc(aimc_ctx *ctx, const aimc_train_cfg *cfg, int n_in,
   size_t lh = (size_t)net->layers * net->h;
   net->p = aimc_calloc(ctx, net->n_params, sizeof(double));
   net->mask = aimc_malloc(ctx, net->lhm);
-  /* dep (6), raw (4), e (2): lhm each; dep_d: lh. */
-  double *d = aimc_calloc(ctx, 12 * net->lhm + lh, sizeof(double));
+  /* dep (6), raw (4), e (2): lhm each; dep_d: lh; encoder, decoder. */
+  size_t n_enc = net->off[P_ENC_W + 1] - net->off[P_ENC_W];
+  size_t n_dec = net->off[P_DEC_W + 1] - net->off[P_DEC_W];
+  double *d = aimc_calloc(ctx, 12 * net->lhm + lh + n_enc + n_dec, sizeof(double));
   net->rng = gsl_rng_alloc(gsl_rng_mt19937);
   if (d) {
     for (int i = 0; i < DEP_COUNT; i++) net->dep[i] = d + i * net->lhm;
@@ -93,6 +95,8 @@ int s4d_net_alloc(aimc_ctx *ctx, const aimc_train_cfg *cfg, int n_in,
     net->e_re = d + 10 * net->lhm;
     net->e_im = d + 11 * net->lhm;
     net->dep_d = d + 12 * net->lhm;
+    net->dep_enc = net->dep_d + lh;
+    net->dep_dec = net->dep_enc + n_enc;
   }
   if (!net->p || !net->mask || !d || !net->rng) {
     aimc_free(ctx, d);
@@ -212,6 +216,15 @@ void s4d_net_deploy(s4d_net *net, int quant_on, int noise_on,
     net->qx = (aimc_quant){qc->bits_x, qc->range_x};
     net->qy = (aimc_quant){qc->bits_y, qc->range_y};
   }
+  /* Digital weights: encoder and decoder, optionally quantized. */
+  size_t n_enc = o[P_ENC_W + 1] - o[P_ENC_W], n_dec = o[P_DEC_W + 1] - o[P_DEC_W];
+  net->qenc = net->qdec = off;
+  if (quant_on && qc->bits_enc)
+    net->qenc = (aimc_quant){qc->bits_enc, auto_range(qc->bits_enc, p + o[P_ENC_W], NULL, n_enc)};
+  if (quant_on && qc->bits_dec)
+    net->qdec = (aimc_quant){qc->bits_dec, auto_range(qc->bits_dec, p + o[P_DEC_W], NULL, n_dec)};
+  for (size_t i = 0; i < n_enc; i++) net->dep_enc[i] = s4d_q(&net->qenc, p[o[P_ENC_W] + i]);
+  for (size_t i = 0; i < n_dec; i++) net->dep_dec[i] = s4d_q(&net->qdec, p[o[P_DEC_W] + i]);
   const int noisy = noise_on && (net->ncfg.sigma_S > 0 || net->ncfg.sigma_rel > 0);
   if (noisy) gsl_rng_set(net->rng, (unsigned long)noise_seed);
   net->stab_clipped = 0;
@@ -247,6 +260,8 @@ void s4d_net_chain(const s4d_net *net, double *grad) {
   const size_t lhm = net->lhm, lh = (size_t)net->layers * net->h;
   double *gdep = grad + net->n_params;
   for (size_t i = 0; i < lh; i++) grad[o[P_D] + i] *= s4d_ste(&net->qd, p[o[P_D] + i]);
+  for (size_t i = o[P_ENC_W]; i < o[P_ENC_W + 1]; i++) grad[i] *= s4d_ste(&net->qenc, p[i]);
+  for (size_t i = o[P_DEC_W]; i < o[P_DEC_W + 1]; i++) grad[i] *= s4d_ste(&net->qdec, p[i]);
   for (size_t i = 0; i < lhm; i++) {
     grad[o[P_C_RE] + i] *= s4d_ste(&net->qc, p[o[P_C_RE] + i]);
     grad[o[P_C_IM] + i] *= s4d_ste(&net->qc, p[o[P_C_IM] + i]);
@@ -341,7 +356,7 @@ double s4d_net_sample(const s4d_net *net, s4d_ws *ws, const float *x, int y,
   const double *p = net->p;
   const size_t *o = net->off;
   for (size_t i = 0; i < (size_t)T * net->n_in; i++) ws->xin[i] = x[i];
-  s4d_dense_forward(T, net->n_in, H, ws->xin, p + o[P_ENC_W], p + o[P_ENC_B], ws->act);
+  s4d_dense_forward(T, net->n_in, H, ws->xin, net->dep_enc, p + o[P_ENC_B], ws->act);
   const double keep = 1 - net->dropout;
   const int use_drop = dropout_seed && net->dropout > 0;
   uint64_t rs = dropout_seed;
@@ -379,7 +394,7 @@ double s4d_net_sample(const s4d_net *net, s4d_ws *ws, const float *x, int y,
     ws->pool[h] = s / T;
   }
   double *lg = ws->logits;
-  s4d_dense_forward(1, H, net->n_out, ws->pool, p + o[P_DEC_W], p + o[P_DEC_B], lg);
+  s4d_dense_forward(1, H, net->n_out, ws->pool, net->dep_dec, p + o[P_DEC_B], lg);
   if (logits_out) memcpy(logits_out, lg, sizeof(double) * net->n_out);
   int best = 0;
   double mx = lg[0];
@@ -395,7 +410,7 @@ double s4d_net_sample(const s4d_net *net, s4d_ws *ws, const float *x, int y,
   for (int c = 0; c < net->n_out; c++)
     ws->dlogits[c] = exp(lg[c] - mx) / z - (c == y);
   double *dpool = ws->dg; /* H values, free until the layer loop */
-  s4d_dense_backward(1, H, net->n_out, ws->pool, p + o[P_DEC_W], ws->dlogits,
+  s4d_dense_backward(1, H, net->n_out, ws->pool, net->dep_dec, ws->dlogits,
                      dpool, grad + o[P_DEC_W], grad + o[P_DEC_B]);
   double *dout = ws->d0, *din = ws->d1;
   for (int t = 0; t < T; t++)
@@ -435,7 +450,7 @@ double s4d_net_sample(const s4d_net *net, s4d_ws *ws, const float *x, int y,
     dout = din;
     din = t;
   }
-  s4d_dense_backward(T, net->n_in, H, ws->xin, p + o[P_ENC_W], dout, NULL,
+  s4d_dense_backward(T, net->n_in, H, ws->xin, net->dep_enc, dout, NULL,
                      grad + o[P_ENC_W], grad + o[P_ENC_B]);
   return loss;
 }
@@ -458,13 +473,13 @@ void s4d_net_export(const s4d_net *net, aimc_s4d_model *m) {
   memcpy(m->mode_mask, net->mask, lhm);
 #define COPY(field, id) \
   memcpy(m->field, p + o[id], (o[id + 1] - o[id]) * sizeof(double))
-  COPY(enc_w, P_ENC_W);
+  memcpy(m->enc_w, net->dep_enc, (o[P_ENC_W + 1] - o[P_ENC_W]) * sizeof(double));
   COPY(enc_b, P_ENC_B);
   COPY(mix_w, P_MIX_W);
   COPY(mix_b, P_MIX_B);
   COPY(norm_g, P_NORM_G);
   COPY(norm_b, P_NORM_B);
-  COPY(dec_w, P_DEC_W);
+  memcpy(m->dec_w, net->dep_dec, (o[P_DEC_W + 1] - o[P_DEC_W]) * sizeof(double));
   COPY(dec_b, P_DEC_B);
   COPY(log_dt, P_LOG_DT);
   COPY(log_a_re, P_LOG_A_RE);

@@ -46,10 +46,12 @@ typedef struct {
   aimc_train_quant_cfg qcfg;
   aimc_train_noise_cfg ncfg;
   aimc_quant qa, qb, qc, qd, qu, qx, qy; /* in force for this step     */
+  aimc_quant qenc, qdec;                 /* encoder / decoder weights  */
   aimc_quant off_q;                      /* bits 0                     */
   int quant_on;
   double *dep[DEP_COUNT];  /* as the hardware holds them (lhm each)    */
   double *dep_d;           /* D as deployed (layers*h)                 */
+  double *dep_enc, *dep_dec; /* encoder / decoder weights as used     */
   double *raw[4];          /* Abar, Bbar before quantization           */
   double *e_re, *e_im;     /* E = (Abar - 1) / A, for the Bbar chain   */
   long stab_clipped;

@@ -30,6 +30,7 @@ static s4d_net *make_net(aimc_ctx *ctx, int mix, int use_ssm) {
   cfg.model.mix = mix;
   cfg.model.use_ssm = use_ssm;
   cfg.quant = (aimc_train_quant_cfg){.bits_a = 2, .bits_b = 3, .bits_c = 4, .bits_d = 5,
+                                     .bits_enc = 4, .bits_dec = 3,
                                      .fscale = 0.9, .range_c = 0.8, .bits_u = 6,
                                      .bits_x = 7, .bits_y = 8, .range_u = 2,
                                      .range_x = 1, .range_y = 3};

@@ -45,6 +45,7 @@ typedef struct {
   double range_b, range_c, range_d;
   int bits_u, bits_x, bits_y; /* converters (DAC in, ADC state, ADC out) */
   double range_u, range_x, range_y;
+  int bits_enc, bits_dec;    /* optional: encoder / decoder weights      */
   int start_epoch;           /* epochs of float pre-training before QAT */
 } aimc_train_quant_cfg;
 
