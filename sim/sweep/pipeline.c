@@ -4,7 +4,10 @@
  *   model: PATH.s4d      arch: PATH.yaml (default: built-in defaults)
  *   data: TASK[,key=value...]   max_samples: N   kernel: native|systemc
  *   SECTION.KEY: value   an arch parameter (array.rows, programming.sigma,
- *                        converters.adc_bits, ...) or data.KEY a data one.
+ *                        converters.adc_bits, ...) or data.KEY a data one;
+ *   array.size: N        rows = cols = N (square arrays)
+ *   bits: B              picks the checkpoint `model.B` (one trained at B
+ *                        bits), so weight bit width can be a sweep axis.
  * Relative paths are taken from the working directory, else from the
  * spec's directory. */
 #define _POSIX_C_SOURCE 200809L
@@ -77,6 +80,8 @@ static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
   aimc_infer_opts_defaults(&p->opts);
   p->model[0] = p->arch_path[0] = '\0';
   int rc = AIMC_OK;
+  const char *bits = NULL;
+  char bits_key[64] = "";
   /* The arch file first: the other settings override it. */
   for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec); k++)
     if (!strcmp(aimc_sweep_spec_key(spec, k), "arch")) {
@@ -86,9 +91,17 @@ static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
   for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec) && !rc; k++) {
     const char *key = aimc_sweep_spec_key(spec, k), *v = aimc_sweep_spec_value(spec, i, k);
     const char *dot = strchr(key, '.');
-    if (!strcmp(key, "arch")) continue;
+    if (!strcmp(key, "arch") || !strncmp(key, "model.", 6)) continue; /* below */
     if (!strcmp(key, "model")) {
       resolve(spec, v, p->model, sizeof p->model);
+    } else if (!strcmp(key, "bits")) {
+      bits = v;
+      snprintf(bits_key, sizeof bits_key, "model.%s", v);
+    } else if (!strcmp(key, "array.size")) {
+      size_t n;
+      const aimc_param *t = aimc_arch_params("array", &n);
+      rc = set_param(ctx, t, n, &p->arch, key, "rows", v);
+      if (!rc) rc = set_param(ctx, t, n, &p->arch, key, "cols", v);
     } else if (!strcmp(key, "data")) {
       rc = parse_data(ctx, v, &p->data);
     } else if (!strcmp(key, "max_samples")) {
@@ -114,6 +127,17 @@ static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
                       "data, max_samples, kernel, SECTION.KEY)", key);
     }
   }
+  if (!rc && bits) {
+    int found = 0;
+    for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec); k++)
+      if (!strcmp(aimc_sweep_spec_key(spec, k), bits_key)) {
+        resolve(spec, aimc_sweep_spec_value(spec, i, k), p->model, sizeof p->model);
+        found = 1;
+      }
+    if (!found)
+      rc = aimc_error(ctx, AIMC_EINVAL, "setting 'bits: %s' needs a '%s' setting (the "
+                      "checkpoint trained at %s bits)", bits, bits_key, bits);
+  }
   if (!rc && !p->model[0])
     rc = aimc_error(ctx, AIMC_EINVAL, "the pipeline evaluator needs a 'model' setting (.s4d)");
   if (!rc && access(p->model, R_OK) != 0)
@@ -133,7 +157,7 @@ static int pipeline_check(aimc_ctx *ctx, const aimc_sweep_spec *spec) {
     if (rc) {
       char msg[600];
       snprintf(msg, sizeof msg, "%s", aimc_ctx_errmsg(ctx));
-      rc = aimc_error(ctx, rc, "sweep point %zu: %s", i + 1, msg);
+      rc = aimc_error(ctx, rc, "sweep point %zu: %s", i, msg);
     }
   }
   aimc_free(ctx, p);

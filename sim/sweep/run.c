@@ -67,7 +67,7 @@ static int evaluate(runner *r, size_t run) {
     rc = sweep_record_write(rctx, r->spec, r->opts->out_dir, &pt, &res, r->session,
                             aimc_wall_seconds() - t0);
   if (rc)
-    aimc_error(r->ctx, rc, "sweep: point %zu seed %u: %s", pt.index + 1,
+    aimc_error(r->ctx, rc, "sweep: point %zu seed %u: %s", pt.index,
                pt.seed_index, aimc_ctx_errmsg(rctx));
   aimc_ctx_free(rctx);
   return rc;
@@ -151,7 +151,7 @@ static int run_forked(runner *r, const size_t *mine, size_t n) {
       /* Interrupted with the rest of us: the run is simply pending. */
     } else {
       aimc_error(r->ctx, AIMC_EFAIL, "sweep: point %zu seed %u: worker %s %d",
-                 pt.index + 1, pt.seed_index,
+                 pt.index, pt.seed_index,
                  WIFSIGNALED(status) ? "killed by signal" : "exited with",
                  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
       finished(r, AIMC_EFAIL, n);

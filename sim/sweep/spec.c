@@ -385,7 +385,7 @@ static int fill_values(aimc_ctx *ctx, aimc_sweep_spec *s) {
         if (!v)
           return aimc_error(ctx, AIMC_EINVAL,
                             "sweep: list point %zu lacks '%s' and base has no default",
-                            i + 1, key);
+                            i, key);
       } else if (s->varies[kk]) {
         size_t a = 0;
         while (strcmp(s->axes[a].key, key) != 0) a++;

@@ -30,7 +30,7 @@ static const double T_SETTLE_S = 10e-9, T_CONV_BIT_S = 1e-9;
 static const double T_PULSE_S = 100e-9, E_PULSE_J = 1e-12;
 
 typedef struct {
-  double rows, cols, bits, sigma_g_S, adc_share;
+  double size, rows, cols, bits, sigma_g_S, adc_share;
   double delay_s;
 } synth_params;
 
@@ -42,10 +42,12 @@ typedef struct {
 } synth_key;
 
 static const synth_key KEYS[] = {
+    {"size", AIMC_U_NONE, offsetof(synth_params, size), -1, 1, 65536},
     {"rows", AIMC_U_NONE, offsetof(synth_params, rows), 64, 1, 65536},
     {"cols", AIMC_U_NONE, offsetof(synth_params, cols), -1, 1, 65536},
     {"bits", AIMC_U_NONE, offsetof(synth_params, bits), 4, 1, 16},
     {"sigma_g", AIMC_U_SIEMENS, offsetof(synth_params, sigma_g_S), 0, 0, 1e-3},
+    {"sigma", AIMC_U_SIEMENS, offsetof(synth_params, sigma_g_S), 0, 0, 1e-3},
     {"adc_share", AIMC_U_NONE, offsetof(synth_params, adc_share), 8, 1, 65536},
     {"synthetic_delay", AIMC_U_SECOND, offsetof(synth_params, delay_s), 0, 0, 60},
 };
@@ -69,18 +71,21 @@ static const char *lookup(const aimc_sweep_spec *spec, size_t point, const char 
 static int read_params(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t point,
                        synth_params *p) {
   char err[256];
+  /* Defaults first: two names (sigma_g, sigma) may share one slot. */
+  for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++)
+    *(double *)((char *)p + KEYS[i].offset) = KEYS[i].def;
   for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++) {
     double *slot = (double *)((char *)p + KEYS[i].offset);
     const char *key = KEYS[i].name;
     const char *text = lookup(spec, point, KEYS[i].name, &key);
-    *slot = KEYS[i].def;
     if (!text) continue;
     if (aimc_unit_parse(text, KEYS[i].unit, slot, err, sizeof err))
-      return aimc_error(ctx, AIMC_EINVAL, "sweep point %zu: %s: %s", point + 1, key, err);
+      return aimc_error(ctx, AIMC_EINVAL, "sweep point %zu: %s: %s", point, key, err);
     if (*slot < KEYS[i].min || *slot > KEYS[i].max)
       return aimc_error(ctx, AIMC_ERANGE, "sweep point %zu: %s = %s is out of range [%g, %g]",
-                        point + 1, key, text, KEYS[i].min, KEYS[i].max);
+                        point, key, text, KEYS[i].min, KEYS[i].max);
   }
+  if (p->size > 0) p->rows = p->cols = p->size; /* square arrays */
   if (p->cols < 0) p->cols = p->rows;
   return AIMC_OK;
 }

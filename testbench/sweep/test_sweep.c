@@ -72,7 +72,7 @@ static void test_list_and_random(void **state) {
   assert_int_equal(aimc_sweep_spec_add_point(ctx, s, 1, K2, V2), 0);
   /* Point 2 lacks bits and base has none: an error naming both. */
   assert_int_equal(aimc_sweep_spec_expand(ctx, s), AIMC_EINVAL);
-  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "point 2 lacks 'bits'"));
+  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "point 1 lacks 'bits'"));
   assert_int_equal(aimc_sweep_spec_set_base(ctx, s, "bits", "4"), 0);
   assert_int_equal(aimc_sweep_spec_expand(ctx, s), 0);
   assert_string_equal(aimc_sweep_spec_value(s, 1, 1), "4");
@@ -246,7 +246,7 @@ static void test_failures(void **state) {
   snprintf(d, sizeof d, "%s", dir);
   g_fail_point = 4;
   aimc_sweep_stats st = run(ctx, s, d, 0, 0, AIMC_EFAIL);
-  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "point 5 seed 0: deliberate failure"));
+  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "point 4 seed 0: deliberate failure"));
   assert_int_equal(st.n_failed, 1);
   assert_int_equal(st.n_done_now, 5);
   assert_false(st.complete);
@@ -296,7 +296,7 @@ static void test_yaml(void **state) {
       {"seeds: 0\ngrid: {rows: [1]}\n", "t.yaml:1:8: sweep spec: 0 is out of range [1, 1000]"},
       {"evaluator: magic\ngrid: {rows: [1]}\n", "t.yaml:1:12: sweep spec: evaluator must be"},
       {"random: {rows: [1, 2]}\n", "random needs n"},
-      {"list: [{rows: 1}, {bits: 2}]\n", "point 1 lacks 'bits'"},
+      {"list: [{rows: 1}, {bits: 2}]\n", "point 0 lacks 'bits'"},
       {"grid: {rows: {min: 1, max: 9}}\n", "ranges need random mode"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
