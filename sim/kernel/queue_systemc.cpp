@@ -13,10 +13,10 @@
 #include <systemc>
 
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <new>
 #include <unordered_map>
+#include <vector>
 
 #include "aimc/status.h"
 #include "queue.h"
@@ -29,7 +29,18 @@ extern "C" __attribute__((visibility("default"))) int sc_main(int, char **) {
 
 namespace {
 
-using bucket = std::deque<aimc_kq_item>;
+constexpr uint32_t NIL = UINT32_MAX;
+
+// Items live in one node pool; a bucket is a FIFO list through it, so a
+// new pending time costs one hash entry and no allocation of its own.
+struct node {
+  aimc_kq_item item;
+  uint32_t next;
+};
+struct bucket {
+  uint32_t head = NIL, tail = NIL;
+  bool empty() const { return head == NIL; }
+};
 
 // The process-wide fact SystemC imposes (one elaboration, one run): not
 // state of any simulation, so it cannot live in a context.
@@ -59,6 +70,42 @@ struct sc_queue {
   bucket current;                                // items at current_time
   aimc_time current_time = -1;                   // -1: none made current
   size_t n = 0;
+  std::vector<node> nodes;
+  uint32_t free_nodes = NIL;
+
+  // A pool node holding item (may throw bad_alloc, caught at the boundary).
+  uint32_t new_node(const aimc_kq_item &item) {
+    uint32_t i = free_nodes;
+    if (i != NIL) {
+      free_nodes = nodes[i].next;
+      nodes[i] = node{item, NIL};
+    } else {
+      i = static_cast<uint32_t>(nodes.size());
+      nodes.push_back(node{item, NIL});
+    }
+    return i;
+  }
+
+  void free_node(uint32_t i) {
+    nodes[i].next = free_nodes;
+    free_nodes = i;
+  }
+
+  void link(bucket &b, uint32_t i) {
+    if (b.empty())
+      b.head = i;
+    else
+      nodes[b.tail].next = i;
+    b.tail = i;
+  }
+
+  aimc_kq_item take(bucket &b) {
+    uint32_t i = b.head;
+    b.head = nodes[i].next;
+    if (b.head == NIL) b.tail = NIL;
+    free_node(i);
+    return nodes[i].item;
+  }
 };
 
 aimc_time sc_now_fs() {
@@ -89,21 +136,27 @@ int guarded(aimc_ctx *ctx, const char *what, F body) {
 int sq_push(void *qv, const aimc_kq_item *item) {
   sc_queue *q = static_cast<sc_queue *>(qv);
   return guarded(q->ctx, "push", [&]() -> int {
+    uint32_t i = q->new_node(*item);
     if (item->time == q->current_time) {
-      q->current.push_back(*item);
+      q->link(q->current, i);
     } else {
-      auto [it, fresh] = q->future.try_emplace(item->time);
-      if (fresh) {
-        // One notification per distinct time: SystemC orders the times.
-        aimc_time delay = q->offset_fs + item->time - sc_now_fs();
-        try {
-          q->clock->wake.notify(fs(delay));
-        } catch (...) {
-          q->future.erase(it);
-          throw;
+      try {
+        auto [it, fresh] = q->future.try_emplace(item->time);
+        if (fresh) {
+          // One notification per distinct time: SystemC orders the times.
+          aimc_time delay = q->offset_fs + item->time - sc_now_fs();
+          try {
+            q->clock->wake.notify(fs(delay));
+          } catch (...) {
+            q->future.erase(it);
+            throw;
+          }
         }
+        q->link(it->second, i);
+      } catch (...) {
+        q->free_node(i);
+        throw;
       }
-      it->second.push_back(*item);
     }
     q->n++;
     return AIMC_OK;
@@ -137,12 +190,11 @@ int sq_pop(void *qv, aimc_kq_item *out) {
         return aimc_error(q->ctx, AIMC_EBACKEND,
                           "systemc kernel: woke at %lld fs with no events",
                           (long long)t);
-      q->current.swap(it->second);
+      q->current = it->second;
       q->future.erase(it);
       q->current_time = t;
     }
-    *out = q->current.front();
-    q->current.pop_front();
+    *out = q->take(q->current);
     q->n--;
     return AIMC_OK;
   });
@@ -155,7 +207,9 @@ int sq_clear(void *qv) {
   return guarded(q->ctx, "reset", [&]() -> int {
     q->clock->wake.cancel_all();
     q->future.clear();
-    q->current.clear();
+    q->current = bucket{};
+    q->nodes.clear();
+    q->free_nodes = NIL;
     q->current_time = -1;
     q->n = 0;
     q->offset_fs = sc_now_fs();
