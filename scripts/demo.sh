@@ -33,8 +33,12 @@ step "setup: Debian packages (scripts/setup.sh)"
 step "build: release build into $BUILD"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$BUILD.cmake.log" 2>&1 ||
   { cat "$BUILD.cmake.log" >&2; fail "cmake configure"; }
-cmake --build "$BUILD" -j2 --target aimc_cli >"$BUILD.build.log" 2>&1 ||
-  { tail -40 "$BUILD.build.log" >&2; fail "compiling"; }
+# Show the build's progress every 10 %; the full log goes to a file.
+{ cmake --build "$BUILD" -j2 --target aimc_cli 2>&1; echo $? >"$BUILD.build.rc"; } |
+  tee "$BUILD.build.log" | awk '/^\[ *[0-9]+%\]/ {
+    p = $0; sub(/^\[ */, "", p); sub(/%.*/, "", p)
+    if (p + 0 >= last + 10) { printf "  build %3d %%\n", p > "/dev/stderr"; last = p + 0 } }'
+[ "$(cat "$BUILD.build.rc")" = 0 ] || { tail -40 "$BUILD.build.log" >&2; fail "compiling"; }
 AIMC="$BUILD/aimc"
 mkdir -p "$OUT"
 
