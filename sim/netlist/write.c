@@ -110,12 +110,20 @@ int aimc_yamlw_end(aimc_yamlw *w) {
   return emit(w, &ev, made);
 }
 
+/* Texts the loader would read as null when written plain. */
+static int reads_as_null(const char *t) {
+  return !*t || !strcmp(t, "~") || !strcmp(t, "null") || !strcmp(t, "Null") ||
+         !strcmp(t, "NULL");
+}
+
 int aimc_yamlw_str(aimc_yamlw *w, const char *text) {
   if (!w) return AIMC_EINVAL;
   if (w->status) return w->status;
   yaml_event_t ev;
+  yaml_scalar_style_t style =
+      reads_as_null(text) ? YAML_SINGLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE;
   int made = yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text),
-                                          1, 1, YAML_ANY_SCALAR_STYLE);
+                                          1, 1, style);
   return emit(w, &ev, made);
 }
 
