@@ -21,6 +21,8 @@ static void help(void) {
       "  --title TEXT      page title (default: the sweep's name)\n"
       "  --graph FILE.svg  netlist graph to embed (e.g. from aimc graph)\n"
       "  --run FILE.json   also tabulate this run (repeatable, up to 8)\n"
+      "  --train FILE.csv  the trainer's results.csv: adds float and quantized\n"
+      "                    accuracy to a single run's report\n"
       "  --sigma KEY       setting on the noise axis (default: a key with 'sigma')\n"
       "  --bits KEY        setting giving one line per value (default: 'bits')\n"
       "  --size KEY        array-size setting (default: a key ending in 'rows')\n");
@@ -40,6 +42,7 @@ int aimc_cmd_report(aimc_ctx *ctx, int argc, char **argv) {
     if (!strcmp(a, "-o") || !strcmp(a, "--out")) slot = &o.out_dir;
     else if (!strcmp(a, "--title")) slot = &o.title;
     else if (!strcmp(a, "--graph")) slot = &o.graph_svg;
+    else if (!strcmp(a, "--train")) slot = &o.train_csv;
     else if (!strcmp(a, "--sigma")) slot = &o.sigma_key;
     else if (!strcmp(a, "--bits")) slot = &o.bits_key;
     else if (!strcmp(a, "--size")) slot = &o.size_key;

@@ -136,7 +136,7 @@ static int fig_energy(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
         if ((int)k != ks)
           snprintf(label + strlen(label), sizeof label - strlen(label), "%s%s",
                    *label ? "/" : "", t->values[i * t->n_keys + k]);
-      if (!t->is_sweep || !*label) snprintf(label, sizeof label, "%s", t->name);
+      if (!t->is_sweep || !*label) snprintf(label, sizeof label, "this design");
       if (!(labels[n_bars++] = aimc_strdup(ctx, label)))
         rc = aimc_error(ctx, AIMC_ENOMEM, "out of memory");
     }
@@ -330,6 +330,70 @@ out:
   return rc;
 }
 
+/* One run: a bar per array instance, or per residual bin. */
+static int fig_single_bars(aimc_ctx *ctx, const aimc_report_opts *o, report_fig *f, size_t n,
+                           const double *v, double scale, const char *(*label)(size_t, char *,
+                                                                               size_t, const void *),
+                           const void *user, const char *xlabel, const char *ylabel,
+                           const char *layer) {
+  double *vals = aimc_calloc(ctx, n, sizeof *vals);
+  char(*names)[32] = aimc_calloc(ctx, n, sizeof *names);
+  const char **labels = aimc_calloc(ctx, n, sizeof *labels);
+  int rc = vals && names && labels ? AIMC_OK : aimc_error(ctx, AIMC_ENOMEM, "out of memory");
+  for (size_t i = 0; !rc && i < n; i++) {
+    vals[i] = v[i] * scale;
+    labels[i] = label(i, names[i], sizeof names[i], user);
+  }
+  const char *layers[1] = {layer};
+  plot_figure pf = {.title = f->title, .xlabel = xlabel, .ylabel = ylabel, .n_bars = n,
+                    .n_layers = 1, .bar_labels = labels, .layer_labels = layers, .values = vals};
+  if (!rc) rc = write_fig(ctx, o, f, &pf);
+  aimc_free(ctx, vals);
+  aimc_free(ctx, names);
+  aimc_free(ctx, (void *)labels);
+  return rc;
+}
+
+static const char *array_label(size_t i, char *buf, size_t len, const void *user) {
+  (void)user;
+  snprintf(buf, len, "%zu", i);
+  return buf;
+}
+
+static const char *bin_label(size_t i, char *buf, size_t len, const void *user) {
+  snprintf(buf, len, "%.3g", (double)(i + 1) * *(const double *)user * 1e6);
+  return buf;
+}
+
+static int single_run_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
+                              report_fig *figs, size_t *n_figs) {
+  int rc = AIMC_OK;
+  if (t->n_arrays) {
+    report_fig *f = &figs[(*n_figs)++];
+    fig_init(f, "fig_arrays", "Energy per array instance");
+    double peak = 0;
+    for (size_t k = 0; k < t->n_arrays; k++)
+      if (isfinite(t->array_e_J[k])) peak = fmax(peak, t->array_e_J[k]);
+    char unit[16], ylabel[64];
+    double s = report_scale(peak, "J", unit, sizeof unit);
+    snprintf(ylabel, sizeof ylabel, "energy per inference (%s)", unit);
+    rc = fig_single_bars(ctx, o, f, t->n_arrays, t->array_e_J, s, array_label, NULL,
+                         "array instance", ylabel, "all classes");
+    snprintf(f->caption, sizeof f->caption,
+             "Energy each of the %zu crossbar arrays spends per inference.", t->n_arrays);
+  }
+  if (!rc && t->n_hist) {
+    report_fig *f = &figs[(*n_figs)++];
+    fig_init(f, "fig_residuals", "Programming residuals");
+    rc = fig_single_bars(ctx, o, f, t->n_hist, t->hist, 1, bin_label, &t->hist_bin_S,
+                         "|G - target| up to (#gmS)", "devices", "devices");
+    snprintf(f->caption, sizeof f->caption,
+             "How far the programmed conductances landed from their targets: devices per "
+             "bin of |G - target| (bin width %.3g uS).", t->hist_bin_S * 1e6);
+  }
+  return rc;
+}
+
 int report_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
                    report_fig *figs, size_t *n_figs) {
   *n_figs = 0;
@@ -339,7 +403,8 @@ int report_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
   const char *size = guess_key(t, o->size_key, "size", "rows");
   int ks = rtable_key(t, sigma), kb = rtable_key(t, bits), kz = rtable_key(t, size);
   int rc = fig_energy(ctx, t, o, sigma, &figs[(*n_figs)++]);
-  if (rc || !t->is_sweep) return rc;
+  if (rc) return rc;
+  if (!t->is_sweep) return single_run_figures(ctx, t, o, figs, n_figs);
 
   report_fig *f = &figs[(*n_figs)++];
   fig_init(f, "fig_accuracy_sigma", "Accuracy vs programming noise");

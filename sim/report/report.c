@@ -13,7 +13,8 @@ int aimc_report_write(aimc_ctx *ctx, const char *results, const aimc_report_opts
   if (rc) return rc;
   report_fig figs[REPORT_MAX_FIGS];
   size_t n_figs = 0;
-  rc = aimc_mkdirs(ctx, opts->out_dir);
+  if (opts->train_csv) rc = rtable_add_train_csv(ctx, &t, opts->train_csv);
+  if (!rc) rc = aimc_mkdirs(ctx, opts->out_dir);
   if (!rc) rc = report_figures(ctx, &t, opts, figs, &n_figs);
   if (!rc) rc = report_html(ctx, &t, opts, figs, n_figs);
   rtable_fini(ctx, &t);

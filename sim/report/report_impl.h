@@ -22,11 +22,20 @@ typedef struct {
   char **values;      /* n_points * n_keys                            */
   double *n_seeds;    /* n_points                                     */
   double *mean, *std; /* n_points * AIMC_SWEEP_N_METRICS; NaN = none  */
+  /* One run only (aimc.run/1): energy per array instance and the
+   * programming residual histogram; n_arrays / n_hist 0 when absent. */
+  size_t n_arrays, n_hist;
+  double *array_e_J;  /* n_arrays                                     */
+  double hist[16];    /* devices per |G - target| bin                 */
+  double hist_bin_S;  /* bin width                                    */
 } rtable;
 
 /* Reads a sweep directory / results.json / aimc.run/1 file. */
 int rtable_load(aimc_ctx *ctx, const char *path, rtable *t);
 void rtable_fini(aimc_ctx *ctx, rtable *t);
+/* Adds the float / quantized accuracy (sigma 0 rows) of a trainer
+ * results.csv to every point of t. */
+int rtable_add_train_csv(aimc_ctx *ctx, rtable *t, const char *path);
 /* mean / std of metric m at point i. */
 double rtable_mean(const rtable *t, size_t i, int m);
 double rtable_std(const rtable *t, size_t i, int m);

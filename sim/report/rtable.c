@@ -22,6 +22,7 @@ void rtable_fini(aimc_ctx *ctx, rtable *t) {
   aimc_free(ctx, t->n_seeds);
   aimc_free(ctx, t->mean);
   aimc_free(ctx, t->std);
+  aimc_free(ctx, t->array_e_J);
   aimc_free(ctx, t->name);
   aimc_free(ctx, t->source);
   memset(t, 0, sizeof *t);
@@ -144,6 +145,26 @@ static int load_run(aimc_ctx *ctx, const cJSON *root, rtable *t) {
     t->mean[MAP[i].metric] = num(o, MAP[i].key);
   }
   t->n_seeds[0] = 1;
+  const cJSON *per = cJSON_GetObjectItemCaseSensitive(
+      cJSON_GetObjectItemCaseSensitive(root, "energy_J"), "per_array");
+  size_t na = cJSON_IsArray(per) ? (size_t)cJSON_GetArraySize(per) : 0;
+  if (na && !(t->array_e_J = aimc_calloc(ctx, na, sizeof *t->array_e_J)))
+    return aimc_error(ctx, AIMC_ENOMEM, "out of memory");
+  for (size_t k = 0; k < na; k++) {
+    const cJSON *v = cJSON_GetArrayItem(per, (int)k);
+    t->array_e_J[k] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+  }
+  t->n_arrays = na;
+  const cJSON *prog = cJSON_GetObjectItemCaseSensitive(root, "programming");
+  const cJSON *hist = cJSON_GetObjectItemCaseSensitive(prog, "resid_hist");
+  t->hist_bin_S = num(prog, "resid_bin_S");
+  if (cJSON_IsArray(hist) && isfinite(t->hist_bin_S) && t->hist_bin_S > 0) {
+    for (int b = 0; b < cJSON_GetArraySize(hist) && b < 16; b++) {
+      const cJSON *v = cJSON_GetArrayItem(hist, b);
+      t->hist[b] = cJSON_IsNumber(v) ? v->valuedouble : 0;
+      t->n_hist = (size_t)b + 1;
+    }
+  }
   if (!isfinite(t->mean[AIMC_SWEEP_M_accuracy]) && !isfinite(t->mean[AIMC_SWEEP_M_energy_J]))
     return aimc_error(ctx, AIMC_EFORMAT, "%s: an aimc.run/1 file without accuracy or energy",
                       t->source);
@@ -190,4 +211,30 @@ int rtable_load(aimc_ctx *ctx, const char *path, rtable *t) {
   cJSON_Delete(root);
   if (rc) rtable_fini(ctx, t);
   return rc;
+}
+
+int rtable_add_train_csv(aimc_ctx *ctx, rtable *t, const char *path) {
+  char *text;
+  int rc = aimc_read_file(ctx, path, &text, NULL);
+  if (rc) return rc;
+  int found = 0;
+  for (char *line = text; line && *line;) {
+    char *next = strchr(line, '\n');
+    if (next) *next++ = '\0';
+    char mode[32];
+    double sigma, seeds, acc;
+    if (sscanf(line, "%31[^,],%lf,%lf,%lf", mode, &sigma, &seeds, &acc) == 4 && sigma == 0) {
+      int m = !strcmp(mode, "float") ? AIMC_SWEEP_M_accuracy_float
+              : !strcmp(mode, "quantized") ? AIMC_SWEEP_M_accuracy_quant : -1;
+      for (size_t i = 0; m >= 0 && i < t->n_points; i++)
+        t->mean[i * AIMC_SWEEP_N_METRICS + (size_t)m] = acc;
+      found += m >= 0;
+    }
+    line = next;
+  }
+  aimc_free(ctx, text);
+  return found ? AIMC_OK
+               : aimc_error(ctx, AIMC_EFORMAT,
+                            "%s: no float or quantized row (mode,sigma_uS,seeds,accuracy,...)",
+                            path);
 }

@@ -31,6 +31,10 @@ typedef struct {
   /* Extra run-summary JSON files (aimc.run/1) shown as a table next to
    * the sweep: NULL-terminated, may be NULL. */
   const char *const *runs;
+  /* The trainer's results.csv (mode,sigma_uS,seeds,accuracy,...) of the
+   * model a single run used: its float and quantized accuracies join the
+   * run's. NULL for none. */
+  const char *train_csv;
 } aimc_report_opts;
 
 /* Writes the report of `results`: a sweep directory, a sweep results.json,
