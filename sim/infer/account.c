@@ -123,13 +123,13 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
     analog_macs += reads * c->macs;
   }
   /* Digital work per output step and layer: GELU (H), mix (k H x H MACs
-   * when digital, else the k H bias adds), GLU (H), residual (H), layer
+   * when digital) and its k H bias adds, GLU (H), residual (H), layer
    * norm (4 H: mean, variance, normalize, affine); separate form: the A +
    * B partial-sum adds. Per step: the encoder (H x n_in MACs + H, or H
    * bias adds), the pool (H); once: the decoder (n_out x H MACs + n_out). */
   uint64_t state_words = 0, dig_macs, dig_elem;
   for (int lh = 0; lh < L * H; lh++) state_words += 2 * (uint64_t)m->modes[lh];
-  uint64_t per_layer = (uint64_t)H * (k_mix == 2 ? 4 : 3) + 4 * (uint64_t)H;
+  uint64_t per_layer = (uint64_t)H * (k_mix == 2 ? 3 : 2) + 4 * (uint64_t)H;
   uint64_t mix_macs = xbar_dense ? 0 : (uint64_t)k_mix * H * H;
   dig_macs = (uint64_t)len * L * mix_macs +
              (xbar_dense ? 0 : (uint64_t)len * H * mdl->n_in + (uint64_t)mdl->n_out * H);

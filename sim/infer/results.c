@@ -80,6 +80,7 @@ static cJSON *result_json(const aimc_infer_result *r) {
   cJSON_AddStringToObject(sim, "kernel", aimc_kernel_backend_name(r->backend));
   cJSON_AddNumberToObject(sim, "events", (double)r->events);
   cJSON_AddNumberToObject(sim, "wall_s", r->wall_s);
+  cJSON_AddNumberToObject(sim, "t_sim_s", aimc_time_to_s(r->t_sim_fs));
   return j;
 }
 

@@ -1,3 +1,13 @@
 set(_fx ${CMAKE_CURRENT_LIST_DIR}/model_fixture.c)
 aimc_test(test_infer_golden SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_golden.c ${_fx} LABELS golden)
 target_include_directories(test_infer_golden PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+aimc_test(test_infer_energy SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_energy.c ${_fx} LABELS unit golden)
+target_include_directories(test_infer_energy PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR})
+add_executable(infer_fixture_model ${CMAKE_CURRENT_LIST_DIR}/fixture_model_main.c ${_fx})
+target_link_libraries(infer_fixture_model PRIVATE aimc_testsupport)
+target_include_directories(infer_fixture_model PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+if(AIMC_SYSTEMC)
+  set_target_properties(infer_fixture_model PROPERTIES LINKER_LANGUAGE CXX)
+endif()
+aimc_cli_test(infer_cli_run LABELS e2e
+  COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_run.sh $<TARGET_FILE:infer_fixture_model>)

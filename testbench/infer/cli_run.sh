@@ -1,0 +1,58 @@
+#!/bin/sh
+# End-to-end: aimc map + aimc run on Fashion-MNIST rows with a fixture
+# model (28 features, 10 classes): both kernel backends (one process each)
+# give identical predictions and energies; programmed state reuse gives
+# identical results; bad inputs exit 2 with a message naming the problem.
+# $1: the fixture_model tool.
+set -eu
+FIX=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+"$FIX" "$T/m.s4d" 28 10 8 4 2 2 5
+"$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" -o "$T/net.yaml" \
+  --set timing.pipeline=false > "$T/map.txt"
+grep -q "utilisation" "$T/map.txt" || fail "map printed no utilisation"
+test -f "$T/net.arrays/array0.csv" || fail "no targets file"
+"$AIMC_BIN" run "$T/net.yaml" --data fmnist_rows,max_per_split=40 -o "$T/nat" --kernel native \
+  --save-programmed "$T/prog.bin" > /dev/null
+if [ "$(grep -c . "$T/nat/predictions.csv")" != 41 ]; then fail "expected 40 predictions"; fi
+if "$AIMC_BIN" version | grep -qi systemc; then :; fi
+"$AIMC_BIN" run "$T/net.yaml" --data fmnist_rows,max_per_split=40 -o "$T/sc" --kernel systemc > /dev/null
+cmp "$T/nat/predictions.csv" "$T/sc/predictions.csv" || fail "native and systemc predictions differ"
+for key in total accuracy events t_sim_s; do
+  a=$(grep "\"$key\"" "$T/nat/results.json"); b=$(grep "\"$key\"" "$T/sc/results.json")
+  [ "$a" = "$b" ] || fail "$key differs: $a vs $b"
+done
+# Non-pipelined: the kernel's simulated time equals the accounted latency.
+lat=$(sed -n 's/.*"seq_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' "$T/nat/results.json")
+sim=$(sed -n 's/.*"t_sim_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' "$T/nat/results.json")
+awk -v a="$lat" -v b="$sim" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-15 && a > 0) }' \
+  || fail "kernel time $sim != latency $lat"
+# Gaussian programming noise, saved and reused: identical results.
+"$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" -o "$T/g.yaml" \
+  --set programming.mode=gaussian --set programming.sigma=5uS > /dev/null
+"$AIMC_BIN" run "$T/g.yaml" --data fmnist_rows --max 40 -o "$T/g1" --save-programmed "$T/g.bin" > /dev/null
+"$AIMC_BIN" --seed 9 run "$T/g.yaml" --data fmnist_rows --max 40 -o "$T/g2" --programmed "$T/g.bin" > /dev/null
+cmp "$T/g1/predictions.csv" "$T/g2/predictions.csv" || fail "reloaded programming differs"
+# Bad inputs: exit 2, a message naming the problem, nothing written.
+expect2() {
+  msg=$1; shift
+  set +e; "$@" > "$T/out.txt" 2> "$T/err.txt"; rc=$?; set -e
+  [ $rc = 2 ] || fail "exit $rc (want 2) for: $*"
+  grep -q -- "$msg" "$T/err.txt" || fail "message lacks '$msg': $(cat "$T/err.txt")"
+}
+expect2 "1 features and 10 classes" "$AIMC_BIN" run "$T/net.yaml" --data fmnist_pixels -o "$T/bad1"
+test ! -e "$T/bad1/results.json" || fail "results written for a bad run"
+"$FIX" "$T/other.s4d" 28 10 8 4 2 2 6
+sed "s|$T/m.s4d|$T/other.s4d|" "$T/net.yaml" > "$T/mixed.yaml"
+cp -r "$T/net.arrays" "$T/mixed.arrays"
+expect2 "another model" "$AIMC_BIN" run "$T/mixed.yaml" --data fmnist_rows
+expect2 "not a netlist written by 'aimc map'" "$AIMC_BIN" run "$AIMC_SRC/configs/arch/default.yaml" --data fmnist_rows
+expect2 "programmed for another model" "$AIMC_BIN" run "$T/g.yaml" --data fmnist_rows --programmed "$T/prog.bin"
+expect2 "unknown option" "$AIMC_BIN" run "$T/net.yaml" --bogus 1
+expect2 "needs --data" "$AIMC_BIN" run "$T/net.yaml"
+expect2 "at least 10x" "$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" -o "$T/x.yaml" \
+  --set array.rows=8 --set array.cols=8
+expect2 "changes the mapping" "$AIMC_BIN" run "$T/net.yaml" --data fmnist_rows --set array.rows=32
+echo "cli_run: ok"

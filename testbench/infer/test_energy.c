@@ -1,0 +1,97 @@
+/* Energy and latency against a hand computation (docs/energy-latency.md
+ * gives the formulas): one channel, one mode, one layer on one 4x8 array,
+ * 5 time steps, round per-operation figures. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "aimc/infer.h"
+#include "aimc/map.h"
+#include "aimc/status.h"
+#include "model_fixture.h"
+#include "sim/infer/infer_internal.h"
+#include "testutil.h"
+
+static void test_hand_example(void **st) {
+  (void)st;
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  aimc_s4d_model *mdl = fixture_model(ctx, 1, 2, 1, 1, 1, AIMC_MIX_LINEAR, 4, 6, 1);
+  /* Only Abar's real part is non-zero: 0.25 on the fixed range 0.5 ->
+   * wn = 0.5 -> G+ = 5uS + 0.5 * 95uS = 52.5uS on the (re,re) and (im,im)
+   * weights; every other device of the 4 x 3 block (x2 devices) at 5uS. */
+  mdl->a_re[0] = 0.25;
+  mdl->a_im[0] = mdl->b_re[0] = mdl->b_im[0] = mdl->c_re[0] = mdl->c_im[0] = 0;
+  mdl->d[0] = 0;
+  aimc_arch a;
+  aimc_arch_defaults(&a);
+  a.rows = 4, a.cols = 8;
+  a.e_dac_J = 1e-12, a.e_tia_J = 2e-12, a.e_adc_J = 3e-12, a.e_reg_J = 0.5e-12;
+  a.e_mac_J = 0.1e-12, a.e_buffer_J = 0.25e-12, a.p_static_W = 1e-3;
+  a.v_read_V = 0.5, a.t_read_s = 10e-9;
+  a.clock_fs = AIMC_NS, a.t_dac_fs = AIMC_NS, a.t_settle_fs = 3 * AIMC_NS;
+  a.t_tia_fs = AIMC_NS, a.t_adc_fs = 2 * AIMC_NS, a.t_reg_fs = AIMC_NS;
+  a.t_digital_fs = AIMC_NS, a.cols_per_adc = 2, a.pipeline = 0;
+  aimc_mapping *m = NULL;
+  aimc_hw *hw = NULL;
+  assert_int_equal(aimc_map_model(ctx, mdl, &a, &m), AIMC_OK);
+  assert_int_equal(m->n_arrays, 1);
+  assert_int_equal(aimc_hw_program(ctx, m, &hw), AIMC_OK);
+  aimc_infer_result r;
+  memset(&r, 0, sizeof r);
+  const int len = 5;
+  assert_int_equal(aimc_infer_account(ctx, mdl, hw, len, &r), AIMC_OK);
+  /* Reads: len + 1 (single form: the output lags one read) = 6.
+   * DAC: 4 rows x 1pJ x 6 = 24pJ. TIA: 3 columns x 2pJ x 6 = 36pJ.
+   * ADC: 3 x 3pJ x 6 = 54pJ. Array: V^2 t sum(G) = 0.25 V^2 x 10ns x
+   * (22 x 5uS + 2 x 52.5uS = 215uS) = 0.5375pJ per read, x 6 = 3.225pJ.
+   * Register: 2 state words x 6 reads x 0.5pJ = 6pJ.
+   * Digital: MACs 5 steps x (mix 1x1 + encoder 1x1) + decoder 2x1 = 12;
+   * element ops 5 x (GELU 1 + residual 1 + norm 4 + mix bias 1) = 35,
+   * + encoder bias 5 + pool 5 + decoder bias 2 = 47; 59 x 0.1pJ = 5.9pJ. Buffer: 5 x (1 input + 2 x 1 layer words) = 15 x 0.25pJ =
+   * 3.75pJ. */
+  assert_near(r.e_inf_J[AIMC_EC_DAC], 24e-12, 1e-24);
+  assert_near(r.e_inf_J[AIMC_EC_TIA], 36e-12, 1e-24);
+  assert_near(r.e_inf_J[AIMC_EC_ADC], 54e-12, 1e-24);
+  assert_near(r.e_inf_J[AIMC_EC_ARRAY], 3.225e-12, 1e-24);
+  assert_near(r.e_inf_J[AIMC_EC_REGISTER], 6e-12, 1e-24);
+  assert_near(r.e_inf_J[AIMC_EC_DIGITAL], 5.9e-12, 1e-24);
+  assert_near(r.e_inf_J[AIMC_EC_BUFFER], 3.75e-12, 1e-24);
+  /* Latency: a read is DAC 1 + settle 3 + TIA 1 + ADC: 3 columns on
+   * ceil(3/2) = 2 ADCs -> 2 conversions in series x 2 = 4 -> 9 cycles;
+   * the layer adds the register (1) and GELU, mix, norm (3) -> 13; the
+   * encoder 1: a step is 14 cycles. A sequence is (5 + 1 lag) steps + the
+   * decoder (1) = 85 cycles = 85 ns. */
+  assert_int_equal(r.cycles_step, 14);
+  assert_int_equal(r.cycles_seq, 85);
+  assert_near(r.latency_seq_s, 85e-9, 1e-21);
+  /* Static: 1mW x 1 array x 85ns = 85pJ. Total 24 + 36 + 54 + 3.225 + 6 + 5.9 + 3.75
+   * + 85 = 217.875pJ. */
+  assert_near(r.e_inf_J[AIMC_EC_STATIC], 85e-12, 1e-24);
+  assert_near(r.e_inf_total_J, 217.875e-12, 1e-23);
+  /* Ops: 2 x (6 reads x 12 analog MACs + 12 digital MACs) = 168. */
+  assert_int_equal(r.ops_inf, 168);
+  assert_near(r.tops_per_w, 168 / 217.875e-12 / 1e12, 1e-9);
+  /* Pipelined, a step is the slowest stage (13): 6 x 13 + 1 = 79. */
+  aimc_infer_result_fini(ctx, &r);
+  aimc_hw_free(ctx, hw);
+  aimc_mapping_free(ctx, m);
+  a.pipeline = 1;
+  assert_int_equal(aimc_map_model(ctx, mdl, &a, &m), AIMC_OK);
+  assert_int_equal(aimc_hw_program(ctx, m, &hw), AIMC_OK);
+  assert_int_equal(aimc_infer_account(ctx, mdl, hw, len, &r), AIMC_OK);
+  assert_int_equal(r.cycles_step, 13);
+  assert_int_equal(r.cycles_seq, 79);
+  aimc_infer_result_fini(ctx, &r);
+  aimc_hw_free(ctx, hw);
+  aimc_mapping_free(ctx, m);
+  aimc_s4d_model_free(ctx, mdl);
+  aimc_ctx_free(ctx);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_hand_example)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
