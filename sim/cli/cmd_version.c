@@ -1,6 +1,7 @@
 /* aimc version: what this build is and what it can do. */
 #include <stdio.h>
 
+#include "aimc/kernel.h"
 #include "aimc/status.h"
 #include "cli.h"
 
@@ -22,5 +23,7 @@ int aimc_cmd_version(aimc_ctx *ctx, int argc, char **argv) {
   }
   if (argc > 1) return aimc_cli_usage(ctx, "version", "unexpected argument '%s'", argv[1]);
   printf("aimc %s\n", aimc_cli_version());
+  printf("kernel backends: native%s\n",
+         aimc_kernel_has_systemc() ? " systemc" : "");
   return AIMC_OK;
 }

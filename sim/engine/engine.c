@@ -294,3 +294,19 @@ void aimc_engine_clear_energy(aimc_engine *e) {
     e->inst[i].ops = 0;
   }
 }
+
+const char *aimc_engine_event_name(const aimc_engine *e, const aimc_event *ev,
+                                   char *buf, size_t len) {
+  if (ev->target == e->drive_handler) {
+    size_t net = (size_t)(ev->data >> 32);
+    snprintf(buf, len, "drive %s",
+             net < e->n_net ? e->design->net[net].name : "?");
+  } else if (ev->target == e->commit_handler) {
+    snprintf(buf, len, "commit");
+  } else {
+    /* Instance handlers were registered in instance order. */
+    size_t i = e->n_inst ? ev->target - e->inst[0].handler : 0;
+    snprintf(buf, len, "%s", i < e->n_inst ? e->inst[i].di->name : "?");
+  }
+  return buf;
+}

@@ -44,6 +44,12 @@ int aimc_engine_run_until(aimc_engine *e, aimc_time t_end);
 /* Resets kernel, nets, energies and every instance (model reset). */
 int aimc_engine_reset(aimc_engine *e);
 
+/* What a kernel event of this engine is, for traces: "drive NET" (a value
+ * reaching a net), "commit" (staged nets published, readers woken) or the
+ * instance name (its own event). Writes into buf (len bytes), returns buf. */
+const char *aimc_engine_event_name(const aimc_engine *e, const aimc_event *ev,
+                                   char *buf, size_t len);
+
 /* Energy (J) summed per class, and total. */
 double aimc_engine_energy(const aimc_engine *e, aimc_energy_class c);
 double aimc_engine_energy_total(const aimc_engine *e);
