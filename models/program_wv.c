@@ -35,7 +35,7 @@ void aimc_wv_init(aimc_wv *w, const aimc_device *dev, const aimc_wv_params *p,
                   void *cell, double target_S) {
   *w = (aimc_wv){.dev = dev, .cell = cell, .target_S = target_S, .p = *p};
   aimc_device_limits(dev, &w->lim);
-  w->res.g_S = aimc_device_g(dev, cell);
+  w->res.g_S = cell ? aimc_device_g(dev, cell) : 0;
   w->res.err_S = w->res.g_S - target_S;
 }
 
@@ -55,6 +55,27 @@ static void next_pulse(const aimc_wv *w, int dir, double *v, double *width) {
   *v *= dir;
 }
 
+int aimc_wv_decide(aimc_wv *w, double g_read, double *v, double *width) {
+  if (w->done) return 0;
+  double diff = w->target_S - g_read;
+  if (fabs(diff) <= w->p.guard * w->p.tol_S) {
+    w->res.converged = 1;
+    w->done = 1;
+    return 0;
+  }
+  if (w->res.pulses >= w->p.max_pulses) {
+    w->done = 1;
+    return 0;
+  }
+  int dir = diff > 0 ? 1 : -1;
+  if (dir != w->last_dir) w->streak = 0;
+  next_pulse(w, dir, v, width);
+  w->res.pulses++;
+  w->last_dir = dir;
+  w->streak++;
+  return 1;
+}
+
 void aimc_wv_iterate(aimc_wv *w, gsl_rng *rng) {
   if (w->done) return;
   aimc_device_result r;
@@ -66,23 +87,11 @@ void aimc_wv_iterate(aimc_wv *w, gsl_rng *rng) {
     w->res.t_s += r.t_s;
   }
   w->res.reads += w->p.n_reads;
-  double diff = w->target_S - g_read;
-  if (fabs(diff) <= w->p.guard * w->p.tol_S) {
-    w->res.converged = 1;
-    w->done = 1;
-  } else if (w->res.pulses >= w->p.max_pulses) {
-    w->done = 1;
-  } else {
-    int dir = diff > 0 ? 1 : -1;
-    if (dir != w->last_dir) w->streak = 0;
-    double v, width;
-    next_pulse(w, dir, &v, &width);
+  double v, width;
+  if (aimc_wv_decide(w, g_read, &v, &width)) {
     aimc_device_pulse(w->dev, w->cell, v, width, rng, &r);
-    w->res.pulses++;
     w->res.e_J += r.e_J;
     w->res.t_s += r.t_s;
-    w->last_dir = dir;
-    w->streak++;
   }
   w->res.g_S = aimc_device_g(w->dev, w->cell);
   w->res.err_S = w->res.g_S - w->target_S;

@@ -10,62 +10,81 @@
 #include "aimc/status.h"
 #include "xbar_internal.h"
 
+/* Everything lives in one block (so the engine can own it with
+ * aimc_inst_alloc): the struct, a copy of the device and its parameters,
+ * the cells and the matrices, each part 16-byte aligned. */
+static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
+
+static size_t layout(const aimc_device *dev, int rows, int cols, size_t off[9]) {
+  size_t n = (size_t)rows * cols, at = 0;
+  size_t sizes[9] = {sizeof(aimc_xbar), sizeof(aimc_device), dev->model->params_size,
+                     n * dev->model->cell_size, n * sizeof(double), n * sizeof(double),
+                     n * sizeof(double), n * sizeof(double),
+                     ((size_t)2 * rows + cols) * sizeof(double)};
+  for (int k = 0; k < 9; k++) {
+    off[k] = at;
+    at += align16(sizes[k]);
+  }
+  return at;
+}
+
+size_t aimc_xbar_bytes(const aimc_device *dev, int rows, int cols) {
+  size_t off[9];
+  if (rows < 1 || cols < 1) return 0;
+  return layout(dev, rows, cols, off);
+}
+
+aimc_xbar *aimc_xbar_place(aimc_ctx *ctx, void *mem, const aimc_device *dev, int rows,
+                           int cols, gsl_rng *rng) {
+  size_t off[9];
+  size_t total = layout(dev, rows, cols, off);
+  char *base = mem;
+  memset(base, 0, total);
+  aimc_xbar *x = (aimc_xbar *)base;
+  x->ctx = ctx;
+  x->rows = rows;
+  x->cols = cols;
+  x->cell_size = dev->model->cell_size;
+  x->dev = (aimc_device *)(base + off[1]);
+  x->dev->model = dev->model;
+  x->dev->params = base + off[2];
+  memcpy(x->dev->params, dev->params, dev->model->params_size);
+  x->cells = base + off[3];
+  x->g = (double *)(base + off[4]);
+  x->g_eff = (double *)(base + off[5]);
+  x->g_eff2 = (double *)(base + off[6]);
+  x->target = (double *)(base + off[7]);
+  x->row_sum = (double *)(base + off[8]);
+  x->scratch = x->row_sum + rows;
+  const aimc_param *rn = aimc_params_find(dev->model->params, dev->model->n_params, "read_noise");
+  x->read_noise = rn ? aimc_param_get(rn, x->dev->params) : 0;
+  size_t n = (size_t)rows * cols;
+  for (size_t k = 0; k < n; k++) {
+    void *cell = (char *)x->cells + k * x->cell_size;
+    aimc_device_cell_init(x->dev, cell, rng);
+    x->target[k] = aimc_device_g(x->dev, cell);
+  }
+  x->ir_r_wire = 0;
+  aimc_xbar_refresh(x);
+  return x;
+}
+
 int aimc_xbar_alloc(aimc_ctx *ctx, const aimc_device *dev, int rows, int cols, gsl_rng *rng,
                     aimc_xbar **out) {
   *out = NULL;
   if (rows < 1 || cols < 1)
     return aimc_error(ctx, AIMC_ERANGE, "crossbar: rows = %d, cols = %d must be >= 1", rows,
                       cols);
-  size_t n = (size_t)rows * cols;
-  aimc_xbar *x = aimc_calloc(ctx, 1, sizeof *x);
-  if (!x) return aimc_error(ctx, AIMC_ENOMEM, "crossbar: out of memory");
-  x->ctx = ctx;
-  x->rows = rows;
-  x->cols = cols;
-  x->cell_size = aimc_device_cell_size(dev);
-  int rc = aimc_device_clone(ctx, dev, &x->dev);
-  if (!rc) {
-    x->cells = aimc_calloc(ctx, n, x->cell_size);
-    x->g = aimc_calloc(ctx, n, sizeof(double));
-    x->g_eff = aimc_calloc(ctx, n, sizeof(double));
-    x->g_eff2 = aimc_calloc(ctx, n, sizeof(double));
-    x->target = aimc_calloc(ctx, n, sizeof(double));
-    x->row_sum = aimc_calloc(ctx, rows, sizeof(double));
-    x->scratch = aimc_calloc(ctx, (size_t)rows + cols, sizeof(double));
-    if (!x->cells || !x->g || !x->g_eff || !x->g_eff2 || !x->target || !x->row_sum ||
-        !x->scratch)
-      rc = aimc_error(ctx, AIMC_ENOMEM, "crossbar: out of memory for %d x %d cells", rows,
-                      cols);
-  }
-  if (rc) {
-    aimc_xbar_free(x);
-    return rc;
-  }
-  const aimc_param *rn = aimc_params_find(dev->model->params, dev->model->n_params, "read_noise");
-  x->read_noise = rn ? aimc_param_get(rn, x->dev->params) : 0;
-  for (size_t k = 0; k < n; k++) {
-    void *cell = (char *)x->cells + k * x->cell_size;
-    aimc_device_cell_init(x->dev, cell, rng);
-    x->target[k] = aimc_device_g(x->dev, cell);
-  }
-  x->ir_r_wire = -1; /* forces the first refresh to build g_eff */
-  aimc_xbar_refresh(x);
-  *out = x;
+  void *mem = aimc_malloc(ctx, aimc_xbar_bytes(dev, rows, cols));
+  if (!mem)
+    return aimc_error(ctx, AIMC_ENOMEM, "crossbar: out of memory for %d x %d cells", rows, cols);
+  *out = aimc_xbar_place(ctx, mem, dev, rows, cols, rng);
+  (*out)->owned = 1;
   return AIMC_OK;
 }
 
 void aimc_xbar_free(aimc_xbar *x) {
-  if (!x) return;
-  aimc_ctx *ctx = x->ctx;
-  aimc_device_free(ctx, x->dev);
-  aimc_free(ctx, x->cells);
-  aimc_free(ctx, x->g);
-  aimc_free(ctx, x->g_eff);
-  aimc_free(ctx, x->g_eff2);
-  aimc_free(ctx, x->target);
-  aimc_free(ctx, x->row_sum);
-  aimc_free(ctx, x->scratch);
-  aimc_free(ctx, x);
+  if (x && x->owned) aimc_free(x->ctx, x);
 }
 
 int aimc_xbar_rows(const aimc_xbar *x) { return x->rows; }
@@ -108,7 +127,7 @@ void aimc_xbar_refresh(aimc_xbar *x) {
   size_t n = (size_t)x->rows * x->cols;
   for (size_t k = 0; k < n; k++)
     x->g[k] = aimc_device_g(x->dev, (char *)x->cells + k * x->cell_size);
-  build_effective(x, x->ir_r_wire < 0 ? 0 : x->ir_r_wire);
+  build_effective(x, x->ir_r_wire);
 }
 
 void aimc_xbar_mvm(aimc_xbar *x, const double *v, double *i_out, const aimc_xbar_read_opts *o,

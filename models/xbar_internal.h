@@ -2,7 +2,7 @@
  * xbar_program.c (programming, target files, dumps).
  * Invariants: g[k] is the noiseless conductance of cell k as of the last
  * refresh; g_eff/g_eff2/row_sum derive from g for wire resistance
- * ir_r_wire; target has rows*cols entries. */
+ * ir_r_wire; target has rows*cols entries; all of it is one block. */
 #ifndef AIMC_XBAR_INTERNAL_H
 #define AIMC_XBAR_INTERNAL_H
 
@@ -10,7 +10,8 @@
 
 struct aimc_xbar {
   aimc_ctx *ctx;
-  aimc_device *dev; /* own copy of the card */
+  aimc_device *dev; /* own copy of the card, inside the block */
+  int owned;        /* 1: made by aimc_xbar_alloc, freed by aimc_xbar_free */
   int rows, cols;
   size_t cell_size;
   void *cells;      /* rows*cols cell blocks, row-major */

@@ -73,12 +73,19 @@ typedef struct {
   aimc_prog_result res;
 } aimc_wv;
 
-/* Starts a run: cell (borrowed) to target_S. */
+/* Starts a run: cell (borrowed) to target_S. cell may be NULL for
+ * controllers that only use aimc_wv_decide. */
 void aimc_wv_init(aimc_wv *w, const aimc_device *dev, const aimc_wv_params *p,
                   void *cell, double target_S);
 /* One verify read and, unless it is within tolerance or the budget is
  * spent, one pulse. rng draws read and c2c noise (NULL: noiseless). */
 void aimc_wv_iterate(aimc_wv *w, gsl_rng *rng);
+/* The decision step alone, for controllers that read and pulse through
+ * other means (the write_verify event model): given a verify reading,
+ * returns 1 and the next pulse (signed amplitude, width) to apply, or 0
+ * when done (converged or out of pulses). Counts the pulse, not its
+ * energy. */
+int aimc_wv_decide(aimc_wv *w, double g_read_S, double *v_V, double *width_s);
 /* 1 while the run should continue, 0 when done. */
 int aimc_wv_test(const aimc_wv *w);
 /* init + iterate until done; *res gets the outcome. */

@@ -30,6 +30,7 @@
 
 #include "aimc/context.h"
 #include "aimc/device.h"
+#include "aimc/model.h"
 #include "aimc/program.h"
 
 #ifdef __cplusplus
@@ -81,6 +82,13 @@ typedef struct {
 int aimc_xbar_alloc(aimc_ctx *ctx, const aimc_device *dev, int rows, int cols,
                     gsl_rng *rng, aimc_xbar **out);
 void aimc_xbar_free(aimc_xbar *x);
+/* The same in caller-owned memory: aimc_xbar_bytes(dev, rows, cols) bytes
+ * (0 for a bad shape), suitably aligned (malloc alignment); the array
+ * lives in that block and needs no free (aimc_xbar_free ignores it). Used
+ * by the crossbar event model with aimc_inst_alloc. */
+size_t aimc_xbar_bytes(const aimc_device *dev, int rows, int cols);
+aimc_xbar *aimc_xbar_place(aimc_ctx *ctx, void *mem, const aimc_device *dev, int rows,
+                           int cols, gsl_rng *rng);
 
 int aimc_xbar_rows(const aimc_xbar *x);
 int aimc_xbar_cols(const aimc_xbar *x);
@@ -118,6 +126,13 @@ void aimc_xbar_age(aimc_xbar *x, double dt_s);
 /* Writes row,col,g_S,target_S,stuck per cell (CSV with a header),
  * atomically. */
 int aimc_xbar_dump(aimc_xbar *x, const char *path);
+
+/* The array of a `crossbar` instance of a running engine (aimc/engine.h),
+ * so the mapper and runner can program and inspect it; NULL when inst is
+ * not a crossbar. Owned by the instance. */
+aimc_xbar *aimc_crossbar_xbar(aimc_inst *inst);
+/* Totals of the programming pass the instance ran at init / reset. */
+const aimc_prog_totals *aimc_crossbar_prog_totals(aimc_inst *inst);
 
 #ifdef __cplusplus
 }

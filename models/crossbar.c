@@ -1,0 +1,161 @@
+/* crossbar: an R x C memristive array as an event model. Row voltages in,
+ * column currents out t_settle later: one aimc_xbar MVM per input vector
+ * (aimc/xbar.h: Kirchhoff column sums, IR drop, read noise; energy
+ * t_settle * sum_i v_i^2 sum_j G_ij). At init the cells are made with
+ * device-to-device variation, loaded with the target file (the mapper's
+ * CSV) and programmed in the chosen mode; the programming totals are kept
+ * apart from the read energy (aimc_crossbar_prog_totals). */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aimc/status.h"
+#include "aimc/xbar.h"
+#include "inst_device.h"
+
+static const char *const PROG_MODES[] = {"ideal", "gaussian", "write_verify", "one_shot", NULL};
+
+typedef struct {
+  int rows, cols, device;
+  char device_card[AIMC_PARAM_STRLEN];
+  double v_read, r_wire;
+  int read_noise;
+  aimc_time t_settle;
+  int program;
+  double sigma_g, wv_tol;
+  int wv_max_pulses;
+  char targets[AIMC_PARAM_STRLEN];
+  double drift_time;
+} crossbar_params;
+
+typedef struct {
+  void *mem;          /* one instance block: xbar, rng, clipped inputs */
+  aimc_xbar *x;
+  gsl_rng *dev_rng;   /* device construction and programming          */
+  double *v_clip;
+  unsigned long seed; /* drawn once, so reset rebuilds the same cells */
+  aimc_prog_totals prog;
+} crossbar_state;
+
+#define SRC "Kirchhoff MVM; IR drop after Chen et al., IEEE TCAD 37:3067 (2018), first order"
+static const aimc_param PARAMS[] = {
+    {"rows", AIMC_PT_INT, offsetof(crossbar_params, rows), 64, 1, 1 << 16, AIMC_U_NONE,
+     "Rows (inputs).", "IMSSA 64x64 arrays", NULL, NULL},
+    {"cols", AIMC_PT_INT, offsetof(crossbar_params, cols), 64, 1, 1 << 16, AIMC_U_NONE,
+     "Columns (outputs).", "IMSSA 64x64 arrays", NULL, NULL},
+    {"device", AIMC_PT_ENUM, offsetof(crossbar_params, device), 0, 0, 1, AIMC_U_NONE,
+     "Device model of the cells.", "aimc/device.h", AIMC_DEVICE_CHOICES, NULL},
+    {"device_card", AIMC_PT_STRING, offsetof(crossbar_params, device_card), 0, 0, 0, AIMC_U_NONE,
+     "Device card YAML (configs/devices/); empty: the model's defaults.", "", NULL, ""},
+    {"v_read", AIMC_PT_REAL, offsetof(crossbar_params, v_read), 0.2, 1e-3, 5, AIMC_U_VOLT,
+     "Largest read voltage: row inputs are clipped to +-v_read (read disturb).", "typical read voltage", NULL, NULL},
+    {"r_wire", AIMC_PT_REAL, offsetof(crossbar_params, r_wire), 0, 0, 1e6, AIMC_U_OHM,
+     "Wire resistance per cell segment (0: no IR drop).", SRC, NULL, NULL},
+    {"read_noise", AIMC_PT_BOOL, offsetof(crossbar_params, read_noise), 1, 0, 1, AIMC_U_NONE,
+     "Apply the device's read noise to every read.", "", NULL, NULL},
+    {"t_settle", AIMC_PT_TIME, offsetof(crossbar_params, t_settle), 10e-9, 0, 1e-3, AIMC_U_SECOND,
+     "Settling (integration) time of one array read.", "IMSSA-class arrays", NULL, NULL},
+    {"program", AIMC_PT_ENUM, offsetof(crossbar_params, program), 0, 0, 3, AIMC_U_NONE,
+     "How targets reach the devices.", "aimc/program.h", PROG_MODES, NULL},
+    {"sigma_g", AIMC_PT_REAL, offsetof(crossbar_params, sigma_g), 0, 0, 1e-3, AIMC_U_SIEMENS,
+     "gaussian: programming noise sigma per device.", "IMSSA arXiv 2412.20215", NULL, NULL},
+    {"wv_tol", AIMC_PT_REAL, offsetof(crossbar_params, wv_tol), 1e-6, 1e-9, 1e-3, AIMC_U_SIEMENS,
+     "write_verify / one_shot: tolerance.", "aimc/program.h", NULL, NULL},
+    {"wv_max_pulses", AIMC_PT_INT, offsetof(crossbar_params, wv_max_pulses), 100, 1, 100000, AIMC_U_NONE,
+     "write_verify: pulse budget per device.", "aimc/program.h", NULL, NULL},
+    {"targets", AIMC_PT_STRING, offsetof(crossbar_params, targets), 0, 0, 0, AIMC_U_NONE,
+     "Target-conductance CSV (rows lines of cols values in S); empty: cells stay as made.", "aimc/xbar.h", NULL, ""},
+    {"drift_time", AIMC_PT_REAL, offsetof(crossbar_params, drift_time), 0, 0, 1e9, AIMC_U_SECOND,
+     "Time between programming and the run (conductance drift).", "", NULL, NULL},
+};
+
+static const aimc_port_spec PORTS[] = {
+    {"in", AIMC_PORT_IN, AIMC_SIG_VOLTAGE, "rows", "Row voltages (V)."},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_CURRENT, "cols", "Column currents (A)."},
+};
+
+/* Makes the cells (same seed: same cells), loads targets and programs. */
+static int build(aimc_inst *inst, crossbar_state *s) {
+  const crossbar_params *p = aimc_inst_params(inst);
+  aimc_ctx *ctx = aimc_inst_ctx(inst);
+  aimc_device *dev = NULL;
+  int rc = aimc_inst_device_open(inst, p->device, p->device_card, &dev);
+  if (rc) return rc;
+  size_t xbytes = (aimc_xbar_bytes(dev, p->rows, p->cols) + 15) & ~(size_t)15;
+  size_t rbytes = (aimc_block_rng_bytes() + 15) & ~(size_t)15;
+  if (!s->mem) s->mem = aimc_inst_alloc(inst, xbytes + rbytes + (size_t)p->rows * sizeof(double));
+  if (!s->mem) {
+    aimc_device_free(ctx, dev);
+    return aimc_error(ctx, AIMC_ENOMEM, "crossbar %s: out of memory", aimc_inst_name(inst));
+  }
+  s->dev_rng = aimc_block_rng_init((char *)s->mem + xbytes, s->seed);
+  s->v_clip = (double *)((char *)s->mem + xbytes + rbytes);
+  s->x = aimc_xbar_place(ctx, s->mem, dev, p->rows, p->cols, s->dev_rng);
+  aimc_device_free(ctx, dev);
+  /* A targets file that cannot be read is a configuration error (exit 2). */
+  if (*p->targets && (rc = aimc_xbar_load_targets(s->x, p->targets))) {
+    if (rc != AIMC_EIO) return rc;
+    char why[512];
+    snprintf(why, sizeof why, "%s", aimc_ctx_errmsg(ctx));
+    return aimc_error(ctx, AIMC_ENOTFOUND, "targets: %s", why);
+  }
+  aimc_xbar_prog_opts o;
+  aimc_xbar_prog_defaults(&o);
+  o.mode = p->program;
+  o.sigma_g_S = p->sigma_g;
+  o.wv.tol_S = p->wv_tol;
+  o.wv.max_pulses = p->wv_max_pulses;
+  if (*p->targets || p->program != AIMC_XBAR_PROG_IDEAL)
+    if ((rc = aimc_xbar_program(s->x, &o, s->dev_rng, &s->prog))) return rc;
+  if (p->drift_time > 0) aimc_xbar_age(s->x, p->drift_time);
+  return AIMC_OK;
+}
+
+static int crossbar_init(aimc_inst *inst) {
+  crossbar_state *s = aimc_inst_state(inst);
+  s->seed = gsl_rng_get(aimc_inst_rng(inst));
+  return build(inst, s);
+}
+
+static int crossbar_reset(aimc_inst *inst) { return build(inst, aimc_inst_state(inst)); }
+
+static int crossbar_on_input(aimc_inst *inst, int port) {
+  (void)port;
+  const crossbar_params *p = aimc_inst_params(inst);
+  crossbar_state *s = aimc_inst_state(inst);
+  const double *v = aimc_inst_in(inst, 0);
+  for (int i = 0; i < p->rows; i++) s->v_clip[i] = fmax(-p->v_read, fmin(p->v_read, v[i]));
+  aimc_xbar_read_opts o = {p->r_wire, p->read_noise, aimc_time_to_s(p->t_settle)};
+  double e = 0;
+  aimc_xbar_mvm(s->x, s->v_clip, aimc_inst_out(inst, 1), &o, aimc_inst_rng(inst), &e);
+  aimc_inst_add_energy(inst, e);
+  aimc_inst_add_ops(inst, 2 * (uint64_t)p->rows * p->cols);
+  return aimc_inst_drive(inst, 1, p->t_settle);
+}
+
+const aimc_model aimc_model_crossbar = {
+    .name = "crossbar",
+    .summary = "memristive crossbar: analog MVM with IR drop and read noise; programmed from a target file",
+    .source = SRC,
+    .eclass = AIMC_EC_ARRAY,
+    .params = PARAMS,
+    .n_params = AIMC_NPARAMS(PARAMS),
+    .params_size = sizeof(crossbar_params),
+    .ports = PORTS,
+    .n_ports = AIMC_NPARAMS(PORTS),
+    .state_size = sizeof(crossbar_state),
+    .init = crossbar_init,
+    .on_input = crossbar_on_input,
+    .reset = crossbar_reset,
+};
+
+aimc_xbar *aimc_crossbar_xbar(aimc_inst *inst) {
+  if (!inst || aimc_inst_model(inst) != &aimc_model_crossbar) return NULL;
+  return ((crossbar_state *)aimc_inst_state(inst))->x;
+}
+
+const aimc_prog_totals *aimc_crossbar_prog_totals(aimc_inst *inst) {
+  if (!inst || aimc_inst_model(inst) != &aimc_model_crossbar) return NULL;
+  return &((crossbar_state *)aimc_inst_state(inst))->prog;
+}

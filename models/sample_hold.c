@@ -1,0 +1,59 @@
+/* sample_hold: the digital state register of the recurrence (IMSSA,
+ * arXiv 2412.20215: the digitised state x_k is held and fed back as the
+ * next step's input). Each word is stored with `bits` bits over [-range,
+ * range] (aimc/quant.h; bits = 0 keeps it exact), and is available after
+ * t_write. Energy per update: n * bits * (e_write_bit + e_read_bit), the
+ * read being the feedback into the next step. */
+#include <stddef.h>
+
+#include "aimc/status.h"
+#include "store_forward.h"
+
+typedef struct {
+  int n, bits;
+  double range;
+  double e_write_bit, e_read_bit;
+  aimc_time t_write;
+} sh_params;
+
+#define SRC "IMSSA arXiv 2412.20215 (state register); register energy ~ 10 fJ/bit (Horowitz, ISSCC 2014, scaled)"
+static const aimc_param PARAMS[] = {
+    {"n", AIMC_PT_INT, offsetof(sh_params, n), 1, 1, 1 << 20, AIMC_U_NONE, "Words held.", "", NULL, NULL},
+    {"bits", AIMC_PT_INT, offsetof(sh_params, bits), 8, 0, 32, AIMC_U_NONE,
+     "Bits per word (0: exact, no quantization; counted as 32 for energy).", SRC, NULL, NULL},
+    {"range", AIMC_PT_REAL, offsetof(sh_params, range), 1, 1e-12, 1e12, AIMC_U_NONE,
+     "Full scale of a word: values in [-range, range].", "", NULL, NULL},
+    {"e_write_bit", AIMC_PT_REAL, offsetof(sh_params, e_write_bit), 10e-15, 0, 1e-9, AIMC_U_JOULE,
+     "Energy to write one bit.", SRC, NULL, NULL},
+    {"e_read_bit", AIMC_PT_REAL, offsetof(sh_params, e_read_bit), 5e-15, 0, 1e-9, AIMC_U_JOULE,
+     "Energy to read one bit back.", SRC, NULL, NULL},
+    {"t_write", AIMC_PT_TIME, offsetof(sh_params, t_write), 1e-9, 0, 1e-3, AIMC_U_SECOND,
+     "Time from input to held output.", SRC, NULL, NULL},
+};
+
+static const aimc_port_spec PORTS[] = {
+    {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", "Words to hold (e.g. from an adc)."},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "Held words."},
+};
+
+static int sh_on_input(aimc_inst *inst, int port) {
+  (void)port;
+  const sh_params *p = aimc_inst_params(inst);
+  aimc_quant q = {p->bits, p->range};
+  int bits = p->bits ? p->bits : 32;
+  return aimc_store_forward(inst, p->n, p->bits ? &q : NULL,
+                            (double)p->n * bits * (p->e_write_bit + p->e_read_bit), p->t_write);
+}
+
+const aimc_model aimc_model_sample_hold = {
+    .name = "sample_hold",
+    .summary = "state register: holds the digitised state for feedback into the next step",
+    .source = SRC,
+    .eclass = AIMC_EC_REGISTER,
+    .params = PARAMS,
+    .n_params = AIMC_NPARAMS(PARAMS),
+    .params_size = sizeof(sh_params),
+    .ports = PORTS,
+    .n_ports = AIMC_NPARAMS(PORTS),
+    .on_input = sh_on_input,
+};
