@@ -12,6 +12,7 @@
 #include "aimc/fileio.h"
 #include "aimc/report.h"
 #include "aimc/status.h"
+#include "failalloc.h"
 #include "testutil.h"
 
 static char *read_text(const char *dir, const char *name) {
@@ -102,10 +103,33 @@ static void test_sweep_pareto(void **state) {
   aimc_ctx_free(ctx);
 }
 
+/* Every allocation failure of a report comes back as a status, no leak. */
+static int write_report(aimc_ctx *ctx, void *user) {
+  const char *results = user;
+  char out[700];
+  snprintf(out, sizeof out, "%s.out", results);
+  aimc_report_opts o = {.out_dir = out};
+  return aimc_report_write(ctx, results, &o);
+}
+
+static void test_fault_injection(void **state) {
+  (void)state;
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s", test_tmpdir("report-fault"));
+  /* One run with a small breakdown: one figure, so the many attempts
+   * stay quick; the sweep paths share the same code. */
+  char *path = test_write_file(dir, "run.json",
+      "{\"schema\": \"aimc.run/1\", \"accuracy\": 0.9,"
+      " \"energy_J\": {\"dac\": 1e-9, \"adc\": 3e-9, \"total\": 4e-9}}");
+  assert_true(failalloc_sweep(write_report, path) > 10);
+  free(path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_run_json),
       cmocka_unit_test(test_sweep_pareto),
+      cmocka_unit_test(test_fault_injection),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -341,10 +341,33 @@ static int parse_yaml(aimc_ctx *ctx, void *user) {
   return rc;
 }
 
+/* A whole sweep (in-process runs, table, manifest) into a fresh directory
+ * per attempt: every allocation failure must come back as a status with
+ * nothing leaked. */
+static int run_sweep(aimc_ctx *ctx, void *user) {
+  int *attempt = user;
+  char dir[600];
+  snprintf(dir, sizeof dir, "%s/%d", test_tmpdir("sweep-fault"), (*attempt)++);
+  aimc_ctx_set_log(ctx, quiet, NULL);
+  static const char *const A[] = {"1", "2"};
+  aimc_sweep_spec *s = aimc_sweep_spec_alloc(ctx, "f");
+  if (!s) return AIMC_ENOMEM;
+  int rc = aimc_sweep_spec_add_axis(ctx, s, "a", 2, A);
+  aimc_sweep_spec_set_seeds(s, 3, 2);
+  if (!rc) rc = aimc_sweep_spec_expand(ctx, s);
+  aimc_sweep_opts o = {.out_dir = dir, .jobs = 0, .evaluator = &KNOWN};
+  aimc_sweep_stats st;
+  if (!rc) rc = aimc_sweep_run(ctx, s, &o, &st);
+  aimc_sweep_spec_free(ctx, s);
+  return rc;
+}
+
 static void test_fault_injection(void **state) {
   (void)state;
   assert_true(failalloc_sweep(build_and_expand, NULL) > 10);
   assert_true(failalloc_sweep(parse_yaml, NULL) > 10);
+  int attempt = 0;
+  assert_true(failalloc_sweep(run_sweep, &attempt) > 10);
 }
 
 int main(void) {
