@@ -164,16 +164,113 @@ static int pipeline_check(aimc_ctx *ctx, const aimc_sweep_spec *spec) {
   return rc;
 }
 
+/* The models and data sets of a sweep, loaded once per process (prepare)
+ * and shared read-only by its runs: a sweep names a few of each. A data
+ * set is known by the text of the point's data settings. */
+enum { MAX_SHARED = 16 };
+typedef struct {
+  size_t n_models, n_data;
+  char *model_path[MAX_SHARED], *data_key[MAX_SHARED];
+  aimc_s4d_model *model[MAX_SHARED];
+  aimc_dataset *data[MAX_SHARED];
+} shared_loads;
+
+/* "data=zero_one;data.max_per_split=50;" for point i. */
+static void data_key(const aimc_sweep_spec *spec, size_t i, char *buf, size_t len) {
+  buf[0] = '\0';
+  for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec); k++) {
+    const char *key = aimc_sweep_spec_key(spec, k);
+    if (strcmp(key, "data") && strncmp(key, "data.", 5)) continue;
+    size_t used = strlen(buf);
+    snprintf(buf + used, len - used, "%s=%s;", key, aimc_sweep_spec_value(spec, i, k));
+  }
+}
+
+/* Loads a data set with the spec's seed (its validation split is drawn
+ * from it), so the data do not depend on a run's seed or on who loads it. */
+static int load_data(aimc_ctx *ctx, const aimc_sweep_spec *spec, const aimc_data_spec *d,
+                     aimc_dataset **out) {
+  aimc_ctx *dctx = aimc_ctx_fork(ctx, 0);
+  if (!dctx) return aimc_error(ctx, AIMC_ENOMEM, "out of memory");
+  aimc_ctx_reseed(dctx, aimc_sweep_spec_seed(spec));
+  int rc = aimc_dataset_load(dctx, d, out);
+  if (rc) aimc_error(ctx, rc, "%s", aimc_ctx_errmsg(dctx));
+  aimc_ctx_free(dctx);
+  return rc;
+}
+
+static void pipeline_release(aimc_ctx *ctx, void *state) {
+  shared_loads *sh = state;
+  if (!sh) return;
+  for (size_t i = 0; i < sh->n_models; i++) {
+    aimc_free(ctx, sh->model_path[i]);
+    aimc_s4d_model_free(ctx, sh->model[i]);
+  }
+  for (size_t i = 0; i < sh->n_data; i++) {
+    aimc_free(ctx, sh->data_key[i]);
+    aimc_dataset_free(ctx, sh->data[i]);
+  }
+  aimc_free(ctx, sh);
+}
+
+static int pipeline_prepare(aimc_ctx *ctx, const aimc_sweep_spec *spec, void **state) {
+  *state = NULL;
+  shared_loads *sh = aimc_calloc(ctx, 1, sizeof *sh);
+  pipeline_point *p = aimc_malloc(ctx, sizeof *p);
+  int rc = sh && p ? AIMC_OK : aimc_error(ctx, AIMC_ENOMEM, "out of memory");
+  char key[2048];
+  for (size_t i = 0; !rc && i < aimc_sweep_spec_n_points(spec); i++) {
+    rc = read_point(ctx, spec, i, p);
+    size_t m = 0, d = 0;
+    while (!rc && m < sh->n_models && strcmp(sh->model_path[m], p->model)) m++;
+    if (!rc && m == sh->n_models && m < MAX_SHARED) {
+      if (!(sh->model_path[m] = aimc_strdup(ctx, p->model)))
+        rc = aimc_error(ctx, AIMC_ENOMEM, "out of memory");
+      else if (!(rc = aimc_s4d_model_read(ctx, p->model, &sh->model[m])))
+        sh->n_models++;
+      else
+        aimc_free(ctx, sh->model_path[m]);
+    }
+    data_key(spec, i, key, sizeof key);
+    while (!rc && d < sh->n_data && strcmp(sh->data_key[d], key)) d++;
+    if (!rc && d == sh->n_data && d < MAX_SHARED) {
+      if (!(sh->data_key[d] = aimc_strdup(ctx, key)))
+        rc = aimc_error(ctx, AIMC_ENOMEM, "out of memory");
+      else if (!(rc = load_data(ctx, spec, &p->data, &sh->data[d])))
+        sh->n_data++;
+      else
+        aimc_free(ctx, sh->data_key[d]);
+    }
+  }
+  aimc_free(ctx, p);
+  if (rc) {
+    pipeline_release(ctx, sh);
+    return rc;
+  }
+  *state = sh;
+  return AIMC_OK;
+}
+
 static int pipeline_eval(aimc_ctx *ctx, const aimc_sweep_point *pt, aimc_sweep_result *res) {
   pipeline_point *p = aimc_malloc(ctx, sizeof *p);
   if (!p) return aimc_error(ctx, AIMC_ENOMEM, "out of memory");
-  aimc_s4d_model *mdl = NULL;
-  aimc_dataset *ds = NULL;
+  aimc_s4d_model *own_mdl = NULL;
+  aimc_dataset *own_ds = NULL;
+  const aimc_s4d_model *mdl = NULL;
+  const aimc_dataset *ds = NULL;
+  const shared_loads *sh = pt->state;
   aimc_infer_result r;
   memset(&r, 0, sizeof r);
   int rc = read_point(ctx, pt->spec, pt->index, p);
-  if (!rc) rc = aimc_s4d_model_read(ctx, p->model, &mdl);
-  if (!rc) rc = aimc_dataset_load(ctx, &p->data, &ds);
+  char key[2048];
+  data_key(pt->spec, pt->index, key, sizeof key);
+  for (size_t i = 0; !rc && sh && i < sh->n_models; i++)
+    if (!strcmp(sh->model_path[i], p->model)) mdl = sh->model[i];
+  for (size_t i = 0; !rc && sh && i < sh->n_data; i++)
+    if (!strcmp(sh->data_key[i], key)) ds = sh->data[i];
+  /* Not prepared (more than MAX_SHARED, or no prepare): load here. */
+  if (!rc && !mdl && !(rc = aimc_s4d_model_read(ctx, p->model, &own_mdl))) mdl = own_mdl;
+  if (!rc && !ds && !(rc = load_data(ctx, pt->spec, &p->data, &own_ds))) ds = own_ds;
   if (!rc) rc = aimc_pipeline_run(ctx, mdl, &p->arch, ds, &p->opts, &r);
   if (!rc) {
     double *m = res->m;
@@ -197,8 +294,8 @@ static int pipeline_eval(aimc_ctx *ctx, const aimc_sweep_point *pt, aimc_sweep_r
     m[AIMC_SWEEP_M_program_energy_J] = r.prog.e_J;
   }
   aimc_infer_result_fini(ctx, &r);
-  aimc_dataset_free(ctx, ds);
-  aimc_s4d_model_free(ctx, mdl);
+  aimc_dataset_free(ctx, own_ds);
+  aimc_s4d_model_free(ctx, own_mdl);
   aimc_free(ctx, p);
   return rc;
 }
@@ -208,4 +305,6 @@ const aimc_sweep_evaluator aimc_sweep_pipeline_evaluator = {
     .summary = "map -> program -> run through the inference API",
     .check = pipeline_check,
     .eval = pipeline_eval,
+    .prepare = pipeline_prepare,
+    .release = pipeline_release,
 };

@@ -32,6 +32,7 @@ typedef struct {
   const aimc_sweep_spec *spec;
   const aimc_sweep_opts *opts;
   const aimc_sweep_evaluator *ev;
+  void *state; /* the evaluator's prepared state */
   int session;
   size_t done, failed, launched;
   int halt;            /* stop launching (e.g. fork failed) */
@@ -49,6 +50,7 @@ static void run_point(const runner *r, size_t run, aimc_sweep_point *pt) {
   pt->index = run / n_seeds;
   pt->seed_index = (unsigned)(run % n_seeds);
   pt->seed = aimc_seed_derive(aimc_sweep_spec_seed(r->spec), pt->seed_index);
+  pt->state = r->state;
 }
 
 /* Evaluates and commits one run with its own context; on failure the
@@ -360,10 +362,13 @@ int aimc_sweep_run(aimc_ctx *ctx, const aimc_sweep_spec *spec,
   size_t n_mine = 0;
   for (size_t i = (size_t)d.rank; i < n_pending; i += (size_t)d.size)
     pending[n_mine++] = pending[i];
-  if (opts->jobs == 0)
+  /* Shared loads once per rank, before the workers fork. */
+  if (n_mine && r.ev->prepare) rc = r.ev->prepare(ctx, spec, &r.state);
+  if (!rc && opts->jobs == 0)
     run_inline(&r, pending, n_mine);
-  else
+  else if (!rc)
     rc = run_forked(&r, pending, n_mine);
+  if (r.ev->release) r.ev->release(ctx, r.state);
   aimc_free(ctx, pending);
 
   counts[0] = r.done;

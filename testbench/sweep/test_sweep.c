@@ -130,7 +130,7 @@ static int known_eval(aimc_ctx *ctx, const aimc_sweep_point *pt, aimc_sweep_resu
   res->m[AIMC_SWEEP_M_energy_J] = a * 1e-9;
   return AIMC_OK;
 }
-static const aimc_sweep_evaluator KNOWN = {"known", "test", NULL, known_eval};
+static const aimc_sweep_evaluator KNOWN = {.name = "known", .summary = "test", .eval = known_eval};
 
 static char *slurp(const char *dir, const char *name) {
   char path[1024];

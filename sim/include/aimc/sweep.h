@@ -150,6 +150,7 @@ typedef struct {
                           with it too): aimc_seed_derive(spec seed,
                           seed_index), the same for every point, so points
                           are compared under common random numbers        */
+  void *state;         /* what the evaluator's prepare made (or NULL)     */
 } aimc_sweep_point;
 
 /* The value of a setting at this point, or NULL if the spec lacks it. */
@@ -169,6 +170,11 @@ typedef struct {
    * seeded with pt->seed. Returns an aimc status. */
   int (*eval)(aimc_ctx *ctx, const aimc_sweep_point *pt,
               aimc_sweep_result *res);
+  /* Optional: loads what many runs share (models, data sets) once per
+   * process before the runs start; forked workers inherit it, so runs
+   * only read it (pt->state). release frees it (state may be NULL). */
+  int (*prepare)(aimc_ctx *ctx, const aimc_sweep_spec *spec, void **state);
+  void (*release)(aimc_ctx *ctx, void *state);
 } aimc_sweep_evaluator;
 
 /* The built-in evaluators: "pipeline" (map -> program -> run through the
