@@ -41,9 +41,12 @@ int aimc_dataset_make_splits(aimc_ctx *ctx, aimc_dataset *ds,
                              const unsigned char *is_test,
                              double val_fraction, int max_per_split);
 
-/* Computes mean/std per feature over the valid steps of the training
- * split (std floored at 1e-6 so constant features stay finite). */
-void aimc_dataset_normalise(aimc_dataset *ds);
+/* Computes mean/std per feature over the valid steps of every sample not
+ * marked is_test (the training files: train and validation splits), so
+ * the statistics depend neither on the seed nor on max_per_split and the
+ * trainer and the inference runner normalise alike. std is floored at
+ * 1e-6 so constant features stay finite. */
+void aimc_dataset_normalise(aimc_dataset *ds, const unsigned char *is_test);
 
 /* Loaders behind aimc_dataset_load. */
 int aimc_fmnist_load(aimc_ctx *ctx, const aimc_data_spec *spec,

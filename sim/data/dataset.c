@@ -134,13 +134,13 @@ static inline float raw_value(const aimc_dataset *ds, size_t e) {
   return ds->xf ? ds->xf[e] : (float)ds->xb[e] * ds->byte_scale;
 }
 
-void aimc_dataset_normalise(aimc_dataset *ds) {
+void aimc_dataset_normalise(aimc_dataset *ds, const unsigned char *is_test) {
   size_t F = ds->n_features;
   for (size_t f = 0; f < F; f++) {
     double sum = 0, sum2 = 0;
     size_t count = 0;
-    for (size_t j = 0; j < ds->split_n[AIMC_SPLIT_TRAIN]; j++) {
-      size_t i = ds->split_idx[AIMC_SPLIT_TRAIN][j];
+    for (size_t i = 0; i < ds->n; i++) {
+      if (is_test[i]) continue;
       for (size_t t = 0; t < ds->valid[i]; t++) {
         double v = raw_value(ds, ds->offset[i] + t * F + f);
         sum += v;

@@ -315,13 +315,13 @@ static int build(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
   ds->length = spec->length > 0 ? (size_t)spec->length : longest;
   int st = aimc_dataset_make_splits(ctx, ds, is_test, spec->val_fraction,
                                     spec->max_per_split);
+  if (st == AIMC_OK) aimc_dataset_normalise(ds, is_test);
   aimc_free(ctx, is_test);
   if (st) {
     ds->xf = NULL; /* still owned by the caller */
     aimc_dataset_free(ctx, ds);
     return st;
   }
-  aimc_dataset_normalise(ds);
   *out = ds;
   return AIMC_OK;
 }

@@ -138,7 +138,7 @@ int aimc_fmnist_load(aimc_ctx *ctx, const aimc_data_spec *spec,
   }
   st = aimc_dataset_make_splits(ctx, ds, is_test, spec->val_fraction,
                                 spec->max_per_split);
-  if (st == AIMC_OK) aimc_dataset_normalise(ds);
+  if (st == AIMC_OK) aimc_dataset_normalise(ds, is_test);
 done:
   aimc_free(ctx, labels);
   aimc_free(ctx, is_test);

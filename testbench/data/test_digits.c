@@ -133,15 +133,15 @@ static void test_digits20(void **state) {
   }
   assert_int_equal(L, longest);
 
-  /* Normalisation: over the training split's valid steps, each feature
-   * has mean 0 and standard deviation 1. */
-  const size_t *tr = aimc_dataset_split(ds, AIMC_SPLIT_TRAIN, &n[0]);
+  /* Normalisation: over the valid steps of the training files (train and
+   * validation splits), each feature has mean 0 and standard deviation 1. */
   for (size_t b = 0; b < F; b += 7) {
     double m = 0, m2 = 0;
     size_t cnt = 0;
-    for (size_t j = 0; j < n[0]; j++) {
-      aimc_dataset_get(ds, tr[j], x);
-      for (size_t t = 0; t < aimc_dataset_valid_steps(ds, tr[j]); t++) {
+    for (size_t i = 0; i < 120; i++) {
+      if (strstr(aimc_dataset_sample_name(ds, i), "speaker-02")) continue;
+      aimc_dataset_get(ds, i, x);
+      for (size_t t = 0; t < aimc_dataset_valid_steps(ds, i); t++) {
         m += x[t * F + b];
         m2 += x[t * F + b] * x[t * F + b];
         cnt++;

@@ -8,7 +8,9 @@
  * frames (after normalisation, so padding equals the training mean);
  * aimc_dataset_valid_steps gives each sample's true length for masking.
  * Features are normalised per feature with the mean and standard deviation
- * of the training split only. Labels are 0 .. n_classes-1 in the order of
+ * of the training files only (the train and validation splits, never the
+ * test split), so the statistics do not depend on the seed: a trainer and
+ * an inference run that load the same spec normalise alike. Labels are 0 .. n_classes-1 in the order of
  * the task's class list. */
 #ifndef AIMC_DATA_H
 #define AIMC_DATA_H
@@ -127,7 +129,7 @@ void aimc_dataset_gather(const aimc_dataset *ds, const size_t *idx, size_t n,
                          float *x, int *y, float *mask);
 
 /* Per-feature mean and standard deviation used for normalisation (computed
- * on the training split; n_features each; borrowed). */
+ * on the training files; n_features each; borrowed). */
 const float *aimc_dataset_feature_mean(const aimc_dataset *ds);
 const float *aimc_dataset_feature_std(const aimc_dataset *ds);
 
