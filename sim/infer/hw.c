@@ -38,9 +38,9 @@ static aimc_hw *hw_new(aimc_ctx *ctx, const aimc_mapping *m) {
 void aimc_hw_free(aimc_ctx *ctx, aimc_hw *hw) {
   if (!hw) return;
   for (size_t k = 0; hw->g_S && k < hw->map->n_arrays; k++) aimc_free(ctx, hw->g_S[k]);
-  for (size_t i = 0; hw->w && i < hw->map->n_mats; i++) {
-    aimc_free(ctx, hw->w[i]);
-    aimc_free(ctx, hw->nvar[i]);
+  for (size_t i = 0; i < hw->map->n_mats; i++) {
+    if (hw->w) aimc_free(ctx, hw->w[i]);
+    if (hw->nvar) aimc_free(ctx, hw->nvar[i]);
   }
   aimc_free(ctx, hw->g_S);
   aimc_free(ctx, hw->w);

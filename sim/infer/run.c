@@ -248,12 +248,20 @@ static void array_read(run_ws *w, int mi, const double *in, double *out) {
       const double *wr = W + row;
       double acc = 0;
       int i = 0;
-      for (; i + 1 < s->n_in; i += 2) acc += wr[i] * x[i] + wr[i + 1] * x[i + 1];
-      if (i < s->n_in) acc += wr[i] * x[i];
       if (NV) {
+        /* One pass: the column current and its read-noise variance,
+         * sum over devices of (relative sigma x device current)^2. */
+        const double *nv = NV + row;
         double var = 0;
-        for (i = 0; i < s->n_in; i++) var += NV[row + i] * x[i] * x[i];
+        for (; i + 1 < s->n_in; i += 2) {
+          acc += wr[i] * x[i] + wr[i + 1] * x[i + 1];
+          var += nv[i] * x[i] * x[i] + nv[i + 1] * x[i + 1] * x[i + 1];
+        }
+        if (i < s->n_in) acc += wr[i] * x[i], var += nv[i] * x[i] * x[i];
         acc += gsl_ran_gaussian_ziggurat(rng, a->read_noise_rel * sqrt(var));
+      } else {
+        for (; i + 1 < s->n_in; i += 2) acc += wr[i] * x[i] + wr[i + 1] * x[i + 1];
+        if (i < s->n_in) acc += wr[i] * x[i];
       }
       const aimc_quant *q = &v->adc[s->out0 + j];
       if (q->bits > 0 && adc_sigma_lsb > 0)

@@ -11,3 +11,13 @@ if(AIMC_SYSTEMC)
 endif()
 aimc_cli_test(infer_cli_run LABELS e2e
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_run.sh $<TARGET_FILE:infer_fixture_model>)
+aimc_test(test_infer_program SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program.c ${_fx} LABELS unit fault)
+target_include_directories(test_infer_program PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+# IMSSA Fig. 4 in shape (slow): trains the 2-bit and 5-bit zero_one models,
+# then accuracy vs programming noise over several seeds (fig4.sh).
+aimc_cli_test(infer_fig4 LABELS slow TIMEOUT 3600
+  COMMAND sh -c "set -e; T=$(mktemp -d); \
+    ${PROJECT_BINARY_DIR}/aimc train configs/train/zero_one.yaml --out $T/m2 >/dev/null; \
+    ${PROJECT_BINARY_DIR}/aimc train configs/train/zero_one_5bit.yaml --out $T/m5 >/dev/null; \
+    sh ${CMAKE_CURRENT_LIST_DIR}/fig4.sh $T/fig4 $T/m2/model.s4d $T/m5/model.s4d; \
+    test -s $T/fig4/fig4.svg")
