@@ -205,7 +205,7 @@ static int render(aimc_ctx *ctx, const plot_figure *f, const char *final_path,
   plinit();
   pladv(0);
   plschr(0, 0.9);
-  plvpor(0.1, f->n_bars ? 0.74 : 0.76, f->n_bars > 8 ? 0.26 : 0.13, 0.9);
+  plvpor(0.1, 0.72, f->n_bars > 8 ? 0.26 : 0.13, 0.9);
   if (f->n_bars)
     draw_bars(f);
   else
