@@ -33,7 +33,7 @@ static void help(void) {
       "       aimc data show     [data-set options] [--index I | --name FILE]\n"
       "                          [--split train|val|test] [--scale S] --out "
       "PNG\n"
-      "       aimc data baseline [data-set options]\n\n"
+      "       aimc data baseline [data-set options] [--segments K]\n\n"
       "digits    synthesizes English and German spoken digits with espeak-ng\n"
       "          in the Heidelberg Digits layout (default --out data/digits,\n"
       "          or $AIMC_DATA/digits; 24 speakers of which 4 held out for\n"
@@ -41,8 +41,9 @@ static void help(void) {
       "stats     prints class counts per split, the sequence-length\n"
       "          histogram and per-feature ranges.\n"
       "show      renders one sample's features as a PNG spectrogram.\n"
-      "baseline  nearest-class-mean on time-pooled features (a floor for\n"
-      "          trained models), accuracy on validation and test.\n\n");
+      "baseline  nearest class mean on features averaged over K equal time\n"
+      "          segments (default 1): a floor for trained models; accuracy\n"
+      "          on validation and test.\n\n");
   print_spec_options();
 }
 
@@ -322,25 +323,45 @@ static int cmd_show(aimc_ctx *ctx, int argc, char **argv) {
 
 /* ---- baseline ---- */
 
-/* Time-pooled (mean over valid steps) normalised features of sample i. */
-static void pooled(const aimc_dataset *ds, size_t i, float *x, double *p) {
+/* Time-pooled normalised features of sample i: the mean of each feature
+ * over each of K equal segments of the valid steps (K * F values). */
+static void pooled(const aimc_dataset *ds, size_t i, size_t K, float *x,
+                   double *p) {
   size_t F = aimc_dataset_n_features(ds), T = aimc_dataset_valid_steps(ds, i);
   aimc_dataset_get(ds, i, x);
-  for (size_t f = 0; f < F; f++) {
-    p[f] = 0;
-    for (size_t t = 0; t < T; t++) p[f] += x[t * F + f];
-    p[f] /= (double)(T ? T : 1);
+  for (size_t k = 0; k < K; k++) {
+    size_t t0 = k * T / K, t1 = (k + 1) * T / K;
+    if (t1 <= t0) t1 = t0 + 1 <= T ? t0 + 1 : t0;
+    for (size_t f = 0; f < F; f++) {
+      double sum = 0;
+      for (size_t t = t0; t < t1; t++) sum += x[t * F + f];
+      p[k * F + f] = t1 > t0 ? sum / (double)(t1 - t0) : 0.0;
+    }
   }
+}
+
+static int segments_option(void *user, const char *key, const char *value) {
+  if (strcmp(key, "segments") != 0) return 0;
+  char *end;
+  long k = strtol(value, &end, 10);
+  *(long *)user = *end || end == value || k < 1 || k > 64 ? -1 : k;
+  return 1;
 }
 
 static int cmd_baseline(aimc_ctx *ctx, int argc, char **argv) {
   aimc_data_spec spec;
   aimc_dataset *ds;
-  int st = parse_spec(ctx, "data baseline", argc, argv, &spec, NULL, NULL);
-  if (st || (st = load(ctx, &spec, &ds))) return st;
-  size_t L = aimc_dataset_length(ds), F = aimc_dataset_n_features(ds);
+  long segments = 1;
+  int st = parse_spec(ctx, "data baseline", argc, argv, &spec, segments_option,
+                      &segments);
+  if (st) return st;
+  if (segments < 1)
+    return aimc_cli_usage(ctx, "data baseline", "--segments takes 1-64");
+  if ((st = load(ctx, &spec, &ds))) return st;
+  size_t L = aimc_dataset_length(ds), S = (size_t)segments;
+  size_t F = aimc_dataset_n_features(ds) * S; /* pooled dimensions */
   size_t K = aimc_dataset_n_classes(ds), n;
-  float *x = aimc_malloc(ctx, L * F * sizeof *x);
+  float *x = aimc_malloc(ctx, L * F / S * sizeof *x);
   double *p = aimc_malloc(ctx, F * sizeof *p);
   double *centre = aimc_calloc(ctx, K * F, sizeof *centre);
   size_t *count = aimc_calloc(ctx, K, sizeof *count);
@@ -351,18 +372,19 @@ static int cmd_baseline(aimc_ctx *ctx, int argc, char **argv) {
   const size_t *idx = aimc_dataset_split(ds, AIMC_SPLIT_TRAIN, &n);
   for (size_t j = 0; j < n; j++) {
     size_t c = (size_t)aimc_dataset_label(ds, idx[j]);
-    pooled(ds, idx[j], x, p);
+    pooled(ds, idx[j], S, x, p);
     for (size_t f = 0; f < F; f++) centre[c * F + f] += p[f];
     count[c]++;
   }
   for (size_t c = 0; c < K; c++)
     for (size_t f = 0; f < F; f++) centre[c * F + f] /= (double)(count[c] ? count[c] : 1);
-  printf("nearest class mean on time-pooled features, %zu classes\n", K);
+  printf("nearest class mean on features pooled over %zu time segment(s), %zu "
+         "classes\n", S, K);
   for (int s = AIMC_SPLIT_VAL; s <= AIMC_SPLIT_TEST; s++) {
     idx = aimc_dataset_split(ds, (aimc_data_split)s, &n);
     size_t right = 0;
     for (size_t j = 0; j < n; j++) {
-      pooled(ds, idx[j], x, p);
+      pooled(ds, idx[j], S, x, p);
       size_t best = 0;
       double best_d = INFINITY;
       for (size_t c = 0; c < K; c++) {
