@@ -4,7 +4,8 @@
  * t_settle * sum_i v_i^2 sum_j G_ij). At init the cells are made with
  * device-to-device variation, loaded with the target file (the mapper's
  * CSV) and programmed in the chosen mode; the programming totals are kept
- * apart from the read energy (aimc_crossbar_prog_totals). */
+ * apart from the read energy (aimc_crossbar_prog_totals). The cell states
+ * can be dumped to CSV after programming (dump_cells). */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@ typedef struct {
   int wv_max_pulses;
   char targets[AIMC_PARAM_STRLEN];
   double drift_time;
+  char dump_cells[AIMC_PARAM_STRLEN];
 } crossbar_params;
 
 typedef struct {
@@ -68,6 +70,9 @@ static const aimc_param PARAMS[] = {
      "Target-conductance CSV (rows lines of cols values in S); empty: cells stay as made.", "aimc/xbar.h", NULL, ""},
     {"drift_time", AIMC_PT_REAL, offsetof(crossbar_params, drift_time), 0, 0, 1e9, AIMC_U_SECOND,
      "Time between programming and the run (conductance drift).", "", NULL, NULL},
+    {"dump_cells", AIMC_PT_STRING, offsetof(crossbar_params, dump_cells), 0, 0, 0, AIMC_U_NONE,
+     "CSV written after programming (and drift): row,col,g_S,target_S,stuck per cell; empty: none.",
+     "aimc/xbar.h", NULL, ""},
 };
 
 static const aimc_port_spec PORTS[] = {
@@ -109,6 +114,7 @@ static int build(aimc_inst *inst, crossbar_state *s) {
   if (*p->targets || p->program != AIMC_XBAR_PROG_IDEAL)
     if ((rc = aimc_xbar_program(s->x, &o, s->dev_rng, &s->prog))) return rc;
   if (p->drift_time > 0) aimc_xbar_age(s->x, p->drift_time);
+  if (*p->dump_cells) return aimc_xbar_dump(s->x, p->dump_cells);
   return AIMC_OK;
 }
 

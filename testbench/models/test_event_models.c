@@ -17,6 +17,7 @@
 #include "aimc/quant.h"
 #include "aimc/status.h"
 #include "aimc/xbar.h"
+#include "failalloc.h"
 #include "testutil.h"
 
 static const char *const OURS[] = {"cell", "write_verify", "crossbar", "dac", "tia",
@@ -203,8 +204,16 @@ static void test_adc_mux_and_reset(void **state) {
   }
   /* Reset restores the crossbar's devices (same d2d draws, same programming). */
   rig r;
-  rig_open(&r, 3, "name: rs\ninstances:\n  xbar: {model: crossbar, params: {rows: 8, cols: 8,"
-                  " program: gaussian, sigma_g: 3uS}}\nnets:\n  v: {connect: [xbar.in], external: true}\n  i: {connect: [xbar.out], external: true}\n");
+  const char *dir = test_tmpdir("reset");
+  char text[1024], dump[512];
+  snprintf(dump, sizeof dump, "%s/cells.csv", dir);
+  snprintf(text, sizeof text,
+           "name: rs\ninstances:\n  xbar: {model: crossbar, params: {rows: 8, cols: 8,"
+           " program: gaussian, sigma_g: 3uS, dump_cells: %s}}\nnets:\n"
+           "  v: {connect: [xbar.in], external: true}\n  i: {connect: [xbar.out], external: true}\n",
+           dump);
+  rig_open(&r, 3, text);
+  assert_true(test_file_exists(dump)); /* 8 x 8 cells written after programming */
   aimc_xbar *xb = aimc_crossbar_xbar(aimc_engine_find(r.e, "xbar"));
   double before[64];
   memcpy(before, aimc_xbar_gmatrix(xb), sizeof before);
@@ -261,6 +270,58 @@ static void test_bad_parameters(void **state) {
                "t_settle", "bad.yaml:3:");
 }
 
+/* Every model that allocates (crossbar, cell, write_verify, dac, digital)
+ * fails cleanly at every allocation of load + engine + run + reset. */
+static int whole_design(aimc_ctx *ctx, void *user) {
+  aimc_design *d = NULL;
+  aimc_engine *e = NULL;
+  int rc = aimc_netlist_parse(ctx, "fa.yaml", user, NULL, &d);
+  if (!rc) rc = aimc_engine_alloc(ctx, d, AIMC_KERNEL_NATIVE, &e);
+  if (!rc) rc = aimc_engine_run(e);
+  if (!rc) rc = aimc_engine_reset(e);
+  aimc_engine_free(e);
+  aimc_design_free(ctx, d);
+  return rc;
+}
+
+static void test_fault_injection(void **state) {
+  (void)state;
+  const char *text =
+      "name: fa\ninstances:\n"
+      "  wv: {model: write_verify, params: {target: 30uS, device: vcm}}\n"
+      "  cell: {model: cell, params: {device: vcm}}\n"
+      "  dac: {model: dac, params: {n: 2, inl_lsb: 1}}\n"
+      "  xbar: {model: crossbar, params: {rows: 2, cols: 2, program: one_shot}}\n"
+      "  dig: {model: digital, params: {n_in: 2, n_out: 2, op: accumulate}}\n"
+      "nets:\n  p: [wv.out, cell.in]\n  c: [cell.out, wv.in]\n"
+      "  x: {connect: [dac.in], external: true}\n  v: [dac.out, xbar.in]\n"
+      "  i: {connect: [xbar.out], external: true}\n"
+      "  a: {connect: [dig.in], external: true}\n  b: {connect: [dig.out], external: true}\n";
+  assert_true(failalloc_sweep(whole_design, (void *)text) > 10);
+}
+
+/* A cell's device comes back after reset: same d2d draw, same state. */
+static void test_cell_reset(void **state) {
+  (void)state;
+  rig r;
+  rig_open(&r, 8, "name: c\ninstances:\n  cell: {model: cell}\n"
+                  "nets:\n  p: {connect: [cell.in], external: true}\n"
+                  "  c: {connect: [cell.out], external: true}\n");
+  double cmd[3] = {1.3, 100e-9, 0.2}, first, again;
+  aimc_engine_drive_net(r.e, net(&r, "p"), cmd, 0);
+  aimc_engine_run(r.e);
+  first = aimc_engine_net_value(r.e, net(&r, "c"))[0];
+  assert_int_equal(aimc_engine_reset(r.e), 0);
+  cmd[0] = 0; /* read only: after a reset the cell is back at g_min */
+  cmd[1] = 0;
+  aimc_engine_drive_net(r.e, net(&r, "p"), cmd, 0);
+  aimc_engine_run(r.e);
+  again = aimc_engine_net_value(r.e, net(&r, "c"))[0];
+  assert_true(first > 2 * again);
+  assert_near(again / 0.2, 5e-6, 5e-6 * 0.05); /* g_min within d2d and read noise */
+  rig_close(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_registry_conformance),
@@ -269,6 +330,8 @@ int main(void) {
       cmocka_unit_test(test_adc_mux_and_reset),
       cmocka_unit_test(test_cell_write_verify),
       cmocka_unit_test(test_bad_parameters),
+      cmocka_unit_test(test_fault_injection),
+      cmocka_unit_test(test_cell_reset),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 aimc_test(test_device SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_device.c LABELS unit conformance fault)
 aimc_test(test_xbar SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_xbar.c LABELS unit fault)
 aimc_test(test_program SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program.c LABELS unit)
-aimc_test(test_event_models SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_event_models.c LABELS unit conformance)
+aimc_test(test_event_models SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_event_models.c LABELS unit conformance fault)
 aimc_cli_test(cli_models LABELS unit e2e COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_models.sh)
 aimc_cli_test(models_docs_current LABELS unit COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/gen-model-docs.sh --check)
