@@ -64,6 +64,12 @@ static int dac_init(aimc_inst *inst) {
   return AIMC_OK;
 }
 
+/* The static errors belong to the hardware: a reset keeps them. */
+static int dac_reset(aimc_inst *inst) {
+  (void)inst;
+  return AIMC_OK;
+}
+
 static int dac_on_input(aimc_inst *inst, int port) {
   (void)port;
   const dac_params *p = aimc_inst_params(inst);
@@ -91,4 +97,5 @@ const aimc_model aimc_model_dac = {
     .state_size = sizeof(dac_state),
     .init = dac_init,
     .on_input = dac_on_input,
+    .reset = dac_reset,
 };
