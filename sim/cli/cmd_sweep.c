@@ -42,14 +42,16 @@ static void help(void) {
       "                       cores, 1 per rank under mpirun; 0 = no fork)\n"
       "  --evaluator NAME     override the spec's evaluator:\n");
   for (size_t i = 0; aimc_sweep_evaluator_at(i); i++)
-    printf("                         %-10s %s\n", aimc_sweep_evaluator_at(i)->name,
+    printf("                         %-10s %s\n",
+           aimc_sweep_evaluator_at(i)->name,
            aimc_sweep_evaluator_at(i)->summary);
   printf(
       "  --max-runs N         stop after N new runs (resume later)\n"
       "  --list               print the expanded points and exit\n\n"
       "example:\n"
       "  aimc sweep configs/sweeps/array_size.yaml -o results/array_size\n"
-      "  mpirun -n 4 --oversubscribe aimc sweep configs/sweeps/array_size.yaml\n");
+      "  mpirun -n 4 --oversubscribe aimc sweep "
+      "configs/sweeps/array_size.yaml\n");
 }
 
 static void list_points(const aimc_sweep_spec *spec) {
@@ -59,7 +61,8 @@ static void list_points(const aimc_sweep_spec *spec) {
   printf("\n");
   for (size_t i = 0; i < aimc_sweep_spec_n_points(spec); i++) {
     printf("%zu", i);
-    for (size_t k = 0; k < nk; k++) printf("\t%s", aimc_sweep_spec_value(spec, i, k));
+    for (size_t k = 0; k < nk; k++)
+      printf("\t%s", aimc_sweep_spec_value(spec, i, k));
     printf("\n");
   }
 }
@@ -72,12 +75,13 @@ static void on_progress(void *user, size_t done, size_t todo) {
   aimc_progress_update(p, done, extra);
 }
 
-static int parse_count(aimc_ctx *ctx, const char *opt, const char *text, long *out) {
+static int parse_count(aimc_ctx *ctx, const char *opt, const char *text,
+                       long *out) {
   char *end;
   *out = strtol(text, &end, 10);
   if (*end || end == text || *out < 0)
-    return aimc_cli_usage(ctx, "sweep", "%s takes a non-negative integer, not '%s'", opt,
-                          text);
+    return aimc_cli_usage(
+        ctx, "sweep", "%s takes a non-negative integer, not '%s'", opt, text);
   return AIMC_OK;
 }
 
@@ -85,10 +89,12 @@ static int parse_count(aimc_ctx *ctx, const char *opt, const char *text, long *o
  * sweep` must not initialise MPI: a singleton init is slow and needs a
  * daemon. */
 static int launched_by_mpi(void) {
-  return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK");
+  return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") ||
+         getenv("PMI_RANK");
 }
 
-static int sweep_main(aimc_ctx *ctx, int argc, char **argv, int rank, int ranks) {
+static int sweep_main(aimc_ctx *ctx, int argc, char **argv, int rank,
+                      int ranks) {
   const char *spec_path = NULL, *out = NULL, *evaluator = NULL;
   long jobs = -1, max_runs = 0;
   int list = 0, rc;
@@ -142,14 +148,16 @@ static int sweep_main(aimc_ctx *ctx, int argc, char **argv, int rank, int ranks)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     jobs = ranks > 1 ? 1 : (cores > 0 ? cores : 1);
   }
-  size_t n_runs = aimc_sweep_spec_n_points(spec) * aimc_sweep_spec_n_seeds(spec);
+  size_t n_runs =
+      aimc_sweep_spec_n_points(spec) * aimc_sweep_spec_n_seeds(spec);
   if (rank == 0)
-    aimc_log(ctx, AIMC_LOG_INFO,
-             "sweep %s: %zu points x %u seeds = %zu runs, %d rank(s) x %ld job(s), "
-             "evaluator %s, into %s",
-             aimc_sweep_spec_name(spec), aimc_sweep_spec_n_points(spec),
-             aimc_sweep_spec_n_seeds(spec), n_runs, ranks, jobs,
-             aimc_sweep_spec_evaluator(spec), out);
+    aimc_log(
+        ctx, AIMC_LOG_INFO,
+        "sweep %s: %zu points x %u seeds = %zu runs, %d rank(s) x %ld job(s), "
+        "evaluator %s, into %s",
+        aimc_sweep_spec_name(spec), aimc_sweep_spec_n_points(spec),
+        aimc_sweep_spec_n_seeds(spec), n_runs, ranks, jobs,
+        aimc_sweep_spec_evaluator(spec), out);
 
   aimc_progress bar;
   aimc_progress_start(&bar, "sweep", n_runs);
@@ -170,16 +178,19 @@ static int sweep_main(aimc_ctx *ctx, int argc, char **argv, int rank, int ranks)
   signal(SIGTERM, SIG_DFL);
   if (rank == 0 && st.n_done_now) aimc_progress_finish(&bar, NULL);
   if (rank == 0 && (rc == AIMC_OK || rc == AIMC_EFAIL)) {
-    printf("sweep %s: %zu of %zu runs done (%zu now, %zu before)%s\n"
-           "  table: %s/results.csv and %s/results.json\n",
-           aimc_sweep_spec_name(spec), st.n_done_before + st.n_done_now, st.n_runs,
-           st.n_done_now, st.n_done_before, st.n_failed ? ", some failed" : "", out, out);
+    printf(
+        "sweep %s: %zu of %zu runs done (%zu now, %zu before)%s\n"
+        "  table: %s/results.csv and %s/results.json\n",
+        aimc_sweep_spec_name(spec), st.n_done_before + st.n_done_now, st.n_runs,
+        st.n_done_now, st.n_done_before, st.n_failed ? ", some failed" : "",
+        out, out);
   }
   if (!rc && !st.complete)
-    rc = aimc_error(ctx, AIMC_EINTERRUPTED,
-                    "sweep stopped with %zu of %zu runs done; run the same command "
-                    "again to resume",
-                    st.n_done_before + st.n_done_now, st.n_runs);
+    rc = aimc_error(
+        ctx, AIMC_EINTERRUPTED,
+        "sweep stopped with %zu of %zu runs done; run the same command "
+        "again to resume",
+        st.n_done_before + st.n_done_now, st.n_runs);
   aimc_sweep_spec_free(ctx, spec);
   return rc;
 }

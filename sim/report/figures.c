@@ -15,10 +15,12 @@ double report_scale(double typical, const char *unit, char *label, size_t len) {
   static const struct {
     double f;
     const char *p;
-  } PREFIX[] = {{1e15, "f"}, {1e12, "p"}, {1e9, "n"}, {1e6, "#gm"}, {1e3, "m"}, {1, ""}};
+  } PREFIX[] = {{1e15, "f"},  {1e12, "p"}, {1e9, "n"},
+                {1e6, "#gm"}, {1e3, "m"},  {1, ""}};
   size_t i = 0;
   double a = fabs(typical);
-  while (i + 1 < sizeof PREFIX / sizeof PREFIX[0] && a * PREFIX[i].f >= 1000) i++;
+  while (i + 1 < sizeof PREFIX / sizeof PREFIX[0] && a * PREFIX[i].f >= 1000)
+    i++;
   if (!(a > 0) || !isfinite(a)) i = sizeof PREFIX / sizeof PREFIX[0] - 1;
   snprintf(label, len, "%s%s", PREFIX[i].p, unit);
   return PREFIX[i].f;
@@ -26,7 +28,8 @@ double report_scale(double typical, const char *unit, char *label, size_t len) {
 
 /* The distinct values of key k, sorted numerically (text order when not
  * numbers). Returns their count; idx[i] is the group of point i. */
-static size_t groups_of(const rtable *t, int k, const char **vals, size_t *idx) {
+static size_t groups_of(const rtable *t, int k, const char **vals,
+                        size_t *idx) {
   size_t n = 0;
   for (size_t i = 0; i < t->n_points; i++) {
     const char *v = t->values[i * t->n_keys + (size_t)k];
@@ -38,7 +41,8 @@ static size_t groups_of(const rtable *t, int k, const char **vals, size_t *idx) 
   for (size_t a = 1; a < n; a++)
     for (size_t b = a; b > 0; b--) {
       double x, y;
-      int numeric = !rtable_number(vals[b - 1], &x) && !rtable_number(vals[b], &y);
+      int numeric =
+          !rtable_number(vals[b - 1], &x) && !rtable_number(vals[b], &y);
       if (numeric ? x <= y : strcmp(vals[b - 1], vals[b]) <= 0) break;
       const char *tmp = vals[b];
       vals[b] = vals[b - 1];
@@ -52,8 +56,8 @@ static size_t groups_of(const rtable *t, int k, const char **vals, size_t *idx) 
   return n;
 }
 
-static const char *guess_key(const rtable *t, const char *given, const char *contains,
-                             const char *suffix) {
+static const char *guess_key(const rtable *t, const char *given,
+                             const char *contains, const char *suffix) {
   if (given) return rtable_key(t, given) >= 0 ? given : NULL;
   for (size_t k = 0; k < t->n_keys; k++) {
     const char *key = t->keys[k];
@@ -65,13 +69,13 @@ static const char *guess_key(const rtable *t, const char *given, const char *con
   return NULL;
 }
 
-static const char *ENERGY_LABELS[] = {"DAC", "array", "TIA", "ADC", "register",
-                                      "digital", "buffer", "static"};
+static const char *ENERGY_LABELS[] = {
+    "DAC", "array", "TIA", "ADC", "register", "digital", "buffer", "static"};
 
 /* Averages metric m over the points where sel[i] == g (NaN-aware); the
  * error is the root mean square of the points' std. */
-static void average(const rtable *t, const size_t *sel, size_t g, int m, double *mean,
-                    double *err) {
+static void average(const rtable *t, const size_t *sel, size_t g, int m,
+                    double *mean, double *err) {
   double s = 0, e = 0;
   size_t n = 0, ne = 0;
   for (size_t i = 0; i < t->n_points; i++)
@@ -110,7 +114,9 @@ static int fig_energy(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
   size_t n = t->n_points, *grp = aimc_calloc(ctx, n ? n : 1, sizeof *grp);
   char **labels = aimc_calloc(ctx, n ? n : 1, sizeof *labels);
   double *values = aimc_calloc(ctx, 8 * (n ? n : 1), sizeof *values);
-  int rc = grp && labels && values ? AIMC_OK : aimc_error(ctx, AIMC_ENOMEM, "out of memory");
+  int rc = grp && labels && values
+               ? AIMC_OK
+               : aimc_error(ctx, AIMC_ENOMEM, "out of memory");
   int ks = rtable_key(t, sigma);
   size_t n_bars = 0;
   char xlabel[256] = "";
@@ -126,7 +132,8 @@ static int fig_energy(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
       while (grp[rep] != g || rep >= i) rep++;
       int same = 1;
       for (size_t k = 0; k < t->n_keys && same; k++)
-        same = (int)k == ks || !strcmp(t->values[i * t->n_keys + k], t->values[rep * t->n_keys + k]);
+        same = (int)k == ks || !strcmp(t->values[i * t->n_keys + k],
+                                       t->values[rep * t->n_keys + k]);
       if (same) break;
     }
     grp[i] = g;
@@ -164,21 +171,29 @@ static int fig_energy(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
     if (sum > peak) peak = sum;
   }
   if (!rc && n_layers == 0) {
-    snprintf(f->caption, sizeof f->caption, "Left out: the results have no energy breakdown.");
+    snprintf(f->caption, sizeof f->caption,
+             "Left out: the results have no energy breakdown.");
   } else if (!rc) {
     char unit[16], ylabel[64];
     double s = report_scale(peak, "J", unit, sizeof unit);
     for (size_t c = 0; c < n_layers * n_bars; c++) values[c] *= s;
     snprintf(ylabel, sizeof ylabel, "energy per inference (%s)", unit);
-    plot_figure pf = {.title = f->title, .xlabel = t->is_sweep ? xlabel : "", .ylabel = ylabel,
-                      .n_bars = n_bars, .n_layers = n_layers,
+    plot_figure pf = {.title = f->title,
+                      .xlabel = t->is_sweep ? xlabel : "",
+                      .ylabel = ylabel,
+                      .n_bars = n_bars,
+                      .n_layers = n_layers,
                       .bar_labels = (const char *const *)labels,
-                      .layer_labels = layer_labels, .values = values};
+                      .layer_labels = layer_labels,
+                      .values = values};
     rc = write_fig(ctx, o, f, &pf);
-    snprintf(f->caption, sizeof f->caption,
-             "Energy of one inference split by component class%s.",
-             ks >= 0 ? " (one bar per design; the programming-noise setting, which does "
-                       "not change energy, is averaged)" : "");
+    snprintf(
+        f->caption, sizeof f->caption,
+        "Energy of one inference split by component class%s.",
+        ks >= 0
+            ? " (one bar per design; the programming-noise setting, which does "
+              "not change energy, is averaged)"
+            : "");
   }
   for (size_t b = 0; labels && b < n_bars; b++) aimc_free(ctx, labels[b]);
   aimc_free(ctx, labels);
@@ -190,11 +205,14 @@ static int fig_energy(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
 /* Lines of metric m (scaled by `scale`) against key kx, one per value of
  * key kg (or a single line), averaged over the other settings. */
 static int fig_lines(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
-                     report_fig *f, int kx, int kg, int m, double xscale, double yscale,
-                     const char *xlabel, const char *ylabel, const char *group_fmt, int logx) {
+                     report_fig *f, int kx, int kg, int m, double xscale,
+                     double yscale, const char *xlabel, const char *ylabel,
+                     const char *group_fmt, int logx) {
   size_t n = t->n_points;
-  const char **xv = aimc_calloc(ctx, n, sizeof *xv), **gv = aimc_calloc(ctx, n, sizeof *gv);
-  size_t *xi = aimc_calloc(ctx, n, sizeof *xi), *gi = aimc_calloc(ctx, n, sizeof *gi);
+  const char **xv = aimc_calloc(ctx, n, sizeof *xv),
+             **gv = aimc_calloc(ctx, n, sizeof *gv);
+  size_t *xi = aimc_calloc(ctx, n, sizeof *xi),
+         *gi = aimc_calloc(ctx, n, sizeof *gi);
   size_t *sel = aimc_calloc(ctx, n, sizeof *sel);
   double *buf = aimc_calloc(ctx, 3 * n, sizeof *buf);
   plot_series *series = aimc_calloc(ctx, n, sizeof *series);
@@ -204,7 +222,8 @@ static int fig_lines(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
     rc = aimc_error(ctx, AIMC_ENOMEM, "out of memory");
     goto out;
   }
-  size_t nx = groups_of(t, kx, xv, xi), ng = kg >= 0 ? groups_of(t, kg, gv, gi) : 1;
+  size_t nx = groups_of(t, kx, xv, xi),
+         ng = kg >= 0 ? groups_of(t, kg, gv, gi) : 1;
   double *x = buf, *y = buf + n, *e = buf + 2 * n;
   size_t used = 0;
   for (size_t g = 0; g < ng; g++) {
@@ -214,7 +233,8 @@ static int fig_lines(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
     s->yerr = e + used;
     for (size_t a = 0; a < nx; a++) {
       /* Points of this x value and this group. */
-      for (size_t i = 0; i < n; i++) sel[i] = xi[i] == a && (kg < 0 || gi[i] == g) ? 0 : 1;
+      for (size_t i = 0; i < n; i++)
+        sel[i] = xi[i] == a && (kg < 0 || gi[i] == g) ? 0 : 1;
       double mean, err, xnum;
       average(t, sel, 0, m, &mean, &err);
       if (!isfinite(mean) || rtable_number(xv[a], &xnum)) continue;
@@ -234,8 +254,12 @@ static int fig_lines(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
              aimc_sweep_metric_name(m));
     goto out;
   }
-  plot_figure pf = {.title = f->title, .xlabel = xlabel, .ylabel = ylabel, .logx = logx,
-                    .n_series = ng, .series = series};
+  plot_figure pf = {.title = f->title,
+                    .xlabel = xlabel,
+                    .ylabel = ylabel,
+                    .logx = logx,
+                    .n_series = ng,
+                    .series = series};
   rc = write_fig(ctx, o, f, &pf);
 out:
   aimc_free(ctx, (void *)xv);
@@ -255,7 +279,8 @@ static int fig_pareto(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
                       int ksize, report_fig *f) {
   size_t n = t->n_points;
   const char **sv = aimc_calloc(ctx, n, sizeof *sv);
-  size_t *si = aimc_calloc(ctx, n, sizeof *si), *order = aimc_calloc(ctx, n, sizeof *order);
+  size_t *si = aimc_calloc(ctx, n, sizeof *si),
+         *order = aimc_calloc(ctx, n, sizeof *order);
   double *buf = aimc_calloc(ctx, 4 * n, sizeof *buf);
   plot_series *series = aimc_calloc(ctx, n + 1, sizeof *series);
   char(*names)[64] = aimc_calloc(ctx, n, sizeof *names);
@@ -279,13 +304,16 @@ static int fig_pareto(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
     ps->x = x + used;
     ps->y = y + used;
     for (size_t i = 0; i < n; i++) {
-      double ev = rtable_mean(t, i, AIMC_SWEEP_M_energy_J), av = rtable_mean(t, i, AIMC_SWEEP_M_accuracy);
-      if ((ksize >= 0 && si[i] != g) || !isfinite(ev) || !isfinite(av)) continue;
+      double ev = rtable_mean(t, i, AIMC_SWEEP_M_energy_J),
+             av = rtable_mean(t, i, AIMC_SWEEP_M_accuracy);
+      if ((ksize >= 0 && si[i] != g) || !isfinite(ev) || !isfinite(av))
+        continue;
       x[used] = ev * s;
       y[used++] = av * 100;
       ps->n++;
     }
-    if (ksize >= 0) snprintf(names[g], sizeof names[g], "%s %s", t->keys[ksize], sv[g]);
+    if (ksize >= 0)
+      snprintf(names[g], sizeof names[g], "%s %s", t->keys[ksize], sv[g]);
     ps->label = ksize >= 0 ? names[g] : "designs";
     ps->markers = 1;
     ps->color = (int)g;
@@ -294,7 +322,8 @@ static int fig_pareto(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
   for (size_t i = 0; i < used; i++) order[i] = i;
   for (size_t a = 1; a < used; a++)
     for (size_t b = a; b > 0 && (x[order[b - 1]] > x[order[b]] ||
-                                 (x[order[b - 1]] == x[order[b]] && y[order[b - 1]] < y[order[b]]));
+                                 (x[order[b - 1]] == x[order[b]] &&
+                                  y[order[b - 1]] < y[order[b]]));
          b--) {
       size_t tmp = order[b];
       order[b] = order[b - 1];
@@ -308,18 +337,29 @@ static int fig_pareto(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
       fx[nf] = x[order[a]];
       fy[nf++] = best;
     }
-  series[ng] = (plot_series){.label = "Pareto front", .n = nf, .x = fx, .y = fy, .lines = 1,
+  series[ng] = (plot_series){.label = "Pareto front",
+                             .n = nf,
+                             .x = fx,
+                             .y = fy,
+                             .lines = 1,
                              .color = 7};
   if (used == 0) {
-    snprintf(f->caption, sizeof f->caption, "Left out: no point has both energy and accuracy.");
+    snprintf(f->caption, sizeof f->caption,
+             "Left out: no point has both energy and accuracy.");
     goto out;
   }
-  plot_figure pf = {.title = f->title, .xlabel = xlabel, .ylabel = "accuracy (%)",
-                    .n_series = ng + 1, .series = series};
+  plot_figure pf = {.title = f->title,
+                    .xlabel = xlabel,
+                    .ylabel = "accuracy (%)",
+                    .n_series = ng + 1,
+                    .series = series};
   rc = write_fig(ctx, o, f, &pf);
-  snprintf(f->caption, sizeof f->caption,
-           "Every design point (mean over seeds), energy against accuracy; the grey line is "
-           "the Pareto front: %zu of %zu points that no other point beats on both.", nf, used);
+  snprintf(
+      f->caption, sizeof f->caption,
+      "Every design point (mean over seeds), energy against accuracy; the grey "
+      "line is "
+      "the Pareto front: %zu of %zu points that no other point beats on both.",
+      nf, used);
 out:
   aimc_free(ctx, (void *)sv);
   aimc_free(ctx, si);
@@ -331,22 +371,32 @@ out:
 }
 
 /* One run: a bar per array instance, or per residual bin. */
-static int fig_single_bars(aimc_ctx *ctx, const aimc_report_opts *o, report_fig *f, size_t n,
-                           const double *v, double scale, const char *(*label)(size_t, char *,
-                                                                               size_t, const void *),
-                           const void *user, const char *xlabel, const char *ylabel,
-                           const char *layer) {
+static int fig_single_bars(aimc_ctx *ctx, const aimc_report_opts *o,
+                           report_fig *f, size_t n, const double *v,
+                           double scale,
+                           const char *(*label)(size_t, char *, size_t,
+                                                const void *),
+                           const void *user, const char *xlabel,
+                           const char *ylabel, const char *layer) {
   double *vals = aimc_calloc(ctx, n, sizeof *vals);
   char(*names)[32] = aimc_calloc(ctx, n, sizeof *names);
   const char **labels = aimc_calloc(ctx, n, sizeof *labels);
-  int rc = vals && names && labels ? AIMC_OK : aimc_error(ctx, AIMC_ENOMEM, "out of memory");
+  int rc = vals && names && labels
+               ? AIMC_OK
+               : aimc_error(ctx, AIMC_ENOMEM, "out of memory");
   for (size_t i = 0; !rc && i < n; i++) {
     vals[i] = v[i] * scale;
     labels[i] = label(i, names[i], sizeof names[i], user);
   }
   const char *layers[1] = {layer};
-  plot_figure pf = {.title = f->title, .xlabel = xlabel, .ylabel = ylabel, .n_bars = n,
-                    .n_layers = 1, .bar_labels = labels, .layer_labels = layers, .values = vals};
+  plot_figure pf = {.title = f->title,
+                    .xlabel = xlabel,
+                    .ylabel = ylabel,
+                    .n_bars = n,
+                    .n_layers = 1,
+                    .bar_labels = labels,
+                    .layer_labels = layers,
+                    .values = vals};
   if (!rc) rc = write_fig(ctx, o, f, &pf);
   aimc_free(ctx, vals);
   aimc_free(ctx, names);
@@ -354,19 +404,22 @@ static int fig_single_bars(aimc_ctx *ctx, const aimc_report_opts *o, report_fig 
   return rc;
 }
 
-static const char *array_label(size_t i, char *buf, size_t len, const void *user) {
+static const char *array_label(size_t i, char *buf, size_t len,
+                               const void *user) {
   (void)user;
   snprintf(buf, len, "%zu", i);
   return buf;
 }
 
-static const char *bin_label(size_t i, char *buf, size_t len, const void *user) {
+static const char *bin_label(size_t i, char *buf, size_t len,
+                             const void *user) {
   snprintf(buf, len, "%.3g", (double)(i + 1) * *(const double *)user * 1e6);
   return buf;
 }
 
-static int single_run_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
-                              report_fig *figs, size_t *n_figs) {
+static int single_run_figures(aimc_ctx *ctx, const rtable *t,
+                              const aimc_report_opts *o, report_fig *figs,
+                              size_t *n_figs) {
   int rc = AIMC_OK;
   if (t->n_arrays) {
     report_fig *f = &figs[(*n_figs)++];
@@ -377,19 +430,23 @@ static int single_run_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_
     char unit[16], ylabel[64];
     double s = report_scale(peak, "J", unit, sizeof unit);
     snprintf(ylabel, sizeof ylabel, "energy per inference (%s)", unit);
-    rc = fig_single_bars(ctx, o, f, t->n_arrays, t->array_e_J, s, array_label, NULL,
-                         "array instance", ylabel, "all classes");
+    rc = fig_single_bars(ctx, o, f, t->n_arrays, t->array_e_J, s, array_label,
+                         NULL, "array instance", ylabel, "all classes");
     snprintf(f->caption, sizeof f->caption,
-             "Energy each of the %zu crossbar arrays spends per inference.", t->n_arrays);
+             "Energy each of the %zu crossbar arrays spends per inference.",
+             t->n_arrays);
   }
   if (!rc && t->n_hist) {
     report_fig *f = &figs[(*n_figs)++];
     fig_init(f, "fig_residuals", "Programming residuals");
-    rc = fig_single_bars(ctx, o, f, t->n_hist, t->hist, 1, bin_label, &t->hist_bin_S,
-                         "|G - target| up to (#gmS)", "devices", "devices");
+    rc = fig_single_bars(ctx, o, f, t->n_hist, t->hist, 1, bin_label,
+                         &t->hist_bin_S, "|G - target| up to (#gmS)", "devices",
+                         "devices");
     snprintf(f->caption, sizeof f->caption,
-             "How far the programmed conductances landed from their targets: devices per "
-             "bin of |G - target| (bin width %.3g uS).", t->hist_bin_S * 1e6);
+             "How far the programmed conductances landed from their targets: "
+             "devices per "
+             "bin of |G - target| (bin width %.3g uS).",
+             t->hist_bin_S * 1e6);
   }
   return rc;
 }
@@ -401,7 +458,8 @@ int report_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
   const char *sigma = guess_key(t, o->sigma_key, "sigma", NULL);
   const char *bits = guess_key(t, o->bits_key, "bits", NULL);
   const char *size = guess_key(t, o->size_key, "size", "rows");
-  int ks = rtable_key(t, sigma), kb = rtable_key(t, bits), kz = rtable_key(t, size);
+  int ks = rtable_key(t, sigma), kb = rtable_key(t, bits),
+      kz = rtable_key(t, size);
   int rc = fig_energy(ctx, t, o, sigma, &figs[(*n_figs)++]);
   if (rc) return rc;
   if (!t->is_sweep) return single_run_figures(ctx, t, o, figs, n_figs);
@@ -410,12 +468,15 @@ int report_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
   fig_init(f, "fig_accuracy_sigma", "Accuracy vs programming noise");
   if (ks < 0) {
     snprintf(f->caption, sizeof f->caption,
-             "Left out: no programming-noise setting was varied (a key containing 'sigma').");
+             "Left out: no programming-noise setting was varied (a key "
+             "containing 'sigma').");
   } else {
-    rc = fig_lines(ctx, t, o, f, ks, kb, AIMC_SWEEP_M_accuracy, 1e6, 100,
-                   "programming noise #gs (#gmS)", "accuracy (%)", "%s bits", 0);
+    rc =
+        fig_lines(ctx, t, o, f, ks, kb, AIMC_SWEEP_M_accuracy, 1e6, 100,
+                  "programming noise #gs (#gmS)", "accuracy (%)", "%s bits", 0);
     snprintf(f->caption, sizeof f->caption,
-             "Hardware accuracy against the programming noise %s, one line per %s; error "
+             "Hardware accuracy against the programming noise %s, one line per "
+             "%s; error "
              "bars are the std over seeds; other settings averaged.",
              sigma, kb >= 0 ? bits : "(single line)");
   }
@@ -429,8 +490,9 @@ int report_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
   f = &figs[(*n_figs)++];
   fig_init(f, "fig_latency", "Latency vs array size");
   if (kz < 0) {
-    snprintf(f->caption, sizeof f->caption,
-             "Left out: no array-size setting was varied (a key ending in 'rows').");
+    snprintf(
+        f->caption, sizeof f->caption,
+        "Left out: no array-size setting was varied (a key ending in 'rows').");
   } else {
     double peak = 0;
     for (size_t i = 0; i < t->n_points; i++)
@@ -440,11 +502,12 @@ int report_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
     double s = report_scale(peak, "s", unit, sizeof unit);
     snprintf(ylabel, sizeof ylabel, "latency per inference (%s)", unit);
     snprintf(xlabel, sizeof xlabel, "%s", size);
-    rc = fig_lines(ctx, t, o, f, kz, kb, AIMC_SWEEP_M_latency_s, 1, s, xlabel, ylabel,
-                   "%s bits", 0);
+    rc = fig_lines(ctx, t, o, f, kz, kb, AIMC_SWEEP_M_latency_s, 1, s, xlabel,
+                   ylabel, "%s bits", 0);
     snprintf(f->caption, sizeof f->caption,
              "Latency of one inference against %s, one line per %s; other "
-             "settings averaged.", size, kb >= 0 ? bits : "(single line)");
+             "settings averaged.",
+             size, kb >= 0 ? bits : "(single line)");
   }
   return rc;
 }

@@ -25,7 +25,9 @@ static const int PALETTE[2 + N_COLOURS][3] = {
     {0, 158, 115},   {213, 94, 0},   {86, 180, 233}, {204, 121, 167},
     {240, 228, 66},  {120, 120, 120}};
 
-static int colour(int i) { return FIRST + (i % N_COLOURS + N_COLOURS) % N_COLOURS; }
+static int colour(int i) {
+  return FIRST + (i % N_COLOURS + N_COLOURS) % N_COLOURS;
+}
 
 typedef struct {
   double lo, hi;
@@ -55,15 +57,17 @@ static double tr(double v, int log) { return log ? log10(v) : v; }
 
 /* Legend outside the frame on the right: colour boxes for bars, line
  * and/or marker samples for series. */
-static void draw_legend(const char *const *labels, const int *colours, int n, int boxes,
-                        const int *lines, const int *markers) {
-  PLINT opt[32], tcol[32], lcol[32], lsty[32], scol[32], snum[32], bcol[32], bpat[32];
+static void draw_legend(const char *const *labels, const int *colours, int n,
+                        int boxes, const int *lines, const int *markers) {
+  PLINT opt[32], tcol[32], lcol[32], lsty[32], scol[32], snum[32], bcol[32],
+      bpat[32];
   PLFLT lw[32], ss[32], bs[32], blw[32];
   const char *sym[32];
   if (n > 32) n = 32;
   for (int i = 0; i < n; i++) {
     opt[i] = boxes ? PL_LEGEND_COLOR_BOX
-                   : (lines[i] ? PL_LEGEND_LINE : 0) | (markers[i] ? PL_LEGEND_SYMBOL : 0);
+                   : (lines[i] ? PL_LEGEND_LINE : 0) |
+                         (markers[i] ? PL_LEGEND_SYMBOL : 0);
     tcol[i] = FG;
     lcol[i] = scol[i] = bcol[i] = colours[i];
     lsty[i] = 1;
@@ -77,8 +81,8 @@ static void draw_legend(const char *const *labels, const int *colours, int n, in
   }
   PLFLT w, h;
   pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-           PL_POSITION_OUTSIDE | PL_POSITION_RIGHT, 0.02, 0.0, 0.1, BG,
-           FG, 1, n, 1, n, opt, 1.0, 0.8, 2.0, 0.0, tcol, labels, bcol, bpat, bs, blw,
+           PL_POSITION_OUTSIDE | PL_POSITION_RIGHT, 0.02, 0.0, 0.1, BG, FG, 1,
+           n, 1, n, opt, 1.0, 0.8, 2.0, 0.0, tcol, labels, bcol, bpat, bs, blw,
            lcol, lsty, lw, scol, ss, snum, sym);
 }
 
@@ -97,7 +101,8 @@ static void draw_lines(const plot_figure *f) {
   pad(&y, f->logy, 0);
   plwind(x.lo, x.hi, y.lo, y.hi);
   plcol0(FG);
-  plbox(f->logx ? "bcnstl" : "bcnst", 0, 0, f->logy ? "bcnstvl" : "bcnstv", 0, 0);
+  plbox(f->logx ? "bcnstl" : "bcnst", 0, 0, f->logy ? "bcnstvl" : "bcnstv", 0,
+        0);
   const char *labels[32];
   int colours[32], lines[32], markers[32];
   int n_leg = 0;
@@ -111,7 +116,8 @@ static void draw_lines(const plot_figure *f) {
       px[n] = tr(ps->x[i], f->logx);
       py[n] = tr(ps->y[i], f->logy);
       double e = ps->yerr && isfinite(ps->yerr[i]) ? ps->yerr[i] : 0;
-      lo[n] = f->logy ? tr(fmax(ps->y[i] - e, ps->y[i] * 1e-3), 1) : ps->y[i] - e;
+      lo[n] =
+          f->logy ? tr(fmax(ps->y[i] - e, ps->y[i] * 1e-3), 1) : ps->y[i] - e;
       hi[n] = tr(ps->y[i] + e, f->logy);
       n++;
     }
@@ -175,7 +181,8 @@ static void draw_bars(const plot_figure *f) {
   plmtex("b", f->n_bars > 8 ? 7.0 : 3.2, 0.5, 0.5, f->xlabel);
   plmtex("t", 1.5, 0.5, 0.5, f->title);
   int colours[32];
-  for (size_t l = 0; l < f->n_layers && l < 32; l++) colours[l] = colour((int)l);
+  for (size_t l = 0; l < f->n_layers && l < 32; l++)
+    colours[l] = colour((int)l);
   draw_legend(f->layer_labels, colours, (int)f->n_layers, 1, NULL, NULL);
 }
 
@@ -191,7 +198,8 @@ static int render(aimc_ctx *ctx, const plot_figure *f, const char *final_path,
   fclose(probe);
   PLINT stream;
   plmkstrm(&stream);
-  if (stream < 0) return aimc_error(ctx, AIMC_EFAIL, "plot %s: no PLplot stream left", path);
+  if (stream < 0)
+    return aimc_error(ctx, AIMC_EFAIL, "plot %s: no PLplot stream left", path);
   plsdev(dev);
   plsfnam(path);
   plspage(0, 0, 900, 560, 0, 0);
@@ -233,9 +241,10 @@ int plot_available(void) { return 0; }
 
 int plot_write(aimc_ctx *ctx, const plot_figure *f, const char *stem) {
   (void)f;
-  return aimc_error(ctx, AIMC_ENOTFOUND,
-                    "%s: this build has no PLplot (install libplplot-dev and reconfigure)",
-                    stem);
+  return aimc_error(
+      ctx, AIMC_ENOTFOUND,
+      "%s: this build has no PLplot (install libplplot-dev and reconfigure)",
+      stem);
 }
 
 #endif

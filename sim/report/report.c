@@ -5,7 +5,8 @@
 #include "aimc/status.h"
 #include "report_impl.h"
 
-int aimc_report_write(aimc_ctx *ctx, const char *results, const aimc_report_opts *opts) {
+int aimc_report_write(aimc_ctx *ctx, const char *results,
+                      const aimc_report_opts *opts) {
   if (!opts || !opts->out_dir)
     return aimc_error(ctx, AIMC_EINVAL, "report: no output directory");
   rtable t;

@@ -13,8 +13,8 @@
 
 /* Results as rows of metrics (the sweep metric list of aimc/sweep.h). */
 typedef struct {
-  char *name;         /* sweep name, or the run file's stem           */
-  char *source;       /* the file it was read from                    */
+  char *name;   /* sweep name, or the run file's stem           */
+  char *source; /* the file it was read from                    */
   int is_sweep;
   size_t n_points;
   size_t n_keys;      /* varied settings                              */
@@ -25,9 +25,9 @@ typedef struct {
   /* One run only (aimc.run/1): energy per array instance and the
    * programming residual histogram; n_arrays / n_hist 0 when absent. */
   size_t n_arrays, n_hist;
-  double *array_e_J;  /* n_arrays                                     */
-  double hist[16];    /* devices per |G - target| bin                 */
-  double hist_bin_S;  /* bin width                                    */
+  double *array_e_J; /* n_arrays                                     */
+  double hist[16];   /* devices per |G - target| bin                 */
+  double hist_bin_S; /* bin width                                    */
 } rtable;
 
 /* Reads a sweep directory / results.json / aimc.run/1 file. */
@@ -46,10 +46,10 @@ int rtable_number(const char *text, double *v);
 
 /* One figure of the page. */
 typedef struct {
-  char stem[64];      /* file name without extension, e.g. "fig_energy" */
+  char stem[64]; /* file name without extension, e.g. "fig_energy" */
   char title[128];
   char caption[512];
-  int drawn;          /* 0: left out; caption says why               */
+  int drawn; /* 0: left out; caption says why               */
 } report_fig;
 
 enum { REPORT_MAX_FIGS = 6 };

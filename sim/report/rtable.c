@@ -16,7 +16,8 @@ void rtable_fini(aimc_ctx *ctx, rtable *t) {
   if (t->keys)
     for (size_t k = 0; k < t->n_keys; k++) aimc_free(ctx, t->keys[k]);
   if (t->values)
-    for (size_t i = 0; i < t->n_points * t->n_keys; i++) aimc_free(ctx, t->values[i]);
+    for (size_t i = 0; i < t->n_points * t->n_keys; i++)
+      aimc_free(ctx, t->values[i]);
   aimc_free(ctx, t->keys);
   aimc_free(ctx, t->values);
   aimc_free(ctx, t->n_seeds);
@@ -47,7 +48,8 @@ int rtable_number(const char *text, double *v) {
   return -1;
 }
 
-static int alloc_rows(aimc_ctx *ctx, rtable *t, size_t n_points, size_t n_keys) {
+static int alloc_rows(aimc_ctx *ctx, rtable *t, size_t n_points,
+                      size_t n_keys) {
   size_t cells = n_points * AIMC_SWEEP_N_METRICS;
   t->n_points = n_points;
   t->n_keys = n_keys;
@@ -73,9 +75,11 @@ static int load_sweep(aimc_ctx *ctx, const cJSON *root, rtable *t) {
   const cJSON *points = cJSON_GetObjectItemCaseSensitive(root, "points");
   const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "name");
   if (!cJSON_IsArray(varied) || !cJSON_IsArray(points))
-    return aimc_error(ctx, AIMC_EFORMAT, "%s: not a sweep results.json (no varied/points)",
+    return aimc_error(ctx, AIMC_EFORMAT,
+                      "%s: not a sweep results.json (no varied/points)",
                       t->source);
-  size_t nk = (size_t)cJSON_GetArraySize(varied), np = (size_t)cJSON_GetArraySize(points);
+  size_t nk = (size_t)cJSON_GetArraySize(varied),
+         np = (size_t)cJSON_GetArraySize(points);
   int rc = alloc_rows(ctx, t, np, nk);
   if (!rc && cJSON_IsString(name)) {
     aimc_free(ctx, t->name);
@@ -85,7 +89,8 @@ static int load_sweep(aimc_ctx *ctx, const cJSON *root, rtable *t) {
   for (size_t k = 0; !rc && k < nk; k++) {
     const cJSON *key = cJSON_GetArrayItem(varied, (int)k);
     if (!cJSON_IsString(key))
-      return aimc_error(ctx, AIMC_EFORMAT, "%s: varied[%zu] is not a string", t->source, k);
+      return aimc_error(ctx, AIMC_EFORMAT, "%s: varied[%zu] is not a string",
+                        t->source, k);
     if (!(t->keys[k] = aimc_strdup(ctx, key->valuestring)))
       rc = aimc_error(ctx, AIMC_ENOMEM, "out of memory");
   }
@@ -95,16 +100,20 @@ static int load_sweep(aimc_ctx *ctx, const cJSON *root, rtable *t) {
     const cJSON *mean = cJSON_GetObjectItemCaseSensitive(p, "mean");
     const cJSON *std = cJSON_GetObjectItemCaseSensitive(p, "std");
     if (!cJSON_IsObject(settings) || !cJSON_IsObject(mean))
-      return aimc_error(ctx, AIMC_EFORMAT, "%s: point %zu lacks settings/mean", t->source, i);
+      return aimc_error(ctx, AIMC_EFORMAT, "%s: point %zu lacks settings/mean",
+                        t->source, i);
     t->n_seeds[i] = num(p, "n_seeds");
     for (size_t k = 0; !rc && k < nk; k++) {
       const cJSON *v = cJSON_GetObjectItemCaseSensitive(settings, t->keys[k]);
-      if (!(t->values[i * nk + k] = aimc_strdup(ctx, cJSON_IsString(v) ? v->valuestring : "")))
+      if (!(t->values[i * nk + k] =
+                aimc_strdup(ctx, cJSON_IsString(v) ? v->valuestring : "")))
         rc = aimc_error(ctx, AIMC_ENOMEM, "out of memory");
     }
     for (int m = 0; m < AIMC_SWEEP_N_METRICS; m++) {
-      t->mean[i * AIMC_SWEEP_N_METRICS + (size_t)m] = num(mean, aimc_sweep_metric_name(m));
-      t->std[i * AIMC_SWEEP_N_METRICS + (size_t)m] = num(std, aimc_sweep_metric_name(m));
+      t->mean[i * AIMC_SWEEP_N_METRICS + (size_t)m] =
+          num(mean, aimc_sweep_metric_name(m));
+      t->std[i * AIMC_SWEEP_N_METRICS + (size_t)m] =
+          num(std, aimc_sweep_metric_name(m));
     }
   }
   return rc;
@@ -140,8 +149,9 @@ static int load_run(aimc_ctx *ctx, const cJSON *root, rtable *t) {
       {AIMC_SWEEP_M_program_energy_J, "programming", "energy_J"},
   };
   for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++) {
-    const cJSON *o = MAP[i].section ? cJSON_GetObjectItemCaseSensitive(root, MAP[i].section)
-                                    : root;
+    const cJSON *o =
+        MAP[i].section ? cJSON_GetObjectItemCaseSensitive(root, MAP[i].section)
+                       : root;
     t->mean[MAP[i].metric] = num(o, MAP[i].key);
   }
   t->n_seeds[0] = 1;
@@ -165,8 +175,10 @@ static int load_run(aimc_ctx *ctx, const cJSON *root, rtable *t) {
       t->n_hist = (size_t)b + 1;
     }
   }
-  if (!isfinite(t->mean[AIMC_SWEEP_M_accuracy]) && !isfinite(t->mean[AIMC_SWEEP_M_energy_J]))
-    return aimc_error(ctx, AIMC_EFORMAT, "%s: an aimc.run/1 file without accuracy or energy",
+  if (!isfinite(t->mean[AIMC_SWEEP_M_accuracy]) &&
+      !isfinite(t->mean[AIMC_SWEEP_M_energy_J]))
+    return aimc_error(ctx, AIMC_EFORMAT,
+                      "%s: an aimc.run/1 file without accuracy or energy",
                       t->source);
   return AIMC_OK;
 }
@@ -199,14 +211,16 @@ int rtable_load(aimc_ctx *ctx, const char *path, rtable *t) {
     return aimc_error(ctx, AIMC_ENOMEM, "out of memory");
   }
   const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
-  if (cJSON_IsString(schema) && strncmp(schema->valuestring, "aimc.run/", 9) == 0) {
+  if (cJSON_IsString(schema) &&
+      strncmp(schema->valuestring, "aimc.run/", 9) == 0) {
     rc = load_run(ctx, root, t);
   } else if (cJSON_GetObjectItemCaseSensitive(root, "points")) {
     t->is_sweep = 1;
     rc = load_sweep(ctx, root, t);
   } else {
     rc = aimc_error(ctx, AIMC_EFORMAT,
-                    "%s: neither a sweep results.json nor an aimc.run/1 file", file);
+                    "%s: neither a sweep results.json nor an aimc.run/1 file",
+                    file);
   }
   cJSON_Delete(root);
   if (rc) rtable_fini(ctx, t);
@@ -223,9 +237,11 @@ int rtable_add_train_csv(aimc_ctx *ctx, rtable *t, const char *path) {
     if (next) *next++ = '\0';
     char mode[32];
     double sigma, seeds, acc;
-    if (sscanf(line, "%31[^,],%lf,%lf,%lf", mode, &sigma, &seeds, &acc) == 4 && sigma == 0) {
-      int m = !strcmp(mode, "float") ? AIMC_SWEEP_M_accuracy_float
-              : !strcmp(mode, "quantized") ? AIMC_SWEEP_M_accuracy_quant : -1;
+    if (sscanf(line, "%31[^,],%lf,%lf,%lf", mode, &sigma, &seeds, &acc) == 4 &&
+        sigma == 0) {
+      int m = !strcmp(mode, "float")       ? AIMC_SWEEP_M_accuracy_float
+              : !strcmp(mode, "quantized") ? AIMC_SWEEP_M_accuracy_quant
+                                           : -1;
       for (size_t i = 0; m >= 0 && i < t->n_points; i++)
         t->mean[i * AIMC_SWEEP_N_METRICS + (size_t)m] = acc;
       found += m >= 0;
@@ -235,6 +251,7 @@ int rtable_add_train_csv(aimc_ctx *ctx, rtable *t, const char *path) {
   aimc_free(ctx, text);
   return found ? AIMC_OK
                : aimc_error(ctx, AIMC_EFORMAT,
-                            "%s: no float or quantized row (mode,sigma_uS,seeds,accuracy,...)",
+                            "%s: no float or quantized row "
+                            "(mode,sigma_uS,seeds,accuracy,...)",
                             path);
 }

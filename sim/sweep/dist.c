@@ -1,11 +1,10 @@
 /* Spreading a sweep over MPI ranks: rank 0 decides what is pending and every
  * rank learns it; counters are summed at the end. Without MPI (or when the
  * caller did not initialise it) this is one rank and every call is local. */
-#include "sweep_impl.h"
-
 #include <string.h>
 
 #include "aimc/status.h"
+#include "sweep_impl.h"
 
 #ifdef AIMC_HAVE_MPI
 #include <mpi.h>
@@ -56,7 +55,8 @@ int sweep_dist_bcast_runs(aimc_ctx *ctx, const sweep_dist *d, size_t **runs,
   MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
   if (!ok) {
     aimc_free(ctx, buf);
-    return aimc_error(ctx, AIMC_ENOMEM, "sweep: out of memory sharing the run list");
+    return aimc_error(ctx, AIMC_ENOMEM,
+                      "sweep: out of memory sharing the run list");
   }
   if (d->rank == 0)
     for (size_t i = 0; i < count; i++) buf[i] = (*runs)[i];
@@ -65,7 +65,8 @@ int sweep_dist_bcast_runs(aimc_ctx *ctx, const sweep_dist *d, size_t **runs,
     size_t *mine = aimc_calloc(ctx, count ? count : 1, sizeof *mine);
     if (!mine) {
       aimc_free(ctx, buf);
-      return aimc_error(ctx, AIMC_ENOMEM, "sweep: out of memory sharing the run list");
+      return aimc_error(ctx, AIMC_ENOMEM,
+                        "sweep: out of memory sharing the run list");
     }
     for (size_t i = 0; i < count; i++) mine[i] = (size_t)buf[i];
     aimc_free(ctx, *runs);

@@ -1,8 +1,9 @@
 /* The registry of sweep evaluators (see aimc_sweep_evaluator in sweep.h). */
+#include "evaluators.h"
+
 #include <string.h>
 
 #include "aimc/sweep.h"
-#include "evaluators.h"
 
 static const aimc_sweep_evaluator *const EVALUATORS[] = {
     &aimc_sweep_pipeline_evaluator,

@@ -31,7 +31,8 @@ typedef struct {
   aimc_infer_opts opts;
 } pipeline_point;
 
-static void resolve(const aimc_sweep_spec *spec, const char *path, char *out, size_t len) {
+static void resolve(const aimc_sweep_spec *spec, const char *path, char *out,
+                    size_t len) {
   const char *dir = aimc_sweep_spec_dir(spec);
   if (path[0] == '/' || access(path, F_OK) == 0 || !*dir)
     snprintf(out, len, "%s", path);
@@ -43,7 +44,8 @@ static int set_param(aimc_ctx *ctx, const aimc_param *t, size_t n, void *obj,
                      const char *key, const char *field, const char *value) {
   char err[256];
   const aimc_param *p = aimc_params_find(t, n, field);
-  if (!p) return aimc_error(ctx, AIMC_EINVAL, "setting '%s': no such parameter", key);
+  if (!p)
+    return aimc_error(ctx, AIMC_EINVAL, "setting '%s': no such parameter", key);
   int rc = aimc_param_set(p, obj, value, err, sizeof err);
   return rc ? aimc_error(ctx, rc, "setting '%s': %s", key, err) : AIMC_OK;
 }
@@ -56,12 +58,14 @@ static int parse_data(aimc_ctx *ctx, const char *text, aimc_data_spec *d) {
   snprintf(buf, sizeof buf, "%s", text);
   char *save = NULL;
   int first = 1, rc = AIMC_OK;
-  for (char *tok = strtok_r(buf, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+  for (char *tok = strtok_r(buf, ",", &save); tok && !rc;
+       tok = strtok_r(NULL, ",", &save)) {
     char *eq = strchr(tok, '=');
     if (first && !eq) {
       rc = set_param(ctx, t, n, d, "data", "task", tok);
     } else if (!eq) {
-      rc = aimc_error(ctx, AIMC_EINVAL, "setting 'data': '%s' is not KEY=VALUE", tok);
+      rc = aimc_error(ctx, AIMC_EINVAL, "setting 'data': '%s' is not KEY=VALUE",
+                      tok);
     } else {
       *eq = '\0';
       rc = set_param(ctx, t, n, d, "data", tok, eq + 1);
@@ -85,13 +89,16 @@ static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
   /* The arch file first: the other settings override it. */
   for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec); k++)
     if (!strcmp(aimc_sweep_spec_key(spec, k), "arch")) {
-      resolve(spec, aimc_sweep_spec_value(spec, i, k), p->arch_path, sizeof p->arch_path);
+      resolve(spec, aimc_sweep_spec_value(spec, i, k), p->arch_path,
+              sizeof p->arch_path);
       rc = aimc_arch_load(ctx, p->arch_path, &p->arch);
     }
   for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec) && !rc; k++) {
-    const char *key = aimc_sweep_spec_key(spec, k), *v = aimc_sweep_spec_value(spec, i, k);
+    const char *key = aimc_sweep_spec_key(spec, k),
+               *v = aimc_sweep_spec_value(spec, i, k);
     const char *dot = strchr(key, '.');
-    if (!strcmp(key, "arch") || !strncmp(key, "model.", 6)) continue; /* below */
+    if (!strcmp(key, "arch") || !strncmp(key, "model.", 6))
+      continue; /* below */
     if (!strcmp(key, "model")) {
       resolve(spec, v, p->model, sizeof p->model);
     } else if (!strcmp(key, "bits")) {
@@ -107,11 +114,14 @@ static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
     } else if (!strcmp(key, "max_samples")) {
       char *end;
       long n = strtol(v, &end, 10);
-      if (*end || n < 0) rc = aimc_error(ctx, AIMC_EINVAL, "setting 'max_samples': '%s' is not a count", v);
+      if (*end || n < 0)
+        rc = aimc_error(ctx, AIMC_EINVAL,
+                        "setting 'max_samples': '%s' is not a count", v);
       p->opts.max_samples = (size_t)n;
     } else if (!strcmp(key, "kernel")) {
       if (aimc_kernel_backend_parse(v, &p->opts.backend))
-        rc = aimc_error(ctx, AIMC_EINVAL, "setting 'kernel': native or systemc, not '%s'", v);
+        rc = aimc_error(ctx, AIMC_EINVAL,
+                        "setting 'kernel': native or systemc, not '%s'", v);
     } else if (dot && !strncmp(key, "data.", 5)) {
       rc = set_param(ctx, dt, nd, &p->data, key, dot + 1, v);
     } else if (dot) {
@@ -120,28 +130,36 @@ static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
       snprintf(section, sizeof section, "%.*s", (int)(dot - key), key);
       const aimc_param *t = aimc_arch_params(section, &n);
       rc = t ? set_param(ctx, t, n, &p->arch, key, dot + 1, v)
-             : aimc_error(ctx, AIMC_EINVAL, "setting '%s': no arch section '%s'", key, section);
+             : aimc_error(ctx, AIMC_EINVAL,
+                          "setting '%s': no arch section '%s'", key, section);
     } else {
-      rc = aimc_error(ctx, AIMC_EINVAL,
-                      "setting '%s' means nothing to the pipeline evaluator (model, arch, "
-                      "data, max_samples, kernel, SECTION.KEY)", key);
+      rc = aimc_error(
+          ctx, AIMC_EINVAL,
+          "setting '%s' means nothing to the pipeline evaluator (model, arch, "
+          "data, max_samples, kernel, SECTION.KEY)",
+          key);
     }
   }
   if (!rc && bits) {
     int found = 0;
     for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec); k++)
       if (!strcmp(aimc_sweep_spec_key(spec, k), bits_key)) {
-        resolve(spec, aimc_sweep_spec_value(spec, i, k), p->model, sizeof p->model);
+        resolve(spec, aimc_sweep_spec_value(spec, i, k), p->model,
+                sizeof p->model);
         found = 1;
       }
     if (!found)
-      rc = aimc_error(ctx, AIMC_EINVAL, "setting 'bits: %s' needs a '%s' setting (the "
-                      "checkpoint trained at %s bits)", bits, bits_key, bits);
+      rc = aimc_error(ctx, AIMC_EINVAL,
+                      "setting 'bits: %s' needs a '%s' setting (the "
+                      "checkpoint trained at %s bits)",
+                      bits, bits_key, bits);
   }
   if (!rc && !p->model[0])
-    rc = aimc_error(ctx, AIMC_EINVAL, "the pipeline evaluator needs a 'model' setting (.s4d)");
+    rc = aimc_error(ctx, AIMC_EINVAL,
+                    "the pipeline evaluator needs a 'model' setting (.s4d)");
   if (!rc && access(p->model, R_OK) != 0)
-    rc = aimc_error(ctx, AIMC_ENOTFOUND, "model %s: no such file (train it with aimc train)",
+    rc = aimc_error(ctx, AIMC_ENOTFOUND,
+                    "model %s: no such file (train it with aimc train)",
                     p->model);
   if (!rc && !(p->arch.g_min_S < p->arch.g_max_S))
     rc = aimc_error(ctx, AIMC_ERANGE, "array.g_min must be below array.g_max");
@@ -176,20 +194,22 @@ typedef struct {
 } shared_loads;
 
 /* "data=zero_one;data.max_per_split=50;" for point i. */
-static void data_key(const aimc_sweep_spec *spec, size_t i, char *buf, size_t len) {
+static void data_key(const aimc_sweep_spec *spec, size_t i, char *buf,
+                     size_t len) {
   buf[0] = '\0';
   for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec); k++) {
     const char *key = aimc_sweep_spec_key(spec, k);
     if (strcmp(key, "data") && strncmp(key, "data.", 5)) continue;
     size_t used = strlen(buf);
-    snprintf(buf + used, len - used, "%s=%s;", key, aimc_sweep_spec_value(spec, i, k));
+    snprintf(buf + used, len - used, "%s=%s;", key,
+             aimc_sweep_spec_value(spec, i, k));
   }
 }
 
 /* Loads a data set with the spec's seed (its validation split is drawn
  * from it), so the data do not depend on a run's seed or on who loads it. */
-static int load_data(aimc_ctx *ctx, const aimc_sweep_spec *spec, const aimc_data_spec *d,
-                     aimc_dataset **out) {
+static int load_data(aimc_ctx *ctx, const aimc_sweep_spec *spec,
+                     const aimc_data_spec *d, aimc_dataset **out) {
   aimc_ctx *dctx = aimc_ctx_fork(ctx, 0);
   if (!dctx) return aimc_error(ctx, AIMC_ENOMEM, "out of memory");
   aimc_ctx_reseed(dctx, aimc_sweep_spec_seed(spec));
@@ -213,7 +233,8 @@ static void pipeline_release(aimc_ctx *ctx, void *state) {
   aimc_free(ctx, sh);
 }
 
-static int pipeline_prepare(aimc_ctx *ctx, const aimc_sweep_spec *spec, void **state) {
+static int pipeline_prepare(aimc_ctx *ctx, const aimc_sweep_spec *spec,
+                            void **state) {
   *state = NULL;
   shared_loads *sh = aimc_calloc(ctx, 1, sizeof *sh);
   pipeline_point *p = aimc_malloc(ctx, sizeof *p);
@@ -251,7 +272,8 @@ static int pipeline_prepare(aimc_ctx *ctx, const aimc_sweep_spec *spec, void **s
   return AIMC_OK;
 }
 
-static int pipeline_eval(aimc_ctx *ctx, const aimc_sweep_point *pt, aimc_sweep_result *res) {
+static int pipeline_eval(aimc_ctx *ctx, const aimc_sweep_point *pt,
+                         aimc_sweep_result *res) {
   pipeline_point *p = aimc_malloc(ctx, sizeof *p);
   if (!p) return aimc_error(ctx, AIMC_ENOMEM, "out of memory");
   aimc_s4d_model *own_mdl = NULL;
@@ -269,8 +291,10 @@ static int pipeline_eval(aimc_ctx *ctx, const aimc_sweep_point *pt, aimc_sweep_r
   for (size_t i = 0; !rc && sh && i < sh->n_data; i++)
     if (!strcmp(sh->data_key[i], key)) ds = sh->data[i];
   /* Not prepared (more than MAX_SHARED, or no prepare): load here. */
-  if (!rc && !mdl && !(rc = aimc_s4d_model_read(ctx, p->model, &own_mdl))) mdl = own_mdl;
-  if (!rc && !ds && !(rc = load_data(ctx, pt->spec, &p->data, &own_ds))) ds = own_ds;
+  if (!rc && !mdl && !(rc = aimc_s4d_model_read(ctx, p->model, &own_mdl)))
+    mdl = own_mdl;
+  if (!rc && !ds && !(rc = load_data(ctx, pt->spec, &p->data, &own_ds)))
+    ds = own_ds;
   if (!rc) rc = aimc_pipeline_run(ctx, mdl, &p->arch, ds, &p->opts, &r);
   if (!rc) {
     double *m = res->m;

@@ -40,14 +40,18 @@ int sweep_record_write(aimc_ctx *ctx, const aimc_sweep_spec *spec,
   ok = ok && (settings = cJSON_AddObjectToObject(root, "settings"));
   for (size_t k = 0; ok && k < aimc_sweep_spec_n_keys(spec); k++)
     ok = cJSON_AddStringToObject(settings, aimc_sweep_spec_key(spec, k),
-                                 aimc_sweep_spec_value(spec, pt->index, k)) != NULL;
+                                 aimc_sweep_spec_value(spec, pt->index, k)) !=
+         NULL;
   ok = ok && (metrics = cJSON_AddObjectToObject(root, "metrics"));
   for (int m = 0; ok && m < AIMC_SWEEP_N_METRICS; m++)
     if (isfinite(res->m[m]))
-      ok = cJSON_AddNumberToObject(metrics, aimc_sweep_metric_name(m), res->m[m]) != NULL;
+      ok = cJSON_AddNumberToObject(metrics, aimc_sweep_metric_name(m),
+                                   res->m[m]) != NULL;
   char *json = ok ? cJSON_Print(root) : NULL;
   cJSON_Delete(root);
-  if (!json) return aimc_error(ctx, AIMC_ENOMEM, "sweep: out of memory writing a run record");
+  if (!json)
+    return aimc_error(ctx, AIMC_ENOMEM,
+                      "sweep: out of memory writing a run record");
   sweep_record_path(path, sizeof path, out_dir, pt->index, pt->seed_index);
   int rc = aimc_write_file_atomic(ctx, path, json, strlen(json));
   cJSON_free(json);
@@ -78,18 +82,21 @@ int sweep_record_read(aimc_ctx *ctx, const aimc_sweep_spec *spec,
     cJSON_Delete(root);
     return aimc_error(ctx, AIMC_EFORMAT, "%s: not a sweep run record", path);
   }
-  if (strcmp(hash->valuestring, want) != 0 || (size_t)pidx->valuedouble != point ||
+  if (strcmp(hash->valuestring, want) != 0 ||
+      (size_t)pidx->valuedouble != point ||
       (unsigned)sidx->valuedouble != seed_index) {
     cJSON_Delete(root);
-    return aimc_error(ctx, AIMC_EFORMAT,
-                      "%s: belongs to another sweep (spec hash %s, expected %s)",
-                      path, hash->valuestring, want);
+    return aimc_error(
+        ctx, AIMC_EFORMAT,
+        "%s: belongs to another sweep (spec hash %s, expected %s)", path,
+        hash->valuestring, want);
   }
   rec->point = point;
   rec->seed_index = seed_index;
   rec->seed = strtoull(seed->valuestring, NULL, 10);
   for (int m = 0; m < AIMC_SWEEP_N_METRICS; m++) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(metrics, aimc_sweep_metric_name(m));
+    const cJSON *v =
+        cJSON_GetObjectItemCaseSensitive(metrics, aimc_sweep_metric_name(m));
     rec->res.m[m] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
   }
   cJSON_Delete(root);

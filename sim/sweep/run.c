@@ -66,8 +66,8 @@ static int evaluate(runner *r, size_t run) {
   double t0 = aimc_wall_seconds();
   int rc = r->ev->eval(rctx, &pt, &res);
   if (!rc)
-    rc = sweep_record_write(rctx, r->spec, r->opts->out_dir, &pt, &res, r->session,
-                            aimc_wall_seconds() - t0);
+    rc = sweep_record_write(rctx, r->spec, r->opts->out_dir, &pt, &res,
+                            r->session, aimc_wall_seconds() - t0);
   if (rc)
     aimc_error(r->ctx, rc, "sweep: point %zu seed %u: %s", pt.index,
                pt.seed_index, aimc_ctx_errmsg(rctx));
@@ -78,12 +78,14 @@ static int evaluate(runner *r, size_t run) {
 static void finished(runner *r, int rc, size_t todo) {
   if (rc) {
     if (!r->failed++)
-      snprintf(r->first_msg, sizeof r->first_msg, "%s", aimc_ctx_errmsg(r->ctx));
+      snprintf(r->first_msg, sizeof r->first_msg, "%s",
+               aimc_ctx_errmsg(r->ctx));
     aimc_log(r->ctx, AIMC_LOG_ERROR, "%s", aimc_ctx_errmsg(r->ctx));
     return;
   }
   r->done++;
-  if (r->opts->progress) r->opts->progress(r->opts->progress_user, r->done, todo);
+  if (r->opts->progress)
+    r->opts->progress(r->opts->progress_user, r->done, todo);
 }
 
 static void run_inline(runner *r, const size_t *mine, size_t n) {
@@ -115,7 +117,8 @@ static int run_forked(runner *r, const size_t *mine, size_t n) {
       fflush(NULL);
       pid_t child = fork();
       if (child < 0) {
-        aimc_error(r->ctx, AIMC_EFAIL, "sweep: fork failed: %s", strerror(errno));
+        aimc_error(r->ctx, AIMC_EFAIL, "sweep: fork failed: %s",
+                   strerror(errno));
         finished(r, AIMC_EFAIL, n);
         r->halt = 1;
         break;
@@ -209,15 +212,17 @@ static int load_manifest(aimc_ctx *ctx, const aimc_sweep_spec *spec,
   if (!cJSON_IsString(h)) {
     cJSON_Delete(m);
     return aimc_error(ctx, AIMC_EINVAL,
-                      "%s exists but is not a sweep manifest; choose another output directory",
+                      "%s exists but is not a sweep manifest; choose another "
+                      "output directory",
                       path);
   }
   hash_hex(want, sizeof want, aimc_sweep_spec_hash(spec));
   if (strcmp(h->valuestring, want) != 0) {
-    int r2 = aimc_error(ctx, AIMC_EINVAL,
-                        "%s holds the results of another sweep spec (hash %s, this "
-                        "spec %s); choose another output directory, they are kept",
-                        out_dir, h->valuestring, want);
+    int r2 =
+        aimc_error(ctx, AIMC_EINVAL,
+                   "%s holds the results of another sweep spec (hash %s, this "
+                   "spec %s); choose another output directory, they are kept",
+                   out_dir, h->valuestring, want);
     cJSON_Delete(m);
     return r2;
   }
@@ -228,19 +233,23 @@ static int load_manifest(aimc_ctx *ctx, const aimc_sweep_spec *spec,
 static cJSON *new_manifest(const aimc_sweep_spec *spec) {
   char hex[32];
   cJSON *m = cJSON_CreateObject(), *s;
-  int ok = m && cJSON_AddStringToObject(m, "tool", "aimc sweep") &&
-           cJSON_AddStringToObject(m, "version", AIMC_VERSION) &&
-           cJSON_AddStringToObject(m, "git", AIMC_GIT_HASH) &&
-           (s = cJSON_AddObjectToObject(m, "spec")) &&
-           cJSON_AddStringToObject(s, "name", aimc_sweep_spec_name(spec)) &&
-           cJSON_AddStringToObject(s, "hash", hash_hex(hex, sizeof hex, aimc_sweep_spec_hash(spec))) &&
-           cJSON_AddStringToObject(s, "evaluator", aimc_sweep_spec_evaluator(spec)) &&
-           cJSON_AddStringToObject(s, "dir", aimc_sweep_spec_dir(spec)) &&
-           cJSON_AddNumberToObject(s, "seed", (double)aimc_sweep_spec_seed(spec)) &&
-           cJSON_AddNumberToObject(s, "n_seeds", aimc_sweep_spec_n_seeds(spec)) &&
-           cJSON_AddNumberToObject(s, "n_points", (double)aimc_sweep_spec_n_points(spec)) &&
-           cJSON_AddArrayToObject(m, "sessions") &&
-           cJSON_AddFalseToObject(m, "complete");
+  int ok =
+      m && cJSON_AddStringToObject(m, "tool", "aimc sweep") &&
+      cJSON_AddStringToObject(m, "version", AIMC_VERSION) &&
+      cJSON_AddStringToObject(m, "git", AIMC_GIT_HASH) &&
+      (s = cJSON_AddObjectToObject(m, "spec")) &&
+      cJSON_AddStringToObject(s, "name", aimc_sweep_spec_name(spec)) &&
+      cJSON_AddStringToObject(
+          s, "hash", hash_hex(hex, sizeof hex, aimc_sweep_spec_hash(spec))) &&
+      cJSON_AddStringToObject(s, "evaluator",
+                              aimc_sweep_spec_evaluator(spec)) &&
+      cJSON_AddStringToObject(s, "dir", aimc_sweep_spec_dir(spec)) &&
+      cJSON_AddNumberToObject(s, "seed", (double)aimc_sweep_spec_seed(spec)) &&
+      cJSON_AddNumberToObject(s, "n_seeds", aimc_sweep_spec_n_seeds(spec)) &&
+      cJSON_AddNumberToObject(s, "n_points",
+                              (double)aimc_sweep_spec_n_points(spec)) &&
+      cJSON_AddArrayToObject(m, "sessions") &&
+      cJSON_AddFalseToObject(m, "complete");
   if (!ok) {
     cJSON_Delete(m);
     return NULL;
@@ -250,7 +259,8 @@ static cJSON *new_manifest(const aimc_sweep_spec *spec) {
 
 static int write_json(aimc_ctx *ctx, const char *path, const cJSON *json) {
   char *text = cJSON_Print(json);
-  if (!text) return aimc_error(ctx, AIMC_ENOMEM, "out of memory writing %s", path);
+  if (!text)
+    return aimc_error(ctx, AIMC_ENOMEM, "out of memory writing %s", path);
   int rc = aimc_write_file_atomic(ctx, path, text, strlen(text));
   cJSON_free(text);
   return rc;
@@ -259,7 +269,8 @@ static int write_json(aimc_ctx *ctx, const char *path, const cJSON *json) {
 /* Sets the fields of this session's entry in the manifest (added when the
  * session starts, so a killed session still counts) and writes it. */
 static int write_session(runner *r, cJSON *manifest, int ranks, size_t done,
-                         size_t failed, double wall_s, int finished, int complete) {
+                         size_t failed, double wall_s, int finished,
+                         int complete) {
   char path[4096];
   cJSON *sessions = cJSON_GetObjectItemCaseSensitive(manifest, "sessions");
   cJSON *s = cJSON_CreateObject();
@@ -278,14 +289,15 @@ static int write_session(runner *r, cJSON *manifest, int ranks, size_t done,
     cJSON_Delete(s);
     return aimc_error(r->ctx, AIMC_ENOMEM, "sweep: out of memory");
   }
-  cJSON_ReplaceItemInObjectCaseSensitive(manifest, "complete", cJSON_CreateBool(complete));
+  cJSON_ReplaceItemInObjectCaseSensitive(manifest, "complete",
+                                         cJSON_CreateBool(complete));
   path_in(path, sizeof path, r->opts->out_dir, "manifest.json");
   return write_json(r->ctx, path, manifest);
 }
 
 /* Rank 0: directory, manifest with a new session, list of pending runs. */
-static int prepare(runner *r, cJSON **manifest, size_t **pending, size_t *n_pending,
-                   size_t *n_done_before) {
+static int prepare(runner *r, cJSON **manifest, size_t **pending,
+                   size_t *n_pending, size_t *n_done_before) {
   aimc_ctx *ctx = r->ctx;
   char path[4096];
   path_in(path, sizeof path, r->opts->out_dir, "runs");
@@ -316,7 +328,8 @@ static int prepare(runner *r, cJSON **manifest, size_t **pending, size_t *n_pend
     }
   }
   if (*n_done_before)
-    aimc_log(ctx, AIMC_LOG_INFO, "sweep: resuming %s: %zu of %zu runs already done",
+    aimc_log(ctx, AIMC_LOG_INFO,
+             "sweep: resuming %s: %zu of %zu runs already done",
              r->opts->out_dir, *n_done_before, n_runs);
   sweep_dist d;
   sweep_dist_init(&d);
@@ -327,13 +340,15 @@ int aimc_sweep_run(aimc_ctx *ctx, const aimc_sweep_spec *spec,
                    const aimc_sweep_opts *opts, aimc_sweep_stats *stats) {
   aimc_sweep_stats st = {0};
   runner r = {.ctx = ctx, .spec = spec, .opts = opts};
-  r.ev = opts->evaluator ? opts->evaluator
-                         : aimc_sweep_evaluator_find(aimc_sweep_spec_evaluator(spec));
+  r.ev = opts->evaluator
+             ? opts->evaluator
+             : aimc_sweep_evaluator_find(aimc_sweep_spec_evaluator(spec));
   if (!r.ev)
     return aimc_error(ctx, AIMC_EINVAL, "sweep: unknown evaluator '%s'",
                       aimc_sweep_spec_evaluator(spec));
   if (opts->jobs < 0)
-    return aimc_error(ctx, AIMC_EINVAL, "sweep: jobs = %d must be >= 0", opts->jobs);
+    return aimc_error(ctx, AIMC_EINVAL, "sweep: jobs = %d must be >= 0",
+                      opts->jobs);
   st.n_runs = aimc_sweep_spec_n_points(spec) * aimc_sweep_spec_n_seeds(spec);
   double t0 = aimc_wall_seconds();
   sweep_dist d;
@@ -344,7 +359,8 @@ int aimc_sweep_run(aimc_ctx *ctx, const aimc_sweep_spec *spec,
   int rc = AIMC_OK;
   if (d.rank == 0) {
     rc = r.ev->check ? r.ev->check(ctx, spec) : AIMC_OK;
-    if (!rc) rc = prepare(&r, &manifest, &pending, &n_pending, &st.n_done_before);
+    if (!rc)
+      rc = prepare(&r, &manifest, &pending, &n_pending, &st.n_done_before);
   }
   rc = sweep_dist_agree(ctx, &d, rc);
   if (!rc) rc = sweep_dist_bcast_runs(ctx, &d, &pending, &n_pending);

@@ -151,7 +151,8 @@ static int replace(aimc_ctx *ctx, char **slot, const char *value) {
 }
 
 static int check_key(aimc_ctx *ctx, const char *key) {
-  if (!key || !*key) return aimc_error(ctx, AIMC_EINVAL, "sweep: empty setting name");
+  if (!key || !*key)
+    return aimc_error(ctx, AIMC_EINVAL, "sweep: empty setting name");
   for (const char *c = key; *c; c++)
     if (*c == ',' || *c == '"' || *c == '\n' || *c == '=')
       return aimc_error(ctx, AIMC_EINVAL,
@@ -225,8 +226,9 @@ int aimc_sweep_spec_add_axis(aimc_ctx *ctx, aimc_sweep_spec *s, const char *key,
   return AIMC_OK;
 }
 
-int aimc_sweep_spec_add_range(aimc_ctx *ctx, aimc_sweep_spec *s, const char *key,
-                              const char *min, const char *max, int log) {
+int aimc_sweep_spec_add_range(aimc_ctx *ctx, aimc_sweep_spec *s,
+                              const char *key, const char *min, const char *max,
+                              int log) {
   axis *ax;
   int rc = new_axis(ctx, s, key, &ax);
   if (rc) return rc;
@@ -281,7 +283,8 @@ int aimc_sweep_spec_set_evaluator(aimc_ctx *ctx, aimc_sweep_spec *s,
   return replace(ctx, &s->evaluator, name);
 }
 
-int aimc_sweep_spec_set_dir(aimc_ctx *ctx, aimc_sweep_spec *s, const char *dir) {
+int aimc_sweep_spec_set_dir(aimc_ctx *ctx, aimc_sweep_spec *s,
+                            const char *dir) {
   return replace(ctx, &s->dir, dir);
 }
 
@@ -335,8 +338,8 @@ static int parse_quantity(aimc_ctx *ctx, const char *key, const char *text,
       *unit = (aimc_unit)u;
       return AIMC_OK;
     }
-  return aimc_error(ctx, AIMC_EPARSE, "sweep: range of '%s': '%s' is not a number",
-                    key, text);
+  return aimc_error(ctx, AIMC_EPARSE,
+                    "sweep: range of '%s': '%s' is not a number", key, text);
 }
 
 /* Draws one value of a range axis into buf. */
@@ -348,14 +351,16 @@ static int draw_range(aimc_ctx *ctx, const aimc_sweep_spec *s, const axis *ax,
   if (!rc) rc = parse_quantity(ctx, ax->key, ax->max, &hi, &uhi);
   if (rc) return rc;
   if (ulo != uhi && ulo != AIMC_U_NONE && uhi != AIMC_U_NONE)
-    return aimc_error(ctx, AIMC_EUNIT, "sweep: range of '%s': units of '%s' and '%s' differ",
+    return aimc_error(ctx, AIMC_EUNIT,
+                      "sweep: range of '%s': units of '%s' and '%s' differ",
                       ax->key, ax->min, ax->max);
   if (!(lo <= hi))
     return aimc_error(ctx, AIMC_ERANGE, "sweep: range of '%s': min %s > max %s",
                       ax->key, ax->min, ax->max);
   if (ax->log && !(lo > 0))
-    return aimc_error(ctx, AIMC_ERANGE, "sweep: log range of '%s' needs min > 0, not %s",
-                      ax->key, ax->min);
+    return aimc_error(ctx, AIMC_ERANGE,
+                      "sweep: log range of '%s' needs min > 0, not %s", ax->key,
+                      ax->min);
   double u = uniform01(aimc_seed_derive(s->seed, aimc_hash_str(ax->key)),
                        (uint64_t)point * 1000003u + a);
   aimc_unit unit = uhi != AIMC_U_NONE ? uhi : ulo;
@@ -383,9 +388,10 @@ static int fill_values(aimc_ctx *ctx, aimc_sweep_spec *s) {
         for (size_t j = 0; j < p->n; j++)
           if (strcmp(p->keys[j], key) == 0) v = p->values[j];
         if (!v)
-          return aimc_error(ctx, AIMC_EINVAL,
-                            "sweep: list point %zu lacks '%s' and base has no default",
-                            i, key);
+          return aimc_error(
+              ctx, AIMC_EINVAL,
+              "sweep: list point %zu lacks '%s' and base has no default", i,
+              key);
       } else if (s->varies[kk]) {
         size_t a = 0;
         while (strcmp(s->axes[a].key, key) != 0) a++;
@@ -394,7 +400,8 @@ static int fill_values(aimc_ctx *ctx, aimc_sweep_spec *s) {
           v = ax->values[rest % ax->n];
           rest /= ax->n;
         } else if (ax->values) {
-          double u = uniform01(aimc_seed_derive(s->seed, aimc_hash_str(key)), i);
+          double u =
+              uniform01(aimc_seed_derive(s->seed, aimc_hash_str(key)), i);
           v = ax->values[(size_t)(u * (double)ax->n)];
         } else {
           int rc = draw_range(ctx, s, ax, a, i, buf, sizeof buf);
@@ -402,7 +409,8 @@ static int fill_values(aimc_ctx *ctx, aimc_sweep_spec *s) {
           v = buf;
         }
       }
-      if (!(s->values[i * s->n_keys + kk] = aimc_strdup(ctx, v))) return nomem(ctx);
+      if (!(s->values[i * s->n_keys + kk] = aimc_strdup(ctx, v)))
+        return nomem(ctx);
     }
   }
   return AIMC_OK;
@@ -422,7 +430,8 @@ int aimc_sweep_spec_expand(aimc_ctx *ctx, aimc_sweep_spec *s) {
   clear_expansion(ctx, s);
   int rc = AIMC_OK;
   if (s->mode == AIMC_SWEEP_LIST) {
-    if (s->n_list == 0) return aimc_error(ctx, AIMC_EINVAL, "sweep: the list has no points");
+    if (s->n_list == 0)
+      return aimc_error(ctx, AIMC_EINVAL, "sweep: the list has no points");
     for (size_t p = 0; p < s->n_list && !rc; p++)
       for (size_t j = 0; j < s->list[p].n && !rc; j++)
         rc = add_key(ctx, s, s->list[p].keys[j], 1);
@@ -434,12 +443,13 @@ int aimc_sweep_spec_expand(aimc_ctx *ctx, aimc_sweep_spec *s) {
     for (size_t a = 0; a < s->n_axes && !rc; a++) {
       const axis *ax = &s->axes[a];
       if (!ax->values && s->mode == AIMC_SWEEP_GRID)
-        return aimc_error(ctx, AIMC_EINVAL,
-                          "sweep: axis '%s' is a range: ranges need random mode",
-                          ax->key);
+        return aimc_error(
+            ctx, AIMC_EINVAL,
+            "sweep: axis '%s' is a range: ranges need random mode", ax->key);
       if (s->mode == AIMC_SWEEP_GRID) {
         if (s->n_points > ((size_t)1 << 24) / ax->n)
-          return aimc_error(ctx, AIMC_ERANGE, "sweep: the grid has too many points");
+          return aimc_error(ctx, AIMC_ERANGE,
+                            "sweep: the grid has too many points");
         s->n_points *= ax->n;
       }
       rc = add_key(ctx, s, ax->key, 1);
@@ -450,8 +460,10 @@ int aimc_sweep_spec_expand(aimc_ctx *ctx, aimc_sweep_spec *s) {
       s->n_points = s->n_random;
     }
   }
-  for (size_t b = 0; b < s->n_base && !rc; b++) rc = add_key(ctx, s, s->base_keys[b], 0);
-  if (!rc && !(s->values = aimc_calloc(ctx, s->n_points * s->n_keys, sizeof *s->values)))
+  for (size_t b = 0; b < s->n_base && !rc; b++)
+    rc = add_key(ctx, s, s->base_keys[b], 0);
+  if (!rc && !(s->values = aimc_calloc(ctx, s->n_points * s->n_keys,
+                                       sizeof *s->values)))
     rc = nomem(ctx);
   if (!rc) rc = fill_values(ctx, s);
   if (rc) {
@@ -472,15 +484,24 @@ int aimc_sweep_spec_expand(aimc_ctx *ctx, aimc_sweep_spec *s) {
   return AIMC_OK;
 }
 
-/* ---- Accessors ------------------------------------------------------------ */
+/* ---- Accessors ------------------------------------------------------------
+ */
 
 const char *aimc_sweep_spec_name(const aimc_sweep_spec *s) { return s->name; }
-const char *aimc_sweep_spec_evaluator(const aimc_sweep_spec *s) { return s->evaluator; }
+const char *aimc_sweep_spec_evaluator(const aimc_sweep_spec *s) {
+  return s->evaluator;
+}
 const char *aimc_sweep_spec_dir(const aimc_sweep_spec *s) { return s->dir; }
-aimc_sweep_mode aimc_sweep_spec_mode(const aimc_sweep_spec *s) { return s->mode; }
+aimc_sweep_mode aimc_sweep_spec_mode(const aimc_sweep_spec *s) {
+  return s->mode;
+}
 uint64_t aimc_sweep_spec_seed(const aimc_sweep_spec *s) { return s->seed; }
-unsigned aimc_sweep_spec_n_seeds(const aimc_sweep_spec *s) { return s->n_seeds; }
-size_t aimc_sweep_spec_n_points(const aimc_sweep_spec *s) { return s->n_points; }
+unsigned aimc_sweep_spec_n_seeds(const aimc_sweep_spec *s) {
+  return s->n_seeds;
+}
+size_t aimc_sweep_spec_n_points(const aimc_sweep_spec *s) {
+  return s->n_points;
+}
 size_t aimc_sweep_spec_n_keys(const aimc_sweep_spec *s) { return s->n_keys; }
 const char *aimc_sweep_spec_key(const aimc_sweep_spec *s, size_t k) {
   return k < s->n_keys ? s->keys[k] : NULL;
@@ -488,7 +509,8 @@ const char *aimc_sweep_spec_key(const aimc_sweep_spec *s, size_t k) {
 int aimc_sweep_spec_key_varies(const aimc_sweep_spec *s, size_t k) {
   return k < s->n_keys && s->varies[k];
 }
-const char *aimc_sweep_spec_value(const aimc_sweep_spec *s, size_t i, size_t k) {
+const char *aimc_sweep_spec_value(const aimc_sweep_spec *s, size_t i,
+                                  size_t k) {
   return i < s->n_points && k < s->n_keys ? s->values[i * s->n_keys + k] : NULL;
 }
 uint64_t aimc_sweep_spec_hash(const aimc_sweep_spec *s) { return s->hash; }

@@ -16,7 +16,8 @@ typedef struct {
 } loader;
 
 /* `what` may be the context's own message: copied before it is replaced. */
-static int bad(loader *l, const aimc_cfg_node *n, int status, const char *what) {
+static int bad(loader *l, const aimc_cfg_node *n, int status,
+               const char *what) {
   char msg[512];
   snprintf(msg, sizeof msg, "%s", what);
   const char *plain = strncmp(msg, "sweep: ", 7) == 0 ? msg + 7 : msg;
@@ -26,8 +27,10 @@ static int bad(loader *l, const aimc_cfg_node *n, int status, const char *what) 
 
 static int join(loader *l, const aimc_cfg_node *at, char *buf, size_t len,
                 const char *prefix, const char *key) {
-  int n = *prefix ? snprintf(buf, len, "%s.%s", prefix, key) : snprintf(buf, len, "%s", key);
-  return n < 0 || (size_t)n >= len ? bad(l, at, AIMC_EINVAL, "key too long") : AIMC_OK;
+  int n = *prefix ? snprintf(buf, len, "%s.%s", prefix, key)
+                  : snprintf(buf, len, "%s", key);
+  return n < 0 || (size_t)n >= len ? bad(l, at, AIMC_EINVAL, "key too long")
+                                   : AIMC_OK;
 }
 
 /* Something that holds one setting: a scalar (base, list) or, for axes, a
@@ -41,8 +44,8 @@ static int is_range(const aimc_cfg_node *n) {
 
 /* Walks a map, flattening nested maps into dotted keys, calling fn on
  * every leaf. */
-static int walk(loader *l, const aimc_cfg_node *map, const char *prefix, leaf_fn fn,
-                const char *skip) {
+static int walk(loader *l, const aimc_cfg_node *map, const char *prefix,
+                leaf_fn fn, const char *skip) {
   char key[256];
   for (size_t i = 0; i < aimc_cfg_len(map); i++) {
     const char *k = aimc_cfg_key_at(map, i);
@@ -76,22 +79,28 @@ static int axis_leaf(loader *l, const char *key, const aimc_cfg_node *v) {
         return bad(l, aimc_cfg_key_node_at(v, i), AIMC_EINVAL,
                    "a range takes min, max and log only");
     }
-    if (!min || !max) return bad(l, v, AIMC_EINVAL, "a range needs scalar min and max");
-    int is_log = log && (!strcmp(log, "true") || !strcmp(log, "yes") || !strcmp(log, "1"));
-    if (log && !is_log && strcmp(log, "false") && strcmp(log, "no") && strcmp(log, "0"))
-      return bad(l, aimc_cfg_get(v, "log"), AIMC_EINVAL, "log takes true or false");
+    if (!min || !max)
+      return bad(l, v, AIMC_EINVAL, "a range needs scalar min and max");
+    int is_log = log && (!strcmp(log, "true") || !strcmp(log, "yes") ||
+                         !strcmp(log, "1"));
+    if (log && !is_log && strcmp(log, "false") && strcmp(log, "no") &&
+        strcmp(log, "0"))
+      return bad(l, aimc_cfg_get(v, "log"), AIMC_EINVAL,
+                 "log takes true or false");
     int rc = aimc_sweep_spec_add_range(l->ctx, l->spec, key, min, max, is_log);
     return rc ? bad(l, v, rc, aimc_ctx_errmsg(l->ctx)) : AIMC_OK;
   }
   if (aimc_cfg_type_of(v) != AIMC_CFG_SEQ || aimc_cfg_len(v) == 0)
-    return bad(l, v, AIMC_EINVAL, "an axis takes a non-empty list of values, e.g. [16, 32]");
+    return bad(l, v, AIMC_EINVAL,
+               "an axis takes a non-empty list of values, e.g. [16, 32]");
   size_t n = aimc_cfg_len(v);
   const char **values = aimc_calloc(l->ctx, n, sizeof *values);
   if (!values) return aimc_error(l->ctx, AIMC_ENOMEM, "out of memory");
   int rc = AIMC_OK;
   for (size_t i = 0; i < n && !rc; i++)
     if (!(values[i] = aimc_cfg_scalar(aimc_cfg_at(v, i))))
-      rc = bad(l, aimc_cfg_at(v, i), AIMC_EINVAL, "axis values must be scalars");
+      rc =
+          bad(l, aimc_cfg_at(v, i), AIMC_EINVAL, "axis values must be scalars");
   if (!rc) {
     rc = aimc_sweep_spec_add_axis(l->ctx, l->spec, key, n, values);
     if (rc) rc = bad(l, v, rc, aimc_ctx_errmsg(l->ctx));
@@ -111,8 +120,10 @@ typedef struct {
 static int point_leaf(loader *l, const char *key, const aimc_cfg_node *v) {
   point_loader *p = (point_loader *)l;
   const char *text = aimc_cfg_scalar(v);
-  if (!text) return bad(l, v, AIMC_EINVAL, "a list point's setting takes one value");
-  if (p->n == 64) return bad(l, v, AIMC_EINVAL, "more than 64 settings in one point");
+  if (!text)
+    return bad(l, v, AIMC_EINVAL, "a list point's setting takes one value");
+  if (p->n == 64)
+    return bad(l, v, AIMC_EINVAL, "more than 64 settings in one point");
   snprintf(p->keys[p->n], sizeof p->keys[0], "%s", key);
   p->values[p->n++] = text;
   return AIMC_OK;
@@ -135,7 +146,8 @@ static int load_list(loader *l, const aimc_cfg_node *seq) {
     rc = walk(&p->base, m, "", point_leaf, NULL);
     const char *keys[64];
     for (size_t k = 0; k < p->n; k++) keys[k] = p->keys[k];
-    if (!rc) rc = aimc_sweep_spec_add_point(l->ctx, l->spec, p->n, keys, p->values);
+    if (!rc)
+      rc = aimc_sweep_spec_add_point(l->ctx, l->spec, p->n, keys, p->values);
     if (rc && strncmp(aimc_ctx_errmsg(l->ctx), "sweep: ", 7) == 0)
       rc = bad(l, m, rc, aimc_ctx_errmsg(l->ctx)); /* add the location */
   }
@@ -143,7 +155,8 @@ static int load_list(loader *l, const aimc_cfg_node *seq) {
   return rc;
 }
 
-static int get_count(loader *l, const aimc_cfg_node *n, long min, long max, long *out) {
+static int get_count(loader *l, const aimc_cfg_node *n, long min, long max,
+                     long *out) {
   int rc = aimc_cfg_get_int(l->ctx, n, out);
   if (rc) return rc;
   if (*out < min || *out > max) {
@@ -155,11 +168,13 @@ static int get_count(loader *l, const aimc_cfg_node *n, long min, long max, long
 }
 
 static int load_root(loader *l, const aimc_cfg_node *root) {
-  static const char *const KNOWN[] = {"name", "evaluator", "seed", "seeds", "base",
-                                      "grid", "list", "random", NULL};
+  static const char *const KNOWN[] = {"name",  "evaluator", "seed",
+                                      "seeds", "base",      "grid",
+                                      "list",  "random",    NULL};
   l->section = "spec";
   if (aimc_cfg_type_of(root) != AIMC_CFG_MAP)
-    return bad(l, root, AIMC_EINVAL, "the spec must be a map (name, base, grid, ...)");
+    return bad(l, root, AIMC_EINVAL,
+               "the spec must be a map (name, base, grid, ...)");
   int modes = 0;
   for (size_t i = 0; i < aimc_cfg_len(root); i++) {
     const char *k = aimc_cfg_key_at(root, i);
@@ -167,36 +182,44 @@ static int load_root(loader *l, const aimc_cfg_node *root) {
     while (KNOWN[j] && strcmp(KNOWN[j], k)) j++;
     if (!KNOWN[j]) {
       char msg[320];
-      snprintf(msg, sizeof msg, "unknown key '%s' (valid: name, evaluator, seed, seeds, "
-               "base, grid, list, random)", k);
+      snprintf(msg, sizeof msg,
+               "unknown key '%s' (valid: name, evaluator, seed, seeds, "
+               "base, grid, list, random)",
+               k);
       return bad(l, aimc_cfg_key_node_at(root, i), AIMC_EINVAL, msg);
     }
     modes += !strcmp(k, "grid") || !strcmp(k, "list") || !strcmp(k, "random");
   }
   if (modes != 1)
-    return bad(l, root, AIMC_EINVAL, "give exactly one of grid, list or random");
+    return bad(l, root, AIMC_EINVAL,
+               "give exactly one of grid, list or random");
   const aimc_cfg_node *n;
   int rc = AIMC_OK;
   if ((n = aimc_cfg_get(root, "evaluator"))) {
     const char *ev = aimc_cfg_scalar(n);
     if (!ev || !aimc_sweep_evaluator_find(ev))
-      return bad(l, n, AIMC_EINVAL, "evaluator must be 'pipeline' or 'synthetic'");
+      return bad(l, n, AIMC_EINVAL,
+                 "evaluator must be 'pipeline' or 'synthetic'");
     rc = aimc_sweep_spec_set_evaluator(l->ctx, l->spec, ev);
   }
   long seed = 1, seeds = 1;
-  if (!rc && (n = aimc_cfg_get(root, "seed"))) rc = get_count(l, n, 0, 0x7fffffffL, &seed);
-  if (!rc && (n = aimc_cfg_get(root, "seeds"))) rc = get_count(l, n, 1, 1000, &seeds);
+  if (!rc && (n = aimc_cfg_get(root, "seed")))
+    rc = get_count(l, n, 0, 0x7fffffffL, &seed);
+  if (!rc && (n = aimc_cfg_get(root, "seeds")))
+    rc = get_count(l, n, 1, 1000, &seeds);
   if (rc) return rc;
   aimc_sweep_spec_set_seeds(l->spec, (uint64_t)seed, (unsigned)seeds);
   if ((n = aimc_cfg_get(root, "base"))) {
     l->section = "base";
-    if (aimc_cfg_type_of(n) != AIMC_CFG_MAP) return bad(l, n, AIMC_EINVAL, "base is a map");
+    if (aimc_cfg_type_of(n) != AIMC_CFG_MAP)
+      return bad(l, n, AIMC_EINVAL, "base is a map");
     if ((rc = walk(l, n, "", base_leaf, NULL))) return rc;
   }
   if ((n = aimc_cfg_get(root, "grid"))) {
     l->section = "grid";
     aimc_sweep_spec_set_mode(l->spec, AIMC_SWEEP_GRID, 0);
-    if (aimc_cfg_type_of(n) != AIMC_CFG_MAP) return bad(l, n, AIMC_EINVAL, "grid is a map of axes");
+    if (aimc_cfg_type_of(n) != AIMC_CFG_MAP)
+      return bad(l, n, AIMC_EINVAL, "grid is a map of axes");
     rc = walk(l, n, "", axis_leaf, NULL);
   } else if ((n = aimc_cfg_get(root, "list"))) {
     l->section = "list";
@@ -207,7 +230,8 @@ static int load_root(loader *l, const aimc_cfg_node *root) {
     l->section = "random";
     const aimc_cfg_node *count = aimc_cfg_get(n, "n");
     long n_random = 0;
-    if (!count) return bad(l, n, AIMC_EINVAL, "random needs n (the number of points)");
+    if (!count)
+      return bad(l, n, AIMC_EINVAL, "random needs n (the number of points)");
     if ((rc = get_count(l, count, 1, 1000000, &n_random))) return rc;
     aimc_sweep_spec_set_mode(l->spec, AIMC_SWEEP_RANDOM, (size_t)n_random);
     rc = walk(l, n, "", axis_leaf, "n");
@@ -232,8 +256,8 @@ static void dir_of(const char *path, char *buf, size_t len) {
   buf[n] = '\0';
 }
 
-static int finish(aimc_ctx *ctx, aimc_cfg *cfg, const char *path, const char *dir,
-                  aimc_sweep_spec **out) {
+static int finish(aimc_ctx *ctx, aimc_cfg *cfg, const char *path,
+                  const char *dir, aimc_sweep_spec **out) {
   *out = NULL;
   char name[256];
   const char *base = strrchr(path, '/');
@@ -241,9 +265,11 @@ static int finish(aimc_ctx *ctx, aimc_cfg *cfg, const char *path, const char *di
   char *dot = strrchr(name, '.');
   if (dot && dot != name) *dot = '\0';
   const aimc_cfg_node *nn = aimc_cfg_get(aimc_cfg_root(cfg), "name");
-  if (nn && aimc_cfg_scalar(nn)) snprintf(name, sizeof name, "%s", aimc_cfg_scalar(nn));
+  if (nn && aimc_cfg_scalar(nn))
+    snprintf(name, sizeof name, "%s", aimc_cfg_scalar(nn));
   aimc_sweep_spec *spec = aimc_sweep_spec_alloc(ctx, name);
-  if (!spec) return aimc_error(ctx, AIMC_ENOMEM, "out of memory loading %s", path);
+  if (!spec)
+    return aimc_error(ctx, AIMC_ENOMEM, "out of memory loading %s", path);
   loader l = {ctx, spec, "spec"};
   int rc = aimc_sweep_spec_set_dir(ctx, spec, dir);
   if (!rc) rc = load_root(&l, aimc_cfg_root(cfg));
@@ -255,7 +281,8 @@ static int finish(aimc_ctx *ctx, aimc_cfg *cfg, const char *path, const char *di
   return AIMC_OK;
 }
 
-int aimc_sweep_spec_load(aimc_ctx *ctx, const char *path, aimc_sweep_spec **out) {
+int aimc_sweep_spec_load(aimc_ctx *ctx, const char *path,
+                         aimc_sweep_spec **out) {
   aimc_cfg *cfg;
   *out = NULL;
   int rc = aimc_cfg_load(ctx, path, &cfg);

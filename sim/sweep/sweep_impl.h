@@ -17,8 +17,8 @@ typedef struct {
 } sweep_record;
 
 /* "<out_dir>/runs/p00012_s001.json" into buf. */
-void sweep_record_path(char *buf, size_t len, const char *out_dir,
-                       size_t point, unsigned seed_index);
+void sweep_record_path(char *buf, size_t len, const char *out_dir, size_t point,
+                       unsigned seed_index);
 /* Commits one run atomically. */
 int sweep_record_write(aimc_ctx *ctx, const aimc_sweep_spec *spec,
                        const char *out_dir, const aimc_sweep_point *pt,

@@ -13,8 +13,8 @@
 #include "sweep_impl.h"
 
 typedef struct {
-  size_t n;            /* committed runs of this point          */
-  sweep_record *runs;  /* n_seeds slots, the first n filled     */
+  size_t n;           /* committed runs of this point          */
+  sweep_record *runs; /* n_seeds slots, the first n filled     */
   double mean[AIMC_SWEEP_N_METRICS], std[AIMC_SWEEP_N_METRICS];
 } point_row;
 
@@ -45,7 +45,8 @@ static void aggregate(point_row *row) {
 static void used_metrics(const point_row *rows, size_t n, int *used) {
   for (int m = 0; m < AIMC_SWEEP_N_METRICS; m++) {
     used[m] = 0;
-    for (size_t i = 0; i < n && !used[m]; i++) used[m] = isfinite(rows[i].mean[m]);
+    for (size_t i = 0; i < n && !used[m]; i++)
+      used[m] = isfinite(rows[i].mean[m]);
   }
 }
 
@@ -64,12 +65,14 @@ static void csv_field(FILE *f, const char *text) {
 }
 
 static void csv_number(FILE *f, double v) {
-  if (isfinite(v)) fprintf(f, ",%.17g", v);
-  else fputc(',', f);
+  if (isfinite(v))
+    fprintf(f, ",%.17g", v);
+  else
+    fputc(',', f);
 }
 
-static int write_csv(aimc_ctx *ctx, const aimc_sweep_spec *spec, const char *path,
-                     const point_row *rows, const int *used) {
+static int write_csv(aimc_ctx *ctx, const aimc_sweep_spec *spec,
+                     const char *path, const point_row *rows, const int *used) {
   aimc_atomic_file *af;
   int rc = aimc_atomic_open(ctx, path, &af);
   if (rc) return rc;
@@ -84,7 +87,8 @@ static int write_csv(aimc_ctx *ctx, const aimc_sweep_spec *spec, const char *pat
   fputs(",n_seeds", f);
   for (int m = 0; m < AIMC_SWEEP_N_METRICS; m++)
     if (used[m])
-      fprintf(f, ",%s_mean,%s_std", aimc_sweep_metric_name(m), aimc_sweep_metric_name(m));
+      fprintf(f, ",%s_mean,%s_std", aimc_sweep_metric_name(m),
+              aimc_sweep_metric_name(m));
   fputc('\n', f);
   for (size_t i = 0; i < aimc_sweep_spec_n_points(spec); i++) {
     if (rows[i].n == 0) continue;
@@ -120,8 +124,8 @@ static cJSON *metric_object(const double *v, const int *used) {
   return o;
 }
 
-static cJSON *point_json(const aimc_sweep_spec *spec, size_t i, const point_row *row,
-                         const int *used) {
+static cJSON *point_json(const aimc_sweep_spec *spec, size_t i,
+                         const point_row *row, const int *used) {
   char seed[32];
   cJSON *p = cJSON_CreateObject(), *settings, *runs;
   int ok = p && cJSON_AddNumberToObject(p, "point", (double)i) &&
@@ -136,7 +140,8 @@ static cJSON *point_json(const aimc_sweep_spec *spec, size_t i, const point_row 
   for (size_t r = 0; ok && r < row->n; r++) {
     cJSON *run = metric_object(row->runs[r].res.m, used);
     snprintf(seed, sizeof seed, "%" PRIu64, row->runs[r].seed);
-    ok = run && cJSON_AddNumberToObject(run, "seed_index", row->runs[r].seed_index) &&
+    ok = run &&
+         cJSON_AddNumberToObject(run, "seed_index", row->runs[r].seed_index) &&
          cJSON_AddStringToObject(run, "seed", seed);
     if (!ok || !cJSON_AddItemToArray(runs, run)) {
       cJSON_Delete(run);
@@ -150,21 +155,26 @@ static cJSON *point_json(const aimc_sweep_spec *spec, size_t i, const point_row 
   return p;
 }
 
-static int write_json(aimc_ctx *ctx, const aimc_sweep_spec *spec, const char *path,
-                      const point_row *rows, const int *used) {
+static int write_json(aimc_ctx *ctx, const aimc_sweep_spec *spec,
+                      const char *path, const point_row *rows,
+                      const int *used) {
   char hex[32];
   snprintf(hex, sizeof hex, "%016" PRIx64, aimc_sweep_spec_hash(spec));
   cJSON *root = cJSON_CreateObject(), *keys, *metrics, *points;
-  int ok = root && cJSON_AddStringToObject(root, "name", aimc_sweep_spec_name(spec)) &&
-           cJSON_AddStringToObject(root, "spec_hash", hex) &&
-           cJSON_AddStringToObject(root, "evaluator", aimc_sweep_spec_evaluator(spec)) &&
-           cJSON_AddNumberToObject(root, "n_seeds", aimc_sweep_spec_n_seeds(spec)) &&
-           (keys = cJSON_AddArrayToObject(root, "varied")) &&
-           (metrics = cJSON_AddArrayToObject(root, "metrics")) &&
-           (points = cJSON_AddArrayToObject(root, "points"));
+  int ok =
+      root &&
+      cJSON_AddStringToObject(root, "name", aimc_sweep_spec_name(spec)) &&
+      cJSON_AddStringToObject(root, "spec_hash", hex) &&
+      cJSON_AddStringToObject(root, "evaluator",
+                              aimc_sweep_spec_evaluator(spec)) &&
+      cJSON_AddNumberToObject(root, "n_seeds", aimc_sweep_spec_n_seeds(spec)) &&
+      (keys = cJSON_AddArrayToObject(root, "varied")) &&
+      (metrics = cJSON_AddArrayToObject(root, "metrics")) &&
+      (points = cJSON_AddArrayToObject(root, "points"));
   for (size_t k = 0; ok && k < aimc_sweep_spec_n_keys(spec); k++)
     if (aimc_sweep_spec_key_varies(spec, k))
-      ok = cJSON_AddItemToArray(keys, cJSON_CreateString(aimc_sweep_spec_key(spec, k)));
+      ok = cJSON_AddItemToArray(
+          keys, cJSON_CreateString(aimc_sweep_spec_key(spec, k)));
   for (int m = 0; ok && m < AIMC_SWEEP_N_METRICS; m++)
     if (used[m]) {
       cJSON *d = cJSON_CreateObject();
@@ -175,10 +185,12 @@ static int write_json(aimc_ctx *ctx, const aimc_sweep_spec *spec, const char *pa
       if (!ok) cJSON_Delete(d);
     }
   for (size_t i = 0; ok && i < aimc_sweep_spec_n_points(spec); i++)
-    if (rows[i].n) ok = cJSON_AddItemToArray(points, point_json(spec, i, &rows[i], used));
+    if (rows[i].n)
+      ok = cJSON_AddItemToArray(points, point_json(spec, i, &rows[i], used));
   char *text = ok ? cJSON_Print(root) : NULL;
   cJSON_Delete(root);
-  if (!text) return aimc_error(ctx, AIMC_ENOMEM, "out of memory writing %s", path);
+  if (!text)
+    return aimc_error(ctx, AIMC_ENOMEM, "out of memory writing %s", path);
   int rc = aimc_write_file_atomic(ctx, path, text, strlen(text));
   cJSON_free(text);
   return rc;
@@ -192,13 +204,17 @@ int aimc_sweep_write_table(aimc_ctx *ctx, const aimc_sweep_spec *spec,
   size_t n_runs = n_points * n_seeds;
   sweep_record *recs = aimc_calloc(ctx, n_runs ? n_runs : 1, sizeof *recs);
   int rc = rows && recs ? AIMC_OK
-                        : aimc_error(ctx, AIMC_ENOMEM, "sweep: out of memory writing the table");
+                        : aimc_error(ctx, AIMC_ENOMEM,
+                                     "sweep: out of memory writing the table");
   for (size_t i = 0; !rc && i < n_points; i++) {
     rows[i].runs = recs + i * n_seeds;
     for (unsigned s = 0; !rc && s < n_seeds; s++) {
-      rc = sweep_record_read(ctx, spec, out_dir, i, s, &rows[i].runs[rows[i].n]);
-      if (rc == AIMC_ENOTFOUND) rc = AIMC_OK;
-      else if (!rc) rows[i].n++;
+      rc =
+          sweep_record_read(ctx, spec, out_dir, i, s, &rows[i].runs[rows[i].n]);
+      if (rc == AIMC_ENOTFOUND)
+        rc = AIMC_OK;
+      else if (!rc)
+        rows[i].n++;
     }
     aggregate(&rows[i]);
   }

@@ -4,14 +4,13 @@
  * as an uninterrupted sweep), forked workers (same table), refusal of a
  * directory of another spec, failures, the YAML form, fault injection. */
 #define _POSIX_C_SOURCE 200809L
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cmocka.h>
 
 #include "aimc/config.h"
 #include "aimc/fileio.h"
@@ -38,8 +37,9 @@ static void test_grid_order(void **state) {
   aimc_ctx *ctx = aimc_ctx_alloc(1);
   aimc_sweep_spec *s = grid_spec(ctx, 1);
   /* Known answer by hand: 6 points, last axis fastest, varied keys first. */
-  static const char *const WANT[6][3] = {{"1", "x", "7"}, {"1", "y", "7"}, {"1", "z", "7"},
-                                         {"2", "x", "7"}, {"2", "y", "7"}, {"2", "z", "7"}};
+  static const char *const WANT[6][3] = {{"1", "x", "7"}, {"1", "y", "7"},
+                                         {"1", "z", "7"}, {"2", "x", "7"},
+                                         {"2", "y", "7"}, {"2", "z", "7"}};
   assert_int_equal(aimc_sweep_spec_n_points(s), 6);
   assert_int_equal(aimc_sweep_spec_n_keys(s), 3);
   assert_string_equal(aimc_sweep_spec_key(s, 0), "a");
@@ -88,8 +88,10 @@ static void test_list_and_random(void **state) {
     aimc_sweep_spec_set_mode(s, AIMC_SWEEP_RANDOM, 50);
     aimc_sweep_spec_set_seeds(s, round < 2 ? 7 : 8, 1);
     assert_int_equal(aimc_sweep_spec_add_axis(ctx, s, "bits", 3, B), 0);
-    assert_int_equal(aimc_sweep_spec_add_range(ctx, s, "rows", "16", "128", 0), 0);
-    assert_int_equal(aimc_sweep_spec_add_range(ctx, s, "sigma_g", "1uS", "20uS", 1), 0);
+    assert_int_equal(aimc_sweep_spec_add_range(ctx, s, "rows", "16", "128", 0),
+                     0);
+    assert_int_equal(
+        aimc_sweep_spec_add_range(ctx, s, "sigma_g", "1uS", "20uS", 1), 0);
     assert_int_equal(aimc_sweep_spec_expand(ctx, s), 0);
     assert_int_equal(aimc_sweep_spec_n_points(s), 50);
     int seen[3] = {0};
@@ -100,8 +102,9 @@ static void test_list_and_random(void **state) {
       long r = atol(aimc_sweep_spec_value(s, i, 1));
       assert_true(r >= 16 && r <= 128);
       double g;
-      assert_int_equal(aimc_unit_parse(aimc_sweep_spec_value(s, i, 2), AIMC_U_SIEMENS, &g,
-                                       NULL, 0), 0);
+      assert_int_equal(aimc_unit_parse(aimc_sweep_spec_value(s, i, 2),
+                                       AIMC_U_SIEMENS, &g, NULL, 0),
+                       0);
       assert_true(g >= 1e-6 * 0.9999 && g <= 20e-6 * 1.0001);
       strcat(all, aimc_sweep_spec_value(s, i, 1));
     }
@@ -121,7 +124,8 @@ static void test_list_and_random(void **state) {
  * energy_J = a * 1e-9, and a count of calls in this process. */
 static int g_calls;
 static int g_fail_point = -1;
-static int known_eval(aimc_ctx *ctx, const aimc_sweep_point *pt, aimc_sweep_result *res) {
+static int known_eval(aimc_ctx *ctx, const aimc_sweep_point *pt,
+                      aimc_sweep_result *res) {
   g_calls++;
   if ((int)pt->index == g_fail_point)
     return aimc_error(ctx, AIMC_EFAIL, "deliberate failure");
@@ -130,7 +134,8 @@ static int known_eval(aimc_ctx *ctx, const aimc_sweep_point *pt, aimc_sweep_resu
   res->m[AIMC_SWEEP_M_energy_J] = a * 1e-9;
   return AIMC_OK;
 }
-static const aimc_sweep_evaluator KNOWN = {.name = "known", .summary = "test", .eval = known_eval};
+static const aimc_sweep_evaluator KNOWN = {
+    .name = "known", .summary = "test", .eval = known_eval};
 
 static char *slurp(const char *dir, const char *name) {
   char path[1024];
@@ -144,13 +149,15 @@ static char *slurp(const char *dir, const char *name) {
   return copy;
 }
 
-static aimc_sweep_stats run(aimc_ctx *ctx, const aimc_sweep_spec *s, const char *dir,
-                            int jobs, size_t max_runs, int want_rc) {
-  aimc_sweep_opts o = {.out_dir = dir, .jobs = jobs, .evaluator = &KNOWN,
-                       .max_runs = max_runs};
+static aimc_sweep_stats run(aimc_ctx *ctx, const aimc_sweep_spec *s,
+                            const char *dir, int jobs, size_t max_runs,
+                            int want_rc) {
+  aimc_sweep_opts o = {
+      .out_dir = dir, .jobs = jobs, .evaluator = &KNOWN, .max_runs = max_runs};
   aimc_sweep_stats st;
   int rc = aimc_sweep_run(ctx, s, &o, &st);
-  if (rc != want_rc) fail_msg("sweep_run = %d (%s), want %d", rc, aimc_ctx_errmsg(ctx), want_rc);
+  if (rc != want_rc)
+    fail_msg("sweep_run = %d (%s), want %d", rc, aimc_ctx_errmsg(ctx), want_rc);
   return st;
 }
 
@@ -172,8 +179,9 @@ static void test_aggregate_and_resume(void **state) {
   char *csv = slurp(ref, "results.csv");
   /* Point 0 (a = 1): accuracy over seeds 0, 1, 2 = {1, 2, 3}: mean 2,
    * sample std 1 (exact in binary); energy 1e-9 on every seed: std 0. */
-  assert_non_null(strstr(csv, "point,a,b,n_seeds,accuracy_mean,accuracy_std,"
-                              "energy_J_mean,energy_J_std\n"));
+  assert_non_null(strstr(csv,
+                         "point,a,b,n_seeds,accuracy_mean,accuracy_std,"
+                         "energy_J_mean,energy_J_std\n"));
   assert_non_null(strstr(csv, "\n0,1,x,3,2,1,1.0000000000000001e-09,0\n"));
   /* Point 3 (a = 2): {2, 3, 4}: mean 3, std 1. */
   assert_non_null(strstr(csv, "\n3,2,x,3,3,1,2.0000000000000001e-09,0\n"));
@@ -246,7 +254,8 @@ static void test_failures(void **state) {
   snprintf(d, sizeof d, "%s", dir);
   g_fail_point = 4;
   aimc_sweep_stats st = run(ctx, s, d, 0, 0, AIMC_EFAIL);
-  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "point 4 seed 0: deliberate failure"));
+  assert_non_null(
+      strstr(aimc_ctx_errmsg(ctx), "point 4 seed 0: deliberate failure"));
   assert_int_equal(st.n_failed, 1);
   assert_int_equal(st.n_done_now, 5);
   assert_false(st.complete);
@@ -290,11 +299,15 @@ static void test_yaml(void **state) {
   struct {
     const char *text, *needle;
   } bad[] = {
-      {"grid: {rows: [1]}\nbogus: 1\n", "t.yaml:2:1: sweep spec: unknown key 'bogus'"},
-      {"grid: {rows: 16}\n", "t.yaml:1:14: sweep grid: an axis takes a non-empty list"},
+      {"grid: {rows: [1]}\nbogus: 1\n",
+       "t.yaml:2:1: sweep spec: unknown key 'bogus'"},
+      {"grid: {rows: 16}\n",
+       "t.yaml:1:14: sweep grid: an axis takes a non-empty list"},
       {"base: {a: 1}\n", "give exactly one of grid, list or random"},
-      {"seeds: 0\ngrid: {rows: [1]}\n", "t.yaml:1:8: sweep spec: 0 is out of range [1, 1000]"},
-      {"evaluator: magic\ngrid: {rows: [1]}\n", "t.yaml:1:12: sweep spec: evaluator must be"},
+      {"seeds: 0\ngrid: {rows: [1]}\n",
+       "t.yaml:1:8: sweep spec: 0 is out of range [1, 1000]"},
+      {"evaluator: magic\ngrid: {rows: [1]}\n",
+       "t.yaml:1:12: sweep spec: evaluator must be"},
       {"random: {rows: [1, 2]}\n", "random needs n"},
       {"list: [{rows: 1}, {bits: 2}]\n", "point 0 lacks 'bits'"},
       {"grid: {rows: {min: 1, max: 9}}\n", "ranges need random mode"},
@@ -304,7 +317,8 @@ static void test_yaml(void **state) {
     assert_int_not_equal(rc, 0);
     assert_null(s);
     if (!strstr(aimc_ctx_errmsg(ctx), bad[i].needle))
-      fail_msg("case %zu: '%s' lacks '%s'", i, aimc_ctx_errmsg(ctx), bad[i].needle);
+      fail_msg("case %zu: '%s' lacks '%s'", i, aimc_ctx_errmsg(ctx),
+               bad[i].needle);
   }
   aimc_ctx_free(ctx);
 }

@@ -22,33 +22,33 @@ extern "C" {
 /* The metrics of one run (X-macro: name, unit symbol, description). An
  * evaluator fills those it knows; the others stay NaN and print as empty
  * CSV cells / JSON null. Energies are per inference except programming. */
-#define AIMC_SWEEP_METRICS(X)                                                \
-  X(accuracy, "", "test accuracy on the simulated hardware (fraction)")      \
-  X(accuracy_float, "", "test accuracy of the float model (fraction)")      \
-  X(accuracy_quant, "", "test accuracy of the quantized digital model")     \
-  X(energy_J, "J", "energy per inference, all components")                  \
-  X(e_dac_J, "J", "DAC energy per inference")                               \
-  X(e_array_J, "J", "crossbar read energy per inference")                   \
-  X(e_tia_J, "J", "TIA / sense energy per inference")                       \
-  X(e_adc_J, "J", "ADC energy per inference")                               \
-  X(e_register_J, "J", "state register energy per inference")               \
-  X(e_digital_J, "J", "digital (accumulate, scale) energy per inference")        \
-  X(e_buffer_J, "J", "buffer (SRAM) energy per inference")                  \
-  X(e_static_J, "J", "static (leakage) energy per inference")               \
-  X(latency_s, "s", "latency of one inference")                             \
-  X(throughput_inf_s, "1/s", "inferences per second")                       \
-  X(n_arrays, "", "number of crossbar arrays (tiles)")                      \
-  X(n_devices, "", "number of memristive devices")                          \
-  X(n_dac, "", "number of DACs")                                            \
-  X(n_adc, "", "number of ADCs")                                            \
-  X(program_time_s, "s", "time to program all devices")                     \
+#define AIMC_SWEEP_METRICS(X)                                             \
+  X(accuracy, "", "test accuracy on the simulated hardware (fraction)")   \
+  X(accuracy_float, "", "test accuracy of the float model (fraction)")    \
+  X(accuracy_quant, "", "test accuracy of the quantized digital model")   \
+  X(energy_J, "J", "energy per inference, all components")                \
+  X(e_dac_J, "J", "DAC energy per inference")                             \
+  X(e_array_J, "J", "crossbar read energy per inference")                 \
+  X(e_tia_J, "J", "TIA / sense energy per inference")                     \
+  X(e_adc_J, "J", "ADC energy per inference")                             \
+  X(e_register_J, "J", "state register energy per inference")             \
+  X(e_digital_J, "J", "digital (accumulate, scale) energy per inference") \
+  X(e_buffer_J, "J", "buffer (SRAM) energy per inference")                \
+  X(e_static_J, "J", "static (leakage) energy per inference")             \
+  X(latency_s, "s", "latency of one inference")                           \
+  X(throughput_inf_s, "1/s", "inferences per second")                     \
+  X(n_arrays, "", "number of crossbar arrays (tiles)")                    \
+  X(n_devices, "", "number of memristive devices")                        \
+  X(n_dac, "", "number of DACs")                                          \
+  X(n_adc, "", "number of ADCs")                                          \
+  X(program_time_s, "s", "time to program all devices")                   \
   X(program_energy_J, "J", "energy to program all devices")
 
 typedef enum {
 #define AIMC_SWEEP_X_(name, unit, doc) AIMC_SWEEP_M_##name,
   AIMC_SWEEP_METRICS(AIMC_SWEEP_X_)
 #undef AIMC_SWEEP_X_
-  AIMC_SWEEP_N_METRICS
+      AIMC_SWEEP_N_METRICS
 } aimc_sweep_metric;
 
 /* Name ("energy_J"), unit symbol ("J", "" if none) and description of a
@@ -62,9 +62,9 @@ int aimc_sweep_metric_find(const char *name);
 /* ---- The spec ---------------------------------------------------------- */
 
 typedef enum {
-  AIMC_SWEEP_GRID,   /* Cartesian product; the first axis varies slowest  */
-  AIMC_SWEEP_LIST,   /* explicit points, in the order given              */
-  AIMC_SWEEP_RANDOM  /* n points, each axis drawn independently          */
+  AIMC_SWEEP_GRID,  /* Cartesian product; the first axis varies slowest  */
+  AIMC_SWEEP_LIST,  /* explicit points, in the order given              */
+  AIMC_SWEEP_RANDOM /* n points, each axis drawn independently          */
 } aimc_sweep_mode;
 
 typedef struct aimc_sweep_spec aimc_sweep_spec;
@@ -96,8 +96,8 @@ int aimc_sweep_spec_add_axis(aimc_ctx *ctx, aimc_sweep_spec *spec,
                              const char *key, size_t n,
                              const char *const *values);
 int aimc_sweep_spec_add_range(aimc_ctx *ctx, aimc_sweep_spec *spec,
-                              const char *key, const char *min,
-                              const char *max, int log);
+                              const char *key, const char *min, const char *max,
+                              int log);
 /* LIST mode: appends one point; keys[i] = values[i] for i < n. Keys absent
  * from a point take their base value (an error at expansion if none). */
 int aimc_sweep_spec_add_point(aimc_ctx *ctx, aimc_sweep_spec *spec, size_t n,
@@ -184,7 +184,8 @@ typedef struct {
 const aimc_sweep_evaluator *aimc_sweep_evaluator_find(const char *name);
 const aimc_sweep_evaluator *aimc_sweep_evaluator_at(size_t i);
 
-/* ---- Running -------------------------------------------------------------- */
+/* ---- Running --------------------------------------------------------------
+ */
 
 typedef struct {
   const char *out_dir; /* results directory (created)                      */
