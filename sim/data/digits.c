@@ -250,18 +250,20 @@ static int load_features(aimc_ctx *ctx, const aimc_data_spec *spec,
     *frames = NULL;
     return st;
   }
-  if (spec->cache &&
-      aimc_feature_cache_save(ctx, path, key, fl->n, M, *frames, *x)) {
-    if (aimc_ctx_errmsg(ctx)[0] && strstr(aimc_ctx_errmsg(ctx), "memory")) {
+  if (spec->cache) {
+    st = aimc_feature_cache_save(ctx, path, key, fl->n, M, *frames, *x);
+    if (st == AIMC_ENOMEM) {
       aimc_free(ctx, *frames);
       aimc_free(ctx, *x);
       *frames = NULL;
       *x = NULL;
-      return AIMC_ENOMEM;
+      return st;
     }
-    aimc_log(ctx, AIMC_LOG_WARN, "data: cannot write the feature cache: %s",
-             aimc_ctx_errmsg(ctx));
-    aimc_ctx_clear_error(ctx);
+    if (st) { /* e.g. a read-only tree: carry on without a cache */
+      aimc_log(ctx, AIMC_LOG_WARN, "data: cannot write the feature cache: %s",
+               aimc_ctx_errmsg(ctx));
+      aimc_ctx_clear_error(ctx);
+    }
   }
   return AIMC_OK;
 }
