@@ -1,12 +1,14 @@
 /* aimc_report_write on hand-made inputs: a one-run aimc.run/1 file, a
  * four-point sweep table whose Pareto front is known, and bad files. */
 #define _POSIX_C_SOURCE 200809L
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* cmocka needs setjmp.h, stdarg.h and stddef.h first. */
+#include <cmocka.h>
 
 #include "aimc/fileio.h"
 #include "aimc/report.h"

@@ -4,13 +4,15 @@
  * as an uninterrupted sweep), forked workers (same table), refusal of a
  * directory of another spec, failures, the YAML form, fault injection. */
 #define _POSIX_C_SOURCE 200809L
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* cmocka needs setjmp.h, stdarg.h and stddef.h first. */
+#include <cmocka.h>
 
 #include "aimc/config.h"
 #include "aimc/fileio.h"
