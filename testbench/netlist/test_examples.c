@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -90,6 +91,45 @@ static void test_mvm_4x4(void **state) {
   load_example("netlists/02_mvm_4x4.yaml", models, 6);
 }
 
+/* 02_mvm_4x4 simulated against a hand computation (docs/models/
+ * conventions.md): the DAC maps x in [-1, 1] to v = 0.2 V * q8(x) (x in
+ * {0, 1} is exact); the ideal crossbar gives I_j = sum_i v_i G_ij with G
+ * from netlists/data/mvm4x4_g.csv; the TIA V = 10 kOhm * I (below its 1 V
+ * saturation); the 8-bit ADC with v_fs = 1 V, range 1 outputs
+ * round(127 V) / 127. Each vector leaves the ADC after DAC 1 ns + array
+ * 10 ns + TIA 5 ns + 4 conversions x 5 ns serialized on one ADC = 36 ns,
+ * and the source drives one vector every 100 ns. */
+static void test_mvm_4x4_sim(void **state) {
+  (void)state;
+  const char *const models[] = {"dac", "crossbar", "tia", "adc", NULL};
+  if (!have_models(models)) skip();
+  const double g_uS[4][4] = {{10, 20, 30, 40}, {50, 60, 70, 80}, {15, 25, 35, 45}, {55, 65, 75, 20}};
+  const double x[3][4] = {{1, 0, 0, 0}, {0, 1, 0, 0}, {1, 1, 1, 1}};
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  aimc_design *d;
+  assert_int_equal(aimc_netlist_load(ctx, "netlists/02_mvm_4x4.yaml", &d), AIMC_OK);
+  aimc_engine *e;
+  if (aimc_engine_alloc(ctx, d, AIMC_KERNEL_NATIVE, &e)) fail_msg("%s", aimc_ctx_errmsg(ctx));
+  assert_int_equal(aimc_engine_run(e), AIMC_OK);
+  aimc_inst *y = aimc_engine_find(e, "y");
+  assert_int_equal(aimc_probe_count(y), 3);
+  for (size_t k = 0; k < 3; k++) {
+    aimc_time t;
+    const double *v;
+    assert_int_equal(aimc_probe_record(y, k, &t, &v), AIMC_OK);
+    assert_true(t == (aimc_time)(100 * k + 36) * AIMC_NS);
+    for (int j = 0; j < 4; j++) {
+      double i_A = 0;
+      for (int i = 0; i < 4; i++) i_A += 0.2 * x[k][i] * g_uS[i][j] * 1e-6;
+      double code = round(127 * 1e4 * i_A) / 127;
+      assert_near(v[j], code, 1e-12);
+    }
+  }
+  aimc_engine_free(e);
+  aimc_design_free(ctx, d);
+  aimc_ctx_free(ctx);
+}
+
 static void test_multi_tile(void **state) {
   (void)state;
   /* 1 source + 16 tiles x 5 instances + 16 probes = 97. */
@@ -102,6 +142,7 @@ int main(void) {
       cmocka_unit_test(test_source_probe_sim),
       cmocka_unit_test(test_cell_write_verify),
       cmocka_unit_test(test_mvm_4x4),
+      cmocka_unit_test(test_mvm_4x4_sim),
       cmocka_unit_test(test_multi_tile),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
