@@ -6,10 +6,9 @@
  * Energy per conversion: e_conv, or with a Walden figure of merit
  * fom_walden > 0: E = FOM * 2^bits (Walden, IEEE JSAC 17:539, 1999;
  * Murmann, ADC performance survey). */
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stddef.h>
-
-#include <gsl/gsl_randist.h>
 
 #include "aimc/engine.h"
 #include "aimc/quant.h"
@@ -28,30 +27,40 @@ typedef struct {
 
 #define SRC "Walden, IEEE JSAC 17:539 (1999); Murmann, ADC Performance Survey"
 static const aimc_param PARAMS[] = {
-    {"n", AIMC_PT_INT, offsetof(adc_params, n), 1, 1, 1 << 20, AIMC_U_NONE, "Channels (columns).", "", NULL, NULL},
+    {"n", AIMC_PT_INT, offsetof(adc_params, n), 1, 1, 1 << 20, AIMC_U_NONE,
+     "Channels (columns).", "", NULL, NULL},
     {"bits", AIMC_PT_INT, offsetof(adc_params, bits), 8, 1, 16, AIMC_U_NONE,
-     "Resolution: 2^bits - 1 symmetric levels (aimc/quant.h).", "IMSSA arXiv 2412.20215", NULL, NULL},
-    {"n_adc", AIMC_PT_INT, offsetof(adc_params, n_adc), 1, 1, 1 << 20, AIMC_U_NONE,
-     "Converters shared by the n channels through a mux.", "column sharing", NULL, NULL},
-    {"range", AIMC_PT_REAL, offsetof(adc_params, range), 1, 1e-12, 1e12, AIMC_U_NONE,
-     "Digital full scale: v_fs converts to +range.", "", NULL, NULL},
+     "Resolution: 2^bits - 1 symmetric levels (aimc/quant.h).",
+     "IMSSA arXiv 2412.20215", NULL, NULL},
+    {"n_adc", AIMC_PT_INT, offsetof(adc_params, n_adc), 1, 1, 1 << 20,
+     AIMC_U_NONE, "Converters shared by the n channels through a mux.",
+     "column sharing", NULL, NULL},
+    {"range", AIMC_PT_REAL, offsetof(adc_params, range), 1, 1e-12, 1e12,
+     AIMC_U_NONE, "Digital full scale: v_fs converts to +range.", "", NULL,
+     NULL},
     {"v_fs", AIMC_PT_REAL, offsetof(adc_params, v_fs), 1, 1e-6, 10, AIMC_U_VOLT,
      "Input voltage that converts to +range (clipped beyond).", "", NULL, NULL},
-    {"offset", AIMC_PT_REAL, offsetof(adc_params, offset_V), 0, -1, 1, AIMC_U_VOLT,
-     "Input-referred offset.", SRC, NULL, NULL},
+    {"offset", AIMC_PT_REAL, offsetof(adc_params, offset_V), 0, -1, 1,
+     AIMC_U_VOLT, "Input-referred offset.", SRC, NULL, NULL},
     {"noise", AIMC_PT_REAL, offsetof(adc_params, noise_V), 0, 0, 1, AIMC_U_VOLT,
      "Input-referred noise sigma per conversion.", SRC, NULL, NULL},
-    {"t_conv", AIMC_PT_TIME, offsetof(adc_params, t_conv), 5e-9, 0, 1e-3, AIMC_U_SECOND,
-     "Time of one conversion.", "SAR ADC, 180 nm class", NULL, NULL},
-    {"e_conv", AIMC_PT_REAL, offsetof(adc_params, e_conv), 2e-12, 0, 1e-6, AIMC_U_JOULE,
-     "Energy per conversion (used when fom_walden = 0).", "Murmann survey, 8-bit SAR", NULL, NULL},
-    {"fom_walden", AIMC_PT_REAL, offsetof(adc_params, fom_walden), 0, 0, 1e-9, AIMC_U_JOULE,
-     "Walden FOM (J per conversion step); > 0 sets E = FOM 2^bits.", SRC, NULL, NULL},
+    {"t_conv", AIMC_PT_TIME, offsetof(adc_params, t_conv), 5e-9, 0, 1e-3,
+     AIMC_U_SECOND, "Time of one conversion.", "SAR ADC, 180 nm class", NULL,
+     NULL},
+    {"e_conv", AIMC_PT_REAL, offsetof(adc_params, e_conv), 2e-12, 0, 1e-6,
+     AIMC_U_JOULE, "Energy per conversion (used when fom_walden = 0).",
+     "Murmann survey, 8-bit SAR", NULL, NULL},
+    {"fom_walden", AIMC_PT_REAL, offsetof(adc_params, fom_walden), 0, 0, 1e-9,
+     AIMC_U_JOULE,
+     "Walden FOM (J per conversion step); > 0 sets E = FOM 2^bits.", SRC, NULL,
+     NULL},
 };
 
 static const aimc_port_spec PORTS[] = {
-    {"in", AIMC_PORT_IN, AIMC_SIG_VOLTAGE, "n", "Voltages (V), e.g. from a tia."},
-    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "Digital words in [-range, range]."},
+    {"in", AIMC_PORT_IN, AIMC_SIG_VOLTAGE, "n",
+     "Voltages (V), e.g. from a tia."},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n",
+     "Digital words in [-range, range]."},
 };
 
 static int adc_on_input(aimc_inst *inst, int port) {
@@ -63,12 +72,14 @@ static int adc_on_input(aimc_inst *inst, int port) {
   aimc_quant q = {p->bits, p->range};
   for (int i = 0; i < p->n; i++) {
     double x = v[i] + p->offset_V;
-    if (p->noise_V > 0) x += gsl_ran_gaussian_ziggurat(aimc_inst_rng(inst), p->noise_V);
+    if (p->noise_V > 0)
+      x += gsl_ran_gaussian_ziggurat(aimc_inst_rng(inst), p->noise_V);
     x = x / p->v_fs * p->range;
     s->clipped += fabs(x) > p->range;
     d[i] = aimc_quant_apply(&q, x);
   }
-  double e = p->fom_walden > 0 ? p->fom_walden * ldexp(1.0, p->bits) : p->e_conv;
+  double e =
+      p->fom_walden > 0 ? p->fom_walden * ldexp(1.0, p->bits) : p->e_conv;
   aimc_inst_add_energy(inst, p->n * e);
   aimc_time rounds = (p->n + p->n_adc - 1) / p->n_adc;
   return aimc_inst_drive(inst, 1, rounds * p->t_conv);
@@ -76,7 +87,9 @@ static int adc_on_input(aimc_inst *inst, int port) {
 
 const aimc_model aimc_model_adc = {
     .name = "adc",
-    .summary = "analog-to-digital converters shared through a mux: shared quantizer, offset, noise, clipping, Walden FOM",
+    .summary =
+        "analog-to-digital converters shared through a mux: shared quantizer, "
+        "offset, noise, clipping, Walden FOM",
     .source = SRC,
     .eclass = AIMC_EC_ADC,
     .params = PARAMS,

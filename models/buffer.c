@@ -16,31 +16,38 @@ typedef struct {
 
 #define SRC "Horowitz, ISSCC 2014, 'Computing's energy problem'"
 static const aimc_param PARAMS[] = {
-    {"n", AIMC_PT_INT, offsetof(buffer_params, n), 1, 1, 1 << 20, AIMC_U_NONE, "Words per vector.", "", NULL, NULL},
-    {"bits", AIMC_PT_INT, offsetof(buffer_params, bits), 16, 1, 64, AIMC_U_NONE, "Bits per word (energy only).", "", NULL, NULL},
-    {"e_write_bit", AIMC_PT_REAL, offsetof(buffer_params, e_write_bit), 0.16e-12, 0, 1e-9, AIMC_U_JOULE,
-     "Energy to write one bit.", SRC, NULL, NULL},
-    {"e_read_bit", AIMC_PT_REAL, offsetof(buffer_params, e_read_bit), 0.16e-12, 0, 1e-9, AIMC_U_JOULE,
-     "Energy to read one bit.", SRC, NULL, NULL},
-    {"t_access", AIMC_PT_TIME, offsetof(buffer_params, t_access), 1e-9, 0, 1e-3, AIMC_U_SECOND,
-     "Write-to-read latency.", SRC, NULL, NULL},
+    {"n", AIMC_PT_INT, offsetof(buffer_params, n), 1, 1, 1 << 20, AIMC_U_NONE,
+     "Words per vector.", "", NULL, NULL},
+    {"bits", AIMC_PT_INT, offsetof(buffer_params, bits), 16, 1, 64, AIMC_U_NONE,
+     "Bits per word (energy only).", "", NULL, NULL},
+    {"e_write_bit", AIMC_PT_REAL, offsetof(buffer_params, e_write_bit),
+     0.16e-12, 0, 1e-9, AIMC_U_JOULE, "Energy to write one bit.", SRC, NULL,
+     NULL},
+    {"e_read_bit", AIMC_PT_REAL, offsetof(buffer_params, e_read_bit), 0.16e-12,
+     0, 1e-9, AIMC_U_JOULE, "Energy to read one bit.", SRC, NULL, NULL},
+    {"t_access", AIMC_PT_TIME, offsetof(buffer_params, t_access), 1e-9, 0, 1e-3,
+     AIMC_U_SECOND, "Write-to-read latency.", SRC, NULL, NULL},
 };
 
 static const aimc_port_spec PORTS[] = {
     {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", "Words in."},
-    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "The same words, t_access later."},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n",
+     "The same words, t_access later."},
 };
 
 static int buffer_on_input(aimc_inst *inst, int port) {
   (void)port;
   const buffer_params *p = aimc_inst_params(inst);
-  return aimc_store_forward(inst, p->n, NULL,
-                            (double)p->n * p->bits * (p->e_write_bit + p->e_read_bit), p->t_access);
+  return aimc_store_forward(
+      inst, p->n, NULL,
+      (double)p->n * p->bits * (p->e_write_bit + p->e_read_bit), p->t_access);
 }
 
 const aimc_model aimc_model_buffer = {
     .name = "buffer",
-    .summary = "SRAM buffer: words pass through with an access latency and per-bit energy",
+    .summary =
+        "SRAM buffer: words pass through with an access latency and per-bit "
+        "energy",
     .source = SRC,
     .eclass = AIMC_EC_BUFFER,
     .params = PARAMS,

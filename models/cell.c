@@ -21,14 +21,16 @@ typedef struct {
 } cell_state;
 
 static const aimc_param PARAMS[] = {
-    {"device", AIMC_PT_ENUM, offsetof(cell_params, device), 0, 0, 1, AIMC_U_NONE,
-     "Device model.", "aimc/device.h", AIMC_DEVICE_CHOICES, NULL},
-    {"device_card", AIMC_PT_STRING, offsetof(cell_params, device_card), 0, 0, 0, AIMC_U_NONE,
-     "Device card YAML; empty: the model's defaults.", "", NULL, ""},
+    {"device", AIMC_PT_ENUM, offsetof(cell_params, device), 0, 0, 1,
+     AIMC_U_NONE, "Device model.", "aimc/device.h", AIMC_DEVICE_CHOICES, NULL},
+    {"device_card", AIMC_PT_STRING, offsetof(cell_params, device_card), 0, 0, 0,
+     AIMC_U_NONE, "Device card YAML; empty: the model's defaults.", "", NULL,
+     ""},
 };
 
 static const aimc_port_spec PORTS[] = {
-    {"in", AIMC_PORT_IN, AIMC_SIG_CONTROL, "3", "Command {v (V), width (s), v_read (V)}."},
+    {"in", AIMC_PORT_IN, AIMC_SIG_CONTROL, "3",
+     "Command {v (V), width (s), v_read (V)}."},
     {"out", AIMC_PORT_OUT, AIMC_SIG_CURRENT, "1", "Read current (A)."},
 };
 
@@ -46,7 +48,8 @@ static int cell_init(aimc_inst *inst) {
   aimc_device *dev = NULL;
   int rc = aimc_inst_device_open(inst, p->device, p->device_card, &dev);
   if (rc) return rc;
-  void *mem = aimc_inst_alloc(inst, aimc_inst_device_bytes(dev, dev->model->cell_size));
+  void *mem =
+      aimc_inst_alloc(inst, aimc_inst_device_bytes(dev, dev->model->cell_size));
   if (mem) s->dev = aimc_inst_device_copy(mem, dev, &s->cell);
   aimc_device_free(aimc_inst_ctx(inst), dev);
   if (!mem) return AIMC_ENOMEM;
@@ -81,7 +84,8 @@ static int cell_on_input(aimc_inst *inst, int port) {
 
 const aimc_model aimc_model_cell = {
     .name = "cell",
-    .summary = "one memristor: pulses and reads on command, through a device model",
+    .summary =
+        "one memristor: pulses and reads on command, through a device model",
     .source = "aimc/device.h (pulse: Frascaroli 2018; vcm: JART VCM v1b)",
     .eclass = AIMC_EC_DEVICE,
     .params = PARAMS,

@@ -15,7 +15,8 @@
 #include "aimc/xbar.h"
 #include "inst_device.h"
 
-static const char *const PROG_MODES[] = {"ideal", "gaussian", "write_verify", "one_shot", NULL};
+static const char *const PROG_MODES[] = {"ideal", "gaussian", "write_verify",
+                                         "one_shot", NULL};
 
 typedef struct {
   int rows, cols, device;
@@ -32,46 +33,67 @@ typedef struct {
 } crossbar_params;
 
 typedef struct {
-  void *mem;          /* one instance block: xbar, rng, clipped inputs */
+  void *mem; /* one instance block: xbar, rng, clipped inputs */
   aimc_xbar *x;
-  gsl_rng *dev_rng;   /* device construction and programming          */
+  gsl_rng *dev_rng; /* device construction and programming          */
   double *v_clip;
   unsigned long seed; /* drawn once, so reset rebuilds the same cells */
   aimc_prog_totals prog;
 } crossbar_state;
 
-#define SRC "Kirchhoff MVM; IR drop after Chen et al., IEEE TCAD 37:3067 (2018), first order"
+#define SRC                                                                    \
+  "Kirchhoff MVM; IR drop after Chen et al., IEEE TCAD 37:3067 (2018), first " \
+  "order"
 static const aimc_param PARAMS[] = {
-    {"rows", AIMC_PT_INT, offsetof(crossbar_params, rows), 64, 1, 1 << 16, AIMC_U_NONE,
-     "Rows (inputs).", "IMSSA 64x64 arrays", NULL, NULL},
-    {"cols", AIMC_PT_INT, offsetof(crossbar_params, cols), 64, 1, 1 << 16, AIMC_U_NONE,
-     "Columns (outputs).", "IMSSA 64x64 arrays", NULL, NULL},
-    {"device", AIMC_PT_ENUM, offsetof(crossbar_params, device), 0, 0, 1, AIMC_U_NONE,
-     "Device model of the cells.", "aimc/device.h", AIMC_DEVICE_CHOICES, NULL},
-    {"device_card", AIMC_PT_STRING, offsetof(crossbar_params, device_card), 0, 0, 0, AIMC_U_NONE,
-     "Device card YAML (configs/devices/); empty: the model's defaults.", "", NULL, ""},
-    {"v_read", AIMC_PT_REAL, offsetof(crossbar_params, v_read), 0.2, 1e-3, 5, AIMC_U_VOLT,
-     "Largest read voltage: row inputs are clipped to +-v_read (read disturb).", "typical read voltage", NULL, NULL},
-    {"r_wire", AIMC_PT_REAL, offsetof(crossbar_params, r_wire), 0, 0, 1e6, AIMC_U_OHM,
-     "Wire resistance per cell segment (0: no IR drop).", SRC, NULL, NULL},
-    {"read_noise", AIMC_PT_BOOL, offsetof(crossbar_params, read_noise), 1, 0, 1, AIMC_U_NONE,
-     "Apply the device's read noise to every read.", "", NULL, NULL},
-    {"t_settle", AIMC_PT_TIME, offsetof(crossbar_params, t_settle), 10e-9, 0, 1e-3, AIMC_U_SECOND,
-     "Settling (integration) time of one array read.", "IMSSA-class arrays", NULL, NULL},
-    {"program", AIMC_PT_ENUM, offsetof(crossbar_params, program), 0, 0, 3, AIMC_U_NONE,
-     "How targets reach the devices.", "aimc/program.h", PROG_MODES, NULL},
-    {"sigma_g", AIMC_PT_REAL, offsetof(crossbar_params, sigma_g), 0, 0, 1e-3, AIMC_U_SIEMENS,
-     "gaussian: programming noise sigma per device.", "IMSSA arXiv 2412.20215", NULL, NULL},
-    {"wv_tol", AIMC_PT_REAL, offsetof(crossbar_params, wv_tol), 1e-6, 1e-9, 1e-3, AIMC_U_SIEMENS,
-     "write_verify / one_shot: tolerance.", "aimc/program.h", NULL, NULL},
-    {"wv_max_pulses", AIMC_PT_INT, offsetof(crossbar_params, wv_max_pulses), 100, 1, 100000, AIMC_U_NONE,
-     "write_verify: pulse budget per device.", "aimc/program.h", NULL, NULL},
-    {"targets", AIMC_PT_STRING, offsetof(crossbar_params, targets), 0, 0, 0, AIMC_U_NONE,
-     "Target-conductance CSV (rows lines of cols values in S); empty: cells stay as made.", "aimc/xbar.h", NULL, ""},
-    {"drift_time", AIMC_PT_REAL, offsetof(crossbar_params, drift_time), 0, 0, 1e9, AIMC_U_SECOND,
-     "Time between programming and the run (conductance drift).", "", NULL, NULL},
-    {"dump_cells", AIMC_PT_STRING, offsetof(crossbar_params, dump_cells), 0, 0, 0, AIMC_U_NONE,
-     "CSV written after programming (and drift): row,col,g_S,target_S,stuck per cell; empty: none.",
+    {"rows", AIMC_PT_INT, offsetof(crossbar_params, rows), 64, 1, 1 << 16,
+     AIMC_U_NONE, "Rows (inputs).", "IMSSA 64x64 arrays", NULL, NULL},
+    {"cols", AIMC_PT_INT, offsetof(crossbar_params, cols), 64, 1, 1 << 16,
+     AIMC_U_NONE, "Columns (outputs).", "IMSSA 64x64 arrays", NULL, NULL},
+    {"device", AIMC_PT_ENUM, offsetof(crossbar_params, device), 0, 0, 1,
+     AIMC_U_NONE, "Device model of the cells.", "aimc/device.h",
+     AIMC_DEVICE_CHOICES, NULL},
+    {"device_card", AIMC_PT_STRING, offsetof(crossbar_params, device_card), 0,
+     0, 0, AIMC_U_NONE,
+     "Device card YAML (configs/devices/); empty: the model's defaults.", "",
+     NULL, ""},
+    {"v_read", AIMC_PT_REAL, offsetof(crossbar_params, v_read), 0.2, 1e-3, 5,
+     AIMC_U_VOLT,
+     "Largest read voltage: row inputs are clipped to +-v_read (read disturb).",
+     "typical read voltage", NULL, NULL},
+    {"r_wire", AIMC_PT_REAL, offsetof(crossbar_params, r_wire), 0, 0, 1e6,
+     AIMC_U_OHM, "Wire resistance per cell segment (0: no IR drop).", SRC, NULL,
+     NULL},
+    {"read_noise", AIMC_PT_BOOL, offsetof(crossbar_params, read_noise), 1, 0, 1,
+     AIMC_U_NONE, "Apply the device's read noise to every read.", "", NULL,
+     NULL},
+    {"t_settle", AIMC_PT_TIME, offsetof(crossbar_params, t_settle), 10e-9, 0,
+     1e-3, AIMC_U_SECOND, "Settling (integration) time of one array read.",
+     "IMSSA-class arrays", NULL, NULL},
+    {"program", AIMC_PT_ENUM, offsetof(crossbar_params, program), 0, 0, 3,
+     AIMC_U_NONE, "How targets reach the devices.", "aimc/program.h",
+     PROG_MODES, NULL},
+    {"sigma_g", AIMC_PT_REAL, offsetof(crossbar_params, sigma_g), 0, 0, 1e-3,
+     AIMC_U_SIEMENS, "gaussian: programming noise sigma per device.",
+     "IMSSA arXiv 2412.20215", NULL, NULL},
+    {"wv_tol", AIMC_PT_REAL, offsetof(crossbar_params, wv_tol), 1e-6, 1e-9,
+     1e-3, AIMC_U_SIEMENS, "write_verify / one_shot: tolerance.",
+     "aimc/program.h", NULL, NULL},
+    {"wv_max_pulses", AIMC_PT_INT, offsetof(crossbar_params, wv_max_pulses),
+     100, 1, 100000, AIMC_U_NONE, "write_verify: pulse budget per device.",
+     "aimc/program.h", NULL, NULL},
+    {"targets", AIMC_PT_STRING, offsetof(crossbar_params, targets), 0, 0, 0,
+     AIMC_U_NONE,
+     "Target-conductance CSV (rows lines of cols values in S); empty: cells "
+     "stay as made.",
+     "aimc/xbar.h", NULL, ""},
+    {"drift_time", AIMC_PT_REAL, offsetof(crossbar_params, drift_time), 0, 0,
+     1e9, AIMC_U_SECOND,
+     "Time between programming and the run (conductance drift).", "", NULL,
+     NULL},
+    {"dump_cells", AIMC_PT_STRING, offsetof(crossbar_params, dump_cells), 0, 0,
+     0, AIMC_U_NONE,
+     "CSV written after programming (and drift): row,col,g_S,target_S,stuck "
+     "per cell; empty: none.",
      "aimc/xbar.h", NULL, ""},
 };
 
@@ -89,10 +111,13 @@ static int build(aimc_inst *inst, crossbar_state *s) {
   if (rc) return rc;
   size_t xbytes = (aimc_xbar_bytes(dev, p->rows, p->cols) + 15) & ~(size_t)15;
   size_t rbytes = (aimc_block_rng_bytes() + 15) & ~(size_t)15;
-  if (!s->mem) s->mem = aimc_inst_alloc(inst, xbytes + rbytes + (size_t)p->rows * sizeof(double));
+  if (!s->mem)
+    s->mem = aimc_inst_alloc(
+        inst, xbytes + rbytes + (size_t)p->rows * sizeof(double));
   if (!s->mem) {
     aimc_device_free(ctx, dev);
-    return aimc_error(ctx, AIMC_ENOMEM, "crossbar %s: out of memory", aimc_inst_name(inst));
+    return aimc_error(ctx, AIMC_ENOMEM, "crossbar %s: out of memory",
+                      aimc_inst_name(inst));
   }
   s->dev_rng = aimc_block_rng_init((char *)s->mem + xbytes, s->seed);
   s->v_clip = (double *)((char *)s->mem + xbytes + rbytes);
@@ -124,17 +149,22 @@ static int crossbar_init(aimc_inst *inst) {
   return build(inst, s);
 }
 
-static int crossbar_reset(aimc_inst *inst) { return build(inst, aimc_inst_state(inst)); }
+static int crossbar_reset(aimc_inst *inst) {
+  return build(inst, aimc_inst_state(inst));
+}
 
 static int crossbar_on_input(aimc_inst *inst, int port) {
   (void)port;
   const crossbar_params *p = aimc_inst_params(inst);
   crossbar_state *s = aimc_inst_state(inst);
   const double *v = aimc_inst_in(inst, 0);
-  for (int i = 0; i < p->rows; i++) s->v_clip[i] = fmax(-p->v_read, fmin(p->v_read, v[i]));
-  aimc_xbar_read_opts o = {p->r_wire, p->read_noise, aimc_time_to_s(p->t_settle)};
+  for (int i = 0; i < p->rows; i++)
+    s->v_clip[i] = fmax(-p->v_read, fmin(p->v_read, v[i]));
+  aimc_xbar_read_opts o = {p->r_wire, p->read_noise,
+                           aimc_time_to_s(p->t_settle)};
   double e = 0;
-  aimc_xbar_mvm(s->x, s->v_clip, aimc_inst_out(inst, 1), &o, aimc_inst_rng(inst), &e);
+  aimc_xbar_mvm(s->x, s->v_clip, aimc_inst_out(inst, 1), &o,
+                aimc_inst_rng(inst), &e);
   aimc_inst_add_energy(inst, e);
   aimc_inst_add_ops(inst, 2 * (uint64_t)p->rows * p->cols);
   return aimc_inst_drive(inst, 1, p->t_settle);
@@ -142,7 +172,9 @@ static int crossbar_on_input(aimc_inst *inst, int port) {
 
 const aimc_model aimc_model_crossbar = {
     .name = "crossbar",
-    .summary = "memristive crossbar: analog MVM with IR drop and read noise; programmed from a target file",
+    .summary =
+        "memristive crossbar: analog MVM with IR drop and read noise; "
+        "programmed from a target file",
     .source = SRC,
     .eclass = AIMC_EC_ARRAY,
     .params = PARAMS,

@@ -6,10 +6,9 @@
  * sigma inl_lsb LSB drawn once (mismatch; Razavi, "Principles of Data
  * Conversion System Design", ch. 2). One conversion per channel per input
  * vector: energy n * e_conv, output after t_settle. */
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stddef.h>
-
-#include <gsl/gsl_randist.h>
 
 #include "aimc/engine.h"
 #include "aimc/quant.h"
@@ -28,27 +27,37 @@ typedef struct {
 
 #define SRC "Razavi, Principles of Data Conversion System Design (1995), ch. 2"
 static const aimc_param PARAMS[] = {
-    {"n", AIMC_PT_INT, offsetof(dac_params, n), 1, 1, 1 << 20, AIMC_U_NONE, "Channels.", "", NULL, NULL},
+    {"n", AIMC_PT_INT, offsetof(dac_params, n), 1, 1, 1 << 20, AIMC_U_NONE,
+     "Channels.", "", NULL, NULL},
     {"bits", AIMC_PT_INT, offsetof(dac_params, bits), 8, 1, 16, AIMC_U_NONE,
-     "Resolution: 2^bits - 1 symmetric levels (aimc/quant.h).", "IMSSA arXiv 2412.20215", NULL, NULL},
-    {"range", AIMC_PT_REAL, offsetof(dac_params, range), 1, 1e-12, 1e12, AIMC_U_NONE,
-     "Digital full scale: inputs in [-range, range] (clipped beyond).", "", NULL, NULL},
-    {"v_fs", AIMC_PT_REAL, offsetof(dac_params, v_fs), 0.2, 1e-6, 10, AIMC_U_VOLT,
-     "Output voltage at +range (read voltage of the array).", "typical read voltage", NULL, NULL},
-    {"gain_err", AIMC_PT_REAL, offsetof(dac_params, gain_err), 0, -0.5, 0.5, AIMC_U_NONE,
-     "Relative gain error.", SRC, NULL, NULL},
-    {"offset", AIMC_PT_REAL, offsetof(dac_params, offset_V), 0, -1, 1, AIMC_U_VOLT,
-     "Output offset.", SRC, NULL, NULL},
-    {"inl_lsb", AIMC_PT_REAL, offsetof(dac_params, inl_lsb), 0, 0, 16, AIMC_U_NONE,
-     "Sigma (LSB) of a static per-channel error drawn once (mismatch / INL).", SRC, NULL, NULL},
-    {"t_settle", AIMC_PT_TIME, offsetof(dac_params, t_settle), 1e-9, 0, 1e-3, AIMC_U_SECOND,
-     "Settling time of one conversion.", "IMSSA-class 180 nm periphery", NULL, NULL},
-    {"e_conv", AIMC_PT_REAL, offsetof(dac_params, e_conv), 50e-15, 0, 1e-6, AIMC_U_JOULE,
-     "Energy per conversion (one channel).", "Marinella et al., IEEE JETCAS 8:86 (2018)", NULL, NULL},
+     "Resolution: 2^bits - 1 symmetric levels (aimc/quant.h).",
+     "IMSSA arXiv 2412.20215", NULL, NULL},
+    {"range", AIMC_PT_REAL, offsetof(dac_params, range), 1, 1e-12, 1e12,
+     AIMC_U_NONE,
+     "Digital full scale: inputs in [-range, range] (clipped beyond).", "",
+     NULL, NULL},
+    {"v_fs", AIMC_PT_REAL, offsetof(dac_params, v_fs), 0.2, 1e-6, 10,
+     AIMC_U_VOLT, "Output voltage at +range (read voltage of the array).",
+     "typical read voltage", NULL, NULL},
+    {"gain_err", AIMC_PT_REAL, offsetof(dac_params, gain_err), 0, -0.5, 0.5,
+     AIMC_U_NONE, "Relative gain error.", SRC, NULL, NULL},
+    {"offset", AIMC_PT_REAL, offsetof(dac_params, offset_V), 0, -1, 1,
+     AIMC_U_VOLT, "Output offset.", SRC, NULL, NULL},
+    {"inl_lsb", AIMC_PT_REAL, offsetof(dac_params, inl_lsb), 0, 0, 16,
+     AIMC_U_NONE,
+     "Sigma (LSB) of a static per-channel error drawn once (mismatch / INL).",
+     SRC, NULL, NULL},
+    {"t_settle", AIMC_PT_TIME, offsetof(dac_params, t_settle), 1e-9, 0, 1e-3,
+     AIMC_U_SECOND, "Settling time of one conversion.",
+     "IMSSA-class 180 nm periphery", NULL, NULL},
+    {"e_conv", AIMC_PT_REAL, offsetof(dac_params, e_conv), 50e-15, 0, 1e-6,
+     AIMC_U_JOULE, "Energy per conversion (one channel).",
+     "Marinella et al., IEEE JETCAS 8:86 (2018)", NULL, NULL},
 };
 
 static const aimc_port_spec PORTS[] = {
-    {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", "Digital words in [-range, range]."},
+    {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n",
+     "Digital words in [-range, range]."},
     {"out", AIMC_PORT_OUT, AIMC_SIG_VOLTAGE, "n", "Row voltages (V)."},
 };
 
@@ -60,7 +69,8 @@ static int dac_init(aimc_inst *inst) {
   aimc_quant q = {p->bits, p->range};
   double lsb_V = aimc_quant_step(&q) / p->range * p->v_fs;
   for (int i = 0; i < p->n && p->inl_lsb > 0; i++)
-    s->inl_V[i] = gsl_ran_gaussian_ziggurat(aimc_inst_rng(inst), p->inl_lsb * lsb_V);
+    s->inl_V[i] =
+        gsl_ran_gaussian_ziggurat(aimc_inst_rng(inst), p->inl_lsb * lsb_V);
   return AIMC_OK;
 }
 
@@ -78,15 +88,17 @@ static int dac_on_input(aimc_inst *inst, int port) {
   double *v = aimc_inst_out(inst, 1);
   aimc_quant q = {p->bits, p->range};
   for (int i = 0; i < p->n; i++)
-    v[i] = aimc_quant_apply(&q, x[i]) / p->range * p->v_fs * (1 + p->gain_err) + p->offset_V +
-           s->inl_V[i];
+    v[i] = aimc_quant_apply(&q, x[i]) / p->range * p->v_fs * (1 + p->gain_err) +
+           p->offset_V + s->inl_V[i];
   aimc_inst_add_energy(inst, p->n * p->e_conv);
   return aimc_inst_drive(inst, 1, p->t_settle);
 }
 
 const aimc_model aimc_model_dac = {
     .name = "dac",
-    .summary = "digital-to-analog converters: shared quantizer, gain/offset/INL errors, settle time",
+    .summary =
+        "digital-to-analog converters: shared quantizer, gain/offset/INL "
+        "errors, settle time",
     .source = SRC,
     .eclass = AIMC_EC_DAC,
     .params = PARAMS,

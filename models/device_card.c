@@ -19,14 +19,16 @@ int aimc_device_load(aimc_ctx *ctx, const char *path, aimc_device **out) {
   const aimc_cfg_node *mnode = aimc_cfg_get(root, "model");
   const char *model = mnode ? aimc_cfg_scalar(mnode) : NULL;
   if (aimc_cfg_type_of(root) != AIMC_CFG_MAP) {
-    rc = aimc_error_at(ctx, AIMC_EPARSE, &loc, "device card: expected a mapping");
+    rc = aimc_error_at(ctx, AIMC_EPARSE, &loc,
+                       "device card: expected a mapping");
   } else if (!model) {
     rc = aimc_error_at(ctx, AIMC_EPARSE, &loc,
                        "device card: missing 'model: pulse|vcm'");
   } else if (!aimc_device_model_find(model)) {
     loc = aimc_cfg_loc(mnode);
     rc = aimc_error_at(ctx, AIMC_ENOTFOUND, &loc,
-                       "device card: unknown model '%s' (known: pulse, vcm)", model);
+                       "device card: unknown model '%s' (known: pulse, vcm)",
+                       model);
   } else {
     rc = aimc_device_alloc(ctx, model, out);
   }
@@ -35,7 +37,8 @@ int aimc_device_load(aimc_ctx *ctx, const char *path, aimc_device **out) {
     rc = aimc_cfg_bind(ctx, root, m->params, m->n_params, (*out)->params,
                        "device card", CARD_META_KEYS);
     char err[512];
-    if (!rc && m->validate && (rc = m->validate((*out)->params, err, sizeof err)))
+    if (!rc && m->validate &&
+        (rc = m->validate((*out)->params, err, sizeof err)))
       aimc_error_at(ctx, rc, &loc, "device card (%s): %s", m->name, err);
   }
   if (rc) {

@@ -3,22 +3,21 @@
  * Cueppers et al., APL Mater. 7:091105, 2019). State: the oxygen-vacancy
  * concentration N of the disc next to the active electrode.
  *   Conduction (simplified: ohmic, no Schottky barrier):
- *     R(N) = R_disc(N) + R_plug + R_series,  R_disc = l_disc / (z e mu N A)  (v1b eq. 6-7)
- *   Joule heating: T = T0 + R_th I (V_disc + V_plug)                         (v1b eq. 10)
+ *     R(N) = R_disc(N) + R_plug + R_series,  R_disc = l_disc / (z e mu N A)
+ * (v1b eq. 6-7) Joule heating: T = T0 + R_th I (V_disc + V_plug) (v1b eq. 10)
  *   Ion hopping (Mott-Gurney), field E = V_disc / l_disc:
- *     dN/dt = +- c a nu0 / l_disc exp(-dW_A / kT) 2 sinh(a z e E / 2kT) F    (v1b eq. 8-9)
- *   with window F = 1 - (N/N_max)^10 (SET), 1 - (N_min/N)^10 (RESET), and
- *   c = N_plug for SET (vacancies drawn from the plug), N for RESET.
+ *     dN/dt = +- c a nu0 / l_disc exp(-dW_A / kT) 2 sinh(a z e E / 2kT) F (v1b
+ * eq. 8-9) with window F = 1 - (N/N_max)^10 (SET), 1 - (N_min/N)^10 (RESET),
+ * and c = N_plug for SET (vacancies drawn from the plug), N for RESET.
  * Polarity: v > 0 is SET here (JART v1b SETs at negative voltage). The
  * pulse is integrated with adaptive explicit steps (|dN|/N <= 1 %), energy
  * is the integral of V I. Variation: r_fil and l_disc per device (d2d,
  * Bengel 2020 sec. III), multiplicative noise on each pulse's change of
  * ln N (c2c), relative read noise, power-law relaxation of ln(N/N_min). */
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
-
-#include <gsl/gsl_randist.h>
 
 #include "aimc/device.h"
 #include "aimc/status.h"
@@ -45,64 +44,104 @@ typedef struct {
   int stuck;
 } vcm_cell;
 
-#define SRC_V1B "JART VCM v1b: Bengel et al., IEEE TCAS-I 67:4618 (2020), Table I"
+#define SRC_V1B \
+  "JART VCM v1b: Bengel et al., IEEE TCAS-I 67:4618 (2020), Table I"
 #define SRC_APL "Cueppers et al., APL Mater. 7:091105 (2019)"
-#define P(key, field, def, lo, hi, unit, doc, src) \
-  {key, AIMC_PT_REAL, offsetof(vcm_params, field), def, lo, hi, unit, doc, src, NULL, NULL}
+#define P(key, field, def, lo, hi, unit, doc, src)                          \
+  {                                                                         \
+    key, AIMC_PT_REAL, offsetof(vcm_params, field), def, lo, hi, unit, doc, \
+        src, NULL, NULL                                                     \
+  }
 
 static const aimc_param VCM_PARAMS[] = {
     P("t0", t0_K, 293, 1, 1000, AIMC_U_KELVIN, "Ambient temperature.", SRC_V1B),
-    P("z_vo", z_vo, 2, 1, 4, AIMC_U_NONE, "Charge number of an oxygen vacancy.", SRC_V1B),
-    P("dw_a", dw_a_eV, 1.35, 0.1, 5, AIMC_U_NONE, "Ion-hopping activation energy (eV).", SRC_V1B),
-    P("a", a_m, 0.25e-9, 1e-11, 1e-8, AIMC_U_METER, "Ion hopping distance.", SRC_V1B),
-    P("nu0", nu0_Hz, 2e13, 1e9, 1e15, AIMC_U_HERTZ, "Attempt frequency.", SRC_V1B),
-    P("mu_n", mu_n, 4e-6, 1e-9, 1e-2, AIMC_U_NONE, "Electron mobility (m^2/(V s)).", SRC_V1B),
-    P("n_min", n_min, 0.008e26, 1e20, 1e28, AIMC_U_NONE, "Lowest disc vacancy concentration (m^-3).", SRC_V1B),
-    P("n_max", n_max, 20e26, 1e20, 1e28, AIMC_U_NONE, "Highest disc vacancy concentration (m^-3).", SRC_V1B),
-    P("n_plug", n_plug, 20e26, 1e20, 1e28, AIMC_U_NONE, "Plug vacancy concentration (m^-3).", SRC_V1B),
-    P("n_init", n_init, 0.008e26, 1e20, 1e28, AIMC_U_NONE, "Initial disc concentration (m^-3), HRS by default.", SRC_V1B),
-    P("r_fil", r_fil, 45e-9, 1e-9, 1e-6, AIMC_U_METER, "Filament radius.", SRC_V1B),
-    P("l_cell", l_cell, 3e-9, 1e-10, 1e-7, AIMC_U_METER, "Oxide (cell) length.", SRC_V1B),
-    P("l_disc", l_disc, 0.4e-9, 1e-11, 1e-8, AIMC_U_METER, "Disc length.", SRC_V1B),
-    P("r_series", r_series, 10e3, 0, 1e7, AIMC_U_OHM, "Series resistance (TiOx layer + line).", SRC_V1B),
+    P("z_vo", z_vo, 2, 1, 4, AIMC_U_NONE, "Charge number of an oxygen vacancy.",
+      SRC_V1B),
+    P("dw_a", dw_a_eV, 1.35, 0.1, 5, AIMC_U_NONE,
+      "Ion-hopping activation energy (eV).", SRC_V1B),
+    P("a", a_m, 0.25e-9, 1e-11, 1e-8, AIMC_U_METER, "Ion hopping distance.",
+      SRC_V1B),
+    P("nu0", nu0_Hz, 2e13, 1e9, 1e15, AIMC_U_HERTZ, "Attempt frequency.",
+      SRC_V1B),
+    P("mu_n", mu_n, 4e-6, 1e-9, 1e-2, AIMC_U_NONE,
+      "Electron mobility (m^2/(V s)).", SRC_V1B),
+    P("n_min", n_min, 0.008e26, 1e20, 1e28, AIMC_U_NONE,
+      "Lowest disc vacancy concentration (m^-3).", SRC_V1B),
+    P("n_max", n_max, 20e26, 1e20, 1e28, AIMC_U_NONE,
+      "Highest disc vacancy concentration (m^-3).", SRC_V1B),
+    P("n_plug", n_plug, 20e26, 1e20, 1e28, AIMC_U_NONE,
+      "Plug vacancy concentration (m^-3).", SRC_V1B),
+    P("n_init", n_init, 0.008e26, 1e20, 1e28, AIMC_U_NONE,
+      "Initial disc concentration (m^-3), HRS by default.", SRC_V1B),
+    P("r_fil", r_fil, 45e-9, 1e-9, 1e-6, AIMC_U_METER, "Filament radius.",
+      SRC_V1B),
+    P("l_cell", l_cell, 3e-9, 1e-10, 1e-7, AIMC_U_METER, "Oxide (cell) length.",
+      SRC_V1B),
+    P("l_disc", l_disc, 0.4e-9, 1e-11, 1e-8, AIMC_U_METER, "Disc length.",
+      SRC_V1B),
+    P("r_series", r_series, 10e3, 0, 1e7, AIMC_U_OHM,
+      "Series resistance (TiOx layer + line).", SRC_V1B),
     P("r_th", r_th, 2e7, 0, 1e9, AIMC_U_NONE,
       "Effective thermal resistance (K/W); v1b uses 15.72e6.",
       "calibrated here (near v1b) for gradual RESET at 1.2-1.6 V / 100 ns"),
     P("r_schottky", r_schottky, 20e3, 0, 1e8, AIMC_U_OHM,
-      "Reverse-biased interface (Schottky) resistance seen in RESET polarity; it carries the RESET field.",
+      "Reverse-biased interface (Schottky) resistance seen in RESET polarity; "
+      "it carries the RESET field.",
       "v1b eq. 4-5 reduced to a constant resistance; calibrated here"),
-    P("sigma_c2c", sigma_c2c, 0.15, 0, 2, AIMC_U_NONE, "Relative sigma of each pulse's change of ln N.", SRC_APL),
-    P("sigma_d2d", sigma_d2d, 0.03, 0, 0.3, AIMC_U_NONE, "Relative sigma of r_fil and l_disc per device.", "Bengel et al. 2020, sec. III"),
-    P("read_noise", read_noise, 0.005, 0, 1, AIMC_U_NONE, "Relative sigma of a read.", "Wiefels et al., IEEE TED 67:4208 (2020)"),
-    P("drift_nu", drift_nu, 0.005, 0, 1, AIMC_U_NONE, "Relaxation exponent of ln(N/n_min).", "Wiefels et al., IEEE TED 67:4208 (2020)"),
-    P("drift_t0", drift_t0, 1.0, 1e-9, 1e6, AIMC_U_SECOND, "Relaxation reference time.", "Wiefels et al. 2020"),
-    P("p_stuck_min", p_stuck_min, 0, 0, 1, AIMC_U_NONE, "Probability a device is stuck in HRS.", "fault model"),
-    P("p_stuck_max", p_stuck_max, 0, 0, 1, AIMC_U_NONE, "Probability a device is stuck in LRS.", "fault model"),
+    P("sigma_c2c", sigma_c2c, 0.15, 0, 2, AIMC_U_NONE,
+      "Relative sigma of each pulse's change of ln N.", SRC_APL),
+    P("sigma_d2d", sigma_d2d, 0.03, 0, 0.3, AIMC_U_NONE,
+      "Relative sigma of r_fil and l_disc per device.",
+      "Bengel et al. 2020, sec. III"),
+    P("read_noise", read_noise, 0.005, 0, 1, AIMC_U_NONE,
+      "Relative sigma of a read.", "Wiefels et al., IEEE TED 67:4208 (2020)"),
+    P("drift_nu", drift_nu, 0.005, 0, 1, AIMC_U_NONE,
+      "Relaxation exponent of ln(N/n_min).",
+      "Wiefels et al., IEEE TED 67:4208 (2020)"),
+    P("drift_t0", drift_t0, 1.0, 1e-9, 1e6, AIMC_U_SECOND,
+      "Relaxation reference time.", "Wiefels et al. 2020"),
+    P("p_stuck_min", p_stuck_min, 0, 0, 1, AIMC_U_NONE,
+      "Probability a device is stuck in HRS.", "fault model"),
+    P("p_stuck_max", p_stuck_max, 0, 0, 1, AIMC_U_NONE,
+      "Probability a device is stuck in LRS.", "fault model"),
     P("v_read", v_read, 0.2, 1e-3, 5, AIMC_U_VOLT, "Read voltage.", SRC_APL),
-    P("t_read", t_read, 10e-9, 0, 1, AIMC_U_SECOND, "Duration of one read.", "typical"),
-    P("width", width, 100e-9, 1e-12, 1, AIMC_U_SECOND, "Pulse width the controllers use.", SRC_APL),
-    P("v_set_min", v_set_min, 1.0, 0, 10, AIMC_U_VOLT, "Smallest SET amplitude a controller uses.", "calibrated here"),
-    P("v_set_max", v_set_max, 1.6, 0, 10, AIMC_U_VOLT, "Largest SET amplitude.", "calibrated here"),
-    P("v_reset_min", v_reset_min, 1.15, 0, 10, AIMC_U_VOLT, "Smallest RESET amplitude (magnitude).", "calibrated here"),
-    P("v_reset_max", v_reset_max, 1.8, 0, 10, AIMC_U_VOLT, "Largest RESET amplitude (magnitude).", "calibrated here"),
+    P("t_read", t_read, 10e-9, 0, 1, AIMC_U_SECOND, "Duration of one read.",
+      "typical"),
+    P("width", width, 100e-9, 1e-12, 1, AIMC_U_SECOND,
+      "Pulse width the controllers use.", SRC_APL),
+    P("v_set_min", v_set_min, 1.0, 0, 10, AIMC_U_VOLT,
+      "Smallest SET amplitude a controller uses.", "calibrated here"),
+    P("v_set_max", v_set_max, 1.6, 0, 10, AIMC_U_VOLT, "Largest SET amplitude.",
+      "calibrated here"),
+    P("v_reset_min", v_reset_min, 1.15, 0, 10, AIMC_U_VOLT,
+      "Smallest RESET amplitude (magnitude).", "calibrated here"),
+    P("v_reset_max", v_reset_max, 1.8, 0, 10, AIMC_U_VOLT,
+      "Largest RESET amplitude (magnitude).", "calibrated here"),
 };
 #undef P
 
 static int vcm_validate(const void *params, char *err, size_t errlen) {
   const vcm_params *p = params;
   if (p->n_min >= p->n_max)
-    return snprintf(err, errlen, "n_min = %g must be below n_max = %g", p->n_min, p->n_max),
+    return snprintf(err, errlen, "n_min = %g must be below n_max = %g",
+                    p->n_min, p->n_max),
            AIMC_ERANGE;
   if (p->n_init < p->n_min || p->n_init > p->n_max)
-    return snprintf(err, errlen, "n_init = %g must lie in [n_min, n_max] = [%g, %g]",
-                    p->n_init, p->n_min, p->n_max), AIMC_ERANGE;
+    return snprintf(err, errlen,
+                    "n_init = %g must lie in [n_min, n_max] = [%g, %g]",
+                    p->n_init, p->n_min, p->n_max),
+           AIMC_ERANGE;
   if (p->l_disc >= p->l_cell)
-    return snprintf(err, errlen, "l_disc = %g m must be below l_cell = %g m", p->l_disc, p->l_cell),
+    return snprintf(err, errlen, "l_disc = %g m must be below l_cell = %g m",
+                    p->l_disc, p->l_cell),
            AIMC_ERANGE;
   if (p->p_stuck_min + p->p_stuck_max > 1)
-    return snprintf(err, errlen, "p_stuck_min + p_stuck_max exceeds 1"), AIMC_ERANGE;
+    return snprintf(err, errlen, "p_stuck_min + p_stuck_max exceeds 1"),
+           AIMC_ERANGE;
   if (p->v_set_min > p->v_set_max || p->v_reset_min > p->v_reset_max)
-    return snprintf(err, errlen, "v_set_min/v_reset_min must not exceed v_set_max/v_reset_max"),
+    return snprintf(
+               err, errlen,
+               "v_set_min/v_reset_min must not exceed v_set_max/v_reset_max"),
            AIMC_ERANGE;
   return AIMC_OK;
 }
@@ -137,15 +176,17 @@ static void vcm_cell_init(const void *params, void *cell, gsl_rng *rng) {
   c->stuck = 0;
   if (rng && p->p_stuck_min + p->p_stuck_max > 0) {
     double u = gsl_rng_uniform(rng);
-    if (u < p->p_stuck_min) c->stuck = -1;
-    else if (u < p->p_stuck_min + p->p_stuck_max) c->stuck = 1;
+    if (u < p->p_stuck_min)
+      c->stuck = -1;
+    else if (u < p->p_stuck_min + p->p_stuck_max)
+      c->stuck = 1;
   }
   if (c->stuck) c->n = c->stuck > 0 ? p->n_max : p->n_min;
 }
 
 /* dN/dt at state n under applied v; also the current. */
-static double vcm_rate(const vcm_params *p, const vcm_cell *c, double n, double v,
-                       double *i_A) {
+static double vcm_rate(const vcm_params *p, const vcm_cell *c, double n,
+                       double v, double *i_A) {
   /* In RESET polarity the interface is reverse biased: it adds to the
    * disc region, where the field and the heat act. */
   double rd = r_disc(p, c, n) + (v < 0 ? p->r_schottky : 0), rp = r_plug(p, c);
@@ -158,8 +199,8 @@ static double vcm_rate(const vcm_params *p, const vcm_cell *c, double n, double 
   double temp = p->t0_K + p->r_th * fabs(i * v_cell);
   double kt = K_B * temp;
   double field = fabs(v_cell) / p->l_cell;
-  double hop = p->a_m * p->nu0_Hz / c->l_disc * exp(-p->dw_a_eV * Q_E / kt) * 2 *
-               sinh(p->a_m * p->z_vo * Q_E * field / (2 * kt));
+  double hop = p->a_m * p->nu0_Hz / c->l_disc * exp(-p->dw_a_eV * Q_E / kt) *
+               2 * sinh(p->a_m * p->z_vo * Q_E * field / (2 * kt));
   if (v > 0) return p->n_plug * hop * (1 - pow(n / p->n_max, 10));
   return -n * hop * (1 - pow(p->n_min / n, 10));
 }
@@ -202,11 +243,12 @@ static void vcm_pulse(const void *params, void *cell, double v, double w,
   r->t_s = w > 0 ? w : 0;
 }
 
-static void vcm_read(const void *params, const void *cell, double v, gsl_rng *rng,
-                     aimc_device_result *r) {
+static void vcm_read(const void *params, const void *cell, double v,
+                     gsl_rng *rng, aimc_device_result *r) {
   const vcm_params *p = params;
   double g = cell_g(p, cell);
-  if (rng && p->read_noise > 0) g *= 1 + gsl_ran_gaussian_ziggurat(rng, p->read_noise);
+  if (rng && p->read_noise > 0)
+    g *= 1 + gsl_ran_gaussian_ziggurat(rng, p->read_noise);
   r->g_S = g;
   r->i_A = v * g;
   r->e_J = fabs(v * r->i_A) * p->t_read;
@@ -222,7 +264,8 @@ static void vcm_set_g(const void *params, void *cell, double g) {
   vcm_cell *c = cell;
   if (c->stuck) return;
   double rd = 1.0 / g - r_plug(p, c) - p->r_series;
-  double n = rd > 0 ? c->l_disc / (p->z_vo * Q_E * p->mu_n * rd * PI * c->r_fil * c->r_fil)
+  double n = rd > 0 ? c->l_disc / (p->z_vo * Q_E * p->mu_n * rd * PI *
+                                   c->r_fil * c->r_fil)
                     : p->n_max;
   c->n = n < p->n_min ? p->n_min : (n > p->n_max ? p->n_max : n);
   c->age_s = 0;
@@ -233,7 +276,8 @@ static void vcm_age(const void *params, void *cell, double dt) {
   vcm_cell *c = cell;
   if (c->stuck || dt <= 0 || p->drift_nu <= 0) return;
   double x = log(c->n / p->n_min);
-  x *= pow((c->age_s + dt + p->drift_t0) / (c->age_s + p->drift_t0), -p->drift_nu);
+  x *= pow((c->age_s + dt + p->drift_t0) / (c->age_s + p->drift_t0),
+           -p->drift_nu);
   c->n = p->n_min * exp(x);
   c->age_s += dt;
 }
@@ -248,15 +292,20 @@ static void vcm_window(const void *params, double *g_min, double *g_max) {
 
 static void vcm_limits(const void *params, aimc_pulse_limits *lim) {
   const vcm_params *p = params;
-  *lim = (aimc_pulse_limits){p->v_set_min, p->v_set_max, p->v_reset_min, p->v_reset_max,
-                             p->width, p->v_read, p->t_read};
+  *lim = (aimc_pulse_limits){p->v_set_min,   p->v_set_max, p->v_reset_min,
+                             p->v_reset_max, p->width,     p->v_read,
+                             p->t_read};
 }
 
-static int vcm_stuck(const void *cell) { return ((const vcm_cell *)cell)->stuck; }
+static int vcm_stuck(const void *cell) {
+  return ((const vcm_cell *)cell)->stuck;
+}
 
 const aimc_device_model aimc_device_vcm_model = {
     .name = "vcm",
-    .summary = "JART-like VCM ReRAM compact model: vacancy disc, Joule heating, Mott-Gurney ion hopping",
+    .summary =
+        "JART-like VCM ReRAM compact model: vacancy disc, Joule heating, "
+        "Mott-Gurney ion hopping",
     .source = SRC_V1B "; " SRC_APL,
     .params = VCM_PARAMS,
     .n_params = AIMC_NPARAMS(VCM_PARAMS),

@@ -3,11 +3,10 @@
  *   scale:      y[j] = gain * x[j] + bias                     (n_out = n_in)
  *   diff:       y[j] = gain * (x[2j] - x[2j+1]) + bias         (n_in = 2 n_out;
  *               differential device pairs read on two columns)
- *   shift_add:  y[j] = gain * sum_k x[j m + k] 2^(k shift) + bias, m = n_in / n_out
- *               (bit-sliced weights or inputs recombined)
- *   accumulate: y[j] += gain * x[j] (n_out = n_in; partial sums over
- *               tiles or time; reset clears)
- * Energy e_op per output word, latency t_op; ops counts one per input word
+ *   shift_add:  y[j] = gain * sum_k x[j m + k] 2^(k shift) + bias, m = n_in /
+ * n_out (bit-sliced weights or inputs recombined) accumulate: y[j] += gain *
+ * x[j] (n_out = n_in; partial sums over tiles or time; reset clears) Energy
+ * e_op per output word, latency t_op; ops counts one per input word
  * (add/shift). Energy default after Horowitz, ISSCC 2014 (16-bit add ~0.05
  * pJ at 45 nm, plus control). */
 #include <math.h>
@@ -19,7 +18,8 @@
 #include "aimc/status.h"
 
 enum { OP_SCALE, OP_DIFF, OP_SHIFT_ADD, OP_ACCUMULATE };
-static const char *const OPS[] = {"scale", "diff", "shift_add", "accumulate", NULL};
+static const char *const OPS[] = {"scale", "diff", "shift_add", "accumulate",
+                                  NULL};
 
 typedef struct {
   int n_in, n_out, op, shift;
@@ -34,22 +34,28 @@ typedef struct {
 
 #define SRC "Horowitz, ISSCC 2014, 'Computing's energy problem'"
 static const aimc_param PARAMS[] = {
-    {"n_in", AIMC_PT_INT, offsetof(digital_params, n_in), 1, 1, 1 << 20, AIMC_U_NONE, "Input words.", "", NULL, NULL},
-    {"n_out", AIMC_PT_INT, offsetof(digital_params, n_out), 1, 1, 1 << 20, AIMC_U_NONE, "Output words.", "", NULL, NULL},
+    {"n_in", AIMC_PT_INT, offsetof(digital_params, n_in), 1, 1, 1 << 20,
+     AIMC_U_NONE, "Input words.", "", NULL, NULL},
+    {"n_out", AIMC_PT_INT, offsetof(digital_params, n_out), 1, 1, 1 << 20,
+     AIMC_U_NONE, "Output words.", "", NULL, NULL},
     {"op", AIMC_PT_ENUM, offsetof(digital_params, op), 0, 0, 3, AIMC_U_NONE,
-     "Operation: scale, diff (pairs), shift_add (slices) or accumulate.", "", OPS, NULL},
-    {"shift", AIMC_PT_INT, offsetof(digital_params, shift), 1, 0, 16, AIMC_U_NONE,
-     "shift_add: bits per slice.", "bit slicing", NULL, NULL},
-    {"gain", AIMC_PT_REAL, offsetof(digital_params, gain), 1, -1e12, 1e12, AIMC_U_NONE, "Scale factor.", "", NULL, NULL},
-    {"bias", AIMC_PT_REAL, offsetof(digital_params, bias), 0, -1e12, 1e12, AIMC_U_NONE, "Added after scaling.", "", NULL, NULL},
-    {"e_op", AIMC_PT_REAL, offsetof(digital_params, e_op), 0.1e-12, 0, 1e-6, AIMC_U_JOULE,
-     "Energy per output word.", SRC, NULL, NULL},
-    {"t_op", AIMC_PT_TIME, offsetof(digital_params, t_op), 1e-9, 0, 1e-3, AIMC_U_SECOND,
-     "Latency of one vector operation.", SRC, NULL, NULL},
+     "Operation: scale, diff (pairs), shift_add (slices) or accumulate.", "",
+     OPS, NULL},
+    {"shift", AIMC_PT_INT, offsetof(digital_params, shift), 1, 0, 16,
+     AIMC_U_NONE, "shift_add: bits per slice.", "bit slicing", NULL, NULL},
+    {"gain", AIMC_PT_REAL, offsetof(digital_params, gain), 1, -1e12, 1e12,
+     AIMC_U_NONE, "Scale factor.", "", NULL, NULL},
+    {"bias", AIMC_PT_REAL, offsetof(digital_params, bias), 0, -1e12, 1e12,
+     AIMC_U_NONE, "Added after scaling.", "", NULL, NULL},
+    {"e_op", AIMC_PT_REAL, offsetof(digital_params, e_op), 0.1e-12, 0, 1e-6,
+     AIMC_U_JOULE, "Energy per output word.", SRC, NULL, NULL},
+    {"t_op", AIMC_PT_TIME, offsetof(digital_params, t_op), 1e-9, 0, 1e-3,
+     AIMC_U_SECOND, "Latency of one vector operation.", SRC, NULL, NULL},
 };
 
 static const aimc_port_spec PORTS[] = {
-    {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n_in", "Words in (e.g. from adcs)."},
+    {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n_in",
+     "Words in (e.g. from adcs)."},
     {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n_out", "Result words."},
 };
 
@@ -58,14 +64,23 @@ static int digital_validate(const void *params, char *err, size_t errlen) {
   int ok = 1;
   switch (p->op) {
     case OP_SCALE:
-    case OP_ACCUMULATE: ok = p->n_in == p->n_out; break;
-    case OP_DIFF: ok = p->n_in == 2 * p->n_out; break;
-    case OP_SHIFT_ADD: ok = p->n_in % p->n_out == 0; break;
+    case OP_ACCUMULATE:
+      ok = p->n_in == p->n_out;
+      break;
+    case OP_DIFF:
+      ok = p->n_in == 2 * p->n_out;
+      break;
+    case OP_SHIFT_ADD:
+      ok = p->n_in % p->n_out == 0;
+      break;
   }
   if (ok) return AIMC_OK;
-  snprintf(err, errlen, "op = %s needs n_in %s n_out (n_in = %d, n_out = %d)", OPS[p->op],
-           p->op == OP_DIFF ? "= 2 *" : p->op == OP_SHIFT_ADD ? "a multiple of" : "=", p->n_in,
-           p->n_out);
+  snprintf(err, errlen, "op = %s needs n_in %s n_out (n_in = %d, n_out = %d)",
+           OPS[p->op],
+           p->op == OP_DIFF        ? "= 2 *"
+           : p->op == OP_SHIFT_ADD ? "a multiple of"
+                                   : "=",
+           p->n_in, p->n_out);
   return AIMC_ERANGE;
 }
 
@@ -94,15 +109,23 @@ static int digital_on_input(aimc_inst *inst, int port) {
   for (int j = 0; j < p->n_out; j++) {
     double v = 0;
     switch (p->op) {
-      case OP_SCALE: v = x[j]; break;
-      case OP_DIFF: v = x[2 * j] - x[2 * j + 1]; break;
+      case OP_SCALE:
+        v = x[j];
+        break;
+      case OP_DIFF:
+        v = x[2 * j] - x[2 * j + 1];
+        break;
       case OP_SHIFT_ADD:
         for (int k = 0; k < m; k++) v += ldexp(x[j * m + k], k * p->shift);
         break;
-      case OP_ACCUMULATE: v = x[j]; break;
+      case OP_ACCUMULATE:
+        v = x[j];
+        break;
     }
-    if (p->op == OP_ACCUMULATE) y[j] = s->acc[j] += p->gain * v;
-    else y[j] = p->gain * v + p->bias;
+    if (p->op == OP_ACCUMULATE)
+      y[j] = s->acc[j] += p->gain * v;
+    else
+      y[j] = p->gain * v + p->bias;
   }
   aimc_inst_add_energy(inst, p->n_out * p->e_op);
   aimc_inst_add_ops(inst, (uint64_t)p->n_in);
@@ -111,7 +134,9 @@ static int digital_on_input(aimc_inst *inst, int port) {
 
 const aimc_model aimc_model_digital = {
     .name = "digital",
-    .summary = "digital periphery: scale, differential-pair subtract, shift-add, accumulate",
+    .summary =
+        "digital periphery: scale, differential-pair subtract, shift-add, "
+        "accumulate",
     .source = SRC,
     .eclass = AIMC_EC_DIGITAL,
     .params = PARAMS,

@@ -14,9 +14,10 @@ int aimc_inst_device_open(aimc_inst *inst, int device_idx, const char *card,
   int rc = aimc_device_open(ctx, model, card, out);
   if (rc) return rc;
   if (strcmp((*out)->model->name, model) != 0) {
-    rc = aimc_error(ctx, AIMC_EINVAL,
-                    "instance %s: device_card %s holds a '%s' device but device = %s",
-                    aimc_inst_name(inst), card, (*out)->model->name, model);
+    rc = aimc_error(
+        ctx, AIMC_EINVAL,
+        "instance %s: device_card %s holds a '%s' device but device = %s",
+        aimc_inst_name(inst), card, (*out)->model->name, model);
     aimc_device_free(ctx, *out);
     *out = NULL;
   }
@@ -26,16 +27,20 @@ int aimc_inst_device_open(aimc_inst *inst, int device_idx, const char *card,
 static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
 
 size_t aimc_inst_device_bytes(const aimc_device *dev, size_t extra) {
-  return align16(sizeof(aimc_device)) + align16(dev->model->params_size) + extra;
+  return align16(sizeof(aimc_device)) + align16(dev->model->params_size) +
+         extra;
 }
 
-aimc_device *aimc_inst_device_copy(void *mem, const aimc_device *dev, void **extra) {
+aimc_device *aimc_inst_device_copy(void *mem, const aimc_device *dev,
+                                   void **extra) {
   char *base = mem;
   aimc_device *d = (aimc_device *)base;
   d->model = dev->model;
   d->params = base + align16(sizeof(aimc_device));
   memcpy(d->params, dev->params, dev->model->params_size);
-  if (extra) *extra = base + align16(sizeof(aimc_device)) + align16(dev->model->params_size);
+  if (extra)
+    *extra =
+        base + align16(sizeof(aimc_device)) + align16(dev->model->params_size);
   return d;
 }
 

@@ -23,7 +23,8 @@ int aimc_inst_device_open(aimc_inst *inst, int device_idx, const char *card,
 /* Bytes for a device copy plus `extra` bytes; then lays the copy out in
  * mem and returns it (extra bytes follow at *extra, 16-byte aligned). */
 size_t aimc_inst_device_bytes(const aimc_device *dev, size_t extra);
-aimc_device *aimc_inst_device_copy(void *mem, const aimc_device *dev, void **extra);
+aimc_device *aimc_inst_device_copy(void *mem, const aimc_device *dev,
+                                   void **extra);
 
 /* A GSL generator living in caller memory (so it needs no free):
  * aimc_block_rng_bytes() bytes; seeded with seed. */

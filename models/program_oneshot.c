@@ -6,10 +6,9 @@
  * for a soft-bound device z = ln(k t(V)) exactly, so a low-order
  * polynomial in (u, V) fits any device whose update saturates at the
  * window edges. */
+#include <gsl/gsl_multifit.h>
 #include <math.h>
 #include <string.h>
-
-#include <gsl/gsl_multifit.h>
 
 #include "aimc/program.h"
 #include "aimc/status.h"
@@ -24,7 +23,9 @@ struct aimc_oneshot {
   double rms[2];
 };
 
-static double clamp01(double u) { return u < 1e-3 ? 1e-3 : (u > 1 - 1e-3 ? 1 - 1e-3 : u); }
+static double clamp01(double u) {
+  return u < 1e-3 ? 1e-3 : (u > 1 - 1e-3 ? 1 - 1e-3 : u);
+}
 
 static double headroom(int pol, double u) {
   u = clamp01(u);
@@ -52,8 +53,8 @@ static double forward(const aimc_oneshot *o, int pol, double u, double v) {
 }
 
 /* Least-squares fit of one polarity on n simulated pulses. */
-static int fit_polarity(aimc_ctx *ctx, aimc_oneshot *o, int pol, int n, gsl_rng *rng,
-                        void *cell) {
+static int fit_polarity(aimc_ctx *ctx, aimc_oneshot *o, int pol, int n,
+                        gsl_rng *rng, void *cell) {
   gsl_matrix *X = gsl_matrix_alloc(n, N_BASIS);
   gsl_vector *y = gsl_vector_alloc(n), *c = gsl_vector_alloc(N_BASIS);
   gsl_matrix *cov = gsl_matrix_alloc(N_BASIS, N_BASIS);
@@ -86,14 +87,16 @@ static int fit_polarity(aimc_ctx *ctx, aimc_oneshot *o, int pol, int n, gsl_rng 
   if (rows < 2 * N_BASIS) {
     rc = aimc_error(ctx, AIMC_EFAIL,
                     "one-shot fit: only %d of %d %s pulses changed the device; "
-                    "check the card's amplitude limits", rows, n, pol ? "RESET" : "SET");
+                    "check the card's amplitude limits",
+                    rows, n, pol ? "RESET" : "SET");
     goto done;
   }
   gsl_matrix_view Xv = gsl_matrix_submatrix(X, 0, 0, rows, N_BASIS);
   gsl_vector_view yv = gsl_vector_subvector(y, 0, rows);
   gsl_multifit_linear_workspace *ws2 = gsl_multifit_linear_alloc(rows, N_BASIS);
   double chisq;
-  if (!ws2 || gsl_multifit_linear(&Xv.matrix, &yv.vector, c, cov, &chisq, ws2)) {
+  if (!ws2 ||
+      gsl_multifit_linear(&Xv.matrix, &yv.vector, c, cov, &chisq, ws2)) {
     rc = aimc_error(ctx, AIMC_ENUMERIC, "one-shot fit: least squares failed");
   } else {
     for (int k = 0; k < N_BASIS; k++) o->coef[pol][k] = gsl_vector_get(c, k);
@@ -109,11 +112,12 @@ done:
   return rc;
 }
 
-int aimc_oneshot_fit(aimc_ctx *ctx, const aimc_device *dev, int n_samples, gsl_rng *rng,
-                     aimc_oneshot **out) {
+int aimc_oneshot_fit(aimc_ctx *ctx, const aimc_device *dev, int n_samples,
+                     gsl_rng *rng, aimc_oneshot **out) {
   *out = NULL;
   if (n_samples < 100)
-    return aimc_error(ctx, AIMC_ERANGE, "one-shot fit: n_samples = %d is out of range [100, inf)",
+    return aimc_error(ctx, AIMC_ERANGE,
+                      "one-shot fit: n_samples = %d is out of range [100, inf)",
                       n_samples);
   aimc_oneshot *o = aimc_calloc(ctx, 1, sizeof *o);
   void *cell = aimc_calloc(ctx, 1, aimc_device_cell_size(dev));
@@ -145,7 +149,8 @@ void aimc_oneshot_fit_rms(const aimc_oneshot *o, double rms[2]) {
   rms[1] = o->rms[1];
 }
 
-double aimc_oneshot_voltage(const aimc_oneshot *o, double g_now, double g_target, double tol) {
+double aimc_oneshot_voltage(const aimc_oneshot *o, double g_now,
+                            double g_target, double tol) {
   double dg = g_target - g_now;
   if (fabs(dg) <= tol) return 0;
   int pol = dg > 0 ? 0 : 1;
@@ -158,15 +163,17 @@ double aimc_oneshot_voltage(const aimc_oneshot *o, double g_now, double g_target
   if (forward(o, pol, u, hi) <= z) return pol == 0 ? hi : -hi;
   for (int it = 0; it < 40; it++) {
     double mid = 0.5 * (lo + hi);
-    if (forward(o, pol, u, mid) < z) lo = mid;
-    else hi = mid;
+    if (forward(o, pol, u, mid) < z)
+      lo = mid;
+    else
+      hi = mid;
   }
   double v = 0.5 * (lo + hi);
   return pol == 0 ? v : -v;
 }
 
-void aimc_oneshot_program(const aimc_oneshot *o, void *cell, double target_S, double tol_S,
-                          gsl_rng *rng, aimc_prog_result *res) {
+void aimc_oneshot_program(const aimc_oneshot *o, void *cell, double target_S,
+                          double tol_S, gsl_rng *rng, aimc_prog_result *res) {
   aimc_device_result r;
   *res = (aimc_prog_result){0};
   aimc_device_read(o->dev, cell, o->lim.v_read_V, rng, &r);

@@ -8,21 +8,29 @@
 static const char *const SCHEDULES[] = {"amplitude", "width", NULL};
 
 const aimc_param aimc_wv_param_table[] = {
-    {"tol", AIMC_PT_REAL, offsetof(aimc_wv_params, tol_S), 1e-6, 1e-9, 1e-3, AIMC_U_SIEMENS,
+    {"tol", AIMC_PT_REAL, offsetof(aimc_wv_params, tol_S), 1e-6, 1e-9, 1e-3,
+     AIMC_U_SIEMENS,
      "Required distance of the final conductance from the target.",
      "about 1 % of a 5-100 uS window", NULL, NULL},
-    {"guard", AIMC_PT_REAL, offsetof(aimc_wv_params, guard), 0.5, 0.05, 1, AIMC_U_NONE,
-     "Verify accepts reads within guard * tol, so read noise rarely accepts a device outside tol.",
+    {"guard", AIMC_PT_REAL, offsetof(aimc_wv_params, guard), 0.5, 0.05, 1,
+     AIMC_U_NONE,
+     "Verify accepts reads within guard * tol, so read noise rarely accepts a "
+     "device outside tol.",
      "guard band, chosen here for 0.5 % read noise", NULL, NULL},
-    {"max_pulses", AIMC_PT_INT, offsetof(aimc_wv_params, max_pulses), 100, 1, 100000,
-     AIMC_U_NONE, "Pulse budget per device.", "common practice (arXiv 2403.06712)", NULL, NULL},
-    {"n_reads", AIMC_PT_INT, offsetof(aimc_wv_params, n_reads), 4, 1, 64, AIMC_U_NONE,
-     "Reads averaged per verify (read noise falls as 1/sqrt(n_reads)).", "common practice", NULL, NULL},
-    {"v_step", AIMC_PT_REAL, offsetof(aimc_wv_params, v_step_V), 0.02, 0, 1, AIMC_U_VOLT,
-     "ISPP amplitude increment per pulse in the same direction.",
+    {"max_pulses", AIMC_PT_INT, offsetof(aimc_wv_params, max_pulses), 100, 1,
+     100000, AIMC_U_NONE, "Pulse budget per device.",
+     "common practice (arXiv 2403.06712)", NULL, NULL},
+    {"n_reads", AIMC_PT_INT, offsetof(aimc_wv_params, n_reads), 4, 1, 64,
+     AIMC_U_NONE,
+     "Reads averaged per verify (read noise falls as 1/sqrt(n_reads)).",
+     "common practice", NULL, NULL},
+    {"v_step", AIMC_PT_REAL, offsetof(aimc_wv_params, v_step_V), 0.02, 0, 1,
+     AIMC_U_VOLT, "ISPP amplitude increment per pulse in the same direction.",
      "incremental step pulse programming", NULL, NULL},
-    {"schedule", AIMC_PT_ENUM, offsetof(aimc_wv_params, schedule), 0, 0, 1, AIMC_U_NONE,
-     "Pulse schedule: growing amplitude, or growing width at the smallest amplitude.",
+    {"schedule", AIMC_PT_ENUM, offsetof(aimc_wv_params, schedule), 0, 0, 1,
+     AIMC_U_NONE,
+     "Pulse schedule: growing amplitude, or growing width at the smallest "
+     "amplitude.",
      "ISPP / width modulation", SCHEDULES, NULL},
 };
 const size_t aimc_wv_n_params = AIMC_NPARAMS(aimc_wv_param_table);
@@ -99,8 +107,9 @@ void aimc_wv_iterate(aimc_wv *w, gsl_rng *rng) {
 
 int aimc_wv_test(const aimc_wv *w) { return !w->done; }
 
-void aimc_wv_program(const aimc_device *dev, const aimc_wv_params *p, void *cell,
-                     double target_S, gsl_rng *rng, aimc_prog_result *res) {
+void aimc_wv_program(const aimc_device *dev, const aimc_wv_params *p,
+                     void *cell, double target_S, gsl_rng *rng,
+                     aimc_prog_result *res) {
   aimc_wv w;
   aimc_wv_init(&w, dev, p, cell, target_S);
   while (aimc_wv_test(&w)) aimc_wv_iterate(&w, rng);

@@ -16,23 +16,29 @@ typedef struct {
   aimc_time t_write;
 } sh_params;
 
-#define SRC "IMSSA arXiv 2412.20215 (state register); register energy ~ 10 fJ/bit (Horowitz, ISSCC 2014, scaled)"
+#define SRC                                                               \
+  "IMSSA arXiv 2412.20215 (state register); register energy ~ 10 fJ/bit " \
+  "(Horowitz, ISSCC 2014, scaled)"
 static const aimc_param PARAMS[] = {
-    {"n", AIMC_PT_INT, offsetof(sh_params, n), 1, 1, 1 << 20, AIMC_U_NONE, "Words held.", "", NULL, NULL},
+    {"n", AIMC_PT_INT, offsetof(sh_params, n), 1, 1, 1 << 20, AIMC_U_NONE,
+     "Words held.", "", NULL, NULL},
     {"bits", AIMC_PT_INT, offsetof(sh_params, bits), 8, 0, 32, AIMC_U_NONE,
-     "Bits per word (0: exact, no quantization; counted as 32 for energy).", SRC, NULL, NULL},
-    {"range", AIMC_PT_REAL, offsetof(sh_params, range), 1, 1e-12, 1e12, AIMC_U_NONE,
-     "Full scale of a word: values in [-range, range].", "", NULL, NULL},
-    {"e_write_bit", AIMC_PT_REAL, offsetof(sh_params, e_write_bit), 10e-15, 0, 1e-9, AIMC_U_JOULE,
-     "Energy to write one bit.", SRC, NULL, NULL},
-    {"e_read_bit", AIMC_PT_REAL, offsetof(sh_params, e_read_bit), 5e-15, 0, 1e-9, AIMC_U_JOULE,
-     "Energy to read one bit back.", SRC, NULL, NULL},
-    {"t_write", AIMC_PT_TIME, offsetof(sh_params, t_write), 1e-9, 0, 1e-3, AIMC_U_SECOND,
-     "Time from input to held output.", SRC, NULL, NULL},
+     "Bits per word (0: exact, no quantization; counted as 32 for energy).",
+     SRC, NULL, NULL},
+    {"range", AIMC_PT_REAL, offsetof(sh_params, range), 1, 1e-12, 1e12,
+     AIMC_U_NONE, "Full scale of a word: values in [-range, range].", "", NULL,
+     NULL},
+    {"e_write_bit", AIMC_PT_REAL, offsetof(sh_params, e_write_bit), 10e-15, 0,
+     1e-9, AIMC_U_JOULE, "Energy to write one bit.", SRC, NULL, NULL},
+    {"e_read_bit", AIMC_PT_REAL, offsetof(sh_params, e_read_bit), 5e-15, 0,
+     1e-9, AIMC_U_JOULE, "Energy to read one bit back.", SRC, NULL, NULL},
+    {"t_write", AIMC_PT_TIME, offsetof(sh_params, t_write), 1e-9, 0, 1e-3,
+     AIMC_U_SECOND, "Time from input to held output.", SRC, NULL, NULL},
 };
 
 static const aimc_port_spec PORTS[] = {
-    {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", "Words to hold (e.g. from an adc)."},
+    {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n",
+     "Words to hold (e.g. from an adc)."},
     {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "Held words."},
 };
 
@@ -41,13 +47,16 @@ static int sh_on_input(aimc_inst *inst, int port) {
   const sh_params *p = aimc_inst_params(inst);
   aimc_quant q = {p->bits, p->range};
   int bits = p->bits ? p->bits : 32;
-  return aimc_store_forward(inst, p->n, p->bits ? &q : NULL,
-                            (double)p->n * bits * (p->e_write_bit + p->e_read_bit), p->t_write);
+  return aimc_store_forward(
+      inst, p->n, p->bits ? &q : NULL,
+      (double)p->n * bits * (p->e_write_bit + p->e_read_bit), p->t_write);
 }
 
 const aimc_model aimc_model_sample_hold = {
     .name = "sample_hold",
-    .summary = "state register: holds the digitised state for feedback into the next step",
+    .summary =
+        "state register: holds the digitised state for feedback into the next "
+        "step",
     .source = SRC,
     .eclass = AIMC_EC_REGISTER,
     .params = PARAMS,

@@ -7,7 +7,8 @@
 #include "aimc/engine.h"
 #include "aimc/quant.h"
 
-static inline int aimc_store_forward(aimc_inst *inst, int n, const aimc_quant *q, double e_J,
+static inline int aimc_store_forward(aimc_inst *inst, int n,
+                                     const aimc_quant *q, double e_J,
                                      aimc_time t_fs) {
   const double *in = aimc_inst_in(inst, 0);
   double *out = aimc_inst_out(inst, 1);

@@ -5,10 +5,9 @@
  * e_sense + p_static * t_settle (the static power over the time it is on).
  * (Razavi, "Design of Integrated Circuits for Optical Communications",
  * ch. 4; energy figures after Marinella et al., IEEE JETCAS 8:86, 2018.) */
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stddef.h>
-
-#include <gsl/gsl_randist.h>
 
 #include "aimc/engine.h"
 #include "aimc/status.h"
@@ -24,21 +23,26 @@ typedef struct {
   uint64_t saturated;
 } tia_state;
 
-#define SRC "Razavi, Design of ICs for Optical Communications, ch. 4; Marinella et al., IEEE JETCAS 8:86 (2018)"
+#define SRC                                                                \
+  "Razavi, Design of ICs for Optical Communications, ch. 4; Marinella et " \
+  "al., IEEE JETCAS 8:86 (2018)"
 static const aimc_param PARAMS[] = {
-    {"n", AIMC_PT_INT, offsetof(tia_params, n), 1, 1, 1 << 20, AIMC_U_NONE, "Channels.", "", NULL, NULL},
-    {"gain", AIMC_PT_REAL, offsetof(tia_params, gain_Ohm), 10e3, 1e-3, 1e12, AIMC_U_OHM,
-     "Transimpedance: output volts per input ampere.", SRC, NULL, NULL},
-    {"noise", AIMC_PT_REAL, offsetof(tia_params, noise_A), 0, 0, 1, AIMC_U_AMPERE,
-     "Input-referred current noise sigma per sense.", SRC, NULL, NULL},
-    {"v_sat", AIMC_PT_REAL, offsetof(tia_params, v_sat), 1.0, 1e-6, 100, AIMC_U_VOLT,
-     "Output saturation (symmetric).", SRC, NULL, NULL},
-    {"t_settle", AIMC_PT_TIME, offsetof(tia_params, t_settle), 5e-9, 0, 1e-3, AIMC_U_SECOND,
-     "Settling time (bandwidth).", SRC, NULL, NULL},
-    {"e_sense", AIMC_PT_REAL, offsetof(tia_params, e_sense), 0, 0, 1e-6, AIMC_U_JOULE,
-     "Dynamic energy per sense and channel.", SRC, NULL, NULL},
-    {"p_static", AIMC_PT_REAL, offsetof(tia_params, p_static), 20e-6, 0, 1, AIMC_U_WATT,
-     "Static power per channel while sensing.", SRC, NULL, NULL},
+    {"n", AIMC_PT_INT, offsetof(tia_params, n), 1, 1, 1 << 20, AIMC_U_NONE,
+     "Channels.", "", NULL, NULL},
+    {"gain", AIMC_PT_REAL, offsetof(tia_params, gain_Ohm), 10e3, 1e-3, 1e12,
+     AIMC_U_OHM, "Transimpedance: output volts per input ampere.", SRC, NULL,
+     NULL},
+    {"noise", AIMC_PT_REAL, offsetof(tia_params, noise_A), 0, 0, 1,
+     AIMC_U_AMPERE, "Input-referred current noise sigma per sense.", SRC, NULL,
+     NULL},
+    {"v_sat", AIMC_PT_REAL, offsetof(tia_params, v_sat), 1.0, 1e-6, 100,
+     AIMC_U_VOLT, "Output saturation (symmetric).", SRC, NULL, NULL},
+    {"t_settle", AIMC_PT_TIME, offsetof(tia_params, t_settle), 5e-9, 0, 1e-3,
+     AIMC_U_SECOND, "Settling time (bandwidth).", SRC, NULL, NULL},
+    {"e_sense", AIMC_PT_REAL, offsetof(tia_params, e_sense), 0, 0, 1e-6,
+     AIMC_U_JOULE, "Dynamic energy per sense and channel.", SRC, NULL, NULL},
+    {"p_static", AIMC_PT_REAL, offsetof(tia_params, p_static), 20e-6, 0, 1,
+     AIMC_U_WATT, "Static power per channel while sensing.", SRC, NULL, NULL},
 };
 
 static const aimc_port_spec PORTS[] = {
@@ -54,7 +58,8 @@ static int tia_on_input(aimc_inst *inst, int port) {
   double *v = aimc_inst_out(inst, 1);
   for (int k = 0; k < p->n; k++) {
     double i = i_A[k];
-    if (p->noise_A > 0) i += gsl_ran_gaussian_ziggurat(aimc_inst_rng(inst), p->noise_A);
+    if (p->noise_A > 0)
+      i += gsl_ran_gaussian_ziggurat(aimc_inst_rng(inst), p->noise_A);
     double out = p->gain_Ohm * i;
     if (fabs(out) > p->v_sat) {
       out = copysign(p->v_sat, out);
@@ -62,13 +67,16 @@ static int tia_on_input(aimc_inst *inst, int port) {
     }
     v[k] = out;
   }
-  aimc_inst_add_energy(inst, p->n * (p->e_sense + p->p_static * aimc_time_to_s(p->t_settle)));
+  aimc_inst_add_energy(
+      inst, p->n * (p->e_sense + p->p_static * aimc_time_to_s(p->t_settle)));
   return aimc_inst_drive(inst, 1, p->t_settle);
 }
 
 const aimc_model aimc_model_tia = {
     .name = "tia",
-    .summary = "transimpedance sense stage: gain, input noise, saturation, settle time, static power",
+    .summary =
+        "transimpedance sense stage: gain, input noise, saturation, settle "
+        "time, static power",
     .source = SRC,
     .eclass = AIMC_EC_TIA,
     .params = PARAMS,

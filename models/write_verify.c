@@ -29,31 +29,35 @@ typedef struct {
 
 static const aimc_param PARAMS[] = {
     {"device", AIMC_PT_ENUM, offsetof(wv_params, device), 0, 0, 1, AIMC_U_NONE,
-     "Device model of the cell (for its pulse limits).", "aimc/device.h", AIMC_DEVICE_CHOICES, NULL},
-    {"device_card", AIMC_PT_STRING, offsetof(wv_params, device_card), 0, 0, 0, AIMC_U_NONE,
-     "Device card YAML of the cell; empty: the model's defaults.", "", NULL, ""},
-    {"target", AIMC_PT_REAL, offsetof(wv_params, target), 50e-6, 0, 1, AIMC_U_SIEMENS,
-     "Target conductance.", "", NULL, NULL},
-    {"tol", AIMC_PT_REAL, offsetof(wv_params, tol), 1e-6, 1e-9, 1e-3, AIMC_U_SIEMENS,
-     "Tolerance.", "aimc/program.h", NULL, NULL},
-    {"guard", AIMC_PT_REAL, offsetof(wv_params, guard), 0.5, 0.05, 1, AIMC_U_NONE,
-     "Accept reads within guard * tol.", "aimc/program.h", NULL, NULL},
-    {"v_step", AIMC_PT_REAL, offsetof(wv_params, v_step), 0.02, 0, 1, AIMC_U_VOLT,
-     "ISPP amplitude increment.", "aimc/program.h", NULL, NULL},
-    {"max_pulses", AIMC_PT_INT, offsetof(wv_params, max_pulses), 100, 1, 100000, AIMC_U_NONE,
-     "Pulse budget.", "aimc/program.h", NULL, NULL},
-    {"schedule", AIMC_PT_ENUM, offsetof(wv_params, schedule), 0, 0, 1, AIMC_U_NONE,
-     "Pulse schedule.", "aimc/program.h", SCHEDULES, NULL},
+     "Device model of the cell (for its pulse limits).", "aimc/device.h",
+     AIMC_DEVICE_CHOICES, NULL},
+    {"device_card", AIMC_PT_STRING, offsetof(wv_params, device_card), 0, 0, 0,
+     AIMC_U_NONE, "Device card YAML of the cell; empty: the model's defaults.",
+     "", NULL, ""},
+    {"target", AIMC_PT_REAL, offsetof(wv_params, target), 50e-6, 0, 1,
+     AIMC_U_SIEMENS, "Target conductance.", "", NULL, NULL},
+    {"tol", AIMC_PT_REAL, offsetof(wv_params, tol), 1e-6, 1e-9, 1e-3,
+     AIMC_U_SIEMENS, "Tolerance.", "aimc/program.h", NULL, NULL},
+    {"guard", AIMC_PT_REAL, offsetof(wv_params, guard), 0.5, 0.05, 1,
+     AIMC_U_NONE, "Accept reads within guard * tol.", "aimc/program.h", NULL,
+     NULL},
+    {"v_step", AIMC_PT_REAL, offsetof(wv_params, v_step), 0.02, 0, 1,
+     AIMC_U_VOLT, "ISPP amplitude increment.", "aimc/program.h", NULL, NULL},
+    {"max_pulses", AIMC_PT_INT, offsetof(wv_params, max_pulses), 100, 1, 100000,
+     AIMC_U_NONE, "Pulse budget.", "aimc/program.h", NULL, NULL},
+    {"schedule", AIMC_PT_ENUM, offsetof(wv_params, schedule), 0, 0, 1,
+     AIMC_U_NONE, "Pulse schedule.", "aimc/program.h", SCHEDULES, NULL},
     {"start", AIMC_PT_TIME, offsetof(wv_params, start), 0, 0, 1, AIMC_U_SECOND,
      "When programming starts.", "", NULL, NULL},
-    {"t_decide", AIMC_PT_TIME, offsetof(wv_params, t_decide), 1e-9, 0, 1e-3, AIMC_U_SECOND,
-     "Controller latency per decision.", "", NULL, NULL},
-    {"e_decide", AIMC_PT_REAL, offsetof(wv_params, e_decide), 1e-12, 0, 1e-6, AIMC_U_JOULE,
-     "Controller energy per decision.", "", NULL, NULL},
+    {"t_decide", AIMC_PT_TIME, offsetof(wv_params, t_decide), 1e-9, 0, 1e-3,
+     AIMC_U_SECOND, "Controller latency per decision.", "", NULL, NULL},
+    {"e_decide", AIMC_PT_REAL, offsetof(wv_params, e_decide), 1e-12, 0, 1e-6,
+     AIMC_U_JOULE, "Controller energy per decision.", "", NULL, NULL},
 };
 
 static const aimc_port_spec PORTS[] = {
-    {"out", AIMC_PORT_OUT, AIMC_SIG_CONTROL, "3", "Commands {v, width, v_read} to the cell."},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_CONTROL, "3",
+     "Commands {v, width, v_read} to the cell."},
     {"in", AIMC_PORT_IN, AIMC_SIG_CURRENT, "1", "Read current from the cell."},
 };
 
@@ -111,7 +115,9 @@ static int wv_on_input(aimc_inst *inst, int port) {
 
 const aimc_model aimc_model_write_verify = {
     .name = "write_verify",
-    .summary = "write-verify controller (ISPP) driving a cell: read, decide, pulse, until within tolerance",
+    .summary =
+        "write-verify controller (ISPP) driving a cell: read, decide, pulse, "
+        "until within tolerance",
     .source = "aimc/program.h; arXiv 2403.06712 (write-verify baseline)",
     .eclass = AIMC_EC_PROGRAMMING,
     .params = PARAMS,

@@ -2,10 +2,9 @@
  * matrices, and the analog MVM through BLAS (see aimc/xbar.h for the
  * read, IR-drop and noise equations). */
 #include <gsl/gsl_cblas.h> /* declarations only: the symbols come from OpenBLAS */
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <string.h>
-
-#include <gsl/gsl_randist.h>
 
 #include "aimc/status.h"
 #include "xbar_internal.h"
@@ -15,11 +14,17 @@
  * the cells and the matrices, each part 16-byte aligned. */
 static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
 
-static size_t layout(const aimc_device *dev, int rows, int cols, size_t off[9]) {
+static size_t layout(const aimc_device *dev, int rows, int cols,
+                     size_t off[9]) {
   size_t n = (size_t)rows * cols, at = 0;
-  size_t sizes[9] = {sizeof(aimc_xbar), sizeof(aimc_device), dev->model->params_size,
-                     n * dev->model->cell_size, n * sizeof(double), n * sizeof(double),
-                     n * sizeof(double), n * sizeof(double),
+  size_t sizes[9] = {sizeof(aimc_xbar),
+                     sizeof(aimc_device),
+                     dev->model->params_size,
+                     n * dev->model->cell_size,
+                     n * sizeof(double),
+                     n * sizeof(double),
+                     n * sizeof(double),
+                     n * sizeof(double),
                      ((size_t)2 * rows + cols) * sizeof(double)};
   for (int k = 0; k < 9; k++) {
     off[k] = at;
@@ -34,8 +39,8 @@ size_t aimc_xbar_bytes(const aimc_device *dev, int rows, int cols) {
   return layout(dev, rows, cols, off);
 }
 
-aimc_xbar *aimc_xbar_place(aimc_ctx *ctx, void *mem, const aimc_device *dev, int rows,
-                           int cols, gsl_rng *rng) {
+aimc_xbar *aimc_xbar_place(aimc_ctx *ctx, void *mem, const aimc_device *dev,
+                           int rows, int cols, gsl_rng *rng) {
   size_t off[9];
   size_t total = layout(dev, rows, cols, off);
   char *base = mem;
@@ -56,7 +61,8 @@ aimc_xbar *aimc_xbar_place(aimc_ctx *ctx, void *mem, const aimc_device *dev, int
   x->target = (double *)(base + off[7]);
   x->row_sum = (double *)(base + off[8]);
   x->scratch = x->row_sum + rows;
-  const aimc_param *rn = aimc_params_find(dev->model->params, dev->model->n_params, "read_noise");
+  const aimc_param *rn =
+      aimc_params_find(dev->model->params, dev->model->n_params, "read_noise");
   x->read_noise = rn ? aimc_param_get(rn, x->dev->params) : 0;
   size_t n = (size_t)rows * cols;
   for (size_t k = 0; k < n; k++) {
@@ -69,15 +75,17 @@ aimc_xbar *aimc_xbar_place(aimc_ctx *ctx, void *mem, const aimc_device *dev, int
   return x;
 }
 
-int aimc_xbar_alloc(aimc_ctx *ctx, const aimc_device *dev, int rows, int cols, gsl_rng *rng,
-                    aimc_xbar **out) {
+int aimc_xbar_alloc(aimc_ctx *ctx, const aimc_device *dev, int rows, int cols,
+                    gsl_rng *rng, aimc_xbar **out) {
   *out = NULL;
   if (rows < 1 || cols < 1)
-    return aimc_error(ctx, AIMC_ERANGE, "crossbar: rows = %d, cols = %d must be >= 1", rows,
+    return aimc_error(ctx, AIMC_ERANGE,
+                      "crossbar: rows = %d, cols = %d must be >= 1", rows,
                       cols);
   void *mem = aimc_malloc(ctx, aimc_xbar_bytes(dev, rows, cols));
   if (!mem)
-    return aimc_error(ctx, AIMC_ENOMEM, "crossbar: out of memory for %d x %d cells", rows, cols);
+    return aimc_error(ctx, AIMC_ENOMEM,
+                      "crossbar: out of memory for %d x %d cells", rows, cols);
   *out = aimc_xbar_place(ctx, mem, dev, rows, cols, rng);
   (*out)->owned = 1;
   return AIMC_OK;
@@ -130,17 +138,17 @@ void aimc_xbar_refresh(aimc_xbar *x) {
   build_effective(x, x->ir_r_wire);
 }
 
-void aimc_xbar_mvm(aimc_xbar *x, const double *v, double *i_out, const aimc_xbar_read_opts *o,
-                   gsl_rng *rng, double *e_J) {
+void aimc_xbar_mvm(aimc_xbar *x, const double *v, double *i_out,
+                   const aimc_xbar_read_opts *o, gsl_rng *rng, double *e_J) {
   double r_wire = o && o->r_wire_Ohm > 0 ? o->r_wire_Ohm : 0;
   if (r_wire != x->ir_r_wire) build_effective(x, r_wire);
-  cblas_dgemv(CblasRowMajor, CblasTrans, x->rows, x->cols, 1.0, x->g_eff, x->cols, v, 1, 0.0,
-              i_out, 1);
+  cblas_dgemv(CblasRowMajor, CblasTrans, x->rows, x->cols, 1.0, x->g_eff,
+              x->cols, v, 1, 0.0, i_out, 1);
   if (o && o->read_noise && rng && x->read_noise > 0) {
     double *v2 = x->scratch, *var = x->scratch + x->rows;
     for (int i = 0; i < x->rows; i++) v2[i] = v[i] * v[i];
-    cblas_dgemv(CblasRowMajor, CblasTrans, x->rows, x->cols, 1.0, x->g_eff2, x->cols, v2, 1,
-                0.0, var, 1);
+    cblas_dgemv(CblasRowMajor, CblasTrans, x->rows, x->cols, 1.0, x->g_eff2,
+                x->cols, v2, 1, 0.0, var, 1);
     for (int j = 0; j < x->cols; j++)
       i_out[j] += gsl_ran_gaussian_ziggurat(rng, x->read_noise * sqrt(var[j]));
   }

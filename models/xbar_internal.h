@@ -14,13 +14,13 @@ struct aimc_xbar {
   int owned;        /* 1: made by aimc_xbar_alloc, freed by aimc_xbar_free */
   int rows, cols;
   size_t cell_size;
-  void *cells;      /* rows*cols cell blocks, row-major */
-  double *g;        /* rows*cols, S */
-  double *g_eff;    /* after IR drop */
-  double *g_eff2;   /* g_eff squared, for the read-noise variance */
-  double *row_sum;  /* sum_j g_eff per row, for the read energy */
+  void *cells;     /* rows*cols cell blocks, row-major */
+  double *g;       /* rows*cols, S */
+  double *g_eff;   /* after IR drop */
+  double *g_eff2;  /* g_eff squared, for the read-noise variance */
+  double *row_sum; /* sum_j g_eff per row, for the read energy */
   double *target;
-  double *scratch;  /* rows + cols doubles for reads */
+  double *scratch; /* rows + cols doubles for reads */
   double read_noise;
   double ir_r_wire;
 };

@@ -1,11 +1,10 @@
 /* Crossbar programming passes (ideal, Gaussian, write-verify, one-shot),
  * target CSV files and cell-state dumps. */
 #include <errno.h>
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <gsl/gsl_randist.h>
 
 #include "aimc/fileio.h"
 #include "aimc/status.h"
@@ -47,7 +46,8 @@ int aimc_xbar_program(aimc_xbar *x, const aimc_xbar_prog_opts *o, gsl_rng *rng,
     switch (o->mode) {
       case AIMC_XBAR_PROG_GAUSSIAN: {
         double g = target + (rng && o->sigma_g_S > 0
-                                 ? gsl_ran_gaussian_ziggurat(rng, o->sigma_g_S) : 0);
+                                 ? gsl_ran_gaussian_ziggurat(rng, o->sigma_g_S)
+                                 : 0);
         aimc_device_set_g(x->dev, cell, fmin(g_hi, fmax(g_lo, g)));
         break;
       }
@@ -99,8 +99,9 @@ int aimc_xbar_load_targets(aimc_xbar *x, const char *path) {
     while (*p == ' ' || *p == '\t' || *p == '\r') p++;
     if (!*p || *p == '#') continue;
     if (row >= x->rows) {
-      rc = aimc_error(x->ctx, AIMC_ESHAPE, "%s:%d:1: more than rows = %d lines of targets",
-                      path, line, x->rows);
+      rc = aimc_error(x->ctx, AIMC_ESHAPE,
+                      "%s:%d:1: more than rows = %d lines of targets", path,
+                      line, x->rows);
       break;
     }
     for (int col = 0; col < x->cols && !rc; col++) {
@@ -111,25 +112,28 @@ int aimc_xbar_load_targets(aimc_xbar *x, const char *path) {
       while (*end == ' ' || *end == '\t') end++;
       if (end == p || errno || !isfinite(v) || v < 0)
         rc = aimc_error(x->ctx, AIMC_EFORMAT,
-                        "%s:%d:%d: target %d is not a conductance >= 0 in S", path, line,
-                        col_pos, col + 1);
+                        "%s:%d:%d: target %d is not a conductance >= 0 in S",
+                        path, line, col_pos, col + 1);
       else if (col + 1 < x->cols && *end != ',')
-        rc = aimc_error(x->ctx, AIMC_ESHAPE, "%s:%d:%d: expected cols = %d values, found %d",
-                        path, line, (int)(end - s) + 1, x->cols, col + 1);
+        rc = aimc_error(x->ctx, AIMC_ESHAPE,
+                        "%s:%d:%d: expected cols = %d values, found %d", path,
+                        line, (int)(end - s) + 1, x->cols, col + 1);
       g[(size_t)row * x->cols + col] = v;
       p = end + 1;
       if (!rc && col + 1 == x->cols) {
         while (*end == '\r') end++;
         if (*end)
-          rc = aimc_error(x->ctx, AIMC_ESHAPE, "%s:%d:%d: more than cols = %d values", path,
-                          line, (int)(end - s) + 1, x->cols);
+          rc = aimc_error(x->ctx, AIMC_ESHAPE,
+                          "%s:%d:%d: more than cols = %d values", path, line,
+                          (int)(end - s) + 1, x->cols);
       }
     }
     row++;
   }
   if (!rc && row < x->rows)
-    rc = aimc_error(x->ctx, AIMC_ESHAPE, "%s: %d lines of targets, expected rows = %d", path,
-                    row, x->rows);
+    rc = aimc_error(x->ctx, AIMC_ESHAPE,
+                    "%s: %d lines of targets, expected rows = %d", path, row,
+                    x->rows);
   if (!rc) aimc_xbar_set_targets(x, g);
   aimc_free(x->ctx, g);
   aimc_free(x->ctx, text);

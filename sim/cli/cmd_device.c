@@ -12,15 +12,18 @@
 
 static void help(void) {
   printf(
-      "usage: aimc device [--model pulse|vcm | --card FILE] [--set key=value]...\n"
-      "                   [--train SPEC] [--read V] [--nominal] [-o FILE.csv]\n\n"
+      "usage: aimc device [--model pulse|vcm | --card FILE] [--set "
+      "key=value]...\n"
+      "                   [--train SPEC] [--read V] [--nominal] [-o "
+      "FILE.csv]\n\n"
       "Applies a pulse train to one fresh device and writes, per pulse, the\n"
       "conductance and the read current after it as CSV (stdout or -o):\n"
       "  pulse,v_V,width_s,g_S,i_read_A,e_pulse_J,e_read_J\n"
       "Row 0 is the initial state.\n\n"
       "options:\n"
       "  --model M       device model (default pulse) with its default values\n"
-      "  --card FILE     device card YAML (configs/devices/), instead of --model\n"
+      "  --card FILE     device card YAML (configs/devices/), instead of "
+      "--model\n"
       "  --set k=v       override one parameter (e.g. --set g_max=80uS)\n"
       "  --train SPEC    segments COUNTxAMPLITUDE[@WIDTH], comma-separated;\n"
       "                  default '50x1.0V,50x-1.0V'; width defaults to the\n"
@@ -28,7 +31,8 @@ static void help(void) {
       "  --read V        read voltage (default: the device's v_read)\n"
       "  --nominal       no device-to-device, cycle-to-cycle or read noise\n"
       "  -o FILE         write the CSV atomically to FILE\n"
-      "Uses the global --seed. Exit status: 0 ok, 1 I/O failure, 2 bad input.\n");
+      "Uses the global --seed. Exit status: 0 ok, 1 I/O failure, 2 bad "
+      "input.\n");
 }
 
 typedef struct {
@@ -39,8 +43,8 @@ typedef struct {
 #define MAX_SEGMENTS 64
 
 /* "100x1.2V@50ns,20x-1V" -> segments; errors name the segment. */
-static int parse_train(aimc_ctx *ctx, const char *spec, double width_default, segment *seg,
-                       int *n_seg) {
+static int parse_train(aimc_ctx *ctx, const char *spec, double width_default,
+                       segment *seg, int *n_seg) {
   char buf[1024];
   snprintf(buf, sizeof buf, "%s", spec);
   *n_seg = 0;
@@ -48,34 +52,42 @@ static int parse_train(aimc_ctx *ctx, const char *spec, double width_default, se
     next = strchr(s, ',');
     if (next) *next++ = '\0';
     if (*n_seg == MAX_SEGMENTS)
-      return aimc_cli_usage(ctx, "device", "--train: more than %d segments", MAX_SEGMENTS);
+      return aimc_cli_usage(ctx, "device", "--train: more than %d segments",
+                            MAX_SEGMENTS);
     segment *g = &seg[(*n_seg)++];
     char *x = strchr(s, 'x'), *at = strchr(s, '@'), *end, err[200];
-    if (!x) return aimc_cli_usage(ctx, "device", "--train: '%s' is not COUNTxAMPLITUDE[@WIDTH]", s);
+    if (!x)
+      return aimc_cli_usage(ctx, "device",
+                            "--train: '%s' is not COUNTxAMPLITUDE[@WIDTH]", s);
     *x = '\0';
     g->count = strtol(s, &end, 10);
     if (end == s || *end || g->count < 1 || g->count > 10000000)
-      return aimc_cli_usage(ctx, "device", "--train: count '%s' must be an integer in [1, 1e7]", s);
+      return aimc_cli_usage(
+          ctx, "device", "--train: count '%s' must be an integer in [1, 1e7]",
+          s);
     if (at) *at = '\0';
     if (aimc_unit_parse(x + 1, AIMC_U_VOLT, &g->v, err, sizeof err))
       return aimc_cli_usage(ctx, "device", "--train: amplitude: %s", err);
     g->width = width_default;
-    if (at && aimc_unit_parse(at + 1, AIMC_U_SECOND, &g->width, err, sizeof err))
+    if (at &&
+        aimc_unit_parse(at + 1, AIMC_U_SECOND, &g->width, err, sizeof err))
       return aimc_cli_usage(ctx, "device", "--train: width: %s", err);
     if (!(g->width > 0 && g->width <= 1))
-      return aimc_cli_usage(ctx, "device", "--train: width = %s is out of range (0, 1s]",
+      return aimc_cli_usage(ctx, "device",
+                            "--train: width = %s is out of range (0, 1s]",
                             at ? at + 1 : "?");
   }
   if (*n_seg == 0) return aimc_cli_usage(ctx, "device", "--train: empty");
   return AIMC_OK;
 }
 
-static void row(FILE *out, long k, double v, double w, double g, double i, double ep, double er) {
+static void row(FILE *out, long k, double v, double w, double g, double i,
+                double ep, double er) {
   fprintf(out, "%ld,%.6g,%.6g,%.9g,%.9g,%.6g,%.6g\n", k, v, w, g, i, ep, er);
 }
 
-static int run(aimc_ctx *ctx, aimc_device *dev, const char *train, double v_read, int nominal,
-               FILE *out) {
+static int run(aimc_ctx *ctx, aimc_device *dev, const char *train,
+               double v_read, int nominal, FILE *out) {
   aimc_pulse_limits lim;
   aimc_device_limits(dev, &lim);
   if (v_read == 0) v_read = lim.v_read_V;
@@ -107,36 +119,47 @@ int aimc_cmd_device(aimc_ctx *ctx, int argc, char **argv) {
     help();
     return AIMC_OK;
   }
-  const char *model = "pulse", *card = NULL, *train = "50x1.0V,50x-1.0V", *path = NULL;
+  const char *model = "pulse", *card = NULL, *train = "50x1.0V,50x-1.0V",
+             *path = NULL;
   const char *sets[32];
   int n_sets = 0, nominal = 0;
   double v_read = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     int more = i + 1 < argc;
-    if (!strcmp(a, "--model") && more) model = argv[++i];
-    else if (!strcmp(a, "--card") && more) card = argv[++i];
-    else if (!strcmp(a, "--train") && more) train = argv[++i];
-    else if (!strcmp(a, "-o") && more) path = argv[++i];
-    else if (!strcmp(a, "--nominal")) nominal = 1;
+    if (!strcmp(a, "--model") && more)
+      model = argv[++i];
+    else if (!strcmp(a, "--card") && more)
+      card = argv[++i];
+    else if (!strcmp(a, "--train") && more)
+      train = argv[++i];
+    else if (!strcmp(a, "-o") && more)
+      path = argv[++i];
+    else if (!strcmp(a, "--nominal"))
+      nominal = 1;
     else if (!strcmp(a, "--set") && more) {
-      if (n_sets == 32) return aimc_cli_usage(ctx, "device", "more than 32 --set options");
+      if (n_sets == 32)
+        return aimc_cli_usage(ctx, "device", "more than 32 --set options");
       sets[n_sets++] = argv[++i];
     } else if (!strcmp(a, "--read") && more) {
       char err[200];
-      if (aimc_unit_parse(argv[++i], AIMC_U_VOLT, &v_read, err, sizeof err) || v_read == 0)
-        return aimc_cli_usage(ctx, "device", "--read: %s", v_read == 0 ? "must not be 0" : err);
+      if (aimc_unit_parse(argv[++i], AIMC_U_VOLT, &v_read, err, sizeof err) ||
+          v_read == 0)
+        return aimc_cli_usage(ctx, "device", "--read: %s",
+                              v_read == 0 ? "must not be 0" : err);
     } else {
       return aimc_cli_usage(ctx, "device", "unexpected argument '%s'", a);
     }
   }
   aimc_device *dev = NULL;
-  int rc = card ? aimc_device_load(ctx, card, &dev) : aimc_device_alloc(ctx, model, &dev);
+  int rc = card ? aimc_device_load(ctx, card, &dev)
+                : aimc_device_alloc(ctx, model, &dev);
   for (int s = 0; s < n_sets && !rc; s++) {
     char key[128];
     const char *eq = strchr(sets[s], '=');
     if (!eq || eq == sets[s] || (size_t)(eq - sets[s]) >= sizeof key) {
-      rc = aimc_cli_usage(ctx, "device", "--set takes key=value, not '%s'", sets[s]);
+      rc = aimc_cli_usage(ctx, "device", "--set takes key=value, not '%s'",
+                          sets[s]);
       break;
     }
     snprintf(key, sizeof key, "%.*s", (int)(eq - sets[s]), sets[s]);
@@ -144,10 +167,14 @@ int aimc_cmd_device(aimc_ctx *ctx, int argc, char **argv) {
   }
   aimc_atomic_file *f = NULL;
   if (!rc && path) rc = aimc_atomic_open(ctx, path, &f);
-  if (!rc) rc = run(ctx, dev, train, v_read, nominal, f ? aimc_atomic_stream(f) : stdout);
+  if (!rc)
+    rc = run(ctx, dev, train, v_read, nominal,
+             f ? aimc_atomic_stream(f) : stdout);
   if (f) {
-    if (rc) aimc_atomic_abort(ctx, f);
-    else rc = aimc_atomic_commit(ctx, f);
+    if (rc)
+      aimc_atomic_abort(ctx, f);
+    else
+      rc = aimc_atomic_commit(ctx, f);
   }
   aimc_device_free(ctx, dev);
   return rc;

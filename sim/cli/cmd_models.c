@@ -1,6 +1,7 @@
 /* aimc models: lists the component models (models/models.def) and the
  * device models (aimc/device.h), prints one model's parameter table and
- * ports, and generates the Markdown pages of docs/models from the same tables. */
+ * ports, and generates the Markdown pages of docs/models from the same tables.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,8 +21,10 @@ static void help(void) {
       "  --describe NAME  print the parameter table (key, type, default,\n"
       "                   range, unit, description, source) and the ports\n"
       "  --markdown       print --describe as Markdown (docs/models format)\n"
-      "  --docs DIR       write DIR/<name>.md for every model and DIR/index.md\n"
-      "                   (scripts/gen-model-docs.sh keeps docs/models current)\n"
+      "  --docs DIR       write DIR/<name>.md for every model and "
+      "DIR/index.md\n"
+      "                   (scripts/gen-model-docs.sh keeps docs/models "
+      "current)\n"
       "Exit status: 0 ok, 2 usage error or unknown model.\n");
 }
 
@@ -36,21 +39,22 @@ typedef struct {
 static int lookup(const char *name, described *d) {
   const aimc_model *m = aimc_models_find(name);
   if (m) {
-    *d = (described){m->name, m->summary, m->source, "component model", m->params,
-                     m->n_params, m->params_size, m};
+    *d = (described){m->name,   m->summary,  m->source,      "component model",
+                     m->params, m->n_params, m->params_size, m};
     return 1;
   }
   const aimc_device_model *dm = aimc_device_model_find(name);
   if (dm) {
-    *d = (described){dm->name, dm->summary, dm->source, "device model", dm->params,
-                     dm->n_params, dm->params_size, NULL};
+    *d = (described){dm->name,   dm->summary,  dm->source,      "device model",
+                     dm->params, dm->n_params, dm->params_size, NULL};
     return 1;
   }
   return 0;
 }
 
 static const char *type_name(const aimc_param *p) {
-  static const char *const names[] = {"real", "int", "bool", "enum", "string", "time"};
+  static const char *const names[] = {"real", "int",    "bool",
+                                      "enum", "string", "time"};
   return names[p->type];
 }
 
@@ -59,10 +63,13 @@ static void range_text(const aimc_param *p, char *buf, size_t len) {
   switch (p->type) {
     case AIMC_PT_REAL:
     case AIMC_PT_TIME:
-      snprintf(buf, len, "%s .. %s", aimc_unit_format(p->min, p->unit, lo, sizeof lo),
+      snprintf(buf, len, "%s .. %s",
+               aimc_unit_format(p->min, p->unit, lo, sizeof lo),
                aimc_unit_format(p->max, p->unit, hi, sizeof hi));
       break;
-    case AIMC_PT_INT: snprintf(buf, len, "%.0f .. %.0f", p->min, p->max); break;
+    case AIMC_PT_INT:
+      snprintf(buf, len, "%.0f .. %.0f", p->min, p->max);
+      break;
     case AIMC_PT_ENUM: {
       buf[0] = '\0';
       for (int i = 0; p->choices[i]; i++) {
@@ -71,8 +78,12 @@ static void range_text(const aimc_param *p, char *buf, size_t len) {
       }
       break;
     }
-    case AIMC_PT_BOOL: snprintf(buf, len, "true | false"); break;
-    case AIMC_PT_STRING: snprintf(buf, len, "text"); break;
+    case AIMC_PT_BOOL:
+      snprintf(buf, len, "true | false");
+      break;
+    case AIMC_PT_STRING:
+      snprintf(buf, len, "text");
+      break;
   }
 }
 
@@ -80,33 +91,41 @@ static void describe(FILE *out, const described *d, int markdown) {
   _Alignas(16) char obj[8192];
   aimc_params_defaults(d->params, d->n_params, obj);
   if (markdown)
-    fprintf(out, "# `%s` (%s)\n\n%s.\n\nSource: %s\n\n", d->name, d->kind, d->summary, d->source);
+    fprintf(out, "# `%s` (%s)\n\n%s.\n\nSource: %s\n\n", d->name, d->kind,
+            d->summary, d->source);
   else
-    fprintf(out, "%s (%s): %s\nsource: %s\n", d->name, d->kind, d->summary, d->source);
+    fprintf(out, "%s (%s): %s\nsource: %s\n", d->name, d->kind, d->summary,
+            d->source);
   if (d->event) {
     const aimc_model *m = d->event;
     if (markdown)
-      fprintf(out, "Energy class: `%s`.\n\n## Ports\n\n| port | direction | signal | width | description |\n"
-                   "|---|---|---|---|---|\n", aimc_energy_class_name(m->eclass));
+      fprintf(out,
+              "Energy class: `%s`.\n\n## Ports\n\n| port | direction | signal "
+              "| width | description |\n"
+              "|---|---|---|---|---|\n",
+              aimc_energy_class_name(m->eclass));
     else
-      fprintf(out, "energy class: %s\nports:\n", aimc_energy_class_name(m->eclass));
+      fprintf(out, "energy class: %s\nports:\n",
+              aimc_energy_class_name(m->eclass));
     for (size_t i = 0; i < m->n_ports; i++) {
       const aimc_port_spec *p = &m->ports[i];
       const char *dir = p->dir == AIMC_PORT_IN ? "in" : "out";
       if (markdown)
-        fprintf(out, "| `%s` | %s | %s | %s | %s |\n", p->name, dir, aimc_sig_kind_name(p->kind),
-                p->width, p->doc);
+        fprintf(out, "| `%s` | %s | %s | %s | %s |\n", p->name, dir,
+                aimc_sig_kind_name(p->kind), p->width, p->doc);
       else
-        fprintf(out, "  %-6s %-3s %-8s [%s]  %s\n", p->name, dir, aimc_sig_kind_name(p->kind),
-                p->width, p->doc);
+        fprintf(out, "  %-6s %-3s %-8s [%s]  %s\n", p->name, dir,
+                aimc_sig_kind_name(p->kind), p->width, p->doc);
     }
   }
   if (markdown)
-    fprintf(out, "\n## Parameters\n\n| key | type | default | range | description | source |\n"
-                 "|---|---|---|---|---|---|\n");
+    fprintf(out,
+            "\n## Parameters\n\n| key | type | default | range | description | "
+            "source |\n"
+            "|---|---|---|---|---|---|\n");
   else
-    fprintf(out, "parameters:\n  %-14s %-6s %-12s %-26s %s\n", "key", "type", "default", "range",
-            "description [source]");
+    fprintf(out, "parameters:\n  %-14s %-6s %-12s %-26s %s\n", "key", "type",
+            "default", "range", "description [source]");
   for (size_t i = 0; i < d->n_params; i++) {
     const aimc_param *p = &d->params[i];
     char def[AIMC_PARAM_STRLEN + 8], range[160];
@@ -115,14 +134,16 @@ static void describe(FILE *out, const described *d, int markdown) {
     range_text(p, range, sizeof range);
     const char *src = p->source && *p->source ? p->source : "-";
     if (markdown)
-      fprintf(out, "| `%s` | %s | %s | %s | %s | %s |\n", p->key, type_name(p), def, range, p->doc,
-              src);
+      fprintf(out, "| `%s` | %s | %s | %s | %s | %s |\n", p->key, type_name(p),
+              def, range, p->doc, src);
     else
-      fprintf(out, "  %-14s %-6s %-12s %-26s %s [%s]\n", p->key, type_name(p), def, range, p->doc,
-              src);
+      fprintf(out, "  %-14s %-6s %-12s %-26s %s [%s]\n", p->key, type_name(p),
+              def, range, p->doc, src);
   }
   if (markdown)
-    fprintf(out, "\n_Generated by `aimc models --docs` from the parameter table; do not edit._\n");
+    fprintf(out,
+            "\n_Generated by `aimc models --docs` from the parameter table; do "
+            "not edit._\n");
 }
 
 static int write_doc(aimc_ctx *ctx, const char *dir, const described *d) {
@@ -143,18 +164,24 @@ static int write_docs(aimc_ctx *ctx, const char *dir) {
   if (!rc) rc = aimc_atomic_open(ctx, path, &f);
   if (rc) return rc;
   FILE *out = aimc_atomic_stream(f);
-  fprintf(out, "# Models\n\nComponent models (netlist `model:`), generated from their parameter "
-               "tables by `aimc models --docs`.\nValue conventions, device physics and the "
-               "programming figures: [conventions.md](conventions.md), "
-               "[programming.md](programming.md).\n\n| model | summary |\n|---|---|\n");
+  fprintf(
+      out,
+      "# Models\n\nComponent models (netlist `model:`), generated from their "
+      "parameter "
+      "tables by `aimc models --docs`.\nValue conventions, device physics and "
+      "the "
+      "programming figures: [conventions.md](conventions.md), "
+      "[programming.md](programming.md).\n\n| model | summary |\n|---|---|\n");
   for (size_t i = 0; i < aimc_models_count() && !rc; i++) {
     described d;
     lookup(aimc_models_at(i)->name, &d);
     fprintf(out, "| [`%s`](%s.md) | %s |\n", d.name, d.name, d.summary);
     rc = write_doc(ctx, dir, &d);
   }
-  fprintf(out, "\nDevice models (crossbar/cell `device:`, device card `model:`; cards in "
-               "`configs/devices/`):\n\n| model | summary |\n|---|---|\n");
+  fprintf(out,
+          "\nDevice models (crossbar/cell `device:`, device card `model:`; "
+          "cards in "
+          "`configs/devices/`):\n\n| model | summary |\n|---|---|\n");
   for (size_t i = 0; i < aimc_device_models_count() && !rc; i++) {
     described d;
     lookup(aimc_device_models_at(i)->name, &d);
@@ -177,26 +204,35 @@ int aimc_cmd_models(aimc_ctx *ctx, int argc, char **argv) {
   const char *name = NULL, *docs = NULL;
   int markdown = 0;
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--describe") && i + 1 < argc) name = argv[++i];
-    else if (!strcmp(argv[i], "--docs") && i + 1 < argc) docs = argv[++i];
-    else if (!strcmp(argv[i], "--markdown")) markdown = 1;
-    else return aimc_cli_usage(ctx, "models", "unexpected argument '%s'", argv[i]);
+    if (!strcmp(argv[i], "--describe") && i + 1 < argc)
+      name = argv[++i];
+    else if (!strcmp(argv[i], "--docs") && i + 1 < argc)
+      docs = argv[++i];
+    else if (!strcmp(argv[i], "--markdown"))
+      markdown = 1;
+    else
+      return aimc_cli_usage(ctx, "models", "unexpected argument '%s'", argv[i]);
   }
   if (docs) return write_docs(ctx, docs);
   if (name) {
     described d;
     if (!lookup(name, &d))
-      return aimc_cli_usage(ctx, "models", "no model named '%s' (run 'aimc models' for the list)",
-                            name);
+      return aimc_cli_usage(
+          ctx, "models", "no model named '%s' (run 'aimc models' for the list)",
+          name);
     describe(stdout, &d, markdown);
     return AIMC_OK;
   }
-  if (markdown) return aimc_cli_usage(ctx, "models", "--markdown needs --describe NAME");
+  if (markdown)
+    return aimc_cli_usage(ctx, "models", "--markdown needs --describe NAME");
   printf("component models (netlist `model:`):\n");
   for (size_t i = 0; i < aimc_models_count(); i++)
     printf("  %-13s %s\n", aimc_models_at(i)->name, aimc_models_at(i)->summary);
-  printf("device models (`device:` of crossbar/cell, `model:` of a device card):\n");
+  printf(
+      "device models (`device:` of crossbar/cell, `model:` of a device "
+      "card):\n");
   for (size_t i = 0; i < aimc_device_models_count(); i++)
-    printf("  %-13s %s\n", aimc_device_models_at(i)->name, aimc_device_models_at(i)->summary);
+    printf("  %-13s %s\n", aimc_device_models_at(i)->name,
+           aimc_device_models_at(i)->summary);
   return AIMC_OK;
 }

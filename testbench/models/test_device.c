@@ -2,13 +2,12 @@
  * statistics of the pulse model's noise and variation against its
  * parameters, its physics (asymmetry, saturation, drift, stuck cells), the
  * VCM model's switching directions, and device cards with bad input. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cmocka.h>
 
 #include "aimc/device.h"
 #include "aimc/status.h"
@@ -27,7 +26,8 @@ static aimc_device *dev_open(aimc_ctx *ctx, const char *model) {
   return d;
 }
 
-static void dev_set(aimc_ctx *ctx, aimc_device *d, const char *key, const char *value) {
+static void dev_set(aimc_ctx *ctx, aimc_device *d, const char *key,
+                    const char *value) {
   int rc = aimc_device_set(ctx, d, key, value);
   if (rc) fail_msg("%s", aimc_ctx_errmsg(ctx));
 }
@@ -52,14 +52,17 @@ static void test_conformance_every_model(void **state) {
     aimc_device *d = dev_open(ctx, model->name);
     char err[256];
     /* Defaults inside [min, max] and consistent with each other. */
-    assert_int_equal(aimc_params_check(model->params, model->n_params, d->params, err, sizeof err), 0);
+    assert_int_equal(aimc_params_check(model->params, model->n_params,
+                                       d->params, err, sizeof err),
+                     0);
     assert_int_equal(model->validate(d->params, err, sizeof err), 0);
     double g_lo, g_hi;
     aimc_device_window(d, &g_lo, &g_hi);
     assert_true(g_lo > 0 && g_lo < g_hi);
     aimc_pulse_limits lim;
     aimc_device_limits(d, &lim);
-    /* Deterministic for a fixed seed; energy and time >= 0; re-init restores. */
+    /* Deterministic for a fixed seed; energy and time >= 0; re-init restores.
+     */
     double trace[2][40];
     for (int run = 0; run < 2; run++) {
       aimc_ctx_reseed(ctx, 5);
@@ -69,7 +72,8 @@ static void test_conformance_every_model(void **state) {
       double g0 = aimc_device_g(d, c.bytes);
       for (int k = 0; k < 40; k++) {
         aimc_device_result r;
-        double v = (k % 3 == 2 ? -lim.v_reset_max : lim.v_set_max) * (0.5 + 0.5 * gsl_rng_uniform(rng));
+        double v = (k % 3 == 2 ? -lim.v_reset_max : lim.v_set_max) *
+                   (0.5 + 0.5 * gsl_rng_uniform(rng));
         aimc_device_pulse(d, c.bytes, v, lim.width_s, rng, &r);
         assert_true(r.e_J >= 0 && r.t_s >= 0);
         assert_near(r.t_s, lim.width_s, 1e-18);
@@ -113,7 +117,8 @@ static void test_pulse_asymmetry_and_saturation(void **state) {
   /* Below threshold nothing moves. */
   aimc_device_pulse(d, c.bytes, 0.55, 100e-9, NULL, &r);
   assert_near(r.g_S, aimc_device_g(d, c.bytes), 0);
-  /* Saturation: repeated SET approaches g_max from below with shrinking steps. */
+  /* Saturation: repeated SET approaches g_max from below with shrinking steps.
+   */
   aimc_device_cell_init(d, c.bytes, NULL);
   double prev = aimc_device_g(d, c.bytes), prev_step = 1;
   for (int k = 0; k < 300; k++) {
@@ -125,7 +130,8 @@ static void test_pulse_asymmetry_and_saturation(void **state) {
     prev_step = step;
   }
   assert_near(prev, 100e-6, 1e-7);
-  for (int k = 0; k < 300; k++) aimc_device_pulse(d, c.bytes, -1.2, 100e-9, NULL, &r);
+  for (int k = 0; k < 300; k++)
+    aimc_device_pulse(d, c.bytes, -1.2, 100e-9, NULL, &r);
   assert_near(r.g_S, 5e-6, 1e-7);
   /* Two half-width pulses equal one full pulse (exact integration). */
   aimc_device_set_g(d, c.bytes, 30e-6);
@@ -150,7 +156,8 @@ static void test_pulse_levels_drift_stuck(void **state) {
   aimc_device_set_g(d, c.bytes, 52.5e-6);
   aimc_device_age(d, c.bytes, 400);
   aimc_device_age(d, c.bytes, 600);
-  assert_near(aimc_device_g(d, c.bytes), 5e-6 + 95e-6 * 0.5 * pow(1001.0, -0.005), 1e-15);
+  assert_near(aimc_device_g(d, c.bytes),
+              5e-6 + 95e-6 * 0.5 * pow(1001.0, -0.005), 1e-15);
   assert_true(aimc_device_g(d, c.bytes) < 52.5e-6); /* drifts toward g_min */
   /* Finite levels: n_levels = 5 gives G in {5, 28.75, 52.5, 76.25, 100} uS. */
   dev_set(ctx, d, "n_levels", "5");
@@ -163,7 +170,9 @@ static void test_pulse_levels_drift_stuck(void **state) {
   aimc_device_cell_init(d, c.bytes, aimc_ctx_rng(ctx));
   double g0 = aimc_device_g(d, c.bytes);
   assert_int_equal(aimc_device_stuck(d, c.bytes), 1);
-  for (int k = 0; k < 50; k++) aimc_device_pulse(d, c.bytes, k % 2 ? 2.0 : -2.0, 1e-6, aimc_ctx_rng(ctx), &r);
+  for (int k = 0; k < 50; k++)
+    aimc_device_pulse(d, c.bytes, k % 2 ? 2.0 : -2.0, 1e-6, aimc_ctx_rng(ctx),
+                      &r);
   aimc_device_set_g(d, c.bytes, 5e-6);
   aimc_device_age(d, c.bytes, 1e4);
   assert_near(aimc_device_g(d, c.bytes), g0, 0);
@@ -196,7 +205,8 @@ static void test_pulse_statistics(void **state) {
   double mean, sd;
   cell_buf c;
   aimc_device_result r;
-  /* c2c: from x = 0 at v_ref, w_ref the update is dx0 (1 + 0.2 xi), dx0 = 1 - e^-0.02. */
+  /* c2c: from x = 0 at v_ref, w_ref the update is dx0 (1 + 0.2 xi), dx0 = 1 -
+   * e^-0.02. */
   dev_set(ctx, d, "sigma_d2d", "0");
   dev_set(ctx, d, "sigma_d2d_g", "0");
   double dx0 = -expm1(-0.02);
@@ -307,7 +317,8 @@ static void test_bad_input(void **state) {
   assert_int_equal(aimc_device_set(ctx, d, "n_levels", "-1"), AIMC_ERANGE);
   assert_int_equal(aimc_device_set(ctx, d, "nope", "1"), AIMC_ENOTFOUND);
   /* Cards: the shipped ones load; bad ones give file:line:col. */
-  const char *cards[] = {"configs/devices/pulse_default.yaml", "configs/devices/pulse_taox_faulty.yaml",
+  const char *cards[] = {"configs/devices/pulse_default.yaml",
+                         "configs/devices/pulse_taox_faulty.yaml",
                          "configs/devices/vcm_default.yaml"};
   for (size_t i = 0; i < 3; i++) {
     aimc_device *card = NULL;
@@ -336,8 +347,10 @@ static void test_bad_input(void **state) {
     aimc_device *out = (aimc_device *)1;
     assert_int_not_equal(aimc_device_load(ctx, path, &out), 0);
     assert_null(out);
-    if (!strstr(aimc_ctx_errmsg(ctx), bad[i].needle) || !strstr(aimc_ctx_errmsg(ctx), "bad.yaml"))
-      fail_msg("card %zu: message '%s' lacks '%s'", i, aimc_ctx_errmsg(ctx), bad[i].needle);
+    if (!strstr(aimc_ctx_errmsg(ctx), bad[i].needle) ||
+        !strstr(aimc_ctx_errmsg(ctx), "bad.yaml"))
+      fail_msg("card %zu: message '%s' lacks '%s'", i, aimc_ctx_errmsg(ctx),
+               bad[i].needle);
     free(path);
   }
   aimc_device_free(ctx, d);
@@ -355,7 +368,8 @@ static int load_card(aimc_ctx *ctx, void *user) {
 
 static void test_fault_injection(void **state) {
   (void)state;
-  assert_true(failalloc_sweep(load_card, "configs/devices/vcm_default.yaml") > 2);
+  assert_true(failalloc_sweep(load_card, "configs/devices/vcm_default.yaml") >
+              2);
 }
 
 int main(void) {

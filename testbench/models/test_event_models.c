@@ -3,14 +3,13 @@
  * restores device state), the DAC -> crossbar -> TIA -> ADC chain against
  * the documented value convention, ADC mux serialization, a cell under the
  * write_verify controller, and bad netlist parameters. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cmocka.h>
 
 #include "aimc/engine.h"
 #include "aimc/netlist.h"
@@ -20,8 +19,9 @@
 #include "failalloc.h"
 #include "testutil.h"
 
-static const char *const OURS[] = {"cell", "write_verify", "crossbar", "dac", "tia",
-                                   "adc", "sample_hold", "digital", "buffer"};
+static const char *const OURS[] = {"cell",        "write_verify", "crossbar",
+                                   "dac",         "tia",          "adc",
+                                   "sample_hold", "digital",      "buffer"};
 #define N_OURS (sizeof OURS / sizeof OURS[0])
 
 typedef struct {
@@ -56,12 +56,14 @@ static void test_registry_conformance(void **state) {
   for (size_t m = 0; m < N_OURS; m++) {
     const aimc_model *model = aimc_models_find(OURS[m]);
     if (!model) fail_msg("model %s is not registered", OURS[m]);
-    assert_true(model->summary && *model->summary && model->source && *model->source);
+    assert_true(model->summary && *model->summary && model->source &&
+                *model->source);
     char params[4096] __attribute__((aligned(16)));
     char err[256];
     assert_true(model->params_size <= sizeof params);
     aimc_params_defaults(model->params, model->n_params, params);
-    if (aimc_params_check(model->params, model->n_params, params, err, sizeof err))
+    if (aimc_params_check(model->params, model->n_params, params, err,
+                          sizeof err))
       fail_msg("%s: default out of range: %s", model->name, err);
     if (model->validate && model->validate(params, err, sizeof err))
       fail_msg("%s: defaults do not validate: %s", model->name, err);
@@ -74,23 +76,29 @@ static void test_registry_conformance(void **state) {
 
 /* Each model alone, inputs driven from outside: deterministic for a seed,
  * energy >= 0, outputs finite. */
-static void run_alone(const char *model, const char *params, double *out, size_t n_out,
-                      double *energy) {
+static void run_alone(const char *model, const char *params, double *out,
+                      size_t n_out, double *energy) {
   char text[1024];
   const aimc_model *m = aimc_models_find(model);
   int in = aimc_model_port_find(m, "in"), o = aimc_model_port_find(m, "out");
   snprintf(text, sizeof text,
-           "name: alone\ninstances:\n  m: {model: %s, params: {%s}}\nnets:\n  a: {connect: [m.in], external: true}\n  b: {connect: [m.out], external: true}\n",
+           "name: alone\ninstances:\n  m: {model: %s, params: {%s}}\nnets:\n  "
+           "a: {connect: [m.in], external: true}\n  b: {connect: [m.out], "
+           "external: true}\n",
            model, params);
   rig r;
   rig_open(&r, 42, text);
   aimc_inst *inst = aimc_engine_find(r.e, "m");
-  int w_in = aimc_inst_port_width(inst, in), w_out = aimc_inst_port_width(inst, o);
+  int w_in = aimc_inst_port_width(inst, in),
+      w_out = aimc_inst_port_width(inst, o);
   double v[64];
-  for (int k = 0; k < w_in && k < 64; k++) v[k] = 0.1 * (k + 1) * (k % 2 ? -1 : 1);
+  for (int k = 0; k < w_in && k < 64; k++)
+    v[k] = 0.1 * (k + 1) * (k % 2 ? -1 : 1);
   if (strcmp(model, "cell") == 0) v[0] = 1.2, v[1] = 100e-9, v[2] = 0.2;
-  if (strcmp(model, "crossbar") == 0 || strcmp(model, "dac") == 0 || strcmp(model, "tia") == 0)
-    for (int k = 0; k < w_in && k < 64; k++) v[k] *= strcmp(model, "tia") ? 1 : 1e-4;
+  if (strcmp(model, "crossbar") == 0 || strcmp(model, "dac") == 0 ||
+      strcmp(model, "tia") == 0)
+    for (int k = 0; k < w_in && k < 64; k++)
+      v[k] *= strcmp(model, "tia") ? 1 : 1e-4;
   assert_int_equal(aimc_engine_drive_net(r.e, net(&r, "a"), v, 0), 0);
   assert_int_equal(aimc_engine_run(r.e), 0);
   const double *y = aimc_engine_net_value(r.e, net(&r, "b"));
@@ -121,7 +129,8 @@ static void test_each_model_alone(void **state) {
     double a[8] = {0}, b[8] = {0}, ea, eb;
     run_alone(cases[i].model, cases[i].params, a, 8, &ea);
     run_alone(cases[i].model, cases[i].params, b, 8, &eb);
-    if (memcmp(a, b, sizeof a) || ea != eb) fail_msg("%s is not deterministic", cases[i].model);
+    if (memcmp(a, b, sizeof a) || ea != eb)
+      fail_msg("%s is not deterministic", cases[i].model);
     if (strcmp(cases[i].model, "buffer") && strcmp(cases[i].model, "digital") &&
         strcmp(cases[i].model, "sample_hold"))
       assert_true(ea > 0);
@@ -137,17 +146,22 @@ static void test_chain_convention_and_latency(void **state) {
   const char *dir = test_tmpdir("chain");
   char *targets = test_write_file(dir, "g.csv", "10e-6,80e-6\n60e-6,20e-6\n");
   char text[2048];
-  snprintf(text, sizeof text,
-           "name: chain\n"
-           "instances:\n"
-           "  dac:  {model: dac, params: {n: 2, bits: 4, v_fs: 0.2V, t_settle: 1ns}}\n"
-           "  xbar: {model: crossbar, params: {rows: 2, cols: 2, read_noise: false, targets: %s,"
-           " t_settle: 10ns}}\n"
-           "  tia:  {model: tia, params: {n: 2, gain: 20kOhm, t_settle: 5ns}}\n"
-           "  adc:  {model: adc, params: {n: 2, bits: 6, v_fs: 0.5V, range: 4, n_adc: 1, t_conv: 3ns}}\n"
-           "nets:\n  x: {connect: [dac.in], external: true}\n  v: [dac.out, xbar.in]\n  i: [xbar.out, tia.in]\n"
-           "  u: [tia.out, adc.in]\n  y: {connect: [adc.out], external: true}\n",
-           targets);
+  snprintf(
+      text, sizeof text,
+      "name: chain\n"
+      "instances:\n"
+      "  dac:  {model: dac, params: {n: 2, bits: 4, v_fs: 0.2V, t_settle: "
+      "1ns}}\n"
+      "  xbar: {model: crossbar, params: {rows: 2, cols: 2, read_noise: false, "
+      "targets: %s,"
+      " t_settle: 10ns}}\n"
+      "  tia:  {model: tia, params: {n: 2, gain: 20kOhm, t_settle: 5ns}}\n"
+      "  adc:  {model: adc, params: {n: 2, bits: 6, v_fs: 0.5V, range: 4, "
+      "n_adc: 1, t_conv: 3ns}}\n"
+      "nets:\n  x: {connect: [dac.in], external: true}\n  v: [dac.out, "
+      "xbar.in]\n  i: [xbar.out, tia.in]\n"
+      "  u: [tia.out, adc.in]\n  y: {connect: [adc.out], external: true}\n",
+      targets);
   rig r;
   rig_open(&r, 1, text);
   double x[2] = {0.6, -0.3};
@@ -156,7 +170,8 @@ static void test_chain_convention_and_latency(void **state) {
   double g[2][2] = {{10e-6, 80e-6}, {60e-6, 20e-6}}, want[2];
   for (int j = 0; j < 2; j++) {
     double i = 0;
-    for (int k = 0; k < 2; k++) i += aimc_quant_apply(&qd, x[k]) * 0.2 * g[k][j];
+    for (int k = 0; k < 2; k++)
+      i += aimc_quant_apply(&qd, x[k]) * 0.2 * g[k][j];
     want[j] = aimc_quant_apply(&qa, 20e3 * i / 0.5 * 4.0);
   }
   /* Latency: 1 + 10 + 5 ns, then two conversions on one ADC: 6 ns. */
@@ -171,7 +186,8 @@ static void test_chain_convention_and_latency(void **state) {
   /* Energies: DAC 2 x 50 fJ; ADC 2 x 2 pJ; crossbar read = 10ns sum v^2 G. */
   assert_near(aimc_engine_energy(r.e, AIMC_EC_DAC), 2 * 50e-15, 1e-27);
   assert_near(aimc_engine_energy(r.e, AIMC_EC_ADC), 2 * 2e-12, 1e-24);
-  double v0 = aimc_quant_apply(&qd, 0.6) * 0.2, v1 = aimc_quant_apply(&qd, -0.3) * 0.2;
+  double v0 = aimc_quant_apply(&qd, 0.6) * 0.2,
+         v1 = aimc_quant_apply(&qd, -0.3) * 0.2;
   assert_near(aimc_engine_energy(r.e, AIMC_EC_ARRAY),
               10e-9 * (v0 * v0 * 90e-6 + v1 * v1 * 80e-6), 1e-25);
   /* The instance's array is reachable and programmed to the targets. */
@@ -188,8 +204,11 @@ static void test_adc_mux_and_reset(void **state) {
   for (int n_adc = 1; n_adc <= 4; n_adc *= 4) {
     char text[1024];
     snprintf(text, sizeof text,
-             "name: mux\ninstances:\n  adc: {model: adc, params: {n: 4, n_adc: %d, t_conv: 5ns}}\n"
-             "nets:\n  u: {connect: [adc.in], external: true}\n  y: {connect: [adc.out], external: true}\n", n_adc);
+             "name: mux\ninstances:\n  adc: {model: adc, params: {n: 4, n_adc: "
+             "%d, t_conv: 5ns}}\n"
+             "nets:\n  u: {connect: [adc.in], external: true}\n  y: {connect: "
+             "[adc.out], external: true}\n",
+             n_adc);
     rig r;
     rig_open(&r, 1, text);
     double u[4] = {0.5, 0.5, 0.5, 0.5};
@@ -202,33 +221,42 @@ static void test_adc_mux_and_reset(void **state) {
     assert_true(aimc_engine_net_value(r.e, net(&r, "y"))[3] > 0);
     rig_close(&r);
   }
-  /* Reset restores the crossbar's devices (same d2d draws, same programming). */
+  /* Reset restores the crossbar's devices (same d2d draws, same programming).
+   */
   rig r;
   const char *dir = test_tmpdir("reset");
   char text[1024], dump[512];
   snprintf(dump, sizeof dump, "%s/cells.csv", dir);
   snprintf(text, sizeof text,
-           "name: rs\ninstances:\n  xbar: {model: crossbar, params: {rows: 8, cols: 8,"
+           "name: rs\ninstances:\n  xbar: {model: crossbar, params: {rows: 8, "
+           "cols: 8,"
            " program: gaussian, sigma_g: 3uS, dump_cells: %s}}\nnets:\n"
-           "  v: {connect: [xbar.in], external: true}\n  i: {connect: [xbar.out], external: true}\n",
+           "  v: {connect: [xbar.in], external: true}\n  i: {connect: "
+           "[xbar.out], external: true}\n",
            dump);
   rig_open(&r, 3, text);
-  assert_true(test_file_exists(dump)); /* 8 x 8 cells written after programming */
+  assert_true(
+      test_file_exists(dump)); /* 8 x 8 cells written after programming */
   aimc_xbar *xb = aimc_crossbar_xbar(aimc_engine_find(r.e, "xbar"));
   double before[64];
   memcpy(before, aimc_xbar_gmatrix(xb), sizeof before);
   aimc_xbar_set_g(xb, 0, 0, 77e-6);
   assert_int_equal(aimc_engine_reset(r.e), 0);
-  assert_memory_equal(before, aimc_xbar_gmatrix(aimc_crossbar_xbar(aimc_engine_find(r.e, "xbar"))),
-                      sizeof before);
+  assert_memory_equal(
+      before,
+      aimc_xbar_gmatrix(aimc_crossbar_xbar(aimc_engine_find(r.e, "xbar"))),
+      sizeof before);
   rig_close(&r);
 }
 
 static void test_cell_write_verify(void **state) {
   (void)state;
   rig r;
-  rig_open(&r, 5, "name: wv\ninstances:\n  wv: {model: write_verify, params: {target: 40uS, tol: 1uS}}\n"
-                  "  cell: {model: cell}\nnets:\n  p: [wv.out, cell.in]\n  c: [cell.out, wv.in]\n");
+  rig_open(&r, 5,
+           "name: wv\ninstances:\n  wv: {model: write_verify, params: {target: "
+           "40uS, tol: 1uS}}\n"
+           "  cell: {model: cell}\nnets:\n  p: [wv.out, cell.in]\n  c: "
+           "[cell.out, wv.in]\n");
   assert_int_equal(aimc_engine_run(r.e), 0);
   /* The last verify read (within guard * tol = 0.5 uS of the target, up
    * to read noise) is on the current net: I = v_read G, v_read = 0.2 V. */
@@ -239,7 +267,8 @@ static void test_cell_write_verify(void **state) {
   rig_close(&r);
 }
 
-static void expect_error(const char *text, const char *needle1, const char *needle2) {
+static void expect_error(const char *text, const char *needle1,
+                         const char *needle2) {
   aimc_ctx *ctx = aimc_ctx_alloc(1);
   aimc_design *d = NULL;
   aimc_engine *e = NULL;
@@ -247,7 +276,8 @@ static void expect_error(const char *text, const char *needle1, const char *need
   if (!rc) rc = aimc_engine_alloc(ctx, d, AIMC_KERNEL_NATIVE, &e);
   assert_int_not_equal(rc, 0);
   assert_int_equal(aimc_status_exit_code(rc), 2);
-  if (!strstr(aimc_ctx_errmsg(ctx), needle1) || !strstr(aimc_ctx_errmsg(ctx), needle2))
+  if (!strstr(aimc_ctx_errmsg(ctx), needle1) ||
+      !strstr(aimc_ctx_errmsg(ctx), needle2))
     fail_msg("'%s' lacks '%s' / '%s'", aimc_ctx_errmsg(ctx), needle1, needle2);
   aimc_engine_free(e);
   aimc_design_free(ctx, d);
@@ -256,18 +286,34 @@ static void expect_error(const char *text, const char *needle1, const char *need
 
 static void test_bad_parameters(void **state) {
   (void)state;
-  expect_error("name: b\ninstances:\n  d: {model: dac, params: {bits: 0}}\nnets:\n  x: {connect: [d.in], external: true}\n  y: {connect: [d.out], external: true}\n",
-               "bits", "bad.yaml:3:");
-  expect_error("name: b\ninstances:\n  d: {model: digital, params: {n_in: 3, n_out: 2, op: diff}}\n"
-               "nets:\n  x: {connect: [d.in], external: true}\n  y: {connect: [d.out], external: true}\n", "n_in", "bad.yaml:3:");
-  expect_error("name: b\ninstances:\n  c: {model: crossbar, params: {rows: 2, cols: 2, device: vcm,"
-               " device_card: configs/devices/pulse_default.yaml}}\nnets:\n  x: {connect: [c.in], external: true}\n  y: {connect: [c.out], external: true}\n",
-               "device_card", "c");
-  expect_error("name: b\ninstances:\n  c: {model: crossbar, params: {rows: 2, cols: 3,"
-               " targets: /nonexistent/g.csv}}\nnets:\n  x: {connect: [c.in], external: true}\n  y: {connect: [c.out], external: true}\n",
-               "/nonexistent/g.csv", "c");
-  expect_error("name: b\ninstances:\n  t: {model: tia, params: {t_settle: -1ns}}\nnets:\n  x: {connect: [t.in], external: true}\n  y: {connect: [t.out], external: true}\n",
-               "t_settle", "bad.yaml:3:");
+  expect_error(
+      "name: b\ninstances:\n  d: {model: dac, params: {bits: 0}}\nnets:\n  x: "
+      "{connect: [d.in], external: true}\n  y: {connect: [d.out], external: "
+      "true}\n",
+      "bits", "bad.yaml:3:");
+  expect_error(
+      "name: b\ninstances:\n  d: {model: digital, params: {n_in: 3, n_out: 2, "
+      "op: diff}}\n"
+      "nets:\n  x: {connect: [d.in], external: true}\n  y: {connect: [d.out], "
+      "external: true}\n",
+      "n_in", "bad.yaml:3:");
+  expect_error(
+      "name: b\ninstances:\n  c: {model: crossbar, params: {rows: 2, cols: 2, "
+      "device: vcm,"
+      " device_card: configs/devices/pulse_default.yaml}}\nnets:\n  x: "
+      "{connect: [c.in], external: true}\n  y: {connect: [c.out], external: "
+      "true}\n",
+      "device_card", "c");
+  expect_error(
+      "name: b\ninstances:\n  c: {model: crossbar, params: {rows: 2, cols: 3,"
+      " targets: /nonexistent/g.csv}}\nnets:\n  x: {connect: [c.in], external: "
+      "true}\n  y: {connect: [c.out], external: true}\n",
+      "/nonexistent/g.csv", "c");
+  expect_error(
+      "name: b\ninstances:\n  t: {model: tia, params: {t_settle: "
+      "-1ns}}\nnets:\n  x: {connect: [t.in], external: true}\n  y: {connect: "
+      "[t.out], external: true}\n",
+      "t_settle", "bad.yaml:3:");
 }
 
 /* Every model that allocates (crossbar, cell, write_verify, dac, digital)
@@ -291,12 +337,14 @@ static void test_fault_injection(void **state) {
       "  wv: {model: write_verify, params: {target: 30uS, device: vcm}}\n"
       "  cell: {model: cell, params: {device: vcm}}\n"
       "  dac: {model: dac, params: {n: 2, inl_lsb: 1}}\n"
-      "  xbar: {model: crossbar, params: {rows: 2, cols: 2, program: one_shot}}\n"
+      "  xbar: {model: crossbar, params: {rows: 2, cols: 2, program: "
+      "one_shot}}\n"
       "  dig: {model: digital, params: {n_in: 2, n_out: 2, op: accumulate}}\n"
       "nets:\n  p: [wv.out, cell.in]\n  c: [cell.out, wv.in]\n"
       "  x: {connect: [dac.in], external: true}\n  v: [dac.out, xbar.in]\n"
       "  i: {connect: [xbar.out], external: true}\n"
-      "  a: {connect: [dig.in], external: true}\n  b: {connect: [dig.out], external: true}\n";
+      "  a: {connect: [dig.in], external: true}\n  b: {connect: [dig.out], "
+      "external: true}\n";
   assert_true(failalloc_sweep(whole_design, (void *)text) > 10);
 }
 
@@ -305,9 +353,10 @@ static void test_fault_injection(void **state) {
 static void test_reset_keeps_devices(void **state) {
   (void)state;
   rig r;
-  rig_open(&r, 8, "name: c\ninstances:\n  cell: {model: cell}\n"
-                  "nets:\n  p: {connect: [cell.in], external: true}\n"
-                  "  c: {connect: [cell.out], external: true}\n");
+  rig_open(&r, 8,
+           "name: c\ninstances:\n  cell: {model: cell}\n"
+           "nets:\n  p: {connect: [cell.in], external: true}\n"
+           "  c: {connect: [cell.out], external: true}\n");
   double cmd[3] = {1.3, 100e-9, 0.2}, first, again;
   aimc_engine_drive_net(r.e, net(&r, "p"), cmd, 0);
   aimc_engine_run(r.e);
@@ -323,9 +372,11 @@ static void test_reset_keeps_devices(void **state) {
   assert_near(again / 0.2, 5e-6, 5e-6 * 0.1);
   rig_close(&r);
   /* A DAC keeps its static (INL) errors over a reset. */
-  rig_open(&r, 8, "name: d\ninstances:\n  dac: {model: dac, params: {n: 3, inl_lsb: 2}}\n"
-                  "nets:\n  x: {connect: [dac.in], external: true}\n"
-                  "  v: {connect: [dac.out], external: true}\n");
+  rig_open(
+      &r, 8,
+      "name: d\ninstances:\n  dac: {model: dac, params: {n: 3, inl_lsb: 2}}\n"
+      "nets:\n  x: {connect: [dac.in], external: true}\n"
+      "  v: {connect: [dac.out], external: true}\n");
   double x[3] = {0.5, 0, -0.5}, v1[3];
   aimc_engine_drive_net(r.e, net(&r, "x"), x, 0);
   aimc_engine_run(r.e);

@@ -4,13 +4,12 @@
  * the VCM card, and one-shot lands within +-50 % of the intended update
  * for >= 90 % of devices of the default pulse card. The figures printed
  * here are the ones in docs/models/programming.md. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <cmocka.h>
 
 #include "aimc/program.h"
 #include "aimc/status.h"
@@ -30,8 +29,8 @@ typedef struct {
 
 /* Targets uniform over the central `frac` of the nominal window; fresh
  * devices (d2d, c2c, read noise on). */
-static wv_stats run_wv(aimc_ctx *ctx, const aimc_device *d, const aimc_wv_params *p, int n,
-                       double frac) {
+static wv_stats run_wv(aimc_ctx *ctx, const aimc_device *d,
+                       const aimc_wv_params *p, int n, double frac) {
   wv_stats s = {.n = n};
   gsl_rng *rng = aimc_ctx_rng(ctx);
   double lo, hi;
@@ -59,11 +58,15 @@ static wv_stats run_wv(aimc_ctx *ctx, const aimc_device *d, const aimc_wv_params
   return s;
 }
 
-static void print_wv(const char *what, const aimc_wv_params *p, const wv_stats *s) {
-  printf("%s: write-verify, %d devices, tol %.2g uS: within tol %.2f %%, pulses mean %.1f max %d, "
-         "energy %.3g pJ, time %.3g us per device\n  pulses histogram [0,1,2-3,4-7,8-15,16-31,32-63,>=64]:",
-         what, s->n, p->tol_S * 1e6, 100 * s->within, s->mean_pulses, s->max_pulses,
-         s->e_J * 1e12, s->t_s * 1e6);
+static void print_wv(const char *what, const aimc_wv_params *p,
+                     const wv_stats *s) {
+  printf(
+      "%s: write-verify, %d devices, tol %.2g uS: within tol %.2f %%, pulses "
+      "mean %.1f max %d, "
+      "energy %.3g pJ, time %.3g us per device\n  pulses histogram "
+      "[0,1,2-3,4-7,8-15,16-31,32-63,>=64]:",
+      what, s->n, p->tol_S * 1e6, 100 * s->within, s->mean_pulses,
+      s->max_pulses, s->e_J * 1e12, s->t_s * 1e6);
   for (int b = 0; b < 8; b++) printf(" %ld", s->hist[b]);
   printf("\n");
 }
@@ -76,7 +79,8 @@ typedef struct {
 /* Current and target states uniform over the central `frac` of the window;
  * intended updates within the tolerance need no pulse and are left out of
  * the +-50 % statistic. */
-static os_stats run_oneshot(aimc_ctx *ctx, const aimc_device *d, double tol, int n, double frac) {
+static os_stats run_oneshot(aimc_ctx *ctx, const aimc_device *d, double tol,
+                            int n, double frac) {
   os_stats s = {0};
   gsl_rng *rng = aimc_ctx_rng(ctx);
   aimc_oneshot *o = NULL;
@@ -88,7 +92,8 @@ static os_stats run_oneshot(aimc_ctx *ctx, const aimc_device *d, double tol, int
   for (int k = 0; k < n; k++) {
     cell_buf c;
     aimc_device_cell_init(d, c.bytes, rng);
-    aimc_device_set_g(d, c.bytes, lo + margin + frac * (hi - lo) * gsl_rng_uniform(rng));
+    aimc_device_set_g(d, c.bytes,
+                      lo + margin + frac * (hi - lo) * gsl_rng_uniform(rng));
     double g0 = aimc_device_g(d, c.bytes);
     double target = lo + margin + frac * (hi - lo) * gsl_rng_uniform(rng);
     if (fabs(target - g0) <= tol) continue;
@@ -110,9 +115,12 @@ static os_stats run_oneshot(aimc_ctx *ctx, const aimc_device *d, double tol, int
 }
 
 static void print_os(const char *what, const os_stats *s) {
-  printf("%s: one-shot, %d devices: within +-50 %% of intended update %.2f %%, residual RMS %.3g uS, "
-         "energy %.3g pJ, time %.3g us per device\n",
-         what, s->n, 100 * s->hit50, s->rms_err_S * 1e6, s->e_J * 1e12, s->t_s * 1e6);
+  printf(
+      "%s: one-shot, %d devices: within +-50 %% of intended update %.2f %%, "
+      "residual RMS %.3g uS, "
+      "energy %.3g pJ, time %.3g us per device\n",
+      what, s->n, 100 * s->hit50, s->rms_err_S * 1e6, s->e_J * 1e12,
+      s->t_s * 1e6);
 }
 
 static void test_write_verify_pulse_card(void **state) {
@@ -199,7 +207,8 @@ static void test_iterate_contract(void **state) {
   assert_int_equal(w.res.converged, 0);
   /* One-shot: no pulse when the device is already within tolerance. */
   aimc_oneshot *o = NULL;
-  assert_int_equal(aimc_oneshot_fit(ctx, d, 50, aimc_ctx_rng(ctx), &o), AIMC_ERANGE);
+  assert_int_equal(aimc_oneshot_fit(ctx, d, 50, aimc_ctx_rng(ctx), &o),
+                   AIMC_ERANGE);
   assert_int_equal(aimc_oneshot_fit(ctx, d, 500, aimc_ctx_rng(ctx), &o), 0);
   assert_near(aimc_oneshot_voltage(o, 50e-6, 50.5e-6, 1e-6), 0, 0);
   assert_true(aimc_oneshot_voltage(o, 50e-6, 70e-6, 1e-6) > 0);

@@ -1,13 +1,12 @@
 /* The functional crossbar (aimc/xbar.h): MVM, IR drop, read noise and
  * energy against hand-derived answers; programming modes; stuck cells;
  * target files with bad input; dumps; allocation failures. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cmocka.h>
 
 #include "aimc/fileio.h"
 #include "aimc/status.h"
@@ -37,7 +36,8 @@ static void test_mvm_known_answers(void **state) {
   aimc_xbar_mvm(x, v, i, &o, NULL, &e);
   assert_near(i[0], 2e-6, 1e-18);
   assert_near(i[1], 4e-6, 1e-18);
-  /* Energy: t sum_i v_i^2 sum_j G_ij = 10ns (0.01*30 + 0.04*70 + 0.01*110) uS. */
+  /* Energy: t sum_i v_i^2 sum_j G_ij = 10ns (0.01*30 + 0.04*70 + 0.01*110) uS.
+   */
   assert_near(e, 10e-9 * (0.01 * 30e-6 + 0.04 * 70e-6 + 0.01 * 110e-6), 1e-27);
   /* IR drop: cell (i, j) sees r ((j+1) + (R-i)) in series. For cell (2, 1):
    * 1/(1/60uS + 100 Ohm * 3). */
@@ -170,25 +170,28 @@ static void test_target_files(void **state) {
   aimc_ctx *ctx = aimc_ctx_alloc(1);
   aimc_xbar *x = make(ctx, 2, 3, NULL);
   const char *dir = test_tmpdir("targets");
-  char *ok = test_write_file(dir, "ok.csv", "# targets\n1e-5,2e-5,3e-5\n\n4e-5, 5e-5 ,6e-5\n");
+  char *ok = test_write_file(dir, "ok.csv",
+                             "# targets\n1e-5,2e-5,3e-5\n\n4e-5, 5e-5 ,6e-5\n");
   assert_int_equal(aimc_xbar_load_targets(x, ok), 0);
   assert_near(aimc_xbar_targets(x)[4], 5e-5, 0);
   assert_near(aimc_xbar_targets(x)[5], 6e-5, 0);
   struct {
     const char *text, *where;
   } bad[] = {
-      {"1e-5,2e-5\n4e-5,5e-5,6e-5\n", ":1:"},       /* too few columns  */
-      {"1e-5,2e-5,3e-5,4e-5\n", ":1:"},            /* too many columns */
-      {"1e-5,2e-5,3e-5\n", "expected rows = 2"},   /* too few rows     */
-      {"1e-5,2e-5,3e-5\n1,2,3\n1,2,3\n", ":3:1"},  /* too many rows    */
-      {"1e-5,abc,3e-5\n1,2,3\n", ":1:6"},          /* not a number     */
-      {"1e-5,-2e-5,3e-5\n1,2,3\n", ":1:6"},        /* negative         */
+      {"1e-5,2e-5\n4e-5,5e-5,6e-5\n", ":1:"},     /* too few columns  */
+      {"1e-5,2e-5,3e-5,4e-5\n", ":1:"},           /* too many columns */
+      {"1e-5,2e-5,3e-5\n", "expected rows = 2"},  /* too few rows     */
+      {"1e-5,2e-5,3e-5\n1,2,3\n1,2,3\n", ":3:1"}, /* too many rows    */
+      {"1e-5,abc,3e-5\n1,2,3\n", ":1:6"},         /* not a number     */
+      {"1e-5,-2e-5,3e-5\n1,2,3\n", ":1:6"},       /* negative         */
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char *path = test_write_file(dir, "bad.csv", bad[i].text);
     assert_int_not_equal(aimc_xbar_load_targets(x, path), 0);
-    if (!strstr(aimc_ctx_errmsg(ctx), bad[i].where) || !strstr(aimc_ctx_errmsg(ctx), "bad.csv"))
-      fail_msg("case %zu: '%s' lacks '%s'", i, aimc_ctx_errmsg(ctx), bad[i].where);
+    if (!strstr(aimc_ctx_errmsg(ctx), bad[i].where) ||
+        !strstr(aimc_ctx_errmsg(ctx), "bad.csv"))
+      fail_msg("case %zu: '%s' lacks '%s'", i, aimc_ctx_errmsg(ctx),
+               bad[i].where);
     free(path);
   }
   /* Failed loads leave the targets as they were. */

@@ -15,9 +15,8 @@
 #ifndef AIMC_DEVICE_H
 #define AIMC_DEVICE_H
 
-#include <stddef.h>
-
 #include <gsl/gsl_rng.h>
+#include <stddef.h>
 
 #include "aimc/context.h"
 #include "aimc/param.h"
@@ -65,8 +64,8 @@ typedef struct aimc_device_model {
   void (*pulse)(const void *params, void *cell, double v_V, double width_s,
                 gsl_rng *rng, aimc_device_result *r);
   /* Reads at v_V (read noise from rng; NULL: noiseless). */
-  void (*read)(const void *params, const void *cell, double v_V,
-               gsl_rng *rng, aimc_device_result *r);
+  void (*read)(const void *params, const void *cell, double v_V, gsl_rng *rng,
+               aimc_device_result *r);
   /* Noiseless conductance at the model's read voltage. */
   double (*conductance)(const void *params, const void *cell);
   /* Ideal write (tests, "ideal"/"gaussian" programming): the state whose
@@ -110,8 +109,7 @@ int aimc_device_open(aimc_ctx *ctx, const char *model, const char *card,
 int aimc_device_set(aimc_ctx *ctx, aimc_device *dev, const char *key,
                     const char *value);
 /* A copy with its own parameter block. */
-int aimc_device_clone(aimc_ctx *ctx, const aimc_device *dev,
-                      aimc_device **out);
+int aimc_device_clone(aimc_ctx *ctx, const aimc_device *dev, aimc_device **out);
 void aimc_device_free(aimc_ctx *ctx, aimc_device *dev);
 
 /* Thin wrappers over the model's functions (see aimc_device_model). */

@@ -4,11 +4,11 @@
  * target, apply one pulse of the schedule, repeat until the read is within
  * the tolerance or the pulse budget is spent. A guard band (accepting
  * reads within guard * tol, guard < 1) keeps read noise from accepting
- * devices whose true conductance lies outside the tolerance. The schedule is incremental
- * step pulse programming (ISPP): the amplitude starts at the device's
- * smallest SET/RESET amplitude and grows by v_step on every pulse in the
- * same direction, restarting after a direction change ("amplitude"); or
- * the width doubles instead at the smallest amplitude ("width").
+ * devices whose true conductance lies outside the tolerance. The schedule is
+ * incremental step pulse programming (ISPP): the amplitude starts at the
+ * device's smallest SET/RESET amplitude and grows by v_step on every pulse in
+ * the same direction, restarting after a direction change ("amplitude"); or the
+ * width doubles instead at the smallest amplitude ("width").
  *
  * One-shot predictive programming (after arXiv 2403.06712): an inverse
  * model maps (current G, target G) to one pulse. Ours is a fitted
@@ -36,12 +36,12 @@ typedef enum { AIMC_WV_AMPLITUDE = 0, AIMC_WV_WIDTH = 1 } aimc_wv_schedule;
 
 /* Write-verify settings; the table below binds them from YAML. */
 typedef struct {
-  double tol_S;     /* required |G - target| at the end            */
-  double guard;     /* verify accepts |G_read - target| <= guard*tol */
-  int max_pulses;   /* pulse budget per device                     */
-  int n_reads;      /* reads averaged per verify                   */
-  double v_step_V;  /* ISPP amplitude increment                    */
-  int schedule;     /* aimc_wv_schedule                            */
+  double tol_S;    /* required |G - target| at the end            */
+  double guard;    /* verify accepts |G_read - target| <= guard*tol */
+  int max_pulses;  /* pulse budget per device                     */
+  int n_reads;     /* reads averaged per verify                   */
+  double v_step_V; /* ISPP amplitude increment                    */
+  int schedule;    /* aimc_wv_schedule                            */
 } aimc_wv_params;
 
 extern const aimc_param aimc_wv_param_table[];
@@ -51,13 +51,13 @@ void aimc_wv_defaults(aimc_wv_params *p);
 
 /* Outcome of programming one device. */
 typedef struct {
-  int converged;  /* 1 if the verify accepted the device            */
-  int pulses;     /* pulses applied                                 */
-  int reads;      /* reads (each verify makes n_reads of them)      */
-  double e_J;     /* pulse + read energy                            */
-  double t_s;     /* pulse + read time                              */
-  double g_S;     /* true (noiseless) conductance at the end        */
-  double err_S;   /* g_S - target                                   */
+  int converged; /* 1 if the verify accepted the device            */
+  int pulses;    /* pulses applied                                 */
+  int reads;     /* reads (each verify makes n_reads of them)      */
+  double e_J;    /* pulse + read energy                            */
+  double t_s;    /* pulse + read time                              */
+  double g_S;    /* true (noiseless) conductance at the end        */
+  double err_S;  /* g_S - target                                   */
 } aimc_prog_result;
 
 /* A write-verify run on one cell (caller-owned, no allocation). */
@@ -67,8 +67,8 @@ typedef struct {
   double target_S;
   aimc_wv_params p;
   aimc_pulse_limits lim;
-  int last_dir;  /* +1 SET, -1 RESET, 0 none yet */
-  int streak;    /* pulses in the current direction */
+  int last_dir; /* +1 SET, -1 RESET, 0 none yet */
+  int streak;   /* pulses in the current direction */
   int done;
   aimc_prog_result res;
 } aimc_wv;

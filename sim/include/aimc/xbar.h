@@ -24,9 +24,8 @@
 #ifndef AIMC_XBAR_H
 #define AIMC_XBAR_H
 
-#include <stdio.h>
-
 #include <gsl/gsl_rng.h>
+#include <stdio.h>
 
 #include "aimc/context.h"
 #include "aimc/device.h"
@@ -48,10 +47,10 @@ typedef enum {
 } aimc_xbar_prog_mode;
 
 typedef struct {
-  int mode;                /* aimc_xbar_prog_mode                       */
-  double sigma_g_S;        /* GAUSSIAN                                  */
-  aimc_wv_params wv;       /* WRITE_VERIFY; tol_S also for ONE_SHOT     */
-  int oneshot_samples;     /* ONE_SHOT: pulses per polarity for the fit */
+  int mode;            /* aimc_xbar_prog_mode                       */
+  double sigma_g_S;    /* GAUSSIAN                                  */
+  aimc_wv_params wv;   /* WRITE_VERIFY; tol_S also for ONE_SHOT     */
+  int oneshot_samples; /* ONE_SHOT: pulses per polarity for the fit */
 } aimc_xbar_prog_opts;
 
 /* Defaults: ideal, sigma 0, write-verify table defaults, 4000 samples. */
@@ -59,14 +58,14 @@ void aimc_xbar_prog_defaults(aimc_xbar_prog_opts *o);
 
 /* Totals over all cells of one programming pass. */
 typedef struct {
-  long cells;           /* cells programmed                              */
-  long converged;       /* |G - target| <= tol at the end                */
-  long stuck;           /* stuck cells (left as they are)                */
+  long cells;     /* cells programmed                              */
+  long converged; /* |G - target| <= tol at the end                */
+  long stuck;     /* stuck cells (left as they are)                */
   long pulses, reads;
-  double e_J, t_s;      /* summed over cells (serial programming time)   */
-  double rms_err_S;     /* RMS of G - target over non-stuck cells        */
-  double max_err_S;     /* largest |G - target| over non-stuck cells     */
-  long hist[8];         /* pulses per cell: 0, 1, 2-3, 4-7, ..., >= 64   */
+  double e_J, t_s;  /* summed over cells (serial programming time)   */
+  double rms_err_S; /* RMS of G - target over non-stuck cells        */
+  double max_err_S; /* largest |G - target| over non-stuck cells     */
+  long hist[8];     /* pulses per cell: 0, 1, 2-3, 4-7, ..., >= 64   */
 } aimc_prog_totals;
 
 /* Read options. */
@@ -87,8 +86,8 @@ void aimc_xbar_free(aimc_xbar *x);
  * lives in that block and needs no free (aimc_xbar_free ignores it). Used
  * by the crossbar event model with aimc_inst_alloc. */
 size_t aimc_xbar_bytes(const aimc_device *dev, int rows, int cols);
-aimc_xbar *aimc_xbar_place(aimc_ctx *ctx, void *mem, const aimc_device *dev, int rows,
-                           int cols, gsl_rng *rng);
+aimc_xbar *aimc_xbar_place(aimc_ctx *ctx, void *mem, const aimc_device *dev,
+                           int rows, int cols, gsl_rng *rng);
 
 int aimc_xbar_rows(const aimc_xbar *x);
 int aimc_xbar_cols(const aimc_xbar *x);
