@@ -130,11 +130,44 @@ static void test_mvm_4x4_sim(void **state) {
   aimc_ctx_free(ctx);
 }
 
+static void test_s4d_element(void **state) {
+  (void)state;
+  const char *const models[] = {"digital", "dac", "crossbar", "tia", "adc", "sample_hold", NULL};
+  load_example("netlists/03_s4d_imssa_element.yaml", models, 7);
+}
+
 static void test_multi_tile(void **state) {
   (void)state;
   /* 1 source + 16 tiles x 5 instances + 16 probes = 97. */
   const char *const models[] = {"dac", "crossbar", "tia", "adc", "sample_hold", NULL};
   load_example("netlists/04_multi_tile_layer.yaml", models, 97);
+}
+
+/* Four tiles (-D array.tiles=4) simulated: netlists/data/ramp64.csv holds
+ * 4 input vectors, so each tile's probe records exactly 4 vectors of 64. */
+static void test_multi_tile_sim(void **state) {
+  (void)state;
+  const char *const models[] = {"dac", "crossbar", "tia", "adc", "sample_hold", NULL};
+  if (!have_models(models)) skip();
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  aimc_design *d;
+  const char *defs[] = {"array.tiles=4"};
+  aimc_netlist_opts o = {defs, 1, NULL};
+  assert_int_equal(aimc_netlist_load_opts(ctx, "netlists/04_multi_tile_layer.yaml", &o, &d), AIMC_OK);
+  assert_int_equal(d->n_block, 4);
+  aimc_engine *e;
+  if (aimc_engine_alloc(ctx, d, AIMC_KERNEL_NATIVE, &e)) fail_msg("%s", aimc_ctx_errmsg(ctx));
+  assert_int_equal(aimc_engine_run(e), AIMC_OK);
+  for (int k = 0; k < 4; k++) {
+    char name[16];
+    snprintf(name, sizeof name, "y%d", k);
+    aimc_inst *y = aimc_engine_find(e, name);
+    assert_int_equal(aimc_probe_count(y), 4);
+    assert_int_equal(aimc_probe_width(y), 64);
+  }
+  aimc_engine_free(e);
+  aimc_design_free(ctx, d);
+  aimc_ctx_free(ctx);
 }
 
 int main(void) {
@@ -143,7 +176,9 @@ int main(void) {
       cmocka_unit_test(test_cell_write_verify),
       cmocka_unit_test(test_mvm_4x4),
       cmocka_unit_test(test_mvm_4x4_sim),
+      cmocka_unit_test(test_s4d_element),
       cmocka_unit_test(test_multi_tile),
+      cmocka_unit_test(test_multi_tile_sim),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
