@@ -2,6 +2,7 @@
  * [-1, 1], with errors that name the file. */
 #define _POSIX_C_SOURCE 200809L /* stat */
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include <sndfile.h>
@@ -24,6 +25,22 @@ int aimc_audio_read(aimc_ctx *ctx, const char *path, float **x, size_t *n,
   if (info.channels < 1 || info.samplerate < 1 || info.frames < 0) {
     sf_close(sf);
     return aimc_error(ctx, AIMC_EFORMAT, "%s: bad audio header", path);
+  }
+  /* A cut WAV opens fine (libsndfile shortens it to what is there) but its
+   * log says "data : <header size> (should be <real size>)". */
+  char log[2048] = "";
+  sf_command(sf, SFC_GET_LOG_INFO, log, sizeof log);
+  const char *data_line = strstr(log, "\ndata :");
+  if (data_line) {
+    const char *eol = strchr(data_line + 1, '\n');
+    const char *cut = strstr(data_line, "should be");
+    if (cut && (!eol || cut < eol)) {
+      sf_close(sf);
+      return aimc_error(ctx, AIMC_EFORMAT,
+                        "%s: truncated audio (the header promises more data "
+                        "than the file holds)",
+                        path);
+    }
   }
   size_t frames = (size_t)info.frames, ch = (size_t)info.channels;
   float *buf = aimc_malloc(ctx, (frames ? frames : 1) * ch * sizeof *buf);

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 #include <gsl/gsl_rng.h>
+#include <sndfile.h>
 
 #include "aimc/data.h"
 #include "aimc/status.h"
@@ -351,6 +352,18 @@ static void test_bad_inputs(void **state) {
   hdtree_write_audio(dir, 16000, 1, 0, 4, 0);
   corrupt(path, 0, 1);
   expect_error(dir, AIMC_TASK_DIGITS20, "", AIMC_EFORMAT, name, "truncated");
+  /* A cut WAV (libsndfile would silently shorten it). */
+  {
+    SF_INFO info = {.samplerate = 16000, .channels = 1,
+                    .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+    SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+    static float zeros[8000];
+    sf_writef_float(sf, zeros, 8000);
+    sf_close(sf);
+    corrupt(path, 0, 1);
+    expect_error(dir, AIMC_TASK_DIGITS20, "", AIMC_EFORMAT, name,
+                 "truncated");
+  }
   /* Not audio at all. */
   free(test_write_file(dir, "audio/lang-english_speaker-01_trial-0_digit-4.flac",
                        "this is not audio"));
