@@ -223,11 +223,12 @@ static int process_file(nl_loader *L, aimc_cfg *cfg, int top, const aimc_cfg_nod
   if (rc) return rc;
   char canon[PATH_MAX];
   if (!realpath(aimc_cfg_file(cfg), canon)) snprintf(canon, sizeof canon, "%s", aimc_cfg_file(cfg));
+  /* The include stack (canonical paths of the files being read) grows by
+   * one per nesting level; include cycles are found on it. */
   char *entry = aimc_strdup(L->ctx, canon);
-  size_t cap = L->include_depth; /* the stack is exactly as deep as needed */
   if (!entry) return nomem(L);
-  const char **stack =
-      aimc_realloc(L->ctx, (void *)L->include_stack, (cap + 1) * sizeof *stack);
+  const char **stack = aimc_realloc(L->ctx, (void *)L->include_stack,
+                                    (L->include_depth + 1) * sizeof *stack);
   if (!stack) {
     aimc_free(L->ctx, entry);
     return nomem(L);

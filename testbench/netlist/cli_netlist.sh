@@ -35,4 +35,9 @@ grep -q "i0 -> i1" "$T/g.dot" || fail "dot edge"
 cp "$T/g.svg" "$T/keep.svg"
 "$AIMC_BIN" graph "$T/bad.yaml" -o "$T/g.svg" 2>/dev/null; [ $? -eq 2 ] || fail "graph of bad netlist"
 cmp -s "$T/g.svg" "$T/keep.svg" || fail "earlier output overwritten"
+# Every example netlist checks clean (those whose models are registered).
+for f in "$AIMC_SRC"/netlists/0*.yaml; do
+  "$AIMC_BIN" check "$f" > /dev/null 2> "$T/err" && continue
+  grep -q "unknown model" "$T/err" || fail "example $f: $(cat "$T/err")"
+done
 echo ok

@@ -149,6 +149,12 @@ static void test_width_and_kind(void **state) {
               AIMC_ESHAPE, "n.yaml:5:3: net 'x' is declared with width 4 but src.out has width 2");
   expect_text("instances:\n" SRC PRB "nets:\n  x: {connect: [src.out, p.in], kind: current}\n",
               AIMC_ESHAPE, "n.yaml:5:3: net 'x' is declared current but src.out is digital");
+  /* A DAC's voltage output into a probe's digital input (needs the dac
+   * model of models/; the net y is written at 6:3). */
+  if (!aimc_models_find("dac")) return;
+  expect_text("instances:\n" SRC "  d: {model: dac, params: {n: 2}}\n" PRB
+              "nets:\n  x: [src.out, d.in]\n  y: [d.out, p.in]\n",
+              AIMC_ESHAPE, "n.yaml:7:3: net 'y': kind mismatch: d.out is voltage but p.in is digital");
 }
 
 static void test_port_errors(void **state) {
