@@ -7,6 +7,7 @@
 
 #include "aimc/device.h"
 #include "aimc/fileio.h"
+#include "aimc/program.h"
 #include "aimc/status.h"
 #include "cli.h"
 
@@ -28,6 +29,10 @@ static void help(void) {
       "  --train SPEC    segments COUNTxAMPLITUDE[@WIDTH], comma-separated;\n"
       "                  default '50x1.0V,50x-1.0V'; width defaults to the\n"
       "                  device's programming width; v > 0 SET, v < 0 RESET\n"
+      "  --target G      instead of a train, program the device to G with\n"
+      "                  write-verify (aimc/program.h defaults) and write one\n"
+      "                  row per pulse; the last row is the final state\n"
+      "  --tol G         write-verify tolerance (default 1uS)\n"
       "  --read V        read voltage (default: the device's v_read)\n"
       "  --nominal       no device-to-device, cycle-to-cycle or read noise\n"
       "  -o FILE         write the CSV atomically to FILE\n"
@@ -114,6 +119,46 @@ static int run(aimc_ctx *ctx, aimc_device *dev, const char *train,
   return AIMC_OK;
 }
 
+/* Write-verify trace: one row per pulse (the verify reads are in the
+ * energy and time of the controller, not in the rows). */
+static int trace_write_verify(aimc_ctx *ctx, aimc_device *dev, double target,
+                              double tol, double v_read, int nominal,
+                              FILE *out) {
+  void *cell = aimc_calloc(ctx, 1, aimc_device_cell_size(dev));
+  if (!cell) return aimc_error(ctx, AIMC_ENOMEM, "device: out of memory");
+  gsl_rng *rng = nominal ? NULL : aimc_ctx_rng(ctx);
+  aimc_device_cell_init(dev, cell, rng);
+  aimc_wv_params p;
+  aimc_wv_defaults(&p);
+  p.tol_S = tol;
+  aimc_wv w;
+  aimc_wv_init(&w, dev, &p, cell, target);
+  if (v_read != 0) w.lim.v_read_V = v_read;
+  aimc_device_result r;
+  fprintf(out, "pulse,v_V,width_s,g_S,i_read_A,e_pulse_J,e_read_J\n");
+  aimc_device_read(dev, cell, w.lim.v_read_V, rng, &r);
+  row(out, 0, 0, 0, aimc_device_g(dev, cell), r.i_A, 0, r.e_J);
+  for (;;) {
+    double g_read = 0, e_read = 0, i_read = 0, v, width;
+    for (int k = 0; k < p.n_reads; k++) {
+      aimc_device_read(dev, cell, w.lim.v_read_V, rng, &r);
+      g_read += r.g_S / p.n_reads;
+      i_read += r.i_A / p.n_reads;
+      e_read += r.e_J;
+    }
+    if (!aimc_wv_decide(&w, g_read, &v, &width)) break;
+    aimc_device_result pr;
+    aimc_device_pulse(dev, cell, v, width, rng, &pr);
+    row(out, w.res.pulses, v, width, pr.g_S, i_read, pr.e_J, e_read);
+  }
+  aimc_log(ctx, AIMC_LOG_INFO,
+           "write-verify to %g S: %s after %d pulses, final G %g S", target,
+           w.res.converged ? "converged" : "NOT converged", w.res.pulses,
+           aimc_device_g(dev, cell));
+  aimc_free(ctx, cell);
+  return AIMC_OK;
+}
+
 int aimc_cmd_device(aimc_ctx *ctx, int argc, char **argv) {
   if (aimc_cli_wants_help(argc, argv)) {
     help();
@@ -122,8 +167,8 @@ int aimc_cmd_device(aimc_ctx *ctx, int argc, char **argv) {
   const char *model = "pulse", *card = NULL, *train = "50x1.0V,50x-1.0V",
              *path = NULL;
   const char *sets[32];
-  int n_sets = 0, nominal = 0;
-  double v_read = 0;
+  int n_sets = 0, nominal = 0, has_target = 0;
+  double v_read = 0, target = 0, tol = 1e-6;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     int more = i + 1 < argc;
@@ -137,7 +182,14 @@ int aimc_cmd_device(aimc_ctx *ctx, int argc, char **argv) {
       path = argv[++i];
     else if (!strcmp(a, "--nominal"))
       nominal = 1;
-    else if (!strcmp(a, "--set") && more) {
+    else if ((!strcmp(a, "--target") || !strcmp(a, "--tol")) && more) {
+      char err[200] = "must be > 0";
+      double *dst = !strcmp(a, "--target") ? &target : &tol;
+      if (aimc_unit_parse(argv[++i], AIMC_U_SIEMENS, dst, err, sizeof err) ||
+          *dst <= 0)
+        return aimc_cli_usage(ctx, "device", "%s: %s", a, err);
+      has_target |= dst == &target;
+    } else if (!strcmp(a, "--set") && more) {
       if (n_sets == 32)
         return aimc_cli_usage(ctx, "device", "more than 32 --set options");
       sets[n_sets++] = argv[++i];
@@ -167,9 +219,11 @@ int aimc_cmd_device(aimc_ctx *ctx, int argc, char **argv) {
   }
   aimc_atomic_file *f = NULL;
   if (!rc && path) rc = aimc_atomic_open(ctx, path, &f);
-  if (!rc)
-    rc = run(ctx, dev, train, v_read, nominal,
-             f ? aimc_atomic_stream(f) : stdout);
+  FILE *out = f ? aimc_atomic_stream(f) : stdout;
+  if (!rc && has_target)
+    rc = trace_write_verify(ctx, dev, target, tol, v_read, nominal, out);
+  else if (!rc)
+    rc = run(ctx, dev, train, v_read, nominal, out);
   if (f) {
     if (rc)
       aimc_atomic_abort(ctx, f);

@@ -28,6 +28,11 @@ $A device --card "$AIMC_SRC/configs/devices/vcm_default.yaml" --train "10x1.3V" 
 $A --seed 5 device --train "20x1.1V" > "$tmp/a.csv" && $A --seed 5 device --train "20x1.1V" > "$tmp/b.csv"
 cmp -s "$tmp/a.csv" "$tmp/b.csv" || fail "device is not deterministic"
 
+# Write-verify trace: the last row is within tol (1 uS) of the target.
+$A device --target 60uS -o "$tmp/wv.csv" 2>/dev/null || fail "device --target"
+tail -n 1 "$tmp/wv.csv" | awk -F, '{d=$4-60e-6; if (d<0) d=-d; exit !(d<=1e-6)}' \
+  || fail "write-verify trace does not end within tol: $(tail -n 1 "$tmp/wv.csv")"
+
 expect2() {  # expect2 NEEDLE args...: exit 2 and NEEDLE in the message
   needle=$1; shift
   $A "$@" > /dev/null 2> "$tmp/err"; rc=$?
@@ -39,6 +44,7 @@ expect2 "w_ref" device --set w_ref=-5ns
 expect2 "width" device --train "3x1V@-5ns"
 expect2 "count" device --train "0x1V"
 expect2 "nope" device --model nope
+expect2 "target" device --target -1uS
 printf 'model: pulse\ng_min: 300uS\n' > "$tmp/bad.yaml"
 expect2 "bad.yaml" device --card "$tmp/bad.yaml"
 # A failed run never replaces an earlier result.
