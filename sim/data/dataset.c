@@ -68,66 +68,59 @@ static gsl_rng *split_rng(aimc_ctx *ctx, const char *purpose) {
   return r;
 }
 
+/* Keeps a seeded pick of at most `keep` indices of split s, in order. */
+static int thin_split(aimc_ctx *ctx, aimc_dataset *ds, int s, size_t keep,
+                      gsl_rng *r) {
+  size_t m = ds->split_n[s];
+  if (m <= keep) return AIMC_OK;
+  size_t *src = aimc_malloc(ctx, m * sizeof *src);
+  if (!src) return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
+  memcpy(src, ds->split_idx[s], m * sizeof *src);
+  gsl_ran_choose(r, ds->split_idx[s], keep, src, m, sizeof *src);
+  ds->split_n[s] = keep;
+  aimc_free(ctx, src);
+  return AIMC_OK;
+}
+
 int aimc_dataset_make_splits(aimc_ctx *ctx, aimc_dataset *ds,
                              const unsigned char *is_test,
                              double val_fraction, int max_per_split) {
-  size_t n_test = 0;
-  for (size_t i = 0; i < ds->n; i++) n_test += is_test[i] != 0;
-  size_t n_trainval = ds->n - n_test;
+  size_t n = ds->n ? ds->n : 1, n_trainval = 0;
+  for (size_t i = 0; i < ds->n; i++) n_trainval += !is_test[i];
   size_t n_val = (size_t)floor(val_fraction * (double)n_trainval + 0.5);
-  size_t *order = aimc_calloc(ctx, n_trainval ? n_trainval : 1, sizeof *order);
+  size_t *order = aimc_calloc(ctx, n, sizeof *order);
+  unsigned char *to_val = aimc_calloc(ctx, n, 1);
   gsl_rng *r = split_rng(ctx, "data-splits");
+  int st = AIMC_OK;
   for (int s = 0; s < AIMC_SPLIT_COUNT; s++) {
-    ds->split_idx[s] = aimc_calloc(ctx, ds->n ? ds->n : 1, sizeof(size_t));
+    ds->split_idx[s] = aimc_calloc(ctx, n, sizeof(size_t));
     ds->split_n[s] = 0;
+    if (!ds->split_idx[s]) st = AIMC_ENOMEM;
   }
-  if (!order || !r || !ds->split_idx[0] || !ds->split_idx[1] ||
-      !ds->split_idx[2]) {
-    aimc_free(ctx, order);
-    if (r) gsl_rng_free(r);
-    return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory for splits");
+  if (st || !order || !to_val || !r) {
+    st = aimc_error(ctx, AIMC_ENOMEM, "data: out of memory for splits");
+    goto done;
   }
+  /* Validation: a random subset of the training files; every split keeps
+   * file order so it reads naturally. */
   size_t k = 0;
   for (size_t i = 0; i < ds->n; i++)
     if (!is_test[i]) order[k++] = i;
-  /* Validation: a random subset of the training files, kept in file order
-   * so the splits read naturally. */
-  unsigned char *to_val = (unsigned char *)ds->split_idx[AIMC_SPLIT_VAL];
-  memset(to_val, 0, ds->n);
-  if (n_trainval) gsl_ran_shuffle(r, order, n_trainval, sizeof *order);
+  if (n_trainval > 1) gsl_ran_shuffle(r, order, n_trainval, sizeof *order);
   for (size_t j = 0; j < n_val; j++) to_val[order[j]] = 1;
-  size_t nv = 0;
   for (size_t i = 0; i < ds->n; i++) {
     int s = is_test[i] ? AIMC_SPLIT_TEST
             : to_val[i] ? AIMC_SPLIT_VAL
                         : AIMC_SPLIT_TRAIN;
-    if (s == AIMC_SPLIT_VAL)
-      order[nv++] = i; /* to_val aliases the val list: collect first */
-    else
-      ds->split_idx[s][ds->split_n[s]++] = i;
+    ds->split_idx[s][ds->split_n[s]++] = i;
   }
-  memcpy(ds->split_idx[AIMC_SPLIT_VAL], order, nv * sizeof *order);
-  ds->split_n[AIMC_SPLIT_VAL] = nv;
-  if (max_per_split > 0) {
-    for (int s = 0; s < AIMC_SPLIT_COUNT; s++) {
-      size_t m = ds->split_n[s];
-      if (m <= (size_t)max_per_split) continue;
-      size_t *src = aimc_malloc(ctx, m * sizeof *src);
-      if (!src) {
-        aimc_free(ctx, order);
-        gsl_rng_free(r);
-        return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory for splits");
-      }
-      memcpy(src, ds->split_idx[s], m * sizeof *src);
-      gsl_ran_choose(r, ds->split_idx[s], (size_t)max_per_split, src, m,
-                     sizeof *src);
-      ds->split_n[s] = (size_t)max_per_split;
-      aimc_free(ctx, src);
-    }
-  }
+  for (int s = 0; s < AIMC_SPLIT_COUNT && max_per_split > 0 && !st; s++)
+    st = thin_split(ctx, ds, s, (size_t)max_per_split, r);
+done:
   aimc_free(ctx, order);
-  gsl_rng_free(r);
-  return AIMC_OK;
+  aimc_free(ctx, to_val);
+  if (r) gsl_rng_free(r);
+  return st;
 }
 
 static inline float raw_value(const aimc_dataset *ds, size_t e) {
