@@ -60,12 +60,13 @@ static void emit_tile_subckt(FILE *o) {
         "  tile:\n"
         "    doc: \"one array: route -> DACs -> crossbar -> TIAs -> ADCs -> "
         "register, the register fed back to the route (state)\"\n"
-        "    params: {rows: 64, cols: 64, n_adc: 8, targets: \"\"}\n"
+        "    params: {rows: 64, cols: 64, n_adc: 8, targets: \"\", program: ideal, "
+        "sigma_g: 0S}\n"
         "    instances:\n"
         "      route: {model: digital, params: {n_in: \"${cols}\", n_out: \"${rows}\"}}\n"
         "      dac: {model: dac, params: {n: \"${rows}\"}}\n"
         "      xbar: {model: crossbar, params: {rows: \"${rows}\", cols: \"${cols}\", "
-        "targets: \"${targets}\"}}\n"
+        "targets: \"${targets}\", program: \"${program}\", sigma_g: \"${sigma_g}\"}}\n"
         "      tia: {model: tia, params: {n: \"${cols}\"}}\n"
         "      adc: {model: adc, params: {n: \"${cols}\", n_adc: \"${n_adc}\"}}\n"
         "      hold: {model: sample_hold, params: {n: \"${cols}\"}}\n"
@@ -106,6 +107,8 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
           (unsigned long long)aimc_arch_hash(&m->arch), m->n_arrays);
   fprintf(o, "clock:\n  period: %s\n", aimc_time_format(m->arch.clock_fs, t, sizeof t));
   emit_tile_subckt(o);
+  static const char *const PROG[] = {"ideal", "gaussian", "write_verify", "one_shot"};
+  const char *prog = m->arch.ni_prog ? PROG[m->arch.prog_mode] : "ideal";
   fputs("instances:\n", o);
   for (size_t k = 0; k < m->n_arrays; k++) {
     const aimc_map_array *a = &m->arrays[k];
@@ -113,8 +116,10 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
     int cols = a->cols_used / aimc_map_col_factor(&m->arch);
     int n_adc = (cols + m->arch.cols_per_adc - 1) / m->arch.cols_per_adc;
     snprintf(rel, sizeof rel, "%s/array%zu.csv", base, k);
-    fprintf(o, "  %s: {subckt: tile, params: {rows: %d, cols: %d, n_adc: %d, targets: ",
-            name, m->arch.rows, m->arch.cols, n_adc > 0 ? n_adc : 1);
+    fprintf(o, "  %s: {subckt: tile, params: {rows: %d, cols: %d, n_adc: %d, program: %s, "
+               "sigma_g: %s, targets: ",
+            name, m->arch.rows, m->arch.cols, n_adc > 0 ? n_adc : 1, prog,
+            aimc_unit_format(m->arch.prog_sigma_S, AIMC_U_SIEMENS, t, sizeof t));
     aimc_map_yaml_quote(o, rel);
     fputs("}}\n", o);
   }

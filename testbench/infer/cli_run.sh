@@ -14,6 +14,8 @@ fail() { echo "FAIL: $*"; exit 1; }
   --set timing.pipeline=false > "$T/map.txt"
 grep -q "utilisation" "$T/map.txt" || fail "map printed no utilisation"
 test -f "$T/net.arrays/array0.csv" || fail "no targets file"
+# The netlist is an ordinary netlist: it loads with the registered models.
+"$AIMC_BIN" check "$T/net.yaml" | grep -q "crossbar" || fail "aimc check does not load the netlist"
 "$AIMC_BIN" run "$T/net.yaml" --data fmnist_rows,max_per_split=40 -o "$T/nat" --kernel native \
   --save-programmed "$T/prog.bin" > /dev/null
 if [ "$(grep -c . "$T/nat/predictions.csv")" != 41 ]; then fail "expected 40 predictions"; fi
