@@ -1,10 +1,11 @@
 /* tia: transimpedance sense stage per column: v = clip(gain * (I + n_I),
  * +-v_sat) with input-referred current noise n_I ~ N(0, noise_A); the
- * settle time stands for the bandwidth (t_settle ~ ln(2^(bits+1)) / (2 pi
- * f_3dB) for a first-order stage). Energy per sense and channel:
- * e_sense + p_static * t_settle (the static power over the time it is on).
- * (Razavi, "Design of Integrated Circuits for Optical Communications",
- * ch. 4; energy figures after Marinella et al., IEEE JETCAS 8:86, 2018.) */
+ * settle time is given directly or follows from the bandwidth of a
+ * first-order stage: settling to 0.1 % takes ln(1000) / (2 pi f_3db). Energy
+ * per sense and channel: e_sense + p_static * t_settle (the static power over
+ * the time it is on). (Razavi, "Design of Integrated Circuits for Optical
+ * Communications", ch. 4; energy figures after Marinella et al., IEEE JETCAS
+ * 8:86, 2018.) */
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stddef.h>
@@ -14,7 +15,7 @@
 
 typedef struct {
   int n;
-  double gain_Ohm, noise_A, v_sat;
+  double gain_Ohm, noise_A, v_sat, f_3db;
   aimc_time t_settle;
   double e_sense, p_static;
 } tia_params;
@@ -39,6 +40,11 @@ static const aimc_param PARAMS[] = {
      AIMC_U_VOLT, "Output saturation (symmetric).", SRC, NULL, NULL},
     {"t_settle", AIMC_PT_TIME, offsetof(tia_params, t_settle), 5e-9, 0, 1e-3,
      AIMC_U_SECOND, "Settling time (bandwidth).", SRC, NULL, NULL},
+    {"f_3db", AIMC_PT_REAL, offsetof(tia_params, f_3db), 0, 0, 1e12,
+     AIMC_U_HERTZ,
+     "Bandwidth; > 0 replaces t_settle by the first-order settling time to "
+     "0.1 %, ln(1000) / (2 pi f_3db).",
+     SRC, NULL, NULL},
     {"e_sense", AIMC_PT_REAL, offsetof(tia_params, e_sense), 0, 0, 1e-6,
      AIMC_U_JOULE, "Dynamic energy per sense and channel.", SRC, NULL, NULL},
     {"p_static", AIMC_PT_REAL, offsetof(tia_params, p_static), 20e-6, 0, 1,
@@ -49,6 +55,12 @@ static const aimc_port_spec PORTS[] = {
     {"in", AIMC_PORT_IN, AIMC_SIG_CURRENT, "n", "Column currents (A)."},
     {"out", AIMC_PORT_OUT, AIMC_SIG_VOLTAGE, "n", "Voltages (V)."},
 };
+
+static aimc_time settle_time(const tia_params *p) {
+  if (p->f_3db <= 0) return p->t_settle;
+  return aimc_time_from_s(log(1000.0) /
+                          (2 * 3.14159265358979323846 * p->f_3db));
+}
 
 static int tia_on_input(aimc_inst *inst, int port) {
   (void)port;
@@ -67,9 +79,10 @@ static int tia_on_input(aimc_inst *inst, int port) {
     }
     v[k] = out;
   }
-  aimc_inst_add_energy(
-      inst, p->n * (p->e_sense + p->p_static * aimc_time_to_s(p->t_settle)));
-  return aimc_inst_drive(inst, 1, p->t_settle);
+  aimc_time t = settle_time(p);
+  aimc_inst_add_energy(inst,
+                       p->n * (p->e_sense + p->p_static * aimc_time_to_s(t)));
+  return aimc_inst_drive(inst, 1, t);
 }
 
 const aimc_model aimc_model_tia = {

@@ -249,6 +249,26 @@ static void test_adc_mux_and_reset(void **state) {
   rig_close(&r);
 }
 
+/* TIA bandwidth: f_3db = 100 MHz settles (to 0.1 %) in ln(1000) / (2 pi
+ * 1e8) s = 10.994 ns; the output is V = gain * I = 10 kOhm * 20 uA. */
+static void test_tia_bandwidth(void **state) {
+  (void)state;
+  rig r;
+  rig_open(&r, 1,
+           "name: t\ninstances:\n  tia: {model: tia, params: {n: 1, f_3db: "
+           "100MHz}}\nnets:\n  i: {connect: [tia.in], external: true}\n"
+           "  v: {connect: [tia.out], external: true}\n");
+  double i = 20e-6;
+  aimc_engine_drive_net(r.e, net(&r, "i"), &i, 0);
+  aimc_time t =
+      aimc_time_from_s(log(1000.0) / (2 * 3.14159265358979323846 * 1e8));
+  aimc_engine_run_until(r.e, t - 1);
+  assert_near(aimc_engine_net_value(r.e, net(&r, "v"))[0], 0, 0);
+  aimc_engine_run_until(r.e, t);
+  assert_near(aimc_engine_net_value(r.e, net(&r, "v"))[0], 0.2, 1e-12);
+  rig_close(&r);
+}
+
 static void test_cell_write_verify(void **state) {
   (void)state;
   rig r;
@@ -395,6 +415,7 @@ int main(void) {
       cmocka_unit_test(test_each_model_alone),
       cmocka_unit_test(test_chain_convention_and_latency),
       cmocka_unit_test(test_adc_mux_and_reset),
+      cmocka_unit_test(test_tia_bandwidth),
       cmocka_unit_test(test_cell_write_verify),
       cmocka_unit_test(test_bad_parameters),
       cmocka_unit_test(test_fault_injection),
