@@ -12,11 +12,12 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 have_systemc=1
 "$AIMC_BIN" version | grep -q systemc || have_systemc=0
 
+busy=0  # netlists whose run delivers events (some only show structure)
 for net in "$AIMC_SRC"/netlists/*.yaml; do
   name=$(basename "$net" .yaml)
   "$AIMC_BIN" -q sim "$net" --kernel native --trace "$tmp/$name.native.csv" \
     > "$tmp/$name.native.out" || fail "$name: native run failed"
-  [ "$(wc -l < "$tmp/$name.native.csv")" -gt 5 ] || fail "$name: trace too short"
+  [ "$(wc -l < "$tmp/$name.native.csv")" -gt 5 ] && busy=$((busy + 1))
   if [ $have_systemc = 1 ]; then
     "$AIMC_BIN" -q sim "$net" --kernel systemc --trace "$tmp/$name.systemc.csv" \
       > "$tmp/$name.systemc.out" || fail "$name: systemc run failed"
@@ -28,6 +29,7 @@ for net in "$AIMC_SRC"/netlists/*.yaml; do
     cmp "$tmp/a" "$tmp/b" || fail "$name: summaries differ"
   fi
 done
+[ $busy -ge 3 ] || fail "only $busy example netlists produce events"
 
 # 00_source_probe drives "1 2; 3 4; 5 6", one vector every 10 ns from
 # t = 0, straight into the probe: the records are those values at 0, 10
