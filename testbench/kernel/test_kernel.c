@@ -337,7 +337,10 @@ static void test_backends_identical(void **state) {
     assert_memory_equal(tn, ts, ln);
     free(tn);
     free(ts);
+    remove(pn);
+    remove(ps);
   }
+  remove(dir);
 }
 
 /* Child: SystemC's rules. Reset replays the same trace (time offset); a
