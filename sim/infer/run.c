@@ -75,8 +75,17 @@ static aimc_quant converter(const aimc_arch *a, const aimc_quant *q, int bits) {
   return c;
 }
 
-static double quantize(const aimc_quant *q, double v) {
-  return q->bits > 0 ? aimc_quant_apply(q, v) : v;
+/* aimc_quant_apply with the same arithmetic, inlined for the hot loop
+ * (bit-identical results: the golden test compares against the shared
+ * quantizer). */
+static inline double quantize(const aimc_quant *q, double v) {
+  if (q->bits <= 0) return v;
+  if (q->bits == 1) return aimc_quant_apply(q, v);
+  int kmax = (1 << (q->bits - 1)) - 1;
+  double step = q->range / kmax, r = round(v / step);
+  if (r > kmax) r = kmax;
+  if (r < -kmax) r = -kmax;
+  return (int)r * step;
 }
 
 static void ws_free(aimc_ctx *ctx, run_ws *w) {
@@ -248,24 +257,27 @@ static void array_read(run_ws *w, int mi, const double *in, double *out) {
       const double *wr = W + row;
       double acc = 0;
       int i = 0;
+      double var = 0; /* read noise + ADC noise: one Gaussian per column */
       if (NV) {
         /* One pass: the column current and its read-noise variance,
          * sum over devices of (relative sigma x device current)^2. */
         const double *nv = NV + row;
-        double var = 0;
         for (; i + 1 < s->n_in; i += 2) {
           acc += wr[i] * x[i] + wr[i + 1] * x[i + 1];
           var += nv[i] * x[i] * x[i] + nv[i + 1] * x[i + 1] * x[i + 1];
         }
         if (i < s->n_in) acc += wr[i] * x[i], var += nv[i] * x[i] * x[i];
-        acc += gsl_ran_gaussian_ziggurat(rng, a->read_noise_rel * sqrt(var));
+        var *= a->read_noise_rel * a->read_noise_rel;
       } else {
         for (; i + 1 < s->n_in; i += 2) acc += wr[i] * x[i] + wr[i + 1] * x[i + 1];
         if (i < s->n_in) acc += wr[i] * x[i];
       }
       const aimc_quant *q = &v->adc[s->out0 + j];
-      if (q->bits > 0 && adc_sigma_lsb > 0)
-        acc += gsl_ran_gaussian_ziggurat(rng, adc_sigma_lsb * aimc_quant_step(q));
+      if (q->bits > 0 && adc_sigma_lsb > 0) {
+        double lsb = adc_sigma_lsb * aimc_quant_step(q);
+        var += lsb * lsb;
+      }
+      if (var > 0) acc += gsl_ran_gaussian_ziggurat(rng, sqrt(var));
       out[s->out0 + j] += quantize(q, acc);
     }
   }
