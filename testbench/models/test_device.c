@@ -2,12 +2,14 @@
  * statistics of the pulse model's noise and variation against its
  * parameters, its physics (asymmetry, saturation, drift, stuck cells), the
  * VCM model's switching directions, and device cards with bad input. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* cmocka needs the standard headers above first. */
+#include <cmocka.h>
 
 #include "aimc/device.h"
 #include "aimc/status.h"

@@ -3,13 +3,15 @@
  * restores device state), the DAC -> crossbar -> TIA -> ADC chain against
  * the documented value convention, ADC mux serialization, a cell under the
  * write_verify controller, and bad netlist parameters. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* cmocka needs the standard headers above first. */
+#include <cmocka.h>
 
 #include "aimc/engine.h"
 #include "aimc/netlist.h"

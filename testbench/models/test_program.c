@@ -4,12 +4,14 @@
  * the VCM card, and one-shot lands within +-50 % of the intended update
  * for >= 90 % of devices of the default pulse card. The figures printed
  * here are the ones in docs/models/programming.md. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
+/* cmocka needs the standard headers above first. */
+#include <cmocka.h>
 
 #include "aimc/program.h"
 #include "aimc/status.h"

@@ -1,12 +1,14 @@
 /* The functional crossbar (aimc/xbar.h): MVM, IR drop, read noise and
  * energy against hand-derived answers; programming modes; stuck cells;
  * target files with bad input; dumps; allocation failures. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* cmocka needs the standard headers above first. */
+#include <cmocka.h>
 
 #include "aimc/fileio.h"
 #include "aimc/status.h"
