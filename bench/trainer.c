@@ -13,8 +13,8 @@
 
 enum { LEN = 1000, N_IN = 64, BATCH = 32, CLASSES = 10 };
 
-static double time_step(aimc_ctx *ctx, const aimc_train_data *d, int threads, int use_ssm,
-                        int steps) {
+static double time_step(aimc_ctx *ctx, const aimc_train_data *d, int threads,
+                        int use_ssm, int steps) {
   aimc_train_cfg c;
   aimc_train_cfg_defaults(&c);
   c.model.h = 64;
@@ -44,19 +44,27 @@ int main(void) {
   int n = BATCH * 8;
   float *x = malloc(sizeof(float) * n * LEN * N_IN);
   int *y = malloc(sizeof(int) * n);
-  for (long i = 0; i < (long)n * LEN * N_IN; i++) x[i] = (float)sin(0.001 * i * i);
+  for (long i = 0; i < (long)n * LEN * N_IN; i++)
+    x[i] = (float)sin(0.001 * i * i);
   for (int i = 0; i < n; i++) y[i] = i % CLASSES;
   aimc_train_data d = {n, LEN, N_IN, CLASSES, x, y};
-  printf("S4D trainer step: H=64, N=64, L=%d, batch %d (forward + backward + AdamW)\n", LEN,
-         BATCH);
+  printf(
+      "S4D trainer step: H=64, N=64, L=%d, batch %d (forward + backward + "
+      "AdamW)\n",
+      LEN, BATCH);
   for (int threads = 1; threads <= 2; threads++) {
-    double full = time_step(ctx, &d, threads, 1, 3), dense = time_step(ctx, &d, threads, 0, 3);
-    printf("  %d thread%s: full step %7.1f ms (%6.0f samples/s); without SSM %6.1f ms; "
-           "S4D layer share %6.1f ms\n",
-           threads, threads > 1 ? "s" : " ", 1e3 * full, BATCH / full, 1e3 * dense,
-           1e3 * (full - dense));
+    double full = time_step(ctx, &d, threads, 1, 3),
+           dense = time_step(ctx, &d, threads, 0, 3);
+    printf(
+        "  %d thread%s: full step %7.1f ms (%6.0f samples/s); without SSM "
+        "%6.1f ms; "
+        "S4D layer share %6.1f ms\n",
+        threads, threads > 1 ? "s" : " ", 1e3 * full, BATCH / full, 1e3 * dense,
+        1e3 * (full - dense));
   }
-  printf("  reference: PyTorch S4D layer (conv mode, 2 threads) ~79 ms per step\n");
+  printf(
+      "  reference: PyTorch S4D layer (conv mode, 2 threads) ~79 ms per "
+      "step\n");
   free(x);
   free(y);
   aimc_ctx_free(ctx);

@@ -23,8 +23,20 @@ typedef struct {
   int64_t n_in, n_out, h, m, layers, kmix, use_ssm, len, n_params, seed;
 } ckpt_header;
 
-enum { S_STEP, S_EPOCH, S_POS, S_SINCE_BEST, S_NONFINITE, S_PRUNED, S_HAS_BEST,
-       S_CORRECT, S_SEEN, S_ROWS, S_GN_STEPS, S_COUNT };
+enum {
+  S_STEP,
+  S_EPOCH,
+  S_POS,
+  S_SINCE_BEST,
+  S_NONFINITE,
+  S_PRUNED,
+  S_HAS_BEST,
+  S_CORRECT,
+  S_SEEN,
+  S_ROWS,
+  S_GN_STEPS,
+  S_COUNT
+};
 enum { F_LOSS_SUM, F_BEST_ACC, F_GN0, F_COUNT = F_GN0 + N_GROUPS };
 
 static ckpt_header header_of(const aimc_trainer *tr) {
@@ -51,9 +63,10 @@ int aimc_trainer_save(aimc_trainer *tr, const char *path) {
   aimc_ctx *ctx = tr->ctx;
   const s4d_net *net = tr->net;
   ckpt_header hd = header_of(tr);
-  int64_t st_i[S_COUNT] = {tr->step, tr->epoch, tr->pos, tr->since_best,
-                           tr->nonfinite, tr->pruned, tr->has_best,
-                           tr->correct_sum, tr->seen, tr->n_rows, tr->gnorm_steps};
+  int64_t st_i[S_COUNT] = {tr->step,       tr->epoch,       tr->pos,
+                           tr->since_best, tr->nonfinite,   tr->pruned,
+                           tr->has_best,   tr->correct_sum, tr->seen,
+                           tr->n_rows,     tr->gnorm_steps};
   double st_f[F_COUNT] = {tr->loss_sum, tr->best_val_acc};
   for (int k = 0; k < N_GROUPS; k++) st_f[F_GN0 + k] = tr->gnorm_sum[k];
   aimc_atomic_file *f;
@@ -88,45 +101,57 @@ int aimc_trainer_resume(aimc_trainer *tr, const char *path) {
   double st_f[F_COUNT];
   size_t np = net->n_params;
   /* Read into scratch first, so a bad file changes nothing. */
-  double *tmp = aimc_malloc(ctx, (4 * np + (size_t)tr->cfg.train.epochs * N_COLS) * sizeof(double));
+  double *tmp = aimc_malloc(
+      ctx, (4 * np + (size_t)tr->cfg.train.epochs * N_COLS) * sizeof(double));
   unsigned char *mask = aimc_malloc(ctx, net->lhm);
-  if (!tmp || !mask) st = aimc_error(ctx, AIMC_ENOMEM, "out of memory reading %s", path);
+  if (!tmp || !mask)
+    st = aimc_error(ctx, AIMC_ENOMEM, "out of memory reading %s", path);
   if (!st) st = blk_read_raw(ctx, &r, &hd, sizeof hd);
-  if (!st && (memcmp(hd.magic, CKPT_MAGIC, sizeof CKPT_MAGIC) || hd.bom != want.bom))
+  if (!st &&
+      (memcmp(hd.magic, CKPT_MAGIC, sizeof CKPT_MAGIC) || hd.bom != want.bom))
     st = aimc_error(ctx, AIMC_EFORMAT, "%s: not an aimc checkpoint", path);
   if (!st && hd.version != CKPT_VERSION)
-    st = aimc_error(ctx, AIMC_EFORMAT, "%s: checkpoint version %u, this build reads %u",
-                    path, hd.version, CKPT_VERSION);
-  if (!st && memcmp(&hd.n_in, &want.n_in, sizeof hd - offsetof(ckpt_header, n_in)) != 0)
-    st = aimc_error(ctx, AIMC_ESHAPE,
-                    "%s: checkpoint of another model (n_in %lld, classes %lld, h %lld, "
-                    "modes %lld, layers %lld, len %lld, seed %lld; this config: %lld, %lld, "
-                    "%lld, %lld, %lld, %lld, %lld)", path,
-                    (long long)hd.n_in, (long long)hd.n_out, (long long)hd.h,
-                    (long long)hd.m, (long long)hd.layers, (long long)hd.len,
-                    (long long)hd.seed, (long long)want.n_in, (long long)want.n_out,
-                    (long long)want.h, (long long)want.m, (long long)want.layers,
-                    (long long)want.len, (long long)want.seed);
+    st = aimc_error(ctx, AIMC_EFORMAT,
+                    "%s: checkpoint version %u, this build reads %u", path,
+                    hd.version, CKPT_VERSION);
+  if (!st && memcmp(&hd.n_in, &want.n_in,
+                    sizeof hd - offsetof(ckpt_header, n_in)) != 0)
+    st = aimc_error(
+        ctx, AIMC_ESHAPE,
+        "%s: checkpoint of another model (n_in %lld, classes %lld, h %lld, "
+        "modes %lld, layers %lld, len %lld, seed %lld; this config: %lld, "
+        "%lld, "
+        "%lld, %lld, %lld, %lld, %lld)",
+        path, (long long)hd.n_in, (long long)hd.n_out, (long long)hd.h,
+        (long long)hd.m, (long long)hd.layers, (long long)hd.len,
+        (long long)hd.seed, (long long)want.n_in, (long long)want.n_out,
+        (long long)want.h, (long long)want.m, (long long)want.layers,
+        (long long)want.len, (long long)want.seed);
   if (!st) st = blk_read(ctx, &r, "state", BLK_I64, st_i, S_COUNT);
   if (!st && (st_i[S_ROWS] < 0 || st_i[S_ROWS] > tr->cfg.train.epochs))
-    st = aimc_error(ctx, AIMC_ESHAPE, "%s: %lld epochs logged, the config runs %d",
-                    path, (long long)st_i[S_ROWS], tr->cfg.train.epochs);
+    st = aimc_error(ctx, AIMC_ESHAPE,
+                    "%s: %lld epochs logged, the config runs %d", path,
+                    (long long)st_i[S_ROWS], tr->cfg.train.epochs);
   if (!st && (st_i[S_POS] < 0 || st_i[S_POS] > tr->train->n))
-    st = aimc_error(ctx, AIMC_ESHAPE, "%s: position %lld beyond the training set (%d)",
-                    path, (long long)st_i[S_POS], tr->train->n);
+    st = aimc_error(ctx, AIMC_ESHAPE,
+                    "%s: position %lld beyond the training set (%d)", path,
+                    (long long)st_i[S_POS], tr->train->n);
   if (!st) st = blk_read(ctx, &r, "state_f", BLK_F64, st_f, F_COUNT);
   const char *names[] = {"params", "adam_m", "adam_v", "best"};
   for (int i = 0; !st && i < 4; i++)
     st = blk_read(ctx, &r, names[i], BLK_F64, tmp + i * np, np);
   if (!st) st = blk_read(ctx, &r, "mode_mask", BLK_U8, mask, net->lhm);
-  if (!st) st = blk_read(ctx, &r, "curves", BLK_F64, tmp + 4 * np, (size_t)st_i[S_ROWS] * N_COLS);
+  if (!st)
+    st = blk_read(ctx, &r, "curves", BLK_F64, tmp + 4 * np,
+                  (size_t)st_i[S_ROWS] * N_COLS);
   blk_reader_close(ctx, &r);
   if (!st) {
     memcpy(net->p, tmp, np * sizeof(double));
     memcpy(tr->adam_m, tmp + np, np * sizeof(double));
     memcpy(tr->adam_v, tmp + 2 * np, np * sizeof(double));
     memcpy(tr->best, tmp + 3 * np, np * sizeof(double));
-    memcpy(tr->curves, tmp + 4 * np, (size_t)st_i[S_ROWS] * N_COLS * sizeof(double));
+    memcpy(tr->curves, tmp + 4 * np,
+           (size_t)st_i[S_ROWS] * N_COLS * sizeof(double));
     memcpy(net->mask, mask, net->lhm);
     tr->step = st_i[S_STEP];
     tr->epoch = st_i[S_EPOCH];
@@ -144,7 +169,8 @@ int aimc_trainer_resume(aimc_trainer *tr, const char *path) {
     for (int k = 0; k < N_GROUPS; k++) tr->gnorm_sum[k] = st_f[F_GN0 + k];
     tr->order_epoch = -1;
     tr->done = tr->epoch >= tr->cfg.train.epochs ||
-               (tr->cfg.train.patience > 0 && tr->since_best >= tr->cfg.train.patience);
+               (tr->cfg.train.patience > 0 &&
+                tr->since_best >= tr->cfg.train.patience);
   }
   aimc_free(ctx, tmp);
   aimc_free(ctx, mask);
@@ -153,7 +179,8 @@ int aimc_trainer_resume(aimc_trainer *tr, const char *path) {
 
 int aimc_trainer_write_csv(aimc_trainer *tr) {
   static const char *const HEAD =
-      "epoch,step,lr,train_loss,train_acc,val_loss,val_acc,quant,nonfinite_skipped,"
+      "epoch,step,lr,train_loss,train_acc,val_loss,val_acc,quant,nonfinite_"
+      "skipped,"
       "stab_clipped,gnorm_encoder,gnorm_ssm_dynamics,gnorm_ssm_io,gnorm_rest,"
       "seconds,samples_per_s\n";
   aimc_atomic_file *f;
@@ -165,8 +192,8 @@ int aimc_trainer_write_csv(aimc_trainer *tr) {
     const double *row = tr->curves + r * N_COLS;
     for (int c = 0; c < N_COLS; c++) {
       double v = row[c];
-      if (c == COL_EPOCH || c == COL_STEP || c == COL_QUANT || c == COL_NONFINITE ||
-          c == COL_CLIPPED)
+      if (c == COL_EPOCH || c == COL_STEP || c == COL_QUANT ||
+          c == COL_NONFINITE || c == COL_CLIPPED)
         fprintf(fp, "%ld", (long)v);
       else if (isnan(v))
         fputs("", fp);

@@ -104,7 +104,8 @@ void s4d_ssm_backward(const s4d_ssm *s, int T, const double *u,
 
 void s4d_dense_forward(int T, int n_in, int n_out, const double *x,
                        const double *w, const double *b, double *y) {
-  for (int t = 0; t < T; t++) memcpy(y + (size_t)t * n_out, b, sizeof(double) * n_out);
+  for (int t = 0; t < T; t++)
+    memcpy(y + (size_t)t * n_out, b, sizeof(double) * n_out);
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, n_out, n_in, 1.0, x,
               n_in, w, n_in, 1.0, y, n_out);
 }

@@ -5,10 +5,9 @@
  * on one fixed range `fscale`, straight-through gradients. */
 #include "net.h"
 
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <string.h>
-
-#include <gsl/gsl_randist.h>
 
 #include "aimc/status.h"
 #include "layers.h"
@@ -29,16 +28,32 @@ struct s4d_ws {
 static size_t tensor_size(const s4d_net *n, s4d_tensor t) {
   size_t L = n->layers, H = n->h, M = n->m, k = n->kmix;
   switch (t) {
-    case P_ENC_W: return H * n->n_in;
-    case P_ENC_B: return H;
-    case P_LOG_DT: case P_D: case P_NORM_G: case P_NORM_B: return L * H;
-    case P_LOG_A_RE: case P_A_IM: case P_B_RE: case P_B_IM: case P_C_RE:
-    case P_C_IM: return L * H * M;
-    case P_MIX_W: return L * k * H * H;
-    case P_MIX_B: return L * k * H;
-    case P_DEC_W: return (size_t)n->n_out * H;
-    case P_DEC_B: return n->n_out;
-    case P_COUNT: break;
+    case P_ENC_W:
+      return H * n->n_in;
+    case P_ENC_B:
+      return H;
+    case P_LOG_DT:
+    case P_D:
+    case P_NORM_G:
+    case P_NORM_B:
+      return L * H;
+    case P_LOG_A_RE:
+    case P_A_IM:
+    case P_B_RE:
+    case P_B_IM:
+    case P_C_RE:
+    case P_C_IM:
+      return L * H * M;
+    case P_MIX_W:
+      return L * k * H * H;
+    case P_MIX_B:
+      return L * k * H;
+    case P_DEC_W:
+      return (size_t)n->n_out * H;
+    case P_DEC_B:
+      return n->n_out;
+    case P_COUNT:
+      break;
   }
   return 0;
 }
@@ -52,12 +67,12 @@ void s4d_net_free(aimc_ctx *ctx, s4d_net *net) {
   aimc_free(ctx, net);
 }
 
-int s4d_net_alloc(aimc_ctx *ctx, const aimc_train_cfg *cfg, int n_in,
-                  int n_out, int len, s4d_net **out) {
+int s4d_net_alloc(aimc_ctx *ctx, const aimc_train_cfg *cfg, int n_in, int n_out,
+                  int len, s4d_net **out) {
   *out = NULL;
   const aimc_train_model_cfg *mc = &cfg->model;
-  if (n_in < 1 || n_out < 2 || len < 1 || mc->h < 1 || mc->n < 2 ||
-      mc->n % 2 || mc->n / 2 > 1024 || mc->layers < 1)
+  if (n_in < 1 || n_out < 2 || len < 1 || mc->h < 1 || mc->n < 2 || mc->n % 2 ||
+      mc->n / 2 > 1024 || mc->layers < 1)
     return aimc_error(ctx, AIMC_ESHAPE,
                       "impossible model shape: n_in=%d classes=%d len=%d h=%d "
                       "n=%d layers=%d (n must be even, classes >= 2)",
@@ -87,7 +102,8 @@ int s4d_net_alloc(aimc_ctx *ctx, const aimc_train_cfg *cfg, int n_in,
   /* dep (6), raw (4), e (2): lhm each; dep_d: lh; encoder, decoder. */
   size_t n_enc = net->off[P_ENC_W + 1] - net->off[P_ENC_W];
   size_t n_dec = net->off[P_DEC_W + 1] - net->off[P_DEC_W];
-  double *d = aimc_calloc(ctx, 12 * net->lhm + lh + n_enc + n_dec, sizeof(double));
+  double *d =
+      aimc_calloc(ctx, 12 * net->lhm + lh + n_enc + n_dec, sizeof(double));
   net->rng = gsl_rng_alloc(gsl_rng_mt19937);
   if (d) {
     for (int i = 0; i < DEP_COUNT; i++) net->dep[i] = d + i * net->lhm;
@@ -188,7 +204,8 @@ void s4d_net_deploy(s4d_net *net, int quant_on, int noise_on,
   for (size_t i = 0; i < net->lhm; i++) {
     double dt = exp(p[o[P_LOG_DT] + i / M]);
     double ar = -exp(p[o[P_LOG_A_RE] + i]), ai = p[o[P_A_IM] + i];
-    double mag = exp(dt * ar), abr = mag * cos(dt * ai), abi = mag * sin(dt * ai);
+    double mag = exp(dt * ar), abr = mag * cos(dt * ai),
+           abi = mag * sin(dt * ai);
     /* E = (Abar - 1) / A; Bbar = E B. */
     double den = ar * ar + ai * ai, nr = abr - 1, ni = abi;
     double er = (nr * ar + ni * ai) / den, ei = (ni * ar - nr * ai) / den;
@@ -206,43 +223,58 @@ void s4d_net_deploy(s4d_net *net, int quant_on, int noise_on,
   net->qa = net->qb = net->qc = net->qd = net->qu = net->qx = net->qy = off;
   if (quant_on) {
     net->qa = (aimc_quant){qc->bits_a, qc->fscale};
-    net->qb = (aimc_quant){qc->bits_b, qc->range_b > 0 ? qc->range_b
-                  : auto_range(qc->bits_b, net->raw[2], net->raw[3], net->lhm)};
-    net->qc = (aimc_quant){qc->bits_c, qc->range_c > 0 ? qc->range_c
-                  : auto_range(qc->bits_c, p + o[P_C_RE], p + o[P_C_IM], net->lhm)};
-    net->qd = (aimc_quant){qc->bits_d, qc->range_d > 0 ? qc->range_d
-                  : auto_range(qc->bits_d, p + o[P_D], NULL, lh)};
+    net->qb = (aimc_quant){qc->bits_b, qc->range_b > 0
+                                           ? qc->range_b
+                                           : auto_range(qc->bits_b, net->raw[2],
+                                                        net->raw[3], net->lhm)};
+    net->qc = (aimc_quant){
+        qc->bits_c, qc->range_c > 0 ? qc->range_c
+                                    : auto_range(qc->bits_c, p + o[P_C_RE],
+                                                 p + o[P_C_IM], net->lhm)};
+    net->qd = (aimc_quant){qc->bits_d,
+                           qc->range_d > 0
+                               ? qc->range_d
+                               : auto_range(qc->bits_d, p + o[P_D], NULL, lh)};
     net->qu = (aimc_quant){qc->bits_u, qc->range_u};
     net->qx = (aimc_quant){qc->bits_x, qc->range_x};
     net->qy = (aimc_quant){qc->bits_y, qc->range_y};
   }
   /* Digital weights: encoder and decoder, optionally quantized. */
-  size_t n_enc = o[P_ENC_W + 1] - o[P_ENC_W], n_dec = o[P_DEC_W + 1] - o[P_DEC_W];
+  size_t n_enc = o[P_ENC_W + 1] - o[P_ENC_W],
+         n_dec = o[P_DEC_W + 1] - o[P_DEC_W];
   net->qenc = net->qdec = off;
   if (quant_on && qc->bits_enc)
-    net->qenc = (aimc_quant){qc->bits_enc, auto_range(qc->bits_enc, p + o[P_ENC_W], NULL, n_enc)};
+    net->qenc = (aimc_quant){
+        qc->bits_enc, auto_range(qc->bits_enc, p + o[P_ENC_W], NULL, n_enc)};
   if (quant_on && qc->bits_dec)
-    net->qdec = (aimc_quant){qc->bits_dec, auto_range(qc->bits_dec, p + o[P_DEC_W], NULL, n_dec)};
-  for (size_t i = 0; i < n_enc; i++) net->dep_enc[i] = s4d_q(&net->qenc, p[o[P_ENC_W] + i]);
-  for (size_t i = 0; i < n_dec; i++) net->dep_dec[i] = s4d_q(&net->qdec, p[o[P_DEC_W] + i]);
-  const int noisy = noise_on && (net->ncfg.sigma_S > 0 || net->ncfg.sigma_rel > 0);
+    net->qdec = (aimc_quant){
+        qc->bits_dec, auto_range(qc->bits_dec, p + o[P_DEC_W], NULL, n_dec)};
+  for (size_t i = 0; i < n_enc; i++)
+    net->dep_enc[i] = s4d_q(&net->qenc, p[o[P_ENC_W] + i]);
+  for (size_t i = 0; i < n_dec; i++)
+    net->dep_dec[i] = s4d_q(&net->qdec, p[o[P_DEC_W] + i]);
+  const int noisy =
+      noise_on && (net->ncfg.sigma_S > 0 || net->ncfg.sigma_rel > 0);
   if (noisy) gsl_rng_set(net->rng, (unsigned long)noise_seed);
   net->stab_clipped = 0;
   /* Ranges used to map a float tensor onto conductances under noise. */
-  double wa = net->qa.bits ? net->qa.range : max_abs2(net->raw[0], net->raw[1], net->lhm);
-  double wb = net->qb.bits ? net->qb.range : max_abs2(net->raw[2], net->raw[3], net->lhm);
+  double wa = net->qa.bits ? net->qa.range
+                           : max_abs2(net->raw[0], net->raw[1], net->lhm);
+  double wb = net->qb.bits ? net->qb.range
+                           : max_abs2(net->raw[2], net->raw[3], net->lhm);
   double wc = net->qc.bits ? net->qc.range
                            : max_abs2(p + o[P_C_RE], p + o[P_C_IM], net->lhm);
   double wd = net->qd.bits ? net->qd.range : max_abs2(p + o[P_D], NULL, lh);
   for (size_t i = 0; i < net->lhm; i++) {
     double v[DEP_COUNT] = {
-        s4d_q(&net->qa, net->raw[0][i]), s4d_q(&net->qa, net->raw[1][i]),
-        s4d_q(&net->qb, net->raw[2][i]), s4d_q(&net->qb, net->raw[3][i]),
+        s4d_q(&net->qa, net->raw[0][i]),   s4d_q(&net->qa, net->raw[1][i]),
+        s4d_q(&net->qb, net->raw[2][i]),   s4d_q(&net->qb, net->raw[3][i]),
         s4d_q(&net->qc, p[o[P_C_RE] + i]), s4d_q(&net->qc, p[o[P_C_IM] + i])};
     net->stab_clipped += s4d_stabilize(&net->qa, &v[0], &v[1]);
     if (noisy) {
       double w_max[DEP_COUNT] = {wa, wa, wb, wb, wc, wc};
-      for (int t = 0; t < DEP_COUNT; t++) v[t] = program_noise(net, v[t], w_max[t]);
+      for (int t = 0; t < DEP_COUNT; t++)
+        v[t] = program_noise(net, v[t], w_max[t]);
       net->stab_clipped += s4d_stabilize(&net->off_q, &v[0], &v[1]);
     }
     for (int t = 0; t < DEP_COUNT; t++) net->dep[t][i] = v[t];
@@ -259,9 +291,12 @@ void s4d_net_chain(const s4d_net *net, double *grad) {
   const int M = net->m;
   const size_t lhm = net->lhm, lh = (size_t)net->layers * net->h;
   double *gdep = grad + net->n_params;
-  for (size_t i = 0; i < lh; i++) grad[o[P_D] + i] *= s4d_ste(&net->qd, p[o[P_D] + i]);
-  for (size_t i = o[P_ENC_W]; i < o[P_ENC_W + 1]; i++) grad[i] *= s4d_ste(&net->qenc, p[i]);
-  for (size_t i = o[P_DEC_W]; i < o[P_DEC_W + 1]; i++) grad[i] *= s4d_ste(&net->qdec, p[i]);
+  for (size_t i = 0; i < lh; i++)
+    grad[o[P_D] + i] *= s4d_ste(&net->qd, p[o[P_D] + i]);
+  for (size_t i = o[P_ENC_W]; i < o[P_ENC_W + 1]; i++)
+    grad[i] *= s4d_ste(&net->qenc, p[i]);
+  for (size_t i = o[P_DEC_W]; i < o[P_DEC_W + 1]; i++)
+    grad[i] *= s4d_ste(&net->qdec, p[i]);
   for (size_t i = 0; i < lhm; i++) {
     grad[o[P_C_RE] + i] *= s4d_ste(&net->qc, p[o[P_C_RE] + i]);
     grad[o[P_C_IM] + i] *= s4d_ste(&net->qc, p[o[P_C_IM] + i]);
@@ -275,7 +310,7 @@ void s4d_net_chain(const s4d_net *net, double *grad) {
     double er = net->e_re[i], ei = net->e_im[i];
     double br = p[o[P_B_RE] + i], bi = p[o[P_B_IM] + i];
     /* Complex chain rule for a holomorphic w = f(z): g_z = g_w conj(f'). */
-    grad[o[P_B_RE] + i] += gbr * er + gbi * ei;   /* g_Bbar conj(E) */
+    grad[o[P_B_RE] + i] += gbr * er + gbi * ei; /* g_Bbar conj(E) */
     grad[o[P_B_IM] + i] += gbi * er - gbr * ei;
     double ger = gbr * br + gbi * bi, gei = gbi * br - gbr * bi; /* g conj(B) */
     /* dE/dA = (dt Abar - E) / A. */
@@ -297,23 +332,39 @@ int s4d_ws_alloc(aimc_ctx *ctx, const s4d_net *net, s4d_ws **out) {
   *out = NULL;
   const size_t L = net->layers, T = net->len, H = net->h, TH = T * H;
   const size_t k = net->kmix;
-  size_t sizes[] = {T * net->n_in, (L + 1) * TH, L * TH * net->m * 2,
-                    L * TH, L * TH, L * TH, L * TH, L * TH * k, L * TH, L * T,
-                    TH, TH, TH, TH * k, TH, net->n_out, net->n_out, H};
+  size_t sizes[] = {T * net->n_in,
+                    (L + 1) * TH,
+                    L * TH * net->m * 2,
+                    L * TH,
+                    L * TH,
+                    L * TH,
+                    L * TH,
+                    L * TH * k,
+                    L * TH,
+                    L * T,
+                    TH,
+                    TH,
+                    TH,
+                    TH * k,
+                    TH,
+                    net->n_out,
+                    net->n_out,
+                    H};
   size_t total = 0;
   for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) total += sizes[i];
   s4d_ws *ws = aimc_calloc(ctx, 1, sizeof *ws);
   double *b = ws ? aimc_calloc(ctx, total, sizeof(double)) : NULL;
   if (!b) {
     aimc_free(ctx, ws);
-    return aimc_error(ctx, AIMC_ENOMEM, "out of memory (trainer workspace, %zu MB)",
+    return aimc_error(ctx, AIMC_ENOMEM,
+                      "out of memory (trainer workspace, %zu MB)",
                       total * sizeof(double) >> 20);
   }
   ws->buf = b;
-  double **slots[] = {&ws->xin, &ws->act, &ws->xs, &ws->prey, &ws->y,
-                      &ws->g, &ws->drop, &ws->z, &ws->xhat, &ws->rstd,
-                      &ws->d0, &ws->d1, &ws->dtmp, &ws->dz, &ws->dg,
-                      &ws->logits, &ws->dlogits, &ws->pool};
+  double **slots[] = {
+      &ws->xin,  &ws->act, &ws->xs,   &ws->prey,   &ws->y,       &ws->g,
+      &ws->drop, &ws->z,   &ws->xhat, &ws->rstd,   &ws->d0,      &ws->d1,
+      &ws->dtmp, &ws->dz,  &ws->dg,   &ws->logits, &ws->dlogits, &ws->pool};
   for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
     *slots[i] = b;
     b += sizes[i];
@@ -339,12 +390,19 @@ static uint64_t splitmix(uint64_t *s) {
 
 static s4d_ssm layer_ssm(const s4d_net *net, int l) {
   size_t lhm = (size_t)l * net->h * net->m;
-  s4d_ssm s = {net->h, net->use_ssm ? net->m : 0,
-               net->dep[DEP_A_RE] + lhm, net->dep[DEP_A_IM] + lhm,
-               net->dep[DEP_B_RE] + lhm, net->dep[DEP_B_IM] + lhm,
-               net->dep[DEP_C_RE] + lhm, net->dep[DEP_C_IM] + lhm,
-               net->dep_d + (size_t)l * net->h, net->mask + lhm,
-               &net->qu, &net->qx, &net->qy};
+  s4d_ssm s = {net->h,
+               net->use_ssm ? net->m : 0,
+               net->dep[DEP_A_RE] + lhm,
+               net->dep[DEP_A_IM] + lhm,
+               net->dep[DEP_B_RE] + lhm,
+               net->dep[DEP_B_IM] + lhm,
+               net->dep[DEP_C_RE] + lhm,
+               net->dep[DEP_C_IM] + lhm,
+               net->dep_d + (size_t)l * net->h,
+               net->mask + lhm,
+               &net->qu,
+               &net->qx,
+               &net->qy};
   return s;
 }
 
@@ -356,7 +414,8 @@ double s4d_net_sample(const s4d_net *net, s4d_ws *ws, const float *x, int y,
   const double *p = net->p;
   const size_t *o = net->off;
   for (size_t i = 0; i < (size_t)T * net->n_in; i++) ws->xin[i] = x[i];
-  s4d_dense_forward(T, net->n_in, H, ws->xin, net->dep_enc, p + o[P_ENC_B], ws->act);
+  s4d_dense_forward(T, net->n_in, H, ws->xin, net->dep_enc, p + o[P_ENC_B],
+                    ws->act);
   const double keep = 1 - net->dropout;
   const int use_drop = dropout_seed && net->dropout > 0;
   uint64_t rs = dropout_seed;
@@ -394,7 +453,8 @@ double s4d_net_sample(const s4d_net *net, s4d_ws *ws, const float *x, int y,
     ws->pool[h] = s / T;
   }
   double *lg = ws->logits;
-  s4d_dense_forward(1, H, net->n_out, ws->pool, net->dep_dec, p + o[P_DEC_B], lg);
+  s4d_dense_forward(1, H, net->n_out, ws->pool, net->dep_dec, p + o[P_DEC_B],
+                    lg);
   if (logits_out) memcpy(logits_out, lg, sizeof(double) * net->n_out);
   int best = 0;
   double mx = lg[0];
@@ -440,12 +500,16 @@ double s4d_net_sample(const s4d_net *net, s4d_ws *ws, const float *x, int y,
     }
     s4d_gelu_backward((int)TH, yl, dg, dg);
     size_t lhm = (size_t)l * H * net->m;
-    s4d_ssm_grad sg = {gdep + lhm, gdep + net->lhm + lhm,
-                       gdep + 2 * net->lhm + lhm, gdep + 3 * net->lhm + lhm,
-                       grad + o[P_C_RE] + lhm, grad + o[P_C_IM] + lhm,
+    s4d_ssm_grad sg = {gdep + lhm,
+                       gdep + net->lhm + lhm,
+                       gdep + 2 * net->lhm + lhm,
+                       gdep + 3 * net->lhm + lhm,
+                       grad + o[P_C_RE] + lhm,
+                       grad + o[P_C_IM] + lhm,
                        grad + o[P_D] + (size_t)l * H};
     s4d_ssm s = layer_ssm(net, l);
-    s4d_ssm_backward(&s, T, in, ws->xs + l * xsl, ws->prey + l * TH, dg, din, &sg);
+    s4d_ssm_backward(&s, T, in, ws->xs + l * xsl, ws->prey + l * TH, dg, din,
+                     &sg);
     double *t = dout;
     dout = din;
     din = t;
@@ -467,19 +531,23 @@ void s4d_net_export(const s4d_net *net, aimc_s4d_model *m) {
   m->quant_u = net->qu;
   m->quant_x = net->qx;
   m->quant_y = net->qy;
-  double *dst[DEP_COUNT] = {m->a_re, m->a_im, m->b_re, m->b_im, m->c_re, m->c_im};
-  for (int t = 0; t < DEP_COUNT; t++) memcpy(dst[t], net->dep[t], lhm * sizeof(double));
+  double *dst[DEP_COUNT] = {m->a_re, m->a_im, m->b_re,
+                            m->b_im, m->c_re, m->c_im};
+  for (int t = 0; t < DEP_COUNT; t++)
+    memcpy(dst[t], net->dep[t], lhm * sizeof(double));
   memcpy(m->d, net->dep_d, lh * sizeof(double));
   memcpy(m->mode_mask, net->mask, lhm);
 #define COPY(field, id) \
   memcpy(m->field, p + o[id], (o[id + 1] - o[id]) * sizeof(double))
-  memcpy(m->enc_w, net->dep_enc, (o[P_ENC_W + 1] - o[P_ENC_W]) * sizeof(double));
+  memcpy(m->enc_w, net->dep_enc,
+         (o[P_ENC_W + 1] - o[P_ENC_W]) * sizeof(double));
   COPY(enc_b, P_ENC_B);
   COPY(mix_w, P_MIX_W);
   COPY(mix_b, P_MIX_B);
   COPY(norm_g, P_NORM_G);
   COPY(norm_b, P_NORM_B);
-  memcpy(m->dec_w, net->dep_dec, (o[P_DEC_W + 1] - o[P_DEC_W]) * sizeof(double));
+  memcpy(m->dec_w, net->dep_dec,
+         (o[P_DEC_W + 1] - o[P_DEC_W]) * sizeof(double));
   COPY(dec_b, P_DEC_B);
   COPY(log_dt, P_LOG_DT);
   COPY(log_a_re, P_LOG_A_RE);

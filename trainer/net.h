@@ -6,10 +6,9 @@
 #ifndef AIMC_TRAINER_NET_H
 #define AIMC_TRAINER_NET_H
 
+#include <gsl/gsl_rng.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <gsl/gsl_rng.h>
 
 #include "aimc/context.h"
 #include "aimc/s4d_model.h"
@@ -17,18 +16,18 @@
 
 /* The trained tensors, in the order of the flat parameter vector. Per
  * layer tensors of all layers are contiguous (layer-major). */
-#define S4D_TENSORS(X)                                    \
-  X(ENC_W, "enc_w") X(ENC_B, "enc_b") X(LOG_DT, "log_dt") \
-  X(LOG_A_RE, "log_a_re") X(A_IM, "a_im")                 \
-  X(B_RE, "b_re") X(B_IM, "b_im") X(C_RE, "c_re")          \
-  X(C_IM, "c_im") X(D, "d") X(MIX_W, "mix_w")             \
-  X(MIX_B, "mix_b") X(NORM_G, "norm_g") X(NORM_B, "norm_b") \
-  X(DEC_W, "dec_w") X(DEC_B, "dec_b")
+#define S4D_TENSORS(X)                                                  \
+  X(ENC_W, "enc_w")                                                     \
+  X(ENC_B, "enc_b") X(LOG_DT, "log_dt") X(LOG_A_RE, "log_a_re")         \
+      X(A_IM, "a_im") X(B_RE, "b_re") X(B_IM, "b_im") X(C_RE, "c_re")   \
+          X(C_IM, "c_im") X(D, "d") X(MIX_W, "mix_w") X(MIX_B, "mix_b") \
+              X(NORM_G, "norm_g") X(NORM_B, "norm_b") X(DEC_W, "dec_w") \
+                  X(DEC_B, "dec_b")
 typedef enum {
 #define X(id, name) P_##id,
   S4D_TENSORS(X)
 #undef X
-  P_COUNT
+      P_COUNT
 } s4d_tensor;
 extern const char *const s4d_tensor_names[P_COUNT];
 
@@ -40,8 +39,8 @@ typedef struct {
   double dropout;
   size_t off[P_COUNT + 1]; /* tensor offsets in p; off[P_COUNT] = size */
   size_t n_params, lhm, grad_len;
-  double *p;               /* parameters                               */
-  unsigned char *mask;     /* modes kept (lhm)                         */
+  double *p;           /* parameters                               */
+  unsigned char *mask; /* modes kept (lhm)                         */
   /* Deployment (s4d_net_deploy). */
   aimc_train_quant_cfg qcfg;
   aimc_train_noise_cfg ncfg;
@@ -49,17 +48,17 @@ typedef struct {
   aimc_quant qenc, qdec;                 /* encoder / decoder weights  */
   aimc_quant off_q;                      /* bits 0                     */
   int quant_on;
-  double *dep[DEP_COUNT];  /* as the hardware holds them (lhm each)    */
-  double *dep_d;           /* D as deployed (layers*h)                 */
+  double *dep[DEP_COUNT];    /* as the hardware holds them (lhm each)    */
+  double *dep_d;             /* D as deployed (layers*h)                 */
   double *dep_enc, *dep_dec; /* encoder / decoder weights as used     */
-  double *raw[4];          /* Abar, Bbar before quantization           */
-  double *e_re, *e_im;     /* E = (Abar - 1) / A, for the Bbar chain   */
+  double *raw[4];            /* Abar, Bbar before quantization           */
+  double *e_re, *e_im;       /* E = (Abar - 1) / A, for the Bbar chain   */
   long stab_clipped;
-  gsl_rng *rng;            /* programming noise                        */
+  gsl_rng *rng; /* programming noise                        */
 } s4d_net;
 
-int s4d_net_alloc(aimc_ctx *ctx, const aimc_train_cfg *cfg, int n_in,
-                  int n_out, int len, s4d_net **out);
+int s4d_net_alloc(aimc_ctx *ctx, const aimc_train_cfg *cfg, int n_in, int n_out,
+                  int len, s4d_net **out);
 void s4d_net_free(aimc_ctx *ctx, s4d_net *net);
 /* S4D-Lin initialisation from `seed`. */
 void s4d_net_init(s4d_net *net, const aimc_train_model_cfg *mc, uint64_t seed);

@@ -16,7 +16,16 @@
 #define S4D_BOM 0x01020304u
 
 /* How many values a tensor holds, as a function of the shape. */
-typedef enum { N_LHM, N_LH, N_ENC_W, N_H, N_MIX_W, N_MIX_B, N_DEC_W, N_DEC_B } count_kind;
+typedef enum {
+  N_LHM,
+  N_LH,
+  N_ENC_W,
+  N_H,
+  N_MIX_W,
+  N_MIX_B,
+  N_DEC_W,
+  N_DEC_B
+} count_kind;
 
 typedef struct {
   const char *name;
@@ -25,17 +34,18 @@ typedef struct {
   int type;
 } tensor_row;
 
-#define T(field, kind, type) {#field, offsetof(aimc_s4d_model, field), kind, type}
+#define T(field, kind, type) \
+  { #field, offsetof(aimc_s4d_model, field), kind, type }
 static const tensor_row TENSORS[] = {
-    T(a_re, N_LHM, BLK_F64),    T(a_im, N_LHM, BLK_F64),
-    T(b_re, N_LHM, BLK_F64),    T(b_im, N_LHM, BLK_F64),
-    T(c_re, N_LHM, BLK_F64),    T(c_im, N_LHM, BLK_F64),
-    T(d, N_LH, BLK_F64),        T(mode_mask, N_LHM, BLK_U8),
-    T(enc_w, N_ENC_W, BLK_F64), T(enc_b, N_H, BLK_F64),
-    T(mix_w, N_MIX_W, BLK_F64), T(mix_b, N_MIX_B, BLK_F64),
-    T(norm_g, N_LH, BLK_F64),   T(norm_b, N_LH, BLK_F64),
-    T(dec_w, N_DEC_W, BLK_F64), T(dec_b, N_DEC_B, BLK_F64),
-    T(log_dt, N_LH, BLK_F64),   T(log_a_re, N_LHM, BLK_F64),
+    T(a_re, N_LHM, BLK_F64),      T(a_im, N_LHM, BLK_F64),
+    T(b_re, N_LHM, BLK_F64),      T(b_im, N_LHM, BLK_F64),
+    T(c_re, N_LHM, BLK_F64),      T(c_im, N_LHM, BLK_F64),
+    T(d, N_LH, BLK_F64),          T(mode_mask, N_LHM, BLK_U8),
+    T(enc_w, N_ENC_W, BLK_F64),   T(enc_b, N_H, BLK_F64),
+    T(mix_w, N_MIX_W, BLK_F64),   T(mix_b, N_MIX_B, BLK_F64),
+    T(norm_g, N_LH, BLK_F64),     T(norm_b, N_LH, BLK_F64),
+    T(dec_w, N_DEC_W, BLK_F64),   T(dec_b, N_DEC_B, BLK_F64),
+    T(log_dt, N_LH, BLK_F64),     T(log_a_re, N_LHM, BLK_F64),
     T(a_im_cont, N_LHM, BLK_F64),
 };
 #undef T
@@ -44,14 +54,22 @@ static const tensor_row TENSORS[] = {
 static size_t tensor_count(const aimc_s4d_model *m, count_kind k) {
   size_t L = m->layers, H = m->h, kmix = m->mix == AIMC_MIX_GLU ? 2 : 1;
   switch (k) {
-    case N_LHM: return L * H * m->m;
-    case N_LH: return L * H;
-    case N_ENC_W: return H * m->n_in;
-    case N_H: return H;
-    case N_MIX_W: return L * kmix * H * H;
-    case N_MIX_B: return L * kmix * H;
-    case N_DEC_W: return (size_t)m->n_out * H;
-    case N_DEC_B: return m->n_out;
+    case N_LHM:
+      return L * H * m->m;
+    case N_LH:
+      return L * H;
+    case N_ENC_W:
+      return H * m->n_in;
+    case N_H:
+      return H;
+    case N_MIX_W:
+      return L * kmix * H * H;
+    case N_MIX_B:
+      return L * kmix * H;
+    case N_DEC_W:
+      return (size_t)m->n_out * H;
+    case N_DEC_B:
+      return m->n_out;
   }
   return 0;
 }
@@ -62,9 +80,9 @@ static void **tensor_ptr(aimc_s4d_model *m, const tensor_row *r) {
 
 static int check_shape(aimc_ctx *ctx, const char *what, int n_in, int n_out,
                        int h, int m, int layers, int mix) {
-  if (n_in < 1 || n_out < 1 || h < 1 || m < 1 || layers < 1 ||
-      n_in > 1 << 20 || n_out > 1 << 20 || h > 1 << 14 || m > 1024 ||
-      layers > 1024 || (mix != AIMC_MIX_LINEAR && mix != AIMC_MIX_GLU))
+  if (n_in < 1 || n_out < 1 || h < 1 || m < 1 || layers < 1 || n_in > 1 << 20 ||
+      n_out > 1 << 20 || h > 1 << 14 || m > 1024 || layers > 1024 ||
+      (mix != AIMC_MIX_LINEAR && mix != AIMC_MIX_GLU))
     return aimc_error(ctx, AIMC_ESHAPE,
                       "%s: impossible S4D shape n_in=%d n_out=%d h=%d m=%d "
                       "layers=%d mix=%d",
@@ -79,8 +97,13 @@ int aimc_s4d_model_alloc(aimc_ctx *ctx, int n_in, int n_out, int h, int m,
   if (st) return st;
   aimc_s4d_model *mdl = aimc_calloc(ctx, 1, sizeof *mdl);
   if (!mdl) return aimc_error(ctx, AIMC_ENOMEM, "out of memory (s4d model)");
-  *mdl = (aimc_s4d_model){.n_in = n_in, .n_out = n_out, .h = h, .m = m,
-                          .layers = layers, .mix = mix, .use_ssm = 1};
+  *mdl = (aimc_s4d_model){.n_in = n_in,
+                          .n_out = n_out,
+                          .h = h,
+                          .m = m,
+                          .layers = layers,
+                          .mix = mix,
+                          .use_ssm = 1};
   for (size_t i = 0; i < N_TENSORS; i++) {
     const tensor_row *r = &TENSORS[i];
     size_t size = r->type == BLK_U8 ? 1 : sizeof(double);
@@ -157,7 +180,8 @@ int aimc_s4d_model_write(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   return aimc_atomic_commit(ctx, f);
 }
 
-static int check_header(aimc_ctx *ctx, const char *path, const file_header *hd) {
+static int check_header(aimc_ctx *ctx, const char *path,
+                        const file_header *hd) {
   if (memcmp(hd->magic, S4D_MAGIC, sizeof S4D_MAGIC) != 0)
     return aimc_error(ctx, AIMC_EFORMAT, "%s: not an aimc S4D weight file",
                       path);
@@ -191,7 +215,8 @@ int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out) {
                               (aimc_mix_kind)hd.mix, &m);
   for (size_t i = 0; !st && i < N_TENSORS; i++)
     st = blk_read(ctx, &r, TENSORS[i].name, TENSORS[i].type,
-                  *tensor_ptr(m, &TENSORS[i]), tensor_count(m, TENSORS[i].count));
+                  *tensor_ptr(m, &TENSORS[i]),
+                  tensor_count(m, TENSORS[i].count));
   if (!st && r.pos != r.size)
     st = aimc_error(ctx, AIMC_EFORMAT, "%s: %zu unexpected trailing bytes",
                     path, r.size - r.pos);
@@ -211,7 +236,8 @@ int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out) {
 
 int aimc_s4d_model_forward(aimc_ctx *ctx, const aimc_s4d_model *m,
                            const double *x, int len, double *logits) {
-  if (len < 1) return aimc_error(ctx, AIMC_EINVAL, "s4d forward: empty sequence");
+  if (len < 1)
+    return aimc_error(ctx, AIMC_EINVAL, "s4d forward: empty sequence");
   const int H = m->h, M = m->m, kmix = m->mix == AIMC_MIX_GLU ? 2 : 1;
   const size_t TH = (size_t)len * H;
   /* act, y, z, o, xhat (TH each, z twice for GLU), rstd, states. */
@@ -224,10 +250,19 @@ int aimc_s4d_model_forward(aimc_ctx *ctx, const aimc_s4d_model *m,
   s4d_dense_forward(len, m->n_in, H, x, m->enc_w, m->enc_b, act);
   for (int l = 0; l < m->layers; l++) {
     size_t lhm = (size_t)l * H * M;
-    s4d_ssm ssm = {H, M, m->a_re + lhm, m->a_im + lhm, m->b_re + lhm,
-                   m->b_im + lhm, m->c_re + lhm, m->c_im + lhm,
-                   m->d + (size_t)l * H, m->mode_mask + lhm, &m->quant_u,
-                   &m->quant_x, &m->quant_y};
+    s4d_ssm ssm = {H,
+                   M,
+                   m->a_re + lhm,
+                   m->a_im + lhm,
+                   m->b_re + lhm,
+                   m->b_im + lhm,
+                   m->c_re + lhm,
+                   m->c_im + lhm,
+                   m->d + (size_t)l * H,
+                   m->mode_mask + lhm,
+                   &m->quant_u,
+                   &m->quant_x,
+                   &m->quant_y};
     if (!m->use_ssm) ssm.mask = NULL, ssm.m = 0; /* D skip only */
     s4d_ssm_forward(&ssm, len, act, y, xs, pre);
     s4d_gelu_forward((int)TH, y, y);

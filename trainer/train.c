@@ -3,12 +3,11 @@
  * the seed and the thread count), AdamW with a warm-up + cosine schedule
  * (Loshchilov & Hutter 2019), per-group gradient-norm clipping, skipping of
  * non-finite steps, early stopping, QS4D mode pruning, evaluation modes. */
+#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <gsl/gsl_rng.h>
 
 #include "aimc/progress.h"
 #include "aimc/status.h"
@@ -17,10 +16,21 @@
 
 int s4d_tensor_group(int t) {
   switch (t) {
-    case P_ENC_W: case P_ENC_B: return 0;
-    case P_LOG_DT: case P_LOG_A_RE: case P_A_IM: return 1;
-    case P_B_RE: case P_B_IM: case P_C_RE: case P_C_IM: case P_D: return 2;
-    default: return 3;
+    case P_ENC_W:
+    case P_ENC_B:
+      return 0;
+    case P_LOG_DT:
+    case P_LOG_A_RE:
+    case P_A_IM:
+      return 1;
+    case P_B_RE:
+    case P_B_IM:
+    case P_C_RE:
+    case P_C_IM:
+    case P_D:
+      return 2;
+    default:
+      return 3;
   }
 }
 
@@ -54,16 +64,22 @@ void aimc_trainer_free(aimc_trainer *tr) {
 static int check_data(aimc_ctx *ctx, const aimc_train_data *d, const char *what,
                       const aimc_train_data *ref) {
   if (!d) return AIMC_OK;
-  if (d->n < 1 || d->len < 1 || d->n_in < 1 || d->n_classes < 2 || !d->x || !d->y)
-    return aimc_error(ctx, AIMC_EINVAL, "%s set is empty or malformed (n=%d len=%d)",
-                      what, d->n, d->len);
-  if (ref && (d->len != ref->len || d->n_in != ref->n_in || d->n_classes != ref->n_classes))
-    return aimc_error(ctx, AIMC_ESHAPE, "%s set shape (%d x %d, %d classes) differs "
-                      "from the training set", what, d->len, d->n_in, d->n_classes);
+  if (d->n < 1 || d->len < 1 || d->n_in < 1 || d->n_classes < 2 || !d->x ||
+      !d->y)
+    return aimc_error(ctx, AIMC_EINVAL,
+                      "%s set is empty or malformed (n=%d len=%d)", what, d->n,
+                      d->len);
+  if (ref && (d->len != ref->len || d->n_in != ref->n_in ||
+              d->n_classes != ref->n_classes))
+    return aimc_error(ctx, AIMC_ESHAPE,
+                      "%s set shape (%d x %d, %d classes) differs "
+                      "from the training set",
+                      what, d->len, d->n_in, d->n_classes);
   for (int i = 0; i < d->n; i++)
     if (d->y[i] < 0 || d->y[i] >= d->n_classes)
-      return aimc_error(ctx, AIMC_ERANGE, "%s set: label %d of sample %d outside [0, %d)",
-                        what, d->y[i], i, d->n_classes);
+      return aimc_error(ctx, AIMC_ERANGE,
+                        "%s set: label %d of sample %d outside [0, %d)", what,
+                        d->y[i], i, d->n_classes);
   return AIMC_OK;
 }
 
@@ -87,7 +103,8 @@ int aimc_trainer_alloc(aimc_ctx *ctx, const aimc_train_cfg *cfg,
   tr->steps_per_epoch = (train->n + cfg->train.batch - 1) / cfg->train.batch;
   tr->best_val_acc = -1;
   tr->order_epoch = -1;
-  st = s4d_net_alloc(ctx, cfg, train->n_in, train->n_classes, train->len, &tr->net);
+  st = s4d_net_alloc(ctx, cfg, train->n_in, train->n_classes, train->len,
+                     &tr->net);
   if (st) {
     aimc_free(ctx, tr);
     return st;
@@ -100,19 +117,21 @@ int aimc_trainer_alloc(aimc_ctx *ctx, const aimc_train_cfg *cfg,
   tr->adam_v = aimc_calloc(ctx, np, sizeof(double));
   tr->best = aimc_calloc(ctx, np, sizeof(double));
   tr->order = aimc_calloc(ctx, train->n, sizeof(int));
-  tr->curves = aimc_calloc(ctx, (size_t)cfg->train.epochs * N_COLS, sizeof(double));
+  tr->curves =
+      aimc_calloc(ctx, (size_t)cfg->train.epochs * N_COLS, sizeof(double));
   tr->ckpt_path = checkpoint ? aimc_strdup(ctx, checkpoint) : NULL;
   tr->csv_path = log_csv ? aimc_strdup(ctx, log_csv) : NULL;
-  int ok = tr->ws && tr->grad && tr->gsum && tr->adam_m && tr->adam_v && tr->best &&
-           tr->order && tr->curves && (!checkpoint || tr->ckpt_path) &&
-           (!log_csv || tr->csv_path);
+  int ok = tr->ws && tr->grad && tr->gsum && tr->adam_m && tr->adam_v &&
+           tr->best && tr->order && tr->curves &&
+           (!checkpoint || tr->ckpt_path) && (!log_csv || tr->csv_path);
   for (int t = 0; ok && t < tr->threads; t++) {
     ok = s4d_ws_alloc(ctx, tr->net, &tr->ws[t]) == AIMC_OK;
     if (ok) ok = (tr->grad[t] = aimc_calloc(ctx, gl, sizeof(double))) != NULL;
   }
   if (!ok) {
     aimc_trainer_free(tr);
-    return aimc_error(ctx, AIMC_ENOMEM, "out of memory (trainer, %zu parameters)", np);
+    return aimc_error(ctx, AIMC_ENOMEM,
+                      "out of memory (trainer, %zu parameters)", np);
   }
   s4d_net_init(tr->net, &cfg->model, (uint64_t)cfg->train.seed);
   /* Workers call BLAS on small matrices; BLAS threads would only compete. */
@@ -130,7 +149,7 @@ typedef struct {
   const aimc_train_data *data;
   const int *idx; /* NULL: identity */
   int begin, end;
-  int train;      /* backward + dropout */
+  int train; /* backward + dropout */
   double loss;
   long correct;
 } job;
@@ -145,8 +164,10 @@ static void *run_job(void *arg) {
   for (int k = j->begin; k < j->end; k++) {
     int i = j->idx ? j->idx[k] : k;
     uint64_t drop = j->train
-        ? aimc_seed_derive((uint64_t)tr->cfg.train.seed, ((uint64_t)tr->step << 20) + k) | 1
-        : 0;
+                        ? aimc_seed_derive((uint64_t)tr->cfg.train.seed,
+                                           ((uint64_t)tr->step << 20) + k) |
+                              1
+                        : 0;
     int correct;
     j->loss += s4d_net_sample(net, tr->ws[j->t], j->data->x + i * stride,
                               j->data->y[i], drop, g, &correct, NULL);
@@ -166,8 +187,15 @@ static int run_parallel(aimc_trainer *tr, const aimc_train_data *data,
   int T = tr->threads, n = end - begin;
   if (T > n) T = n > 0 ? n : 1;
   for (int t = 0; t < T; t++)
-    jobs[t] = (job){tr, t, data, idx, begin + (int)((long)n * t / T),
-                    begin + (int)((long)n * (t + 1) / T), train, 0, 0};
+    jobs[t] = (job){tr,
+                    t,
+                    data,
+                    idx,
+                    begin + (int)((long)n * t / T),
+                    begin + (int)((long)n * (t + 1) / T),
+                    train,
+                    0,
+                    0};
   int started = 1;
   for (int t = 1; t < T; t++) {
     if (pthread_create(&th[t], NULL, run_job, &jobs[t]) != 0) break;
@@ -222,10 +250,12 @@ static int adamw_step(aimc_trainer *tr, double scale, double norms[N_GROUPS]) {
     if (!isfinite(norms[k])) return 0;
   }
   const double b1 = 0.9, b2 = 0.999, eps = 1e-8, f = lr_factor(tr);
-  const double c1 = 1 - pow(b1, (double)tr->step + 1), c2 = 1 - pow(b2, (double)tr->step + 1);
+  const double c1 = 1 - pow(b1, (double)tr->step + 1),
+               c2 = 1 - pow(b2, (double)tr->step + 1);
   for (int t = 0; t < P_COUNT; t++) {
     int grp = s4d_tensor_group(t);
-    double clip = oc->clip > 0 && norms[grp] > oc->clip ? oc->clip / norms[grp] : 1;
+    double clip =
+        oc->clip > 0 && norms[grp] > oc->clip ? oc->clip / norms[grp] : 1;
     double lr = (grp == 1 ? oc->lr_ssm : oc->lr) * f;
     double wd = grp == 1 || !tensor_decays(t) ? 0 : oc->wd;
     for (size_t i = net->off[t]; i < net->off[t + 1]; i++) {
@@ -270,16 +300,19 @@ static void prune_modes(aimc_trainer *tr) {
       size_t i = lh * M + m;
       double s;
       if (sens) {
-        s = fabs(sens[net->off[P_C_RE] + i] * cr[i] + sens[net->off[P_C_IM] + i] * ci[i]);
+        s = fabs(sens[net->off[P_C_RE] + i] * cr[i] +
+                 sens[net->off[P_C_IM] + i] * ci[i]);
       } else {
         double a = hypot(net->raw[0][i], net->raw[1][i]);
-        s = hypot(cr[i], ci[i]) * hypot(net->raw[2][i], net->raw[3][i]) / fmax(1e-12, 1 - a);
+        s = hypot(cr[i], ci[i]) * hypot(net->raw[2][i], net->raw[3][i]) /
+            fmax(1e-12, 1 - a);
       }
       score[2 * m] = net->mask[i] ? s : -1;
       score[2 * m + 1] = m;
     }
     qsort(score, M, 2 * sizeof(double), cmp_score);
-    for (int r = 0; r < remove; r++) net->mask[lh * M + (int)score[2 * r + 1]] = 0;
+    for (int r = 0; r < remove; r++)
+      net->mask[lh * M + (int)score[2 * r + 1]] = 0;
   }
   tr->pruned = 1;
 }
@@ -292,7 +325,8 @@ void aimc_trainer_counts(const aimc_trainer *tr, aimc_train_counts *c) {
   c->params_total = (long)net->n_params;
   /* A pruned mode frees log_a_re, a_im, B (2), C (2). */
   c->params_kept = c->params_total - 6 * pruned;
-  /* Per step: Abar x (4 real MAC), Bbar u (2), 2 Re(C x) (2), D u per channel. */
+  /* Per step: Abar x (4 real MAC), Bbar u (2), 2 Re(C x) (2), D u per channel.
+   */
   long modes = net->use_ssm ? (long)net->lhm : 0;
   c->ssm_macs_total = 8 * modes + lh;
   c->ssm_macs_kept = 8 * (net->use_ssm ? kept : 0) + lh;
@@ -306,8 +340,9 @@ static void start_epoch(aimc_trainer *tr) {
   for (int i = 0; i < n; i++) tr->order[i] = i;
   /* The net's generator is free here: deployment reseeds it for noise. */
   gsl_rng *r = tr->net->rng;
-  gsl_rng_set(r, (unsigned long)aimc_seed_derive((uint64_t)tr->cfg.train.seed,
-                                                 1000003 + (uint64_t)tr->epoch));
+  gsl_rng_set(r,
+              (unsigned long)aimc_seed_derive((uint64_t)tr->cfg.train.seed,
+                                              1000003 + (uint64_t)tr->epoch));
   for (int i = n - 1; i > 0; i--) { /* Fisher-Yates */
     int j = (int)gsl_rng_uniform_int(r, (unsigned long)i + 1), t = tr->order[i];
     tr->order[i] = tr->order[j];
@@ -335,7 +370,8 @@ static void finish_epoch(aimc_trainer *tr, aimc_train_stats *s) {
   row[COL_SAMPLES_PER_S] = tr->seen / fmax(dt, 1e-9);
   if (tr->val) {
     double acc, loss;
-    aimc_trainer_evaluate(tr, tr->val, quant_active(tr) ? AIMC_EVAL_QUANT : AIMC_EVAL_FLOAT,
+    aimc_trainer_evaluate(tr, tr->val,
+                          quant_active(tr) ? AIMC_EVAL_QUANT : AIMC_EVAL_FLOAT,
                           0, &acc, &loss);
     row[COL_VAL_ACC] = acc;
     row[COL_VAL_LOSS] = loss;
@@ -368,7 +404,8 @@ static void finish_epoch(aimc_trainer *tr, aimc_train_stats *s) {
 int aimc_trainer_iterate(aimc_trainer *tr, aimc_train_stats *s) {
   memset(s, 0, sizeof *s);
   s->val_acc = s->val_loss = NAN;
-  if (tr->done) return aimc_error(tr->ctx, AIMC_ESTATE, "training already finished");
+  if (tr->done)
+    return aimc_error(tr->ctx, AIMC_ESTATE, "training already finished");
   if (tr->pos == 0 && tr->cfg.prune.fraction > 0 && !tr->pruned &&
       tr->epoch >= tr->cfg.prune.at_epoch)
     prune_modes(tr);
@@ -376,7 +413,8 @@ int aimc_trainer_iterate(aimc_trainer *tr, aimc_train_stats *s) {
   int n = tr->train->n, B = tr->cfg.train.batch;
   int end = tr->pos + B < n ? (int)tr->pos + B : n;
   s4d_net_deploy(tr->net, quant_active(tr), 1,
-                 aimc_seed_derive((uint64_t)tr->cfg.train.seed, 7000000 + (uint64_t)tr->step));
+                 aimc_seed_derive((uint64_t)tr->cfg.train.seed,
+                                  7000000 + (uint64_t)tr->step));
   tr->stab_clipped = tr->net->stab_clipped;
   double loss;
   long correct;
@@ -388,7 +426,8 @@ int aimc_trainer_iterate(aimc_trainer *tr, aimc_train_stats *s) {
     tr->gnorm_steps++;
   } else {
     tr->nonfinite++;
-    aimc_log(tr->ctx, AIMC_LOG_DEBUG, "step %ld: non-finite gradient, skipped", tr->step);
+    aimc_log(tr->ctx, AIMC_LOG_DEBUG, "step %ld: non-finite gradient, skipped",
+             tr->step);
   }
   memcpy(s->grad_norm, norms, sizeof norms);
   tr->loss_sum += isfinite(loss) ? loss : 0;
@@ -407,8 +446,9 @@ int aimc_trainer_iterate(aimc_trainer *tr, aimc_train_stats *s) {
       if (st) return st;
     }
   }
-  if (tr->ckpt_path && (s->epoch_done || (tr->cfg.train.checkpoint_steps > 0 &&
-                                          tr->step % tr->cfg.train.checkpoint_steps == 0))) {
+  if (tr->ckpt_path &&
+      (s->epoch_done || (tr->cfg.train.checkpoint_steps > 0 &&
+                         tr->step % tr->cfg.train.checkpoint_steps == 0))) {
     int st = aimc_trainer_save(tr, tr->ckpt_path);
     if (st) return st;
   }
@@ -422,11 +462,12 @@ int aimc_trainer_iterate(aimc_trainer *tr, aimc_train_stats *s) {
 }
 
 int aimc_trainer_evaluate(aimc_trainer *tr, const aimc_train_data *data,
-                          aimc_eval_mode mode, uint64_t noise_seed,
-                          double *acc, double *loss) {
+                          aimc_eval_mode mode, uint64_t noise_seed, double *acc,
+                          double *loss) {
   int st = check_data(tr->ctx, data, "evaluation", tr->train);
   if (st) return st;
-  s4d_net_deploy(tr->net, mode != AIMC_EVAL_FLOAT, mode == AIMC_EVAL_NOISY, noise_seed);
+  s4d_net_deploy(tr->net, mode != AIMC_EVAL_FLOAT, mode == AIMC_EVAL_NOISY,
+                 noise_seed);
   long correct;
   run_parallel(tr, data, NULL, 0, data->n, 0, loss, &correct);
   *loss /= data->n;
@@ -434,22 +475,27 @@ int aimc_trainer_evaluate(aimc_trainer *tr, const aimc_train_data *data,
   return AIMC_OK;
 }
 
-int aimc_trainer_set_noise(aimc_trainer *tr, const aimc_train_noise_cfg *noise) {
-  if (!(noise->sigma_S >= 0 && noise->sigma_rel >= 0 && noise->g_min_S < noise->g_max_S))
-    return aimc_error(tr->ctx, AIMC_ERANGE, "noise: sigma must be >= 0 and g_min < g_max");
+int aimc_trainer_set_noise(aimc_trainer *tr,
+                           const aimc_train_noise_cfg *noise) {
+  if (!(noise->sigma_S >= 0 && noise->sigma_rel >= 0 &&
+        noise->g_min_S < noise->g_max_S))
+    return aimc_error(tr->ctx, AIMC_ERANGE,
+                      "noise: sigma must be >= 0 and g_min < g_max");
   tr->cfg.noise = *noise;
   tr->net->ncfg = *noise;
   return AIMC_OK;
 }
 
 void aimc_trainer_use_best(aimc_trainer *tr) {
-  if (tr->has_best) memcpy(tr->net->p, tr->best, tr->net->n_params * sizeof(double));
+  if (tr->has_best)
+    memcpy(tr->net->p, tr->best, tr->net->n_params * sizeof(double));
 }
 
 int aimc_trainer_export(aimc_trainer *tr, aimc_s4d_model **out) {
   s4d_net *net = tr->net;
-  int st = aimc_s4d_model_alloc(tr->ctx, net->n_in, net->n_out, net->h, net->m,
-                                net->layers, net->kmix == 2 ? AIMC_MIX_GLU : AIMC_MIX_LINEAR, out);
+  int st = aimc_s4d_model_alloc(
+      tr->ctx, net->n_in, net->n_out, net->h, net->m, net->layers,
+      net->kmix == 2 ? AIMC_MIX_GLU : AIMC_MIX_LINEAR, out);
   if (st) return st;
   s4d_net_deploy(net, 1, 0, 0);
   s4d_net_export(net, *out);

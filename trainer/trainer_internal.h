@@ -12,9 +12,23 @@
 enum { N_GROUPS = 4 };
 /* One CSV row per epoch. */
 enum {
-  COL_EPOCH, COL_STEP, COL_LR, COL_TRAIN_LOSS, COL_TRAIN_ACC, COL_VAL_LOSS,
-  COL_VAL_ACC, COL_QUANT, COL_NONFINITE, COL_CLIPPED, COL_GN_ENC, COL_GN_DYN,
-  COL_GN_IO, COL_GN_REST, COL_SECONDS, COL_SAMPLES_PER_S, N_COLS
+  COL_EPOCH,
+  COL_STEP,
+  COL_LR,
+  COL_TRAIN_LOSS,
+  COL_TRAIN_ACC,
+  COL_VAL_LOSS,
+  COL_VAL_ACC,
+  COL_QUANT,
+  COL_NONFINITE,
+  COL_CLIPPED,
+  COL_GN_ENC,
+  COL_GN_DYN,
+  COL_GN_IO,
+  COL_GN_REST,
+  COL_SECONDS,
+  COL_SAMPLES_PER_S,
+  N_COLS
 };
 
 struct aimc_trainer {
@@ -25,22 +39,22 @@ struct aimc_trainer {
   s4d_net *net;
   int threads;
   s4d_ws **ws;
-  double **grad;      /* per thread, net->grad_len                      */
-  double *gsum;       /* reduced gradient                               */
-  double *adam_m, *adam_v;  /* [ckpt]                                   */
-  double *best;       /* [ckpt] parameters of the best validation epoch */
-  int *order;         /* this epoch's sample order (derived)            */
-  long order_epoch;   /* epoch `order` belongs to (-1: none)            */
+  double **grad;           /* per thread, net->grad_len                      */
+  double *gsum;            /* reduced gradient                               */
+  double *adam_m, *adam_v; /* [ckpt]                                   */
+  double *best;            /* [ckpt] parameters of the best validation epoch */
+  int *order;              /* this epoch's sample order (derived)            */
+  long order_epoch;        /* epoch `order` belongs to (-1: none)            */
   int steps_per_epoch;
   /* [ckpt] progress. */
   long step, epoch, pos, since_best, nonfinite, pruned, has_best;
   long correct_sum, seen;
   double loss_sum, best_val_acc, gnorm_sum[N_GROUPS];
   long gnorm_steps;
-  double *curves;     /* [ckpt] N_COLS x epochs rows                    */
+  double *curves; /* [ckpt] N_COLS x epochs rows                    */
   long n_rows;
   int done;
-  double t_epoch0;    /* wall clock at epoch start (not checkpointed)   */
+  double t_epoch0; /* wall clock at epoch start (not checkpointed)   */
   long stab_clipped;
 };
 

@@ -23,8 +23,8 @@ typedef struct {
 
 static const aimc_param OUTPUT_PARAMS[] = {
     {"dir", AIMC_PT_STRING, offsetof(output_cfg, dir), 0, 0, 0, AIMC_U_NONE,
-     "directory of checkpoint.ckpt, curves.csv, model.s4d, results.csv", NULL, NULL,
-     "out/train"},
+     "directory of checkpoint.ckpt, curves.csv, model.s4d, results.csv", NULL,
+     NULL, "out/train"},
 };
 
 static void help(void) {
@@ -40,10 +40,12 @@ static void help(void) {
       "  curves.csv       one row per epoch (loss, accuracy, grad norms, ...)\n"
       "  model.s4d        exported quantized weights (docs/weights-format.md)\n"
       "  results.csv      test accuracy in float, quantized and noisy modes\n"
-      "An output dir holding a model.s4d is never overwritten without --force;\n"
+      "An output dir holding a model.s4d is never overwritten without "
+      "--force;\n"
       "--resume continues from its checkpoint (bit-identical to a run that\n"
       "was never interrupted).\n\n"
-      "--eval evaluates the checkpoint (default: the output dir's) on the test\n"
+      "--eval evaluates the checkpoint (default: the output dir's) on the "
+      "test\n"
       "split in float, quantized-digital and noisy modes; --sigma-list gives\n"
       "programming-noise levels in uS (each over --noise-seeds chips).\n");
 }
@@ -53,11 +55,13 @@ typedef struct {
   int resume, force, eval, epochs, threads, noise_seeds;
 } options;
 
-static int parse_int(aimc_ctx *ctx, const char *opt, const char *v, int lo, int *out) {
+static int parse_int(aimc_ctx *ctx, const char *opt, const char *v, int lo,
+                     int *out) {
   char *end;
   long x = strtol(v, &end, 10);
   if (*end || end == v || x < lo || x > 1000000)
-    return aimc_cli_usage(ctx, "train", "%s needs an integer >= %d, not '%s'", opt, lo, v);
+    return aimc_cli_usage(ctx, "train", "%s needs an integer >= %d, not '%s'",
+                          opt, lo, v);
   *out = (int)x;
   return AIMC_OK;
 }
@@ -69,19 +73,29 @@ static int parse_args(aimc_ctx *ctx, int argc, char **argv, options *o) {
     const char *a = argv[i];
     int more = i + 1 < argc;
     int st = AIMC_OK;
-    if (strcmp(a, "--out") == 0 && more) o->out = argv[++i];
-    else if (strcmp(a, "--resume") == 0) o->resume = 1;
-    else if (strcmp(a, "--force") == 0) o->force = 1;
+    if (strcmp(a, "--out") == 0 && more)
+      o->out = argv[++i];
+    else if (strcmp(a, "--resume") == 0)
+      o->resume = 1;
+    else if (strcmp(a, "--force") == 0)
+      o->force = 1;
     else if (strcmp(a, "--eval") == 0) {
       o->eval = 1;
       if (more && argv[i + 1][0] != '-') o->eval_ckpt = argv[++i];
-    } else if (strcmp(a, "--epochs") == 0 && more) st = parse_int(ctx, a, argv[++i], 1, &o->epochs);
-    else if (strcmp(a, "--threads") == 0 && more) st = parse_int(ctx, a, argv[++i], 1, &o->threads);
-    else if (strcmp(a, "--noise-seeds") == 0 && more) st = parse_int(ctx, a, argv[++i], 1, &o->noise_seeds);
-    else if (strcmp(a, "--sigma-list") == 0 && more) o->sigma_list = argv[++i];
-    else if (a[0] == '-') return aimc_cli_usage(ctx, "train", "unknown option '%s'", a);
-    else if (!o->config) o->config = a;
-    else return aimc_cli_usage(ctx, "train", "unexpected argument '%s'", a);
+    } else if (strcmp(a, "--epochs") == 0 && more)
+      st = parse_int(ctx, a, argv[++i], 1, &o->epochs);
+    else if (strcmp(a, "--threads") == 0 && more)
+      st = parse_int(ctx, a, argv[++i], 1, &o->threads);
+    else if (strcmp(a, "--noise-seeds") == 0 && more)
+      st = parse_int(ctx, a, argv[++i], 1, &o->noise_seeds);
+    else if (strcmp(a, "--sigma-list") == 0 && more)
+      o->sigma_list = argv[++i];
+    else if (a[0] == '-')
+      return aimc_cli_usage(ctx, "train", "unknown option '%s'", a);
+    else if (!o->config)
+      o->config = a;
+    else
+      return aimc_cli_usage(ctx, "train", "unexpected argument '%s'", a);
     if (st) return st;
   }
   if (!o->config) return aimc_cli_usage(ctx, "train", "missing CONFIG");
@@ -95,16 +109,19 @@ typedef struct {
   int *y;
 } split_data;
 
-static int gather(aimc_ctx *ctx, const aimc_dataset *ds, aimc_data_split s, split_data *out) {
+static int gather(aimc_ctx *ctx, const aimc_dataset *ds, aimc_data_split s,
+                  split_data *out) {
   size_t n;
   const size_t *idx = aimc_dataset_split(ds, s, &n);
   size_t len = aimc_dataset_length(ds), f = aimc_dataset_n_features(ds);
   out->x = n ? aimc_malloc(ctx, n * len * f * sizeof(float)) : NULL;
   out->y = n ? aimc_malloc(ctx, n * sizeof(int)) : NULL;
   if (n && (!out->x || !out->y))
-    return aimc_error(ctx, AIMC_ENOMEM, "out of memory gathering %zu samples", n);
+    return aimc_error(ctx, AIMC_ENOMEM, "out of memory gathering %zu samples",
+                      n);
   if (n) aimc_dataset_gather(ds, idx, n, out->x, out->y, NULL);
-  out->d = (aimc_train_data){(int)n, (int)len, (int)f, (int)aimc_dataset_n_classes(ds),
+  out->d = (aimc_train_data){(int)n, (int)len,
+                             (int)f, (int)aimc_dataset_n_classes(ds),
                              out->x, out->y};
   return AIMC_OK;
 }
@@ -120,8 +137,10 @@ static int file_exists(const char *p) {
 
 /* Test accuracy in the three modes (noisy: mean and sd over seeds), as a
  * table on stdout and results.csv (atomically) when `csv` is given. */
-static int evaluate_modes(aimc_ctx *ctx, aimc_trainer *tr, const aimc_train_data *test,
-                          const aimc_train_cfg *cfg, const options *o, const char *csv) {
+static int evaluate_modes(aimc_ctx *ctx, aimc_trainer *tr,
+                          const aimc_train_data *test,
+                          const aimc_train_cfg *cfg, const options *o,
+                          const char *csv) {
   double sig_default = cfg->noise.sigma_S * 1e6;
   double sigmas[64];
   int ns = 0;
@@ -132,7 +151,8 @@ static int evaluate_modes(aimc_ctx *ctx, aimc_trainer *tr, const aimc_train_data
       char *end;
       sigmas[ns] = strtod(t, &end);
       if (*end || sigmas[ns] < 0)
-        return aimc_cli_usage(ctx, "train", "--sigma-list: '%s' is not a sigma in uS", t);
+        return aimc_cli_usage(ctx, "train",
+                              "--sigma-list: '%s' is not a sigma in uS", t);
       ns++;
     }
   } else if (sig_default > 0) {
@@ -154,7 +174,8 @@ static int evaluate_modes(aimc_ctx *ctx, aimc_trainer *tr, const aimc_train_data
       aimc_atomic_abort(ctx, f);
       return st;
     }
-    printf("test %-10s accuracy %6.2f %%  loss %.4f\n", names[m], 100 * acc, loss);
+    printf("test %-10s accuracy %6.2f %%  loss %.4f\n", names[m], 100 * acc,
+           loss);
     if (fp) fprintf(fp, "%s,0,1,%.6f,0,%.6f\n", names[m], acc, loss);
   }
   aimc_train_noise_cfg saved = cfg->noise;
@@ -166,8 +187,10 @@ static int evaluate_modes(aimc_ctx *ctx, aimc_trainer *tr, const aimc_train_data
     double sum = 0, sum2 = 0, lsum = 0;
     for (int k = 0; k < o->noise_seeds; k++) {
       int st = aimc_trainer_set_noise(tr, &c.noise);
-      if (!st) st = aimc_trainer_evaluate(tr, test, AIMC_EVAL_NOISY,
-                                          aimc_seed_derive(4242, (uint64_t)k), &acc, &loss);
+      if (!st)
+        st = aimc_trainer_evaluate(tr, test, AIMC_EVAL_NOISY,
+                                   aimc_seed_derive(4242, (uint64_t)k), &acc,
+                                   &loss);
       if (st) {
         aimc_atomic_abort(ctx, f);
         return st;
@@ -177,10 +200,14 @@ static int evaluate_modes(aimc_ctx *ctx, aimc_trainer *tr, const aimc_train_data
       lsum += loss;
     }
     int K = o->noise_seeds;
-    double mean = sum / K, sd = K > 1 ? sqrt(fmax(0, (sum2 - K * mean * mean) / (K - 1))) : 0;
-    printf("test noisy      accuracy %6.2f %% +- %.2f (sigma %g uS, %d chips)\n", 100 * mean,
-           100 * sd, sigmas[s], K);
-    if (fp) fprintf(fp, "noisy,%g,%d,%.6f,%.6f,%.6f\n", sigmas[s], K, mean, sd, lsum / K);
+    double mean = sum / K,
+           sd = K > 1 ? sqrt(fmax(0, (sum2 - K * mean * mean) / (K - 1))) : 0;
+    printf(
+        "test noisy      accuracy %6.2f %% +- %.2f (sigma %g uS, %d chips)\n",
+        100 * mean, 100 * sd, sigmas[s], K);
+    if (fp)
+      fprintf(fp, "noisy,%g,%d,%.6f,%.6f,%.6f\n", sigmas[s], K, mean, sd,
+              lsum / K);
   }
   aimc_trainer_set_noise(tr, &saved);
   return f ? aimc_atomic_commit(ctx, f) : AIMC_OK;
@@ -189,11 +216,14 @@ static int evaluate_modes(aimc_ctx *ctx, aimc_trainer *tr, const aimc_train_data
 static void print_counts(aimc_trainer *tr) {
   aimc_train_counts c;
   aimc_trainer_counts(tr, &c);
-  printf("parameters %ld (after pruning %ld); S4D MACs per step %ld (after pruning %ld)\n",
-         c.params_total, c.params_kept, c.ssm_macs_total, c.ssm_macs_kept);
+  printf(
+      "parameters %ld (after pruning %ld); S4D MACs per step %ld (after "
+      "pruning %ld)\n",
+      c.params_total, c.params_kept, c.ssm_macs_total, c.ssm_macs_kept);
 }
 
-static int train_loop(aimc_ctx *ctx, aimc_trainer *tr, const aimc_train_cfg *cfg) {
+static int train_loop(aimc_ctx *ctx, aimc_trainer *tr,
+                      const aimc_train_cfg *cfg) {
   aimc_progress p;
   aimc_train_stats s;
   char extra[160] = "";
@@ -204,17 +234,19 @@ static int train_loop(aimc_ctx *ctx, aimc_trainer *tr, const aimc_train_cfg *cfg
     int st = aimc_trainer_iterate(tr, &s);
     if (st) return st;
     if (first) {
-      aimc_progress_start(&p, "train", (uint64_t)s.steps_per_epoch * cfg->train.epochs);
+      aimc_progress_start(&p, "train",
+                          (uint64_t)s.steps_per_epoch * cfg->train.epochs);
       first = 0;
     }
     samples += cfg->train.batch;
     double rate = samples / fmax(1e-9, aimc_wall_seconds() - t0);
     if (s.epoch_done && !isnan(s.val_acc))
-      snprintf(extra, sizeof extra, "ep %d loss %.3f acc %.1f%% val %.1f%% %.0f samples/s",
-               s.epoch, s.loss, 100 * s.acc, 100 * s.val_acc, rate);
+      snprintf(extra, sizeof extra,
+               "ep %d loss %.3f acc %.1f%% val %.1f%% %.0f samples/s", s.epoch,
+               s.loss, 100 * s.acc, 100 * s.val_acc, rate);
     else if (s.epoch_done || s.step % 10 == 0)
-      snprintf(extra, sizeof extra, "ep %d loss %.3f acc %.1f%% %.0f samples/s", s.epoch,
-               s.loss, 100 * s.acc, rate);
+      snprintf(extra, sizeof extra, "ep %d loss %.3f acc %.1f%% %.0f samples/s",
+               s.epoch, s.loss, 100 * s.acc, rate);
     aimc_progress_update(&p, (uint64_t)s.step, extra);
   }
   if (!first) aimc_progress_finish(&p, extra);
@@ -235,20 +267,25 @@ static int run(aimc_ctx *ctx, const options *o, const aimc_train_cfg *cfg_in,
   path_in(model, sizeof model, dir, "model.s4d");
   path_in(results, sizeof results, dir, "results.csv");
   if (!o->eval && !o->resume && !o->force && file_exists(model))
-    return aimc_error(ctx, AIMC_EINVAL,
-                      "%s exists: use --resume to continue, --force to retrain, "
-                      "or another --out", model);
+    return aimc_error(
+        ctx, AIMC_EINVAL,
+        "%s exists: use --resume to continue, --force to retrain, "
+        "or another --out",
+        model);
   aimc_dataset *ds = NULL;
   split_data sp[AIMC_SPLIT_COUNT];
   memset(sp, 0, sizeof sp);
   aimc_trainer *tr = NULL;
   int st = aimc_dataset_load(ctx, spec, &ds);
-  for (int s = 0; !st && s < AIMC_SPLIT_COUNT; s++) st = gather(ctx, ds, (aimc_data_split)s, &sp[s]);
+  for (int s = 0; !st && s < AIMC_SPLIT_COUNT; s++)
+    st = gather(ctx, ds, (aimc_data_split)s, &sp[s]);
   if (!st && sp[AIMC_SPLIT_TRAIN].d.n == 0)
     st = aimc_error(ctx, AIMC_EINVAL, "the training split is empty");
   if (!st) {
-    aimc_log(ctx, AIMC_LOG_INFO, "data: %d train, %d val, %d test samples of %d x %d, %d classes",
-             sp[0].d.n, sp[1].d.n, sp[2].d.n, sp[0].d.len, sp[0].d.n_in, sp[0].d.n_classes);
+    aimc_log(ctx, AIMC_LOG_INFO,
+             "data: %d train, %d val, %d test samples of %d x %d, %d classes",
+             sp[0].d.n, sp[1].d.n, sp[2].d.n, sp[0].d.len, sp[0].d.n_in,
+             sp[0].d.n_classes);
     st = aimc_mkdirs(ctx, dir);
   }
   if (!st)
@@ -258,7 +295,8 @@ static int run(aimc_ctx *ctx, const options *o, const aimc_train_cfg *cfg_in,
     st = aimc_trainer_resume(tr, o->eval && o->eval_ckpt ? o->eval_ckpt : ckpt);
   if (!st && !o->eval) st = train_loop(ctx, tr, &cfg);
   const aimc_train_data *test = sp[2].d.n ? &sp[2].d : &sp[1].d;
-  if (!st && test->n == 0) st = aimc_error(ctx, AIMC_EINVAL, "no test or validation samples");
+  if (!st && test->n == 0)
+    st = aimc_error(ctx, AIMC_EINVAL, "no test or validation samples");
   if (!st) {
     aimc_trainer_use_best(tr);
     print_counts(tr);
@@ -303,7 +341,8 @@ int aimc_cmd_train(aimc_ctx *ctx, int argc, char **argv) {
   output_cfg out;
   aimc_params_defaults(OUTPUT_PARAMS, 1, &out);
   const aimc_cfg_node *n;
-  if (!st && (n = aimc_cfg_get(root, "data"))) st = aimc_cfg_bind(ctx, n, dt, nd, &spec, "data", NULL);
+  if (!st && (n = aimc_cfg_get(root, "data")))
+    st = aimc_cfg_bind(ctx, n, dt, nd, &spec, "data", NULL);
   if (!st && (n = aimc_cfg_get(root, "output")))
     st = aimc_cfg_bind(ctx, n, OUTPUT_PARAMS, 1, &out, "output", NULL);
   if (!st) st = run(ctx, &o, &tc, &spec, o.out ? o.out : out.dir);

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
+/* cmocka needs the headers above first. */
+// clang-format off
 #include <cmocka.h>
+// clang-format on
 
 #include "aimc/fileio.h"
 #include "aimc/s4d_model.h"
@@ -29,11 +31,20 @@ static s4d_net *make_net(aimc_ctx *ctx, int mix, int use_ssm) {
   cfg.model.layers = 2;
   cfg.model.mix = mix;
   cfg.model.use_ssm = use_ssm;
-  cfg.quant = (aimc_train_quant_cfg){.bits_a = 2, .bits_b = 3, .bits_c = 4, .bits_d = 5,
-                                     .bits_enc = 4, .bits_dec = 3,
-                                     .fscale = 0.9, .range_c = 0.8, .bits_u = 6,
-                                     .bits_x = 7, .bits_y = 8, .range_u = 2,
-                                     .range_x = 1, .range_y = 3};
+  cfg.quant = (aimc_train_quant_cfg){.bits_a = 2,
+                                     .bits_b = 3,
+                                     .bits_c = 4,
+                                     .bits_d = 5,
+                                     .bits_enc = 4,
+                                     .bits_dec = 3,
+                                     .fscale = 0.9,
+                                     .range_c = 0.8,
+                                     .bits_u = 6,
+                                     .bits_x = 7,
+                                     .bits_y = 8,
+                                     .range_u = 2,
+                                     .range_x = 1,
+                                     .range_y = 3};
   s4d_net *net;
   assert_int_equal(s4d_net_alloc(ctx, &cfg, N_IN, N_OUT, LEN, &net), AIMC_OK);
   s4d_net_init(net, &cfg.model, 3);
@@ -48,17 +59,20 @@ static void compare_forward(int mix, int use_ssm, int quant_on) {
   assert_int_equal(s4d_ws_alloc(ctx, net, &ws), AIMC_OK);
   s4d_net_deploy(net, quant_on, 0, 0);
   aimc_s4d_model *m;
-  assert_int_equal(aimc_s4d_model_alloc(ctx, N_IN, N_OUT, 5, 4, 2, mix, &m), AIMC_OK);
+  assert_int_equal(aimc_s4d_model_alloc(ctx, N_IN, N_OUT, 5, 4, 2, mix, &m),
+                   AIMC_OK);
   s4d_net_export(net, m);
   float xf[LEN * N_IN];
   double xd[LEN * N_IN], lt[N_OUT], lm[N_OUT];
   for (int s = 0; s < 5; s++) {
-    for (int i = 0; i < LEN * N_IN; i++) xd[i] = xf[i] = (float)(2 * sin(0.9 * i + s));
+    for (int i = 0; i < LEN * N_IN; i++)
+      xd[i] = xf[i] = (float)(2 * sin(0.9 * i + s));
     s4d_net_sample(net, ws, xf, 0, 0, NULL, NULL, lt);
     assert_int_equal(aimc_s4d_model_forward(ctx, m, xd, LEN, lm), AIMC_OK);
     assert_memory_equal(lt, lm, sizeof lt); /* same code path: bit-identical */
   }
-  if (quant_on) { /* the deployed Abar lies on the fixed-range grid, |Abar| < 1 */
+  if (quant_on) { /* the deployed Abar lies on the fixed-range grid, |Abar| < 1
+                   */
     for (size_t i = 0; i < net->lhm; i++) {
       double step = aimc_quant_step(&m->quant_a);
       assert_near(m->a_re[i] / step, round(m->a_re[i] / step), 1e-9);
@@ -85,13 +99,16 @@ static aimc_s4d_model *sample_model(aimc_ctx *ctx) {
   s4d_net *net = make_net(ctx, AIMC_MIX_GLU, 1);
   s4d_net_deploy(net, 1, 0, 0);
   aimc_s4d_model *m;
-  assert_int_equal(aimc_s4d_model_alloc(ctx, N_IN, N_OUT, 5, 4, 2, AIMC_MIX_GLU, &m), AIMC_OK);
+  assert_int_equal(
+      aimc_s4d_model_alloc(ctx, N_IN, N_OUT, 5, 4, 2, AIMC_MIX_GLU, &m),
+      AIMC_OK);
   s4d_net_export(net, m);
   s4d_net_free(ctx, net);
   return m;
 }
 
-static void assert_same_model(const aimc_s4d_model *a, const aimc_s4d_model *b) {
+static void assert_same_model(const aimc_s4d_model *a,
+                              const aimc_s4d_model *b) {
   assert_int_equal(a->h, b->h);
   assert_int_equal(a->m, b->m);
   assert_int_equal(a->quant_a.bits, b->quant_a.bits);
@@ -100,7 +117,8 @@ static void assert_same_model(const aimc_s4d_model *a, const aimc_s4d_model *b) 
   assert_memory_equal(a->a_re, b->a_re, lhm * sizeof(double));
   assert_memory_equal(a->c_im, b->c_im, lhm * sizeof(double));
   assert_memory_equal(a->mode_mask, b->mode_mask, lhm);
-  assert_memory_equal(a->mix_w, b->mix_w, (size_t)a->layers * 2 * a->h * a->h * sizeof(double));
+  assert_memory_equal(a->mix_w, b->mix_w,
+                      (size_t)a->layers * 2 * a->h * a->h * sizeof(double));
   assert_memory_equal(a->dec_b, b->dec_b, a->n_out * sizeof(double));
   assert_memory_equal(a->a_im_cont, b->a_im_cont, lhm * sizeof(double));
 }
@@ -137,14 +155,19 @@ static void test_round_trip_and_corruption(void **state) {
     assert_null(r);
   }
   /* Not a weight file at all. */
-  assert_int_equal(aimc_write_file_atomic(ctx, bad, "hello world, this is text........"
-                                          "................................................."
-                                          "................................................."
-                                          "................................................."
-                                          ".................................................", 250), AIMC_OK);
+  assert_int_equal(aimc_write_file_atomic(
+                       ctx, bad,
+                       "hello world, this is text........"
+                       "................................................."
+                       "................................................."
+                       "................................................."
+                       ".................................................",
+                       250),
+                   AIMC_OK);
   assert_int_not_equal(aimc_s4d_model_read(ctx, bad, &r), AIMC_OK);
   /* Missing file. */
-  assert_int_equal(aimc_s4d_model_read(ctx, "/nonexistent/w.s4d", &r), AIMC_EIO);
+  assert_int_equal(aimc_s4d_model_read(ctx, "/nonexistent/w.s4d", &r),
+                   AIMC_EIO);
   aimc_free(ctx, data);
   aimc_s4d_model_free(ctx, m);
   aimc_ctx_free(ctx);
@@ -154,9 +177,13 @@ static void test_shape_errors(void **state) {
   (void)state;
   aimc_ctx *ctx = aimc_ctx_alloc(1);
   aimc_s4d_model *m;
-  assert_int_equal(aimc_s4d_model_alloc(ctx, 0, 2, 4, 4, 1, AIMC_MIX_LINEAR, &m), AIMC_ESHAPE);
+  assert_int_equal(
+      aimc_s4d_model_alloc(ctx, 0, 2, 4, 4, 1, AIMC_MIX_LINEAR, &m),
+      AIMC_ESHAPE);
   assert_null(m);
-  assert_int_equal(aimc_s4d_model_alloc(ctx, 2, 2, 4, 4, 1, (aimc_mix_kind)7, &m), AIMC_ESHAPE);
+  assert_int_equal(
+      aimc_s4d_model_alloc(ctx, 2, 2, 4, 4, 1, (aimc_mix_kind)7, &m),
+      AIMC_ESHAPE);
   aimc_ctx_free(ctx);
 }
 

@@ -7,8 +7,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
-
+/* cmocka needs the headers above first. */
+// clang-format off
 #include <cmocka.h>
+// clang-format on
 
 #include "layers.h"
 #include "testutil.h"

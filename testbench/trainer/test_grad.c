@@ -10,8 +10,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-
+/* cmocka needs the headers above first. */
+// clang-format off
 #include <cmocka.h>
+// clang-format on
 
 #include "aimc/status.h"
 #include "aimc/train.h"
@@ -20,7 +22,8 @@
 
 enum { N_IN = 3, N_OUT = 3, LEN = 7 };
 
-static s4d_net *make_net(aimc_ctx *ctx, int mix, int layers, aimc_train_cfg *cfg) {
+static s4d_net *make_net(aimc_ctx *ctx, int mix, int layers,
+                         aimc_train_cfg *cfg) {
   aimc_train_cfg_defaults(cfg);
   cfg->model.h = 4;
   cfg->model.n = 6;
@@ -66,7 +69,7 @@ static void check_net(int mix, int layers) {
     size_t n = net->off[t + 1] - net->off[t];
     double worst = 0;
     /* Up to 6 entries spread over the tensor (all of small ones). */
-    for (size_t j = 0; j < n; j += n > 6 ? n / 6 : 1) {
+    for (size_t j = 0; j<n; j += n> 6 ? n / 6 : 1) {
       size_t i = net->off[t] + j;
       double keep = net->p[i], e = 1e-6;
       net->p[i] = keep + e;
@@ -81,7 +84,8 @@ static void check_net(int mix, int layers) {
         fail_msg("mix %d: d loss / d %s[%zu]: analytic %.10g, numeric %.10g",
                  mix, s4d_tensor_names[t], j, g, fd);
     }
-    print_message("  %-9s worst relative error %.2e\n", s4d_tensor_names[t], worst);
+    print_message("  %-9s worst relative error %.2e\n", s4d_tensor_names[t],
+                  worst);
   }
   free(grad);
   s4d_ws_free(ctx, ws);
@@ -133,7 +137,10 @@ static void test_ste(void **state) {
   for (size_t i = 0; i < nc; i++) {
     double expect = fabs(saved[i]) <= 0.5 ? g_f[net->off[P_C_RE] + i] : 0;
     assert_near(g_q[net->off[P_C_RE] + i], expect, 1e-12);
-    if (fabs(saved[i]) > 0.5) clipped++; else passed++;
+    if (fabs(saved[i]) > 0.5)
+      clipped++;
+    else
+      passed++;
   }
   assert_true(clipped > 0 && passed > 0); /* both cases exercised */
   free(saved);

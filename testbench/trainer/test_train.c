@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
+/* cmocka needs the headers above first. */
+// clang-format off
 #include <cmocka.h>
+// clang-format on
 
 #include "aimc/config.h"
 #include "aimc/fileio.h"
@@ -24,7 +26,8 @@ enum { N = 240, LEN = 24, N_IN = 2, CLASSES = 3 };
  * and amplitude in channel 0, plus noise in both channels; mean pooling
  * of a memoryless map cannot tell the classes apart (all have zero mean
  * and similar power), a recurrence can. */
-static void make_data(aimc_train_data *d, float *x, int *y, int n, unsigned seed) {
+static void make_data(aimc_train_data *d, float *x, int *y, int n,
+                      unsigned seed) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, seed);
   for (int i = 0; i < n; i++) {
@@ -66,10 +69,11 @@ static void small_cfg(aimc_train_cfg *c) {
   c->train.warmup = 1;
 }
 
-static aimc_trainer *run(aimc_ctx *ctx, const aimc_train_cfg *c, const char *ckpt,
-                         const char *csv, long steps) {
+static aimc_trainer *run(aimc_ctx *ctx, const aimc_train_cfg *c,
+                         const char *ckpt, const char *csv, long steps) {
   aimc_trainer *tr;
-  assert_int_equal(aimc_trainer_alloc(ctx, c, &TRAIN, &VAL, ckpt, csv, &tr), AIMC_OK);
+  assert_int_equal(aimc_trainer_alloc(ctx, c, &TRAIN, &VAL, ckpt, csv, &tr),
+                   AIMC_OK);
   aimc_train_stats s;
   for (long i = 0; i < steps && !aimc_trainer_done(tr); i++)
     assert_int_equal(aimc_trainer_iterate(tr, &s), AIMC_OK);
@@ -89,8 +93,12 @@ static void test_learns_and_quantizes(void **state) {
   c.train.epochs = 12;
   aimc_trainer *tr = run(ctx, &c, NULL, NULL, 1000000);
   double acc_f, acc_q, loss;
-  assert_int_equal(aimc_trainer_evaluate(tr, &VAL, AIMC_EVAL_FLOAT, 0, &acc_f, &loss), AIMC_OK);
-  assert_int_equal(aimc_trainer_evaluate(tr, &VAL, AIMC_EVAL_QUANT, 0, &acc_q, &loss), AIMC_OK);
+  assert_int_equal(
+      aimc_trainer_evaluate(tr, &VAL, AIMC_EVAL_FLOAT, 0, &acc_f, &loss),
+      AIMC_OK);
+  assert_int_equal(
+      aimc_trainer_evaluate(tr, &VAL, AIMC_EVAL_QUANT, 0, &acc_q, &loss),
+      AIMC_OK);
   print_message("  synthetic 3-class: float %.3f, 2-bit %.3f\n", acc_f, acc_q);
   /* Chance is 1/3; 120 validation samples, so 0.8 is far outside chance
    * (binomial sd 0.043) and leaves room below what it reaches. */
@@ -104,9 +112,11 @@ static void test_deterministic(void **state) {
   aimc_ctx *ctx = aimc_ctx_alloc(1);
   aimc_train_cfg c;
   small_cfg(&c);
-  aimc_trainer *a = run(ctx, &c, NULL, NULL, 20), *b = run(ctx, &c, NULL, NULL, 20);
+  aimc_trainer *a = run(ctx, &c, NULL, NULL, 20),
+               *b = run(ctx, &c, NULL, NULL, 20);
   size_t na, nb;
-  const double *pa = aimc_trainer_params(a, &na), *pb = aimc_trainer_params(b, &nb);
+  const double *pa = aimc_trainer_params(a, &na),
+               *pb = aimc_trainer_params(b, &nb);
   assert_int_equal(na, nb);
   assert_memory_equal(pa, pb, na * sizeof(double));
   aimc_trainer_free(b);
@@ -146,10 +156,12 @@ static void test_resume_identical(void **state) {
     aimc_trainer *a = run(ctx, &c, ck, NULL, stops[s]);
     aimc_trainer_free(a); /* "killed" */
     aimc_trainer *b;
-    assert_int_equal(aimc_trainer_alloc(ctx, &c, &TRAIN, &VAL, ck, csv2, &b), AIMC_OK);
+    assert_int_equal(aimc_trainer_alloc(ctx, &c, &TRAIN, &VAL, ck, csv2, &b),
+                     AIMC_OK);
     assert_int_equal(aimc_trainer_resume(b, ck), AIMC_OK);
     aimc_train_stats st;
-    while (!aimc_trainer_done(b)) assert_int_equal(aimc_trainer_iterate(b, &st), AIMC_OK);
+    while (!aimc_trainer_done(b))
+      assert_int_equal(aimc_trainer_iterate(b, &st), AIMC_OK);
     const double *pb = aimc_trainer_params(b, &n);
     assert_memory_equal(pf, pb, n * sizeof(double));
     aimc_trainer_free(b);
@@ -168,7 +180,8 @@ static void test_resume_identical(void **state) {
   aimc_train_cfg other = c;
   other.model.h = 6;
   aimc_trainer *o;
-  assert_int_equal(aimc_trainer_alloc(ctx, &other, &TRAIN, &VAL, NULL, NULL, &o), AIMC_OK);
+  assert_int_equal(
+      aimc_trainer_alloc(ctx, &other, &TRAIN, &VAL, NULL, NULL, &o), AIMC_OK);
   size_t no;
   const double *po = aimc_trainer_params(o, &no);
   double first = po[0];
@@ -183,7 +196,8 @@ static void test_resume_identical(void **state) {
   data[size - 40] ^= 1;
   assert_int_equal(aimc_write_file_atomic(ctx, ck, data, size), AIMC_OK);
   aimc_free(ctx, data);
-  assert_int_equal(aimc_trainer_alloc(ctx, &c, &TRAIN, &VAL, NULL, NULL, &o), AIMC_OK);
+  assert_int_equal(aimc_trainer_alloc(ctx, &c, &TRAIN, &VAL, NULL, NULL, &o),
+                   AIMC_OK);
   assert_int_equal(aimc_trainer_resume(o, ck), AIMC_ECHECKSUM);
   aimc_trainer_free(o);
   aimc_trainer_free(full);
@@ -199,23 +213,25 @@ static void expect_cfg_error(const char *yaml, int status, const char *needle) {
   static const char *const IGNORE[] = {"data", "output", NULL};
   int st = aimc_train_cfg_bind(ctx, aimc_cfg_root(cfg), &c, IGNORE);
   if (st != status || !strstr(aimc_ctx_errmsg(ctx), needle))
-    fail_msg("'%s' gave %d '%s', expected %d with '%s'", yaml, st, aimc_ctx_errmsg(ctx),
-             status, needle);
+    fail_msg("'%s' gave %d '%s', expected %d with '%s'", yaml, st,
+             aimc_ctx_errmsg(ctx), status, needle);
   aimc_cfg_free(cfg);
   aimc_ctx_free(ctx);
 }
 
 static void test_config_errors(void **state) {
   (void)state;
-  expect_cfg_error("model:\n  h: 8\n  colour: red\n", AIMC_EINVAL, "t.yaml:3:3");
+  expect_cfg_error("model:\n  h: 8\n  colour: red\n", AIMC_EINVAL,
+                   "t.yaml:3:3");
   expect_cfg_error("quant:\n  bits_a: 9\n", AIMC_ERANGE, "bits_a");
   expect_cfg_error("quant:\n  bits_b: 0.5\n", AIMC_EPARSE, "bits_b");
   expect_cfg_error("model:\n  n: 7\n", AIMC_ESHAPE, "even");
   expect_cfg_error("modle:\n  n: 8\n", AIMC_EINVAL, "unknown section 'modle'");
   expect_cfg_error("model:\n  mix: glue\n", AIMC_ERANGE, "glu");
   /* A valid one binds. */
-  expect_cfg_error("model: {h: 8, mix: glu}\nquant: {bits_a: 2, fscale: 0.9}\ndata: {}\n",
-                   AIMC_OK, "");
+  expect_cfg_error(
+      "model: {h: 8, mix: glu}\nquant: {bits_a: 2, fscale: 0.9}\ndata: {}\n",
+      AIMC_OK, "");
 }
 
 static int alloc_and_step(aimc_ctx *ctx, void *user) {

@@ -22,13 +22,13 @@ extern "C" {
 typedef enum { AIMC_MIX_LINEAR = 0, AIMC_MIX_GLU = 1 } aimc_mix_kind;
 
 typedef struct {
-  int n_in;     /* input features per time step                      */
-  int n_out;    /* classes                                           */
-  int h;        /* channels (model width)                            */
-  int m;        /* complex modes per channel (N/2)                   */
+  int n_in;  /* input features per time step                      */
+  int n_out; /* classes                                           */
+  int h;     /* channels (model width)                            */
+  int m;     /* complex modes per channel (N/2)                   */
   int layers;
   aimc_mix_kind mix;
-  int use_ssm;  /* 0: D skip only (the control run)                  */
+  int use_ssm; /* 0: D skip only (the control run)                  */
 
   /* Quantizers of the analog tensors (bits 0 = float). Abar's real and
    * imaginary parts share quant_a (IMSSA fixed range). */
@@ -44,10 +44,10 @@ typedef struct {
   unsigned char *mode_mask;
 
   /* Digital parts. */
-  double *enc_w, *enc_b; /* h*n_in, h            */
-  double *mix_w, *mix_b; /* layers*(k*h)*h, layers*k*h; k = 2 for GLU */
+  double *enc_w, *enc_b;   /* h*n_in, h            */
+  double *mix_w, *mix_b;   /* layers*(k*h)*h, layers*k*h; k = 2 for GLU */
   double *norm_g, *norm_b; /* layers*h           */
-  double *dec_w, *dec_b; /* n_out*h, n_out       */
+  double *dec_w, *dec_b;   /* n_out*h, n_out       */
 
   /* Continuous parameters for reference: log_dt (layers*h), log_a_re,
    * a_im (layers*h*m). */
@@ -59,7 +59,8 @@ int aimc_s4d_model_alloc(aimc_ctx *ctx, int n_in, int n_out, int h, int m,
 void aimc_s4d_model_free(aimc_ctx *ctx, aimc_s4d_model *mdl);
 /* Writes atomically; reads with version, shape and CRC checks (corrupt or
  * truncated files: AIMC_EFORMAT / AIMC_ECHECKSUM naming the file). */
-int aimc_s4d_model_write(aimc_ctx *ctx, const aimc_s4d_model *mdl, const char *path);
+int aimc_s4d_model_write(aimc_ctx *ctx, const aimc_s4d_model *mdl,
+                         const char *path);
 int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out);
 
 /* The quantized-digital reference: runs the exported model as the

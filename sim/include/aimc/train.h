@@ -28,12 +28,12 @@ extern "C" {
 
 /* model: section. */
 typedef struct {
-  int h;          /* channels                                        */
-  int n;          /* state size N (even); N/2 complex modes          */
+  int h; /* channels                                        */
+  int n; /* state size N (even); N/2 complex modes          */
   int layers;
-  double dropout; /* probability, after GELU                         */
-  int mix;        /* aimc_mix_kind                                   */
-  int use_ssm;    /* 0: D skip only (control run)                    */
+  double dropout;        /* probability, after GELU                         */
+  int mix;               /* aimc_mix_kind                                   */
+  int use_ssm;           /* 0: D skip only (control run)                    */
   double dt_min, dt_max; /* initial range of the step Delta (log-uniform) */
 } aimc_train_model_cfg;
 
@@ -41,18 +41,18 @@ typedef struct {
  * means "max |value| of the tensor", recomputed every step. */
 typedef struct {
   int bits_a, bits_b, bits_c, bits_d;
-  double fscale;             /* fixed range of Re and Im of Abar  */
+  double fscale; /* fixed range of Re and Im of Abar  */
   double range_b, range_c, range_d;
   int bits_u, bits_x, bits_y; /* converters (DAC in, ADC state, ADC out) */
   double range_u, range_x, range_y;
-  int bits_enc, bits_dec;    /* optional: encoder / decoder weights      */
-  int start_epoch;           /* epochs of float pre-training before QAT */
+  int bits_enc, bits_dec; /* optional: encoder / decoder weights      */
+  int start_epoch;        /* epochs of float pre-training before QAT */
 } aimc_train_quant_cfg;
 
 /* noise: section (programming noise in the forward pass while training). */
 typedef struct {
-  double sigma_S;   /* Gaussian sigma on each device of a pair, S     */
-  double sigma_rel; /* or relative to the tensor's range              */
+  double sigma_S;          /* Gaussian sigma on each device of a pair, S     */
+  double sigma_rel;        /* or relative to the tensor's range              */
   double g_min_S, g_max_S; /* conductance window                      */
 } aimc_train_noise_cfg;
 
@@ -60,10 +60,11 @@ typedef struct {
 typedef struct {
   int epochs, batch;
   double lr, lr_ssm, wd;
-  double warmup;    /* epochs of linear warm-up, then cosine to 0     */
+  double warmup; /* epochs of linear warm-up, then cosine to 0     */
   int seed, threads, patience;
-  double clip;      /* per-group gradient-norm clip (0 = off)         */
-  int checkpoint_steps; /* also checkpoint every this many steps (0 = per epoch only) */
+  double clip;          /* per-group gradient-norm clip (0 = off)         */
+  int checkpoint_steps; /* also checkpoint every this many steps (0 = per epoch
+                           only) */
 } aimc_train_opt_cfg;
 
 /* prune: section (QS4D structural pruning of whole modes). */
@@ -116,23 +117,23 @@ typedef struct aimc_trainer aimc_trainer;
 
 /* What one iteration (minibatch) reports. */
 typedef struct {
-  int epoch, step;          /* after the iteration (epoch counts from 0) */
+  int epoch, step; /* after the iteration (epoch counts from 0) */
   int steps_per_epoch;
-  double loss, acc;         /* running mean over the epoch so far        */
+  double loss, acc; /* running mean over the epoch so far        */
   double lr;
   int epoch_done;           /* 1 when this step closed an epoch          */
   double val_acc, val_loss; /* set when epoch_done and a val set exists  */
   double best_val_acc;
-  long nonfinite_skipped;   /* steps skipped for non-finite gradients    */
-  long stab_clipped;        /* modes clipped to |Abar| < 1 (last step)   */
-  double grad_norm[4];      /* encoder, ssm (dt, A), ssm (B, C, D), rest */
+  long nonfinite_skipped; /* steps skipped for non-finite gradients    */
+  long stab_clipped;      /* modes clipped to |Abar| < 1 (last step)   */
+  double grad_norm[4];    /* encoder, ssm (dt, A), ssm (B, C, D), rest */
 } aimc_train_stats;
 
 /* Evaluation modes. */
 typedef enum {
-  AIMC_EVAL_FLOAT = 0,     /* no quantizer, no noise                 */
-  AIMC_EVAL_QUANT = 1,     /* quantizers as configured, no noise      */
-  AIMC_EVAL_NOISY = 2      /* quantizers and programming noise        */
+  AIMC_EVAL_FLOAT = 0, /* no quantizer, no noise                 */
+  AIMC_EVAL_QUANT = 1, /* quantizers as configured, no noise      */
+  AIMC_EVAL_NOISY = 2  /* quantizers and programming noise        */
 } aimc_eval_mode;
 
 /* Creates a trainer for data of shape (n_in, n_classes, len) and
@@ -163,8 +164,8 @@ int aimc_trainer_done(const aimc_trainer *tr);
  * Noisy mode draws programming noise from `noise_seed` once for the
  * whole set (one programmed chip). */
 int aimc_trainer_evaluate(aimc_trainer *tr, const aimc_train_data *data,
-                          aimc_eval_mode mode, uint64_t noise_seed,
-                          double *acc, double *loss);
+                          aimc_eval_mode mode, uint64_t noise_seed, double *acc,
+                          double *loss);
 
 /* Replaces the programming-noise settings (e.g. to sweep sigma in
  * evaluation); checked like the config. */
