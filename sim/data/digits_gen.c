@@ -276,10 +276,11 @@ int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
           if (progress) progress(user, ++done, total);
         }
   }
-  /* The lists last: a tree without them is incomplete and is regenerated. */
+  /* The lists last, the train list (the marker checked above) at the very
+   * end: a tree without it is incomplete and may be generated again. */
   static const char *const LISTS[2] = {"train_filenames.txt",
                                        "test_filenames.txt"};
-  for (int l = 0; l < 2 && st == AIMC_OK; l++) {
+  for (int l = 1; l >= 0 && st == AIMC_OK; l--) {
     snprintf(path, sizeof path, "%s/%s", dir, LISTS[l]);
     st = aimc_write_file_atomic(ctx, path, list[l], len[l]);
   }
