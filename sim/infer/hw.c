@@ -164,13 +164,22 @@ static int program_all(aimc_ctx *ctx, aimc_hw *hw) {
     const aimc_map_array *arr = &m->arrays[k];
     const double *tg = arr->g_target_S;
     double *g = hw->g_S[k];
-    uint64_t pulses = 0;
+    uint64_t pulses = 0, devices = 0;
     FOR_PAIRS(m, arr, {
-      g[pos] = program_device(a, tg[pos], rng);
-      g[neg] = program_device(a, tg[neg], rng);
+      const aimc_map_matrix *mx = &m->mats[s->matrix];
+      int b = s->block;
+      size_t at = aimc_map_matrix_index(mx, b, s->out0 + j - mx->out_off[b],
+                                        s->in0 + i - mx->in_off[b]);
+      if (a->exact_zeros && !mx->is_value[at]) {
+        g[pos] = tg[pos], g[neg] = tg[neg]; /* pristine: no pulse */
+      } else {
+        g[pos] = program_device(a, tg[pos], rng);
+        g[neg] = program_device(a, tg[neg], rng);
+        pulses += 2;
+      }
       add_residual(ps, g[pos] - tg[pos]);
       add_residual(ps, g[neg] - tg[neg]);
-      pulses += 2;
+      devices += 2;
     });
     if (a->ni_stuck && a->stuck_frac > 0)
       FOR_PAIRS(m, arr, {
@@ -181,7 +190,7 @@ static int program_all(aimc_ctx *ctx, aimc_hw *hw) {
             ps->stuck++;
           }
       });
-    ps->devices += pulses;
+    ps->devices += devices;
     ps->pulses += pulses;
     ps->e_J += (double)pulses * a->e_pulse_J;
     if ((double)pulses * a->t_pulse_s > t_max) t_max = (double)pulses * a->t_pulse_s;

@@ -57,9 +57,10 @@ int aimc_map_matrix_init(aimc_ctx *ctx, aimc_map_matrix *mx, aimc_op_kind k,
   size_t nw = mx->w_off[n_blocks] + 1;
   mx->w = aimc_calloc(ctx, nw, sizeof(double));
   mx->wn = aimc_calloc(ctx, nw, sizeof(double));
+  mx->is_value = aimc_calloc(ctx, nw, 1);
   mx->row_gain = aimc_calloc(ctx, (size_t)mx->n_in + 1, sizeof(double));
   mx->col_gain = aimc_calloc(ctx, (size_t)mx->n_out + 1, sizeof(double));
-  if (!mx->w || !mx->wn || !mx->row_gain || !mx->col_gain) return AIMC_ENOMEM;
+  if (!mx->w || !mx->wn || !mx->is_value || !mx->row_gain || !mx->col_gain) return AIMC_ENOMEM;
   for (int i = 0; i < mx->n_in; i++) mx->row_gain[i] = 1;
   for (int j = 0; j < mx->n_out; j++) mx->col_gain[j] = 1;
   return AIMC_OK;
@@ -68,6 +69,7 @@ int aimc_map_matrix_init(aimc_ctx *ctx, aimc_map_matrix *mx, aimc_op_kind k,
 void aimc_map_matrix_fini(aimc_ctx *ctx, aimc_map_matrix *mx) {
   aimc_free(ctx, mx->w);
   aimc_free(ctx, mx->wn);
+  aimc_free(ctx, mx->is_value);
   aimc_free(ctx, mx->row_gain);
   aimc_free(ctx, mx->col_gain);
   aimc_free(ctx, mx->in_off);
@@ -81,6 +83,7 @@ void aimc_map_matrix_fini(aimc_ctx *ctx, aimc_map_matrix *mx) {
 static void put(aimc_map_matrix *mx, int b, int j, int i, double w) {
   size_t k = aimc_map_matrix_index(mx, b, j, i);
   mx->w[k] = w;
+  mx->is_value[k] = 1;
   mx->wn[k] = w / (mx->row_gain[mx->in_off[b] + i] *
                    mx->col_gain[mx->out_off[b] + j]);
 }

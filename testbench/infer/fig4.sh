@@ -4,6 +4,7 @@
 # (independent programmings) per point, mean +- std. Writes
 # OUT/fig4_runs.csv (every run), OUT/fig4.csv (aggregated) and OUT/fig4.svg.
 #   fig4.sh OUT MODEL_2BIT MODEL_5BIT [SEEDS] [SIGMAS_uS]
+# FIG4_SET adds arch settings (see the head of the loop).
 # Models missing? train them: aimc train configs/train/zero_one.yaml and
 # configs/train/zero_one_5bit.yaml (their model.s4d).
 set -eu
@@ -13,6 +14,9 @@ SIGMAS=${5:-"0 2.5 5 7.5 10 12.5 15 17.5 20"}
 AIMC=${AIMC_BIN:-aimc}
 SRC=${AIMC_SRC:-.}
 DATA=${FIG4_DATA:-zero_one,downsample=2}
+# Extra arch settings for every point, e.g. FIG4_SET="programming.exact_zeros=true"
+SETS=""
+for kv in ${FIG4_SET:-}; do SETS="$SETS --set $kv"; done
 mkdir -p "$OUT"
 echo "bits,sigma_uS,seed,accuracy" > "$OUT/fig4_runs.csv.tmp"
 for pair in "2 $M2" "5 $M5"; do
@@ -21,7 +25,7 @@ for pair in "2 $M2" "5 $M5"; do
   for s in $SIGMAS; do
     net="$OUT/net_b${bits}_s${s}.yaml"
     "$AIMC" map "$model" "$SRC/configs/arch/default.yaml" -o "$net" \
-      --set programming.mode=gaussian --set "programming.sigma=${s}uS" > /dev/null
+      --set programming.mode=gaussian --set "programming.sigma=${s}uS" $SETS > /dev/null
     for seed in $SEEDS; do
       acc=$(AIMC_NO_PROGRESS=1 "$AIMC" --seed "$seed" run "$net" --data "$DATA" \
               -o "$OUT/run_b${bits}_s${s}_${seed}" | sed -n 's/^accuracy *\([0-9.]*\) %.*/\1/p')

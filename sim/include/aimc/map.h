@@ -69,6 +69,8 @@ typedef struct {
   /* programming: */
   int prog_mode;           /* aimc_prog_mode                               */
   double prog_sigma_S;     /* GAUSSIAN: sigma per device                   */
+  int exact_zeros;         /* 1: devices of structural zeros stay unpulsed  */
+                           /* at g_min (no programming error)              */
   double wv_tol_S;         /* WRITE_VERIFY: accepted |G - target|          */
   int wv_max_pulses;       /* WRITE_VERIFY: pulses per device at most      */
   double t_pulse_s;        /* one programming pulse (+ verify read)        */
@@ -155,6 +157,8 @@ typedef struct {
   size_t *w_off;     /* n_blocks + 1                                    */
   double *w;         /* exact weights, block by block                   */
   double *wn;        /* normalized weights, |wn| <= 1, same layout      */
+  unsigned char *is_value; /* 1 where the entry holds a model value, 0 for
+                              the structural zeros of the layout         */
   double *row_gain;  /* n_in                                            */
   double *col_gain;  /* n_out                                           */
 } aimc_map_matrix;
