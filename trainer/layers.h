@@ -19,14 +19,16 @@ static inline double s4d_ste(const aimc_quant *q, double x) {
   return q->bits > 0 ? aimc_quant_ste(q, x) : 1.0;
 }
 
+/* Most complex modes per channel (stack buffers of the scan). */
+#define S4D_MAX_MODES 1024
+
 /* One S4D layer as deployed: discretised, quantized per-mode tensors of
- * H channels x M modes (index h*M + m), D per channel, the mode mask (NULL
- * = all kept) and the activation quantizers u (DAC on the input), x (ADC
- * on the state, fed back) and y (ADC on the output). */
+ * H channels x M modes (index h*M + m; pruned modes hold zeros), D per
+ * channel and the activation quantizers u (DAC on the input), x (ADC on
+ * the state, fed back) and y (ADC on the output). */
 typedef struct {
   int h, m;
   const double *a_re, *a_im, *b_re, *b_im, *c_re, *c_im, *d;
-  const unsigned char *mask;
   const aimc_quant *qu, *qx, *qy;
 } s4d_ssm;
 
@@ -40,7 +42,8 @@ typedef struct {
  *   x_k  = Abar x^_{k-1} + Bbar u^_k     array (complex)
  *   x^_k = Q_x(x_k)  (Re, Im each)       ADC -> state register -> DAC
  *   y_k  = Q_y(2 Re(sum_m C x^_k) + D u^_k)   ADC
- * u, y: T x H. xs (H x T x M x 2) receives x_k before quantization and
+ * u, y: T x H. xs (H x T x 2M: per step M real parts, then M imaginary
+ * parts) receives x_k before quantization and
  * pre_y (T x H) the value before Q_y; both are needed by the backward. */
 void s4d_ssm_forward(const s4d_ssm *s, int T, const double *u, double *y,
                      double *xs, double *pre_y);

@@ -277,7 +277,10 @@ void s4d_net_deploy(s4d_net *net, int quant_on, int noise_on,
         v[t] = program_noise(net, v[t], w_max[t]);
       net->stab_clipped += s4d_stabilize(&net->off_q, &v[0], &v[1]);
     }
-    for (int t = 0; t < DEP_COUNT; t++) net->dep[t][i] = v[t];
+    /* A pruned mode is all zeros: it neither holds state nor outputs, and
+     * all its gradients vanish, so the scan needs no mask. */
+    for (int t = 0; t < DEP_COUNT; t++)
+      net->dep[t][i] = net->mask[i] ? v[t] : 0;
   }
   for (size_t i = 0; i < lh; i++) {
     double v = s4d_q(&net->qd, p[o[P_D] + i]);
@@ -399,7 +402,6 @@ static s4d_ssm layer_ssm(const s4d_net *net, int l) {
                net->dep[DEP_C_RE] + lhm,
                net->dep[DEP_C_IM] + lhm,
                net->dep_d + (size_t)l * net->h,
-               net->mask + lhm,
                &net->qu,
                &net->qx,
                &net->qy};

@@ -16,13 +16,13 @@
 
 /* The trained tensors, in the order of the flat parameter vector. Per
  * layer tensors of all layers are contiguous (layer-major). */
-#define S4D_TENSORS(X)                                                  \
-  X(ENC_W, "enc_w")                                                     \
-  X(ENC_B, "enc_b") X(LOG_DT, "log_dt") X(LOG_A_RE, "log_a_re")         \
-      X(A_IM, "a_im") X(B_RE, "b_re") X(B_IM, "b_im") X(C_RE, "c_re")   \
-          X(C_IM, "c_im") X(D, "d") X(MIX_W, "mix_w") X(MIX_B, "mix_b") \
-              X(NORM_G, "norm_g") X(NORM_B, "norm_b") X(DEC_W, "dec_w") \
-                  X(DEC_B, "dec_b")
+#define S4D_TENSORS(X)                                                        \
+  X(ENC_W, "enc_w")                                                           \
+  X(ENC_B, "enc_b")                                                           \
+  X(LOG_DT, "log_dt") X(LOG_A_RE, "log_a_re") X(A_IM, "a_im") X(B_RE, "b_re") \
+      X(B_IM, "b_im") X(C_RE, "c_re") X(C_IM, "c_im") X(D, "d")               \
+          X(MIX_W, "mix_w") X(MIX_B, "mix_b") X(NORM_G, "norm_g")             \
+              X(NORM_B, "norm_b") X(DEC_W, "dec_w") X(DEC_B, "dec_b")
 typedef enum {
 #define X(id, name) P_##id,
   S4D_TENSORS(X)

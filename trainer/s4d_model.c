@@ -241,29 +241,36 @@ int aimc_s4d_model_forward(aimc_ctx *ctx, const aimc_s4d_model *m,
   const int H = m->h, M = m->m, kmix = m->mix == AIMC_MIX_GLU ? 2 : 1;
   const size_t TH = (size_t)len * H;
   /* act, y, z, o, xhat (TH each, z twice for GLU), rstd, states. */
-  size_t need = TH * (5 + kmix) + len + (size_t)len * H * M * 2;
+  size_t need =
+      TH * (5 + kmix) + len + (size_t)len * H * M * 2 + 6 * (size_t)H * M;
   double *buf = aimc_malloc(ctx, need * sizeof(double));
   if (!buf) return aimc_error(ctx, AIMC_ENOMEM, "out of memory (s4d forward)");
   double *act = buf, *y = act + TH, *pre = y + TH, *o = pre + TH,
          *xhat = o + TH, *z = xhat + TH, *rstd = z + TH * kmix,
-         *xs = rstd + len;
+         *xs = rstd + len, *masked = xs + (size_t)len * H * M * 2;
   s4d_dense_forward(len, m->n_in, H, x, m->enc_w, m->enc_b, act);
   for (int l = 0; l < m->layers; l++) {
     size_t lhm = (size_t)l * H * M;
+    /* Pruned modes (mask 0) are zeroed, as the trainer deploys them. */
+    const double *src[6] = {m->a_re, m->a_im, m->b_re,
+                            m->b_im, m->c_re, m->c_im};
+    for (int t = 0; t < 6; t++)
+      for (size_t i = 0; i < (size_t)H * M; i++)
+        masked[t * (size_t)H * M + i] =
+            m->mode_mask[lhm + i] ? src[t][lhm + i] : 0;
+    const size_t hm = (size_t)H * M;
     s4d_ssm ssm = {H,
-                   M,
-                   m->a_re + lhm,
-                   m->a_im + lhm,
-                   m->b_re + lhm,
-                   m->b_im + lhm,
-                   m->c_re + lhm,
-                   m->c_im + lhm,
+                   m->use_ssm ? M : 0,
+                   masked,
+                   masked + hm,
+                   masked + 2 * hm,
+                   masked + 3 * hm,
+                   masked + 4 * hm,
+                   masked + 5 * hm,
                    m->d + (size_t)l * H,
-                   m->mode_mask + lhm,
                    &m->quant_u,
                    &m->quant_x,
                    &m->quant_y};
-    if (!m->use_ssm) ssm.mask = NULL, ssm.m = 0; /* D skip only */
     s4d_ssm_forward(&ssm, len, act, y, xs, pre);
     s4d_gelu_forward((int)TH, y, y);
     const double *mw = m->mix_w + (size_t)l * kmix * H * H;

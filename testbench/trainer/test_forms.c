@@ -32,7 +32,7 @@ static void test_conv_equals_scan(void **state) {
   ar[3] = ai[3] = 0; /* a mode with Abar = 0 exactly (low-bit QAT case) */
   for (int h = 0; h < H; h++) d[h] = 0.5 - h;
   aimc_quant off = {0, 1};
-  s4d_ssm s = {H, M, ar, ai, br, bi, cr, ci, d, NULL, &off, &off, &off};
+  s4d_ssm s = {H, M, ar, ai, br, bi, cr, ci, d, &off, &off, &off};
   double u[T * H], y[T * H], pre[T * H];
   double *xs = malloc(sizeof(double) * H * T * M * 2);
   for (int i = 0; i < T * H; i++) u[i] = sin(0.37 * i) + 0.2 * cos(1.3 * i);
