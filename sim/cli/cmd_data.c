@@ -89,8 +89,7 @@ static int parse_spec(aimc_ctx *ctx, const char *cmd, int argc, char **argv,
 
 static void on_progress(void *user, size_t done, size_t total) {
   (void)total;
-  if (done % 20 == 0 || done == total)
-    aimc_progress_update(user, done, NULL);
+  if (done % 20 == 0 || done == total) aimc_progress_update(user, done, NULL);
 }
 
 static int cmd_digits(aimc_ctx *ctx, int argc, char **argv) {
@@ -111,23 +110,30 @@ static int cmd_digits(aimc_ctx *ctx, int argc, char **argv) {
       g.snr_dB_max = 0;
       continue;
     }
-    if (!v) return aimc_cli_usage(ctx, "data digits", "unknown or incomplete "
-                                  "option '%s'", o);
+    if (!v)
+      return aimc_cli_usage(ctx, "data digits",
+                            "unknown or incomplete "
+                            "option '%s'",
+                            o);
     char *end;
     i++;
     if (target) {
       long x = strtol(v, &end, 10);
       if (*end || end == v)
-        return aimc_cli_usage(ctx, "data digits", "%s takes an integer, not "
-                              "'%s'", o, v);
+        return aimc_cli_usage(ctx, "data digits",
+                              "%s takes an integer, not "
+                              "'%s'",
+                              o, v);
       *target = (int)x;
     } else if (strcmp(o, "--out") == 0) {
       snprintf(out, sizeof out, "%s", v);
     } else if (strcmp(o, "--snr") == 0) {
       if (sscanf(v, "%lf:%lf", &g.snr_dB_min, &g.snr_dB_max) != 2 ||
           g.snr_dB_min > g.snr_dB_max)
-        return aimc_cli_usage(ctx, "data digits", "--snr takes MIN:MAX in dB "
-                              "with MIN <= MAX, not '%s'", v);
+        return aimc_cli_usage(ctx, "data digits",
+                              "--snr takes MIN:MAX in dB "
+                              "with MIN <= MAX, not '%s'",
+                              v);
     } else {
       return aimc_cli_usage(ctx, "data digits", "unknown option '%s'", o);
     }
@@ -140,17 +146,17 @@ static int cmd_digits(aimc_ctx *ctx, int argc, char **argv) {
   int st = aimc_digits_generate(ctx, out, &g, on_progress, &bar);
   aimc_progress_finish(&bar, NULL);
   if (st) return st;
-  printf("wrote %zu utterances (%d speakers, %d held out for test) to %s in "
-         "%.1f s\n",
-         total, g.n_speakers, g.n_test_speakers, out,
-         aimc_wall_seconds() - t0);
+  printf(
+      "wrote %zu utterances (%d speakers, %d held out for test) to %s in "
+      "%.1f s\n",
+      total, g.n_speakers, g.n_test_speakers, out, aimc_wall_seconds() - t0);
   return AIMC_OK;
 }
 
 /* ---- stats ---- */
 
 static const char *const SPLIT_NAMES[AIMC_SPLIT_COUNT] = {"train", "val",
-                                                           "test"};
+                                                          "test"};
 
 static int load(aimc_ctx *ctx, const aimc_data_spec *spec, aimc_dataset **ds) {
   double t0 = aimc_wall_seconds();
@@ -285,8 +291,10 @@ static int cmd_show(aimc_ctx *ctx, int argc, char **argv) {
   for (int s = 0; s < AIMC_SPLIT_COUNT; s++)
     if (strcmp(o.split, SPLIT_NAMES[s]) == 0) split = s;
   if (split < 0)
-    return aimc_cli_usage(ctx, "data show", "--split is train, val or test, "
-                          "not '%s'", o.split);
+    return aimc_cli_usage(ctx, "data show",
+                          "--split is train, val or test, "
+                          "not '%s'",
+                          o.split);
   aimc_dataset *ds;
   if ((st = load(ctx, &spec, &ds))) return st;
   size_t n, pick = (size_t)-1;
@@ -295,10 +303,11 @@ static int cmd_show(aimc_ctx *ctx, int argc, char **argv) {
     if (strstr(aimc_dataset_sample_name(ds, idx[j]), o.name)) pick = idx[j];
   if (!o.name && (size_t)o.index < n) pick = idx[o.index];
   if (pick == (size_t)-1) {
-    st = aimc_error(ctx, AIMC_ENOTFOUND,
-                    "data show: no sample %s%s%ld in the %s split (%zu samples)",
-                    o.name ? o.name : "", o.name ? "" : "#",
-                    o.name ? 0L : o.index, o.split, n);
+    st =
+        aimc_error(ctx, AIMC_ENOTFOUND,
+                   "data show: no sample %s%s%ld in the %s split (%zu samples)",
+                   o.name ? o.name : "", o.name ? "" : "#",
+                   o.name ? 0L : o.index, o.split, n);
   } else {
     size_t L = aimc_dataset_length(ds), F = aimc_dataset_n_features(ds);
     size_t steps = aimc_dataset_valid_steps(ds, pick);
@@ -310,10 +319,11 @@ static int cmd_show(aimc_ctx *ctx, int argc, char **argv) {
       st = aimc_data_write_png(ctx, o.out, x, steps ? steps : 1, F,
                                (int)o.scale);
       if (st == AIMC_OK)
-        printf("%s: %s (class %s, %zu steps x %zu features)\n", o.out,
-               aimc_dataset_sample_name(ds, pick),
-               aimc_dataset_class_name(ds, (size_t)aimc_dataset_label(ds, pick)),
-               steps, F);
+        printf(
+            "%s: %s (class %s, %zu steps x %zu features)\n", o.out,
+            aimc_dataset_sample_name(ds, pick),
+            aimc_dataset_class_name(ds, (size_t)aimc_dataset_label(ds, pick)),
+            steps, F);
     }
     aimc_free(ctx, x);
   }
@@ -377,9 +387,12 @@ static int cmd_baseline(aimc_ctx *ctx, int argc, char **argv) {
     count[c]++;
   }
   for (size_t c = 0; c < K; c++)
-    for (size_t f = 0; f < F; f++) centre[c * F + f] /= (double)(count[c] ? count[c] : 1);
-  printf("nearest class mean on features pooled over %zu time segment(s), %zu "
-         "classes\n", S, K);
+    for (size_t f = 0; f < F; f++)
+      centre[c * F + f] /= (double)(count[c] ? count[c] : 1);
+  printf(
+      "nearest class mean on features pooled over %zu time segment(s), %zu "
+      "classes\n",
+      S, K);
   for (int s = AIMC_SPLIT_VAL; s <= AIMC_SPLIT_TEST; s++) {
     idx = aimc_dataset_split(ds, (aimc_data_split)s, &n);
     size_t right = 0;
@@ -425,6 +438,8 @@ int aimc_cmd_data(aimc_ctx *ctx, int argc, char **argv) {
   if (strcmp(argv[1], "stats") == 0) return cmd_stats(ctx, argc, argv);
   if (strcmp(argv[1], "show") == 0) return cmd_show(ctx, argc, argv);
   if (strcmp(argv[1], "baseline") == 0) return cmd_baseline(ctx, argc, argv);
-  return aimc_cli_usage(ctx, "data", "unknown subcommand '%s' (digits, stats, "
-                        "show, baseline)", argv[1]);
+  return aimc_cli_usage(ctx, "data",
+                        "unknown subcommand '%s' (digits, stats, "
+                        "show, baseline)",
+                        argv[1]);
 }

@@ -1,11 +1,10 @@
 /* Reading audio through libsndfile (WAV, FLAC, ...) as mono floats in
  * [-1, 1], with errors that name the file. */
 #define _POSIX_C_SOURCE 200809L /* stat */
+#include <sndfile.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#include <sndfile.h>
 
 #include "aimc/status.h"
 #include "data_internal.h"

@@ -1,8 +1,7 @@
 /* Minibatches over one split: an index permutation reshuffled per epoch
  * with the caller's RNG; samples are copied only by aimc_dataset_gather. */
-#include <string.h>
-
 #include <gsl/gsl_randist.h>
+#include <string.h>
 
 #include "aimc/status.h"
 #include "data_internal.h"

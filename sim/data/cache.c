@@ -5,7 +5,6 @@
  * bytes. Written atomically; any mismatch means "rebuild", never "trust". */
 #include <stdint.h>
 #include <string.h>
-
 #include <zlib.h>
 
 #include "aimc/fileio.h"
@@ -43,7 +42,8 @@ int aimc_feature_cache_load(aimc_ctx *ctx, const char *path, uint64_t key,
   }
   memcpy(hdr, p + 8, sizeof hdr);
   if (hdr[0] != key || hdr[1] != n_files || hdr[2] != n_mels) {
-    st = aimc_error(ctx, AIMC_EFORMAT, "%s: out of date (settings or audio files changed)", path);
+    st = aimc_error(ctx, AIMC_EFORMAT,
+                    "%s: out of date (settings or audio files changed)", path);
     goto done;
   }
   uint64_t total = 0;
@@ -80,8 +80,8 @@ done:
 }
 
 int aimc_feature_cache_save(aimc_ctx *ctx, const char *path, uint64_t key,
-                            size_t n_files, size_t n_mels,
-                            const size_t *frames, const float *x) {
+                            size_t n_files, size_t n_mels, const size_t *frames,
+                            const float *x) {
   size_t total = 0;
   for (size_t i = 0; i < n_files; i++) total += frames[i];
   size_t head = 8 + 3 * 8 + n_files * 8;

@@ -12,15 +12,15 @@
 
 struct aimc_dataset {
   size_t n, length, n_features, n_classes;
-  char **class_names;          /* n_classes strings                  */
-  int *labels;                 /* n                                  */
-  size_t *offset, *valid;      /* n: element offset and valid steps  */
-  float *xf;                   /* float storage, or NULL             */
-  unsigned char *xb;           /* byte storage, or NULL              */
-  float byte_scale;            /* xb value * byte_scale = raw value  */
-  float *mean, *std;           /* n_features                         */
-  char *names;                 /* sample names, NUL-separated        */
-  size_t *name_off;            /* n                                  */
+  char **class_names;     /* n_classes strings                  */
+  int *labels;            /* n                                  */
+  size_t *offset, *valid; /* n: element offset and valid steps  */
+  float *xf;              /* float storage, or NULL             */
+  unsigned char *xb;      /* byte storage, or NULL              */
+  float byte_scale;       /* xb value * byte_scale = raw value  */
+  float *mean, *std;      /* n_features                         */
+  char *names;            /* sample names, NUL-separated        */
+  size_t *name_off;       /* n                                  */
   size_t *split_idx[AIMC_SPLIT_COUNT];
   size_t split_n[AIMC_SPLIT_COUNT];
 };
@@ -38,8 +38,8 @@ aimc_dataset *aimc_dataset_new(aimc_ctx *ctx, size_t n, size_t n_features,
  * keeps at most max_per_split samples (seeded pick, 0 = all). The seed is
  * a stream of the context's seed. */
 int aimc_dataset_make_splits(aimc_ctx *ctx, aimc_dataset *ds,
-                             const unsigned char *is_test,
-                             double val_fraction, int max_per_split);
+                             const unsigned char *is_test, double val_fraction,
+                             int max_per_split);
 
 /* Computes mean/std per feature over the valid steps of every sample not
  * marked is_test (the training files: train and validation splits), so
@@ -49,10 +49,10 @@ int aimc_dataset_make_splits(aimc_ctx *ctx, aimc_dataset *ds,
 void aimc_dataset_normalise(aimc_dataset *ds, const unsigned char *is_test);
 
 /* Loaders behind aimc_dataset_load. */
-int aimc_fmnist_load(aimc_ctx *ctx, const aimc_data_spec *spec,
-                     const char *dir, aimc_dataset **out);
-int aimc_digits_load(aimc_ctx *ctx, const aimc_data_spec *spec,
-                     const char *dir, aimc_dataset **out);
+int aimc_fmnist_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
+                     aimc_dataset **out);
+int aimc_digits_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
+                     aimc_dataset **out);
 
 /* Log-mel extractor reused over many signals of one sample rate. */
 typedef struct aimc_logmel_plan aimc_logmel_plan;
@@ -62,8 +62,7 @@ void aimc_logmel_plan_free(aimc_ctx *ctx, aimc_logmel_plan *p);
 /* Frames the plan gives for n samples (after downsampling). */
 size_t aimc_logmel_frames(const aimc_logmel_plan *p, size_t n);
 /* Writes aimc_logmel_frames(p, n) * n_mels floats into out. */
-void aimc_logmel_run(aimc_logmel_plan *p, const float *x, size_t n,
-                     float *out);
+void aimc_logmel_run(aimc_logmel_plan *p, const float *x, size_t n, float *out);
 
 /* Reads a mono (channels averaged) audio file through libsndfile into an
  * aimc_malloc'd buffer. Errors name the file: AIMC_ENOTFOUND (missing),
@@ -79,7 +78,7 @@ int aimc_feature_cache_load(aimc_ctx *ctx, const char *path, uint64_t key,
                             size_t n_files, size_t n_mels, size_t **frames,
                             float **x);
 int aimc_feature_cache_save(aimc_ctx *ctx, const char *path, uint64_t key,
-                            size_t n_files, size_t n_mels,
-                            const size_t *frames, const float *x);
+                            size_t n_files, size_t n_mels, const size_t *frames,
+                            const float *x);
 
 #endif

@@ -1,11 +1,10 @@
 /* The loaded data set: ragged sample storage, splits, per-feature
  * normalisation on the training split, and copies out (sample, batch).
  * Loading dispatches to the Fashion-MNIST or the HD-digits loader. */
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <gsl/gsl_randist.h>
 
 #include "aimc/status.h"
 #include "data_internal.h"
@@ -83,8 +82,8 @@ static int thin_split(aimc_ctx *ctx, aimc_dataset *ds, int s, size_t keep,
 }
 
 int aimc_dataset_make_splits(aimc_ctx *ctx, aimc_dataset *ds,
-                             const unsigned char *is_test,
-                             double val_fraction, int max_per_split) {
+                             const unsigned char *is_test, double val_fraction,
+                             int max_per_split) {
   size_t n = ds->n ? ds->n : 1, n_trainval = 0;
   for (size_t i = 0; i < ds->n; i++) n_trainval += !is_test[i];
   size_t n_val = (size_t)floor(val_fraction * (double)n_trainval + 0.5);
@@ -109,7 +108,7 @@ int aimc_dataset_make_splits(aimc_ctx *ctx, aimc_dataset *ds,
   if (n_trainval > 1) gsl_ran_shuffle(r, order, n_trainval, sizeof *order);
   for (size_t j = 0; j < n_val; j++) to_val[order[j]] = 1;
   for (size_t i = 0; i < ds->n; i++) {
-    int s = is_test[i] ? AIMC_SPLIT_TEST
+    int s = is_test[i]  ? AIMC_SPLIT_TEST
             : to_val[i] ? AIMC_SPLIT_VAL
                         : AIMC_SPLIT_TRAIN;
     ds->split_idx[s][ds->split_n[s]++] = i;
@@ -194,8 +193,7 @@ void aimc_dataset_get(const aimc_dataset *ds, size_t i, float *x) {
   for (size_t t = 0; t < steps; t++)
     for (size_t f = 0; f < F; f++)
       x[t * F + f] =
-          (raw_value(ds, ds->offset[i] + t * F + f) - ds->mean[f]) /
-          ds->std[f];
+          (raw_value(ds, ds->offset[i] + t * F + f) - ds->mean[f]) / ds->std[f];
   memset(x + steps * F, 0, (ds->length - steps) * F * sizeof *x);
 }
 

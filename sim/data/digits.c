@@ -16,9 +16,9 @@
 
 #define HD_N_CLASSES 20
 static const char *const HD_CLASSES[HD_N_CLASSES] = {
-    "zero", "one",  "two",  "three", "four",  "five",   "six",
-    "seven", "eight", "nine", "null", "eins", "zwei",   "drei",
-    "vier", "fuenf", "sechs", "sieben", "acht", "neun"};
+    "zero",  "one",   "two",   "three",  "four", "five", "six",
+    "seven", "eight", "nine",  "null",   "eins", "zwei", "drei",
+    "vier",  "fuenf", "sechs", "sieben", "acht", "neun"};
 
 int aimc_hd_parse_name(aimc_ctx *ctx, const char *name, int *language,
                        int *speaker, int *trial, int *digit) {
@@ -85,9 +85,9 @@ static int task_classes(aimc_ctx *ctx, const aimc_data_spec *spec, int *hd,
 /* The listed files of the tree (train list first, then test list). */
 typedef struct {
   size_t n;
-  char *text[2];      /* the two list files, split in place */
-  const char **name;  /* n entries pointing into text       */
-  int *hd;            /* n HD labels                        */
+  char *text[2];     /* the two list files, split in place */
+  const char **name; /* n entries pointing into text       */
+  int *hd;           /* n HD labels                        */
   unsigned char *is_test;
 } file_list;
 
@@ -155,9 +155,9 @@ static void audio_path(char *buf, size_t len, const char *dir,
 static uint64_t cache_key(const aimc_data_spec *spec, const char *dir,
                           const file_list *fl) {
   char buf[AIMC_PARAM_STRLEN * 2 + 128];
-  snprintf(buf, sizeof buf, "logmel-v1 %d %.9g %.9g %.9g %.9g %d",
-           spec->n_mels, spec->window_s, spec->hop_s, spec->f_min_Hz,
-           spec->f_max_Hz, spec->downsample);
+  snprintf(buf, sizeof buf, "logmel-v1 %d %.9g %.9g %.9g %.9g %d", spec->n_mels,
+           spec->window_s, spec->hop_s, spec->f_min_Hz, spec->f_max_Hz,
+           spec->downsample);
   uint64_t h = aimc_hash_str(buf);
   for (size_t i = 0; i < fl->n; i++) {
     struct stat sb;
@@ -328,8 +328,8 @@ static int build(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
   return AIMC_OK;
 }
 
-int aimc_digits_load(aimc_ctx *ctx, const aimc_data_spec *spec,
-                     const char *dir, aimc_dataset **out) {
+int aimc_digits_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
+                     aimc_dataset **out) {
   int hd[HD_N_CLASSES];
   size_t k;
   int st = task_classes(ctx, spec, hd, &k);

@@ -6,14 +6,13 @@
  * own seed stream (seed, file name); libespeak-ng itself keeps synthesis
  * state between calls, so byte-identical output needs a fresh process. */
 #define _POSIX_C_SOURCE 200809L /* stat */
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <pthread.h>
+#include <sndfile.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#include <gsl/gsl_randist.h>
-#include <sndfile.h>
 #ifdef AIMC_HAVE_ESPEAK
 #include <espeak-ng/speak_lib.h>
 #endif
@@ -31,15 +30,16 @@ static const char *const LANG_NAMES[2] = {"english", "german"};
 /* English voice files (accents). "en-gb" is an alias that silently drops
  * the +variant, so only voice-file names are used (docs/data.md). */
 static const char *const EN_VOICES[] = {
-    "en", "en-us", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan",
-    "en-gb-x-gbcwmd", "en-029"};
+    "en",         "en-us",          "en-gb-scotland",
+    "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
+    "en-029"};
 /* Variants that sound human (male, female, Klatt and named voices). */
 static const char *const VARIANTS[] = {
-    "m1",     "m2",     "m3",    "m4",    "m5",    "m6",     "m7",
-    "m8",     "f1",     "f2",    "f3",    "f4",    "f5",     "klatt",
-    "klatt2", "klatt3", "klatt4", "john", "max",   "paul",   "rob",
-    "robert", "steph",  "linda", "quincy", "david", "edward", "michel",
-    "norbert", "Andy",  "Annie", "aunty"};
+    "m1",      "m2",     "m3",     "m4",     "m5",    "m6",     "m7",
+    "m8",      "f1",     "f2",     "f3",     "f4",    "f5",     "klatt",
+    "klatt2",  "klatt3", "klatt4", "john",   "max",   "paul",   "rob",
+    "robert",  "steph",  "linda",  "quincy", "david", "edward", "michel",
+    "norbert", "Andy",   "Annie",  "aunty"};
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 void aimc_digits_gen_defaults(aimc_digits_gen *g) {
@@ -66,8 +66,7 @@ static void make_speakers(uint64_t seed, speaker *spk, int n) {
   for (int s = 0; s < n; s++) {
     const char *variant = VARIANTS[perm[(size_t)s % N_OF(VARIANTS)]];
     const char *accent = EN_VOICES[gsl_rng_uniform_int(r, N_OF(EN_VOICES))];
-    snprintf(spk[s].voice[0], sizeof spk[s].voice[0], "%s+%s", accent,
-             variant);
+    snprintf(spk[s].voice[0], sizeof spk[s].voice[0], "%s+%s", accent, variant);
     snprintf(spk[s].voice[1], sizeof spk[s].voice[1], "de+%s", variant);
     spk[s].pitch = gsl_ran_flat(r, 25.0, 75.0);
     spk[s].speed_wpm = gsl_ran_flat(r, 140.0, 200.0);
@@ -154,8 +153,8 @@ static int render(aimc_ctx *ctx, gsl_rng *r, const pcm *in, double rate_Hz,
     double snr_dB = gsl_ran_flat(r, g->snr_dB_min, g->snr_dB_max);
     double sigma = sqrt(power / pow(10.0, snr_dB / 10.0));
     for (size_t i = 0; i < n; i++)
-      y[i] = (float)fmax(-1.0, fmin(1.0, y[i] + gsl_ran_gaussian_ziggurat(
-                                                    r, sigma)));
+      y[i] = (float)fmax(-1.0,
+                         fmin(1.0, y[i] + gsl_ran_gaussian_ziggurat(r, sigma)));
   }
   *out = y;
   *n_out = n;
@@ -163,8 +162,8 @@ static int render(aimc_ctx *ctx, gsl_rng *r, const pcm *in, double rate_Hz,
 }
 
 /* Writes 16-bit FLAC to path.tmp and renames it over path. */
-static int write_flac(aimc_ctx *ctx, const char *path, const float *x,
-                      size_t n, int rate_Hz) {
+static int write_flac(aimc_ctx *ctx, const char *path, const float *x, size_t n,
+                      int rate_Hz) {
   char tmp[AIMC_PARAM_STRLEN * 2];
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   SF_INFO info = {.samplerate = rate_Hz,
@@ -257,16 +256,16 @@ int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
           snprintf(name, sizeof name,
                    "lang-%s_speaker-%02d_trial-%d_digit-%d.flac",
                    LANG_NAMES[lang], s, t, d);
-          gsl_rng_set(r, (unsigned long)aimc_seed_derive(
-                             aimc_ctx_seed(ctx), aimc_hash_str(name)));
+          gsl_rng_set(r, (unsigned long)aimc_seed_derive(aimc_ctx_seed(ctx),
+                                                         aimc_hash_str(name)));
           int pitch = (int)lround(
               fmin(99, fmax(0, spk[s].pitch + gsl_ran_flat(r, -8, 8))));
           int wpm = (int)lround(spk[s].speed_wpm * gsl_ran_flat(r, 0.85, 1.15));
           int amp = (int)lround(gsl_ran_flat(r, 70, 130));
           float *y = NULL;
           size_t n = 0;
-          st = synth(ctx, &wave, spk[s].voice[lang], WORDS[lang][d], wpm,
-                     pitch, amp);
+          st = synth(ctx, &wave, spk[s].voice[lang], WORDS[lang][d], wpm, pitch,
+                     amp);
           if (st == AIMC_OK) st = render(ctx, r, &wave, rate, g, &y, &n);
           snprintf(path, sizeof path, "%s/audio/%s", dir, name);
           if (st == AIMC_OK) st = write_flac(ctx, path, y, n, rate);

@@ -2,10 +2,9 @@
  * (real-to-complex), triangular filters equally spaced on the mel scale
  * m = 2595 log10(1 + f/700) (HTK form of O'Shaughnessy 1987), natural log
  * of the band energy, then optional averaging of k consecutive frames. */
+#include <fftw3.h>
 #include <math.h>
 #include <string.h>
-
-#include <fftw3.h>
 
 #include "aimc/status.h"
 #include "data_internal.h"
@@ -24,8 +23,12 @@ struct aimc_logmel_plan {
   fftw_plan plan;
 };
 
-double aimc_hz_to_mel(double f_Hz) { return 2595.0 * log10(1.0 + f_Hz / 700.0); }
-double aimc_mel_to_hz(double mel) { return 700.0 * (pow(10.0, mel / 2595.0) - 1.0); }
+double aimc_hz_to_mel(double f_Hz) {
+  return 2595.0 * log10(1.0 + f_Hz / 700.0);
+}
+double aimc_mel_to_hz(double mel) {
+  return 700.0 * (pow(10.0, mel / 2595.0) - 1.0);
+}
 
 void aimc_logmel_plan_free(aimc_ctx *ctx, aimc_logmel_plan *p) {
   if (!p) return;
@@ -101,15 +104,16 @@ int aimc_logmel_plan_alloc(aimc_ctx *ctx, const aimc_data_spec *spec,
   if (p->window && p->frame && p->weight && p->lo && p->hi)
     p->spec = fftw_malloc(p->n_bins * sizeof(fftw_complex));
   if (p->spec)
-    p->plan = fftw_plan_dft_r2c_1d((int)p->nfft, p->frame, p->spec,
-                                   FFTW_ESTIMATE);
+    p->plan =
+        fftw_plan_dft_r2c_1d((int)p->nfft, p->frame, p->spec, FFTW_ESTIMATE);
   if (!p->plan) {
     aimc_logmel_plan_free(ctx, p);
     return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory for the FFT");
   }
   /* Periodic Hann window: w[i] = 0.5 - 0.5 cos(2 pi i / win). */
   for (size_t i = 0; i < win; i++)
-    p->window[i] = 0.5 - 0.5 * cos(2.0 * 3.14159265358979323846 * (double)i / (double)win);
+    p->window[i] =
+        0.5 - 0.5 * cos(2.0 * 3.14159265358979323846 * (double)i / (double)win);
   build_filterbank(p, rate_Hz, spec->f_min_Hz, f_hi);
   *out = p;
   return AIMC_OK;

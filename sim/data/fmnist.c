@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-
 #include <zlib.h>
 
 #include "aimc/status.h"
@@ -56,8 +55,8 @@ static int idx_read(aimc_ctx *ctx, const char *path, uint32_t magic,
   int st = gz_read_all(ctx, gz, path, head, 4 + 4 * (size_t)ndim);
   if (st == AIMC_OK && be32(head) != magic)
     st = aimc_error(ctx, AIMC_EFORMAT,
-                    "%s: wrong IDX magic number 0x%08x (expected 0x%08x)",
-                    path, be32(head), magic);
+                    "%s: wrong IDX magic number 0x%08x (expected 0x%08x)", path,
+                    be32(head), magic);
   if (st == AIMC_OK) {
     *count = be32(head + 4);
     if (ndim == 3 && (size_t)be32(head + 8) * be32(head + 12) != item_bytes)
@@ -93,14 +92,15 @@ static int read_part(aimc_ctx *ctx, const char *dir, const char *part,
                       lab, n_lab, n_img, img);
   for (size_t i = 0; i < n_lab; i++)
     if (labels[base + i] > 9)
-      return aimc_error(ctx, AIMC_EFORMAT, "%s: label %u of item %zu is not 0-9",
-                        lab, labels[base + i], i);
+      return aimc_error(ctx, AIMC_EFORMAT,
+                        "%s: label %u of item %zu is not 0-9", lab,
+                        labels[base + i], i);
   *count = n_img;
   return AIMC_OK;
 }
 
-int aimc_fmnist_load(aimc_ctx *ctx, const aimc_data_spec *spec,
-                     const char *dir, aimc_dataset **out) {
+int aimc_fmnist_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
+                     aimc_dataset **out) {
   int rows = spec->task == AIMC_TASK_FMNIST_ROWS;
   size_t F = rows ? 28 : 1;
   aimc_dataset *ds = aimc_dataset_new(ctx, FMNIST_MAX, F, 10, FMNIST_CLASSES);
@@ -109,8 +109,9 @@ int aimc_fmnist_load(aimc_ctx *ctx, const aimc_data_spec *spec,
   int st = AIMC_OK;
   if (!ds || !labels || !is_test ||
       !(ds->xb = aimc_malloc(ctx, (size_t)FMNIST_MAX * FMNIST_PIXELS))) {
-    st = ds ? aimc_error(ctx, AIMC_ENOMEM, "data: out of memory for "
-                                           "Fashion-MNIST")
+    st = ds ? aimc_error(ctx, AIMC_ENOMEM,
+                         "data: out of memory for "
+                         "Fashion-MNIST")
             : AIMC_ENOMEM;
     goto done;
   }

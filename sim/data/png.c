@@ -4,7 +4,6 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-
 #include <zlib.h>
 
 #include "aimc/fileio.h"
@@ -25,8 +24,8 @@ static void put_chunk(unsigned char *buf, size_t *at, const char *type,
   put32(p, (uint32_t)len);
   memcpy(p + 4, type, 4);
   if (len && data != p + 8) memcpy(p + 8, data, len); /* else in place */
-  put32(p + 8 + len, (uint32_t)crc32(crc32(0L, Z_NULL, 0), p + 4,
-                                     (uInt)(len + 4)));
+  put32(p + 8 + len,
+        (uint32_t)crc32(crc32(0L, Z_NULL, 0), p + 4, (uInt)(len + 4)));
   *at += len + 12;
 }
 

@@ -13,15 +13,16 @@ static const char *const TASKS[] = {"digits20",    "zero_one",      "classes",
 static const aimc_param DATA_PARAMS[] = {
     {"task", AIMC_PT_ENUM, F(task), AIMC_TASK_ZERO_ONE, 0, 0, AIMC_U_NONE,
      "Which task: digits20, zero_one (English zero vs one), classes, "
-     "fmnist_rows or fmnist_pixels.", "issue #6; IMSSA for zero_one", TASKS,
-     NULL},
+     "fmnist_rows or fmnist_pixels.",
+     "issue #6; IMSSA for zero_one", TASKS, NULL},
     {"dir", AIMC_PT_STRING, F(dir), 0, 0, 0, AIMC_U_NONE,
      "Data directory; empty means $AIMC_DATA/digits or data/digits "
      "(digits) and /usr/share/datasets/fashion-mnist (Fashion-MNIST).",
      NULL, NULL, ""},
     {"classes", AIMC_PT_STRING, F(classes), 0, 0, 0, AIMC_U_NONE,
      "For task=classes: comma-separated class names (zero..nine, "
-     "null..neun) or HD labels 0-19.", NULL, NULL, ""},
+     "null..neun) or HD labels 0-19.",
+     NULL, NULL, ""},
     {"n_mels", AIMC_PT_INT, F(n_mels), 32, 1, 256, AIMC_U_NONE,
      "Mel bands of the log-mel features.", "issue #6 (32 bands)", NULL, NULL},
     {"window_s", AIMC_PT_REAL, F(window_s), 0.025, 1e-3, 1.0, AIMC_U_SECOND,
@@ -39,11 +40,10 @@ static const aimc_param DATA_PARAMS[] = {
      "Average every k frames into one (shorter sequences).",
      "IMSSA downsamples HD", NULL, NULL},
     {"length", AIMC_PT_INT, F(length), 0, 0, 100000, AIMC_U_NONE,
-     "Steps per digit sample (crop/zero-pad); 0 = the longest utterance.",
-     NULL, NULL, NULL},
-    {"val_fraction", AIMC_PT_REAL, F(val_fraction), 0.1, 0.0, 0.9,
-     AIMC_U_NONE, "Share of the training files held out for validation.",
-     NULL, NULL, NULL},
+     "Steps per digit sample (crop/zero-pad); 0 = the longest utterance.", NULL,
+     NULL, NULL},
+    {"val_fraction", AIMC_PT_REAL, F(val_fraction), 0.1, 0.0, 0.9, AIMC_U_NONE,
+     "Share of the training files held out for validation.", NULL, NULL, NULL},
     {"max_per_split", AIMC_PT_INT, F(max_per_split), 0, 0, 1e9, AIMC_U_NONE,
      "Keep at most this many samples per split (seeded pick); 0 = all.", NULL,
      NULL, NULL},
@@ -58,8 +58,7 @@ const aimc_param *aimc_data_params(size_t *n) {
   return DATA_PARAMS;
 }
 
-char *aimc_data_default_dir(const aimc_data_spec *spec, char *buf,
-                            size_t len) {
+char *aimc_data_default_dir(const aimc_data_spec *spec, char *buf, size_t len) {
   if (spec->dir[0]) {
     snprintf(buf, len, "%s", spec->dir);
   } else if (spec->task == AIMC_TASK_FMNIST_ROWS ||

@@ -15,7 +15,8 @@ double hdtree_tone_Hz(int hd_label) { return 300.0 * pow(1.15, hd_label); }
 size_t hdtree_samples(int rate_Hz, int speaker, int trial, int digit,
                       int lang) {
   /* 0.2 s plus a few ms per index: every file has its own length. */
-  double s = 0.2 + 0.013 * speaker + 0.007 * trial + 0.011 * digit + 0.05 * lang;
+  double s =
+      0.2 + 0.013 * speaker + 0.007 * trial + 0.011 * digit + 0.05 * lang;
   return (size_t)(s * rate_Hz);
 }
 
@@ -34,8 +35,10 @@ void hdtree_write_audio(const char *dir, int rate_Hz, int speaker, int trial,
   float *x = malloc(n * sizeof *x);
   double f = hdtree_tone_Hz(digit + 10 * lang);
   for (size_t i = 0; i < n; i++)
-    x[i] = (float)(0.4 * sin(2 * 3.14159265358979323846 * f * (double)i / rate_Hz));
-  SF_INFO info = {.samplerate = rate_Hz, .channels = 1,
+    x[i] = (float)(0.4 *
+                   sin(2 * 3.14159265358979323846 * f * (double)i / rate_Hz));
+  SF_INFO info = {.samplerate = rate_Hz,
+                  .channels = 1,
                   .format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16};
   SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
   if (!sf) {

@@ -9,8 +9,7 @@
 /* Frequency of HD class h's tone: 300 Hz * 1.15^h (300 Hz to 4.3 kHz). */
 double hdtree_tone_Hz(int hd_label);
 /* Samples of the file (speaker, trial, digit, language). */
-size_t hdtree_samples(int rate_Hz, int speaker, int trial, int digit,
-                      int lang);
+size_t hdtree_samples(int rate_Hz, int speaker, int trial, int digit, int lang);
 /* Writes one FLAC tone file at dir/audio/name (sample rate rate_Hz). */
 void hdtree_write_audio(const char *dir, int rate_Hz, int speaker, int trial,
                         int digit, int lang);

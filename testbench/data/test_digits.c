@@ -313,8 +313,7 @@ static void test_cache(void **state) {
 }
 
 static void expect_error(const char *dir, int task, const char *classes,
-                         int status, const char *needle1,
-                         const char *needle2) {
+                         int status, const char *needle1, const char *needle2) {
   aimc_ctx *ctx = aimc_ctx_alloc(1);
   aimc_data_spec s = spec_for(dir, task);
   s.cache = 0;
@@ -338,8 +337,7 @@ static void test_bad_inputs(void **state) {
   hdtree_make(dir, 16000, 2, 1);
   expect_error(dir, AIMC_TASK_CLASSES, "zero,eleven", AIMC_EINVAL, "eleven",
                "unknown class");
-  expect_error(dir, AIMC_TASK_CLASSES, "zero,0", AIMC_EINVAL, "'0'",
-               "twice");
+  expect_error(dir, AIMC_TASK_CLASSES, "zero,0", AIMC_EINVAL, "'0'", "twice");
   expect_error(dir, AIMC_TASK_CLASSES, "zero", AIMC_EINVAL, "zero",
                "at least two");
 
@@ -354,18 +352,19 @@ static void test_bad_inputs(void **state) {
   expect_error(dir, AIMC_TASK_DIGITS20, "", AIMC_EFORMAT, name, "truncated");
   /* A cut WAV (libsndfile would silently shorten it). */
   {
-    SF_INFO info = {.samplerate = 16000, .channels = 1,
+    SF_INFO info = {.samplerate = 16000,
+                    .channels = 1,
                     .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
     SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
     static float zeros[8000];
     sf_writef_float(sf, zeros, 8000);
     sf_close(sf);
     corrupt(path, 0, 1);
-    expect_error(dir, AIMC_TASK_DIGITS20, "", AIMC_EFORMAT, name,
-                 "truncated");
+    expect_error(dir, AIMC_TASK_DIGITS20, "", AIMC_EFORMAT, name, "truncated");
   }
   /* Not audio at all. */
-  free(test_write_file(dir, "audio/lang-english_speaker-01_trial-0_digit-4.flac",
+  free(test_write_file(dir,
+                       "audio/lang-english_speaker-01_trial-0_digit-4.flac",
                        "this is not audio"));
   expect_error(dir, AIMC_TASK_DIGITS20, "", AIMC_EFORMAT, name, "unreadable");
   /* Another sample rate than the other files. */
@@ -423,9 +422,9 @@ static void test_name_parser(void **state) {
                        "lang-english_speaker-1_trial-0_digit-1.flac.bak x",
                        "lang-english_speaker-1_trial-0.flac", ""};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-    assert_int_equal(aimc_hd_parse_name(ctx, bad[i], &lang, &spk, &trial,
-                                        &digit),
-                     AIMC_EFORMAT);
+    assert_int_equal(
+        aimc_hd_parse_name(ctx, bad[i], &lang, &spk, &trial, &digit),
+        AIMC_EFORMAT);
   aimc_ctx_free(ctx);
 }
 
@@ -440,11 +439,13 @@ static void test_batcher(void **state) {
   assert_int_equal(aimc_batcher_alloc(ctx, ds, AIMC_SPLIT_TRAIN, 16, &b2),
                    AIMC_OK);
   assert_int_equal(aimc_batcher_count(b1), 4); /* ceil(60 / 16) */
-  gsl_rng *r1 = gsl_rng_alloc(gsl_rng_mt19937), *r2 = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng *r1 = gsl_rng_alloc(gsl_rng_mt19937),
+          *r2 = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r1, 9);
   gsl_rng_set(r2, 9);
   size_t L = aimc_dataset_length(ds), F = aimc_dataset_n_features(ds);
-  float *x = malloc(16 * L * F * sizeof *x), *mask = malloc(16 * L * sizeof *mask);
+  float *x = malloc(16 * L * F * sizeof *x),
+        *mask = malloc(16 * L * sizeof *mask);
   int y[16];
   for (int epoch = 0; epoch < 2; epoch++) {
     aimc_batcher_epoch(b1, r1);

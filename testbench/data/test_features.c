@@ -36,7 +36,8 @@ static void test_mel_scale(void **state) {
 static float *tone(double f_Hz, double rate, size_t n, double amp) {
   float *x = malloc(n * sizeof *x);
   for (size_t i = 0; i < n; i++)
-    x[i] = (float)(amp * sin(2 * 3.14159265358979323846 * f_Hz * (double)i / rate));
+    x[i] = (float)(amp *
+                   sin(2 * 3.14159265358979323846 * f_Hz * (double)i / rate));
   return x;
 }
 
@@ -76,8 +77,8 @@ static void test_tone_lands_in_its_band(void **state) {
       for (int b = 1; b < s.n_mels; b++)
         if (y[t * s.n_mels + b] > y[t * s.n_mels + arg]) arg = (size_t)b;
       if (arg != want)
-        fail_msg("%g Hz, frame %zu: max in band %zu, expected %zu", freqs[k],
-                 t, arg, want);
+        fail_msg("%g Hz, frame %zu: max in band %zu, expected %zu", freqs[k], t,
+                 arg, want);
     }
     aimc_free(ctx, y);
     free(x);
@@ -103,7 +104,8 @@ static void test_silence_and_downsampling(void **state) {
   for (size_t i = 0; i < 4000; i++) x[i] *= (float)i / 4000.0f; /* a ramp */
   assert_int_equal(aimc_logmel(ctx, &s, x, 4000, 16000, &y, &frames), AIMC_OK);
   s.downsample = 4;
-  assert_int_equal(aimc_logmel(ctx, &s, x, 4000, 16000, &y2, &frames2), AIMC_OK);
+  assert_int_equal(aimc_logmel(ctx, &s, x, 4000, 16000, &y2, &frames2),
+                   AIMC_OK);
   assert_int_equal(frames2, 6);
   for (size_t r = 0; r < frames2; r++)
     for (int b = 0; b < s.n_mels; b++) {
@@ -131,7 +133,8 @@ static void test_silence_and_downsampling(void **state) {
 }
 
 static unsigned be32(const unsigned char *p) {
-  return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
+  return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 |
+         p[3];
 }
 
 static void test_png(void **state) {

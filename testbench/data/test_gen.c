@@ -75,7 +75,8 @@ static void test_generate(void **state) {
   size_t lines = 0;
   for (char *p = test_list; *p; p++) lines += *p == '\n';
   assert_int_equal(lines, 20);
-  assert_non_null(strstr(test_list, "lang-german_speaker-02_trial-0_digit-5.flac\n"));
+  assert_non_null(
+      strstr(test_list, "lang-german_speaker-02_trial-0_digit-5.flac\n"));
   assert_null(strstr(test_list, "speaker-01"));
   free(test_list);
 

@@ -10,15 +10,14 @@
  * Features are normalised per feature with the mean and standard deviation
  * of the training files only (the train and validation splits, never the
  * test split), so the statistics do not depend on the seed: a trainer and
- * an inference run that load the same spec normalise alike. Labels are 0 .. n_classes-1 in the order of
- * the task's class list. */
+ * an inference run that load the same spec normalise alike. Labels are 0 ..
+ * n_classes-1 in the order of the task's class list. */
 #ifndef AIMC_DATA_H
 #define AIMC_DATA_H
 
+#include <gsl/gsl_rng.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <gsl/gsl_rng.h>
 
 #include "aimc/context.h"
 #include "aimc/param.h"
@@ -31,31 +30,31 @@ extern "C" {
 /* Specification: what to load, bindable from YAML (a `data:` section) */
 
 typedef enum {
-  AIMC_TASK_DIGITS20 = 0,   /* all 20 HD classes (English 0-9, German 0-9) */
-  AIMC_TASK_ZERO_ONE,       /* IMSSA's binary task: English "zero" vs "one" */
-  AIMC_TASK_CLASSES,        /* the HD classes listed in `classes`           */
-  AIMC_TASK_FMNIST_ROWS,    /* Fashion-MNIST row by row: L = 28, 28 features */
-  AIMC_TASK_FMNIST_PIXELS   /* Fashion-MNIST pixel by pixel: L = 784, 1 feature */
+  AIMC_TASK_DIGITS20 = 0, /* all 20 HD classes (English 0-9, German 0-9) */
+  AIMC_TASK_ZERO_ONE,     /* IMSSA's binary task: English "zero" vs "one" */
+  AIMC_TASK_CLASSES,      /* the HD classes listed in `classes`           */
+  AIMC_TASK_FMNIST_ROWS,  /* Fashion-MNIST row by row: L = 28, 28 features */
+  AIMC_TASK_FMNIST_PIXELS /* Fashion-MNIST pixel by pixel: L = 784, 1 feature */
 } aimc_data_task;
 
 typedef struct {
-  int task;                      /* aimc_data_task (YAML: digits20, zero_one,
-                                    classes, fmnist_rows, fmnist_pixels)    */
-  char dir[AIMC_PARAM_STRLEN];   /* data directory; "" = default (see
-                                    aimc_data_default_dir)                  */
+  int task;                        /* aimc_data_task (YAML: digits20, zero_one,
+                                      classes, fmnist_rows, fmnist_pixels)    */
+  char dir[AIMC_PARAM_STRLEN];     /* data directory; "" = default (see
+                                      aimc_data_default_dir)                  */
   char classes[AIMC_PARAM_STRLEN]; /* task=classes: comma-separated class
                                       names or HD labels, e.g. "zero,null,7" */
-  int n_mels;                    /* mel bands                               */
-  double window_s;               /* analysis window length, seconds         */
-  double hop_s;                  /* hop between frames, seconds             */
-  double f_min_Hz, f_max_Hz;     /* mel filterbank range                    */
-  int downsample;                /* keep the mean of every k frames         */
-  int length;                    /* steps per sample (digits); 0 = longest  */
-  double val_fraction;           /* share of the training files held out
-                                    as validation (random, seeded)          */
-  int max_per_split;             /* keep at most this many samples per
-                                    split (seeded pick); 0 = all            */
-  int cache;                     /* 1: read/write the feature cache          */
+  int n_mels;                      /* mel bands                               */
+  double window_s;                 /* analysis window length, seconds         */
+  double hop_s;                    /* hop between frames, seconds             */
+  double f_min_Hz, f_max_Hz;       /* mel filterbank range                    */
+  int downsample;                  /* keep the mean of every k frames         */
+  int length;                      /* steps per sample (digits); 0 = longest  */
+  double val_fraction;             /* share of the training files held out
+                                      as validation (random, seeded)          */
+  int max_per_split;               /* keep at most this many samples per
+                                      split (seeded pick); 0 = all            */
+  int cache; /* 1: read/write the feature cache          */
 } aimc_data_spec;
 
 /* The parameter table of aimc_data_spec (keys as in the struct). Bind a
@@ -141,8 +140,7 @@ typedef struct aimc_batcher aimc_batcher;
 /* Iterates over a split in minibatches of at most `batch` samples. The
  * batcher holds only an index permutation; it never copies samples. */
 int aimc_batcher_alloc(aimc_ctx *ctx, const aimc_dataset *ds,
-                       aimc_data_split split, size_t batch,
-                       aimc_batcher **out);
+                       aimc_data_split split, size_t batch, aimc_batcher **out);
 void aimc_batcher_free(aimc_ctx *ctx, aimc_batcher *b);
 /* Starts an epoch: shuffles the order with rng (gsl_ran_shuffle), or keeps
  * the split order when rng is NULL. Deterministic for a given rng state. */
@@ -158,11 +156,11 @@ size_t aimc_batcher_count(const aimc_batcher *b);
 /* Generating the spoken digits with espeak-ng                         */
 
 typedef struct {
-  int n_speakers;     /* synthetic speakers (voice variant, pitch, speed)  */
-  int n_test_speakers;/* of them held out for the test list                */
-  int n_trials;       /* repetitions of each digit per speaker and language */
-  double snr_dB_min;  /* background noise: SNR drawn uniformly in          */
-  double snr_dB_max;  /*   [min, max] dB; min > max disables noise         */
+  int n_speakers;      /* synthetic speakers (voice variant, pitch, speed)  */
+  int n_test_speakers; /* of them held out for the test list                */
+  int n_trials;        /* repetitions of each digit per speaker and language */
+  double snr_dB_min;   /* background noise: SNR drawn uniformly in          */
+  double snr_dB_max;   /*   [min, max] dB; min > max disables noise         */
 } aimc_digits_gen;
 
 /* Defaults: 24 speakers (4 held out), 8 trials: 24*20*8 = 3840 files,
