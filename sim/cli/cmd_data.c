@@ -1,10 +1,12 @@
 /* aimc data: generate the spoken-digit set (digits), and look at a data set
  * (stats, show, baseline). Data-set options are the rows of the data
  * parameter table (aimc_data_params), given as --key value. */
+#define _POSIX_C_SOURCE 200809L /* access */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aimc/data.h"
 #include "aimc/progress.h"
@@ -29,6 +31,7 @@ static void help(void) {
   printf(
       "usage: aimc data digits [--out DIR] [--speakers N] [--test-speakers N]\n"
       "                        [--trials N] [--snr MIN:MAX | --no-noise]\n"
+      "                        [--if-missing]\n"
       "       aimc data stats    [data-set options]\n"
       "       aimc data show     [data-set options] [--index I | --name FILE]\n"
       "                          [--split train|val|test] [--scale S] --out "
@@ -38,6 +41,8 @@ static void help(void) {
       "          in the Heidelberg Digits layout (default --out data/digits,\n"
       "          or $AIMC_DATA/digits; 24 speakers of which 4 held out for\n"
       "          test, 8 trials: 3840 files; the global --seed picks them).\n"
+      "          An existing set is never overwritten (exit 2), or left as\n"
+      "          it is with --if-missing (exit 0).\n"
       "stats     prints class counts per split, the sequence-length\n"
       "          histogram and per-feature ranges.\n"
       "show      renders one sample's features as a PNG spectrogram.\n"
@@ -96,6 +101,7 @@ static int cmd_digits(aimc_ctx *ctx, int argc, char **argv) {
   aimc_digits_gen g;
   aimc_digits_gen_defaults(&g);
   aimc_data_spec spec = {.task = AIMC_TASK_DIGITS20};
+  int if_missing = 0;
   char out[AIMC_PARAM_STRLEN];
   aimc_data_default_dir(&spec, out, sizeof out);
   for (int i = 2; i < argc; i++) {
@@ -108,6 +114,10 @@ static int cmd_digits(aimc_ctx *ctx, int argc, char **argv) {
     if (strcmp(o, "--no-noise") == 0) {
       g.snr_dB_min = 1;
       g.snr_dB_max = 0;
+      continue;
+    }
+    if (strcmp(o, "--if-missing") == 0) {
+      if_missing = 1;
       continue;
     }
     if (!v)
@@ -137,6 +147,12 @@ static int cmd_digits(aimc_ctx *ctx, int argc, char **argv) {
     } else {
       return aimc_cli_usage(ctx, "data digits", "unknown option '%s'", o);
     }
+  }
+  char list[AIMC_PARAM_STRLEN + 32];
+  snprintf(list, sizeof list, "%s/train_filenames.txt", out);
+  if (if_missing && access(list, F_OK) == 0) {
+    printf("%s already holds a data set; nothing to do\n", out);
+    return AIMC_OK;
   }
   aimc_progress bar;
   size_t total = (size_t)(g.n_speakers > 0 ? g.n_speakers : 0) * 20 *

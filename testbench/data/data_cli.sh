@@ -31,6 +31,8 @@ cmp -s "$T/a.md5" "$T/b.md5" || fail "same seed gave different audio"
 cmp -s "$T/a.md5" "$T/c.md5" && fail "another seed gave the same audio"
 "$A" data digits --out "$T/a" $small 2>"$T/err"; [ $? -eq 2 ] || fail "overwrite"
 grep -q "already holds a data set" "$T/err" || fail "overwrite message"
+"$A" data digits --out "$T/a" $small --if-missing >/dev/null || fail "--if-missing"
+(cd "$T/a/audio" && md5sum *) | cmp -s - "$T/a.md5" || fail "--if-missing touched files"
 
 "$A" data stats --dir "$T/a" --task digits20 > "$T/out" 2>/dev/null || fail "stats"
 grep -q "samples 60, length" "$T/out" || fail "stats samples"
