@@ -150,14 +150,14 @@ static void audio_path(char *buf, size_t len, const char *dir,
   snprintf(buf, len, strchr(name, '/') ? "%s/%s" : "%s/audio/%s", dir, name);
 }
 
-/* Hash of everything the features depend on: settings, names, sizes and
+/* Hash of everything the cached features depend on: settings (not
+ * downsample: the cache holds full-rate frames), names, sizes and
  * modification times of the audio files. */
 static uint64_t cache_key(const aimc_data_spec *spec, const char *dir,
                           const file_list *fl) {
   char buf[AIMC_PARAM_STRLEN * 2 + 128];
-  snprintf(buf, sizeof buf, "logmel-v1 %d %.9g %.9g %.9g %.9g %d", spec->n_mels,
-           spec->window_s, spec->hop_s, spec->f_min_Hz, spec->f_max_Hz,
-           spec->downsample);
+  snprintf(buf, sizeof buf, "logmel-v2 %d %.9g %.9g %.9g %.9g", spec->n_mels,
+           spec->window_s, spec->hop_s, spec->f_min_Hz, spec->f_max_Hz);
   uint64_t h = aimc_hash_str(buf);
   for (size_t i = 0; i < fl->n; i++) {
     struct stat sb;
@@ -328,6 +328,28 @@ static int build(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
   return AIMC_OK;
 }
 
+/* Averages every k frames of every file in place (the same averaging of
+ * log-mel values as aimc_logmel_run), updating frames[]. */
+static void downsample_in_place(size_t n_files, size_t *frames, float *x,
+                                size_t n_mels, size_t k) {
+  size_t src = 0, dst = 0; /* row offsets */
+  for (size_t i = 0; i < n_files; i++) {
+    size_t rows = (frames[i] + k - 1) / k;
+    for (size_t r = 0; r < rows; r++) {
+      size_t group = frames[i] - r * k < k ? frames[i] - r * k : k;
+      for (size_t b = 0; b < n_mels; b++) {
+        float sum = 0;
+        for (size_t g = 0; g < group; g++)
+          sum += x[(src + r * k + g) * n_mels + b] / (float)group;
+        x[(dst + r) * n_mels + b] = sum; /* dst + r <= src + r * k */
+      }
+    }
+    src += frames[i];
+    dst += rows;
+    frames[i] = rows;
+  }
+}
+
 int aimc_digits_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
                      aimc_dataset **out) {
   int hd[HD_N_CLASSES];
@@ -337,10 +359,18 @@ int aimc_digits_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
   file_list fl = {0};
   size_t *frames = NULL;
   float *x = NULL;
+  /* Features at the full frame rate (shared cache for every downsample
+   * setting, e.g. a trainer and a runner), then averaged. */
+  aimc_data_spec full = *spec;
+  full.downsample = 1;
   if ((st = read_lists(ctx, dir, &fl)) == AIMC_OK &&
-      (st = load_features(ctx, spec, dir, &fl, &frames, &x)) == AIMC_OK &&
-      (st = build(ctx, spec, dir, &fl, hd, k, frames, x, out)) == AIMC_OK)
-    x = NULL; /* now owned by the dataset */
+      (st = load_features(ctx, &full, dir, &fl, &frames, &x)) == AIMC_OK) {
+    if (spec->downsample > 1)
+      downsample_in_place(fl.n, frames, x, (size_t)spec->n_mels,
+                          (size_t)spec->downsample);
+    if ((st = build(ctx, spec, dir, &fl, hd, k, frames, x, out)) == AIMC_OK)
+      x = NULL; /* now owned by the dataset */
+  }
   aimc_free(ctx, x);
   aimc_free(ctx, frames);
   file_list_fini(ctx, &fl);

@@ -288,6 +288,47 @@ static void test_cache(void **state) {
   assert_int_equal(cap.rebuilt, 1);
   assert_memory_equal(ref, x, L * sizeof *x);
 
+  /* Downsampling reuses the full-rate cache and averages frames: sample
+   * 0 at downsample 3 is the mean of groups of 3 raw frames (the
+   * normalisation changes with it, so compare raw values). */
+  {
+    aimc_ctx *c1 = aimc_ctx_alloc(5), *c3 = aimc_ctx_alloc(5);
+    aimc_data_spec s3 = s;
+    s3.downsample = 3;
+    s3.length = 0;
+    aimc_data_spec s1 = s;
+    s1.length = 0;
+    aimc_dataset *d1 = load_ok(c1, &s1);
+    memset(&cap, 0, sizeof cap);
+    aimc_ctx_set_log(c3, capture, &cap);
+    aimc_dataset *d3 = load_ok(c3, &s3);
+    assert_int_equal(cap.computed, 0);
+    size_t v1 = aimc_dataset_valid_steps(d1, 0);
+    assert_int_equal(aimc_dataset_valid_steps(d3, 0), (v1 + 2) / 3);
+    float *x1 = malloc(aimc_dataset_length(d1) * 32 * sizeof *x1);
+    float *x3 = malloc(aimc_dataset_length(d3) * 32 * sizeof *x3);
+    aimc_dataset_get(d1, 0, x1);
+    aimc_dataset_get(d3, 0, x3);
+    const float *m1 = aimc_dataset_feature_mean(d1),
+                *s1d = aimc_dataset_feature_std(d1);
+    const float *m3 = aimc_dataset_feature_mean(d3),
+                *s3d = aimc_dataset_feature_std(d3);
+    for (size_t r = 0; r < (v1 + 2) / 3; r++)
+      for (size_t b = 0; b < 32; b += 5) {
+        double mean = 0;
+        size_t g = 0;
+        for (size_t t = 3 * r; t < v1 && t < 3 * r + 3; t++, g++)
+          mean += x1[t * 32 + b] * s1d[b] + m1[b];
+        assert_near(x3[r * 32 + b] * s3d[b] + m3[b], mean / g, 1e-3);
+      }
+    free(x1);
+    free(x3);
+    aimc_dataset_free(c1, d1);
+    aimc_dataset_free(c3, d3);
+    aimc_ctx_free(c1);
+    aimc_ctx_free(c3);
+  }
+
   /* Other settings invalidate the cache; cache off never touches it. */
   s.n_mels = 16;
   load_capture(&s, &cap, NULL);
