@@ -58,9 +58,11 @@ void s4d_ssm_backward(const s4d_ssm *s, int T, const double *u,
   const int H = s->h, M = s->m;
   /* G holds dL/dx_{k+1} (Re plane, Im plane) while walking back in time. */
   double G[2 * S4D_MAX_MODES], qk[2 * S4D_MAX_MODES], qp[2 * S4D_MAX_MODES];
-  double ste[2 * S4D_MAX_MODES];
+  double ste[2 * S4D_MAX_MODES], bterm[S4D_MAX_MODES];
   static const double zero[2 * S4D_MAX_MODES];
   const int qx_on = s->qx->bits > 0;
+  if (!qx_on)
+    for (int i = 0; i < 2 * M; i++) ste[i] = 1;
   for (int h = 0; h < H; h++) {
     const double *ar = s->a_re + h * M, *ai = s->a_im + h * M;
     const double *br = s->b_re + h * M, *bi = s->b_im + h * M;
@@ -80,13 +82,15 @@ void s4d_ssm_backward(const s4d_ssm *s, int T, const double *u,
       const double *pq = k ? quantized_state(s->qx, x - 2 * M, M, qp) : zero;
       if (qx_on)
         for (int i = 0; i < 2 * M; i++) ste[i] = aimc_quant_ste(s->qx, x[i]);
+      /* Independent per mode (vectorises); the input gradient is summed
+       * afterwards in mode order. */
       for (int m = 0; m < M; m++) {
         /* dL/dx^_k: output path plus conj(Abar) G_{k+1}. */
         double dr = 2 * dpre * cr[m] + ar[m] * G[m] + ai[m] * G[M + m];
         double di = -2 * dpre * ci[m] - ai[m] * G[m] + ar[m] * G[M + m];
         gcr[m] += 2 * dpre * xq[m];
         gci[m] -= 2 * dpre * xq[M + m];
-        double Gr = qx_on ? dr * ste[m] : dr, Gi = qx_on ? di * ste[M + m] : di;
+        double Gr = dr * ste[m], Gi = di * ste[M + m];
         G[m] = Gr;
         G[M + m] = Gi;
         /* dAbar = G conj(x^_{k-1}); dBbar = G u^. */
@@ -94,8 +98,9 @@ void s4d_ssm_backward(const s4d_ssm *s, int T, const double *u,
         gai[m] += Gi * pq[m] - Gr * pq[M + m];
         gbr[m] += Gr * uq;
         gbi[m] += Gi * uq;
-        duq += Gr * br[m] + Gi * bi[m];
+        bterm[m] = Gr * br[m] + Gi * bi[m];
       }
+      for (int m = 0; m < M; m++) duq += bterm[m];
       du[k * H + h] += duq * s4d_ste(s->qu, uk);
     }
     g->d[h] += gd;
