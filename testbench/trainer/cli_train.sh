@@ -35,6 +35,26 @@ cmp -s "$T/run/model.s4d" "$T/first.s4d" || fail "model overwritten"
 "$AIMC_BIN" train "$T/c.yaml" --resume > /dev/null 2>&1 || fail "resume"
 cmp -s "$T/run/model.s4d" "$T/first.s4d" || fail "resume changed the model"
 
+# Killed at an arbitrary moment (SIGKILL) and resumed: the same model as the
+# uninterrupted run, wherever the kill landed (checkpoint every step).
+long='s/epochs: 2, batch: 20, threads: 2}/epochs: 30, batch: 20, threads: 2, checkpoint_steps: 1}/'
+sed -e "s#dir: $T/run#dir: $T/killed#" -e "$long" "$T/c.yaml" > "$T/k.yaml"
+sed -e "s#dir: $T/run#dir: $T/ref#" -e "$long" "$T/c.yaml" > "$T/r.yaml"
+"$AIMC_BIN" train "$T/r.yaml" > /dev/null 2>&1 || fail "reference run"
+"$AIMC_BIN" train "$T/k.yaml" > /dev/null 2>&1 &
+pid=$!
+i=0 # kill as soon as the first checkpoint exists (or after 10 s)
+while [ ! -e "$T/killed/checkpoint.ckpt" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+if [ -e "$T/killed/checkpoint.ckpt" ] && [ ! -e "$T/killed/model.s4d" ]; then
+  echo "killed mid-training"
+else
+  echo "note: the kill did not land mid-training (machine load); still checked"
+fi
+"$AIMC_BIN" train "$T/k.yaml" --resume --force > /dev/null 2>&1 || fail "resume after kill"
+cmp -s "$T/killed/model.s4d" "$T/ref/model.s4d" || fail "killed+resumed model differs"
+
 # --eval with a sigma sweep.
 "$AIMC_BIN" train "$T/c.yaml" --eval --sigma-list 0,10 --noise-seeds 2 > "$T/out" 2>&1 \
   || fail "eval"
