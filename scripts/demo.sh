@@ -43,11 +43,9 @@ AIMC="$BUILD/aimc"
 mkdir -p "$OUT"
 
 step "data: spoken digits (espeak-ng, Heidelberg-Digits layout) in $DATA"
-if [ -f "$DATA/test_filenames.txt" ]; then
-  echo "  reusing $DATA" >&2
-else
-  "$AIMC" data digits --out "$DATA" || fail "generating the digits"
-fi
+# --if-missing reuses a complete set (the generator writes its train list
+# last, as the mark of completion) and regenerates an interrupted one.
+"$AIMC" data digits --out "$DATA" --if-missing || fail "generating the digits"
 
 step "train: 2-bit QAT S4D on zero vs one (configs/train/zero_one.yaml)"
 if [ -f "$OUT/train/model.s4d" ]; then
@@ -72,7 +70,10 @@ if ! "$AIMC" graph "$OUT/netlist.yaml" -o "$OUT/netlist.svg" --depth 1; then
 fi
 
 step "run: program the devices, simulate the test set on the event kernel"
-"$AIMC" run "$OUT/netlist.yaml" --data "zero_one,dir=$DATA" -o "$OUT/run" >"$OUT/run.txt" ||
+# The data spec must match the training config's `data:` section
+# (configs/train/zero_one.yaml: downsample 2), or the model would see the
+# input stretched in time.
+"$AIMC" run "$OUT/netlist.yaml" --data "zero_one,dir=$DATA,downsample=2" -o "$OUT/run" >"$OUT/run.txt" ||
   { cat "$OUT/run.txt"; fail "simulating"; }
 cat "$OUT/run.txt" >&2
 
