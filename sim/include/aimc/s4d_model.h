@@ -83,7 +83,10 @@ int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out);
  *
  * Quantizers with bits 0 are the identity. With use_ssm = 0 the array
  * term vanishes: y_k = Q_y(D u^_k). Abar, Bbar, C, D are stored already
- * quantized (they are the values to program); |Abar| < 1 for every mode.
+ * quantized (they are the values to program); |Abar| < 1 for every mode;
+ * the trainer writes zeros for pruned modes (mask 0), and this forward
+ * treats a masked mode as zero whatever the file holds. enc_w / dec_w are
+ * stored as used (already quantized when bits_enc / bits_dec were set).
  * Errors: AIMC_EINVAL (len < 1), AIMC_ENOMEM. */
 int aimc_s4d_model_forward(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                            const double *x, int len, double *logits);
