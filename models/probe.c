@@ -97,9 +97,9 @@ int aimc_probe_write_csv(aimc_ctx *ctx, aimc_inst *inst, const char *path) {
   for (int k = 0; k < n; k++) fprintf(fp, ",v%d", k);
   fputc('\n', fp);
   for (size_t i = 0; i < aimc_probe_count(inst); i++) {
-    aimc_time t;
-    const double *v;
-    aimc_probe_record(inst, i, &t, &v);
+    aimc_time t = 0;
+    const double *v = NULL;
+    aimc_probe_record(inst, i, &t, &v); /* i < count: cannot fail */
     fprintf(fp, "%.15g", aimc_time_to_s(t));
     for (int k = 0; k < n; k++) fprintf(fp, ",%.17g", v[k]);
     fputc('\n', fp);

@@ -31,7 +31,8 @@ step "setup: Debian packages (scripts/setup.sh)"
 ./scripts/setup.sh || fail "installing packages"
 
 step "build: release build into $BUILD"
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$BUILD.cmake.log" 2>&1 ||
+# A user build never fails on a compiler warning (the tests use -Werror).
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DAIMC_WERROR=OFF >"$BUILD.cmake.log" 2>&1 ||
   { cat "$BUILD.cmake.log" >&2; fail "cmake configure"; }
 # Show the build's progress every 10 %; the full log goes to a file.
 { cmake --build "$BUILD" -j2 --target aimc_cli 2>&1; echo $? >"$BUILD.build.rc"; } |

@@ -352,7 +352,7 @@ static void start_epoch(aimc_trainer *tr) {
 
 int aimc_trainer_done(const aimc_trainer *tr) { return tr->done; }
 
-static void finish_epoch(aimc_trainer *tr, aimc_train_stats *s) {
+static int finish_epoch(aimc_trainer *tr, aimc_train_stats *s) {
   double *row = tr->curves + tr->n_rows * N_COLS;
   double now = aimc_wall_seconds(), dt = now - tr->t_epoch0;
   row[COL_EPOCH] = (double)tr->epoch;
@@ -370,9 +370,10 @@ static void finish_epoch(aimc_trainer *tr, aimc_train_stats *s) {
   row[COL_SAMPLES_PER_S] = tr->seen / fmax(dt, 1e-9);
   if (tr->val) {
     double acc, loss;
-    aimc_trainer_evaluate(tr, tr->val,
-                          quant_active(tr) ? AIMC_EVAL_QUANT : AIMC_EVAL_FLOAT,
-                          0, &acc, &loss);
+    int st = aimc_trainer_evaluate(
+        tr, tr->val, quant_active(tr) ? AIMC_EVAL_QUANT : AIMC_EVAL_FLOAT, 0,
+        &acc, &loss);
+    if (st) return st;
     row[COL_VAL_ACC] = acc;
     row[COL_VAL_LOSS] = loss;
     s->val_acc = acc;
@@ -399,6 +400,7 @@ static void finish_epoch(aimc_trainer *tr, aimc_train_stats *s) {
   if (tr->epoch >= tr->cfg.train.epochs ||
       (tr->cfg.train.patience > 0 && tr->since_best >= tr->cfg.train.patience))
     tr->done = 1;
+  return AIMC_OK;
 }
 
 int aimc_trainer_iterate(aimc_trainer *tr, aimc_train_stats *s) {
@@ -440,11 +442,9 @@ int aimc_trainer_iterate(aimc_trainer *tr, aimc_train_stats *s) {
   s->acc = (double)tr->correct_sum / tr->seen;
   if (tr->pos >= n) {
     s->epoch_done = 1;
-    finish_epoch(tr, s);
-    if (tr->csv_path) {
-      int st = aimc_trainer_write_csv(tr);
-      if (st) return st;
-    }
+    int st = finish_epoch(tr, s);
+    if (!st && tr->csv_path) st = aimc_trainer_write_csv(tr);
+    if (st) return st;
   }
   if (tr->ckpt_path &&
       (s->epoch_done || (tr->cfg.train.checkpoint_steps > 0 &&

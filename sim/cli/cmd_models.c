@@ -173,8 +173,8 @@ static int write_docs(aimc_ctx *ctx, const char *dir) {
       "programming figures: [conventions.md](conventions.md), "
       "[programming.md](programming.md).\n\n| model | summary |\n|---|---|\n");
   for (size_t i = 0; i < aimc_models_count() && !rc; i++) {
-    described d;
-    lookup(aimc_models_at(i)->name, &d);
+    described d = {0};
+    lookup(aimc_models_at(i)->name, &d); /* a registered name: found */
     fprintf(out, "| [`%s`](%s.md) | %s |\n", d.name, d.name, d.summary);
     rc = write_doc(ctx, dir, &d);
   }
@@ -183,8 +183,8 @@ static int write_docs(aimc_ctx *ctx, const char *dir) {
           "cards in "
           "`configs/devices/`):\n\n| model | summary |\n|---|---|\n");
   for (size_t i = 0; i < aimc_device_models_count() && !rc; i++) {
-    described d;
-    lookup(aimc_device_models_at(i)->name, &d);
+    described d = {0};
+    lookup(aimc_device_models_at(i)->name, &d); /* registered: found */
     fprintf(out, "| [`%s`](%s.md) | %s |\n", d.name, d.name, d.summary);
     rc = write_doc(ctx, dir, &d);
   }
