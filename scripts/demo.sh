@@ -70,11 +70,14 @@ if ! "$AIMC" graph "$OUT/netlist.yaml" -o "$OUT/netlist.svg" --depth 1; then
   GRAPH=""
 fi
 
-step "run: program the devices, simulate the test set on the event kernel"
+step "run: program the devices (write-verify), simulate the test set on the event kernel"
 # The data spec must match the training config's `data:` section
 # (configs/train/zero_one.yaml: downsample 2), or the model would see the
 # input stretched in time.
-"$AIMC" run "$OUT/netlist.yaml" --data "zero_one,dir=$DATA,downsample=2" -o "$OUT/run" >"$OUT/run.txt" ||
+# Devices are programmed by write-verify on the default pulse-response card
+# (the arch's default mode is ideal programming).
+"$AIMC" run "$OUT/netlist.yaml" --data "zero_one,dir=$DATA,downsample=2" \
+  --set programming.mode=write_verify -o "$OUT/run" >"$OUT/run.txt" ||
   { cat "$OUT/run.txt"; fail "simulating"; }
 cat "$OUT/run.txt" >&2
 
