@@ -1,25 +1,14 @@
 /* The generic parameter binder: text -> typed struct field, with unit and
  * range checks driven by the aimc_param table rows. */
-#include "aimc/param.h"
-
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "aimc/param.h"
 #include "aimc/status.h"
-
-static int fail(int status, char *err, size_t errlen, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return status;
-}
+#include "message.h"
 
 #define FIELD(obj, p, T) ((T *)((char *)(obj) + (p)->offset))
 
@@ -27,11 +16,17 @@ void aimc_params_defaults(const aimc_param *table, size_t n, void *obj) {
   for (size_t i = 0; i < n; i++) {
     const aimc_param *p = &table[i];
     switch (p->type) {
-      case AIMC_PT_REAL: *FIELD(obj, p, double) = p->def; break;
+      case AIMC_PT_REAL:
+        *FIELD(obj, p, double) = p->def;
+        break;
       case AIMC_PT_INT:
       case AIMC_PT_BOOL:
-      case AIMC_PT_ENUM: *FIELD(obj, p, int) = (int)p->def; break;
-      case AIMC_PT_TIME: *FIELD(obj, p, aimc_time) = aimc_time_from_s(p->def); break;
+      case AIMC_PT_ENUM:
+        *FIELD(obj, p, int) = (int)p->def;
+        break;
+      case AIMC_PT_TIME:
+        *FIELD(obj, p, aimc_time) = aimc_time_from_s(p->def);
+        break;
       case AIMC_PT_STRING:
         snprintf(FIELD(obj, p, char), AIMC_PARAM_STRLEN, "%s",
                  p->def_str ? p->def_str : "");
@@ -58,13 +53,13 @@ static void range_text(const aimc_param *p, char *buf, size_t len) {
   snprintf(buf, len, "[%s, %s]", lo, hi);
 }
 
-static int check_range(const aimc_param *p, double v, const char *text, char *err,
-                       size_t errlen) {
+static int check_range(const aimc_param *p, double v, const char *text,
+                       char *err, size_t errlen) {
   if (v >= p->min && v <= p->max) return AIMC_OK;
   char range[120];
   range_text(p, range, sizeof range);
-  return fail(AIMC_ERANGE, err, errlen, "%s = %s is out of range %s", p->key,
-              text, range);
+  return aimc_core_fail(AIMC_ERANGE, err, errlen, "%s = %s is out of range %s",
+                        p->key, text, range);
 }
 
 static int parse_bool(const char *t, int *out) {
@@ -84,7 +79,7 @@ int aimc_param_set(const aimc_param *p, void *obj, const char *text, char *err,
     case AIMC_PT_REAL: {
       double v;
       int rc = aimc_unit_parse(text, p->unit, &v, uerr, sizeof uerr);
-      if (rc) return fail(rc, err, errlen, "%s: %s", p->key, uerr);
+      if (rc) return aimc_core_fail(rc, err, errlen, "%s: %s", p->key, uerr);
       rc = check_range(p, v, text, err, errlen);
       if (rc) return rc;
       *FIELD(obj, p, double) = v;
@@ -93,7 +88,7 @@ int aimc_param_set(const aimc_param *p, void *obj, const char *text, char *err,
     case AIMC_PT_TIME: {
       aimc_time t;
       int rc = aimc_time_parse(text, &t, uerr, sizeof uerr);
-      if (rc) return fail(rc, err, errlen, "%s: %s", p->key, uerr);
+      if (rc) return aimc_core_fail(rc, err, errlen, "%s: %s", p->key, uerr);
       rc = check_range(p, aimc_time_to_s(t), text, err, errlen);
       if (rc) return rc;
       *FIELD(obj, p, aimc_time) = t;
@@ -104,8 +99,8 @@ int aimc_param_set(const aimc_param *p, void *obj, const char *text, char *err,
       long v = strtol(text, &end, 10);
       while (*end == ' ') end++;
       if (end == text || *end)
-        return fail(AIMC_EPARSE, err, errlen, "%s: '%s' is not an integer",
-                    p->key, text);
+        return aimc_core_fail(AIMC_EPARSE, err, errlen,
+                              "%s: '%s' is not an integer", p->key, text);
       int rc = check_range(p, (double)v, text, err, errlen);
       if (rc) return rc;
       *FIELD(obj, p, int) = (int)v;
@@ -114,8 +109,9 @@ int aimc_param_set(const aimc_param *p, void *obj, const char *text, char *err,
     case AIMC_PT_BOOL: {
       int b;
       if (parse_bool(text, &b))
-        return fail(AIMC_EPARSE, err, errlen,
-                    "%s: '%s' is not a boolean (true/false)", p->key, text);
+        return aimc_core_fail(AIMC_EPARSE, err, errlen,
+                              "%s: '%s' is not a boolean (true/false)", p->key,
+                              text);
       *FIELD(obj, p, int) = b;
       return AIMC_OK;
     }
@@ -130,28 +126,34 @@ int aimc_param_set(const aimc_param *p, void *obj, const char *text, char *err,
         snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
                  p->choices[i]);
       }
-      return fail(AIMC_ERANGE, err, errlen, "%s: '%s' is not one of: %s", p->key,
-                  text, list);
+      return aimc_core_fail(AIMC_ERANGE, err, errlen,
+                            "%s: '%s' is not one of: %s", p->key, text, list);
     }
     case AIMC_PT_STRING:
       if (strlen(text) >= AIMC_PARAM_STRLEN)
-        return fail(AIMC_ERANGE, err, errlen, "%s: text longer than %d characters",
-                    p->key, AIMC_PARAM_STRLEN - 1);
+        return aimc_core_fail(AIMC_ERANGE, err, errlen,
+                              "%s: text longer than %d characters", p->key,
+                              AIMC_PARAM_STRLEN - 1);
       snprintf(FIELD(obj, p, char), AIMC_PARAM_STRLEN, "%s", text);
       return AIMC_OK;
   }
-  return fail(AIMC_EINVAL, err, errlen, "%s: unknown parameter type", p->key);
+  return aimc_core_fail(AIMC_EINVAL, err, errlen, "%s: unknown parameter type",
+                        p->key);
 }
 
 double aimc_param_get(const aimc_param *p, const void *obj) {
   void *o = (void *)obj;
   switch (p->type) {
-    case AIMC_PT_REAL: return *FIELD(o, p, double);
-    case AIMC_PT_TIME: return aimc_time_to_s(*FIELD(o, p, aimc_time));
+    case AIMC_PT_REAL:
+      return *FIELD(o, p, double);
+    case AIMC_PT_TIME:
+      return aimc_time_to_s(*FIELD(o, p, aimc_time));
     case AIMC_PT_INT:
     case AIMC_PT_BOOL:
-    case AIMC_PT_ENUM: return *FIELD(o, p, int);
-    case AIMC_PT_STRING: return NAN;
+    case AIMC_PT_ENUM:
+      return *FIELD(o, p, int);
+    case AIMC_PT_STRING:
+      return NAN;
   }
   return NAN;
 }
@@ -160,16 +162,24 @@ char *aimc_param_format(const aimc_param *p, const void *obj, char *buf,
                         size_t len) {
   void *o = (void *)obj;
   switch (p->type) {
-    case AIMC_PT_REAL: return aimc_unit_format(*FIELD(o, p, double), p->unit, buf, len);
-    case AIMC_PT_TIME: return aimc_time_format(*FIELD(o, p, aimc_time), buf, len);
-    case AIMC_PT_INT: snprintf(buf, len, "%d", *FIELD(o, p, int)); break;
-    case AIMC_PT_BOOL: snprintf(buf, len, "%s", *FIELD(o, p, int) ? "true" : "false"); break;
+    case AIMC_PT_REAL:
+      return aimc_unit_format(*FIELD(o, p, double), p->unit, buf, len);
+    case AIMC_PT_TIME:
+      return aimc_time_format(*FIELD(o, p, aimc_time), buf, len);
+    case AIMC_PT_INT:
+      snprintf(buf, len, "%d", *FIELD(o, p, int));
+      break;
+    case AIMC_PT_BOOL:
+      snprintf(buf, len, "%s", *FIELD(o, p, int) ? "true" : "false");
+      break;
     case AIMC_PT_ENUM: {
       int i = *FIELD(o, p, int);
       snprintf(buf, len, "%s", p->choices ? p->choices[i] : "?");
       break;
     }
-    case AIMC_PT_STRING: snprintf(buf, len, "%s", FIELD(o, p, char)); break;
+    case AIMC_PT_STRING:
+      snprintf(buf, len, "%s", FIELD(o, p, char));
+      break;
   }
   return buf;
 }
@@ -178,12 +188,14 @@ int aimc_params_check(const aimc_param *table, size_t n, const void *obj,
                       char *err, size_t errlen) {
   for (size_t i = 0; i < n; i++) {
     const aimc_param *p = &table[i];
-    if (p->type != AIMC_PT_REAL && p->type != AIMC_PT_INT && p->type != AIMC_PT_TIME)
+    if (p->type != AIMC_PT_REAL && p->type != AIMC_PT_INT &&
+        p->type != AIMC_PT_TIME)
       continue;
     double v = aimc_param_get(p, obj);
     char text[64];
     aimc_param_format(p, obj, text, sizeof text);
-    if (!(v >= p->min && v <= p->max)) return check_range(p, v, text, err, errlen);
+    if (!(v >= p->min && v <= p->max))
+      return check_range(p, v, text, err, errlen);
   }
   return AIMC_OK;
 }

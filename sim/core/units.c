@@ -6,12 +6,12 @@
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aimc/status.h"
+#include "message.h"
 
 typedef struct {
   const char *symbol;
@@ -40,9 +40,9 @@ typedef struct {
 } prefix_info;
 
 static const prefix_info PREFIXES[] = {
-    {"f", -15}, {"p", -12}, {"n", -9},         {"u", -6}, {"\xC2\xB5", -6},
-    {"\xCE\xBC", -6}, {"m", -3}, {"k", 3},    {"M", 6},  {"G", 9},
-    {"T", 12},
+    {"f", -15},       {"p", -12},       {"n", -9}, {"u", -6},
+    {"\xC2\xB5", -6}, {"\xCE\xBC", -6}, {"m", -3}, {"k", 3},
+    {"M", 6},         {"G", 9},         {"T", 12},
 };
 #define N_PREFIXES (sizeof PREFIXES / sizeof PREFIXES[0])
 
@@ -51,16 +51,6 @@ const char *aimc_unit_symbol(aimc_unit u) {
 }
 const char *aimc_unit_name(aimc_unit u) {
   return (u >= 0 && u < AIMC_U_COUNT_) ? UNITS[u].name : "?";
-}
-
-static int fail(int status, char *err, size_t errlen, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return status;
 }
 
 static int unit_matches(aimc_unit u, const char *s) {
@@ -111,61 +101,75 @@ static int split_suffix(const char *suffix, aimc_unit expect, int *exp10,
 
 static int parse_ld(const char *text, aimc_unit expect, long double *value,
                     char *err, size_t errlen) {
-  if (!text) return fail(AIMC_EPARSE, err, errlen, "missing value");
+  if (!text) return aimc_core_fail(AIMC_EPARSE, err, errlen, "missing value");
   const char *p = text;
   while (*p == ' ' || *p == '\t') p++;
   /* strtold accepts "inf", "nan" and hex floats; we take decimals only. */
   if (!(*p == '-' || *p == '+' || *p == '.' || (*p >= '0' && *p <= '9')))
-    return fail(AIMC_EPARSE, err, errlen, "'%s' is not a number", text);
+    return aimc_core_fail(AIMC_EPARSE, err, errlen, "'%s' is not a number",
+                          text);
   char *end;
   errno = 0;
   long double v = strtold(p, &end);
-  if (end == p) return fail(AIMC_EPARSE, err, errlen, "'%s' is not a number", text);
+  if (end == p)
+    return aimc_core_fail(AIMC_EPARSE, err, errlen, "'%s' is not a number",
+                          text);
   if (errno == ERANGE || !isfinite(v) || fabsl(v) > (long double)DBL_MAX)
-    return fail(AIMC_ERANGE, err, errlen, "'%s' is out of the range of a number", text);
+    return aimc_core_fail(AIMC_ERANGE, err, errlen,
+                          "'%s' is out of the range of a number", text);
   while (*end == ' ' || *end == '\t') end++;
   char suffix[32];
   size_t n = strlen(end);
-  while (n > 0 && (end[n - 1] == ' ' || end[n - 1] == '\t' || end[n - 1] == '\n')) n--;
+  while (n > 0 &&
+         (end[n - 1] == ' ' || end[n - 1] == '\t' || end[n - 1] == '\n'))
+    n--;
   if (n >= sizeof suffix)
-    return fail(AIMC_EUNIT, err, errlen, "unknown unit in '%s'", text);
+    return aimc_core_fail(AIMC_EUNIT, err, errlen, "unknown unit in '%s'",
+                          text);
   memcpy(suffix, end, n);
   suffix[n] = '\0';
   int exp10 = 0;
   aimc_unit found;
   if (split_suffix(suffix, expect, &exp10, &found) != 0) {
     if (found == AIMC_U_COUNT_)
-      return fail(AIMC_EUNIT, err, errlen, "unknown unit '%s' in '%s' (expected a %s%s%s)",
-                  suffix, text, UNITS[expect].name, expect ? " in " : "",
-                  UNITS[expect].symbol);
-    return fail(AIMC_EUNIT, err, errlen,
-                "unit mismatch: '%s' is a %s (%s), expected a %s%s%s", text,
-                UNITS[found].name, UNITS[found].symbol, UNITS[expect].name,
-                expect ? " in " : "", UNITS[expect].symbol);
+      return aimc_core_fail(AIMC_EUNIT, err, errlen,
+                            "unknown unit '%s' in '%s' (expected a %s%s%s)",
+                            suffix, text, UNITS[expect].name,
+                            expect ? " in " : "", UNITS[expect].symbol);
+    return aimc_core_fail(AIMC_EUNIT, err, errlen,
+                          "unit mismatch: '%s' is a %s (%s), expected a %s%s%s",
+                          text, UNITS[found].name, UNITS[found].symbol,
+                          UNITS[expect].name, expect ? " in " : "",
+                          UNITS[expect].symbol);
   }
   v *= powl(10.0L, exp10);
   if (!isfinite(v) || fabsl(v) > (long double)DBL_MAX)
-    return fail(AIMC_ERANGE, err, errlen, "'%s' is out of the range of a number", text);
+    return aimc_core_fail(AIMC_ERANGE, err, errlen,
+                          "'%s' is out of the range of a number", text);
   *value = v;
   return AIMC_OK;
 }
 
-int aimc_unit_parse(const char *text, aimc_unit expect, double *value, char *err,
-                    size_t errlen) {
+int aimc_unit_parse(const char *text, aimc_unit expect, double *value,
+                    char *err, size_t errlen) {
   long double v;
   int rc = parse_ld(text, expect, &v, err, errlen);
   if (rc == AIMC_OK) *value = (double)v;
   return rc;
 }
 
-int aimc_time_parse(const char *text, aimc_time *t_fs, char *err, size_t errlen) {
+int aimc_time_parse(const char *text, aimc_time *t_fs, char *err,
+                    size_t errlen) {
   long double v;
   int rc = parse_ld(text, AIMC_U_SECOND, &v, err, errlen);
   if (rc != AIMC_OK) return rc;
-  if (v < 0) return fail(AIMC_ERANGE, err, errlen, "negative time '%s'", text);
+  if (v < 0)
+    return aimc_core_fail(AIMC_ERANGE, err, errlen, "negative time '%s'", text);
   long double fs = v * 1e15L;
   if (fs >= 9.2233720368547758e18L)
-    return fail(AIMC_ERANGE, err, errlen, "time '%s' is beyond the 2.5 h the kernel can count in fs", text);
+    return aimc_core_fail(
+        AIMC_ERANGE, err, errlen,
+        "time '%s' is beyond the 2.5 h the kernel can count in fs", text);
   *t_fs = (aimc_time)llroundl(fs);
   return AIMC_OK;
 }
@@ -199,9 +203,12 @@ char *aimc_unit_format(double value, aimc_unit u, char *buf, size_t len) {
 
 char *aimc_time_format(aimc_time t, char *buf, size_t len) {
   /* digits: decimal places of one unit expressed in fs. */
-  static const struct { aimc_time unit; const char *sym; int digits; } T[] = {
-      {AIMC_SEC, "s", 15}, {AIMC_MS, "ms", 12}, {AIMC_US, "us", 9},
-      {AIMC_NS, "ns", 6},  {AIMC_PS, "ps", 3},  {AIMC_FS, "fs", 0}};
+  static const struct {
+    aimc_time unit;
+    const char *sym;
+    int digits;
+  } T[] = {{AIMC_SEC, "s", 15}, {AIMC_MS, "ms", 12}, {AIMC_US, "us", 9},
+           {AIMC_NS, "ns", 6},  {AIMC_PS, "ps", 3},  {AIMC_FS, "fs", 0}};
   const char *sign = t < 0 ? "-" : "";
   uint64_t a = t < 0 ? (uint64_t)(-(t + 1)) + 1 : (uint64_t)t;
   size_t i = 0;
