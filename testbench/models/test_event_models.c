@@ -2,7 +2,7 @@
  * (defaults in range, ports resolve, deterministic, energy >= 0, reset
  * restores device state), the DAC -> crossbar -> TIA -> ADC chain against
  * the documented value convention, ADC mux serialization, a cell under the
- * write_verify controller, and bad netlist parameters. */
+ * write_verify controller, the concat join, and bad netlist parameters. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,15 +15,16 @@
 
 #include "aimc/engine.h"
 #include "aimc/netlist.h"
+#include "aimc/probe.h"
 #include "aimc/quant.h"
 #include "aimc/status.h"
 #include "aimc/xbar.h"
 #include "failalloc.h"
 #include "testutil.h"
 
-static const char *const OURS[] = {"cell",        "write_verify", "crossbar",
-                                   "dac",         "tia",          "adc",
-                                   "sample_hold", "digital",      "buffer"};
+static const char *const OURS[] = {
+    "cell",        "write_verify", "crossbar", "dac",   "tia",
+    "adc",         "sample_hold",  "digital",  "concat", "buffer"};
 #define N_OURS (sizeof OURS / sizeof OURS[0])
 
 typedef struct {
@@ -338,6 +339,67 @@ static void test_bad_parameters(void **state) {
       "t_settle", "bad.yaml:3:");
 }
 
+/* concat joins: one output per pair of arrivals, [a; b] from the values
+ * on the nets at the joining arrival, t_op later (2 ns here). Schedule
+ * (drives from outside): a at 0 (waits); b at 10 -> [a; b] at 12; a and b
+ * at 20 together -> one output at 22; a at 30, a again at 35 (replaces
+ * it), b at 40 -> [second a; b] at 42. Primed on a: b alone at 0 gives
+ * [0 0; b] at 2. n != n_a + n_b is refused, naming the three. */
+static void test_concat_join(void **state) {
+  (void)state;
+  static const char *fmt =
+      "name: j\ninstances:\n  c: {model: concat, params: {n_a: 2, n_b: 1, n: "
+      "3, t_op: 2ns, primed: %s}}\n  y: {model: probe, params: {n: 3}}\n"
+      "nets:\n  a: {connect: [c.a], external: true}\n"
+      "  b: {connect: [c.b], external: true}\n  o: [c.out, y.in]\n";
+  char text[512];
+  snprintf(text, sizeof text, fmt, "none");
+  rig r;
+  rig_open(&r, 1, text);
+  const struct {
+    int net_b;
+    double v[2];
+    aimc_time t_ns;
+  } drives[] = {{0, {1, 2}, 0},   {1, {3}, 10},  {0, {4, 5}, 20}, {1, {6}, 20},
+                {0, {7, 8}, 30},  {0, {9, 10}, 35}, {1, {11}, 40}};
+  for (size_t k = 0; k < sizeof drives / sizeof drives[0]; k++)
+    assert_int_equal(aimc_engine_drive_net(r.e, net(&r, drives[k].net_b ? "b" : "a"),
+                                           drives[k].v, drives[k].t_ns * AIMC_NS),
+                     0);
+  assert_int_equal(aimc_engine_run(r.e), 0);
+  aimc_inst *y = aimc_engine_find(r.e, "y");
+  const double want[3][4] = {{12, 1, 2, 3}, {22, 4, 5, 6}, {42, 9, 10, 11}};
+  assert_int_equal(aimc_probe_count(y), 3);
+  for (size_t k = 0; k < 3; k++) {
+    aimc_time t;
+    const double *v;
+    assert_int_equal(aimc_probe_record(y, k, &t, &v), 0);
+    assert_true(t == (aimc_time)want[k][0] * AIMC_NS);
+    for (int i = 0; i < 3; i++) assert_near(v[i], want[k][1 + i], 0);
+  }
+  rig_close(&r);
+  snprintf(text, sizeof text, fmt, "a");
+  rig_open(&r, 1, text);
+  double b = 5;
+  assert_int_equal(aimc_engine_drive_net(r.e, net(&r, "b"), &b, 0), 0);
+  assert_int_equal(aimc_engine_run(r.e), 0);
+  y = aimc_engine_find(r.e, "y");
+  assert_int_equal(aimc_probe_count(y), 1);
+  aimc_time t;
+  const double *v;
+  assert_int_equal(aimc_probe_record(y, 0, &t, &v), 0);
+  assert_true(t == 2 * AIMC_NS);
+  assert_near(v[0], 0, 0);
+  assert_near(v[1], 0, 0);
+  assert_near(v[2], 5, 0);
+  rig_close(&r);
+  expect_error(
+      "name: b\ninstances:\n  c: {model: concat, params: {n_a: 2, n_b: 1, "
+      "n: 4}}\nnets:\n  a: {connect: [c.a], external: true}\n  b: {connect: "
+      "[c.b], external: true}\n  o: {connect: [c.out], external: true}\n",
+      "n must equal n_a + n_b", "bad.yaml:3:");
+}
+
 /* Every model that allocates (crossbar, cell, write_verify, dac, digital)
  * fails cleanly at every allocation of load + engine + run + reset. */
 static int whole_design(aimc_ctx *ctx, void *user) {
@@ -419,6 +481,7 @@ int main(void) {
       cmocka_unit_test(test_adc_mux_and_reset),
       cmocka_unit_test(test_tia_bandwidth),
       cmocka_unit_test(test_cell_write_verify),
+      cmocka_unit_test(test_concat_join),
       cmocka_unit_test(test_bad_parameters),
       cmocka_unit_test(test_fault_injection),
       cmocka_unit_test(test_reset_keeps_devices),

@@ -1,9 +1,10 @@
-/* The example netlists of netlists/: each loads; the source/probe example
- * simulates on the engine; examples whose models are not registered in
+/* The example netlists of netlists/: each loads; the source/probe, 4x4 MVM,
+ * S4D element and multi-tile examples simulate on the engine; examples whose models are not registered in
  * this build are skipped (they name the component models of models/). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <complex.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -132,8 +133,88 @@ static void test_mvm_4x4_sim(void **state) {
 
 static void test_s4d_element(void **state) {
   (void)state;
-  const char *const models[] = {"digital", "dac", "crossbar", "tia", "adc", "sample_hold", NULL};
-  load_example("netlists/03_s4d_imssa_element.yaml", models, 7);
+  const char *const models[] = {"concat", "digital", "dac", "crossbar", "tia", "adc", "sample_hold", NULL};
+  load_example("netlists/03_s4d_imssa_element.yaml", models, 9);
+}
+
+/* 8-bit quantizer over [-1, 1] (docs/models/conventions.md: levels
+ * k / 127, clipped), written here from the documented formula. */
+static double q8(double x) {
+  double k = round(127 * x);
+  return fmax(-127, fmin(127, k)) / 127;
+}
+
+/* 03_s4d_imssa_element simulated against a hand computation. The mode
+ * (netlist header): Abar = 0.8 + 0.3i, Bbar = 0.5 + 0.25i, C = 0.5 - 0.5i,
+ * D = 0.25, inputs u = 0.6, 0.3, -0.45, 0, 0.15 every 100 ns. The array's
+ * expanded real weights W (outputs [x_re, x_im, y] <- inputs [x_re, x_im,
+ * y, u]) are derived here from those numbers, each on a column pair
+ * G+ = 5 uS + 40 uS max(w, 0), G- = 5 uS + 40 uS max(-w, 0). One step of
+ * the chain (conventions.md): v_i = 0.2 V q8(in_i); I_j = sum_i v_i G_ij;
+ * V_j = 125 kOhm I_j (below the TIA's 1 V); d_j = q8(V_j / 1 V); state
+ * word = q8(d+ - d-) (sample_hold 8 bits over [-1, 1]); in = [state; u],
+ * state 0 before step 0. Each state reaches the probe 33 ns after its input
+ * (netlist header), so at 100 k + 33 ns. Exact match expected. The same
+ * values are also compared with the unquantized complex recurrence x_t =
+ * Abar x_{t-1} + Bbar u_t, y_t = Re(C x_t) + D u_t: per step the error
+ * grows by at most the largest row sum of W over the state inputs (1.1)
+ * plus eps = (0.625 * 0.5 + 2 * 0.5) / 127 (u's DAC rounding times its
+ * largest weight, the two ADC roundings of a pair; state words are already
+ * on the 8-bit grid, so their DAC and register roundings are exact). */
+static void test_s4d_element_sim(void **state) {
+  (void)state;
+  const char *const models[] = {"concat", "dac", "crossbar", "tia", "adc", "digital", "sample_hold", NULL};
+  if (!have_models(models)) skip();
+  const double complex a_bar = 0.8 + 0.3 * I, b_bar = 0.5 + 0.25 * I, c = 0.5 - 0.5 * I;
+  const double d_skip = 0.25;
+  const double u[5] = {0.6, 0.3, -0.45, 0, 0.15};
+  const double complex c_a = c * a_bar, c_b = c * b_bar;
+  const double w[3][4] = {
+      {creal(a_bar), -cimag(a_bar), 0, creal(b_bar)},
+      {cimag(a_bar), creal(a_bar), 0, cimag(b_bar)},
+      {creal(c_a), -cimag(c_a), 0, creal(c_b) + d_skip},
+  };
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  aimc_design *d;
+  if (aimc_netlist_load(ctx, "netlists/03_s4d_imssa_element.yaml", &d)) fail_msg("%s", aimc_ctx_errmsg(ctx));
+  aimc_engine *e;
+  if (aimc_engine_alloc(ctx, d, AIMC_KERNEL_NATIVE, &e)) fail_msg("%s", aimc_ctx_errmsg(ctx));
+  assert_int_equal(aimc_engine_run(e), AIMC_OK);
+  aimc_inst *y = aimc_engine_find(e, "y");
+  assert_int_equal(aimc_probe_count(y), 5);
+  double s[3] = {0, 0, 0}, err_bound = 0;
+  const double eps = (0.625 * 0.5 + 2 * 0.5) / 127;
+  double complex x = 0;
+  for (size_t t = 0; t < 5; t++) {
+    const double in[4] = {s[0], s[1], s[2], u[t]};
+    for (int k = 0; k < 3; k++) {
+      double code[2];
+      for (int side = 0; side < 2; side++) {
+        double i_A = 0;
+        for (int i = 0; i < 4; i++) {
+          double g_S = 5e-6 + 40e-6 * fmax((side ? -1 : 1) * w[k][i], 0);
+          i_A += 0.2 * q8(in[i]) * g_S;
+        }
+        assert_true(fabs(125e3 * i_A) < 1);
+        code[side] = q8(125e3 * i_A);
+      }
+      s[k] = q8(code[0] - code[1]);
+    }
+    aimc_time when;
+    const double *v;
+    assert_int_equal(aimc_probe_record(y, t, &when, &v), AIMC_OK);
+    assert_true(when == (aimc_time)(100 * t + 33) * AIMC_NS);
+    x = a_bar * x + b_bar * u[t];
+    const double ideal[3] = {creal(x), cimag(x), creal(c * x) + d_skip * u[t]};
+    err_bound = 1.1 * err_bound + eps;
+    for (int k = 0; k < 3; k++) {
+      assert_near(v[k], s[k], 1e-12);
+      assert_near(v[k], ideal[k], err_bound);
+    }
+  }
+  aimc_engine_free(e);
+  aimc_design_free(ctx, d);
+  aimc_ctx_free(ctx);
 }
 
 static void test_multi_tile(void **state) {
@@ -177,6 +258,7 @@ int main(void) {
       cmocka_unit_test(test_mvm_4x4),
       cmocka_unit_test(test_mvm_4x4_sim),
       cmocka_unit_test(test_s4d_element),
+      cmocka_unit_test(test_s4d_element_sim),
       cmocka_unit_test(test_multi_tile),
       cmocka_unit_test(test_multi_tile_sim),
   };
