@@ -58,7 +58,10 @@ static const char *type_name(const aimc_param *p) {
   return names[p->type];
 }
 
-static void range_text(const aimc_param *p, char *buf, size_t len) {
+/* The choices of an ENUM / BOOL are separated by `sep`; in a markdown table
+ * cell the bar must be escaped, or it splits the cell. */
+static void range_text(const aimc_param *p, const char *sep, char *buf,
+                       size_t len) {
   char lo[48], hi[48];
   switch (p->type) {
     case AIMC_PT_REAL:
@@ -74,12 +77,12 @@ static void range_text(const aimc_param *p, char *buf, size_t len) {
       buf[0] = '\0';
       for (int i = 0; p->choices[i]; i++) {
         size_t used = strlen(buf);
-        snprintf(buf + used, len - used, "%s%s", i ? " | " : "", p->choices[i]);
+        snprintf(buf + used, len - used, "%s%s", i ? sep : "", p->choices[i]);
       }
       break;
     }
     case AIMC_PT_BOOL:
-      snprintf(buf, len, "true | false");
+      snprintf(buf, len, "true%sfalse", sep);
       break;
     case AIMC_PT_STRING:
       snprintf(buf, len, "text");
@@ -131,7 +134,7 @@ static void describe(FILE *out, const described *d, int markdown) {
     char def[AIMC_PARAM_STRLEN + 8], range[160];
     aimc_param_format(p, obj, def, sizeof def);
     if (p->type == AIMC_PT_STRING && !*def) snprintf(def, sizeof def, "\"\"");
-    range_text(p, range, sizeof range);
+    range_text(p, markdown ? " \\| " : " | ", range, sizeof range);
     const char *src = p->source && *p->source ? p->source : "-";
     if (markdown)
       fprintf(out, "| `%s` | %s | %s | %s | %s | %s |\n", p->key, type_name(p),
