@@ -23,8 +23,8 @@
 #include "testutil.h"
 
 static const char *const OURS[] = {
-    "cell",        "write_verify", "crossbar", "dac",   "tia",
-    "adc",         "sample_hold",  "digital",  "concat", "buffer"};
+    "cell", "write_verify", "crossbar", "dac",    "tia",
+    "adc",  "sample_hold",  "digital",  "concat", "buffer"};
 #define N_OURS (sizeof OURS / sizeof OURS[0])
 
 typedef struct {
@@ -360,12 +360,14 @@ static void test_concat_join(void **state) {
     int net_b;
     double v[2];
     aimc_time t_ns;
-  } drives[] = {{0, {1, 2}, 0},   {1, {3}, 10},  {0, {4, 5}, 20}, {1, {6}, 20},
-                {0, {7, 8}, 30},  {0, {9, 10}, 35}, {1, {11}, 40}};
+  } drives[] = {{0, {1, 2}, 0}, {1, {3}, 10},    {0, {4, 5}, 20},
+                {1, {6}, 20},   {0, {7, 8}, 30}, {0, {9, 10}, 35},
+                {1, {11}, 40}};
   for (size_t k = 0; k < sizeof drives / sizeof drives[0]; k++)
-    assert_int_equal(aimc_engine_drive_net(r.e, net(&r, drives[k].net_b ? "b" : "a"),
-                                           drives[k].v, drives[k].t_ns * AIMC_NS),
-                     0);
+    assert_int_equal(
+        aimc_engine_drive_net(r.e, net(&r, drives[k].net_b ? "b" : "a"),
+                              drives[k].v, drives[k].t_ns * AIMC_NS),
+        0);
   assert_int_equal(aimc_engine_run(r.e), 0);
   aimc_inst *y = aimc_engine_find(r.e, "y");
   const double want[3][4] = {{12, 1, 2, 3}, {22, 4, 5, 6}, {42, 9, 10, 11}};
