@@ -21,7 +21,7 @@ static aimc_hw *hw_new(aimc_ctx *ctx, const aimc_mapping *m) {
   hw->map = m;
   hw->g_S = aimc_calloc(ctx, m->n_arrays + 1, sizeof(double *));
   hw->w = aimc_calloc(ctx, m->n_mats + 1, sizeof(double *));
-  hw->nvar = aimc_calloc(ctx, m->n_mats + 1, sizeof(double *));
+  hw->nvar = aimc_calloc(ctx, m->n_mats + 1, sizeof(float *));
   int ok = hw->g_S && hw->w && hw->nvar;
   size_t cells = (size_t)m->arch.rows * m->arch.cols;
   for (size_t k = 0; ok && k < m->n_arrays; k++) {
@@ -235,7 +235,7 @@ static int derive(aimc_ctx *ctx, aimc_hw *hw) {
   for (size_t mi = 0; mi < m->n_mats; mi++) {
     size_t nw = m->mats[mi].w_off[m->mats[mi].n_blocks] + 1;
     if (!exact && !(hw->w[mi] = aimc_calloc(ctx, nw, sizeof(double)))) return AIMC_ENOMEM;
-    if (noise && !(hw->nvar[mi] = aimc_calloc(ctx, nw, sizeof(double)))) return AIMC_ENOMEM;
+    if (noise && !(hw->nvar[mi] = aimc_calloc(ctx, nw, sizeof(float)))) return AIMC_ENOMEM;
   }
   double span = a->g_max_S - a->g_min_S;
   for (size_t k = 0; k < m->n_arrays; k++) {
@@ -249,7 +249,7 @@ static int derive(aimc_ctx *ctx, aimc_hw *hw) {
       double gain = mx->row_gain[ii] * mx->col_gain[jj] / span;
       double gp = effective_g(a, g[pos], pos), gn = effective_g(a, g[neg], neg);
       if (!exact) hw->w[s->matrix][w_at] = gain * (gp - gn);
-      if (noise) hw->nvar[s->matrix][w_at] = gain * gain * (gp * gp + gn * gn);
+      if (noise) hw->nvar[s->matrix][w_at] = (float)(gain * gain * (gp * gp + gn * gn));
     });
   }
   return AIMC_OK;

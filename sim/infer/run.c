@@ -7,11 +7,27 @@
  * state by one read, so layer l+1 runs one step behind layer l (a
  * wavefront). Column sums add rows in pairs, (w0 x0 + w1 x1), which is how
  * the reference adds Re and Im of a mode: ideal hardware then reproduces
- * the reference bit for bit. */
+ * the reference bit for bit.
+ *
+ * The sequences of a run are independent inferences on the same programmed
+ * hardware, so they are simulated in batches: every buffer holds one value
+ * per sequence (element-major, sequence innermost: [e * bp + b]), each
+ * weight is applied to the whole batch in one vectorizable loop, and one
+ * kernel event stands for one array operation of the batch. The signal of
+ * every sequence still goes through exactly the floating-point operations
+ * of a lone run (ideal hardware stays bit-identical to the reference);
+ * each sequence draws its read/ADC noise from its own stream (sample s of
+ * a run: seed derived from the run's seed and s), whose read-noise
+ * variance is summed in single precision. Energy, latency and operation
+ * counts are accounted per inference (account.c), as without batches. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3") /* vectorize the loops over the batch */
+#endif
 #include <math.h>
 #include <string.h>
-
-#include <gsl/gsl_randist.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "aimc/fileio.h"
 #include "aimc/progress.h"
@@ -19,18 +35,22 @@
 #include "infer_internal.h"
 #include "sim/map/map_internal.h"
 
-typedef struct {
-  int matrix;
-  const aimc_map_slot *slot;
-} slot_ref;
+/* LANES: sequences per register block of the batched loops (a batch is
+ * padded to a multiple of it; padding lanes hold zeros and are never
+ * read). BATCH_MAX: sequences simulated together (keeps the batch buffers
+ * of the IMSSA-size model in L2). */
+enum { LANES = 8, BATCH_MAX = 32 };
 
-/* Converter view of one matrix: the ADC quantizer of every output column,
- * and the quantizer applied digitally after partial sums are added. */
+/* Converter view of one matrix: the ADC quantizer and ADC noise variance
+ * of every output column, the quantizer applied digitally after partial
+ * sums are added, and the array slots holding the matrix. */
 typedef struct {
-  aimc_quant *adc;  /* n_out                                   */
-  aimc_quant post;  /* bits 0: none                            */
-  slot_ref *slots;
+  aimc_quant *adc;     /* n_out                                    */
+  double *adc_var;     /* n_out: (ADC noise sigma)^2, 0 when none   */
+  aimc_quant post;     /* bits 0: none                             */
+  const aimc_map_slot **slots;
   int n_slots;
+  int exclusive;       /* every column read from exactly one slot    */
 } mat_view;
 
 typedef struct {
@@ -42,21 +62,31 @@ typedef struct {
   int enc, dec;
   aimc_quant dac_u, dac_x;  /* input DACs                              */
   size_t *st_off;           /* per layer: offset of its state          */
+  /* The batch: nb sequences in bp lanes (nb rounded up to LANES). Every
+   * buffer below holds bp values per element. */
+  int nb, bp, bp_max;
+  size_t big;               /* elements of the scratch buffers          */
   double *state;            /* x^ of every layer                       */
   double *in, *out, *out2;  /* scratch, largest matrix                 */
+  float *in_sq;             /* in^2, for the read-noise variance       */
   double *layer_in;         /* layers x h: raw input at this read      */
   double *prev_in;          /* layers x h: raw input one read earlier  */
   double *prev_uq;          /* layers x h: its DAC value               */
-  double *y, *z, *o, *pool, *xd; /* h, 2h, h, h, n_in                  */
-  aimc_ctx *noise;          /* stream for read and ADC noise           */
-  uint64_t reads;           /* array-read batches simulated            */
+  double *y, *z, *o, *pool, *logits; /* h, 2h, h, h, n_out             */
+  double *mean, *var;       /* layer-norm moments, one per lane        */
+  double *acc, *sd;         /* one column of a read: sums, noise sigma */
+  aimc_xs128p *noise;       /* read/ADC noise stream of each lane      */
+  uint64_t *bits;           /* one random word per lane                */
+  double *z01;              /* one standard normal deviate per lane    */
+  uint64_t noise_seed;      /* sample s draws from derive(seed, s)     */
+  aimc_ziggurat zig;        /* normal deviates for the noise           */
   /* The event schedule: a step event every period, then one event per
    * layer read at its offset inside the step. */
   aimc_kernel *k;
   uint32_t handler;
   aimc_time period_fs, dec_fs;
   aimc_time *offset_fs;     /* layers: start of layer l's read in a step */
-  const double *x;          /* the sequence being run                  */
+  const double *x;          /* the batch's sequences: [t][n_in][bp]    */
   int len, n_steps, lag;
   uint64_t events;          /* kernel events delivered                 */
   aimc_time t_end_fs;       /* simulated time of the last inference    */
@@ -75,31 +105,47 @@ static aimc_quant converter(const aimc_arch *a, const aimc_quant *q, int bits) {
   return c;
 }
 
-/* aimc_quant_apply with the same arithmetic, inlined for the hot loop
- * (bit-identical results: the golden test compares against the shared
- * quantizer). */
-static inline double quantize(const aimc_quant *q, double v) {
-  if (q->bits <= 0) return v;
-  if (q->bits == 1) return aimc_quant_apply(q, v);
-  int kmax = (1 << (q->bits - 1)) - 1;
-  double step = q->range / kmax, r = round(v / step);
-  if (r > kmax) r = kmax;
-  if (r < -kmax) r = -kmax;
-  return (int)r * step;
+/* dst = aimc_quant_apply(q, src) for n values, with the same arithmetic
+ * (bit-identical: the golden test compares against the shared quantizer)
+ * but vectorizable: round() is done without the libm call, by clamping r
+ * first (anything beyond kmax + 1 rounds past kmax anyway; NaN goes to
+ * +kmax) and rounding half away from zero from its truncation t, whose
+ * remainder r - t is exact. dst may be src. */
+static void quantize_vec(const aimc_quant *q, const double *src, double *dst, size_t n) {
+  if (q->bits <= 0) {
+    if (dst != src) memcpy(dst, src, sizeof(double) * n);
+    return;
+  }
+  if (q->bits == 1) {
+    for (size_t e = 0; e < n; e++) dst[e] = aimc_quant_apply(q, src[e]);
+    return;
+  }
+  double kmax = (1 << (q->bits - 1)) - 1, step = q->range / kmax, lim = kmax + 1;
+  for (size_t e = 0; e < n; e++) {
+    double r = src[e] / step;
+    r = r <= lim ? r : lim;
+    r = r >= -lim ? r : -lim;
+    double t = (double)(int)r, f = r - t;
+    t += f >= 0.5 ? 1.0 : (f <= -0.5 ? -1.0 : 0.0);
+    t = t < kmax ? t : kmax;
+    t = t > -kmax ? t : -kmax;
+    dst[e] = t * step;
+  }
 }
 
 static void ws_free(aimc_ctx *ctx, run_ws *w) {
   if (w->mv)
     for (size_t i = 0; i < w->m->n_mats; i++) {
       aimc_free(ctx, w->mv[i].adc);
+      aimc_free(ctx, w->mv[i].adc_var);
       aimc_free(ctx, w->mv[i].slots);
     }
   aimc_kernel_free(w->k);
-  void *bufs[] = {w->offset_fs, w->mv, w->ssm, w->ssm_b, w->ssm_cd, w->mix, w->st_off,
-                  w->state, w->in, w->out, w->out2, w->layer_in, w->prev_in,
-                  w->prev_uq, w->y, w->z, w->o, w->pool, w->xd};
+  void *bufs[] = {w->offset_fs, w->mv, w->ssm, w->ssm_b, w->ssm_cd, w->mix,
+                  w->st_off, w->state, w->in, w->in_sq, w->out, w->out2,
+                  w->layer_in, w->prev_in, w->prev_uq, w->y, w->z, w->o,
+                  w->pool, w->logits, w->mean, w->var, w->acc, w->sd, w->noise, w->bits, w->z01};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
-  aimc_ctx_free(w->noise);
   memset(w, 0, sizeof *w);
 }
 
@@ -109,15 +155,23 @@ static int view_init(aimc_ctx *ctx, run_ws *w, int mi) {
   const aimc_s4d_model *mdl = w->mdl;
   mat_view *v = &w->mv[mi];
   v->adc = aimc_calloc(ctx, (size_t)mx->n_out + 1, sizeof(aimc_quant));
-  if (!v->adc) return AIMC_ENOMEM;
+  v->adc_var = aimc_calloc(ctx, (size_t)mx->n_out + 1, sizeof(double));
+  if (!v->adc || !v->adc_var) return AIMC_ENOMEM;
   for (size_t k = 0; k < w->m->n_arrays; k++) v->n_slots += w->m->arrays[k].n_place;
-  v->slots = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof(slot_ref));
+  v->slots = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof *v->slots);
   if (!v->slots) return AIMC_ENOMEM;
   v->n_slots = 0;
   for (size_t k = 0; k < w->m->n_arrays; k++)
     for (int p = 0; p < w->m->arrays[k].n_place; p++)
-      if (w->m->arrays[k].place[p].matrix == mi)
-        v->slots[v->n_slots++] = (slot_ref){mi, &w->m->arrays[k].place[p]};
+      if (w->m->arrays[k].place[p].matrix == mi) v->slots[v->n_slots++] = &w->m->arrays[k].place[p];
+  /* Column sums split over arrays (tiles along rows) are added up. */
+  int *cover = aimc_calloc(ctx, (size_t)mx->n_out + 1, sizeof(int));
+  if (!cover) return AIMC_ENOMEM;
+  for (int si = 0; si < v->n_slots; si++)
+    for (int j = 0; j < v->slots[si]->n_out; j++) cover[v->slots[si]->out0 + j]++;
+  v->exclusive = 1;
+  for (int j = 0; j < mx->n_out; j++) v->exclusive &= cover[j] == 1;
+  aimc_free(ctx, cover);
   aimc_quant qx = converter(a, &mdl->quant_x, a->adc_bits);
   aimc_quant qy = converter(a, &mdl->quant_y, a->adc_bits);
   for (int b = 0; b < mx->n_blocks; b++) {
@@ -137,22 +191,35 @@ static int view_init(aimc_ctx *ctx, run_ws *w, int mi) {
           break;
         default: break; /* dense layers on crossbars: ideal ADCs */
       }
+      double lsb = a->ni_converter ? a->adc_noise_lsb * aimc_quant_step(q) : 0;
+      if (q->bits > 0) v->adc_var[j0 + j] = lsb * lsb;
     }
   }
   return AIMC_OK;
 }
 
+/* n zeroed doubles, written once so the pages are mapped before the
+ * timed loop (calloc may hand out untouched zero pages). */
+static double *zeros(aimc_ctx *ctx, size_t n) {
+  double *p = aimc_malloc(ctx, sizeof(double) * (n ? n : 1));
+  if (p) memset(p, 0, sizeof(double) * (n ? n : 1));
+  return p;
+}
+
 static int on_event(aimc_kernel *k, void *self, const aimc_event *ev);
 static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend);
 
+/* Workspace for batches of up to max_batch sequences. */
 static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
-                   const aimc_hw *hw, aimc_kernel_backend backend) {
+                   const aimc_hw *hw, aimc_kernel_backend backend, size_t max_batch) {
   memset(w, 0, sizeof *w);
   const aimc_mapping *m = hw->map;
   w->mdl = mdl;
   w->hw = hw;
   w->m = m;
   w->enc = w->dec = -1;
+  w->nb = max_batch < BATCH_MAX ? (int)max_batch : BATCH_MAX;
+  w->bp = w->bp_max = (w->nb + LANES - 1) / LANES * LANES;
   int L = mdl->layers, H = mdl->h;
   size_t big = (size_t)mdl->n_in + 2 * (size_t)H + 2;
   w->mv = aimc_calloc(ctx, m->n_mats + 1, sizeof(mat_view));
@@ -188,24 +255,34 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   const aimc_arch *a = &m->arch;
   w->dac_u = converter(a, &mdl->quant_u, a->dac_bits);
   w->dac_x = converter(a, &mdl->quant_x, a->dac_bits);
-  size_t LH = (size_t)L * H;
-  w->state = aimc_calloc(ctx, w->st_off[L] + 1, sizeof(double));
-  w->in = aimc_calloc(ctx, big, sizeof(double));
-  w->out = aimc_calloc(ctx, big, sizeof(double));
-  w->out2 = aimc_calloc(ctx, big, sizeof(double));
-  w->layer_in = aimc_calloc(ctx, LH, sizeof(double));
-  w->prev_in = aimc_calloc(ctx, LH, sizeof(double));
-  w->prev_uq = aimc_calloc(ctx, LH, sizeof(double));
-  w->y = aimc_calloc(ctx, (size_t)H, sizeof(double));
-  w->z = aimc_calloc(ctx, 2 * (size_t)H, sizeof(double));
-  w->o = aimc_calloc(ctx, (size_t)H, sizeof(double));
-  w->pool = aimc_calloc(ctx, (size_t)H, sizeof(double));
-  w->xd = aimc_calloc(ctx, (size_t)mdl->n_in, sizeof(double));
-  w->noise = aimc_ctx_fork(ctx, aimc_hash_str("aimc.read_noise"));
-  if (!w->state || !w->in || !w->out || !w->out2 || !w->layer_in ||
+  size_t LH = (size_t)L * H, bp = (size_t)w->bp;
+  w->state = zeros(ctx, (w->st_off[L] + 1) * bp);
+  w->big = big;
+  w->in = zeros(ctx, big * bp);
+  w->in_sq = aimc_calloc(ctx, big * bp, sizeof(float));
+  w->out = zeros(ctx, big * bp);
+  w->out2 = zeros(ctx, big * bp);
+  w->layer_in = zeros(ctx, LH * bp);
+  w->prev_in = zeros(ctx, LH * bp);
+  w->prev_uq = zeros(ctx, LH * bp);
+  w->y = zeros(ctx, (size_t)H * bp);
+  w->z = zeros(ctx, 2 * (size_t)H * bp);
+  w->o = zeros(ctx, (size_t)H * bp);
+  w->pool = zeros(ctx, (size_t)H * bp);
+  w->logits = zeros(ctx, (size_t)mdl->n_out * bp);
+  w->mean = zeros(ctx, bp);
+  w->var = zeros(ctx, bp);
+  w->acc = zeros(ctx, bp);
+  w->sd = zeros(ctx, bp);
+  w->noise = aimc_calloc(ctx, bp, sizeof(aimc_xs128p));
+  w->bits = aimc_calloc(ctx, bp, sizeof(uint64_t));
+  w->z01 = zeros(ctx, bp);
+  if (!w->state || !w->in || !w->in_sq || !w->out || !w->out2 || !w->layer_in ||
       !w->prev_in || !w->prev_uq || !w->y || !w->z || !w->o || !w->pool ||
-      !w->xd || !w->noise)
+      !w->logits || !w->mean || !w->var || !w->acc || !w->sd || !w->noise || !w->bits || !w->z01)
     return AIMC_ENOMEM;
+  aimc_ziggurat_init(&w->zig);
+  w->noise_seed = aimc_seed_derive(aimc_ctx_seed(ctx), aimc_hash_str("aimc.read_noise"));
   return schedule_init(ctx, w, backend);
 }
 
@@ -237,66 +314,108 @@ static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend) 
   return st;
 }
 
-/* One read of every array holding matrix mi: out = W in, converted. */
-static void array_read(run_ws *w, int mi, const double *in, double *out) {
-  const aimc_map_matrix *mx = &w->m->mats[mi];
-  const aimc_arch *a = &w->m->arch;
-  const mat_view *v = &w->mv[mi];
-  const double *W = aimc_hw_weights(w->hw, (size_t)mi);
-  const double *NV = w->hw->nvar[mi];
-  gsl_rng *rng = aimc_ctx_rng(w->noise);
-  double adc_sigma_lsb = a->ni_converter ? a->adc_noise_lsb : 0;
-  memset(out, 0, sizeof(double) * mx->n_out);
-  for (int si = 0; si < v->n_slots; si++) {
-    const aimc_map_slot *s = v->slots[si].slot;
-    int b = s->block;
-    const double *x = in + s->in0;
-    for (int j = 0; j < s->n_out; j++) {
-      size_t row = aimc_map_matrix_index(mx, b, s->out0 + j - mx->out_off[b],
-                                         s->in0 - mx->in_off[b]);
-      const double *wr = W + row;
-      double acc = 0;
-      int i = 0;
-      double var = 0; /* read noise + ADC noise: one Gaussian per column */
-      if (NV) {
-        /* One pass: the column current and its read-noise variance,
-         * sum over devices of (relative sigma x device current)^2. */
-        const double *nv = NV + row;
-        for (; i + 1 < s->n_in; i += 2) {
-          acc += wr[i] * x[i] + wr[i + 1] * x[i + 1];
-          var += nv[i] * x[i] * x[i] + nv[i + 1] * x[i + 1] * x[i + 1];
-        }
-        if (i < s->n_in) acc += wr[i] * x[i], var += nv[i] * x[i] * x[i];
-        var *= a->read_noise_rel * a->read_noise_rel;
-      } else {
-        for (; i + 1 < s->n_in; i += 2) acc += wr[i] * x[i] + wr[i + 1] * x[i + 1];
-        if (i < s->n_in) acc += wr[i] * x[i];
-      }
-      const aimc_quant *q = &v->adc[s->out0 + j];
-      if (q->bits > 0 && adc_sigma_lsb > 0) {
-        double lsb = adc_sigma_lsb * aimc_quant_step(q);
-        var += lsb * lsb;
-      }
-      if (var > 0) acc += gsl_ran_gaussian_ziggurat(rng, sqrt(var));
-      out[s->out0 + j] += quantize(q, acc);
-    }
-  }
-  w->reads++;
+/* v[k] = sqrt(v[k]) for n >= 0 values (n even): packed when SSE2 is there
+ * (the compiler does not vectorize sqrt while it may have to set errno).
+ * Both are IEEE square roots: the same results. */
+static inline void sqrt_lanes(double *v, size_t n) {
+#ifdef __SSE2__
+  for (size_t k = 0; k + 1 < n; k += 2) _mm_storeu_pd(v + k, _mm_sqrt_pd(_mm_loadu_pd(v + k)));
+#else
+  for (size_t k = 0; k < n; k++) v[k] = sqrt(v[k]);
+#endif
 }
 
-/* y = b + W x: digitally, or on crossbars when the matrix exists. */
+/* sum[k] = sum_i wr[i] x[i * bp + k] for LANES sequences, rows added in
+ * pairs exactly as a lone run adds them. */
+static inline void column_sum(const double *wr, const double *x, size_t bp, int n,
+                              double *sum) {
+  double acc[LANES] = {0};
+  int i = 0;
+  for (; i + 1 < n; i += 2) {
+    const double *x0 = x + (size_t)i * bp, *x1 = x0 + bp;
+    double w0 = wr[i], w1 = wr[i + 1];
+    for (int k = 0; k < LANES; k++) acc[k] += w0 * x0[k] + w1 * x1[k];
+  }
+  if (i < n) {
+    const double *x0 = x + (size_t)i * bp;
+    for (int k = 0; k < LANES; k++) acc[k] += wr[i] * x0[k];
+  }
+  memcpy(sum, acc, sizeof acc);
+}
+
+/* The read-noise variance of a column for LANES sequences, sum_i nv[i]
+ * x[i]^2, in single precision (it only sets the noise amplitude; twice the
+ * lanes per instruction of the column sum). */
+static inline void variance_sum(const float *nv, const float *x_sq, size_t bp, int n,
+                                double *sum) {
+  float acc[LANES] = {0};
+  for (int i = 0; i < n; i++) {
+    const float *xi = x_sq + (size_t)i * bp;
+    for (int k = 0; k < LANES; k++) acc[k] += nv[i] * xi[k];
+  }
+  for (int k = 0; k < LANES; k++) sum[k] = acc[k];
+}
+
+/* One read of every array holding matrix mi, for the whole batch: out = W
+ * in, plus read noise (sum over devices of (relative sigma x device
+ * current)^2) and ADC noise drawn as one Gaussian per column, converted. */
+static void array_read(run_ws *w, int mi, const double *in, double *out) {
+  const aimc_map_matrix *mx = &w->m->mats[mi];
+  const mat_view *v = &w->mv[mi];
+  const double *W = aimc_hw_weights(w->hw, (size_t)mi);
+  const float *NV = w->hw->nvar[mi];
+  double rel2 = w->m->arch.read_noise_rel * w->m->arch.read_noise_rel;
+  size_t bp = (size_t)w->bp;
+  if (!v->exclusive) memset(out, 0, sizeof(double) * mx->n_out * bp);
+  if (NV)
+    for (size_t e = 0; e < (size_t)mx->n_in * bp; e++) w->in_sq[e] = (float)(in[e] * in[e]);
+  for (int si = 0; si < v->n_slots; si++) {
+    const aimc_map_slot *s = v->slots[si];
+    int b = s->block;
+    for (int j = 0; j < s->n_out; j++) {
+      int col = s->out0 + j;
+      size_t row = aimc_map_matrix_index(mx, b, col - mx->out_off[b], s->in0 - mx->in_off[b]);
+      double *dst = out + (size_t)col * bp, *acc = v->exclusive ? dst : w->acc;
+      for (size_t c = 0; c < bp; c += LANES) {
+        column_sum(W + row, in + s->in0 * bp + c, bp, s->n_in, acc + c);
+        if (NV) variance_sum(NV + row, w->in_sq + s->in0 * bp + c, bp, s->n_in, w->sd + c);
+      }
+      if (NV || v->adc_var[col] > 0) {
+        double *sd = w->sd;
+        if (!NV) memset(sd, 0, sizeof(double) * bp);
+        for (size_t k = 0; k < bp; k++) sd[k] = sd[k] * rel2 + v->adc_var[col];
+        sqrt_lanes(sd, bp);
+        aimc_normal_lanes(&w->zig, w->noise, w->bits, w->z01, (size_t)w->nb);
+        for (int k = 0; k < w->nb; k++) acc[k] += sd[k] * w->z01[k];
+      }
+      quantize_vec(&v->adc[col], acc, acc, bp);
+      if (!v->exclusive)
+        for (size_t k = 0; k < bp; k++) dst[k] += acc[k];
+    }
+  }
+}
+
+/* y = b + W x for the batch: digitally, or on crossbars when the matrix
+ * exists. */
 static void dense(run_ws *w, int mi, int n_in, int n_out, const double *W,
                   const double *bias, const double *x, double *y) {
+  size_t bp = (size_t)w->bp;
   if (mi >= 0) {
     array_read(w, mi, x, y);
-    for (int j = 0; j < n_out; j++) y[j] += bias[j];
+    for (int j = 0; j < n_out; j++)
+      for (size_t b = 0; b < bp; b++) y[j * bp + b] += bias[j];
     return;
   }
   for (int j = 0; j < n_out; j++) {
-    double acc = 0;
     const double *wr = W + (size_t)j * n_in;
-    for (int i = 0; i < n_in; i++) acc += x[i] * wr[i];
-    y[j] = acc + bias[j];
+    for (size_t c = 0; c < bp; c += LANES) {
+      double acc[LANES] = {0};
+      for (int i = 0; i < n_in; i++) {
+        const double *xi = x + i * bp + c;
+        for (int k = 0; k < LANES; k++) acc[k] += xi[k] * wr[i];
+      }
+      for (int k = 0; k < LANES; k++) y[j * bp + c + k] = acc[k] + bias[j];
+    }
   }
 }
 
@@ -308,25 +427,39 @@ static double sigmoid(double x) {
  * next layer's input (or adds to the pool after the last layer). */
 static void periphery(run_ws *w, int l, const double *resid) {
   const aimc_s4d_model *mdl = w->mdl;
-  int H = mdl->h, k = mdl->mix == AIMC_MIX_GLU ? 2 : 1;
-  for (int h = 0; h < H; h++)
-    w->y[h] = 0.5 * w->y[h] * (1 + erf(w->y[h] * 0.70710678118654752440));
+  int H = mdl->h, k = mdl->mix == AIMC_MIX_GLU ? 2 : 1, nb = w->nb;
+  size_t bp = (size_t)w->bp;
+  double *y = w->y, *z = w->z, *o = w->o, *mean = w->mean, *var = w->var;
+  for (size_t e = 0; e < (size_t)H * bp; e += bp)
+    for (int b = 0; b < nb; b++)
+      y[e + b] = 0.5 * y[e + b] * (1 + erf(y[e + b] * 0.70710678118654752440));
   dense(w, w->mix[l], H, k * H, mdl->mix_w + (size_t)l * k * H * H,
-        mdl->mix_b + (size_t)l * k * H, w->y, w->z);
+        mdl->mix_b + (size_t)l * k * H, y, z);
+  for (size_t e = 0; e < (size_t)H * bp; e += bp)
+    for (int b = 0; b < nb; b++)
+      o[e + b] = (k == 2 ? z[e + b] * sigmoid(z[H * bp + e + b]) : z[e + b]) + resid[e + b];
+  memset(mean, 0, sizeof(double) * bp);
+  memset(var, 0, sizeof(double) * bp);
+  for (size_t e = 0; e < (size_t)H * bp; e += bp)
+    for (size_t b = 0; b < bp; b++) mean[b] += o[e + b];
+  for (size_t b = 0; b < bp; b++) mean[b] /= H;
+  for (size_t e = 0; e < (size_t)H * bp; e += bp)
+    for (size_t b = 0; b < bp; b++) var[b] += (o[e + b] - mean[b]) * (o[e + b] - mean[b]);
+  for (size_t b = 0; b < bp; b++) var[b] = 1 / sqrt(var[b] / H + 1e-5); /* now 1/sd */
+  const double *g = mdl->norm_g + (size_t)l * H, *nbias = mdl->norm_b + (size_t)l * H;
+  double *dst = l + 1 < mdl->layers ? w->layer_in + (size_t)(l + 1) * H * bp : w->pool;
   for (int h = 0; h < H; h++)
-    w->o[h] = (k == 2 ? w->z[h] * sigmoid(w->z[H + h]) : w->z[h]) + resid[h];
-  double mean = 0, var = 0;
-  for (int h = 0; h < H; h++) mean += w->o[h];
-  mean /= H;
-  for (int h = 0; h < H; h++) var += (w->o[h] - mean) * (w->o[h] - mean);
-  double r = 1 / sqrt(var / H + 1e-5);
-  const double *g = mdl->norm_g + (size_t)l * H, *b = mdl->norm_b + (size_t)l * H;
-  double *dst = l + 1 < mdl->layers ? w->layer_in + (size_t)(l + 1) * H : NULL;
-  for (int h = 0; h < H; h++) {
-    double v = g[h] * ((w->o[h] - mean) * r) + b[h];
-    if (dst) dst[h] = v;
-    else w->pool[h] += v;
-  }
+    for (size_t b = 0; b < bp; b++) {
+      double v = g[h] * ((o[h * bp + b] - mean[b]) * var[b]) + nbias[h];
+      if (dst == w->pool) dst[h * bp + b] += v;
+      else dst[h * bp + b] = v;
+    }
+}
+
+/* The DAC value of the layer input (0 without one). */
+static void input_dac(const run_ws *w, const double *u, int h, double *dst) {
+  if (u) quantize_vec(&w->dac_u, u + (size_t)h * w->bp, dst, (size_t)w->bp);
+  else memset(dst, 0, sizeof(double) * w->bp);
 }
 
 /* Layer l at read t: the SSM read(s), then the periphery for the output
@@ -336,53 +469,55 @@ static void layer_read(run_ws *w, int l, const double *u, int t) {
   const aimc_s4d_model *mdl = w->mdl;
   const aimc_mapping *m = w->m;
   int H = mdl->h, single = m->arch.form == AIMC_FORM_SINGLE;
-  double *x = w->state + w->st_off[l];
+  size_t bp = (size_t)w->bp, row = sizeof(double) * bp;
+  double *x = w->state + w->st_off[l] * bp;
   size_t nx = w->st_off[l + 1] - w->st_off[l];
-  double *puq = w->prev_uq + (size_t)l * H, *praw = w->prev_in + (size_t)l * H;
+  double *puq = w->prev_uq + (size_t)l * H * bp, *praw = w->prev_in + (size_t)l * H * bp;
   double *in = w->in, *out = w->out;
   size_t xo = 0;
   if (single) {
     const aimc_map_matrix *mx = &m->mats[w->ssm[l]];
     for (int h = 0; h < H; h++) {
       int ns = mx->in_off[h + 1] - mx->in_off[h] - 2;
-      double *dst = in + mx->in_off[h];
-      for (int i = 0; i < ns; i++) dst[i] = quantize(&w->dac_x, x[xo + i]);
-      dst[ns] = u ? quantize(&w->dac_u, u[h]) : 0;
-      dst[ns + 1] = puq[h];
+      double *dst = in + mx->in_off[h] * bp;
+      quantize_vec(&w->dac_x, x + xo * bp, dst, ns * bp);
+      input_dac(w, u, h, dst + ns * bp);
+      memcpy(dst + (ns + 1) * bp, puq + h * bp, row);
       xo += ns;
     }
     array_read(w, w->ssm[l], in, out);
     xo = 0;
     for (int h = 0; h < H; h++) {
       int ns = mx->out_off[h + 1] - mx->out_off[h] - 1;
-      memcpy(x + xo, out + mx->out_off[h], sizeof(double) * ns);
-      w->y[h] = out[mx->out_off[h] + ns];
+      memcpy(x + xo * bp, out + mx->out_off[h] * bp, row * ns);
+      memcpy(w->y + h * bp, out + (mx->out_off[h] + ns) * bp, row);
       xo += ns;
     }
     /* This read gave y_{t-1}: its residual is the previous input. */
     if (t >= 1) periphery(w, l, praw);
   } else {
     const aimc_map_matrix *cd = &m->mats[w->ssm_cd[l]];
-    for (size_t i = 0; i < nx; i++) in[i] = quantize(&w->dac_x, x[i]);
+    quantize_vec(&w->dac_x, x, in, nx * bp);
     array_read(w, w->ssm[l], in, out);
-    for (int h = 0; h < H; h++) in[h] = quantize(&w->dac_u, u[h]);
+    for (int h = 0; h < H; h++) input_dac(w, u, h, in + h * bp);
     array_read(w, w->ssm_b[l], in, w->out2);
-    for (size_t i = 0; i < nx; i++)
-      x[i] = quantize(&w->mv[w->ssm[l]].post, out[i] + w->out2[i]);
+    for (size_t e = 0; e < nx * bp; e++) x[e] = out[e] + w->out2[e];
+    quantize_vec(&w->mv[w->ssm[l]].post, x, x, nx * bp);
     for (int h = 0; h < H; h++) {
       int ns = cd->in_off[h + 1] - cd->in_off[h] - 1;
-      double *dst = in + cd->in_off[h];
-      for (int i = 0; i < ns; i++) dst[i] = quantize(&w->dac_x, x[xo + i]);
-      dst[ns] = quantize(&w->dac_u, u[h]);
+      double *dst = in + cd->in_off[h] * bp;
+      quantize_vec(&w->dac_x, x + xo * bp, dst, ns * bp);
+      input_dac(w, u, h, dst + ns * bp);
       xo += ns;
     }
     array_read(w, w->ssm_cd[l], in, out);
-    for (int h = 0; h < H; h++) w->y[h] = out[cd->out_off[h]];
+    for (int h = 0; h < H; h++) memcpy(w->y + h * bp, out + cd->out_off[h] * bp, row);
     periphery(w, l, u);
   }
   for (int h = 0; h < H; h++) {
-    praw[h] = u ? u[h] : 0;
-    puq[h] = u ? quantize(&w->dac_u, u[h]) : 0;
+    if (u) memcpy(praw + h * bp, u + h * bp, row);
+    else memset(praw + h * bp, 0, row);
+    input_dac(w, u, h, puq + h * bp);
   }
 }
 
@@ -392,7 +527,7 @@ static int on_step(run_ws *w, int s) {
   const aimc_s4d_model *mdl = w->mdl;
   if (s < w->len)
     dense(w, w->enc, mdl->n_in, mdl->h, mdl->enc_w, mdl->enc_b,
-          w->x + (size_t)s * mdl->n_in, w->layer_in);
+          w->x + (size_t)s * mdl->n_in * w->bp, w->layer_in);
   int st = AIMC_OK;
   for (int l = 0; l < mdl->layers && !st; l++) {
     int t = s - l * w->lag;
@@ -415,21 +550,43 @@ static int on_event(aimc_kernel *k, void *self, const aimc_event *ev) {
             ev->tag == EV_STEP ? -1 : (int)(ev->tag - EV_LAYER), s);
   if (ev->tag == EV_STEP) return on_step(w, s);
   int l = (int)(ev->tag - EV_LAYER), t = s - l * w->lag;
-  layer_read(w, l, t < w->len ? w->layer_in + (size_t)l * w->mdl->h : NULL, t);
+  layer_read(w, l, t < w->len ? w->layer_in + (size_t)l * w->mdl->h * w->bp : NULL, t);
   return AIMC_OK;
 }
 
-/* One sequence through the hardware, as events on the kernel: a
- * wavefront over layers (layer l handles time t = s - l * lag at hardware
- * step s), then the mean pool and the decoder. */
-static int run_sequence(run_ws *w, const double *x, int len, double *logits) {
+/* Selects a batch of nb sequences, the first being sample `first` of the
+ * run (its noise stream). */
+static void batch_begin(run_ws *w, int nb, size_t first) {
+  int bp = (nb + LANES - 1) / LANES * LANES;
+  if (bp != w->bp) { /* a new layout: no stale values in the padding lanes */
+    size_t n = w->big * (size_t)w->bp_max, H = (size_t)w->mdl->h * w->bp_max;
+    double *bufs[] = {w->in, w->out, w->out2};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+      memset(bufs[i], 0, sizeof(double) * n);
+    memset(w->in_sq, 0, sizeof(float) * n);
+    memset(w->y, 0, sizeof(double) * H);
+    memset(w->o, 0, sizeof(double) * H);
+    memset(w->z, 0, sizeof(double) * 2 * H);
+    memset(w->layer_in, 0, sizeof(double) * H * w->mdl->layers);
+  }
+  w->nb = nb;
+  w->bp = bp;
+  for (int b = 0; b < nb; b++)
+    aimc_xs128p_seed(&w->noise[b], aimc_seed_derive(w->noise_seed, first + b));
+}
+
+/* The batch's sequences (x: [t][n_in][bp]) through the hardware, as
+ * events on the kernel: a wavefront over layers (layer l handles time t =
+ * s - l * lag at hardware step s), then the mean pool and the decoder into
+ * w->logits ([n_out][bp]). */
+static int run_batch(run_ws *w, const double *x, int len) {
   const aimc_s4d_model *mdl = w->mdl;
   int H = mdl->h, L = mdl->layers;
-  size_t LH = (size_t)L * H;
-  memset(w->state, 0, sizeof(double) * w->st_off[L]);
-  memset(w->prev_in, 0, sizeof(double) * LH);
-  memset(w->prev_uq, 0, sizeof(double) * LH);
-  memset(w->pool, 0, sizeof(double) * H);
+  size_t LH = (size_t)L * H, bp = (size_t)w->bp;
+  memset(w->state, 0, sizeof(double) * w->st_off[L] * bp);
+  memset(w->prev_in, 0, sizeof(double) * LH * bp);
+  memset(w->prev_uq, 0, sizeof(double) * LH * bp);
+  memset(w->pool, 0, sizeof(double) * H * bp);
   w->x = x;
   w->len = len;
   w->n_steps = len + L * w->lag;
@@ -439,8 +596,8 @@ static int run_sequence(run_ws *w, const double *x, int len, double *logits) {
   if (st) return st;
   w->events += aimc_kernel_delivered(w->k);
   w->t_end_fs = (aimc_time)w->n_steps * w->period_fs + w->dec_fs;
-  for (int h = 0; h < H; h++) w->pool[h] /= len;
-  dense(w, w->dec, H, mdl->n_out, mdl->dec_w, mdl->dec_b, w->pool, logits);
+  for (size_t e = 0; e < (size_t)H * bp; e++) w->pool[e] /= len;
+  dense(w, w->dec, H, mdl->n_out, mdl->dec_w, mdl->dec_b, w->pool, w->logits);
   return AIMC_OK;
 }
 
@@ -464,8 +621,17 @@ int aimc_infer_sequence(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   int st = check_shapes(ctx, mdl, hw);
   if (st) return st;
   run_ws w;
-  st = ws_init(ctx, &w, mdl, hw, AIMC_KERNEL_NATIVE);
-  if (!st) st = run_sequence(&w, x, len, logits);
+  st = ws_init(ctx, &w, mdl, hw, AIMC_KERNEL_NATIVE, 1);
+  size_t n = (size_t)len * mdl->n_in, bp = (size_t)w.bp_max;
+  double *xb = st ? NULL : zeros(ctx, n * bp);
+  if (!st && !xb) st = AIMC_ENOMEM;
+  if (!st) {
+    for (size_t e = 0; e < n; e++) xb[e * bp] = x[e];
+    batch_begin(&w, 1, 0);
+    st = run_batch(&w, xb, len);
+  }
+  for (int c = 0; !st && c < mdl->n_out; c++) logits[c] = w.logits[c * bp];
+  aimc_free(ctx, xb);
   ws_free(ctx, &w);
   return st == AIMC_ENOMEM ? aimc_error(ctx, st, "out of memory (run)") : st;
 }
@@ -482,6 +648,15 @@ void aimc_infer_result_fini(aimc_ctx *ctx, aimc_infer_result *r) {
   aimc_free(ctx, r->logits);
   aimc_free(ctx, r->e_array_J);
   memset(r, 0, sizeof *r);
+}
+
+/* Loads samples s0 .. s0 + nb - 1 of the split into xb ([t][n_in][bp]). */
+static void load_batch(const aimc_dataset *ds, const size_t *idx, size_t s0, int nb,
+                       size_t bp, size_t n, float *xf, double *xb) {
+  for (int b = 0; b < nb; b++) {
+    aimc_dataset_get(ds, idx[s0 + b], xf);
+    for (size_t e = 0; e < n; e++) xb[e * bp + b] = xf[e];
+  }
 }
 
 int aimc_infer_run(aimc_ctx *ctx, const aimc_s4d_model *mdl,
@@ -511,14 +686,15 @@ int aimc_infer_run(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   r->pred = aimc_calloc(ctx, n, sizeof(int));
   r->label = aimc_calloc(ctx, n, sizeof(int));
   if (o->keep_logits) r->logits = aimc_calloc(ctx, n * nc, sizeof(double));
-  float *xf = aimc_malloc(ctx, len * nf * sizeof(float));
-  double *xd = aimc_malloc(ctx, len * nf * sizeof(double));
-  double *lg = aimc_malloc(ctx, nc * sizeof(double));
   run_ws w;
   memset(&w, 0, sizeof w);
-  st = (!r->pred || !r->label || (o->keep_logits && !r->logits) || !xf || !xd || !lg)
+  st = (!r->pred || !r->label || (o->keep_logits && !r->logits))
            ? AIMC_ENOMEM
-           : ws_init(ctx, &w, mdl, hw, o->backend);
+           : ws_init(ctx, &w, mdl, hw, o->backend, n);
+  size_t bp = (size_t)w.bp_max;
+  float *xf = st ? NULL : aimc_malloc(ctx, len * nf * sizeof(float));
+  double *xb = st ? NULL : zeros(ctx, len * nf * bp);
+  if (!st && (!xf || !xb)) st = AIMC_ENOMEM;
   aimc_atomic_file *tf = NULL;
   FILE *trace = NULL;
   if (!st && o->trace_path) {
@@ -530,20 +706,25 @@ int aimc_infer_run(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   }
   double t0 = aimc_wall_seconds();
   size_t correct = 0;
-  for (size_t s = 0; s < n && !st; s++) {
-    aimc_dataset_get(ds, idx[s], xf);
-    for (size_t k = 0; k < len * nf; k++) xd[k] = xf[k];
-    w.trace = s == o->trace_sample ? trace : NULL;
-    st = run_sequence(&w, xd, (int)len, lg);
-    if (st) break;
-    size_t best = 0;
-    for (size_t c = 1; c < nc; c++)
-      if (lg[c] > lg[best]) best = c;
-    r->pred[s] = (int)best;
-    r->label[s] = aimc_dataset_label(ds, idx[s]);
-    correct += r->pred[s] == r->label[s];
-    if (r->logits) memcpy(r->logits + s * nc, lg, nc * sizeof(double));
-    if (o->progress) o->progress(o->progress_user, s + 1, n);
+  for (size_t s0 = 0; s0 < n && !st; s0 += (size_t)w.nb) {
+    int nb = n - s0 < (size_t)w.bp_max ? (int)(n - s0) : w.bp_max;
+    batch_begin(&w, nb, s0);
+    load_batch(ds, idx, s0, nb, (size_t)w.bp, len * nf, xf, xb);
+    /* Every sequence of a batch has the same events: the trace of the
+     * chosen sample is the trace of its batch. */
+    w.trace = o->trace_sample >= s0 && o->trace_sample < s0 + (size_t)nb ? trace : NULL;
+    st = run_batch(&w, xb, (int)len);
+    for (int b = 0; b < nb && !st; b++) {
+      size_t s = s0 + (size_t)b, best = 0;
+      const double *lg = w.logits + b;
+      for (size_t c = 1; c < nc; c++)
+        if (lg[c * w.bp] > lg[best * w.bp]) best = c;
+      r->pred[s] = (int)best;
+      r->label[s] = aimc_dataset_label(ds, idx[s]);
+      correct += r->pred[s] == r->label[s];
+      for (size_t c = 0; r->logits && c < nc; c++) r->logits[s * nc + c] = lg[c * w.bp];
+      if (o->progress) o->progress(o->progress_user, s + 1, n);
+    }
   }
   if (tf) {
     if (st) aimc_atomic_abort(ctx, tf);
@@ -555,8 +736,7 @@ int aimc_infer_run(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   r->accuracy = (double)correct / (double)n;
   ws_free(ctx, &w);
   aimc_free(ctx, xf);
-  aimc_free(ctx, xd);
-  aimc_free(ctx, lg);
+  aimc_free(ctx, xb);
   if (!st) st = aimc_infer_account(ctx, mdl, hw, (int)len, r);
   if (st) {
     aimc_infer_result_fini(ctx, r);

@@ -17,3 +17,7 @@ target_include_directories(test_infer_program PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 # study and checks the 2-bit > 5-bit shape (fig4_test.sh).
 aimc_cli_test(infer_fig4 LABELS slow TIMEOUT 3600
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/fig4_test.sh)
+# Batched runs: bit-identical to lone runs with ideal devices; per-sample
+# noise streams; the normal deviates of the noise.
+aimc_test(test_infer_batch SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_batch.c ${_fx} LABELS unit golden)
+target_include_directories(test_infer_batch PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR})
