@@ -61,6 +61,7 @@ typedef struct {
   int *ssm, *ssm_b, *ssm_cd, *mix; /* matrix index per layer, -1 none */
   int enc, dec;
   aimc_quant dac_u, dac_x;  /* input DACs                              */
+  int state_dac_identity;   /* dac_x(state) == state (see ws_init)     */
   size_t *st_off;           /* per layer: offset of its state          */
   /* The batch: nb sequences in bp lanes (nb rounded up to LANES). Every
    * buffer below holds bp values per element. */
@@ -255,6 +256,16 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   const aimc_arch *a = &m->arch;
   w->dac_u = converter(a, &mdl->quant_u, a->dac_bits);
   w->dac_x = converter(a, &mdl->quant_x, a->dac_bits);
+  /* The register holds ADC outputs on the grid of the state quantizer qx
+   * (single form: when no column sums partial reads; separate form: the
+   * register's quantizer is qx). A DAC on the same grid then returns its
+   * input (quantizing a grid value t * step gives t * step again), so the
+   * state is driven as it is. */
+  aimc_quant qx = converter(a, &mdl->quant_x, a->adc_bits);
+  int on_grid = a->form == AIMC_FORM_SEPARATE || (w->ssm[0] >= 0 && w->mv[w->ssm[0]].exclusive);
+  for (int l = 0; l < L; l++)
+    if (a->form == AIMC_FORM_SINGLE && (w->ssm[l] < 0 || !w->mv[w->ssm[l]].exclusive)) on_grid = 0;
+  w->state_dac_identity = on_grid && w->dac_x.bits == qx.bits && w->dac_x.range == qx.range;
   size_t LH = (size_t)L * H, bp = (size_t)w->bp;
   w->state = zeros(ctx, (w->st_off[L] + 1) * bp);
   w->big = big;
@@ -456,6 +467,12 @@ static void periphery(run_ws *w, int l, const double *resid) {
     }
 }
 
+/* The DAC values of n state values. */
+static void state_dac(const run_ws *w, const double *x, double *dst, size_t n) {
+  if (w->state_dac_identity) memcpy(dst, x, sizeof(double) * n);
+  else quantize_vec(&w->dac_x, x, dst, n);
+}
+
 /* The DAC value of the layer input (0 without one). */
 static void input_dac(const run_ws *w, const double *u, int h, double *dst) {
   if (u) quantize_vec(&w->dac_u, u + (size_t)h * w->bp, dst, (size_t)w->bp);
@@ -480,7 +497,7 @@ static void layer_read(run_ws *w, int l, const double *u, int t) {
     for (int h = 0; h < H; h++) {
       int ns = mx->in_off[h + 1] - mx->in_off[h] - 2;
       double *dst = in + mx->in_off[h] * bp;
-      quantize_vec(&w->dac_x, x + xo * bp, dst, ns * bp);
+      state_dac(w, x + xo * bp, dst, ns * bp);
       input_dac(w, u, h, dst + ns * bp);
       memcpy(dst + (ns + 1) * bp, puq + h * bp, row);
       xo += ns;
@@ -497,7 +514,7 @@ static void layer_read(run_ws *w, int l, const double *u, int t) {
     if (t >= 1) periphery(w, l, praw);
   } else {
     const aimc_map_matrix *cd = &m->mats[w->ssm_cd[l]];
-    quantize_vec(&w->dac_x, x, in, nx * bp);
+    state_dac(w, x, in, nx * bp);
     array_read(w, w->ssm[l], in, out);
     for (int h = 0; h < H; h++) input_dac(w, u, h, in + h * bp);
     array_read(w, w->ssm_b[l], in, w->out2);
@@ -506,7 +523,7 @@ static void layer_read(run_ws *w, int l, const double *u, int t) {
     for (int h = 0; h < H; h++) {
       int ns = cd->in_off[h + 1] - cd->in_off[h] - 1;
       double *dst = in + cd->in_off[h] * bp;
-      quantize_vec(&w->dac_x, x + xo * bp, dst, ns * bp);
+      state_dac(w, x + xo * bp, dst, ns * bp);
       input_dac(w, u, h, dst + ns * bp);
       xo += ns;
     }
