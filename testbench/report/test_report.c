@@ -16,18 +16,6 @@
 #include "failalloc.h"
 #include "testutil.h"
 
-static char *read_text(const char *dir, const char *name) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  aimc_ctx *ctx = aimc_ctx_alloc(1);
-  char *text = NULL;
-  assert_int_equal(aimc_read_file(ctx, path, &text, NULL), 0);
-  char *copy = strdup(text);
-  aimc_free(ctx, text);
-  aimc_ctx_free(ctx);
-  return copy;
-}
-
 static void test_run_json(void **state) {
   (void)state;
   char dir[512];
@@ -44,7 +32,7 @@ static void test_run_json(void **state) {
   aimc_report_opts o = {.out_dir = out, .title = "one run"};
   aimc_ctx *ctx = aimc_ctx_alloc(1);
   assert_int_equal(aimc_report_write(ctx, path, &o), 0);
-  char *html = read_text(out, "report.html");
+  char *html = test_read_file(out, "report.html");
   assert_non_null(strstr(html, "<title>one run</title>"));
   assert_non_null(strstr(html, "81.69 %")); /* 0.8169 as a percentage */
   assert_non_null(strstr(html, "6nJ"));     /* total energy, formatted */
@@ -91,7 +79,7 @@ static void test_sweep_pareto(void **state) {
   aimc_report_opts o = {.out_dir = out};
   aimc_ctx *ctx = aimc_ctx_alloc(1);
   assert_int_equal(aimc_report_write(ctx, dir, &o), 0);
-  char *html = read_text(out, "report.html");
+  char *html = test_read_file(out, "report.html");
   assert_non_null(strstr(html, "the Pareto front: 3 of 4 points"));
   assert_non_null(strstr(html, "<title>hand</title>"));
   /* Headline: the most accurate point, #3. */

@@ -9,6 +9,8 @@
 const char *test_tmpdir(const char *tag);
 /* Writes text to dir/name and returns the full path (malloc'd). */
 char *test_write_file(const char *dir, const char *name, const char *text);
+/* Reads dir/name whole (malloc'd, NUL-terminated); aborts if unreadable. */
+char *test_read_file(const char *dir, const char *name);
 /* Returns 1 if the file exists. */
 int test_file_exists(const char *path);
 

@@ -139,18 +139,6 @@ static int known_eval(aimc_ctx *ctx, const aimc_sweep_point *pt,
 static const aimc_sweep_evaluator KNOWN = {
     .name = "known", .summary = "test", .eval = known_eval};
 
-static char *slurp(const char *dir, const char *name) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  aimc_ctx *ctx = aimc_ctx_alloc(1);
-  char *text = NULL;
-  assert_int_equal(aimc_read_file(ctx, path, &text, NULL), 0);
-  char *copy = strdup(text);
-  aimc_free(ctx, text);
-  aimc_ctx_free(ctx);
-  return copy;
-}
-
 static aimc_sweep_stats run(aimc_ctx *ctx, const aimc_sweep_spec *s,
                             const char *dir, int jobs, size_t max_runs,
                             int want_rc) {
@@ -178,7 +166,7 @@ static void test_aggregate_and_resume(void **state) {
   assert_int_equal(g_calls, 18);
   assert_int_equal(st.n_done_now, 18);
   assert_true(st.complete);
-  char *csv = slurp(ref, "results.csv");
+  char *csv = test_read_file(ref, "results.csv");
   /* Point 0 (a = 1): accuracy over seeds 0, 1, 2 = {1, 2, 3}: mean 2,
    * sample std 1 (exact in binary); energy 1e-9 on every seed: std 0. */
   assert_non_null(strstr(csv,
@@ -208,8 +196,8 @@ static void test_aggregate_and_resume(void **state) {
   assert_true(st.complete);
   assert_int_equal(g_calls, 18); /* nothing redone */
   assert_false(test_file_exists(junk));
-  char *csv2 = slurp(dir, "results.csv"), *json = slurp(ref, "results.json"),
-       *json2 = slurp(dir, "results.json");
+  char *csv2 = test_read_file(dir, "results.csv"), *json = test_read_file(ref, "results.json"),
+       *json2 = test_read_file(dir, "results.json");
   assert_string_equal(csv, csv2); /* nothing lost */
   assert_string_equal(json, json2);
   /* Running again does nothing. */
@@ -220,14 +208,14 @@ static void test_aggregate_and_resume(void **state) {
   /* Two forked workers: the same table. */
   st = run(ctx, s, forked, 2, 0, AIMC_OK);
   assert_int_equal(st.n_done_now, 18);
-  char *csv3 = slurp(forked, "results.csv");
+  char *csv3 = test_read_file(forked, "results.csv");
   assert_string_equal(csv, csv3);
 
   /* Another spec is refused and the directory is left as it was. */
   aimc_sweep_spec *other = grid_spec(ctx, 2);
   run(ctx, other, dir, 0, 0, AIMC_EINVAL);
   assert_non_null(strstr(aimc_ctx_errmsg(ctx), "another sweep spec"));
-  char *csv4 = slurp(dir, "results.csv");
+  char *csv4 = test_read_file(dir, "results.csv");
   assert_string_equal(csv, csv4);
   free(csv);
   free(csv2);
