@@ -78,7 +78,7 @@ int blk_reader_open(aimc_ctx *ctx, blk_reader *r, const char *path,
   if (crc_of((uint32_t)crc32(0, Z_NULL, 0), r->data, r->size) != stored) {
     blk_reader_close(ctx, r);
     return aimc_error(ctx, AIMC_ECHECKSUM,
-                      "%s: checksum mismatch (file corrupt or truncated)",
+                      "%s: checksum mismatch (corrupt, truncated, or not an aimc file)",
                       path);
   }
   return AIMC_OK;
