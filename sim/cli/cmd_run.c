@@ -8,6 +8,7 @@
 #include "aimc/fileio.h"
 #include "aimc/infer.h"
 #include "aimc/map.h"
+#include "aimc/netlist.h"
 #include "aimc/progress.h"
 #include "aimc/s4d_model.h"
 #include "aimc/status.h"
@@ -121,11 +122,15 @@ static int parse_args(aimc_ctx *ctx, int argc, char **argv, run_args *a) {
 }
 
 /* Model and arch as the netlist records them, checked against its hashes;
- * then the mapping again (deterministic) with the netlist's targets. */
+ * then the netlist itself, elaborated (a bad hand edit is reported with
+ * file:line:col before any long work), whose tiles set the hardware
+ * (aimc_map_apply_netlist) before --set overrides; then the mapping again
+ * (deterministic) with the targets the netlist's crossbars name. */
 static int load_design(aimc_ctx *ctx, const run_args *a, aimc_s4d_model **mdl,
                        aimc_mapping **m) {
   aimc_map_meta meta;
   aimc_arch arch;
+  aimc_design *d = NULL;
   aimc_arch_defaults(&arch);
   int st = aimc_map_read_meta(ctx, a->netlist, &meta);
   if (!st) st = aimc_arch_load(ctx, meta.arch, &arch);
@@ -138,6 +143,11 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_s4d_model **mdl,
     st = aimc_error(ctx, AIMC_EINVAL,
                     "%s was mapped from another model than %s (hash differs); "
                     "map again", a->netlist, meta.model);
+  if (!st) st = aimc_netlist_load(ctx, a->netlist, &d);
+  /* The layout depends only on the arch's array section, which neither the
+   * netlist nor --set may change: map once to name the tiles. */
+  if (!st) st = aimc_map_model(ctx, *mdl, &arch, m);
+  if (!st) st = aimc_map_apply_netlist(ctx, d, *m, &arch);
   for (int i = 0; i < a->n_sets && !st; i++) {
     if (!strncmp(a->sets[i], "array.", 6))
       st = aimc_error(ctx, AIMC_EINVAL,
@@ -145,8 +155,13 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_s4d_model **mdl,
     else
       st = aimc_cli_arch_set(ctx, &arch, a->sets[i]);
   }
-  if (!st) st = aimc_map_model(ctx, *mdl, &arch, m);
-  if (!st) st = aimc_map_load_targets(ctx, *m, meta.arrays_dir);
+  if (!st) {
+    aimc_mapping_free(ctx, *m);
+    *m = NULL;
+    st = aimc_map_model(ctx, *mdl, &arch, m);
+  }
+  if (!st) st = aimc_map_load_netlist_targets(ctx, d, *m);
+  aimc_design_free(ctx, d);
   return st;
 }
 

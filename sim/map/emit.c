@@ -60,15 +60,16 @@ static void emit_tile_subckt(FILE *o) {
         "  tile:\n"
         "    doc: \"one array: route -> DACs -> crossbar -> TIAs -> ADCs -> "
         "register, the register fed back to the route (state)\"\n"
-        "    params: {rows: 64, cols: 64, n_adc: 8, targets: \"\", program: ideal, "
-        "sigma_g: 0S}\n"
+        "    params: {rows: 64, cols: 64, n_adc: 8, adc_bits: 8, dac_bits: 8, targets: "
+        "\"\", program: ideal, sigma_g: 0S}\n"
         "    instances:\n"
         "      route: {model: digital, params: {n_in: \"${cols}\", n_out: \"${rows}\"}}\n"
-        "      dac: {model: dac, params: {n: \"${rows}\"}}\n"
+        "      dac: {model: dac, params: {n: \"${rows}\", bits: \"${dac_bits}\"}}\n"
         "      xbar: {model: crossbar, params: {rows: \"${rows}\", cols: \"${cols}\", "
         "targets: \"${targets}\", program: \"${program}\", sigma_g: \"${sigma_g}\"}}\n"
         "      tia: {model: tia, params: {n: \"${cols}\"}}\n"
-        "      adc: {model: adc, params: {n: \"${cols}\", n_adc: \"${n_adc}\"}}\n"
+        "      adc: {model: adc, params: {n: \"${cols}\", n_adc: \"${n_adc}\", "
+        "bits: \"${adc_bits}\"}}\n"
         "      hold: {model: sample_hold, params: {n: \"${cols}\"}}\n"
         "    nets:\n"
         "      drive: [route.out, dac.in]\n"
@@ -116,9 +117,10 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
     int cols = a->cols_used / aimc_map_col_factor(&m->arch);
     int n_adc = (cols + m->arch.cols_per_adc - 1) / m->arch.cols_per_adc;
     snprintf(rel, sizeof rel, "%s/array%zu.csv", base, k);
-    fprintf(o, "  %s: {subckt: tile, params: {rows: %d, cols: %d, n_adc: %d, program: %s, "
-               "sigma_g: %s, targets: ",
-            name, m->arch.rows, m->arch.cols, n_adc > 0 ? n_adc : 1, prog,
+    fprintf(o, "  %s: {subckt: tile, params: {rows: %d, cols: %d, n_adc: %d, adc_bits: %d, "
+               "dac_bits: %d, program: %s, sigma_g: %s, targets: ",
+            name, m->arch.rows, m->arch.cols, n_adc > 0 ? n_adc : 1,
+            aimc_map_converter_bits(m->arch.adc_bits), aimc_map_converter_bits(m->arch.dac_bits), prog,
             aimc_unit_format(m->arch.prog_sigma_S, AIMC_U_SIEMENS, t, sizeof t));
     aimc_map_yaml_quote(o, rel);
     fputs("}}\n", o);
@@ -154,32 +156,39 @@ int aimc_map_read_meta(aimc_ctx *ctx, const char *netlist, aimc_map_meta *meta) 
   return st;
 }
 
+int aimc_map_load_array_targets(aimc_ctx *ctx, aimc_mapping *m, size_t k,
+                                const char *file) {
+  char *text = NULL;
+  size_t size = 0;
+  int st = aimc_read_file(ctx, file, &text, &size);
+  if (st) return st;
+  const char *p = text;
+  size_t n = (size_t)m->arch.rows * m->arch.cols, i = 0;
+  for (; i < n; i++) {
+    char *end;
+    double g = strtod(p, &end);
+    if (end == p || !(g >= 0) || g > 1) break;
+    m->arrays[k].g_target_S[i] = g;
+    p = end;
+    while (*p == ',' || *p == '\n' || *p == ' ' || *p == '\r') p++;
+  }
+  int ok = i == n && *p == '\0';
+  aimc_free(ctx, text);
+  if (!ok)
+    return aimc_error(ctx, AIMC_EFORMAT,
+                      "%s: expected %d rows of %d conductances in S (value %zu "
+                      "is missing, negative or not a number, or extra data "
+                      "follows)",
+                      file, m->arch.rows, m->arch.cols, i + 1);
+  return AIMC_OK;
+}
+
 int aimc_map_load_targets(aimc_ctx *ctx, aimc_mapping *m, const char *dir) {
   char file[1100];
-  for (size_t k = 0; k < m->n_arrays; k++) {
+  int st = AIMC_OK;
+  for (size_t k = 0; k < m->n_arrays && !st; k++) {
     snprintf(file, sizeof file, "%s/array%zu.csv", dir, k);
-    char *text = NULL;
-    size_t size = 0;
-    int st = aimc_read_file(ctx, file, &text, &size);
-    if (st) return st;
-    const char *p = text;
-    size_t n = (size_t)m->arch.rows * m->arch.cols, i = 0;
-    for (; i < n; i++) {
-      char *end;
-      double g = strtod(p, &end);
-      if (end == p || !(g >= 0) || g > 1) break;
-      m->arrays[k].g_target_S[i] = g;
-      p = end;
-      while (*p == ',' || *p == '\n' || *p == ' ' || *p == '\r') p++;
-    }
-    int ok = i == n && *p == '\0';
-    aimc_free(ctx, text);
-    if (!ok)
-      return aimc_error(ctx, AIMC_EFORMAT,
-                        "%s: expected %d rows of %d conductances in S (value %zu "
-                        "is missing, negative or not a number, or extra data "
-                        "follows)",
-                        file, m->arch.rows, m->arch.cols, i + 1);
+    st = aimc_map_load_array_targets(ctx, m, k, file);
   }
-  return AIMC_OK;
+  return st;
 }

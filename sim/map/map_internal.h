@@ -30,4 +30,11 @@ static inline int aimc_map_col_factor(const aimc_arch *a) {
   return a->split == AIMC_SPLIT_DIFFERENTIAL ? 2 : 1;
 }
 
+/* The `bits` a tile's converters get in the netlist: the arch's, or (arch
+ * 0 = the model's quantizers, which one converter instance cannot name)
+ * 8, which aimc_map_apply_netlist reads back as "as the arch says". */
+static inline int aimc_map_converter_bits(int arch_bits) {
+  return arch_bits > 0 ? arch_bits : 8;
+}
+
 #endif

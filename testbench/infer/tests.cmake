@@ -11,6 +11,10 @@ if(AIMC_SYSTEMC)
 endif()
 aimc_cli_test(infer_cli_run LABELS e2e
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_run.sh $<TARGET_FILE:infer_fixture_model>)
+# aimc run takes the hardware from the netlist: sed-edited netlists act as
+# the matching arch settings; disagreeing tiles and bad edits exit 2.
+aimc_cli_test(infer_cli_netlist_hw LABELS e2e
+  COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_netlist_hw.sh $<TARGET_FILE:infer_fixture_model>)
 aimc_test(test_infer_program SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program.c ${_fx} LABELS unit fault)
 target_include_directories(test_infer_program PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 # IMSSA Fig. 4 in shape (slow): trains both zero_one models, runs the

@@ -242,6 +242,29 @@ int aimc_map_read_meta(aimc_ctx *ctx, const char *netlist, aimc_map_meta *meta);
 /* Replaces the targets of every array with the CSVs in `dir` (hand edits
  * of the targets are honoured); shape or number errors: AIMC_EFORMAT. */
 int aimc_map_load_targets(aimc_ctx *ctx, aimc_mapping *m, const char *dir);
+/* As aimc_map_load_targets for array k only, from `file` (a netlist's
+ * crossbar `targets` path, as `aimc run` reads it). */
+int aimc_map_load_array_targets(aimc_ctx *ctx, aimc_mapping *m, size_t k,
+                                const char *file);
+/* The hardware settings a mapped netlist carries, applied to `arch` (hand
+ * edits of the netlist take effect; docs/mapping.md lists them): from the
+ * tiles' crossbars `program` -> programming.mode (non-ideal modes also set
+ * nonideal.programming) and `sigma_g` -> programming.sigma; from their
+ * adc / dac `bits` -> converters.adc_bits / dac_bits when they differ from
+ * what `aimc map` wrote for the arch (also sets nonideal.converter); from
+ * the adcs' `n_adc` -> converters.cols_per_adc (kept when it fits). `d` is
+ * the elaborated netlist (aimc_netlist_load), `m` its mapping (for the
+ * tile names and columns). The runner applies these settings to every
+ * array alike, so tiles that disagree, a tile count or array size other
+ * than the mapping's, or an n_adc no columns-per-ADC value gives are
+ * AIMC_EINVAL naming the instances (with file:line:col where known). */
+struct aimc_design;
+int aimc_map_apply_netlist(aimc_ctx *ctx, const struct aimc_design *d,
+                           const aimc_mapping *m, aimc_arch *arch);
+/* Loads the targets of every array of `m` from the `targets` file of its
+ * tile's crossbar in `d` (relative paths from the netlist's folder). */
+int aimc_map_load_netlist_targets(aimc_ctx *ctx, const struct aimc_design *d,
+                                  aimc_mapping *m);
 /* Instance name of array k in the netlist ("l0_ssm_3", "encoder_0"). */
 void aimc_map_array_name(const aimc_mapping *m, size_t k, char *buf, size_t len);
 

@@ -1,0 +1,200 @@
+/* The hardware settings `aimc run` takes from an elaborated mapped netlist
+ * (aimc/design.h) rather than from the arch file: programming mode and
+ * sigma, converter bits and ADC sharing of every tile, and the target
+ * files of the crossbars, so that hand edits of the netlist take effect. */
+#include <stdio.h>
+#include <string.h>
+
+#include "aimc/design.h"
+#include "aimc/status.h"
+#include "map_internal.h"
+
+/* The instance "<tile>.<part>" of array k, or -1. */
+static int tile_part(const aimc_design *d, const aimc_mapping *m, size_t k,
+                     const char *part) {
+  char name[64], full[96];
+  aimc_map_array_name(m, k, name, sizeof name);
+  snprintf(full, sizeof full, "%s.%s", name, part);
+  return aimc_design_find_inst(d, full);
+}
+
+static const aimc_param *param_of(const aimc_design_inst *in, const char *key) {
+  return aimc_params_find(in->model->params, in->model->n_params, key);
+}
+
+static double value_of(const aimc_design_inst *in, const char *key) {
+  return aimc_param_get(param_of(in, key), in->params);
+}
+
+/* Where the tile of an instance ("l0_ssm_1" of "l0_ssm_1.xbar") is written
+ * in the netlist (where a hand edit of its params would be), else where
+ * the instance is. */
+static const aimc_srcloc *tile_loc(const aimc_design *d,
+                                   const aimc_design_inst *in) {
+  const char *dot = strrchr(in->name, '.');
+  size_t len = dot ? (size_t)(dot - in->name) : 0;
+  for (size_t b = 0; b < d->n_block; b++)
+    if (strlen(d->block[b].name) == len &&
+        !strncmp(d->block[b].name, in->name, len))
+      return &d->block[b].loc;
+  return &in->loc;
+}
+
+/* A setting the runner applies to every array alike: the first tile that
+ * states it fixes it; a tile stating another value is an error naming
+ * both instances. */
+typedef struct {
+  const char *key;
+  int first; /* instance index, -1 until a tile states it */
+  double value;
+} global_setting;
+
+static int agree(aimc_ctx *ctx, const aimc_design *d, global_setting *g,
+                 int i) {
+  const aimc_design_inst *in = &d->inst[i];
+  double v = value_of(in, g->key);
+  if (g->first < 0) {
+    g->first = i;
+    g->value = v;
+    return AIMC_OK;
+  }
+  if (v == g->value) return AIMC_OK;
+  const aimc_design_inst *f = &d->inst[g->first];
+  char a[64], b[64];
+  aimc_param_format(param_of(f, g->key), f->params, a, sizeof a);
+  aimc_param_format(param_of(in, g->key), in->params, b, sizeof b);
+  return aimc_error_at(
+      ctx, AIMC_EINVAL, tile_loc(d, in),
+      "%s has %s: %s but %s has %s: %s; aimc run applies %s to "
+      "every array alike, so all tiles must agree",
+      in->name, g->key, b, f->name, g->key, a, g->key);
+}
+
+/* Converter bits: a value other than what `aimc map` writes for the arch
+ * (aimc_map_converter_bits) is a hand edit to apply. */
+static void apply_bits(const global_setting *g, int *arch_bits, int *changed) {
+  if (g->first < 0) return;
+  if ((int)g->value != aimc_map_converter_bits(*arch_bits)) {
+    *arch_bits = (int)g->value;
+    *changed = 1;
+  }
+}
+
+/* ceil(cols / cpa) == n_adc holds for cpa in [lo, hi] (hi = 2^30 for
+ * one ADC); the arch's cols_per_adc is kept when every tile allows it. */
+static int apply_n_adc(aimc_ctx *ctx, const aimc_design *d,
+                       const aimc_mapping *m, aimc_arch *arch) {
+  long lo = 1, hi = 1L << 30;
+  int lo_inst = -1, hi_inst = -1;
+  for (size_t k = 0; k < m->n_arrays; k++) {
+    int i = tile_part(d, m, k, "adc");
+    long cols = m->arrays[k].cols_used / aimc_map_col_factor(&m->arch);
+    if (i < 0 || cols <= 0) continue;
+    long n = (long)value_of(&d->inst[i], "n_adc");
+    if (n > cols)
+      return aimc_error_at(
+          ctx, AIMC_EINVAL, tile_loc(d, &d->inst[i]),
+          "%s has n_adc: %ld but its tile senses only %ld columns",
+          d->inst[i].name, n, cols);
+    long l = (cols + n - 1) / n, h = n > 1 ? (cols - 1) / (n - 1) : 1L << 30;
+    if (l > h)
+      return aimc_error_at(
+          ctx, AIMC_EINVAL, tile_loc(d, &d->inst[i]),
+          "%s has n_adc: %ld: no number of columns per ADC shares "
+          "%ld columns onto exactly %ld ADCs",
+          d->inst[i].name, n, cols, n);
+    if (l > lo) lo = l, lo_inst = i;
+    if (h < hi) hi = h, hi_inst = i;
+    if (lo > hi)
+      return aimc_error_at(
+          ctx, AIMC_EINVAL, tile_loc(d, &d->inst[i]),
+          "the n_adc of %s and %s need different columns per ADC "
+          "(converters.cols_per_adc, which aimc run applies to "
+          "every array alike)",
+          d->inst[lo_inst >= 0 ? lo_inst : i].name,
+          d->inst[hi_inst >= 0 ? hi_inst : i].name);
+  }
+  if (arch->cols_per_adc < lo || arch->cols_per_adc > hi)
+    arch->cols_per_adc = (int)lo;
+  return AIMC_OK;
+}
+
+int aimc_map_apply_netlist(aimc_ctx *ctx, const aimc_design *d,
+                           const aimc_mapping *m, aimc_arch *arch) {
+  global_setting prog = {"program", -1, 0}, sigma = {"sigma_g", -1, 0};
+  global_setting adc = {"bits", -1, 0}, dac = {"bits", -1, 0};
+  size_t n_xbar = 0;
+  for (size_t i = 0; i < d->n_inst; i++)
+    n_xbar += strcmp(d->inst[i].model->name, "crossbar") == 0;
+  if (n_xbar != m->n_arrays)
+    return aimc_error(ctx, AIMC_EINVAL,
+                      "%s: %zu crossbars, but the model maps onto %zu arrays; "
+                      "map again instead of adding or removing tiles",
+                      d->path, n_xbar, m->n_arrays);
+  int st = AIMC_OK;
+  for (size_t k = 0; k < m->n_arrays && !st; k++) {
+    char name[64];
+    aimc_map_array_name(m, k, name, sizeof name);
+    int x = tile_part(d, m, k, "xbar"), a = tile_part(d, m, k, "adc"),
+        c = tile_part(d, m, k, "dac");
+    if (x < 0 || a < 0 || c < 0 || strcmp(d->inst[x].model->name, "crossbar") ||
+        strcmp(d->inst[a].model->name, "adc") ||
+        strcmp(d->inst[c].model->name, "dac"))
+      return aimc_error(
+          ctx, AIMC_EINVAL,
+          "%s: array %zu must be the tile '%s' with instances xbar "
+          "(crossbar), dac and adc, as 'aimc map' wrote it",
+          d->path, k, name);
+    const aimc_design_inst *xb = &d->inst[x];
+    if ((int)value_of(xb, "rows") != m->arch.rows ||
+        (int)value_of(xb, "cols") != m->arch.cols)
+      return aimc_error_at(
+          ctx, AIMC_EINVAL, tile_loc(d, xb),
+          "%s is %gx%g but the arch's arrays are %dx%d; the array "
+          "size changes the mapping: map again",
+          xb->name, value_of(xb, "rows"), value_of(xb, "cols"), m->arch.rows,
+          m->arch.cols);
+    st = agree(ctx, d, &prog, x);
+    if (!st) st = agree(ctx, d, &sigma, x);
+    if (!st) st = agree(ctx, d, &adc, a);
+    if (!st) st = agree(ctx, d, &dac, c);
+  }
+  if (st) return st;
+  arch->prog_mode = (int)prog.value;
+  arch->prog_sigma_S = sigma.value;
+  /* A tile that asks for programming error gets it. */
+  if (arch->prog_mode != AIMC_PROG_IDEAL) arch->ni_prog = 1;
+  int bits_changed = 0;
+  apply_bits(&adc, &arch->adc_bits, &bits_changed);
+  apply_bits(&dac, &arch->dac_bits, &bits_changed);
+  if (bits_changed) arch->ni_converter = 1;
+  return apply_n_adc(ctx, d, m, arch);
+}
+
+int aimc_map_load_netlist_targets(aimc_ctx *ctx, const aimc_design *d,
+                                  aimc_mapping *m) {
+  /* Relative target paths are relative to the netlist's folder, where
+   * `aimc map` put the targets folder. */
+  const char *slash = strrchr(d->path, '/');
+  int dir_len = slash ? (int)(slash - d->path) + 1 : 0;
+  int st = AIMC_OK;
+  for (size_t k = 0; k < m->n_arrays && !st; k++) {
+    int x = tile_part(d, m, k, "xbar");
+    if (x < 0)
+      return aimc_error(ctx, AIMC_EINVAL, "%s: array %zu has no crossbar",
+                        d->path, k);
+    const aimc_design_inst *xb = &d->inst[x];
+    const char *t = (const char *)xb->params + param_of(xb, "targets")->offset;
+    if (!*t)
+      return aimc_error_at(
+          ctx, AIMC_EINVAL, tile_loc(d, xb),
+          "%s has no targets file (aimc run programs every array "
+          "from its targets)",
+          xb->name);
+    char file[2 * AIMC_PARAM_STRLEN];
+    snprintf(file, sizeof file, "%.*s%s", t[0] == '/' ? 0 : dir_len, d->path,
+             t);
+    st = aimc_map_load_array_targets(ctx, m, k, file);
+  }
+  return st;
+}

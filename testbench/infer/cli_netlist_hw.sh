@@ -1,0 +1,76 @@
+#!/bin/sh
+# End-to-end: `aimc run` takes the hardware from the netlist (issue #8).
+# The fixture model (the one of cli_run.sh) is mapped with ideal
+# programming; the generated netlist is edited with sed and each edit must
+# have the effect of the corresponding arch setting; tiles that disagree and
+# a bad edit exit 2 with file:line:col. $1: the fixture_model tool.
+set -eu
+FIX=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+DATA=fmnist_rows,max_per_split=40
+"$FIX" "$T/m.s4d" 28 10 8 4 2 2 5
+"$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" -o "$T/net.yaml" > /dev/null
+run() { out=$1; shift; "$AIMC_BIN" run "$@" --data $DATA -o "$T/$out" --logits > /dev/null 2>&1 \
+  || fail "run $out failed"; }
+json() { sed -n "s/.*\"$2\":[[:space:]]*\([0-9.e+-]*\).*/\1/p" "$T/$1/results.json" | head -1; }
+tiles=$(grep -c '{subckt: tile' "$T/net.yaml")
+[ "$tiles" -gt 1 ] || fail "expected several tiles, got $tiles"
+run base "$T/net.yaml"
+[ "$(json base resid_rms_S)" = 0 ] || fail "ideal programming has residual $(json base resid_rms_S)"
+
+# 1. Every crossbar gaussian with sigma 5 uS: the same run as the arch's
+# programming.mode=gaussian, sigma=5uS (same seed: identical draws).
+sed 's/program: ideal, sigma_g: 0S/program: gaussian, sigma_g: 5uS/' "$T/net.yaml" > "$T/g.yaml"
+run g "$T/g.yaml"
+run gset "$T/net.yaml" --set programming.mode=gaussian --set programming.sigma=5uS
+cmp "$T/g/predictions.csv" "$T/gset/predictions.csv" || fail "netlist gaussian != arch gaussian"
+[ "$(json g resid_rms_S)" = "$(json gset resid_rms_S)" ] || fail "residuals differ"
+# The residual of a device is N(0, 5 uS) clipped to the window: devices
+# whose target is g_min (the idle one of each pair) keep only the positive
+# half, rms sigma/sqrt(2); the others rms <= sigma. With N = `devices`
+# samples the rms estimate has relative sd ~ 1/sqrt(2N) (~1.3 % for 2880):
+# 10 % margins on [sigma/sqrt(2), sigma] cannot fail by chance.
+n=$(json g devices)
+awk -v r="$(json g resid_rms_S)" -v n="$n" \
+  'BEGIN { s = 5e-6; exit !(n > 100 && r >= 0.9 * s / sqrt(2) && r <= 1.1 * s) }' \
+  || fail "gaussian residual rms $(json g resid_rms_S) not in [sigma/sqrt2, sigma] (N=$n)"
+# --set still overrides the netlist last.
+run gideal "$T/g.yaml" --set programming.mode=ideal
+[ "$(json gideal resid_rms_S)" = 0 ] || fail "--set programming.mode=ideal did not override"
+cmp "$T/base/predictions.csv" "$T/gideal/predictions.csv" || fail "--set ideal != ideal netlist"
+
+# 2. ADC bits 3 and one ADC per tile on every tile: the same run as
+# converters.adc_bits=3 with cols_per_adc large enough for one ADC per
+# array; the report counts one ADC per tile, and the logits differ from the
+# 8-bit run (3 bits round the state far coarser than the fixture's grid).
+sed 's/n_adc: [0-9]*, adc_bits: 8/n_adc: 1, adc_bits: 3/' "$T/net.yaml" > "$T/a.yaml"
+run a "$T/a.yaml"
+run aset "$T/net.yaml" --set converters.adc_bits=3 --set converters.cols_per_adc=64
+cmp "$T/a/predictions.csv" "$T/aset/predictions.csv" || fail "netlist adc bits != arch adc bits"
+[ "$(json a adcs)" = "$tiles" ] || fail "n_adc: 1 per tile gives $(json a adcs) ADCs, not $tiles"
+[ "$(json a cycles_step)" = "$(json aset cycles_step)" ] || fail "ADC sharing latency differs"
+! cmp -s "$T/a/predictions.csv" "$T/base/predictions.csv" || fail "3-bit ADCs changed nothing"
+
+# 3. Errors (exit 2, message naming the problem, nothing written): one tile
+# programmed differently from the others; a misspelt mode in a hand edit.
+expect2() {
+  msg=$1; shift
+  set +e; "$@" > "$T/out.txt" 2> "$T/err.txt"; rc=$?; set -e
+  [ $rc = 2 ] || fail "exit $rc (want 2) for: $*"
+  grep -q -- "$msg" "$T/err.txt" || fail "message lacks '$msg': $(cat "$T/err.txt")"
+}
+sed '0,/program: ideal, sigma_g: 0S, targets/s//program: gaussian, sigma_g: 0S, targets/' \
+  "$T/net.yaml" > "$T/one.yaml"
+expect2 "one.yaml:[0-9]*:[0-9]*: .*has program: .*all tiles must agree" \
+  "$AIMC_BIN" run "$T/one.yaml" --data $DATA -o "$T/bad1"
+sed 's/program: ideal, sigma_g: 0S, targets/program: gausian, sigma_g: 0S, targets/' \
+  "$T/net.yaml" > "$T/typo.yaml"
+# (The loader points at the subckt's use of ${program}, naming the
+# instance the bad value reached.)
+expect2 "typo.yaml:[0-9][0-9]*:[0-9][0-9]*: .*l0_ssm_0.xbar.*'gausian' is not one of" \
+  "$AIMC_BIN" run "$T/typo.yaml" --data $DATA -o "$T/bad2"
+test ! -e "$T/bad1/results.json" && test ! -e "$T/bad2/results.json" \
+  || fail "results written for a bad netlist"
+echo "cli_netlist_hw: ok"
