@@ -20,6 +20,7 @@
 #include "aimc/status.h"
 #include "failalloc.h"
 #include "hdtree.h"
+#include "spec_fixture.h"
 #include "testutil.h"
 
 #define RATE 48000 /* the real HD release's sample rate */
@@ -31,17 +32,6 @@ static int setup(void **state) {
   snprintf(tree, sizeof tree, "%s", test_tmpdir("hdtree"));
   hdtree_make(tree, RATE, 3, 2);
   return 0;
-}
-
-static aimc_data_spec spec_for(const char *dir, int task) {
-  size_t n;
-  const aimc_param *t = aimc_data_params(&n);
-  aimc_data_spec s;
-  aimc_params_defaults(t, n, &s);
-  s.task = task;
-  snprintf(s.dir, sizeof s.dir, "%s", dir);
-  s.val_fraction = 0.25;
-  return s;
 }
 
 /* Log lines captured, to see whether features were computed or cached. */
@@ -77,7 +67,7 @@ static int hd_of(aimc_ctx *ctx, const aimc_dataset *ds, size_t i) {
 static void test_digits20(void **state) {
   (void)state;
   aimc_ctx *ctx = aimc_ctx_alloc(5);
-  aimc_data_spec s = spec_for(tree, AIMC_TASK_DIGITS20);
+  aimc_data_spec s = test_data_spec(tree, AIMC_TASK_DIGITS20);
   s.cache = 0;
   aimc_dataset *ds = load_ok(ctx, &s);
   /* 3 speakers x 2 languages x 2 trials x 10 digits = 120 files; speaker
@@ -159,7 +149,7 @@ static void test_digits20(void **state) {
 static void test_tasks(void **state) {
   (void)state;
   aimc_ctx *ctx = aimc_ctx_alloc(5);
-  aimc_data_spec s = spec_for(tree, AIMC_TASK_ZERO_ONE);
+  aimc_data_spec s = test_data_spec(tree, AIMC_TASK_ZERO_ONE);
   s.length = 20;
   aimc_dataset *ds = load_ok(ctx, &s);
   /* zero_one: English "zero" and "one": 3 speakers x 2 trials x 2. */
@@ -201,7 +191,7 @@ static void test_tasks(void **state) {
 
 static void test_splits_follow_the_seed(void **state) {
   (void)state;
-  aimc_data_spec s = spec_for(tree, AIMC_TASK_DIGITS20);
+  aimc_data_spec s = test_data_spec(tree, AIMC_TASK_DIGITS20);
   aimc_ctx *a = aimc_ctx_alloc(11), *b = aimc_ctx_alloc(11),
            *c = aimc_ctx_alloc(12);
   aimc_dataset *da = load_ok(a, &s), *db = load_ok(b, &s), *dc = load_ok(c, &s);
@@ -258,7 +248,7 @@ static void test_cache(void **state) {
   snprintf(dir, sizeof dir, "%s", test_tmpdir("hdcache"));
   hdtree_make(dir, 16000, 2, 1);
   snprintf(cache, sizeof cache, "%s/features.cache", dir);
-  aimc_data_spec s = spec_for(dir, AIMC_TASK_DIGITS20);
+  aimc_data_spec s = test_data_spec(dir, AIMC_TASK_DIGITS20);
   size_t L = 64 * 32;
   float ref[64 * 32], x[64 * 32];
   s.length = 64;
@@ -356,7 +346,7 @@ static void test_cache(void **state) {
 static void expect_error(const char *dir, int task, const char *classes,
                          int status, const char *needle1, const char *needle2) {
   aimc_ctx *ctx = aimc_ctx_alloc(1);
-  aimc_data_spec s = spec_for(dir, task);
+  aimc_data_spec s = test_data_spec(dir, task);
   s.cache = 0;
   snprintf(s.classes, sizeof s.classes, "%s", classes);
   aimc_dataset *ds = (aimc_dataset *)&s;
@@ -429,7 +419,7 @@ static void test_bad_inputs(void **state) {
                "no training file");
   /* ... which a task without "three" does not mind. */
   aimc_ctx *ctx = aimc_ctx_alloc(1);
-  aimc_data_spec s = spec_for(dir, AIMC_TASK_ZERO_ONE);
+  aimc_data_spec s = test_data_spec(dir, AIMC_TASK_ZERO_ONE);
   aimc_dataset *ds = load_ok(ctx, &s);
   aimc_dataset_free(ctx, ds);
   aimc_ctx_free(ctx);
@@ -472,7 +462,7 @@ static void test_name_parser(void **state) {
 static void test_batcher(void **state) {
   (void)state;
   aimc_ctx *ctx = aimc_ctx_alloc(5);
-  aimc_data_spec s = spec_for(tree, AIMC_TASK_DIGITS20);
+  aimc_data_spec s = test_data_spec(tree, AIMC_TASK_DIGITS20);
   aimc_dataset *ds = load_ok(ctx, &s);
   aimc_batcher *b1, *b2;
   assert_int_equal(aimc_batcher_alloc(ctx, ds, AIMC_SPLIT_TRAIN, 16, &b1),
@@ -528,7 +518,7 @@ static void test_batcher(void **state) {
 static char fault_dir[512];
 
 static int load_small(aimc_ctx *ctx, void *user) {
-  aimc_data_spec s = spec_for(fault_dir, AIMC_TASK_ZERO_ONE);
+  aimc_data_spec s = test_data_spec(fault_dir, AIMC_TASK_ZERO_ONE);
   s.cache = *(int *)user;
   aimc_dataset *ds;
   int st = aimc_dataset_load(ctx, &s, &ds);

@@ -15,6 +15,7 @@
 #include "aimc/data.h"
 #include "aimc/status.h"
 #include "failalloc.h"
+#include "spec_fixture.h"
 #include "testutil.h"
 
 static void put32(unsigned char *p, unsigned v) {
@@ -65,23 +66,12 @@ static void make_set(const char *dir, unsigned n_train, unsigned n_test) {
   }
 }
 
-static aimc_data_spec spec_for(const char *dir, int task) {
-  size_t n;
-  const aimc_param *t = aimc_data_params(&n);
-  aimc_data_spec s;
-  aimc_params_defaults(t, n, &s);
-  s.task = task;
-  snprintf(s.dir, sizeof s.dir, "%s", dir);
-  s.val_fraction = 0.25;
-  return s;
-}
-
 static void test_rows_and_pixels(void **state) {
   (void)state;
   const char *dir = test_tmpdir("fmnist");
   make_set(dir, 8, 2);
   aimc_ctx *ctx = aimc_ctx_alloc(3);
-  aimc_data_spec s = spec_for(dir, AIMC_TASK_FMNIST_ROWS);
+  aimc_data_spec s = test_data_spec(dir, AIMC_TASK_FMNIST_ROWS);
   aimc_dataset *ds;
   assert_int_equal(aimc_dataset_load(ctx, &s, &ds), AIMC_OK);
   assert_int_equal(aimc_dataset_size(ds), 10);
@@ -125,7 +115,7 @@ static void test_rows_and_pixels(void **state) {
   assert_near(x[5 * 28 + 7], (pixel(9, 5, 7) / 255.0 - mean[7]) / sd[7], 1e-4);
   aimc_dataset_free(ctx, ds);
 
-  s = spec_for(dir, AIMC_TASK_FMNIST_PIXELS);
+  s = test_data_spec(dir, AIMC_TASK_FMNIST_PIXELS);
   assert_int_equal(aimc_dataset_load(ctx, &s, &ds), AIMC_OK);
   assert_int_equal(aimc_dataset_length(ds), 784);
   assert_int_equal(aimc_dataset_n_features(ds), 1);
@@ -141,7 +131,7 @@ static void test_rows_and_pixels(void **state) {
 
 static void expect_error(const char *dir, int status, const char *needle) {
   aimc_ctx *ctx = aimc_ctx_alloc(1);
-  aimc_data_spec s = spec_for(dir, AIMC_TASK_FMNIST_ROWS);
+  aimc_data_spec s = test_data_spec(dir, AIMC_TASK_FMNIST_ROWS);
   aimc_dataset *ds = (aimc_dataset *)&s;
   assert_int_equal(aimc_dataset_load(ctx, &s, &ds), status);
   assert_null(ds);
@@ -180,7 +170,7 @@ static void test_bad_inputs(void **state) {
 }
 
 static int load_small(aimc_ctx *ctx, void *user) {
-  aimc_data_spec s = spec_for(user, AIMC_TASK_FMNIST_ROWS);
+  aimc_data_spec s = test_data_spec(user, AIMC_TASK_FMNIST_ROWS);
   aimc_dataset *ds;
   int st = aimc_dataset_load(ctx, &s, &ds);
   aimc_dataset_free(ctx, ds);
@@ -204,7 +194,7 @@ static void test_real_package(void **state) {
     skip();
   }
   aimc_ctx *ctx = aimc_ctx_alloc(1);
-  aimc_data_spec s = spec_for("", AIMC_TASK_FMNIST_ROWS);
+  aimc_data_spec s = test_data_spec("", AIMC_TASK_FMNIST_ROWS);
   s.val_fraction = 0.1;
   aimc_dataset *ds;
   assert_int_equal(aimc_dataset_load(ctx, &s, &ds), AIMC_OK);

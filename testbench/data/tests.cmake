@@ -2,8 +2,8 @@
 # the espeak-ng generator, and the `aimc data` CLI.
 set(_d ${CMAKE_CURRENT_LIST_DIR})
 aimc_test(test_data_features SOURCES ${_d}/test_features.c LABELS unit)
-aimc_test(test_data_fmnist SOURCES ${_d}/test_fmnist.c LABELS unit fault)
-aimc_test(test_data_digits SOURCES ${_d}/test_digits.c ${_d}/hdtree.c
+aimc_test(test_data_fmnist SOURCES ${_d}/test_fmnist.c ${_d}/spec_fixture.c LABELS unit fault)
+aimc_test(test_data_digits SOURCES ${_d}/test_digits.c ${_d}/hdtree.c ${_d}/spec_fixture.c
   LABELS unit fault)
 aimc_test(test_data_gen SOURCES ${_d}/test_gen.c LABELS unit fault TIMEOUT 120)
 aimc_cli_test(data_cli LABELS e2e TIMEOUT 120

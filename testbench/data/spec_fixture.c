@@ -1,0 +1,15 @@
+/* Data spec fixture shared by the data-layer tests (see spec_fixture.h). */
+#include "spec_fixture.h"
+
+#include <stdio.h>
+
+aimc_data_spec test_data_spec(const char *dir, int task) {
+  size_t n;
+  const aimc_param *t = aimc_data_params(&n);
+  aimc_data_spec s;
+  aimc_params_defaults(t, n, &s);
+  s.task = task;
+  snprintf(s.dir, sizeof s.dir, "%s", dir);
+  s.val_fraction = 0.25;
+  return s;
+}
