@@ -1,5 +1,6 @@
 aimc_test(test_units SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_units.c LABELS unit)
 aimc_test(test_context SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_context.c LABELS unit fault)
 aimc_test(test_params SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_params.c LABELS unit)
+aimc_test(test_vcd SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_vcd.c LABELS unit fault)
 aimc_cli_test(cli_usage LABELS unit e2e
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_usage.sh)
