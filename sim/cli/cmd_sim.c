@@ -1,24 +1,25 @@
 /* aimc sim: loads a netlist, runs it on the event kernel (native or
  * SystemC) to completion or until a time, and prints what happened:
- * simulated time, events, energy per class, and the probes' records. */
+ * simulated time, events, energy per class, and the probes' records;
+ * --trace writes the events as CSV or VCD (sim_trace.c). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aimc/engine.h"
-#include "aimc/fileio.h"
 #include "aimc/netlist.h"
 #include "aimc/probe.h"
 #include "aimc/progress.h"
 #include "aimc/status.h"
 #include "cli.h"
 #include "netlist_opts.h"
+#include "sim_trace.h"
 
 static void help(void) {
   printf(
       "usage: aimc sim NETLIST [--kernel native|systemc] [--until TIME]\n"
-      "                [--trace FILE.csv] [--seed N] [--records N]\n"
+      "                [--trace FILE.csv|FILE.vcd] [--seed N] [--records N]\n"
       "                [-D name=value]...\n\n"
       "Simulates a netlist (docs/netlist-format.md) event by event and prints\n"
       "the simulated time, the events delivered, the energy per class and\n"
@@ -30,7 +31,10 @@ static void help(void) {
       "  --until TIME    stop at TIME (e.g. 2us) instead of when no event is\n"
       "                  left; events at exactly TIME are delivered\n"
       "  --trace FILE    write every delivered event as CSV:\n"
-      "                  time_fs,delta,seq,handler,tag,data,what\n"
+      "                  time_fs,delta,seq,handler,tag,data,what;\n"
+      "                  FILE.vcd: waveforms for GTKWave (per instance its\n"
+      "                  own events and energy, element 0 of every driven\n"
+      "                  net; docs/kernel.md, Traces)\n"
       "  --seed N        seed of every random draw (also a global option)\n"
       "  --records N     probe records printed per probe (default 10)\n"
       "  -D name=value   override a top-level netlist parameter\n"
@@ -86,10 +90,9 @@ static int parse(aimc_ctx *ctx, int argc, char **argv, sim_opts *o) {
   return AIMC_OK;
 }
 
-/* Observes every delivered event: the CSV trace and the progress bar. */
+/* Observes every delivered event: the trace and the progress bar. */
 typedef struct {
-  aimc_engine *engine;
-  FILE *csv;
+  aimc_cli_trace *trace;
   aimc_progress *progress;
   aimc_time until;
   uint64_t seen;
@@ -97,12 +100,7 @@ typedef struct {
 
 static void observe(void *user, const aimc_event *ev) {
   observer *o = user;
-  if (o->csv) {
-    char what[160];
-    fprintf(o->csv, "%" PRId64 ",%u,%" PRIu64 ",%u,%u,%" PRIu64 ",\"%s\"\n",
-            ev->time, ev->delta, ev->seq, ev->target, ev->tag, ev->data,
-            aimc_engine_event_name(o->engine, ev, what, sizeof what));
-  }
+  if (o->trace) aimc_cli_trace_event(o->trace, ev);
   if (o->progress && (++o->seen & 0xFFFF) == 0)
     aimc_progress_update(o->progress,
                          (uint64_t)((double)ev->time / o->until * 1000), NULL);
@@ -160,18 +158,13 @@ static void print_probes(aimc_engine *e, long max_records) {
 static int simulate(aimc_ctx *ctx, const sim_opts *o) {
   aimc_design *d = NULL;
   aimc_engine *e = NULL;
-  aimc_atomic_file *trace = NULL;
   aimc_progress progress;
   observer obs = {0};
   int st = aimc_netlist_load_opts(ctx, o->net.path, &o->net.opts, &d);
   if (!st) st = aimc_engine_alloc(ctx, d, o->backend, &e);
-  if (!st && o->trace_path) st = aimc_atomic_open(ctx, o->trace_path, &trace);
+  if (!st && o->trace_path)
+    st = aimc_cli_trace_open(ctx, e, d, o->trace_path, &obs.trace);
   if (!st) {
-    obs.engine = e;
-    if (trace) {
-      obs.csv = aimc_atomic_stream(trace);
-      fprintf(obs.csv, "time_fs,delta,seq,handler,tag,data,what\n");
-    }
     if (o->has_until && o->until > 0) {
       aimc_progress_start(&progress, "sim", 1000);
       obs.progress = &progress;
@@ -181,9 +174,9 @@ static int simulate(aimc_ctx *ctx, const sim_opts *o) {
     st = o->has_until ? aimc_engine_run_until(e, o->until) : aimc_engine_run(e);
     if (obs.progress) aimc_progress_finish(obs.progress, NULL);
   }
-  if (!st && trace) {
-    st = aimc_atomic_commit(ctx, trace);
-    trace = NULL;
+  if (!st && obs.trace) {
+    st = aimc_cli_trace_commit(obs.trace);
+    obs.trace = NULL;
   }
   if (!st) {
     print_summary(e, d, o);
@@ -192,7 +185,7 @@ static int simulate(aimc_ctx *ctx, const sim_opts *o) {
     st = aimc_probe_write_all(ctx, e, &written);
     if (!st && written) printf("probe files: %zu written\n", written);
   }
-  aimc_atomic_abort(ctx, trace);
+  aimc_cli_trace_abort(obs.trace);
   aimc_engine_free(e);
   aimc_design_free(ctx, d);
   return st;
