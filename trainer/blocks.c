@@ -99,27 +99,52 @@ int blk_read_raw(aimc_ctx *ctx, blk_reader *r, void *dst, size_t size) {
   return AIMC_OK;
 }
 
+/* The next block's head, which must be called `name` and be of `type`;
+ * then its payload, bounds- and CRC-checked, is at r->pos. */
+static int read_head(aimc_ctx *ctx, blk_reader *r, const char *name, int type,
+                     blk_head *h) {
+  int st = blk_read_raw(ctx, r, h, sizeof *h);
+  if (st) return st;
+  h->name[BLK_NAME_LEN - 1] = '\0';
+  if (strcmp(h->name, name) != 0 || h->type != (uint32_t)type)
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: expected block '%s', found '%s'",
+                      r->path, name, h->name);
+  if (h->count > (r->size - r->pos) / elem_size(type))
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: block '%s' truncated", r->path,
+                      name);
+  if (crc_of((uint32_t)crc32(0, Z_NULL, 0), r->data + r->pos,
+             h->count * elem_size(type)) != h->crc)
+    return aimc_error(ctx, AIMC_ECHECKSUM, "%s: block '%s' checksum mismatch",
+                      r->path, name);
+  return AIMC_OK;
+}
+
 int blk_read(aimc_ctx *ctx, blk_reader *r, const char *name, int type,
              void *dst, size_t count) {
   blk_head h;
-  int st = blk_read_raw(ctx, r, &h, sizeof h);
+  int st = read_head(ctx, r, name, type, &h);
   if (st) return st;
-  h.name[BLK_NAME_LEN - 1] = '\0';
-  if (strcmp(h.name, name) != 0 || h.type != (uint32_t)type)
-    return aimc_error(ctx, AIMC_EFORMAT, "%s: expected block '%s', found '%s'",
-                      r->path, name, h.name);
   if (h.count != count)
     return aimc_error(ctx, AIMC_EFORMAT,
                       "%s: block '%s' holds %llu values, the model needs %zu",
                       r->path, name, (unsigned long long)h.count, count);
   size_t bytes = count * elem_size(type);
-  if (r->size - r->pos < bytes)
-    return aimc_error(ctx, AIMC_EFORMAT, "%s: block '%s' truncated", r->path,
-                      name);
-  if (crc_of((uint32_t)crc32(0, Z_NULL, 0), r->data + r->pos, bytes) != h.crc)
-    return aimc_error(ctx, AIMC_ECHECKSUM, "%s: block '%s' checksum mismatch",
-                      r->path, name);
   if (bytes) memcpy(dst, r->data + r->pos, bytes);
   r->pos += bytes;
+  return AIMC_OK;
+}
+
+int blk_read_text(aimc_ctx *ctx, blk_reader *r, const char *name, char *dst,
+                  size_t cap) {
+  blk_head h;
+  int st = read_head(ctx, r, name, BLK_U8, &h);
+  if (st) return st;
+  if (h.count >= cap || memchr(r->data + r->pos, '\0', h.count))
+    return aimc_error(ctx, AIMC_EFORMAT,
+                      "%s: block '%s' is not a text of at most %zu bytes",
+                      r->path, name, cap - 1);
+  memcpy(dst, r->data + r->pos, h.count);
+  dst[h.count] = '\0';
+  r->pos += h.count;
   return AIMC_OK;
 }

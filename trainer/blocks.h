@@ -49,5 +49,11 @@ int blk_read_raw(aimc_ctx *ctx, blk_reader *r, void *dst, size_t size);
  * exactly `count` elements; copies it to dst. */
 int blk_read(aimc_ctx *ctx, blk_reader *r, const char *name, int type,
              void *dst, size_t count);
+/* Reads the next block, which must be a uint8 block called `name` holding
+ * a text of fewer than `cap` bytes without NULs; copies it to dst with a
+ * terminating NUL. A text block is written with blk_write(BLK_U8, text,
+ * strlen(text)). */
+int blk_read_text(aimc_ctx *ctx, blk_reader *r, const char *name, char *dst,
+                  size_t cap);
 
 #endif

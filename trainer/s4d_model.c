@@ -1,6 +1,7 @@
 /* The exported S4D model (aimc/s4d_model.h): allocation, the versioned
  * block file (docs/weights-format.md) and the quantized-digital reference
  * forward, which runs the layers of layers.c exactly as training does. */
+#define _POSIX_C_SOURCE 200809L /* strnlen */
 #include "aimc/s4d_model.h"
 
 #include <stdint.h>
@@ -12,7 +13,9 @@
 #include "layers.h"
 
 #define S4D_MAGIC "AIMCS4D"
-#define S4D_VERSION 1u
+/* Version 2 appends the data_spec block; version 1 files read with none. */
+#define S4D_VERSION 2u
+#define S4D_VERSION_NO_DATA_SPEC 1u
 #define S4D_BOM 0x01020304u
 
 /* How many values a tensor holds, as a function of the shape. */
@@ -173,6 +176,8 @@ int aimc_s4d_model_write(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   for (size_t i = 0; i < N_TENSORS; i++)
     blk_write(&w, TENSORS[i].name, TENSORS[i].type, *tensor_ptr(m, &TENSORS[i]),
               tensor_count(m, TENSORS[i].count));
+  blk_write(&w, "data_spec", BLK_U8, m->data_spec,
+            strnlen(m->data_spec, sizeof m->data_spec - 1));
   if (blk_writer_finish(&w)) {
     aimc_atomic_abort(ctx, f);
     return aimc_error(ctx, AIMC_EIO, "cannot write %s", path);
@@ -188,10 +193,10 @@ static int check_header(aimc_ctx *ctx, const char *path,
   if (hd->bom != S4D_BOM)
     return aimc_error(ctx, AIMC_EFORMAT, "%s: written with another byte order",
                       path);
-  if (hd->version != S4D_VERSION)
+  if (hd->version != S4D_VERSION && hd->version != S4D_VERSION_NO_DATA_SPEC)
     return aimc_error(ctx, AIMC_EFORMAT,
-                      "%s: weight file version %u, this build reads %u", path,
-                      hd->version, S4D_VERSION);
+                      "%s: weight file version %u, this build reads %u and %u",
+                      path, hd->version, S4D_VERSION_NO_DATA_SPEC, S4D_VERSION);
   for (int i = 0; i < 7; i++)
     if (hd->q[i].bits < 0 || hd->q[i].bits > 16 ||
         (hd->q[i].bits > 0 && !(hd->q[i].range > 0)))
@@ -217,6 +222,13 @@ int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out) {
     st = blk_read(ctx, &r, TENSORS[i].name, TENSORS[i].type,
                   *tensor_ptr(m, &TENSORS[i]),
                   tensor_count(m, TENSORS[i].count));
+  if (!st && hd.version == S4D_VERSION)
+    st = blk_read_text(ctx, &r, "data_spec", m->data_spec,
+                       sizeof m->data_spec);
+  else if (!st)
+    aimc_log(ctx, AIMC_LOG_DEBUG,
+             "%s: weight file version %u: no data spec recorded", path,
+             hd.version);
   if (!st && r.pos != r.size)
     st = aimc_error(ctx, AIMC_EFORMAT, "%s: %zu unexpected trailing bytes",
                     path, r.size - r.pos);

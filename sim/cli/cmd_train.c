@@ -305,6 +305,8 @@ static int run(aimc_ctx *ctx, const options *o, const aimc_train_cfg *cfg_in,
   if (!st && !o->eval) {
     aimc_s4d_model *m;
     st = aimc_trainer_export(tr, &m);
+    /* The model remembers its data, so runs need not repeat the spec. */
+    if (!st) aimc_data_spec_format(spec, m->data_spec, sizeof m->data_spec);
     if (!st) st = aimc_s4d_model_write(ctx, m, model);
     aimc_s4d_model_free(ctx, m);
     if (!st) printf("wrote %s, %s, %s\n", model, csv, results);

@@ -1,10 +1,14 @@
 /* The data spec as a parameter table (so a trainer config's `data:` section
- * binds through the generic binder) and the default data locations. */
+ * binds through the generic binder), its one-line text form and the
+ * default data locations. */
+#define _POSIX_C_SOURCE 200809L /* strtok_r */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "aimc/data.h"
+#include "aimc/status.h"
 
 static const char *const TASKS[] = {"digits20",    "zero_one",      "classes",
                                     "fmnist_rows", "fmnist_pixels", NULL};
@@ -70,6 +74,85 @@ char *aimc_data_default_dir(const aimc_data_spec *spec, char *buf, size_t len) {
       snprintf(buf, len, "%s/digits", root);
     else
       snprintf(buf, len, "data/digits");
+  }
+  return buf;
+}
+
+/* Sets one key through the binder, its message prefixed with `what`. */
+static int set_key(aimc_ctx *ctx, const char *what, const aimc_param *p,
+                   aimc_data_spec *spec, const char *value) {
+  char err[256];
+  int rc = aimc_param_set(p, spec, value, err, sizeof err);
+  return rc ? aimc_error(ctx, rc, "%s: %s", what, err) : AIMC_OK;
+}
+
+int aimc_data_spec_parse(aimc_ctx *ctx, const char *what, const char *text,
+                         aimc_data_spec *spec) {
+  size_t n;
+  const aimc_param *t = aimc_data_params(&n);
+  char buf[AIMC_DATA_SPEC_TEXT_LEN];
+  if (strlen(text) >= sizeof buf)
+    return aimc_error(ctx, AIMC_EINVAL, "%s: data spec longer than %zu characters",
+                      what, sizeof buf - 1);
+  snprintf(buf, sizeof buf, "%s", text);
+  const aimc_param *last = NULL; /* the string key a bare piece continues */
+  char *save = NULL;
+  int rc = AIMC_OK, first = 1;
+  for (char *tok = strtok_r(buf, ",", &save); tok && !rc;
+       tok = strtok_r(NULL, ",", &save), first = 0) {
+    char *eq = strchr(tok, '=');
+    if (!eq && last) { /* "classes=zero,one": the ",one" belongs to classes */
+      char joined[2 * AIMC_PARAM_STRLEN];
+      snprintf(joined, sizeof joined, "%s,%s", (const char *)spec + last->offset,
+               tok);
+      rc = set_key(ctx, what, last, spec, joined);
+      continue;
+    }
+    if (!eq && !first)
+      return aimc_error(ctx, AIMC_EINVAL, "%s: '%s' is not KEY=VALUE", what,
+                        tok);
+    const char *key = eq ? tok : "task", *val = eq ? eq + 1 : tok;
+    if (eq) *eq = '\0';
+    const aimc_param *p = aimc_params_find(t, n, key);
+    if (!p)
+      return aimc_error(ctx, AIMC_EINVAL, "%s: the data spec has no key '%s'",
+                        what, key);
+    rc = set_key(ctx, what, p, spec, val);
+    last = p->type == AIMC_PT_STRING ? p : NULL;
+  }
+  return rc;
+}
+
+char *aimc_data_spec_format(const aimc_data_spec *spec, char *buf,
+                            size_t len) {
+  size_t n, used = 0;
+  const aimc_param *t = aimc_data_params(&n);
+  buf[0] = '\0';
+  for (size_t i = 0; i < n; i++) {
+    const aimc_param *p = &t[i];
+    const char *field = (const char *)spec + p->offset;
+    char val[AIMC_PARAM_STRLEN];
+    if (!strcmp(p->key, "dir") || !strcmp(p->key, "cache")) continue;
+    if (p->type == AIMC_PT_REAL) {
+      /* 15 digits if the parser reads them back exactly, else 17. */
+      double v = *(const double *)field, back = 0;
+      char err[8];
+      snprintf(val, sizeof val, "%.15g", v);
+      if (aimc_unit_parse(val, p->unit, &back, err, sizeof err) || back != v)
+        snprintf(val, sizeof val, "%.17g", v);
+    } else {
+      aimc_param_format(p, spec, val, sizeof val);
+    }
+    if (p->type == AIMC_PT_STRING && !val[0]) continue;
+    /* The task is the table's first row and needs no key. */
+    int k = !strcmp(p->key, "task")
+                ? snprintf(buf + used, len - used, "%s", val)
+                : snprintf(buf + used, len - used, ",%s=%s", p->key, val);
+    if (k < 0 || (size_t)k >= len - used) { /* no room: drop the piece */
+      buf[used] = '\0';
+      break;
+    }
+    used += (size_t)k;
   }
   return buf;
 }

@@ -2,7 +2,8 @@
  * inference API (aimc_pipeline_run of aimc/infer.h) for the point's model,
  * architecture and data. Settings (docs/sweep.md):
  *   model: PATH.s4d      arch: PATH.yaml (default: built-in defaults)
- *   data: TASK[,key=value...]   max_samples: N   kernel: native|systemc
+ *   data: TASK[,key=value...] (default: the spec the model was trained on)
+ *   max_samples: N   kernel: native|systemc
  *   SECTION.KEY: value   an arch parameter (array.rows, programming.sigma,
  *                        converters.adc_bits, ...) or data.KEY a data one;
  *   array.size: N        rows = cols = N (square arrays)
@@ -50,36 +51,37 @@ static int set_param(aimc_ctx *ctx, const aimc_param *t, size_t n, void *obj,
   return rc ? aimc_error(ctx, rc, "setting '%s': %s", key, err) : AIMC_OK;
 }
 
-/* "zero_one,dir=data/digits,max_per_split=50" into a data spec. */
-static int parse_data(aimc_ctx *ctx, const char *text, aimc_data_spec *d) {
-  size_t n;
-  const aimc_param *t = aimc_data_params(&n);
-  char buf[1024];
-  snprintf(buf, sizeof buf, "%s", text);
-  char *save = NULL;
-  int first = 1, rc = AIMC_OK;
-  for (char *tok = strtok_r(buf, ",", &save); tok && !rc;
-       tok = strtok_r(NULL, ",", &save)) {
-    char *eq = strchr(tok, '=');
-    if (first && !eq) {
-      rc = set_param(ctx, t, n, d, "data", "task", tok);
-    } else if (!eq) {
-      rc = aimc_error(ctx, AIMC_EINVAL, "setting 'data': '%s' is not KEY=VALUE",
-                      tok);
-    } else {
-      *eq = '\0';
-      rc = set_param(ctx, t, n, d, "data", tok, eq + 1);
+/* The data spec of point p: its `data` setting, else the spec its model
+ * recorded (mdl; NULL while only checking the settings), else the
+ * defaults; then its data.KEY settings over that. */
+static int point_data(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
+                      const aimc_s4d_model *mdl, pipeline_point *p) {
+  size_t nd;
+  const aimc_param *dt = aimc_data_params(&nd);
+  aimc_params_defaults(dt, nd, &p->data);
+  char what[sizeof p->model + 64];
+  const char *base = NULL;
+  if (mdl && mdl->data_spec[0]) {
+    snprintf(what, sizeof what, "the data spec recorded in %s", p->model);
+    base = mdl->data_spec;
+  }
+  for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec); k++)
+    if (!strcmp(aimc_sweep_spec_key(spec, k), "data")) {
+      snprintf(what, sizeof what, "setting 'data'");
+      base = aimc_sweep_spec_value(spec, i, k);
     }
-    first = 0;
+  int rc = base ? aimc_data_spec_parse(ctx, what, base, &p->data) : AIMC_OK;
+  for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec) && !rc; k++) {
+    const char *key = aimc_sweep_spec_key(spec, k);
+    if (!strncmp(key, "data.", 5))
+      rc = set_param(ctx, dt, nd, &p->data, key, key + 5,
+                     aimc_sweep_spec_value(spec, i, k));
   }
   return rc;
 }
 
 static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
                       pipeline_point *p) {
-  size_t nd;
-  const aimc_param *dt = aimc_data_params(&nd);
-  aimc_params_defaults(dt, nd, &p->data);
   aimc_arch_defaults(&p->arch);
   aimc_infer_opts_defaults(&p->opts);
   p->model[0] = p->arch_path[0] = '\0';
@@ -97,7 +99,8 @@ static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
     const char *key = aimc_sweep_spec_key(spec, k),
                *v = aimc_sweep_spec_value(spec, i, k);
     const char *dot = strchr(key, '.');
-    if (!strcmp(key, "arch") || !strncmp(key, "model.", 6))
+    if (!strcmp(key, "arch") || !strncmp(key, "model.", 6) ||
+        !strcmp(key, "data") || !strncmp(key, "data.", 5))
       continue; /* below */
     if (!strcmp(key, "model")) {
       resolve(spec, v, p->model, sizeof p->model);
@@ -109,8 +112,6 @@ static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
       const aimc_param *t = aimc_arch_params("array", &n);
       rc = set_param(ctx, t, n, &p->arch, key, "rows", v);
       if (!rc) rc = set_param(ctx, t, n, &p->arch, key, "cols", v);
-    } else if (!strcmp(key, "data")) {
-      rc = parse_data(ctx, v, &p->data);
     } else if (!strcmp(key, "max_samples")) {
       char *end;
       long n = strtol(v, &end, 10);
@@ -122,8 +123,6 @@ static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
       if (aimc_kernel_backend_parse(v, &p->opts.backend))
         rc = aimc_error(ctx, AIMC_EINVAL,
                         "setting 'kernel': native or systemc, not '%s'", v);
-    } else if (dot && !strncmp(key, "data.", 5)) {
-      rc = set_param(ctx, dt, nd, &p->data, key, dot + 1, v);
     } else if (dot) {
       char section[64];
       size_t n;
@@ -163,6 +162,8 @@ static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
                     p->model);
   if (!rc && !(p->arch.g_min_S < p->arch.g_max_S))
     rc = aimc_error(ctx, AIMC_ERANGE, "array.g_min must be below array.g_max");
+  /* The data settings' syntax; the model's spec joins once it is loaded. */
+  if (!rc) rc = point_data(ctx, spec, i, NULL, p);
   return rc;
 }
 
@@ -184,7 +185,8 @@ static int pipeline_check(aimc_ctx *ctx, const aimc_sweep_spec *spec) {
 
 /* The models and data sets of a sweep, loaded once per process (prepare)
  * and shared read-only by its runs: a sweep names a few of each. A data
- * set is known by the text of the point's data settings. */
+ * set is known by its canonical spec and directory (data_key), so the
+ * points whose model recorded the same spec share it too. */
 enum { MAX_SHARED = 16 };
 typedef struct {
   size_t n_models, n_data;
@@ -193,17 +195,19 @@ typedef struct {
   aimc_dataset *data[MAX_SHARED];
 } shared_loads;
 
-/* "data=zero_one;data.max_per_split=50;" for point i. */
-static void data_key(const aimc_sweep_spec *spec, size_t i, char *buf,
-                     size_t len) {
-  buf[0] = '\0';
-  for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec); k++) {
-    const char *key = aimc_sweep_spec_key(spec, k);
-    if (strcmp(key, "data") && strncmp(key, "data.", 5)) continue;
-    size_t used = strlen(buf);
-    snprintf(buf + used, len - used, "%s=%s;", key,
-             aimc_sweep_spec_value(spec, i, k));
-  }
+enum { DATA_KEY_LEN = AIMC_DATA_SPEC_TEXT_LEN + AIMC_PARAM_STRLEN + 8 };
+
+static void data_key(const aimc_data_spec *d, char *buf, size_t len) {
+  char text[AIMC_DATA_SPEC_TEXT_LEN];
+  snprintf(buf, len, "%s,dir=%s", aimc_data_spec_format(d, text, sizeof text),
+           d->dir);
+}
+
+/* Index of `name` among the first n of `names`, n if absent. */
+static size_t find_shared(char *const *names, size_t n, const char *name) {
+  size_t i = 0;
+  while (i < n && strcmp(names[i], name)) i++;
+  return i;
 }
 
 /* Loads a data set with the spec's seed (its validation split is drawn
@@ -239,11 +243,10 @@ static int pipeline_prepare(aimc_ctx *ctx, const aimc_sweep_spec *spec,
   shared_loads *sh = aimc_calloc(ctx, 1, sizeof *sh);
   pipeline_point *p = aimc_malloc(ctx, sizeof *p);
   int rc = sh && p ? AIMC_OK : aimc_error(ctx, AIMC_ENOMEM, "out of memory");
-  char key[2048];
+  char key[DATA_KEY_LEN];
   for (size_t i = 0; !rc && i < aimc_sweep_spec_n_points(spec); i++) {
     rc = read_point(ctx, spec, i, p);
-    size_t m = 0, d = 0;
-    while (!rc && m < sh->n_models && strcmp(sh->model_path[m], p->model)) m++;
+    size_t m = rc ? 0 : find_shared(sh->model_path, sh->n_models, p->model);
     if (!rc && m == sh->n_models && m < MAX_SHARED) {
       if (!(sh->model_path[m] = aimc_strdup(ctx, p->model)))
         rc = aimc_error(ctx, AIMC_ENOMEM, "out of memory");
@@ -252,9 +255,13 @@ static int pipeline_prepare(aimc_ctx *ctx, const aimc_sweep_spec *spec,
       else
         aimc_free(ctx, sh->model_path[m]);
     }
-    data_key(spec, i, key, sizeof key);
-    while (!rc && d < sh->n_data && strcmp(sh->data_key[d], key)) d++;
-    if (!rc && d == sh->n_data && d < MAX_SHARED) {
+    /* A model beyond MAX_SHARED is read by the run, and so is its data. */
+    if (rc || m == sh->n_models) continue;
+    rc = point_data(ctx, spec, i, sh->model[m], p);
+    if (rc) break;
+    data_key(&p->data, key, sizeof key);
+    size_t d = find_shared(sh->data_key, sh->n_data, key);
+    if (d == sh->n_data && d < MAX_SHARED) {
       if (!(sh->data_key[d] = aimc_strdup(ctx, key)))
         rc = aimc_error(ctx, AIMC_ENOMEM, "out of memory");
       else if (!(rc = load_data(ctx, spec, &p->data, &sh->data[d])))
@@ -284,15 +291,19 @@ static int pipeline_eval(aimc_ctx *ctx, const aimc_sweep_point *pt,
   aimc_infer_result r;
   memset(&r, 0, sizeof r);
   int rc = read_point(ctx, pt->spec, pt->index, p);
-  char key[2048];
-  data_key(pt->spec, pt->index, key, sizeof key);
-  for (size_t i = 0; !rc && sh && i < sh->n_models; i++)
-    if (!strcmp(sh->model_path[i], p->model)) mdl = sh->model[i];
-  for (size_t i = 0; !rc && sh && i < sh->n_data; i++)
-    if (!strcmp(sh->data_key[i], key)) ds = sh->data[i];
+  char key[DATA_KEY_LEN];
+  size_t i;
   /* Not prepared (more than MAX_SHARED, or no prepare): load here. */
+  if (!rc && sh &&
+      (i = find_shared(sh->model_path, sh->n_models, p->model)) < sh->n_models)
+    mdl = sh->model[i];
   if (!rc && !mdl && !(rc = aimc_s4d_model_read(ctx, p->model, &own_mdl)))
     mdl = own_mdl;
+  if (!rc) rc = point_data(ctx, pt->spec, pt->index, mdl, p);
+  if (!rc) data_key(&p->data, key, sizeof key);
+  if (!rc && sh &&
+      (i = find_shared(sh->data_key, sh->n_data, key)) < sh->n_data)
+    ds = sh->data[i];
   if (!rc && !ds && !(rc = load_data(ctx, pt->spec, &p->data, &own_ds)))
     ds = own_ds;
   if (!rc) rc = aimc_pipeline_run(ctx, mdl, &p->arch, ds, &p->opts, &r);

@@ -1,18 +1,22 @@
 /* The exported model: the reference forward equals the trainer's forward
  * bit for bit (same layer code, float and quantized with converters), the
- * file round-trips exactly, and corrupt, truncated or foreign files are
- * refused with a clear error. Allocation failures are swept. */
+ * file round-trips exactly (with the data spec it was trained on), a
+ * version-1 file still reads (no data spec), and corrupt, truncated or
+ * foreign files are refused with a clear error. Allocation failures are
+ * swept. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 /* cmocka needs the headers above first. */
 // clang-format off
 #include <cmocka.h>
 // clang-format on
 
+#include "aimc/data.h"
 #include "aimc/fileio.h"
 #include "aimc/s4d_model.h"
 #include "aimc/status.h"
@@ -123,7 +127,14 @@ static void assert_same_model(const aimc_s4d_model *a,
                       (size_t)a->layers * 2 * a->h * a->h * sizeof(double));
   assert_memory_equal(a->dec_b, b->dec_b, a->n_out * sizeof(double));
   assert_memory_equal(a->a_im_cont, b->a_im_cont, lhm * sizeof(double));
+  assert_string_equal(a->data_spec, b->data_spec);
 }
+
+/* A spec with a comma inside a value and a real that needs 17 digits. */
+static const char SPEC[] =
+    "classes,classes=zero,null,7,n_mels=40,window_s=0.025,hop_s=0.01,"
+    "f_min_Hz=20,f_max_Hz=8000,downsample=2,length=42,val_fraction=0.1,"
+    "max_per_split=0";
 
 static void test_round_trip_and_corruption(void **state) {
   (void)state;
@@ -133,9 +144,10 @@ static void test_round_trip_and_corruption(void **state) {
   char path[512], bad[512];
   snprintf(path, sizeof path, "%s/w.s4d", dir);
   snprintf(bad, sizeof bad, "%s/bad.s4d", dir);
+  snprintf(m->data_spec, sizeof m->data_spec, "%s", SPEC);
   assert_int_equal(aimc_s4d_model_write(ctx, m, path), AIMC_OK);
   assert_int_equal(aimc_s4d_model_read(ctx, path, &r), AIMC_OK);
-  assert_same_model(m, r);
+  assert_same_model(m, r); /* data_spec included */
   aimc_s4d_model_free(ctx, r);
 
   char *data;
@@ -168,6 +180,109 @@ static void test_round_trip_and_corruption(void **state) {
                    AIMC_EIO);
   aimc_free(ctx, data);
   aimc_s4d_model_free(ctx, m);
+  aimc_ctx_free(ctx);
+}
+
+/* Replaces the file's trailing CRC-32 after an edit. */
+static void reseal(char *data, size_t size) {
+  uint32_t crc = (uint32_t)crc32(0, (const unsigned char *)data,
+                                 (uInt)(size - sizeof crc));
+  memcpy(data + size - sizeof crc, &crc, sizeof crc);
+}
+
+/* A version-1 file is a version-2 file without the last block (the
+ * data_spec head, 32 bytes: name 16, type 4, CRC 4, count 8, and here no
+ * payload) and with 1 at the version offset 8 (docs/weights-format.md);
+ * checked once against a file the version-1 writer wrote (build of
+ * 9ebdcb5): byte-identical. It reads, with no data spec. */
+static void test_version1_reads(void **state) {
+  (void)state;
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  aimc_s4d_model *m = sample_model(ctx), *r;
+  char path[512], old[512];
+  const char *dir = test_tmpdir("export_v1");
+  snprintf(path, sizeof path, "%s/v2.s4d", dir);
+  snprintf(old, sizeof old, "%s/v1.s4d", dir);
+  assert_int_equal(aimc_s4d_model_write(ctx, m, path), AIMC_OK);
+  char *data;
+  size_t size;
+  assert_int_equal(aimc_read_file(ctx, path, &data, &size), AIMC_OK);
+  const size_t head = 32, crc = 4;
+  assert_memory_equal(data + size - crc - head, "data_spec", 10);
+  uint32_t v = 1;
+  memcpy(data + 8, &v, sizeof v);
+  memmove(data + size - crc - head, data + size - crc, crc);
+  reseal(data, size - head);
+  assert_int_equal(aimc_write_file_atomic(ctx, old, data, size - head),
+                   AIMC_OK);
+  assert_int_equal(aimc_s4d_model_read(ctx, old, &r), AIMC_OK);
+  assert_string_equal(r->data_spec, "");
+  assert_same_model(m, r); /* m was written with data_spec "" too */
+  aimc_s4d_model_free(ctx, r);
+  /* A version from the future is refused, naming both it and the file. */
+  v = 3;
+  memcpy(data + 8, &v, sizeof v);
+  reseal(data, size - head);
+  assert_int_equal(aimc_write_file_atomic(ctx, old, data, size - head),
+                   AIMC_OK);
+  assert_int_equal(aimc_s4d_model_read(ctx, old, &r), AIMC_EFORMAT);
+  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "v1.s4d: weight file version 3"));
+  aimc_free(ctx, data);
+  aimc_s4d_model_free(ctx, m);
+  aimc_ctx_free(ctx);
+}
+
+/* What the trainer records is the canonical text of the spec: it reads
+ * back to the same values, leaves out where the data live, and is the
+ * same text for the same spec however it was spelled. */
+static void test_recorded_spec_text(void **state) {
+  (void)state;
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  size_t n;
+  const aimc_param *t = aimc_data_params(&n);
+  aimc_data_spec a, b;
+  char text[AIMC_DATA_SPEC_TEXT_LEN], again[AIMC_DATA_SPEC_TEXT_LEN];
+  /* The defaults, key by key from the table in sim/data/spec.c. */
+  aimc_params_defaults(t, n, &a);
+  assert_string_equal(aimc_data_spec_format(&a, text, sizeof text),
+                      "zero_one,n_mels=32,window_s=0.025,hop_s=0.01,"
+                      "f_min_Hz=20,f_max_Hz=8000,downsample=1,length=0,"
+                      "val_fraction=0.1,max_per_split=0");
+  /* SPEC is canonical already; dir and cache are not recorded. */
+  assert_int_equal(aimc_data_spec_parse(ctx, "t", SPEC, &a), AIMC_OK);
+  assert_string_equal(a.classes, "zero,null,7");
+  assert_int_equal(a.downsample, 2);
+  assert_string_equal(aimc_data_spec_format(&a, text, sizeof text), SPEC);
+  snprintf(a.dir, sizeof a.dir, "/home/someone/data");
+  a.cache = 0;
+  assert_string_equal(aimc_data_spec_format(&a, text, sizeof text), SPEC);
+  /* A real with no short decimal form (1/3 ms) survives exactly. */
+  a.hop_s = 1e-3 / 3;
+  aimc_data_spec_format(&a, text, sizeof text);
+  aimc_params_defaults(t, n, &b);
+  assert_int_equal(aimc_data_spec_parse(ctx, "t", text, &b), AIMC_OK);
+  assert_memory_equal(&a.hop_s, &b.hop_s, sizeof(double));
+  assert_string_equal(aimc_data_spec_format(&b, again, sizeof again), text);
+  /* Another spelling of the same spec (units, order, no task) formats
+   * alike. */
+  aimc_params_defaults(t, n, &b);
+  assert_int_equal(aimc_data_spec_parse(ctx, "t", "downsample=2,window_s=25ms",
+                                        &b),
+                   AIMC_OK);
+  assert_string_equal(aimc_data_spec_format(&b, text, sizeof text),
+                      "zero_one,n_mels=32,window_s=0.025,hop_s=0.01,"
+                      "f_min_Hz=20,f_max_Hz=8000,downsample=2,length=0,"
+                      "val_fraction=0.1,max_per_split=0");
+  /* Bad texts name the source, the key and the value. */
+  assert_int_equal(aimc_data_spec_parse(ctx, "--data", "zero_one,foo=1", &b),
+                   AIMC_EINVAL);
+  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "--data: the data spec has no key 'foo'"));
+  assert_int_equal(aimc_data_spec_parse(ctx, "--data", "zero_one,downsample=2,3", &b),
+                   AIMC_EINVAL);
+  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "'3' is not KEY=VALUE"));
+  assert_int_not_equal(aimc_data_spec_parse(ctx, "--data", "downsample=0", &b),
+                       AIMC_OK);
+  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "downsample"));
   aimc_ctx_free(ctx);
 }
 
@@ -208,6 +323,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_forward_matches_trainer),
       cmocka_unit_test(test_round_trip_and_corruption),
+      cmocka_unit_test(test_version1_reads),
+      cmocka_unit_test(test_recorded_spec_text),
       cmocka_unit_test(test_shape_errors),
       cmocka_unit_test(test_fault_injection),
   };

@@ -71,6 +71,27 @@ const aimc_param *aimc_data_params(size_t *n);
  * len bytes into buf and returns buf. */
 char *aimc_data_default_dir(const aimc_data_spec *spec, char *buf, size_t len);
 
+/* Parses the one-line form of a spec, "TASK[,KEY=VALUE...]" (as `aimc run
+ * --data` and sweep settings take it, e.g. "zero_one,downsample=2"), onto
+ * *spec: only the keys given change, so start from aimc_params_defaults for
+ * a fresh spec. The leading task may be left out ("downsample=2"). A piece
+ * without '=' after a string key continues its value, so class lists keep
+ * their commas: "classes,classes=zero,null,7". Errors (AIMC_EINVAL or the
+ * binder's AIMC_EPARSE / AIMC_ERANGE) start with `what` (e.g. "--data")
+ * and name the key and the value. */
+int aimc_data_spec_parse(aimc_ctx *ctx, const char *what, const char *text,
+                         aimc_data_spec *spec);
+
+/* The canonical one-line form of a spec, which aimc_data_spec_parse reads
+ * back to the same values: the task, then every other key in table order
+ * as key=value (reals to full precision; empty strings left out), except
+ * `dir` and `cache`, which say where the data live on this machine and not
+ * what they are. This is what an exported model records as the data it
+ * was trained on. Writes at most len bytes into buf and returns buf;
+ * AIMC_DATA_SPEC_TEXT_LEN always suffices. */
+#define AIMC_DATA_SPEC_TEXT_LEN 1024
+char *aimc_data_spec_format(const aimc_data_spec *spec, char *buf, size_t len);
+
 /* ------------------------------------------------------------------ */
 /* Loaded data set                                                     */
 

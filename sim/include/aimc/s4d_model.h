@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "aimc/context.h"
+#include "aimc/data.h"
 #include "aimc/quant.h"
 
 #ifdef __cplusplus
@@ -52,13 +53,22 @@ typedef struct {
   /* Continuous parameters for reference: log_dt (layers*h), log_a_re,
    * a_im (layers*h*m). */
   double *log_dt, *log_a_re, *a_im_cont;
+
+  /* The data the model was trained on, in the canonical one-line form of
+   * aimc_data_spec_format ("zero_one,n_mels=32,...,downsample=2,..."; no
+   * `dir`), so that `aimc run` and sweeps feed the hardware the same
+   * sequences without being told. "" = none recorded (a version-1 file, or
+   * a model not written by `aimc train`). */
+  char data_spec[AIMC_DATA_SPEC_TEXT_LEN];
 } aimc_s4d_model;
 
 int aimc_s4d_model_alloc(aimc_ctx *ctx, int n_in, int n_out, int h, int m,
                          int layers, aimc_mix_kind mix, aimc_s4d_model **out);
 void aimc_s4d_model_free(aimc_ctx *ctx, aimc_s4d_model *mdl);
-/* Writes atomically; reads with version, shape and CRC checks (corrupt or
- * truncated files: AIMC_EFORMAT / AIMC_ECHECKSUM naming the file). */
+/* Writes atomically (format version 2, with data_spec); reads with
+ * version, shape and CRC checks (corrupt or truncated files: AIMC_EFORMAT /
+ * AIMC_ECHECKSUM naming the file). Version-1 files, which predate the data
+ * spec, still read, with data_spec "". */
 int aimc_s4d_model_write(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                          const char *path);
 int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out);
