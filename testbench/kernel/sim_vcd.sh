@@ -57,10 +57,11 @@ for net in netlists/*.yaml; do
   "$AIMC_BIN" -q sim "$net" --trace "$tmp/$name.vcd" > /dev/null ||
     fail "$name: native run failed"
   flatten "$tmp/$name.vcd" > "$tmp/$name.flat" || fail "$name: malformed VCD"
-  # The counters count the instances' own events: the CSV rows of handlers
-  # 2 and up (docs/kernel.md: 0 = drives, 1 = commits, 2 + i = instance i).
+  # The counters count the instances' own events: the CSV rows that name
+  # an instance, not a drive or a commit.
   "$AIMC_BIN" -q sim "$net" --trace "$tmp/$name.csv" > /dev/null
-  want=$(awk -F, 'NR > 1 && $4 >= 2' "$tmp/$name.csv" | wc -l)
+  want=$(awk -F, 'NR > 1 && $7 != "\"commit\"" && $7 !~ /^"drive /' \
+    "$tmp/$name.csv" | wc -l)
   got=$(count_events "$tmp/$name.flat")
   [ "$got" -eq "$want" ] || fail "$name: $got counted events, CSV has $want"
   if [ $have_systemc = 1 ]; then
