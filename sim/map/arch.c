@@ -36,7 +36,7 @@ static const aimc_param ARRAY[] = {
 static const aimc_param PROGRAMMING[] = {
     {"mode", AIMC_PT_ENUM, F(prog_mode), 0, 0, 3, AIMC_U_NONE, "how targets reach the devices", "", PROG_MODES, NULL},
     {"sigma", AIMC_PT_REAL, F(prog_sigma_S), 0, 0, 1e-3, AIMC_U_SIEMENS, "gaussian mode: sigma of the programmed conductance", "IMSSA Fig. 4 (0-20 uS)", NULL, NULL},
-    {"exact_zeros", AIMC_PT_BOOL, F(exact_zeros), 0, 0, 1, AIMC_U_NONE, "devices of the structural zeros of the expanded layout (not model values) are left unpulsed at g_min, so they carry no programming error", "pristine devices need no pulse", NULL, NULL},
+    {"exact_zeros", AIMC_PT_BOOL, F(exact_zeros), 1, 0, 1, AIMC_U_NONE, "devices of the structural zeros of the expanded layout (not model values) are left unpulsed at g_min, so they carry no programming error", "pristine devices need no pulse", NULL, NULL},
     {"wv_tol", AIMC_PT_REAL, F(wv_tol_S), 1e-6, 1e-9, 1e-3, AIMC_U_SIEMENS, "write-verify: accepted |G - target|", "arXiv 2403.06712", NULL, NULL},
     {"wv_max_pulses", AIMC_PT_INT, F(wv_max_pulses), 100, 1, 100000, AIMC_U_NONE, "write-verify: pulses per device at most", "", NULL, NULL},
     {"t_pulse", AIMC_PT_REAL, F(t_pulse_s), 200e-9, 1e-12, 1e-3, AIMC_U_SECOND, "one programming pulse plus its verify read", "typical ReRAM", NULL, NULL},

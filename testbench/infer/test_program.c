@@ -27,6 +27,7 @@ static void test_gaussian_residuals(void **st) {
   aimc_arch_defaults(&a);
   a.prog_mode = AIMC_PROG_GAUSSIAN;
   a.prog_sigma_S = 2e-6;
+  a.exact_zeros = 0; /* structural zeros programmed too */
   aimc_mapping *m = NULL;
   aimc_hw *hw = NULL;
   assert_int_equal(aimc_map_model(ctx, mdl, &a, &m), AIMC_OK);
@@ -69,6 +70,40 @@ static void test_gaussian_residuals(void **st) {
   fclose(f);
   assert_int_equal(aimc_hw_load(ctx, m, path, &hw), AIMC_ECHECKSUM);
   free(x);
+  aimc_mapping_free(ctx, m);
+  aimc_s4d_model_free(ctx, mdl);
+  aimc_ctx_free(ctx);
+}
+
+/* The default (programming.exact_zeros): only the devices of model values
+ * get a pulse; those of the structural zeros stay at their target. */
+static void test_exact_zeros(void **st) {
+  (void)st;
+  aimc_ctx *ctx = aimc_ctx_alloc(3);
+  aimc_s4d_model *mdl = small(ctx);
+  aimc_arch a;
+  aimc_arch_defaults(&a);
+  assert_int_equal(a.exact_zeros, 1);
+  a.prog_mode = AIMC_PROG_GAUSSIAN;
+  a.prog_sigma_S = 2e-6;
+  aimc_mapping *m = NULL;
+  aimc_hw *hw = NULL;
+  assert_int_equal(aimc_map_model(ctx, mdl, &a, &m), AIMC_OK);
+  assert_int_equal(aimc_hw_program(ctx, m, &hw), AIMC_OK);
+  const aimc_prog_stats *ps = aimc_hw_prog_stats(hw);
+  /* Placed devices as in test_gaussian_residuals (2880); model values per
+   * channel block of M = 4 modes: 4 per mode in A (a_re, -a_im, a_im,
+   * a_re), 2 per mode in B and in C (re, im), and D: 8 M + 1 = 33; so
+   * 2 devices x 2 layers x 8 channels x 33 = 1056 pulses. */
+  assert_int_equal(ps->devices, 2880);
+  assert_int_equal(ps->pulses, 1056);
+  /* Unpulsed devices have residual 0: the rms over all devices is that of
+   * the 1056 pulsed ones (in [sigma / sqrt(2), sigma], see above, with
+   * 5 se margins) scaled by sqrt(1056 / 2880). */
+  double f = sqrt(1056.0 / 2880), se = a.prog_sigma_S / sqrt(2.0 * 1056);
+  assert_true(ps->resid_rms_S > f * (a.prog_sigma_S / sqrt(2) - 5 * se));
+  assert_true(ps->resid_rms_S < f * (a.prog_sigma_S + 5 * se));
+  aimc_hw_free(ctx, hw);
   aimc_mapping_free(ctx, m);
   aimc_s4d_model_free(ctx, mdl);
   aimc_ctx_free(ctx);
@@ -126,6 +161,7 @@ static void test_fault_injection(void **st) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gaussian_residuals),
+      cmocka_unit_test(test_exact_zeros),
       cmocka_unit_test(test_stuck),
       cmocka_unit_test(test_fault_injection),
   };
