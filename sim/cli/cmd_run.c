@@ -18,7 +18,7 @@ int aimc_cli_arch_set(aimc_ctx *ctx, aimc_arch *arch, const char *spec);
 
 static void help(void) {
   printf(
-      "usage: aimc run NETLIST --data TASK[,KEY=VALUE...] [options]\n\n"
+      "usage: aimc run NETLIST [--data TASK[,KEY=VALUE...]] [options]\n\n"
       "Simulates inference of a netlist written by 'aimc map' over a data\n"
       "split: programming, then per time step DACs, array reads, sensing,\n"
       "(shared) ADCs, the state register and the digital periphery, as\n"
@@ -28,7 +28,10 @@ static void help(void) {
       "options:\n"
       "  --data SPEC            data set: a task (zero_one, digits20, classes,\n"
       "                         fmnist_rows, fmnist_pixels) and optional keys of\n"
-      "                         the data spec, e.g. zero_one,dir=data/digits\n"
+      "                         the data spec, e.g. zero_one,dir=data/digits;\n"
+      "                         default: the spec the model was trained on\n"
+      "                         (recorded by aimc train; a warning says when\n"
+      "                         --data changes the sequences it saw)\n"
       "  --split test|val|train which split (default test)\n"
       "  --max N                at most N samples\n"
       "  --kernel native|systemc  event-kernel backend (default native)\n"
@@ -40,27 +43,6 @@ static void help(void) {
       "  --trace FILE           CSV of the kernel events of one inference\n"
       "  --trace-sample K       which sample to trace (default 0)\n"
       "  --logits               add the logits to predictions.csv\n");
-}
-
-static int parse_data(aimc_ctx *ctx, const char *text, aimc_data_spec *spec) {
-  size_t n;
-  const aimc_param *t = aimc_data_params(&n);
-  aimc_params_defaults(t, n, spec);
-  char buf[1024], err[256];
-  snprintf(buf, sizeof buf, "%s", text);
-  int first = 1;
-  for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ","), first = 0) {
-    char *eq = strchr(tok, '=');
-    const char *key = first && !eq ? "task" : tok, *val = first && !eq ? tok : eq + 1;
-    if (eq) *eq = '\0';
-    else if (!first)
-      return aimc_error(ctx, AIMC_EUSAGE, "--data: '%s' is not KEY=VALUE", tok);
-    const aimc_param *p = aimc_params_find(t, n, key);
-    if (!p) return aimc_error(ctx, AIMC_EINVAL, "--data: the data spec has no key '%s'", key);
-    if (aimc_param_set(p, spec, val, err, sizeof err))
-      return aimc_error(ctx, AIMC_EINVAL, "--data: %s", err);
-  }
-  return AIMC_OK;
 }
 
 static void on_progress(void *user, size_t done, size_t total) {
@@ -116,7 +98,6 @@ static int parse_args(aimc_ctx *ctx, int argc, char **argv, run_args *a) {
     }
   }
   if (!a->netlist) return aimc_cli_usage(ctx, "run", "needs a NETLIST");
-  if (!a->data) return aimc_cli_usage(ctx, "run", "needs --data SPEC");
   a->o.trace_path = a->trace;
   return AIMC_OK;
 }
@@ -126,23 +107,22 @@ static int parse_args(aimc_ctx *ctx, int argc, char **argv, run_args *a) {
  * file:line:col before any long work), whose tiles set the hardware
  * (aimc_map_apply_netlist) before --set overrides; then the mapping again
  * (deterministic) with the targets the netlist's crossbars name. */
-static int load_design(aimc_ctx *ctx, const run_args *a, aimc_s4d_model **mdl,
-                       aimc_mapping **m) {
-  aimc_map_meta meta;
+static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
+                       aimc_s4d_model **mdl, aimc_mapping **m) {
   aimc_arch arch;
   aimc_design *d = NULL;
   aimc_arch_defaults(&arch);
-  int st = aimc_map_read_meta(ctx, a->netlist, &meta);
-  if (!st) st = aimc_arch_load(ctx, meta.arch, &arch);
-  if (!st && aimc_arch_hash(&arch) != meta.arch_hash)
+  int st = aimc_map_read_meta(ctx, a->netlist, meta);
+  if (!st) st = aimc_arch_load(ctx, meta->arch, &arch);
+  if (!st && aimc_arch_hash(&arch) != meta->arch_hash)
     st = aimc_error(ctx, AIMC_EINVAL,
                     "%s: the arch %s changed since 'aimc map' (hash differs); "
-                    "map again", a->netlist, meta.arch);
-  if (!st) st = aimc_s4d_model_read(ctx, meta.model, mdl);
-  if (!st && aimc_s4d_model_hash(*mdl) != meta.model_hash)
+                    "map again", a->netlist, meta->arch);
+  if (!st) st = aimc_s4d_model_read(ctx, meta->model, mdl);
+  if (!st && aimc_s4d_model_hash(*mdl) != meta->model_hash)
     st = aimc_error(ctx, AIMC_EINVAL,
                     "%s was mapped from another model than %s (hash differs); "
-                    "map again", a->netlist, meta.model);
+                    "map again", a->netlist, meta->model);
   if (!st) st = aimc_netlist_load(ctx, a->netlist, &d);
   /* The layout depends only on the arch's array section, which neither the
    * netlist nor --set may change: map once to name the tiles. */
@@ -163,6 +143,70 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_s4d_model **mdl,
   if (!st) st = aimc_map_load_netlist_targets(ctx, d, *m);
   aimc_design_free(ctx, d);
   return st;
+}
+
+/* Defaults, then a data spec's one-line form. */
+static int parse_spec(aimc_ctx *ctx, const char *what, const char *text,
+                      aimc_data_spec *spec) {
+  size_t n;
+  const aimc_param *t = aimc_data_params(&n);
+  aimc_params_defaults(t, n, spec);
+  return aimc_data_spec_parse(ctx, what, text, spec);
+}
+
+/* The keys that change the sequences a model sees: their length, frame
+ * rate and features (a different task or class list fails the shape check
+ * or is the same data; dir, cache and the split sizes change neither). */
+static const char *const SEQUENCE_KEYS[] = {
+    "downsample", "length", "hop_s", "window_s", "n_mels", "f_min_Hz", "f_max_Hz"};
+
+/* One warning line when --data feeds other sequences than the model was
+ * trained on: on purpose it is allowed, by mistake it is visible (a
+ * forgotten downsample=2 once doubled the steps the hardware ran). */
+static void warn_if_reshaped(aimc_ctx *ctx, const aimc_data_spec *given,
+                             const aimc_data_spec *trained, const char *model) {
+  size_t n;
+  const aimc_param *t = aimc_data_params(&n);
+  char diff[512] = "";
+  for (size_t i = 0; i < sizeof SEQUENCE_KEYS / sizeof *SEQUENCE_KEYS; i++) {
+    const aimc_param *p = aimc_params_find(t, n, SEQUENCE_KEYS[i]);
+    if (aimc_param_get(p, given) == aimc_param_get(p, trained)) continue;
+    char a[64], b[64];
+    size_t used = strlen(diff);
+    snprintf(diff + used, sizeof diff - used, "%s%s %s (trained on %s)",
+             used ? ", " : "", p->key, aimc_param_format(p, given, a, sizeof a),
+             aimc_param_format(p, trained, b, sizeof b));
+  }
+  if (diff[0])
+    aimc_log(ctx, AIMC_LOG_WARN,
+             "--data differs from the data %s was trained on: %s", model, diff);
+}
+
+/* The data of the run: --data (already parsed into *spec) if given, else
+ * the spec the model recorded. `label` names the choice in messages. */
+static int choose_data(aimc_ctx *ctx, const run_args *a,
+                       const aimc_s4d_model *mdl, const char *model,
+                       aimc_data_spec *spec, char *label, size_t len) {
+  aimc_data_spec trained;
+  const char *rec = mdl->data_spec;
+  char what[AIMC_PARAM_STRLEN + 64];
+  snprintf(what, sizeof what, "the data spec recorded in %s", model);
+  int st = rec[0] ? parse_spec(ctx, what, rec, &trained) : AIMC_OK;
+  if (st) return st;
+  if (a->data) {
+    snprintf(label, len, "--data %s", a->data);
+    if (rec[0]) warn_if_reshaped(ctx, spec, &trained, model);
+    return AIMC_OK;
+  }
+  if (!rec[0])
+    return aimc_cli_usage(ctx, "run",
+                          "needs --data SPEC: %s records no data spec (written "
+                          "before weight format 2, or not by aimc train)",
+                          model);
+  *spec = trained;
+  snprintf(label, len, "data %s (recorded in %s)", rec, model);
+  aimc_log(ctx, AIMC_LOG_INFO, "%s", label);
+  return AIMC_OK;
 }
 
 static void print_summary(const aimc_infer_result *r, const char *dir) {
@@ -194,7 +238,7 @@ int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
   int st = parse_args(ctx, argc, argv, &a);
   if (st) return st;
   aimc_data_spec spec;
-  if ((st = parse_data(ctx, a.data, &spec))) return st;
+  if (a.data && (st = parse_spec(ctx, "--data", a.data, &spec))) return st;
   char dir[1024];
   if (a.out) {
     snprintf(dir, sizeof dir, "%s", a.out);
@@ -212,14 +256,17 @@ int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
   memset(&r, 0, sizeof r);
   /* Everything that can be wrong with the inputs is checked before the
    * long work: design, data shape, output folder. */
-  st = load_design(ctx, &a, &mdl, &m);
+  aimc_map_meta meta;
+  char data_label[2 * AIMC_DATA_SPEC_TEXT_LEN];
+  st = load_design(ctx, &a, &meta, &mdl, &m);
+  if (!st) st = choose_data(ctx, &a, mdl, meta.model, &spec, data_label, sizeof data_label);
   if (!st) st = aimc_dataset_load(ctx, &spec, &ds);
   if (!st && (aimc_dataset_n_features(ds) != (size_t)mdl->n_in ||
               aimc_dataset_n_classes(ds) != (size_t)mdl->n_out))
     st = aimc_error(ctx, AIMC_ESHAPE,
-                    "--data %s: %zu features and %zu classes, but the model "
+                    "%s: %zu features and %zu classes, but the model "
                     "expects %d features and %d classes",
-                    a.data, aimc_dataset_n_features(ds), aimc_dataset_n_classes(ds),
+                    data_label, aimc_dataset_n_features(ds), aimc_dataset_n_classes(ds),
                     mdl->n_in, mdl->n_out);
   if (!st) st = aimc_mkdirs(ctx, dir);
   if (!st)

@@ -25,3 +25,7 @@ aimc_cli_test(infer_fig4 LABELS slow TIMEOUT 3600
 # noise streams; the normal deviates of the noise.
 aimc_test(test_infer_batch SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_batch.c ${_fx} LABELS unit golden)
 target_include_directories(test_infer_batch PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR})
+# The model's recorded data spec: aimc run without --data, a warning when
+# --data reshapes the sequences, sweeps without a data setting.
+aimc_cli_test(infer_cli_data_spec LABELS e2e
+  COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_data_spec.sh $<TARGET_FILE:infer_fixture_model>)
