@@ -77,7 +77,6 @@ static int build_insts(aimc_engine *e) {
   e->inst = zalloc(e->ctx, d->n_inst, sizeof *e->inst);
   if (!e->inst) return NOMEM(e->ctx);
   e->n_inst = d->n_inst;
-  uint64_t seed = aimc_ctx_seed(e->ctx);
   for (size_t i = 0; i < d->n_inst; i++) {
     aimc_inst *inst = &e->inst[i];
     inst->engine = e;
@@ -92,11 +91,11 @@ static int build_insts(aimc_engine *e) {
     }
     int st = build_ports(e, inst);
     if (st) return st;
-    /* taus2: small state and fast; streams keyed by name, not position. */
-    inst->rng = gsl_rng_alloc(gsl_rng_taus2);
-    if (!inst->rng) return NOMEM(e->ctx);
-    gsl_rng_set(inst->rng, (unsigned long)aimc_seed_derive(
-                               seed, aimc_hash_str(inst->di->name)));
+    /* taus2: small state and fast; seeded by start_inst. The state is in
+     * our memory (allocator hooks, fault injection), twice: see rng_state. */
+    inst->rng_state = zalloc(e->ctx, 2, gsl_rng_taus2->size);
+    if (!inst->rng_state) return NOMEM(e->ctx);
+    inst->rng = (gsl_rng){gsl_rng_taus2, inst->rng_state};
     st = aimc_kernel_add_handler(e->kernel, aimc_eng_on_inst_event, inst,
                                  &inst->handler);
     if (st) return st;
@@ -134,16 +133,30 @@ static int build_readers(aimc_engine *e) {
   return AIMC_OK;
 }
 
+/* The instance's stream from its start: keyed by name, not position. */
+static void seed_rng(aimc_inst *inst) {
+  gsl_rng_set(&inst->rng,
+              (unsigned long)aimc_seed_derive(inst->engine->seed,
+                                              aimc_hash_str(inst->di->name)));
+}
+
 /* Runs init (fresh state) or the model's reset, naming the instance in
- * the error. */
+ * the error. Either way the stream is where a fresh engine's would be:
+ * init starts from the seed (and what it leaves is kept), a reset hook
+ * brings back the state after init and gets the stream as init left it. */
 static int start_inst(aimc_inst *inst, int use_reset) {
+  size_t rng_size = inst->rng.type->size;
+  unsigned char *after_init = inst->rng_state + rng_size;
   int st;
   if (use_reset && inst->model->reset) {
+    memcpy(inst->rng_state, after_init, rng_size);
     st = inst->model->reset(inst);
   } else {
     aimc_eng_free_blocks(inst);
     if (inst->state) memset(inst->state, 0, inst->model->state_size);
+    seed_rng(inst);
     st = inst->model->init ? inst->model->init(inst) : AIMC_OK;
+    memcpy(after_init, inst->rng_state, rng_size);
   }
   if (!st) return AIMC_OK;
   aimc_ctx *ctx = inst->engine->ctx;
@@ -162,6 +175,7 @@ int aimc_engine_alloc(aimc_ctx *ctx, const aimc_design *d,
   if (!e) return NOMEM(ctx);
   e->ctx = ctx;
   e->design = d;
+  e->seed = aimc_ctx_seed(ctx);
   int st = aimc_kernel_alloc(ctx, backend, &e->kernel);
   /* Handler ids: drives 0, commits 1, instances 2 + index. */
   if (!st)
@@ -198,7 +212,7 @@ void aimc_engine_free(aimc_engine *e) {
         aimc_free(ctx, inst->ports[p].out);
     aimc_free(ctx, inst->ports);
     aimc_free(ctx, inst->state);
-    gsl_rng_free(inst->rng);
+    aimc_free(ctx, inst->rng_state);
   }
   aimc_free(ctx, e->inst);
   for (size_t n = 0; n < e->n_net; n++) {
@@ -277,20 +291,20 @@ int aimc_engine_reset(aimc_engine *e) {
 
 double aimc_engine_energy(const aimc_engine *e, aimc_energy_class c) {
   double sum = 0.0;
-  for (size_t i = 0; i < e->n_inst; i++)
-    if (e->inst[i].model->eclass == c) sum += e->inst[i].energy_J;
+  if ((unsigned)c >= AIMC_EC_COUNT_) return sum;
+  for (size_t i = 0; i < e->n_inst; i++) sum += e->inst[i].energy_J[c];
   return sum;
 }
 
 double aimc_engine_energy_total(const aimc_engine *e) {
   double sum = 0.0;
-  for (size_t i = 0; i < e->n_inst; i++) sum += e->inst[i].energy_J;
+  for (size_t i = 0; i < e->n_inst; i++) sum += aimc_inst_energy(&e->inst[i]);
   return sum;
 }
 
 void aimc_engine_clear_energy(aimc_engine *e) {
   for (size_t i = 0; i < e->n_inst; i++) {
-    e->inst[i].energy_J = 0.0;
+    memset(e->inst[i].energy_J, 0, sizeof e->inst[i].energy_J);
     e->inst[i].ops = 0;
   }
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "aimc/engine.h"
 
 typedef struct {
@@ -47,10 +49,13 @@ struct aimc_inst {
   const aimc_design_inst *di;
   const aimc_model *model;
   void *state;
-  gsl_rng *rng;
+  /* The instance's stream; its state lives in rng_state, followed by a
+   * copy of the state as it was after init, which a reset hook gets back. */
+  gsl_rng rng;
+  unsigned char *rng_state;
   uint32_t handler;
   eng_port *ports;
-  double energy_J;
+  double energy_J[AIMC_EC_COUNT_]; /* by class                          */
   uint64_t ops;
   inst_block *blocks;
 };
@@ -68,6 +73,7 @@ struct aimc_engine {
   size_t n_dirty;
   uint32_t drive_handler, commit_handler, commit_signal;
   double commits;    /* value last written to commit_signal              */
+  uint64_t seed;     /* context seed at alloc: resets replay from it     */
 };
 
 /* inst.c: kernel handlers of drives, commits and instance events. */

@@ -118,7 +118,7 @@ const aimc_model *aimc_inst_model(const aimc_inst *inst) { return inst->model; }
 const void *aimc_inst_params(const aimc_inst *inst) { return inst->di->params; }
 void *aimc_inst_state(aimc_inst *inst) { return inst->state; }
 aimc_ctx *aimc_inst_ctx(aimc_inst *inst) { return inst->engine->ctx; }
-gsl_rng *aimc_inst_rng(aimc_inst *inst) { return inst->rng; }
+gsl_rng *aimc_inst_rng(aimc_inst *inst) { return &inst->rng; }
 aimc_engine *aimc_inst_engine(aimc_inst *inst) { return inst->engine; }
 aimc_time aimc_inst_now(const aimc_inst *inst) {
   return aimc_kernel_now(inst->engine->kernel);
@@ -178,7 +178,22 @@ int aimc_inst_schedule(aimc_inst *inst, aimc_time delay, uint32_t tag,
                               data);
 }
 
-void aimc_inst_add_energy(aimc_inst *inst, double e_J) { inst->energy_J += e_J; }
+void aimc_inst_add_energy_in(aimc_inst *inst, aimc_energy_class c, double e_J) {
+  /* A class outside the enum is a model's bug; booking it as OTHER keeps
+   * the per-class sums equal to the per-instance ones. */
+  if ((unsigned)c >= AIMC_EC_COUNT_) c = AIMC_EC_OTHER;
+  inst->energy_J[c] += e_J;
+}
+
+void aimc_inst_add_energy(aimc_inst *inst, double e_J) {
+  aimc_inst_add_energy_in(inst, inst->model->eclass, e_J);
+}
+
+double aimc_inst_energy(const aimc_inst *inst) {
+  double sum = 0.0;
+  for (int c = 0; c < AIMC_EC_COUNT_; c++) sum += inst->energy_J[c];
+  return sum;
+}
+
 void aimc_inst_add_ops(aimc_inst *inst, uint64_t ops) { inst->ops += ops; }
-double aimc_inst_energy(const aimc_inst *inst) { return inst->energy_J; }
 uint64_t aimc_inst_ops(const aimc_inst *inst) { return inst->ops; }

@@ -1,7 +1,8 @@
 /* Engine: hand-built designs of tiny test models (a source, a gain stage,
  * an adder, a sink) check vector passing with delays, pipelining (several
- * drives of one port in flight), delta-cycle commits, energy sums,
- * per-instance RNG streams, reset, errors and fault injection. */
+ * drives of one port in flight), delta-cycle commits, energy sums over
+ * classes and instances, per-instance RNG streams, reset (replaying the
+ * streams), errors and fault injection. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,8 +105,53 @@ static const aimc_model SINK = {
     .n_params = 1, .params_size = sizeof(tparams), .ports = SINK_PORTS,
     .n_ports = 2, .state_size = sizeof(trec), .on_input = sink_input};
 
+/* noisy: out = in + offset + u, offsets (one per element) drawn at init
+ * into instance memory, u uniform in [0, 1) per element and input. Each
+ * input books e_op_J to the model's class and e_op_J / 2 as static energy.
+ * NOISY's reset hook keeps the offsets; NOISY_REINIT has none (init runs
+ * again): the two ways a reset can treat a random stream. */
+typedef struct {
+  double *offset;
+} tnoisy;
+
+static int noisy_init(aimc_inst *inst) {
+  const tparams *p = aimc_inst_params(inst);
+  tnoisy *s = aimc_inst_state(inst);
+  s->offset = aimc_inst_alloc(inst, (size_t)p->n * sizeof *s->offset);
+  if (!s->offset) return AIMC_ENOMEM;
+  for (int i = 0; i < p->n; i++)
+    s->offset[i] = gsl_rng_uniform(aimc_inst_rng(inst));
+  return AIMC_OK;
+}
+static int noisy_keep_offsets(aimc_inst *inst) {
+  (void)inst;
+  return AIMC_OK;
+}
+static int noisy_input(aimc_inst *inst, int port) {
+  (void)port;
+  const tparams *p = aimc_inst_params(inst);
+  const tnoisy *s = aimc_inst_state(inst);
+  const double *in = aimc_inst_in(inst, 0);
+  double *out = aimc_inst_out(inst, 1);
+  for (int i = 0; i < p->n; i++)
+    out[i] = in[i] + s->offset[i] + gsl_rng_uniform(aimc_inst_rng(inst));
+  aimc_inst_add_energy(inst, p->e_op_J);
+  aimc_inst_add_energy_in(inst, AIMC_EC_STATIC, p->e_op_J / 2);
+  return aimc_inst_drive(inst, 1, p->delay);
+}
+static const aimc_model NOISY = {
+    .name = "t_noisy", .eclass = AIMC_EC_ARRAY, .params = TPARAMS,
+    .n_params = 1, .params_size = sizeof(tparams), .ports = GAIN_PORTS,
+    .n_ports = 2, .state_size = sizeof(tnoisy), .init = noisy_init,
+    .reset = noisy_keep_offsets, .on_input = noisy_input};
+static const aimc_model NOISY_REINIT = {
+    .name = "t_noisy_reinit", .eclass = AIMC_EC_TIA, .params = TPARAMS,
+    .n_params = 1, .params_size = sizeof(tparams), .ports = GAIN_PORTS,
+    .n_ports = 2, .state_size = sizeof(tnoisy), .init = noisy_init,
+    .on_input = noisy_input};
+
 /* --- building designs by hand ------------------------------------------- */
-enum { MAX_I = 8, MAX_N = 8 };
+enum { MAX_I = 16, MAX_N = 8 };
 typedef struct {
   aimc_design d;
   aimc_design_inst inst[MAX_I];
@@ -156,6 +202,16 @@ static void chain(tdesign *t, int count, aimc_time period) {
   *td_inst(t, "g2", &GAIN, b, c) =
       (tparams){.n = 3, .gain = 3.0, .delay = 5, .e_op_J = 4e-12};
   td_inst(t, "sink", &SINK, c, -1);
+}
+
+/* src -(2 fs)-> keep (NOISY, 2 pJ) -(3 fs)-> reinit (NOISY_REINIT, 4 pJ)
+ * -(5 fs)-> sink, width 3. */
+static void noisy_chain(tdesign *t, int count, aimc_time period) {
+  chain(t, count, period);
+  t->inst[1].model = &NOISY;
+  t->inst[2].model = &NOISY_REINIT;
+  snprintf(t->names[1], sizeof t->names[1], "keep");
+  snprintf(t->names[2], sizeof t->names[2], "reinit");
 }
 
 /* Vector k leaves src at (k + 1) * period + 2 and reaches the sink 3 + 5
@@ -305,21 +361,173 @@ static void test_errors(void **state) {
   assert_int_equal(aimc_inst_port_width(aimc_engine_find(e, "sink"), 1), 3);
   aimc_engine_free(e);
   aimc_engine_free(NULL);
+  td_init(&t); /* nothing at all: a run with no events */
+  assert_int_equal(aimc_engine_alloc(ctx, &t.d, AIMC_KERNEL_NATIVE, &e), 0);
+  assert_int_equal(aimc_engine_run(e), AIMC_OK);
+  assert_int_equal(aimc_engine_reset(e), AIMC_OK);
+  assert_near(aimc_engine_energy_total(e), 0.0, 0);
+  aimc_engine_free(e);
   aimc_ctx_free(ctx);
 }
 
+/* What a run leaves: the events delivered (as the CLI trace prints them),
+ * what the sink got, and the energy of every class and instance. */
+typedef struct {
+  char trace[16384];
+  size_t len;
+  trec sink;
+  double class_J[AIMC_EC_COUNT_], inst_J[MAX_I];
+} run_record;
+
+static void record_event(void *user, const aimc_event *ev) {
+  run_record *r = user;
+  r->len += (size_t)snprintf(
+      r->trace + r->len, sizeof r->trace - r->len, "%lld,%u,%llu,%u,%u,%llu\n",
+      (long long)ev->time, ev->delta, (unsigned long long)ev->seq, ev->target,
+      ev->tag, (unsigned long long)ev->data);
+  assert_true(r->len < sizeof r->trace);
+}
+
+static void record_run(aimc_engine *e, run_record *r) {
+  memset(r, 0, sizeof *r);
+  aimc_kernel_set_trace(aimc_engine_kernel(e), record_event, r);
+  assert_int_equal(aimc_engine_run(e), AIMC_OK);
+  aimc_kernel_set_trace(aimc_engine_kernel(e), NULL, NULL);
+  memcpy(&r->sink, aimc_inst_state(aimc_engine_find(e, "sink")), sizeof r->sink);
+  for (int c = 0; c < AIMC_EC_COUNT_; c++)
+    r->class_J[c] = aimc_engine_energy(e, (aimc_energy_class)c);
+  for (size_t i = 0; i < aimc_engine_n_inst(e); i++)
+    r->inst_J[i] = aimc_inst_energy(aimc_engine_inst(e, i));
+}
+
+static void assert_same_run(const run_record *a, const run_record *b) {
+  assert_string_equal(a->trace, b->trace);
+  assert_memory_equal(&a->sink, &b->sink, sizeof a->sink);
+  assert_memory_equal(a->class_J, b->class_J, sizeof a->class_J);
+  assert_memory_equal(a->inst_J, b->inst_J, sizeof a->inst_J);
+}
+
+/* Run, reset, run is two fresh runs, byte for byte, through both reset
+ * paths (a hook that keeps init's draws, init drawing again); and the
+ * noise is real: another seed gives other values. */
+static void test_reset_replays_noise(void **state) {
+  (void)state;
+  aimc_ctx *ctx = aimc_ctx_alloc(11);
+  tdesign t;
+  noisy_chain(&t, 5, 10);
+  aimc_engine *fresh, *reused;
+  assert_int_equal(aimc_engine_alloc(ctx, &t.d, AIMC_KERNEL_NATIVE, &fresh), 0);
+  assert_int_equal(aimc_engine_alloc(ctx, &t.d, AIMC_KERNEL_NATIVE, &reused), 0);
+  static run_record want, first, again;
+  record_run(fresh, &want);
+  record_run(reused, &first);
+  assert_int_equal(aimc_engine_reset(reused), AIMC_OK);
+  record_run(reused, &again);
+  assert_same_run(&want, &first);
+  assert_same_run(&want, &again);
+  assert_int_equal(want.sink.n, 5);
+  /* Both stages add offset + u in [0, 2) to the integers of vector k. */
+  for (int i = 0; i < 3; i++) {
+    double noise = want.sink.v[4][i] - (4 + i);
+    assert_true(noise > 0 && noise < 4);
+  }
+  aimc_engine_free(fresh);
+  aimc_ctx_reseed(ctx, 12);
+  assert_int_equal(aimc_engine_alloc(ctx, &t.d, AIMC_KERNEL_NATIVE, &fresh), 0);
+  record_run(fresh, &first);
+  assert_true(memcmp(want.sink.v, first.sink.v, sizeof want.sink.v) != 0);
+  /* Reset replays the seed the engine was made with, not the new one. */
+  assert_int_equal(aimc_engine_reset(reused), AIMC_OK);
+  record_run(reused, &again);
+  assert_same_run(&want, &again);
+  aimc_engine_free(fresh);
+  aimc_engine_free(reused);
+  aimc_ctx_free(ctx);
+}
+
+/* Energy booked to several classes: per class and per instance add up. */
+static void test_energy_classes(void **state) {
+  (void)state;
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  tdesign t;
+  noisy_chain(&t, 5, 10);
+  aimc_engine *e;
+  assert_int_equal(aimc_engine_alloc(ctx, &t.d, AIMC_KERNEL_NATIVE, &e), 0);
+  assert_int_equal(aimc_engine_run(e), AIMC_OK);
+  /* 5 vectors: src 1 pJ (dac), keep 2 pJ (array) + 1 pJ (static), reinit
+   * 4 pJ (tia) + 2 pJ (static), each per vector. */
+  assert_near(aimc_engine_energy(e, AIMC_EC_DAC), 5e-12, 1e-24);
+  assert_near(aimc_engine_energy(e, AIMC_EC_ARRAY), 10e-12, 1e-24);
+  assert_near(aimc_engine_energy(e, AIMC_EC_TIA), 20e-12, 1e-24);
+  assert_near(aimc_engine_energy(e, AIMC_EC_STATIC), 15e-12, 1e-24);
+  assert_near(aimc_inst_energy(aimc_engine_find(e, "keep")), 15e-12, 1e-24);
+  assert_near(aimc_inst_energy(aimc_engine_find(e, "reinit")), 30e-12, 1e-24);
+  /* A class outside the enum counts as OTHER; asking for one gives 0. */
+  aimc_inst_add_energy_in(aimc_engine_find(e, "sink"), (aimc_energy_class)99,
+                          7e-12);
+  assert_near(aimc_engine_energy(e, AIMC_EC_OTHER), 7e-12, 1e-24);
+  assert_near(aimc_engine_energy(e, (aimc_energy_class)99), 0.0, 0);
+  assert_near(aimc_engine_energy(e, (aimc_energy_class)-1), 0.0, 0);
+  double by_class = 0.0, by_inst = 0.0;
+  for (int c = 0; c < AIMC_EC_COUNT_; c++)
+    by_class += aimc_engine_energy(e, (aimc_energy_class)c);
+  for (size_t i = 0; i < aimc_engine_n_inst(e); i++)
+    by_inst += aimc_inst_energy(aimc_engine_inst(e, i));
+  /* 5 + 10 + 20 + 15 + 7 pJ; the two orders of summation may round apart
+   * by a few ulp of the total. */
+  assert_near(by_class, 57e-12, 1e-24);
+  assert_near(by_inst, by_class, 1e-26);
+  assert_near(aimc_engine_energy_total(e), by_inst, 0);
+  aimc_engine_clear_energy(e);
+  for (int c = 0; c < AIMC_EC_COUNT_; c++)
+    assert_near(aimc_engine_energy(e, (aimc_energy_class)c), 0.0, 0);
+  aimc_engine_free(e);
+  aimc_ctx_free(ctx);
+}
+
+/* Net a, driven from outside, read by 16 gains with open outputs: the
+ * kernel's table of 16 handlers grows while instances are made. */
+static void wide(tdesign *t) {
+  td_init(t);
+  int a = td_net(t, "a", 3);
+  for (int i = 0; i < MAX_I; i++) {
+    char name[16];
+    snprintf(name, sizeof name, "g%d", i);
+    td_inst(t, name, &GAIN, a, -1);
+  }
+}
+
+/* Alloc; `drives` vectors put on net 0 from outside at 1, 2, ... fs; run;
+ * then reset and run again `reset_runs` times. */
+static int run_session(aimc_ctx *ctx, const tdesign *t, int drives,
+                       int reset_runs) {
+  aimc_engine *e;
+  int st = aimc_engine_alloc(ctx, &t->d, AIMC_KERNEL_NATIVE, &e);
+  if (st) return st;
+  const double v[3] = {1, 2, 3};
+  for (int k = 1; k <= drives && !st; k++)
+    st = aimc_engine_drive_net(e, 0, v, k);
+  if (!st) st = aimc_engine_run(e);
+  for (int k = 0; k < reset_runs && !st; k++) {
+    st = aimc_engine_reset(e);
+    if (!st) st = aimc_engine_run(e);
+  }
+  aimc_engine_free(e);
+  return st;
+}
+
+/* Every allocation of alloc (nets, ports, states, streams, handlers,
+ * readers, the models' instance memory), run (drive pools and the event
+ * queue growing) and reset (a hook, and init again). */
 static int engine_session(aimc_ctx *ctx, void *user) {
   (void)user;
   tdesign t;
-  chain(&t, 30, 1);
-  aimc_engine *e;
-  int st = aimc_engine_alloc(ctx, &t.d, AIMC_KERNEL_NATIVE, &e);
-  if (st) return st;
-  st = aimc_engine_run(e);
-  if (!st) st = aimc_engine_reset(e);
-  if (!st) st = aimc_engine_run(e);
-  aimc_engine_free(e);
-  return st;
+  noisy_chain(&t, 30, 1); /* 10 vectors in flight per stage */
+  int st = run_session(ctx, &t, 0, 1);
+  wide(&t);
+  /* 300 drives pending: the event queue of 256 grows while a drive is
+   * made, after the drive took its pool slot. */
+  return st ? st : run_session(ctx, &t, 300, 0);
 }
 
 static void test_fault_injection(void **state) {
@@ -334,6 +542,8 @@ int main(void) {
       cmocka_unit_test(test_same_time_commit),
       cmocka_unit_test(test_external_drive_and_rng),
       cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_reset_replays_noise),
+      cmocka_unit_test(test_energy_classes),
       cmocka_unit_test(test_fault_injection),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

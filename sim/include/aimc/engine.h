@@ -41,7 +41,12 @@ const double *aimc_engine_net_value(const aimc_engine *e, int net);
 /* Runs the kernel until no event is pending / until t_end. */
 int aimc_engine_run(aimc_engine *e);
 int aimc_engine_run_until(aimc_engine *e, aimc_time t_end);
-/* Resets kernel, nets, energies and every instance (model reset). */
+/* Resets kernel, nets, energies and every instance: a model with a reset
+ * hook gets it, the others are freed and initialised again. Each
+ * instance's random stream is put back where it stood on the fresh engine
+ * at that point (the hook sees the stream as init left it; init starts
+ * again from the seed the engine was made with), so run, reset, run gives
+ * the same events, values and energies as two fresh engines. */
 int aimc_engine_reset(aimc_engine *e);
 
 /* What a kernel event of this engine is, for traces: "drive NET" (a value
@@ -50,7 +55,8 @@ int aimc_engine_reset(aimc_engine *e);
 const char *aimc_engine_event_name(const aimc_engine *e, const aimc_event *ev,
                                    char *buf, size_t len);
 
-/* Energy (J) summed per class, and total. */
+/* Energy (J) summed per class, and total. The total over classes equals
+ * the total over instances (up to rounding). */
 double aimc_engine_energy(const aimc_engine *e, aimc_energy_class c);
 double aimc_engine_energy_total(const aimc_engine *e);
 /* Zeroes energy and op counters (not device state). */
@@ -83,8 +89,13 @@ int aimc_inst_schedule(aimc_inst *inst, aimc_time delay, uint32_t tag,
                        uint64_t data);
 
 /* Accounting: energy in J; `ops` counts operations for TOPS/W (one MAC = 2
- * ops). */
+ * ops). aimc_inst_add_energy books to the model's class (its eclass);
+ * aimc_inst_add_energy_in books to class c, for a model whose energy spans
+ * classes (an ADC with a static part books that part to AIMC_EC_STATIC). A
+ * c outside the enum is booked as AIMC_EC_OTHER. aimc_inst_energy is the
+ * instance's energy over all classes. */
 void aimc_inst_add_energy(aimc_inst *inst, double e_J);
+void aimc_inst_add_energy_in(aimc_inst *inst, aimc_energy_class c, double e_J);
 void aimc_inst_add_ops(aimc_inst *inst, uint64_t ops);
 double aimc_inst_energy(const aimc_inst *inst);
 uint64_t aimc_inst_ops(const aimc_inst *inst);
