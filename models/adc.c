@@ -63,6 +63,14 @@ static const aimc_port_spec PORTS[] = {
      "Digital words in [-range, range]."},
 };
 
+/* n conversions on n_adc converters: ceil(n / n_adc) rounds back to back. */
+static aimc_op_cost adc_op_cost(const void *params, const aimc_op_use *use) {
+  const adc_params *p = params;
+  double e = p->fom_walden > 0 ? p->fom_walden * ldexp(1.0, p->bits) : p->e_conv;
+  aimc_time rounds = (use->n + p->n_adc - 1) / p->n_adc;
+  return (aimc_op_cost){use->n * e, rounds * p->t_conv};
+}
+
 static int adc_on_input(aimc_inst *inst, int port) {
   (void)port;
   const adc_params *p = aimc_inst_params(inst);
@@ -78,11 +86,9 @@ static int adc_on_input(aimc_inst *inst, int port) {
     s->clipped += fabs(x) > p->range;
     d[i] = aimc_quant_apply(&q, x);
   }
-  double e =
-      p->fom_walden > 0 ? p->fom_walden * ldexp(1.0, p->bits) : p->e_conv;
-  aimc_inst_add_energy(inst, p->n * e);
-  aimc_time rounds = (p->n + p->n_adc - 1) / p->n_adc;
-  return aimc_inst_drive(inst, 1, rounds * p->t_conv);
+  aimc_op_cost c = adc_op_cost(p, &(aimc_op_use){.n = p->n});
+  aimc_inst_add_energy(inst, c.e_J);
+  return aimc_inst_drive(inst, 1, c.t_fs);
 }
 
 const aimc_model aimc_model_adc = {
@@ -99,4 +105,5 @@ const aimc_model aimc_model_adc = {
     .n_ports = AIMC_NPARAMS(PORTS),
     .state_size = sizeof(adc_state),
     .on_input = adc_on_input,
+    .op_cost = adc_op_cost,
 };

@@ -35,12 +35,18 @@ static const aimc_port_spec PORTS[] = {
      "The same words, t_access later."},
 };
 
+/* Every word written once and read once. */
+static aimc_op_cost buffer_op_cost(const void *params, const aimc_op_use *use) {
+  const buffer_params *p = params;
+  return (aimc_op_cost){(double)use->n * p->bits * (p->e_write_bit + p->e_read_bit),
+                        p->t_access};
+}
+
 static int buffer_on_input(aimc_inst *inst, int port) {
   (void)port;
   const buffer_params *p = aimc_inst_params(inst);
-  return aimc_store_forward(
-      inst, p->n, NULL,
-      (double)p->n * p->bits * (p->e_write_bit + p->e_read_bit), p->t_access);
+  return aimc_store_forward(inst, p->n, NULL,
+                            buffer_op_cost(p, &(aimc_op_use){.n = p->n}));
 }
 
 const aimc_model aimc_model_buffer = {
@@ -56,4 +62,5 @@ const aimc_model aimc_model_buffer = {
     .ports = PORTS,
     .n_ports = AIMC_NPARAMS(PORTS),
     .on_input = buffer_on_input,
+    .op_cost = buffer_op_cost,
 };

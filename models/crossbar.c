@@ -5,7 +5,10 @@
  * device-to-device variation, loaded with the target file (the mapper's
  * CSV) and programmed in the chosen mode; the programming totals are kept
  * apart from the read energy (aimc_crossbar_prog_totals). The cell states
- * can be dumped to CSV after programming (dump_cells). */
+ * can be dumped to CSV after programming (dump_cells). A read also charges
+ * the driven row lines, each cols cell segments of c_wire:
+ * e = sum_i v_i^2 (t_settle sum_j G_ij + cols c_wire), so larger arrays
+ * cost more per driven row (Chen et al. 2018, NeuroSim's line model). */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -21,7 +24,7 @@ static const char *const PROG_MODES[] = {"ideal", "gaussian", "write_verify",
 typedef struct {
   int rows, cols, device;
   char device_card[AIMC_PARAM_STRLEN];
-  double v_read, r_wire;
+  double v_read, r_wire, c_wire;
   int read_noise;
   aimc_time t_settle;
   int program;
@@ -63,6 +66,11 @@ static const aimc_param PARAMS[] = {
     {"r_wire", AIMC_PT_REAL, offsetof(crossbar_params, r_wire), 0, 0, 1e6,
      AIMC_U_OHM, "Wire resistance per cell segment (0: no IR drop).", SRC, NULL,
      NULL},
+    {"c_wire", AIMC_PT_REAL, offsetof(crossbar_params, c_wire), 0.2e-15, 0,
+     1e-12, AIMC_U_FARAD,
+     "Wire capacitance per cell segment: a driven row line of cols segments "
+     "is charged once per read.",
+     "~0.2 fF/um interconnect at a 1 um cell pitch (ITRS)", NULL, NULL},
     {"read_noise", AIMC_PT_BOOL, offsetof(crossbar_params, read_noise), 1, 0, 1,
      AIMC_U_NONE, "Apply the device's read noise to every read.", "", NULL,
      NULL},
@@ -153,6 +161,15 @@ static int crossbar_reset(aimc_inst *inst) {
   return build(inst, aimc_inst_state(inst));
 }
 
+/* Row lines charged to their drive, currents over the settle time. */
+static aimc_op_cost crossbar_op_cost(const void *params, const aimc_op_use *use) {
+  const crossbar_params *p = params;
+  double v2 = p->v_read * p->v_read;
+  return (aimc_op_cost){
+      v2 * (aimc_time_to_s(p->t_settle) * use->g_S + use->rows_fs * p->cols * p->c_wire),
+      p->t_settle};
+}
+
 static int crossbar_on_input(aimc_inst *inst, int port) {
   (void)port;
   const crossbar_params *p = aimc_inst_params(inst);
@@ -160,14 +177,17 @@ static int crossbar_on_input(aimc_inst *inst, int port) {
   const double *v = aimc_inst_in(inst, 0);
   for (int i = 0; i < p->rows; i++)
     s->v_clip[i] = fmax(-p->v_read, fmin(p->v_read, v[i]));
-  aimc_xbar_read_opts o = {p->r_wire, p->read_noise,
-                           aimc_time_to_s(p->t_settle)};
-  double e = 0;
+  /* Over 1 s the read energy is the power sum_i v_i^2 sum_j G_ij. */
+  aimc_xbar_read_opts o = {p->r_wire, p->read_noise, 1.0};
+  double power_W = 0, v2 = p->v_read * p->v_read;
   aimc_xbar_mvm(s->x, s->v_clip, aimc_inst_out(inst, 1), &o,
-                aimc_inst_rng(inst), &e);
-  aimc_inst_add_energy(inst, e);
+                aimc_inst_rng(inst), &power_W);
+  aimc_op_use use = {.n = p->rows, .g_S = power_W / v2};
+  for (int i = 0; i < p->rows; i++) use.rows_fs += s->v_clip[i] * s->v_clip[i] / v2;
+  aimc_op_cost c = crossbar_op_cost(p, &use);
+  aimc_inst_add_energy(inst, c.e_J);
   aimc_inst_add_ops(inst, 2 * (uint64_t)p->rows * p->cols);
-  return aimc_inst_drive(inst, 1, p->t_settle);
+  return aimc_inst_drive(inst, 1, c.t_fs);
 }
 
 const aimc_model aimc_model_crossbar = {
@@ -186,6 +206,7 @@ const aimc_model aimc_model_crossbar = {
     .init = crossbar_init,
     .on_input = crossbar_on_input,
     .reset = crossbar_reset,
+    .op_cost = crossbar_op_cost,
 };
 
 aimc_xbar *aimc_crossbar_xbar(aimc_inst *inst) {

@@ -80,6 +80,12 @@ static int dac_reset(aimc_inst *inst) {
   return AIMC_OK;
 }
 
+/* One conversion per channel. */
+static aimc_op_cost dac_op_cost(const void *params, const aimc_op_use *use) {
+  const dac_params *p = params;
+  return (aimc_op_cost){use->n * p->e_conv, p->t_settle};
+}
+
 static int dac_on_input(aimc_inst *inst, int port) {
   (void)port;
   const dac_params *p = aimc_inst_params(inst);
@@ -90,8 +96,9 @@ static int dac_on_input(aimc_inst *inst, int port) {
   for (int i = 0; i < p->n; i++)
     v[i] = aimc_quant_apply(&q, x[i]) / p->range * p->v_fs * (1 + p->gain_err) +
            p->offset_V + s->inl_V[i];
-  aimc_inst_add_energy(inst, p->n * p->e_conv);
-  return aimc_inst_drive(inst, 1, p->t_settle);
+  aimc_op_cost c = dac_op_cost(p, &(aimc_op_use){.n = p->n});
+  aimc_inst_add_energy(inst, c.e_J);
+  return aimc_inst_drive(inst, 1, c.t_fs);
 }
 
 const aimc_model aimc_model_dac = {
@@ -110,4 +117,5 @@ const aimc_model aimc_model_dac = {
     .init = dac_init,
     .on_input = dac_on_input,
     .reset = dac_reset,
+    .op_cost = dac_op_cost,
 };

@@ -99,6 +99,12 @@ static int digital_reset(aimc_inst *inst) {
   return AIMC_OK;
 }
 
+/* One operation per output word. */
+static aimc_op_cost digital_op_cost(const void *params, const aimc_op_use *use) {
+  const digital_params *p = params;
+  return (aimc_op_cost){use->n * p->e_op, p->t_op};
+}
+
 static int digital_on_input(aimc_inst *inst, int port) {
   (void)port;
   const digital_params *p = aimc_inst_params(inst);
@@ -127,9 +133,10 @@ static int digital_on_input(aimc_inst *inst, int port) {
     else
       y[j] = p->gain * v + p->bias;
   }
-  aimc_inst_add_energy(inst, p->n_out * p->e_op);
+  aimc_op_cost c = digital_op_cost(p, &(aimc_op_use){.n = p->n_out});
+  aimc_inst_add_energy(inst, c.e_J);
   aimc_inst_add_ops(inst, (uint64_t)p->n_in);
-  return aimc_inst_drive(inst, 1, p->t_op);
+  return aimc_inst_drive(inst, 1, c.t_fs);
 }
 
 const aimc_model aimc_model_digital = {
@@ -149,4 +156,5 @@ const aimc_model aimc_model_digital = {
     .init = digital_init,
     .on_input = digital_on_input,
     .reset = digital_reset,
+    .op_cost = digital_op_cost,
 };

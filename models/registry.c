@@ -29,6 +29,12 @@ const aimc_model *aimc_models_find(const char *name) {
   return NULL;
 }
 
+aimc_op_cost aimc_model_op_cost(const aimc_model *m, const void *params,
+                                const aimc_op_use *use) {
+  aimc_op_cost none = {0, 0};
+  return m->op_cost ? m->op_cost(params, use) : none;
+}
+
 int aimc_model_port_find(const aimc_model *m, const char *name) {
   for (size_t i = 0; i < m->n_ports; i++)
     if (strcmp(m->ports[i].name, name) == 0) return (int)i;

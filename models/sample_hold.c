@@ -42,14 +42,20 @@ static const aimc_port_spec PORTS[] = {
     {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "Held words."},
 };
 
+/* Every word written once and read once (bits 0: 32-bit words). */
+static aimc_op_cost sh_op_cost(const void *params, const aimc_op_use *use) {
+  const sh_params *p = params;
+  int bits = p->bits ? p->bits : 32;
+  return (aimc_op_cost){(double)use->n * bits * (p->e_write_bit + p->e_read_bit),
+                        p->t_write};
+}
+
 static int sh_on_input(aimc_inst *inst, int port) {
   (void)port;
   const sh_params *p = aimc_inst_params(inst);
   aimc_quant q = {p->bits, p->range};
-  int bits = p->bits ? p->bits : 32;
-  return aimc_store_forward(
-      inst, p->n, p->bits ? &q : NULL,
-      (double)p->n * bits * (p->e_write_bit + p->e_read_bit), p->t_write);
+  return aimc_store_forward(inst, p->n, p->bits ? &q : NULL,
+                            sh_op_cost(p, &(aimc_op_use){.n = p->n}));
 }
 
 const aimc_model aimc_model_sample_hold = {
@@ -65,4 +71,5 @@ const aimc_model aimc_model_sample_hold = {
     .ports = PORTS,
     .n_ports = AIMC_NPARAMS(PORTS),
     .on_input = sh_on_input,
+    .op_cost = sh_op_cost,
 };

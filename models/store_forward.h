@@ -8,13 +8,12 @@
 #include "aimc/quant.h"
 
 static inline int aimc_store_forward(aimc_inst *inst, int n,
-                                     const aimc_quant *q, double e_J,
-                                     aimc_time t_fs) {
+                                     const aimc_quant *q, aimc_op_cost c) {
   const double *in = aimc_inst_in(inst, 0);
   double *out = aimc_inst_out(inst, 1);
   for (int i = 0; i < n; i++) out[i] = q ? aimc_quant_apply(q, in[i]) : in[i];
-  aimc_inst_add_energy(inst, e_J);
-  return aimc_inst_drive(inst, 1, t_fs);
+  aimc_inst_add_energy(inst, c.e_J);
+  return aimc_inst_drive(inst, 1, c.t_fs);
 }
 
 #endif

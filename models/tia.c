@@ -62,6 +62,13 @@ static aimc_time settle_time(const tia_params *p) {
                           (2 * 3.14159265358979323846 * p->f_3db));
 }
 
+/* Every channel senses once and is powered while it settles. */
+static aimc_op_cost tia_op_cost(const void *params, const aimc_op_use *use) {
+  const tia_params *p = params;
+  aimc_time t = settle_time(p);
+  return (aimc_op_cost){use->n * (p->e_sense + p->p_static * aimc_time_to_s(t)), t};
+}
+
 static int tia_on_input(aimc_inst *inst, int port) {
   (void)port;
   const tia_params *p = aimc_inst_params(inst);
@@ -79,10 +86,9 @@ static int tia_on_input(aimc_inst *inst, int port) {
     }
     v[k] = out;
   }
-  aimc_time t = settle_time(p);
-  aimc_inst_add_energy(inst,
-                       p->n * (p->e_sense + p->p_static * aimc_time_to_s(t)));
-  return aimc_inst_drive(inst, 1, t);
+  aimc_op_cost c = tia_op_cost(p, &(aimc_op_use){.n = p->n});
+  aimc_inst_add_energy(inst, c.e_J);
+  return aimc_inst_drive(inst, 1, c.t_fs);
 }
 
 const aimc_model aimc_model_tia = {
@@ -99,4 +105,5 @@ const aimc_model aimc_model_tia = {
     .n_ports = AIMC_NPARAMS(PORTS),
     .state_size = sizeof(tia_state),
     .on_input = tia_on_input,
+    .op_cost = tia_op_cost,
 };

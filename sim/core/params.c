@@ -158,6 +158,35 @@ double aimc_param_get(const aimc_param *p, const void *obj) {
   return NAN;
 }
 
+static size_t field_size(const aimc_param *p) {
+  switch (p->type) {
+    case AIMC_PT_REAL:
+      return sizeof(double);
+    case AIMC_PT_TIME:
+      return sizeof(aimc_time);
+    case AIMC_PT_STRING:
+      return AIMC_PARAM_STRLEN;
+    default:
+      return sizeof(int);
+  }
+}
+
+int aimc_param_copy(const aimc_param *dst, void *dst_obj, const aimc_param *src,
+                    const void *src_obj) {
+  if (dst->type != src->type) return AIMC_EINVAL;
+  memcpy((char *)dst_obj + dst->offset, (const char *)src_obj + src->offset,
+         field_size(dst));
+  return AIMC_OK;
+}
+
+int aimc_param_equal(const aimc_param *p, const void *a, const void *b) {
+  if (p->type == AIMC_PT_STRING)
+    return strncmp((const char *)a + p->offset, (const char *)b + p->offset,
+                   AIMC_PARAM_STRLEN) == 0;
+  return memcmp((const char *)a + p->offset, (const char *)b + p->offset,
+                field_size(p)) == 0;
+}
+
 char *aimc_param_format(const aimc_param *p, const void *obj, char *buf,
                         size_t len) {
   void *o = (void *)obj;

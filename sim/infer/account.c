@@ -1,8 +1,9 @@
-/* Energy and latency of one inference from operation counts and the
- * per-operation figures of the arch (docs/energy-latency.md has every
- * formula): one read per array and time step, costs per read from the
- * devices and converters it uses, digital work per output step, static
- * power over the latency. */
+/* Energy and latency of one inference from operation counts
+ * (docs/energy-latency.md has every formula): one read per array and time
+ * step, priced by the models of the array's tile (their op_cost, with the
+ * params the netlist gives them: the same figures the event models book),
+ * digital work per output step and buffers from the arch's figures,
+ * static power over the latency. */
 #include <string.h>
 
 #include "aimc/status.h"
@@ -13,45 +14,77 @@ uint64_t aimc_infer_cycles(const aimc_arch *a, aimc_time t_fs) {
   return (uint64_t)((t_fs + a->clock_fs - 1) / a->clock_fs);
 }
 
+/* Outputs of slot s that are state: all of an A matrix, the first 2 x
+ * modes outputs of each channel block of a single-form SSM matrix. */
+static int slot_state_words(const aimc_mapping *m, const aimc_map_slot *s) {
+  const aimc_map_matrix *mx = &m->mats[s->matrix];
+  if (mx->kind == AIMC_OP_SSM_A) return s->n_out;
+  if (mx->kind != AIMC_OP_SSM) return 0;
+  /* Outputs of the block: [x (state); y]; positions are the matrix's. */
+  int state = mx->out_off[s->block + 1] - mx->out_off[s->block] - 1;
+  int first = s->out0 - mx->out_off[s->block], last = first + s->n_out;
+  if (last > state) last = state;
+  return last > first ? last - first : 0;
+}
+
+static double part_cost(const aimc_tile *t, aimc_tile_part part, const aimc_op_use *use,
+                        aimc_time *t_fs) {
+  aimc_op_cost c = aimc_model_op_cost(aimc_tile_part_model(part), t->params[part], use);
+  *t_fs = c.t_fs;
+  return c.e_J;
+}
+
 void aimc_infer_read_costs(const aimc_hw *hw, aimc_read_cost *cost) {
   const aimc_mapping *m = hw->map;
   const aimc_arch *a = &m->arch;
   int rf = aimc_map_row_factor(a), cf = aimc_map_col_factor(a);
   for (size_t k = 0; k < m->n_arrays; k++) {
     const aimc_map_array *arr = &m->arrays[k];
+    const aimc_tile *tile = &m->tiles[k];
     aimc_read_cost *c = &cost[k];
     memset(c, 0, sizeof *c);
-    double g_sum = 0;
+    /* A full-scale read: every device of the placed blocks (both of each
+     * pair or rail) sees v_read. */
+    aimc_op_use xbar = {0, 0, 0};
     for (int p = 0; p < arr->n_place; p++) {
       const aimc_map_slot *s = &arr->place[p];
       c->rows += s->n_in;
       c->cols += s->n_out;
+      c->state_words += slot_state_words(m, s);
       c->macs += (uint64_t)s->n_in * s->n_out;
-      /* Every device of the block (both of each pair) sees full scale. */
+      xbar.rows_fs += s->n_in * rf;
       for (int i = 0; i < s->n_in * rf; i++)
         for (int j = 0; j < s->n_out * cf; j++)
-          g_sum += hw->g_S[k][(size_t)(s->row0 * rf + i) * a->cols + s->col0 * cf + j];
+          xbar.g_S += hw->g_S[k][(size_t)(s->row0 * rf + i) * a->cols + s->col0 * cf + j];
     }
-    c->e_dac_J = a->e_dac_J * c->rows;
-    c->e_array_J = a->v_read_V * a->v_read_V * a->t_read_s * g_sum;
-    c->e_tia_J = a->e_tia_J * c->cols;
-    c->e_adc_J = a->e_adc_J * c->cols;
-    /* Each of the ceil(cols / cols_per_adc) ADCs converts its share of the
-     * columns one after the other. */
-    uint64_t n_adc = ((uint64_t)c->cols + a->cols_per_adc - 1) / a->cols_per_adc;
-    uint64_t serial = n_adc ? ((uint64_t)c->cols + n_adc - 1) / n_adc : 0;
-    c->cycles = aimc_infer_cycles(a, a->t_dac_fs) + aimc_infer_cycles(a, a->t_settle_fs) +
-                aimc_infer_cycles(a, a->t_tia_fs) + serial * aimc_infer_cycles(a, a->t_adc_fs);
+    xbar.n = (int)xbar.rows_fs;
+    aimc_time t_dac, t_xbar, t_tia, t_adc, t_reg;
+    c->e_dac_J = part_cost(tile, AIMC_TILE_DAC, &(aimc_op_use){.n = c->rows}, &t_dac);
+    c->e_array_J = part_cost(tile, AIMC_TILE_XBAR, &xbar, &t_xbar);
+    c->e_tia_J = part_cost(tile, AIMC_TILE_TIA, &(aimc_op_use){.n = c->cols}, &t_tia);
+    /* The tile's n_adc converters take its columns in rounds. */
+    c->e_adc_J = part_cost(tile, AIMC_TILE_ADC, &(aimc_op_use){.n = c->cols}, &t_adc);
+    c->e_reg_J = part_cost(tile, AIMC_TILE_HOLD, &(aimc_op_use){.n = c->state_words}, &t_reg);
+    c->cycles = aimc_infer_cycles(a, t_dac) + aimc_infer_cycles(a, t_xbar) +
+                aimc_infer_cycles(a, t_tia) + aimc_infer_cycles(a, t_adc);
+    c->reg_cycles = aimc_infer_cycles(a, t_reg);
   }
 }
 
-/* Slowest read among the arrays of matrix mi (they read in parallel). */
-static uint64_t matrix_cycles(const aimc_mapping *m, const aimc_read_cost *c, int mi) {
+/* Slowest read (reg: register write) among the arrays of matrix mi (they
+ * work in parallel). */
+static uint64_t slowest(const aimc_mapping *m, const aimc_read_cost *c, int mi, int reg) {
   uint64_t worst = 0;
   for (size_t k = 0; k < m->n_arrays; k++)
-    for (int p = 0; p < m->arrays[k].n_place; p++)
-      if (m->arrays[k].place[p].matrix == mi && c[k].cycles > worst) worst = c[k].cycles;
+    for (int p = 0; p < m->arrays[k].n_place; p++) {
+      uint64_t t = reg ? c[k].reg_cycles : c[k].cycles;
+      if (m->arrays[k].place[p].matrix == mi && t > worst) worst = t;
+    }
   return worst;
+}
+
+static uint64_t matrix_cycles(const aimc_mapping *m, const aimc_read_cost *c, int mi) {
+  return slowest(m, c, mi, 0);
 }
 
 static int find_matrix(const aimc_mapping *m, aimc_op_kind kind, int layer) {
@@ -66,7 +99,7 @@ void aimc_infer_stage_cycles(const aimc_s4d_model *mdl, const aimc_hw *hw,
   const aimc_mapping *m = hw->map;
   const aimc_arch *a = &m->arch;
   int k_mix = mdl->mix == AIMC_MIX_GLU ? 2 : 1;
-  uint64_t cd = aimc_infer_cycles(a, a->t_digital_fs), creg = aimc_infer_cycles(a, a->t_reg_fs);
+  uint64_t cd = aimc_infer_cycles(a, a->t_digital_fs);
   int enc = find_matrix(m, AIMC_OP_ENCODER, -1), dec = find_matrix(m, AIMC_OP_DECODER, -1);
   *c_enc = enc >= 0 ? matrix_cycles(m, cost, enc) : cd;
   *c_dec = dec >= 0 ? matrix_cycles(m, cost, dec) : cd;
@@ -74,10 +107,12 @@ void aimc_infer_stage_cycles(const aimc_s4d_model *mdl, const aimc_hw *hw,
     int mix = find_matrix(m, AIMC_OP_MIX, l);
     uint64_t periph = cd /* GELU */ + (mix >= 0 ? matrix_cycles(m, cost, mix) : cd) +
                       (k_mix == 2 ? cd : 0) + cd /* residual + norm */;
+    int state = find_matrix(m, a->form == AIMC_FORM_SINGLE ? AIMC_OP_SSM : AIMC_OP_SSM_A, l);
+    uint64_t creg = slowest(m, cost, state, 1);
     if (a->form == AIMC_FORM_SINGLE) {
-      c_layer[l] = matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM, l)) + creg + periph;
+      c_layer[l] = matrix_cycles(m, cost, state) + creg + periph;
     } else {
-      uint64_t ca = matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM_A, l));
+      uint64_t ca = matrix_cycles(m, cost, state);
       uint64_t cb = matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM_B, l));
       c_layer[l] = (ca > cb ? ca : cb) + cd /* A + B */ + creg +
                    matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM_CD, l)) + periph;
@@ -119,7 +154,8 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
     E[AIMC_EC_ARRAY] += reads * c->e_array_J;
     E[AIMC_EC_TIA] += reads * c->e_tia_J;
     E[AIMC_EC_ADC] += reads * c->e_adc_J;
-    r->e_array_J[k] = reads * (c->e_dac_J + c->e_array_J + c->e_tia_J + c->e_adc_J);
+    E[AIMC_EC_REGISTER] += reads * c->e_reg_J;
+    r->e_array_J[k] = reads * (c->e_dac_J + c->e_array_J + c->e_tia_J + c->e_adc_J + c->e_reg_J);
     analog_macs += reads * c->macs;
   }
   /* Digital work per output step and layer: GELU (H), mix (k H x H MACs
@@ -138,8 +174,6 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
              (uint64_t)mdl->n_out /* decoder bias */ +
              (single ? 0 : (uint64_t)len * state_words);
   E[AIMC_EC_DIGITAL] = a->e_mac_J * (double)(dig_macs + dig_elem);
-  /* The state register takes every state word once per SSM read. */
-  E[AIMC_EC_REGISTER] = a->e_reg_J * (double)((uint64_t)(len + lag) * state_words);
   /* SRAM: input features read per step; each layer's output written and
    * read once per step. */
   E[AIMC_EC_BUFFER] = a->e_buffer_J * (double)((uint64_t)len * mdl->n_in +

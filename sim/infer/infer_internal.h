@@ -22,11 +22,15 @@ static inline const double *aimc_hw_weights(const aimc_hw *hw, size_t mi) {
   return hw->w[mi] ? hw->w[mi] : hw->map->mats[mi].w;
 }
 
-/* Cost of one read of one array: energy by class and clock cycles. */
+/* Cost of one read of one array, priced by its tile's parts (op_cost of
+ * their models): energy by class and clock cycles. */
 typedef struct {
   double e_dac_J, e_array_J, e_tia_J, e_adc_J;
+  double e_reg_J;   /* state words of this array written to the register */
   int rows, cols;   /* logical rows driven, columns sensed             */
+  int state_words;  /* outputs of this array that are state            */
   uint64_t cycles;  /* DAC + settle + TIA + serialized ADC conversions */
+  uint64_t reg_cycles; /* register write                               */
   uint64_t macs;
 } aimc_read_cost;
 

@@ -36,7 +36,7 @@ static const aimc_param ARRAY[] = {
 static const aimc_param PROGRAMMING[] = {
     {"mode", AIMC_PT_ENUM, F(prog_mode), 0, 0, 3, AIMC_U_NONE, "how targets reach the devices", "", PROG_MODES, NULL},
     {"sigma", AIMC_PT_REAL, F(prog_sigma_S), 0, 0, 1e-3, AIMC_U_SIEMENS, "gaussian mode: sigma of the programmed conductance", "IMSSA Fig. 4 (0-20 uS)", NULL, NULL},
-    {"exact_zeros", AIMC_PT_BOOL, F(exact_zeros), 1, 0, 1, AIMC_U_NONE, "devices of the structural zeros of the expanded layout (not model values) are left unpulsed at g_min, so they carry no programming error", "pristine devices need no pulse", NULL, NULL},
+    {"exact_zeros", AIMC_PT_BOOL, F(exact_zeros), 1, 0, 1, AIMC_U_NONE, "ideal/gaussian modes: devices of the structural zeros of the expanded layout (not model values) are left unpulsed at g_min, so they carry no programming error", "cells that hold no model value are never programmed", NULL, NULL},
     {"wv_tol", AIMC_PT_REAL, F(wv_tol_S), 1e-6, 1e-9, 1e-3, AIMC_U_SIEMENS, "write-verify: accepted |G - target|", "arXiv 2403.06712", NULL, NULL},
     {"wv_max_pulses", AIMC_PT_INT, F(wv_max_pulses), 100, 1, 100000, AIMC_U_NONE, "write-verify: pulses per device at most", "", NULL, NULL},
     {"t_pulse", AIMC_PT_REAL, F(t_pulse_s), 200e-9, 1e-12, 1e-3, AIMC_U_SECOND, "one programming pulse plus its verify read", "typical ReRAM", NULL, NULL},
@@ -63,10 +63,10 @@ static const aimc_param TIMING[] = {
 
 static const aimc_param ENERGY[] = {
     {"e_dac", AIMC_PT_REAL, F(e_dac_J), 50e-15, 0, 1e-6, AIMC_U_JOULE, "one DAC conversion", "typical 4-8 bit DAC", NULL, NULL},
-    {"t_read", AIMC_PT_REAL, F(t_read_s), 10e-9, 0, 1e-3, AIMC_U_SECOND, "integration time of the array read energy sum V^2 G t", "= t_settle", NULL, NULL},
+    {"c_wire", AIMC_PT_REAL, F(c_wire_F), 0.2e-15, 0, 1e-12, AIMC_U_FARAD, "wire capacitance per cell segment: each read charges the driven row lines (cols segments each)", "~0.2 fF/um interconnect, 1 um pitch (ITRS)", NULL, NULL},
     {"e_tia", AIMC_PT_REAL, F(e_tia_J), 100e-15, 0, 1e-6, AIMC_U_JOULE, "one TIA / sense operation", "typical", NULL, NULL},
     {"e_adc", AIMC_PT_REAL, F(e_adc_J), 1e-12, 0, 1e-6, AIMC_U_JOULE, "one ADC conversion", "Walden FoM ~ 50 fJ/step at 8 bit", NULL, NULL},
-    {"e_reg", AIMC_PT_REAL, F(e_reg_J), 20e-15, 0, 1e-6, AIMC_U_JOULE, "one register word write", "typical", NULL, NULL},
+    {"e_reg_bit", AIMC_PT_REAL, F(e_reg_bit_J), 2.5e-15, 0, 1e-6, AIMC_U_JOULE, "one state-register bit written and read back", "~20 fJ per 8-bit word", NULL, NULL},
     {"e_mac", AIMC_PT_REAL, F(e_mac_J), 100e-15, 0, 1e-6, AIMC_U_JOULE, "one digital multiply-accumulate", "Horowitz ISSCC 2014 (order)", NULL, NULL},
     {"e_buffer", AIMC_PT_REAL, F(e_buffer_J), 50e-15, 0, 1e-6, AIMC_U_JOULE, "one SRAM word access", "Horowitz ISSCC 2014 (order)", NULL, NULL},
     {"p_static", AIMC_PT_REAL, F(p_static_W), 10e-6, 0, 1, AIMC_U_WATT, "static power per array", "typical", NULL, NULL},

@@ -1,6 +1,5 @@
 /* Writing a mapping as an ordinary netlist YAML: one `tile` subcircuit
- * (route -> DACs -> crossbar -> TIAs -> ADCs -> state register, fed back)
- * instantiated per array, the conductance targets in one CSV per array,
+ * (tile.c) instantiated per array, the conductance targets in one CSV per array,
  * and a `meta:` section naming the model and arch (with hashes) so that
  * `aimc run` can check it simulates what was mapped. */
 #include <stdio.h>
@@ -53,34 +52,6 @@ void aimc_map_yaml_quote(FILE *o, const char *text) {
   fputc('"', o);
 }
 
-/* The subcircuit of one array. Its own loop (register -> route -> DACs)
- * is the state feedback of IMSSA's single-array form. */
-static void emit_tile_subckt(FILE *o) {
-  fputs("subckts:\n"
-        "  tile:\n"
-        "    doc: \"one array: route -> DACs -> crossbar -> TIAs -> ADCs -> "
-        "register, the register fed back to the route (state)\"\n"
-        "    params: {rows: 64, cols: 64, n_adc: 8, adc_bits: 8, dac_bits: 8, targets: "
-        "\"\", program: ideal, sigma_g: 0S}\n"
-        "    instances:\n"
-        "      route: {model: digital, params: {n_in: \"${cols}\", n_out: \"${rows}\"}}\n"
-        "      dac: {model: dac, params: {n: \"${rows}\", bits: \"${dac_bits}\"}}\n"
-        "      xbar: {model: crossbar, params: {rows: \"${rows}\", cols: \"${cols}\", "
-        "targets: \"${targets}\", program: \"${program}\", sigma_g: \"${sigma_g}\"}}\n"
-        "      tia: {model: tia, params: {n: \"${cols}\"}}\n"
-        "      adc: {model: adc, params: {n: \"${cols}\", n_adc: \"${n_adc}\", "
-        "bits: \"${adc_bits}\"}}\n"
-        "      hold: {model: sample_hold, params: {n: \"${cols}\"}}\n"
-        "    nets:\n"
-        "      drive: [route.out, dac.in]\n"
-        "      rows_v: [dac.out, xbar.in]\n"
-        "      cols_i: [xbar.out, tia.in]\n"
-        "      cols_v: [tia.out, adc.in]\n"
-        "      words: [adc.out, hold.in]\n"
-        "      feedback: [hold.out, route.in]\n",
-        o);
-}
-
 int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
                            const char *model_path, const char *arch_path,
                            const char *path) {
@@ -107,22 +78,13 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
           (unsigned long long)m->model_hash,
           (unsigned long long)aimc_arch_hash(&m->arch), m->n_arrays);
   fprintf(o, "clock:\n  period: %s\n", aimc_time_format(m->arch.clock_fs, t, sizeof t));
-  emit_tile_subckt(o);
-  static const char *const PROG[] = {"ideal", "gaussian", "write_verify", "one_shot"};
-  const char *prog = m->arch.ni_prog ? PROG[m->arch.prog_mode] : "ideal";
+  aimc_map_emit_tile_subckt(o, m);
   fputs("instances:\n", o);
   for (size_t k = 0; k < m->n_arrays; k++) {
-    const aimc_map_array *a = &m->arrays[k];
     aimc_map_array_name(m, k, name, sizeof name);
-    int cols = a->cols_used / aimc_map_col_factor(&m->arch);
-    int n_adc = (cols + m->arch.cols_per_adc - 1) / m->arch.cols_per_adc;
     snprintf(rel, sizeof rel, "%s/array%zu.csv", base, k);
-    fprintf(o, "  %s: {subckt: tile, params: {rows: %d, cols: %d, n_adc: %d, adc_bits: %d, "
-               "dac_bits: %d, program: %s, sigma_g: %s, targets: ",
-            name, m->arch.rows, m->arch.cols, n_adc > 0 ? n_adc : 1,
-            aimc_map_converter_bits(m->arch.adc_bits), aimc_map_converter_bits(m->arch.dac_bits), prog,
-            aimc_unit_format(m->arch.prog_sigma_S, AIMC_U_SIEMENS, t, sizeof t));
-    aimc_map_yaml_quote(o, rel);
+    fprintf(o, "  %s: {subckt: tile, params: {", name);
+    aimc_map_emit_tile_params(o, m, k, rel);
     fputs("}}\n", o);
   }
   return aimc_atomic_commit(ctx, f);

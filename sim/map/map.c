@@ -192,6 +192,7 @@ int aimc_map_model(aimc_ctx *ctx, const aimc_s4d_model *mdl,
     st = tile_matrix(ctx, m, (int)mi, &cap);
   for (size_t k = 0; k < m->n_arrays && !st; k++)
     st = fill_targets(ctx, m, &m->arrays[k]);
+  if (!st) st = aimc_map_build_tiles(ctx, m);
   if (st) {
     aimc_mapping_free(ctx, m);
     return st;
@@ -203,6 +204,7 @@ int aimc_map_model(aimc_ctx *ctx, const aimc_s4d_model *mdl,
 
 void aimc_mapping_free(aimc_ctx *ctx, aimc_mapping *m) {
   if (!m) return;
+  aimc_map_free_tiles(ctx, m);
   for (size_t i = 0; i < m->n_mats; i++) aimc_map_matrix_fini(ctx, &m->mats[i]);
   for (size_t k = 0; k < m->n_arrays; k++) {
     aimc_free(ctx, m->arrays[k].place);

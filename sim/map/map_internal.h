@@ -13,6 +13,14 @@ void aimc_map_matrix_fini(aimc_ctx *ctx, aimc_map_matrix *mx);
 int aimc_map_build_matrices(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                             aimc_mapping *m);
 
+/* The tiles of every array from m->arch and the layout (tile.c). */
+int aimc_map_build_tiles(aimc_ctx *ctx, aimc_mapping *m);
+void aimc_map_free_tiles(aimc_ctx *ctx, aimc_mapping *m);
+/* The `tile` subcircuit of the netlist, and the params of array k's tile
+ * instance (`targets`: the path its crossbar reads). */
+void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m);
+void aimc_map_emit_tile_params(FILE *o, const aimc_mapping *m, size_t k, const char *targets);
+
 /* Writes text as a YAML double-quoted scalar. */
 void aimc_map_yaml_quote(FILE *o, const char *text);
 

@@ -56,7 +56,39 @@ cmp "$T/a/predictions.csv" "$T/aset/predictions.csv" || fail "netlist adc bits !
 [ "$(json a cycles_step)" = "$(json aset cycles_step)" ] || fail "ADC sharing latency differs"
 ! cmp -s "$T/a/predictions.csv" "$T/base/predictions.csv" || fail "3-bit ADCs changed nothing"
 
-# 3. Errors (exit 2, message naming the problem, nothing written): one tile
+# 3. The tiles' params price the hardware (each part's op_cost): a hand
+# edit of a timing or energy figure on every tile is the same run as the
+# matching arch setting; --set overrides the edit; an edit of one tile
+# changes that tile alone; a param the arch does not set (the ADC's Walden
+# figure of merit) takes effect as the adc model defines it.
+sed '/{subckt: tile/s/t_adc: 5ns/t_adc: 10ns/' "$T/net.yaml" > "$T/tadc.yaml"
+run tadc "$T/tadc.yaml"
+run tadcset "$T/net.yaml" --set timing.t_adc=10ns
+for k in cycles_step cycles_seq adc total; do
+  [ "$(json tadc $k)" = "$(json tadcset $k)" ] || fail "netlist t_adc != arch t_adc ($k)"
+done
+[ "$(json tadc cycles_step)" -gt "$(json base cycles_step)" ] || fail "slower ADCs did not slow the step"
+run tadcback "$T/tadc.yaml" --set timing.t_adc=5ns
+[ "$(json tadcback cycles_step)" = "$(json base cycles_step)" ] || fail "--set t_adc did not override the edit"
+first() { sed -n 's/.*"per_array":[[:space:]]*\[\([0-9.e+-]*\),.*/\1/p' "$T/$1/results.json"; }
+second() { sed -n 's/.*"per_array":[[:space:]]*\[[0-9.e+-]*, \([0-9.e+-]*\).*/\1/p' "$T/$1/results.json"; }
+awk '!done && /\{subckt: tile/ { sub(/e_adc: 1pJ/, "e_adc: 2pJ"); done = 1 } 1' "$T/net.yaml" > "$T/eadc.yaml"
+run eadc "$T/eadc.yaml"
+# Doubling e_adc of tile 0 adds its ADC energy once more: the total ADC
+# energy and tile 0's energy rise by the same amount, tile 1 is unchanged.
+awk -v a1="$(json eadc adc)" -v a0="$(json base adc)" -v t1="$(first eadc)" -v t0="$(first base)" \
+    -v u1="$(second eadc)" -v u0="$(second base)" \
+  'BEGIN { d = a1 - a0; exit !(d > 0 && (t1 - t0 - d) ^ 2 < (1e-9 * d) ^ 2 && u1 == u0) }' \
+  || fail "one tile's e_adc: adc $(json base adc) -> $(json eadc adc), tile 0 $(first base) -> $(first eadc)"
+# Walden: E = FOM x 2^bits = 1 fJ x 2^8 = 256 fJ per conversion instead of
+# e_adc = 1 pJ: the ADC energy scales by 0.256.
+sed 's/adc: {model: adc, params: {/&fom_walden: 1fJ, /' "$T/net.yaml" > "$T/fom.yaml"
+run fom "$T/fom.yaml"
+awk -v a1="$(json fom adc)" -v a0="$(json base adc)" \
+  'BEGIN { r = a1 / a0; exit !((r - 0.256) ^ 2 < 1e-18) }' \
+  || fail "fom_walden: adc energy $(json base adc) -> $(json fom adc), want x0.256"
+
+# 4. Errors (exit 2, message naming the problem, nothing written): one tile
 # programmed differently from the others; a misspelt mode in a hand edit.
 expect2() {
   msg=$1; shift
@@ -64,7 +96,7 @@ expect2() {
   [ $rc = 2 ] || fail "exit $rc (want 2) for: $*"
   grep -q -- "$msg" "$T/err.txt" || fail "message lacks '$msg': $(cat "$T/err.txt")"
 }
-sed '0,/program: ideal, sigma_g: 0S, targets/s//program: gaussian, sigma_g: 0S, targets/' \
+awk '!done && /\{subckt: tile/ { sub(/program: ideal/, "program: gaussian"); done = 1 } 1' \
   "$T/net.yaml" > "$T/one.yaml"
 expect2 "one.yaml:[0-9]*:[0-9]*: .*has program: .*all tiles must agree" \
   "$AIMC_BIN" run "$T/one.yaml" --data $DATA -o "$T/bad1"

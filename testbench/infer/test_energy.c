@@ -28,9 +28,9 @@ static void test_hand_example(void **st) {
   aimc_arch a;
   aimc_arch_defaults(&a);
   a.rows = 4, a.cols = 8;
-  a.e_dac_J = 1e-12, a.e_tia_J = 2e-12, a.e_adc_J = 3e-12, a.e_reg_J = 0.5e-12;
+  a.e_dac_J = 1e-12, a.e_tia_J = 2e-12, a.e_adc_J = 3e-12, a.e_reg_bit_J = 62.5e-15;
   a.e_mac_J = 0.1e-12, a.e_buffer_J = 0.25e-12, a.p_static_W = 1e-3;
-  a.v_read_V = 0.5, a.t_read_s = 10e-9;
+  a.v_read_V = 0.5, a.c_wire_F = 1e-15;
   a.clock_fs = AIMC_NS, a.t_dac_fs = AIMC_NS, a.t_settle_fs = 3 * AIMC_NS;
   a.t_tia_fs = AIMC_NS, a.t_adc_fs = 2 * AIMC_NS, a.t_reg_fs = AIMC_NS;
   a.t_digital_fs = AIMC_NS, a.cols_per_adc = 2, a.pipeline = 0;
@@ -45,9 +45,11 @@ static void test_hand_example(void **st) {
   assert_int_equal(aimc_infer_account(ctx, mdl, hw, len, &r), AIMC_OK);
   /* Reads: len + 1 (single form: the output lags one read) = 6.
    * DAC: 4 rows x 1pJ x 6 = 24pJ. TIA: 3 columns x 2pJ x 6 = 36pJ.
-   * ADC: 3 x 3pJ x 6 = 54pJ. Array: V^2 t sum(G) = 0.25 V^2 x 10ns x
-   * (22 x 5uS + 2 x 52.5uS = 215uS) = 0.5375pJ per read, x 6 = 3.225pJ.
-   * Register: 2 state words x 6 reads x 0.5pJ = 6pJ.
+   * ADC: 3 x 3pJ x 6 = 54pJ. Array: V^2 (t_settle sum(G) + rows x cols x
+   * c_wire) = 0.25 V^2 x (3ns x (22 x 5uS + 2 x 52.5uS = 215uS) + 4 x 8 x
+   * 1fF) = 0.16125pJ + 0.008pJ per read, x 6 = 1.0155pJ.
+   * Register: 2 state words of 8 bits (adc_bits 0 is written as 8 into the
+   * netlist's register) x 6 reads x 62.5fJ = 6pJ.
    * Digital: MACs 5 steps x (mix 1x1 + encoder 1x1) + decoder 2x1 = 12;
    * element ops 5 x (GELU 1 + residual 1 + norm 4 + mix bias 1) = 35,
    * + encoder bias 5 + pool 5 + decoder bias 2 = 47; 59 x 0.1pJ = 5.9pJ. Buffer: 5 x (1 input + 2 x 1 layer words) = 15 x 0.25pJ =
@@ -55,7 +57,7 @@ static void test_hand_example(void **st) {
   assert_near(r.e_inf_J[AIMC_EC_DAC], 24e-12, 1e-24);
   assert_near(r.e_inf_J[AIMC_EC_TIA], 36e-12, 1e-24);
   assert_near(r.e_inf_J[AIMC_EC_ADC], 54e-12, 1e-24);
-  assert_near(r.e_inf_J[AIMC_EC_ARRAY], 3.225e-12, 1e-24);
+  assert_near(r.e_inf_J[AIMC_EC_ARRAY], 1.0155e-12, 1e-24);
   assert_near(r.e_inf_J[AIMC_EC_REGISTER], 6e-12, 1e-24);
   assert_near(r.e_inf_J[AIMC_EC_DIGITAL], 5.9e-12, 1e-24);
   assert_near(r.e_inf_J[AIMC_EC_BUFFER], 3.75e-12, 1e-24);
@@ -67,13 +69,13 @@ static void test_hand_example(void **st) {
   assert_int_equal(r.cycles_step, 14);
   assert_int_equal(r.cycles_seq, 85);
   assert_near(r.latency_seq_s, 85e-9, 1e-21);
-  /* Static: 1mW x 1 array x 85ns = 85pJ. Total 24 + 36 + 54 + 3.225 + 6 + 5.9 + 3.75
-   * + 85 = 217.875pJ. */
+  /* Static: 1mW x 1 array x 85ns = 85pJ. Total 24 + 36 + 54 + 1.0155 + 6 + 5.9 + 3.75
+   * + 85 = 215.6655pJ. */
   assert_near(r.e_inf_J[AIMC_EC_STATIC], 85e-12, 1e-24);
-  assert_near(r.e_inf_total_J, 217.875e-12, 1e-23);
+  assert_near(r.e_inf_total_J, 215.6655e-12, 1e-23);
   /* Ops: 2 x (6 reads x 12 analog MACs + 12 digital MACs) = 168. */
   assert_int_equal(r.ops_inf, 168);
-  assert_near(r.tops_per_w, 168 / 217.875e-12 / 1e12, 1e-9);
+  assert_near(r.tops_per_w, 168 / 215.6655e-12 / 1e12, 1e-9);
   /* Pipelined, a step is the slowest stage (13): 6 x 13 + 1 = 79. */
   aimc_infer_result_fini(ctx, &r);
   aimc_hw_free(ctx, hw);

@@ -186,13 +186,16 @@ static void test_chain_convention_and_latency(void **state) {
   assert_near(y[0], want[0], 1e-12);
   assert_near(y[1], want[1], 1e-12);
   assert_true(want[0] != 0 && want[1] != 0);
-  /* Energies: DAC 2 x 50 fJ; ADC 2 x 2 pJ; crossbar read = 10ns sum v^2 G. */
+  /* Energies: DAC 2 x 50 fJ; ADC 2 x 2 pJ; crossbar read = sum v^2 (10ns
+   * sum_j G + 2 columns x 0.2 fF default line capacitance). */
   assert_near(aimc_engine_energy(r.e, AIMC_EC_DAC), 2 * 50e-15, 1e-27);
   assert_near(aimc_engine_energy(r.e, AIMC_EC_ADC), 2 * 2e-12, 1e-24);
   double v0 = aimc_quant_apply(&qd, 0.6) * 0.2,
          v1 = aimc_quant_apply(&qd, -0.3) * 0.2;
   assert_near(aimc_engine_energy(r.e, AIMC_EC_ARRAY),
-              10e-9 * (v0 * v0 * 90e-6 + v1 * v1 * 80e-6), 1e-25);
+              10e-9 * (v0 * v0 * 90e-6 + v1 * v1 * 80e-6) +
+                  (v0 * v0 + v1 * v1) * 2 * 0.2e-15,
+              1e-25);
   /* The instance's array is reachable and programmed to the targets. */
   aimc_xbar *xb = aimc_crossbar_xbar(aimc_engine_find(r.e, "xbar"));
   assert_non_null(xb);

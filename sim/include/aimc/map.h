@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "aimc/context.h"
+#include "aimc/model.h"
 #include "aimc/param.h"
 #include "aimc/s4d_model.h"
 #include "aimc/units.h"
@@ -87,9 +88,9 @@ typedef struct {
   int pipeline;            /* 1: layers overlap (a new step every stage)   */
   /* energy: */
   double e_dac_J;          /* one DAC conversion                           */
-  double t_read_s;         /* integration time for the array read energy   */
+  double c_wire_F;         /* wire capacitance per cell segment (row lines) */
   double e_tia_J, e_adc_J; /* one TIA sense, one ADC conversion            */
-  double e_reg_J;          /* one state-register word write                */
+  double e_reg_bit_J;      /* one state-register bit written and read      */
   double e_mac_J;          /* one digital multiply-accumulate              */
   double e_buffer_J;       /* one SRAM word access                         */
   double p_static_W;       /* static power per array (leakage, bias)       */
@@ -184,6 +185,29 @@ typedef struct {
   double *g_target_S;        /* rows x cols targets (idle devices g_min) */
 } aimc_map_array;
 
+/* The parts of a tile: one array and its periphery, the instances
+ * "<tile>.<part>" of the netlist `aimc map` writes (dac, xbar, tia, adc,
+ * hold; docs/mapping.md). */
+typedef enum {
+  AIMC_TILE_DAC = 0,
+  AIMC_TILE_XBAR,
+  AIMC_TILE_TIA,
+  AIMC_TILE_ADC,
+  AIMC_TILE_HOLD,
+  AIMC_TILE_PARTS
+} aimc_tile_part;
+
+/* The params of a tile's parts, each a block of its model's params_size
+ * bytes bound as a netlist instance's would be. The inference runner
+ * prices every array operation with the parts' op_cost (aimc/model.h). */
+typedef struct {
+  void *params[AIMC_TILE_PARTS];
+} aimc_tile;
+
+/* Instance name ("dac", "xbar", ...) and model of a part. */
+const char *aimc_tile_part_name(aimc_tile_part part);
+const aimc_model *aimc_tile_part_model(aimc_tile_part part);
+
 /* Counts for the report. */
 typedef struct {
   size_t n_arrays;
@@ -204,6 +228,8 @@ typedef struct {
   aimc_map_matrix *mats;
   size_t n_arrays;
   aimc_map_array *arrays;
+  aimc_tile *tiles;          /* n_arrays: each array's periphery, from  */
+                             /* the arch or a netlist's instances       */
   aimc_map_stats stats;
   uint64_t model_hash;       /* hash of the model's analog tensors     */
 } aimc_mapping;
@@ -263,6 +289,16 @@ int aimc_map_apply_netlist(aimc_ctx *ctx, const struct aimc_design *d,
                            const aimc_mapping *m, aimc_arch *arch);
 /* Loads the targets of every array of `m` from the `targets` file of its
  * tile's crossbar in `d` (relative paths from the netlist's folder). */
+/* The tiles of `m` from the netlist's instances "<tile>.<part>": every
+ * param of a part as the netlist states it (hand edits take effect, in
+ * each tile alone). The values that come from the arch (timing, energy,
+ * v_read; the table in docs/mapping.md) keep `m`'s exact value where the
+ * netlist has what `aimc map` wrote for it, or where one of the n_sets
+ * overrides "SECTION.KEY=VALUE" (`aimc run --set`) names them. Values
+ * computed from the layout (sizes, bits, ADC sharing, programming) stay
+ * `m`'s: aimc_map_apply_netlist checked and applied them. */
+int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const struct aimc_design *d, aimc_mapping *m,
+                                const char *const *sets, int n_sets);
 int aimc_map_load_netlist_targets(aimc_ctx *ctx, const struct aimc_design *d,
                                   aimc_mapping *m);
 /* Instance name of array k in the netlist ("l0_ssm_3", "encoder_0"). */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "aimc/param.h"
+#include "aimc/units.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,6 +57,22 @@ typedef struct {
   const char *doc;
 } aimc_port_spec;
 
+/* What one operation of an instance works on, for its cost. */
+typedef struct {
+  int n;          /* channels operated: rows driven, columns sensed, words */
+  /* crossbar only: the drive relative to full scale, sum_i (v_i / v_fs)^2
+   * over the rows (rows_fs), and the conductance it sees, sum_i (v_i /
+   * v_fs)^2 sum_j G_ij in S (g_S). A full-scale read of n rows has rows_fs
+   * = n and g_S = the conductance sum of those rows. */
+  double rows_fs, g_S;
+} aimc_op_use;
+
+/* Energy booked and time until the output is driven, of one operation. */
+typedef struct {
+  double e_J;
+  aimc_time t_fs;
+} aimc_op_cost;
+
 typedef struct aimc_model {
   const char *name;    /* registry key, e.g. "crossbar"                  */
   const char *summary; /* one line                                       */
@@ -84,6 +101,12 @@ typedef struct aimc_model {
   int (*on_event)(aimc_inst *inst, uint32_t tag, uint64_t data);
   /* Back to the state after init (device states too). NULL: re-run init. */
   int (*reset)(aimc_inst *inst);
+  /* Cost of one operation with these params. on_input books exactly this,
+   * and the batched inference runner (aimc/infer.h) prices every array
+   * operation with it from the params of the netlist's tile instances, so
+   * the event model and the runner account the same hardware. NULL: the
+   * model costs nothing and takes no time. */
+  aimc_op_cost (*op_cost)(const void *params, const aimc_op_use *use);
 } aimc_model;
 
 /* The registry (models/models.def). */
@@ -94,6 +117,9 @@ const aimc_model *aimc_models_find(const char *name);
 /* Width of port `port` for the given params (resolves parameter keys);
  * -1 if the width names no INT parameter. */
 int aimc_model_port_width(const aimc_model *m, int port, const void *params);
+/* m->op_cost(params, use), or a zero cost when the model has none. */
+aimc_op_cost aimc_model_op_cost(const aimc_model *m, const void *params,
+                                const aimc_op_use *use);
 /* Index of a port by name, or -1. */
 int aimc_model_port_find(const aimc_model *m, const char *name);
 

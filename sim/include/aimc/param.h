@@ -60,6 +60,15 @@ int aimc_param_set(const aimc_param *p, void *obj, const char *text,
  * STRING gives NaN. */
 double aimc_param_get(const aimc_param *p, const void *obj);
 
+/* Copies the value of row `src` of `src_obj` into row `dst` of `dst_obj`
+ * exactly (tables of two structs naming the same quantity). Rows of
+ * different types: AIMC_EINVAL, nothing copied. */
+int aimc_param_copy(const aimc_param *dst, void *dst_obj, const aimc_param *src,
+                    const void *src_obj);
+
+/* 1 when row p holds the same value in a and b. */
+int aimc_param_equal(const aimc_param *p, const void *a, const void *b);
+
 /* Formats the current value of a row with its unit into buf. */
 char *aimc_param_format(const aimc_param *p, const void *obj, char *buf,
                         size_t len);

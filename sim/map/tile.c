@@ -1,0 +1,283 @@
+/* The periphery of every array as the params of its tile's instances (dac,
+ * crossbar, tia, adc, state register): made from the arch by `aimc map`,
+ * written into the netlist as the `tile` subcircuit, read back from the
+ * netlist by `aimc run`, and priced by the parts' own op_cost. One table
+ * (BINDINGS) says which tile param feeds which instance param and which
+ * arch value it comes from, so the three places cannot drift apart. */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aimc/design.h"
+#include "aimc/status.h"
+#include "map_internal.h"
+
+static const struct {
+  const char *name, *model;
+} PARTS[AIMC_TILE_PARTS] = {
+    {"dac", "dac"}, {"xbar", "crossbar"}, {"tia", "tia"}, {"adc", "adc"}, {"hold", "sample_hold"}};
+
+const char *aimc_tile_part_name(aimc_tile_part part) { return PARTS[part].name; }
+
+const aimc_model *aimc_tile_part_model(aimc_tile_part part) {
+  return aimc_models_find(PARTS[part].model);
+}
+
+/* A tile param feeding a part's param; its value comes from the arch
+ * (section.arch_key) or, when section is NULL, from the layout. */
+typedef struct {
+  const char *key;
+  aimc_tile_part part;
+  const char *part_key;
+  const char *section, *arch_key;
+} binding;
+
+static const binding BINDINGS[] = {
+    {"rows", AIMC_TILE_DAC, "n", NULL, NULL},
+    {"rows", AIMC_TILE_XBAR, "rows", NULL, NULL},
+    {"cols", AIMC_TILE_XBAR, "cols", NULL, NULL},
+    {"cols", AIMC_TILE_TIA, "n", NULL, NULL},
+    {"cols", AIMC_TILE_ADC, "n", NULL, NULL},
+    {"cols", AIMC_TILE_HOLD, "n", NULL, NULL},
+    {"n_adc", AIMC_TILE_ADC, "n_adc", NULL, NULL},
+    {"adc_bits", AIMC_TILE_ADC, "bits", NULL, NULL},
+    {"adc_bits", AIMC_TILE_HOLD, "bits", NULL, NULL},
+    {"dac_bits", AIMC_TILE_DAC, "bits", NULL, NULL},
+    {"program", AIMC_TILE_XBAR, "program", NULL, NULL},
+    {"sigma_g", AIMC_TILE_XBAR, "sigma_g", NULL, NULL},
+    {"targets", AIMC_TILE_XBAR, "targets", NULL, NULL},
+    {"v_read", AIMC_TILE_DAC, "v_fs", "array", "v_read"},
+    {"v_read", AIMC_TILE_XBAR, "v_read", "array", "v_read"},
+    {"t_dac", AIMC_TILE_DAC, "t_settle", "timing", "t_dac"},
+    {"e_dac", AIMC_TILE_DAC, "e_conv", "energy", "e_dac"},
+    {"t_settle", AIMC_TILE_XBAR, "t_settle", "timing", "t_settle"},
+    {"c_wire", AIMC_TILE_XBAR, "c_wire", "energy", "c_wire"},
+    {"t_tia", AIMC_TILE_TIA, "t_settle", "timing", "t_tia"},
+    {"e_tia", AIMC_TILE_TIA, "e_sense", "energy", "e_tia"},
+    {"t_adc", AIMC_TILE_ADC, "t_conv", "timing", "t_adc"},
+    {"e_adc", AIMC_TILE_ADC, "e_conv", "energy", "e_adc"},
+    {"t_reg", AIMC_TILE_HOLD, "t_write", "timing", "t_reg"},
+    {"e_reg_bit", AIMC_TILE_HOLD, "e_write_bit", "energy", "e_reg_bit"},
+};
+enum { N_BINDINGS = sizeof BINDINGS / sizeof BINDINGS[0] };
+
+/* The arch books static power per array (energy.p_static) and the register
+ * per bit written and read (energy.e_reg_bit): the parts' own are 0. */
+static const struct {
+  aimc_tile_part part;
+  const char *key, *value;
+} FIXED[] = {{AIMC_TILE_TIA, "p_static", "0W"}, {AIMC_TILE_HOLD, "e_read_bit", "0J"}};
+
+static const aimc_param *part_param(aimc_tile_part part, const char *key) {
+  const aimc_model *md = aimc_tile_part_model(part);
+  return aimc_params_find(md->params, md->n_params, key);
+}
+
+static const aimc_param *arch_param(const binding *b) {
+  size_t n = 0;
+  const aimc_param *t = aimc_arch_params(b->section, &n);
+  return t ? aimc_params_find(t, n, b->arch_key) : NULL;
+}
+
+/* The binding of a part's param, or NULL. */
+static const binding *binding_of(aimc_tile_part part, const char *part_key) {
+  for (int i = 0; i < N_BINDINGS; i++)
+    if (BINDINGS[i].part == part && !strcmp(BINDINGS[i].part_key, part_key)) return &BINDINGS[i];
+  return NULL;
+}
+
+/* 1 when BINDINGS[i] is the first row of its tile param. */
+static int first_of_key(int i) {
+  for (int j = 0; j < i; j++)
+    if (!strcmp(BINDINGS[j].key, BINDINGS[i].key)) return 0;
+  return 1;
+}
+
+/* Text of a value computed from the layout of array k. */
+static void layout_value(const aimc_mapping *m, size_t k, const char *key, char *buf,
+                         size_t len) {
+  static const char *const PROG[] = {"ideal", "gaussian", "write_verify", "one_shot"};
+  const aimc_arch *a = &m->arch;
+  int cols = m->arrays[k].cols_used / aimc_map_col_factor(a);
+  int n_adc = (cols + a->cols_per_adc - 1) / a->cols_per_adc;
+  if (!strcmp(key, "rows")) snprintf(buf, len, "%d", a->rows);
+  else if (!strcmp(key, "cols")) snprintf(buf, len, "%d", a->cols);
+  else if (!strcmp(key, "n_adc")) snprintf(buf, len, "%d", n_adc > 0 ? n_adc : 1);
+  else if (!strcmp(key, "dac_bits")) snprintf(buf, len, "%d", aimc_map_converter_bits(a->dac_bits));
+  else if (!strcmp(key, "adc_bits")) snprintf(buf, len, "%d", aimc_map_converter_bits(a->adc_bits));
+  else if (!strcmp(key, "program")) snprintf(buf, len, "%s", PROG[a->ni_prog ? a->prog_mode : 0]);
+  else if (!strcmp(key, "sigma_g")) snprintf(buf, len, "%.17g", a->prog_sigma_S);
+  else buf[0] = '\0'; /* targets: the netlist writer knows their path */
+}
+
+static int set_text(aimc_ctx *ctx, aimc_tile_part part, void *block, const char *key,
+                    const char *text) {
+  char err[256];
+  const aimc_param *p = part_param(part, key);
+  if (!p || aimc_param_set(p, block, text, err, sizeof err))
+    return aimc_error(ctx, AIMC_EINVAL, "tile %s: %s", PARTS[part].name,
+                      p ? err : "no such param");
+  return AIMC_OK;
+}
+
+static int build_tile(aimc_ctx *ctx, aimc_mapping *m, size_t k) {
+  aimc_tile *t = &m->tiles[k];
+  size_t size = 0, at[AIMC_TILE_PARTS];
+  for (int p = 0; p < AIMC_TILE_PARTS; p++) {
+    at[p] = size;
+    size += (aimc_tile_part_model(p)->params_size + 15) & ~(size_t)15;
+  }
+  char *mem = aimc_calloc(ctx, 1, size);
+  if (!mem) return AIMC_ENOMEM;
+  for (int p = 0; p < AIMC_TILE_PARTS; p++) {
+    const aimc_model *md = aimc_tile_part_model(p);
+    t->params[p] = mem + at[p];
+    aimc_params_defaults(md->params, md->n_params, t->params[p]);
+  }
+  int st = AIMC_OK;
+  for (size_t f = 0; f < sizeof FIXED / sizeof FIXED[0] && !st; f++)
+    st = set_text(ctx, FIXED[f].part, t->params[FIXED[f].part], FIXED[f].key, FIXED[f].value);
+  for (int i = 0; i < N_BINDINGS && !st; i++) {
+    const binding *b = &BINDINGS[i];
+    void *block = t->params[b->part];
+    if (b->section) {
+      const aimc_param *src = arch_param(b), *dst = part_param(b->part, b->part_key);
+      if (!src || !dst || aimc_param_copy(dst, block, src, &m->arch))
+        st = aimc_error(ctx, AIMC_EINVAL, "tile %s.%s: no matching arch value %s.%s",
+                        PARTS[b->part].name, b->part_key, b->section, b->arch_key);
+    } else {
+      char text[64];
+      layout_value(m, k, b->key, text, sizeof text);
+      st = set_text(ctx, b->part, block, b->part_key, text);
+    }
+  }
+  return st;
+}
+
+int aimc_map_build_tiles(aimc_ctx *ctx, aimc_mapping *m) {
+  m->tiles = aimc_calloc(ctx, m->n_arrays ? m->n_arrays : 1, sizeof *m->tiles);
+  if (!m->tiles) return AIMC_ENOMEM;
+  int st = AIMC_OK;
+  for (size_t k = 0; k < m->n_arrays && !st; k++) st = build_tile(ctx, m, k);
+  return st;
+}
+
+void aimc_map_free_tiles(aimc_ctx *ctx, aimc_mapping *m) {
+  if (!m->tiles) return;
+  for (size_t k = 0; k < m->n_arrays; k++) aimc_free(ctx, m->tiles[k].params[0]);
+  aimc_free(ctx, m->tiles);
+  m->tiles = NULL;
+}
+
+/* A value as YAML: strings quoted (paths may hold any character). */
+static void emit_value(FILE *o, const binding *b, const void *block) {
+  char buf[AIMC_PARAM_STRLEN + 32];
+  const aimc_param *p = part_param(b->part, b->part_key);
+  aimc_param_format(p, block, buf, sizeof buf);
+  if (p->type == AIMC_PT_STRING) aimc_map_yaml_quote(o, buf);
+  else fputs(buf, o);
+}
+
+void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m) {
+  fputs("subckts:\n"
+        "  tile:\n"
+        "    doc: \"one array: route -> DACs -> crossbar -> TIAs -> ADCs -> "
+        "register, the register fed back to the route (state)\"\n"
+        "    params: {",
+        o);
+  for (int i = 0, n = 0; i < N_BINDINGS; i++) {
+    if (!first_of_key(i)) continue;
+    fprintf(o, "%s%s: ", n++ ? ", " : "", BINDINGS[i].key);
+    emit_value(o, &BINDINGS[i], m->tiles[0].params[BINDINGS[i].part]);
+  }
+  fputs("}\n    instances:\n"
+        "      route: {model: digital, params: {n_in: \"${cols}\", n_out: \"${rows}\"}}\n",
+        o);
+  for (int p = 0; p < AIMC_TILE_PARTS; p++) {
+    fprintf(o, "      %s: {model: %s, params: {", PARTS[p].name, PARTS[p].model);
+    int n = 0;
+    for (int i = 0; i < N_BINDINGS; i++)
+      if (BINDINGS[i].part == (aimc_tile_part)p)
+        fprintf(o, "%s%s: \"${%s}\"", n++ ? ", " : "", BINDINGS[i].part_key, BINDINGS[i].key);
+    for (size_t f = 0; f < sizeof FIXED / sizeof FIXED[0]; f++)
+      if (FIXED[f].part == (aimc_tile_part)p)
+        fprintf(o, "%s%s: %s", n++ ? ", " : "", FIXED[f].key, FIXED[f].value);
+    fputs("}}\n", o);
+  }
+  fputs("    nets:\n"
+        "      drive: [route.out, dac.in]\n"
+        "      rows_v: [dac.out, xbar.in]\n"
+        "      cols_i: [xbar.out, tia.in]\n"
+        "      cols_v: [tia.out, adc.in]\n"
+        "      words: [adc.out, hold.in]\n"
+        "      feedback: [hold.out, route.in]\n",
+        o);
+}
+
+void aimc_map_emit_tile_params(FILE *o, const aimc_mapping *m, size_t k, const char *targets) {
+  int n = 0;
+  for (int i = 0; i < N_BINDINGS; i++) {
+    if (!first_of_key(i)) continue;
+    fprintf(o, "%s%s: ", n++ ? ", " : "", BINDINGS[i].key);
+    if (!strcmp(BINDINGS[i].key, "targets")) aimc_map_yaml_quote(o, targets);
+    else emit_value(o, &BINDINGS[i], m->tiles[k].params[BINDINGS[i].part]);
+  }
+}
+
+/* Where row p of `net` differs from what the writer put in the netlist for
+ * `mapped` (its value formatted and parsed back, as a reader sees it). */
+static int hand_edited(const aimc_param *p, const void *net, const void *mapped,
+                       void *scratch) {
+  char buf[AIMC_PARAM_STRLEN + 32], err[256];
+  aimc_param_format(p, mapped, buf, sizeof buf);
+  if (aimc_param_set(p, scratch, buf, err, sizeof err)) return 1;
+  return !aimc_param_equal(p, net, scratch);
+}
+
+/* 1 when one of the "SECTION.KEY=VALUE" overrides sets b's arch value. */
+static int overridden(const binding *b, const char *const *sets, int n_sets) {
+  size_t ls = strlen(b->section), lk = strlen(b->arch_key);
+  for (int i = 0; i < n_sets; i++)
+    if (!strncmp(sets[i], b->section, ls) && sets[i][ls] == '.' &&
+        !strncmp(sets[i] + ls + 1, b->arch_key, lk) && sets[i][ls + 1 + lk] == '=')
+      return 1;
+  return 0;
+}
+
+int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const aimc_design *d, aimc_mapping *m,
+                                const char *const *sets, int n_sets) {
+  char name[64], full[96];
+  for (size_t k = 0; k < m->n_arrays; k++) {
+    aimc_map_array_name(m, k, name, sizeof name);
+    for (int part = 0; part < AIMC_TILE_PARTS; part++) {
+      const aimc_model *md = aimc_tile_part_model(part);
+      snprintf(full, sizeof full, "%s.%s", name, PARTS[part].name);
+      int i = aimc_design_find_inst(d, full);
+      if (i < 0 || d->inst[i].model != md)
+        return aimc_error(ctx, AIMC_EINVAL,
+                          "%s: array %zu must be the tile '%s' with an instance %s "
+                          "(model %s), as 'aimc map' wrote it",
+                          d->path, k, name, PARTS[part].name, md->name);
+      const void *net = d->inst[i].params;
+      void *block = m->tiles[k].params[part];
+      union {
+        max_align_t align;
+        char bytes[2048];
+      } scratch_mem;
+      char *scratch = scratch_mem.bytes;
+      if (md->params_size > sizeof scratch_mem)
+        return aimc_error(ctx, AIMC_EINVAL, "tile %s: params too large", md->name);
+      for (size_t r = 0; r < md->n_params; r++) {
+        const aimc_param *p = &md->params[r];
+        const binding *b = binding_of(part, p->key);
+        if (b && !b->section) continue; /* from the layout: checked and kept */
+        /* An arch value stays exact unless the netlist changed it (what
+         * the writer rounded is no change) and no override names it. */
+        memcpy(scratch, block, md->params_size);
+        if (!b || (!overridden(b, sets, n_sets) && hand_edited(p, net, block, scratch)))
+          aimc_param_copy(p, block, p, net);
+      }
+    }
+  }
+  return AIMC_OK;
+}
