@@ -28,10 +28,12 @@ static void help(void) {
       "options:\n"
       "  --data SPEC            data set: a task (zero_one, digits20, classes,\n"
       "                         fmnist_rows, fmnist_pixels) and optional keys of\n"
-      "                         the data spec, e.g. zero_one,dir=data/digits;\n"
-      "                         default: the spec the model was trained on\n"
-      "                         (recorded by aimc train; a warning says when\n"
-      "                         --data changes the sequences it saw)\n"
+      "                         the data spec, e.g. zero_one,dir=data/digits.\n"
+      "                         Default: the spec the model was trained on\n"
+      "                         (recorded by aimc train); without the task,\n"
+      "                         --data edits that spec (dir=data/digits).\n"
+      "                         A warning says when --data changes the\n"
+      "                         sequences the model saw.\n"
       "  --split test|val|train which split (default test)\n"
       "  --max N                at most N samples\n"
       "  --kernel native|systemc  event-kernel backend (default native)\n"
@@ -145,15 +147,6 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
   return st;
 }
 
-/* Defaults, then a data spec's one-line form. */
-static int parse_spec(aimc_ctx *ctx, const char *what, const char *text,
-                      aimc_data_spec *spec) {
-  size_t n;
-  const aimc_param *t = aimc_data_params(&n);
-  aimc_params_defaults(t, n, spec);
-  return aimc_data_spec_parse(ctx, what, text, spec);
-}
-
 /* The keys that change the sequences a model sees: their length, frame
  * rate and features (a different task or class list fails the shape check
  * or is the same data; dir, cache and the split sizes change neither). */
@@ -182,28 +175,31 @@ static void warn_if_reshaped(aimc_ctx *ctx, const aimc_data_spec *given,
              "--data differs from the data %s was trained on: %s", model, diff);
 }
 
-/* The data of the run: --data (already parsed into *spec) if given, else
- * the spec the model recorded. `label` names the choice in messages. */
+/* The data of the run: the spec the model recorded, edited or replaced by
+ * --data. `label` names the choice in messages. */
 static int choose_data(aimc_ctx *ctx, const run_args *a,
                        const aimc_s4d_model *mdl, const char *model,
                        aimc_data_spec *spec, char *label, size_t len) {
-  aimc_data_spec trained;
+  size_t n;
+  const aimc_param *t = aimc_data_params(&n);
   const char *rec = mdl->data_spec;
   char what[AIMC_PARAM_STRLEN + 64];
   snprintf(what, sizeof what, "the data spec recorded in %s", model);
-  int st = rec[0] ? parse_spec(ctx, what, rec, &trained) : AIMC_OK;
+  aimc_params_defaults(t, n, spec);
+  int st = rec[0] ? aimc_data_spec_parse(ctx, what, rec, spec) : AIMC_OK;
   if (st) return st;
   if (a->data) {
+    aimc_data_spec trained = *spec;
     snprintf(label, len, "--data %s", a->data);
-    if (rec[0]) warn_if_reshaped(ctx, spec, &trained, model);
-    return AIMC_OK;
+    st = aimc_data_spec_parse(ctx, "--data", a->data, spec);
+    if (!st && rec[0]) warn_if_reshaped(ctx, spec, &trained, model);
+    return st;
   }
   if (!rec[0])
     return aimc_cli_usage(ctx, "run",
                           "needs --data SPEC: %s records no data spec (written "
                           "before weight format 2, or not by aimc train)",
                           model);
-  *spec = trained;
   snprintf(label, len, "data %s (recorded in %s)", rec, model);
   aimc_log(ctx, AIMC_LOG_INFO, "%s", label);
   return AIMC_OK;
@@ -238,7 +234,6 @@ int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
   int st = parse_args(ctx, argc, argv, &a);
   if (st) return st;
   aimc_data_spec spec;
-  if (a.data && (st = parse_spec(ctx, "--data", a.data, &spec))) return st;
   char dir[1024];
   if (a.out) {
     snprintf(dir, sizeof dir, "%s", a.out);

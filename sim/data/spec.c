@@ -113,6 +113,8 @@ int aimc_data_spec_parse(aimc_ctx *ctx, const char *what, const char *text,
                         tok);
     const char *key = eq ? tok : "task", *val = eq ? eq + 1 : tok;
     if (eq) *eq = '\0';
+    else /* a leading task starts a whole spec */
+      aimc_params_defaults(t, n, spec);
     const aimc_param *p = aimc_params_find(t, n, key);
     if (!p)
       return aimc_error(ctx, AIMC_EINVAL, "%s: the data spec has no key '%s'",

@@ -51,26 +51,24 @@ static int set_param(aimc_ctx *ctx, const aimc_param *t, size_t n, void *obj,
   return rc ? aimc_error(ctx, rc, "setting '%s': %s", key, err) : AIMC_OK;
 }
 
-/* The data spec of point p: its `data` setting, else the spec its model
- * recorded (mdl; NULL while only checking the settings), else the
- * defaults; then its data.KEY settings over that. */
+/* The data spec of point p: the spec its model recorded (mdl; NULL while
+ * only checking the settings), else the defaults; replaced by its `data`
+ * setting, or edited if that names no task; then its data.KEY settings. */
 static int point_data(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
                       const aimc_s4d_model *mdl, pipeline_point *p) {
   size_t nd;
   const aimc_param *dt = aimc_data_params(&nd);
   aimc_params_defaults(dt, nd, &p->data);
-  char what[sizeof p->model + 64];
-  const char *base = NULL;
+  int rc = AIMC_OK;
   if (mdl && mdl->data_spec[0]) {
+    char what[sizeof p->model + 64];
     snprintf(what, sizeof what, "the data spec recorded in %s", p->model);
-    base = mdl->data_spec;
+    rc = aimc_data_spec_parse(ctx, what, mdl->data_spec, &p->data);
   }
-  for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec); k++)
-    if (!strcmp(aimc_sweep_spec_key(spec, k), "data")) {
-      snprintf(what, sizeof what, "setting 'data'");
-      base = aimc_sweep_spec_value(spec, i, k);
-    }
-  int rc = base ? aimc_data_spec_parse(ctx, what, base, &p->data) : AIMC_OK;
+  for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec) && !rc; k++)
+    if (!strcmp(aimc_sweep_spec_key(spec, k), "data"))
+      rc = aimc_data_spec_parse(ctx, "setting 'data'",
+                                aimc_sweep_spec_value(spec, i, k), &p->data);
   for (size_t k = 0; k < aimc_sweep_spec_n_keys(spec) && !rc; k++) {
     const char *key = aimc_sweep_spec_key(spec, k);
     if (!strncmp(key, "data.", 5))

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The exported model remembers its data spec: a model trained on tiny
 # synthesized digits at downsample=4 is mapped and run without --data (the
-# recorded spec is used: same predictions as the explicit spec), with a
-# different downsample (one warning line, the longer sequences are run),
+# recorded spec is used: same predictions as the explicit spec, or as the
+# recorded one edited by a task-less --data), with a different downsample
+# (one warning line, the longer sequences are run),
 # and swept without a data setting (the recorded spec again). A model that
 # records no spec still needs --data (exit 2).
 # $1: the fixture_model tool.
@@ -34,10 +35,14 @@ grep -q "warning" "$T/rec.err" && fail "warning without --data"
 len4=$(sed -n 's/^samples *20 (length \([0-9]*\))$/\1/p' "$T/rec.out")
 [ -n "$len4" ] || fail "no 20-sample summary: $(cat "$T/rec.out")"
 
-# The same spec given explicitly: the same predictions, no warning.
+# The same spec given explicitly, or the recorded one edited to name the
+# directory: the same predictions, no warning.
 "$A" run "$T/net.yaml" -o "$T/exp" --data digits20,downsample=4 > /dev/null 2> "$T/exp.err"
 cmp -s "$T/rec/predictions.csv" "$T/exp/predictions.csv" || fail "recorded and explicit spec differ"
 grep -q "warning" "$T/exp.err" && fail "warning for the recorded spec: $(cat "$T/exp.err")"
+"$A" run "$T/net.yaml" -o "$T/dir" --data "dir=$T/digits" > /dev/null 2> "$T/dir.err"
+cmp -s "$T/rec/predictions.csv" "$T/dir/predictions.csv" || fail "--data dir=... left the recorded spec"
+grep -q "warning" "$T/dir.err" && fail "warning for a dir: $(cat "$T/dir.err")"
 
 # Another downsample: runs (a user may mean it) with one warning line.
 "$A" run "$T/net.yaml" -o "$T/ds1" --data digits20 > "$T/ds1.out" 2> "$T/ds1.err" || fail "run downsample 1"

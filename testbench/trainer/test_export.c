@@ -273,6 +273,21 @@ static void test_recorded_spec_text(void **state) {
                       "zero_one,n_mels=32,window_s=0.025,hop_s=0.01,"
                       "f_min_Hz=20,f_max_Hz=8000,downsample=2,length=0,"
                       "val_fraction=0.1,max_per_split=0");
+  /* Without the task a text edits a spec; with one it starts afresh. */
+  assert_int_equal(aimc_data_spec_parse(ctx, "t", SPEC, &a), AIMC_OK);
+  assert_int_equal(aimc_data_spec_parse(ctx, "t", "dir=/x,downsample=3", &a),
+                   AIMC_OK);
+  assert_string_equal(a.dir, "/x");
+  assert_string_equal(a.classes, "zero,null,7");
+  assert_int_equal(a.downsample, 3);
+  assert_int_equal(a.length, 42);
+  assert_int_equal(aimc_data_spec_parse(ctx, "t", "digits20,n_mels=20", &a),
+                   AIMC_OK);
+  assert_int_equal(a.task, AIMC_TASK_DIGITS20);
+  assert_string_equal(a.dir, "");
+  assert_int_equal(a.downsample, 1);
+  assert_int_equal(a.length, 0);
+  assert_int_equal(a.n_mels, 20);
   /* Bad texts name the source, the key and the value. */
   assert_int_equal(aimc_data_spec_parse(ctx, "--data", "zero_one,foo=1", &b),
                    AIMC_EINVAL);

@@ -72,13 +72,15 @@ const aimc_param *aimc_data_params(size_t *n);
 char *aimc_data_default_dir(const aimc_data_spec *spec, char *buf, size_t len);
 
 /* Parses the one-line form of a spec, "TASK[,KEY=VALUE...]" (as `aimc run
- * --data` and sweep settings take it, e.g. "zero_one,downsample=2"), onto
- * *spec: only the keys given change, so start from aimc_params_defaults for
- * a fresh spec. The leading task may be left out ("downsample=2"). A piece
- * without '=' after a string key continues its value, so class lists keep
- * their commas: "classes,classes=zero,null,7". Errors (AIMC_EINVAL or the
- * binder's AIMC_EPARSE / AIMC_ERANGE) start with `what` (e.g. "--data")
- * and name the key and the value. */
+ * --data` and sweep settings take it, e.g. "zero_one,downsample=2"), into
+ * *spec. A text that starts with a task describes a whole spec: the keys it
+ * does not give take their defaults. Without the task ("downsample=1,
+ * dir=/data/digits") it edits *spec, changing only the keys given (so a
+ * run can adjust the spec a model recorded). A piece without '=' after a
+ * string key continues its value, so class lists keep their commas:
+ * "classes,classes=zero,null,7". Errors (AIMC_EINVAL or the binder's
+ * AIMC_EPARSE / AIMC_ERANGE) start with `what` (e.g. "--data") and name
+ * the key and the value. */
 int aimc_data_spec_parse(aimc_ctx *ctx, const char *what, const char *text,
                          aimc_data_spec *spec);
 
