@@ -19,19 +19,32 @@ static aimc_s4d_model *small(aimc_ctx *ctx) {
   return fixture_model(ctx, 3, 4, 8, 4, 2, AIMC_MIX_GLU, 4, 6, 21);
 }
 
-static void test_gaussian_residuals(void **st) {
-  (void)st;
-  aimc_ctx *ctx = aimc_ctx_alloc(3);
-  aimc_s4d_model *mdl = small(ctx);
+/* The default architecture with Gaussian programming, sigma 2 uS. */
+static aimc_arch gaussian_arch(void) {
   aimc_arch a;
   aimc_arch_defaults(&a);
   a.prog_mode = AIMC_PROG_GAUSSIAN;
   a.prog_sigma_S = 2e-6;
+  return a;
+}
+
+/* Maps mdl onto a and programs the devices. */
+static aimc_hw *map_and_program(aimc_ctx *ctx, const aimc_s4d_model *mdl,
+                                const aimc_arch *a, aimc_mapping **m) {
+  aimc_hw *hw = NULL;
+  assert_int_equal(aimc_map_model(ctx, mdl, a, m), AIMC_OK);
+  assert_int_equal(aimc_hw_program(ctx, *m, &hw), AIMC_OK);
+  return hw;
+}
+
+static void test_gaussian_residuals(void **st) {
+  (void)st;
+  aimc_ctx *ctx = aimc_ctx_alloc(3);
+  aimc_s4d_model *mdl = small(ctx);
+  aimc_arch a = gaussian_arch();
   a.exact_zeros = 0; /* structural zeros programmed too */
   aimc_mapping *m = NULL;
-  aimc_hw *hw = NULL;
-  assert_int_equal(aimc_map_model(ctx, mdl, &a, &m), AIMC_OK);
-  assert_int_equal(aimc_hw_program(ctx, m, &hw), AIMC_OK);
+  aimc_hw *hw = map_and_program(ctx, mdl, &a, &m);
   const aimc_prog_stats *ps = aimc_hw_prog_stats(hw);
   /* Every used device programmed once: 2 x (2 layers x 8 channels x
    * 10 x 9 weights) = 2880. */
@@ -81,15 +94,10 @@ static void test_exact_zeros(void **st) {
   (void)st;
   aimc_ctx *ctx = aimc_ctx_alloc(3);
   aimc_s4d_model *mdl = small(ctx);
-  aimc_arch a;
-  aimc_arch_defaults(&a);
+  aimc_arch a = gaussian_arch();
   assert_int_equal(a.exact_zeros, 1);
-  a.prog_mode = AIMC_PROG_GAUSSIAN;
-  a.prog_sigma_S = 2e-6;
   aimc_mapping *m = NULL;
-  aimc_hw *hw = NULL;
-  assert_int_equal(aimc_map_model(ctx, mdl, &a, &m), AIMC_OK);
-  assert_int_equal(aimc_hw_program(ctx, m, &hw), AIMC_OK);
+  aimc_hw *hw = map_and_program(ctx, mdl, &a, &m);
   const aimc_prog_stats *ps = aimc_hw_prog_stats(hw);
   /* Placed devices as in test_gaussian_residuals (2880); model values per
    * channel block of M = 4 modes: 4 per mode in A (a_re, -a_im, a_im,
