@@ -42,7 +42,9 @@ static void help(void) {
       "                         converters, programming, timing, energy)\n"
       "  --programmed FILE      reuse a saved programming instead of programming\n"
       "  --save-programmed FILE save the programmed conductances\n"
-      "  --trace FILE           CSV of the kernel events of one inference\n"
+      "  --trace FILE           the kernel events of one inference: a VCD\n"
+      "                         waveform (FILE.vcd: per layer one wire per\n"
+      "                         stage) or CSV rows (any other name)\n"
       "  --trace-sample K       which sample to trace (default 0)\n"
       "  --logits               add the logits to predictions.csv\n");
 }
@@ -108,7 +110,8 @@ static int parse_args(aimc_ctx *ctx, int argc, char **argv, run_args *a) {
  * then the netlist itself, elaborated (a bad hand edit is reported with
  * file:line:col before any long work), whose tiles set the hardware
  * (aimc_map_apply_netlist) before --set overrides; then the mapping again
- * (deterministic) with the targets the netlist's crossbars name. */
+ * (deterministic) with the tiles' params (their costs) and the targets the
+ * netlist's crossbars name. */
 static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
                        aimc_s4d_model **mdl, aimc_mapping **m) {
   aimc_arch arch;
@@ -142,6 +145,7 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
     *m = NULL;
     st = aimc_map_model(ctx, *mdl, &arch, m);
   }
+  if (!st) st = aimc_map_load_netlist_tiles(ctx, d, *m, (const char *const *)a->sets, a->n_sets);
   if (!st) st = aimc_map_load_netlist_targets(ctx, d, *m);
   aimc_design_free(ctx, d);
   return st;

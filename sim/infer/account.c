@@ -65,26 +65,40 @@ void aimc_infer_read_costs(const aimc_hw *hw, aimc_read_cost *cost) {
     /* The tile's n_adc converters take its columns in rounds. */
     c->e_adc_J = part_cost(tile, AIMC_TILE_ADC, &(aimc_op_use){.n = c->cols}, &t_adc);
     c->e_reg_J = part_cost(tile, AIMC_TILE_HOLD, &(aimc_op_use){.n = c->state_words}, &t_reg);
-    c->cycles = aimc_infer_cycles(a, t_dac) + aimc_infer_cycles(a, t_xbar) +
-                aimc_infer_cycles(a, t_tia) + aimc_infer_cycles(a, t_adc);
+    c->cycles[AIMC_STAGE_DAC] = aimc_infer_cycles(a, t_dac);
+    c->cycles[AIMC_STAGE_ARRAY] = aimc_infer_cycles(a, t_xbar);
+    c->cycles[AIMC_STAGE_TIA] = aimc_infer_cycles(a, t_tia);
+    c->cycles[AIMC_STAGE_ADC] = aimc_infer_cycles(a, t_adc);
     c->reg_cycles = aimc_infer_cycles(a, t_reg);
   }
 }
 
-/* Slowest read (reg: register write) among the arrays of matrix mi (they
- * work in parallel). */
-static uint64_t slowest(const aimc_mapping *m, const aimc_read_cost *c, int mi, int reg) {
+const char *aimc_stage_name(aimc_stage_kind k) {
+  static const char *const names[AIMC_STAGE_KINDS] = {"dac", "array", "tia",
+                                                      "adc", "reg", "periph"};
+  return k >= 0 && k < AIMC_STAGE_KINDS ? names[k] : "?";
+}
+
+/* Cycles of stage `stage` (AIMC_STAGE_REG: the register write) of the
+ * slowest array holding matrix mi, or 0 (mi < 0: no such matrix). */
+static uint64_t slowest(const aimc_mapping *m, const aimc_read_cost *c, int mi, int stage) {
   uint64_t worst = 0;
-  for (size_t k = 0; k < m->n_arrays; k++)
+  for (size_t k = 0; k < m->n_arrays && mi >= 0; k++)
     for (int p = 0; p < m->arrays[k].n_place; p++) {
-      uint64_t t = reg ? c[k].reg_cycles : c[k].cycles;
+      uint64_t t = stage == AIMC_STAGE_REG ? c[k].reg_cycles : c[k].cycles[stage];
       if (m->arrays[k].place[p].matrix == mi && t > worst) worst = t;
     }
   return worst;
 }
 
-static uint64_t matrix_cycles(const aimc_mapping *m, const aimc_read_cost *c, int mi) {
-  return slowest(m, c, mi, 0);
+/* A read of matrix mi (and mj, read alongside; -1: none), stage by stage. */
+static uint64_t read_cycles(const aimc_mapping *m, const aimc_read_cost *c, int mi, int mj) {
+  uint64_t sum = 0;
+  for (int s = 0; s < AIMC_STAGE_REG; s++) {
+    uint64_t a = slowest(m, c, mi, s), b = slowest(m, c, mj, s);
+    sum += a > b ? a : b;
+  }
+  return sum;
 }
 
 static int find_matrix(const aimc_mapping *m, aimc_op_kind kind, int layer) {
@@ -93,32 +107,52 @@ static int find_matrix(const aimc_mapping *m, aimc_op_kind kind, int layer) {
   return -1;
 }
 
+/* The four analog stages of a read of mi (with mj alongside). */
+static int read_stages(const aimc_mapping *m, const aimc_read_cost *c, int mi, int mj,
+                       int read, aimc_stage *out) {
+  for (int s = 0; s < AIMC_STAGE_REG; s++) {
+    uint64_t a = slowest(m, c, mi, s), b = slowest(m, c, mj, s);
+    out[s] = (aimc_stage){(aimc_stage_kind)s, read, a > b ? a : b};
+  }
+  return AIMC_STAGE_REG;
+}
+
+int aimc_infer_layer_stages(const aimc_s4d_model *mdl, const aimc_hw *hw,
+                            const aimc_read_cost *cost, int l, aimc_stage *out) {
+  const aimc_mapping *m = hw->map;
+  const aimc_arch *a = &m->arch;
+  uint64_t cd = aimc_infer_cycles(a, a->t_digital_fs);
+  int mix = find_matrix(m, AIMC_OP_MIX, l), glu = mdl->mix == AIMC_MIX_GLU;
+  uint64_t periph = cd /* GELU */ + (mix >= 0 ? read_cycles(m, cost, mix, -1) : cd) +
+                    (glu ? cd : 0) + cd /* residual + norm */;
+  int single = a->form == AIMC_FORM_SINGLE, n = 0;
+  int state = find_matrix(m, single ? AIMC_OP_SSM : AIMC_OP_SSM_A, l);
+  int b = single ? -1 : find_matrix(m, AIMC_OP_SSM_B, l);
+  n += read_stages(m, cost, state, b, 0, out + n);
+  /* The register takes the state (separate form: after adding A x + B u). */
+  out[n++] = (aimc_stage){AIMC_STAGE_REG, 0, slowest(m, cost, state, AIMC_STAGE_REG) + (single ? 0 : cd)};
+  if (!single) n += read_stages(m, cost, find_matrix(m, AIMC_OP_SSM_CD, l), -1, 1, out + n);
+  out[n++] = (aimc_stage){AIMC_STAGE_PERIPH, single ? 0 : 1, periph};
+  /* A layer takes at least one cycle (keeps event times ordered). */
+  uint64_t sum = 0;
+  for (int i = 0; i < n; i++) sum += out[i].cycles;
+  if (!sum) out[n - 1].cycles = 1;
+  return n;
+}
+
 void aimc_infer_stage_cycles(const aimc_s4d_model *mdl, const aimc_hw *hw,
                              const aimc_read_cost *cost, uint64_t *c_enc,
                              uint64_t *c_layer, uint64_t *c_dec) {
   const aimc_mapping *m = hw->map;
-  const aimc_arch *a = &m->arch;
-  int k_mix = mdl->mix == AIMC_MIX_GLU ? 2 : 1;
-  uint64_t cd = aimc_infer_cycles(a, a->t_digital_fs);
+  uint64_t cd = aimc_infer_cycles(&m->arch, m->arch.t_digital_fs);
   int enc = find_matrix(m, AIMC_OP_ENCODER, -1), dec = find_matrix(m, AIMC_OP_DECODER, -1);
-  *c_enc = enc >= 0 ? matrix_cycles(m, cost, enc) : cd;
-  *c_dec = dec >= 0 ? matrix_cycles(m, cost, dec) : cd;
+  *c_enc = enc >= 0 ? read_cycles(m, cost, enc, -1) : cd;
+  *c_dec = dec >= 0 ? read_cycles(m, cost, dec, -1) : cd;
   for (int l = 0; l < mdl->layers; l++) {
-    int mix = find_matrix(m, AIMC_OP_MIX, l);
-    uint64_t periph = cd /* GELU */ + (mix >= 0 ? matrix_cycles(m, cost, mix) : cd) +
-                      (k_mix == 2 ? cd : 0) + cd /* residual + norm */;
-    int state = find_matrix(m, a->form == AIMC_FORM_SINGLE ? AIMC_OP_SSM : AIMC_OP_SSM_A, l);
-    uint64_t creg = slowest(m, cost, state, 1);
-    if (a->form == AIMC_FORM_SINGLE) {
-      c_layer[l] = matrix_cycles(m, cost, state) + creg + periph;
-    } else {
-      uint64_t ca = matrix_cycles(m, cost, state);
-      uint64_t cb = matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM_B, l));
-      c_layer[l] = (ca > cb ? ca : cb) + cd /* A + B */ + creg +
-                   matrix_cycles(m, cost, find_matrix(m, AIMC_OP_SSM_CD, l)) + periph;
-    }
-    /* Every stage takes at least one cycle (keeps event times ordered). */
-    if (!c_layer[l]) c_layer[l] = 1;
+    aimc_stage st[AIMC_STAGES_MAX];
+    int n = aimc_infer_layer_stages(mdl, hw, cost, l, st);
+    c_layer[l] = 0;
+    for (int i = 0; i < n; i++) c_layer[l] += st[i].cycles;
   }
   if (!*c_enc) *c_enc = 1;
 }

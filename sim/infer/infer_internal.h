@@ -22,22 +22,69 @@ static inline const double *aimc_hw_weights(const aimc_hw *hw, size_t mi) {
   return hw->w[mi] ? hw->w[mi] : hw->map->mats[mi].w;
 }
 
+/* The stages of a layer's work in one step, each one kernel event (for the
+ * whole batch): the DACs drive the rows, the array settles, the TIAs sense,
+ * the ADCs convert (in rounds when shared), the register takes the state,
+ * the digital periphery runs. The arrays of a matrix go through the
+ * stages in lockstep (each stage lasts as long as its slowest array). */
+typedef enum {
+  AIMC_STAGE_DAC = 0,
+  AIMC_STAGE_ARRAY,
+  AIMC_STAGE_TIA,
+  AIMC_STAGE_ADC,
+  AIMC_STAGE_REG,
+  AIMC_STAGE_PERIPH,
+  AIMC_STAGE_KINDS
+} aimc_stage_kind;
+
+const char *aimc_stage_name(aimc_stage_kind k);
+
 /* Cost of one read of one array, priced by its tile's parts (op_cost of
- * their models): energy by class and clock cycles. */
+ * their models): energy by class and clock cycles of each analog stage. */
 typedef struct {
   double e_dac_J, e_array_J, e_tia_J, e_adc_J;
   double e_reg_J;   /* state words of this array written to the register */
   int rows, cols;   /* logical rows driven, columns sensed             */
   int state_words;  /* outputs of this array that are state            */
-  uint64_t cycles;  /* DAC + settle + TIA + serialized ADC conversions */
+  uint64_t cycles[AIMC_STAGE_REG]; /* DAC, settle, TIA, ADC rounds      */
   uint64_t reg_cycles; /* register write                               */
   uint64_t macs;
 } aimc_read_cost;
+
+/* One stage of a layer: its kind, which read it belongs to (0: the state
+ * read, SSM or A and B; 1: the separate form's C/D read) and its length. */
+typedef struct {
+  aimc_stage_kind kind;
+  int read;
+  uint64_t cycles;
+} aimc_stage;
+
+enum { AIMC_STAGES_MAX = 10 };
 
 /* Fills cost[k] for every array of the mapping (programmed g). */
 void aimc_infer_read_costs(const aimc_hw *hw, aimc_read_cost *cost);
 /* Clock cycles of a duration, rounded up. */
 uint64_t aimc_infer_cycles(const aimc_arch *a, aimc_time t_fs);
+
+/* The stages of layer l (at most AIMC_STAGES_MAX; returns how many), from
+ * the read costs; they add up to the layer's cycles (at least 1). */
+int aimc_infer_layer_stages(const aimc_s4d_model *mdl, const aimc_hw *hw,
+                            const aimc_read_cost *cost, int l, aimc_stage *out);
+
+/* The trace of one inference's events (trace.c): CSV rows, or a VCD for a
+ * path ending in .vcd. Stage events carry their length (the VCD shows the
+ * stage's wire high for it) and the time index the layer works on;
+ * values are the traced sequence's first state value and output of a
+ * layer. Close commits the file when ok, else removes it. */
+typedef struct aimc_infer_trace aimc_infer_trace;
+int aimc_infer_trace_open(aimc_ctx *ctx, const char *path, int layers,
+                          aimc_infer_trace **out);
+int aimc_infer_trace_step(aimc_infer_trace *t, aimc_time t_fs, int step);
+int aimc_infer_trace_stage(aimc_infer_trace *t, aimc_time t_fs, aimc_time dur_fs, int layer,
+                           aimc_stage_kind kind, int time_index, int step);
+int aimc_infer_trace_values(aimc_infer_trace *t, aimc_time t_fs, int layer, double x0,
+                            double y0);
+int aimc_infer_trace_close(aimc_infer_trace *t, aimc_time t_end_fs, int ok);
 
 /* Clock cycles of each stage of a hardware step: the encoder, every
  * layer (array reads, register, periphery), and the decoder. */

@@ -1,9 +1,11 @@
 /* Inference on the programmed arrays, one array read per layer and time
- * step: DACs drive [x^_{t-1}; u_t; u_{t-1}], the array sums currents (MVM
- * with the programmed weights, read noise), ADCs convert (resolution,
- * noise), the state register holds x^_t, and the digital periphery (GELU,
- * mixing, residual, layer norm, mean pool, decoder) runs as in the S4D
- * reference of aimc/s4d_model.h. In the single form the output lags the
+ * step, as kernel events per stage (infer_internal.h): DACs drive
+ * [x^_{t-1}; u_t; u_{t-1}], the array settles and sums currents, the TIAs
+ * sense, the ADCs convert (the MVM with the programmed weights, read noise,
+ * resolution and noise are evaluated here, when the words exist), the
+ * state register takes x^_t, and the digital periphery (GELU, mixing,
+ * residual, layer norm, mean pool, decoder) runs as in the S4D reference
+ * of aimc/s4d_model.h. In the single form the output lags the
  * state by one read, so layer l+1 runs one step behind layer l (a
  * wavefront). Column sums add rows in pairs, (w0 x0 + w1 x1), which is how
  * the reference adds Re and Im of a mode: ideal hardware then reproduces
@@ -68,7 +70,8 @@ typedef struct {
   int nb, bp, bp_max;
   size_t big;               /* elements of the scratch buffers          */
   double *state;            /* x^ of every layer                       */
-  double *in, *out, *out2;  /* scratch, largest matrix                 */
+  double *in, *in2;         /* DAC values of a read (in2: B's input)   */
+  double *out, *out2;       /* scratch, largest matrix                 */
   float *in_sq;             /* in^2, for the read-noise variance       */
   double *layer_in;         /* layers x h: raw input at this read      */
   double *prev_in;          /* layers x h: raw input one read earlier  */
@@ -81,20 +84,26 @@ typedef struct {
   double *z01;              /* one standard normal deviate per lane    */
   uint64_t noise_seed;      /* sample s draws from derive(seed, s)     */
   aimc_ziggurat zig;        /* normal deviates for the noise           */
-  /* The event schedule: a step event every period, then one event per
-   * layer read at its offset inside the step. */
+  /* The event schedule: a step event every period, then a chain of stage
+   * events per layer, the first at the layer's offset inside the step. */
   aimc_kernel *k;
   uint32_t handler;
   aimc_time period_fs, dec_fs;
   aimc_time *offset_fs;     /* layers: start of layer l's read in a step */
+  aimc_stage *stages;       /* layers x AIMC_STAGES_MAX                  */
+  int *n_stages;            /* per layer                                 */
   const double *x;          /* the batch's sequences: [t][n_in][bp]    */
   int len, n_steps, lag;
   uint64_t events;          /* kernel events delivered                 */
   aimc_time t_end_fs;       /* simulated time of the last inference    */
-  FILE *trace;              /* CSV of the events, or NULL              */
+  aimc_infer_trace *trace;  /* this batch's events, or NULL            */
+  int trace_lane;           /* the traced sequence in the batch        */
 } run_ws;
 
-enum { EV_STEP = 0, EV_LAYER = 1 };
+/* Event tags: the step, or stage i of layer l. */
+enum { EV_STEP = 0, EV_STAGE = 1 };
+
+static uint32_t stage_tag(int l, int i) { return EV_STAGE + (uint32_t)(l * AIMC_STAGES_MAX + i); }
 
 /* The converter a model quantizer becomes: off when converters are ideal,
  * the override bits when set (over the same range), else the model's. */
@@ -142,8 +151,8 @@ static void ws_free(aimc_ctx *ctx, run_ws *w) {
       aimc_free(ctx, w->mv[i].slots);
     }
   aimc_kernel_free(w->k);
-  void *bufs[] = {w->offset_fs, w->mv, w->ssm, w->ssm_b, w->ssm_cd, w->mix,
-                  w->st_off, w->state, w->in, w->in_sq, w->out, w->out2,
+  void *bufs[] = {w->offset_fs, w->stages, w->n_stages, w->mv, w->ssm, w->ssm_b,
+                  w->ssm_cd, w->mix, w->st_off, w->state, w->in, w->in2, w->in_sq, w->out, w->out2,
                   w->layer_in, w->prev_in, w->prev_uq, w->y, w->z, w->o,
                   w->pool, w->logits, w->mean, w->var, w->acc, w->sd, w->noise, w->bits, w->z01};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
@@ -270,6 +279,7 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   w->state = zeros(ctx, (w->st_off[L] + 1) * bp);
   w->big = big;
   w->in = zeros(ctx, big * bp);
+  w->in2 = zeros(ctx, big * bp);
   w->in_sq = aimc_calloc(ctx, big * bp, sizeof(float));
   w->out = zeros(ctx, big * bp);
   w->out2 = zeros(ctx, big * bp);
@@ -288,7 +298,7 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   w->noise = aimc_calloc(ctx, bp, sizeof(aimc_xs128p));
   w->bits = aimc_calloc(ctx, bp, sizeof(uint64_t));
   w->z01 = zeros(ctx, bp);
-  if (!w->state || !w->in || !w->in_sq || !w->out || !w->out2 || !w->layer_in ||
+  if (!w->state || !w->in || !w->in2 || !w->in_sq || !w->out || !w->out2 || !w->layer_in ||
       !w->prev_in || !w->prev_uq || !w->y || !w->z || !w->o || !w->pool ||
       !w->logits || !w->mean || !w->var || !w->acc || !w->sd || !w->noise || !w->bits || !w->z01)
     return AIMC_ENOMEM;
@@ -304,11 +314,16 @@ static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend) 
   aimc_read_cost *cost = aimc_calloc(ctx, w->m->n_arrays + 1, sizeof *cost);
   uint64_t *c_layer = aimc_calloc(ctx, (size_t)L, sizeof(uint64_t));
   w->offset_fs = aimc_calloc(ctx, (size_t)L, sizeof(aimc_time));
-  int st = cost && c_layer && w->offset_fs ? AIMC_OK : AIMC_ENOMEM;
+  w->stages = aimc_calloc(ctx, (size_t)L * AIMC_STAGES_MAX, sizeof(aimc_stage));
+  w->n_stages = aimc_calloc(ctx, (size_t)L, sizeof(int));
+  int st = cost && c_layer && w->offset_fs && w->stages && w->n_stages ? AIMC_OK : AIMC_ENOMEM;
   if (!st) {
     uint64_t c_enc, c_dec;
     aimc_infer_read_costs(w->hw, cost);
     aimc_infer_stage_cycles(w->mdl, w->hw, cost, &c_enc, c_layer, &c_dec);
+    for (int l = 0; l < L; l++)
+      w->n_stages[l] = aimc_infer_layer_stages(w->mdl, w->hw, cost, l,
+                                               w->stages + (size_t)l * AIMC_STAGES_MAX);
     aimc_time at = (aimc_time)c_enc * a->clock_fs;
     for (int l = 0; l < L; l++) {
       w->offset_fs[l] = at;
@@ -479,67 +494,81 @@ static void input_dac(const run_ws *w, const double *u, int h, double *dst) {
   else memset(dst, 0, sizeof(double) * w->bp);
 }
 
-/* Layer l at read t: the SSM read(s), then the periphery for the output
- * the read yields. `u` is the layer input at t (NULL for the flush read
- * after the last step of the single form). */
-static void layer_read(run_ws *w, int l, const double *u, int t) {
+/* The work of layer l at stage `st` of its read for time t. `u` is the
+ * layer input at t (NULL for the flush read after the last step of the
+ * single form). The DACs take their values at the DAC stage; the words
+ * exist when the ADCs have converted, so the array reads are evaluated at
+ * the ADC stage; the register takes the state; the periphery handles the
+ * output the read yields. Array and TIA stages only take time. */
+static void layer_stage(run_ws *w, int l, const aimc_stage *st, const double *u, int t) {
   const aimc_s4d_model *mdl = w->mdl;
   const aimc_mapping *m = w->m;
   int H = mdl->h, single = m->arch.form == AIMC_FORM_SINGLE;
   size_t bp = (size_t)w->bp, row = sizeof(double) * bp;
   double *x = w->state + w->st_off[l] * bp;
-  size_t nx = w->st_off[l + 1] - w->st_off[l];
+  size_t nx = w->st_off[l + 1] - w->st_off[l], xo = 0;
   double *puq = w->prev_uq + (size_t)l * H * bp, *praw = w->prev_in + (size_t)l * H * bp;
   double *in = w->in, *out = w->out;
-  size_t xo = 0;
-  if (single) {
-    const aimc_map_matrix *mx = &m->mats[w->ssm[l]];
-    for (int h = 0; h < H; h++) {
-      int ns = mx->in_off[h + 1] - mx->in_off[h] - 2;
-      double *dst = in + mx->in_off[h] * bp;
-      state_dac(w, x + xo * bp, dst, ns * bp);
-      input_dac(w, u, h, dst + ns * bp);
-      memcpy(dst + (ns + 1) * bp, puq + h * bp, row);
-      xo += ns;
-    }
-    array_read(w, w->ssm[l], in, out);
-    xo = 0;
-    for (int h = 0; h < H; h++) {
-      int ns = mx->out_off[h + 1] - mx->out_off[h] - 1;
-      memcpy(x + xo * bp, out + mx->out_off[h] * bp, row * ns);
-      memcpy(w->y + h * bp, out + (mx->out_off[h] + ns) * bp, row);
-      xo += ns;
-    }
-    /* This read gave y_{t-1}: its residual is the previous input. */
-    if (t >= 1) periphery(w, l, praw);
-  } else {
-    const aimc_map_matrix *cd = &m->mats[w->ssm_cd[l]];
-    state_dac(w, x, in, nx * bp);
-    array_read(w, w->ssm[l], in, out);
-    for (int h = 0; h < H; h++) input_dac(w, u, h, in + h * bp);
-    array_read(w, w->ssm_b[l], in, w->out2);
-    for (size_t e = 0; e < nx * bp; e++) x[e] = out[e] + w->out2[e];
-    quantize_vec(&w->mv[w->ssm[l]].post, x, x, nx * bp);
-    for (int h = 0; h < H; h++) {
-      int ns = cd->in_off[h + 1] - cd->in_off[h] - 1;
-      double *dst = in + cd->in_off[h] * bp;
-      state_dac(w, x + xo * bp, dst, ns * bp);
-      input_dac(w, u, h, dst + ns * bp);
-      xo += ns;
-    }
-    array_read(w, w->ssm_cd[l], in, out);
-    for (int h = 0; h < H; h++) memcpy(w->y + h * bp, out + cd->out_off[h] * bp, row);
-    periphery(w, l, u);
-  }
-  for (int h = 0; h < H; h++) {
-    if (u) memcpy(praw + h * bp, u + h * bp, row);
-    else memset(praw + h * bp, 0, row);
-    input_dac(w, u, h, puq + h * bp);
+  /* The matrix whose inputs are [x^; u (; u_{t-1})] per channel block. */
+  const aimc_map_matrix *mx = &m->mats[single ? w->ssm[l] : w->ssm_cd[l]];
+  switch (st->kind) {
+    case AIMC_STAGE_DAC:
+      if (!single && st->read == 0) { /* A reads x^, B reads u */
+        state_dac(w, x, in, nx * bp);
+        for (int h = 0; h < H; h++) input_dac(w, u, h, w->in2 + h * bp);
+        break;
+      }
+      for (int h = 0; h < H; h++) {
+        int ns = mx->in_off[h + 1] - mx->in_off[h] - (single ? 2 : 1);
+        double *dst = in + mx->in_off[h] * bp;
+        state_dac(w, x + xo * bp, dst, ns * bp);
+        input_dac(w, u, h, dst + ns * bp);
+        if (single) memcpy(dst + (ns + 1) * bp, puq + h * bp, row);
+        xo += ns;
+      }
+      break;
+    case AIMC_STAGE_ADC:
+      if (single) {
+        array_read(w, w->ssm[l], in, out);
+      } else if (st->read == 0) {
+        array_read(w, w->ssm[l], in, out);
+        array_read(w, w->ssm_b[l], w->in2, w->out2);
+      } else {
+        array_read(w, w->ssm_cd[l], in, out);
+        for (int h = 0; h < H; h++) memcpy(w->y + h * bp, out + mx->out_off[h] * bp, row);
+      }
+      break;
+    case AIMC_STAGE_REG:
+      if (!single) {
+        for (size_t e = 0; e < nx * bp; e++) x[e] = out[e] + w->out2[e];
+        quantize_vec(&w->mv[w->ssm[l]].post, x, x, nx * bp);
+        break;
+      }
+      for (int h = 0; h < H; h++) {
+        int ns = mx->out_off[h + 1] - mx->out_off[h] - 1;
+        memcpy(x + xo * bp, out + mx->out_off[h] * bp, row * ns);
+        memcpy(w->y + h * bp, out + (mx->out_off[h] + ns) * bp, row);
+        xo += ns;
+      }
+      break;
+    case AIMC_STAGE_PERIPH:
+      /* The single form's read gave y_{t-1}: its residual is the previous
+       * input. */
+      if (!single) periphery(w, l, u);
+      else if (t >= 1) periphery(w, l, praw);
+      for (int h = 0; h < H; h++) {
+        if (u) memcpy(praw + h * bp, u + h * bp, row);
+        else memset(praw + h * bp, 0, row);
+        input_dac(w, u, h, puq + h * bp);
+      }
+      break;
+    default:
+      break;
   }
 }
 
 /* Hardware step s: the encoder takes x_s, and every layer with work at
- * this step (t = s - l * lag) gets its read event at its offset. */
+ * this step (t = s - l * lag) starts its stages at its offset. */
 static int on_step(run_ws *w, int s) {
   const aimc_s4d_model *mdl = w->mdl;
   if (s < w->len)
@@ -549,26 +578,39 @@ static int on_step(run_ws *w, int s) {
   for (int l = 0; l < mdl->layers && !st; l++) {
     int t = s - l * w->lag;
     if (t >= 0 && t < w->len + w->lag)
-      st = aimc_kernel_schedule(w->k, w->handler, w->offset_fs[l],
-                                EV_LAYER + (uint32_t)l, (uint64_t)s);
+      st = aimc_kernel_schedule(w->k, w->handler, w->offset_fs[l], stage_tag(l, 0),
+                                (uint64_t)s);
   }
   if (!st && s + 1 < w->n_steps)
     st = aimc_kernel_schedule(w->k, w->handler, w->period_fs, EV_STEP, (uint64_t)s + 1);
   return st;
 }
 
+/* What the trace shows of layer l when its periphery starts: its first
+ * state value and output (before GELU) for the traced sequence. */
+static int trace_values(run_ws *w, aimc_time now, int l) {
+  size_t lane = (size_t)w->trace_lane;
+  return aimc_infer_trace_values(w->trace, now, l, w->state[w->st_off[l] * w->bp + lane],
+                                 w->y[lane]);
+}
+
 static int on_event(aimc_kernel *k, void *self, const aimc_event *ev) {
   run_ws *w = self;
-  (void)k;
-  int s = (int)ev->data;
-  if (w->trace)
-    fprintf(w->trace, "%lld,%s,%d,%d\n", (long long)ev->time,
-            ev->tag == EV_STEP ? "step" : "layer",
-            ev->tag == EV_STEP ? -1 : (int)(ev->tag - EV_LAYER), s);
-  if (ev->tag == EV_STEP) return on_step(w, s);
-  int l = (int)(ev->tag - EV_LAYER), t = s - l * w->lag;
-  layer_read(w, l, t < w->len ? w->layer_in + (size_t)l * w->mdl->h * w->bp : NULL, t);
-  return AIMC_OK;
+  int s = (int)ev->data, st = AIMC_OK;
+  if (ev->tag == EV_STEP) {
+    if (w->trace) st = aimc_infer_trace_step(w->trace, ev->time, s);
+    return st ? st : on_step(w, s);
+  }
+  int l = (int)(ev->tag - EV_STAGE) / AIMC_STAGES_MAX, i = (int)(ev->tag - EV_STAGE) % AIMC_STAGES_MAX;
+  int t = s - l * w->lag;
+  const aimc_stage *stage = &w->stages[(size_t)l * AIMC_STAGES_MAX + i];
+  aimc_time dur = (aimc_time)stage->cycles * w->m->arch.clock_fs;
+  if (w->trace) st = aimc_infer_trace_stage(w->trace, ev->time, dur, l, stage->kind, t, s);
+  if (!st && w->trace && stage->kind == AIMC_STAGE_PERIPH) st = trace_values(w, ev->time, l);
+  layer_stage(w, l, stage, t < w->len ? w->layer_in + (size_t)l * w->mdl->h * w->bp : NULL, t);
+  if (!st && i + 1 < w->n_stages[l])
+    st = aimc_kernel_schedule(k, w->handler, dur, stage_tag(l, i + 1), (uint64_t)s);
+  return st;
 }
 
 /* Selects a batch of nb sequences, the first being sample `first` of the
@@ -712,15 +754,9 @@ int aimc_infer_run(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   float *xf = st ? NULL : aimc_malloc(ctx, len * nf * sizeof(float));
   double *xb = st ? NULL : zeros(ctx, len * nf * bp);
   if (!st && (!xf || !xb)) st = AIMC_ENOMEM;
-  aimc_atomic_file *tf = NULL;
-  FILE *trace = NULL;
-  if (!st && o->trace_path) {
-    st = aimc_atomic_open(ctx, o->trace_path, &tf);
-    if (!st) {
-      trace = aimc_atomic_stream(tf);
-      fprintf(trace, "time_fs,event,layer,step\n");
-    }
-  }
+  aimc_infer_trace *trace = NULL;
+  aimc_time trace_end_fs = 0;
+  if (!st && o->trace_path) st = aimc_infer_trace_open(ctx, o->trace_path, mdl->layers, &trace);
   double t0 = aimc_wall_seconds();
   size_t correct = 0;
   for (size_t s0 = 0; s0 < n && !st; s0 += (size_t)w.nb) {
@@ -730,7 +766,9 @@ int aimc_infer_run(aimc_ctx *ctx, const aimc_s4d_model *mdl,
     /* Every sequence of a batch has the same events: the trace of the
      * chosen sample is the trace of its batch. */
     w.trace = o->trace_sample >= s0 && o->trace_sample < s0 + (size_t)nb ? trace : NULL;
+    w.trace_lane = (int)(o->trace_sample - s0);
     st = run_batch(&w, xb, (int)len);
+    if (w.trace) trace_end_fs = w.t_end_fs;
     for (int b = 0; b < nb && !st; b++) {
       size_t s = s0 + (size_t)b, best = 0;
       const double *lg = w.logits + b;
@@ -743,9 +781,9 @@ int aimc_infer_run(aimc_ctx *ctx, const aimc_s4d_model *mdl,
       if (o->progress) o->progress(o->progress_user, s + 1, n);
     }
   }
-  if (tf) {
-    if (st) aimc_atomic_abort(ctx, tf);
-    else st = aimc_atomic_commit(ctx, tf);
+  if (trace) {
+    int tst = aimc_infer_trace_close(trace, trace_end_fs, !st);
+    if (!st) st = tst;
   }
   r->wall_s = aimc_wall_seconds() - t0;
   r->events = w.events;

@@ -30,3 +30,6 @@ target_include_directories(test_infer_batch PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${
 # --data reshapes the sequences, sweeps without a data setting.
 aimc_cli_test(infer_cli_data_spec LABELS e2e
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_data_spec.sh $<TARGET_FILE:infer_fixture_model>)
+# --trace: VCD and CSV of one inference's stage events (cli_trace.sh).
+aimc_cli_test(infer_cli_trace LABELS e2e conformance
+  COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_trace.sh $<TARGET_FILE:infer_fixture_model>)
