@@ -68,6 +68,35 @@ static const struct {
   const char *key, *value;
 } FIXED[] = {{AIMC_TILE_TIA, "p_static", "0W"}, {AIMC_TILE_HOLD, "e_read_bit", "0J"}};
 
+/* Signal-path params the batched runner does not simulate (they act in an
+ * event-by-event `aimc sim` of the netlist): a hand edit of one is named
+ * in a warning, with the arch key that does act in `aimc run` (NULL:
+ * none). */
+static const struct {
+  aimc_tile_part part;
+  const char *key, *instead;
+} NOT_SIMULATED[] = {
+    {AIMC_TILE_DAC, "range", "the model's input quantizer"},
+    {AIMC_TILE_DAC, "gain_err", NULL},
+    {AIMC_TILE_DAC, "offset", NULL},
+    {AIMC_TILE_DAC, "inl_lsb", NULL},
+    {AIMC_TILE_XBAR, "device", "array.device_card"},
+    {AIMC_TILE_XBAR, "device_card", "array.device_card"},
+    {AIMC_TILE_XBAR, "r_wire", "nonideal.ir_drop and nonideal.r_wire"},
+    {AIMC_TILE_XBAR, "read_noise", "nonideal.read_noise"},
+    {AIMC_TILE_XBAR, "drift_time", "nonideal.drift and nonideal.drift_t"},
+    {AIMC_TILE_XBAR, "wv_tol", "programming.wv_tol"},
+    {AIMC_TILE_XBAR, "wv_max_pulses", "programming.wv_max_pulses"},
+    {AIMC_TILE_TIA, "gain", "the model's quantizer ranges"},
+    {AIMC_TILE_TIA, "noise", NULL},
+    {AIMC_TILE_TIA, "v_sat", NULL},
+    {AIMC_TILE_ADC, "range", "the model's quantizer ranges"},
+    {AIMC_TILE_ADC, "v_fs", "the model's quantizer ranges"},
+    {AIMC_TILE_ADC, "offset", NULL},
+    {AIMC_TILE_ADC, "noise", "converters.adc_noise_lsb"},
+    {AIMC_TILE_HOLD, "range", "the model's state quantizer"},
+};
+
 static const aimc_param *part_param(aimc_tile_part part, const char *key) {
   const aimc_model *md = aimc_tile_part_model(part);
   return aimc_params_find(md->params, md->n_params, key);
@@ -234,6 +263,27 @@ static int hand_edited(const aimc_param *p, const void *net, const void *mapped,
   return !aimc_param_equal(p, net, scratch);
 }
 
+enum { N_NOT_SIMULATED = sizeof NOT_SIMULATED / sizeof NOT_SIMULATED[0] };
+
+/* Warns when instance i sets param p of a part that the runner does not
+ * simulate (once per run and param: warned[], naming the first instance). */
+static void warn_not_simulated(aimc_ctx *ctx, const aimc_design *d, int i, aimc_tile_part part,
+                               const aimc_param *p, char *warned) {
+  for (int n = 0; n < N_NOT_SIMULATED; n++) {
+    if (NOT_SIMULATED[n].part != part || strcmp(NOT_SIMULATED[n].key, p->key)) continue;
+    if (warned[n]++) return;
+    char v[AIMC_PARAM_STRLEN + 32];
+    aimc_param_format(p, d->inst[i].params, v, sizeof v);
+    aimc_log(ctx, AIMC_LOG_WARN,
+             "%s:%d:%d: %s has %s: %s, which aimc run does not simulate (aimc sim "
+             "does)%s%s",
+             d->inst[i].loc.file, d->inst[i].loc.line, d->inst[i].loc.col, d->inst[i].name,
+             p->key, v, NOT_SIMULATED[n].instead ? "; aimc run takes it from " : "",
+             NOT_SIMULATED[n].instead ? NOT_SIMULATED[n].instead : "");
+    return;
+  }
+}
+
 /* 1 when one of the "SECTION.KEY=VALUE" overrides sets b's arch value. */
 static int overridden(const binding *b, const char *const *sets, int n_sets) {
   size_t ls = strlen(b->section), lk = strlen(b->arch_key);
@@ -246,7 +296,7 @@ static int overridden(const binding *b, const char *const *sets, int n_sets) {
 
 int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const aimc_design *d, aimc_mapping *m,
                                 const char *const *sets, int n_sets) {
-  char name[64], full[96];
+  char name[64], full[96], warned[N_NOT_SIMULATED] = {0};
   for (size_t k = 0; k < m->n_arrays; k++) {
     aimc_map_array_name(m, k, name, sizeof name);
     for (int part = 0; part < AIMC_TILE_PARTS; part++) {
@@ -274,8 +324,11 @@ int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const aimc_design *d, aimc_mappin
         /* An arch value stays exact unless the netlist changed it (what
          * the writer rounded is no change) and no override names it. */
         memcpy(scratch, block, md->params_size);
-        if (!b || (!overridden(b, sets, n_sets) && hand_edited(p, net, block, scratch)))
+        if (!b || (!overridden(b, sets, n_sets) && hand_edited(p, net, block, scratch))) {
+          if (!b && hand_edited(p, net, block, scratch))
+            warn_not_simulated(ctx, d, i, part, p, warned);
           aimc_param_copy(p, block, p, net);
+        }
       }
     }
   }
