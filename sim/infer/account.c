@@ -37,27 +37,32 @@ static double part_cost(const aimc_tile *t, aimc_tile_part part, const aimc_op_u
 void aimc_infer_read_costs(const aimc_hw *hw, aimc_read_cost *cost) {
   const aimc_mapping *m = hw->map;
   const aimc_arch *a = &m->arch;
-  int rf = aimc_map_row_factor(a), cf = aimc_map_col_factor(a);
+  int rf = aimc_map_row_factor(a);
   for (size_t k = 0; k < m->n_arrays; k++) {
     const aimc_map_array *arr = &m->arrays[k];
     const aimc_tile *tile = &m->tiles[k];
     aimc_read_cost *c = &cost[k];
     memset(c, 0, sizeof *c);
-    /* A full-scale read: every device of the placed blocks (both of each
-     * pair or rail) sees v_read. */
-    aimc_op_use xbar = {0, 0, 0};
     for (int p = 0; p < arr->n_place; p++) {
       const aimc_map_slot *s = &arr->place[p];
       c->rows += s->n_in;
       c->cols += s->n_out;
       c->state_words += slot_state_words(m, s);
       c->macs += (uint64_t)s->n_in * s->n_out;
-      xbar.rows_fs += s->n_in * rf;
-      for (int i = 0; i < s->n_in * rf; i++)
-        for (int j = 0; j < s->n_out * cf; j++)
-          xbar.g_S += hw->g_S[k][(size_t)(s->row0 * rf + i) * a->cols + s->col0 * cf + j];
     }
-    xbar.n = (int)xbar.rows_fs;
+    /* A full-scale read: every physical row a block drives is at v_read,
+     * across the whole array (its idle devices conduct too), as the
+     * crossbar model books it. */
+    aimc_op_use xbar = {0, 0, 0};
+    for (int r = 0; r < a->rows; r++) {
+      int driven = 0;
+      for (int p = 0; p < arr->n_place && !driven; p++)
+        driven = r >= arr->place[p].row0 * rf && r < (arr->place[p].row0 + arr->place[p].n_in) * rf;
+      if (!driven) continue;
+      xbar.n++;
+      xbar.rows_fs += 1;
+      for (int j = 0; j < a->cols; j++) xbar.g_S += hw->g_S[k][(size_t)r * a->cols + j];
+    }
     aimc_time t_dac, t_xbar, t_tia, t_adc, t_reg;
     c->e_dac_J = part_cost(tile, AIMC_TILE_DAC, &(aimc_op_use){.n = c->rows}, &t_dac);
     c->e_array_J = part_cost(tile, AIMC_TILE_XBAR, &xbar, &t_xbar);
