@@ -71,12 +71,11 @@ if ! "$AIMC" graph "$OUT/netlist.yaml" -o "$OUT/netlist.svg" --depth 1; then
 fi
 
 step "run: program the devices (write-verify), simulate the test set on the event kernel"
-# The data spec must match the training config's `data:` section
-# (configs/train/zero_one.yaml: downsample 2), or the model would see the
-# input stretched in time.
-# Devices are programmed by write-verify on the default pulse-response card
-# (the arch's default mode is ideal programming).
-"$AIMC" run "$OUT/netlist.yaml" --data "zero_one,dir=$DATA,downsample=2" \
+# The model records the data spec it was trained on (downsample 2); only
+# where the data live is given. Devices are programmed by write-verify on
+# the default pulse-response card (the arch's default mode is ideal
+# programming).
+"$AIMC" run "$OUT/netlist.yaml" --data "dir=$DATA" \
   --set programming.mode=write_verify -o "$OUT/run" >"$OUT/run.txt" ||
   { cat "$OUT/run.txt"; fail "simulating"; }
 cat "$OUT/run.txt" >&2
