@@ -34,7 +34,31 @@ static void help(void) {
       "  --bits KEY        setting giving one line per value (default: "
       "'bits')\n"
       "  --size KEY        array-size setting (default: a key ending in "
-      "'rows')\n");
+      "'rows')\n"
+      "  --errors se|std   error bars of the line figures around the mean "
+      "over\n"
+      "                    seeds: se (default), the standard error of the "
+      "mean,\n"
+      "                    s/sqrt(n), which is what the bars of a plotted "
+      "mean\n"
+      "                    should show; std, the sample standard deviation "
+      "s\n"
+      "                    (n - 1), the spread of one seed. Points with one "
+      "seed\n"
+      "                    have no bar.\n");
+}
+
+/* --errors VALUE into o->errors; a usage error names the choices. */
+static int parse_errors(aimc_ctx *ctx, const char *value,
+                        aimc_report_opts *o) {
+  if (!strcmp(value, "se"))
+    o->errors = AIMC_REPORT_ERRORS_SE;
+  else if (!strcmp(value, "std"))
+    o->errors = AIMC_REPORT_ERRORS_STD;
+  else
+    return aimc_cli_usage(ctx, "report",
+                          "--errors '%s': expected se or std", value);
+  return AIMC_OK;
 }
 
 int aimc_cmd_report(aimc_ctx *ctx, int argc, char **argv) {
@@ -43,7 +67,7 @@ int aimc_cmd_report(aimc_ctx *ctx, int argc, char **argv) {
     return AIMC_OK;
   }
   aimc_report_opts o = {0};
-  const char *results = NULL, *runs[9] = {NULL};
+  const char *results = NULL, *runs[9] = {NULL}, *errors = "se";
   size_t n_runs = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -62,6 +86,8 @@ int aimc_cmd_report(aimc_ctx *ctx, int argc, char **argv) {
       slot = &o.bits_key;
     else if (!strcmp(a, "--size"))
       slot = &o.size_key;
+    else if (!strcmp(a, "--errors"))
+      slot = &errors;
     else if (!strcmp(a, "--run")) {
       if (n_runs == 8)
         return aimc_cli_usage(ctx, "report", "at most 8 --run files");
@@ -81,6 +107,8 @@ int aimc_cmd_report(aimc_ctx *ctx, int argc, char **argv) {
   if (!results)
     return aimc_cli_usage(ctx, "report",
                           "missing RESULTS (a sweep directory or run JSON)");
+  int rc = parse_errors(ctx, errors, &o);
+  if (rc) return rc;
   o.runs = runs;
   char out[4096];
   if (!o.out_dir) {
@@ -94,7 +122,7 @@ int aimc_cmd_report(aimc_ctx *ctx, int argc, char **argv) {
       snprintf(out, sizeof out, "%s/report", results);
     o.out_dir = out;
   }
-  int rc = aimc_report_write(ctx, results, &o);
+  rc = aimc_report_write(ctx, results, &o);
   if (!rc) printf("report: %s/report.html\n", o.out_dir);
   return rc;
 }

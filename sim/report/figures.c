@@ -72,25 +72,6 @@ static const char *guess_key(const rtable *t, const char *given,
 static const char *ENERGY_LABELS[] = {
     "DAC", "array", "TIA", "ADC", "register", "digital", "buffer", "static"};
 
-/* Averages metric m over the points where sel[i] == g (NaN-aware); the
- * error is the root mean square of the points' std. */
-static void average(const rtable *t, const size_t *sel, size_t g, int m,
-                    double *mean, double *err) {
-  double s = 0, e = 0;
-  size_t n = 0, ne = 0;
-  for (size_t i = 0; i < t->n_points; i++)
-    if (sel[i] == g && isfinite(rtable_mean(t, i, m))) {
-      s += rtable_mean(t, i, m);
-      n++;
-      if (isfinite(rtable_std(t, i, m))) {
-        e += rtable_std(t, i, m) * rtable_std(t, i, m);
-        ne++;
-      }
-    }
-  *mean = n ? s / (double)n : NAN;
-  if (err) *err = ne ? sqrt(e / (double)ne) : NAN;
-}
-
 static void fig_init(report_fig *f, const char *stem, const char *title) {
   memset(f, 0, sizeof *f);
   snprintf(f->stem, sizeof f->stem, "%s", stem);
@@ -156,7 +137,7 @@ static int fig_energy(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
     int any = 0;
     for (size_t b = 0; b < n_bars; b++) {
       double v;
-      average(t, grp, b, m, &v, NULL);
+      report_average(t, grp, b, m, o->errors, &v, NULL);
       values[n_layers * n_bars + b] = v;
       any |= isfinite(v);
     }
@@ -203,11 +184,12 @@ static int fig_energy(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
 }
 
 /* Lines of metric m (scaled by `scale`) against key kx, one per value of
- * key kg (or a single line), averaged over the other settings. */
+ * key kg (or a single line), averaged over the other settings, with the
+ * error bars o->errors asks for; `note` (report_errors_note) says which. */
 static int fig_lines(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
                      report_fig *f, int kx, int kg, int m, double xscale,
                      double yscale, const char *xlabel, const char *ylabel,
-                     const char *group_fmt, int logx) {
+                     const char *group_fmt, const char *note) {
   size_t n = t->n_points;
   const char **xv = aimc_calloc(ctx, n, sizeof *xv),
              **gv = aimc_calloc(ctx, n, sizeof *gv);
@@ -236,11 +218,11 @@ static int fig_lines(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
       for (size_t i = 0; i < n; i++)
         sel[i] = xi[i] == a && (kg < 0 || gi[i] == g) ? 0 : 1;
       double mean, err, xnum;
-      average(t, sel, 0, m, &mean, &err);
+      report_average(t, sel, 0, m, o->errors, &mean, &err);
       if (!isfinite(mean) || rtable_number(xv[a], &xnum)) continue;
       x[used] = xnum * xscale;
       y[used] = mean * yscale;
-      e[used] = isfinite(err) ? err * yscale : 0;
+      e[used] = err * yscale; /* NaN: no bar */
       used++;
       s->n++;
     }
@@ -255,9 +237,9 @@ static int fig_lines(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
     goto out;
   }
   plot_figure pf = {.title = f->title,
+                    .note = note,
                     .xlabel = xlabel,
                     .ylabel = ylabel,
-                    .logx = logx,
                     .n_series = ng,
                     .series = series};
   rc = write_fig(ctx, o, f, &pf);
@@ -471,14 +453,23 @@ int report_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
              "Left out: no programming-noise setting was varied (a key "
              "containing 'sigma').");
   } else {
-    rc =
-        fig_lines(ctx, t, o, f, ks, kb, AIMC_SWEEP_M_accuracy, 1e6, 100,
-                  "programming noise #gs (#gmS)", "accuracy (%)", "%s bits", 0);
+    char note[96];
+    int bars = report_errors_note(t, AIMC_SWEEP_M_accuracy, o->errors, note,
+                                  sizeof note);
+    rc = fig_lines(ctx, t, o, f, ks, kb, AIMC_SWEEP_M_accuracy, 1e6, 100,
+                   "programming noise #gs (#gmS)", "accuracy (%)", "%s bits",
+                   note);
     snprintf(f->caption, sizeof f->caption,
              "Hardware accuracy against the programming noise %s, one line per "
-             "%s; error "
-             "bars are the std over seeds; other settings averaged.",
-             sigma, kb >= 0 ? bits : "(single line)");
+             "%s, other settings averaged: %s.%s",
+             sigma, kb >= 0 ? bits : "(single line)", note,
+             !bars ? ""
+             : o->errors == AIMC_REPORT_ERRORS_STD
+                 ? " The std is the sample standard deviation (n - 1); a "
+                   "point with one seed has no bar."
+                 : " The standard error is s / &radic;n, s the sample "
+                   "standard deviation (n - 1); a point with one seed has no "
+                   "bar.");
   }
   if (rc) return rc;
 
@@ -502,12 +493,15 @@ int report_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
     double s = report_scale(peak, "s", unit, sizeof unit);
     snprintf(ylabel, sizeof ylabel, "latency per inference (%s)", unit);
     snprintf(xlabel, sizeof xlabel, "%s", size);
+    char note[96];
+    (void)report_errors_note(t, AIMC_SWEEP_M_latency_s, o->errors, note,
+                             sizeof note);
     rc = fig_lines(ctx, t, o, f, kz, kb, AIMC_SWEEP_M_latency_s, 1, s, xlabel,
-                   ylabel, "%s bits", 0);
+                   ylabel, "%s bits", note);
     snprintf(f->caption, sizeof f->caption,
-             "Latency of one inference against %s, one line per %s; other "
-             "settings averaged.",
-             size, kb >= 0 ? bits : "(single line)");
+             "Latency of one inference against %s, one line per %s, other "
+             "settings averaged: %s.",
+             size, kb >= 0 ? bits : "(single line)", note);
   }
   return rc;
 }

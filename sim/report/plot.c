@@ -108,17 +108,21 @@ static void draw_lines(const plot_figure *f) {
   int n_leg = 0;
   for (size_t s = 0; s < f->n_series; s++) {
     const plot_series *ps = &f->series[s];
-    double px[512], py[512], lo[512], hi[512];
-    int n = 0;
+    double px[512], py[512], ex[512], lo[512], hi[512];
+    int n = 0, n_err = 0;
     for (size_t i = 0; i < ps->n && n < 512; i++) {
       if (!isfinite(ps->y[i]) || !isfinite(ps->x[i])) continue;
       if ((f->logx && ps->x[i] <= 0) || (f->logy && ps->y[i] <= 0)) continue;
       px[n] = tr(ps->x[i], f->logx);
       py[n] = tr(ps->y[i], f->logy);
-      double e = ps->yerr && isfinite(ps->yerr[i]) ? ps->yerr[i] : 0;
-      lo[n] =
-          f->logy ? tr(fmax(ps->y[i] - e, ps->y[i] * 1e-3), 1) : ps->y[i] - e;
-      hi[n] = tr(ps->y[i] + e, f->logy);
+      /* Only real bars: a zero-length one would still draw its serifs. */
+      double e = ps->yerr ? ps->yerr[i] : NAN;
+      if (isfinite(e) && e > 0) {
+        ex[n_err] = px[n];
+        lo[n_err] = f->logy ? tr(fmax(ps->y[i] - e, ps->y[i] * 1e-3), 1)
+                            : ps->y[i] - e;
+        hi[n_err++] = tr(ps->y[i] + e, f->logy);
+      }
       n++;
     }
     plcol0(colour(ps->color));
@@ -126,7 +130,7 @@ static void draw_lines(const plot_figure *f) {
     if (ps->lines && n > 1) plline(n, px, py);
     plwidth(1.0);
     if (ps->markers && n) plstring(n, px, py, "#(727)");
-    if (ps->yerr && n) plerry(n, px, lo, hi);
+    if (n_err) plerry(n_err, ex, lo, hi);
     if (ps->label && n_leg < 32) {
       labels[n_leg] = ps->label;
       colours[n_leg] = colour(ps->color);
@@ -136,7 +140,13 @@ static void draw_lines(const plot_figure *f) {
   }
   plcol0(FG);
   pllab(f->xlabel, f->ylabel, "");
-  plmtex("t", 1.5, 0.5, 0.5, f->title);
+  /* A note stands as a smaller subtitle, the title moving up for it. */
+  plmtex("t", f->note ? 2.2 : 1.5, 0.5, 0.5, f->title);
+  if (f->note) {
+    plschr(0, 0.75);
+    plmtex("t", 0.8, 0.5, 0.5, f->note);
+    plschr(0, 0.9);
+  }
   if (n_leg) draw_legend(labels, colours, n_leg, 0, lines, markers);
 }
 

@@ -12,7 +12,7 @@ typedef struct {
   const char *label;
   size_t n;
   const double *x, *y;
-  const double *yerr; /* +- error bars, or NULL */
+  const double *yerr; /* +- error bars, or NULL; NaN or 0: no bar */
   int lines;          /* join the points with a line          */
   int markers;        /* draw a marker at each point          */
   int color;          /* palette index (0 = first colour)     */
@@ -20,6 +20,9 @@ typedef struct {
 
 typedef struct {
   const char *title, *xlabel, *ylabel;
+  /* Small text over the frame's right end (what the error bars show), or
+   * NULL. UTF-8. */
+  const char *note;
   int logx, logy;
   /* Line / scatter plot. */
   size_t n_series;

@@ -44,6 +44,23 @@ int rtable_key(const rtable *t, const char *key);
 /* Parses a setting ("5uS", "64", "1e-3") into a number; 0 on success. */
 int rtable_number(const char *text, double *v);
 
+/* The mean of metric m over the points i with sel[i] == g whose mean is
+ * finite (NaN when none), and in *err (unless err is NULL) the half-width
+ * of its error bar. With P such points, point means m_i, sample stds s_i
+ * and seed counts n_i: std is sqrt(sum s_i^2 / P), the root mean square of
+ * the points' std; se is sqrt(sum s_i^2 / n_i) / P, the standard error of
+ * the mean of the P means (seeds independent). *err is NaN (no bar) unless
+ * every such point has n_i >= 2 and a finite s_i. */
+void report_average(const rtable *t, const size_t *sel, size_t g, int m,
+                    aimc_report_errors errors, double *mean, double *err);
+
+/* What the error bars of metric m show, for a figure and its caption:
+ * "mean ± standard error over 5 seeds" ("over 2-5 seeds" when the points
+ * differ), "mean ± std over ...", or, when no point has two seeds, a note
+ * that there are no error bars (then it returns 0, else 1). UTF-8. */
+int report_errors_note(const rtable *t, int m, aimc_report_errors errors,
+                        char *note, size_t len);
+
 /* One figure of the page. */
 typedef struct {
   char stem[64]; /* file name without extension, e.g. "fig_energy" */

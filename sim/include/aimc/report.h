@@ -15,6 +15,18 @@
 extern "C" {
 #endif
 
+/* What the error bars of the line figures (accuracy vs noise, latency vs
+ * array size) show around the mean over seeds. Either is computed from the
+ * sweep's sample standard deviation s (n - 1 in the denominator) and seed
+ * count n of each point; a point with fewer than two seeds has no bar. */
+typedef enum {
+  /* The standard error of the mean, s / sqrt(n): how well the plotted
+   * mean is known. The default, since the figures plot means. */
+  AIMC_REPORT_ERRORS_SE = 0,
+  /* The standard deviation s: the spread of a single seed's result. */
+  AIMC_REPORT_ERRORS_STD
+} aimc_report_errors;
+
 typedef struct {
   /* Directory for report.html and fig_*.svg/png (created). */
   const char *out_dir;
@@ -35,6 +47,8 @@ typedef struct {
    * model a single run used: its float and quantized accuracies join the
    * run's. NULL for none. */
   const char *train_csv;
+  /* Error bars of the line figures (0, the default: standard error). */
+  aimc_report_errors errors;
 } aimc_report_opts;
 
 /* Writes the report of `results`: a sweep directory, a sweep results.json,
