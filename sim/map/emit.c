@@ -74,7 +74,7 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
   aimc_map_yaml_quote(o, model_path ? model_path : "");
   fputs("\n  arch: ", o);
   aimc_map_yaml_quote(o, arch_path ? arch_path : "");
-  fprintf(o, "\n  model_hash: \"%016llx\"\n  arch_hash: \"%016llx\"\n  arrays: %zu\n",
+  fprintf(o, "\n  model_hash: \"%016llx\"\n  arch_hash: \"%016llx\"\n  arrays: %zu\n  tiles: 2\n",
           (unsigned long long)m->model_hash,
           (unsigned long long)aimc_arch_hash(&m->arch), m->n_arrays);
   fprintf(o, "clock:\n  period: %s\n", aimc_time_format(m->arch.clock_fs, t, sizeof t));
@@ -112,6 +112,8 @@ int aimc_map_read_meta(aimc_ctx *ctx, const char *netlist, aimc_map_meta *meta) 
     snprintf(meta->arch, sizeof meta->arch, "%s", ap);
     meta->model_hash = strtoull(mh, NULL, 16);
     meta->arch_hash = strtoull(ah, NULL, 16);
+    const char *tv = aimc_cfg_scalar(aimc_cfg_get(mt, "tiles"));
+    meta->tiles = tv ? atoi(tv) : 1;
     arrays_dir(netlist, meta->arrays_dir, sizeof meta->arrays_dir);
   }
   aimc_cfg_free(cfg);

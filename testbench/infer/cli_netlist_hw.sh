@@ -99,6 +99,15 @@ sed 's/tia: {model: tia, params: {/&noise: 1nA, /' "$T/net.yaml" > "$T/noise.yam
 "$AIMC_BIN" run "$T/fom.yaml" --data $DATA -o "$T/fom2" > /dev/null 2> "$T/fom.err" || fail "run fom2"
 ! grep -q "does not simulate" "$T/fom.err" || fail "fom_walden warned: $(cat "$T/fom.err")"
 
+# A netlist from before the tiles carried timing and energy (no `tiles: 2`
+# in its meta) is priced with the arch's figures, with a warning.
+sed '/^  tiles: 2$/d' "$T/net.yaml" > "$T/old.yaml"
+"$AIMC_BIN" run "$T/old.yaml" --data $DATA -o "$T/old" > /dev/null 2> "$T/old.err" || fail "run old"
+grep -q "older aimc map" "$T/old.err" || fail "no warning for an old netlist: $(cat "$T/old.err")"
+for k in total cycles_seq; do
+  [ "$(json old $k)" = "$(json base $k)" ] || fail "old netlist: $k $(json old $k) != $(json base $k)"
+done
+
 # 4. Errors (exit 2, message naming the problem, nothing written): one tile
 # programmed differently from the others; a misspelt mode in a hand edit.
 expect2() {

@@ -260,6 +260,8 @@ typedef struct {
   char arch[AIMC_PARAM_STRLEN];  /* arch file as given to `aimc map`      */
   uint64_t model_hash, arch_hash;
   char arrays_dir[AIMC_PARAM_STRLEN + 16]; /* folder of the target CSVs   */
+  int tiles;  /* layout of the tile subcircuit: 2 since the tiles carry */
+              /* their timing and energy, 1 before (meta: tiles absent)  */
 } aimc_map_meta;
 
 /* Reads the meta: section of such a netlist; a netlist from elsewhere is
