@@ -145,6 +145,19 @@ int aimc_infer_layer_stages(const aimc_s4d_model *mdl, const aimc_hw *hw,
   return n;
 }
 
+void aimc_infer_wavefront(const aimc_arch *a, int *enc_lag, int *layer_lag) {
+  int lag = a->form == AIMC_FORM_SINGLE ? 1 : 0;
+  *enc_lag = a->pipeline ? 1 : 0;
+  *layer_lag = a->pipeline ? lag + 1 : lag;
+}
+
+int aimc_infer_steps(const aimc_arch *a, int layers, int len) {
+  int enc_lag, layer_lag, lag = a->form == AIMC_FORM_SINGLE ? 1 : 0;
+  aimc_infer_wavefront(a, &enc_lag, &layer_lag);
+  /* The last layer's last read (the flush read in the single form). */
+  return len + lag + enc_lag + (layers - 1) * layer_lag;
+}
+
 void aimc_infer_stage_cycles(const aimc_s4d_model *mdl, const aimc_hw *hw,
                              const aimc_read_cost *cost, uint64_t *c_enc,
                              uint64_t *c_layer, uint64_t *c_dec) {
@@ -231,10 +244,10 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   }
   aimc_free(ctx, c_layer);
   /* Pipelined: a hardware step starts every slowest stage; otherwise the
-   * stages of a step run one after the other. The wavefront adds L * lag
-   * steps to fill. */
+   * stages of a step run one after the other. The wavefront adds steps to
+   * fill (aimc_infer_steps). */
   r->cycles_step = a->pipeline ? c_max : c_sum;
-  r->cycles_seq = (uint64_t)(len + L * lag) * r->cycles_step + c_dec;
+  r->cycles_seq = (uint64_t)aimc_infer_steps(a, L, len) * r->cycles_step + c_dec;
   double clk = aimc_time_to_s(a->clock_fs);
   r->latency_step_s = (double)r->cycles_step * clk;
   r->latency_seq_s = (double)r->cycles_seq * clk;

@@ -86,6 +86,18 @@ int aimc_infer_trace_values(aimc_infer_trace *t, aimc_time t_fs, int layer, doub
                             double y0);
 int aimc_infer_trace_close(aimc_infer_trace *t, aimc_time t_end_fs, int ok);
 
+/* The wavefront: at hardware step s, layer l works on input time t = s -
+ * enc_lag - l * layer_lag. Steps one after the other (timing.pipeline
+ * false): a layer takes what the layer before it wrote earlier in the same
+ * step (enc_lag 0, layer_lag = lag: 1 in the single form, whose output
+ * lags one read, 0 in the separate form). Pipelined: the encoder and all
+ * layers run at once, each on what the stage before it wrote one step
+ * earlier (enc_lag 1, layer_lag lag + 1). */
+void aimc_infer_wavefront(const aimc_arch *a, int *enc_lag, int *layer_lag);
+/* Hardware steps of one inference of len inputs (the pipeline filled and
+ * drained). */
+int aimc_infer_steps(const aimc_arch *a, int layers, int len);
+
 /* Clock cycles of each stage of a hardware step: the encoder, every
  * layer (array reads, register, periphery), and the decoder. */
 void aimc_infer_stage_cycles(const aimc_s4d_model *mdl, const aimc_hw *hw,

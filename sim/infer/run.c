@@ -43,6 +43,15 @@
  * of the IMSSA-size model in L2). */
 enum { LANES = 8, BATCH_MAX = 32 };
 
+/* Scratch of one layer's read, kept from its DAC to its periphery stage:
+ * one set per layer when layers overlap in time (pipelined), else one set
+ * shared by all. */
+typedef struct {
+  double *in, *in2;   /* DAC values of a read (in2: B's input)           */
+  double *out, *out2; /* converted outputs (out2: B's)                   */
+  double *y;          /* the layer's output (h)                          */
+} layer_buf;
+
 /* Converter view of one matrix: the ADC quantizer and ADC noise variance
  * of every output column, the quantizer applied digitally after partial
  * sums are added, and the array slots holding the matrix. */
@@ -70,13 +79,16 @@ typedef struct {
   int nb, bp, bp_max;
   size_t big;               /* elements of the scratch buffers          */
   double *state;            /* x^ of every layer                       */
-  double *in, *in2;         /* DAC values of a read (in2: B's input)   */
-  double *out, *out2;       /* scratch, largest matrix                 */
+  layer_buf *lb;            /* per layer (aliases when not pipelined)  */
+  double *lb_mem;           /* their memory                            */
+  size_t lb_size;           /* doubles of it                           */
   float *in_sq;             /* in^2, for the read-noise variance       */
   double *layer_in;         /* layers x h: raw input at this read      */
+  double *layer_next;       /* pipelined: what this step writes for the */
+                            /* next (== layer_in when not pipelined)   */
   double *prev_in;          /* layers x h: raw input one read earlier  */
   double *prev_uq;          /* layers x h: its DAC value               */
-  double *y, *z, *o, *pool, *logits; /* h, 2h, h, h, n_out             */
+  double *z, *o, *pool, *logits; /* 2h, h, h, n_out                     */
   double *mean, *var;       /* layer-norm moments, one per lane        */
   double *acc, *sd;         /* one column of a read: sums, noise sigma */
   aimc_xs128p *noise;       /* read/ADC noise stream of each lane      */
@@ -93,7 +105,8 @@ typedef struct {
   aimc_stage *stages;       /* layers x AIMC_STAGES_MAX                  */
   int *n_stages;            /* per layer                                 */
   const double *x;          /* the batch's sequences: [t][n_in][bp]    */
-  int len, n_steps, lag;
+  int len, n_steps, lag;    /* lag: the single form's output lag       */
+  int enc_lag, layer_lag;   /* the wavefront (aimc_infer_wavefront)    */
   uint64_t events;          /* kernel events delivered                 */
   aimc_time t_end_fs;       /* simulated time of the last inference    */
   aimc_infer_trace *trace;  /* this batch's events, or NULL            */
@@ -151,9 +164,10 @@ static void ws_free(aimc_ctx *ctx, run_ws *w) {
       aimc_free(ctx, w->mv[i].slots);
     }
   aimc_kernel_free(w->k);
+  if (w->layer_next == w->layer_in) w->layer_next = NULL;
   void *bufs[] = {w->offset_fs, w->stages, w->n_stages, w->mv, w->ssm, w->ssm_b,
-                  w->ssm_cd, w->mix, w->st_off, w->state, w->in, w->in2, w->in_sq, w->out, w->out2,
-                  w->layer_in, w->prev_in, w->prev_uq, w->y, w->z, w->o,
+                  w->ssm_cd, w->mix, w->st_off, w->state, w->lb, w->lb_mem, w->in_sq,
+                  w->layer_in, w->layer_next, w->prev_in, w->prev_uq, w->z, w->o,
                   w->pool, w->logits, w->mean, w->var, w->acc, w->sd, w->noise, w->bits, w->z01};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
   memset(w, 0, sizeof *w);
@@ -278,15 +292,20 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   size_t LH = (size_t)L * H, bp = (size_t)w->bp;
   w->state = zeros(ctx, (w->st_off[L] + 1) * bp);
   w->big = big;
-  w->in = zeros(ctx, big * bp);
-  w->in2 = zeros(ctx, big * bp);
+  int sets = a->pipeline ? L : 1;
+  size_t set = (4 * big + (size_t)H) * bp;
+  w->lb_size = (size_t)sets * set;
+  w->lb_mem = zeros(ctx, w->lb_size);
+  w->lb = aimc_calloc(ctx, (size_t)L, sizeof(layer_buf));
+  for (int l = 0; w->lb_mem && w->lb && l < L; l++) {
+    double *p = w->lb_mem + (size_t)(l % sets) * set;
+    w->lb[l] = (layer_buf){p, p + big * bp, p + 2 * big * bp, p + 3 * big * bp, p + 4 * big * bp};
+  }
   w->in_sq = aimc_calloc(ctx, big * bp, sizeof(float));
-  w->out = zeros(ctx, big * bp);
-  w->out2 = zeros(ctx, big * bp);
   w->layer_in = zeros(ctx, LH * bp);
+  w->layer_next = a->pipeline ? zeros(ctx, LH * bp) : w->layer_in;
   w->prev_in = zeros(ctx, LH * bp);
   w->prev_uq = zeros(ctx, LH * bp);
-  w->y = zeros(ctx, (size_t)H * bp);
   w->z = zeros(ctx, 2 * (size_t)H * bp);
   w->o = zeros(ctx, (size_t)H * bp);
   w->pool = zeros(ctx, (size_t)H * bp);
@@ -298,8 +317,8 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   w->noise = aimc_calloc(ctx, bp, sizeof(aimc_xs128p));
   w->bits = aimc_calloc(ctx, bp, sizeof(uint64_t));
   w->z01 = zeros(ctx, bp);
-  if (!w->state || !w->in || !w->in2 || !w->in_sq || !w->out || !w->out2 || !w->layer_in ||
-      !w->prev_in || !w->prev_uq || !w->y || !w->z || !w->o || !w->pool ||
+  if (!w->state || !w->lb_mem || !w->lb || !w->in_sq || !w->layer_in || !w->layer_next ||
+      !w->prev_in || !w->prev_uq || !w->z || !w->o || !w->pool ||
       !w->logits || !w->mean || !w->var || !w->acc || !w->sd || !w->noise || !w->bits || !w->z01)
     return AIMC_ENOMEM;
   aimc_ziggurat_init(&w->zig);
@@ -324,14 +343,18 @@ static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend) 
     for (int l = 0; l < L; l++)
       w->n_stages[l] = aimc_infer_layer_stages(w->mdl, w->hw, cost, l,
                                                w->stages + (size_t)l * AIMC_STAGES_MAX);
-    aimc_time at = (aimc_time)c_enc * a->clock_fs;
+    /* One after the other: the encoder, then each layer at its offset.
+     * Pipelined: all at the step's start, a step every slowest stage. */
+    uint64_t at = c_enc, slowest = c_enc;
     for (int l = 0; l < L; l++) {
-      w->offset_fs[l] = at;
-      at += (aimc_time)c_layer[l] * a->clock_fs;
+      w->offset_fs[l] = a->pipeline ? 0 : (aimc_time)at * a->clock_fs;
+      at += c_layer[l];
+      if (c_layer[l] > slowest) slowest = c_layer[l];
     }
-    w->period_fs = at;
+    w->period_fs = (aimc_time)(a->pipeline ? slowest : at) * a->clock_fs;
     w->dec_fs = (aimc_time)c_dec * a->clock_fs;
     w->lag = a->form == AIMC_FORM_SINGLE ? 1 : 0;
+    aimc_infer_wavefront(a, &w->enc_lag, &w->layer_lag);
   }
   aimc_free(ctx, cost);
   aimc_free(ctx, c_layer);
@@ -455,7 +478,7 @@ static void periphery(run_ws *w, int l, const double *resid) {
   const aimc_s4d_model *mdl = w->mdl;
   int H = mdl->h, k = mdl->mix == AIMC_MIX_GLU ? 2 : 1, nb = w->nb;
   size_t bp = (size_t)w->bp;
-  double *y = w->y, *z = w->z, *o = w->o, *mean = w->mean, *var = w->var;
+  double *y = w->lb[l].y, *z = w->z, *o = w->o, *mean = w->mean, *var = w->var;
   for (size_t e = 0; e < (size_t)H * bp; e += bp)
     for (int b = 0; b < nb; b++)
       y[e + b] = 0.5 * y[e + b] * (1 + erf(y[e + b] * 0.70710678118654752440));
@@ -473,7 +496,7 @@ static void periphery(run_ws *w, int l, const double *resid) {
     for (size_t b = 0; b < bp; b++) var[b] += (o[e + b] - mean[b]) * (o[e + b] - mean[b]);
   for (size_t b = 0; b < bp; b++) var[b] = 1 / sqrt(var[b] / H + 1e-5); /* now 1/sd */
   const double *g = mdl->norm_g + (size_t)l * H, *nbias = mdl->norm_b + (size_t)l * H;
-  double *dst = l + 1 < mdl->layers ? w->layer_in + (size_t)(l + 1) * H * bp : w->pool;
+  double *dst = l + 1 < mdl->layers ? w->layer_next + (size_t)(l + 1) * H * bp : w->pool;
   for (int h = 0; h < H; h++)
     for (size_t b = 0; b < bp; b++) {
       double v = g[h] * ((o[h * bp + b] - mean[b]) * var[b]) + nbias[h];
@@ -508,14 +531,15 @@ static void layer_stage(run_ws *w, int l, const aimc_stage *st, const double *u,
   double *x = w->state + w->st_off[l] * bp;
   size_t nx = w->st_off[l + 1] - w->st_off[l], xo = 0;
   double *puq = w->prev_uq + (size_t)l * H * bp, *praw = w->prev_in + (size_t)l * H * bp;
-  double *in = w->in, *out = w->out;
+  const layer_buf *lb = &w->lb[l];
+  double *in = lb->in, *out = lb->out;
   /* The matrix whose inputs are [x^; u (; u_{t-1})] per channel block. */
   const aimc_map_matrix *mx = &m->mats[single ? w->ssm[l] : w->ssm_cd[l]];
   switch (st->kind) {
     case AIMC_STAGE_DAC:
       if (!single && st->read == 0) { /* A reads x^, B reads u */
         state_dac(w, x, in, nx * bp);
-        for (int h = 0; h < H; h++) input_dac(w, u, h, w->in2 + h * bp);
+        for (int h = 0; h < H; h++) input_dac(w, u, h, lb->in2 + h * bp);
         break;
       }
       for (int h = 0; h < H; h++) {
@@ -532,22 +556,22 @@ static void layer_stage(run_ws *w, int l, const aimc_stage *st, const double *u,
         array_read(w, w->ssm[l], in, out);
       } else if (st->read == 0) {
         array_read(w, w->ssm[l], in, out);
-        array_read(w, w->ssm_b[l], w->in2, w->out2);
+        array_read(w, w->ssm_b[l], lb->in2, lb->out2);
       } else {
         array_read(w, w->ssm_cd[l], in, out);
-        for (int h = 0; h < H; h++) memcpy(w->y + h * bp, out + mx->out_off[h] * bp, row);
+        for (int h = 0; h < H; h++) memcpy(lb->y + h * bp, out + mx->out_off[h] * bp, row);
       }
       break;
     case AIMC_STAGE_REG:
       if (!single) {
-        for (size_t e = 0; e < nx * bp; e++) x[e] = out[e] + w->out2[e];
+        for (size_t e = 0; e < nx * bp; e++) x[e] = out[e] + lb->out2[e];
         quantize_vec(&w->mv[w->ssm[l]].post, x, x, nx * bp);
         break;
       }
       for (int h = 0; h < H; h++) {
         int ns = mx->out_off[h + 1] - mx->out_off[h] - 1;
         memcpy(x + xo * bp, out + mx->out_off[h] * bp, row * ns);
-        memcpy(w->y + h * bp, out + (mx->out_off[h] + ns) * bp, row);
+        memcpy(lb->y + h * bp, out + (mx->out_off[h] + ns) * bp, row);
         xo += ns;
       }
       break;
@@ -567,16 +591,27 @@ static void layer_stage(run_ws *w, int l, const aimc_stage *st, const double *u,
   }
 }
 
-/* Hardware step s: the encoder takes x_s, and every layer with work at
- * this step (t = s - l * lag) starts its stages at its offset. */
+/* The input time layer l works on at step s (the wavefront). */
+static int layer_time(const run_ws *w, int l, int s) {
+  return s - w->enc_lag - l * w->layer_lag;
+}
+
+/* Hardware step s: what the layers wrote in the last step becomes their
+ * input (pipelined), the encoder takes x_s, and every layer with work at
+ * this step starts its stages at its offset. */
 static int on_step(run_ws *w, int s) {
   const aimc_s4d_model *mdl = w->mdl;
+  if (w->layer_next != w->layer_in) {
+    double *t = w->layer_in;
+    w->layer_in = w->layer_next;
+    w->layer_next = t;
+  }
   if (s < w->len)
     dense(w, w->enc, mdl->n_in, mdl->h, mdl->enc_w, mdl->enc_b,
-          w->x + (size_t)s * mdl->n_in * w->bp, w->layer_in);
+          w->x + (size_t)s * mdl->n_in * w->bp, w->layer_next);
   int st = AIMC_OK;
   for (int l = 0; l < mdl->layers && !st; l++) {
-    int t = s - l * w->lag;
+    int t = layer_time(w, l, s);
     if (t >= 0 && t < w->len + w->lag)
       st = aimc_kernel_schedule(w->k, w->handler, w->offset_fs[l], stage_tag(l, 0),
                                 (uint64_t)s);
@@ -591,7 +626,7 @@ static int on_step(run_ws *w, int s) {
 static int trace_values(run_ws *w, aimc_time now, int l) {
   size_t lane = (size_t)w->trace_lane;
   return aimc_infer_trace_values(w->trace, now, l, w->state[w->st_off[l] * w->bp + lane],
-                                 w->y[lane]);
+                                 w->lb[l].y[lane]);
 }
 
 static int on_event(aimc_kernel *k, void *self, const aimc_event *ev) {
@@ -602,7 +637,7 @@ static int on_event(aimc_kernel *k, void *self, const aimc_event *ev) {
     return st ? st : on_step(w, s);
   }
   int l = (int)(ev->tag - EV_STAGE) / AIMC_STAGES_MAX, i = (int)(ev->tag - EV_STAGE) % AIMC_STAGES_MAX;
-  int t = s - l * w->lag;
+  int t = layer_time(w, l, s);
   const aimc_stage *stage = &w->stages[(size_t)l * AIMC_STAGES_MAX + i];
   aimc_time dur = (aimc_time)stage->cycles * w->m->arch.clock_fs;
   if (w->trace) st = aimc_infer_trace_stage(w->trace, ev->time, dur, l, stage->kind, t, s);
@@ -619,14 +654,12 @@ static void batch_begin(run_ws *w, int nb, size_t first) {
   int bp = (nb + LANES - 1) / LANES * LANES;
   if (bp != w->bp) { /* a new layout: no stale values in the padding lanes */
     size_t n = w->big * (size_t)w->bp_max, H = (size_t)w->mdl->h * w->bp_max;
-    double *bufs[] = {w->in, w->out, w->out2};
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
-      memset(bufs[i], 0, sizeof(double) * n);
+    memset(w->lb_mem, 0, sizeof(double) * w->lb_size);
     memset(w->in_sq, 0, sizeof(float) * n);
-    memset(w->y, 0, sizeof(double) * H);
     memset(w->o, 0, sizeof(double) * H);
     memset(w->z, 0, sizeof(double) * 2 * H);
     memset(w->layer_in, 0, sizeof(double) * H * w->mdl->layers);
+    memset(w->layer_next, 0, sizeof(double) * H * w->mdl->layers);
   }
   w->nb = nb;
   w->bp = bp;
@@ -635,9 +668,8 @@ static void batch_begin(run_ws *w, int nb, size_t first) {
 }
 
 /* The batch's sequences (x: [t][n_in][bp]) through the hardware, as
- * events on the kernel: a wavefront over layers (layer l handles time t =
- * s - l * lag at hardware step s), then the mean pool and the decoder into
- * w->logits ([n_out][bp]). */
+ * events on the kernel: a wavefront over layers (layer_time), then the
+ * mean pool and the decoder into w->logits ([n_out][bp]). */
 static int run_batch(run_ws *w, const double *x, int len) {
   const aimc_s4d_model *mdl = w->mdl;
   int H = mdl->h, L = mdl->layers;
@@ -648,7 +680,7 @@ static int run_batch(run_ws *w, const double *x, int len) {
   memset(w->pool, 0, sizeof(double) * H * bp);
   w->x = x;
   w->len = len;
-  w->n_steps = len + L * w->lag;
+  w->n_steps = aimc_infer_steps(&w->m->arch, L, len);
   int st = aimc_kernel_reset(w->k);
   if (!st) st = aimc_kernel_schedule_at(w->k, w->handler, 0, EV_STEP, 0);
   if (!st) st = aimc_kernel_run(w->k);
