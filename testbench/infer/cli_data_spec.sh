@@ -7,11 +7,7 @@
 # and swept without a data setting (the recorded spec again). A model that
 # records no spec still needs --data (exit 2).
 # $1: the fixture_model tool.
-set -eu
-FIX=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/e2e_common.sh"
 A="$AIMC_BIN"
 ARCH="$AIMC_SRC/configs/arch/default.yaml"
 # The recorded spec has no dir: the digits are found through $AIMC_DATA.

@@ -4,11 +4,7 @@
 # programming; the generated netlist is edited with sed and each edit must
 # have the effect of the corresponding arch setting; tiles that disagree and
 # a bad edit exit 2 with file:line:col. $1: the fixture_model tool.
-set -eu
-FIX=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/e2e_common.sh"
 DATA=fmnist_rows,max_per_split=40
 "$FIX" "$T/m.s4d" 28 10 8 4 2 2 5
 "$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" -o "$T/net.yaml" > /dev/null

@@ -4,11 +4,7 @@
 # give identical predictions and energies; programmed state reuse gives
 # identical results; bad inputs exit 2 with a message naming the problem.
 # $1: the fixture_model tool.
-set -eu
-FIX=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/e2e_common.sh"
 "$FIX" "$T/m.s4d" 28 10 8 4 2 2 5
 "$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" -o "$T/net.yaml" \
   --set timing.pipeline=false > "$T/map.txt"

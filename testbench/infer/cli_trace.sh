@@ -7,11 +7,7 @@
 # one read), the stages of a read come in order, and both kernels write
 # byte-identical files. A failed run keeps an earlier trace. $1: the
 # fixture_model tool.
-set -eu
-FIX=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/e2e_common.sh"
 DATA=fmnist_rows,max_per_split=20
 LEN=28
 "$FIX" "$T/m.s4d" 28 10 8 4 2 2 5
