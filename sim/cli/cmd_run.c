@@ -24,7 +24,8 @@ static void help(void) {
       "(shared) ADCs, the state register and the digital periphery, as\n"
       "events on the kernel. Prints accuracy, energy per inference by\n"
       "component class, latency and TOPS/W; writes DIR/results.json (schema\n"
-      "in docs/energy-latency.md) and DIR/predictions.csv.\n\n"
+      "in docs/energy-latency.md), DIR/predictions.csv and DIR/energy.csv\n"
+      "(energy per instance per inference).\n\n"
       "options:\n"
       "  --data SPEC            data set: a task (zero_one, digits20, classes,\n"
       "                         fmnist_rows, fmnist_pixels) and optional keys of\n"
@@ -234,7 +235,7 @@ static void print_summary(const aimc_infer_result *r, const char *dir) {
   printf("programming  %llu pulses, %.4g s, %.4g J, residual rms %.3g S\n",
          (unsigned long long)r->prog.pulses, r->prog.t_s, r->prog.e_J, r->prog.resid_rms_S);
   printf("simulation   %llu events, %.3f s wall\n", (unsigned long long)r->events, r->wall_s);
-  printf("results      %s/results.json, %s/predictions.csv\n", dir, dir);
+  printf("results      %s/results.json, %s/predictions.csv, %s/energy.csv\n", dir, dir, dir);
 }
 
 int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
@@ -298,6 +299,10 @@ int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
   if (!st) {
     snprintf(path, sizeof path, "%s/predictions.csv", dir);
     st = aimc_infer_write_csv(ctx, &r, path);
+  }
+  if (!st) {
+    snprintf(path, sizeof path, "%s/energy.csv", dir);
+    st = aimc_infer_write_energy_csv(ctx, &r, path);
   }
   if (!st) print_summary(&r, dir);
   aimc_infer_result_fini(ctx, &r);

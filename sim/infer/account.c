@@ -4,6 +4,7 @@
  * params the netlist gives them: the same figures the event models book),
  * digital work per output step and buffers from the arch's figures,
  * static power over the latency. */
+#include <stdio.h>
 #include <string.h>
 
 #include "aimc/status.h"
@@ -175,6 +176,21 @@ void aimc_infer_stage_cycles(const aimc_s4d_model *mdl, const aimc_hw *hw,
   if (!*c_enc) *c_enc = 1;
 }
 
+/* Entry i of r->inst: part p of array k's tile (p < 0: the tile's static
+ * power). */
+static void add_inst(aimc_infer_result *r, size_t i, const aimc_mapping *m, size_t k, int p,
+                     double e_J) {
+  static const aimc_energy_class CLASS[AIMC_TILE_PARTS] = {
+      AIMC_EC_DAC, AIMC_EC_ARRAY, AIMC_EC_TIA, AIMC_EC_ADC, AIMC_EC_REGISTER};
+  aimc_inst_energy *e = &r->inst[i];
+  char tile[48];
+  aimc_map_array_name(m, k, tile, sizeof tile);
+  if (p < 0) snprintf(e->name, sizeof e->name, "%s", tile);
+  else snprintf(e->name, sizeof e->name, "%s.%s", tile, aimc_tile_part_name(p));
+  e->eclass = p < 0 ? AIMC_EC_STATIC : CLASS[p];
+  e->e_J = e_J;
+}
+
 int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                        const aimc_hw *hw, int len, aimc_infer_result *r) {
   const aimc_mapping *m = hw->map;
@@ -184,7 +200,9 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   int xbar_dense = a->dense == AIMC_PLACE_CROSSBAR;
   aimc_read_cost *cost = aimc_calloc(ctx, m->n_arrays + 1, sizeof *cost);
   r->e_array_J = aimc_calloc(ctx, m->n_arrays + 1, sizeof(double));
-  if (!cost || !r->e_array_J) {
+  r->n_inst = m->n_arrays * (AIMC_TILE_PARTS + 1) + 2;
+  r->inst = aimc_calloc(ctx, r->n_inst, sizeof *r->inst);
+  if (!cost || !r->e_array_J || !r->inst) {
     aimc_free(ctx, cost);
     return AIMC_ENOMEM;
   }
@@ -208,6 +226,10 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
     E[AIMC_EC_ADC] += reads * c->e_adc_J;
     E[AIMC_EC_REGISTER] += reads * c->e_reg_J;
     r->e_array_J[k] = reads * (c->e_dac_J + c->e_array_J + c->e_tia_J + c->e_adc_J + c->e_reg_J);
+    const double part_J[AIMC_TILE_PARTS] = {c->e_dac_J, c->e_array_J, c->e_tia_J, c->e_adc_J,
+                                            c->e_reg_J};
+    for (int p = 0; p < AIMC_TILE_PARTS; p++)
+      add_inst(r, k * (AIMC_TILE_PARTS + 1) + (size_t)p, m, k, p, reads * part_J[p]);
     analog_macs += reads * c->macs;
   }
   /* Digital work per output step and layer: GELU (H), mix (k H x H MACs
@@ -253,7 +275,14 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   r->latency_seq_s = (double)r->cycles_seq * clk;
   r->throughput_inf_s = r->latency_seq_s > 0 ? 1 / r->latency_seq_s : 0;
   E[AIMC_EC_STATIC] = a->p_static_W * (double)m->n_arrays * r->latency_seq_s;
-  for (size_t k = 0; k < m->n_arrays; k++) r->e_array_J[k] += a->p_static_W * r->latency_seq_s;
+  for (size_t k = 0; k < m->n_arrays; k++) {
+    r->e_array_J[k] += a->p_static_W * r->latency_seq_s;
+    add_inst(r, k * (AIMC_TILE_PARTS + 1) + AIMC_TILE_PARTS, m, k, -1,
+             a->p_static_W * r->latency_seq_s);
+  }
+  size_t last = m->n_arrays * (AIMC_TILE_PARTS + 1);
+  r->inst[last] = (aimc_inst_energy){"periphery", AIMC_EC_DIGITAL, E[AIMC_EC_DIGITAL]};
+  r->inst[last + 1] = (aimc_inst_energy){"buffer", AIMC_EC_BUFFER, E[AIMC_EC_BUFFER]};
   r->e_inf_total_J = 0;
   for (int c = 0; c < AIMC_EC_COUNT_; c++) r->e_inf_total_J += E[c];
   r->ops_inf = 2 * (analog_macs + dig_macs);

@@ -24,6 +24,9 @@ static cJSON *energy_json(const aimc_infer_result *r) {
       cJSON_AddNumberToObject(e, aimc_energy_class_name((aimc_energy_class)c),
                               r->e_inf_J[c]);
   cJSON_AddNumberToObject(e, "total", r->e_inf_total_J);
+  cJSON *inst = cJSON_AddObjectToObject(e, "per_instance");
+  for (size_t i = 0; i < r->n_inst; i++)
+    cJSON_AddNumberToObject(inst, r->inst[i].name, r->inst[i].e_J);
   cJSON *arr = cJSON_AddArrayToObject(e, "per_array");
   for (size_t k = 0; k < r->n_arrays; k++)
     cJSON_AddItemToArray(arr, cJSON_CreateNumber(r->e_array_J[k]));
@@ -93,6 +96,19 @@ int aimc_infer_write_json(aimc_ctx *ctx, const aimc_infer_result *r,
   int st = aimc_write_file_atomic(ctx, path, text, strlen(text));
   cJSON_free(text);
   return st;
+}
+
+int aimc_infer_write_energy_csv(aimc_ctx *ctx, const aimc_infer_result *r,
+                                const char *path) {
+  aimc_atomic_file *f = NULL;
+  int st = aimc_atomic_open(ctx, path, &f);
+  if (st) return st;
+  FILE *o = aimc_atomic_stream(f);
+  fprintf(o, "instance,class,energy_J\n");
+  for (size_t i = 0; i < r->n_inst; i++)
+    fprintf(o, "%s,%s,%.17g\n", r->inst[i].name, aimc_energy_class_name(r->inst[i].eclass),
+            r->inst[i].e_J);
+  return aimc_atomic_commit(ctx, f);
 }
 
 int aimc_infer_write_csv(aimc_ctx *ctx, const aimc_infer_result *r,

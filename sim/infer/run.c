@@ -738,6 +738,7 @@ void aimc_infer_result_fini(aimc_ctx *ctx, aimc_infer_result *r) {
   aimc_free(ctx, r->label);
   aimc_free(ctx, r->logits);
   aimc_free(ctx, r->e_array_J);
+  aimc_free(ctx, r->inst);
   memset(r, 0, sizeof *r);
 }
 

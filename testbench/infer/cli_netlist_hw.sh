@@ -76,6 +76,12 @@ awk -v a1="$(json eadc adc)" -v a0="$(json base adc)" -v t1="$(first eadc)" -v t
     -v u1="$(second eadc)" -v u0="$(second base)" \
   'BEGIN { d = a1 - a0; exit !(d > 0 && (t1 - t0 - d) ^ 2 < (1e-9 * d) ^ 2 && u1 == u0) }' \
   || fail "one tile's e_adc: adc $(json base adc) -> $(json eadc adc), tile 0 $(first base) -> $(first eadc)"
+# Per instance: exactly tile 0's adc doubled, every other row the same.
+awk -F, 'NR == FNR { e[$1] = $3; next } FNR > 1 {
+    if ($1 == "l0_ssm_0.adc") { if (!($3 > 0 && ($3 - 2 * e[$1]) ^ 2 < (1e-12 * $3) ^ 2)) bad = 1 }
+    else if ($3 != e[$1]) bad = 1; n++ }
+  END { exit bad || n < 8 }' "$T/base/energy.csv" "$T/eadc/energy.csv" \
+  || fail "one tile's e_adc: energy.csv rows other than l0_ssm_0.adc x2"
 # Walden: E = FOM x 2^bits = 1 fJ x 2^8 = 256 fJ per conversion instead of
 # e_adc = 1 pJ: the ADC energy scales by 0.256.
 sed 's/adc: {model: adc, params: {/&fom_walden: 1fJ, /' "$T/net.yaml" > "$T/fom.yaml"

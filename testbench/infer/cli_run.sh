@@ -27,6 +27,18 @@ lat=$(sed -n 's/.*"seq_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' "$T/nat/results.jso
 sim=$(sed -n 's/.*"t_sim_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' "$T/nat/results.json")
 awk -v a="$lat" -v b="$sim" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-15 && a > 0) }' \
   || fail "kernel time $sim != latency $lat"
+# energy.csv: one row per tile part, per tile (static), the periphery and
+# the buffers; the rows add up to the total and, per class, to the class.
+csv=$T/nat/energy.csv
+arrays=$(sed -n 's/.*"arrays":[[:space:]]*\([0-9]*\).*/\1/p' "$T/nat/results.json")
+[ "$(head -1 "$csv")" = "instance,class,energy_J" ] || fail "energy.csv header"
+[ "$(($(grep -c . "$csv") - 1))" = $((arrays * 6 + 2)) ] || fail "energy.csv rows"
+for key in total adc array; do
+  want=$(sed -n "s/.*\"$key\":[[:space:]]*\([0-9.e+-]*\).*/\1/p" "$T/nat/results.json" | head -1)
+  awk -F, -v k="$key" -v w="$want" 'NR > 1 && (k == "total" || $2 == k) { s += $3 }
+    END { exit !(w > 0 && (s - w) ^ 2 < (1e-12 * w) ^ 2) }' "$csv" \
+    || fail "energy.csv $key rows do not add up to $want"
+done
 # Pipelined (the arch's default): the layers and the encoder overlap on the
 # kernel too, so its simulated time is again the accounted latency; the
 # predictions (ideal devices, no noise) are those of the sequential run,

@@ -75,6 +75,21 @@ static void test_hand_example(void **st) {
    * + 85 = 215.8455pJ. */
   assert_near(r.e_inf_J[AIMC_EC_STATIC], 85e-12, 1e-24);
   assert_near(r.e_inf_total_J, 215.8455e-12, 1e-23);
+  /* Per instance: the one tile's five parts, its static power, the
+   * periphery and the buffers (1 x 6 + 2 rows), as derived above, adding
+   * up to the total. */
+  assert_int_equal(r.n_inst, 8);
+  const double want[8] = {24e-12, 1.1955e-12, 36e-12, 54e-12, 6e-12, 85e-12, 5.9e-12, 3.75e-12};
+  const char *suffix[8] = {".dac", ".xbar", ".tia", ".adc", ".hold", "", "", ""};
+  double sum = 0;
+  for (int i = 0; i < 8; i++) {
+    assert_near(r.inst[i].e_J, want[i], 1e-24);
+    size_t n = strlen(r.inst[i].name), ns = strlen(suffix[i]);
+    assert_true(n >= ns && !strcmp(r.inst[i].name + n - ns, suffix[i]));
+    sum += r.inst[i].e_J;
+  }
+  assert_string_equal(r.inst[6].name, "periphery");
+  assert_near(sum, r.e_inf_total_J, 1e-23);
   /* Ops: 2 x (6 reads x 12 analog MACs + 12 digital MACs) = 168. */
   assert_int_equal(r.ops_inf, 168);
   assert_near(r.tops_per_w, 168 / 215.8455e-12 / 1e12, 1e-9);

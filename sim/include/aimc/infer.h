@@ -86,6 +86,13 @@ typedef struct {
 
 void aimc_infer_opts_defaults(aimc_infer_opts *o);
 
+/* Energy of one instance per inference. */
+typedef struct {
+  char name[64];                /* netlist instance, e.g. "l0_ssm_0.adc" */
+  aimc_energy_class eclass;
+  double e_J;
+} aimc_inst_energy;
+
 typedef struct {
   size_t n_samples, n_classes, length;
   int *pred, *label;            /* n_samples each                       */
@@ -98,6 +105,12 @@ typedef struct {
   /* Energy per array instance per inference (n_arrays), J. */
   size_t n_arrays;
   double *e_array_J;
+  /* Energy per instance per inference: the parts of every tile
+   * ("<tile>.dac", ".xbar", ".tia", ".adc", ".hold"), every tile's static
+   * power ("<tile>", class static), the digital periphery ("periphery")
+   * and the buffers ("buffer"). They add up to e_inf_total_J. */
+  size_t n_inst;
+  aimc_inst_energy *inst;
   /* Latency. */
   uint64_t cycles_step;         /* clock cycles of one time step        */
   uint64_t cycles_seq;          /* clock cycles of one inference        */
@@ -142,6 +155,10 @@ int aimc_infer_write_json(aimc_ctx *ctx, const aimc_infer_result *r,
                           const char *path);
 int aimc_infer_write_csv(aimc_ctx *ctx, const aimc_infer_result *r,
                          const char *path);
+/* Writes the energy per instance as CSV (instance,class,energy_J), one row
+ * per entry of r->inst, atomically. */
+int aimc_infer_write_energy_csv(aimc_ctx *ctx, const aimc_infer_result *r,
+                                const char *path);
 
 #ifdef __cplusplus
 }
