@@ -177,6 +177,7 @@ int aimc_map_model(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   m->n_out = mdl->n_out;
   m->h = mdl->h;
   m->layers = mdl->layers;
+  m->state_bits = mdl->quant_x.bits;
   m->model_hash = aimc_s4d_model_hash(mdl);
   m->modes = aimc_calloc(ctx, (size_t)mdl->layers * mdl->h, sizeof(int));
   if (!m->modes) {

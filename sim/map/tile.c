@@ -41,11 +41,11 @@ static const binding BINDINGS[] = {
     {"cols", AIMC_TILE_HOLD, "n", NULL, NULL},
     {"n_adc", AIMC_TILE_ADC, "n_adc", NULL, NULL},
     {"adc_bits", AIMC_TILE_ADC, "bits", NULL, NULL},
-    {"adc_bits", AIMC_TILE_HOLD, "bits", NULL, NULL},
     {"dac_bits", AIMC_TILE_DAC, "bits", NULL, NULL},
     {"program", AIMC_TILE_XBAR, "program", NULL, NULL},
     {"sigma_g", AIMC_TILE_XBAR, "sigma_g", NULL, NULL},
     {"targets", AIMC_TILE_XBAR, "targets", NULL, NULL},
+    {"reg_bits", AIMC_TILE_HOLD, "bits", NULL, NULL},
     {"v_read", AIMC_TILE_DAC, "v_fs", "array", "v_read"},
     {"v_read", AIMC_TILE_XBAR, "v_read", "array", "v_read"},
     {"t_dac", AIMC_TILE_DAC, "t_settle", "timing", "t_dac"},
@@ -136,6 +136,10 @@ static void layout_value(const aimc_mapping *m, size_t k, const char *key, char 
   else if (!strcmp(key, "adc_bits")) snprintf(buf, len, "%d", aimc_map_converter_bits(a->adc_bits));
   else if (!strcmp(key, "program")) snprintf(buf, len, "%s", PROG[a->ni_prog ? a->prog_mode : 0]);
   else if (!strcmp(key, "sigma_g")) snprintf(buf, len, "%.17g", a->prog_sigma_S);
+  /* The register holds the state at the ADC's resolution: the arch's, or
+   * the model's state quantizer (32-bit words when it has none). */
+  else if (!strcmp(key, "reg_bits"))
+    snprintf(buf, len, "%d", a->adc_bits > 0 ? a->adc_bits : m->state_bits > 0 ? m->state_bits : 32);
   else buf[0] = '\0'; /* targets: the netlist writer knows their path */
 }
 

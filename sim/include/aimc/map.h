@@ -223,6 +223,7 @@ typedef struct {
 typedef struct {
   aimc_arch arch;            /* copy of the arch it was made for        */
   int n_in, n_out, h, layers; /* shape of the model                    */
+  int state_bits;            /* the model's state quantizer (0: none)  */
   int *modes;                /* kept modes per (layer, channel)        */
   size_t n_mats;
   aimc_map_matrix *mats;
