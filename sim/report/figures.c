@@ -69,16 +69,21 @@ static const char *guess_key(const rtable *t, const char *given,
   return NULL;
 }
 
+/* In the order of aimc_energy_class, which the e_*_J metrics share. */
 static const char *ENERGY_LABELS[] = {
     "DAC", "array", "TIA", "ADC", "register", "digital", "buffer", "static"};
 
-static void fig_init(report_fig *f, const char *stem, const char *title) {
+const char *report_class_label(aimc_energy_class c) {
+  return (int)c >= 0 && c <= AIMC_EC_STATIC ? ENERGY_LABELS[c] : "other";
+}
+
+void report_fig_init(report_fig *f, const char *stem, const char *title) {
   memset(f, 0, sizeof *f);
   snprintf(f->stem, sizeof f->stem, "%s", stem);
   snprintf(f->title, sizeof f->title, "%s", title);
 }
 
-static int write_fig(aimc_ctx *ctx, const aimc_report_opts *o, report_fig *f,
+int report_fig_write(aimc_ctx *ctx, const aimc_report_opts *o, report_fig *f,
                      const plot_figure *pf) {
   char stem[4096];
   snprintf(stem, sizeof stem, "%s/%s", o->out_dir, f->stem);
@@ -91,7 +96,7 @@ static int write_fig(aimc_ctx *ctx, const aimc_report_opts *o, report_fig *f,
  * sigma setting share a bar: programming noise does not change energy). */
 static int fig_energy(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
                       const char *sigma, report_fig *f) {
-  fig_init(f, "fig_energy", "Energy per inference by component");
+  report_fig_init(f, "fig_energy", "Energy per inference by component");
   size_t n = t->n_points, *grp = aimc_calloc(ctx, n ? n : 1, sizeof *grp);
   char **labels = aimc_calloc(ctx, n ? n : 1, sizeof *labels);
   double *values = aimc_calloc(ctx, 8 * (n ? n : 1), sizeof *values);
@@ -142,7 +147,8 @@ static int fig_energy(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
       any |= isfinite(v);
     }
     if (any) {
-      layer_labels[n_layers++] = ENERGY_LABELS[m - AIMC_SWEEP_M_e_dac_J];
+      layer_labels[n_layers++] =
+          report_class_label((aimc_energy_class)(m - AIMC_SWEEP_M_e_dac_J));
     }
   }
   for (size_t b = 0; b < n_bars; b++) {
@@ -167,7 +173,7 @@ static int fig_energy(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
                       .bar_labels = (const char *const *)labels,
                       .layer_labels = layer_labels,
                       .values = values};
-    rc = write_fig(ctx, o, f, &pf);
+    rc = report_fig_write(ctx, o, f, &pf);
     snprintf(
         f->caption, sizeof f->caption,
         "Energy of one inference split by component class%s.",
@@ -242,7 +248,7 @@ static int fig_lines(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
                     .ylabel = ylabel,
                     .n_series = ng,
                     .series = series};
-  rc = write_fig(ctx, o, f, &pf);
+  rc = report_fig_write(ctx, o, f, &pf);
 out:
   aimc_free(ctx, (void *)xv);
   aimc_free(ctx, (void *)gv);
@@ -335,7 +341,7 @@ static int fig_pareto(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
                     .ylabel = "accuracy (%)",
                     .n_series = ng + 1,
                     .series = series};
-  rc = write_fig(ctx, o, f, &pf);
+  rc = report_fig_write(ctx, o, f, &pf);
   snprintf(
       f->caption, sizeof f->caption,
       "Every design point (mean over seeds), energy against accuracy; the grey "
@@ -379,7 +385,7 @@ static int fig_single_bars(aimc_ctx *ctx, const aimc_report_opts *o,
                     .bar_labels = labels,
                     .layer_labels = layers,
                     .values = vals};
-  if (!rc) rc = write_fig(ctx, o, f, &pf);
+  if (!rc) rc = report_fig_write(ctx, o, f, &pf);
   aimc_free(ctx, vals);
   aimc_free(ctx, names);
   aimc_free(ctx, (void *)labels);
@@ -403,9 +409,10 @@ static int single_run_figures(aimc_ctx *ctx, const rtable *t,
                               const aimc_report_opts *o, report_fig *figs,
                               size_t *n_figs) {
   int rc = AIMC_OK;
-  if (t->n_arrays) {
+  if (t->n_inst) rc = report_instances_figure(ctx, t, o, &figs[(*n_figs)++]);
+  if (!rc && t->n_arrays) {
     report_fig *f = &figs[(*n_figs)++];
-    fig_init(f, "fig_arrays", "Energy per array instance");
+    report_fig_init(f, "fig_arrays", "Energy per array instance");
     double peak = 0;
     for (size_t k = 0; k < t->n_arrays; k++)
       if (isfinite(t->array_e_J[k])) peak = fmax(peak, t->array_e_J[k]);
@@ -420,7 +427,7 @@ static int single_run_figures(aimc_ctx *ctx, const rtable *t,
   }
   if (!rc && t->n_hist) {
     report_fig *f = &figs[(*n_figs)++];
-    fig_init(f, "fig_residuals", "Programming residuals");
+    report_fig_init(f, "fig_residuals", "Programming residuals");
     rc = fig_single_bars(ctx, o, f, t->n_hist, t->hist, 1, bin_label,
                          &t->hist_bin_S, "|G - target| up to (#gmS)", "devices",
                          "devices");
@@ -447,7 +454,7 @@ int report_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
   if (!t->is_sweep) return single_run_figures(ctx, t, o, figs, n_figs);
 
   report_fig *f = &figs[(*n_figs)++];
-  fig_init(f, "fig_accuracy_sigma", "Accuracy vs programming noise");
+  report_fig_init(f, "fig_accuracy_sigma", "Accuracy vs programming noise");
   if (ks < 0) {
     snprintf(f->caption, sizeof f->caption,
              "Left out: no programming-noise setting was varied (a key "
@@ -474,12 +481,12 @@ int report_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
   if (rc) return rc;
 
   f = &figs[(*n_figs)++];
-  fig_init(f, "fig_pareto", "Energy vs accuracy (Pareto front)");
+  report_fig_init(f, "fig_pareto", "Energy vs accuracy (Pareto front)");
   rc = fig_pareto(ctx, t, o, kz, f);
   if (rc) return rc;
 
   f = &figs[(*n_figs)++];
-  fig_init(f, "fig_latency", "Latency vs array size");
+  report_fig_init(f, "fig_latency", "Latency vs array size");
   if (kz < 0) {
     snprintf(
         f->caption, sizeof f->caption,

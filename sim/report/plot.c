@@ -150,6 +150,16 @@ static void draw_lines(const plot_figure *f) {
   if (n_leg) draw_legend(labels, colours, n_leg, 0, lines, markers);
 }
 
+/* Bar labels stand vertical when side by side they would overlap (the
+ * frame is about 64 characters wide); returns the longest label's length
+ * then, 0 when they lie flat. */
+static size_t vertical_labels(const plot_figure *f) {
+  size_t longest = 0;
+  for (size_t b = 0; b < f->n_bars; b++)
+    if (strlen(f->bar_labels[b]) > longest) longest = strlen(f->bar_labels[b]);
+  return f->n_bars > 8 || (longest + 1) * f->n_bars > 64 ? longest : 0;
+}
+
 static void draw_bars(const plot_figure *f) {
   range y = {INFINITY, -INFINITY};
   for (size_t b = 0; b < f->n_bars; b++) {
@@ -164,6 +174,7 @@ static void draw_bars(const plot_figure *f) {
   pad(&y, 0, 1);
   if (y.lo < 0) y.lo = 0;
   double n = (double)f->n_bars;
+  size_t vertical = vertical_labels(f);
   plwind(-0.6, n - 0.4, y.lo, y.hi);
   for (size_t b = 0; b < f->n_bars; b++) {
     double base = 0;
@@ -180,7 +191,7 @@ static void draw_bars(const plot_figure *f) {
     }
     /* Category labels under the bars; vertical when they would crowd. */
     double pos = ((double)b + 0.6) / (n + 0.2);
-    if (f->n_bars > 8)
+    if (vertical)
       plmtex("bv", 0.5, pos, 1.0, f->bar_labels[b]);
     else
       plmtex("b", 1.5, pos, 0.5, f->bar_labels[b]);
@@ -188,7 +199,9 @@ static void draw_bars(const plot_figure *f) {
   plcol0(FG);
   plbox("bc", 0, 0, "bcnstv", 0, 0);
   pllab("", f->ylabel, "");
-  plmtex("b", f->n_bars > 8 ? 7.0 : 3.2, 0.5, 0.5, f->xlabel);
+  /* Below the labels: a character is about 0.7 of its height wide. */
+  plmtex("b", vertical ? 1.5 + 0.75 * (double)vertical : 3.2, 0.5, 0.5,
+         f->xlabel);
   plmtex("t", 1.5, 0.5, 0.5, f->title);
   int colours[32];
   for (size_t l = 0; l < f->n_layers && l < 32; l++)
@@ -223,7 +236,9 @@ static int render(aimc_ctx *ctx, const plot_figure *f, const char *final_path,
   plinit();
   pladv(0);
   plschr(0, 0.9);
-  plvpor(0.1, 0.72, f->n_bars > 8 ? 0.26 : 0.13, 0.9);
+  /* Room under the frame for vertical bar labels and the axis label. */
+  size_t vertical = f->n_bars ? vertical_labels(f) : 0;
+  plvpor(0.1, 0.72, vertical ? 0.08 + 0.02 * (double)vertical : 0.13, 0.9);
   if (f->n_bars)
     draw_bars(f);
   else

@@ -8,8 +8,20 @@
 #include <stdio.h>
 
 #include "aimc/context.h"
+#include "aimc/model.h"
 #include "aimc/report.h"
 #include "aimc/sweep.h"
+#include "plot.h"
+
+struct cJSON;
+
+/* One netlist instance's energy per inference (aimc.run/1
+ * energy_J.per_instance) and the class its name implies. */
+typedef struct {
+  char *name; /* "l0_ssm_0.adc", "l0_ssm_0" (static), "periphery", ... */
+  aimc_energy_class eclass;
+  double e_J;
+} report_inst;
 
 /* Results as rows of metrics (the sweep metric list of aimc/sweep.h). */
 typedef struct {
@@ -28,6 +40,10 @@ typedef struct {
   double *array_e_J; /* n_arrays                                     */
   double hist[16];   /* devices per |G - target| bin                 */
   double hist_bin_S; /* bin width                                    */
+  /* One run only: energy per netlist instance, in the file's order;
+   * n_inst 0 when the file has none (older runs). */
+  size_t n_inst;
+  report_inst *inst;
 } rtable;
 
 /* Reads a sweep directory / results.json / aimc.run/1 file. */
@@ -67,6 +83,8 @@ typedef struct {
   char title[128];
   char caption[512];
   int drawn; /* 0: left out; caption says why               */
+  /* Writes HTML after the figure (e.g. its table), or NULL. */
+  int (*after)(aimc_ctx *ctx, FILE *f, const rtable *t);
 } report_fig;
 
 enum { REPORT_MAX_FIGS = 6 };
@@ -78,6 +96,29 @@ int report_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
 /* Writes report.html into o->out_dir. */
 int report_html(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
                 const report_fig *figs, size_t n_figs);
+
+/* Energy per instance (sim/report/instances.c). Reads a run's
+ * energy_J.per_instance object (NULL: none) into t->inst; a value that is
+ * not a number is AIMC_EFORMAT naming the file and the instance. */
+int report_instances_load(aimc_ctx *ctx, const struct cJSON *per_instance,
+                          rtable *t);
+/* The figure fig_instances: one bar per tile stacked by class, then the
+ * periphery and the buffers; at most REPORT_MAX_INST_BARS bars, the least
+ * costly tiles summed into one. Its `after` writes the table of the top
+ * instances with their share of the total. */
+enum { REPORT_MAX_INST_BARS = 40, REPORT_TOP_INSTANCES = 15 };
+int report_instances_figure(aimc_ctx *ctx, const rtable *t,
+                            const aimc_report_opts *o, report_fig *f);
+
+/* Figure helpers shared by figures.c and instances.c. */
+void report_fig_init(report_fig *f, const char *stem, const char *title);
+/* Draws pf as <out_dir>/<stem>.svg and .png; sets f->drawn. */
+int report_fig_write(aimc_ctx *ctx, const aimc_report_opts *o, report_fig *f,
+                     const plot_figure *pf);
+/* Legend label of an energy class ("DAC", "array", ..., "other"). */
+const char *report_class_label(aimc_energy_class c);
+/* s with HTML's special characters escaped. */
+void report_put_escaped(FILE *f, const char *s);
 
 /* Engineering scaling for axis labels: the factor to multiply by and the
  * prefixed unit ("nJ") for values around `typical`. */

@@ -24,6 +24,9 @@ void rtable_fini(aimc_ctx *ctx, rtable *t) {
   aimc_free(ctx, t->mean);
   aimc_free(ctx, t->std);
   aimc_free(ctx, t->array_e_J);
+  for (size_t i = 0; t->inst && i < t->n_inst; i++)
+    aimc_free(ctx, t->inst[i].name);
+  aimc_free(ctx, t->inst);
   aimc_free(ctx, t->name);
   aimc_free(ctx, t->source);
   memset(t, 0, sizeof *t);
@@ -165,6 +168,12 @@ static int load_run(aimc_ctx *ctx, const cJSON *root, rtable *t) {
     t->array_e_J[k] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
   }
   t->n_arrays = na;
+  rc = report_instances_load(
+      ctx,
+      cJSON_GetObjectItemCaseSensitive(
+          cJSON_GetObjectItemCaseSensitive(root, "energy_J"), "per_instance"),
+      t);
+  if (rc) return rc;
   const cJSON *prog = cJSON_GetObjectItemCaseSensitive(root, "programming");
   const cJSON *hist = cJSON_GetObjectItemCaseSensitive(prog, "resid_hist");
   t->hist_bin_S = num(prog, "resid_bin_S");

@@ -118,12 +118,14 @@ static void test_fault_injection(void **state) {
   (void)state;
   char dir[512];
   snprintf(dir, sizeof dir, "%s", test_tmpdir("report-fault"));
-  /* One run with a small breakdown: one figure, so the many attempts
-   * stay quick; the sweep paths share the same code. */
+  /* One run with a small breakdown and two instances: two figures and a
+   * table, so the many attempts stay quick; the sweep paths share the
+   * same code. */
   char *path = test_write_file(
       dir, "run.json",
       "{\"schema\": \"aimc.run/1\", \"accuracy\": 0.9,"
-      " \"energy_J\": {\"dac\": 1e-9, \"adc\": 3e-9, \"total\": 4e-9}}");
+      " \"energy_J\": {\"dac\": 1e-9, \"adc\": 3e-9, \"total\": 4e-9,"
+      " \"per_instance\": {\"t0.dac\": 1e-9, \"t0.adc\": 3e-9}}}");
   assert_true(failalloc_sweep(write_report, path) > 10);
   free(path);
 }
