@@ -132,7 +132,7 @@ static int select_bars(aimc_ctx *ctx, const bar *bars, size_t n, size_t keep,
   }
   /* Lone instances rank below every tile, so the first `keep` are tiles. */
   for (size_t b = 0; b < n; b++)
-    r[b] = (ranked){bars[b].single ? -1 : bar_J(&bars[b]), b};
+    r[b] = (ranked){bars[b].single ? -INFINITY : bar_J(&bars[b]), b};
   qsort(r, n, sizeof *r, by_energy);
   for (size_t k = 0; k < keep && k < n; k++) kept[r[k].i] = 1;
   bar other = {.single = 1};

@@ -5,7 +5,9 @@
  * broken down per component (stacked bars), accuracy vs programming noise
  * per bit width, energy vs accuracy with its Pareto front over array sizes,
  * latency vs array size, the netlist graph of the chosen design, and the
- * tables. docs/report.md describes each figure. */
+ * tables; for one run also the energy per netlist instance (a bar per tile
+ * and a table of the most costly instances). docs/report.md describes each
+ * figure. */
 #ifndef AIMC_REPORT_H
 #define AIMC_REPORT_H
 
