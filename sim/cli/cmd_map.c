@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aimc/fileio.h"
 #include "aimc/map.h"
 #include "aimc/s4d_model.h"
 #include "aimc/status.h"
@@ -85,6 +86,12 @@ int aimc_cmd_map(aimc_ctx *ctx, int argc, char **argv) {
   char *dot = strrchr(arch_out, '.'), *slash = strrchr(arch_out, '/');
   if (dot && (!slash || dot > slash)) *dot = '\0';
   strncat(arch_out, ".arch.yaml", sizeof arch_out - strlen(arch_out) - 1);
+  /* The netlist's folder is made, as `aimc train --out` makes its own. */
+  if (!st && slash) {
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%.*s", (int)(strrchr(out, '/') - out), out);
+    if (*dir) st = aimc_mkdirs(ctx, dir);
+  }
   if (!st) st = aimc_arch_write(ctx, &arch, arch_out);
   if (!st) st = aimc_map_write_netlist(ctx, m, pos[0], arch_out, out);
   if (!st) {

@@ -180,14 +180,12 @@ void aimc_infer_stage_cycles(const aimc_s4d_model *mdl, const aimc_hw *hw,
  * power). */
 static void add_inst(aimc_infer_result *r, size_t i, const aimc_mapping *m, size_t k, int p,
                      double e_J) {
-  static const aimc_energy_class CLASS[AIMC_TILE_PARTS] = {
-      AIMC_EC_DAC, AIMC_EC_ARRAY, AIMC_EC_TIA, AIMC_EC_ADC, AIMC_EC_REGISTER};
   aimc_inst_energy *e = &r->inst[i];
   char tile[48];
   aimc_map_array_name(m, k, tile, sizeof tile);
   if (p < 0) snprintf(e->name, sizeof e->name, "%s", tile);
   else snprintf(e->name, sizeof e->name, "%s.%s", tile, aimc_tile_part_name(p));
-  e->eclass = p < 0 ? AIMC_EC_STATIC : CLASS[p];
+  e->eclass = p < 0 ? AIMC_EC_STATIC : aimc_tile_part_model((aimc_tile_part)p)->eclass;
   e->e_J = e_J;
 }
 

@@ -272,7 +272,9 @@ int aimc_hw_program(aimc_ctx *ctx, const aimc_mapping *m, aimc_hw **out) {
 /* File: "AIMCHW01", model hash, arch hash, n_arrays, rows, cols (uint64
  * each), the prog stats struct, the conductances (double, array by
  * array), then a CRC-32 of everything before it (uint32). */
-static const char HW_MAGIC[8] = {'A', 'I', 'M', 'C', 'H', 'W', '0', '1'};
+/* Version 2: the header holds the programming hash (aimc_arch_program_hash)
+ * instead of the whole arch's. */
+static const char HW_MAGIC[8] = {'A', 'I', 'M', 'C', 'H', 'W', '0', '2'};
 
 int aimc_hw_save(aimc_ctx *ctx, const aimc_hw *hw, const char *path) {
   const aimc_mapping *m = hw->map;
@@ -281,7 +283,7 @@ int aimc_hw_save(aimc_ctx *ctx, const aimc_hw *hw, const char *path) {
   unsigned char *buf = aimc_malloc(ctx, size);
   if (!buf) return aimc_error(ctx, AIMC_ENOMEM, "out of memory (saving %s)", path);
   unsigned char *p = buf;
-  uint64_t head[5] = {m->model_hash, aimc_arch_hash(&m->arch), m->n_arrays,
+  uint64_t head[5] = {m->model_hash, aimc_arch_program_hash(&m->arch), m->n_arrays,
                       (uint64_t)m->arch.rows, (uint64_t)m->arch.cols};
   memcpy(p, HW_MAGIC, 8), p += 8;
   memcpy(p, head, sizeof head), p += sizeof head;
@@ -306,16 +308,20 @@ int aimc_hw_load(aimc_ctx *ctx, const aimc_mapping *m, const char *path,
   size_t want = 8 + 5 * 8 + sizeof(aimc_prog_stats) + m->n_arrays * cells * sizeof(double) + 4;
   uint64_t head[5];
   uint32_t crc;
-  if (size < 8 + sizeof head || memcmp(data, HW_MAGIC, 8) != 0) {
+  if (size >= 8 && !memcmp(data, HW_MAGIC, 7) && data[7] < HW_MAGIC[7]) {
+    st = aimc_error(ctx, AIMC_EFORMAT, "%s: written by an older aimc; program again", path);
+  } else if (size < 8 + sizeof head || memcmp(data, HW_MAGIC, 8) != 0) {
     st = aimc_error(ctx, AIMC_EFORMAT, "%s: not a programmed-state file", path);
   } else {
     memcpy(head, data + 8, sizeof head);
-    if (head[0] != m->model_hash || head[1] != aimc_arch_hash(&m->arch) ||
-        head[2] != m->n_arrays || head[3] != (uint64_t)m->arch.rows ||
-        head[4] != (uint64_t)m->arch.cols)
+    if (head[0] != m->model_hash)
+      st = aimc_error(ctx, AIMC_EINVAL, "%s: programmed for another model; program again", path);
+    else if (head[1] != aimc_arch_program_hash(&m->arch) || head[2] != m->n_arrays ||
+             head[3] != (uint64_t)m->arch.rows || head[4] != (uint64_t)m->arch.cols)
       st = aimc_error(ctx, AIMC_EINVAL,
-                      "%s: programmed for another model or architecture "
-                      "(hashes or array counts differ); program again",
+                      "%s: programmed with other array or programming settings "
+                      "(array.*, programming.*, nonideal.programming/stuck/stuck_frac); "
+                      "program again, or run with the settings it was programmed with",
                       path);
     else if (size != want)
       st = aimc_error(ctx, AIMC_EFORMAT, "%s: %zu bytes, expected %zu (truncated?)",

@@ -164,19 +164,33 @@ done:
 }
 
 /* FNV-1a over the bound values, field by field (padding bytes excluded). */
+/* FNV-1a over the bytes of row p's value, then a separator. */
+static uint64_t hash_param(uint64_t h, const aimc_arch *arch, const aimc_param *p) {
+  const unsigned char *b = (const unsigned char *)arch + p->offset;
+  size_t len = p->type == AIMC_PT_STRING ? strlen((const char *)b)
+               : p->type == AIMC_PT_REAL ? sizeof(double)
+               : p->type == AIMC_PT_TIME ? sizeof(aimc_time)
+                                         : sizeof(int);
+  for (size_t k = 0; k < len; k++) h = (h ^ b[k]) * 1099511628211ULL;
+  return (h ^ 0xff) * 1099511628211ULL;
+}
+
+static const uint64_t FNV_BASIS = 1469598103934665603ULL;
+
 uint64_t aimc_arch_hash(const aimc_arch *arch) {
-  uint64_t h = 1469598103934665603ULL;
+  uint64_t h = FNV_BASIS;
   for (size_t s = 0; s < N_SECTIONS; s++)
-    for (size_t i = 0; i < SECTIONS[s].n; i++) {
-      const aimc_param *p = &SECTIONS[s].table[i];
-      const unsigned char *b = (const unsigned char *)arch + p->offset;
-      size_t len = p->type == AIMC_PT_STRING ? strlen((const char *)b)
-                   : p->type == AIMC_PT_REAL ? sizeof(double)
-                   : p->type == AIMC_PT_TIME ? sizeof(aimc_time)
-                                             : sizeof(int);
-      for (size_t k = 0; k < len; k++) h = (h ^ b[k]) * 1099511628211ULL;
-      h = (h ^ 0xff) * 1099511628211ULL;
-    }
+    for (size_t i = 0; i < SECTIONS[s].n; i++) h = hash_param(h, arch, &SECTIONS[s].table[i]);
+  return h;
+}
+
+uint64_t aimc_arch_program_hash(const aimc_arch *arch) {
+  static const char *const NONIDEAL_KEYS[] = {"programming", "stuck", "stuck_frac"};
+  uint64_t h = FNV_BASIS;
+  for (size_t i = 0; i < AIMC_NPARAMS(ARRAY); i++) h = hash_param(h, arch, &ARRAY[i]);
+  for (size_t i = 0; i < AIMC_NPARAMS(PROGRAMMING); i++) h = hash_param(h, arch, &PROGRAMMING[i]);
+  for (size_t i = 0; i < AIMC_NPARAMS(NONIDEAL_KEYS); i++)
+    h = hash_param(h, arch, aimc_params_find(NONIDEAL, AIMC_NPARAMS(NONIDEAL), NONIDEAL_KEYS[i]));
   return h;
 }
 

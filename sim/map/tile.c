@@ -136,10 +136,13 @@ static void layout_value(const aimc_mapping *m, size_t k, const char *key, char 
   else if (!strcmp(key, "adc_bits")) snprintf(buf, len, "%d", aimc_map_converter_bits(a->adc_bits));
   else if (!strcmp(key, "program")) snprintf(buf, len, "%s", PROG[a->ni_prog ? a->prog_mode : 0]);
   else if (!strcmp(key, "sigma_g")) snprintf(buf, len, "%.17g", a->prog_sigma_S);
-  /* The register holds the state at the ADC's resolution: the arch's, or
-   * the model's state quantizer (32-bit words when it has none). */
+  /* The register holds the state words the ADCs give: the arch's bits,
+   * else the model's state quantizer, else the ADCs' written width. */
   else if (!strcmp(key, "reg_bits"))
-    snprintf(buf, len, "%d", a->adc_bits > 0 ? a->adc_bits : m->state_bits > 0 ? m->state_bits : 32);
+    snprintf(buf, len, "%d",
+             a->adc_bits > 0 ? a->adc_bits
+             : m->state_bits > 0 ? m->state_bits
+                                 : aimc_map_converter_bits(0));
   else buf[0] = '\0'; /* targets: the netlist writer knows their path */
 }
 
@@ -278,11 +281,19 @@ static void warn_not_simulated(aimc_ctx *ctx, const aimc_design *d, int i, aimc_
     if (warned[n]++) return;
     char v[AIMC_PARAM_STRLEN + 32];
     aimc_param_format(p, d->inst[i].params, v, sizeof v);
+    /* A subcircuit-wide edit reaches every tile: say how many. */
+    int same = 0;
+    for (size_t j = 0; j < d->n_inst; j++)
+      same += d->inst[j].model == d->inst[i].model &&
+              !strcmp(strrchr(d->inst[j].name, '.'), strrchr(d->inst[i].name, '.')) &&
+              aimc_param_equal(p, d->inst[j].params, d->inst[i].params);
+    char also[48] = "";
+    if (same > 1) snprintf(also, sizeof also, " (and %d more tiles)", same - 1);
     aimc_log(ctx, AIMC_LOG_WARN,
-             "%s:%d:%d: %s has %s: %s, which aimc run does not simulate (aimc sim "
+             "%s:%d:%d: %s%s has %s: %s, which aimc run does not simulate (aimc sim "
              "does)%s%s",
              d->inst[i].loc.file, d->inst[i].loc.line, d->inst[i].loc.col, d->inst[i].name,
-             p->key, v, NOT_SIMULATED[n].instead ? "; aimc run takes it from " : "",
+             also, p->key, v, NOT_SIMULATED[n].instead ? "; aimc run takes it from " : "",
              NOT_SIMULATED[n].instead ? NOT_SIMULATED[n].instead : "");
     return;
   }

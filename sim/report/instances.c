@@ -18,13 +18,11 @@
  * "<tile>" its static power, "periphery" the digital work, "buffer" the
  * buffers. results.json keeps the names only (energy.csv has both). */
 static aimc_energy_class class_of(const char *name) {
-  static const aimc_energy_class PART_CLASS[AIMC_TILE_PARTS] = {
-      AIMC_EC_DAC, AIMC_EC_ARRAY, AIMC_EC_TIA, AIMC_EC_ADC, AIMC_EC_REGISTER};
   const char *dot = strrchr(name, '.');
   if (dot) {
     for (int p = 0; p < AIMC_TILE_PARTS; p++)
       if (!strcmp(dot + 1, aimc_tile_part_name((aimc_tile_part)p)))
-        return PART_CLASS[p];
+        return aimc_tile_part_model((aimc_tile_part)p)->eclass;
     return AIMC_EC_OTHER;
   }
   if (!strcmp(name, "periphery")) return AIMC_EC_DIGITAL;

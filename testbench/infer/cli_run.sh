@@ -72,8 +72,18 @@ sed "s|$T/m.s4d|$T/other.s4d|" "$T/net.yaml" > "$T/mixed.yaml"
 cp -r "$T/net.arrays" "$T/mixed.arrays"
 expect2 "another model" "$AIMC_BIN" run "$T/mixed.yaml" --data fmnist_rows
 expect2 "not a netlist written by 'aimc map'" "$AIMC_BIN" run "$AIMC_SRC/configs/arch/default.yaml" --data fmnist_rows
-expect2 "programmed for another model" "$AIMC_BIN" run "$T/g.yaml" --data fmnist_rows --programmed "$T/prog.bin"
+expect2 "other array or programming settings" "$AIMC_BIN" run "$T/g.yaml" --data fmnist_rows --programmed "$T/prog.bin"
+"$AIMC_BIN" map "$T/other.s4d" "$AIMC_SRC/configs/arch/default.yaml" -o "$T/other.yaml" \
+  --set timing.pipeline=false > /dev/null
+expect2 "programmed for another model" "$AIMC_BIN" run "$T/other.yaml" --data fmnist_rows --programmed "$T/prog.bin"
+# Read-time settings may change on a saved programming.
+"$AIMC_BIN" run "$T/g.yaml" --data fmnist_rows --max 40 -o "$T/g3" --programmed "$T/g.bin" \
+  --set nonideal.read_noise=true --set converters.adc_bits=4 --set timing.t_adc=10ns > /dev/null \
+  || fail "a saved programming refused read-time settings"
 expect2 "unknown option" "$AIMC_BIN" run "$T/net.yaml" --bogus 1
+# map makes the netlist's folder.
+"$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" -o "$T/new/dir/net.yaml" > /dev/null \
+  && test -s "$T/new/dir/net.yaml" || fail "map did not make the output folder"
 expect2 "needs --data" "$AIMC_BIN" run "$T/net.yaml"
 expect2 "at least 10x" "$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" -o "$T/x.yaml" \
   --set array.rows=8 --set array.cols=8

@@ -60,8 +60,11 @@ int aimc_hw_program(aimc_ctx *ctx, const aimc_mapping *m, aimc_hw **out);
 void aimc_hw_free(aimc_ctx *ctx, aimc_hw *hw);
 const aimc_prog_stats *aimc_hw_prog_stats(const aimc_hw *hw);
 /* Saves / reloads the programmed conductances (binary, CRC-checked, bound
- * to the mapping's model and arch hashes: a file from another mapping is
- * AIMC_EINVAL naming the file), so many runs reuse one programming. */
+ * to the model hash and to what programming depends on,
+ * aimc_arch_program_hash: a file from another model or other array or
+ * programming settings is AIMC_EINVAL naming the file), so many runs reuse
+ * one programming, also with other read-time settings (read noise, drift,
+ * IR drop, converters, timing, energy). */
 int aimc_hw_save(aimc_ctx *ctx, const aimc_hw *hw, const char *path);
 int aimc_hw_load(aimc_ctx *ctx, const aimc_mapping *m, const char *path,
                  aimc_hw **out);

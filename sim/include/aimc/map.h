@@ -121,6 +121,10 @@ int aimc_arch_load(aimc_ctx *ctx, const char *path, aimc_arch *arch);
 int aimc_arch_write(aimc_ctx *ctx, const aimc_arch *arch, const char *path);
 /* Hash of the bound values (for manifests and the netlist/mapping check). */
 uint64_t aimc_arch_hash(const aimc_arch *arch);
+/* Hash of what programming depends on: the array and programming sections
+ * and nonideal programming, stuck and stuck_frac (a saved programming
+ * stays valid when only read-time settings change). */
+uint64_t aimc_arch_program_hash(const aimc_arch *arch);
 
 /* ------------------------------------------------------------------ */
 /* The mapping                                                         */
