@@ -325,11 +325,13 @@ static int fig_pareto(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
       fx[nf] = x[order[a]];
       fy[nf++] = best;
     }
+  /* A front of one point is a point: mark it (a line needs two). */
   series[ng] = (plot_series){.label = "Pareto front",
                              .n = nf,
                              .x = fx,
                              .y = fy,
-                             .lines = 1,
+                             .lines = nf > 1,
+                             .markers = nf == 1,
                              .color = 7};
   if (used == 0) {
     snprintf(f->caption, sizeof f->caption,
@@ -466,10 +468,12 @@ int report_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
     rc = fig_lines(ctx, t, o, f, ks, kb, AIMC_SWEEP_M_accuracy, 1e6, 100,
                    "programming noise #gs (#gmS)", "accuracy (%)", "%s bits",
                    note);
+    char per[96] = "";
+    if (kb >= 0) snprintf(per, sizeof per, ", one line per %s", bits);
     snprintf(f->caption, sizeof f->caption,
-             "Hardware accuracy against the programming noise %s, one line per "
-             "%s, other settings averaged: %s.%s",
-             sigma, kb >= 0 ? bits : "(single line)", note,
+             "Hardware accuracy against the programming noise %s%s, other "
+             "settings averaged: %s.%s",
+             sigma, per, note,
              !bars ? ""
              : o->errors == AIMC_REPORT_ERRORS_STD
                  ? " The std is the sample standard deviation (n - 1); a "
@@ -505,10 +509,11 @@ int report_figures(aimc_ctx *ctx, const rtable *t, const aimc_report_opts *o,
                              sizeof note);
     rc = fig_lines(ctx, t, o, f, kz, kb, AIMC_SWEEP_M_latency_s, 1, s, xlabel,
                    ylabel, "%s bits", note);
+    char per[96] = "";
+    if (kb >= 0) snprintf(per, sizeof per, ", one line per %s", bits);
     snprintf(f->caption, sizeof f->caption,
-             "Latency of one inference against %s, one line per %s, other "
-             "settings averaged: %s.",
-             size, kb >= 0 ? bits : "(single line)", note);
+             "Latency of one inference against %s%s, other settings averaged: %s.",
+             size, per, note);
   }
   return rc;
 }

@@ -131,7 +131,7 @@ static void draw_lines(const plot_figure *f) {
     plwidth(1.0);
     if (ps->markers && n) plstring(n, px, py, "#(727)");
     if (n_err) plerry(n_err, ex, lo, hi);
-    if (ps->label && n_leg < 32) {
+    if (ps->label && *ps->label && n_leg < 32) {
       labels[n_leg] = ps->label;
       colours[n_leg] = colour(ps->color);
       lines[n_leg] = ps->lines;
@@ -238,7 +238,11 @@ static int render(aimc_ctx *ctx, const plot_figure *f, const char *final_path,
   plschr(0, 0.9);
   /* Room under the frame for vertical bar labels and the axis label. */
   size_t vertical = f->n_bars ? vertical_labels(f) : 0;
-  plvpor(0.1, 0.72, vertical ? 0.08 + 0.02 * (double)vertical : 0.13, 0.9);
+  /* The legend takes the right of the page; without one the frame does. */
+  int legend = f->n_bars > 0 && f->n_layers > 0;
+  for (size_t s = 0; s < f->n_series; s++)
+    legend |= f->series[s].label && *f->series[s].label;
+  plvpor(0.1, legend ? 0.72 : 0.95, vertical ? 0.08 + 0.02 * (double)vertical : 0.13, 0.9);
   if (f->n_bars)
     draw_bars(f);
   else
