@@ -218,7 +218,8 @@ static int choose_data(aimc_ctx *ctx, const run_args *a,
   return AIMC_OK;
 }
 
-static void print_summary(const aimc_infer_result *r, const char *dir) {
+/* `programmed`: the file the programming was loaded from, or NULL. */
+static void print_summary(const aimc_infer_result *r, const char *dir, const char *programmed) {
   printf("samples      %zu (length %zu)\n", r->n_samples, r->length);
   printf("accuracy     %.2f %%\n", 100 * r->accuracy);
   printf("energy/inf   %.4g J  (", r->e_inf_total_J);
@@ -232,8 +233,10 @@ static void print_summary(const aimc_infer_result *r, const char *dir) {
          (unsigned long long)r->cycles_step, r->latency_step_s * 1e9,
          (unsigned long long)r->cycles_seq, r->latency_seq_s * 1e6);
   printf("throughput   %.4g inferences/s, %.4g TOPS/W\n", r->throughput_inf_s, r->tops_per_w);
-  printf("programming  %llu pulses, %.4g s, %.4g J, residual rms %.3g S\n",
-         (unsigned long long)r->prog.pulses, r->prog.t_s, r->prog.e_J, r->prog.resid_rms_S);
+  printf("programming  %llu pulses, %.4g s, %.4g J, residual rms %.3g S%s%s%s\n",
+         (unsigned long long)r->prog.pulses, r->prog.t_s, r->prog.e_J, r->prog.resid_rms_S,
+         programmed ? " (loaded from " : "", programmed ? programmed : "",
+         programmed ? ": what programming that chip cost, not this run)" : "");
   printf("simulation   %llu events, %.3f s wall\n", (unsigned long long)r->events, r->wall_s);
   printf("results      %s/results.json, %s/predictions.csv, %s/energy.csv\n", dir, dir, dir);
 }
@@ -304,7 +307,7 @@ int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
     snprintf(path, sizeof path, "%s/energy.csv", dir);
     st = aimc_infer_write_energy_csv(ctx, &r, path);
   }
-  if (!st) print_summary(&r, dir);
+  if (!st) print_summary(&r, dir, a.programmed);
   aimc_infer_result_fini(ctx, &r);
   aimc_dataset_free(ctx, ds);
   aimc_hw_free(ctx, hw);

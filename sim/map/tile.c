@@ -288,12 +288,12 @@ static void warn_not_simulated(aimc_ctx *ctx, const aimc_design *d, int i, aimc_
               !strcmp(strrchr(d->inst[j].name, '.'), strrchr(d->inst[i].name, '.')) &&
               aimc_param_equal(p, d->inst[j].params, d->inst[i].params);
     char also[48] = "";
-    if (same > 1) snprintf(also, sizeof also, " (and %d more tiles)", same - 1);
+    if (same > 1) snprintf(also, sizeof also, " (so do %d more tiles)", same - 1);
     aimc_log(ctx, AIMC_LOG_WARN,
-             "%s:%d:%d: %s%s has %s: %s, which aimc run does not simulate (aimc sim "
+             "%s:%d:%d: %s has %s: %s%s, which aimc run does not simulate (aimc sim "
              "does)%s%s",
              d->inst[i].loc.file, d->inst[i].loc.line, d->inst[i].loc.col, d->inst[i].name,
-             also, p->key, v, NOT_SIMULATED[n].instead ? "; aimc run takes it from " : "",
+             p->key, v, also, NOT_SIMULATED[n].instead ? "; aimc run takes it from " : "",
              NOT_SIMULATED[n].instead ? NOT_SIMULATED[n].instead : "");
     return;
   }

@@ -96,7 +96,7 @@ awk -v a1="$(json fom adc)" -v a0="$(json base adc)" \
 sed 's/tia: {model: tia, params: {/&noise: 1nA, /' "$T/net.yaml" > "$T/noise.yaml"
 "$AIMC_BIN" run "$T/noise.yaml" --data $DATA -o "$T/noise" > /dev/null 2> "$T/noise.err" \
   || fail "run noise failed"
-[ "$(grep -c 'noise.yaml:[0-9]*:[0-9]*: l0_ssm_0.tia (and 5 more tiles) has noise: 1nA, which aimc run does not simulate' \
+[ "$(grep -c 'noise.yaml:[0-9]*:[0-9]*: l0_ssm_0.tia has noise: 1nA (so do 5 more tiles), which aimc run does not simulate' \
   "$T/noise.err")" = 1 ] || fail "no single warning for tia noise: $(cat "$T/noise.err")"
 "$AIMC_BIN" run "$T/fom.yaml" --data $DATA -o "$T/fom2" > /dev/null 2> "$T/fom.err" || fail "run fom2"
 ! grep -q "does not simulate" "$T/fom.err" || fail "fom_walden warned: $(cat "$T/fom.err")"
