@@ -90,11 +90,12 @@ static int bind_value(aimc_ctx *ctx, const aimc_cfg_node *value, const aimc_para
                          "%s%s%s expects %s, got %s", sec(section), sep(section),
                          p->key, expected_kind(p), aimc_cfg_type_name(value->type));
   const char *text = value->text;
+  aimc_srcloc loc = value->loc;
   if (expand) {
-    int rc = expand(user, value, &text);
+    int rc = expand(user, value, &text, &loc);
     if (rc) return rc;
   }
-  return aimc_cfg_bind_text(ctx, text, value->loc, p, obj, section);
+  return aimc_cfg_bind_text(ctx, text, loc, p, obj, section);
 }
 
 int aimc_cfg_bind_one(aimc_ctx *ctx, const aimc_cfg_node *value,

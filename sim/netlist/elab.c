@@ -126,9 +126,11 @@ typedef struct {
   char buf[NL_TEXT];
 } expand_ctx;
 
-static int expand_value(void *user, const aimc_cfg_node *value, const char **text) {
+static int expand_value(void *user, const aimc_cfg_node *value, const char **text,
+                        aimc_srcloc *loc) {
   expand_ctx *e = user;
   *text = e->buf;
+  *loc = nl_origin(e->scope, aimc_cfg_scalar(value), *loc);
   return nl_expand(e->L, e->scope, aimc_cfg_scalar(value), aimc_cfg_loc(value), e->buf,
                    sizeof e->buf);
 }

@@ -91,6 +91,32 @@ static int lookup(nl_loader *L, const nl_scope *s, const char *name, size_t n,
                        name, names);
 }
 
+aimc_srcloc nl_origin(const nl_scope *s, const char *text, aimc_srcloc loc) {
+  for (int depth = 0; text && depth < 32; depth++) {
+    while (*text == ' ') text++;
+    if (strncmp(text, "${", 2)) return loc;
+    const char *name = text + 2, *end = strchr(name, '}');
+    if (!end) return loc;
+    while (*name == ' ') name++;
+    size_t n = (size_t)(end - name);
+    while (n && name[n - 1] == ' ') n--;
+    const char *rest = end + 1;
+    while (*rest == ' ') rest++;
+    if (*rest || !n) return loc;
+    const nl_var *found = NULL;
+    const nl_scope *in = NULL;
+    for (const nl_scope *sc = s; sc && !found; sc = sc->up)
+      for (size_t i = 0; i < sc->n && !found; i++)
+        if (strlen(sc->vars[i].name) == n && !strncmp(sc->vars[i].name, name, n))
+          found = &sc->vars[i], in = sc;
+    if (!found || !found->loc.file) return loc;
+    loc = found->loc;
+    text = found->value;
+    s = in;
+  }
+  return loc;
+}
+
 typedef struct {
   nl_loader *L;
   const nl_scope *s;

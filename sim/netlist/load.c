@@ -291,7 +291,9 @@ typedef struct {
   char buf[NL_TEXT];
 } expand_ctx;
 
-static int expand_globals(void *user, const aimc_cfg_node *value, const char **text) {
+static int expand_globals(void *user, const aimc_cfg_node *value, const char **text,
+                          aimc_srcloc *loc) {
+  (void)loc;
   expand_ctx *e = user;
   int rc = nl_expand(e->L, &e->L->globals, aimc_cfg_scalar(value), aimc_cfg_loc(value),
                      e->buf, sizeof e->buf);

@@ -90,6 +90,9 @@ int nl_scope_set(nl_loader *L, nl_scope *s, const char *name, const char *value,
                  aimc_srcloc loc);
 void nl_scope_fini(aimc_ctx *ctx, nl_scope *s);
 /* Expands every ${expr} of `text` (found at loc) in scope s into out. */
+/* Where `text` really comes from: for a lone `${name}`, where the name's
+ * value was written (following further lone references), else loc. */
+aimc_srcloc nl_origin(const nl_scope *s, const char *text, aimc_srcloc loc);
 int nl_expand(nl_loader *L, const nl_scope *s, const char *text, aimc_srcloc loc,
               char *out, size_t len);
 /* Expands a scalar node (NULL-typed: ""), or fails for maps/sequences with

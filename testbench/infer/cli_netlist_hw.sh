@@ -124,10 +124,13 @@ expect2 "one.yaml:[0-9]*:[0-9]*: .*has program: .*all tiles must agree" \
   "$AIMC_BIN" run "$T/one.yaml" --data $DATA -o "$T/bad1"
 sed 's/program: ideal, sigma_g: 0S, targets/program: gausian, sigma_g: 0S, targets/' \
   "$T/net.yaml" > "$T/typo.yaml"
-# (The loader points at the subckt's use of ${program}, naming the
-# instance the bad value reached.)
 expect2 "typo.yaml:[0-9][0-9]*:[0-9][0-9]*: .*l0_ssm_0.xbar.*'gausian' is not one of" \
   "$AIMC_BIN" run "$T/typo.yaml" --data $DATA -o "$T/bad2"
+# The message points at the tile where the bad value is written (the
+# value a lone ${program} stands for), not at the subcircuit's use of it.
+line=$(sed -n 's/^[^:]*typo.yaml:\([0-9]*\):.*/\1/p' "$T/err.txt" | head -1)
+sed -n "${line}p" "$T/typo.yaml" | grep -q '^  l0_ssm_0: {subckt: tile.*program: gausian' \
+  || fail "typo reported at line $line, not at the tile l0_ssm_0"
 test ! -e "$T/bad1/results.json" && test ! -e "$T/bad2/results.json" \
   || fail "results written for a bad netlist"
 echo "cli_netlist_hw: ok"

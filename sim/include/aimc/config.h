@@ -56,9 +56,11 @@ int aimc_cfg_bind(aimc_ctx *ctx, const aimc_cfg_node *map,
 
 /* Rewrites a value's text before binding (e.g. `${...}` expressions):
  * sets *text (valid until the next call) or returns a status after
- * recording a message. */
+ * recording a message. *loc starts as the value's location; the expander
+ * may point it where the text really comes from (the definition a lone
+ * `${name}` stands for), so binding errors name that place. */
 typedef int (*aimc_cfg_expand_fn)(void *user, const aimc_cfg_node *value,
-                                  const char **text);
+                                  const char **text, aimc_srcloc *loc);
 /* As aimc_cfg_bind, passing every scalar value through `expand` first
  * (expand NULL: as aimc_cfg_bind). */
 int aimc_cfg_bind_ex(aimc_ctx *ctx, const aimc_cfg_node *map,
