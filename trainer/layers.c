@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* State layout: for channel h and step k, xs + (h*T + k)*2M holds the M
- * real parts then the M imaginary parts (unit stride, so the mode loops
- * vectorise). With Q_x off the quantized state is the state itself. */
+/* A state holds the M real parts then the M imaginary parts (unit stride,
+ * so the mode loops vectorise). With Q_x off the quantized state is the
+ * state itself. */
 static const double *quantized_state(const aimc_quant *qx, const double *x,
                                      int M, double *buf) {
   if (qx->bits <= 0) return x;
@@ -38,25 +38,58 @@ static void channel_tensors(const s4d_ssm *s, int h,
     memcpy(p[j], src[j] + (size_t)h * s->m, sizeof(double) * s->m);
 }
 
+/* x_k = Abar x^_{k-1} + Bbar u^_k for the M modes of one channel. The
+ * forward and the backward's recomputation share it, so both produce the
+ * same bits. */
+static inline void state_step(int M, double p[N_PARTS][S4D_MAX_MODES],
+                              const double *prev, double uq, double *x) {
+  const double *ar = p[P_AR], *ai = p[P_AI], *br = p[P_BR], *bi = p[P_BI];
+  for (int m = 0; m < M; m++) {
+    double pr = prev[m], pi = prev[M + m];
+    x[m] = ar[m] * pr - ai[m] * pi + br[m] * uq;
+    x[M + m] = ar[m] * pi + ai[m] * pr + bi[m] * uq;
+  }
+}
+
+/* The backward needs every step's state. Storing all of them (32 MB per
+ * sample at H = 64, N = 64, T = 1000) made the scan wait on memory, so the
+ * forward stores only the state ending each run of `run_steps` steps and
+ * the backward recomputes a run's states from the one before it into
+ * RUN_DOUBLES doubles that stay in the L1 cache. */
+enum { RUN_DOUBLES = 4096 };
+
+static int run_steps(int M) { return RUN_DOUBLES / (2 * (M > 0 ? M : 1)); }
+
+/* States stored per channel: the last of each run that has a successor. */
+static int stored_states(int T, int M) {
+  return T > 0 ? (T - 1) / run_steps(M) : 0;
+}
+
+size_t s4d_ssm_xs_len(int H, int T, int M) {
+  return (size_t)H * stored_states(T, M) * 2 * M;
+}
+
+static const double zero_state[2 * S4D_MAX_MODES];
+
 void s4d_ssm_forward(const s4d_ssm *s, int T, const double *u, double *y,
                      double *xs, double *pre_y) {
-  const int H = s->h, M = s->m;
-  double qbuf[2][2 * S4D_MAX_MODES], p[N_PARTS][S4D_MAX_MODES];
-  static const double zero[2 * S4D_MAX_MODES];
-  const double *ar = p[P_AR], *ai = p[P_AI], *br = p[P_BR], *bi = p[P_BI],
-               *cr = p[P_CR], *ci = p[P_CI];
+  const int H = s->h, M = s->m, S = run_steps(M),
+            stored = stored_states(T, M);
+  double x[2][2 * S4D_MAX_MODES], qbuf[2][2 * S4D_MAX_MODES];
+  double p[N_PARTS][S4D_MAX_MODES];
+  const double *cr = p[P_CR], *ci = p[P_CI];
   for (int h = 0; h < H; h++) {
     channel_tensors(s, h, p);
-    const double *prev = zero; /* x^_{k-1} */
+    double *store = xs + (size_t)h * stored * 2 * M;
+    const double *prev = zero_state; /* x^_{k-1} */
     for (int k = 0; k < T; k++) {
       double uq = s4d_q(s->qu, u[k * H + h]);
-      double *x = xs + ((size_t)h * T + k) * 2 * M;
-      for (int m = 0; m < M; m++) {
-        double pr = prev[m], pi = prev[M + m];
-        x[m] = ar[m] * pr - ai[m] * pi + br[m] * uq;
-        x[M + m] = ar[m] * pi + ai[m] * pr + bi[m] * uq;
-      }
-      const double *xq = quantized_state(s->qx, x, M, qbuf[k & 1]);
+      double *xk = x[k & 1];
+      state_step(M, p, prev, uq, xk);
+      if ((k + 1) % S == 0 && (k + 1) / S <= stored)
+        memcpy(store + (size_t)((k + 1) / S - 1) * 2 * M, xk,
+               sizeof(double) * 2 * M);
+      const double *xq = quantized_state(s->qx, xk, M, qbuf[k & 1]);
       double acc = 0;
       for (int m = 0; m < M; m++) acc += cr[m] * xq[m] - ci[m] * xq[M + m];
       double pre = 2 * acc + s->d[h] * uq;
@@ -70,17 +103,19 @@ void s4d_ssm_forward(const s4d_ssm *s, int T, const double *u, double *y,
 void s4d_ssm_backward(const s4d_ssm *s, int T, const double *u,
                       const double *xs, const double *pre_y, const double *dy,
                       double *du, const s4d_ssm_grad *g) {
-  const int H = s->h, M = s->m;
+  const int H = s->h, M = s->m, S = run_steps(M),
+            stored = stored_states(T, M);
   /* G holds dL/dx_{k+1} (Re plane, Im plane) while walking back in time. */
-  double G[2 * S4D_MAX_MODES], qk[2 * S4D_MAX_MODES], qp[2 * S4D_MAX_MODES];
-  double ste[2 * S4D_MAX_MODES], bterm[S4D_MAX_MODES];
+  double G[2 * S4D_MAX_MODES], ste[2 * S4D_MAX_MODES], bterm[S4D_MAX_MODES];
+  /* run: the current run's recomputed states x_k; qrun: their quantized
+   * x^_k (with Q_x off, run itself); q0: x^ before the run. */
+  double run[RUN_DOUBLES], qrun[RUN_DOUBLES], q0[2 * S4D_MAX_MODES];
   /* The channel's tensors and, for the same aliasing reason, its gradient
    * sums: copied in, accumulated step by step, copied back (the same
    * additions in the same order as accumulating in place). */
   double p[N_PARTS][S4D_MAX_MODES], gp[N_PARTS][S4D_MAX_MODES];
   double *const gsum[N_PARTS] = {g->a_re, g->a_im, g->b_re,
                                  g->b_im, g->c_re, g->c_im};
-  static const double zero[2 * S4D_MAX_MODES];
   const double *ar = p[P_AR], *ai = p[P_AI], *br = p[P_BR], *bi = p[P_BI],
                *cr = p[P_CR], *ci = p[P_CI];
   double *gar = gp[P_AR], *gai = gp[P_AI], *gbr = gp[P_BR], *gbi = gp[P_BI],
@@ -92,38 +127,55 @@ void s4d_ssm_backward(const s4d_ssm *s, int T, const double *u,
     channel_tensors(s, h, p);
     for (int j = 0; j < N_PARTS; j++)
       memcpy(gp[j], gsum[j] + (size_t)h * M, sizeof(double) * M);
+    const double *store = xs + (size_t)h * stored * 2 * M;
     memset(G, 0, sizeof(double) * 2 * M);
     double gd = 0;
-    for (int k = T - 1; k >= 0; k--) {
-      double uk = u[k * H + h], uq = s4d_q(s->qu, uk);
-      double dpre = dy[k * H + h] * s4d_ste(s->qy, pre_y[k * H + h]);
-      double duq = dpre * s->d[h];
-      gd += dpre * uq;
-      const double *x = xs + ((size_t)h * T + k) * 2 * M;
-      const double *xq = quantized_state(s->qx, x, M, qk);
-      const double *pq = k ? quantized_state(s->qx, x - 2 * M, M, qp) : zero;
-      if (qx_on)
-        for (int i = 0; i < 2 * M; i++) ste[i] = aimc_quant_ste(s->qx, x[i]);
-      /* Independent per mode (vectorises); the input gradient is summed
-       * afterwards in mode order. */
-      for (int m = 0; m < M; m++) {
-        /* dL/dx^_k: output path plus conj(Abar) G_{k+1}. */
-        double dr = 2 * dpre * cr[m] + ar[m] * G[m] + ai[m] * G[M + m];
-        double di = -2 * dpre * ci[m] - ai[m] * G[m] + ar[m] * G[M + m];
-        gcr[m] += 2 * dpre * xq[m];
-        gci[m] -= 2 * dpre * xq[M + m];
-        double Gr = dr * ste[m], Gi = di * ste[M + m];
-        G[m] = Gr;
-        G[M + m] = Gi;
-        /* dAbar = G conj(x^_{k-1}); dBbar = G u^. */
-        gar[m] += Gr * pq[m] + Gi * pq[M + m];
-        gai[m] += Gi * pq[m] - Gr * pq[M + m];
-        gbr[m] += Gr * uq;
-        gbi[m] += Gi * uq;
-        bterm[m] = Gr * br[m] + Gi * bi[m];
+    for (int k0 = stored * S; k0 >= 0; k0 -= S) {
+      const int n = T - k0 < S ? T - k0 : S;
+      /* Recompute x_k0 .. x_k0+n-1 as the forward did. */
+      const double *before =
+          k0 ? quantized_state(s->qx, store + (size_t)(k0 / S - 1) * 2 * M, M,
+                               q0)
+             : zero_state;
+      const double *qstates = qx_on ? qrun : run;
+      const double *prev = before;
+      for (int i = 0; i < n; i++) {
+        double *xi = run + (size_t)i * 2 * M;
+        state_step(M, p, prev, s4d_q(s->qu, u[(k0 + i) * H + h]), xi);
+        prev = quantized_state(s->qx, xi, M, qrun + (size_t)i * 2 * M);
       }
-      for (int m = 0; m < M; m++) duq += bterm[m];
-      du[k * H + h] += duq * s4d_ste(s->qu, uk);
+      for (int i = n - 1; i >= 0; i--) {
+        const int k = k0 + i;
+        double uk = u[k * H + h], uq = s4d_q(s->qu, uk);
+        double dpre = dy[k * H + h] * s4d_ste(s->qy, pre_y[k * H + h]);
+        double duq = dpre * s->d[h];
+        gd += dpre * uq;
+        const double *x = run + (size_t)i * 2 * M;
+        const double *xq = qstates + (size_t)i * 2 * M;
+        const double *pq = i ? xq - 2 * M : before;
+        if (qx_on)
+          for (int j = 0; j < 2 * M; j++) ste[j] = aimc_quant_ste(s->qx, x[j]);
+        /* Independent per mode (vectorises); the input gradient is summed
+         * afterwards in mode order. */
+        for (int m = 0; m < M; m++) {
+          /* dL/dx^_k: output path plus conj(Abar) G_{k+1}. */
+          double dr = 2 * dpre * cr[m] + ar[m] * G[m] + ai[m] * G[M + m];
+          double di = -2 * dpre * ci[m] - ai[m] * G[m] + ar[m] * G[M + m];
+          gcr[m] += 2 * dpre * xq[m];
+          gci[m] -= 2 * dpre * xq[M + m];
+          double Gr = dr * ste[m], Gi = di * ste[M + m];
+          G[m] = Gr;
+          G[M + m] = Gi;
+          /* dAbar = G conj(x^_{k-1}); dBbar = G u^. */
+          gar[m] += Gr * pq[m] + Gi * pq[M + m];
+          gai[m] += Gi * pq[m] - Gr * pq[M + m];
+          gbr[m] += Gr * uq;
+          gbi[m] += Gi * uq;
+          bterm[m] = Gr * br[m] + Gi * bi[m];
+        }
+        for (int m = 0; m < M; m++) duq += bterm[m];
+        du[k * H + h] += duq * s4d_ste(s->qu, uk);
+      }
     }
     for (int j = 0; j < N_PARTS; j++)
       memcpy(gsum[j] + (size_t)h * M, gp[j], sizeof(double) * M);

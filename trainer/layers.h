@@ -5,6 +5,8 @@
 #ifndef AIMC_TRAINER_LAYERS_H
 #define AIMC_TRAINER_LAYERS_H
 
+#include <stddef.h>
+
 #include "aimc/quant.h"
 
 /* C11 without extensions has no M_PI. */
@@ -42,9 +44,12 @@ typedef struct {
  *   x_k  = Abar x^_{k-1} + Bbar u^_k     array (complex)
  *   x^_k = Q_x(x_k)  (Re, Im each)       ADC -> state register -> DAC
  *   y_k  = Q_y(2 Re(sum_m C x^_k) + D u^_k)   ADC
- * u, y: T x H. xs (H x T x 2M: per step M real parts, then M imaginary
- * parts) receives x_k before quantization and
- * pre_y (T x H) the value before Q_y; both are needed by the backward. */
+ * u, y: T x H. xs (s4d_ssm_xs_len doubles) receives some of the states
+ * x_k before quantization, from which the backward recomputes the others,
+ * and pre_y (T x H) the value before Q_y; both are needed by the backward.
+ * s4d_ssm_xs_len gives the doubles xs must hold for H channels, T steps and
+ * M modes (about H T 2M / 30 with the M = 32 of N = 64). */
+size_t s4d_ssm_xs_len(int H, int T, int M);
 void s4d_ssm_forward(const s4d_ssm *s, int T, const double *u, double *y,
                      double *xs, double *pre_y);
 /* Backward of s4d_ssm_forward with straight-through quantizers: adds the

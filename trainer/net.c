@@ -337,7 +337,7 @@ int s4d_ws_alloc(aimc_ctx *ctx, const s4d_net *net, s4d_ws **out) {
   const size_t k = net->kmix;
   size_t sizes[] = {T * net->n_in,
                     (L + 1) * TH,
-                    L * TH * net->m * 2,
+                    L * s4d_ssm_xs_len(H, T, net->m),
                     L * TH,
                     L * TH,
                     L * TH,
@@ -412,7 +412,7 @@ double s4d_net_sample(const s4d_net *net, s4d_ws *ws, const float *x, int y,
                       uint64_t dropout_seed, double *grad, int *correct,
                       double *logits_out) {
   const int T = net->len, H = net->h, L = net->layers, k = net->kmix;
-  const size_t TH = (size_t)T * H, xsl = TH * net->m * 2;
+  const size_t TH = (size_t)T * H, xsl = s4d_ssm_xs_len(H, T, net->m);
   const double *p = net->p;
   const size_t *o = net->off;
   for (size_t i = 0; i < (size_t)T * net->n_in; i++) ws->xin[i] = x[i];

@@ -254,12 +254,12 @@ int aimc_s4d_model_forward(aimc_ctx *ctx, const aimc_s4d_model *m,
   const size_t TH = (size_t)len * H;
   /* act, y, z, o, xhat (TH each, z twice for GLU), rstd, states. */
   size_t need =
-      TH * (5 + kmix) + len + (size_t)len * H * M * 2 + 6 * (size_t)H * M;
+      TH * (5 + kmix) + len + s4d_ssm_xs_len(H, len, M) + 6 * (size_t)H * M;
   double *buf = aimc_malloc(ctx, need * sizeof(double));
   if (!buf) return aimc_error(ctx, AIMC_ENOMEM, "out of memory (s4d forward)");
   double *act = buf, *y = act + TH, *pre = y + TH, *o = pre + TH,
          *xhat = o + TH, *z = xhat + TH, *rstd = z + TH * kmix,
-         *xs = rstd + len, *masked = xs + (size_t)len * H * M * 2;
+         *xs = rstd + len, *masked = xs + s4d_ssm_xs_len(H, len, M);
   s4d_dense_forward(len, m->n_in, H, x, m->enc_w, m->enc_b, act);
   for (int l = 0; l < m->layers; l++) {
     size_t lhm = (size_t)l * H * M;
