@@ -48,7 +48,8 @@ typedef struct {
  * x_k before quantization, from which the backward recomputes the others,
  * and pre_y (T x H) the value before Q_y; both are needed by the backward.
  * s4d_ssm_xs_len gives the doubles xs must hold for H channels, T steps and
- * M modes (about H T 2M / 30 with the M = 32 of N = 64). */
+ * M modes: one state per run of 4096 / 2M steps (64 at M = 32), about
+ * H T 2M / 64 there. */
 size_t s4d_ssm_xs_len(int H, int T, int M);
 void s4d_ssm_forward(const s4d_ssm *s, int T, const double *u, double *y,
                      double *xs, double *pre_y);
