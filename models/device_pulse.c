@@ -20,6 +20,7 @@
 
 #include "aimc/device.h"
 #include "aimc/status.h"
+#include "device_common.h"
 
 typedef struct {
   double g_min, g_max;
@@ -151,12 +152,8 @@ static int pulse_validate(const void *params, char *err, size_t errlen) {
   return AIMC_OK;
 }
 
-/* A truncated-normal factor 1 + sigma xi, kept positive. */
-static double spread(gsl_rng *rng, double sigma) {
-  if (!rng || sigma <= 0) return 1.0;
-  double f = 1.0 + gsl_ran_gaussian_ziggurat(rng, sigma);
-  return f < 0.01 ? 0.01 : f;
-}
+/* Device-to-device factors stay positive. */
+static double spread(gsl_rng *rng, double sigma) { return aimc_device_spread(rng, sigma, 0.01); }
 
 static void pulse_cell_init(const void *params, void *cell, gsl_rng *rng) {
   const pulse_params *p = params;
@@ -168,14 +165,7 @@ static void pulse_cell_init(const void *params, void *cell, gsl_rng *rng) {
   if (c->g_hi <= c->g_lo) c->g_hi = c->g_lo * 1.01; /* extreme draws only */
   c->x = p->x_init;
   c->age_s = 0;
-  c->stuck = 0;
-  if (rng && p->p_stuck_min + p->p_stuck_max > 0) {
-    double u = gsl_rng_uniform(rng);
-    if (u < p->p_stuck_min)
-      c->stuck = -1;
-    else if (u < p->p_stuck_min + p->p_stuck_max)
-      c->stuck = 1;
-  }
+  c->stuck = aimc_device_draw_stuck(rng, p->p_stuck_min, p->p_stuck_max);
   if (c->stuck) c->x = c->stuck > 0 ? 1.0 : 0.0;
 }
 
@@ -235,13 +225,7 @@ static void pulse_pulse(const void *params, void *cell, double v, double w,
 static void pulse_read(const void *params, const void *cell, double v,
                        gsl_rng *rng, aimc_device_result *r) {
   const pulse_params *p = params;
-  double g = cell_g(cell);
-  if (rng && p->read_noise > 0)
-    g *= 1 + gsl_ran_gaussian_ziggurat(rng, p->read_noise);
-  r->g_S = g;
-  r->i_A = v * g;
-  r->e_J = fabs(v * r->i_A) * p->t_read;
-  r->t_s = p->t_read;
+  aimc_device_read_g(cell_g(cell), v, p->read_noise, p->t_read, rng, r);
 }
 
 static double pulse_conductance(const void *params, const void *cell) {

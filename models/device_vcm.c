@@ -21,6 +21,7 @@
 
 #include "aimc/device.h"
 #include "aimc/status.h"
+#include "device_common.h"
 
 #define Q_E 1.602176634e-19 /* C */
 #define K_B 1.380649e-23    /* J/K */
@@ -159,11 +160,7 @@ static double cell_g(const vcm_params *p, const vcm_cell *c) {
   return 1.0 / (r_disc(p, c, c->n) + r_plug(p, c) + p->r_series);
 }
 
-static double spread(gsl_rng *rng, double sigma) {
-  if (!rng || sigma <= 0) return 1.0;
-  double f = 1.0 + gsl_ran_gaussian_ziggurat(rng, sigma);
-  return f < 0.2 ? 0.2 : f;
-}
+static double spread(gsl_rng *rng, double sigma) { return aimc_device_spread(rng, sigma, 0.2); }
 
 static void vcm_cell_init(const void *params, void *cell, gsl_rng *rng) {
   const vcm_params *p = params;
@@ -173,14 +170,7 @@ static void vcm_cell_init(const void *params, void *cell, gsl_rng *rng) {
   if (c->l_disc > 0.9 * p->l_cell) c->l_disc = 0.9 * p->l_cell;
   c->n = p->n_init;
   c->age_s = 0;
-  c->stuck = 0;
-  if (rng && p->p_stuck_min + p->p_stuck_max > 0) {
-    double u = gsl_rng_uniform(rng);
-    if (u < p->p_stuck_min)
-      c->stuck = -1;
-    else if (u < p->p_stuck_min + p->p_stuck_max)
-      c->stuck = 1;
-  }
+  c->stuck = aimc_device_draw_stuck(rng, p->p_stuck_min, p->p_stuck_max);
   if (c->stuck) c->n = c->stuck > 0 ? p->n_max : p->n_min;
 }
 
@@ -246,13 +236,7 @@ static void vcm_pulse(const void *params, void *cell, double v, double w,
 static void vcm_read(const void *params, const void *cell, double v,
                      gsl_rng *rng, aimc_device_result *r) {
   const vcm_params *p = params;
-  double g = cell_g(p, cell);
-  if (rng && p->read_noise > 0)
-    g *= 1 + gsl_ran_gaussian_ziggurat(rng, p->read_noise);
-  r->g_S = g;
-  r->i_A = v * g;
-  r->e_J = fabs(v * r->i_A) * p->t_read;
-  r->t_s = p->t_read;
+  aimc_device_read_g(cell_g(p, cell), v, p->read_noise, p->t_read, rng, r);
 }
 
 static double vcm_conductance(const void *params, const void *cell) {
