@@ -3,14 +3,8 @@
 
 #include "aimc/kernel.h"
 #include "aimc/status.h"
+#include "aimc/version.h"
 #include "cli.h"
-
-#ifndef AIMC_VERSION
-#define AIMC_VERSION "0.0.0"
-#endif
-#ifndef AIMC_GIT_HASH
-#define AIMC_GIT_HASH "unknown"
-#endif
 
 const char *aimc_cli_version(void) { return AIMC_VERSION " (git " AIMC_GIT_HASH ")"; }
 

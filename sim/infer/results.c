@@ -8,14 +8,8 @@
 
 #include "aimc/fileio.h"
 #include "aimc/status.h"
+#include "aimc/version.h"
 #include "infer_internal.h"
-
-#ifndef AIMC_VERSION
-#define AIMC_VERSION "0.0.0"
-#endif
-#ifndef AIMC_GIT_HASH
-#define AIMC_GIT_HASH "unknown"
-#endif
 
 static cJSON *energy_json(const aimc_infer_result *r) {
   cJSON *e = cJSON_CreateObject();

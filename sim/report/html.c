@@ -9,14 +9,8 @@
 #include "aimc/fileio.h"
 #include "aimc/status.h"
 #include "aimc/units.h"
+#include "aimc/version.h"
 #include "report_impl.h"
-
-#ifndef AIMC_VERSION
-#define AIMC_VERSION "0.0.0"
-#endif
-#ifndef AIMC_GIT_HASH
-#define AIMC_GIT_HASH "unknown"
-#endif
 
 void report_put_escaped(FILE *f, const char *s) {
   for (; *s; s++) switch (*s) {

@@ -17,14 +17,8 @@
 #include "aimc/fileio.h"
 #include "aimc/progress.h"
 #include "aimc/status.h"
+#include "aimc/version.h"
 #include "sweep_impl.h"
-
-#ifndef AIMC_VERSION
-#define AIMC_VERSION "0.0.0"
-#endif
-#ifndef AIMC_GIT_HASH
-#define AIMC_GIT_HASH "unknown"
-#endif
 
 /* What one session on one rank is doing. */
 typedef struct {
