@@ -332,16 +332,19 @@ int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const aimc_design *d, aimc_mappin
       char *scratch = scratch_mem.bytes;
       if (md->params_size > sizeof scratch_mem)
         return aimc_error(ctx, AIMC_EINVAL, "tile %s: params too large", md->name);
+      /* hand_edited parses into one row of scratch at a time. */
+      memcpy(scratch, block, md->params_size);
       for (size_t r = 0; r < md->n_params; r++) {
         const aimc_param *p = &md->params[r];
         const binding *b = binding_of(part, p->key);
         if (b && !b->section) continue; /* from the layout: checked and kept */
-        /* An arch value stays exact unless the netlist changed it (what
-         * the writer rounded is no change) and no override names it. */
-        memcpy(scratch, block, md->params_size);
-        if (!b || (!overridden(b, sets, n_sets) && hand_edited(p, net, block, scratch))) {
-          if (!b && hand_edited(p, net, block, scratch))
-            warn_not_simulated(ctx, d, i, part, p, warned);
+        int edited = hand_edited(p, net, block, scratch);
+        if (!b) { /* not set from the arch: the netlist's value */
+          if (edited) warn_not_simulated(ctx, d, i, part, p, warned);
+          aimc_param_copy(p, block, p, net);
+        } else if (edited && !overridden(b, sets, n_sets)) {
+          /* An arch value stays exact unless the netlist changed it (what
+           * the writer rounded is no change) and no override names it. */
           aimc_param_copy(p, block, p, net);
         }
       }
