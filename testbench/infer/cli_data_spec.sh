@@ -62,7 +62,7 @@ YAML
 "$A" sweep "$T/s.yaml" -o "$T/sw" -j 1 > /dev/null 2> "$T/sw.err" || fail "sweep: $(cat "$T/sw.err")"
 swept=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "latency_s_mean") c = i }
                  NR == 2 { print $c }' "$T/sw/results.csv")
-ran=$(sed -n 's/.*"seq_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' "$T/rec/results.json")
+ran=$(json rec seq_s)
 awk -v a="$swept" -v b="$ran" 'BEGIN { exit !(a > 0 && a == b + 0) }' \
   || fail "sweep latency $swept, run latency $ran"
 

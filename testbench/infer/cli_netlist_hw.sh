@@ -10,7 +10,6 @@ DATA=fmnist_rows,max_per_split=40
 "$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" -o "$T/net.yaml" > /dev/null
 run() { out=$1; shift; "$AIMC_BIN" run "$@" --data $DATA -o "$T/$out" --logits > /dev/null 2>&1 \
   || fail "run $out failed"; }
-json() { sed -n "s/.*\"$2\":[[:space:]]*\([0-9.e+-]*\).*/\1/p" "$T/$1/results.json" | head -1; }
 tiles=$(grep -c '{subckt: tile' "$T/net.yaml")
 [ "$tiles" -gt 1 ] || fail "expected several tiles, got $tiles"
 run base "$T/net.yaml"

@@ -22,19 +22,21 @@ for key in total accuracy events t_sim_s; do
   a=$(grep "\"$key\"" "$T/nat/results.json"); b=$(grep "\"$key\"" "$T/sc/results.json")
   [ "$a" = "$b" ] || fail "$key differs: $a vs $b"
 done
-# Non-pipelined: the kernel's simulated time equals the accounted latency.
-lat=$(sed -n 's/.*"seq_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' "$T/nat/results.json")
-sim=$(sed -n 's/.*"t_sim_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' "$T/nat/results.json")
-awk -v a="$lat" -v b="$sim" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-15 && a > 0) }' \
-  || fail "kernel time $sim != latency $lat"
+# The kernel's simulated time of RUN equals its accounted latency.
+time_is_latency() {
+  awk -v a="$(json "$1" seq_s)" -v b="$(json "$1" t_sim_s)" \
+    'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-15 && a > 0) }' \
+    || fail "$1: kernel time $(json "$1" t_sim_s) != latency $(json "$1" seq_s)"
+}
+time_is_latency nat  # non-pipelined
 # energy.csv: one row per tile part, per tile (static), the periphery and
 # the buffers; the rows add up to the total and, per class, to the class.
 csv=$T/nat/energy.csv
-arrays=$(sed -n 's/.*"arrays":[[:space:]]*\([0-9]*\).*/\1/p' "$T/nat/results.json")
+arrays=$(json nat arrays)
 [ "$(head -1 "$csv")" = "instance,class,energy_J" ] || fail "energy.csv header"
 [ "$(($(grep -c . "$csv") - 1))" = $((arrays * 6 + 2)) ] || fail "energy.csv rows"
 for key in total adc array; do
-  want=$(sed -n "s/.*\"$key\":[[:space:]]*\([0-9.e+-]*\).*/\1/p" "$T/nat/results.json" | head -1)
+  want=$(json nat "$key")
   awk -F, -v k="$key" -v w="$want" 'NR > 1 && (k == "total" || $2 == k) { s += $3 }
     END { exit !(w > 0 && (s - w) ^ 2 < (1e-12 * w) ^ 2) }' "$csv" \
     || fail "energy.csv $key rows do not add up to $want"
@@ -46,12 +48,9 @@ done
 "$AIMC_BIN" run "$T/net.yaml" --data fmnist_rows,max_per_split=40 -o "$T/pip" \
   --set timing.pipeline=true > /dev/null
 cmp "$T/nat/predictions.csv" "$T/pip/predictions.csv" || fail "pipelined predictions differ"
-lat=$(sed -n 's/.*"seq_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' "$T/pip/results.json")
-sim=$(sed -n 's/.*"t_sim_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' "$T/pip/results.json")
-awk -v a="$lat" -v b="$sim" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-15 && a > 0) }' \
-  || fail "pipelined kernel time $sim != latency $lat"
-step() { sed -n 's/.*"cycles_step":[[:space:]]*\([0-9]*\).*/\1/p' "$T/$1/results.json"; }
-[ "$(step pip)" -lt "$(step nat)" ] || fail "pipelined step $(step pip) not shorter than $(step nat)"
+time_is_latency pip
+[ "$(json pip cycles_step)" -lt "$(json nat cycles_step)" ] \
+  || fail "pipelined step $(json pip cycles_step) not shorter than $(json nat cycles_step)"
 # Gaussian programming noise, saved and reused: identical results.
 "$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" -o "$T/g.yaml" \
   --set programming.mode=gaussian --set programming.sigma=5uS > /dev/null

@@ -21,7 +21,7 @@ grep -q '^\$timescale 1 fs \$end$' "$v" || fail "no 1 fs timescale"
 grep -q '^\$enddefinitions \$end$' "$v" || fail "no \$enddefinitions"
 # Time stamps strictly increase; the last is the simulated time of one
 # inference (results.json t_sim_s, in fs).
-t_sim=$(sed -n 's/.*"t_sim_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' "$T/n/results.json")
+t_sim=$(json n t_sim_s)
 awk -v want="$t_sim" '/^#/ { t = substr($0, 2) + 0; if (n++ && t <= last) bad = 1; last = t }
   END { exit !(n > 10 && !bad && (last - want * 1e15) ^ 2 < 1) }' "$v" \
   || fail "time stamps not increasing or last != t_sim ($t_sim s)"
