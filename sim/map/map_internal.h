@@ -38,11 +38,12 @@ static inline int aimc_map_col_factor(const aimc_arch *a) {
   return a->split == AIMC_SPLIT_DIFFERENTIAL ? 2 : 1;
 }
 
-/* The `bits` a tile's converters get in the netlist: the arch's, or (arch
- * 0 = the model's quantizers, which one converter instance cannot name)
- * 8, which aimc_map_apply_netlist reads back as "as the arch says". */
-static inline int aimc_map_converter_bits(int arch_bits) {
-  return arch_bits > 0 ? arch_bits : 8;
+/* The `bits` a tile's converters get in the netlist: the arch's
+ * resolution, or 0 (arch 0 or converters modelled exact): every channel at
+ * its calibration, the model's quantizer of what it carries (aimc/model.h,
+ * aimc_eval). */
+static inline int aimc_map_converter_bits(const aimc_arch *a, int arch_bits) {
+  return a->ni_converter ? arch_bits : 0;
 }
 
 #endif

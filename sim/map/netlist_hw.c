@@ -1,6 +1,6 @@
 /* The hardware settings `aimc run` takes from an elaborated mapped netlist
  * (aimc/design.h) rather than from the arch file: programming mode and
- * sigma, converter bits and ADC sharing of every tile, and the target
+ * sigma and ADC sharing of every tile, and the target
  * files of the crossbars, so that hand edits of the netlist take effect. */
 #include <stdio.h>
 #include <string.h>
@@ -70,16 +70,6 @@ static int agree(aimc_ctx *ctx, const aimc_design *d, global_setting *g,
       in->name, g->key, b, f->name, g->key, a, g->key);
 }
 
-/* Converter bits: a value other than what `aimc map` writes for the arch
- * (aimc_map_converter_bits) is a hand edit to apply. */
-static void apply_bits(const global_setting *g, int *arch_bits, int *changed) {
-  if (g->first < 0) return;
-  if ((int)g->value != aimc_map_converter_bits(*arch_bits)) {
-    *arch_bits = (int)g->value;
-    *changed = 1;
-  }
-}
-
 /* ceil(cols / cpa) == n_adc holds for cpa in [lo, hi] (hi = 2^30 for
  * one ADC); the arch's cols_per_adc is kept when every tile allows it. */
 static int apply_n_adc(aimc_ctx *ctx, const aimc_design *d,
@@ -122,7 +112,6 @@ static int apply_n_adc(aimc_ctx *ctx, const aimc_design *d,
 int aimc_map_apply_netlist(aimc_ctx *ctx, const aimc_design *d,
                            const aimc_mapping *m, aimc_arch *arch) {
   global_setting prog = {"program", -1, 0}, sigma = {"sigma_g", -1, 0};
-  global_setting adc = {"bits", -1, 0}, dac = {"bits", -1, 0};
   size_t n_xbar = 0;
   for (size_t i = 0; i < d->n_inst; i++)
     n_xbar += strcmp(d->inst[i].model->name, "crossbar") == 0;
@@ -156,18 +145,12 @@ int aimc_map_apply_netlist(aimc_ctx *ctx, const aimc_design *d,
           m->arch.cols);
     st = agree(ctx, d, &prog, x);
     if (!st) st = agree(ctx, d, &sigma, x);
-    if (!st) st = agree(ctx, d, &adc, a);
-    if (!st) st = agree(ctx, d, &dac, c);
   }
   if (st) return st;
   arch->prog_mode = (int)prog.value;
   arch->prog_sigma_S = sigma.value;
   /* A tile that asks for programming error gets it. */
   if (arch->prog_mode != AIMC_PROG_IDEAL) arch->ni_prog = 1;
-  int bits_changed = 0;
-  apply_bits(&adc, &arch->adc_bits, &bits_changed);
-  apply_bits(&dac, &arch->dac_bits, &bits_changed);
-  if (bits_changed) arch->ni_converter = 1;
   return apply_n_adc(ctx, d, m, arch);
 }
 

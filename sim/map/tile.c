@@ -24,40 +24,45 @@ const aimc_model *aimc_tile_part_model(aimc_tile_part part) {
 }
 
 /* A tile param feeding a part's param; its value comes from the arch
- * (section.arch_key) or, when section is NULL, from the layout. */
+ * (section.arch_key) or, when section is NULL, from the layout (`aimc
+ * map` computes it; `aimc run` keeps the layout's value unless the row
+ * names the arch value it derives from, `derived`: then each tile's value
+ * in the netlist acts, a heterogeneous design, as arch rows do). */
 typedef struct {
   const char *key;
   aimc_tile_part part;
   const char *part_key;
   const char *section, *arch_key;
+  const char *derived; /* "section.key" or NULL                    */
 } binding;
 
 static const binding BINDINGS[] = {
-    {"rows", AIMC_TILE_DAC, "n", NULL, NULL},
-    {"rows", AIMC_TILE_XBAR, "rows", NULL, NULL},
-    {"cols", AIMC_TILE_XBAR, "cols", NULL, NULL},
-    {"cols", AIMC_TILE_TIA, "n", NULL, NULL},
-    {"cols", AIMC_TILE_ADC, "n", NULL, NULL},
-    {"cols", AIMC_TILE_HOLD, "n", NULL, NULL},
-    {"n_adc", AIMC_TILE_ADC, "n_adc", NULL, NULL},
-    {"adc_bits", AIMC_TILE_ADC, "bits", NULL, NULL},
-    {"dac_bits", AIMC_TILE_DAC, "bits", NULL, NULL},
-    {"program", AIMC_TILE_XBAR, "program", NULL, NULL},
-    {"sigma_g", AIMC_TILE_XBAR, "sigma_g", NULL, NULL},
-    {"targets", AIMC_TILE_XBAR, "targets", NULL, NULL},
-    {"reg_bits", AIMC_TILE_HOLD, "bits", NULL, NULL},
-    {"v_read", AIMC_TILE_DAC, "v_fs", "array", "v_read"},
-    {"v_read", AIMC_TILE_XBAR, "v_read", "array", "v_read"},
-    {"t_dac", AIMC_TILE_DAC, "t_settle", "timing", "t_dac"},
-    {"e_dac", AIMC_TILE_DAC, "e_conv", "energy", "e_dac"},
-    {"t_settle", AIMC_TILE_XBAR, "t_settle", "timing", "t_settle"},
-    {"c_wire", AIMC_TILE_XBAR, "c_wire", "energy", "c_wire"},
-    {"t_tia", AIMC_TILE_TIA, "t_settle", "timing", "t_tia"},
-    {"e_tia", AIMC_TILE_TIA, "e_sense", "energy", "e_tia"},
-    {"t_adc", AIMC_TILE_ADC, "t_conv", "timing", "t_adc"},
-    {"e_adc", AIMC_TILE_ADC, "e_conv", "energy", "e_adc"},
-    {"t_reg", AIMC_TILE_HOLD, "t_write", "timing", "t_reg"},
-    {"e_reg_bit", AIMC_TILE_HOLD, "e_write_bit", "energy", "e_reg_bit"},
+    {"rows", AIMC_TILE_DAC, "n", NULL, NULL, NULL},
+    {"rows", AIMC_TILE_XBAR, "rows", NULL, NULL, NULL},
+    {"cols", AIMC_TILE_XBAR, "cols", NULL, NULL, NULL},
+    {"cols", AIMC_TILE_TIA, "n", NULL, NULL, NULL},
+    {"cols", AIMC_TILE_ADC, "n", NULL, NULL, NULL},
+    {"cols", AIMC_TILE_HOLD, "n", NULL, NULL, NULL},
+    {"n_adc", AIMC_TILE_ADC, "n_adc", NULL, NULL, "converters.cols_per_adc"},
+    {"adc_bits", AIMC_TILE_ADC, "bits", NULL, NULL, "converters.adc_bits"},
+    {"adc_noise_lsb", AIMC_TILE_ADC, "noise_lsb", NULL, NULL, "converters.adc_noise_lsb"},
+    {"dac_bits", AIMC_TILE_DAC, "bits", NULL, NULL, "converters.dac_bits"},
+    {"program", AIMC_TILE_XBAR, "program", NULL, NULL, NULL},
+    {"sigma_g", AIMC_TILE_XBAR, "sigma_g", NULL, NULL, NULL},
+    {"targets", AIMC_TILE_XBAR, "targets", NULL, NULL, NULL},
+    {"reg_bits", AIMC_TILE_HOLD, "bits", NULL, NULL, "converters.adc_bits"},
+    {"v_read", AIMC_TILE_DAC, "v_fs", "array", "v_read", NULL},
+    {"v_read", AIMC_TILE_XBAR, "v_read", "array", "v_read", NULL},
+    {"t_dac", AIMC_TILE_DAC, "t_settle", "timing", "t_dac", NULL},
+    {"e_dac", AIMC_TILE_DAC, "e_conv", "energy", "e_dac", NULL},
+    {"t_settle", AIMC_TILE_XBAR, "t_settle", "timing", "t_settle", NULL},
+    {"c_wire", AIMC_TILE_XBAR, "c_wire", "energy", "c_wire", NULL},
+    {"t_tia", AIMC_TILE_TIA, "t_settle", "timing", "t_tia", NULL},
+    {"e_tia", AIMC_TILE_TIA, "e_sense", "energy", "e_tia", NULL},
+    {"t_adc", AIMC_TILE_ADC, "t_conv", "timing", "t_adc", NULL},
+    {"e_adc", AIMC_TILE_ADC, "e_conv", "energy", "e_adc", NULL},
+    {"t_reg", AIMC_TILE_HOLD, "t_write", "timing", "t_reg", NULL},
+    {"e_reg_bit", AIMC_TILE_HOLD, "e_write_bit", "energy", "e_reg_bit", NULL},
 };
 enum { N_BINDINGS = sizeof BINDINGS / sizeof BINDINGS[0] };
 
@@ -76,9 +81,7 @@ static const struct {
   aimc_tile_part part;
   const char *key, *instead;
 } NOT_SIMULATED[] = {
-    {AIMC_TILE_DAC, "range", "the model's input quantizer"},
-    {AIMC_TILE_DAC, "gain_err", NULL},
-    {AIMC_TILE_DAC, "offset", NULL},
+    {AIMC_TILE_DAC, "range", "each row's calibration (the model's quantizer of what it carries)"},
     {AIMC_TILE_DAC, "inl_lsb", NULL},
     {AIMC_TILE_XBAR, "device", "array.device_card"},
     {AIMC_TILE_XBAR, "device_card", "array.device_card"},
@@ -90,10 +93,7 @@ static const struct {
     {AIMC_TILE_TIA, "gain", "the model's quantizer ranges"},
     {AIMC_TILE_TIA, "noise", NULL},
     {AIMC_TILE_TIA, "v_sat", NULL},
-    {AIMC_TILE_ADC, "range", "the model's quantizer ranges"},
-    {AIMC_TILE_ADC, "v_fs", "the model's quantizer ranges"},
-    {AIMC_TILE_ADC, "offset", NULL},
-    {AIMC_TILE_ADC, "noise", "converters.adc_noise_lsb"},
+    {AIMC_TILE_ADC, "range", "each column's calibration (the model's quantizer of what it carries)"},
     {AIMC_TILE_HOLD, "range", "the model's state quantizer"},
 };
 
@@ -132,8 +132,10 @@ static void layout_value(const aimc_mapping *m, size_t k, const char *key, char 
   if (!strcmp(key, "rows")) snprintf(buf, len, "%d", a->rows);
   else if (!strcmp(key, "cols")) snprintf(buf, len, "%d", a->cols);
   else if (!strcmp(key, "n_adc")) snprintf(buf, len, "%d", n_adc > 0 ? n_adc : 1);
-  else if (!strcmp(key, "dac_bits")) snprintf(buf, len, "%d", aimc_map_converter_bits(a->dac_bits));
-  else if (!strcmp(key, "adc_bits")) snprintf(buf, len, "%d", aimc_map_converter_bits(a->adc_bits));
+  else if (!strcmp(key, "dac_bits")) snprintf(buf, len, "%d", aimc_map_converter_bits(a, a->dac_bits));
+  else if (!strcmp(key, "adc_bits")) snprintf(buf, len, "%d", aimc_map_converter_bits(a, a->adc_bits));
+  else if (!strcmp(key, "adc_noise_lsb"))
+    snprintf(buf, len, "%.17g", a->ni_converter ? a->adc_noise_lsb : 0.0);
   else if (!strcmp(key, "program")) snprintf(buf, len, "%s", PROG[a->ni_prog ? a->prog_mode : 0]);
   else if (!strcmp(key, "sigma_g")) snprintf(buf, len, "%.17g", a->prog_sigma_S);
   /* The register holds the state words the ADCs give: the arch's bits,
@@ -142,7 +144,7 @@ static void layout_value(const aimc_mapping *m, size_t k, const char *key, char 
     snprintf(buf, len, "%d",
              a->adc_bits > 0 ? a->adc_bits
              : m->state_bits > 0 ? m->state_bits
-                                 : aimc_map_converter_bits(0));
+                                 : 8);
   else buf[0] = '\0'; /* targets: the netlist writer knows their path */
 }
 
@@ -299,13 +301,14 @@ static void warn_not_simulated(aimc_ctx *ctx, const aimc_design *d, int i, aimc_
   }
 }
 
-/* 1 when one of the "SECTION.KEY=VALUE" overrides sets b's arch value. */
+/* 1 when one of the "SECTION.KEY=VALUE" overrides sets the arch value b
+ * takes or derives from. */
 static int overridden(const binding *b, const char *const *sets, int n_sets) {
-  size_t ls = strlen(b->section), lk = strlen(b->arch_key);
+  char key[96];
+  if (b->section) snprintf(key, sizeof key, "%s.%s=", b->section, b->arch_key);
+  else snprintf(key, sizeof key, "%s=", b->derived);
   for (int i = 0; i < n_sets; i++)
-    if (!strncmp(sets[i], b->section, ls) && sets[i][ls] == '.' &&
-        !strncmp(sets[i] + ls + 1, b->arch_key, lk) && sets[i][ls + 1 + lk] == '=')
-      return 1;
+    if (!strncmp(sets[i], key, strlen(key))) return 1;
   return 0;
 }
 
@@ -337,7 +340,8 @@ int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const aimc_design *d, aimc_mappin
       for (size_t r = 0; r < md->n_params; r++) {
         const aimc_param *p = &md->params[r];
         const binding *b = binding_of(part, p->key);
-        if (b && !b->section) continue; /* from the layout: checked and kept */
+        /* From the layout: checked and kept, unless each tile sets it. */
+        if (b && !b->section && !b->derived) continue;
         int edited = hand_edited(p, net, block, scratch);
         if (!b) { /* not set from the arch: the netlist's value */
           if (edited) warn_not_simulated(ctx, d, i, part, p, warned);

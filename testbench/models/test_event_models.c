@@ -313,7 +313,7 @@ static void expect_error(const char *text, const char *needle1,
 static void test_bad_parameters(void **state) {
   (void)state;
   expect_error(
-      "name: b\ninstances:\n  d: {model: dac, params: {bits: 0}}\nnets:\n  x: "
+      "name: b\ninstances:\n  d: {model: dac, params: {bits: 17}}\nnets:\n  x: "
       "{connect: [d.in], external: true}\n  y: {connect: [d.out], external: "
       "true}\n",
       "bits", "bad.yaml:3:");

@@ -192,6 +192,11 @@ typedef struct {
 /* The parts of a tile: one array and its periphery, the instances
  * "<tile>.<part>" of the netlist `aimc map` writes (dac, xbar, tia, adc,
  * hold; docs/mapping.md). */
+/* The version of the tiles `aimc map` writes (meta: tiles:): 3 since each
+ * tile's converters act in `aimc run` (bits 0: every channel at its
+ * calibration). Older netlists are refused: map again. */
+enum { AIMC_MAP_TILES_VERSION = 3 };
+
 typedef enum {
   AIMC_TILE_DAC = 0,
   AIMC_TILE_XBAR,
