@@ -177,6 +177,12 @@ int aimc_map_load_netlist_targets(aimc_ctx *ctx, const aimc_design *d,
     char file[2 * AIMC_PARAM_STRLEN];
     snprintf(file, sizeof file, "%.*s%s", t[0] == '/' ? 0 : dir_len, d->path,
              t);
+    /* A targets file that is not there is the netlist's error (exit 2). */
+    FILE *f = fopen(file, "rb");
+    if (!f)
+      return aimc_error_at(ctx, AIMC_ENOTFOUND, tile_loc(d, xb),
+                           "%s: targets file %s cannot be read", xb->name, file);
+    fclose(f);
     st = aimc_map_load_array_targets(ctx, m, k, file);
   }
   return st;
