@@ -376,17 +376,14 @@ static inline void variance_sum(const float *nv, const float *x_sq, size_t bp, i
   for (int k = 0; k < LANES; k++) sum[k] = acc[k];
 }
 
-/* The params of part p of array k's tile, as the netlist gives them. */
-static const void *tile_part(const run_ws *w, int k, aimc_tile_part p) {
-  return w->m->tiles[k].params[p];
-}
-
-/* Channels [c0, c0 + n) of one of a tile's converters (part p), the
- * calibration of the channels they carry. */
+/* n channels of one of array k's converters (part p: its model and
+ * params as the netlist gives them), with the calibration of the channels
+ * they carry. */
 static int convert(run_ws *w, int k, aimc_tile_part p, const double *fs, const int *bits,
                    int n, const double *in, double *out) {
-  aimc_eval e = {tile_part(w, k, p), NULL, n, fs, bits};
-  return aimc_model_eval_batch(aimc_tile_part_model(p), &e, in, out, &w->lanes);
+  const aimc_tile *t = &w->m->tiles[k];
+  aimc_eval e = {t->params[p], NULL, n, fs, bits};
+  return aimc_model_eval_batch(t->model[p], &e, in, out, &w->lanes);
 }
 
 /* One read of every array holding matrix mi, for the whole batch: each

@@ -81,6 +81,7 @@ typedef struct {
   int adc_bits;            /* 0: the model's activation quantizer bits     */
   int cols_per_adc;        /* columns multiplexed onto one ADC             */
   double adc_noise_lsb;    /* input-referred ADC noise, sigma in LSB       */
+  char adc_model[AIMC_PARAM_STRLEN]; /* the tiles' ADC model ("adc", ...)  */
   /* timing: */
   aimc_time clock_fs;      /* period of the design clock                   */
   aimc_time t_dac_fs, t_settle_fs, t_tia_fs, t_adc_fs, t_reg_fs;
@@ -206,14 +207,20 @@ typedef enum {
   AIMC_TILE_PARTS
 } aimc_tile_part;
 
-/* The params of a tile's parts, each a block of its model's params_size
- * bytes bound as a netlist instance's would be. The inference runner
- * prices every array operation with the parts' op_cost (aimc/model.h). */
+/* The parts of a tile: each part's model (the part's own, or another
+ * model of the same energy class that evaluates: the arch's
+ * converters.adc_model, or what the netlist names for that tile) and its
+ * params, a block of the model's params_size bytes bound as a netlist
+ * instance's would be. The inference runner prices every array operation
+ * with the parts' op_cost and converts with their eval (aimc/model.h). */
 typedef struct {
+  const aimc_model *model[AIMC_TILE_PARTS];
   void *params[AIMC_TILE_PARTS];
+  void *block;                /* the mapped parts' params (one allocation)      */
+  void *own[AIMC_TILE_PARTS]; /* blocks of parts whose model the netlist chose */
 } aimc_tile;
 
-/* Instance name ("dac", "xbar", ...) and model of a part. */
+/* Instance name ("dac", "xbar", ...) and default model of a part. */
 const char *aimc_tile_part_name(aimc_tile_part part);
 const aimc_model *aimc_tile_part_model(aimc_tile_part part);
 
