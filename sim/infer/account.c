@@ -9,7 +9,6 @@
 
 #include "aimc/status.h"
 #include "infer_internal.h"
-#include "sim/map/map_internal.h"
 
 uint64_t aimc_infer_cycles(const aimc_arch *a, aimc_time t_fs) {
   return (uint64_t)((t_fs + a->clock_fs - 1) / a->clock_fs);

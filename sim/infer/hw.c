@@ -13,7 +13,6 @@
 #include "aimc/xbar.h"
 #include "aimc/status.h"
 #include "infer_internal.h"
-#include "sim/map/map_internal.h"
 
 static aimc_hw *hw_new(aimc_ctx *ctx, const aimc_mapping *m) {
   aimc_hw *hw = aimc_calloc(ctx, 1, sizeof *hw);

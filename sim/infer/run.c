@@ -35,7 +35,6 @@
 #include "aimc/progress.h"
 #include "aimc/status.h"
 #include "infer_internal.h"
-#include "sim/map/map_internal.h"
 
 /* LANES: sequences per register block of the batched loops (a batch is
  * padded to a multiple of it; padding lanes hold zeros and are never

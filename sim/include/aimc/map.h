@@ -193,6 +193,22 @@ typedef struct {
 /* The parts of a tile: one array and its periphery, the instances
  * "<tile>.<part>" of the netlist `aimc map` writes (dac, xbar, tia, adc,
  * hold; docs/mapping.md). */
+/* The layout of a mapping, for its readers (the inference runner). */
+/* Position of local element (out j, in i) of block b in w / wn. */
+static inline size_t aimc_map_matrix_index(const aimc_map_matrix *mx, int b,
+                                           int j, int i) {
+  return mx->w_off[b] + (size_t)j * (mx->in_off[b + 1] - mx->in_off[b]) + i;
+}
+
+/* Devices per logical weight along rows / columns for the split. */
+static inline int aimc_map_row_factor(const aimc_arch *a) {
+  return a->split == AIMC_SPLIT_RAILS ? 2 : 1;
+}
+static inline int aimc_map_col_factor(const aimc_arch *a) {
+  return a->split == AIMC_SPLIT_DIFFERENTIAL ? 2 : 1;
+}
+
+
 /* The version of the tiles `aimc map` writes (meta: tiles:): 3 since each
  * tile's converters act in `aimc run` (bits 0: every channel at its
  * calibration). Older netlists are refused: map again. */
