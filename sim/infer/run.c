@@ -61,6 +61,8 @@ typedef struct {
   double *dac_fs, *adc_fs;  /* n_in, n_out full scales                 */
   int *dac_bits, *adc_bits; /* n_in, n_out resolutions (0: exact)      */
   int calibrated;           /* 0: dense layers, converters exact      */
+  unsigned char *on_grid;   /* n_in: the row carries words already on  */
+                            /* its calibration's grid (the state)      */
   aimc_quant post;          /* bits 0: none                           */
   const aimc_map_slot **slots;
   int *slot_tile;           /* the array (tile) of each slot          */
@@ -93,6 +95,7 @@ typedef struct {
   double *mean, *var;       /* layer-norm moments, one per lane        */
   double *acc, *sd;         /* one column of a read: sums, noise sigma */
   double *drive;            /* a slot's row drive after its DACs       */
+  unsigned char *dac_exact; /* per array: its DACs at their calibration */
   aimc_lanes lanes;         /* the batch's lanes for the models' evals */
   aimc_xs128p *noise;       /* read/ADC noise stream of each lane      */
   uint64_t *bits;           /* one random word per lane                */
@@ -124,14 +127,14 @@ static void ws_free(aimc_ctx *ctx, run_ws *w) {
   if (w->mv)
     for (size_t i = 0; i < w->m->n_mats; i++) {
       void *v[] = {w->mv[i].dac_fs, w->mv[i].adc_fs, w->mv[i].dac_bits,
-                   w->mv[i].adc_bits, w->mv[i].slots, w->mv[i].slot_tile};
+                   w->mv[i].adc_bits, w->mv[i].slots, w->mv[i].slot_tile, w->mv[i].on_grid};
       for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) aimc_free(ctx, v[j]);
     }
   aimc_kernel_free(w->k);
   if (w->layer_next == w->layer_in) w->layer_next = NULL;
   void *bufs[] = {w->offset_fs, w->stages, w->n_stages, w->mv, w->ssm, w->ssm_b,
                   w->ssm_cd, w->mix, w->st_off, w->state, w->lb, w->lb_mem, w->in_sq,
-                  w->layer_in, w->layer_next, w->prev_in, w->drive, w->z, w->o,
+                  w->layer_in, w->layer_next, w->prev_in, w->drive, w->dac_exact, w->z, w->o,
                   w->pool, w->logits, w->mean, w->var, w->acc, w->sd, w->noise, w->bits, w->z01};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
   memset(w, 0, sizeof *w);
@@ -160,7 +163,10 @@ static void calibrate_block(mat_view *v, const aimc_map_matrix *mx, int b, const
   int j0 = mx->out_off[b], nj = mx->out_off[b + 1] - j0;
   int ns = mx->kind == AIMC_OP_SSM ? ni - 2 : mx->kind == AIMC_OP_SSM_CD ? ni - 1
            : mx->kind == AIMC_OP_SSM_A ? ni : 0;
-  for (int i = 0; i < ni; i++) calibrate(v, i0 + i, i < ns ? &qx : &qu, 0, NULL);
+  for (int i = 0; i < ni; i++) {
+    calibrate(v, i0 + i, i < ns ? &qx : &qu, 0, NULL);
+    v->on_grid[i0 + i] = i < ns; /* state rows; ws_init keeps those on the grid */
+  }
   for (int j = 0; j < nj; j++) {
     const aimc_quant *q = mx->kind == AIMC_OP_SSM ? (j == nj - 1 ? &qy : &qx)
                           : mx->kind == AIMC_OP_SSM_CD ? &qy : &part;
@@ -177,7 +183,9 @@ static int view_init(aimc_ctx *ctx, run_ws *w, int mi) {
   v->adc_fs = aimc_calloc(ctx, no, sizeof(double));
   v->dac_bits = aimc_calloc(ctx, ni, sizeof(int));
   v->adc_bits = aimc_calloc(ctx, no, sizeof(int));
-  if (!v->dac_fs || !v->adc_fs || !v->dac_bits || !v->adc_bits) return AIMC_ENOMEM;
+  v->on_grid = aimc_calloc(ctx, ni, 1);
+  if (!v->dac_fs || !v->adc_fs || !v->dac_bits || !v->adc_bits || !v->on_grid)
+    return AIMC_ENOMEM;
   for (size_t k = 0; k < w->m->n_arrays; k++) v->n_slots += w->m->arrays[k].n_place;
   v->slots = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof *v->slots);
   v->slot_tile = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof(int));
@@ -213,6 +221,43 @@ static double *zeros(aimc_ctx *ctx, size_t n) {
 }
 
 static int on_event(aimc_kernel *k, void *self, const aimc_event *ev);
+static int at_calibration(const run_ws *w, int k, aimc_tile_part p);
+
+/* Which state rows carry words already on their DAC's grid, so that an
+ * exact DAC passes them as they are (quantizing a grid value gives it
+ * back): the separate form's register quantizes the state to quant_x; the
+ * single form's state columns are converted by ADCs at that calibration
+ * when every tile of the matrix converts at it and no column adds partial
+ * sums (or the state is not quantized at all). */
+static int grid_init(aimc_ctx *ctx, run_ws *w) {
+  const aimc_mapping *m = w->m;
+  w->dac_exact = aimc_calloc(ctx, m->n_arrays + 1, 1);
+  if (!w->dac_exact) return AIMC_ENOMEM;
+  for (size_t k = 0; k < m->n_arrays; k++)
+    w->dac_exact[k] = (unsigned char)at_calibration(w, (int)k, AIMC_TILE_DAC);
+  int unquantized = !m->arch.ni_converter || w->mdl->quant_x.bits <= 0;
+  for (int l = 0; l < w->mdl->layers; l++) {
+    int grid = m->arch.form == AIMC_FORM_SEPARATE || unquantized;
+    const mat_view *sv = w->ssm[l] >= 0 ? &w->mv[w->ssm[l]] : NULL;
+    if (!grid && sv && sv->exclusive) {
+      grid = 1;
+      for (int si = 0; si < sv->n_slots; si++) {
+        int k = sv->slot_tile[si];
+        const aimc_tile *t = &m->tiles[k];
+        const aimc_param *b = aimc_params_find(t->model[AIMC_TILE_ADC]->params,
+                                               t->model[AIMC_TILE_ADC]->n_params, "bits");
+        if (t->model[AIMC_TILE_ADC] != aimc_tile_part_model(AIMC_TILE_ADC) ||
+            aimc_param_get(b, t->params[AIMC_TILE_ADC]) != 0)
+          grid = 0;
+      }
+    }
+    for (size_t i = 0; i < m->n_mats; i++)
+      if (m->mats[i].layer == l && w->mv[i].calibrated && !grid)
+        memset(w->mv[i].on_grid, 0, (size_t)m->mats[i].n_in);
+  }
+  return AIMC_OK;
+}
+
 static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend);
 
 /* Workspace for batches of up to max_batch sequences. */
@@ -259,6 +304,8 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
     w->st_off[l + 1] = w->st_off[l] + s;
   }
   const aimc_arch *a = &m->arch;
+  int st = grid_init(ctx, w);
+  if (st) return st;
   size_t LH = (size_t)L * H, bp = (size_t)w->bp;
   w->state = zeros(ctx, (w->st_off[L] + 1) * bp);
   w->big = big;
@@ -375,6 +422,20 @@ static inline void variance_sum(const float *nv, const float *x_sq, size_t bp, i
   for (int k = 0; k < LANES; k++) sum[k] = acc[k];
 }
 
+/* 1 when part p of array k converts exactly at its calibration (bits 0,
+ * no gain error, offset or noise): quantizing a word already on the
+ * calibration's grid then gives it back, bit for bit. */
+static int at_calibration(const run_ws *w, int k, aimc_tile_part p) {
+  const aimc_tile *t = &w->m->tiles[k];
+  const aimc_model *md = t->model[p];
+  static const char *const KEYS[] = {"bits", "gain_err", "offset", "noise", "noise_lsb"};
+  for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++) {
+    const aimc_param *q = aimc_params_find(md->params, md->n_params, KEYS[i]);
+    if (q && aimc_param_get(q, t->params[p]) != 0) return 0;
+  }
+  return md == aimc_tile_part_model(p);
+}
+
 /* n channels of one of array k's converters (part p: its model and
  * params as the netlist gives them), with the calibration of the channels
  * they carry. */
@@ -404,9 +465,17 @@ static int array_read(run_ws *w, int mi, const double *in, double *out) {
     const aimc_map_slot *s = v->slots[si];
     int b = s->block, k = v->slot_tile[si];
     const double *x = in + (size_t)s->in0 * bp;
-    if (v->calibrated) {
-      st = convert(w, k, AIMC_TILE_DAC, v->dac_fs + s->in0, v->dac_bits + s->in0, s->n_in, x,
-                   w->drive);
+    if (v->calibrated) { /* rows on their grid pass an exact DAC as they are */
+      int skip = w->dac_exact[k];
+      for (int i = 0, i1; i < s->n_in && !st; i = i1) {
+        int grid = skip && v->on_grid[s->in0 + i];
+        for (i1 = i + 1; i1 < s->n_in && (skip && v->on_grid[s->in0 + i1]) == grid; i1++) {}
+        size_t at = (size_t)i * bp;
+        if (grid) memcpy(w->drive + at, x + at, sizeof(double) * (size_t)(i1 - i) * bp);
+        else
+          st = convert(w, k, AIMC_TILE_DAC, v->dac_fs + s->in0 + i, v->dac_bits + s->in0 + i,
+                       i1 - i, x + at, w->drive + at);
+      }
       x = w->drive;
     }
     if (NV)

@@ -40,36 +40,6 @@ static const aimc_srcloc *tile_loc(const aimc_design *d,
   return &in->loc;
 }
 
-/* A setting the runner applies to every array alike: the first tile that
- * states it fixes it; a tile stating another value is an error naming
- * both instances. */
-typedef struct {
-  const char *key;
-  int first; /* instance index, -1 until a tile states it */
-  double value;
-} global_setting;
-
-static int agree(aimc_ctx *ctx, const aimc_design *d, global_setting *g,
-                 int i) {
-  const aimc_design_inst *in = &d->inst[i];
-  double v = value_of(in, g->key);
-  if (g->first < 0) {
-    g->first = i;
-    g->value = v;
-    return AIMC_OK;
-  }
-  if (v == g->value) return AIMC_OK;
-  const aimc_design_inst *f = &d->inst[g->first];
-  char a[64], b[64];
-  aimc_param_format(param_of(f, g->key), f->params, a, sizeof a);
-  aimc_param_format(param_of(in, g->key), in->params, b, sizeof b);
-  return aimc_error_at(
-      ctx, AIMC_EINVAL, tile_loc(d, in),
-      "%s has %s: %s but %s has %s: %s; aimc run applies %s to "
-      "every array alike, so all tiles must agree",
-      in->name, g->key, b, f->name, g->key, a, g->key);
-}
-
 /* ceil(cols / cpa) == n_adc holds for cpa in [lo, hi] (hi = 2^30 for
  * one ADC); the arch's cols_per_adc is kept when every tile allows it. */
 static int apply_n_adc(aimc_ctx *ctx, const aimc_design *d,
@@ -111,7 +81,6 @@ static int apply_n_adc(aimc_ctx *ctx, const aimc_design *d,
 
 int aimc_map_apply_netlist(aimc_ctx *ctx, const aimc_design *d,
                            const aimc_mapping *m, aimc_arch *arch) {
-  global_setting prog = {"program", -1, 0}, sigma = {"sigma_g", -1, 0};
   size_t n_xbar = 0;
   for (size_t i = 0; i < d->n_inst; i++)
     n_xbar += strcmp(d->inst[i].model->name, "crossbar") == 0;
@@ -143,14 +112,8 @@ int aimc_map_apply_netlist(aimc_ctx *ctx, const aimc_design *d,
           "size changes the mapping: map again",
           xb->name, value_of(xb, "rows"), value_of(xb, "cols"), m->arch.rows,
           m->arch.cols);
-    st = agree(ctx, d, &prog, x);
-    if (!st) st = agree(ctx, d, &sigma, x);
   }
   if (st) return st;
-  arch->prog_mode = (int)prog.value;
-  arch->prog_sigma_S = sigma.value;
-  /* A tile that asks for programming error gets it. */
-  if (arch->prog_mode != AIMC_PROG_IDEAL) arch->ni_prog = 1;
   return apply_n_adc(ctx, d, m, arch);
 }
 

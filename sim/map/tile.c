@@ -47,8 +47,14 @@ static const binding BINDINGS[] = {
     {"adc_bits", AIMC_TILE_ADC, "bits", NULL, NULL, "converters.adc_bits"},
     {"adc_noise_lsb", AIMC_TILE_ADC, "noise_lsb", NULL, NULL, "converters.adc_noise_lsb"},
     {"dac_bits", AIMC_TILE_DAC, "bits", NULL, NULL, "converters.dac_bits"},
-    {"program", AIMC_TILE_XBAR, "program", NULL, NULL, NULL},
-    {"sigma_g", AIMC_TILE_XBAR, "sigma_g", NULL, NULL, NULL},
+    {"program", AIMC_TILE_XBAR, "program", NULL, NULL, "programming.mode nonideal.programming"},
+    {"sigma_g", AIMC_TILE_XBAR, "sigma_g", NULL, NULL, "programming.sigma nonideal.programming"},
+    {"wv_tol", AIMC_TILE_XBAR, "wv_tol", "programming", "wv_tol", NULL},
+    {"wv_max_pulses", AIMC_TILE_XBAR, "wv_max_pulses", "programming", "wv_max_pulses", NULL},
+    {"device_card", AIMC_TILE_XBAR, "device_card", "array", "device_card", NULL},
+    {"read_noise", AIMC_TILE_XBAR, "read_noise", NULL, NULL, "nonideal.read_noise"},
+    {"r_wire", AIMC_TILE_XBAR, "r_wire", NULL, NULL, "nonideal.ir_drop nonideal.r_wire"},
+    {"drift_time", AIMC_TILE_XBAR, "drift_time", NULL, NULL, "nonideal.drift nonideal.drift_t"},
     {"targets", AIMC_TILE_XBAR, "targets", NULL, NULL, NULL},
     {"reg_bits", AIMC_TILE_HOLD, "bits", NULL, NULL, "converters.adc_bits"},
     {"v_read", AIMC_TILE_DAC, "v_fs", "array", "v_read", NULL},
@@ -83,13 +89,7 @@ static const struct {
 } NOT_SIMULATED[] = {
     {AIMC_TILE_DAC, "range", "each row's calibration (the model's quantizer of what it carries)"},
     {AIMC_TILE_DAC, "inl_lsb", NULL},
-    {AIMC_TILE_XBAR, "device", "array.device_card"},
-    {AIMC_TILE_XBAR, "device_card", "array.device_card"},
-    {AIMC_TILE_XBAR, "r_wire", "nonideal.ir_drop and nonideal.r_wire"},
-    {AIMC_TILE_XBAR, "read_noise", "nonideal.read_noise"},
-    {AIMC_TILE_XBAR, "drift_time", "nonideal.drift and nonideal.drift_t"},
-    {AIMC_TILE_XBAR, "wv_tol", "programming.wv_tol"},
-    {AIMC_TILE_XBAR, "wv_max_pulses", "programming.wv_max_pulses"},
+    {AIMC_TILE_XBAR, "device", "the tile's device_card (its model: line)"},
     {AIMC_TILE_TIA, "gain", "the model's quantizer ranges"},
     {AIMC_TILE_TIA, "noise", NULL},
     {AIMC_TILE_TIA, "v_sat", NULL},
@@ -159,7 +159,10 @@ static void layout_value(const aimc_mapping *m, size_t k, const char *key, char 
   else if (!strcmp(key, "adc_noise_lsb"))
     snprintf(buf, len, "%.17g", a->ni_converter ? a->adc_noise_lsb : 0.0);
   else if (!strcmp(key, "program")) snprintf(buf, len, "%s", PROG[a->ni_prog ? a->prog_mode : 0]);
-  else if (!strcmp(key, "sigma_g")) snprintf(buf, len, "%.17g", a->prog_sigma_S);
+  else if (!strcmp(key, "sigma_g")) snprintf(buf, len, "%.17g", a->ni_prog ? a->prog_sigma_S : 0.0);
+  else if (!strcmp(key, "read_noise")) snprintf(buf, len, "%d", a->ni_read_noise);
+  else if (!strcmp(key, "r_wire")) snprintf(buf, len, "%.17g", a->ni_ir_drop ? a->r_wire_Ohm : 0.0);
+  else if (!strcmp(key, "drift_time")) snprintf(buf, len, "%.17g", a->ni_drift ? a->drift_t_s : 0.0);
   /* The register holds the state words the ADCs give: the arch's bits,
    * else the model's state quantizer, else the ADCs' written width. */
   else if (!strcmp(key, "reg_bits"))
@@ -350,13 +353,18 @@ static void warn_not_simulated(aimc_ctx *ctx, const aimc_design *d, int i, aimc_
 }
 
 /* 1 when one of the "SECTION.KEY=VALUE" overrides sets the arch value b
- * takes or derives from. */
+ * takes, or one of those it derives from (space-separated). */
 static int overridden(const binding *b, const char *const *sets, int n_sets) {
-  char key[96];
-  if (b->section) snprintf(key, sizeof key, "%s.%s=", b->section, b->arch_key);
-  else snprintf(key, sizeof key, "%s=", b->derived);
-  for (int i = 0; i < n_sets; i++)
-    if (!strncmp(sets[i], key, strlen(key))) return 1;
+  char keys[128];
+  if (b->section) snprintf(keys, sizeof keys, "%s.%s", b->section, b->arch_key);
+  else snprintf(keys, sizeof keys, "%s", b->derived);
+  for (char *k = keys, *end; *k; k = *end ? end + 1 : end) {
+    end = strchr(k, ' ');
+    if (!end) end = k + strlen(k);
+    size_t n = (size_t)(end - k);
+    for (int i = 0; i < n_sets; i++)
+      if (!strncmp(sets[i], k, n) && sets[i][n] == '=') return 1;
+  }
   return 0;
 }
 

@@ -5,7 +5,9 @@
 # to write into every tile of a mapped netlist, and what must change in
 # `aimc run` against the unedited netlist: out (a logit), energy, latency,
 # refused (exit 2: the edit changes the mapping or names a missing file),
-# or none, with the reason it cannot act in the batched run. $1: the
+# or none, with the reason it cannot act in the batched run; wv:EFFECT
+# compares against the netlist with every tile programmed by write-verify
+# (where the device and its write-verify budget act). $1: the
 # fixture_model tool.
 . "$(dirname "$0")/e2e_common.sh"
 DATA=fmnist_rows,max_per_split=24
@@ -25,19 +27,19 @@ dac dac t_settle 7ns latency
 dac dac e_conv 90fJ energy
 xbar crossbar rows 32 refused the array size is the mapping's (map again)
 xbar crossbar cols 32 refused the array size is the mapping's (map again)
-xbar crossbar device vcm none aimc run programs with the arch's device (array.device_card)
-xbar crossbar device_card configs/devices/vcm_default.yaml none aimc run programs with the arch's device card
+xbar crossbar device vcm wv:out
+xbar crossbar device_card AIMC_SRC/configs/devices/vcm_default.yaml wv:out
 xbar crossbar v_read 300mV energy
-xbar crossbar r_wire 1Ohm none aimc run takes IR drop from nonideal.ir_drop and nonideal.r_wire
+xbar crossbar r_wire 1Ohm out
 xbar crossbar c_wire 1fF energy
-xbar crossbar read_noise 0 none aimc run takes read noise from nonideal.read_noise
+xbar crossbar read_noise true out
 xbar crossbar t_settle 20ns latency
 xbar crossbar program write_verify out
 xbar crossbar sigma_g 5uS none the sigma of gaussian programming; these tiles program ideally
-xbar crossbar wv_tol 2uS none aimc run takes programming.wv_tol
-xbar crossbar wv_max_pulses 7 none aimc run takes programming.wv_max_pulses
+xbar crossbar wv_tol 4uS wv:out
+xbar crossbar wv_max_pulses 3 wv:out
 xbar crossbar targets missing.csv refused the file must exist
-xbar crossbar drift_time 100s none aimc run takes nonideal.drift and nonideal.drift_t
+xbar crossbar drift_time 1e6s out
 xbar crossbar dump_cells cells.csv none a dump of the cells for aimc sim
 tia tia n 32 refused the width is the array's columns (map again)
 tia tia gain 20kOhm none the sense chain is calibrated per column in the mapping (aimc sim only)
@@ -93,11 +95,18 @@ edit() {
 
 run() { "$AIMC_BIN" run "$1" --data $DATA -o "$2" --logits > "$2.log" 2>&1; }
 run "$T/net.yaml" "$T/base" || fail "base run: $(cat "$T/base.log")"
+cp "$T/net.yaml" "$T/ideal.yaml"
+sed '/{subckt: tile/s/program: ideal/program: write_verify/' "$T/ideal.yaml" > "$T/wv.yaml"
+run "$T/wv.yaml" "$T/base_wv" || fail "write-verify base run: $(cat "$T/base_wv.log")"
 field() { sed -n "s/.*\"$2\":[[:space:]]*\([0-9.e+-]*\).*/\1/p" "$1/results.json" | head -1; }
 
 n=0
 while read -r part model key value effect reason; do
   n=$((n + 1))
+  base=base
+  case $effect in wv:*) effect=${effect#wv:}; base=base_wv; cp "$T/wv.yaml" "$T/net.yaml" ;;
+    *) cp "$T/ideal.yaml" "$T/net.yaml" ;; esac
+  value=$(echo "$value" | sed "s|AIMC_SRC|$AIMC_SRC|")
   edit "$part" "$key" "$value" "$T/e$n.yaml"
   set +e; run "$T/e$n.yaml" "$T/r$n"; rc=$?; set -e
   what="$model.$key: $value"
@@ -107,9 +116,9 @@ while read -r part model key value effect reason; do
   fi
   [ $rc = 0 ] || fail "$what: exit $rc: $(tail -2 "$T/r$n.log")"
   d_out=0 d_e=0 d_t=0
-  cmp -s "$T/base/predictions.csv" "$T/r$n/predictions.csv" || d_out=1
-  [ "$(field "$T/base" total)" = "$(field "$T/r$n" total)" ] || d_e=1
-  [ "$(field "$T/base" cycles_seq)" = "$(field "$T/r$n" cycles_seq)" ] || d_t=1
+  cmp -s "$T/$base/predictions.csv" "$T/r$n/predictions.csv" || d_out=1
+  [ "$(field "$T/$base" total)" = "$(field "$T/r$n" total)" ] || d_e=1
+  [ "$(field "$T/$base" cycles_seq)" = "$(field "$T/r$n" cycles_seq)" ] || d_t=1
   case $effect in
     out) [ $d_out = 1 ] || fail "$what changed no logit" ;;
     energy) [ $d_e = 1 ] || fail "$what changed no energy" ;;
