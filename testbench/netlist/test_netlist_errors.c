@@ -301,13 +301,13 @@ static void test_defines(void **state) {
   aimc_ctx *ctx = aimc_ctx_alloc(1);
   aimc_design *d;
   const char *defs[] = {"array.rows=6"};
-  aimc_netlist_opts o = {defs, 1, NULL};
+  aimc_netlist_opts o = {defs, 1, NULL, NULL};
   assert_int_equal(aimc_netlist_parse(ctx, "n.yaml", text, &o, &d), AIMC_OK);
   const aimc_param *n = aimc_params_find(d->inst[0].model->params, d->inst[0].model->n_params, "n");
   assert_int_equal((int)aimc_param_get(n, d->inst[0].params), 6);
   aimc_design_free(ctx, d);
   const char *bad[] = {"array.cols=6"};
-  aimc_netlist_opts ob = {bad, 1, NULL};
+  aimc_netlist_opts ob = {bad, 1, NULL, NULL};
   assert_int_equal(aimc_netlist_parse(ctx, "n.yaml", text, &ob, &d), AIMC_EINVAL);
   assert_string_equal(aimc_ctx_errmsg(ctx),
                       "-D: 'array.cols' is not a parameter of the netlist (params: array.rows)");
