@@ -71,9 +71,7 @@ int nl_load_doc(nl_loader *L, const char *path, const aimc_srcloc *from,
   *out = find_doc(L, path);
   if (*out) return AIMC_OK;
   aimc_cfg *cfg;
-  int rc = aimc_cfg_load(L->ctx, path, &cfg);
-  if (rc == AIMC_ENOTFOUND && from)
-    return aimc_error_at(L->ctx, rc, from, "cannot open '%s'", path);
+  int rc = aimc_cfg_load_from(L->ctx, path, from, &cfg);
   if (rc) return rc;
   rc = add_doc(L, cfg);
   if (rc) return rc;
@@ -81,14 +79,14 @@ int nl_load_doc(nl_loader *L, const char *path, const aimc_srcloc *from,
   return AIMC_OK;
 }
 
-static int readable(const char *path) { return access(path, R_OK) == 0; }
+/* A candidate exists (it may still fail to open: the load says why). */
+static int readable(const char *path) { return access(path, F_OK) == 0; }
 
 int nl_resolve_path(nl_loader *L, const char *rel, const aimc_srcloc *from, char *out,
                     size_t len) {
   if (rel[0] == '/') {
     snprintf(out, len, "%s", rel);
-    if (readable(out)) return AIMC_OK;
-    return aimc_error_at(L->ctx, AIMC_ENOTFOUND, from, "cannot open '%s'", rel);
+    return AIMC_OK; /* the load names the path and the reason */
   }
   char dir[PATH_MAX] = ".";
   const char *slash = from && from->file ? strrchr(from->file, '/') : NULL;

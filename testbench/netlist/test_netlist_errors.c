@@ -275,7 +275,14 @@ static void test_files(void **state) {
   assert_string_equal(aimc_ctx_errmsg(ctx), want);
 
   assert_int_equal(aimc_netlist_load(ctx, "/nonexistent/x.yaml", &d), AIMC_ENOTFOUND);
-  assert_string_equal(aimc_ctx_errmsg(ctx), "/nonexistent/x.yaml: cannot open file");
+  assert_string_equal(aimc_ctx_errmsg(ctx),
+                      "/nonexistent/x.yaml: cannot open: No such file or directory");
+  /* A directory named as a card: exit-code-2 status, located at the card:. */
+  char *dircard = test_write_file(dir, "dc.yaml", "instances:\n  s: {model: source, card: /}\n");
+  assert_int_equal(aimc_netlist_load(ctx, dircard, &d), AIMC_EINVAL);
+  snprintf(want, sizeof want, "%s/dc.yaml:2:28: /: is a directory, not a file", dir);
+  assert_string_equal(aimc_ctx_errmsg(ctx), want);
+  free(dircard);
 
   /* A card that binds: n = 5 from the card, then the override wins. */
   char *good_card = test_write_file(dir, "five.yaml", "model: probe\nsource: test card\nn: 5\n");
