@@ -66,10 +66,10 @@ static int parse_rows(const char *text, int n, char row_end, double *out, size_t
         p++;
         continue;
       }
-      char *end;
-      double v = strtod(p, &end);
-      if (end == p) {
-        snprintf(err, errlen, "vector %zu: '%.20s' is not a number", r + 1, p);
+      const char *end;
+      double v;
+      if (aimc_decimal_parse(p, &v, &end)) { /* decimals only: no nan, inf, hex */
+        snprintf(err, errlen, "vector %zu: '%.20s' is not a finite decimal number", r + 1, p);
         return AIMC_EPARSE;
       }
       if (k < n && out) out[r * (size_t)n + (size_t)k] = v;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "aimc/status.h"
+#include "aimc/units.h"
 #include "netlist_internal.h"
 
 int nl_grow(aimc_ctx *ctx, void *arr, size_t *cap, size_t n, size_t size) {
@@ -223,8 +224,9 @@ static int ev_atom(ev_t *e, double *v) {
     return rc;
   }
   if (isdigit((unsigned char)c) || c == '.') {
-    char *end;
-    *v = strtod(e->p, &end);
+    const char *end;
+    int rc = aimc_decimal_parse(e->p, v, &end);
+    if (rc) return ev_fail(e, rc == AIMC_ERANGE ? "a number out of range" : "not a number");
     e->p = end;
     return AIMC_OK;
   }
@@ -235,10 +237,11 @@ static int ev_atom(ev_t *e, double *v) {
     int rc = lookup(e->L, e->s, name, (size_t)(e->p - name), e->loc, e->depth, text,
                     sizeof text);
     if (rc) return rc;
-    char *end;
-    *v = strtod(text, &end);
+    const char *start = text, *end = text;
+    while (*start == ' ') start++;
+    int bad = aimc_decimal_parse(start, v, &end);
     while (*end == ' ') end++;
-    if (end == text || *end) {
+    if (bad || *end) {
       char msg[NL_TEXT + 128];
       snprintf(msg, sizeof msg, "'%.*s' = '%s' is not a plain number",
                (int)(e->p - name), name, text);
