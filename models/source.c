@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "aimc/engine.h"
-#include "aimc/fileio.h"
+#include "aimc/input.h"
 #include "aimc/model.h"
 #include "aimc/status.h"
 
@@ -116,7 +116,7 @@ static int load_rows(aimc_inst *inst, const source_params *p, source_state *s) {
   const char *src = p->values;
   char row_end = ';';
   if (!*src) {
-    int rc = aimc_read_file(ctx, p->file, &text, NULL);
+    int rc = aimc_input_read(ctx, p->file, NULL, 0, &text, NULL); /* exit 2 if missing */
     if (rc) return rc;
     src = text;
     row_end = '\n';
