@@ -142,7 +142,7 @@ static int lookup(nl_loader *L, const nl_scope *s, const char *name, size_t n,
     if (rc) return rc;
     if (!(v->expanded = aimc_strdup(L->ctx, buf)))
       return aimc_error(L->ctx, AIMC_ENOMEM, "out of memory loading the netlist");
-    ((nl_scope *)sc)->n_cached++;
+    ((nl_scope *)sc)->n_cached++; /* the cache is the scope's own, even via const */
     return AIMC_OK;
   }
   char names[512];
