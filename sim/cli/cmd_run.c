@@ -279,6 +279,14 @@ int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
                     "expects %d features and %d classes",
                     data_label, aimc_dataset_n_features(ds), aimc_dataset_n_classes(ds),
                     mdl->n_in, mdl->n_out);
+  if (!st && a.trace) { /* a sample past those run would give an empty trace */
+    size_t n;
+    aimc_dataset_split(ds, a.o.split, &n);
+    if (a.o.max_samples && a.o.max_samples < n) n = a.o.max_samples;
+    if (a.o.trace_sample >= n)
+      st = aimc_cli_usage(ctx, "run", "--trace-sample %zu is past the %zu samples run",
+                          a.o.trace_sample, n);
+  }
   if (!st) st = aimc_mkdirs(ctx, dir);
   if (!st)
     st = a.programmed ? aimc_hw_load(ctx, m, a.programmed, &hw) : aimc_hw_program(ctx, m, &hw);
