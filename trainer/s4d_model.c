@@ -198,11 +198,15 @@ static int check_header(aimc_ctx *ctx, const char *path,
     return aimc_error(ctx, AIMC_EFORMAT,
                       "%s: weight file version %u, this build reads %u and %u",
                       path, hd->version, S4D_VERSION_NO_DATA_SPEC, S4D_VERSION);
+  static const char *const Q[7] = {"quant_a", "quant_b", "quant_c", "quant_d",
+                                   "quant_u", "quant_x", "quant_y"};
   for (int i = 0; i < 7; i++)
     if (hd->q[i].bits < 0 || hd->q[i].bits > 16 ||
         (hd->q[i].bits > 0 && !(hd->q[i].range > 0)))
-      return aimc_error(ctx, AIMC_EFORMAT, "%s: quantizer %d invalid (bits %d)",
-                        path, i, hd->q[i].bits);
+      return aimc_error(ctx, AIMC_ERANGE,
+                        "%s: header field %s: bits %d, range %g (bits 0-16, "
+                        "range > 0 when bits > 0)",
+                        path, Q[i], hd->q[i].bits, hd->q[i].range);
   return check_shape(ctx, path, hd->n_in, hd->n_out, hd->h, hd->m, hd->layers,
                      hd->mix);
 }
