@@ -171,6 +171,13 @@ static int parse_target_row(aimc_ctx *ctx, const aimc_mapping *m,
 
 int aimc_map_load_array_targets(aimc_ctx *ctx, aimc_mapping *m, size_t k,
                                 const char *file) {
+  /* A missing targets file is a bad input (exit 2), not an I/O fault. */
+  FILE *probe = fopen(file, "rb");
+  if (!probe)
+    return aimc_error(ctx, AIMC_ENOTFOUND,
+                      "cannot open %s (the targets of array %zu): %s", file, k,
+                      strerror(errno));
+  fclose(probe);
   char *text = NULL;
   size_t size = 0;
   int st = aimc_read_file(ctx, file, &text, &size);
