@@ -316,8 +316,9 @@ static int device_programmed(const aimc_arch *a) {
  * spread of the window edges, sigma_d2d_g <= 0.3, never reaches 10x). */
 static int conductance_bounds(aimc_ctx *ctx, const aimc_arch *a, double *lo,
                               double *hi) {
-  *lo = a->g_min_S;
-  *hi = a->g_max_S;
+  /* (a slack for targets g_min + (g_max - g_min) one ulp past g_max) */
+  *lo = a->g_min_S - 1e-12 * a->g_max_S;
+  *hi = a->g_max_S * (1 + 1e-12);
   if (!device_programmed(a)) return AIMC_OK;
   aimc_device *dev = NULL;
   int st = aimc_device_open(ctx, "pulse", a->device_card, &dev);
