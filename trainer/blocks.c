@@ -17,6 +17,10 @@ typedef struct {
 
 static size_t elem_size(int type) { return type == BLK_U8 ? 1 : 8; }
 
+size_t blk_size(int type, size_t count) {
+  return sizeof(blk_head) + count * elem_size(type);
+}
+
 static uint32_t crc_of(uint32_t crc, const void *data, size_t size) {
   /* zlib takes uInt lengths: feed large payloads in pieces. */
   const unsigned char *p = data;

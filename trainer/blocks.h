@@ -28,6 +28,10 @@ void blk_write_raw(blk_writer *w, const void *data, size_t size);
 /* One block: name, type, element count, payload CRC, payload. */
 void blk_write(blk_writer *w, const char *name, int type, const void *data,
                size_t count);
+/* Bytes a block of `count` elements of `type` takes (head + payload), so
+ * a reader can check a header's shape against the file's length before it
+ * allocates anything. */
+size_t blk_size(int type, size_t count);
 /* Appends the whole-file CRC; returns nonzero if any write failed. */
 int blk_writer_finish(blk_writer *w);
 

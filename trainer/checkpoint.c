@@ -90,6 +90,137 @@ int aimc_trainer_save(aimc_trainer *tr, const char *path) {
   return aimc_atomic_commit(ctx, f);
 }
 
+/* ---- Meaning of a checkpoint's values ----
+ * The CRC proves the bytes are those written; these checks prove they are
+ * a state training can reach, so a resumed run never indexes past its
+ * buffers or continues from NaN. Each refusal names the block and field
+ * (AIMC_ERANGE: the file is a bad input). */
+
+static const char *const STATE_NAMES[S_COUNT] = {
+    "step",     "epoch",   "pos",  "since_best", "nonfinite", "pruned",
+    "has_best", "correct", "seen", "rows",       "gn_steps"};
+
+static int bad_int(aimc_ctx *ctx, const char *path, int field, int64_t v,
+                   int64_t lo, int64_t hi, const char *why) {
+  if (v >= lo && v <= hi) return AIMC_OK;
+  return aimc_error(ctx, AIMC_ERANGE,
+                    "%s: block 'state' field '%s' is %lld: must be in "
+                    "[%lld, %lld] (%s)",
+                    path, STATE_NAMES[field], (long long)v, (long long)lo,
+                    (long long)hi, why);
+}
+
+static int check_counters(aimc_ctx *ctx, const char *path,
+                          const aimc_trainer *tr, const int64_t *s) {
+  const int64_t n = tr->train->n, ep = s[S_EPOCH], pos = s[S_POS];
+  int st = bad_int(ctx, path, S_EPOCH, ep, s[S_ROWS], s[S_ROWS],
+                   "one curves row per finished epoch");
+  if (!st) st = bad_int(ctx, path, S_POS, pos, 0, n - 1, "the training set");
+  /* Every epoch takes at least one step and at most one per sample. */
+  if (!st)
+    st = bad_int(ctx, path, S_STEP, s[S_STEP], ep + (pos > 0), ep * n + pos,
+                 "steps of the epochs and position before it");
+  if (!st)
+    st = bad_int(ctx, path, S_SINCE_BEST, s[S_SINCE_BEST], 0, ep, "epochs");
+  if (!st)
+    st = bad_int(ctx, path, S_NONFINITE, s[S_NONFINITE], 0, s[S_STEP],
+                 "steps taken");
+  if (!st) st = bad_int(ctx, path, S_PRUNED, s[S_PRUNED], 0, 1, "a flag");
+  if (!st) st = bad_int(ctx, path, S_HAS_BEST, s[S_HAS_BEST], 0, 1, "a flag");
+  if (!st)
+    st = bad_int(ctx, path, S_SEEN, s[S_SEEN], pos, pos,
+                 "the samples seen this epoch are its position");
+  if (!st)
+    st = bad_int(ctx, path, S_CORRECT, s[S_CORRECT], 0, s[S_SEEN],
+                 "samples seen this epoch");
+  if (!st)
+    st = bad_int(ctx, path, S_GN_STEPS, s[S_GN_STEPS], 0,
+                 s[S_SEEN] < s[S_STEP] ? s[S_SEEN] : s[S_STEP],
+                 "steps of this epoch");
+  return st;
+}
+
+static int check_reals(aimc_ctx *ctx, const char *path, const int64_t *s,
+                       const double *f) {
+  static const char *const GN[N_GROUPS] = {"gnorm_encoder", "gnorm_ssm_dynamics",
+                                           "gnorm_ssm_io", "gnorm_rest"};
+  const char *bad = NULL, *why = NULL;
+  double v = 0;
+  if (!(isfinite(f[F_LOSS_SUM]) && f[F_LOSS_SUM] >= 0))
+    bad = "loss_sum", v = f[F_LOSS_SUM], why = "a finite sum of losses >= 0";
+  else if (s[S_HAS_BEST] ? !(f[F_BEST_ACC] >= 0 && f[F_BEST_ACC] <= 1)
+                         : f[F_BEST_ACC] != -1)
+    bad = "best_val_acc", v = f[F_BEST_ACC],
+    why = s[S_HAS_BEST] ? "an accuracy in [0, 1]"
+                        : "-1 while the state has no best epoch";
+  for (int k = 0; !bad && k < N_GROUPS; k++)
+    if (!(isfinite(f[F_GN0 + k]) && f[F_GN0 + k] >= 0))
+      bad = GN[k], v = f[F_GN0 + k], why = "a finite sum of norms >= 0";
+  if (!bad) return AIMC_OK;
+  return aimc_error(ctx, AIMC_ERANGE,
+                    "%s: block 'state_f' field '%s' is %g: must be %s", path,
+                    bad, v, why);
+}
+
+/* params, adam_m, adam_v, best (np each, in that order). */
+static int check_tensors(aimc_ctx *ctx, const char *path, const double *t,
+                         size_t np) {
+  static const char *const NAMES[4] = {"params", "adam_m", "adam_v", "best"};
+  for (int b = 0; b < 4; b++)
+    for (size_t i = 0; i < np; i++) {
+      double v = t[b * np + i];
+      /* Parameters beyond 1e6 would export a model the reader refuses
+       * (s4d_validate.h); second moments are squares. */
+      int ok = isfinite(v) && fabs(v) <= 1e6 && (b != 2 || v >= 0);
+      if (!ok)
+        return aimc_error(ctx, AIMC_ERANGE,
+                          "%s: block '%s' element %zu is %g: must be finite%s",
+                          path, NAMES[b], i, v,
+                          b == 2 ? " and >= 0" : " and within +-1e6");
+    }
+  return AIMC_OK;
+}
+
+static int check_mask(aimc_ctx *ctx, const char *path, const int64_t *s,
+                      const unsigned char *mask, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (mask[i] > 1 || (!s[S_PRUNED] && mask[i] != 1))
+      return aimc_error(ctx, AIMC_ERANGE,
+                        "%s: block 'mode_mask' element %zu is %d: must be %s",
+                        path, i, mask[i],
+                        s[S_PRUNED] ? "0 or 1" : "1 (the state says not pruned)");
+  return AIMC_OK;
+}
+
+/* The rows of the learning curves: epoch r in row r, steps growing up to
+ * the state's step, flags and accuracies in range. */
+static int check_curves(aimc_ctx *ctx, const char *path, const int64_t *s,
+                        const double *c) {
+  double prev_step = 0;
+  for (int64_t r = 0; r < s[S_ROWS]; r++) {
+    const double *row = c + r * N_COLS;
+    const char *col = NULL;
+    if (row[COL_EPOCH] != (double)r)
+      col = "epoch (must be the row number)";
+    else if (!(row[COL_STEP] >= prev_step + 1 &&
+               row[COL_STEP] <= (double)s[S_STEP]))
+      col = "step (must grow by at least 1 a row, up to the state's step)";
+    else if (row[COL_QUANT] != 0 && row[COL_QUANT] != 1)
+      col = "quant (must be 0 or 1)";
+    else if (!(row[COL_TRAIN_ACC] >= 0 && row[COL_TRAIN_ACC] <= 1))
+      col = "train_acc (must be in [0, 1])";
+    else if (!isnan(row[COL_VAL_ACC]) &&
+             !(row[COL_VAL_ACC] >= 0 && row[COL_VAL_ACC] <= 1))
+      col = "val_acc (must be in [0, 1], or NaN without a validation set)";
+    if (col)
+      return aimc_error(ctx, AIMC_ERANGE,
+                        "%s: block 'curves' row %lld column %s", path,
+                        (long long)r, col);
+    prev_step = row[COL_STEP];
+  }
+  return AIMC_OK;
+}
+
 int aimc_trainer_resume(aimc_trainer *tr, const char *path) {
   aimc_ctx *ctx = tr->ctx;
   s4d_net *net = tr->net;
@@ -145,6 +276,11 @@ int aimc_trainer_resume(aimc_trainer *tr, const char *path) {
     st = blk_read(ctx, &r, "curves", BLK_F64, tmp + 4 * np,
                   (size_t)st_i[S_ROWS] * N_COLS);
   blk_reader_close(ctx, &r);
+  if (!st) st = check_counters(ctx, path, tr, st_i);
+  if (!st) st = check_reals(ctx, path, st_i, st_f);
+  if (!st) st = check_tensors(ctx, path, tmp, np);
+  if (!st) st = check_mask(ctx, path, st_i, mask, net->lhm);
+  if (!st) st = check_curves(ctx, path, st_i, tmp + 4 * np);
   if (!st) {
     memcpy(net->p, tmp, np * sizeof(double));
     memcpy(tr->adam_m, tmp + np, np * sizeof(double));

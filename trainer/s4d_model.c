@@ -11,6 +11,7 @@
 #include "aimc/status.h"
 #include "blocks.h"
 #include "layers.h"
+#include "s4d_validate.h"
 
 #define S4D_MAGIC "AIMCS4D"
 /* Version 2 appends the data_spec block; version 1 files read with none. */
@@ -197,13 +198,39 @@ static int check_header(aimc_ctx *ctx, const char *path,
     return aimc_error(ctx, AIMC_EFORMAT,
                       "%s: weight file version %u, this build reads %u and %u",
                       path, hd->version, S4D_VERSION_NO_DATA_SPEC, S4D_VERSION);
+  static const char *const Q[7] = {"quant_a", "quant_b", "quant_c", "quant_d",
+                                   "quant_u", "quant_x", "quant_y"};
   for (int i = 0; i < 7; i++)
     if (hd->q[i].bits < 0 || hd->q[i].bits > 16 ||
         (hd->q[i].bits > 0 && !(hd->q[i].range > 0)))
-      return aimc_error(ctx, AIMC_EFORMAT, "%s: quantizer %d invalid (bits %d)",
-                        path, i, hd->q[i].bits);
+      return aimc_error(ctx, AIMC_ERANGE,
+                        "%s: header field %s: bits %d, range %g (bits 0-16, "
+                        "range > 0 when bits > 0)",
+                        path, Q[i], hd->q[i].bits, hd->q[i].range);
   return check_shape(ctx, path, hd->n_in, hd->n_out, hd->h, hd->m, hd->layers,
                      hd->mix);
+}
+
+/* The header's shape against the bytes left in the file, before the
+ * shape is allocated: a flipped h must not cost gigabytes first. */
+static int check_length(aimc_ctx *ctx, const char *path,
+                        const file_header *hd, size_t avail) {
+  aimc_s4d_model shape = {.n_in = hd->n_in,
+                          .n_out = hd->n_out,
+                          .h = hd->h,
+                          .m = hd->m,
+                          .layers = hd->layers,
+                          .mix = (aimc_mix_kind)hd->mix};
+  size_t need = 0;
+  for (size_t i = 0; i < N_TENSORS; i++)
+    need += blk_size(TENSORS[i].type, tensor_count(&shape, TENSORS[i].count));
+  if (need > avail)
+    return aimc_error(ctx, AIMC_ESHAPE,
+                      "%s: header fields n_in=%d n_out=%d h=%d m=%d layers=%d "
+                      "mix=%d need %zu bytes of blocks, the file holds %zu",
+                      path, hd->n_in, hd->n_out, hd->h, hd->m, hd->layers,
+                      hd->mix, need, avail);
+  return AIMC_OK;
 }
 
 int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out) {
@@ -215,6 +242,7 @@ int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out) {
   aimc_s4d_model *m = NULL;
   st = blk_read_raw(ctx, &r, &hd, sizeof hd);
   if (!st) st = check_header(ctx, path, &hd);
+  if (!st) st = check_length(ctx, path, &hd, r.size - r.pos);
   if (!st)
     st = aimc_s4d_model_alloc(ctx, hd.n_in, hd.n_out, hd.h, hd.m, hd.layers,
                               (aimc_mix_kind)hd.mix, &m);
@@ -241,6 +269,10 @@ int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out) {
   for (int i = 0; i < 7; i++) {
     model_quant(m, i)->bits = hd.q[i].bits;
     model_quant(m, i)->range = hd.q[i].range;
+  }
+  if ((st = s4d_model_validate(ctx, path, m)) != AIMC_OK) {
+    aimc_s4d_model_free(ctx, m);
+    return st;
   }
   *out = m;
   return AIMC_OK;

@@ -353,6 +353,12 @@ static void start_epoch(aimc_trainer *tr) {
 int aimc_trainer_done(const aimc_trainer *tr) { return tr->done; }
 
 static int finish_epoch(aimc_trainer *tr, aimc_train_stats *s) {
+  /* One row per epoch in a buffer of cfg epochs rows: resume checks keep
+   * n_rows == epoch < epochs; never write past the buffer. */
+  if (tr->n_rows < 0 || tr->n_rows >= tr->cfg.train.epochs)
+    return aimc_error(tr->ctx, AIMC_ESTATE,
+                      "epoch %ld: no room for curves row %ld of %d", tr->epoch,
+                      tr->n_rows, tr->cfg.train.epochs);
   double *row = tr->curves + tr->n_rows * N_COLS;
   double now = aimc_wall_seconds(), dt = now - tr->t_epoch0;
   row[COL_EPOCH] = (double)tr->epoch;

@@ -74,6 +74,7 @@ int aimc_cmd_map(aimc_ctx *ctx, int argc, char **argv) {
   aimc_arch_defaults(&arch);
   int st = aimc_arch_load(ctx, pos[1], &arch);
   for (int i = 0; i < n_sets && !st; i++) st = aimc_cli_arch_set(ctx, &arch, sets[i]);
+  if (!st && n_sets) st = aimc_arch_check(ctx, "--set", &arch);
   if (st) return st;
   aimc_s4d_model *mdl = NULL;
   aimc_mapping *m = NULL;

@@ -272,6 +272,12 @@ static int run(aimc_ctx *ctx, const options *o, const aimc_train_cfg *cfg_in,
         "%s exists: use --resume to continue, --force to retrain, "
         "or another --out",
         model);
+  /* --resume without a checkpoint would silently train from scratch. */
+  if (!o->eval && o->resume && !file_exists(ckpt))
+    return aimc_error(ctx, AIMC_ENOTFOUND,
+                      "--resume: no checkpoint %s to resume from (drop "
+                      "--resume to train from scratch)",
+                      ckpt);
   aimc_dataset *ds = NULL;
   split_data sp[AIMC_SPLIT_COUNT];
   memset(sp, 0, sizeof sp);
@@ -291,7 +297,7 @@ static int run(aimc_ctx *ctx, const options *o, const aimc_train_cfg *cfg_in,
   if (!st)
     st = aimc_trainer_alloc(ctx, &cfg, &sp[0].d, sp[1].d.n ? &sp[1].d : NULL,
                             o->eval ? NULL : ckpt, o->eval ? NULL : csv, &tr);
-  if (!st && (o->eval || (o->resume && file_exists(ckpt))))
+  if (!st && (o->eval || o->resume))
     st = aimc_trainer_resume(tr, o->eval && o->eval_ckpt ? o->eval_ckpt : ckpt);
   if (!st && !o->eval) st = train_loop(ctx, tr, &cfg);
   const aimc_train_data *test = sp[2].d.n ? &sp[2].d : &sp[1].d;

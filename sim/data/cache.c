@@ -2,7 +2,9 @@
  * once. Layout (little-endian host order): magic "AIMCFC01", u64 key (hash
  * of the settings and file list), u64 n_files, u64 n_mels, u64 frames
  * [n_files], float x[sum(frames) * n_mels], u32 CRC-32 of all preceding
- * bytes. Written atomically; any mismatch means "rebuild", never "trust". */
+ * bytes. Written atomically; any mismatch means "rebuild", never "trust":
+ * the loader checks the CRC, the file's own shape, the key, then every
+ * value, and the caller rebuilds on any error (its warning names why). */
 #include <stdint.h>
 #include <string.h>
 #include <zlib.h>
@@ -24,6 +26,61 @@ static uint32_t crc_of(const unsigned char *p, size_t len) {
   return (uint32_t)crc;
 }
 
+/* Log-mel values are log(energy + 1e-6) (features.c, LOGMEL_FLOOR),
+ * averaged over frames: never below ln(1e-6) = -13.8; a full-scale frame
+ * reaches about +20. Anything outside [-14, 100] was not computed here. */
+#define FEATURE_MIN (-14.0)
+#define FEATURE_MAX 100.0
+
+/* The file's own shape (n_files, n_mels, frames) against its length, with
+ * no allocation and no overflow; *total receives the summed frames. */
+static int check_shape(aimc_ctx *ctx, const char *path,
+                       const unsigned char *p, size_t size, uint64_t *total) {
+  uint64_t hdr[3];
+  memcpy(hdr, p + 8, sizeof hdr);
+  uint64_t n_files = hdr[1], n_mels = hdr[2], sum = 0;
+  if (n_mels < 1 || n_mels > 4096 || n_files > (size - 36) / 8)
+    return aimc_error(ctx, AIMC_EFORMAT,
+                      "%s: header fields n_files=%llu n_mels=%llu do not fit "
+                      "the file's %zu bytes",
+                      path, (unsigned long long)n_files,
+                      (unsigned long long)n_mels, size);
+  size_t head = 32 + (size_t)n_files * 8, rows = (size - head - 4) / 4 / n_mels;
+  for (size_t i = 0; i < n_files; i++) {
+    uint64_t f;
+    memcpy(&f, p + 32 + 8 * i, 8);
+    if (f > rows - sum)
+      return aimc_error(ctx, AIMC_EFORMAT,
+                        "%s: frames[%zu] = %llu: more frames than the file "
+                        "holds",
+                        path, i, (unsigned long long)f);
+    sum += f;
+  }
+  if (head + sum * n_mels * 4 + 4 != size)
+    return aimc_error(ctx, AIMC_EFORMAT,
+                      "%s: %zu bytes, the header's frames need %llu",
+                      path, size,
+                      (unsigned long long)(head + sum * n_mels * 4 + 4));
+  *total = sum;
+  return AIMC_OK;
+}
+
+/* Every feature a log-mel value this build can compute. */
+static int check_features(aimc_ctx *ctx, const char *path, const float *x,
+                          size_t n, size_t n_mels) {
+  for (size_t i = 0; i < n; i++) {
+    float v;
+    memcpy(&v, x + i, sizeof v); /* the file buffer may be unaligned */
+    if (!(v >= FEATURE_MIN && v <= FEATURE_MAX))
+      return aimc_error(ctx, AIMC_ERANGE,
+                        "%s: features block, frame %zu band %zu is %g: a "
+                        "log-mel value lies in [%g, %g]",
+                        path, i / n_mels, i % n_mels, (double)v, FEATURE_MIN,
+                        FEATURE_MAX);
+  }
+  return AIMC_OK;
+}
+
 int aimc_feature_cache_load(aimc_ctx *ctx, const char *path, uint64_t key,
                             size_t n_files, size_t n_mels, size_t **frames,
                             float **x) {
@@ -34,21 +91,47 @@ int aimc_feature_cache_load(aimc_ctx *ctx, const char *path, uint64_t key,
   int st = aimc_read_file(ctx, path, &buf, &size);
   if (st) return st == AIMC_ENOMEM ? st : AIMC_ENOTFOUND;
   const unsigned char *p = (const unsigned char *)buf;
-  size_t head = 8 + 3 * 8 + n_files * 8;
-  uint64_t hdr[3];
-  if (size < head + 4 || memcmp(p, CACHE_MAGIC, 8) != 0) {
+  uint64_t hdr[3], total = 0;
+  uint32_t crc;
+  /* Order: magic, CRC, the file's own shape, then whether it is the
+   * cache of these settings and files, then the values. */
+  if (size < 8 + 3 * 8 + 4 || memcmp(p, CACHE_MAGIC, 8) != 0) {
     st = aimc_error(ctx, AIMC_EFORMAT, "%s: not a feature cache", path);
     goto done;
   }
+  memcpy(&crc, p + size - 4, 4);
+  if (crc != crc_of(p, size - 4)) {
+    st = aimc_error(ctx, AIMC_ECHECKSUM, "%s: feature cache checksum mismatch",
+                    path);
+    goto done;
+  }
+  if ((st = check_shape(ctx, path, p, size, &total)) != AIMC_OK) goto done;
   memcpy(hdr, p + 8, sizeof hdr);
   if (hdr[0] != key || hdr[1] != n_files || hdr[2] != n_mels) {
     st = aimc_error(ctx, AIMC_EFORMAT,
                     "%s: out of date (settings or audio files changed)", path);
     goto done;
   }
-  uint64_t total = 0;
+  size_t head = 32 + n_files * 8, data_bytes = (size_t)total * n_mels * 4;
+  for (size_t i = 0; i < n_files; i++) {
+    uint64_t f;
+    memcpy(&f, p + 32 + 8 * i, 8);
+    if (f == 0) {
+      st = aimc_error(ctx, AIMC_ERANGE,
+                      "%s: frames[%zu] is 0: every audio file has frames",
+                      path, i);
+      goto done;
+    }
+  }
+  st = check_features(ctx, path, (const float *)(p + head),
+                      (size_t)total * n_mels, n_mels);
+  if (st) goto done;
   size_t *fr = aimc_malloc(ctx, (n_files ? n_files : 1) * sizeof *fr);
-  if (!fr) {
+  *x = aimc_malloc(ctx, data_bytes ? data_bytes : 1);
+  if (!fr || !*x) {
+    aimc_free(ctx, fr);
+    aimc_free(ctx, *x);
+    *x = NULL;
     st = aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
     goto done;
   }
@@ -56,24 +139,9 @@ int aimc_feature_cache_load(aimc_ctx *ctx, const char *path, uint64_t key,
     uint64_t f;
     memcpy(&f, p + 32 + 8 * i, 8);
     fr[i] = (size_t)f;
-    total += f;
   }
-  size_t data_bytes = (size_t)total * n_mels * sizeof(float);
-  uint32_t crc;
-  if (total > size || head + data_bytes + 4 != size) {
-    st = aimc_error(ctx, AIMC_EFORMAT, "%s: truncated feature cache", path);
-  } else if (memcpy(&crc, p + head + data_bytes, 4),
-             crc != crc_of(p, head + data_bytes)) {
-    st = aimc_error(ctx, AIMC_ECHECKSUM, "%s: feature cache checksum mismatch",
-                    path);
-  } else if (!(*x = aimc_malloc(ctx, data_bytes ? data_bytes : 1))) {
-    st = aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
-  } else {
-    memcpy(*x, p + head, data_bytes);
-    *frames = fr;
-    fr = NULL;
-  }
-  aimc_free(ctx, fr);
+  memcpy(*x, p + head, data_bytes);
+  *frames = fr;
 done:
   aimc_free(ctx, buf);
   return st;

@@ -71,9 +71,10 @@ int aimc_audio_read(aimc_ctx *ctx, const char *path, float **x, size_t *n,
                     double *rate_Hz);
 
 /* Feature cache of a digits tree: `key` hashes the settings and the file
- * list. Load returns AIMC_ENOTFOUND when absent or AIMC_EFORMAT /
- * AIMC_ECHECKSUM when it does not match or is corrupt (the caller then
- * rebuilds); on success *frames (n_files) and *x are aimc_malloc'd. */
+ * list. Load returns AIMC_ENOTFOUND when absent, AIMC_ECHECKSUM when
+ * corrupt, AIMC_EFORMAT when its shape or key does not match, AIMC_ERANGE
+ * when a value is no log-mel feature (the caller then rebuilds); on
+ * success *frames (n_files) and *x are aimc_malloc'd. */
 int aimc_feature_cache_load(aimc_ctx *ctx, const char *path, uint64_t key,
                             size_t n_files, size_t n_mels, size_t **frames,
                             float **x);

@@ -9,6 +9,7 @@
 #include <gsl/gsl_randist.h>
 #include <zlib.h>
 
+#include "aimc/device.h"
 #include "aimc/fileio.h"
 #include "aimc/xbar.h"
 #include "aimc/status.h"
@@ -204,9 +205,6 @@ static void program_array_gaussian(aimc_hw *hw, size_t k, const xbar_set *xs, gs
       g[neg] = program_device(a, xs, tg[neg], rng);
       pulses += 2;
     }
-    add_residual(ps, g[pos] - tg[pos]);
-    add_residual(ps, g[neg] - tg[neg]);
-    devices += 2;
   });
   if (a->ni_stuck && a->stuck_frac > 0)
     FOR_PAIRS(m, arr, {
@@ -217,27 +215,37 @@ static void program_array_gaussian(aimc_hw *hw, size_t k, const xbar_set *xs, gs
           ps->stuck++;
         }
     });
+  /* Residuals of what the array holds (stuck cells included), as a
+   * reloaded programming recounts them. */
+  FOR_PAIRS(m, arr, {
+    add_residual(ps, g[pos] - tg[pos]);
+    add_residual(ps, g[neg] - tg[neg]);
+    devices += 2;
+  });
   ps->devices += devices;
   ps->pulses += pulses;
   ps->e_J += (double)pulses * a->e_pulse_J;
   if ((double)pulses * a->t_pulse_s > ps->t_s) ps->t_s = (double)pulses * a->t_pulse_s;
 }
 
+/* Residual histogram bins: half the write-verify tolerance, a quarter
+ * sigma, or 1/64 of the window when exact (by the first tile's mode). */
+static double resid_bin(const aimc_mapping *m) {
+  xbar_set x0 = tile_xbar(m, 0);
+  return by_devices(x0.mode)                               ? x0.tol_S / 2
+         : x0.mode == AIMC_PROG_GAUSSIAN && x0.sigma_S > 0 ? x0.sigma_S / 4
+                                                           : (m->arch.g_max_S - m->arch.g_min_S) / 64;
+}
+
 /* Every array programmed as its tile says, one random stream per array
  * (results do not depend on the array order). */
 static int program_all(aimc_ctx *ctx, aimc_hw *hw) {
   const aimc_mapping *m = hw->map;
-  const aimc_arch *a = &m->arch;
   aimc_ctx *sub = aimc_ctx_fork(ctx, aimc_hash_str("aimc.program"));
   if (!sub) return AIMC_ENOMEM;
   aimc_prog_stats *ps = &hw->prog;
   memset(ps, 0, sizeof *ps);
-  /* Bins of a quarter sigma, half the write-verify tolerance, or 1/64 of
-   * the window when exact (by the first tile's mode). */
-  xbar_set x0 = tile_xbar(m, 0);
-  ps->resid_bin_S = by_devices(x0.mode)                             ? x0.tol_S / 2
-                    : x0.mode == AIMC_PROG_GAUSSIAN && x0.sigma_S > 0 ? x0.sigma_S / 4
-                                                                    : (a->g_max_S - a->g_min_S) / 64;
+  ps->resid_bin_S = resid_bin(m);
   uint64_t seed = aimc_ctx_seed(sub);
   int st = AIMC_OK;
   for (size_t k = 0; k < m->n_arrays && !st; k++) {
@@ -362,6 +370,161 @@ int aimc_hw_save(aimc_ctx *ctx, const aimc_hw *hw, const char *path) {
   return st;
 }
 
+/* ---- Loading: CRC first, then the file's own shape, then whether it
+ * belongs to this mapping, then whether its values are conductances a
+ * programming can leave; derived statistics are recomputed. ---- */
+
+enum { HW_HEAD = 8 + 5 * 8, HW_G = HW_HEAD + sizeof(aimc_prog_stats) };
+
+/* Whether the arrays were programmed through the device models. */
+/* 1 when some tile is programmed through its device model. */
+static int device_programmed(const aimc_mapping *m) {
+  for (size_t k = 0; k < m->n_arrays; k++)
+    if (by_devices(tile_xbar(m, k).mode)) return 1;
+  return 0;
+}
+
+/* The conductances a programming can leave: the arch's window (ideal and
+ * Gaussian programming clip to it, stuck cells sit at its edges), or for
+ * the device models 0 to 10x the card's g_max (the device-to-device
+ * spread of the window edges, sigma_d2d_g <= 0.3, never reaches 10x). */
+static int conductance_bounds(aimc_ctx *ctx, const aimc_mapping *m, double *lo,
+                              double *hi) {
+  const aimc_arch *a = &m->arch;
+  /* (a slack for targets g_min + (g_max - g_min) one ulp past g_max) */
+  *lo = a->g_min_S - 1e-12 * a->g_max_S;
+  *hi = a->g_max_S * (1 + 1e-12);
+  double top = a->g_max_S;
+  for (size_t k = 0; k < m->n_arrays; k++) {
+    xbar_set x = tile_xbar(m, k);
+    if (!by_devices(x.mode)) continue;
+    aimc_device *dev = NULL;
+    int st = aimc_device_open(ctx, x.device, x.card, &dev);
+    if (st) return st;
+    double gmin, gmax;
+    aimc_device_window(dev, &gmin, &gmax);
+    aimc_device_free(ctx, dev);
+    *lo = 0;
+    if (gmax > top) top = gmax;
+    *hi = 10 * top;
+  }
+  return AIMC_OK;
+}
+
+static int check_conductances(aimc_ctx *ctx, const char *path,
+                              const aimc_hw *hw) {
+  const aimc_arch *a = &hw->map->arch;
+  double lo, hi;
+  int st = conductance_bounds(ctx, hw->map, &lo, &hi);
+  size_t cells = (size_t)a->rows * a->cols;
+  for (size_t k = 0; !st && k < hw->map->n_arrays; k++)
+    for (size_t i = 0; i < cells; i++) {
+      double g = hw->g_S[k][i];
+      if (g >= lo && g <= hi) continue;
+      return aimc_error(ctx, AIMC_ERANGE,
+                        "%s: conductances block, array %zu cell %zu (row %zu, "
+                        "col %zu) is %g S: must be within [%g, %g] S (%s)",
+                        path, k, i, i / a->cols, i % a->cols, g, lo, hi,
+                        device_programmed(hw->map) ? "10x the device window"
+                                             : "array.g_min, array.g_max");
+    }
+  return st;
+}
+
+/* Residuals of the stored conductances against this mapping's targets
+ * (same bins as program_all), never the file's copy. */
+static void recount_residuals(aimc_hw *hw) {
+  const aimc_mapping *m = hw->map;
+  aimc_prog_stats *ps = &hw->prog;
+  ps->resid_mean_S = ps->resid_rms_S = ps->resid_max_S = 0;
+  memset(ps->resid_hist, 0, sizeof ps->resid_hist);
+  ps->resid_bin_S = resid_bin(m);
+  uint64_t n = 0;
+  for (size_t k = 0; k < m->n_arrays; k++) {
+    const double *tg = m->arrays[k].g_target_S, *g = hw->g_S[k];
+    FOR_PAIRS(m, &m->arrays[k], {
+      add_residual(ps, g[pos] - tg[pos]);
+      add_residual(ps, g[neg] - tg[neg]);
+      n += 2;
+    });
+  }
+  ps->devices = n;
+  if (n) {
+    ps->resid_mean_S /= (double)n;
+    ps->resid_rms_S = sqrt(ps->resid_rms_S / (double)n);
+  }
+}
+
+/* The programming costs kept from the file (they depend on the pulses
+ * the run took): finite, >= 0, and, without device models, the pulse
+ * energy recomputed from the pulse count. */
+static int check_costs(aimc_ctx *ctx, const char *path, aimc_hw *hw) {
+  const aimc_arch *a = &hw->map->arch;
+  aimc_prog_stats *ps = &hw->prog;
+  uint64_t cells = (uint64_t)hw->map->n_arrays * a->rows * a->cols;
+  const char *field = NULL, *why = NULL;
+  double v = 0;
+  if (!(isfinite(ps->e_J) && ps->e_J >= 0))
+    field = "e_J", v = ps->e_J, why = "finite and >= 0";
+  else if (!(isfinite(ps->t_s) && ps->t_s >= 0))
+    field = "t_s", v = ps->t_s, why = "finite and >= 0";
+  else if (ps->stuck > cells)
+    field = "stuck", v = (double)ps->stuck, why = "at most the cells";
+  else if (!device_programmed(hw->map) && ps->pulses > ps->devices)
+    field = "pulses", v = (double)ps->pulses, why = "at most one per device";
+  else if (!device_programmed(hw->map) &&
+           !(ps->t_s <= (double)ps->pulses * a->t_pulse_s * (1 + 1e-12)))
+    field = "t_s", v = ps->t_s, why = "at most pulses x timing.t_pulse";
+  if (field)
+    return aimc_error(ctx, AIMC_ERANGE,
+                      "%s: stats field '%s' is %g: must be %s", path, field, v,
+                      why);
+  if (!device_programmed(hw->map)) ps->e_J = (double)ps->pulses * a->e_pulse_J;
+  return AIMC_OK;
+}
+
+/* Checks a file's bytes and header against the mapping (CRC first). */
+static int check_file(aimc_ctx *ctx, const aimc_mapping *m, const char *path,
+                      const char *data, size_t size) {
+  uint64_t head[5];
+  uint32_t crc;
+  if (size >= 8 && !memcmp(data, HW_MAGIC, 7) && data[7] < HW_MAGIC[7])
+    return aimc_error(ctx, AIMC_EFORMAT,
+                      "%s: written by an older aimc; program again", path);
+  if (size < 8 || memcmp(data, HW_MAGIC, 8) != 0)
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: not a programmed-state file",
+                      path);
+  if (size < HW_G + 4)
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: truncated (%zu bytes)", path,
+                      size);
+  memcpy(&crc, data + size - 4, 4);
+  if (crc != (uint32_t)crc32(0L, (const unsigned char *)data, (uInt)(size - 4)))
+    return aimc_error(ctx, AIMC_ECHECKSUM,
+                      "%s: checksum mismatch (corrupt or truncated file)", path);
+  memcpy(head, data + 8, sizeof head);
+  /* The file's own shape against its length, before trusting either. */
+  uint64_t rows = head[3], cols = head[4], n = head[2];
+  if (rows < 1 || rows > 4096 || cols < 1 || cols > 4096 ||
+      n > (size - HW_G) / (rows * cols * sizeof(double)) ||
+      HW_G + n * rows * cols * sizeof(double) + 4 != size)
+    return aimc_error(ctx, AIMC_ESHAPE,
+                      "%s: header fields n_arrays=%llu rows=%llu cols=%llu "
+                      "do not match the file's %zu bytes",
+                      path, (unsigned long long)n, (unsigned long long)rows,
+                      (unsigned long long)cols, size);
+  if (head[0] != m->model_hash)
+    return aimc_error(ctx, AIMC_EINVAL,
+                      "%s: programmed for another model; program again", path);
+  if (head[1] != program_hash(m) || n != m->n_arrays ||
+      rows != (uint64_t)m->arch.rows || cols != (uint64_t)m->arch.cols)
+    return aimc_error(ctx, AIMC_EINVAL,
+                      "%s: programmed with other array or programming settings "
+                      "(array.*, programming.*, nonideal.programming/stuck/stuck_frac); "
+                      "program again, or run with the settings it was programmed with",
+                      path);
+  return AIMC_OK;
+}
+
 int aimc_hw_load(aimc_ctx *ctx, const aimc_mapping *m, const char *path,
                  aimc_hw **out) {
   *out = NULL;
@@ -370,39 +533,18 @@ int aimc_hw_load(aimc_ctx *ctx, const aimc_mapping *m, const char *path,
   int st = aimc_read_file(ctx, path, &data, &size);
   if (st) return st;
   size_t cells = (size_t)m->arch.rows * m->arch.cols;
-  size_t want = 8 + 5 * 8 + sizeof(aimc_prog_stats) + m->n_arrays * cells * sizeof(double) + 4;
-  uint64_t head[5];
-  uint32_t crc;
-  if (size >= 8 && !memcmp(data, HW_MAGIC, 7) && data[7] < HW_MAGIC[7]) {
-    st = aimc_error(ctx, AIMC_EFORMAT, "%s: written by an older aimc; program again", path);
-  } else if (size < 8 + sizeof head || memcmp(data, HW_MAGIC, 8) != 0) {
-    st = aimc_error(ctx, AIMC_EFORMAT, "%s: not a programmed-state file", path);
-  } else {
-    memcpy(head, data + 8, sizeof head);
-    if (head[0] != m->model_hash)
-      st = aimc_error(ctx, AIMC_EINVAL, "%s: programmed for another model; program again", path);
-    else if (head[1] != program_hash(m) || head[2] != m->n_arrays ||
-             head[3] != (uint64_t)m->arch.rows || head[4] != (uint64_t)m->arch.cols)
-      st = aimc_error(ctx, AIMC_EINVAL,
-                      "%s: programmed with other array or programming settings "
-                      "(array.*, programming.*, nonideal.programming/stuck/stuck_frac); "
-                      "program again, or run with the settings it was programmed with",
-                      path);
-    else if (size != want)
-      st = aimc_error(ctx, AIMC_EFORMAT, "%s: %zu bytes, expected %zu (truncated?)",
-                      path, size, want);
-    else if (memcpy(&crc, data + want - 4, 4),
-             crc != (uint32_t)crc32(0L, (const unsigned char *)data, (uInt)(want - 4)))
-      st = aimc_error(ctx, AIMC_ECHECKSUM, "%s: checksum mismatch (corrupt file)", path);
-  }
+  st = check_file(ctx, m, path, data, size);
   aimc_hw *hw = st ? NULL : hw_new(ctx, m);
   if (!st && !hw) st = aimc_error(ctx, AIMC_ENOMEM, "out of memory (loading %s)", path);
   if (!st) {
-    const char *p = data + 8 + sizeof head;
+    const char *p = data + HW_HEAD;
     memcpy(&hw->prog, p, sizeof hw->prog), p += sizeof hw->prog;
     for (size_t k = 0; k < m->n_arrays; k++, p += cells * sizeof(double))
       memcpy(hw->g_S[k], p, cells * sizeof(double));
-    st = derive(ctx, hw);
+    st = check_conductances(ctx, path, hw);
+    if (!st) recount_residuals(hw);
+    if (!st) st = check_costs(ctx, path, hw);
+    if (!st) st = derive(ctx, hw);
   }
   aimc_free(ctx, data);
   if (st) {

@@ -129,6 +129,31 @@ static int check_cross(aimc_ctx *ctx, const char *path, const aimc_arch *a) {
   return AIMC_OK;
 }
 
+/* A named device card must exist now, not when programming opens it at
+ * the end of a long run (paths are relative to the working directory,
+ * as the device loader opens them). loc: the YAML value, or NULL. */
+static int check_card(aimc_ctx *ctx, const char *what, const aimc_srcloc *loc,
+                      const aimc_arch *a) {
+  if (!a->device_card[0]) return AIMC_OK;
+  FILE *f = fopen(a->device_card, "rb");
+  if (f) {
+    fclose(f);
+    return AIMC_OK;
+  }
+  if (loc)
+    return aimc_error_at(ctx, AIMC_ENOTFOUND, loc,
+                         "array.device_card: cannot open '%s'",
+                         a->device_card);
+  return aimc_error(ctx, AIMC_ENOTFOUND,
+                    "%s: array.device_card: cannot open '%s'", what,
+                    a->device_card);
+}
+
+int aimc_arch_check(aimc_ctx *ctx, const char *what, const aimc_arch *arch) {
+  int st = check_cross(ctx, what, arch);
+  return st ? st : check_card(ctx, what, NULL, arch);
+}
+
 int aimc_arch_load(aimc_ctx *ctx, const char *path, aimc_arch *arch) {
   aimc_cfg *cfg = NULL;
   int st = aimc_cfg_load(ctx, path, &cfg);
@@ -159,6 +184,12 @@ int aimc_arch_load(aimc_ctx *ctx, const char *path, aimc_arch *arch) {
     st = aimc_cfg_bind(ctx, node, table, n, arch, key, NULL);
   }
   if (!st) st = check_cross(ctx, path, arch);
+  if (!st) {
+    const aimc_cfg_node *card =
+        aimc_cfg_get(aimc_cfg_get(root, "array"), "device_card");
+    aimc_srcloc loc = aimc_cfg_loc(card ? card : root);
+    st = check_card(ctx, path, &loc, arch);
+  }
 done:
   aimc_cfg_free(cfg);
   return st;

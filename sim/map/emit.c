@@ -2,6 +2,8 @@
  * (tile.c) instantiated per array, the conductance targets in one CSV per array,
  * and a `meta:` section naming the model and arch (with hashes) so that
  * `aimc run` can check it simulates what was mapped. */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,31 +123,96 @@ int aimc_map_read_meta(aimc_ctx *ctx, const char *netlist, aimc_map_meta *meta) 
   return st;
 }
 
+/* One line of targets: exactly `cols` comma-separated conductances in S,
+ * each finite and inside the arch's window [g_min, g_max] (the mapper
+ * writes unused devices at g_min; a hand edit must stay programmable). */
+static int parse_target_row(aimc_ctx *ctx, const aimc_mapping *m,
+                            const char *file, int line, const char *s,
+                            double *row) {
+  const aimc_arch *a = &m->arch;
+  const char *p = s;
+  for (int c = 0; c < a->cols; c++) {
+    while (*p == ' ' || *p == '\t') p++;
+    char *end;
+    errno = 0;
+    double g = strtod(p, &end);
+    int col = (int)(p - s) + 1;
+    if (end == p || errno == ERANGE || !isfinite(g))
+      return aimc_error(ctx, AIMC_EPARSE,
+                        "%s:%d:%d: value %d of the row is not a number "
+                        "(a conductance in S)",
+                        file, line, col, c + 1);
+    /* g_min + (g_max - g_min) may round one ulp past g_max: a slack. */
+    double slack = 1e-12 * a->g_max_S;
+    if (g < a->g_min_S - slack || g > a->g_max_S + slack)
+      return aimc_error(ctx, AIMC_ERANGE,
+                        "%s:%d:%d: target %g S outside the conductance window "
+                        "[%g, %g] S (array.g_min, array.g_max)",
+                        file, line, col, g, a->g_min_S, a->g_max_S);
+    row[c] = g;
+    p = end;
+    while (*p == ' ' || *p == '\t' || *p == '\r') p++;
+    if (c + 1 < a->cols && !*p)
+      return aimc_error(ctx, AIMC_ESHAPE,
+                        "%s:%d:%d: %d values in the row, expected cols = %d",
+                        file, line, (int)(p - s) + 1, c + 1, a->cols);
+    if (*p && *p != ',')
+      return aimc_error(ctx, AIMC_EPARSE,
+                        "%s:%d:%d: unexpected '%c' after value %d (values are "
+                        "separated by commas)",
+                        file, line, (int)(p - s) + 1, *p, c + 1);
+    if (c + 1 < a->cols) p++;
+  }
+  if (*p)
+    return aimc_error(ctx, AIMC_ESHAPE,
+                      "%s:%d:%d: more than cols = %d values in the row", file,
+                      line, (int)(p - s) + 1, a->cols);
+  return AIMC_OK;
+}
+
 int aimc_map_load_array_targets(aimc_ctx *ctx, aimc_mapping *m, size_t k,
                                 const char *file) {
+  /* A missing targets file is a bad input (exit 2), not an I/O fault. */
+  FILE *probe = fopen(file, "rb");
+  if (!probe)
+    return aimc_error(ctx, AIMC_ENOTFOUND,
+                      "cannot open %s (the targets of array %zu): %s", file, k,
+                      strerror(errno));
+  fclose(probe);
   char *text = NULL;
   size_t size = 0;
   int st = aimc_read_file(ctx, file, &text, &size);
   if (st) return st;
-  const char *p = text;
-  size_t n = (size_t)m->arch.rows * m->arch.cols, i = 0;
-  for (; i < n; i++) {
-    char *end;
-    double g = strtod(p, &end);
-    if (end == p || !(g >= 0) || g > 1) break;
-    m->arrays[k].g_target_S[i] = g;
-    p = end;
-    while (*p == ',' || *p == '\n' || *p == ' ' || *p == '\r') p++;
+  if (memchr(text, '\0', size)) {
+    aimc_free(ctx, text);
+    return aimc_error(ctx, AIMC_EPARSE, "%s: not a text file (NUL byte)",
+                      file);
   }
-  int ok = i == n && *p == '\0';
+  /* Rows are parsed into the array only when the whole file is good. */
+  const int rows = m->arch.rows, cols = m->arch.cols;
+  double *g = aimc_malloc(ctx, (size_t)rows * cols * sizeof(double));
+  if (!g) st = aimc_error(ctx, AIMC_ENOMEM, "out of memory reading %s", file);
+  int row = 0, line = 0;
+  for (char *s = text, *next; !st && s && *s; s = next) {
+    next = strchr(s, '\n');
+    if (next) *next++ = '\0';
+    line++;
+    const char *q = s + strspn(s, " \t\r");
+    if (!*q || *q == '#') continue; /* blank lines and comments */
+    if (row == rows)
+      st = aimc_error(ctx, AIMC_ESHAPE, "%s:%d:1: more than rows = %d rows",
+                      file, line, rows);
+    else
+      st = parse_target_row(ctx, m, file, line, s, g + (size_t)row++ * cols);
+  }
+  if (!st && row < rows)
+    st = aimc_error(ctx, AIMC_ESHAPE, "%s: %d rows of targets, expected rows = %d",
+                    file, row, rows);
+  if (!st)
+    memcpy(m->arrays[k].g_target_S, g, (size_t)rows * cols * sizeof(double));
+  aimc_free(ctx, g);
   aimc_free(ctx, text);
-  if (!ok)
-    return aimc_error(ctx, AIMC_EFORMAT,
-                      "%s: expected %d rows of %d conductances in S (value %zu "
-                      "is missing, negative or not a number, or extra data "
-                      "follows)",
-                      file, m->arch.rows, m->arch.cols, i + 1);
-  return AIMC_OK;
+  return st;
 }
 
 int aimc_map_load_targets(aimc_ctx *ctx, aimc_mapping *m, const char *dir) {

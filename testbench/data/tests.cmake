@@ -8,3 +8,6 @@ aimc_test(test_data_digits SOURCES ${_d}/test_digits.c ${_d}/hdtree.c ${_d}/spec
 aimc_test(test_data_gen SOURCES ${_d}/test_gen.c LABELS unit fault TIMEOUT 120)
 aimc_cli_test(data_cli LABELS e2e TIMEOUT 120
   COMMAND sh ${_d}/data_cli.sh)
+# The feature cache loader: CRC, the file's own shape, key, then values.
+aimc_test(test_data_cache_check SOURCES ${_d}/test_cache_check.c LABELS unit fault)
+target_include_directories(test_data_cache_check PRIVATE ${PROJECT_SOURCE_DIR}/sim/data)

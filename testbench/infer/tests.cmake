@@ -36,3 +36,7 @@ aimc_cli_test(infer_cli_data_spec LABELS e2e
 # --trace: VCD and CSV of one inference's stage events (cli_trace.sh).
 aimc_cli_test(infer_cli_trace LABELS e2e conformance
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_trace.sh $<TARGET_FILE:infer_fixture_model>)
+# Loading a saved programming: CRC first, the file's own shape, the owner,
+# then conductances and costs; residual statistics recomputed.
+aimc_test(test_infer_hw_load SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_hw_load.c ${_fx} LABELS unit fault)
+target_include_directories(test_infer_hw_load PRIVATE ${CMAKE_CURRENT_LIST_DIR})

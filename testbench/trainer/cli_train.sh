@@ -52,7 +52,9 @@ if [ -e "$T/killed/checkpoint.ckpt" ] && [ ! -e "$T/killed/model.s4d" ]; then
 else
   echo "note: the kill did not land mid-training (machine load); still checked"
 fi
-"$AIMC_BIN" train "$T/k.yaml" --resume --force > /dev/null 2>&1 || fail "resume after kill"
+# (--resume needs a checkpoint: a kill before the first one restarts.)
+resume=--resume; [ -e "$T/killed/checkpoint.ckpt" ] || resume=
+"$AIMC_BIN" train "$T/k.yaml" $resume --force > /dev/null 2>&1 || fail "resume after kill"
 cmp -s "$T/killed/model.s4d" "$T/ref/model.s4d" || fail "killed+resumed model differs"
 
 # --eval with a sigma sweep.

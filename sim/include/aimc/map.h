@@ -117,6 +117,10 @@ void aimc_arch_defaults(aimc_arch *arch);
  * and ranges are errors with file:line:col (AIMC_EPARSE/EUNIT/ERANGE);
  * also checks g_min_S < g_max_S (AIMC_ERANGE). */
 int aimc_arch_load(aimc_ctx *ctx, const char *path, aimc_arch *arch);
+/* The cross checks of aimc_arch_load for an arch edited since (--set):
+ * g_min_S < g_max_S (AIMC_ERANGE) and a named device_card that can be
+ * opened (AIMC_ENOTFOUND naming `what` and the path). */
+int aimc_arch_check(aimc_ctx *ctx, const char *what, const aimc_arch *arch);
 /* Writes every value as an arch YAML that aimc_arch_load reads back to
  * the same values (atomically). */
 int aimc_arch_write(aimc_ctx *ctx, const aimc_arch *arch, const char *path);
