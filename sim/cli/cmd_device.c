@@ -13,7 +13,7 @@
 
 static void help(void) {
   printf(
-      "usage: aimc device [--model pulse|vcm | --card FILE] [--set "
+      "usage: aimc device [--model MODEL | --card FILE] [--set "
       "key=value]...\n"
       "                   [--train SPEC] [--read V] [--nominal] [-o "
       "FILE.csv]\n\n"
@@ -164,7 +164,7 @@ int aimc_cmd_device(aimc_ctx *ctx, int argc, char **argv) {
     help();
     return AIMC_OK;
   }
-  const char *model = "pulse", *card = NULL, *train = "50x1.0V,50x-1.0V",
+  const char *model = aimc_device_model_default()->name, *card = NULL, *train = "50x1.0V,50x-1.0V",
              *path = NULL;
   const char *sets[32];
   int n_sets = 0, nominal = 0, has_target = 0;
