@@ -31,7 +31,7 @@ static void help(void) {
   printf(
       "usage: aimc data digits [--out DIR] [--speakers N] [--test-speakers N]\n"
       "                        [--trials N] [--snr MIN:MAX | --no-noise]\n"
-      "                        [--if-missing]\n"
+      "                        [--reverb P] [--rt60 MIN:MAX] [--if-missing]\n"
       "       aimc data stats    [data-set options]\n"
       "       aimc data show     [data-set options] [--index I | --name FILE]\n"
       "                          [--split train|val|test] [--scale S] --out "
@@ -39,8 +39,13 @@ static void help(void) {
       "       aimc data baseline [data-set options] [--segments K]\n\n"
       "digits    synthesizes English and German spoken digits with espeak-ng\n"
       "          in the Heidelberg Digits layout (default --out data/digits,\n"
-      "          or $AIMC_DATA/digits; 24 speakers of which 4 held out for\n"
-      "          test, 8 trials: 3840 files; the global --seed picks them).\n"
+      "          or $AIMC_DATA/digits; 40 speakers of which 8 held out for\n"
+      "          test, 5 trials: 4000 files; the global --seed picks them):\n"
+      "          every espeak-ng variant, per-utterance pitch, pitch range,\n"
+      "          speed and level; a share P (default 0.75) of the utterances\n"
+      "          in a synthetic room (RT60 default 0.1:0.8 s, --reverb 0\n"
+      "          for none); white, pink or brown noise at an SNR drawn in\n"
+      "          --snr (default 0:30 dB).\n"
       "          An existing set is never overwritten (exit 2), or left as\n"
       "          it is with --if-missing (exit 0).\n"
       "stats     prints class counts per split, the sequence-length\n"
@@ -137,6 +142,19 @@ static int cmd_digits(aimc_ctx *ctx, int argc, char **argv) {
       *target = (int)x;
     } else if (strcmp(o, "--out") == 0) {
       snprintf(out, sizeof out, "%s", v);
+    } else if (strcmp(o, "--reverb") == 0) {
+      g.reverb = strtod(v, &end);
+      if (*end || end == v || !(g.reverb >= 0 && g.reverb <= 1))
+        return aimc_cli_usage(ctx, "data digits",
+                              "--reverb takes a share in [0, 1], not '%s'", v);
+    } else if (strcmp(o, "--rt60") == 0) {
+      if (sscanf(v, "%lf:%lf", &g.rt60_s_min, &g.rt60_s_max) != 2 ||
+          !(g.rt60_s_min > 0) || g.rt60_s_min > g.rt60_s_max ||
+          g.rt60_s_max > 5)
+        return aimc_cli_usage(ctx, "data digits",
+                              "--rt60 takes MIN:MAX in seconds with 0 < MIN "
+                              "<= MAX <= 5, not '%s'",
+                              v);
     } else if (strcmp(o, "--snr") == 0) {
       if (sscanf(v, "%lf:%lf", &g.snr_dB_min, &g.snr_dB_max) != 2 ||
           g.snr_dB_min > g.snr_dB_max)

@@ -6,6 +6,7 @@
 #ifndef AIMC_DATA_INTERNAL_H
 #define AIMC_DATA_INTERNAL_H
 
+#include <gsl/gsl_rng.h>
 #include <stddef.h>
 
 #include "aimc/data.h"
@@ -75,6 +76,38 @@ void aimc_logmel_run(aimc_logmel_plan *p, const float *x, size_t n, float *out);
  * AIMC_EFORMAT (unreadable or truncated). */
 int aimc_audio_read(aimc_ctx *ctx, const char *path, float **x, size_t *n,
                     double *rate_Hz);
+
+/* Background-noise colours of the digit generator (augment.c). */
+enum { AIMC_NOISE_WHITE, AIMC_NOISE_PINK, AIMC_NOISE_BROWN, AIMC_NOISE_COUNT };
+extern const char *const AIMC_NOISE_COLOUR_NAMES[AIMC_NOISE_COUNT];
+
+/* What aimc_digits_render drew and did to one utterance. */
+typedef struct {
+  double lead_s, tail_s; /* silence before and after the speech          */
+  double peak;           /* peak of the scaled speech (linear)           */
+  double gain;           /* speech scale factor applied                  */
+  double rt60_s;         /* 0 when dry                                   */
+  double drr_dB;         /* direct-to-reverberant ratio; inf when dry    */
+  int colour;            /* AIMC_NOISE_*                                 */
+  double snr_dB;         /* inf without noise                            */
+  double speech_power;   /* mean square of the scaled speech over the
+                            dry utterance's span                          */
+  size_t lead, n_speech; /* speech at out[lead .. lead+n_speech-1]       */
+} aimc_digits_aug;
+
+/* Augments one utterance speech[0..n-1] (float, any scale): room
+ * reverberation with probability g->reverb (synthetic impulse response of
+ * RT60 in [g->rt60_s_min, g->rt60_s_max], direct-to-reverberant ratio
+ * U(-5, 10) dB; its tail runs into the trailing silence and is cut at the
+ * file's end with a 20 ms fade), a peak level U(-26, -1) dBFS, U(0, 200) ms
+ * of leading and U(0, 150) ms of trailing silence, and noise of a random colour whose
+ * power over the whole file is exactly speech_power / 10^(snr/10), SNR
+ * U(g->snr_dB_min, g->snr_dB_max) (none when min > max); clipped to
+ * [-1, 1]. *out (aimc_malloc'd, *n_out samples); info (may be NULL) says
+ * what was drawn. Deterministic for the state of r. */
+int aimc_digits_render(aimc_ctx *ctx, gsl_rng *r, const float *speech,
+                       size_t n, double rate_Hz, const aimc_digits_gen *g,
+                       aimc_digits_aug *info, float **out, size_t *n_out);
 
 /* Feature cache of a digits tree: `key` hashes the settings and the file
  * list. Load returns AIMC_ENOTFOUND when absent or AIMC_EFORMAT /

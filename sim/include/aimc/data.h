@@ -202,15 +202,22 @@ size_t aimc_batcher_count(const aimc_batcher *b);
 /* Generating the spoken digits with espeak-ng                         */
 
 typedef struct {
-  int n_speakers;      /* synthetic speakers (voice variant, pitch, speed)  */
+  int n_speakers;      /* synthetic speakers: voice file, variant, pitch,
+                          pitch range and speed per speaker               */
   int n_test_speakers; /* of them held out for the test list                */
   int n_trials;        /* repetitions of each digit per speaker and language */
-  double snr_dB_min;   /* background noise: SNR drawn uniformly in          */
-  double snr_dB_max;   /*   [min, max] dB; min > max disables noise         */
+  double snr_dB_min;   /* background noise (white, pink or brown, drawn     */
+  double snr_dB_max;   /*   per utterance) at an SNR drawn uniformly in
+                            [min, max] dB; min > max disables noise         */
+  double reverb;       /* share of utterances convolved with a synthetic
+                          room impulse response (0 = none, 1 = all)         */
+  double rt60_s_min;   /* the room's reverberation time RT60 is drawn       */
+  double rt60_s_max;   /*   uniformly in [min, max] seconds                 */
 } aimc_digits_gen;
 
-/* Defaults: 24 speakers (4 held out), 8 trials: 24*20*8 = 3840 files,
- * SNR 10-40 dB. */
+/* Defaults (issue #15, a corpus that does not flatter a model): 40
+ * speakers (8 held out), 5 trials: 40*20*5 = 4000 files; SNR 0-30 dB;
+ * 75 % of the utterances reverberant with RT60 0.1-0.8 s. */
 void aimc_digits_gen_defaults(aimc_digits_gen *g);
 
 /* Called from the calling thread while generating (may be NULL). */
