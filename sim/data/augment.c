@@ -40,51 +40,91 @@ static void noise_fill(gsl_rng *r, int colour, float *x, size_t n) {
   }
 }
 
-/* y[0 .. nx+nh-2] = x * h by FFT (FFTW, estimate plans on fftw_malloc'd
- * buffers, so the result does not depend on the heap's alignment). */
-static int convolve(aimc_ctx *ctx, const float *x, size_t nx, const double *h,
-                    size_t nh, float *y) {
-  size_t ny = nx + nh - 1, N = 1;
-  while (N < ny) N <<= 1;
+/* FFT workspace kept across utterances: buffers and plans of the largest
+ * size used so far (grow-only, so after a few utterances no call plans or
+ * maps memory again). FFTW estimate plans on fftw_malloc'd buffers: the
+ * result does not depend on the heap's alignment. */
+struct aimc_digits_conv {
+  size_t N;
+  double *a, *b;
+  fftw_complex *A, *B;
+  fftw_plan pa, pb, pi;
+};
+
+static void conv_release(aimc_digits_conv *w) {
+  if (w->pa) fftw_destroy_plan(w->pa);
+  if (w->pb) fftw_destroy_plan(w->pb);
+  if (w->pi) fftw_destroy_plan(w->pi);
+  fftw_free(w->a);
+  fftw_free(w->b);
+  fftw_free(w->A);
+  fftw_free(w->B);
+  memset(w, 0, sizeof *w);
+}
+
+aimc_digits_conv *aimc_digits_conv_alloc(aimc_ctx *ctx) {
+  aimc_digits_conv *w = aimc_calloc(ctx, 1, sizeof *w);
+  if (!w) aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
+  return w;
+}
+
+void aimc_digits_conv_free(aimc_ctx *ctx, aimc_digits_conv *w) {
+  if (!w) return;
+  conv_release(w);
+  aimc_free(ctx, w);
+}
+
+/* Makes w hold at least N points. */
+static int conv_reserve(aimc_ctx *ctx, aimc_digits_conv *w, size_t N) {
+  if (w->N >= N) return AIMC_OK;
+  conv_release(w);
   size_t nb = N / 2 + 1;
-  double *a = fftw_malloc(N * sizeof *a), *b = fftw_malloc(N * sizeof *b);
-  fftw_complex *A = fftw_malloc(nb * sizeof *A), *B = fftw_malloc(nb * sizeof *B);
-  fftw_plan pa = NULL, pb = NULL, pi = NULL;
-  int st = AIMC_OK;
-  if (!a || !b || !A || !B) {
-    st = aimc_error(ctx, AIMC_ENOMEM, "data: out of memory (convolution)");
-    goto done;
+  w->a = fftw_malloc(N * sizeof *w->a);
+  w->b = fftw_malloc(N * sizeof *w->b);
+  w->A = fftw_malloc(nb * sizeof *w->A);
+  w->B = fftw_malloc(nb * sizeof *w->B);
+  if (!w->a || !w->b || !w->A || !w->B) {
+    conv_release(w);
+    return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory (convolution)");
   }
-  pa = fftw_plan_dft_r2c_1d((int)N, a, A, FFTW_ESTIMATE);
-  pb = fftw_plan_dft_r2c_1d((int)N, b, B, FFTW_ESTIMATE);
-  pi = fftw_plan_dft_c2r_1d((int)N, A, a, FFTW_ESTIMATE);
-  if (!pa || !pb || !pi) {
-    st = aimc_error(ctx, AIMC_EFAIL, "data: FFTW could not plan %zu points", N);
-    goto done;
+  w->pa = fftw_plan_dft_r2c_1d((int)N, w->a, w->A, FFTW_ESTIMATE);
+  w->pb = fftw_plan_dft_r2c_1d((int)N, w->b, w->B, FFTW_ESTIMATE);
+  w->pi = fftw_plan_dft_c2r_1d((int)N, w->A, w->a, FFTW_ESTIMATE);
+  if (!w->pa || !w->pb || !w->pi) {
+    conv_release(w);
+    return aimc_error(ctx, AIMC_EFAIL, "data: FFTW could not plan %zu points",
+                      N);
   }
+  w->N = N;
+  return AIMC_OK;
+}
+
+/* y[0 .. ny-1] = the first ny samples of x * h (zero beyond nx + nh - 1),
+ * by FFT of w's size (a circular convolution of at least nx + nh - 1
+ * points, so nothing wraps around). */
+static int convolve(aimc_ctx *ctx, aimc_digits_conv *w, const float *x,
+                    size_t nx, const double *h, size_t nh, float *y,
+                    size_t ny) {
+  size_t need = 1;
+  while (need < nx + nh - 1 || need < ny) need <<= 1;
+  int st = conv_reserve(ctx, w, need);
+  if (st) return st;
+  size_t N = w->N, nb = N / 2 + 1;
   for (size_t i = 0; i < N; i++) {
-    a[i] = i < nx ? x[i] : 0.0;
-    b[i] = i < nh ? h[i] : 0.0;
+    w->a[i] = i < nx ? x[i] : 0.0;
+    w->b[i] = i < nh ? h[i] : 0.0;
   }
-  fftw_execute(pa);
-  fftw_execute(pb);
+  fftw_execute(w->pa);
+  fftw_execute(w->pb);
   for (size_t k = 0; k < nb; k++) {
-    double re = A[k][0] * B[k][0] - A[k][1] * B[k][1];
-    double im = A[k][0] * B[k][1] + A[k][1] * B[k][0];
-    A[k][0] = re;
-    A[k][1] = im;
+    double re = w->A[k][0] * w->B[k][0] - w->A[k][1] * w->B[k][1];
+    double im = w->A[k][0] * w->B[k][1] + w->A[k][1] * w->B[k][0];
+    w->A[k][0] = re;
+    w->A[k][1] = im;
   }
-  fftw_execute(pi); /* c2r overwrites A; a holds N * (x * h) */
-  for (size_t i = 0; i < ny; i++) y[i] = (float)(a[i] / (double)N);
-done:
-  if (pa) fftw_destroy_plan(pa);
-  if (pb) fftw_destroy_plan(pb);
-  if (pi) fftw_destroy_plan(pi);
-  fftw_free(a);
-  fftw_free(b);
-  fftw_free(A);
-  fftw_free(B);
-  return st;
+  fftw_execute(w->pi); /* c2r overwrites A; a holds N * (x * h) */
+  for (size_t i = 0; i < ny; i++) y[i] = (float)(w->a[i] / (double)N);
+  return AIMC_OK;
 }
 
 /* A synthetic room impulse response of rt60 seconds: 1 at t = 0 (direct
@@ -97,8 +137,9 @@ static void make_rir(gsl_rng *r, double rate_Hz, double rt60_s, double drr_dB,
   size_t t0 = (size_t)(0.005 * rate_Hz);
   double e_tail = 0;
   memset(h, 0, nh * sizeof *h);
-  for (size_t i = t0; i < nh; i++) {
-    h[i] = gsl_ran_gaussian_ziggurat(r, 1.0) * exp(-k * (double)i);
+  double decay = exp(-k), env = exp(-k * (double)t0);
+  for (size_t i = t0; i < nh; i++, env *= decay) {
+    h[i] = gsl_ran_gaussian_ziggurat(r, 1.0) * env;
     e_tail += h[i] * h[i];
   }
   for (int j = 0; j < 8; j++) {
@@ -114,9 +155,10 @@ static void make_rir(gsl_rng *r, double rate_Hz, double rt60_s, double drr_dB,
   h[0] = 1.0;
 }
 
-int aimc_digits_render(aimc_ctx *ctx, gsl_rng *r, const float *speech,
-                       size_t n, double rate_Hz, const aimc_digits_gen *g,
-                       aimc_digits_aug *info, float **out, size_t *n_out) {
+int aimc_digits_render(aimc_ctx *ctx, aimc_digits_conv *ws, gsl_rng *r,
+                       const float *speech, size_t n, double rate_Hz,
+                       const aimc_digits_gen *g, aimc_digits_aug *info,
+                       float **out, size_t *n_out) {
   aimc_digits_aug a = {0};
   *out = NULL;
   *n_out = 0;
@@ -137,27 +179,32 @@ int aimc_digits_render(aimc_ctx *ctx, gsl_rng *r, const float *speech,
 
   size_t nh = reverb ? (size_t)fmax(1.0, rt60 * rate_Hz) : 1;
   size_t lead = (size_t)(a.lead_s * rate_Hz), tail = (size_t)(a.tail_s * rate_Hz);
+  size_t nh_used = nh < n + tail ? nh : n + tail; /* later taps are cut */
   /* The file ends `tail` after the dry speech would: the reverberant tail
    * runs into the trailing silence and is cut there with a 20 ms fade, as
    * a word cut from a recording in a room (and file lengths stay those of
    * dry speech). */
   size_t ns = n + tail, total = lead + ns;
   /* The impulse response (nh doubles) and the noise (total floats) share
-   * one work block; y (with room for the full reverberant tail before it
-   * is cut) goes to the caller. */
-  size_t ny = lead + n + nh - 1 + tail;
-  float *y = aimc_calloc(ctx, ny, sizeof *y);
+   * one work block; y goes to the caller. */
+  float *y = aimc_calloc(ctx, total, sizeof *y);
   double *work = aimc_malloc(ctx, nh * sizeof(double) + total * sizeof(float));
   double *h = work;
   float *noise = work ? (float *)(work + nh) : NULL;
+  aimc_digits_conv *own = NULL;
   int st = AIMC_OK;
+  if (reverb && !ws && !(ws = own = aimc_digits_conv_alloc(ctx))) {
+    st = AIMC_ENOMEM;
+    goto done;
+  }
   if (!y || !work) {
     st = aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
     goto done;
   }
   if (reverb) {
     make_rir(r, rate_Hz, rt60, drr, h, nh);
-    if ((st = convolve(ctx, speech, n, h, nh, y + lead))) goto done;
+    if ((st = convolve(ctx, ws, speech, n, h, nh_used, y + lead, ns)))
+      goto done;
   } else {
     memcpy(y + lead, speech, n * sizeof *y);
   }
@@ -196,5 +243,6 @@ int aimc_digits_render(aimc_ctx *ctx, gsl_rng *r, const float *speech,
 done:
   aimc_free(ctx, y);
   aimc_free(ctx, work);
+  aimc_digits_conv_free(ctx, own);
   return st;
 }

@@ -81,6 +81,13 @@ int aimc_audio_read(aimc_ctx *ctx, const char *path, float **x, size_t *n,
 enum { AIMC_NOISE_WHITE, AIMC_NOISE_PINK, AIMC_NOISE_BROWN, AIMC_NOISE_COUNT };
 extern const char *const AIMC_NOISE_COLOUR_NAMES[AIMC_NOISE_COUNT];
 
+/* FFT workspace of the room convolution, kept across utterances (ws of
+ * aimc_digits_render; NULL there makes one per call). Not thread-safe
+ * (FFTW planning). NULL frees nothing. */
+typedef struct aimc_digits_conv aimc_digits_conv;
+aimc_digits_conv *aimc_digits_conv_alloc(aimc_ctx *ctx);
+void aimc_digits_conv_free(aimc_ctx *ctx, aimc_digits_conv *w);
+
 /* What aimc_digits_render drew and did to one utterance. */
 typedef struct {
   double lead_s, tail_s; /* silence before and after the speech          */
@@ -105,9 +112,10 @@ typedef struct {
  * U(g->snr_dB_min, g->snr_dB_max) (none when min > max); clipped to
  * [-1, 1]. *out (aimc_malloc'd, *n_out samples); info (may be NULL) says
  * what was drawn. Deterministic for the state of r. */
-int aimc_digits_render(aimc_ctx *ctx, gsl_rng *r, const float *speech,
-                       size_t n, double rate_Hz, const aimc_digits_gen *g,
-                       aimc_digits_aug *info, float **out, size_t *n_out);
+int aimc_digits_render(aimc_ctx *ctx, aimc_digits_conv *ws, gsl_rng *r,
+                       const float *speech, size_t n, double rate_Hz,
+                       const aimc_digits_gen *g, aimc_digits_aug *info,
+                       float **out, size_t *n_out);
 
 /* Feature cache of a digits tree: `key` hashes the settings and the file
  * list. Load returns AIMC_ENOTFOUND when absent or AIMC_EFORMAT /

@@ -246,10 +246,11 @@ int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
   pcm wave = {.ctx = ctx};
   float *dry = NULL; /* the synthesized utterance as floats */
   size_t dry_cap = 0;
+  aimc_digits_conv *conv = aimc_digits_conv_alloc(ctx);
   char *list[2] = {NULL, NULL};
   size_t len[2] = {0, 0}, cap[2] = {0, 0};
   size_t total = (size_t)g->n_speakers * 2 * (size_t)g->n_trials * 10, done = 0;
-  if (!r) st = aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
+  if (!r || !conv) st = aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
   for (int s = 0; s < g->n_speakers && st == AIMC_OK; s++) {
     int test = s >= g->n_speakers - g->n_test_speakers;
     for (int lang = 0; lang < 2 && st == AIMC_OK; lang++)
@@ -284,7 +285,8 @@ int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
           }
           if (st == AIMC_OK) {
             for (size_t i = 0; i < wave.n; i++) dry[i] = wave.x[i] / 32768.0f;
-            st = aimc_digits_render(ctx, r, dry, wave.n, rate, g, NULL, &y, &n);
+            st = aimc_digits_render(ctx, conv, r, dry, wave.n, rate, g, NULL,
+                                    &y, &n);
           }
           snprintf(path, sizeof path, "%s/audio/%s", dir, name);
           if (st == AIMC_OK) st = write_flac(ctx, path, y, n, rate);
@@ -306,6 +308,7 @@ int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
   aimc_free(ctx, list[1]);
   aimc_free(ctx, wave.x);
   aimc_free(ctx, dry);
+  aimc_digits_conv_free(ctx, conv);
   if (r) gsl_rng_free(r);
   return st;
 #endif

@@ -68,7 +68,7 @@ static void test_snr_and_colours(void **state) {
     float *y;
     size_t ny;
     assert_int_equal(
-        aimc_digits_render(ctx, r, speech, n, RATE, &g, &a, &y, &ny), AIMC_OK);
+        aimc_digits_render(ctx, NULL, r, speech, n, RATE, &g, &a, &y, &ny), AIMC_OK);
     assert_int_equal(ny, a.lead + n + (size_t)(a.tail_s * RATE));
     assert_true(a.snr_dB >= 0 && a.snr_dB <= 30);
     assert_true(a.colour >= 0 && a.colour < 3);
@@ -143,7 +143,7 @@ static void test_reverb_decay(void **state) {
     aimc_digits_aug a;
     float *y;
     size_t ny;
-    assert_int_equal(aimc_digits_render(ctx, r, imp, n, RATE, &g, &a, &y, &ny),
+    assert_int_equal(aimc_digits_render(ctx, NULL, r, imp, n, RATE, &g, &a, &y, &ny),
                      AIMC_OK);
     assert_true(a.rt60_s == 0.5);
     assert_true(isinf(a.snr_dB));
@@ -162,7 +162,7 @@ static void test_reverb_decay(void **state) {
   aimc_digits_aug a;
   float *y;
   size_t ny;
-  assert_int_equal(aimc_digits_render(ctx, r, imp, n, RATE, &g, &a, &y, &ny),
+  assert_int_equal(aimc_digits_render(ctx, NULL, r, imp, n, RATE, &g, &a, &y, &ny),
                    AIMC_OK);
   for (size_t i = a.lead + 1; i < ny; i++) assert_true(y[i] == 0.0f);
   aimc_free(ctx, y);
@@ -186,7 +186,7 @@ static void test_deterministic(void **state) {
   for (int k = 0; k < 3; k++) {
     gsl_rng_set(r, k == 2 ? 12 : 11);
     assert_int_equal(
-        aimc_digits_render(ctx, r, speech, n, RATE, &g, NULL, &y[k], &ny[k]),
+        aimc_digits_render(ctx, NULL, r, speech, n, RATE, &g, NULL, &y[k], &ny[k]),
         AIMC_OK);
   }
   assert_int_equal(ny[0], ny[1]);
