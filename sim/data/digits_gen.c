@@ -60,9 +60,9 @@ static const char *const VARIANTS[] = {
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 void aimc_digits_gen_defaults(aimc_digits_gen *g) {
-  g->n_speakers = 40;
-  g->n_test_speakers = 8;
-  g->n_trials = 5;
+  g->n_speakers = 48;
+  g->n_test_speakers = 12;
+  g->n_trials = 4;
   g->snr_dB_min = 0.0;
   g->snr_dB_max = 30.0;
   g->reverb = 0.75;

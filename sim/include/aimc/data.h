@@ -215,9 +215,10 @@ typedef struct {
   double rt60_s_max;   /*   uniformly in [min, max] seconds                 */
 } aimc_digits_gen;
 
-/* Defaults (issue #15, a corpus that does not flatter a model): 40
- * speakers (8 held out), 5 trials: 40*20*5 = 4000 files; SNR 0-30 dB;
- * 75 % of the utterances reverberant with RT60 0.1-0.8 s. */
+/* Defaults (issue #15, a corpus that does not flatter a model): 48
+ * speakers (12 held out, so a test figure is not about a handful of
+ * voices), 4 trials: 48*20*4 = 3840 files; SNR 0-30 dB; 75 % of the
+ * utterances reverberant with RT60 0.1-0.8 s. */
 void aimc_digits_gen_defaults(aimc_digits_gen *g);
 
 /* Called from the calling thread while generating (may be NULL). */
