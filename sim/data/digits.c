@@ -363,7 +363,7 @@ static void downsample_in_place(size_t n_files, size_t *frames, float *x,
  * warning that says how many, not an error. */
 static int warn_shared_speakers(aimc_ctx *ctx, const char *dir,
                                 const file_list *fl) {
-  enum { MAX_ID = 1024 };
+  enum { MAX_ID = 1024 }; /* HD ids are 0-11; larger ids go uncounted */
   unsigned char *side = aimc_calloc(ctx, MAX_ID, 1); /* bit 0 train, 1 test */
   if (!side) return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
   size_t shared = 0, test = 0;
