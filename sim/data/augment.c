@@ -162,8 +162,9 @@ int aimc_digits_render(aimc_ctx *ctx, aimc_digits_conv *ws, gsl_rng *r,
   aimc_digits_aug a = {0};
   *out = NULL;
   *n_out = 0;
-  /* Draws in a fixed order, whatever is enabled, so one setting does not
-   * shift the others' draws. */
+  /* The parameters are drawn in a fixed order whatever is enabled, so one
+   * setting does not shift the others' draws; the impulse response's and
+   * the noise's samples follow. */
   a.lead_s = gsl_ran_flat(r, 0.0, 0.20);
   a.tail_s = gsl_ran_flat(r, 0.0, 0.15);
   a.peak = pow(10.0, gsl_ran_flat(r, -26.0, -1.0) / 20.0); /* dBFS */
