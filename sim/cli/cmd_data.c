@@ -170,6 +170,12 @@ static int cmd_digits(aimc_ctx *ctx, int argc, char **argv) {
   snprintf(list, sizeof list, "%s/train_filenames.txt", out);
   if (if_missing && access(list, F_OK) == 0) {
     printf("%s already holds a data set; nothing to do\n", out);
+    if (!aimc_digits_tree_is_current(out))
+      aimc_log(ctx, AIMC_LOG_WARN,
+               "data digits: %s was made by an earlier generator (no '%s' in "
+               "%s/generator.txt); it is kept as it is: remove it to make "
+               "the current corpus",
+               out, AIMC_DIGITS_GEN_TAG, out);
     return AIMC_OK;
   }
   aimc_progress bar;

@@ -59,6 +59,17 @@ static const char *const VARIANTS[] = {
     "travis",      "victor",      "whisper",   "whisperf",  "zac"};
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
+int aimc_digits_tree_is_current(const char *dir) {
+  char path[AIMC_PARAM_STRLEN * 2], line[64] = "";
+  snprintf(path, sizeof path, "%s/generator.txt", dir);
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  int ok = fgets(line, sizeof line, f) != NULL;
+  fclose(f);
+  line[strcspn(line, "\n")] = '\0';
+  return ok && strcmp(line, AIMC_DIGITS_GEN_TAG) == 0;
+}
+
 void aimc_digits_gen_defaults(aimc_digits_gen *g) {
   g->n_speakers = 48;
   g->n_test_speakers = 12;
@@ -296,8 +307,22 @@ int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
           if (progress) progress(user, ++done, total);
         }
   }
-  /* The lists last, the train list (the marker checked above) at the very
-   * end: a tree without it is incomplete and may be generated again. */
+  /* What made the tree (aimc_digits_tree_is_current reads the first
+   * line), then the lists last, the train list (the marker checked above)
+   * at the very end: a tree without it is incomplete and may be generated
+   * again. */
+  if (st == AIMC_OK) {
+    char about[512];
+    int k = snprintf(about, sizeof about,
+                     "%s\nseed %llu\nspeakers %d\ntest_speakers %d\ntrials "
+                     "%d\nsnr_dB %g:%g\nreverb %g\nrt60_s %g:%g\n",
+                     AIMC_DIGITS_GEN_TAG,
+                     (unsigned long long)aimc_ctx_seed(ctx), g->n_speakers,
+                     g->n_test_speakers, g->n_trials, g->snr_dB_min,
+                     g->snr_dB_max, g->reverb, g->rt60_s_min, g->rt60_s_max);
+    snprintf(path, sizeof path, "%s/generator.txt", dir);
+    st = aimc_write_file_atomic(ctx, path, about, (size_t)k);
+  }
   static const char *const LISTS[2] = {"train_filenames.txt",
                                        "test_filenames.txt"};
   for (int l = 1; l >= 0 && st == AIMC_OK; l--) {

@@ -221,6 +221,14 @@ typedef struct {
  * utterances reverberant with RT60 0.1-0.8 s. */
 void aimc_digits_gen_defaults(aimc_digits_gen *g);
 
+/* The generator's version, the first line of DIR/generator.txt (which
+ * also records the seed and settings). "aimc-digits 2" is the corpus of
+ * issue #15; trees of the earlier generator have no generator.txt. */
+#define AIMC_DIGITS_GEN_TAG "aimc-digits 2"
+/* 1 if dir/generator.txt names this generator version, else 0 (missing,
+ * unreadable or older). */
+int aimc_digits_tree_is_current(const char *dir);
+
 /* Called from the calling thread while generating (may be NULL). */
 typedef void (*aimc_data_progress_fn)(void *user, size_t done, size_t total);
 
