@@ -32,7 +32,7 @@ static void help(void) {
   printf(
       "usage: aimc data digits [--out DIR] [--speakers N] [--test-speakers N]\n"
       "                        [--trials N] [--snr MIN:MAX | --no-noise]\n"
-      "                        [--if-missing]\n"
+      "                        [--reverb P] [--rt60 MIN:MAX] [--if-missing]\n"
       "       aimc data stats    [data-set options]\n"
       "       aimc data show     [data-set options] [--index I | --name FILE]\n"
       "                          [--split train|val|test] [--scale S] --out "
@@ -40,8 +40,13 @@ static void help(void) {
       "       aimc data baseline [data-set options] [--segments K]\n\n"
       "digits    synthesizes English and German spoken digits with espeak-ng\n"
       "          in the Heidelberg Digits layout (default --out data/digits,\n"
-      "          or $AIMC_DATA/digits; 24 speakers of which 4 held out for\n"
-      "          test, 8 trials: 3840 files; the global --seed picks them).\n"
+      "          or $AIMC_DATA/digits; 48 speakers of which 12 held out for\n"
+      "          test, 4 trials: 3840 files; the global --seed picks them):\n"
+      "          every espeak-ng variant, per-utterance pitch, pitch range,\n"
+      "          speed and level; a share P (default 0.75) of the utterances\n"
+      "          in a synthetic room (RT60 default 0.1:0.8 s, --reverb 0\n"
+      "          for none); white, pink or brown noise at an SNR drawn in\n"
+      "          --snr (default 0:30 dB).\n"
       "          An existing set is never overwritten (exit 2), or left as\n"
       "          it is with --if-missing (exit 0).\n"
       "stats     prints class counts per split, the sequence-length\n"
@@ -138,6 +143,19 @@ static int cmd_digits(aimc_ctx *ctx, int argc, char **argv) {
       *target = (int)x;
     } else if (strcmp(o, "--out") == 0) {
       snprintf(out, sizeof out, "%s", v);
+    } else if (strcmp(o, "--reverb") == 0) {
+      g.reverb = strtod(v, &end);
+      if (*end || end == v || !(g.reverb >= 0 && g.reverb <= 1))
+        return aimc_cli_usage(ctx, "data digits",
+                              "--reverb takes a share in [0, 1], not '%s'", v);
+    } else if (strcmp(o, "--rt60") == 0) {
+      if (sscanf(v, "%lf:%lf", &g.rt60_s_min, &g.rt60_s_max) != 2 ||
+          !(g.rt60_s_min > 0) || g.rt60_s_min > g.rt60_s_max ||
+          g.rt60_s_max > 5)
+        return aimc_cli_usage(ctx, "data digits",
+                              "--rt60 takes MIN:MAX in seconds with 0 < MIN "
+                              "<= MAX <= 5, not '%s'",
+                              v);
     } else if (strcmp(o, "--snr") == 0) {
       const char *colon = NULL, *stop = NULL; /* decimals only: no nan, inf */
       if (aimc_decimal_parse(v, &g.snr_dB_min, &colon) || *colon != ':' ||
@@ -155,6 +173,12 @@ static int cmd_digits(aimc_ctx *ctx, int argc, char **argv) {
   snprintf(list, sizeof list, "%s/train_filenames.txt", out);
   if (if_missing && access(list, F_OK) == 0) {
     printf("%s already holds a data set; nothing to do\n", out);
+    if (!aimc_digits_tree_is_current(out))
+      aimc_log(ctx, AIMC_LOG_WARN,
+               "data digits: %s was made by an earlier generator (no '%s' in "
+               "%s/generator.txt); it is kept as it is: remove it to make "
+               "the current corpus",
+               out, AIMC_DIGITS_GEN_TAG, out);
     return AIMC_OK;
   }
   aimc_progress bar;
@@ -201,6 +225,12 @@ static void print_stats(const aimc_dataset *ds) {
         count += aimc_dataset_label(ds, idx[j]) == (int)c;
       printf(" %8zu", count);
     }
+    printf("\n");
+  }
+  if (aimc_dataset_speaker(ds, 0) >= 0) { /* data with speakers */
+    printf("%-14s", "(speakers)");
+    for (int s = 0; s < AIMC_SPLIT_COUNT; s++)
+      printf(" %8zu", aimc_dataset_split_speakers(ds, (aimc_data_split)s));
     printf("\n");
   }
   /* Valid-step histogram in 10 bins over [0, L]. */

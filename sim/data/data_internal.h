@@ -6,6 +6,7 @@
 #ifndef AIMC_DATA_INTERNAL_H
 #define AIMC_DATA_INTERNAL_H
 
+#include <gsl/gsl_rng.h>
 #include <stddef.h>
 
 #include "aimc/data.h"
@@ -20,9 +21,11 @@ struct aimc_dataset {
   float byte_scale;       /* xb value * byte_scale = raw value  */
   float *mean, *std;      /* n_features                         */
   char *names;            /* sample names, NUL-separated        */
+  int *speaker;           /* n speaker ids, or NULL: no speakers */
   size_t *name_off;       /* n                                  */
   size_t *split_idx[AIMC_SPLIT_COUNT];
   size_t split_n[AIMC_SPLIT_COUNT];
+  size_t split_spk[AIMC_SPLIT_COUNT]; /* distinct speakers per split */
 };
 
 /* Allocates an empty dataset with n samples, class names copied, and the
@@ -34,12 +37,16 @@ aimc_dataset *aimc_dataset_new(aimc_ctx *ctx, size_t n, size_t n_features,
                                const char *const *class_names);
 
 /* Assigns samples to splits: `is_test[i]` marks test samples; of the
- * others, a seeded share val_fraction becomes validation; then each split
- * keeps at most max_per_split samples (seeded pick, 0 = all). The seed is
- * a stream of the context's seed. */
+ * others, validation takes whole speakers (ds->speaker set and
+ * spec->val_speakers != 0: see aimc_data_spec) or a seeded share
+ * val_fraction of the files; then each split keeps at most max_per_split
+ * samples (seeded pick, 0 = all). The seed is a stream of the context's
+ * seed. `where` names the data in errors (e.g. the train list's path).
+ * AIMC_EINVAL when there are too few training speakers for the speaker
+ * split, or val_speakers > 0 on a data set without speakers. */
 int aimc_dataset_make_splits(aimc_ctx *ctx, aimc_dataset *ds,
-                             const unsigned char *is_test, double val_fraction,
-                             int max_per_split);
+                             const unsigned char *is_test,
+                             const aimc_data_spec *spec, const char *where);
 
 /* Computes mean/std per feature over the valid steps of every sample not
  * marked is_test (the training files: train and validation splits), so
@@ -69,6 +76,46 @@ void aimc_logmel_run(aimc_logmel_plan *p, const float *x, size_t n, float *out);
  * AIMC_EFORMAT (unreadable or truncated). */
 int aimc_audio_read(aimc_ctx *ctx, const char *path, float **x, size_t *n,
                     double *rate_Hz);
+
+/* Background-noise colours of the digit generator (augment.c). */
+enum { AIMC_NOISE_WHITE, AIMC_NOISE_PINK, AIMC_NOISE_BROWN, AIMC_NOISE_COUNT };
+extern const char *const AIMC_NOISE_COLOUR_NAMES[AIMC_NOISE_COUNT];
+
+/* FFT workspace of the room convolution, kept across utterances (ws of
+ * aimc_digits_render; NULL there makes one per call). Not thread-safe
+ * (FFTW planning). NULL frees nothing. */
+typedef struct aimc_digits_conv aimc_digits_conv;
+aimc_digits_conv *aimc_digits_conv_alloc(aimc_ctx *ctx);
+void aimc_digits_conv_free(aimc_ctx *ctx, aimc_digits_conv *w);
+
+/* What aimc_digits_render drew and did to one utterance. */
+typedef struct {
+  double lead_s, tail_s; /* silence before and after the speech          */
+  double peak;           /* peak of the scaled speech (linear)           */
+  double gain;           /* speech scale factor applied                  */
+  double rt60_s;         /* 0 when dry                                   */
+  double drr_dB;         /* direct-to-reverberant ratio; inf when dry    */
+  int colour;            /* AIMC_NOISE_*                                 */
+  double snr_dB;         /* inf without noise                            */
+  double speech_power;   /* mean square of the scaled speech over the
+                            dry utterance's span                          */
+  size_t lead, n_speech; /* speech at out[lead .. lead+n_speech-1]       */
+} aimc_digits_aug;
+
+/* Augments one utterance speech[0..n-1] (float, any scale): room
+ * reverberation with probability g->reverb (synthetic impulse response of
+ * RT60 in [g->rt60_s_min, g->rt60_s_max], direct-to-reverberant ratio
+ * U(-5, 10) dB; its tail runs into the trailing silence and is cut at the
+ * file's end with a 20 ms fade), a peak level U(-26, -1) dBFS, U(0, 200) ms
+ * of leading and U(0, 150) ms of trailing silence, and noise of a random colour whose
+ * power over the whole file is exactly speech_power / 10^(snr/10), SNR
+ * U(g->snr_dB_min, g->snr_dB_max) (none when min > max); clipped to
+ * [-1, 1]. *out (aimc_malloc'd, *n_out samples); info (may be NULL) says
+ * what was drawn. Deterministic for the state of r. */
+int aimc_digits_render(aimc_ctx *ctx, aimc_digits_conv *ws, gsl_rng *r,
+                       const float *speech, size_t n, double rate_Hz,
+                       const aimc_digits_gen *g, aimc_digits_aug *info,
+                       float **out, size_t *n_out);
 
 /* Feature cache of a digits tree: `key` hashes the settings and the file
  * list. Load returns AIMC_ENOTFOUND when absent, AIMC_ECHECKSUM when

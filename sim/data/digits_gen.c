@@ -1,8 +1,8 @@
 /* Synthetic spoken digits in the Heidelberg Digits layout: English and
  * German 0-9 synthesized in-process by libespeak-ng, one voice variant,
- * accent, base pitch and base speed per synthetic speaker, jittered per
- * trial; then peak gain, leading/trailing silence and white background
- * noise at a random SNR. Every utterance draws its parameters from its
+ * accent, base pitch, pitch range and speed per synthetic speaker,
+ * jittered per trial; then room reverberation, level, silence and
+ * coloured background noise at a random SNR (augment.c). Every utterance draws its parameters from its
  * own seed stream (seed, file name); libespeak-ng itself keeps synthesis
  * state between calls, so byte-identical output needs a fresh process. */
 #define _POSIX_C_SOURCE 200809L /* stat */
@@ -30,33 +30,65 @@ static const char *const LANG_NAMES[2] = {"english", "german"};
 /* English voice files (accents). "en-gb" is an alias that silently drops
  * the +variant, so only voice-file names are used (docs/data.md). */
 static const char *const EN_VOICES[] = {
-    "en",         "en-us",          "en-gb-scotland",
-    "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
-    "en-029"};
-/* Variants that sound human (male, female, Klatt and named voices). */
+    "en",         "en-us",          "en-gb-scotland", "en-gb-x-rp",
+    "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-029",     "en-us-nyc"};
+/* Every voice variant of espeak-ng 1.51 (espeak-ng-data/voices/!v) but
+ * "Mr serious", whose name has a space: human-like, Klatt, whispered,
+ * robotic and creaky ones alike, so speakers differ as much as espeak-ng
+ * lets them (issue #15). */
 static const char *const VARIANTS[] = {
-    "m1",      "m2",     "m3",     "m4",     "m5",    "m6",     "m7",
-    "m8",      "f1",     "f2",     "f3",     "f4",    "f5",     "klatt",
-    "klatt2",  "klatt3", "klatt4", "john",   "max",   "paul",   "rob",
-    "robert",  "steph",  "linda",  "quincy", "david", "edward", "michel",
-    "norbert", "Andy",   "Annie",  "aunty"};
+    "Alex",        "Alicia",      "Andrea",    "Andy",      "Annie",
+    "AnxiousAndy", "Demonic",     "Denis",     "Diogo",     "Gene",
+    "Gene2",       "Henrique",    "Hugo",      "Jacky",     "Lee",
+    "Marco",       "Mario",       "Michael",   "Mike",      "Nguyen",
+    "RicishayMax", "RicishayMax2", "RicishayMax3", "Storm", "Tweaky",
+    "UniRobot",    "adam",        "anika",     "anikaRobot", "announcer",
+    "antonio",     "aunty",       "belinda",   "benjamin",  "boris",
+    "caleb",       "croak",       "david",     "ed",        "edward",
+    "edward2",     "f1",          "f2",        "f3",        "f4",
+    "f5",          "fast",        "grandma",   "grandpa",   "gustave",
+    "iven",        "iven2",       "iven3",     "iven4",     "john",
+    "kaukovalta",  "klatt",       "klatt2",    "klatt3",    "klatt4",
+    "klatt5",      "klatt6",      "linda",     "m1",        "m2",
+    "m3",          "m4",          "m5",        "m6",        "m7",
+    "m8",          "marcelo",     "max",       "michel",    "miguel",
+    "norbert",     "pablo",       "paul",      "pedro",     "quincy",
+    "rob",         "robert",      "robosoft",  "robosoft2", "robosoft3",
+    "robosoft4",   "robosoft5",   "robosoft6", "robosoft7", "robosoft8",
+    "sandro",      "shelby",      "steph",     "steph2",    "steph3",
+    "travis",      "victor",      "whisper",   "whisperf",  "zac"};
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
+int aimc_digits_tree_is_current(const char *dir) {
+  char path[AIMC_PARAM_STRLEN * 2], line[64] = "";
+  snprintf(path, sizeof path, "%s/generator.txt", dir);
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  int ok = fgets(line, sizeof line, f) != NULL;
+  fclose(f);
+  line[strcspn(line, "\n")] = '\0';
+  return ok && strcmp(line, AIMC_DIGITS_GEN_TAG) == 0;
+}
+
 void aimc_digits_gen_defaults(aimc_digits_gen *g) {
-  g->n_speakers = 24;
-  g->n_test_speakers = 4;
-  g->n_trials = 8;
-  g->snr_dB_min = 10.0;
-  g->snr_dB_max = 40.0;
+  g->n_speakers = 48;
+  g->n_test_speakers = 12;
+  g->n_trials = 4;
+  g->snr_dB_min = 0.0;
+  g->snr_dB_max = 30.0;
+  g->reverb = 0.75;
+  g->rt60_s_min = 0.1;
+  g->rt60_s_max = 0.8;
 }
 
 typedef struct {
   char voice[2][64]; /* "<voice-file>+<variant>" per language */
-  double pitch, speed_wpm;
+  double pitch, range, speed_wpm;
 } speaker;
 
 /* Speaker s: a variant (distinct for the first N_OF(VARIANTS) speakers,
- * shuffled by the seed), an English accent, base pitch and speed. */
+ * shuffled by the seed), an English accent, base pitch, pitch range and
+ * speed (espeak-ng scales: pitch and range 0-100, 50 = normal). */
 static void make_speakers(uint64_t seed, speaker *spk, int n) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, (unsigned long)aimc_seed_derive(seed, aimc_hash_str("spk")));
@@ -68,8 +100,9 @@ static void make_speakers(uint64_t seed, speaker *spk, int n) {
     const char *accent = EN_VOICES[gsl_rng_uniform_int(r, N_OF(EN_VOICES))];
     snprintf(spk[s].voice[0], sizeof spk[s].voice[0], "%s+%s", accent, variant);
     snprintf(spk[s].voice[1], sizeof spk[s].voice[1], "de+%s", variant);
-    spk[s].pitch = gsl_ran_flat(r, 25.0, 75.0);
-    spk[s].speed_wpm = gsl_ran_flat(r, 140.0, 200.0);
+    spk[s].pitch = gsl_ran_flat(r, 15.0, 85.0);
+    spk[s].range = gsl_ran_flat(r, 10.0, 90.0);
+    spk[s].speed_wpm = gsl_ran_flat(r, 130.0, 230.0);
   }
   gsl_rng_free(r);
 }
@@ -114,13 +147,14 @@ static int collect(short *wav, int n, espeak_EVENT *ev) {
 }
 
 static int synth(aimc_ctx *ctx, pcm *out, const char *voice, const char *word,
-                 int wpm, int pitch, int amplitude) {
+                 int wpm, int pitch, int range, int amplitude) {
   out->n = 0;
   if (espeak_SetVoiceByName(voice) != EE_OK)
     return aimc_error(ctx, AIMC_ENOTFOUND, "espeak-ng has no voice '%s'",
                       voice);
   espeak_SetParameter(espeakRATE, wpm, 0);
   espeak_SetParameter(espeakPITCH, pitch, 0);
+  espeak_SetParameter(espeakRANGE, range, 0);
   espeak_SetParameter(espeakVOLUME, amplitude, 0);
   /* No espeakENDPAUSE: like `espeak-ng -z`, no trailing sentence pause. */
   espeak_ERROR e = espeak_Synth(word, strlen(word) + 1, 0, POS_CHARACTER, 0,
@@ -132,34 +166,6 @@ static int synth(aimc_ctx *ctx, pcm *out, const char *voice, const char *word,
   return AIMC_OK;
 }
 #endif
-
-/* The augmented utterance: silence, gain-scaled speech, silence, noise. */
-static int render(aimc_ctx *ctx, gsl_rng *r, const pcm *in, double rate_Hz,
-                  const aimc_digits_gen *g, float **out, size_t *n_out) {
-  size_t lead = (size_t)(gsl_ran_flat(r, 0.0, 0.15) * rate_Hz);
-  size_t tail = (size_t)(gsl_ran_flat(r, 0.0, 0.10) * rate_Hz);
-  size_t n = lead + in->n + tail;
-  float *y = aimc_calloc(ctx, n, sizeof *y);
-  if (!y) return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
-  double peak = 1.0, power = 0.0;
-  for (size_t i = 0; i < in->n; i++) peak = fmax(peak, fabs((double)in->x[i]));
-  double gain = gsl_ran_flat(r, 0.2, 0.9) / peak;
-  for (size_t i = 0; i < in->n; i++) {
-    y[lead + i] = (float)(gain * in->x[i]);
-    power += (double)y[lead + i] * y[lead + i];
-  }
-  power /= (double)(in->n ? in->n : 1);
-  if (g->snr_dB_min <= g->snr_dB_max) {
-    double snr_dB = gsl_ran_flat(r, g->snr_dB_min, g->snr_dB_max);
-    double sigma = sqrt(power / pow(10.0, snr_dB / 10.0));
-    for (size_t i = 0; i < n; i++)
-      y[i] = (float)fmax(-1.0,
-                         fmin(1.0, y[i] + gsl_ran_gaussian_ziggurat(r, sigma)));
-  }
-  *out = y;
-  *n_out = n;
-  return AIMC_OK;
-}
 
 /* Writes 16-bit FLAC to path.tmp and renames it over path. */
 static int write_flac(aimc_ctx *ctx, const char *path, const float *x, size_t n,
@@ -220,6 +226,12 @@ int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
                       "test speakers < speakers (got %d), 1 <= trials <= 1000 "
                       "(got %d)",
                       g->n_speakers, g->n_test_speakers, g->n_trials);
+  if (!(g->reverb >= 0 && g->reverb <= 1) || !(g->rt60_s_min > 0) ||
+      !(g->rt60_s_min <= g->rt60_s_max) || g->rt60_s_max > 5)
+    return aimc_error(ctx, AIMC_EINVAL,
+                      "data digits: need 0 <= reverb <= 1 (got %g) and 0 < "
+                      "RT60 min <= max <= 5 s (got %g, %g)",
+                      g->reverb, g->rt60_s_min, g->rt60_s_max);
   char path[AIMC_PARAM_STRLEN * 2];
   struct stat sb;
   snprintf(path, sizeof path, "%s/train_filenames.txt", dir);
@@ -243,10 +255,13 @@ int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
   make_speakers(aimc_ctx_seed(ctx), spk, g->n_speakers);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   pcm wave = {.ctx = ctx};
+  float *dry = NULL; /* the synthesized utterance as floats */
+  size_t dry_cap = 0;
+  aimc_digits_conv *conv = aimc_digits_conv_alloc(ctx);
   char *list[2] = {NULL, NULL};
   size_t len[2] = {0, 0}, cap[2] = {0, 0};
   size_t total = (size_t)g->n_speakers * 2 * (size_t)g->n_trials * 10, done = 0;
-  if (!r) st = aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
+  if (!r || !conv) st = aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
   for (int s = 0; s < g->n_speakers && st == AIMC_OK; s++) {
     int test = s >= g->n_speakers - g->n_test_speakers;
     for (int lang = 0; lang < 2 && st == AIMC_OK; lang++)
@@ -258,15 +273,32 @@ int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
                    LANG_NAMES[lang], s, t, d);
           gsl_rng_set(r, (unsigned long)aimc_seed_derive(aimc_ctx_seed(ctx),
                                                          aimc_hash_str(name)));
+          /* Per-utterance prosody around the speaker's: pitch, pitch
+           * range, speed and espeak level. */
           int pitch = (int)lround(
-              fmin(99, fmax(0, spk[s].pitch + gsl_ran_flat(r, -8, 8))));
-          int wpm = (int)lround(spk[s].speed_wpm * gsl_ran_flat(r, 0.85, 1.15));
-          int amp = (int)lround(gsl_ran_flat(r, 70, 130));
+              fmin(99, fmax(0, spk[s].pitch + gsl_ran_flat(r, -12, 12))));
+          int range = (int)lround(
+              fmin(99, fmax(0, spk[s].range + gsl_ran_flat(r, -15, 15))));
+          int wpm = (int)lround(spk[s].speed_wpm * gsl_ran_flat(r, 0.8, 1.25));
+          int amp = (int)lround(gsl_ran_flat(r, 50, 150));
           float *y = NULL;
           size_t n = 0;
           st = synth(ctx, &wave, spk[s].voice[lang], WORDS[lang][d], wpm, pitch,
-                     amp);
-          if (st == AIMC_OK) st = render(ctx, r, &wave, rate, g, &y, &n);
+                     range, amp);
+          if (st == AIMC_OK && wave.n > dry_cap) {
+            float *nd = aimc_realloc(ctx, dry, wave.n * sizeof *nd);
+            if (!nd)
+              st = aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
+            else {
+              dry = nd;
+              dry_cap = wave.n;
+            }
+          }
+          if (st == AIMC_OK) {
+            for (size_t i = 0; i < wave.n; i++) dry[i] = wave.x[i] / 32768.0f;
+            st = aimc_digits_render(ctx, conv, r, dry, wave.n, rate, g, NULL,
+                                    &y, &n);
+          }
           snprintf(path, sizeof path, "%s/audio/%s", dir, name);
           if (st == AIMC_OK) st = write_flac(ctx, path, y, n, rate);
           if (st == AIMC_OK)
@@ -275,8 +307,22 @@ int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
           if (progress) progress(user, ++done, total);
         }
   }
-  /* The lists last, the train list (the marker checked above) at the very
-   * end: a tree without it is incomplete and may be generated again. */
+  /* What made the tree (aimc_digits_tree_is_current reads the first
+   * line), then the lists last, the train list (the marker checked above)
+   * at the very end: a tree without it is incomplete and may be generated
+   * again. */
+  if (st == AIMC_OK) {
+    char about[512];
+    int k = snprintf(about, sizeof about,
+                     "%s\nseed %llu\nspeakers %d\ntest_speakers %d\ntrials "
+                     "%d\nsnr_dB %g:%g\nreverb %g\nrt60_s %g:%g\n",
+                     AIMC_DIGITS_GEN_TAG,
+                     (unsigned long long)aimc_ctx_seed(ctx), g->n_speakers,
+                     g->n_test_speakers, g->n_trials, g->snr_dB_min,
+                     g->snr_dB_max, g->reverb, g->rt60_s_min, g->rt60_s_max);
+    snprintf(path, sizeof path, "%s/generator.txt", dir);
+    st = aimc_write_file_atomic(ctx, path, about, (size_t)k);
+  }
   static const char *const LISTS[2] = {"train_filenames.txt",
                                        "test_filenames.txt"};
   for (int l = 1; l >= 0 && st == AIMC_OK; l--) {
@@ -286,6 +332,8 @@ int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
   aimc_free(ctx, list[0]);
   aimc_free(ctx, list[1]);
   aimc_free(ctx, wave.x);
+  aimc_free(ctx, dry);
+  aimc_digits_conv_free(ctx, conv);
   if (r) gsl_rng_free(r);
   return st;
 #endif

@@ -5,7 +5,9 @@ aimc_test(test_data_features SOURCES ${_d}/test_features.c LABELS unit)
 aimc_test(test_data_fmnist SOURCES ${_d}/test_fmnist.c ${_d}/spec_fixture.c LABELS unit fault)
 aimc_test(test_data_digits SOURCES ${_d}/test_digits.c ${_d}/hdtree.c ${_d}/spec_fixture.c
   LABELS unit fault)
-aimc_test(test_data_gen SOURCES ${_d}/test_gen.c LABELS unit fault TIMEOUT 120)
+aimc_test(test_data_augment SOURCES ${_d}/test_augment.c LABELS unit)
+target_include_directories(test_data_augment PRIVATE ${PROJECT_SOURCE_DIR})
+aimc_test(test_data_gen SOURCES ${_d}/test_gen.c LABELS unit fault TIMEOUT 300)
 aimc_cli_test(data_cli LABELS e2e TIMEOUT 120
   COMMAND sh ${_d}/data_cli.sh)
 # The feature cache loader: CRC, the file's own shape, key, then values.
