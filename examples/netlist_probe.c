@@ -42,8 +42,8 @@ static int run(aimc_ctx *ctx, const char *path, const char *net_name) {
   if (st) return st;
   int net = (int)d->n_net - 1;
   for (size_t i = 0; net_name && i < d->n_net; i++)
-    if (strcmp(d->nets[i].name, net_name) == 0) net = (int)i;
-  if (net < 0 || (net_name && strcmp(d->nets[net].name, net_name) != 0)) {
+    if (strcmp(d->net[i].name, net_name) == 0) net = (int)i;
+  if (net < 0 || (net_name && strcmp(d->net[net].name, net_name) != 0)) {
     st = aimc_error(ctx, AIMC_ENOTFOUND, "%s: no net '%s'", path,
                     net_name ? net_name : "(any)");
     goto done;
@@ -52,7 +52,7 @@ static int run(aimc_ctx *ctx, const char *path, const char *net_name) {
   if (st) goto done;
 
   my_probe p = {.engine = e};
-  snprintf(p.drive_name, sizeof p.drive_name, "drive %s", d->nets[net].name);
+  snprintf(p.drive_name, sizeof p.drive_name, "drive %s", d->net[net].name);
   aimc_kernel_set_trace(aimc_engine_kernel(e), on_event, &p);
   st = aimc_engine_run(e);
   if (st) goto done;
@@ -62,9 +62,9 @@ static int run(aimc_ctx *ctx, const char *path, const char *net_name) {
          aimc_kernel_now(aimc_engine_kernel(e)) * 1e-6, p.events,
          aimc_engine_energy_total(e));
   printf("my probe: net %s got %lu values, the last at %.3f ns:",
-         d->nets[net].name, p.drives, p.last_fs * 1e-6);
+         d->net[net].name, p.drives, p.last_fs * 1e-6);
   const double *v = aimc_engine_net_value(e, net);
-  for (int i = 0; i < d->nets[net].width; i++) printf(" %g", v[i]);
+  for (int i = 0; i < d->net[net].width; i++) printf(" %g", v[i]);
   printf("\n");
   for (size_t i = 0; i < aimc_engine_n_inst(e); i++) {
     aimc_inst *inst = aimc_engine_inst(e, i);

@@ -1,0 +1,7 @@
+# Stages `cmake --install` into a temporary prefix and uses it as a
+# library user would: pkg-config and find_package builds of the examples,
+# exported symbols, man pages, completion.
+if(AIMC_SHARED)
+  aimc_cli_test(install_staged LABELS e2e TIMEOUT 240
+    COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/install.sh ${PROJECT_BINARY_DIR})
+endif()
