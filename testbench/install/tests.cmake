@@ -5,3 +5,5 @@ if(AIMC_SHARED)
   aimc_cli_test(install_staged LABELS e2e TIMEOUT 240
     COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/install.sh ${PROJECT_BINARY_DIR})
 endif()
+aimc_cli_test(cluster_sbatch LABELS e2e TIMEOUT 240
+  COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cluster.sh)
