@@ -66,6 +66,10 @@ check_wv() { # $1: program; write-verify converges with a residual under the tol
 }
 check_probe "$T/netlist_probe"
 check_wv "$T/xbar_program"
+# libaimc's BLAS calls go to OpenBLAS, not to GSL's reference CBLAS.
+LD_BIND_NOW=1 LD_DEBUG=bindings "$T/xbar_program" 2 2 >/dev/null 2>"$T/bind"
+grep "file $P/lib/libaimc.so.* normal symbol .cblas_dgemm'" "$T/bind" | grep -q "libopenblas" \
+  || fail "cblas_dgemm of libaimc does not bind to OpenBLAS"
 
 # 4. The examples with find_package(aimc).
 cmake -S "$P/share/aimc/examples" -B "$T/cm" -DCMAKE_PREFIX_PATH="$P" >"$T/cm.log" 2>&1 \
@@ -97,4 +101,6 @@ comp aimc -q run NET --trace | grep -q -- "--trace-sample" || fail "completion o
 [ "$(comp aimc data st)" = stats ] || fail "completion 'aimc data st' gave '$(comp aimc data st)'"
 
 "$P/bin/aimc" --version >/dev/null || fail "installed aimc --version"
+(cd "$P/share/aimc" && "$P/bin/aimc" -q sim netlists/02_mvm_4x4.yaml) >"$T/sim" 2>&1 \
+  || fail "installed aimc sim of an installed netlist: $(cat "$T/sim")"
 echo "install ok: $(wc -l <"$T/dyn") exported symbols, $hidden internal aimc_ symbols hidden"

@@ -7,3 +7,5 @@ if(AIMC_SHARED)
 endif()
 aimc_cli_test(cluster_sbatch LABELS e2e TIMEOUT 240
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cluster.sh)
+aimc_cli_test(cli_global_options LABELS unit e2e
+  COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_global.sh)
