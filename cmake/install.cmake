@@ -28,24 +28,34 @@ if(AIMC_SHARED)
     ${PROJECT_BINARY_DIR}/aimcConfigVersion.cmake DESTINATION ${AIMC_INSTALL_CMAKEDIR})
 endif()
 
-# pkg-config: shared linking needs only -laimc; --static adds the rest.
-set(AIMC_PC_REQUIRES_PRIVATE "gsl yaml-0.1 libgvc fftw3 sndfile libcjson zlib")
+# pkg-config: shared linking needs only -laimc. --static lists the
+# libraries libaimc.a needs directly, as -l flags (not as Requires.private,
+# which would drag in their own static dependencies, e.g. libsndfile's
+# codecs, that Debian does not ship as archives). GSL stays a Requires for
+# its Cflags (the headers include it). OpenBLAS comes first so cblas_* bind
+# to it and not to libgslcblas (TOOLCHAIN.md).
+set(AIMC_PC_REQUIRES_PRIVATE "gsl")
 set(AIMC_PC_LIBS_PRIVATE "-lopenblas")
-if(PLPLOT_FOUND)
-  string(APPEND AIMC_PC_REQUIRES_PRIVATE " plplot")
-endif()
-if(ESPEAK_FOUND)
-  string(APPEND AIMC_PC_REQUIRES_PRIVATE " espeak-ng")
-endif()
+foreach(pkg YAML GVC FFTW SNDFILE CJSON PLPLOT ESPEAK SYSTEMC)
+  if(${pkg}_FOUND AND NOT (pkg STREQUAL "SYSTEMC" AND NOT AIMC_SYSTEMC))
+    foreach(lib ${${pkg}_LIBRARIES})
+      string(APPEND AIMC_PC_LIBS_PRIVATE " -l${lib}")
+    endforeach()
+  endif()
+endforeach()
 if(AIMC_MPI)
-  string(APPEND AIMC_PC_REQUIRES_PRIVATE " ompi-c")
+  foreach(lib ${MPI_C_LIBRARIES})
+    get_filename_component(dir ${lib} DIRECTORY)
+    get_filename_component(name ${lib} NAME_WE)
+    string(REGEX REPLACE "^lib" "" name "${name}")
+    string(APPEND AIMC_PC_LIBS_PRIVATE " -L${dir} -l${name}")
+  endforeach()
 endif()
 if(AIMC_SYSTEMC)
   # libaimc.a defines sc_main for libsystemc: pull that member in.
-  string(APPEND AIMC_PC_REQUIRES_PRIVATE " systemc")
   string(APPEND AIMC_PC_LIBS_PRIVATE " -Wl,--undefined=sc_main -lstdc++")
 endif()
-string(APPEND AIMC_PC_LIBS_PRIVATE " -lpthread -lm")
+string(APPEND AIMC_PC_LIBS_PRIVATE " -lz -lpthread -lm")
 set(AIMC_PC_LIBDIR ${CMAKE_INSTALL_LIBDIR})
 set(AIMC_PC_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR})
 set(AIMC_PC_DATADIR ${AIMC_INSTALL_DATADIR})
