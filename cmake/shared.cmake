@@ -43,6 +43,7 @@ if(AIMC_SHARED)
   target_compile_definitions(area_sim_kernel_native PRIVATE ${shared_defs})
   set_target_properties(area_sim_kernel_native PROPERTIES
     POSITION_INDEPENDENT_CODE ON C_VISIBILITY_PRESET default)
+  target_compile_options(area_sim_kernel_native PRIVATE -fno-semantic-interposition)
 
   add_library(aimc_shared SHARED $<TARGET_OBJECTS:area_sim_kernel_native>)
   get_property(areas GLOBAL PROPERTY AIMC_AREAS)
