@@ -194,18 +194,26 @@ static void add_word(char *buf, size_t len, const char *word, size_t n) {
   memcpy(buf + used, w, n + 1);
 }
 
-void aimc_helpdoc_options(const char *help, char *buf, size_t len) {
-  for (const char *p = help; *p; p++) {
-    if (*p != '-' || (p > help && !strchr(" [(|,\n", p[-1]))) continue;
-    const char *q = p + 1;
-    if (*q == '-') q++;
-    if (!isalpha((unsigned char)*q)) continue;
-    while (isalnum((unsigned char)*q) || *q == '-' || *q == '_') q++;
-    size_t n = (size_t)(q - p);
-    if (p[1] != '-' && n != 2) continue; /* -x only: "-fvisibility" is not ours */
-    add_word(buf, len, p, n);
-    p = q - 1;
+/* Options named in s[0..n): "-x" or "--name" after a space, '[', '(', '|'
+ * or ',' (so "non-negative" is not one). */
+static void scan_options(const char *s, size_t n, char *buf, size_t len) {
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] != '-' || (i > 0 && !strchr(" [(|,", s[i - 1]))) continue;
+    size_t j = i + 1;
+    if (j < n && s[j] == '-') j++;
+    if (j >= n || !isalpha((unsigned char)s[j])) continue;
+    while (j < n && (isalnum((unsigned char)s[j]) || s[j] == '-' || s[j] == '_')) j++;
+    if (s[i + 1] == '-' || j - i == 2) add_word(buf, len, s + i, j - i);
+    i = j - 1;
   }
+}
+
+void aimc_helpdoc_options(const char *help, char *buf, size_t len) {
+  static line_t l[MAX_LINES];
+  size_t n = split_lines(help, l, MAX_LINES), k = 0, te, d;
+  for (; k < n && !blank(l[k]); k++) scan_options(l[k].s, l[k].n, buf, len);
+  for (; k < n; k++)
+    if (find_def(l[k], &te, &d)) scan_options(l[k].s, te, buf, len);
 }
 
 void aimc_helpdoc_subcommands(const char *name, const char *help, char *buf,

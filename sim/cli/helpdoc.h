@@ -19,7 +19,8 @@ void aimc_helpdoc_man(FILE *out, const char *name, const char *summary,
                       const char *see_also);
 
 /* Appends to `buf` (size len, NUL-terminated, truncated when full) every
- * option named in the help text ("-x", "--name"), space-separated and
+ * option of the help text ("-x", "--name": in the usage block or a
+ * definition's term, not in prose or examples), space-separated and
  * without repeats. */
 void aimc_helpdoc_options(const char *help, char *buf, size_t len);
 
