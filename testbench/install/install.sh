@@ -44,6 +44,16 @@ hidden=$(comm -23 "$T/arch" "$T/dyn" | wc -l)
 export PKG_CONFIG_PATH="$P/lib/pkgconfig"
 export LD_LIBRARY_PATH="$P/lib"
 FLAGS=$(pkg-config --cflags --libs aimc) || fail "pkg-config aimc"
+# Every installed header compiles on its own (nothing it includes is
+# missing from the install).
+for h in "$P"/include/aimc/*.h; do
+  printf '#include <aimc/%s>\n' "$(basename "$h")" >"$T/h.c"
+  cc -std=c11 -Wall -Werror -fsyntax-only $(pkg-config --cflags aimc) "$T/h.c" 2>"$T/cc.log" \
+    || fail "$(basename "$h") alone: $(cat "$T/cc.log")"
+done
+cat "$P"/include/aimc/*.h | sed -n 's|^#include "\(aimc/[a-z0-9_]*\.[a-z]*\)".*|\1|p' | sort -u | while read -r inc; do
+  [ -f "$P/include/$inc" ] || fail "an installed header includes $inc, which is not installed"
+done || exit 1
 for ex in netlist_probe xbar_program; do
   cc -std=c11 -Wall -Werror "$P/share/aimc/examples/$ex.c" $FLAGS -o "$T/$ex" 2>"$T/cc.log" \
     || fail "cc $ex: $(cat "$T/cc.log")"
