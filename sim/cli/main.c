@@ -1,6 +1,8 @@
 /* aimc: one binary, a command table. main only sets up the context, picks
  * the command and maps its status to an exit code (0 ok, 1 failure, 2
- * usage/config error). */
+ * usage/config error). Global options (--seed, -v, -q) are taken from
+ * anywhere on the line before a "--", so `aimc run NET -q` works; the
+ * command sees its arguments without them. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,32 +12,36 @@
 #include "aimc/status.h"
 #include "cli.h"
 
-typedef struct {
-  const char *name;
-  int (*fn)(aimc_ctx *, int, char **);
-  const char *summary;
-} command;
-
-static const command COMMANDS[] = {
+const aimc_cli_command aimc_cli_commands[] = {
 #define X(name, fn, summary) {#name, fn, summary},
 #include "commands.def"
 #undef X
 };
-#define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
+const size_t aimc_cli_n_commands =
+    sizeof aimc_cli_commands / sizeof aimc_cli_commands[0];
 
-static void usage(FILE *out) {
+void aimc_cli_usage_text(FILE *out) {
   fprintf(out,
           "usage: aimc [--seed N] [-v|-q] <command> [options]\n\n"
-          "Discrete-event simulator of analog in-memory-compute hardware.\n\n"
+          "Discrete-event simulator of analog in-memory-compute hardware. It\n"
+          "trains a quantized S4D model, maps it onto memristive crossbars,\n"
+          "programs and simulates them, reports accuracy, energy and latency.\n"
+          "Global options may stand anywhere on the line (before a '--').\n\n"
           "commands:\n");
-  for (size_t i = 0; i < N_COMMANDS; i++)
-    fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+  for (size_t i = 0; i < aimc_cli_n_commands; i++)
+    fprintf(out, "  %-10s %s\n", aimc_cli_commands[i].name,
+            aimc_cli_commands[i].summary);
   fprintf(out,
           "\nglobal options:\n"
-          "  --seed N   seed of every random draw (default 1)\n"
-          "  -v, -q     more / less logging on stderr\n"
-          "  --version  print the version\n"
-          "Run 'aimc <command> --help' for a command's options.\n");
+          "  --seed N    seed of every random draw (default 1)\n"
+          "  -v, -q      more / less logging on stderr\n"
+          "  --version   print the version\n"
+          "  -h, --help  this text\n"
+          "\nenvironment:\n"
+          "  AIMC_DATA         where data sets are made and found (default data)\n"
+          "  AIMC_NO_PROGRESS  set: no progress bars on stderr\n"
+          "\nRun 'aimc <command> --help' (or 'aimc help <command>') for a\n"
+          "command's options.\n");
 }
 
 int aimc_cli_usage(aimc_ctx *ctx, const char *cmd, const char *fmt, ...) {
@@ -56,58 +62,98 @@ int aimc_cli_wants_help(int argc, char **argv) {
   return 0;
 }
 
+const aimc_cli_command *aimc_cli_find(const char *name) {
+  for (size_t c = 0; c < aimc_cli_n_commands; c++)
+    if (strcmp(name, aimc_cli_commands[c].name) == 0) return &aimc_cli_commands[c];
+  return NULL;
+}
+
+/* --seed N or --seed=N at argv[*i]: 1 taken, 0 not --seed, 2 on a usage
+ * error (message printed). */
+static int take_seed(int argc, char **argv, int *i, uint64_t *seed) {
+  const char *a = argv[*i], *v;
+  if (!strncmp(a, "--seed=", 7))
+    v = a + 7;
+  else if (!strcmp(a, "--seed"))
+    v = *i + 1 < argc && argv[*i + 1][0] != '-' ? argv[++*i] : NULL;
+  else
+    return 0;
+  if (!v || !*v) {
+    fprintf(stderr, "aimc: option '--seed' needs a value (a non-negative integer)\n");
+    return 2;
+  }
+  char *end;
+  *seed = strtoull(v, &end, 10);
+  if (*end || v[0] == '-' || v[0] == '+') {
+    fprintf(stderr, "aimc: --seed takes a non-negative integer, not '%s'\n", v);
+    return 2;
+  }
+  return 1;
+}
+
 int main(int argc, char **argv) {
   uint64_t seed = 1;
   int verbosity = AIMC_LOG_INFO;
-  int i = 1;
-  for (; i < argc && argv[i][0] == '-'; i++) {
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      usage(stdout);
-      return 0;
-    } else if (strcmp(argv[i], "--version") == 0) {
-      printf("aimc %s\n", aimc_cli_version());
-      return 0;
-    } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-      char *end;
-      seed = strtoull(argv[++i], &end, 10);
-      if (*end || argv[i][0] == '-') {
-        fprintf(stderr, "aimc: --seed takes a non-negative integer, not '%s'\n", argv[i]);
-        return 2;
-      }
-    } else if (strcmp(argv[i], "-v") == 0) {
+  /* args: the command and its own arguments, global options removed. */
+  char **args = malloc(((size_t)argc + 1) * sizeof *args);
+  if (!args) return fprintf(stderr, "aimc: out of memory\n"), 1;
+  int n = 0, rest = 0, rc = -1;
+  for (int i = 1; i < argc && rc < 0; i++) {
+    const char *a = argv[i];
+    if (rest) {
+      args[n++] = argv[i];
+      continue;
+    }
+    int s = take_seed(argc, argv, &i, &seed);
+    if (s == 2) rc = 2;
+    if (s) continue;
+    if (!strcmp(a, "-v")) {
       verbosity = AIMC_LOG_DEBUG;
-    } else if (strcmp(argv[i], "-q") == 0) {
+    } else if (!strcmp(a, "-q")) {
       verbosity = AIMC_LOG_WARN;
+    } else if (n > 0) { /* the command's own */
+      if (!strcmp(a, "--")) rest = 1;
+      args[n++] = argv[i];
+    } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      aimc_cli_usage_text(stdout);
+      rc = 0;
+    } else if (!strcmp(a, "--version")) {
+      printf("aimc %s\n", aimc_cli_version());
+      rc = 0;
+    } else if (a[0] == '-') {
+      fprintf(stderr, "aimc: unknown option '%s'\n\n", a);
+      aimc_cli_usage_text(stderr);
+      rc = 2;
     } else {
-      fprintf(stderr, "aimc: unknown option '%s'\n\n", argv[i]);
-      usage(stderr);
-      return 2;
+      args[n++] = argv[i];
     }
   }
-  if (i >= argc) {
-    usage(stderr);
-    return 2;
+  args[n] = NULL;
+  if (rc < 0 && n == 0) {
+    aimc_cli_usage_text(stderr);
+    rc = 2;
   }
-  const command *cmd = NULL;
-  for (size_t c = 0; c < N_COMMANDS; c++)
-    if (strcmp(argv[i], COMMANDS[c].name) == 0) cmd = &COMMANDS[c];
-  if (!cmd) {
-    fprintf(stderr, "aimc: unknown command '%s'\n\n", argv[i]);
-    usage(stderr);
-    return 2;
+  const aimc_cli_command *cmd = rc < 0 ? aimc_cli_find(args[0]) : NULL;
+  if (rc < 0 && !cmd) {
+    fprintf(stderr, "aimc: unknown command '%s'\n\n", args[0]);
+    aimc_cli_usage_text(stderr);
+    rc = 2;
   }
+  if (rc >= 0) return free(args), rc;
   aimc_gsl_install_handler();
   aimc_ctx *ctx = aimc_ctx_alloc(seed);
   if (!ctx) {
     fprintf(stderr, "aimc: out of memory\n");
+    free(args);
     return 1;
   }
   aimc_ctx_set_log_level(ctx, (aimc_log_level)verbosity);
-  int status = cmd->fn(ctx, argc - i, argv + i);
+  int status = cmd->fn(ctx, n, args);
   if (status != AIMC_OK) {
     const char *msg = aimc_ctx_errmsg(ctx);
     fprintf(stderr, "aimc %s: %s\n", cmd->name, *msg ? msg : aimc_strerror(status));
   }
   aimc_ctx_free(ctx);
+  free(args);
   return aimc_status_exit_code(status);
 }
