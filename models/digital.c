@@ -7,7 +7,11 @@
  * n_out (bit-sliced weights or inputs recombined) accumulate: y[j] += gain *
  * x[j] (n_out = n_in; partial sums over tiles or time; reset clears) Energy
  * e_op per output word, latency t_op; ops counts one per input word
- * (add/shift). Energy default after Horowitz, ISSCC 2014 (16-bit add ~0.05
+ * (add/shift).
+ *   route:      y[j] = gain * x[j] + bias for j < n_in, 0 beyond (any n_in,
+ *               n_out: the held state of a tile's columns fed back onto its
+ *               rows, which may be more or fewer)
+ * Energy default after Horowitz, ISSCC 2014 (16-bit add ~0.05
  * pJ at 45 nm, plus control). */
 #include <math.h>
 #include <stddef.h>
@@ -17,8 +21,8 @@
 #include "aimc/engine.h"
 #include "aimc/status.h"
 
-enum { OP_SCALE, OP_DIFF, OP_SHIFT_ADD, OP_ACCUMULATE };
-static const char *const OPS[] = {"scale", "diff", "shift_add", "accumulate",
+enum { OP_SCALE, OP_DIFF, OP_SHIFT_ADD, OP_ACCUMULATE, OP_ROUTE };
+static const char *const OPS[] = {"scale", "diff", "shift_add", "accumulate", "route",
                                   NULL};
 
 typedef struct {
@@ -38,8 +42,9 @@ static const aimc_param PARAMS[] = {
      AIMC_U_NONE, "Input words.", "", NULL, NULL},
     {"n_out", AIMC_PT_INT, offsetof(digital_params, n_out), 1, 1, 1 << 20,
      AIMC_U_NONE, "Output words.", "", NULL, NULL},
-    {"op", AIMC_PT_ENUM, offsetof(digital_params, op), 0, 0, 3, AIMC_U_NONE,
-     "Operation: scale, diff (pairs), shift_add (slices) or accumulate.", "",
+    {"op", AIMC_PT_ENUM, offsetof(digital_params, op), 0, 0, 4, AIMC_U_NONE,
+     "Operation: scale, diff (pairs), shift_add (slices), accumulate or route "
+     "(any widths).", "",
      OPS, NULL},
     {"shift", AIMC_PT_INT, offsetof(digital_params, shift), 1, 0, 16,
      AIMC_U_NONE, "shift_add: bits per slice.", "bit slicing", NULL, NULL},
@@ -72,6 +77,8 @@ static int digital_validate(const void *params, char *err, size_t errlen) {
       break;
     case OP_SHIFT_ADD:
       ok = p->n_in % p->n_out == 0;
+      break;
+    case OP_ROUTE:
       break;
   }
   if (ok) return AIMC_OK;
@@ -125,6 +132,13 @@ static int digital_on_input(aimc_inst *inst, int port) {
         for (int k = 0; k < m; k++) v += ldexp(x[j * m + k], k * p->shift);
         break;
       case OP_ACCUMULATE:
+        v = x[j];
+        break;
+      case OP_ROUTE:
+        if (j >= p->n_in) {
+          y[j] = 0;
+          continue;
+        }
         v = x[j];
         break;
     }

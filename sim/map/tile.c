@@ -279,7 +279,7 @@ void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m) {
     emit_value(o, t0, j);
   }
   fputs("}\n    instances:\n"
-        "      route: {model: digital, params: {n_in: \"${cols}\", n_out: \"${rows}\"}}\n",
+        "      route: {model: digital, params: {op: route, n_in: \"${cols}\", n_out: \"${rows}\"}}\n",
         o);
   for (int p = 0; p < AIMC_TILE_PARTS; p++) {
     fprintf(o, "      %s: {model: %s, params: {", PARTS[p].name, t0->model[p]->name);

@@ -149,4 +149,11 @@ sed -n "${line}p" "$T/typo.yaml" | grep -q '^  l0_ssm_0: {subckt: tile.*program:
   || fail "typo reported at line $line, not at the tile l0_ssm_0"
 test ! -e "$T/bad2/results.json" \
   || fail "results written for a bad netlist"
+# A non-square array (64 rows, 32 columns) maps and runs: the tile's
+# route feeds its held columns back onto its rows (digital op route).
+"$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" --set array.cols=32 \
+  -o "$T/ns.yaml" > /dev/null || fail "map onto 64x32 arrays"
+run ns "$T/ns.yaml"
+cmp -s "$T/base/predictions.csv" "$T/ns/predictions.csv" \
+  || fail "ideal 64x32 arrays changed the logits of ideal 64x64 ones"
 echo "cli_netlist_hw: ok"
