@@ -96,12 +96,12 @@ int aimc_map_apply_netlist(aimc_ctx *ctx, const aimc_design *d,
     int x = tile_part(d, m, k, "xbar"), a = tile_part(d, m, k, "adc"),
         c = tile_part(d, m, k, "dac");
     if (x < 0 || a < 0 || c < 0 || strcmp(d->inst[x].model->name, "crossbar") ||
-        strcmp(d->inst[a].model->name, "adc") ||
+        d->inst[a].model->eclass != AIMC_EC_ADC ||
         strcmp(d->inst[c].model->name, "dac"))
       return aimc_error(
           ctx, AIMC_EINVAL,
           "%s: array %zu must be the tile '%s' with instances xbar "
-          "(crossbar), dac and adc, as 'aimc map' wrote it",
+          "(crossbar), dac and adc (an ADC-class model), as 'aimc map' wrote it",
           d->path, k, name);
     const aimc_design_inst *xb = &d->inst[x];
     if ((int)value_of(xb, "rows") != m->arch.rows ||

@@ -156,4 +156,27 @@ test ! -e "$T/bad2/results.json" \
 run ns "$T/ns.yaml"
 cmp -s "$T/base/predictions.csv" "$T/ns/predictions.csv" \
   || fail "ideal 64x32 arrays changed the logits of ideal 64x64 ones"
+# A second ADC architecture (models/adc_flash.c): the arch key puts it on
+# every tile; it converts with the same arithmetic (same logits) but prices
+# (2^bits - 1) comparator decisions per conversion; one tile alone can
+# name it in the netlist (a second subcircuit), changing that tile's adc
+# row only. An unknown model is refused (exit 2).
+"$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" --set converters.adc_model=adc_flash \
+  -o "$T/flash.yaml" > /dev/null || fail "map with adc_flash"
+grep -q "adc: {model: adc_flash" "$T/flash.yaml" || fail "no adc_flash instance in the netlist"
+run flash "$T/flash.yaml"
+cmp -s "$T/base/predictions.csv" "$T/flash/predictions.csv" || fail "adc_flash converts differently"
+[ "$(json flash adc)" != "$(json base adc)" ] || fail "adc_flash priced like adc"
+sed -n '/^  tile:$/,/feedback:/p' "$T/net.yaml" | sed 's/^  tile:$/  tile_flash:/; s/adc: {model: adc, params: {/adc: {model: adc_flash, params: {/; s/e_conv: "${e_adc}", //; s/, e_conv: "${e_adc}"//' > "$T/sub.txt"
+awk -v f="$T/sub.txt" '/^subckts:$/ { print; while ((getline l < f) > 0) print l; next }
+  !done && /\{subckt: tile,/ { sub(/\{subckt: tile,/, "{subckt: tile_flash,"); done = 1 } 1' \
+  "$T/net.yaml" > "$T/oneflash.yaml"
+run oneflash "$T/oneflash.yaml"
+cmp -s "$T/base/predictions.csv" "$T/oneflash/predictions.csv" || fail "one adc_flash tile changed the logits"
+awk -F, 'NR == FNR { e[$1] = $3; next } FNR > 1 { if ($1 == "l0_ssm_0.adc") { if ($3 == e[$1]) bad = 1 }
+    else if ($3 != e[$1]) bad = 1 } END { exit bad }' "$T/base/energy.csv" "$T/oneflash/energy.csv" \
+  || fail "one adc_flash tile: energy.csv rows other than l0_ssm_0.adc changed, or it did not"
+set +e; "$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" --set converters.adc_model=dac \
+  -o "$T/badadc.yaml" > /dev/null 2> "$T/badadc.err"; rc=$?; set -e
+[ $rc = 2 ] && grep -q "adc_model" "$T/badadc.err" || fail "adc_model=dac: exit $rc, $(cat "$T/badadc.err")"
 echo "cli_netlist_hw: ok"
