@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aimc/seed.h"
 #include "aimc/status.h"
 #include "cli.h"
 
@@ -68,10 +69,10 @@ int main(int argc, char **argv) {
       printf("aimc %s\n", aimc_cli_version());
       return 0;
     } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-      char *end;
-      seed = strtoull(argv[++i], &end, 10);
-      if (*end || argv[i][0] == '-') {
-        fprintf(stderr, "aimc: --seed takes a non-negative integer, not '%s'\n", argv[i]);
+      int ps = aimc_seed_parse(argv[++i], &seed);
+      if (ps) {
+        fprintf(stderr, "aimc: --seed takes " AIMC_SEED_RANGE ", not '%s' (%s)\n",
+                argv[i], aimc_seed_rule(ps));
         return 2;
       }
     } else if (strcmp(argv[i], "-v") == 0) {

@@ -21,9 +21,7 @@ int aimc_seed_parse(const char *text, uint64_t *seed) {
 }
 
 const char *aimc_seed_rule(int status) {
-  return status == AIMC_ERANGE
-             ? "too large: a seed is a decimal integer in [0, 2^64)"
-             : "not a seed: a seed is a decimal integer in [0, 2^64)";
+  return status == AIMC_ERANGE ? "2^64 or more" : "not a decimal integer";
 }
 
 char *aimc_seed_format(uint64_t seed, char *buf, size_t len) {

@@ -16,8 +16,9 @@ extern "C" {
  * AIMC_ERANGE (2^64 or more); *seed is set only on success. */
 int aimc_seed_parse(const char *text, uint64_t *seed);
 
-/* The message part for a refused seed: "a seed is a decimal integer in
- * [0, 2^64)" with what was wrong; for callers to put beside the name. */
+/* What was wrong with a refused seed, for messages of the form
+ * "X takes a decimal integer in [0, 2^64), not 'TEXT' (REASON)". */
+#define AIMC_SEED_RANGE "a decimal integer in [0, 2^64)"
 const char *aimc_seed_rule(int status);
 
 /* Decimal text of a seed; buf needs 21 bytes. Returns buf. */
