@@ -177,11 +177,14 @@ static const char *kind_of(mode_t m) {
   if (S_ISCHR(m) || S_ISBLK(m)) return "a device";
   if (S_ISFIFO(m)) return "a FIFO";
   if (S_ISSOCK(m)) return "a socket";
-  return "not a regular file";
+  if (S_ISREG(m)) return "a regular file";
+  return "of an unknown type";
 }
 
 int aimc_output_check(aimc_ctx *ctx, const char *path, int want_dir) {
   struct stat sb;
+  if (!path || !*path)
+    return aimc_error(ctx, AIMC_EINVAL, "an empty path names no output");
   if (lstat(path, &sb) != 0) return AIMC_OK; /* a new output */
   if (want_dir ? S_ISDIR(sb.st_mode) : S_ISREG(sb.st_mode)) return AIMC_OK;
   return aimc_error(ctx, AIMC_EINVAL,

@@ -33,10 +33,12 @@ int aimc_lock_acquire(aimc_ctx *ctx, const char *path, const char *what,
     close(fd);
     if (e != EWOULDBLOCK)
       return aimc_error(ctx, AIMC_EIO, "cannot lock %s: %s", path, strerror(e));
+    char who[48] = "";
+    if (pid > 0) snprintf(who, sizeof who, "pid %ld ", pid);
     return aimc_error(ctx, AIMC_ESTATE,
-                      "%s is in use by another aimc process (pid %ld holds %s); "
+                      "%s is in use by another aimc process (%sholds %s); "
                       "wait for it to finish or choose another output",
-                      what, pid, path);
+                      what, who, path);
   }
   aimc_lock *l = aimc_calloc(ctx, 1, sizeof *l);
   if (!l) {

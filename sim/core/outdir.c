@@ -87,6 +87,10 @@ int aimc_outdir_begin(aimc_ctx *ctx, const char *dir, const char *kind,
   *out = NULL;
   aimc_outdir *t = aimc_calloc(ctx, 1, sizeof *t);
   if (!t) return aimc_error(ctx, AIMC_ENOMEM, "out of memory opening %s", dir);
+  if (!*dir) {
+    aimc_free(ctx, t);
+    return aimc_error(ctx, AIMC_EINVAL, "an empty path names no output folder");
+  }
   size_t n = strlen(dir);
   while (n > 1 && dir[n - 1] == '/') n--; /* "out/" names the folder out */
   if (n >= sizeof t->final) {

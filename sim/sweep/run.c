@@ -195,11 +195,14 @@ static int load_manifest(aimc_ctx *ctx, const aimc_sweep_spec *spec,
   char path[4096], want[32];
   *out = NULL;
   path_in(path, sizeof path, out_dir, "manifest.json");
+  /* Not opened unless a regular file: a FIFO would block the read. */
+  int rc = aimc_output_check(ctx, path, 0);
+  if (rc) return rc;
   FILE *probe = fopen(path, "rb");
   if (!probe) return AIMC_OK;
   fclose(probe);
   char *text;
-  int rc = aimc_read_file(ctx, path, &text, NULL);
+  rc = aimc_read_file(ctx, path, &text, NULL);
   if (rc) return rc;
   cJSON *m = cJSON_Parse(text);
   aimc_free(ctx, text);
@@ -298,7 +301,8 @@ static int prepare(runner *r, cJSON **manifest, size_t **pending,
   aimc_ctx *ctx = r->ctx;
   char path[4096];
   path_in(path, sizeof path, r->opts->out_dir, "runs");
-  int rc = aimc_mkdirs(ctx, path);
+  int rc = aimc_output_check(ctx, r->opts->out_dir, 1);
+  if (!rc) rc = aimc_mkdirs(ctx, path);
   /* Held until the last manifest write: two sessions on one folder would
    * each rewrite manifest.json and lose the other's entry. */
   path_in(path, sizeof path, r->opts->out_dir, ".lock");
