@@ -23,7 +23,9 @@ int aimc_lock_acquire(aimc_ctx *ctx, const char *path, const char *what,
   int st = aimc_output_check(ctx, path, 0);
   if (st) return st;
   int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
-  if (fd < 0) return aimc_error(ctx, AIMC_EIO, "cannot open lock %s: %s", path, strerror(errno));
+  if (fd < 0)
+    return aimc_error(ctx, AIMC_EIO, "cannot open lock %s: %s", path,
+                      strerror(errno));
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int e = errno;
     char buf[32] = "";

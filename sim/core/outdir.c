@@ -29,9 +29,12 @@ static void fsync_path(const char *path) {
 
 static void parent_of(const char *path, char *buf, size_t len) {
   const char *slash = strrchr(path, '/');
-  if (!slash) snprintf(buf, len, ".");
-  else if (slash == path) snprintf(buf, len, "/");
-  else snprintf(buf, len, "%.*s", (int)(slash - path), path);
+  if (!slash)
+    snprintf(buf, len, ".");
+  else if (slash == path)
+    snprintf(buf, len, "/");
+  else
+    snprintf(buf, len, "%.*s", (int)(slash - path), path);
 }
 
 /* The first line of the marker, or "" when there is none. */
@@ -60,7 +63,9 @@ static int replaceable(aimc_ctx *ctx, const char *dir, const char *kind,
                       "replace it (choose another output)",
                       dir, have, kind);
   DIR *d = opendir(dir);
-  if (!d) return aimc_error(ctx, AIMC_EIO, "cannot read %s: %s", dir, strerror(errno));
+  if (!d)
+    return aimc_error(ctx, AIMC_EIO, "cannot read %s: %s", dir,
+                      strerror(errno));
   const char *foreign = NULL;
   struct dirent *e;
   while ((e = readdir(d)) && !foreign) {
@@ -75,7 +80,8 @@ static int replaceable(aimc_ctx *ctx, const char *dir, const char *kind,
   if (foreign)
     st = aimc_error(ctx, AIMC_EINVAL,
                     "%s exists and is not an output of '%s' (it holds %s and "
-                    "no " AIMC_OUTDIR_MARKER "): refusing to replace it "
+                    "no " AIMC_OUTDIR_MARKER
+                    "): refusing to replace it "
                     "(remove it or choose another output)",
                     dir, kind, foreign);
   closedir(d);
@@ -102,7 +108,8 @@ int aimc_outdir_begin(aimc_ctx *ctx, const char *dir, const char *kind,
   snprintf(t->kind, sizeof t->kind, "%s", kind);
   struct stat sb;
   int st = aimc_output_check(ctx, t->final, 1);
-  if (!st && lstat(t->final, &sb) == 0) st = replaceable(ctx, t->final, kind, legacy);
+  if (!st && lstat(t->final, &sb) == 0)
+    st = replaceable(ctx, t->final, kind, legacy);
   char parent[4096];
   parent_of(t->final, parent, sizeof parent);
   if (!st) st = aimc_mkdirs(ctx, parent);
@@ -147,7 +154,8 @@ int aimc_outdir_commit(aimc_ctx *ctx, aimc_outdir *t, const char *marker) {
       rc = aimc_rename(t->tmp, t->final);
     }
     if (rc != 0)
-      st = aimc_error(ctx, AIMC_EIO, "cannot publish %s: %s", t->final, strerror(errno));
+      st = aimc_error(ctx, AIMC_EIO, "cannot publish %s: %s", t->final,
+                      strerror(errno));
   }
   /* After an exchange the temporary name holds the old output. */
   aimc_remove_tree(t->tmp);
@@ -175,7 +183,8 @@ int aimc_outdir_check(aimc_ctx *ctx, const char *dir, const char *kind,
     return aimc_error(ctx, AIMC_EINVAL,
                       "%s is not a complete output of '%s' (%s%s%s): an "
                       "interrupted run or files copied by hand; run '%s' again",
-                      dir, kind, have[0] ? "its marker names '" : "no " AIMC_OUTDIR_MARKER,
+                      dir, kind,
+                      have[0] ? "its marker names '" : "no " AIMC_OUTDIR_MARKER,
                       have, have[0] ? "'" : "", kind);
   if (!marker) return AIMC_OK;
   snprintf(path, sizeof path, "%s/" AIMC_OUTDIR_MARKER, dir);

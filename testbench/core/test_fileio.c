@@ -44,7 +44,8 @@ static void test_seed_parse(void **state) {
   /* 2^53 + 1 is not a double: it must survive as an integer. */
   assert_int_equal(aimc_seed_parse("9007199254740993", &s), AIMC_OK);
   assert_true(s == 9007199254740993ULL);
-  static const char *const bad[] = {"", "-1", "+1", "0x10", " 5", "5 ", "1.5", "1e3", "12x"};
+  static const char *const bad[] = {"",   "-1",  "+1",  "0x10", " 5",
+                                    "5 ", "1.5", "1e3", "12x"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     s = 42;
     assert_int_equal(aimc_seed_parse(bad[i], &s), AIMC_EPARSE);
@@ -55,9 +56,12 @@ static void test_seed_parse(void **state) {
   assert_int_equal(aimc_seed_parse("99999999999999999999", &s), AIMC_ERANGE);
   assert_int_equal(aimc_seed_parse("184467440737095516150", &s), AIMC_ERANGE);
   char buf[24];
-  assert_string_equal(aimc_seed_format(UINT64_MAX, buf, sizeof buf), "18446744073709551615");
-  assert_int_equal(aimc_seed_parse(aimc_seed_format(12345678901234567890ULL, buf, sizeof buf), &s),
-                   AIMC_OK);
+  assert_string_equal(aimc_seed_format(UINT64_MAX, buf, sizeof buf),
+                      "18446744073709551615");
+  assert_int_equal(
+      aimc_seed_parse(
+          aimc_seed_format(12345678901234567890ULL, buf, sizeof buf), &s),
+      AIMC_OK);
   assert_true(s == 12345678901234567890ULL);
 }
 
@@ -65,8 +69,8 @@ static void test_output_check(void **state) {
   (void)state;
   aimc_ctx *ctx = aimc_ctx_alloc(1);
   const char *d = test_tmpdir("fileio-check");
-  char *file = test_write_file(d, "f", "old"), *link = join(d, "l"), *fifo = join(d, "p"),
-       *none = join(d, "none");
+  char *file = test_write_file(d, "f", "old"), *link = join(d, "l"),
+       *fifo = join(d, "p"), *none = join(d, "none");
   assert_int_equal(symlink(file, link), 0);
   assert_int_equal(mkfifo(fifo, 0600), 0);
   assert_int_equal(aimc_output_check(ctx, none, 0), AIMC_OK);
@@ -79,7 +83,8 @@ static void test_output_check(void **state) {
   assert_int_equal(aimc_output_check(ctx, fifo, 0), AIMC_EINVAL);
   assert_non_null(strstr(aimc_ctx_errmsg(ctx), "FIFO"));
   assert_int_equal(aimc_output_check(ctx, "/dev/null", 0), AIMC_EINVAL);
-  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "/dev/null exists and is a device"));
+  assert_non_null(
+      strstr(aimc_ctx_errmsg(ctx), "/dev/null exists and is a device"));
   assert_int_equal(aimc_output_check(ctx, "", 0), AIMC_EINVAL);
   /* Writing through the symlink is refused and leaves its target alone. */
   assert_int_equal(aimc_write_file_atomic(ctx, link, "new", 3), AIMC_EINVAL);
@@ -116,13 +121,14 @@ static void test_clean_stale(void **state) {
   char *dead2 = test_write_file(d, "out.json.tmp." DEAD_PID, "x");
   assert_int_equal(aimc_write_file_atomic(ctx, target, "{}", 2), AIMC_OK);
   assert_false(test_file_exists(dead2));
-  free(dead), free(alive), free(other), free(notpid), free(old_dir), free(target),
-      free(dead2);
+  free(dead), free(alive), free(other), free(notpid), free(old_dir),
+      free(target), free(dead2);
   aimc_ctx_free(ctx);
 }
 
 /* Writes `text` as file "r" of a new output of kind "aimc test". */
-static int publish(aimc_ctx *ctx, const char *dir, const char *text, int commit) {
+static int publish(aimc_ctx *ctx, const char *dir, const char *text,
+                   int commit) {
   static const char *const LEGACY[] = {"r", "part*.csv", NULL};
   aimc_outdir *t = NULL;
   int st = aimc_outdir_begin(ctx, dir, "aimc test", LEGACY, &t);
@@ -142,7 +148,8 @@ static void test_outdir(void **state) {
   aimc_ctx *ctx = aimc_ctx_alloc(1);
   const char *base = test_tmpdir("fileio-outdir");
   char *dir = join(base, "sub/out"), *tmp;
-  assert_int_equal(aimc_outdir_check(ctx, dir, "aimc test", NULL), AIMC_ENOTFOUND);
+  assert_int_equal(aimc_outdir_check(ctx, dir, "aimc test", NULL),
+                   AIMC_ENOTFOUND);
   assert_int_equal(publish(ctx, dir, "one", 1), AIMC_OK);
   char *r = test_read_file(dir, "r");
   assert_string_equal(r, "one");
@@ -151,7 +158,8 @@ static void test_outdir(void **state) {
   assert_int_equal(aimc_outdir_check(ctx, dir, "aimc test", &marker), AIMC_OK);
   assert_string_equal(marker, "aimc test\nstamp 1\n");
   aimc_free(ctx, marker);
-  assert_int_equal(aimc_outdir_check(ctx, dir, "aimc other", NULL), AIMC_EINVAL);
+  assert_int_equal(aimc_outdir_check(ctx, dir, "aimc other", NULL),
+                   AIMC_EINVAL);
   /* A second output replaces the first whole (an exchange); an aborted one
    * leaves it as it was; no temporary is left either way. */
   assert_int_equal(publish(ctx, dir, "two", 1), AIMC_OK);
@@ -181,14 +189,16 @@ static void test_outdir(void **state) {
   r = test_read_file(foreign, "notes.txt");
   assert_string_equal(r, "mine");
   free(r);
-  assert_int_equal(aimc_outdir_check(ctx, foreign, "aimc test", NULL), AIMC_EINVAL);
+  assert_int_equal(aimc_outdir_check(ctx, foreign, "aimc test", NULL),
+                   AIMC_EINVAL);
   /* ... nor another command's output, a file or a symlink; an old output
    * holding only legacy names, or an empty folder, is. */
   char *other = join(base, "other");
   assert_int_equal(mkdir(other, 0777), 0);
   free(test_write_file(other, AIMC_OUTDIR_MARKER, "aimc run\n"));
   assert_int_equal(publish(ctx, other, "x", 1), AIMC_EINVAL);
-  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "holds the output of 'aimc run'"));
+  assert_non_null(
+      strstr(aimc_ctx_errmsg(ctx), "holds the output of 'aimc run'"));
   char *link = join(base, "link");
   assert_int_equal(symlink(dir, link), 0);
   assert_int_equal(publish(ctx, link, "x", 1), AIMC_EINVAL);
@@ -204,8 +214,8 @@ static void test_outdir(void **state) {
   char *empty = join(base, "empty");
   assert_int_equal(mkdir(empty, 0777), 0);
   assert_int_equal(publish(ctx, empty, "e", 1), AIMC_OK);
-  free(dir), free(tmp), free(slash), free(foreign), free(other), free(link), free(file),
-      free(legacy), free(gone), free(empty);
+  free(dir), free(tmp), free(slash), free(foreign), free(other), free(link),
+      free(file), free(legacy), free(gone), free(empty);
   aimc_ctx_free(ctx);
 }
 
@@ -236,7 +246,8 @@ static void test_lock(void **state) {
 static void test_kill_hook(void **state) {
   (void)state;
   const char *d = test_tmpdir("fileio-kill");
-  char *a = test_write_file(d, "a", "old a"), *b = test_write_file(d, "b", "old b");
+  char *a = test_write_file(d, "a", "old a"),
+       *b = test_write_file(d, "b", "old b");
   fflush(NULL);
   pid_t child = fork();
   assert_true(child >= 0);
@@ -266,9 +277,9 @@ static void test_kill_hook(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_seed_parse),   cmocka_unit_test(test_output_check),
-      cmocka_unit_test(test_clean_stale),  cmocka_unit_test(test_outdir),
-      cmocka_unit_test(test_lock),         cmocka_unit_test(test_kill_hook),
+      cmocka_unit_test(test_seed_parse),  cmocka_unit_test(test_output_check),
+      cmocka_unit_test(test_clean_stale), cmocka_unit_test(test_outdir),
+      cmocka_unit_test(test_lock),        cmocka_unit_test(test_kill_hook),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
