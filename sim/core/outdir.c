@@ -148,8 +148,14 @@ int aimc_outdir_commit(aimc_ctx *ctx, aimc_outdir *t, const char *marker) {
       char old[4300];
       snprintf(old, sizeof old, "%s.old.%ld", t->final, (long)getpid());
       rc = aimc_rename(t->final, old);
-      if (!rc) rc = aimc_rename(t->tmp, t->final);
-      if (!rc) aimc_remove_tree(old);
+      if (!rc && aimc_rename(t->tmp, t->final) != 0) {
+        int e = errno;
+        (void)rename(old, t->final); /* the old output back in place */
+        errno = e;
+        rc = -1;
+      } else if (!rc) {
+        aimc_remove_tree(old);
+      }
     } else if (rc != 0) {
       rc = aimc_rename(t->tmp, t->final);
     }
