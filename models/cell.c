@@ -21,7 +21,7 @@ typedef struct {
 } cell_state;
 
 static const aimc_param PARAMS[] = {
-    {"device", AIMC_PT_ENUM, offsetof(cell_params, device), 0, 0, 1,
+    {"device", AIMC_PT_ENUM, offsetof(cell_params, device), 0, 0, AIMC_DEVICE_N - 1,
      AIMC_U_NONE, "Device model.", "aimc/device.h", AIMC_DEVICE_CHOICES, NULL},
     {"device_card", AIMC_PT_STRING, offsetof(cell_params, device_card), 0, 0, 0,
      AIMC_U_NONE, "Device card YAML; empty: the model's defaults.", "", NULL,

@@ -52,7 +52,7 @@ static const aimc_param PARAMS[] = {
      AIMC_U_NONE, "Rows (inputs).", "IMSSA 64x64 arrays", NULL, NULL},
     {"cols", AIMC_PT_INT, offsetof(crossbar_params, cols), 64, 1, 1 << 16,
      AIMC_U_NONE, "Columns (outputs).", "IMSSA 64x64 arrays", NULL, NULL},
-    {"device", AIMC_PT_ENUM, offsetof(crossbar_params, device), 0, 0, 1,
+    {"device", AIMC_PT_ENUM, offsetof(crossbar_params, device), 0, 0, AIMC_DEVICE_N - 1,
      AIMC_U_NONE, "Device model of the cells.", "aimc/device.h",
      AIMC_DEVICE_CHOICES, NULL},
     {"device_card", AIMC_PT_STRING, offsetof(crossbar_params, device_card), 0,

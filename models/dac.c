@@ -5,12 +5,14 @@
  * + offset + e_inl[i], where e_inl[i] is a static per-channel error of
  * sigma inl_lsb LSB drawn once (mismatch; Razavi, "Principles of Data
  * Conversion System Design", ch. 2). One conversion per channel per input
- * vector: energy n * e_conv, output after t_settle. */
+ * vector: energy n * e_conv, output after t_settle. Evaluated in digital
+ * units (aimc/model.h) by one function, alone or over lanes. */
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stddef.h>
 
 #include "aimc/engine.h"
+#include "aimc/lanes.h"
 #include "aimc/quant.h"
 #include "aimc/status.h"
 
@@ -29,8 +31,9 @@ typedef struct {
 static const aimc_param PARAMS[] = {
     {"n", AIMC_PT_INT, offsetof(dac_params, n), 1, 1, 1 << 20, AIMC_U_NONE,
      "Channels.", "", NULL, NULL},
-    {"bits", AIMC_PT_INT, offsetof(dac_params, bits), 8, 1, 16, AIMC_U_NONE,
-     "Resolution: 2^bits - 1 symmetric levels (aimc/quant.h).",
+    {"bits", AIMC_PT_INT, offsetof(dac_params, bits), 8, 0, 16, AIMC_U_NONE,
+     "Resolution: 2^bits - 1 symmetric levels (aimc/quant.h); 0: each "
+     "channel at its calibrated resolution (exact without one).",
      "IMSSA arXiv 2412.20215", NULL, NULL},
     {"range", AIMC_PT_REAL, offsetof(dac_params, range), 1, 1e-12, 1e12,
      AIMC_U_NONE,
@@ -86,16 +89,54 @@ static aimc_op_cost dac_op_cost(const void *params, const aimc_op_use *use) {
   return (aimc_op_cost){use->n * p->e_conv, p->t_settle};
 }
 
+/* Channel c in digital units (aimc/model.h): q(x) (1 + gain_err) plus
+ * the offset and the channel's static error referred by fs / v_fs. */
+typedef struct {
+  aimc_quant q;
+  double gain, off;
+} dac_chan;
+
+static dac_chan channel(const aimc_eval *e, int c) {
+  const dac_params *p = e->params;
+  const dac_state *s = e->state;
+  double fs = e->fs ? e->fs[c] : p->range;
+  double err_V = p->offset_V + (s && s->inl_V ? s->inl_V[c] : 0);
+  return (dac_chan){{p->bits ? p->bits : e->bits ? e->bits[c] : 0, fs},
+                    1 + p->gain_err, err_V * (fs / p->v_fs)};
+}
+
+static int dac_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p *rng) {
+  (void)rng;
+  for (int c = 0; c < e->n; c++) {
+    dac_chan ch = channel(e, c);
+    aimc_quant_vec(&ch.q, &in[c], &out[c], 1);
+    if (ch.gain != 1 || ch.off != 0) out[c] = out[c] * ch.gain + ch.off;
+  }
+  return AIMC_OK;
+}
+
+/* Lane by lane the same arithmetic as dac_eval. */
+static int dac_eval_batch(const aimc_eval *e, const double *in, double *out,
+                          const aimc_lanes *l) {
+  for (int c = 0; c < e->n; c++) {
+    dac_chan ch = channel(e, c);
+    double *y = out + (size_t)c * l->stride;
+    aimc_quant_vec(&ch.q, in + (size_t)c * l->stride, y, (size_t)l->n);
+    if (ch.gain != 1 || ch.off != 0)
+      for (int k = 0; k < l->n; k++) y[k] = y[k] * ch.gain + ch.off;
+  }
+  return AIMC_OK;
+}
+
+/* Words in, volts out: the calibration is the instance's range. */
 static int dac_on_input(aimc_inst *inst, int port) {
   (void)port;
   const dac_params *p = aimc_inst_params(inst);
-  const dac_state *s = aimc_inst_state(inst);
-  const double *x = aimc_inst_in(inst, 0);
   double *v = aimc_inst_out(inst, 1);
-  aimc_quant q = {p->bits, p->range};
-  for (int i = 0; i < p->n; i++)
-    v[i] = aimc_quant_apply(&q, x[i]) / p->range * p->v_fs * (1 + p->gain_err) +
-           p->offset_V + s->inl_V[i];
+  aimc_eval e = {p, aimc_inst_state(inst), p->n, NULL, NULL};
+  int st = dac_eval(&e, aimc_inst_in(inst, 0), v, aimc_inst_lane_rng(inst));
+  if (st) return st;
+  for (int i = 0; i < p->n; i++) v[i] = v[i] / p->range * p->v_fs;
   aimc_op_cost c = dac_op_cost(p, &(aimc_op_use){.n = p->n});
   aimc_inst_add_energy(inst, c.e_J);
   return aimc_inst_drive(inst, 1, c.t_fs);
@@ -118,4 +159,6 @@ const aimc_model aimc_model_dac = {
     .on_input = dac_on_input,
     .reset = dac_reset,
     .op_cost = dac_op_cost,
+    .eval = dac_eval,
+    .eval_batch = dac_eval_batch,
 };

@@ -7,11 +7,15 @@
 
 #include "aimc/status.h"
 
-extern const aimc_device_model aimc_device_pulse_model;
-extern const aimc_device_model aimc_device_vcm_model;
+#define X(name) extern const aimc_device_model aimc_device_##name##_model;
+#include "devices.def"
+#undef X
 
 static const aimc_device_model *const DEVICE_MODELS[] = {
-    &aimc_device_pulse_model, &aimc_device_vcm_model};
+#define X(name) &aimc_device_##name##_model,
+#include "devices.def"
+#undef X
+};
 
 size_t aimc_device_models_count(void) {
   return sizeof DEVICE_MODELS / sizeof DEVICE_MODELS[0];
@@ -21,10 +25,23 @@ const aimc_device_model *aimc_device_models_at(size_t i) {
   return i < aimc_device_models_count() ? DEVICE_MODELS[i] : NULL;
 }
 
+const aimc_device_model *aimc_device_model_default(void) { return DEVICE_MODELS[0]; }
+
 const aimc_device_model *aimc_device_model_find(const char *name) {
   for (size_t i = 0; i < aimc_device_models_count(); i++)
     if (strcmp(DEVICE_MODELS[i]->name, name) == 0) return DEVICE_MODELS[i];
   return NULL;
+}
+
+const char *aimc_device_models_names(char *buf, size_t len, const char *sep) {
+  if (len == 0) return buf;
+  buf[0] = '\0';
+  for (size_t i = 0, used = 0; i < aimc_device_models_count() && used < len; i++) {
+    int w = snprintf(buf + used, len - used, "%s%s", i ? sep : "", DEVICE_MODELS[i]->name);
+    if (w < 0) break;
+    used += (size_t)w;
+  }
+  return buf;
 }
 
 static int device_new(aimc_ctx *ctx, const aimc_device_model *m,
@@ -45,9 +62,10 @@ static int device_new(aimc_ctx *ctx, const aimc_device_model *m,
 int aimc_device_alloc(aimc_ctx *ctx, const char *model, aimc_device **out) {
   const aimc_device_model *m = aimc_device_model_find(model);
   if (!m) {
+    char known[256];
     *out = NULL;
-    return aimc_error(ctx, AIMC_ENOTFOUND,
-                      "device: unknown model '%s' (known: pulse, vcm)", model);
+    return aimc_error(ctx, AIMC_ENOTFOUND, "device: unknown model '%s' (known: %s)", model,
+                      aimc_device_models_names(known, sizeof known, ", "));
   }
   int rc = device_new(ctx, m, out);
   if (rc) return rc;

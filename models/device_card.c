@@ -18,17 +18,18 @@ int aimc_device_load(aimc_ctx *ctx, const char *path, aimc_device **out) {
   aimc_srcloc loc = aimc_cfg_loc(root);
   const aimc_cfg_node *mnode = aimc_cfg_get(root, "model");
   const char *model = mnode ? aimc_cfg_scalar(mnode) : NULL;
+  char known[256];
   if (aimc_cfg_type_of(root) != AIMC_CFG_MAP) {
     rc = aimc_error_at(ctx, AIMC_EPARSE, &loc,
                        "device card: expected a mapping");
   } else if (!model) {
-    rc = aimc_error_at(ctx, AIMC_EPARSE, &loc,
-                       "device card: missing 'model: pulse|vcm'");
+    rc = aimc_error_at(ctx, AIMC_EPARSE, &loc, "device card: missing 'model: %s'",
+                       aimc_device_models_names(known, sizeof known, "|"));
   } else if (!aimc_device_model_find(model)) {
     loc = aimc_cfg_loc(mnode);
     rc = aimc_error_at(ctx, AIMC_ENOTFOUND, &loc,
-                       "device card: unknown model '%s' (known: pulse, vcm)",
-                       model);
+                       "device card: unknown model '%s' (known: %s)", model,
+                       aimc_device_models_names(known, sizeof known, ", "));
   } else {
     rc = aimc_device_alloc(ctx, model, out);
   }

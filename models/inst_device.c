@@ -5,7 +5,11 @@
 
 #include "aimc/status.h"
 
-const char *const AIMC_DEVICE_CHOICES[] = {"pulse", "vcm", NULL};
+const char *const AIMC_DEVICE_CHOICES[AIMC_DEVICE_N + 1] = {
+#define X(name) #name,
+#include "devices.def"
+#undef X
+    NULL};
 
 int aimc_inst_device_open(aimc_inst *inst, int device_idx, const char *card,
                           aimc_device **out) {

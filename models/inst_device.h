@@ -10,8 +10,18 @@
 #include "aimc/device.h"
 #include "aimc/engine.h"
 
-/* Choices of the `device` ENUM parameter, in device-registry order. */
-extern const char *const AIMC_DEVICE_CHOICES[];
+/* Indices of the registered device models (models/devices.def). */
+enum {
+#define X(name) AIMC_DEVICE_IDX_##name,
+#include "devices.def"
+#undef X
+  AIMC_DEVICE_N
+};
+
+/* Choices of the `device` ENUM parameter, in device-registry order (the
+ * names of devices.def, NULL-terminated; index 0, the first, is the
+ * default and AIMC_DEVICE_N - 1 the largest index). */
+extern const char *const AIMC_DEVICE_CHOICES[AIMC_DEVICE_N + 1];
 
 /* Opens the device of an instance: the card when `card` is not empty (its
  * model must be `device_idx`), else the defaults of that model. The result

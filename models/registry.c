@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "aimc/model.h"
+#include "aimc/status.h"
 
 #define X(sym) extern const aimc_model sym;
 #include "models.def"
@@ -33,6 +34,23 @@ aimc_op_cost aimc_model_op_cost(const aimc_model *m, const void *params,
                                 const aimc_op_use *use) {
   aimc_op_cost none = {0, 0};
   return m->op_cost ? m->op_cost(params, use) : none;
+}
+
+int aimc_model_eval_batch(const aimc_model *m, const aimc_eval *e, const double *in,
+                          double *out, const aimc_lanes *l) {
+  if (m->eval_batch) return m->eval_batch(e, in, out, l);
+  if (!m->eval) return AIMC_EINVAL;
+  size_t n = e->n > 0 ? (size_t)e->n : 1;
+  double *a = malloc(2 * n * sizeof *a), *b = a + n;
+  if (!a) return AIMC_ENOMEM;
+  int st = AIMC_OK;
+  for (int k = 0; k < l->n && !st; k++) {
+    for (size_t c = 0; c < (size_t)e->n; c++) a[c] = in[c * l->stride + (size_t)k];
+    st = m->eval(e, a, b, &l->rng[k]);
+    for (size_t c = 0; c < (size_t)e->n; c++) out[c * l->stride + (size_t)k] = b[c];
+  }
+  free(a);
+  return st;
 }
 
 int aimc_model_port_find(const aimc_model *m, const char *name) {

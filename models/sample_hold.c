@@ -2,10 +2,12 @@
  * arXiv 2412.20215: the digitised state x_k is held and fed back as the
  * next step's input). Each word is stored with `bits` bits over [-range,
  * range] (aimc/quant.h; bits = 0 keeps it exact), and is available after
- * t_write. Energy per update: n * bits * (e_write_bit + e_read_bit), the
+ * t_write (bits 0 with a calibration: each word at its channel's
+ * resolution). Energy per update: n * bits * (e_write_bit + e_read_bit), the
  * read being the feedback into the next step. */
 #include <stddef.h>
 
+#include "aimc/lanes.h"
 #include "aimc/status.h"
 #include "store_forward.h"
 
@@ -50,6 +52,31 @@ static aimc_op_cost sh_op_cost(const void *params, const aimc_op_use *use) {
                         p->t_write};
 }
 
+static aimc_quant channel(const aimc_eval *e, int c) {
+  const sh_params *p = e->params;
+  return (aimc_quant){p->bits ? p->bits : e->bits ? e->bits[c] : 0,
+                      e->fs ? e->fs[c] : p->range};
+}
+
+/* The word as held: quantized to the channel's resolution. */
+static int sh_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p *rng) {
+  (void)rng;
+  for (int c = 0; c < e->n; c++) {
+    aimc_quant q = channel(e, c);
+    aimc_quant_vec(&q, &in[c], &out[c], 1);
+  }
+  return AIMC_OK;
+}
+
+static int sh_eval_batch(const aimc_eval *e, const double *in, double *out,
+                         const aimc_lanes *l) {
+  for (int c = 0; c < e->n; c++) {
+    aimc_quant q = channel(e, c);
+    aimc_quant_vec(&q, in + (size_t)c * l->stride, out + (size_t)c * l->stride, (size_t)l->n);
+  }
+  return AIMC_OK;
+}
+
 static int sh_on_input(aimc_inst *inst, int port) {
   (void)port;
   const sh_params *p = aimc_inst_params(inst);
@@ -72,4 +99,6 @@ const aimc_model aimc_model_sample_hold = {
     .n_ports = AIMC_NPARAMS(PORTS),
     .on_input = sh_on_input,
     .op_cost = sh_op_cost,
+    .eval = sh_eval,
+    .eval_batch = sh_eval_batch,
 };

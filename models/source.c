@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "aimc/engine.h"
-#include "aimc/fileio.h"
+#include "aimc/input.h"
 #include "aimc/model.h"
 #include "aimc/status.h"
 
@@ -66,10 +66,10 @@ static int parse_rows(const char *text, int n, char row_end, double *out, size_t
         p++;
         continue;
       }
-      char *end;
-      double v = strtod(p, &end);
-      if (end == p) {
-        snprintf(err, errlen, "vector %zu: '%.20s' is not a number", r + 1, p);
+      const char *end;
+      double v;
+      if (aimc_decimal_parse(p, &v, &end)) { /* decimals only: no nan, inf, hex */
+        snprintf(err, errlen, "vector %zu: '%.20s' is not a finite decimal number", r + 1, p);
         return AIMC_EPARSE;
       }
       if (k < n && out) out[r * (size_t)n + (size_t)k] = v;
@@ -116,7 +116,7 @@ static int load_rows(aimc_inst *inst, const source_params *p, source_state *s) {
   const char *src = p->values;
   char row_end = ';';
   if (!*src) {
-    int rc = aimc_read_file(ctx, p->file, &text, NULL);
+    int rc = aimc_input_read(ctx, p->file, NULL, 0, &text, NULL); /* exit 2 if missing */
     if (rc) return rc;
     src = text;
     row_end = '\n';

@@ -28,7 +28,7 @@ typedef struct {
 } wv_state;
 
 static const aimc_param PARAMS[] = {
-    {"device", AIMC_PT_ENUM, offsetof(wv_params, device), 0, 0, 1, AIMC_U_NONE,
+    {"device", AIMC_PT_ENUM, offsetof(wv_params, device), 0, 0, AIMC_DEVICE_N - 1, AIMC_U_NONE,
      "Device model of the cell (for its pulse limits).", "aimc/device.h",
      AIMC_DEVICE_CHOICES, NULL},
     {"device_card", AIMC_PT_STRING, offsetof(wv_params, device_card), 0, 0, 0,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/strmap.h"
 #include "aimc/netlist.h"
 #include "aimc/status.h"
 #include "cli.h"
@@ -56,7 +57,25 @@ static void print_list(const aimc_design *d) {
   }
 }
 
-static void print_summary(const aimc_design *d) {
+/* Subcircuit instances per type, in order of first appearance (hashed:
+ * a design may hold a million blocks). */
+static void print_blocks(aimc_ctx *ctx, const aimc_design *d) {
+  aimc_strmap types = {0};
+  size_t *count = aimc_calloc(ctx, d->n_block ? d->n_block : 1, sizeof *count);
+  int ok = count != NULL;
+  for (size_t b = 0; b < d->n_block && ok; b++) {
+    int first;
+    const char *t = d->block[b].subckt;
+    ok = aimc_strmap_put(ctx, &types, t, strlen(t), (int)b, &first) == AIMC_OK;
+    if (ok) count[first >= 0 ? (size_t)first : b]++;
+  }
+  for (size_t b = 0; b < d->n_block && ok; b++)
+    if (count[b]) printf("  %-12s %zu\n", d->block[b].subckt, count[b]);
+  aimc_free(ctx, count);
+  aimc_strmap_fini(ctx, &types);
+}
+
+static void print_summary(aimc_ctx *ctx, const aimc_design *d) {
   char t[64];
   printf("netlist %s: %s\n", d->name ? d->name : "(unnamed)", d->path);
   printf("files read: %zu\n", d->n_files);
@@ -67,17 +86,8 @@ static void print_summary(const aimc_design *d) {
     for (size_t i = 0; i < d->n_inst; i++) count += d->inst[i].model == aimc_models_at(m);
     if (count) printf("  %-12s %zu\n", aimc_models_at(m)->name, count);
   }
-  if (d->n_block) {
-    printf("subcircuit instances: %zu\n", d->n_block);
-    for (size_t b = 0; b < d->n_block; b++) {
-      int first = 1;
-      for (size_t k = 0; k < b && first; k++) first = strcmp(d->block[k].subckt, d->block[b].subckt) != 0;
-      if (!first) continue;
-      size_t count = 0;
-      for (size_t k = 0; k < d->n_block; k++) count += !strcmp(d->block[k].subckt, d->block[b].subckt);
-      printf("  %-12s %zu\n", d->block[b].subckt, count);
-    }
-  }
+  if (d->n_block) printf("subcircuit instances: %zu\n", d->n_block);
+  print_blocks(ctx, d);
   size_t by_kind[AIMC_SIG_COUNT_] = {0};
   for (size_t n = 0; n < d->n_net; n++) by_kind[d->net[n].kind]++;
   printf("nets: %zu (", d->n_net);
@@ -104,7 +114,7 @@ int aimc_cmd_check(aimc_ctx *ctx, int argc, char **argv) {
   aimc_design *d = NULL;
   if (!rc) rc = aimc_netlist_load_opts(ctx, a.path, &a.opts, &d);
   if (!rc) {
-    print_summary(d);
+    print_summary(ctx, d);
     if (list) print_list(d);
   }
   aimc_design_free(ctx, d);

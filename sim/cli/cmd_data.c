@@ -11,6 +11,7 @@
 #include "aimc/data.h"
 #include "aimc/progress.h"
 #include "aimc/status.h"
+#include "aimc/units.h"
 #include "cli.h"
 
 static void print_spec_options(void) {
@@ -138,7 +139,9 @@ static int cmd_digits(aimc_ctx *ctx, int argc, char **argv) {
     } else if (strcmp(o, "--out") == 0) {
       snprintf(out, sizeof out, "%s", v);
     } else if (strcmp(o, "--snr") == 0) {
-      if (sscanf(v, "%lf:%lf", &g.snr_dB_min, &g.snr_dB_max) != 2 ||
+      const char *colon = NULL, *stop = NULL; /* decimals only: no nan, inf */
+      if (aimc_decimal_parse(v, &g.snr_dB_min, &colon) || *colon != ':' ||
+          aimc_decimal_parse(colon + 1, &g.snr_dB_max, &stop) || *stop ||
           g.snr_dB_min > g.snr_dB_max)
         return aimc_cli_usage(ctx, "data digits",
                               "--snr takes MIN:MAX in dB "

@@ -194,11 +194,10 @@ int aimc_cmd_device(aimc_ctx *ctx, int argc, char **argv) {
         return aimc_cli_usage(ctx, "device", "more than 32 --set options");
       sets[n_sets++] = argv[++i];
     } else if (!strcmp(a, "--read") && more) {
-      char err[200];
+      char err[200] = "must not be 0"; /* a parse error replaces it */
       if (aimc_unit_parse(argv[++i], AIMC_U_VOLT, &v_read, err, sizeof err) ||
           v_read == 0)
-        return aimc_cli_usage(ctx, "device", "--read: %s",
-                              v_read == 0 ? "must not be 0" : err);
+        return aimc_cli_usage(ctx, "device", "--read: %s", err);
     } else {
       return aimc_cli_usage(ctx, "device", "unexpected argument '%s'", a);
     }

@@ -175,14 +175,14 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
     *m = NULL;
     st = aimc_map_model(ctx, *mdl, &arch, m);
   }
-  /* Tiles written before they carried timing and energy would price the
-   * reads with the models' defaults: keep the arch's figures. */
-  if (!st && meta->tiles < 2)
-    aimc_log(ctx, AIMC_LOG_WARN,
-             "%s was written by an older aimc map: its tiles carry no timing and "
-             "energy, so the arch's figures are used; map again to edit them per tile",
-             a->netlist);
-  else if (!st)
+  /* Older tiles meant other things by their params (an 8-bit placeholder
+   * for the model's converters; no timing or energy): map again. */
+  if (!st && meta->tiles < AIMC_MAP_TILES_VERSION)
+    st = aimc_error(ctx, AIMC_EINVAL,
+                    "%s was written by an older aimc map (tiles version %d, this aimc "
+                    "runs %d: each tile's converters now act); map again",
+                    a->netlist, meta->tiles, (int)AIMC_MAP_TILES_VERSION);
+  if (!st)
     st = aimc_map_load_netlist_tiles(ctx, d, *m, (const char *const *)a->sets, a->n_sets);
   if (!st) st = aimc_map_load_netlist_targets(ctx, d, *m);
   aimc_design_free(ctx, d);
@@ -321,6 +321,14 @@ int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
                     "expects %d features and %d classes",
                     data_label, aimc_dataset_n_features(ds), aimc_dataset_n_classes(ds),
                     mdl->n_in, mdl->n_out);
+  if (!st && a.trace) { /* a sample past those run would give an empty trace */
+    size_t n;
+    aimc_dataset_split(ds, a.o.split, &n);
+    if (a.o.max_samples && a.o.max_samples < n) n = a.o.max_samples;
+    if (a.o.trace_sample >= n)
+      st = aimc_cli_usage(ctx, "run", "--trace-sample %zu is past the %zu samples run",
+                          a.o.trace_sample, n);
+  }
   /* The folder is one unit: written under a temporary name and swapped in
    * whole, so a kill never leaves new results beside old predictions. */
   static const char *const LEGACY[] = {"results.json", "predictions.csv", "energy.csv",

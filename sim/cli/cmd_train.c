@@ -15,6 +15,7 @@
 #include "aimc/progress.h"
 #include "aimc/s4d_model.h"
 #include "aimc/status.h"
+#include "aimc/units.h"
 #include "aimc/train.h"
 #include "cli.h"
 
@@ -149,9 +150,8 @@ static int evaluate_modes(aimc_ctx *ctx, aimc_trainer *tr,
     char buf[512];
     snprintf(buf, sizeof buf, "%s", o->sigma_list);
     for (char *t = strtok(buf, ","); t && ns < 64; t = strtok(NULL, ",")) {
-      char *end;
-      sigmas[ns] = strtod(t, &end);
-      if (*end || sigmas[ns] < 0)
+      const char *end = t; /* decimals only: nan or inf is no sigma */
+      if (aimc_decimal_parse(t, &sigmas[ns], &end) || *end || sigmas[ns] < 0)
         return aimc_cli_usage(ctx, "train",
                               "--sigma-list: '%s' is not a sigma in uS", t);
       ns++;

@@ -9,14 +9,17 @@
  * rejected at load, so consumers may recurse freely. */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <yaml.h>
 
 #include "aimc/config.h"
-#include "aimc/fileio.h"
+#include "aimc/input.h"
 #include "aimc/status.h"
 #include "config_internal.h"
+#include "sim/core/strmap.h"
+
+/* Maps with more keys than this are checked for duplicates by hashing. */
+#define HASH_KEYS_FROM 16
 
 static aimc_srcloc mark_loc(const aimc_cfg *cfg, yaml_mark_t m) {
   aimc_srcloc loc = {cfg->file, (int)m.line + 1, (int)m.column + 1};
@@ -52,21 +55,31 @@ static int find_cycle(const aimc_cfg_node *n, const aimc_cfg *cfg,
   return 0;
 }
 
+static int duplicate_key(aimc_ctx *ctx, const aimc_cfg_node *k, const aimc_cfg_node *first) {
+  return aimc_error_at(ctx, AIMC_EPARSE, &k->loc, "duplicate key '%s' (first defined at line %d)",
+                       k->text, first->loc.line);
+}
+
+/* Small maps are scanned; big ones hashed, so a map of N keys costs O(N). */
 static int check_duplicate_keys(aimc_ctx *ctx, const aimc_cfg_node *map) {
-  for (size_t i = 0; i < map->len; i++) {
+  aimc_strmap seen = {0};
+  int rc = AIMC_OK;
+  for (size_t i = 0; i < map->len && !rc; i++) {
     const aimc_cfg_node *ki = map->links[2 * i];
     if (ki->type != AIMC_CFG_SCALAR)
-      return aimc_error_at(ctx, AIMC_EPARSE, &ki->loc,
-                           "a mapping key must be a plain scalar");
-    for (size_t j = 0; j < i; j++) {
-      const aimc_cfg_node *kj = map->links[2 * j];
-      if (!strcmp(ki->text, kj->text))
-        return aimc_error_at(ctx, AIMC_EPARSE, &ki->loc,
-                             "duplicate key '%s' (first defined at line %d)",
-                             ki->text, kj->loc.line);
+      rc = aimc_error_at(ctx, AIMC_EPARSE, &ki->loc, "a mapping key must be a plain scalar");
+    else if (map->len > HASH_KEYS_FROM) {
+      int first;
+      rc = aimc_strmap_put(ctx, &seen, ki->text, strlen(ki->text), (int)i, &first);
+      if (!rc && first >= 0) rc = duplicate_key(ctx, ki, map->links[2 * (size_t)first]);
+    } else {
+      for (size_t j = 0; j < i && !rc; j++)
+        if (!strcmp(ki->text, map->links[2 * j]->text))
+          rc = duplicate_key(ctx, ki, map->links[2 * j]);
     }
   }
-  return AIMC_OK;
+  aimc_strmap_fini(ctx, &seen);
+  return rc;
 }
 
 /* Copies libyaml's document into cfg (sizes already known). */
@@ -144,6 +157,37 @@ static int syntax_error(aimc_ctx *ctx, const aimc_cfg *cfg,
   return aimc_error_at(ctx, AIMC_EPARSE, &loc, "YAML syntax error: %s", problem);
 }
 
+/* A file is one document: a second one (after `---`) would be silently
+ * ignored by every reader, so it is an error at its start. */
+static int no_second_document(aimc_ctx *ctx, const aimc_cfg *cfg, yaml_parser_t *p) {
+  yaml_document_t doc;
+  if (!yaml_parser_load(p, &doc)) return syntax_error(ctx, cfg, p);
+  /* "---" with nothing after it is an empty document, not a second one. */
+  const yaml_node_t *root = yaml_document_get_root_node(&doc);
+  int more = root && !(root->type == YAML_SCALAR_NODE && !root->data.scalar.length &&
+                       root->data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
+  aimc_srcloc loc = mark_loc(cfg, doc.start_mark);
+  yaml_document_delete(&doc);
+  if (!more) return AIMC_OK;
+  return aimc_error_at(ctx, AIMC_EPARSE, &loc,
+                       "a second YAML document: a file holds one document (remove the "
+                       "'---' or split the file)");
+}
+
+/* YAML text may not hold NUL bytes (libyaml would stop there silently). */
+static int no_nul(aimc_ctx *ctx, const char *name, const char *text, size_t size) {
+  const char *nul = memchr(text, '\0', size);
+  if (!nul) return AIMC_OK;
+  int line = 1, col = 1;
+  for (const char *c = text; c < nul; c++) {
+    if (*c == '\n') line++, col = 1;
+    else if (((unsigned char)*c & 0xC0) != 0x80) col++;
+  }
+  aimc_srcloc loc = {name, line, col};
+  return aimc_error_at(ctx, AIMC_EPARSE, &loc,
+                       "a NUL byte: this is not a YAML text file (binary data?)");
+}
+
 int aimc_cfg_parse(aimc_ctx *ctx, const char *name, const char *text,
                    aimc_cfg **out) {
   *out = NULL;
@@ -170,6 +214,7 @@ int aimc_cfg_parse(aimc_ctx *ctx, const char *name, const char *text,
     rc = copy_document(ctx, cfg, &doc);
     yaml_document_delete(&doc);
   }
+  if (!rc) rc = no_second_document(ctx, cfg, &parser);
   yaml_parser_delete(&parser);
   if (rc) {
     aimc_cfg_free(cfg);
@@ -185,16 +230,20 @@ int aimc_cfg_parse(aimc_ctx *ctx, const char *name, const char *text,
   return AIMC_OK;
 }
 
-int aimc_cfg_load(aimc_ctx *ctx, const char *path, aimc_cfg **out) {
+int aimc_cfg_load_from(aimc_ctx *ctx, const char *path, const aimc_srcloc *from,
+                       aimc_cfg **out) {
   *out = NULL;
-  if (access(path, R_OK) != 0)
-    return aimc_error(ctx, AIMC_ENOTFOUND, "%s: cannot open file", path);
   char *text = NULL;
-  int rc = aimc_read_file(ctx, path, &text, NULL);
-  if (rc) return rc;
-  rc = aimc_cfg_parse(ctx, path, text, out);
+  size_t size = 0;
+  int rc = aimc_input_read(ctx, path, from, 0, &text, &size);
+  if (!rc) rc = no_nul(ctx, path, text, size);
+  if (!rc) rc = aimc_cfg_parse(ctx, path, text, out);
   aimc_free(ctx, text);
   return rc;
+}
+
+int aimc_cfg_load(aimc_ctx *ctx, const char *path, aimc_cfg **out) {
+  return aimc_cfg_load_from(ctx, path, NULL, out);
 }
 
 void aimc_cfg_free(aimc_cfg *cfg) {

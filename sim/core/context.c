@@ -8,6 +8,8 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "message.h"
+
 #define ERRMSG_LEN 1024
 
 struct aimc_ctx {
@@ -115,7 +117,9 @@ void aimc_log(aimc_ctx *ctx, aimc_log_level level, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  ctx->log_fn(ctx->log_user, level, msg);
+  char clean[ERRMSG_LEN];
+  aimc_text_sanitize(clean, sizeof clean, msg);
+  ctx->log_fn(ctx->log_user, level, clean);
 }
 
 void *aimc_malloc(aimc_ctx *ctx, size_t size) {
@@ -144,8 +148,12 @@ char *aimc_strdup(aimc_ctx *ctx, const char *s) {
   return d;
 }
 
+/* Messages echo file contents and arguments: sanitized once, here. */
 int aimc_verror(aimc_ctx *ctx, int status, const char *fmt, va_list ap) {
-  if (ctx) vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+  if (!ctx) return status;
+  char raw[ERRMSG_LEN];
+  vsnprintf(raw, sizeof raw, fmt, ap);
+  aimc_text_sanitize(ctx->errmsg, sizeof ctx->errmsg, raw);
   return status;
 }
 
@@ -165,13 +173,15 @@ int aimc_error_at(aimc_ctx *ctx, int status, const aimc_srcloc *loc,
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  char raw[ERRMSG_LEN + 64];
   if (loc && loc->file && loc->line > 0)
-    snprintf(ctx->errmsg, sizeof ctx->errmsg, "%s:%d:%d: %s", loc->file,
-             loc->line, loc->col > 0 ? loc->col : 1, msg);
+    snprintf(raw, sizeof raw, "%s:%d:%d: %s", loc->file, loc->line,
+             loc->col > 0 ? loc->col : 1, msg);
   else if (loc && loc->file)
-    snprintf(ctx->errmsg, sizeof ctx->errmsg, "%s: %s", loc->file, msg);
+    snprintf(raw, sizeof raw, "%s: %s", loc->file, msg);
   else
-    snprintf(ctx->errmsg, sizeof ctx->errmsg, "%s", msg);
+    snprintf(raw, sizeof raw, "%s", msg);
+  aimc_text_sanitize(ctx->errmsg, sizeof ctx->errmsg, raw);
   return status;
 }
 

@@ -1,9 +1,8 @@
-/* SI-unit parsing and printing ("15uS", "10ns", "1.2pJ"). Time is parsed in
- * long double so that femtosecond counts up to 2^63 are exact. */
+/* SI-unit parsing and printing ("15uS", "10ns", "1.2pJ"). Numbers are
+ * decimals only (no hex, inf or nan); times are exact integer counts of
+ * femtoseconds up to 2^63, computed from the text's digits. */
 #include "aimc/units.h"
 
-#include <errno.h>
-#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -99,27 +98,96 @@ static int split_suffix(const char *suffix, aimc_unit expect, int *exp10,
   return -1;
 }
 
-static int parse_ld(const char *text, aimc_unit expect, long double *value,
-                    char *err, size_t errlen) {
+/* A decimal number as digits x 10^exp: the text's own digits, so values
+ * are exact until the final conversion (correctly rounded by strtod, or
+ * exact integer arithmetic for femtoseconds) and do not depend on the
+ * width of long double (80 bits on x86, 64 under valgrind). */
+typedef struct {
+  char digits[48]; /* significant digits, no leading zeros ("" for 0)  */
+  int sticky;      /* nonzero digits dropped beyond the 40 kept         */
+  long exp10;      /* value = digits x 10^exp10                          */
+  int neg;
+} decimal;
+
+#define KEEP_DIGITS 40
+
+/* Scans [+-]?(d+(.d*)?|.d+)([eE][+-]?d+)? at p. Returns the characters
+ * read, 0 if p does not start a decimal (hex, inf and nan never do). */
+static size_t scan_decimal(const char *p, decimal *d) {
+  const char *s = p;
+  size_t n = 0;
+  int any = 0;
+  memset(d, 0, sizeof *d);
+  if (*s == '+' || *s == '-') d->neg = *s++ == '-';
+  for (int frac = 0;; s++) {
+    if (*s == '.' && !frac) {
+      frac = 1;
+      continue;
+    }
+    if (*s < '0' || *s > '9') break;
+    any = 1;
+    if (frac) d->exp10--;
+    if (*s == '0' && n == 0) continue;
+    if (n < KEEP_DIGITS) {
+      d->digits[n++] = *s;
+    } else {
+      d->exp10++; /* not appended: undo the digit's place */
+      d->sticky |= *s != '0';
+    }
+  }
+  if (!any) return 0;
+  d->digits[n] = '\0';
+  if ((*s == 'e' || *s == 'E') &&
+      ((s[1] >= '0' && s[1] <= '9') ||
+       ((s[1] == '+' || s[1] == '-') && s[2] >= '0' && s[2] <= '9'))) {
+    s++;
+    int eneg = *s == '-';
+    if (*s == '+' || *s == '-') s++;
+    long e = 0;
+    for (; *s >= '0' && *s <= '9'; s++)
+      if (e < 100000) e = 10 * e + (*s - '0');
+    d->exp10 += eneg ? -e : e;
+  }
+  return (size_t)(s - p);
+}
+
+/* digits x 10^(exp10 + shift) as the nearest double (0 on underflow). */
+static double decimal_value(const decimal *d, long shift) {
+  if (!d->digits[0]) return d->neg ? -0.0 : 0.0;
+  char text[96];
+  snprintf(text, sizeof text, "%s%s%se%ld", d->neg ? "-" : "", d->digits, d->sticky ? "1" : "",
+           d->exp10 + shift - (d->sticky ? 1 : 0));
+  return strtod(text, NULL);
+}
+
+int aimc_decimal_parse(const char *text, double *value, const char **end) {
+  decimal d;
+  size_t n = text ? scan_decimal(text, &d) : 0;
+  if (end) *end = text ? text + n : text;
+  if (!n) return AIMC_EPARSE;
+  double v = decimal_value(&d, 0);
+  if (!isfinite(v) || (v == 0 && d.digits[0])) return AIMC_ERANGE;
+  *value = v;
+  return AIMC_OK;
+}
+
+/* Parses text into a decimal and its unit prefix (exp10 of the prefix). */
+static int parse_quantity(const char *text, aimc_unit expect, decimal *d, int *prefix,
+                          char *err, size_t errlen) {
   if (!text) return aimc_core_fail(AIMC_EPARSE, err, errlen, "missing value");
   const char *p = text;
   while (*p == ' ' || *p == '\t') p++;
-  /* strtold accepts "inf", "nan" and hex floats; we take decimals only. */
-  if (!(*p == '-' || *p == '+' || *p == '.' || (*p >= '0' && *p <= '9')))
-    return aimc_core_fail(AIMC_EPARSE, err, errlen, "'%s' is not a number",
-                          text);
-  char *end;
-  errno = 0;
-  long double v = strtold(p, &end);
-  if (end == p)
-    return aimc_core_fail(AIMC_EPARSE, err, errlen, "'%s' is not a number",
-                          text);
-  if (errno == ERANGE || !isfinite(v) || fabsl(v) > (long double)DBL_MAX)
-    return aimc_core_fail(AIMC_ERANGE, err, errlen,
-                          "'%s' is out of the range of a number", text);
+  size_t n = scan_decimal(p, d);
+  if (!n)
+    return aimc_core_fail(AIMC_EPARSE, err, errlen, "'%s' is not a number", text);
+  const char *end = p + n;
+  if ((end[0] == 'x' || end[0] == 'X') && n == 1 + (size_t)(p[0] == '+' || p[0] == '-') &&
+      end[-1] == '0')
+    return aimc_core_fail(AIMC_EPARSE, err, errlen,
+                          "'%s': hexadecimal numbers are not accepted, write a decimal", text);
   while (*end == ' ' || *end == '\t') end++;
   char suffix[32];
-  size_t n = strlen(end);
+  n = strlen(end);
   while (n > 0 &&
          (end[n - 1] == ' ' || end[n - 1] == '\t' || end[n - 1] == '\n'))
     n--;
@@ -128,9 +196,8 @@ static int parse_ld(const char *text, aimc_unit expect, long double *value,
                           text);
   memcpy(suffix, end, n);
   suffix[n] = '\0';
-  int exp10 = 0;
   aimc_unit found;
-  if (split_suffix(suffix, expect, &exp10, &found) != 0) {
+  if (split_suffix(suffix, expect, prefix, &found) != 0) {
     if (found == AIMC_U_COUNT_)
       return aimc_core_fail(AIMC_EUNIT, err, errlen,
                             "unknown unit '%s' in '%s' (expected a %s%s%s)",
@@ -142,35 +209,66 @@ static int parse_ld(const char *text, aimc_unit expect, long double *value,
                           UNITS[expect].name, expect ? " in " : "",
                           UNITS[expect].symbol);
   }
-  v *= powl(10.0L, exp10);
-  if (!isfinite(v) || fabsl(v) > (long double)DBL_MAX)
-    return aimc_core_fail(AIMC_ERANGE, err, errlen,
-                          "'%s' is out of the range of a number", text);
-  *value = v;
   return AIMC_OK;
 }
 
 int aimc_unit_parse(const char *text, aimc_unit expect, double *value,
                     char *err, size_t errlen) {
-  long double v;
-  int rc = parse_ld(text, expect, &v, err, errlen);
-  if (rc == AIMC_OK) *value = (double)v;
-  return rc;
+  decimal d;
+  int prefix = 0;
+  int rc = parse_quantity(text, expect, &d, &prefix, err, errlen);
+  if (rc) return rc;
+  double v = decimal_value(&d, prefix);
+  if (!isfinite(v))
+    return aimc_core_fail(AIMC_ERANGE, err, errlen,
+                          "'%s' is out of the range of a number", text);
+  if (v == 0 && d.digits[0])
+    return aimc_core_fail(AIMC_ERANGE, err, errlen,
+                          "'%s' is too small for a number (it would be 0)", text);
+  *value = v;
+  return AIMC_OK;
 }
 
 int aimc_time_parse(const char *text, aimc_time *t_fs, char *err,
                     size_t errlen) {
-  long double v;
-  int rc = parse_ld(text, AIMC_U_SECOND, &v, err, errlen);
+  decimal d;
+  int prefix = 0;
+  int rc = parse_quantity(text, AIMC_U_SECOND, &d, &prefix, err, errlen);
   if (rc != AIMC_OK) return rc;
-  if (v < 0)
+  if (d.neg && d.digits[0])
     return aimc_core_fail(AIMC_ERANGE, err, errlen, "negative time '%s'", text);
-  long double fs = v * 1e15L;
-  if (fs >= 9.2233720368547758e18L)
+  /* fs = digits x 10^e, exactly, rounded half up (as llround did). */
+  long e = d.exp10 + prefix + 15;
+  uint64_t fs = 0;
+  size_t nd = strlen(d.digits);
+  int over = 0;
+  if (e >= 0) {
+    for (size_t i = 0; i < nd && !over; i++) {
+      over = fs > (UINT64_MAX - 9) / 10;
+      fs = 10 * fs + (uint64_t)(d.digits[i] - '0');
+    }
+    for (long k = 0; k < e && fs && !over; k++) {
+      over = fs > UINT64_MAX / 10;
+      fs *= 10;
+    }
+  } else if ((long)nd + e >= 0) {
+    /* Integer part: the first nd + e digits; the next one rounds. */
+    size_t whole = (size_t)((long)nd + e);
+    for (size_t i = 0; i < whole && !over; i++) {
+      over = fs > (UINT64_MAX - 9) / 10;
+      fs = 10 * fs + (uint64_t)(d.digits[i] - '0');
+    }
+    if (!over && whole < nd && d.digits[whole] >= '5') fs++;
+  }
+  if (over || fs > (uint64_t)AIMC_TIME_MAX)
     return aimc_core_fail(
         AIMC_ERANGE, err, errlen,
         "time '%s' is beyond the 2.5 h the kernel can count in fs", text);
-  *t_fs = (aimc_time)llroundl(fs);
+  if (fs == 0 && d.digits[0])
+    return aimc_core_fail(AIMC_ERANGE, err, errlen,
+                          "time '%s' is below the 1 fs resolution (it would round to 0)",
+                          text);
+  *t_fs = (aimc_time)fs;
   return AIMC_OK;
 }
 

@@ -140,6 +140,11 @@ static void seed_rng(aimc_inst *inst) {
                                               aimc_hash_str(inst->di->name)));
 }
 
+static void seed_lane_rng(aimc_inst *inst) {
+  uint64_t s = aimc_seed_derive(inst->engine->seed, aimc_hash_str(inst->di->name));
+  aimc_xs128p_seed(&inst->lane_rng, aimc_seed_derive(s, aimc_hash_str("aimc.eval")));
+}
+
 /* Runs init (fresh state) or the model's reset, naming the instance in
  * the error. Either way the stream is where a fresh engine's would be:
  * init starts from the seed (and what it leaves is kept), a reset hook
@@ -148,6 +153,7 @@ static int start_inst(aimc_inst *inst, int use_reset) {
   size_t rng_size = inst->rng.type->size;
   unsigned char *after_init = inst->rng_state + rng_size;
   int st;
+  seed_lane_rng(inst);
   if (use_reset && inst->model->reset) {
     memcpy(inst->rng_state, after_init, rng_size);
     st = inst->model->reset(inst);

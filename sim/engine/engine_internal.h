@@ -53,6 +53,9 @@ struct aimc_inst {
    * copy of the state as it was after init, which a reset hook gets back. */
   gsl_rng rng;
   unsigned char *rng_state;
+  /* The stream of the model's evaluations (aimc/lanes.h), from its start
+   * at init and at every reset. */
+  aimc_xs128p lane_rng;
   uint32_t handler;
   eng_port *ports;
   double energy_J[AIMC_EC_COUNT_]; /* by class                          */

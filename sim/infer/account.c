@@ -9,7 +9,6 @@
 
 #include "aimc/status.h"
 #include "infer_internal.h"
-#include "sim/map/map_internal.h"
 
 uint64_t aimc_infer_cycles(const aimc_arch *a, aimc_time t_fs) {
   return (uint64_t)((t_fs + a->clock_fs - 1) / a->clock_fs);
@@ -30,7 +29,7 @@ static int slot_state_words(const aimc_mapping *m, const aimc_map_slot *s) {
 
 static double part_cost(const aimc_tile *t, aimc_tile_part part, const aimc_op_use *use,
                         aimc_time *t_fs) {
-  aimc_op_cost c = aimc_model_op_cost(aimc_tile_part_model(part), t->params[part], use);
+  aimc_op_cost c = aimc_model_op_cost(t->model[part], t->params[part], use);
   *t_fs = c.t_fs;
   return c.e_J;
 }

@@ -35,13 +35,12 @@
 #include "aimc/progress.h"
 #include "aimc/status.h"
 #include "infer_internal.h"
-#include "sim/map/map_internal.h"
 
 /* LANES: sequences per register block of the batched loops (a batch is
  * padded to a multiple of it; padding lanes hold zeros and are never
  * read). BATCH_MAX: sequences simulated together (keeps the batch buffers
  * of the IMSSA-size model in L2). */
-enum { LANES = 8, BATCH_MAX = 32 };
+enum { LANES = AIMC_LANES, BATCH_MAX = 32 };
 
 /* Scratch of one layer's read, kept from its DAC to its periphery stage:
  * one set per layer when layers overlap in time (pipelined), else one set
@@ -52,16 +51,23 @@ typedef struct {
   double *y;          /* the layer's output (h)                          */
 } layer_buf;
 
-/* Converter view of one matrix: the ADC quantizer and ADC noise variance
- * of every output column, the quantizer applied digitally after partial
- * sums are added, and the array slots holding the matrix. */
+/* Converter view of one matrix: the calibration of its rows (DACs) and
+ * columns (ADCs), the full scale and resolution each channel needs to
+ * carry the model's quantized values (the quantizer of what it carries:
+ * state, input or output); the quantizer applied digitally after partial
+ * sums are added; the array slots holding the matrix and their tiles,
+ * whose dac and adc models convert (aimc/model.h, eval_batch). */
 typedef struct {
-  aimc_quant *adc;     /* n_out                                    */
-  double *adc_var;     /* n_out: (ADC noise sigma)^2, 0 when none   */
-  aimc_quant post;     /* bits 0: none                             */
+  double *dac_fs, *adc_fs;  /* n_in, n_out full scales                 */
+  int *dac_bits, *adc_bits; /* n_in, n_out resolutions (0: exact)      */
+  int calibrated;           /* 0: dense layers, converters exact      */
+  unsigned char *on_grid;   /* n_in: the row carries words already on  */
+                            /* its calibration's grid (the state)      */
+  aimc_quant post;          /* bits 0: none                           */
   const aimc_map_slot **slots;
+  int *slot_tile;           /* the array (tile) of each slot          */
   int n_slots;
-  int exclusive;       /* every column read from exactly one slot    */
+  int exclusive;            /* every column read from exactly one slot */
 } mat_view;
 
 typedef struct {
@@ -71,8 +77,6 @@ typedef struct {
   mat_view *mv;             /* per matrix                              */
   int *ssm, *ssm_b, *ssm_cd, *mix; /* matrix index per layer, -1 none */
   int enc, dec;
-  aimc_quant dac_u, dac_x;  /* input DACs                              */
-  int state_dac_identity;   /* dac_x(state) == state (see ws_init)     */
   size_t *st_off;           /* per layer: offset of its state          */
   /* The batch: nb sequences in bp lanes (nb rounded up to LANES). Every
    * buffer below holds bp values per element. */
@@ -87,15 +91,16 @@ typedef struct {
   double *layer_next;       /* pipelined: what this step writes for the */
                             /* next (== layer_in when not pipelined)   */
   double *prev_in;          /* layers x h: raw input one read earlier  */
-  double *prev_uq;          /* layers x h: its DAC value               */
   double *z, *o, *pool, *logits; /* 2h, h, h, n_out                     */
   double *mean, *var;       /* layer-norm moments, one per lane        */
   double *acc, *sd;         /* one column of a read: sums, noise sigma */
+  double *drive;            /* a slot's row drive after its DACs       */
+  unsigned char *dac_exact; /* per array: its DACs at their calibration */
+  aimc_lanes lanes;         /* the batch's lanes for the models' evals */
   aimc_xs128p *noise;       /* read/ADC noise stream of each lane      */
   uint64_t *bits;           /* one random word per lane                */
   double *z01;              /* one standard normal deviate per lane    */
   uint64_t noise_seed;      /* sample s draws from derive(seed, s)     */
-  aimc_ziggurat zig;        /* normal deviates for the noise           */
   /* The event schedule: a step event every period, then a chain of stage
    * events per layer, the first at the layer's offset inside the step. */
   aimc_kernel *k;
@@ -118,107 +123,92 @@ enum { EV_STEP = 0, EV_STAGE = 1 };
 
 static uint32_t stage_tag(int l, int i) { return EV_STAGE + (uint32_t)(l * AIMC_STAGES_MAX + i); }
 
-/* The converter a model quantizer becomes: off when converters are ideal,
- * the override bits when set (over the same range), else the model's. */
-static aimc_quant converter(const aimc_arch *a, const aimc_quant *q, int bits) {
-  aimc_quant c = {0, 0};
-  if (!a->ni_converter || q->bits <= 0 || q->range <= 0) return c;
-  c.bits = bits > 0 ? bits : q->bits;
-  c.range = q->range;
-  return c;
-}
-
-/* dst = aimc_quant_apply(q, src) for n values, with the same arithmetic
- * (bit-identical: the golden test compares against the shared quantizer)
- * but vectorizable: round() is done without the libm call, by clamping r
- * first (anything beyond kmax + 1 rounds past kmax anyway; NaN goes to
- * +kmax) and rounding half away from zero from its truncation t, whose
- * remainder r - t is exact. dst may be src. */
-static void quantize_vec(const aimc_quant *q, const double *src, double *dst, size_t n) {
-  if (q->bits <= 0) {
-    if (dst != src) memcpy(dst, src, sizeof(double) * n);
-    return;
-  }
-  if (q->bits == 1) {
-    for (size_t e = 0; e < n; e++) dst[e] = aimc_quant_apply(q, src[e]);
-    return;
-  }
-  double kmax = (1 << (q->bits - 1)) - 1, step = q->range / kmax, lim = kmax + 1;
-  for (size_t e = 0; e < n; e++) {
-    double r = src[e] / step;
-    r = r <= lim ? r : lim;
-    r = r >= -lim ? r : -lim;
-    double t = (double)(int)r, f = r - t;
-    t += f >= 0.5 ? 1.0 : (f <= -0.5 ? -1.0 : 0.0);
-    t = t < kmax ? t : kmax;
-    t = t > -kmax ? t : -kmax;
-    dst[e] = t * step;
-  }
-}
-
 static void ws_free(aimc_ctx *ctx, run_ws *w) {
   if (w->mv)
     for (size_t i = 0; i < w->m->n_mats; i++) {
-      aimc_free(ctx, w->mv[i].adc);
-      aimc_free(ctx, w->mv[i].adc_var);
-      aimc_free(ctx, w->mv[i].slots);
+      void *v[] = {w->mv[i].dac_fs, w->mv[i].adc_fs, w->mv[i].dac_bits,
+                   w->mv[i].adc_bits, w->mv[i].slots, w->mv[i].slot_tile, w->mv[i].on_grid};
+      for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) aimc_free(ctx, v[j]);
     }
   aimc_kernel_free(w->k);
   if (w->layer_next == w->layer_in) w->layer_next = NULL;
   void *bufs[] = {w->offset_fs, w->stages, w->n_stages, w->mv, w->ssm, w->ssm_b,
                   w->ssm_cd, w->mix, w->st_off, w->state, w->lb, w->lb_mem, w->in_sq,
-                  w->layer_in, w->layer_next, w->prev_in, w->prev_uq, w->z, w->o,
+                  w->layer_in, w->layer_next, w->prev_in, w->drive, w->dac_exact, w->z, w->o,
                   w->pool, w->logits, w->mean, w->var, w->acc, w->sd, w->noise, w->bits, w->z01};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
   memset(w, 0, sizeof *w);
 }
 
+/* The quantizer a channel carrying q's values needs: q itself when
+ * converters are modelled, else exact (over q's range). */
+static aimc_quant carried(const aimc_arch *a, const aimc_quant *q) {
+  return (aimc_quant){a->ni_converter && q->range > 0 ? q->bits : 0, q->range};
+}
+
+static void calibrate(mat_view *v, int row, const aimc_quant *dac, int col,
+                      const aimc_quant *adc) {
+  if (dac) v->dac_fs[row] = dac->range, v->dac_bits[row] = dac->bits;
+  if (adc) v->adc_fs[col] = adc->range, v->adc_bits[col] = adc->bits;
+}
+
+/* Rows of a channel block: [x; u; u_{t-1}] (single form), [x; u] (C/D),
+ * x (A), u (B). Columns: [x; y] (single), y (C/D), x (A, B: partial sums
+ * at the state's range, quantized to it in the register). */
+static void calibrate_block(mat_view *v, const aimc_map_matrix *mx, int b, const aimc_arch *a,
+                            const aimc_s4d_model *mdl) {
+  aimc_quant qu = carried(a, &mdl->quant_u), qx = carried(a, &mdl->quant_x),
+             qy = carried(a, &mdl->quant_y), part = {0, qx.range};
+  int i0 = mx->in_off[b], ni = mx->in_off[b + 1] - i0;
+  int j0 = mx->out_off[b], nj = mx->out_off[b + 1] - j0;
+  int ns = mx->kind == AIMC_OP_SSM ? ni - 2 : mx->kind == AIMC_OP_SSM_CD ? ni - 1
+           : mx->kind == AIMC_OP_SSM_A ? ni : 0;
+  for (int i = 0; i < ni; i++) {
+    calibrate(v, i0 + i, i < ns ? &qx : &qu, 0, NULL);
+    v->on_grid[i0 + i] = i < ns; /* state rows; ws_init keeps those on the grid */
+  }
+  for (int j = 0; j < nj; j++) {
+    const aimc_quant *q = mx->kind == AIMC_OP_SSM ? (j == nj - 1 ? &qy : &qx)
+                          : mx->kind == AIMC_OP_SSM_CD ? &qy : &part;
+    calibrate(v, 0, NULL, j0 + j, q);
+  }
+  if (mx->kind == AIMC_OP_SSM_A || mx->kind == AIMC_OP_SSM_B) v->post = qx;
+}
+
 static int view_init(aimc_ctx *ctx, run_ws *w, int mi) {
   const aimc_map_matrix *mx = &w->m->mats[mi];
-  const aimc_arch *a = &w->m->arch;
-  const aimc_s4d_model *mdl = w->mdl;
   mat_view *v = &w->mv[mi];
-  v->adc = aimc_calloc(ctx, (size_t)mx->n_out + 1, sizeof(aimc_quant));
-  v->adc_var = aimc_calloc(ctx, (size_t)mx->n_out + 1, sizeof(double));
-  if (!v->adc || !v->adc_var) return AIMC_ENOMEM;
+  size_t ni = (size_t)mx->n_in + 1, no = (size_t)mx->n_out + 1;
+  v->dac_fs = aimc_calloc(ctx, ni, sizeof(double));
+  v->adc_fs = aimc_calloc(ctx, no, sizeof(double));
+  v->dac_bits = aimc_calloc(ctx, ni, sizeof(int));
+  v->adc_bits = aimc_calloc(ctx, no, sizeof(int));
+  v->on_grid = aimc_calloc(ctx, ni, 1);
+  if (!v->dac_fs || !v->adc_fs || !v->dac_bits || !v->adc_bits || !v->on_grid)
+    return AIMC_ENOMEM;
   for (size_t k = 0; k < w->m->n_arrays; k++) v->n_slots += w->m->arrays[k].n_place;
   v->slots = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof *v->slots);
-  if (!v->slots) return AIMC_ENOMEM;
+  v->slot_tile = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof(int));
+  if (!v->slots || !v->slot_tile) return AIMC_ENOMEM;
   v->n_slots = 0;
   for (size_t k = 0; k < w->m->n_arrays; k++)
     for (int p = 0; p < w->m->arrays[k].n_place; p++)
-      if (w->m->arrays[k].place[p].matrix == mi) v->slots[v->n_slots++] = &w->m->arrays[k].place[p];
+      if (w->m->arrays[k].place[p].matrix == mi) {
+        v->slot_tile[v->n_slots] = (int)k;
+        v->slots[v->n_slots++] = &w->m->arrays[k].place[p];
+      }
   /* Column sums split over arrays (tiles along rows) are added up. */
-  int *cover = aimc_calloc(ctx, (size_t)mx->n_out + 1, sizeof(int));
+  int *cover = aimc_calloc(ctx, no, sizeof(int));
   if (!cover) return AIMC_ENOMEM;
   for (int si = 0; si < v->n_slots; si++)
     for (int j = 0; j < v->slots[si]->n_out; j++) cover[v->slots[si]->out0 + j]++;
   v->exclusive = 1;
   for (int j = 0; j < mx->n_out; j++) v->exclusive &= cover[j] == 1;
   aimc_free(ctx, cover);
-  aimc_quant qx = converter(a, &mdl->quant_x, a->adc_bits);
-  aimc_quant qy = converter(a, &mdl->quant_y, a->adc_bits);
-  for (int b = 0; b < mx->n_blocks; b++) {
-    int j0 = mx->out_off[b], nj = mx->out_off[b + 1] - j0;
-    for (int j = 0; j < nj; j++) {
-      aimc_quant *q = &v->adc[j0 + j];
-      switch (mx->kind) {
-        case AIMC_OP_SSM: *q = j == nj - 1 ? qy : qx; break;
-        case AIMC_OP_SSM_CD: *q = qy; break;
-        case AIMC_OP_SSM_A:
-        case AIMC_OP_SSM_B:
-          /* Partial sums: converted at adc_bits if set, then added and
-           * quantized to the state resolution in the register. */
-          if (a->ni_converter && a->adc_bits > 0 && mdl->quant_x.range > 0)
-            *q = (aimc_quant){a->adc_bits, mdl->quant_x.range};
-          v->post = qx;
-          break;
-        default: break; /* dense layers on crossbars: ideal ADCs */
-      }
-      double lsb = a->ni_converter ? a->adc_noise_lsb * aimc_quant_step(q) : 0;
-      if (q->bits > 0) v->adc_var[j0 + j] = lsb * lsb;
-    }
-  }
+  v->calibrated = mx->kind == AIMC_OP_SSM || mx->kind == AIMC_OP_SSM_A ||
+                  mx->kind == AIMC_OP_SSM_B || mx->kind == AIMC_OP_SSM_CD;
+  for (int b = 0; v->calibrated && b < mx->n_blocks; b++)
+    calibrate_block(v, mx, b, &w->m->arch, w->mdl);
   return AIMC_OK;
 }
 
@@ -231,6 +221,43 @@ static double *zeros(aimc_ctx *ctx, size_t n) {
 }
 
 static int on_event(aimc_kernel *k, void *self, const aimc_event *ev);
+static int at_calibration(const run_ws *w, int k, aimc_tile_part p);
+
+/* Which state rows carry words already on their DAC's grid, so that an
+ * exact DAC passes them as they are (quantizing a grid value gives it
+ * back): the separate form's register quantizes the state to quant_x; the
+ * single form's state columns are converted by ADCs at that calibration
+ * when every tile of the matrix converts at it and no column adds partial
+ * sums (or the state is not quantized at all). */
+static int grid_init(aimc_ctx *ctx, run_ws *w) {
+  const aimc_mapping *m = w->m;
+  w->dac_exact = aimc_calloc(ctx, m->n_arrays + 1, 1);
+  if (!w->dac_exact) return AIMC_ENOMEM;
+  for (size_t k = 0; k < m->n_arrays; k++)
+    w->dac_exact[k] = (unsigned char)at_calibration(w, (int)k, AIMC_TILE_DAC);
+  int unquantized = !m->arch.ni_converter || w->mdl->quant_x.bits <= 0;
+  for (int l = 0; l < w->mdl->layers; l++) {
+    int grid = m->arch.form == AIMC_FORM_SEPARATE || unquantized;
+    const mat_view *sv = w->ssm[l] >= 0 ? &w->mv[w->ssm[l]] : NULL;
+    if (!grid && sv && sv->exclusive) {
+      grid = 1;
+      for (int si = 0; si < sv->n_slots; si++) {
+        int k = sv->slot_tile[si];
+        const aimc_tile *t = &m->tiles[k];
+        const aimc_param *b = aimc_params_find(t->model[AIMC_TILE_ADC]->params,
+                                               t->model[AIMC_TILE_ADC]->n_params, "bits");
+        if (t->model[AIMC_TILE_ADC] != aimc_tile_part_model(AIMC_TILE_ADC) ||
+            aimc_param_get(b, t->params[AIMC_TILE_ADC]) != 0)
+          grid = 0;
+      }
+    }
+    for (size_t i = 0; i < m->n_mats; i++)
+      if (m->mats[i].layer == l && w->mv[i].calibrated && !grid)
+        memset(w->mv[i].on_grid, 0, (size_t)m->mats[i].n_in);
+  }
+  return AIMC_OK;
+}
+
 static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend);
 
 /* Workspace for batches of up to max_batch sequences. */
@@ -277,18 +304,8 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
     w->st_off[l + 1] = w->st_off[l] + s;
   }
   const aimc_arch *a = &m->arch;
-  w->dac_u = converter(a, &mdl->quant_u, a->dac_bits);
-  w->dac_x = converter(a, &mdl->quant_x, a->dac_bits);
-  /* The register holds ADC outputs on the grid of the state quantizer qx
-   * (single form: when no column sums partial reads; separate form: the
-   * register's quantizer is qx). A DAC on the same grid then returns its
-   * input (quantizing a grid value t * step gives t * step again), so the
-   * state is driven as it is. */
-  aimc_quant qx = converter(a, &mdl->quant_x, a->adc_bits);
-  int on_grid = a->form == AIMC_FORM_SEPARATE || (w->ssm[0] >= 0 && w->mv[w->ssm[0]].exclusive);
-  for (int l = 0; l < L; l++)
-    if (a->form == AIMC_FORM_SINGLE && (w->ssm[l] < 0 || !w->mv[w->ssm[l]].exclusive)) on_grid = 0;
-  w->state_dac_identity = on_grid && w->dac_x.bits == qx.bits && w->dac_x.range == qx.range;
+  int st = grid_init(ctx, w);
+  if (st) return st;
   size_t LH = (size_t)L * H, bp = (size_t)w->bp;
   w->state = zeros(ctx, (w->st_off[L] + 1) * bp);
   w->big = big;
@@ -305,7 +322,7 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   w->layer_in = zeros(ctx, LH * bp);
   w->layer_next = a->pipeline ? zeros(ctx, LH * bp) : w->layer_in;
   w->prev_in = zeros(ctx, LH * bp);
-  w->prev_uq = zeros(ctx, LH * bp);
+  w->drive = zeros(ctx, big * bp);
   w->z = zeros(ctx, 2 * (size_t)H * bp);
   w->o = zeros(ctx, (size_t)H * bp);
   w->pool = zeros(ctx, (size_t)H * bp);
@@ -318,10 +335,10 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   w->bits = aimc_calloc(ctx, bp, sizeof(uint64_t));
   w->z01 = zeros(ctx, bp);
   if (!w->state || !w->lb_mem || !w->lb || !w->in_sq || !w->layer_in || !w->layer_next ||
-      !w->prev_in || !w->prev_uq || !w->z || !w->o || !w->pool ||
+      !w->prev_in || !w->drive || !w->z || !w->o || !w->pool ||
       !w->logits || !w->mean || !w->var || !w->acc || !w->sd || !w->noise || !w->bits || !w->z01)
     return AIMC_ENOMEM;
-  aimc_ziggurat_init(&w->zig);
+  w->lanes = (aimc_lanes){w->nb, (size_t)w->bp, w->noise, w->bits, w->z01};
   w->noise_seed = aimc_seed_derive(aimc_ctx_seed(ctx), aimc_hash_str("aimc.read_noise"));
   return schedule_init(ctx, w, backend);
 }
@@ -405,55 +422,101 @@ static inline void variance_sum(const float *nv, const float *x_sq, size_t bp, i
   for (int k = 0; k < LANES; k++) sum[k] = acc[k];
 }
 
-/* One read of every array holding matrix mi, for the whole batch: out = W
- * in, plus read noise (sum over devices of (relative sigma x device
- * current)^2) and ADC noise drawn as one Gaussian per column, converted. */
-static void array_read(run_ws *w, int mi, const double *in, double *out) {
+/* 1 when part p of array k converts exactly at its calibration (bits 0,
+ * no gain error, offset or noise): quantizing a word already on the
+ * calibration's grid then gives it back, bit for bit. */
+static int at_calibration(const run_ws *w, int k, aimc_tile_part p) {
+  const aimc_tile *t = &w->m->tiles[k];
+  const aimc_model *md = t->model[p];
+  static const char *const KEYS[] = {"bits", "gain_err", "offset", "noise", "noise_lsb"};
+  for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++) {
+    const aimc_param *q = aimc_params_find(md->params, md->n_params, KEYS[i]);
+    if (q && aimc_param_get(q, t->params[p]) != 0) return 0;
+  }
+  return md == aimc_tile_part_model(p);
+}
+
+/* n channels of one of array k's converters (part p: its model and
+ * params as the netlist gives them), with the calibration of the channels
+ * they carry. */
+static int convert(run_ws *w, int k, aimc_tile_part p, const double *fs, const int *bits,
+                   int n, const double *in, double *out) {
+  const aimc_tile *t = &w->m->tiles[k];
+  aimc_eval e = {t->params[p], NULL, n, fs, bits};
+  return aimc_model_eval_batch(t->model[p], &e, in, out, &w->lanes);
+}
+
+/* One read of every array holding matrix mi, for the whole batch: each
+ * slot's rows go through its tile's DACs, the array sums the column
+ * currents (out = W in, rows added in pairs) with read noise (sum over
+ * devices of (relative sigma x device current)^2, one Gaussian per
+ * column), and the tile's ADCs convert. Partial sums of a column split
+ * over tiles are converted by each tile and added. */
+static int array_read(run_ws *w, int mi, const double *in, double *out) {
   const aimc_map_matrix *mx = &w->m->mats[mi];
   const mat_view *v = &w->mv[mi];
   const double *W = aimc_hw_weights(w->hw, (size_t)mi);
   const float *NV = w->hw->nvar[mi];
   double rel2 = w->m->arch.read_noise_rel * w->m->arch.read_noise_rel;
   size_t bp = (size_t)w->bp;
+  int st = AIMC_OK;
   if (!v->exclusive) memset(out, 0, sizeof(double) * mx->n_out * bp);
-  if (NV)
-    for (size_t e = 0; e < (size_t)mx->n_in * bp; e++) w->in_sq[e] = (float)(in[e] * in[e]);
-  for (int si = 0; si < v->n_slots; si++) {
+  for (int si = 0; si < v->n_slots && !st; si++) {
     const aimc_map_slot *s = v->slots[si];
-    int b = s->block;
-    for (int j = 0; j < s->n_out; j++) {
+    int b = s->block, k = v->slot_tile[si];
+    const double *x = in + (size_t)s->in0 * bp;
+    if (v->calibrated) { /* rows on their grid pass an exact DAC as they are */
+      int skip = w->dac_exact[k];
+      for (int i = 0, i1; i < s->n_in && !st; i = i1) {
+        int grid = skip && v->on_grid[s->in0 + i];
+        for (i1 = i + 1; i1 < s->n_in && (skip && v->on_grid[s->in0 + i1]) == grid; i1++) {}
+        size_t at = (size_t)i * bp;
+        if (grid) memcpy(w->drive + at, x + at, sizeof(double) * (size_t)(i1 - i) * bp);
+        else
+          st = convert(w, k, AIMC_TILE_DAC, v->dac_fs + s->in0 + i, v->dac_bits + s->in0 + i,
+                       i1 - i, x + at, w->drive + at);
+      }
+      x = w->drive;
+    }
+    if (NV)
+      for (size_t e = 0; e < (size_t)s->n_in * bp; e++) w->in_sq[e] = (float)(x[e] * x[e]);
+    for (int j = 0; j < s->n_out && !st; j++) {
       int col = s->out0 + j;
       size_t row = aimc_map_matrix_index(mx, b, col - mx->out_off[b], s->in0 - mx->in_off[b]);
       double *dst = out + (size_t)col * bp, *acc = v->exclusive ? dst : w->acc;
       for (size_t c = 0; c < bp; c += LANES) {
-        column_sum(W + row, in + s->in0 * bp + c, bp, s->n_in, acc + c);
-        if (NV) variance_sum(NV + row, w->in_sq + s->in0 * bp + c, bp, s->n_in, w->sd + c);
+        column_sum(W + row, x + c, bp, s->n_in, acc + c);
+        if (NV) variance_sum(NV + row, w->in_sq + c, bp, s->n_in, w->sd + c);
       }
-      if (NV || v->adc_var[col] > 0) {
+      if (NV) {
         double *sd = w->sd;
-        if (!NV) memset(sd, 0, sizeof(double) * bp);
-        for (size_t k = 0; k < bp; k++) sd[k] = sd[k] * rel2 + v->adc_var[col];
+        for (size_t q = 0; q < bp; q++) sd[q] *= rel2;
         sqrt_lanes(sd, bp);
-        aimc_normal_lanes(&w->zig, w->noise, w->bits, w->z01, (size_t)w->nb);
-        for (int k = 0; k < w->nb; k++) acc[k] += sd[k] * w->z01[k];
+        aimc_lanes_normal(&w->lanes, w->z01);
+        for (int q = 0; q < w->nb; q++) acc[q] += sd[q] * w->z01[q];
       }
-      quantize_vec(&v->adc[col], acc, acc, bp);
-      if (!v->exclusive)
-        for (size_t k = 0; k < bp; k++) dst[k] += acc[k];
+      if (v->exclusive) continue;
+      if (v->calibrated)
+        st = convert(w, k, AIMC_TILE_ADC, v->adc_fs + col, v->adc_bits + col, 1, acc, acc);
+      for (size_t q = 0; q < bp; q++) dst[q] += acc[q];
     }
+    if (!st && v->exclusive && v->calibrated)
+      st = convert(w, k, AIMC_TILE_ADC, v->adc_fs + s->out0, v->adc_bits + s->out0, s->n_out,
+                   out + (size_t)s->out0 * bp, out + (size_t)s->out0 * bp);
   }
+  return st;
 }
 
 /* y = b + W x for the batch: digitally, or on crossbars when the matrix
  * exists. */
-static void dense(run_ws *w, int mi, int n_in, int n_out, const double *W,
-                  const double *bias, const double *x, double *y) {
+static int dense(run_ws *w, int mi, int n_in, int n_out, const double *W,
+                 const double *bias, const double *x, double *y) {
   size_t bp = (size_t)w->bp;
   if (mi >= 0) {
-    array_read(w, mi, x, y);
+    int st = array_read(w, mi, x, y);
     for (int j = 0; j < n_out; j++)
       for (size_t b = 0; b < bp; b++) y[j * bp + b] += bias[j];
-    return;
+    return st;
   }
   for (int j = 0; j < n_out; j++) {
     const double *wr = W + (size_t)j * n_in;
@@ -466,6 +529,7 @@ static void dense(run_ws *w, int mi, int n_in, int n_out, const double *W,
       for (int k = 0; k < LANES; k++) y[j * bp + c + k] = acc[k] + bias[j];
     }
   }
+  return AIMC_OK;
 }
 
 static double sigmoid(double x) {
@@ -474,7 +538,7 @@ static double sigmoid(double x) {
 
 /* GELU -> mix (linear or GLU) -> + residual -> layer norm; writes the
  * next layer's input (or adds to the pool after the last layer). */
-static void periphery(run_ws *w, int l, const double *resid) {
+static int periphery(run_ws *w, int l, const double *resid) {
   const aimc_s4d_model *mdl = w->mdl;
   int H = mdl->h, k = mdl->mix == AIMC_MIX_GLU ? 2 : 1, nb = w->nb;
   size_t bp = (size_t)w->bp;
@@ -482,8 +546,8 @@ static void periphery(run_ws *w, int l, const double *resid) {
   for (size_t e = 0; e < (size_t)H * bp; e += bp)
     for (int b = 0; b < nb; b++)
       y[e + b] = 0.5 * y[e + b] * (1 + erf(y[e + b] * 0.70710678118654752440));
-  dense(w, w->mix[l], H, k * H, mdl->mix_w + (size_t)l * k * H * H,
-        mdl->mix_b + (size_t)l * k * H, y, z);
+  int st = dense(w, w->mix[l], H, k * H, mdl->mix_w + (size_t)l * k * H * H,
+                 mdl->mix_b + (size_t)l * k * H, y, z);
   for (size_t e = 0; e < (size_t)H * bp; e += bp)
     for (int b = 0; b < nb; b++)
       o[e + b] = (k == 2 ? z[e + b] * sigmoid(z[H * bp + e + b]) : z[e + b]) + resid[e + b];
@@ -503,17 +567,13 @@ static void periphery(run_ws *w, int l, const double *resid) {
       if (dst == w->pool) dst[h * bp + b] += v;
       else dst[h * bp + b] = v;
     }
+  return st;
 }
 
-/* The DAC values of n state values. */
-static void state_dac(const run_ws *w, const double *x, double *dst, size_t n) {
-  if (w->state_dac_identity) memcpy(dst, x, sizeof(double) * n);
-  else quantize_vec(&w->dac_x, x, dst, n);
-}
-
-/* The DAC value of the layer input (0 without one). */
-static void input_dac(const run_ws *w, const double *u, int h, double *dst) {
-  if (u) quantize_vec(&w->dac_u, u + (size_t)h * w->bp, dst, (size_t)w->bp);
+/* The layer input of channel h as the DACs sample it (0 without one);
+ * the tile's DACs convert it when the array is read. */
+static void input_word(const run_ws *w, const double *u, int h, double *dst) {
+  if (u) memcpy(dst, u + (size_t)h * w->bp, sizeof(double) * w->bp);
   else memset(dst, 0, sizeof(double) * w->bp);
 }
 
@@ -523,49 +583,50 @@ static void input_dac(const run_ws *w, const double *u, int h, double *dst) {
  * exist when the ADCs have converted, so the array reads are evaluated at
  * the ADC stage; the register takes the state; the periphery handles the
  * output the read yields. Array and TIA stages only take time. */
-static void layer_stage(run_ws *w, int l, const aimc_stage *st, const double *u, int t) {
+static int layer_stage(run_ws *w, int l, const aimc_stage *st, const double *u, int t) {
   const aimc_s4d_model *mdl = w->mdl;
   const aimc_mapping *m = w->m;
   int H = mdl->h, single = m->arch.form == AIMC_FORM_SINGLE;
   size_t bp = (size_t)w->bp, row = sizeof(double) * bp;
   double *x = w->state + w->st_off[l] * bp;
   size_t nx = w->st_off[l + 1] - w->st_off[l], xo = 0;
-  double *puq = w->prev_uq + (size_t)l * H * bp, *praw = w->prev_in + (size_t)l * H * bp;
+  double *praw = w->prev_in + (size_t)l * H * bp;
   const layer_buf *lb = &w->lb[l];
   double *in = lb->in, *out = lb->out;
   /* The matrix whose inputs are [x^; u (; u_{t-1})] per channel block. */
   const aimc_map_matrix *mx = &m->mats[single ? w->ssm[l] : w->ssm_cd[l]];
+  int rc = AIMC_OK;
   switch (st->kind) {
     case AIMC_STAGE_DAC:
       if (!single && st->read == 0) { /* A reads x^, B reads u */
-        state_dac(w, x, in, nx * bp);
-        for (int h = 0; h < H; h++) input_dac(w, u, h, lb->in2 + h * bp);
+        memcpy(in, x, sizeof(double) * nx * bp);
+        for (int h = 0; h < H; h++) input_word(w, u, h, lb->in2 + h * bp);
         break;
       }
       for (int h = 0; h < H; h++) {
         int ns = mx->in_off[h + 1] - mx->in_off[h] - (single ? 2 : 1);
         double *dst = in + mx->in_off[h] * bp;
-        state_dac(w, x + xo * bp, dst, ns * bp);
-        input_dac(w, u, h, dst + ns * bp);
-        if (single) memcpy(dst + (ns + 1) * bp, puq + h * bp, row);
+        memcpy(dst, x + xo * bp, sizeof(double) * ns * bp);
+        input_word(w, u, h, dst + ns * bp);
+        if (single) memcpy(dst + (ns + 1) * bp, praw + h * bp, row);
         xo += ns;
       }
       break;
     case AIMC_STAGE_ADC:
       if (single) {
-        array_read(w, w->ssm[l], in, out);
+        rc = array_read(w, w->ssm[l], in, out);
       } else if (st->read == 0) {
-        array_read(w, w->ssm[l], in, out);
-        array_read(w, w->ssm_b[l], lb->in2, lb->out2);
+        rc = array_read(w, w->ssm[l], in, out);
+        if (!rc) rc = array_read(w, w->ssm_b[l], lb->in2, lb->out2);
       } else {
-        array_read(w, w->ssm_cd[l], in, out);
+        rc = array_read(w, w->ssm_cd[l], in, out);
         for (int h = 0; h < H; h++) memcpy(lb->y + h * bp, out + mx->out_off[h] * bp, row);
       }
       break;
     case AIMC_STAGE_REG:
       if (!single) {
         for (size_t e = 0; e < nx * bp; e++) x[e] = out[e] + lb->out2[e];
-        quantize_vec(&w->mv[w->ssm[l]].post, x, x, nx * bp);
+        aimc_quant_vec(&w->mv[w->ssm[l]].post, x, x, nx * bp);
         break;
       }
       for (int h = 0; h < H; h++) {
@@ -578,17 +639,14 @@ static void layer_stage(run_ws *w, int l, const aimc_stage *st, const double *u,
     case AIMC_STAGE_PERIPH:
       /* The single form's read gave y_{t-1}: its residual is the previous
        * input. */
-      if (!single) periphery(w, l, u);
-      else if (t >= 1) periphery(w, l, praw);
-      for (int h = 0; h < H; h++) {
-        if (u) memcpy(praw + h * bp, u + h * bp, row);
-        else memset(praw + h * bp, 0, row);
-        input_dac(w, u, h, puq + h * bp);
-      }
+      if (!single) rc = periphery(w, l, u);
+      else if (t >= 1) rc = periphery(w, l, praw);
+      for (int h = 0; h < H; h++) input_word(w, u, h, praw + h * bp);
       break;
     default:
       break;
   }
+  return rc;
 }
 
 /* The input time layer l works on at step s (the wavefront). */
@@ -606,10 +664,10 @@ static int on_step(run_ws *w, int s) {
     w->layer_in = w->layer_next;
     w->layer_next = t;
   }
-  if (s < w->len)
-    dense(w, w->enc, mdl->n_in, mdl->h, mdl->enc_w, mdl->enc_b,
-          w->x + (size_t)s * mdl->n_in * w->bp, w->layer_next);
   int st = AIMC_OK;
+  if (s < w->len)
+    st = dense(w, w->enc, mdl->n_in, mdl->h, mdl->enc_w, mdl->enc_b,
+          w->x + (size_t)s * mdl->n_in * w->bp, w->layer_next);
   for (int l = 0; l < mdl->layers && !st; l++) {
     int t = layer_time(w, l, s);
     if (t >= 0 && t < w->len + w->lag)
@@ -642,7 +700,8 @@ static int on_event(aimc_kernel *k, void *self, const aimc_event *ev) {
   aimc_time dur = (aimc_time)stage->cycles * w->m->arch.clock_fs;
   if (w->trace) st = aimc_infer_trace_stage(w->trace, ev->time, dur, l, stage->kind, t, s);
   if (!st && w->trace && stage->kind == AIMC_STAGE_PERIPH) st = trace_values(w, ev->time, l);
-  layer_stage(w, l, stage, t < w->len ? w->layer_in + (size_t)l * w->mdl->h * w->bp : NULL, t);
+  if (!st)
+    st = layer_stage(w, l, stage, t < w->len ? w->layer_in + (size_t)l * w->mdl->h * w->bp : NULL, t);
   if (!st && i + 1 < w->n_stages[l])
     st = aimc_kernel_schedule(k, w->handler, dur, stage_tag(l, i + 1), (uint64_t)s);
   return st;
@@ -663,6 +722,8 @@ static void batch_begin(run_ws *w, int nb, size_t first) {
   }
   w->nb = nb;
   w->bp = bp;
+  w->lanes.n = nb;
+  w->lanes.stride = (size_t)bp;
   for (int b = 0; b < nb; b++)
     aimc_xs128p_seed(&w->noise[b], aimc_seed_derive(w->noise_seed, first + b));
 }
@@ -676,7 +737,6 @@ static int run_batch(run_ws *w, const double *x, int len) {
   size_t LH = (size_t)L * H, bp = (size_t)w->bp;
   memset(w->state, 0, sizeof(double) * w->st_off[L] * bp);
   memset(w->prev_in, 0, sizeof(double) * LH * bp);
-  memset(w->prev_uq, 0, sizeof(double) * LH * bp);
   memset(w->pool, 0, sizeof(double) * H * bp);
   w->x = x;
   w->len = len;
@@ -688,8 +748,7 @@ static int run_batch(run_ws *w, const double *x, int len) {
   w->events += aimc_kernel_delivered(w->k);
   w->t_end_fs = (aimc_time)w->n_steps * w->period_fs + w->dec_fs;
   for (size_t e = 0; e < (size_t)H * bp; e++) w->pool[e] /= len;
-  dense(w, w->dec, H, mdl->n_out, mdl->dec_w, mdl->dec_b, w->pool, w->logits);
-  return AIMC_OK;
+  return dense(w, w->dec, H, mdl->n_out, mdl->dec_w, mdl->dec_b, w->pool, w->logits);
 }
 
 static int check_shapes(aimc_ctx *ctx, const aimc_s4d_model *mdl,

@@ -48,6 +48,7 @@ static const aimc_param CONVERTERS[] = {
     {"adc_bits", AIMC_PT_INT, F(adc_bits), 0, 0, 16, AIMC_U_NONE, "ADC resolution; 0: the model's activation quantizer", "", NULL, NULL},
     {"cols_per_adc", AIMC_PT_INT, F(cols_per_adc), 8, 1, 4096, AIMC_U_NONE, "sensed columns multiplexed onto one ADC (conversions serialize)", "common practice", NULL, NULL},
     {"adc_noise_lsb", AIMC_PT_REAL, F(adc_noise_lsb), 0.0, 0, 100, AIMC_U_NONE, "input-referred ADC noise sigma, in LSB (when nonideal.converter)", "", NULL, NULL},
+    {"adc_model", AIMC_PT_STRING, F(adc_model), 0, 0, 0, AIMC_U_NONE, "component model of the tiles' ADCs (aimc models: an adc-class model that evaluates)", "", NULL, "adc"},
 };
 
 static const aimc_param TIMING[] = {

@@ -89,9 +89,10 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
   aimc_map_yaml_quote(o, model_path ? model_path : "");
   fputs("\n  arch: ", o);
   aimc_map_yaml_quote(o, arch_path ? arch_path : "");
-  fprintf(o, "\n  model_hash: \"%016llx\"\n  arch_hash: \"%016llx\"\n  arrays: %zu\n  tiles: 2\n",
+  fprintf(o, "\n  model_hash: \"%016llx\"\n  arch_hash: \"%016llx\"\n  arrays: %zu\n  tiles: %d\n",
           (unsigned long long)m->model_hash,
-          (unsigned long long)aimc_arch_hash(&m->arch), m->n_arrays);
+          (unsigned long long)aimc_arch_hash(&m->arch), m->n_arrays,
+          (int)AIMC_MAP_TILES_VERSION);
   fprintf(o, "clock:\n  period: %s\n", aimc_time_format(m->arch.clock_fs, t, sizeof t));
   aimc_map_emit_tile_subckt(o, m);
   fputs("instances:\n", o);

@@ -24,25 +24,12 @@ void aimc_map_emit_tile_params(FILE *o, const aimc_mapping *m, size_t k, const c
 /* Writes text as a YAML double-quoted scalar. */
 void aimc_map_yaml_quote(FILE *o, const char *text);
 
-/* Position of local element (out j, in i) of block b in w / wn. */
-static inline size_t aimc_map_matrix_index(const aimc_map_matrix *mx, int b,
-                                           int j, int i) {
-  return mx->w_off[b] + (size_t)j * (mx->in_off[b + 1] - mx->in_off[b]) + i;
-}
-
-/* Devices per logical weight along rows / columns for the split. */
-static inline int aimc_map_row_factor(const aimc_arch *a) {
-  return a->split == AIMC_SPLIT_RAILS ? 2 : 1;
-}
-static inline int aimc_map_col_factor(const aimc_arch *a) {
-  return a->split == AIMC_SPLIT_DIFFERENTIAL ? 2 : 1;
-}
-
-/* The `bits` a tile's converters get in the netlist: the arch's, or (arch
- * 0 = the model's quantizers, which one converter instance cannot name)
- * 8, which aimc_map_apply_netlist reads back as "as the arch says". */
-static inline int aimc_map_converter_bits(int arch_bits) {
-  return arch_bits > 0 ? arch_bits : 8;
+/* The `bits` a tile's converters get in the netlist: the arch's
+ * resolution, or 0 (arch 0 or converters modelled exact): every channel at
+ * its calibration, the model's quantizer of what it carries (aimc/model.h,
+ * aimc_eval). */
+static inline int aimc_map_converter_bits(const aimc_arch *a, int arch_bits) {
+  return a->ni_converter ? arch_bits : 0;
 }
 
 #endif

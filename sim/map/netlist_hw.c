@@ -1,6 +1,6 @@
 /* The hardware settings `aimc run` takes from an elaborated mapped netlist
  * (aimc/design.h) rather than from the arch file: programming mode and
- * sigma, converter bits and ADC sharing of every tile, and the target
+ * sigma and ADC sharing of every tile, and the target
  * files of the crossbars, so that hand edits of the netlist take effect. */
 #include <stdio.h>
 #include <string.h>
@@ -38,46 +38,6 @@ static const aimc_srcloc *tile_loc(const aimc_design *d,
         !strncmp(d->block[b].name, in->name, len))
       return &d->block[b].loc;
   return &in->loc;
-}
-
-/* A setting the runner applies to every array alike: the first tile that
- * states it fixes it; a tile stating another value is an error naming
- * both instances. */
-typedef struct {
-  const char *key;
-  int first; /* instance index, -1 until a tile states it */
-  double value;
-} global_setting;
-
-static int agree(aimc_ctx *ctx, const aimc_design *d, global_setting *g,
-                 int i) {
-  const aimc_design_inst *in = &d->inst[i];
-  double v = value_of(in, g->key);
-  if (g->first < 0) {
-    g->first = i;
-    g->value = v;
-    return AIMC_OK;
-  }
-  if (v == g->value) return AIMC_OK;
-  const aimc_design_inst *f = &d->inst[g->first];
-  char a[64], b[64];
-  aimc_param_format(param_of(f, g->key), f->params, a, sizeof a);
-  aimc_param_format(param_of(in, g->key), in->params, b, sizeof b);
-  return aimc_error_at(
-      ctx, AIMC_EINVAL, tile_loc(d, in),
-      "%s has %s: %s but %s has %s: %s; aimc run applies %s to "
-      "every array alike, so all tiles must agree",
-      in->name, g->key, b, f->name, g->key, a, g->key);
-}
-
-/* Converter bits: a value other than what `aimc map` writes for the arch
- * (aimc_map_converter_bits) is a hand edit to apply. */
-static void apply_bits(const global_setting *g, int *arch_bits, int *changed) {
-  if (g->first < 0) return;
-  if ((int)g->value != aimc_map_converter_bits(*arch_bits)) {
-    *arch_bits = (int)g->value;
-    *changed = 1;
-  }
 }
 
 /* ceil(cols / cpa) == n_adc holds for cpa in [lo, hi] (hi = 2^30 for
@@ -121,8 +81,6 @@ static int apply_n_adc(aimc_ctx *ctx, const aimc_design *d,
 
 int aimc_map_apply_netlist(aimc_ctx *ctx, const aimc_design *d,
                            const aimc_mapping *m, aimc_arch *arch) {
-  global_setting prog = {"program", -1, 0}, sigma = {"sigma_g", -1, 0};
-  global_setting adc = {"bits", -1, 0}, dac = {"bits", -1, 0};
   size_t n_xbar = 0;
   for (size_t i = 0; i < d->n_inst; i++)
     n_xbar += strcmp(d->inst[i].model->name, "crossbar") == 0;
@@ -154,20 +112,8 @@ int aimc_map_apply_netlist(aimc_ctx *ctx, const aimc_design *d,
           "size changes the mapping: map again",
           xb->name, value_of(xb, "rows"), value_of(xb, "cols"), m->arch.rows,
           m->arch.cols);
-    st = agree(ctx, d, &prog, x);
-    if (!st) st = agree(ctx, d, &sigma, x);
-    if (!st) st = agree(ctx, d, &adc, a);
-    if (!st) st = agree(ctx, d, &dac, c);
   }
   if (st) return st;
-  arch->prog_mode = (int)prog.value;
-  arch->prog_sigma_S = sigma.value;
-  /* A tile that asks for programming error gets it. */
-  if (arch->prog_mode != AIMC_PROG_IDEAL) arch->ni_prog = 1;
-  int bits_changed = 0;
-  apply_bits(&adc, &arch->adc_bits, &bits_changed);
-  apply_bits(&dac, &arch->dac_bits, &bits_changed);
-  if (bits_changed) arch->ni_converter = 1;
   return apply_n_adc(ctx, d, m, arch);
 }
 
@@ -194,6 +140,12 @@ int aimc_map_load_netlist_targets(aimc_ctx *ctx, const aimc_design *d,
     char file[2 * AIMC_PARAM_STRLEN];
     snprintf(file, sizeof file, "%.*s%s", t[0] == '/' ? 0 : dir_len, d->path,
              t);
+    /* A targets file that is not there is the netlist's error (exit 2). */
+    FILE *f = fopen(file, "rb");
+    if (!f)
+      return aimc_error_at(ctx, AIMC_ENOTFOUND, tile_loc(d, xb),
+                           "%s: targets file %s cannot be read", xb->name, file);
+    fclose(f);
     st = aimc_map_load_array_targets(ctx, m, k, file);
   }
   return st;

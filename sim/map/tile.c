@@ -24,40 +24,51 @@ const aimc_model *aimc_tile_part_model(aimc_tile_part part) {
 }
 
 /* A tile param feeding a part's param; its value comes from the arch
- * (section.arch_key) or, when section is NULL, from the layout. */
+ * (section.arch_key) or, when section is NULL, from the layout (`aimc
+ * map` computes it; `aimc run` keeps the layout's value unless the row
+ * names the arch value it derives from, `derived`: then each tile's value
+ * in the netlist acts, a heterogeneous design, as arch rows do). */
 typedef struct {
   const char *key;
   aimc_tile_part part;
   const char *part_key;
   const char *section, *arch_key;
+  const char *derived; /* "section.key" or NULL                    */
 } binding;
 
 static const binding BINDINGS[] = {
-    {"rows", AIMC_TILE_DAC, "n", NULL, NULL},
-    {"rows", AIMC_TILE_XBAR, "rows", NULL, NULL},
-    {"cols", AIMC_TILE_XBAR, "cols", NULL, NULL},
-    {"cols", AIMC_TILE_TIA, "n", NULL, NULL},
-    {"cols", AIMC_TILE_ADC, "n", NULL, NULL},
-    {"cols", AIMC_TILE_HOLD, "n", NULL, NULL},
-    {"n_adc", AIMC_TILE_ADC, "n_adc", NULL, NULL},
-    {"adc_bits", AIMC_TILE_ADC, "bits", NULL, NULL},
-    {"dac_bits", AIMC_TILE_DAC, "bits", NULL, NULL},
-    {"program", AIMC_TILE_XBAR, "program", NULL, NULL},
-    {"sigma_g", AIMC_TILE_XBAR, "sigma_g", NULL, NULL},
-    {"targets", AIMC_TILE_XBAR, "targets", NULL, NULL},
-    {"reg_bits", AIMC_TILE_HOLD, "bits", NULL, NULL},
-    {"v_read", AIMC_TILE_DAC, "v_fs", "array", "v_read"},
-    {"v_read", AIMC_TILE_XBAR, "v_read", "array", "v_read"},
-    {"t_dac", AIMC_TILE_DAC, "t_settle", "timing", "t_dac"},
-    {"e_dac", AIMC_TILE_DAC, "e_conv", "energy", "e_dac"},
-    {"t_settle", AIMC_TILE_XBAR, "t_settle", "timing", "t_settle"},
-    {"c_wire", AIMC_TILE_XBAR, "c_wire", "energy", "c_wire"},
-    {"t_tia", AIMC_TILE_TIA, "t_settle", "timing", "t_tia"},
-    {"e_tia", AIMC_TILE_TIA, "e_sense", "energy", "e_tia"},
-    {"t_adc", AIMC_TILE_ADC, "t_conv", "timing", "t_adc"},
-    {"e_adc", AIMC_TILE_ADC, "e_conv", "energy", "e_adc"},
-    {"t_reg", AIMC_TILE_HOLD, "t_write", "timing", "t_reg"},
-    {"e_reg_bit", AIMC_TILE_HOLD, "e_write_bit", "energy", "e_reg_bit"},
+    {"rows", AIMC_TILE_DAC, "n", NULL, NULL, NULL},
+    {"rows", AIMC_TILE_XBAR, "rows", NULL, NULL, NULL},
+    {"cols", AIMC_TILE_XBAR, "cols", NULL, NULL, NULL},
+    {"cols", AIMC_TILE_TIA, "n", NULL, NULL, NULL},
+    {"cols", AIMC_TILE_ADC, "n", NULL, NULL, NULL},
+    {"cols", AIMC_TILE_HOLD, "n", NULL, NULL, NULL},
+    {"n_adc", AIMC_TILE_ADC, "n_adc", NULL, NULL, "converters.cols_per_adc"},
+    {"adc_bits", AIMC_TILE_ADC, "bits", NULL, NULL, "converters.adc_bits"},
+    {"adc_noise_lsb", AIMC_TILE_ADC, "noise_lsb", NULL, NULL, "converters.adc_noise_lsb"},
+    {"dac_bits", AIMC_TILE_DAC, "bits", NULL, NULL, "converters.dac_bits"},
+    {"program", AIMC_TILE_XBAR, "program", NULL, NULL, "programming.mode nonideal.programming"},
+    {"sigma_g", AIMC_TILE_XBAR, "sigma_g", NULL, NULL, "programming.sigma nonideal.programming"},
+    {"wv_tol", AIMC_TILE_XBAR, "wv_tol", "programming", "wv_tol", NULL},
+    {"wv_max_pulses", AIMC_TILE_XBAR, "wv_max_pulses", "programming", "wv_max_pulses", NULL},
+    {"device_card", AIMC_TILE_XBAR, "device_card", "array", "device_card", NULL},
+    {"read_noise", AIMC_TILE_XBAR, "read_noise", NULL, NULL, "nonideal.read_noise"},
+    {"r_wire", AIMC_TILE_XBAR, "r_wire", NULL, NULL, "nonideal.ir_drop nonideal.r_wire"},
+    {"drift_time", AIMC_TILE_XBAR, "drift_time", NULL, NULL, "nonideal.drift nonideal.drift_t"},
+    {"targets", AIMC_TILE_XBAR, "targets", NULL, NULL, NULL},
+    {"reg_bits", AIMC_TILE_HOLD, "bits", NULL, NULL, "converters.adc_bits"},
+    {"v_read", AIMC_TILE_DAC, "v_fs", "array", "v_read", NULL},
+    {"v_read", AIMC_TILE_XBAR, "v_read", "array", "v_read", NULL},
+    {"t_dac", AIMC_TILE_DAC, "t_settle", "timing", "t_dac", NULL},
+    {"e_dac", AIMC_TILE_DAC, "e_conv", "energy", "e_dac", NULL},
+    {"t_settle", AIMC_TILE_XBAR, "t_settle", "timing", "t_settle", NULL},
+    {"c_wire", AIMC_TILE_XBAR, "c_wire", "energy", "c_wire", NULL},
+    {"t_tia", AIMC_TILE_TIA, "t_settle", "timing", "t_tia", NULL},
+    {"e_tia", AIMC_TILE_TIA, "e_sense", "energy", "e_tia", NULL},
+    {"t_adc", AIMC_TILE_ADC, "t_conv", "timing", "t_adc", NULL},
+    {"e_adc", AIMC_TILE_ADC, "e_conv", "energy", "e_adc", NULL},
+    {"t_reg", AIMC_TILE_HOLD, "t_write", "timing", "t_reg", NULL},
+    {"e_reg_bit", AIMC_TILE_HOLD, "e_write_bit", "energy", "e_reg_bit", NULL},
 };
 enum { N_BINDINGS = sizeof BINDINGS / sizeof BINDINGS[0] };
 
@@ -76,30 +87,41 @@ static const struct {
   aimc_tile_part part;
   const char *key, *instead;
 } NOT_SIMULATED[] = {
-    {AIMC_TILE_DAC, "range", "the model's input quantizer"},
-    {AIMC_TILE_DAC, "gain_err", NULL},
-    {AIMC_TILE_DAC, "offset", NULL},
+    {AIMC_TILE_DAC, "range", "each row's calibration (the model's quantizer of what it carries)"},
     {AIMC_TILE_DAC, "inl_lsb", NULL},
-    {AIMC_TILE_XBAR, "device", "array.device_card"},
-    {AIMC_TILE_XBAR, "device_card", "array.device_card"},
-    {AIMC_TILE_XBAR, "r_wire", "nonideal.ir_drop and nonideal.r_wire"},
-    {AIMC_TILE_XBAR, "read_noise", "nonideal.read_noise"},
-    {AIMC_TILE_XBAR, "drift_time", "nonideal.drift and nonideal.drift_t"},
-    {AIMC_TILE_XBAR, "wv_tol", "programming.wv_tol"},
-    {AIMC_TILE_XBAR, "wv_max_pulses", "programming.wv_max_pulses"},
+    {AIMC_TILE_XBAR, "device", "the tile's device_card (its model: line)"},
     {AIMC_TILE_TIA, "gain", "the model's quantizer ranges"},
     {AIMC_TILE_TIA, "noise", NULL},
     {AIMC_TILE_TIA, "v_sat", NULL},
-    {AIMC_TILE_ADC, "range", "the model's quantizer ranges"},
-    {AIMC_TILE_ADC, "v_fs", "the model's quantizer ranges"},
-    {AIMC_TILE_ADC, "offset", NULL},
-    {AIMC_TILE_ADC, "noise", "converters.adc_noise_lsb"},
+    {AIMC_TILE_ADC, "range", "each column's calibration (the model's quantizer of what it carries)"},
     {AIMC_TILE_HOLD, "range", "the model's state quantizer"},
 };
 
-static const aimc_param *part_param(aimc_tile_part part, const char *key) {
-  const aimc_model *md = aimc_tile_part_model(part);
+static const aimc_param *model_param(const aimc_model *md, const char *key) {
   return aimc_params_find(md->params, md->n_params, key);
+}
+
+/* A model that may stand for part `part`: the part's own, or another of
+ * its energy class that evaluates (a second ADC architecture). */
+static int fits_part(const aimc_model *md, aimc_tile_part part) {
+  const aimc_model *own = aimc_tile_part_model(part);
+  return md == own || (md && md->eclass == own->eclass && md->eval &&
+                       md->n_ports == own->n_ports);
+}
+
+/* The model the arch gives part `part` of every tile. */
+static int arch_model(aimc_ctx *ctx, const aimc_arch *a, aimc_tile_part part,
+                      const aimc_model **out) {
+  *out = aimc_tile_part_model(part);
+  if (part != AIMC_TILE_ADC || !strcmp(a->adc_model, (*out)->name)) return AIMC_OK;
+  const aimc_model *md = aimc_models_find(a->adc_model);
+  if (!fits_part(md, part))
+    return aimc_error(ctx, AIMC_EINVAL,
+                      "converters.adc_model: '%s' is %s; it must be an ADC-class model "
+                      "that evaluates (see aimc models)",
+                      a->adc_model, md ? "not such a model" : "no registered model");
+  *out = md;
+  return AIMC_OK;
 }
 
 static const aimc_param *arch_param(const binding *b) {
@@ -132,59 +154,69 @@ static void layout_value(const aimc_mapping *m, size_t k, const char *key, char 
   if (!strcmp(key, "rows")) snprintf(buf, len, "%d", a->rows);
   else if (!strcmp(key, "cols")) snprintf(buf, len, "%d", a->cols);
   else if (!strcmp(key, "n_adc")) snprintf(buf, len, "%d", n_adc > 0 ? n_adc : 1);
-  else if (!strcmp(key, "dac_bits")) snprintf(buf, len, "%d", aimc_map_converter_bits(a->dac_bits));
-  else if (!strcmp(key, "adc_bits")) snprintf(buf, len, "%d", aimc_map_converter_bits(a->adc_bits));
+  else if (!strcmp(key, "dac_bits")) snprintf(buf, len, "%d", aimc_map_converter_bits(a, a->dac_bits));
+  else if (!strcmp(key, "adc_bits")) snprintf(buf, len, "%d", aimc_map_converter_bits(a, a->adc_bits));
+  else if (!strcmp(key, "adc_noise_lsb"))
+    snprintf(buf, len, "%.17g", a->ni_converter ? a->adc_noise_lsb : 0.0);
   else if (!strcmp(key, "program")) snprintf(buf, len, "%s", PROG[a->ni_prog ? a->prog_mode : 0]);
-  else if (!strcmp(key, "sigma_g")) snprintf(buf, len, "%.17g", a->prog_sigma_S);
+  else if (!strcmp(key, "sigma_g")) snprintf(buf, len, "%.17g", a->ni_prog ? a->prog_sigma_S : 0.0);
+  else if (!strcmp(key, "read_noise")) snprintf(buf, len, "%d", a->ni_read_noise);
+  else if (!strcmp(key, "r_wire")) snprintf(buf, len, "%.17g", a->ni_ir_drop ? a->r_wire_Ohm : 0.0);
+  else if (!strcmp(key, "drift_time")) snprintf(buf, len, "%.17g", a->ni_drift ? a->drift_t_s : 0.0);
   /* The register holds the state words the ADCs give: the arch's bits,
    * else the model's state quantizer, else the ADCs' written width. */
   else if (!strcmp(key, "reg_bits"))
     snprintf(buf, len, "%d",
              a->adc_bits > 0 ? a->adc_bits
              : m->state_bits > 0 ? m->state_bits
-                                 : aimc_map_converter_bits(0));
+                                 : 8);
   else buf[0] = '\0'; /* targets: the netlist writer knows their path */
 }
 
-static int set_text(aimc_ctx *ctx, aimc_tile_part part, void *block, const char *key,
+static int set_text(aimc_ctx *ctx, const aimc_model *md, void *block, const char *key,
                     const char *text) {
   char err[256];
-  const aimc_param *p = part_param(part, key);
+  const aimc_param *p = model_param(md, key);
   if (!p || aimc_param_set(p, block, text, err, sizeof err))
-    return aimc_error(ctx, AIMC_EINVAL, "tile %s: %s", PARTS[part].name,
-                      p ? err : "no such param");
+    return aimc_error(ctx, AIMC_EINVAL, "tile %s: %s", md->name, p ? err : "no such param");
   return AIMC_OK;
 }
 
 static int build_tile(aimc_ctx *ctx, aimc_mapping *m, size_t k) {
   aimc_tile *t = &m->tiles[k];
   size_t size = 0, at[AIMC_TILE_PARTS];
-  for (int p = 0; p < AIMC_TILE_PARTS; p++) {
+  int st = AIMC_OK;
+  for (int p = 0; p < AIMC_TILE_PARTS && !st; p++) {
+    st = arch_model(ctx, &m->arch, p, &t->model[p]);
     at[p] = size;
-    size += (aimc_tile_part_model(p)->params_size + 15) & ~(size_t)15;
+    size += (t->model[p]->params_size + 15) & ~(size_t)15;
   }
-  char *mem = aimc_calloc(ctx, 1, size);
-  if (!mem) return AIMC_ENOMEM;
+  char *mem = st ? NULL : aimc_calloc(ctx, 1, size);
+  if (!mem) return st ? st : AIMC_ENOMEM;
+  t->block = mem;
   for (int p = 0; p < AIMC_TILE_PARTS; p++) {
-    const aimc_model *md = aimc_tile_part_model(p);
+    const aimc_model *md = t->model[p];
     t->params[p] = mem + at[p];
     aimc_params_defaults(md->params, md->n_params, t->params[p]);
   }
-  int st = AIMC_OK;
   for (size_t f = 0; f < sizeof FIXED / sizeof FIXED[0] && !st; f++)
-    st = set_text(ctx, FIXED[f].part, t->params[FIXED[f].part], FIXED[f].key, FIXED[f].value);
+    if (model_param(t->model[FIXED[f].part], FIXED[f].key))
+      st = set_text(ctx, t->model[FIXED[f].part], t->params[FIXED[f].part], FIXED[f].key,
+                    FIXED[f].value);
   for (int i = 0; i < N_BINDINGS && !st; i++) {
     const binding *b = &BINDINGS[i];
     void *block = t->params[b->part];
+    /* A part's model without the param: its own figure prices it. */
+    if (!model_param(t->model[b->part], b->part_key)) continue;
     if (b->section) {
-      const aimc_param *src = arch_param(b), *dst = part_param(b->part, b->part_key);
+      const aimc_param *src = arch_param(b), *dst = model_param(t->model[b->part], b->part_key);
       if (!src || !dst || aimc_param_copy(dst, block, src, &m->arch))
         st = aimc_error(ctx, AIMC_EINVAL, "tile %s.%s: no matching arch value %s.%s",
                         PARTS[b->part].name, b->part_key, b->section, b->arch_key);
     } else {
       char text[64];
       layout_value(m, k, b->key, text, sizeof text);
-      st = set_text(ctx, b->part, block, b->part_key, text);
+      st = set_text(ctx, t->model[b->part], block, b->part_key, text);
     }
   }
   return st;
@@ -200,16 +232,34 @@ int aimc_map_build_tiles(aimc_ctx *ctx, aimc_mapping *m) {
 
 void aimc_map_free_tiles(aimc_ctx *ctx, aimc_mapping *m) {
   if (!m->tiles) return;
-  for (size_t k = 0; k < m->n_arrays; k++) aimc_free(ctx, m->tiles[k].params[0]);
+  for (size_t k = 0; k < m->n_arrays; k++) {
+    for (int p = 0; p < AIMC_TILE_PARTS; p++) aimc_free(ctx, m->tiles[k].own[p]);
+    aimc_free(ctx, m->tiles[k].block);
+  }
   aimc_free(ctx, m->tiles);
   m->tiles = NULL;
 }
 
-/* A value as YAML: strings quoted (paths may hold any character). */
-static void emit_value(FILE *o, const binding *b, const void *block) {
+/* 1 when tile t's model of b's part has b's param. */
+static int has_row(const aimc_tile *t, const binding *b) {
+  return model_param(t->model[b->part], b->part_key) != NULL;
+}
+
+/* The row that gives tile param BINDINGS[i].key its value in tile t (the
+ * first one its part's model has), or -1; i must be the key's first row. */
+static int key_row(const aimc_tile *t, int i) {
+  for (int j = i; j < N_BINDINGS; j++)
+    if (!strcmp(BINDINGS[j].key, BINDINGS[i].key) && has_row(t, &BINDINGS[j])) return j;
+  return -1;
+}
+
+/* Row j's value in tile t as YAML: strings quoted (paths may hold any
+ * character). */
+static void emit_value(FILE *o, const aimc_tile *t, int j) {
   char buf[AIMC_PARAM_STRLEN + 32];
-  const aimc_param *p = part_param(b->part, b->part_key);
-  aimc_param_format(p, block, buf, sizeof buf);
+  const binding *b = &BINDINGS[j];
+  const aimc_param *p = model_param(t->model[b->part], b->part_key);
+  aimc_param_format(p, t->params[b->part], buf, sizeof buf);
   if (p->type == AIMC_PT_STRING) aimc_map_yaml_quote(o, buf);
   else fputs(buf, o);
 }
@@ -221,22 +271,24 @@ void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m) {
         "register, the register fed back to the route (state)\"\n"
         "    params: {",
         o);
+  const aimc_tile *t0 = &m->tiles[0];
   for (int i = 0, n = 0; i < N_BINDINGS; i++) {
-    if (!first_of_key(i)) continue;
+    int j = first_of_key(i) ? key_row(t0, i) : -1;
+    if (j < 0) continue;
     fprintf(o, "%s%s: ", n++ ? ", " : "", BINDINGS[i].key);
-    emit_value(o, &BINDINGS[i], m->tiles[0].params[BINDINGS[i].part]);
+    emit_value(o, t0, j);
   }
   fputs("}\n    instances:\n"
         "      route: {model: digital, params: {n_in: \"${cols}\", n_out: \"${rows}\"}}\n",
         o);
   for (int p = 0; p < AIMC_TILE_PARTS; p++) {
-    fprintf(o, "      %s: {model: %s, params: {", PARTS[p].name, PARTS[p].model);
+    fprintf(o, "      %s: {model: %s, params: {", PARTS[p].name, t0->model[p]->name);
     int n = 0;
     for (int i = 0; i < N_BINDINGS; i++)
-      if (BINDINGS[i].part == (aimc_tile_part)p)
+      if (BINDINGS[i].part == (aimc_tile_part)p && has_row(t0, &BINDINGS[i]))
         fprintf(o, "%s%s: \"${%s}\"", n++ ? ", " : "", BINDINGS[i].part_key, BINDINGS[i].key);
     for (size_t f = 0; f < sizeof FIXED / sizeof FIXED[0]; f++)
-      if (FIXED[f].part == (aimc_tile_part)p)
+      if (FIXED[f].part == (aimc_tile_part)p && model_param(t0->model[p], FIXED[f].key))
         fprintf(o, "%s%s: %s", n++ ? ", " : "", FIXED[f].key, FIXED[f].value);
     fputs("}}\n", o);
   }
@@ -253,10 +305,11 @@ void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m) {
 void aimc_map_emit_tile_params(FILE *o, const aimc_mapping *m, size_t k, const char *targets) {
   int n = 0;
   for (int i = 0; i < N_BINDINGS; i++) {
-    if (!first_of_key(i)) continue;
+    int j = first_of_key(i) ? key_row(&m->tiles[k], i) : -1;
+    if (j < 0) continue;
     fprintf(o, "%s%s: ", n++ ? ", " : "", BINDINGS[i].key);
     if (!strcmp(BINDINGS[i].key, "targets")) aimc_map_yaml_quote(o, targets);
-    else emit_value(o, &BINDINGS[i], m->tiles[k].params[BINDINGS[i].part]);
+    else emit_value(o, &m->tiles[k], j);
   }
 }
 
@@ -299,13 +352,19 @@ static void warn_not_simulated(aimc_ctx *ctx, const aimc_design *d, int i, aimc_
   }
 }
 
-/* 1 when one of the "SECTION.KEY=VALUE" overrides sets b's arch value. */
+/* 1 when one of the "SECTION.KEY=VALUE" overrides sets the arch value b
+ * takes, or one of those it derives from (space-separated). */
 static int overridden(const binding *b, const char *const *sets, int n_sets) {
-  size_t ls = strlen(b->section), lk = strlen(b->arch_key);
-  for (int i = 0; i < n_sets; i++)
-    if (!strncmp(sets[i], b->section, ls) && sets[i][ls] == '.' &&
-        !strncmp(sets[i] + ls + 1, b->arch_key, lk) && sets[i][ls + 1 + lk] == '=')
-      return 1;
+  char keys[128];
+  if (b->section) snprintf(keys, sizeof keys, "%s.%s", b->section, b->arch_key);
+  else snprintf(keys, sizeof keys, "%s", b->derived);
+  for (char *k = keys, *end; *k; k = *end ? end + 1 : end) {
+    end = strchr(k, ' ');
+    if (!end) end = k + strlen(k);
+    size_t n = (size_t)(end - k);
+    for (int i = 0; i < n_sets; i++)
+      if (!strncmp(sets[i], k, n) && sets[i][n] == '=') return 1;
+  }
   return 0;
 }
 
@@ -315,16 +374,27 @@ int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const aimc_design *d, aimc_mappin
   for (size_t k = 0; k < m->n_arrays; k++) {
     aimc_map_array_name(m, k, name, sizeof name);
     for (int part = 0; part < AIMC_TILE_PARTS; part++) {
-      const aimc_model *md = aimc_tile_part_model(part);
+      aimc_tile *t = &m->tiles[k];
+      const aimc_model *md = t->model[part];
       snprintf(full, sizeof full, "%s.%s", name, PARTS[part].name);
       int i = aimc_design_find_inst(d, full);
-      if (i < 0 || d->inst[i].model != md)
+      if (i < 0 || !fits_part(d->inst[i].model, part))
         return aimc_error(ctx, AIMC_EINVAL,
                           "%s: array %zu must be the tile '%s' with an instance %s "
-                          "(model %s), as 'aimc map' wrote it",
+                          "(model %s or another of its class that evaluates), as 'aimc "
+                          "map' wrote it",
                           d->path, k, name, PARTS[part].name, md->name);
       const void *net = d->inst[i].params;
-      void *block = m->tiles[k].params[part];
+      if (d->inst[i].model != md) {
+        /* Another model for this tile's part: the netlist's params, all
+         * of them (the arch's keys name the mapped model's). */
+        md = t->model[part] = d->inst[i].model;
+        if (!(t->own[part] = aimc_malloc(ctx, md->params_size + 1))) return AIMC_ENOMEM;
+        memcpy(t->own[part], net, md->params_size);
+        t->params[part] = t->own[part];
+        continue;
+      }
+      void *block = t->params[part];
       union {
         max_align_t align;
         char bytes[2048];
@@ -337,7 +407,8 @@ int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const aimc_design *d, aimc_mappin
       for (size_t r = 0; r < md->n_params; r++) {
         const aimc_param *p = &md->params[r];
         const binding *b = binding_of(part, p->key);
-        if (b && !b->section) continue; /* from the layout: checked and kept */
+        /* From the layout: checked and kept, unless each tile sets it. */
+        if (b && !b->section && !b->derived) continue;
         int edited = hand_edited(p, net, block, scratch);
         if (!b) { /* not set from the arch: the netlist's value */
           if (edited) warn_not_simulated(ctx, d, i, part, p, warned);

@@ -26,6 +26,8 @@ typedef struct {
   const nl_subckt *sub; /* subcircuit instance, or NULL              */
   int port_base;        /* first of its port nodes                   */
   aimc_srcloc loc;
+  int next_stem;        /* next local with the same stem, or -1      */
+  int last_stem;        /* (first of a stem) last local with it      */
 } nl_local;
 
 typedef struct {
@@ -38,6 +40,10 @@ typedef struct {
   size_t first_node;     /* nodes of this body's nets start here     */
   nl_local *locals;
   size_t n_locals, cap_locals;
+  /* Locals by name, and by stem (the name without its trailing digits:
+   * `tile*` finds tile0..tileN through the stem "tile"), so wiring a body
+   * of N instances is linear in N. */
+  aimc_strmap names, stems;
 } nl_body;
 
 static int nomem(nl_loader *L) {
@@ -189,17 +195,42 @@ static int mark_open(nl_body *B, aimc_design_inst *inst, const aimc_cfg_node *op
   return AIMC_OK;
 }
 
+static size_t stem_len(const char *name, size_t n) {
+  while (n && isdigit((unsigned char)name[n - 1])) n--;
+  return n;
+}
+
+/* The local called name[0..n), or -1. */
+static int find_local(nl_body *B, const char *name, size_t n) {
+  size_t before = B->names.probes;
+  int j = aimc_strmap_get(&B->names, name, n);
+  B->L->work += B->names.probes - before + 1;
+  return j;
+}
+
 static int add_local(nl_body *B, const char *name, int inst, const nl_subckt *sub,
                      int port_base, aimc_srcloc loc) {
   nl_loader *L = B->L;
   if (nl_grow(L->ctx, &B->locals, &B->cap_locals, B->n_locals, sizeof *B->locals)) return AIMC_ENOMEM;
-  nl_local *l = &B->locals[B->n_locals];
+  int j = (int)B->n_locals;
+  nl_local *l = &B->locals[j];
   if (!(l->name = aimc_strdup(L->ctx, name))) return nomem(L);
   l->inst = inst;
   l->sub = sub;
   l->port_base = port_base;
   l->loc = loc;
+  l->next_stem = l->last_stem = -1;
   B->n_locals++;
+  size_t n = strlen(l->name);
+  int first;
+  int rc = aimc_strmap_put(L->ctx, &B->names, l->name, n, j, NULL);
+  if (!rc) rc = aimc_strmap_put(L->ctx, &B->stems, l->name, stem_len(l->name, n), j, &first);
+  if (rc) return rc;
+  if (first >= 0) {
+    nl_local *f = &B->locals[first];
+    B->locals[f->last_stem >= 0 ? f->last_stem : first].next_stem = j;
+    f->last_stem = j;
+  }
   return AIMC_OK;
 }
 
@@ -288,7 +319,7 @@ static int subckt_scope(nl_loader *L, const nl_subckt *s, const nl_scope *outer,
     aimc_srcloc kloc = aimc_cfg_loc(key);
     if (!aimc_cfg_get(defs, aimc_cfg_scalar(key))) {
       char names[512];
-      nl_scope names_only = {NULL, out->vars, out->n, out->cap};
+      nl_scope names_only = {NULL, out->vars, out->n, out->cap, {0}, 0};
       nl_scope_names(&names_only, names, sizeof names);
       return aimc_error_at(L->ctx, AIMC_EINVAL, &kloc,
                            "%s: subckt '%s' has no parameter '%s' (parameters: %s)", section,
@@ -320,9 +351,8 @@ static int subckt_instance(nl_body *B, const nl_scope *scope, const char *full,
   char name[NL_TEXT];
   int rc = nl_expand_node(L, scope, sub_node, "subckt", name, sizeof name);
   if (rc) return rc;
-  const nl_subckt *s = NULL;
-  for (size_t k = 0; k < L->n_sub && !s; k++)
-    if (!strcmp(L->sub[k].name, name)) s = &L->sub[k];
+  int k_sub = aimc_strmap_get(&L->sub_names, name, strlen(name));
+  const nl_subckt *s = k_sub >= 0 ? &L->sub[k_sub] : NULL;
   aimc_srcloc sloc = aimc_cfg_loc(sub_node);
   if (!s) {
     char names[1024] = "none defined";
@@ -376,13 +406,25 @@ static int subckt_instance(nl_body *B, const nl_scope *scope, const char *full,
   if (!rc) {
     L->sub_stack = stack;
     L->sub_stack[L->sub_depth++] = s;
-    nl_body child = {L, &inner, full, B->depth + 1, s, base, L->n_node, NULL, 0, 0};
+    nl_body child = {L, &inner, full, B->depth + 1, s, base, L->n_node, NULL, 0, 0, {0}, {0}};
     rc = elab_body(&child, s->instances, s->nets);
     L->sub_depth--;
   }
   nl_scope_fini(L->ctx, &inner);
   if (rc) return rc;
   return add_local(B, local, -1, s, base, loc);
+}
+
+/* The scope of copy k of a repeated instance or net: `i` = k, held on the
+ * caller's stack (no allocation per copy; a plain number is never cached,
+ * so the scope needs no fini). Not repeated: an empty scope. */
+static nl_scope copy_index(const nl_scope *up, int repeated, long k, aimc_srcloc loc,
+                           nl_var *iv, char value[32]) {
+  static char name_i[] = "i";
+  snprintf(value, 32, "%ld", k);
+  *iv = (nl_var){name_i, value, loc, NULL};
+  nl_scope s = {up, iv, repeated ? 1 : 0, 1, {0}, 0};
+  return s;
 }
 
 static int instance(nl_body *B, const aimc_cfg_node *key, const aimc_cfg_node *spec) {
@@ -416,20 +458,17 @@ static int instance(nl_body *B, const aimc_cfg_node *key, const aimc_cfg_node *s
       snprintf(local, sizeof local, "%s%ld", name, k);
     else
       snprintf(local, sizeof local, "%s", name);
-    for (size_t j = 0; j < B->n_locals; j++)
-      if (!strcmp(B->locals[j].name, local))
-        return aimc_error_at(L->ctx, AIMC_EINVAL, &loc,
-                             "duplicate instance name '%s' (also at line %d)", local,
-                             B->locals[j].loc.line);
+    int twice = find_local(B, local, strlen(local));
+    if (twice >= 0)
+      return aimc_error_at(L->ctx, AIMC_EINVAL, &loc,
+                           "duplicate instance name '%s' (also at line %d)", local,
+                           B->locals[twice].loc.line);
     join_path(full, sizeof full, B->prefix, local);
-    nl_scope index = {B->scope, NULL, 0, 0};
     char value[32];
-    snprintf(value, sizeof value, "%ld", k);
-    rc = count_node ? nl_scope_set(L, &index, "i", value, loc) : AIMC_OK;
-    if (!rc)
-      rc = has_model ? model_instance(B, &index, full, local, spec, loc)
-                     : subckt_instance(B, &index, full, local, spec, loc);
-    nl_scope_fini(L->ctx, &index);
+    nl_var iv;
+    nl_scope index = copy_index(B->scope, count_node != NULL, k, loc, &iv, value);
+    rc = has_model ? model_instance(B, &index, full, local, spec, loc)
+                   : subckt_instance(B, &index, full, local, spec, loc);
     if (rc) return rc;
   }
   return AIMC_OK;
@@ -500,23 +539,32 @@ static int connect_endpoint(nl_body *B, int node, const char *text, aimc_srcloc 
   size_t n = (size_t)(dot - text);
   int wildcard = n > 0 && text[n - 1] == '*';
   size_t stem = wildcard ? n - 1 : n;
-  int matched = 0;
-  for (size_t j = 0; j < B->n_locals; j++) {
-    const char *name = B->locals[j].name;
-    if (strncmp(name, text, stem)) continue;
-    const char *rest = name + stem;
-    if (wildcard ? !(*rest && strspn(rest, "0123456789") == strlen(rest)) : *rest != '\0')
-      continue;
-    int rc = connect_local(B, node, &B->locals[j], dot + 1, text, loc);
-    if (rc) return rc;
-    matched++;
+  int matched = 0, j;
+  if (!wildcard) {
+    j = find_local(B, text, n);
+    if (j >= 0) return connect_local(B, node, &B->locals[j], dot + 1, text, loc);
+  } else {
+    /* name = stem text + one or more digits: its own stem is stem_len of
+     * the text's stem, so one bucket holds every candidate. */
+    size_t before = B->stems.probes;
+    j = aimc_strmap_get(&B->stems, text, stem_len(text, stem));
+    L->work += B->stems.probes - before + 1;
+    for (; j >= 0; j = B->locals[j].next_stem) {
+      const char *name = B->locals[j].name, *rest = name + stem;
+      L->work++;
+      if (strncmp(name, text, stem) || !*rest || strspn(rest, "0123456789") != strlen(rest))
+        continue;
+      int rc = connect_local(B, node, &B->locals[j], dot + 1, text, loc);
+      if (rc) return rc;
+      matched++;
+    }
   }
   if (matched) return AIMC_OK;
   char names[768] = "";
   size_t used = 0;
-  for (size_t j = 0; j < B->n_locals && used < sizeof names; j++)
-    used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", j ? ", " : "",
-                             B->locals[j].name);
+  for (size_t k = 0; k < B->n_locals && used < sizeof names; k++)
+    used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", k ? ", " : "",
+                             B->locals[k].name);
   return aimc_error_at(L->ctx, AIMC_EINVAL, &loc,
                        "endpoint '%s': no instance '%.*s' here (instances: %s)", text, (int)n,
                        text, names);
@@ -538,13 +586,18 @@ static int net_copy(nl_body *B, const nl_scope *scope, const char *local,
   nl_loader *L = B->L;
   char full[NL_TEXT * 2];
   join_path(full, sizeof full, B->prefix, local);
-  for (size_t j = B->first_node; j < L->n_node; j++)
-    if (L->node[j].name && !strcmp(L->node[j].name, full))
-      return aimc_error_at(L->ctx, AIMC_EINVAL, &loc, "duplicate net name '%s' (also at line %d)",
-                           local, L->node[j].loc.line);
+  /* Full net names are unique across bodies (net names have no dots). */
+  size_t before = L->net_names.probes;
+  int twice = aimc_strmap_get(&L->net_names, full, strlen(full));
+  L->work += L->net_names.probes - before + 1;
+  if (twice >= 0)
+    return aimc_error_at(L->ctx, AIMC_EINVAL, &loc, "duplicate net name '%s' (also at line %d)",
+                         local, L->node[twice].loc.line);
   int node = nl_new_node(L, full, nl_keep_loc(L, loc), B->depth);
   if (node < 0) return AIMC_ENOMEM;
-  int rc = AIMC_OK;
+  int rc = aimc_strmap_put(L->ctx, &L->net_names, L->node[node].name,
+                           strlen(L->node[node].name), node, NULL);
+  if (rc) return rc;
   const aimc_cfg_node *n;
   long width;
   if (spec && (n = aimc_cfg_get(spec, "width"))) {
@@ -598,11 +651,9 @@ static int net(nl_body *B, const aimc_cfg_node *key, const aimc_cfg_node *spec) 
   for (long k = 0; k < count && !rc; k++) {
     char local[NL_TEXT], value[32];
     snprintf(local, sizeof local, count_node ? "%s%ld" : "%s", name, k);
-    snprintf(value, sizeof value, "%ld", k);
-    nl_scope index = {B->scope, NULL, 0, 0};
-    rc = count_node ? nl_scope_set(L, &index, "i", value, loc) : AIMC_OK;
-    if (!rc) rc = net_copy(B, &index, local, map, endpoints, loc);
-    nl_scope_fini(L->ctx, &index);
+    nl_var iv;
+    nl_scope index = copy_index(B->scope, count_node != NULL, k, loc, &iv, value);
+    rc = net_copy(B, &index, local, map, endpoints, loc);
   }
   return rc;
 }
@@ -646,10 +697,12 @@ static int elab_body(nl_body *B, const aimc_cfg_node *instances, const aimc_cfg_
   if (!rc) rc = check_body_ports(B);
   for (size_t j = 0; j < B->n_locals; j++) aimc_free(B->L->ctx, B->locals[j].name);
   aimc_free(B->L->ctx, B->locals);
+  aimc_strmap_fini(B->L->ctx, &B->names);
+  aimc_strmap_fini(B->L->ctx, &B->stems);
   return rc;
 }
 
 int nl_elaborate(nl_loader *L) {
-  nl_body top = {L, &L->globals, "", 0, NULL, -1, L->n_node, NULL, 0, 0};
+  nl_body top = {L, &L->globals, "", 0, NULL, -1, L->n_node, NULL, 0, 0, {0}, {0}};
   return elab_body(&top, L->instances, L->nets);
 }

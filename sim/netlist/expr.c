@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "aimc/status.h"
+#include "aimc/units.h"
 #include "netlist_internal.h"
 
 int nl_grow(aimc_ctx *ctx, void *arr, size_t *cap, size_t n, size_t size) {
@@ -27,37 +28,79 @@ int nl_grow(aimc_ctx *ctx, void *arr, size_t *cap, size_t n, size_t size) {
   return AIMC_OK;
 }
 
+/* The var called name[0..n) in s (not its parents), or NULL; L (may be
+ * NULL) counts the work. */
+static nl_var *scope_find(nl_loader *L, const nl_scope *s, const char *name, size_t n) {
+  size_t dummy = 0, *work = L ? &L->work : &dummy;
+  if (s->idx.cap) {
+    size_t before = s->idx.probes;
+    int k = aimc_strmap_get((aimc_strmap *)&s->idx, name, n);
+    *work += s->idx.probes - before + 1;
+    return k < 0 ? NULL : &s->vars[k];
+  }
+  for (size_t i = 0; i < s->n; i++) {
+    ++*work;
+    if (strlen(s->vars[i].name) == n && !strncmp(s->vars[i].name, name, n)) return &s->vars[i];
+  }
+  return NULL;
+}
+
+nl_var *nl_scope_get(nl_loader *L, const nl_scope *s, const char *name, size_t n) {
+  return scope_find(L, s, name, n);
+}
+
+static void drop_cache(aimc_ctx *ctx, nl_scope *s) {
+  for (size_t i = 0; i < s->n; i++) {
+    aimc_free(ctx, s->vars[i].expanded);
+    s->vars[i].expanded = NULL;
+  }
+  s->n_cached = 0;
+}
+
+static int index_var(nl_loader *L, nl_scope *s, size_t i) {
+  return aimc_strmap_put(L->ctx, &s->idx, s->vars[i].name, strlen(s->vars[i].name), (int)i,
+                         NULL);
+}
+
 int nl_scope_set(nl_loader *L, nl_scope *s, const char *name, const char *value,
                  aimc_srcloc loc) {
-  for (size_t i = 0; i < s->n; i++)
-    if (!strcmp(s->vars[i].name, name)) {
-      char *v = aimc_strdup(L->ctx, value);
-      if (!v) return aimc_error(L->ctx, AIMC_ENOMEM, "out of memory loading the netlist");
-      aimc_free(L->ctx, s->vars[i].value);
-      s->vars[i].value = v;
-      s->vars[i].loc = loc;
-      return AIMC_OK;
-    }
+  /* A new value may change what cached expansions of this scope say. */
+  if (s->n_cached) drop_cache(L->ctx, s);
+  nl_var *old = scope_find(L, s, name, strlen(name));
+  if (old) {
+    char *v = aimc_strdup(L->ctx, value);
+    if (!v) return aimc_error(L->ctx, AIMC_ENOMEM, "out of memory loading the netlist");
+    aimc_free(L->ctx, old->value);
+    old->value = v;
+    old->loc = loc;
+    return AIMC_OK;
+  }
   int rc = nl_grow(L->ctx, &s->vars, &s->cap, s->n, sizeof *s->vars);
   if (rc) return rc;
   nl_var *v = &s->vars[s->n];
   v->name = aimc_strdup(L->ctx, name);
   v->value = v->name ? aimc_strdup(L->ctx, value) : NULL;
   v->loc = loc;
+  v->expanded = NULL;
   if (!v->value) {
     aimc_free(L->ctx, v->name);
     return aimc_error(L->ctx, AIMC_ENOMEM, "out of memory loading the netlist");
   }
   s->n++;
-  return AIMC_OK;
+  if (s->idx.cap) return index_var(L, s, s->n - 1);
+  if (s->n < NL_SCOPE_INDEX) return AIMC_OK;
+  for (size_t i = 0; i < s->n && !rc; i++) rc = index_var(L, s, i);
+  return rc;
 }
 
 void nl_scope_fini(aimc_ctx *ctx, nl_scope *s) {
+  drop_cache(ctx, s);
   for (size_t i = 0; i < s->n; i++) {
     aimc_free(ctx, s->vars[i].name);
     aimc_free(ctx, s->vars[i].value);
   }
   aimc_free(ctx, s->vars);
+  aimc_strmap_fini(ctx, &s->idx);
   s->vars = NULL;
   s->n = s->cap = 0;
 }
@@ -75,15 +118,33 @@ void nl_scope_names(const nl_scope *s, char *out, size_t len) {
 static int expand_depth(nl_loader *L, const nl_scope *s, const char *text,
                         aimc_srcloc loc, char *out, size_t len, int depth);
 
-/* The text of `name` (n chars), expanded in its defining scope, into buf. */
+/* The text of `name` (n chars), expanded in its defining scope, into buf.
+ * Each var is expanded once per load (memoized), so parameters that use
+ * each other many times cost linear, not exponential, work. */
 static int lookup(nl_loader *L, const nl_scope *s, const char *name, size_t n,
                   aimc_srcloc loc, int depth, char *buf, size_t len) {
-  for (const nl_scope *sc = s; sc; sc = sc->up)
-    for (size_t i = 0; i < sc->n; i++) {
-      const nl_var *v = &sc->vars[i];
-      if (strlen(v->name) != n || strncmp(v->name, name, n)) continue;
-      return expand_depth(L, sc, v->value, loc, buf, len, depth + 1);
+  if (++L->n_subst > NL_MAX_SUBST)
+    return aimc_error_at(L->ctx, AIMC_ERANGE, &loc,
+                         "more than %ld ${...} substitutions in one netlist", NL_MAX_SUBST);
+  L->work++;
+  for (const nl_scope *sc = s; sc; sc = sc->up) {
+    nl_var *v = scope_find(L, sc, name, n);
+    if (!v) continue;
+    const char *done = v->expanded ? v->expanded : strstr(v->value, "${") ? NULL : v->value;
+    if (done) {
+      if (strlen(done) >= len)
+        return aimc_error_at(L->ctx, AIMC_ERANGE, &loc,
+                             "expanded text longer than %zu characters", len - 1);
+      memcpy(buf, done, strlen(done) + 1);
+      return AIMC_OK;
     }
+    int rc = expand_depth(L, sc, v->value, loc, buf, len, depth + 1);
+    if (rc) return rc;
+    if (!(v->expanded = aimc_strdup(L->ctx, buf)))
+      return aimc_error(L->ctx, AIMC_ENOMEM, "out of memory loading the netlist");
+    ((nl_scope *)sc)->n_cached++; /* the cache is the scope's own, even via const */
+    return AIMC_OK;
+  }
   char names[512];
   nl_scope_names(s, names, sizeof names);
   return aimc_error_at(L->ctx, AIMC_EINVAL, &loc,
@@ -106,9 +167,7 @@ aimc_srcloc nl_origin(const nl_scope *s, const char *text, aimc_srcloc loc) {
     const nl_var *found = NULL;
     const nl_scope *in = NULL;
     for (const nl_scope *sc = s; sc && !found; sc = sc->up)
-      for (size_t i = 0; i < sc->n && !found; i++)
-        if (strlen(sc->vars[i].name) == n && !strncmp(sc->vars[i].name, name, n))
-          found = &sc->vars[i], in = sc;
+      if ((found = scope_find(NULL, sc, name, n))) in = sc;
     if (!found || !found->loc.file) return loc;
     loc = found->loc;
     text = found->value;
@@ -124,6 +183,7 @@ typedef struct {
   const char *expr; /* the whole ${...} body, for messages */
   const char *p;
   int depth;
+  int nest; /* parentheses and unary signs open */
 } ev_t;
 
 static int ev_sum(ev_t *e, double *v);
@@ -144,6 +204,8 @@ static int is_name_char(char c) {
 static int ev_atom(ev_t *e, double *v) {
   skip_space(e);
   char c = *e->p;
+  if ((c == '(' || c == '-' || c == '+') && ++e->nest > NL_MAX_PARENS)
+    return ev_fail(e, "nested deeper than 64 parentheses or signs");
   if (c == '(') {
     e->p++;
     int rc = ev_sum(e, v);
@@ -151,17 +213,20 @@ static int ev_atom(ev_t *e, double *v) {
     skip_space(e);
     if (*e->p != ')') return ev_fail(e, "missing ')'");
     e->p++;
+    e->nest--;
     return AIMC_OK;
   }
   if (c == '-' || c == '+') {
     e->p++;
     int rc = ev_atom(e, v);
     if (c == '-') *v = -*v;
+    e->nest--;
     return rc;
   }
   if (isdigit((unsigned char)c) || c == '.') {
-    char *end;
-    *v = strtod(e->p, &end);
+    const char *end;
+    int rc = aimc_decimal_parse(e->p, v, &end);
+    if (rc) return ev_fail(e, rc == AIMC_ERANGE ? "a number out of range" : "not a number");
     e->p = end;
     return AIMC_OK;
   }
@@ -172,10 +237,11 @@ static int ev_atom(ev_t *e, double *v) {
     int rc = lookup(e->L, e->s, name, (size_t)(e->p - name), e->loc, e->depth, text,
                     sizeof text);
     if (rc) return rc;
-    char *end;
-    *v = strtod(text, &end);
+    const char *start = text, *end = text;
+    while (*start == ' ') start++;
+    int bad = aimc_decimal_parse(start, v, &end);
     while (*end == ' ') end++;
-    if (end == text || *end) {
+    if (bad || *end) {
       char msg[NL_TEXT + 128];
       snprintf(msg, sizeof msg, "'%.*s' = '%s' is not a plain number",
                (int)(e->p - name), name, text);
@@ -231,7 +297,7 @@ static int eval_one(nl_loader *L, const nl_scope *s, const char *body, aimc_srcl
   while (*rest == ' ') rest++;
   if (e > b && !*rest) return lookup(L, s, b, (size_t)(e - b), loc, depth, out, len);
 
-  ev_t ev = {L, s, loc, body, body, depth};
+  ev_t ev = {L, s, loc, body, body, depth, 0};
   double v;
   int rc = ev_sum(&ev, &v);
   if (rc) return rc;

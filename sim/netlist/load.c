@@ -71,9 +71,7 @@ int nl_load_doc(nl_loader *L, const char *path, const aimc_srcloc *from,
   *out = find_doc(L, path);
   if (*out) return AIMC_OK;
   aimc_cfg *cfg;
-  int rc = aimc_cfg_load(L->ctx, path, &cfg);
-  if (rc == AIMC_ENOTFOUND && from)
-    return aimc_error_at(L->ctx, rc, from, "cannot open '%s'", path);
+  int rc = aimc_cfg_load_from(L->ctx, path, from, &cfg);
   if (rc) return rc;
   rc = add_doc(L, cfg);
   if (rc) return rc;
@@ -81,14 +79,14 @@ int nl_load_doc(nl_loader *L, const char *path, const aimc_srcloc *from,
   return AIMC_OK;
 }
 
-static int readable(const char *path) { return access(path, R_OK) == 0; }
+/* A candidate exists (it may still fail to open: the load says why). */
+static int readable(const char *path) { return access(path, F_OK) == 0; }
 
 int nl_resolve_path(nl_loader *L, const char *rel, const aimc_srcloc *from, char *out,
                     size_t len) {
   if (rel[0] == '/') {
     snprintf(out, len, "%s", rel);
-    if (readable(out)) return AIMC_OK;
-    return aimc_error_at(L->ctx, AIMC_ENOTFOUND, from, "cannot open '%s'", rel);
+    return AIMC_OK; /* the load names the path and the reason */
   }
   char dir[PATH_MAX] = ".";
   const char *slash = from && from->file ? strrchr(from->file, '/') : NULL;
@@ -125,11 +123,11 @@ static int add_params(nl_loader *L, const aimc_cfg_node *map, const char *prefix
     if (aimc_cfg_type_of(v) == AIMC_CFG_SEQ)
       return aimc_error_at(L->ctx, AIMC_EINVAL, &loc,
                            "params: '%s' expects a scalar or a mapping, got a sequence", name);
-    for (size_t k = 0; k < L->globals.n; k++)
-      if (!strcmp(L->globals.vars[k].name, name))
-        return aimc_error_at(L->ctx, AIMC_EINVAL, &loc,
-                             "params: '%s' is defined twice (first at %s:%d)", name,
-                             L->globals.vars[k].loc.file, L->globals.vars[k].loc.line);
+    const nl_var *twice = nl_scope_get(L, &L->globals, name, strlen(name));
+    if (twice)
+      return aimc_error_at(L->ctx, AIMC_EINVAL, &loc,
+                           "params: '%s' is defined twice (first at %s:%d)", name,
+                           twice->loc.file, twice->loc.line);
     const char *text = aimc_cfg_scalar(v);
     rc = nl_scope_set(L, &L->globals, name, text ? text : "", loc);
     if (rc) return rc;
@@ -151,11 +149,13 @@ static int add_subckts(nl_loader *L, const aimc_cfg_node *map) {
                            section, aimc_cfg_type_name(aimc_cfg_type_of(def)));
     rc = aimc_cfg_check_keys(L->ctx, def, SUBCKT_KEYS, section);
     if (rc) return rc;
-    for (size_t k = 0; k < L->n_sub; k++)
-      if (!strcmp(L->sub[k].name, name))
-        return aimc_error_at(L->ctx, AIMC_EINVAL, &loc,
-                             "subckt '%s' is defined twice (first at %s:%d)", name,
-                             L->sub[k].loc.file, L->sub[k].loc.line);
+    int first;
+    rc = aimc_strmap_put(L->ctx, &L->sub_names, name, strlen(name), (int)L->n_sub, &first);
+    if (rc) return rc;
+    if (first >= 0)
+      return aimc_error_at(L->ctx, AIMC_EINVAL, &loc,
+                           "subckt '%s' is defined twice (first at %s:%d)", name,
+                           L->sub[first].loc.file, L->sub[first].loc.line);
     rc = nl_grow(L->ctx, &L->sub, &L->cap_sub, L->n_sub, sizeof *L->sub);
     if (rc) return rc;
     nl_subckt *s = &L->sub[L->n_sub++];
@@ -269,18 +269,17 @@ static int apply_defines(nl_loader *L) {
     if (!eq || eq == def)
       return aimc_error_at(L->ctx, AIMC_EUSAGE, &loc, "'%s' is not of the form name=value", def);
     size_t n = (size_t)(eq - def);
-    size_t k = 0;
-    while (k < L->globals.n &&
-           !(strlen(L->globals.vars[k].name) == n && !strncmp(L->globals.vars[k].name, def, n)))
-      k++;
-    if (k == L->globals.n) {
+    const nl_var *var = nl_scope_get(L, &L->globals, def, n);
+    if (!var) {
       char names[512];
       nl_scope_names(&L->globals, names, sizeof names);
       return aimc_error_at(L->ctx, AIMC_EINVAL, &loc,
                            "'%.*s' is not a parameter of the netlist (params: %s)", (int)n,
                            def, names);
     }
-    int rc = nl_scope_set(L, &L->globals, L->globals.vars[k].name, eq + 1, loc);
+    char name[NL_TEXT];
+    snprintf(name, sizeof name, "%s", var->name);
+    int rc = nl_scope_set(L, &L->globals, name, eq + 1, loc);
     if (rc) return rc;
   }
   return AIMC_OK;
@@ -321,6 +320,8 @@ static void loader_fini(nl_loader *L) {
   aimc_free(ctx, L->docs);
   aimc_free(ctx, (void *)L->include_stack);
   aimc_free(ctx, L->sub);
+  aimc_strmap_fini(ctx, &L->sub_names);
+  aimc_strmap_fini(ctx, &L->net_names);
   aimc_free(ctx, (void *)L->sub_stack);
   nl_scope_fini(ctx, &L->globals);
   for (size_t i = 0; i < L->n_node; i++) aimc_free(ctx, L->node[i].name);
@@ -335,6 +336,7 @@ static int load_top(nl_loader *L) {
   if (!rc) rc = bind_clock(L, clock);
   if (!rc) rc = nl_elaborate(L);
   if (!rc) rc = nl_connect(L);
+  if (!rc) rc = nl_design_index(L->ctx, L->d);
   return rc;
 }
 
@@ -353,6 +355,7 @@ static int load(aimc_ctx *ctx, const char *path, const char *text,
     if (!rc) rc = add_doc(&L, cfg);
   }
   if (!rc) rc = load_top(&L);
+  if (opts && opts->work) *opts->work = L.work;
   loader_fini(&L);
   if (rc) {
     aimc_design_free(ctx, L.d);

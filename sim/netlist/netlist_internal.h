@@ -18,23 +18,35 @@
 #include "aimc/config.h"
 #include "aimc/design.h"
 #include "aimc/netlist.h"
+#include "sim/core/strmap.h"
 
 #define NL_TEXT 1024     /* longest expanded scalar                      */
 #define NL_PATH 4096     /* longest file path                            */
 #define NL_MAX_DEPTH 32  /* expression nesting / lazy expansion depth     */
 #define NL_PORT_OPEN (-2) /* port_net marker: declared open by the user   */
+#define NL_MAX_PARENS 64 /* parentheses / unary signs nested in one ${}  */
+/* ${...} substitutions in one load: expansions are memoized (linear), so
+ * only a hostile file comes near this; it bounds the work of any input. */
+#define NL_MAX_SUBST 100000000L
+#define NL_SCOPE_INDEX 8 /* scopes with this many names get a hash index */
 
-/* A named value in a scope; value is raw text that may hold ${...}. */
+/* A named value in a scope; value is raw text that may hold ${...}.
+ * expanded caches its expansion in the defining scope (NULL: not yet). */
 typedef struct {
   char *name;
   char *value;
   aimc_srcloc loc;
+  char *expanded;
 } nl_var;
 
+/* idx (name -> var) exists once n >= NL_SCOPE_INDEX; small scopes (a copy
+ * index, a few subcircuit params) are scanned. */
 typedef struct nl_scope {
   const struct nl_scope *up; /* enclosing scope, NULL for the globals */
   nl_var *vars;
   size_t n, cap;
+  aimc_strmap idx;
+  size_t n_cached; /* vars with an expansion cached */
 } nl_scope;
 
 /* A subcircuit definition (borrowed nodes of a loaded document). */
@@ -69,8 +81,12 @@ typedef struct {
   const nl_subckt **sub_stack; /* subcircuits being expanded (recursion) */
   size_t sub_depth;
   nl_scope globals;
+  aimc_strmap sub_names; /* subckt name -> index in sub               */
   nl_node *node;
   size_t n_node, cap_node;
+  aimc_strmap net_names; /* full net name -> node (names are unique)   */
+  long n_subst;          /* ${...} substitutions so far (NL_MAX_SUBST)  */
+  size_t work;           /* elementary steps (opts->work reports it)    */
   size_t cap_inst, cap_net, cap_block;
   const aimc_cfg_node *instances, *nets; /* top level */
 } nl_loader;
@@ -89,6 +105,8 @@ aimc_srcloc nl_keep_loc(const nl_loader *L, aimc_srcloc loc);
 int nl_scope_set(nl_loader *L, nl_scope *s, const char *name, const char *value,
                  aimc_srcloc loc);
 void nl_scope_fini(aimc_ctx *ctx, nl_scope *s);
+/* The var called name[0..n) in s itself (not its parents), or NULL. */
+nl_var *nl_scope_get(nl_loader *L, const nl_scope *s, const char *name, size_t n);
 /* Expands every ${expr} of `text` (found at loc) in scope s into out. */
 /* Where `text` really comes from: for a lone `${name}`, where the name's
  * value was written (following further lone references), else loc. */
@@ -109,6 +127,9 @@ void nl_scope_names(const nl_scope *s, char *out, size_t len);
 int nl_elaborate(nl_loader *L);
 int nl_new_node(nl_loader *L, const char *name, aimc_srcloc loc, int depth);
 int nl_find(nl_loader *L, int i);
+
+/* design.c: builds the design's name index (after connect). */
+int nl_design_index(aimc_ctx *ctx, aimc_design *d);
 
 /* connect.c */
 int nl_connect(nl_loader *L);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "aimc/fileio.h"
+#include "aimc/input.h"
 #include "aimc/status.h"
 #include "aimc/units.h"
 #include "report_impl.h"
@@ -201,7 +202,7 @@ int rtable_load(aimc_ctx *ctx, const char *path, rtable *t) {
   else
     snprintf(file, sizeof file, "%s", path);
   char *text;
-  int rc = aimc_read_file(ctx, file, &text, NULL);
+  int rc = aimc_input_read(ctx, file, NULL, 0, &text, NULL); /* missing: exit 2 */
   if (rc) return rc;
   cJSON *root = cJSON_Parse(text);
   aimc_free(ctx, text);
@@ -238,7 +239,7 @@ int rtable_load(aimc_ctx *ctx, const char *path, rtable *t) {
 
 int rtable_add_train_csv(aimc_ctx *ctx, rtable *t, const char *path) {
   char *text;
-  int rc = aimc_read_file(ctx, path, &text, NULL);
+  int rc = aimc_input_read(ctx, path, NULL, 0, &text, NULL);
   if (rc) return rc;
   int found = 0;
   for (char *line = text; line && *line;) {

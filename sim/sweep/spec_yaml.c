@@ -266,6 +266,29 @@ static void dir_of(const char *path, char *buf, size_t len) {
   buf[n] = '\0';
 }
 
+static int name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '_' || c == '-' || c == '.';
+}
+
+/* The results go to results/<name>: the name must be one plain folder
+ * name, so a spec can never write outside results/ ("../x", "/tmp"). */
+static int check_name(aimc_ctx *ctx, const aimc_cfg_node *n) {
+  aimc_srcloc loc = aimc_cfg_loc(n);
+  const char *t = aimc_cfg_scalar(n);
+  if (!t)
+    return aimc_error_at(ctx, AIMC_EINVAL, &loc, "sweep spec: name expects a scalar, got %s",
+                         aimc_cfg_type_name(aimc_cfg_type_of(n)));
+  int ok = t[0] && t[0] != '.' && t[0] != '-' && strlen(t) <= 128;
+  for (const char *c = t; *c && ok; c++) ok = name_char(*c);
+  if (ok) return AIMC_OK;
+  return aimc_error_at(ctx, AIMC_EINVAL, &loc,
+                       "sweep spec: name '%s' must be a plain folder name (letters, digits, "
+                       "'_', '-', '.'; not starting with '.' or '-'; at most 128 characters): "
+                       "results go to results/<name>",
+                       t);
+}
+
 static int finish(aimc_ctx *ctx, aimc_cfg *cfg, const char *path,
                   const char *dir, aimc_sweep_spec **out) {
   *out = NULL;
@@ -274,9 +297,16 @@ static int finish(aimc_ctx *ctx, aimc_cfg *cfg, const char *path,
   snprintf(name, sizeof name, "%s", base ? base + 1 : path);
   char *dot = strrchr(name, '.');
   if (dot && dot != name) *dot = '\0';
+  /* A name from the file's stem keeps only safe characters. */
+  for (char *c = name; *c; c++)
+    if (!name_char(*c)) *c = '_';
+  if (name[0] == '.' || name[0] == '-' || !name[0]) name[0] = '_';
   const aimc_cfg_node *nn = aimc_cfg_get(aimc_cfg_root(cfg), "name");
-  if (nn && aimc_cfg_scalar(nn))
+  if (nn) {
+    int rc = check_name(ctx, nn);
+    if (rc) return rc;
     snprintf(name, sizeof name, "%s", aimc_cfg_scalar(nn));
+  }
   aimc_sweep_spec *spec = aimc_sweep_spec_alloc(ctx, name);
   if (!spec)
     return aimc_error(ctx, AIMC_ENOMEM, "out of memory loading %s", path);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "aimc/config.h"
+#include "aimc/input.h"
 #include "aimc/status.h"
 #include "failalloc.h"
 #include "testutil.h"
@@ -188,6 +189,82 @@ static void test_file_errors(void **state) {
   aimc_ctx_free(ctx);
 }
 
+static void expect_load(aimc_ctx *ctx, const char *path, int status, const char *want) {
+  aimc_cfg *cfg = (aimc_cfg *)1;
+  int rc = aimc_cfg_load(ctx, path, &cfg);
+  if (rc != status || strcmp(aimc_ctx_errmsg(ctx), want))
+    fail_msg("%s: status %d (want %d)\n got: %s\nwant: %s", path, rc, status,
+             aimc_ctx_errmsg(ctx), want);
+  assert_null(cfg);
+}
+
+/* One rule for input files (issue #14): what is not a readable regular
+ * file of sane size is an input problem (exit code 2) naming the path. */
+static void test_input_rules(void **state) {
+  (void)state;
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  const char *dir = test_tmpdir("cfg-input");
+  char want[512];
+  snprintf(want, sizeof want, "%s: is a directory, not a file", dir);
+  expect_load(ctx, dir, AIMC_EINVAL, want);
+  expect_load(ctx, "/dev/zero", AIMC_EINVAL, "/dev/zero: is a device, not a regular file");
+  expect_load(ctx, "", AIMC_ENOTFOUND, "'': empty file name");
+  char *two = test_write_file(dir, "two.yaml", "a: 1\n---\nb: 2\n");
+  snprintf(want, sizeof want,
+           "%s:2:1: a second YAML document: a file holds one document (remove the '---' or "
+           "split the file)", two);
+  expect_load(ctx, two, AIMC_EPARSE, want);
+  /* An empty second document (a trailing ---) holds nothing: fine. */
+  char *trail = test_write_file(dir, "trail.yaml", "a: 1\n---\n");
+  aimc_cfg *cfg;
+  assert_int_equal(aimc_cfg_load(ctx, trail, &cfg), AIMC_OK);
+  aimc_cfg_free(cfg);
+  char *nul = test_write_file(dir, "nul.yaml", "a: 1\nbb: x");
+  FILE *f = fopen(nul, "ab");
+  fputc('\0', f);
+  fclose(f);
+  snprintf(want, sizeof want, "%s:2:6: a NUL byte: this is not a YAML text file (binary data?)",
+           nul);
+  expect_load(ctx, nul, AIMC_EPARSE, want);
+  /* The cap: a file over max_bytes is refused before it is read. */
+  char *data = NULL;
+  assert_int_equal(aimc_input_read(ctx, trail, NULL, 4, &data, NULL), AIMC_EINVAL);
+  snprintf(want, sizeof want, "%s: is 9 bytes, more than the 4 bytes an input may have", trail);
+  assert_string_equal(aimc_ctx_errmsg(ctx), want);
+  assert_null(data);
+  size_t size;
+  assert_int_equal(aimc_input_read(ctx, trail, NULL, 9, &data, &size), AIMC_OK);
+  assert_int_equal(size, 9);
+  assert_string_equal(data, "a: 1\n---\n");
+  aimc_free(ctx, data);
+  /* Located: the place that named the file prefixes the message. */
+  aimc_srcloc from = {"n.yaml", 3, 7};
+  assert_int_equal(aimc_input_check(ctx, "/nonexistent/c.yaml", &from), AIMC_ENOTFOUND);
+  assert_string_equal(aimc_ctx_errmsg(ctx),
+                      "n.yaml:3:7: /nonexistent/c.yaml: cannot open: No such file or directory");
+  free(two);
+  free(trail);
+  free(nul);
+  aimc_ctx_free(ctx);
+}
+
+/* Duplicate keys in a map big enough to be hashed, and in a small one. */
+static void test_duplicate_keys(void **state) {
+  (void)state;
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  char text[4096];
+  size_t used = 0;
+  for (int k = 0; k < 100; k++) used += (size_t)snprintf(text + used, sizeof text - used, "k%d: 1\n", k);
+  snprintf(text + used, sizeof text - used, "k42: 2\n");
+  aimc_cfg *cfg;
+  assert_int_equal(aimc_cfg_parse(ctx, "big.yaml", text, &cfg), AIMC_EPARSE);
+  assert_string_equal(aimc_ctx_errmsg(ctx),
+                      "big.yaml:101:1: duplicate key 'k42' (first defined at line 43)");
+  assert_int_equal(aimc_cfg_parse(ctx, "s.yaml", "a: 1\nb: 2\na: 3\n", &cfg), AIMC_EPARSE);
+  assert_string_equal(aimc_ctx_errmsg(ctx), "s.yaml:3:1: duplicate key 'a' (first defined at line 1)");
+  aimc_ctx_free(ctx);
+}
+
 static int load_and_bind(aimc_ctx *ctx, void *user) {
   (void)user;
   aimc_cfg *cfg;
@@ -212,6 +289,8 @@ int main(void) {
       cmocka_unit_test(test_bind),
       cmocka_unit_test(test_errors),
       cmocka_unit_test(test_file_errors),
+      cmocka_unit_test(test_input_rules),
+      cmocka_unit_test(test_duplicate_keys),
       cmocka_unit_test(test_fault_injection),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

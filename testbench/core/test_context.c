@@ -65,6 +65,30 @@ static int strdup_twice(aimc_ctx *ctx, void *user) {
   return AIMC_OK;
 }
 
+/* Text echoed in messages never reaches a terminal raw (issue #14): control
+ * bytes and invalid UTF-8 become \xNN, valid UTF-8 and newlines stay. */
+static void test_sanitized_messages(void **state) {
+  (void)state;
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  aimc_error(ctx, AIMC_EINVAL, "'%s'", "a\x1b[2Jb\x01\x7f\xff\xc3(\xce\xbcS\tz\n");
+  assert_string_equal(aimc_ctx_errmsg(ctx),
+                      "'a\\x1B[2Jb\\x01\\x7F\\xFF\\xC3(\xce\xbcS\tz\n'");
+  aimc_srcloc loc = {"f\x1b.yaml", 2, 3};
+  aimc_error_at(ctx, AIMC_EINVAL, &loc, "bad \xed\xa0\x80"); /* a UTF-16 surrogate */
+  assert_string_equal(aimc_ctx_errmsg(ctx), "f\\x1B.yaml:2:3: bad \\xED\\xA0\\x80");
+  /* A long message is cut at a character boundary, never inside one: the
+   * 1024-byte buffer would end with the first byte of the mu. */
+  char big[2000];
+  memset(big, 'a', sizeof big);
+  memcpy(big + 1022, "\xce\xbc", 2);
+  big[sizeof big - 1] = '\0';
+  aimc_error(ctx, AIMC_EINVAL, "%s", big);
+  const char *m = aimc_ctx_errmsg(ctx);
+  assert_int_equal(strlen(m), 1022);
+  assert_int_equal(m[1021], 'a');
+  aimc_ctx_free(ctx);
+}
+
 static void test_failalloc_sweep(void **state) {
   (void)state;
   /* ctx + two strings: three allocations, so four runs. */
@@ -103,6 +127,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_seed_determinism),
       cmocka_unit_test(test_error_location),
+      cmocka_unit_test(test_sanitized_messages),
       cmocka_unit_test(test_failalloc_sweep),
       cmocka_unit_test(test_atomic_write),
   };

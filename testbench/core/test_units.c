@@ -53,6 +53,60 @@ static void test_parse_errors(void **state) {
   expect_error("5 V V", AIMC_U_VOLT, AIMC_EUNIT, "5 V V");
 }
 
+/* Strict numbers (issue #14): decimals only, never a silent 0. */
+static void test_strict(void **state) {
+  (void)state;
+  expect_error("0x10ns", AIMC_U_SECOND, AIMC_EPARSE, "hexadecimal");
+  expect_error("-0X1p3", AIMC_U_VOLT, AIMC_EPARSE, "hexadecimal");
+  expect_error("+inf", AIMC_U_VOLT, AIMC_EPARSE, "not a number");
+  expect_error("-nan", AIMC_U_VOLT, AIMC_EPARSE, "not a number");
+  expect_error("1e-400V", AIMC_U_VOLT, AIMC_ERANGE, "too small");
+  expect_error("1e400", AIMC_U_NONE, AIMC_ERANGE, "out of the range");
+  expect_error(".", AIMC_U_NONE, AIMC_EPARSE, "not a number");
+  expect_error("1e", AIMC_U_NONE, AIMC_EUNIT, "unknown unit 'e'");
+  /* Correctly rounded: the same double as the C literal. */
+  assert_true(parse_ok("15uS", AIMC_U_SIEMENS) == 15e-6);
+  assert_true(parse_ok("1.2pJ", AIMC_U_JOULE) == 1.2e-12);
+  assert_true(parse_ok("0.1", AIMC_U_NONE) == 0.1);
+  assert_true(parse_ok("123456789012345678901234567890123456789012345e-40", AIMC_U_NONE) ==
+              123456789012345678901234567890123456789012345e-40);
+  assert_true(parse_ok("0.000000000000000000000000000000000000000000000000001", AIMC_U_NONE) ==
+              1e-51);
+  assert_true(parse_ok("4.9406564584124654e-324", AIMC_U_NONE) > 0); /* smallest denormal */
+  double v;
+  const char *end;
+  assert_int_equal(aimc_decimal_parse("-1.5e-3, 2", &v, &end), AIMC_OK);
+  assert_true(v == -1.5e-3);
+  assert_string_equal(end, ", 2");
+  assert_int_equal(aimc_decimal_parse("nan", &v, &end), AIMC_EPARSE);
+  assert_int_equal(aimc_decimal_parse("0x1", &v, &end), AIMC_OK); /* reads "0", stops at x */
+  assert_string_equal(end, "x1");
+  assert_int_equal(aimc_decimal_parse("1e999", &v, &end), AIMC_ERANGE);
+
+  aimc_time t;
+  char err[200] = "";
+  assert_int_equal(aimc_time_parse("0.1fs", &t, err, sizeof err), AIMC_ERANGE);
+  assert_non_null(strstr(err, "below the 1 fs resolution"));
+  assert_int_equal(aimc_time_parse("0.4fs", &t, err, sizeof err), AIMC_ERANGE);
+  assert_int_equal(aimc_time_parse("0.5fs", &t, err, sizeof err), AIMC_OK);
+  assert_int_equal(t, 1);
+  assert_int_equal(aimc_time_parse("1.5fs", &t, err, sizeof err), AIMC_OK);
+  assert_int_equal(t, 2);
+  assert_int_equal(aimc_time_parse("0s", &t, err, sizeof err), AIMC_OK);
+  assert_int_equal(t, 0);
+  assert_int_equal(aimc_time_parse("0.000e5ns", &t, err, sizeof err), AIMC_OK);
+  assert_int_equal(t, 0);
+  /* Exact to the last femtosecond of the int64 range, no long double. */
+  assert_int_equal(aimc_time_parse("9223.372036854775807s", &t, err, sizeof err), AIMC_OK);
+  assert_true(t == AIMC_TIME_MAX);
+  assert_int_equal(aimc_time_parse("9223.372036854775808s", &t, err, sizeof err), AIMC_ERANGE);
+  assert_int_equal(aimc_time_parse("0.1234567890123456789us", &t, err, sizeof err), AIMC_OK);
+  assert_int_equal(t, 123456789); /* 123456789.0123... fs */
+  assert_int_equal(aimc_time_parse("1e-400s", &t, err, sizeof err), AIMC_ERANGE);
+  assert_int_equal(aimc_time_parse("1e30s", &t, err, sizeof err), AIMC_ERANGE);
+  assert_int_equal(aimc_time_parse("0x10ns", &t, err, sizeof err), AIMC_EPARSE);
+}
+
 static void test_time(void **state) {
   (void)state;
   aimc_time t;
@@ -94,6 +148,7 @@ int main(void) {
       cmocka_unit_test(test_parse_values),
       cmocka_unit_test(test_parse_errors),
       cmocka_unit_test(test_time),
+      cmocka_unit_test(test_strict),
       cmocka_unit_test(test_format),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,10 +8,11 @@ trap 'rm -rf "$tmp"' EXIT
 A=$AIMC_BIN
 
 $A models > "$tmp/list" || fail "models"
-for m in cell write_verify crossbar dac tia adc sample_hold digital buffer pulse vcm; do
+for m in cell write_verify crossbar dac tia adc adc_flash sample_hold digital buffer pulse vcm; do
   grep -q "^  $m " "$tmp/list" || fail "models does not list $m"
 done
 $A models --describe adc | grep -q "fom_walden" || fail "describe adc"
+$A models --describe adc_flash | grep -q "e_cmp" || fail "describe adc_flash"
 $A models --describe pulse --markdown | grep -q '^| `g_min` | real | 5uS |' || fail "markdown row"
 $A models --describe nope 2>"$tmp/err"; [ $? = 2 ] || fail "unknown model must exit 2"
 grep -q "nope" "$tmp/err" || fail "message names the model"

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "aimc/device.h"
+#include "aimc/model.h"
 #include "aimc/status.h"
 #include "failalloc.h"
 #include "testutil.h"
@@ -44,13 +45,44 @@ static void moments(const double *x, int n, double *mean, double *sd) {
   *sd = sqrt(s / (n - 1));
 }
 
+/* The `device` choices of the models that own devices are the registry
+ * (models/devices.def), in its order, with its first as the default. */
+static void check_device_choices(const char *owner) {
+  const aimc_model *m = aimc_models_find(owner);
+  assert_non_null(m);
+  const aimc_param *p = aimc_params_find(m->params, m->n_params, "device");
+  assert_non_null(p);
+  assert_int_equal(p->type, AIMC_PT_ENUM);
+  size_t i = 0;
+  for (; p->choices[i]; i++) {
+    if (i >= aimc_device_models_count() ||
+        strcmp(p->choices[i], aimc_device_models_at(i)->name))
+      fail_msg("%s: device choice %zu '%s' is not the registry's", owner, i, p->choices[i]);
+  }
+  assert_int_equal(i, aimc_device_models_count());
+  assert_true(p->def == 0 && p->max == (double)(i - 1));
+  assert_ptr_equal(aimc_device_model_default(), aimc_device_models_at(0));
+}
+
+/* Every registered device model (models/devices.def): a new one is
+ * checked by being listed there. */
 static void test_conformance_every_model(void **state) {
   (void)state;
   aimc_ctx *ctx = aimc_ctx_alloc(11);
-  assert_int_equal(aimc_device_models_count(), 2);
+  /* The two of the papers at least (a registry that lost its list fails). */
+  assert_true(aimc_device_models_count() >= 2);
+  assert_non_null(aimc_device_model_find("pulse"));
+  assert_non_null(aimc_device_model_find("vcm"));
+  check_device_choices("cell");
+  check_device_choices("crossbar");
+  check_device_choices("write_verify");
+  char names[256];
+  aimc_device_models_names(names, sizeof names, ", ");
   for (size_t m = 0; m < aimc_device_models_count(); m++) {
     const aimc_device_model *model = aimc_device_models_at(m);
     assert_ptr_equal(aimc_device_model_find(model->name), model);
+    assert_true(model->summary && *model->summary && model->source && *model->source);
+    assert_non_null(strstr(names, model->name));
     aimc_device *d = dev_open(ctx, model->name);
     char err[256];
     /* Defaults inside [min, max] and consistent with each other. */
@@ -94,6 +126,12 @@ static void test_conformance_every_model(void **state) {
   aimc_device *d = NULL;
   assert_int_equal(aimc_device_alloc(ctx, "nope", &d), AIMC_ENOTFOUND);
   assert_non_null(strstr(aimc_ctx_errmsg(ctx), "nope"));
+  /* The message lists the registry. */
+  assert_non_null(strstr(aimc_ctx_errmsg(ctx), names));
+  /* Names that do not fit are cut, the text stays terminated. */
+  char small[6];
+  aimc_device_models_names(small, sizeof small, ", ");
+  assert_int_equal(strlen(small), 5);
   aimc_ctx_free(ctx);
 }
 

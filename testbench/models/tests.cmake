@@ -4,3 +4,4 @@ aimc_test(test_program SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program.c LABELS u
 aimc_test(test_event_models SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_event_models.c LABELS unit conformance fault)
 aimc_cli_test(cli_models LABELS unit e2e COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_models.sh)
 aimc_cli_test(models_docs_current LABELS unit COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/gen-model-docs.sh --check)
+aimc_test(test_eval SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_eval.c LABELS unit conformance)

@@ -233,7 +233,7 @@ static void test_multi_tile_sim(void **state) {
   aimc_ctx *ctx = aimc_ctx_alloc(1);
   aimc_design *d;
   const char *defs[] = {"array.tiles=4"};
-  aimc_netlist_opts o = {defs, 1, NULL};
+  aimc_netlist_opts o = {defs, 1, NULL, NULL};
   assert_int_equal(aimc_netlist_load_opts(ctx, "netlists/04_multi_tile_layer.yaml", &o, &d), AIMC_OK);
   assert_int_equal(d->n_block, 4);
   aimc_engine *e;

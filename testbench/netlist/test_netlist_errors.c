@@ -275,7 +275,14 @@ static void test_files(void **state) {
   assert_string_equal(aimc_ctx_errmsg(ctx), want);
 
   assert_int_equal(aimc_netlist_load(ctx, "/nonexistent/x.yaml", &d), AIMC_ENOTFOUND);
-  assert_string_equal(aimc_ctx_errmsg(ctx), "/nonexistent/x.yaml: cannot open file");
+  assert_string_equal(aimc_ctx_errmsg(ctx),
+                      "/nonexistent/x.yaml: cannot open: No such file or directory");
+  /* A directory named as a card: exit-code-2 status, located at the card:. */
+  char *dircard = test_write_file(dir, "dc.yaml", "instances:\n  s: {model: source, card: /}\n");
+  assert_int_equal(aimc_netlist_load(ctx, dircard, &d), AIMC_EINVAL);
+  snprintf(want, sizeof want, "%s/dc.yaml:2:28: /: is a directory, not a file", dir);
+  assert_string_equal(aimc_ctx_errmsg(ctx), want);
+  free(dircard);
 
   /* A card that binds: n = 5 from the card, then the override wins. */
   char *good_card = test_write_file(dir, "five.yaml", "model: probe\nsource: test card\nn: 5\n");
@@ -301,13 +308,13 @@ static void test_defines(void **state) {
   aimc_ctx *ctx = aimc_ctx_alloc(1);
   aimc_design *d;
   const char *defs[] = {"array.rows=6"};
-  aimc_netlist_opts o = {defs, 1, NULL};
+  aimc_netlist_opts o = {defs, 1, NULL, NULL};
   assert_int_equal(aimc_netlist_parse(ctx, "n.yaml", text, &o, &d), AIMC_OK);
   const aimc_param *n = aimc_params_find(d->inst[0].model->params, d->inst[0].model->n_params, "n");
   assert_int_equal((int)aimc_param_get(n, d->inst[0].params), 6);
   aimc_design_free(ctx, d);
   const char *bad[] = {"array.cols=6"};
-  aimc_netlist_opts ob = {bad, 1, NULL};
+  aimc_netlist_opts ob = {bad, 1, NULL, NULL};
   assert_int_equal(aimc_netlist_parse(ctx, "n.yaml", text, &ob, &d), AIMC_EINVAL);
   assert_string_equal(aimc_ctx_errmsg(ctx),
                       "-D: 'array.cols' is not a parameter of the netlist (params: array.rows)");

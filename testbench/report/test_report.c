@@ -98,7 +98,9 @@ static void test_sweep_pareto(void **state) {
   char *other = test_write_file(dir, "other.json", "{\"hello\": 1}");
   assert_int_equal(aimc_report_write(ctx, other, &o), AIMC_EFORMAT);
   snprintf(png, sizeof png, "%s/nope.json", dir);
-  assert_int_equal(aimc_report_write(ctx, png, &o), AIMC_EIO);
+  /* A missing input is an input problem (exit code 2), named. */
+  assert_int_equal(aimc_report_write(ctx, png, &o), AIMC_ENOTFOUND);
+  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "nope.json: cannot open"));
   free(bad);
   free(other);
   free(path);

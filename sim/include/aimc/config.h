@@ -20,9 +20,17 @@ typedef struct aimc_cfg_node aimc_cfg_node; /* a node inside it       */
 
 typedef enum { AIMC_CFG_SCALAR, AIMC_CFG_MAP, AIMC_CFG_SEQ, AIMC_CFG_NULL } aimc_cfg_type;
 
-/* Parses a YAML file (syntax errors: file:line:col, AIMC_EPARSE). */
+/* Parses a YAML file (syntax errors: file:line:col, AIMC_EPARSE). The file
+ * is read by aimc_input_read (aimc/input.h): missing, unreadable, not a
+ * regular file or over the size cap are exit-code-2 errors naming it. A
+ * file holds one document (a second one is an error), and no NUL bytes. */
 int aimc_cfg_load(aimc_ctx *ctx, const char *path, aimc_cfg **out);
-/* Parses YAML text; `name` is used as the file name in messages. */
+/* As aimc_cfg_load for a path written at `from` (a card:, include: ...):
+ * errors opening the file are prefixed with from's file:line:col. */
+int aimc_cfg_load_from(aimc_ctx *ctx, const char *path, const aimc_srcloc *from,
+                       aimc_cfg **out);
+/* Parses YAML text; `name` is used as the file name in messages (text
+ * ends at its first NUL). */
 int aimc_cfg_parse(aimc_ctx *ctx, const char *name, const char *text,
                    aimc_cfg **out);
 /* Frees a document (NULL is a no-op). Nodes and their texts die with it. */

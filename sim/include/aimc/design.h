@@ -61,10 +61,13 @@ typedef struct aimc_design {
   size_t n_files;
   size_t n_block;          /* subcircuit instances, parents first         */
   aimc_design_block *block;
+  /* Name -> index of inst and net, built by the loader (NULL in a design
+   * made by hand: lookups then scan). */
+  struct aimc_design_index *index;
 } aimc_design;
 
 void aimc_design_free(aimc_ctx *ctx, aimc_design *d);
-/* Index of an instance / net by full name, or -1. */
+/* Index of an instance / net by full name, or -1 (hashed: O(1)). */
 int aimc_design_find_inst(const aimc_design *d, const char *name);
 int aimc_design_find_net(const aimc_design *d, const char *name);
 

@@ -1,8 +1,9 @@
 /* Memristive device models behind one interface: a device model maps
  * programming pulses (amplitude v_V, width) to a new conductance and reads
- * a current at a read voltage, returning energy and time for each. Two
- * implementations: "pulse" (calibrated phenomenological pulse response)
- * and "vcm" (JART-like valence-change ReRAM compact model).
+ * a current at a read voltage, returning energy and time for each. The
+ * implementations are listed once, in models/devices.def (one file each
+ * in models/, e.g. "pulse", a calibrated phenomenological pulse response,
+ * and "vcm", a JART-like valence-change ReRAM compact model).
  *
  * Layout: a model's parameters live in one struct described by a param
  * table (aimc/param.h); the per-cell state is an opaque block of
@@ -45,7 +46,7 @@ typedef struct {
 } aimc_pulse_limits;
 
 typedef struct aimc_device_model {
-  const char *name;    /* "pulse", "vcm"                                 */
+  const char *name;    /* registry key, e.g. "pulse"                     */
   const char *summary; /* one line                                       */
   const char *source;  /* papers and equations                           */
   const aimc_param *params;
@@ -81,11 +82,17 @@ typedef struct aimc_device_model {
   int (*stuck)(const void *cell);
 } aimc_device_model;
 
-/* The registered device models ("pulse", "vcm"). */
+/* The registered device models (models/devices.def), in its order. */
 size_t aimc_device_models_count(void);
 const aimc_device_model *aimc_device_models_at(size_t i);
 /* NULL when no model has that name. */
 const aimc_device_model *aimc_device_model_find(const char *name);
+/* The default device model: the first of models/devices.def, the default
+ * `device` of the cell, crossbar and write_verify models. */
+const aimc_device_model *aimc_device_model_default(void);
+/* The registered names joined by sep ("pulse, vcm" with ", ") in buf of
+ * len bytes (truncated to fit, always terminated); returns buf. */
+const char *aimc_device_models_names(char *buf, size_t len, const char *sep);
 
 /* A device model with one set of parameter values (a "card"). */
 typedef struct {
@@ -96,8 +103,8 @@ typedef struct {
 /* A device with the model's default parameters. AIMC_ENOTFOUND (message
  * listing the models) for an unknown name, AIMC_ENOMEM. */
 int aimc_device_alloc(aimc_ctx *ctx, const char *model, aimc_device **out);
-/* Loads a device card: a YAML mapping with `model: pulse|vcm`, an optional
- * `source: "..."` note and keys of that model's parameter table. Errors
+/* Loads a device card: a YAML mapping with `model: <a registered name>`,
+ * an optional `source: "..."` note and keys of that model's parameter table. Errors
  * (unknown key, bad unit, out of range, g_min >= g_max ...) name the
  * parameter, its value, the allowed range and file:line:col. */
 int aimc_device_load(aimc_ctx *ctx, const char *path, aimc_device **out);

@@ -69,6 +69,9 @@ const void *aimc_inst_params(const aimc_inst *inst);
 void *aimc_inst_state(aimc_inst *inst);
 aimc_ctx *aimc_inst_ctx(aimc_inst *inst);
 gsl_rng *aimc_inst_rng(aimc_inst *inst);
+/* The stream an instance's eval draws from in the event kernel (one lane,
+ * aimc/lanes.h): restarts at init and at every reset. */
+aimc_xs128p *aimc_inst_lane_rng(aimc_inst *inst);
 aimc_time aimc_inst_now(const aimc_inst *inst);
 aimc_engine *aimc_inst_engine(aimc_inst *inst);
 /* Zeroed memory owned by the instance, freed with the engine. */

@@ -81,6 +81,7 @@ typedef struct {
   int adc_bits;            /* 0: the model's activation quantizer bits     */
   int cols_per_adc;        /* columns multiplexed onto one ADC             */
   double adc_noise_lsb;    /* input-referred ADC noise, sigma in LSB       */
+  char adc_model[AIMC_PARAM_STRLEN]; /* the tiles' ADC model ("adc", ...)  */
   /* timing: */
   aimc_time clock_fs;      /* period of the design clock                   */
   aimc_time t_dac_fs, t_settle_fs, t_tia_fs, t_adc_fs, t_reg_fs;
@@ -192,6 +193,27 @@ typedef struct {
 /* The parts of a tile: one array and its periphery, the instances
  * "<tile>.<part>" of the netlist `aimc map` writes (dac, xbar, tia, adc,
  * hold; docs/mapping.md). */
+/* The layout of a mapping, for its readers (the inference runner). */
+/* Position of local element (out j, in i) of block b in w / wn. */
+static inline size_t aimc_map_matrix_index(const aimc_map_matrix *mx, int b,
+                                           int j, int i) {
+  return mx->w_off[b] + (size_t)j * (mx->in_off[b + 1] - mx->in_off[b]) + i;
+}
+
+/* Devices per logical weight along rows / columns for the split. */
+static inline int aimc_map_row_factor(const aimc_arch *a) {
+  return a->split == AIMC_SPLIT_RAILS ? 2 : 1;
+}
+static inline int aimc_map_col_factor(const aimc_arch *a) {
+  return a->split == AIMC_SPLIT_DIFFERENTIAL ? 2 : 1;
+}
+
+
+/* The version of the tiles `aimc map` writes (meta: tiles:): 3 since each
+ * tile's converters act in `aimc run` (bits 0: every channel at its
+ * calibration). Older netlists are refused: map again. */
+enum { AIMC_MAP_TILES_VERSION = 3 };
+
 typedef enum {
   AIMC_TILE_DAC = 0,
   AIMC_TILE_XBAR,
@@ -201,14 +223,20 @@ typedef enum {
   AIMC_TILE_PARTS
 } aimc_tile_part;
 
-/* The params of a tile's parts, each a block of its model's params_size
- * bytes bound as a netlist instance's would be. The inference runner
- * prices every array operation with the parts' op_cost (aimc/model.h). */
+/* The parts of a tile: each part's model (the part's own, or another
+ * model of the same energy class that evaluates: the arch's
+ * converters.adc_model, or what the netlist names for that tile) and its
+ * params, a block of the model's params_size bytes bound as a netlist
+ * instance's would be. The inference runner prices every array operation
+ * with the parts' op_cost and converts with their eval (aimc/model.h). */
 typedef struct {
+  const aimc_model *model[AIMC_TILE_PARTS];
   void *params[AIMC_TILE_PARTS];
+  void *block;                /* the mapped parts' params (one allocation)      */
+  void *own[AIMC_TILE_PARTS]; /* blocks of parts whose model the netlist chose */
 } aimc_tile;
 
-/* Instance name ("dac", "xbar", ...) and model of a part. */
+/* Instance name ("dac", "xbar", ...) and default model of a part. */
 const char *aimc_tile_part_name(aimc_tile_part part);
 const aimc_model *aimc_tile_part_model(aimc_tile_part part);
 

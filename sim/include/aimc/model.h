@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aimc/lanes.h"
 #include "aimc/param.h"
 #include "aimc/units.h"
 
@@ -73,6 +74,26 @@ typedef struct {
   aimc_time t_fs;
 } aimc_op_cost;
 
+/* One operation to evaluate (eval, eval_batch): the instance's params and
+ * state, and the calibration of its n channels.
+ *
+ * Converters and registers evaluate in *digital units*: a channel's analog
+ * value is written as the word it stands for on the channel's full scale
+ * (a voltage v on a converter of full-scale voltage v_fs is v / v_fs *
+ * fs[c]), so a chain of ideal parts passes values on unchanged, bit for
+ * bit, and errors given in volts are referred to those units. The
+ * calibration gives each channel its full scale and resolution (the
+ * mapping makes them from the model's quantizers); the params' own
+ * `range` and `bits` apply where it gives none, and a `bits` param set to
+ * a resolution overrides the calibration (a converter built coarser). */
+typedef struct {
+  const void *params;
+  const void *state; /* after init; NULL when the model keeps none      */
+  int n;             /* channels                                        */
+  const double *fs;  /* n full scales, or NULL: the params' range       */
+  const int *bits;   /* n resolutions (0: exact), or NULL: the params'  */
+} aimc_eval;
+
 typedef struct aimc_model {
   const char *name;    /* registry key, e.g. "crossbar"                  */
   const char *summary; /* one line                                       */
@@ -107,6 +128,16 @@ typedef struct aimc_model {
    * the event model and the runner account the same hardware. NULL: the
    * model costs nothing and takes no time. */
   aimc_op_cost (*op_cost)(const void *params, const aimc_op_use *use);
+  /* Pure evaluation of one operation on one lane: out (the output port's
+   * n values) from in (the input port's), drawing noise from rng, in the
+   * units described at aimc_eval. Books nothing and changes no state.
+   * NULL: the model is not evaluated outside the event kernel. */
+  int (*eval)(const aimc_eval *e, const double *in, double *out, aimc_xs128p *rng);
+  /* The same operation on l->n independent lanes at once (in and out:
+   * channel c of lane k at [c * l->stride + k]). Lane k gets exactly the
+   * numbers eval gives with stream l->rng[k]. NULL: eval lane by lane
+   * (aimc_model_eval_batch). */
+  int (*eval_batch)(const aimc_eval *e, const double *in, double *out, const aimc_lanes *l);
 } aimc_model;
 
 /* The registry (models/models.def). */
@@ -120,6 +151,10 @@ int aimc_model_port_width(const aimc_model *m, int port, const void *params);
 /* m->op_cost(params, use), or a zero cost when the model has none. */
 aimc_op_cost aimc_model_op_cost(const aimc_model *m, const void *params,
                                 const aimc_op_use *use);
+/* m->eval_batch, or m->eval once per lane (gathering the lane's channels
+ * into scratch); AIMC_EINVAL when the model has no eval. */
+int aimc_model_eval_batch(const aimc_model *m, const aimc_eval *e, const double *in,
+                          double *out, const aimc_lanes *l);
 /* Index of a port by name, or -1. */
 int aimc_model_port_find(const aimc_model *m, const char *name);
 

@@ -34,6 +34,10 @@ typedef struct {
    * after the including file's directory and the current directory (NULL:
    * none). The build's source directory is always searched last. */
   const char *search_dir;
+  /* If non-NULL, receives the loader's count of elementary steps (name
+   * comparisons, hash probes, ${...} substitutions): tests check that it
+   * grows linearly with the design. */
+  size_t *work;
 } aimc_netlist_opts;
 
 /* Loads and elaborates the netlist at `path` into a new design (*out; free

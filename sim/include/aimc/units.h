@@ -43,17 +43,28 @@ const char *aimc_unit_symbol(aimc_unit u);
 const char *aimc_unit_name(aimc_unit u);
 
 /* Parses "15uS", "10 ns", "1.2pJ", "0.8V", "2.5e-3", "100kOhm" into a value
- * in SI base units. A bare number (or number + prefix) is taken in the
- * expected unit. Errors (AIMC_EPARSE, AIMC_EUNIT, AIMC_ERANGE) write a
- * message naming the text into err (may be NULL). Non-finite values and
- * numbers that overflow a double are rejected. */
+ * in SI base units (correctly rounded from the decimal text). A bare
+ * number (or number + prefix) is taken in the expected unit. Numbers are
+ * decimals only: hex ("0x10"), "inf" and "nan" are AIMC_EPARSE. Errors
+ * (AIMC_EPARSE, AIMC_EUNIT, AIMC_ERANGE) write a message naming the text
+ * into err (may be NULL). Values beyond a double, and nonzero values that
+ * would underflow to 0, are AIMC_ERANGE. */
 int aimc_unit_parse(const char *text, aimc_unit expect, double *value,
                     char *err, size_t errlen);
 
 /* Parses a non-negative time ("10ns", "1.5us") into femtoseconds, rounding
- * to the nearest fs; rejects negative times and times beyond AIMC_TIME_MAX. */
+ * to the nearest fs (exact integer arithmetic on the digits); rejects
+ * negative times, times beyond AIMC_TIME_MAX and nonzero times that round
+ * to 0 fs (e.g. "0.1fs": below the resolution), all AIMC_ERANGE. */
 int aimc_time_parse(const char *text, aimc_time *t_fs, char *err,
                     size_t errlen);
+
+/* Reads one decimal number at the start of text ("12", "-1.5e-3", ".5";
+ * no sign-less space skipping, no hex, inf or nan) into *value, and sets
+ * *end (may be NULL) past it. AIMC_EPARSE if text does not start with
+ * one (*end = text), AIMC_ERANGE if it is beyond a double or a nonzero
+ * that underflows to 0. For stimulus vectors, tables, expressions. */
+int aimc_decimal_parse(const char *text, double *value, const char **end);
 
 /* Seconds <-> femtoseconds. aimc_time_from_s rounds to nearest and clamps
  * to [0, AIMC_TIME_MAX]. */

@@ -1,12 +1,18 @@
-/* Standard normal deviates for the read and ADC noise of the inference
- * hot loop: the ziggurat method of Marsaglia & Tsang ("The ziggurat method
+/* The numerics of batched evaluations (aimc/lanes.h): standard normal
+ * deviates by the ziggurat method of Marsaglia & Tsang ("The ziggurat method
  * for generating random variables", J. Stat. Softw. 5(8), 2000) with 128
  * layers, fed by xorshift128+ (S. Vigna, "Further scramblings of
  * Marsaglia's xorshift generators", 2014). Here: the layer table, seeding
  * and the rare paths (wedges and the tail beyond r). */
-#include <math.h>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3") /* vectorize the loops over the lanes */
+#endif
+#include "aimc/lanes.h"
 
-#include "infer_internal.h"
+#include <math.h>
+#include <pthread.h>
+
+#include "aimc/context.h"
 
 /* Right edge of the base layer and the common area of every layer, for
  * 128 layers under f(x) = exp(-x^2 / 2) (Marsaglia & Tsang, table of N). */
@@ -54,5 +60,40 @@ double aimc_normal_slow(const aimc_ziggurat *z, aimc_xs128p *g, uint64_t u) {
     double y = z->f[i] + uniform_open(g) * (z->f[i + 1] - z->f[i]);
     if (y < exp(-0.5 * x * x)) return sign * x;
     u = aimc_xs128p_next(g);
+  }
+}
+
+static aimc_ziggurat zig_table;
+static pthread_once_t zig_once = PTHREAD_ONCE_INIT;
+static void zig_build(void) { aimc_ziggurat_init(&zig_table); }
+
+const aimc_ziggurat *aimc_ziggurat_table(void) {
+  pthread_once(&zig_once, zig_build);
+  return &zig_table;
+}
+
+/* round() is done without the libm call, by clamping r first (anything
+ * beyond kmax + 1 rounds past kmax anyway; NaN goes to +kmax) and rounding
+ * half away from zero from its truncation t, whose remainder r - t is
+ * exact: the same result as aimc_quant_apply, in a vectorizable loop. */
+void aimc_quant_vec(const aimc_quant *q, const double *src, double *dst, size_t n) {
+  if (q->bits <= 0) {
+    if (dst != src) memcpy(dst, src, sizeof(double) * n);
+    return;
+  }
+  if (q->bits == 1) {
+    for (size_t e = 0; e < n; e++) dst[e] = aimc_quant_apply(q, src[e]);
+    return;
+  }
+  double kmax = (1 << (q->bits - 1)) - 1, step = q->range / kmax, lim = kmax + 1;
+  for (size_t e = 0; e < n; e++) {
+    double r = src[e] / step;
+    r = r <= lim ? r : lim;
+    r = r >= -lim ? r : -lim;
+    double t = (double)(int)r, f = r - t;
+    t += f >= 0.5 ? 1.0 : (f <= -0.5 ? -1.0 : 0.0);
+    t = t < kmax ? t : kmax;
+    t = t > -kmax ? t : -kmax;
+    dst[e] = t * step;
   }
 }

@@ -1,0 +1,83 @@
+/* What every ADC model (adc.c, adc_flash.c, ...) shares: the conversion
+ * of n channels, its parameters, ports and evaluation, so that an
+ * architecture differs from another only in its cost (op_cost). A model's
+ * params struct starts with an aimc_adc_conv (its first member: the
+ * shared functions read e->params as one) and its table with the rows
+ * AIMC_ADC_CONV_PARAMS(type, member).
+ *
+ * The conversion: a voltage v becomes the digital word q((v + offset +
+ * noise) / v_fs * range) with the shared quantizer (aimc/quant.h: clip to
+ * [-range, range], bits), the inverse of the dac's mapping. Input-referred
+ * noise and offset are in V (noise_lsb: in LSB). Evaluated in digital
+ * units (aimc/model.h), alone (eval) or over lanes (eval_batch), so the
+ * event model and the batched inference convert alike. */
+#ifndef AIMC_MODELS_ADC_COMMON_H
+#define AIMC_MODELS_ADC_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aimc/engine.h"
+#include "aimc/model.h"
+
+/* The conversion params (the first member of each ADC's params). */
+typedef struct {
+  int n, bits, n_adc;
+  double range, v_fs, offset_V, noise_V, noise_lsb;
+} aimc_adc_conv;
+
+/* The state of every ADC (the engine allocates it: state_size). */
+typedef struct {
+  uint64_t clipped; /* conversions that hit the range */
+} aimc_adc_state;
+
+/* bits 0 (each channel at its calibrated resolution) is priced as this. */
+enum { AIMC_ADC_BITS_PRICED = 8 };
+
+#define AIMC_ADC_SRC "Walden, IEEE JSAC 17:539 (1999); Murmann, ADC Performance Survey"
+
+/* The rows of the conversion params of `type`, whose aimc_adc_conv is
+ * `member`. */
+#define AIMC_ADC_CONV_PARAMS(type, member)                                                  \
+  {"n", AIMC_PT_INT, offsetof(type, member.n), 1, 1, 1 << 20, AIMC_U_NONE,                 \
+   "Channels (columns).", "", NULL, NULL},                                                 \
+      {"bits", AIMC_PT_INT, offsetof(type, member.bits), 8, 0, 16, AIMC_U_NONE,            \
+       "Resolution: 2^bits - 1 symmetric levels (aimc/quant.h); 0: each channel at its "   \
+       "calibrated resolution (exact without one; priced as 8 bits).",                     \
+       "IMSSA arXiv 2412.20215", NULL, NULL},                                              \
+      {"n_adc", AIMC_PT_INT, offsetof(type, member.n_adc), 1, 1, 1 << 20, AIMC_U_NONE,     \
+       "Converters shared by the n channels through a mux.", "column sharing", NULL, NULL}, \
+      {"range", AIMC_PT_REAL, offsetof(type, member.range), 1, 1e-12, 1e12, AIMC_U_NONE,   \
+       "Digital full scale: v_fs converts to +range.", "", NULL, NULL},                    \
+      {"v_fs", AIMC_PT_REAL, offsetof(type, member.v_fs), 1, 1e-6, 10, AIMC_U_VOLT,        \
+       "Input voltage that converts to +range (clipped beyond).", "", NULL, NULL},         \
+      {"offset", AIMC_PT_REAL, offsetof(type, member.offset_V), 0, -1, 1, AIMC_U_VOLT,     \
+       "Input-referred offset.", AIMC_ADC_SRC, NULL, NULL},                                \
+      {"noise", AIMC_PT_REAL, offsetof(type, member.noise_V), 0, 0, 1, AIMC_U_VOLT,        \
+       "Input-referred noise sigma per conversion.", AIMC_ADC_SRC, NULL, NULL},            \
+      {"noise_lsb", AIMC_PT_REAL, offsetof(type, member.noise_lsb), 0, 0, 100, AIMC_U_NONE, \
+       "Input-referred noise sigma per conversion, in LSB of the channel's resolution "    \
+       "(adds to noise).",                                                                 \
+       AIMC_ADC_SRC, NULL, NULL}
+
+/* Ports of every ADC: in (voltages, width n), out (digital words). */
+extern const aimc_port_spec AIMC_ADC_PORTS[2];
+
+/* The resolution an operation is priced at: bits, or AIMC_ADC_BITS_PRICED
+ * when bits is 0. */
+int aimc_adc_bits_priced(const aimc_adc_conv *c);
+/* Conversions of n channels on n_adc converters run in ceil(n / n_adc)
+ * rounds back to back. */
+int aimc_adc_rounds(const aimc_adc_conv *c, int n);
+
+/* The model's eval and eval_batch (aimc/model.h); e->params starts with
+ * an aimc_adc_conv. */
+int aimc_adc_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p *rng);
+int aimc_adc_eval_batch(const aimc_eval *e, const double *in, double *out,
+                        const aimc_lanes *l);
+/* The model's on_input: volts in, words out (the calibration is the
+ * instance's range), counting clipped conversions and booking the cost
+ * of the instance's own model (its op_cost). */
+int aimc_adc_on_input(aimc_inst *inst, int port);
+
+#endif

@@ -1,0 +1,117 @@
+/* Many independent lanes (sequences) evaluated together: the numerics the
+ * batched evaluations of the component models share (aimc/model.h).
+ *
+ * A batched buffer holds one value per lane, channel-major with the lane
+ * innermost: channel c of lane k is at [c * stride + k]. Every lane has
+ * its own random stream, so a lane's numbers do not depend on which other
+ * lanes run beside it: lane k of a batch gets exactly what a lone run with
+ * stream k gets.
+ *
+ * Standard normal deviates: the ziggurat method of Marsaglia & Tsang ("The
+ * ziggurat method for generating random variables", J. Stat. Softw. 5(8),
+ * 2000) with 128 layers, fed by xorshift128+ (S. Vigna, "Further
+ * scramblings of Marsaglia's xorshift generators", 2014). The generators
+ * of a batch step together and the ziggurat turns each 64-bit word into a
+ * deviate with one table look-up in ~97 % of cases (aimc_normal_lanes). */
+#ifndef AIMC_LANES_H
+#define AIMC_LANES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "aimc/quant.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { AIMC_ZIG_N = 128 };
+typedef struct {
+  double x[AIMC_ZIG_N + 1]; /* right edges of the layers, x[N] = 0      */
+  double f[AIMC_ZIG_N + 1]; /* exp(-x^2 / 2) at the edges               */
+  double inner[AIMC_ZIG_N]; /* x[i + 1] / x[i]: share of layer i fully  */
+                            /* under the curve                          */
+} aimc_ziggurat;
+
+void aimc_ziggurat_init(aimc_ziggurat *z);
+
+/* xorshift128+ state of one stream; seeded from 64 bits (never all 0). */
+typedef struct {
+  uint64_t s0, s1;
+} aimc_xs128p;
+
+void aimc_xs128p_seed(aimc_xs128p *g, uint64_t seed);
+
+static inline uint64_t aimc_xs128p_next(aimc_xs128p *g) {
+  uint64_t x = g->s0, y = g->s1;
+  g->s0 = y;
+  x ^= x << 23;
+  g->s1 = x ^ y ^ (x >> 17) ^ (y >> 26);
+  return g->s1 + y;
+}
+
+/* The rare paths of the ziggurat (wedges, tail), from word u; further
+ * bits come from g. */
+double aimc_normal_slow(const aimc_ziggurat *z, aimc_xs128p *g, uint64_t u);
+
+/* The position in the layer, in [0, 1) from bits 11-55 of u: the bits
+ * become the mantissa of a double in [1, 2) (exact, no int conversion). */
+static inline double aimc_zig_pos(uint64_t u) {
+  uint64_t m = ((u >> 11) & ((UINT64_C(1) << 45) - 1)) << 7 | UINT64_C(0x3ff0000000000000);
+  double d;
+  memcpy(&d, &m, sizeof d);
+  return d - 1;
+}
+
+/* out[k] = a standard normal deviate from generator g[k], for k < n; u is
+ * scratch for n words. Each generator steps once (one vectorizable loop);
+ * the top 7 bits of its word pick the layer, bit 56 the sign, bits 11-55
+ * the position in the layer (the weaker low bits of xorshift128+ are not
+ * used). Words outside their layer's inner part (~3 %) go through the
+ * rare paths in a second pass. */
+static inline void aimc_normal_lanes(const aimc_ziggurat *z, aimc_xs128p *g, uint64_t *u,
+                                     double *out, size_t n) {
+  int rare = 0;
+  for (size_t k = 0; k < n; k++) u[k] = aimc_xs128p_next(&g[k]);
+  for (size_t k = 0; k < n; k++) {
+    int i = (int)(u[k] >> 57);
+    double a = aimc_zig_pos(u[k]);
+    out[k] = ((u[k] >> 56) & 1 ? -a : a) * z->x[i];
+    rare |= !(a < z->inner[i]);
+  }
+  for (size_t k = 0; rare && k < n; k++) {
+    int i = (int)(u[k] >> 57);
+    double a = aimc_zig_pos(u[k]);
+    if (!(a < z->inner[i])) out[k] = aimc_normal_slow(z, &g[k], u[k]);
+  }
+}
+
+/* The ziggurat's table, built once (read-only afterwards). */
+const aimc_ziggurat *aimc_ziggurat_table(void);
+
+/* The lanes of one batched evaluation: n lanes in use, stride values
+ * between one channel's lanes (stride >= n, a multiple of AIMC_LANES), one
+ * random stream per lane and scratch for the noise draws. */
+enum { AIMC_LANES = 8 };
+typedef struct {
+  int n;
+  size_t stride;
+  aimc_xs128p *rng; /* n streams                                 */
+  uint64_t *bits;   /* stride words of scratch                   */
+  double *z;        /* stride doubles of scratch (deviates)      */
+} aimc_lanes;
+
+/* z[k] = a standard normal deviate of lane k's stream, k < l->n. */
+static inline void aimc_lanes_normal(const aimc_lanes *l, double *z) {
+  aimc_normal_lanes(aimc_ziggurat_table(), l->rng, l->bits, z, (size_t)l->n);
+}
+
+/* dst = aimc_quant_apply(q, src) for n values, with the same arithmetic
+ * (bit-identical) but vectorizable. dst may be src. */
+void aimc_quant_vec(const aimc_quant *q, const double *src, double *dst, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

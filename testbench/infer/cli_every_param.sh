@@ -1,0 +1,130 @@
+#!/bin/sh
+# Every parameter of every tile part acts (issue #13): the table below
+# lists each param of the dac, crossbar, tia, adc and sample_hold models
+# (the test fails when `aimc models --describe` lists one it lacks), a value
+# to write into every tile of a mapped netlist, and what must change in
+# `aimc run` against the unedited netlist: out (a logit), energy, latency,
+# refused (exit 2: the edit changes the mapping or names a missing file),
+# or none, with the reason it cannot act in the batched run; wv:EFFECT
+# compares against the netlist with every tile programmed by write-verify
+# (where the device and its write-verify budget act). $1: the
+# fixture_model tool.
+. "$(dirname "$0")/e2e_common.sh"
+DATA=fmnist_rows,max_per_split=24
+"$FIX" "$T/m.s4d" 28 10 8 4 2 2 5
+"$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" -o "$T/net.yaml" > /dev/null
+
+# part model key value effect [reason]
+cat > "$T/table" <<'EOF'
+dac dac n 32 refused the width is the array's rows (map again)
+dac dac bits 3 out
+dac dac range 4 none each row's full scale is its calibration (the model's quantizer of what it carries)
+dac dac v_fs 300mV energy
+dac dac gain_err 0.2 out
+dac dac offset 20mV out
+dac dac inl_lsb 2 none static per-channel errors live in the instance's state (aimc sim only)
+dac dac t_settle 7ns latency
+dac dac e_conv 90fJ energy
+xbar crossbar rows 32 refused the array size is the mapping's (map again)
+xbar crossbar cols 32 refused the array size is the mapping's (map again)
+xbar crossbar device vcm wv:out
+xbar crossbar device_card AIMC_SRC/configs/devices/vcm_default.yaml wv:out
+xbar crossbar v_read 300mV energy
+xbar crossbar r_wire 1Ohm out
+xbar crossbar c_wire 1fF energy
+xbar crossbar read_noise true out
+xbar crossbar t_settle 20ns latency
+xbar crossbar program write_verify out
+xbar crossbar sigma_g 5uS none the sigma of gaussian programming; these tiles program ideally
+xbar crossbar wv_tol 4uS wv:out
+xbar crossbar wv_max_pulses 3 wv:out
+xbar crossbar targets missing.csv refused the file must exist
+xbar crossbar drift_time 1e6s out
+xbar crossbar dump_cells cells.csv none a dump of the cells for aimc sim
+tia tia n 32 refused the width is the array's columns (map again)
+tia tia gain 20kOhm none the sense chain is calibrated per column in the mapping (aimc sim only)
+tia tia noise 1nA none the TIA is not evaluated in the batched run yet (aimc sim only)
+tia tia v_sat 0.1V none the TIA is not evaluated in the batched run yet (aimc sim only)
+tia tia t_settle 7ns latency
+tia tia f_3db 10MHz latency
+tia tia e_sense 300fJ energy
+tia tia p_static 50uW energy
+adc adc n 32 refused the width is the array's columns (map again)
+adc adc bits 3 out
+adc adc n_adc 1 latency
+adc adc range 4 none each column's full scale is its calibration
+adc adc v_fs 0.5V none it refers offset and noise in volts to the column's full scale; both are 0 here
+adc adc offset 30mV out
+adc adc noise 20mV out
+adc adc noise_lsb 0.5 out
+adc adc t_conv 9ns latency
+adc adc e_conv 3pJ energy
+adc adc fom_walden 1fJ energy
+hold sample_hold n 32 refused the width is the array's columns (map again)
+hold sample_hold bits 3 energy
+hold sample_hold range 4 none the register holds the ADC's words at their calibration
+hold sample_hold e_write_bit 7fJ energy
+hold sample_hold e_read_bit 7fJ energy
+hold sample_hold t_write 4ns latency
+EOF
+
+# Every param the models list is in the table.
+for pm in dac:dac xbar:crossbar tia:tia adc:adc hold:sample_hold; do
+  part=${pm%%:*} model=${pm#*:}
+  "$AIMC_BIN" models --describe "$model" | sed -n '/^parameters:/,$p' | tail -n +3 \
+    | awk '{print $1}' | while read -r key; do
+      grep -q "^$part $model $key " "$T/table" || fail "no row for $model.$key in the table"
+    done
+done
+
+# The netlist with `key: value` on every tile: the tile param the part's
+# param is bound to, else the part's line in the tile subcircuit.
+edit() {
+  part=$1 key=$2 value=$3 out=$4
+  line=$(grep -n "^      $part: {model:" "$T/net.yaml" | cut -d: -f1)
+  tkey=$(sed -n "${line}s/.*[{ ]$key: \"\${\([a-z_]*\)}\".*/\1/p" "$T/net.yaml")
+  if [ -n "$tkey" ]; then
+    sed "/{subckt: tile/s|\([{ ]\)$tkey: [^,}]*|\1$tkey: $value|" "$T/net.yaml" > "$out"
+  elif sed -n "${line}p" "$T/net.yaml" | grep -q "[{ ]$key: "; then
+    sed "${line}s|\([{ ]\)$key: [^,}]*|\1$key: $value|" "$T/net.yaml" > "$out"
+  else
+    sed "${line}s|params: {|params: {$key: $value, |" "$T/net.yaml" > "$out"
+  fi
+  ! cmp -s "$T/net.yaml" "$out" || fail "edit of $part.$key changed nothing in the netlist"
+}
+
+run() { "$AIMC_BIN" run "$1" --data $DATA -o "$2" --logits > "$2.log" 2>&1; }
+run "$T/net.yaml" "$T/base" || fail "base run: $(cat "$T/base.log")"
+cp "$T/net.yaml" "$T/ideal.yaml"
+sed '/{subckt: tile/s/program: ideal/program: write_verify/' "$T/ideal.yaml" > "$T/wv.yaml"
+run "$T/wv.yaml" "$T/base_wv" || fail "write-verify base run: $(cat "$T/base_wv.log")"
+field() { sed -n "s/.*\"$2\":[[:space:]]*\([0-9.e+-]*\).*/\1/p" "$1/results.json" | head -1; }
+
+n=0
+while read -r part model key value effect reason; do
+  n=$((n + 1))
+  base=base
+  case $effect in wv:*) effect=${effect#wv:}; base=base_wv; cp "$T/wv.yaml" "$T/net.yaml" ;;
+    *) cp "$T/ideal.yaml" "$T/net.yaml" ;; esac
+  value=$(echo "$value" | sed "s|AIMC_SRC|$AIMC_SRC|")
+  edit "$part" "$key" "$value" "$T/e$n.yaml"
+  set +e; run "$T/e$n.yaml" "$T/r$n"; rc=$?; set -e
+  what="$model.$key: $value"
+  if [ "$effect" = refused ]; then
+    [ $rc = 2 ] || fail "$what: exit $rc, want 2 ($reason): $(tail -2 "$T/r$n.log")"
+    continue
+  fi
+  [ $rc = 0 ] || fail "$what: exit $rc: $(tail -2 "$T/r$n.log")"
+  d_out=0 d_e=0 d_t=0
+  cmp -s "$T/$base/predictions.csv" "$T/r$n/predictions.csv" || d_out=1
+  [ "$(field "$T/$base" total)" = "$(field "$T/r$n" total)" ] || d_e=1
+  [ "$(field "$T/$base" cycles_seq)" = "$(field "$T/r$n" cycles_seq)" ] || d_t=1
+  case $effect in
+    out) [ $d_out = 1 ] || fail "$what changed no logit" ;;
+    energy) [ $d_e = 1 ] || fail "$what changed no energy" ;;
+    latency) [ $d_t = 1 ] || fail "$what changed no latency" ;;
+    none) [ $d_out$d_e$d_t = 000 ] || fail "$what is listed as acting nowhere but changed out/energy/latency $d_out$d_e$d_t" ;;
+    *) fail "bad effect $effect" ;;
+  esac
+done < "$T/table"
+echo "cli_every_param: ok ($n params)"

@@ -1,0 +1,147 @@
+/* Conformance of every registered model that evaluates (aimc/model.h,
+ * eval / eval_batch): lane k of a batched evaluation gets exactly the
+ * numbers of a lone evaluation with stream k, the fallback (eval lane by
+ * lane) gives them too, and a calibration (per-channel full scale and
+ * resolution) is honoured. Each model runs with its defaults and again with
+ * every error and noise parameter switched on, so the random draws are
+ * compared as well. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* cmocka needs the standard headers above first. */
+#include <cmocka.h>
+
+#include "aimc/context.h"
+#include "aimc/lanes.h"
+#include "aimc/model.h"
+#include "aimc/status.h"
+
+enum { CH = 5, LN = 11, STRIDE = 16 };
+
+/* Params of m: its defaults, then (noisy) every REAL param whose key
+ * names an error or a noise set to a tenth of its largest value. */
+static void *make_params(const aimc_model *m, int noisy) {
+  void *p = calloc(1, m->params_size + 1);
+  aimc_params_defaults(m->params, m->n_params, p);
+  char err[256];
+  const aimc_param *n = aimc_params_find(m->params, m->n_params, "n");
+  if (n) assert_int_equal(aimc_param_set(n, p, "5", err, sizeof err), 0);
+  for (size_t i = 0; noisy && i < m->n_params; i++) {
+    const aimc_param *q = &m->params[i];
+    if (q->type != AIMC_PT_REAL) continue;
+    if (!strstr(q->key, "noise") && !strstr(q->key, "offset") && !strstr(q->key, "err"))
+      continue;
+    char text[64];
+    snprintf(text, sizeof text, "%.17g", q->max / 10);
+    assert_int_equal(aimc_param_set(q, p, text, err, sizeof err), 0);
+  }
+  return p;
+}
+
+static void seed_streams(aimc_xs128p *g, int n, uint64_t seed) {
+  for (int k = 0; k < n; k++) aimc_xs128p_seed(&g[k], aimc_seed_derive(seed, (uint64_t)k));
+}
+
+/* Batched, fallback and lone evaluations of m agree bit for bit. */
+static void check_model(const aimc_model *m, int noisy, const double *fs, const int *bits) {
+  void *params = make_params(m, noisy);
+  aimc_eval e = {params, NULL, CH, fs, bits};
+  double in[CH * STRIDE], batch[CH * STRIDE], fallback[CH * STRIDE];
+  uint64_t words[STRIDE];
+  double z[STRIDE];
+  aimc_xs128p g[LN];
+  for (int c = 0; c < CH; c++)
+    for (int k = 0; k < STRIDE; k++)
+      in[c * STRIDE + k] = 1.7 * ((double)((c * 37 + k * 11) % 23) / 11.0 - 1.0);
+  memset(batch, 0, sizeof batch);
+  memset(fallback, 0, sizeof fallback);
+  seed_streams(g, LN, 99);
+  aimc_lanes l = {LN, STRIDE, g, words, z};
+  assert_int_equal(aimc_model_eval_batch(m, &e, in, batch, &l), AIMC_OK);
+  aimc_model lone = *m;
+  lone.eval_batch = NULL;
+  seed_streams(g, LN, 99);
+  assert_int_equal(aimc_model_eval_batch(&lone, &e, in, fallback, &l), AIMC_OK);
+  for (int k = 0; k < LN; k++) {
+    double x[CH], y[CH];
+    aimc_xs128p s;
+    aimc_xs128p_seed(&s, aimc_seed_derive(99, (uint64_t)k));
+    for (int c = 0; c < CH; c++) x[c] = in[c * STRIDE + k];
+    assert_int_equal(m->eval(&e, x, y, &s), AIMC_OK);
+    for (int c = 0; c < CH; c++) {
+      if (memcmp(&y[c], &batch[c * STRIDE + k], sizeof y[c]))
+        fail_msg("%s (noisy %d): lane %d channel %d: batched %.17g, lone %.17g", m->name,
+                 noisy, k, c, batch[c * STRIDE + k], y[c]);
+      if (memcmp(&y[c], &fallback[c * STRIDE + k], sizeof y[c]))
+        fail_msg("%s: fallback differs at lane %d channel %d", m->name, k, c);
+    }
+  }
+  free(params);
+}
+
+static void test_lanes_equal_lone_runs(void **state) {
+  (void)state;
+  int evaluated = 0;
+  double fs[CH] = {0.5, 1.0, 2.0, 0.25, 3.0};
+  int bits[CH] = {2, 3, 0, 8, 4};
+  for (size_t i = 0; i < aimc_models_count(); i++) {
+    const aimc_model *m = aimc_models_at(i);
+    if (!m->eval) continue;
+    evaluated++;
+    for (int noisy = 0; noisy < 2; noisy++) {
+      check_model(m, noisy, NULL, NULL);
+      check_model(m, noisy, fs, bits);
+    }
+  }
+  /* dac, adc, sample_hold at least: the tile's converters. */
+  assert_true(evaluated >= 3);
+}
+
+/* An ideal converter at its calibration passes the calibrated quantizer's
+ * values unchanged (digital units, aimc/model.h): the chain of ideal
+ * parts is the quantized model, bit for bit. */
+static void test_ideal_is_the_quantizer(void **state) {
+  (void)state;
+  double fs[CH] = {0.9, 1.5, 0.3, 2.0, 1.0};
+  int bits[CH] = {2, 3, 4, 0, 5};
+  const char *names[] = {"dac", "adc", "sample_hold"};
+  for (size_t n = 0; n < sizeof names / sizeof names[0]; n++) {
+    const aimc_model *m = aimc_models_find(names[n]);
+    assert_non_null(m);
+    void *p = make_params(m, 0);
+    char err[128];
+    const aimc_param *b = aimc_params_find(m->params, m->n_params, "bits");
+    assert_int_equal(aimc_param_set(b, p, "0", err, sizeof err), 0);
+    aimc_eval e = {p, NULL, CH, fs, bits};
+    aimc_xs128p g;
+    aimc_xs128p_seed(&g, 1);
+    for (int t = 0; t < 50; t++) {
+      double x[CH], y[CH];
+      for (int c = 0; c < CH; c++) x[c] = (t - 25) * 0.0731 * (c + 1);
+      assert_int_equal(m->eval(&e, x, y, &g), AIMC_OK);
+      for (int c = 0; c < CH; c++) {
+        aimc_quant q = {bits[c], fs[c]};
+        double want = aimc_quant_apply(&q, x[c]);
+        if (memcmp(&want, &y[c], sizeof want))
+          fail_msg("%s channel %d: %.17g, quantizer %.17g", names[n], c, y[c], want);
+      }
+    }
+    /* A resolution in the params overrides the calibration. */
+    assert_int_equal(aimc_param_set(b, p, "1", err, sizeof err), 0);
+    double x[CH] = {0.01, -0.01, 0.2, -0.3, 0.4}, y[CH];
+    assert_int_equal(m->eval(&e, x, y, &g), AIMC_OK);
+    for (int c = 0; c < CH; c++) assert_true(y[c] == fs[c] || y[c] == -fs[c]);
+    free(p);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_lanes_equal_lone_runs),
+      cmocka_unit_test(test_ideal_is_the_quantizer),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
