@@ -1,8 +1,10 @@
 /* aimc run: simulate inference of a mapped netlist over a test set on the
  * event kernel; write results JSON + predictions CSV (+ a trace). */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "aimc/data.h"
 #include "aimc/fileio.h"
@@ -107,6 +109,31 @@ static int parse_args(aimc_ctx *ctx, int argc, char **argv, run_args *a) {
   return AIMC_OK;
 }
 
+/* The arrays folder `aimc map` wrote beside the netlist must come from the
+ * same map as the netlist: a map killed between publishing the folder and
+ * the netlist leaves them from two maps. (A folder without the marker is
+ * older or hand-made: accepted; copies of the netlist under another name
+ * have no folder of their own.) */
+static int check_arrays(aimc_ctx *ctx, const char *netlist, const aimc_map_meta *meta) {
+  struct stat sb;
+  char want[160], *have = NULL;
+  if (lstat(meta->arrays_dir, &sb) != 0) return AIMC_OK;
+  char path[sizeof meta->arrays_dir + 32];
+  snprintf(path, sizeof path, "%s/" AIMC_OUTDIR_MARKER, meta->arrays_dir);
+  if (!S_ISDIR(sb.st_mode) || lstat(path, &sb) != 0) return AIMC_OK;
+  int st = aimc_outdir_check(ctx, meta->arrays_dir, "aimc map", &have);
+  if (st) return st;
+  snprintf(want, sizeof want, "aimc map\n");
+  aimc_map_arrays_stamp(meta->model_hash, meta->arch_hash, want + 9, sizeof want - 9);
+  if (strcmp(have, want) != 0)
+    st = aimc_error(ctx, AIMC_EINVAL,
+                    "%s and %s come from two different 'aimc map' runs (their "
+                    "model and arch hashes differ: an interrupted map?); map again",
+                    netlist, meta->arrays_dir);
+  aimc_free(ctx, have);
+  return st;
+}
+
 /* Model and arch as the netlist records them, checked against its hashes;
  * then the netlist itself, elaborated (a bad hand edit is reported with
  * file:line:col before any long work), whose tiles set the hardware
@@ -119,11 +146,13 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
   aimc_design *d = NULL;
   aimc_arch_defaults(&arch);
   int st = aimc_map_read_meta(ctx, a->netlist, meta);
+  if (!st) st = check_arrays(ctx, a->netlist, meta);
   if (!st) st = aimc_arch_load(ctx, meta->arch, &arch);
   if (!st && aimc_arch_hash(&arch) != meta->arch_hash)
     st = aimc_error(ctx, AIMC_EINVAL,
-                    "%s: the arch %s changed since 'aimc map' (hash differs); "
-                    "map again", a->netlist, meta->arch);
+                    "%s: the arch %s changed since 'aimc map' (hash differs; "
+                    "edited, or an interrupted map); map again",
+                    a->netlist, meta->arch);
   if (!st) st = aimc_s4d_model_read(ctx, meta->model, mdl);
   if (!st && aimc_s4d_model_hash(*mdl) != meta->model_hash)
     st = aimc_error(ctx, AIMC_EINVAL,
@@ -241,6 +270,19 @@ static void print_summary(const aimc_infer_result *r, const char *dir, const cha
   printf("results      %s/results.json, %s/predictions.csv, %s/energy.csv\n", dir, dir, dir);
 }
 
+/* A file named inside the output folder would vanish when the folder is
+ * swapped in as a unit: refused. */
+static int inside_output(aimc_ctx *ctx, const char *dir, const char *file,
+                         const char *opt) {
+  size_t n = strlen(dir);
+  while (n > 1 && dir[n - 1] == '/') n--;
+  if (!file || strncmp(file, dir, n) != 0 || file[n] != '/') return AIMC_OK;
+  return aimc_cli_usage(ctx, "run",
+                        "%s %s is inside the output folder %.*s, which is "
+                        "replaced as a whole: write it elsewhere",
+                        opt, file, (int)n, dir);
+}
+
 int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
   if (aimc_cli_wants_help(argc, argv)) {
     help();
@@ -287,7 +329,14 @@ int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
       st = aimc_cli_usage(ctx, "run", "--trace-sample %zu is past the %zu samples run",
                           a.o.trace_sample, n);
   }
-  if (!st) st = aimc_mkdirs(ctx, dir);
+  /* The folder is one unit: written under a temporary name and swapped in
+   * whole, so a kill never leaves new results beside old predictions. */
+  static const char *const LEGACY[] = {"results.json", "predictions.csv", "energy.csv",
+                                       NULL};
+  aimc_outdir *od = NULL;
+  if (!st) st = inside_output(ctx, dir, a.trace, "--trace");
+  if (!st) st = inside_output(ctx, dir, a.save_programmed, "--save-programmed");
+  if (!st) st = aimc_outdir_begin(ctx, dir, "aimc run", LEGACY, &od);
   if (!st)
     st = a.programmed ? aimc_hw_load(ctx, m, a.programmed, &hw) : aimc_hw_program(ctx, m, &hw);
   if (!st && a.save_programmed) st = aimc_hw_save(ctx, hw, a.save_programmed);
@@ -302,19 +351,22 @@ int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
     st = aimc_infer_run(ctx, mdl, hw, ds, &a.o, &r);
     aimc_progress_finish(&bar, NULL);
   }
-  char path[1100];
+  char path[4400];
+  const char *tmp = od ? aimc_outdir_path(od) : dir;
   if (!st) {
-    snprintf(path, sizeof path, "%s/results.json", dir);
+    snprintf(path, sizeof path, "%s/results.json", tmp);
     st = aimc_infer_write_json(ctx, &r, path);
   }
   if (!st) {
-    snprintf(path, sizeof path, "%s/predictions.csv", dir);
+    snprintf(path, sizeof path, "%s/predictions.csv", tmp);
     st = aimc_infer_write_csv(ctx, &r, path);
   }
   if (!st) {
-    snprintf(path, sizeof path, "%s/energy.csv", dir);
+    snprintf(path, sizeof path, "%s/energy.csv", tmp);
     st = aimc_infer_write_energy_csv(ctx, &r, path);
   }
+  if (!st) st = aimc_outdir_commit(ctx, od, NULL);
+  else aimc_outdir_abort(ctx, od);
   if (!st) print_summary(&r, dir, a.programmed);
   aimc_infer_result_fini(ctx, &r);
   aimc_dataset_free(ctx, ds);

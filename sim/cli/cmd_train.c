@@ -2,6 +2,7 @@
  * model, quant, noise, train, prune, data, output), with checkpoints, a CSV
  * log and a progress bar, then exports the weights the mapper reads; with
  * --eval, evaluates a checkpoint in float, quantized and noisy modes. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,11 +279,13 @@ static int run(aimc_ctx *ctx, const options *o, const aimc_train_cfg *cfg_in,
                       "--resume: no checkpoint %s to resume from (drop "
                       "--resume to train from scratch)",
                       ckpt);
+  int st = aimc_output_check(ctx, dir, 1);
+  if (st) return st;
   aimc_dataset *ds = NULL;
   split_data sp[AIMC_SPLIT_COUNT];
   memset(sp, 0, sizeof sp);
   aimc_trainer *tr = NULL;
-  int st = aimc_dataset_load(ctx, spec, &ds);
+  st = aimc_dataset_load(ctx, spec, &ds);
   for (int s = 0; !st && s < AIMC_SPLIT_COUNT; s++)
     st = gather(ctx, ds, (aimc_data_split)s, &sp[s]);
   if (!st && sp[AIMC_SPLIT_TRAIN].d.n == 0)
@@ -293,6 +296,14 @@ static int run(aimc_ctx *ctx, const options *o, const aimc_train_cfg *cfg_in,
              sp[0].d.n, sp[1].d.n, sp[2].d.n, sp[0].d.len, sp[0].d.n_in,
              sp[0].d.n_classes);
     st = aimc_mkdirs(ctx, dir);
+  }
+  /* model.s4d is written last and marks a finished training: a retraining
+   * (--force) first drops the old one and its results, so a kill cannot
+   * leave the old model beside the new checkpoint and curves. */
+  if (!st && !o->eval && !o->resume && o->force) {
+    if ((remove(model) != 0 && errno != ENOENT) || (remove(results) != 0 && errno != ENOENT))
+      st = aimc_error(ctx, AIMC_EIO, "cannot remove the old %s or %s: %s", model,
+                      results, strerror(errno));
   }
   if (!st)
     st = aimc_trainer_alloc(ctx, &cfg, &sp[0].d, sp[1].d.n ? &sp[1].d : NULL,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aimc/seed.h"
 #include "aimc/status.h"
 #include "cli.h"
 
@@ -74,18 +75,21 @@ static int take_seed(int argc, char **argv, int *i, uint64_t *seed) {
   const char *a = argv[*i], *v;
   if (!strncmp(a, "--seed=", 7))
     v = a + 7;
-  else if (!strcmp(a, "--seed"))
-    v = *i + 1 < argc && argv[*i + 1][0] != '-' ? argv[++*i] : NULL;
-  else
+  else if (!strcmp(a, "--seed")) {
+    /* The next word is the value unless it is another option ("-5" is a
+     * value, refused below). */
+    const char *n = *i + 1 < argc ? argv[*i + 1] : NULL;
+    v = n && (n[0] != '-' || (n[1] >= '0' && n[1] <= '9')) ? argv[++*i] : NULL;
+  } else
     return 0;
-  if (!v || !*v) {
+  if (!v) {
     fprintf(stderr, "aimc: option '--seed' needs a value (a non-negative integer)\n");
     return 2;
   }
-  char *end;
-  *seed = strtoull(v, &end, 10);
-  if (*end || v[0] == '-' || v[0] == '+') {
-    fprintf(stderr, "aimc: --seed takes a non-negative integer, not '%s'\n", v);
+  int ps = aimc_seed_parse(v, seed);
+  if (ps) {
+    fprintf(stderr, "aimc: --seed takes " AIMC_SEED_RANGE ", not '%s' (%s)\n", v,
+            aimc_seed_rule(ps));
     return 2;
   }
   return 1;

@@ -1,9 +1,16 @@
-/* Atomic writes (temp file + fsync + rename) and small file helpers. */
-#define _POSIX_C_SOURCE 200809L
+/* Atomic writes (temp file + fsync + rename) and small file helpers:
+ * targets that are not regular files are refused (a rename would replace a
+ * device node or a symlink), and temporaries a killed writer left beside
+ * the target are removed before a new one is made. */
+#define _GNU_SOURCE
 #include "aimc/fileio.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,13 +37,18 @@ int aimc_atomic_open(aimc_ctx *ctx, const char *path, aimc_atomic_file **out) {
     return aimc_error(ctx, AIMC_ENOMEM, "out of memory opening %s", path);
   }
   snprintf(f->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-  f->fp = fopen(f->tmp, "wb");
+  int st = aimc_output_check(ctx, path, 0);
+  if (!st) aimc_clean_stale(ctx, path);
+  /* O_NOFOLLOW: a symlink planted at the temporary name is not followed. */
+  int fd = st ? -1 : open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0666);
+  f->fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+  if (fd >= 0 && !f->fp) close(fd);
   if (!f->fp) {
     int e = errno;
     aimc_free(ctx, f->path);
     aimc_free(ctx, f->tmp);
     aimc_free(ctx, f);
-    return aimc_error(ctx, AIMC_EIO, "cannot write %s: %s", path, strerror(e));
+    return st ? st : aimc_error(ctx, AIMC_EIO, "cannot write %s: %s", path, strerror(e));
   }
   *out = f;
   return AIMC_OK;
@@ -54,7 +66,7 @@ int aimc_atomic_commit(aimc_ctx *ctx, aimc_atomic_file *f) {
   int bad = ferror(f->fp) || fflush(f->fp) != 0 || fsync(fileno(f->fp)) != 0;
   int e = errno;
   bad |= fclose(f->fp) != 0;
-  if (!bad && rename(f->tmp, f->path) == 0) {
+  if (!bad && aimc_rename(f->tmp, f->path) == 0) {
     release(ctx, f);
     return AIMC_OK;
   }
@@ -127,4 +139,112 @@ int aimc_mkdirs(aimc_ctx *ctx, const char *path) {
     }
   }
   return AIMC_OK;
+}
+
+/* The test hook AIMC_TEST_KILL_AT=rename:N: the process kills itself with
+ * SIGKILL just before its N-th rename (1-based), so the crash test can stop
+ * a writer between two publications. A process-wide counter on purpose:
+ * it counts what this process published. */
+static long renames_done;
+
+static void kill_hook(void) {
+  const char *at = getenv("AIMC_TEST_KILL_AT");
+  if (!at || strncmp(at, "rename:", 7) != 0) return;
+  long n = strtol(at + 7, NULL, 10);
+  if (++renames_done == n) raise(SIGKILL);
+}
+
+int aimc_rename(const char *from, const char *to) {
+  kill_hook();
+  return rename(from, to);
+}
+
+int aimc_rename_exchange(const char *a, const char *b) {
+  kill_hook();
+#ifdef RENAME_EXCHANGE
+  return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+#else
+  (void)a;
+  (void)b;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+static const char *kind_of(mode_t m) {
+  if (S_ISLNK(m)) return "a symbolic link";
+  if (S_ISDIR(m)) return "a directory";
+  if (S_ISCHR(m) || S_ISBLK(m)) return "a device";
+  if (S_ISFIFO(m)) return "a FIFO";
+  if (S_ISSOCK(m)) return "a socket";
+  if (S_ISREG(m)) return "a regular file";
+  return "of an unknown type";
+}
+
+int aimc_output_check(aimc_ctx *ctx, const char *path, int want_dir) {
+  struct stat sb;
+  if (!path || !*path)
+    return aimc_error(ctx, AIMC_EINVAL, "an empty path names no output");
+  if (lstat(path, &sb) != 0) return AIMC_OK; /* a new output */
+  if (want_dir ? S_ISDIR(sb.st_mode) : S_ISREG(sb.st_mode)) return AIMC_OK;
+  return aimc_error(ctx, AIMC_EINVAL,
+                    "%s exists and is %s, not a %s: refusing to replace it "
+                    "(remove it or choose another output)",
+                    path, kind_of(sb.st_mode), want_dir ? "directory" : "regular file");
+}
+
+/* "<base>.tmp.<pid>" or "<base>.old.<pid>" of a process that is gone. */
+static int is_stale(const char *name, const char *base) {
+  size_t n = strlen(base);
+  if (strncmp(name, base, n) != 0) return 0;
+  name += n;
+  if (strncmp(name, ".tmp.", 5) != 0 && strncmp(name, ".old.", 5) != 0) return 0;
+  char *end;
+  long pid = strtol(name + 5, &end, 10);
+  if (*end || end == name + 5 || pid <= 0) return 0;
+  return pid != (long)getpid() && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+int aimc_remove_tree(const char *path) {
+  struct stat sb;
+  if (lstat(path, &sb) != 0) return errno == ENOENT ? 0 : -1;
+  if (!S_ISDIR(sb.st_mode)) return remove(path);
+  DIR *d = opendir(path);
+  if (!d) return -1;
+  struct dirent *e;
+  int bad = 0;
+  while ((e = readdir(d))) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    size_t n = strlen(path) + strlen(e->d_name) + 2;
+    char *sub = malloc(n);
+    if (!sub) {
+      bad = 1;
+      break;
+    }
+    snprintf(sub, n, "%s/%s", path, e->d_name);
+    bad |= aimc_remove_tree(sub) != 0;
+    free(sub);
+  }
+  closedir(d);
+  return bad ? -1 : rmdir(path);
+}
+
+void aimc_clean_stale(aimc_ctx *ctx, const char *path) {
+  char dir[4096];
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+  else snprintf(dir, sizeof dir, ".");
+  if (!dir[0]) snprintf(dir, sizeof dir, "/");
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  char sub[8192];
+  while ((e = readdir(d))) {
+    if (!is_stale(e->d_name, base)) continue;
+    snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+    if (aimc_remove_tree(sub) == 0)
+      aimc_log(ctx, AIMC_LOG_DEBUG, "removed %s, left by an interrupted writer", sub);
+  }
+  closedir(d);
 }

@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "aimc/fileio.h"
+#include "aimc/seed.h"
 #include "aimc/status.h"
 #include "aimc/version.h"
 #include "infer_internal.h"
@@ -33,7 +34,8 @@ static cJSON *result_json(const aimc_infer_result *r) {
   cJSON *man = cJSON_AddObjectToObject(j, "manifest");
   cJSON_AddStringToObject(man, "version", AIMC_VERSION);
   cJSON_AddStringToObject(man, "git", AIMC_GIT_HASH);
-  cJSON_AddNumberToObject(man, "seed", (double)r->seed);
+  char seed[24]; /* as text: a JSON number (a double) loses seeds > 2^53 */
+  cJSON_AddStringToObject(man, "seed", aimc_seed_format(r->seed, seed, sizeof seed));
   char hx[32];
   snprintf(hx, sizeof hx, "%016llx", (unsigned long long)r->model_hash);
   cJSON_AddStringToObject(man, "model_hash", hx);

@@ -36,6 +36,12 @@ static int write_targets(aimc_ctx *ctx, const aimc_mapping *m, size_t k,
   return aimc_atomic_commit(ctx, f);
 }
 
+void aimc_map_arrays_stamp(uint64_t model_hash, uint64_t arch_hash, char *buf,
+                           size_t len) {
+  snprintf(buf, len, "model_hash %016llx\narch_hash %016llx\n",
+           (unsigned long long)model_hash, (unsigned long long)arch_hash);
+}
+
 void aimc_map_array_name(const aimc_mapping *m, size_t k, char *buf, size_t len) {
   const aimc_map_array *a = &m->arrays[k];
   if (a->layer >= 0)
@@ -59,12 +65,21 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
                            const char *path) {
   char dir[1024], file[1100], rel[1100], name[64], t[64];
   arrays_dir(path, dir, sizeof dir);
-  int st = aimc_mkdirs(ctx, dir);
+  /* The arrays folder is published whole (aimc/fileio.h) with a marker
+   * naming the model and arch hashes, which `aimc run` compares with the
+   * netlist's: a kill between the folder and the netlist is detected. */
+  static const char *const LEGACY[] = {"array*.csv", NULL};
+  aimc_outdir *od = NULL;
+  int st = aimc_outdir_begin(ctx, dir, "aimc map", LEGACY, &od);
   const char *base = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
   for (size_t k = 0; k < m->n_arrays && !st; k++) {
-    snprintf(file, sizeof file, "%s/array%zu.csv", dir, k);
+    snprintf(file, sizeof file, "%s/array%zu.csv", aimc_outdir_path(od), k);
     st = write_targets(ctx, m, k, file);
   }
+  char stamp[128];
+  aimc_map_arrays_stamp(m->model_hash, aimc_arch_hash(&m->arch), stamp, sizeof stamp);
+  if (!st) st = aimc_outdir_commit(ctx, od, stamp);
+  else aimc_outdir_abort(ctx, od);
   aimc_atomic_file *f = NULL;
   if (!st) st = aimc_atomic_open(ctx, path, &f);
   if (st) return st;

@@ -16,6 +16,7 @@
 
 #include "aimc/fileio.h"
 #include "aimc/progress.h"
+#include "aimc/seed.h"
 #include "aimc/status.h"
 #include "aimc/version.h"
 #include "sweep_impl.h"
@@ -31,6 +32,7 @@ typedef struct {
   size_t done, failed, launched;
   int halt;            /* stop launching (e.g. fork failed) */
   char first_msg[512]; /* message of the first failed run */
+  aimc_lock *lock;     /* rank 0: one session writes a results folder */
 } runner;
 
 static int stop_requested(const runner *r) {
@@ -193,11 +195,14 @@ static int load_manifest(aimc_ctx *ctx, const aimc_sweep_spec *spec,
   char path[4096], want[32];
   *out = NULL;
   path_in(path, sizeof path, out_dir, "manifest.json");
+  /* Not opened unless a regular file: a FIFO would block the read. */
+  int rc = aimc_output_check(ctx, path, 0);
+  if (rc) return rc;
   FILE *probe = fopen(path, "rb");
   if (!probe) return AIMC_OK;
   fclose(probe);
   char *text;
-  int rc = aimc_read_file(ctx, path, &text, NULL);
+  rc = aimc_read_file(ctx, path, &text, NULL);
   if (rc) return rc;
   cJSON *m = cJSON_Parse(text);
   aimc_free(ctx, text);
@@ -225,7 +230,7 @@ static int load_manifest(aimc_ctx *ctx, const aimc_sweep_spec *spec,
 }
 
 static cJSON *new_manifest(const aimc_sweep_spec *spec) {
-  char hex[32];
+  char hex[32], seed[24];
   cJSON *m = cJSON_CreateObject(), *s;
   int ok =
       m && cJSON_AddStringToObject(m, "tool", "aimc sweep") &&
@@ -238,7 +243,8 @@ static cJSON *new_manifest(const aimc_sweep_spec *spec) {
       cJSON_AddStringToObject(s, "evaluator",
                               aimc_sweep_spec_evaluator(spec)) &&
       cJSON_AddStringToObject(s, "dir", aimc_sweep_spec_dir(spec)) &&
-      cJSON_AddNumberToObject(s, "seed", (double)aimc_sweep_spec_seed(spec)) &&
+      cJSON_AddStringToObject(s, "seed", aimc_seed_format(aimc_sweep_spec_seed(spec),
+                                                          seed, sizeof seed)) &&
       cJSON_AddNumberToObject(s, "n_seeds", aimc_sweep_spec_n_seeds(spec)) &&
       cJSON_AddNumberToObject(s, "n_points",
                               (double)aimc_sweep_spec_n_points(spec)) &&
@@ -295,7 +301,12 @@ static int prepare(runner *r, cJSON **manifest, size_t **pending,
   aimc_ctx *ctx = r->ctx;
   char path[4096];
   path_in(path, sizeof path, r->opts->out_dir, "runs");
-  int rc = aimc_mkdirs(ctx, path);
+  int rc = aimc_output_check(ctx, r->opts->out_dir, 1);
+  if (!rc) rc = aimc_mkdirs(ctx, path);
+  /* Held until the last manifest write: two sessions on one folder would
+   * each rewrite manifest.json and lose the other's entry. */
+  path_in(path, sizeof path, r->opts->out_dir, ".lock");
+  if (!rc) rc = aimc_lock_acquire(ctx, path, r->opts->out_dir, &r->lock);
   if (!rc) rc = load_manifest(ctx, r->spec, r->opts->out_dir, manifest);
   if (rc) return rc;
   if (!*manifest && !(*manifest = new_manifest(r->spec)))
@@ -361,6 +372,7 @@ int aimc_sweep_run(aimc_ctx *ctx, const aimc_sweep_spec *spec,
   if (rc) {
     cJSON_Delete(manifest);
     aimc_free(ctx, pending);
+    aimc_lock_release(ctx, r.lock);
     return rc;
   }
   size_t counts[3] = {st.n_done_before, (size_t)r.session, 0};
@@ -394,6 +406,7 @@ int aimc_sweep_run(aimc_ctx *ctx, const aimc_sweep_spec *spec,
     if (!rc) rc = trc ? trc : mrc;
   }
   cJSON_Delete(manifest);
+  aimc_lock_release(ctx, r.lock);
   if (stats) *stats = st;
   if (!rc && r.failed)
     rc = aimc_error(ctx, AIMC_EFAIL, "sweep: %zu run(s) failed; the first: %s",

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aimc/config.h"
+#include "aimc/seed.h"
 #include "aimc/status.h"
 #include "aimc/sweep.h"
 
@@ -202,13 +203,22 @@ static int load_root(loader *l, const aimc_cfg_node *root) {
                  "evaluator must be 'pipeline' or 'synthetic'");
     rc = aimc_sweep_spec_set_evaluator(l->ctx, l->spec, ev);
   }
-  long seed = 1, seeds = 1;
-  if (!rc && (n = aimc_cfg_get(root, "seed")))
-    rc = get_count(l, n, 0, 0x7fffffffL, &seed);
+  uint64_t seed = 1;
+  long seeds = 1;
+  if (!rc && (n = aimc_cfg_get(root, "seed"))) {
+    const char *text = aimc_cfg_scalar(n);
+    int ps = aimc_seed_parse(text, &seed);
+    if (ps) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "seed takes " AIMC_SEED_RANGE ", not '%s' (%s)",
+               text ? text : "(not a scalar)", aimc_seed_rule(ps));
+      rc = bad(l, n, ps, msg);
+    }
+  }
   if (!rc && (n = aimc_cfg_get(root, "seeds")))
     rc = get_count(l, n, 1, 1000, &seeds);
   if (rc) return rc;
-  aimc_sweep_spec_set_seeds(l->spec, (uint64_t)seed, (unsigned)seeds);
+  aimc_sweep_spec_set_seeds(l->spec, seed, (unsigned)seeds);
   if ((n = aimc_cfg_get(root, "base"))) {
     l->section = "base";
     if (aimc_cfg_type_of(n) != AIMC_CFG_MAP)

@@ -4,3 +4,6 @@ aimc_test(test_params SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_params.c LABELS uni
 aimc_test(test_vcd SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_vcd.c LABELS unit fault)
 aimc_cli_test(cli_usage LABELS unit e2e
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_usage.sh)
+aimc_test(test_fileio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fileio.c LABELS unit)
+aimc_cli_test(crash_outputs LABELS slow e2e TIMEOUT 900
+  COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/crash_outputs.sh $<TARGET_FILE:infer_fixture_model>)

@@ -304,6 +304,12 @@ typedef struct {
 /* Reads the meta: section of such a netlist; a netlist from elsewhere is
  * AIMC_EINVAL naming the file. */
 int aimc_map_read_meta(aimc_ctx *ctx, const char *netlist, aimc_map_meta *meta);
+/* The text aimc_map_write_netlist puts in the marker of the arrays folder
+ * (aimc/fileio.h, after the "aimc map" line): the hashes the netlist's
+ * meta: section records, so a reader can tell a netlist and an arrays
+ * folder from two different maps apart. */
+void aimc_map_arrays_stamp(uint64_t model_hash, uint64_t arch_hash, char *buf,
+                           size_t len);
 /* Replaces the targets of every array with the CSVs in `dir` (hand edits
  * of the targets are honoured); shape or number errors: AIMC_EFORMAT. */
 int aimc_map_load_targets(aimc_ctx *ctx, aimc_mapping *m, const char *dir);
