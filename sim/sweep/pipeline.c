@@ -264,6 +264,10 @@ static int pipeline_prepare(aimc_ctx *ctx, const aimc_sweep_spec *spec,
         rc = aimc_error(ctx, AIMC_ENOMEM, "out of memory");
       else if (!(rc = load_data(ctx, spec, &p->data, &sh->data[d])))
         sh->n_data++;
+      /* Another corpus or length than the model's: a warning (issue #15). */
+      if (!rc)
+        rc = aimc_s4d_model_check_data(ctx, sh->model[m], p->model, &p->data,
+                                       aimc_dataset_length(sh->data[d]), 0);
       else
         aimc_free(ctx, sh->data_key[d]);
     }
