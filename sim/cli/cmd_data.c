@@ -200,6 +200,10 @@ static void print_stats(const aimc_dataset *ds) {
     }
     printf("\n");
   }
+  printf("%-14s", "(speakers)");
+  for (int s = 0; s < AIMC_SPLIT_COUNT; s++)
+    printf(" %8zu", aimc_dataset_split_speakers(ds, (aimc_data_split)s));
+  printf("\n");
   /* Valid-step histogram in 10 bins over [0, L]. */
   size_t hist[10] = {0}, total = aimc_dataset_size(ds);
   for (size_t i = 0; i < total; i++) {

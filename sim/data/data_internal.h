@@ -20,9 +20,11 @@ struct aimc_dataset {
   float byte_scale;       /* xb value * byte_scale = raw value  */
   float *mean, *std;      /* n_features                         */
   char *names;            /* sample names, NUL-separated        */
+  int *speaker;           /* n speaker ids, or NULL: no speakers */
   size_t *name_off;       /* n                                  */
   size_t *split_idx[AIMC_SPLIT_COUNT];
   size_t split_n[AIMC_SPLIT_COUNT];
+  size_t split_spk[AIMC_SPLIT_COUNT]; /* distinct speakers per split */
 };
 
 /* Allocates an empty dataset with n samples, class names copied, and the
@@ -34,12 +36,16 @@ aimc_dataset *aimc_dataset_new(aimc_ctx *ctx, size_t n, size_t n_features,
                                const char *const *class_names);
 
 /* Assigns samples to splits: `is_test[i]` marks test samples; of the
- * others, a seeded share val_fraction becomes validation; then each split
- * keeps at most max_per_split samples (seeded pick, 0 = all). The seed is
- * a stream of the context's seed. */
+ * others, validation takes whole speakers (ds->speaker set and
+ * spec->val_speakers != 0: see aimc_data_spec) or a seeded share
+ * val_fraction of the files; then each split keeps at most max_per_split
+ * samples (seeded pick, 0 = all). The seed is a stream of the context's
+ * seed. `where` names the data in errors (e.g. the train list's path).
+ * AIMC_EINVAL when there are too few training speakers for the speaker
+ * split, or val_speakers > 0 on a data set without speakers. */
 int aimc_dataset_make_splits(aimc_ctx *ctx, aimc_dataset *ds,
-                             const unsigned char *is_test, double val_fraction,
-                             int max_per_split);
+                             const unsigned char *is_test,
+                             const aimc_data_spec *spec, const char *where);
 
 /* Computes mean/std per feature over the valid steps of every sample not
  * marked is_test (the training files: train and validation splits), so

@@ -53,6 +53,7 @@ void aimc_dataset_free(aimc_ctx *ctx, aimc_dataset *ds) {
   aimc_free(ctx, ds->std);
   aimc_free(ctx, ds->names);
   aimc_free(ctx, ds->name_off);
+  aimc_free(ctx, ds->speaker);
   for (int s = 0; s < AIMC_SPLIT_COUNT; s++) aimc_free(ctx, ds->split_idx[s]);
   aimc_free(ctx, ds);
 }
@@ -81,12 +82,61 @@ static int thin_split(aimc_ctx *ctx, aimc_dataset *ds, int s, size_t keep,
   return AIMC_OK;
 }
 
+static int cmp_int(const void *a, const void *b) {
+  int x = *(const int *)a, y = *(const int *)b;
+  return (x > y) - (x < y);
+}
+
+/* Marks the training samples of a seeded pick of whole training speakers
+ * in to_val. Refuses too few speakers (found vs needed). */
+static int pick_val_speakers(aimc_ctx *ctx, const aimc_dataset *ds,
+                             const unsigned char *is_test,
+                             const aimc_data_spec *spec, const char *where,
+                             gsl_rng *r, unsigned char *to_val) {
+  size_t n = ds->n ? ds->n : 1, n_spk = 0;
+  int *ids = aimc_malloc(ctx, n * sizeof *ids);
+  if (!ids) return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
+  for (size_t i = 0; i < ds->n; i++)
+    if (!is_test[i]) ids[n_spk++] = ds->speaker[i];
+  qsort(ids, n_spk, sizeof *ids, cmp_int);
+  size_t u = 0; /* distinct ids, sorted: the pick depends only on the seed */
+  for (size_t j = 0; j < n_spk; j++)
+    if (u == 0 || ids[u - 1] != ids[j]) ids[u++] = ids[j];
+  size_t k = spec->val_speakers > 0
+                 ? (size_t)spec->val_speakers
+                 : (size_t)floor(spec->val_fraction * (double)u + 0.5);
+  if (spec->val_speakers < 0 && spec->val_fraction > 0 && k == 0) k = 1;
+  if (k > 0 && u < k + 1) {
+    aimc_free(ctx, ids);
+    return aimc_error(
+        ctx, AIMC_EINVAL,
+        "%s: %zu training speaker%s found, but a speaker-disjoint "
+        "validation split of %zu speaker%s needs at least %zu (%zu for "
+        "validation, 1 for training); use more speakers, a smaller "
+        "val_speakers, or val_speakers: 0 for a random split of the files",
+        where, u, u == 1 ? "" : "s", k, k == 1 ? "" : "s", k + 1, k);
+  }
+  if (u > 1) gsl_ran_shuffle(r, ids, u, sizeof *ids);
+  qsort(ids, k, sizeof *ids, cmp_int); /* the k picked, for bsearch */
+  for (size_t i = 0; i < ds->n; i++)
+    if (!is_test[i] && k > 0 &&
+        bsearch(&ds->speaker[i], ids, k, sizeof *ids, cmp_int))
+      to_val[i] = 1;
+  aimc_free(ctx, ids);
+  return AIMC_OK;
+}
+
 int aimc_dataset_make_splits(aimc_ctx *ctx, aimc_dataset *ds,
-                             const unsigned char *is_test, double val_fraction,
-                             int max_per_split) {
+                             const unsigned char *is_test,
+                             const aimc_data_spec *spec, const char *where) {
+  if (!ds->speaker && spec->val_speakers > 0)
+    return aimc_error(ctx, AIMC_EINVAL,
+                      "%s: val_speakers = %d asks for whole speakers, but this "
+                      "data set has no speakers (use val_speakers: -1 or 0 and "
+                      "val_fraction)",
+                      where, spec->val_speakers);
   size_t n = ds->n ? ds->n : 1, n_trainval = 0;
   for (size_t i = 0; i < ds->n; i++) n_trainval += !is_test[i];
-  size_t n_val = (size_t)floor(val_fraction * (double)n_trainval + 0.5);
   size_t *order = aimc_calloc(ctx, n, sizeof *order);
   unsigned char *to_val = aimc_calloc(ctx, n, 1);
   gsl_rng *r = split_rng(ctx, "data-splits");
@@ -100,21 +150,37 @@ int aimc_dataset_make_splits(aimc_ctx *ctx, aimc_dataset *ds,
     st = aimc_error(ctx, AIMC_ENOMEM, "data: out of memory for splits");
     goto done;
   }
-  /* Validation: a random subset of the training files; every split keeps
-   * file order so it reads naturally. */
-  size_t k = 0;
-  for (size_t i = 0; i < ds->n; i++)
-    if (!is_test[i]) order[k++] = i;
-  if (n_trainval > 1) gsl_ran_shuffle(r, order, n_trainval, sizeof *order);
-  for (size_t j = 0; j < n_val; j++) to_val[order[j]] = 1;
+  if (ds->speaker && spec->val_speakers != 0) {
+    /* Validation: whole training speakers (issue #15): a model is judged
+     * on voices it has not trained on. */
+    if ((st = pick_val_speakers(ctx, ds, is_test, spec, where, r, to_val)))
+      goto done;
+  } else {
+    /* Validation: a random subset of the training files. */
+    size_t n_val =
+        (size_t)floor(spec->val_fraction * (double)n_trainval + 0.5), k = 0;
+    for (size_t i = 0; i < ds->n; i++)
+      if (!is_test[i]) order[k++] = i;
+    if (n_trainval > 1) gsl_ran_shuffle(r, order, n_trainval, sizeof *order);
+    for (size_t j = 0; j < n_val; j++) to_val[order[j]] = 1;
+  }
+  /* Every split keeps file order so it reads naturally. */
   for (size_t i = 0; i < ds->n; i++) {
     int s = is_test[i]  ? AIMC_SPLIT_TEST
             : to_val[i] ? AIMC_SPLIT_VAL
                         : AIMC_SPLIT_TRAIN;
     ds->split_idx[s][ds->split_n[s]++] = i;
   }
-  for (int s = 0; s < AIMC_SPLIT_COUNT && max_per_split > 0 && !st; s++)
-    st = thin_split(ctx, ds, s, (size_t)max_per_split, r);
+  for (int s = 0; s < AIMC_SPLIT_COUNT && spec->max_per_split > 0 && !st; s++)
+    st = thin_split(ctx, ds, s, (size_t)spec->max_per_split, r);
+  for (int s = 0; s < AIMC_SPLIT_COUNT && ds->speaker && !st; s++) {
+    int *ids = (int *)order; /* n size_t's hold n ints */
+    size_t m = ds->split_n[s], u = 0;
+    for (size_t j = 0; j < m; j++) ids[j] = ds->speaker[ds->split_idx[s][j]];
+    qsort(ids, m, sizeof *ids, cmp_int);
+    for (size_t j = 0; j < m; j++) u += j == 0 || ids[j] != ids[j - 1];
+    ds->split_spk[s] = u;
+  }
 done:
   aimc_free(ctx, order);
   aimc_free(ctx, to_val);
@@ -181,6 +247,14 @@ size_t aimc_dataset_valid_steps(const aimc_dataset *ds, size_t i) {
 const char *aimc_dataset_sample_name(const aimc_dataset *ds, size_t i) {
   return ds->names + ds->name_off[i];
 }
+int aimc_dataset_speaker(const aimc_dataset *ds, size_t i) {
+  return ds->speaker ? ds->speaker[i] : -1;
+}
+
+size_t aimc_dataset_split_speakers(const aimc_dataset *ds, aimc_data_split s) {
+  return ds->split_spk[s];
+}
+
 const float *aimc_dataset_feature_mean(const aimc_dataset *ds) {
   return ds->mean;
 }

@@ -88,6 +88,7 @@ typedef struct {
   char *text[2];     /* the two list files, split in place */
   const char **name; /* n entries pointing into text       */
   int *hd;           /* n HD labels                        */
+  int *speaker;      /* n speaker ids (speaker-NN)         */
   unsigned char *is_test;
 } file_list;
 
@@ -96,6 +97,7 @@ static void file_list_fini(aimc_ctx *ctx, file_list *fl) {
   aimc_free(ctx, fl->text[1]);
   aimc_free(ctx, fl->name);
   aimc_free(ctx, fl->hd);
+  aimc_free(ctx, fl->speaker);
   aimc_free(ctx, fl->is_test);
 }
 
@@ -116,8 +118,9 @@ static int read_lists(aimc_ctx *ctx, const char *dir, file_list *fl) {
   }
   fl->name = aimc_calloc(ctx, cap, sizeof *fl->name);
   fl->hd = aimc_calloc(ctx, cap, sizeof *fl->hd);
+  fl->speaker = aimc_calloc(ctx, cap, sizeof *fl->speaker);
   fl->is_test = aimc_calloc(ctx, cap, 1);
-  if (!fl->name || !fl->hd || !fl->is_test)
+  if (!fl->name || !fl->hd || !fl->speaker || !fl->is_test)
     return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
   for (int l = 0; l < 2; l++) {
     snprintf(path, sizeof path, "%s/%s", dir, LISTS[l]);
@@ -136,6 +139,7 @@ static int read_lists(aimc_ctx *ctx, const char *dir, file_list *fl) {
       }
       fl->name[fl->n] = s;
       fl->hd[fl->n] = digit + 10 * lang;
+      fl->speaker[fl->n] = spk;
       fl->is_test[fl->n++] = (unsigned char)l;
     }
   }
@@ -295,7 +299,8 @@ static int build(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
   size_t M = (size_t)spec->n_mels;
   aimc_dataset *ds = aimc_dataset_new(ctx, n, M, k, names);
   unsigned char *is_test = aimc_calloc(ctx, n ? n : 1, 1);
-  if (!ds || !is_test || !(ds->names = aimc_malloc(ctx, name_bytes))) {
+  if (!ds || !is_test || !(ds->names = aimc_malloc(ctx, name_bytes)) ||
+      !(ds->speaker = aimc_calloc(ctx, n ? n : 1, sizeof *ds->speaker))) {
     aimc_free(ctx, is_test);
     aimc_dataset_free(ctx, ds);
     return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
@@ -306,6 +311,7 @@ static int build(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
     ds->labels[s] = label_of[fl->hd[i]];
     ds->offset[s] = off;
     ds->valid[s] = frames[i];
+    ds->speaker[s] = fl->speaker[i];
     ds->name_off[s] = name_at;
     memcpy(ds->names + name_at, fl->name[i], strlen(fl->name[i]) + 1);
     name_at += strlen(fl->name[i]) + 1;
@@ -315,8 +321,9 @@ static int build(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
   }
   ds->xf = x; /* all files' features; the task's samples point into it */
   ds->length = spec->length > 0 ? (size_t)spec->length : longest;
-  int st = aimc_dataset_make_splits(ctx, ds, is_test, spec->val_fraction,
-                                    spec->max_per_split);
+  char where[AIMC_PARAM_STRLEN + 32];
+  snprintf(where, sizeof where, "%s/train_filenames.txt", dir);
+  int st = aimc_dataset_make_splits(ctx, ds, is_test, spec, where);
   if (st == AIMC_OK) aimc_dataset_normalise(ds, is_test);
   aimc_free(ctx, is_test);
   if (st) {
@@ -350,6 +357,32 @@ static void downsample_in_place(size_t n_files, size_t *frames, float *x,
   }
 }
 
+/* The test list should hold other speakers than the train list (then the
+ * test accuracy is about new voices). The real HD release does not (10 of
+ * its 12 speakers have files in both lists), so a shared speaker is a
+ * warning that says how many, not an error. */
+static int warn_shared_speakers(aimc_ctx *ctx, const char *dir,
+                                const file_list *fl) {
+  enum { MAX_ID = 1024 };
+  unsigned char *side = aimc_calloc(ctx, MAX_ID, 1); /* bit 0 train, 1 test */
+  if (!side) return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
+  size_t shared = 0, test = 0;
+  for (size_t i = 0; i < fl->n; i++)
+    if (fl->speaker[i] < MAX_ID)
+      side[fl->speaker[i]] |= (unsigned char)(1u << fl->is_test[i]);
+  for (int id = 0; id < MAX_ID; id++) {
+    shared += side[id] == 3;
+    test += (side[id] & 2) != 0;
+  }
+  if (shared)
+    aimc_log(ctx, AIMC_LOG_WARN,
+             "data: %s: %zu of the %zu test speakers also have training "
+             "files, so the test accuracy is not only about new speakers",
+             dir, shared, test);
+  aimc_free(ctx, side);
+  return AIMC_OK;
+}
+
 int aimc_digits_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
                      aimc_dataset **out) {
   int hd[HD_N_CLASSES];
@@ -364,6 +397,7 @@ int aimc_digits_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
   aimc_data_spec full = *spec;
   full.downsample = 1;
   if ((st = read_lists(ctx, dir, &fl)) == AIMC_OK &&
+      (st = warn_shared_speakers(ctx, dir, &fl)) == AIMC_OK &&
       (st = load_features(ctx, &full, dir, &fl, &frames, &x)) == AIMC_OK) {
     if (spec->downsample > 1)
       downsample_in_place(fl.n, frames, x, (size_t)spec->n_mels,

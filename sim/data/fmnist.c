@@ -137,8 +137,7 @@ int aimc_fmnist_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
              test ? i - n_train : i);
     is_test[i] = (unsigned char)test;
   }
-  st = aimc_dataset_make_splits(ctx, ds, is_test, spec->val_fraction,
-                                spec->max_per_split);
+  st = aimc_dataset_make_splits(ctx, ds, is_test, spec, dir);
   if (st == AIMC_OK) aimc_dataset_normalise(ds, is_test);
 done:
   aimc_free(ctx, labels);

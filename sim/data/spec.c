@@ -47,7 +47,14 @@ static const aimc_param DATA_PARAMS[] = {
      "Steps per digit sample (crop/zero-pad); 0 = the longest utterance.", NULL,
      NULL, NULL},
     {"val_fraction", AIMC_PT_REAL, F(val_fraction), 0.1, 0.0, 0.9, AIMC_U_NONE,
-     "Share of the training files held out for validation.", NULL, NULL, NULL},
+     "Share of the training files held out for validation (of the "
+     "training speakers when val_speakers is -1).",
+     NULL, NULL, NULL},
+    {"val_speakers", AIMC_PT_INT, F(val_speakers), -1, -1, 1e6, AIMC_U_NONE,
+     "Digit tasks: hold out whole training speakers for validation: -1 = "
+     "max(1, round(val_fraction x speakers)), N = N speakers, 0 = random "
+     "files instead (speakers shared with train). Fashion-MNIST: -1/0.",
+     "issue #15 (speaker-disjoint validation)", NULL, NULL},
     {"max_per_split", AIMC_PT_INT, F(max_per_split), 0, 0, 1e9, AIMC_U_NONE,
      "Keep at most this many samples per split (seeded pick); 0 = all.", NULL,
      NULL, NULL},

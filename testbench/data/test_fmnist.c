@@ -90,6 +90,28 @@ static void test_rows_and_pixels(void **state) {
   assert_int_equal(te[0], 8);
   assert_int_equal(aimc_dataset_label(ds, 9), 9);
   assert_string_equal(aimc_dataset_sample_name(ds, 9), "fmnist-test-1");
+  /* No speakers: the default val_speakers (-1) draws random images, as 0
+   * does; asking for whole speakers is refused. */
+  assert_int_equal(aimc_dataset_speaker(ds, 3), -1);
+  assert_int_equal(aimc_dataset_split_speakers(ds, AIMC_SPLIT_TRAIN), 0);
+  {
+    aimc_data_spec d = s;
+    size_t tab;
+    const aimc_param *t = aimc_data_params(&tab);
+    aimc_params_defaults(t, tab, &d);
+    d.task = AIMC_TASK_FMNIST_ROWS;
+    snprintf(d.dir, sizeof d.dir, "%s", dir);
+    d.val_fraction = 0.25;
+    aimc_dataset *dd;
+    assert_int_equal(aimc_dataset_load(ctx, &d, &dd), AIMC_OK);
+    size_t m;
+    aimc_dataset_split(dd, AIMC_SPLIT_VAL, &m);
+    assert_int_equal(m, 2);
+    aimc_dataset_free(ctx, dd);
+    d.val_speakers = 2;
+    assert_int_equal(aimc_dataset_load(ctx, &d, &dd), AIMC_EINVAL);
+    assert_non_null(strstr(aimc_ctx_errmsg(ctx), "has no speakers"));
+  }
   /* Per-feature (column c) statistics over the rows of the 8 training
    * images (train and validation splits, never test): pixel (k + r + c)
    * / 255 for k = 0..7, r = 0..27. */

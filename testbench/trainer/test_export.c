@@ -137,7 +137,7 @@ static void assert_same_model(const aimc_s4d_model *a,
 static const char SPEC[] =
     "classes,classes=zero,null,7,n_mels=40,window_s=0.025,hop_s=0.01,"
     "f_min_Hz=20,f_max_Hz=8000,downsample=2,length=42,val_fraction=0.1,"
-    "max_per_split=0";
+    "val_speakers=-1,max_per_split=0";
 
 static void test_round_trip_and_corruption(void **state) {
   (void)state;
@@ -268,7 +268,7 @@ static void test_recorded_spec_text(void **state) {
   assert_string_equal(aimc_data_spec_format(&a, text, sizeof text),
                       "zero_one,n_mels=32,window_s=0.025,hop_s=0.01,"
                       "f_min_Hz=20,f_max_Hz=8000,downsample=1,length=0,"
-                      "val_fraction=0.1,max_per_split=0");
+                      "val_fraction=0.1,val_speakers=-1,max_per_split=0");
   /* SPEC is canonical already; dir and cache are not recorded. */
   assert_int_equal(aimc_data_spec_parse(ctx, "t", SPEC, &a), AIMC_OK);
   assert_string_equal(a.classes, "zero,null,7");
@@ -293,7 +293,7 @@ static void test_recorded_spec_text(void **state) {
   assert_string_equal(aimc_data_spec_format(&b, text, sizeof text),
                       "zero_one,n_mels=32,window_s=0.025,hop_s=0.01,"
                       "f_min_Hz=20,f_max_Hz=8000,downsample=2,length=0,"
-                      "val_fraction=0.1,max_per_split=0");
+                      "val_fraction=0.1,val_speakers=-1,max_per_split=0");
   /* Without the task a text edits a spec; with one it starts afresh. */
   assert_int_equal(aimc_data_spec_parse(ctx, "t", SPEC, &a), AIMC_OK);
   assert_int_equal(aimc_data_spec_parse(ctx, "t", "dir=/x,downsample=3", &a),
