@@ -30,7 +30,7 @@ static const aimc_param OUTPUT_PARAMS[] = {
 static void help(void) {
   printf(
       "usage: aimc train CONFIG [--out DIR] [--resume] [--force] [--epochs N]\n"
-      "                  [--threads N]\n"
+      "                  [--threads N] [--set SECTION.KEY=VALUE ...]\n"
       "       aimc train CONFIG --eval [CHECKPOINT] [--split train|val|test]\n"
       "                  [--sigma-list uS,uS,...] [--noise-seeds K]\n\n"
       "Trains the S4D classifier of CONFIG (YAML: model, quant, noise, train,\n"
@@ -44,7 +44,9 @@ static void help(void) {
       "An output dir holding a model.s4d is never overwritten without "
       "--force;\n"
       "--resume continues from its checkpoint (bit-identical to a run that\n"
-      "was never interrupted).\n\n"
+      "was never interrupted). --set overrides one config value after the\n"
+      "file is read (e.g. --set train.seed=2 --set augment.shift=3\n"
+      "--set data.dir=/data/hd), checked like the file.\n\n"
       "The exported weights are those of the epoch train.select picks\n"
       "(default: lowest validation loss, ties to the later epoch); it is\n"
       "printed and written to results.csv.\n\n"
@@ -62,6 +64,8 @@ typedef struct {
   const char *config, *out, *eval_ckpt, *sigma_list;
   int resume, force, eval, epochs, threads, noise_seeds;
   int split; /* aimc_data_split evaluated (default test)             */
+  const char *sets[32]; /* --set SECTION.KEY=VALUE, in order           */
+  int n_sets;
 } options;
 
 static int parse_int(aimc_ctx *ctx, const char *opt, const char *v, int lo,
@@ -100,7 +104,11 @@ static int parse_args(aimc_ctx *ctx, int argc, char **argv, options *o) {
       st = parse_int(ctx, a, argv[++i], 1, &o->noise_seeds);
     else if (strcmp(a, "--sigma-list") == 0 && more)
       o->sigma_list = argv[++i];
-    else if (strcmp(a, "--split") == 0 && more) {
+    else if (strcmp(a, "--set") == 0 && more) {
+      if (o->n_sets == 32)
+        return aimc_cli_usage(ctx, "train", "at most 32 --set options");
+      o->sets[o->n_sets++] = argv[++i];
+    } else if (strcmp(a, "--split") == 0 && more) {
       const char *v = argv[++i];
       if (!strcmp(v, "train"))
         o->split = AIMC_SPLIT_TRAIN;
@@ -379,6 +387,47 @@ static int run(aimc_ctx *ctx, const options *o, const aimc_train_cfg *cfg_in,
   return st;
 }
 
+/* Applies one --set SECTION.KEY=VALUE to the bound sections. */
+static int apply_set(aimc_ctx *ctx, const char *set, aimc_train_cfg *tc,
+                     aimc_data_spec *spec, output_cfg *out) {
+  const char *dot = strchr(set, '.'), *eq = strchr(set, '=');
+  if (!dot || !eq || eq < dot)
+    return aimc_cli_usage(ctx, "train", "--set takes SECTION.KEY=VALUE, not '%s'",
+                          set);
+  char sec[32], key[64];
+  snprintf(sec, sizeof sec, "%.*s", (int)(dot - set), set);
+  snprintf(key, sizeof key, "%.*s", (int)(eq - dot - 1), dot + 1);
+  size_t nd;
+  const aimc_param *dt = aimc_data_params(&nd);
+  const struct {
+    const char *name;
+    const aimc_param *t;
+    size_t n;
+    void *obj;
+  } S[] = {
+      {"model", aimc_train_model_params, aimc_train_model_nparams, &tc->model},
+      {"quant", aimc_train_quant_params, aimc_train_quant_nparams, &tc->quant},
+      {"noise", aimc_train_noise_params, aimc_train_noise_nparams, &tc->noise},
+      {"train", aimc_train_opt_params, aimc_train_opt_nparams, &tc->train},
+      {"prune", aimc_train_prune_params, aimc_train_prune_nparams, &tc->prune},
+      {"augment", aimc_train_augment_params, aimc_train_augment_nparams,
+       &tc->augment},
+      {"data", dt, nd, spec},
+      {"output", OUTPUT_PARAMS, 1, out},
+  };
+  for (size_t i = 0; i < sizeof S / sizeof *S; i++) {
+    if (strcmp(S[i].name, sec)) continue;
+    const aimc_param *p = aimc_params_find(S[i].t, S[i].n, key);
+    if (!p)
+      return aimc_cli_usage(ctx, "train", "--set %s: no key '%s' in %s:", set,
+                            key, sec);
+    char err[256];
+    int rc = aimc_param_set(p, S[i].obj, eq + 1, err, sizeof err);
+    return rc ? aimc_error(ctx, rc, "--set %s: %s", set, err) : AIMC_OK;
+  }
+  return aimc_cli_usage(ctx, "train", "--set %s: no section '%s'", set, sec);
+}
+
 int aimc_cmd_train(aimc_ctx *ctx, int argc, char **argv) {
   if (aimc_cli_wants_help(argc, argv)) {
     help();
@@ -406,6 +455,9 @@ int aimc_cmd_train(aimc_ctx *ctx, int argc, char **argv) {
     st = aimc_cfg_bind(ctx, n, dt, nd, &spec, "data", NULL);
   if (!st && (n = aimc_cfg_get(root, "output")))
     st = aimc_cfg_bind(ctx, n, OUTPUT_PARAMS, 1, &out, "output", NULL);
+  for (int i = 0; !st && i < o.n_sets; i++)
+    st = apply_set(ctx, o.sets[i], &tc, &spec, &out);
+  if (!st && o.n_sets) st = aimc_train_cfg_check(ctx, &tc);
   if (!st) st = run(ctx, &o, &tc, &spec, o.out ? o.out : out.dir);
   aimc_cfg_free(cfg);
   return st;
