@@ -68,4 +68,19 @@ set +e
 set -e
 [ $rc = 2 ] || fail "--strict-data at another length: exit $rc"
 grep -q "sequence length 7 but trained at [0-9]*" "$T/rl.err" || fail "length message: $(cat "$T/rl.err")"
+# A sweep on B warns; with the setting strict_data: true it fails (exit 2).
+cat > "$T/s.yaml" <<YAML
+seeds: 1
+base: {model: $T/run/model.s4d, arch: $ARCH, max_samples: 2, data: "dir=$T/B"}
+grid: {array.size: [64]}
+YAML
+"$A" sweep "$T/s.yaml" -o "$T/sw" -j 1 > /dev/null 2> "$T/sw.err" || fail "sweep on B: $(cat "$T/sw.err")"
+grep -q "warning: the data differ from those $T/run/model.s4d was trained on: corpus $T/B" "$T/sw.err" \
+  || fail "no sweep warning: $(cat "$T/sw.err")"
+sed 's/max_samples: 2,/max_samples: 2, strict_data: true,/' "$T/s.yaml" > "$T/s2.yaml"
+set +e
+"$A" sweep "$T/s2.yaml" -o "$T/sw2" -j 1 > /dev/null 2> "$T/sw2.err"; rc=$?
+set -e
+[ $rc = 2 ] || fail "strict sweep on B: exit $rc ($(cat "$T/sw2.err"))"
+grep -q "strict-data: the data differ" "$T/sw2.err" || fail "strict sweep message: $(cat "$T/sw2.err")"
 echo "cli_honest: ok (train $(n train), val $(n val), test $(n test))"
