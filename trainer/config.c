@@ -112,6 +112,10 @@ const aimc_param aimc_train_opt_params[] = {
       "gradient-norm clip per parameter group (0 = off)"),
     O("checkpoint_steps", AIMC_PT_INT, checkpoint_steps, 0, 0, 1000000000,
       "also write the checkpoint every this many steps (0 = once per epoch)"),
+    O("val_chips", AIMC_PT_INT, val_chips, 0, 0, 1000,
+      "with programming noise configured: validate (and select) on the mean "
+      "over this many noisy chips instead of the noiseless quantized model "
+      "(0 = noiseless)"),
     R(aimc_train_opt_cfg, "select", AIMC_PT_ENUM, select, 0, 0, 2, AIMC_U_NONE,
       "exported epoch (QAT epochs only): loss = lowest validation loss, ties "
       "to the later epoch; acc = highest validation accuracy, ties to lower "

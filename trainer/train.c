@@ -377,6 +377,34 @@ static void start_epoch(aimc_trainer *tr) {
 
 int aimc_trainer_done(const aimc_trainer *tr) { return tr->done; }
 
+/* Validation loss and accuracy of the current weights: quantized once QAT
+ * is on; with train.val_chips > 0 and programming noise configured, the
+ * mean over that many noisy chips (the same chips every epoch, so epochs
+ * compare on equal terms), as a noise-aware model will be deployed. */
+static int validate(aimc_trainer *tr, double *acc, double *loss) {
+  const aimc_train_noise_cfg *nc = &tr->cfg.noise;
+  int chips = tr->cfg.train.val_chips;
+  if (!quant_active(tr) || chips <= 0 ||
+      !(nc->sigma_S > 0 || nc->sigma_rel > 0))
+    return aimc_trainer_evaluate(
+        tr, tr->val, quant_active(tr) ? AIMC_EVAL_QUANT : AIMC_EVAL_FLOAT, 0,
+        acc, loss);
+  double sa = 0, sl = 0;
+  for (int k = 0; k < chips; k++) {
+    double a, l;
+    int st = aimc_trainer_evaluate(
+        tr, tr->val, AIMC_EVAL_NOISY,
+        aimc_seed_derive((uint64_t)tr->cfg.train.seed, 8100000 + (uint64_t)k),
+        &a, &l);
+    if (st) return st;
+    sa += a;
+    sl += l;
+  }
+  *acc = sa / chips;
+  *loss = sl / chips;
+  return AIMC_OK;
+}
+
 static int finish_epoch(aimc_trainer *tr, aimc_train_stats *s) {
   double *row = tr->curves + tr->n_rows * N_COLS;
   double now = aimc_wall_seconds(), dt = now - tr->t_epoch0;
@@ -395,9 +423,7 @@ static int finish_epoch(aimc_trainer *tr, aimc_train_stats *s) {
   row[COL_SAMPLES_PER_S] = tr->seen / fmax(dt, 1e-9);
   if (tr->val) {
     double acc, loss;
-    int st = aimc_trainer_evaluate(
-        tr, tr->val, quant_active(tr) ? AIMC_EVAL_QUANT : AIMC_EVAL_FLOAT, 0,
-        &acc, &loss);
+    int st = validate(tr, &acc, &loss);
     if (st) return st;
     row[COL_VAL_ACC] = acc;
     row[COL_VAL_LOSS] = loss;

@@ -135,6 +135,57 @@ static void test_trainer_exports_selected(void **state) {
   }
 }
 
+/* With train.val_chips and programming noise, the validation figures of an
+ * epoch are the mean over that many noisy chips with fixed seeds: the last
+ * epoch's equal a recomputation from the final weights. */
+static void test_noisy_validation(void **state) {
+  (void)state;
+  static float xt[N * LEN * N_IN], xv[N * LEN * N_IN];
+  static int yt[N], yv[N];
+  aimc_train_data tr_d, va_d;
+  make_data(&tr_d, xt, yt, N, 1);
+  make_data(&va_d, xv, yv, N / 3, 2);
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  aimc_train_cfg c;
+  aimc_train_cfg_defaults(&c);
+  c.model.h = 6;
+  c.model.n = 4;
+  c.model.layers = 1;
+  c.quant.bits_a = c.quant.bits_b = c.quant.bits_c = c.quant.bits_d = 2;
+  c.quant.fscale = 0.95;
+  c.noise.sigma_S = 20e-6;
+  c.train.epochs = 2;
+  c.train.batch = 16;
+  c.train.threads = 2;
+  c.train.val_chips = 3;
+  aimc_trainer *tr;
+  assert_int_equal(aimc_trainer_alloc(ctx, &c, &tr_d, &va_d, NULL, NULL, &tr),
+                   AIMC_OK);
+  aimc_train_stats s;
+  double last_loss = NAN, last_acc = NAN;
+  while (!aimc_trainer_done(tr)) {
+    assert_int_equal(aimc_trainer_iterate(tr, &s), AIMC_OK);
+    if (s.epoch_done) last_loss = s.val_loss, last_acc = s.val_acc;
+  }
+  double sl = 0, sa = 0, a, l, q;
+  for (int k = 0; k < 3; k++) {
+    assert_int_equal(
+        aimc_trainer_evaluate(tr, &va_d, AIMC_EVAL_NOISY,
+                              aimc_seed_derive(1, 8100000 + (uint64_t)k), &a,
+                              &l),
+        AIMC_OK);
+    sl += l;
+    sa += a;
+  }
+  assert_true(fabs(sl / 3 - last_loss) < 1e-12 && fabs(sa / 3 - last_acc) < 1e-12);
+  /* And it is not the noiseless figure (20 uS moves the loss). */
+  assert_int_equal(aimc_trainer_evaluate(tr, &va_d, AIMC_EVAL_QUANT, 0, &q, &l),
+                   AIMC_OK);
+  assert_true(fabs(l - last_loss) > 1e-9);
+  aimc_trainer_free(tr);
+  aimc_ctx_free(ctx);
+}
+
 /* ---- Augmentation ---- */
 
 enum { AL = 40, AF = 8 };
@@ -372,6 +423,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_select_rules),
       cmocka_unit_test(test_trainer_exports_selected),
+      cmocka_unit_test(test_noisy_validation),
       cmocka_unit_test(test_augment_deterministic),
       cmocka_unit_test(test_augment_transforms),
       cmocka_unit_test(test_fingerprint_and_check),

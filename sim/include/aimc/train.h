@@ -66,6 +66,8 @@ typedef struct {
   int checkpoint_steps; /* also checkpoint every this many steps (0 = per epoch
                            only) */
   int select;           /* aimc_train_select_kind: which epoch is exported */
+  int val_chips; /* > 0 with noise on: validate on the mean of this many
+                    noisy chips (same chips every epoch)                   */
 } aimc_train_opt_cfg;
 
 /* Model selection over the epochs with the quantizers on (the exported
