@@ -30,9 +30,9 @@ static uint64_t fnv_str(uint64_t h, const char *s) {
 
 /* What the features are: these keys, not dir, cache, length, the split
  * shares or the sample cap. */
-static const char *const FEATURE_KEYS[] = {
-    "task", "classes", "n_mels", "window_s", "hop_s",
-    "f_min_Hz", "f_max_Hz", "downsample"};
+static const char *const FEATURE_KEYS[] = {"task",     "classes",   "n_mels",
+                                           "window_s", "hop_s",     "f_min_Hz",
+                                           "f_max_Hz", "downsample"};
 
 int aimc_data_fingerprint(aimc_ctx *ctx, const aimc_data_spec *spec,
                           uint64_t *fp) {

@@ -25,8 +25,7 @@ int aimc_train_select_better(int kind, double loss, double acc,
 }
 
 int aimc_train_select_epoch(int kind, const double *val_loss,
-                            const double *val_acc, const int *eligible,
-                            int n) {
+                            const double *val_acc, const int *eligible, int n) {
   int best = -1;
   for (int i = 0; i < n; i++) {
     if (eligible && !eligible[i]) continue;

@@ -34,24 +34,33 @@ static void test_select_rules(void **state) {
   const double loss[] = {0.05, 0.30, 0.20, 0.20, 0.25};
   const double acc[] = {0.99, 1.00, 1.00, 1.00, 1.00};
   const int elig[] = {0, 1, 1, 1, 1};
-  assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_LOSS, loss, acc, elig, 5), 3);
+  assert_int_equal(
+      aimc_train_select_epoch(AIMC_SELECT_LOSS, loss, acc, elig, 5), 3);
   /* All tie on accuracy: lower loss, then the later epoch. */
-  assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_ACC, loss, acc, elig, 5), 3);
-  assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_LAST, loss, acc, elig, 5), 4);
+  assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_ACC, loss, acc, elig, 5),
+                   3);
+  assert_int_equal(
+      aimc_train_select_epoch(AIMC_SELECT_LAST, loss, acc, elig, 5), 4);
   /* Without the eligibility mask epoch 0 wins on loss. */
-  assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_LOSS, loss, acc, NULL, 5), 0);
+  assert_int_equal(
+      aimc_train_select_epoch(AIMC_SELECT_LOSS, loss, acc, NULL, 5), 0);
 
   const double l2[] = {0.40, 0.30, 0.35, 0.10, NAN};
   const double a2[] = {0.90, 0.95, 1.00, 0.99, NAN};
-  assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_ACC, l2, a2, NULL, 5), 2);
+  assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_ACC, l2, a2, NULL, 5),
+                   2);
   /* A NaN loss (diverged epoch) never wins; LAST takes it regardless. */
-  assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_LOSS, l2, a2, NULL, 5), 3);
-  assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_LAST, l2, a2, NULL, 5), 4);
+  assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_LOSS, l2, a2, NULL, 5),
+                   3);
+  assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_LAST, l2, a2, NULL, 5),
+                   4);
   const int e2[] = {1, 1, 1, 0, 0};
   assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_LOSS, l2, a2, e2, 5), 1);
   const int none[] = {0, 0, 0, 0, 0};
-  assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_LOSS, l2, a2, none, 5), -1);
-  assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_LOSS, l2, a2, NULL, 0), -1);
+  assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_LOSS, l2, a2, none, 5),
+                   -1);
+  assert_int_equal(aimc_train_select_epoch(AIMC_SELECT_LOSS, l2, a2, NULL, 0),
+                   -1);
 }
 
 /* ---- The trainer exports the epoch the rule picks ---- */
@@ -169,15 +178,15 @@ static void test_noisy_validation(void **state) {
   }
   double sl = 0, sa = 0, a, l, q;
   for (int k = 0; k < 3; k++) {
-    assert_int_equal(
-        aimc_trainer_evaluate(tr, &va_d, AIMC_EVAL_NOISY,
-                              aimc_seed_derive(1, 8100000 + (uint64_t)k), &a,
-                              &l),
-        AIMC_OK);
+    assert_int_equal(aimc_trainer_evaluate(
+                         tr, &va_d, AIMC_EVAL_NOISY,
+                         aimc_seed_derive(1, 8100000 + (uint64_t)k), &a, &l),
+                     AIMC_OK);
     sl += l;
     sa += a;
   }
-  assert_true(fabs(sl / 3 - last_loss) < 1e-12 && fabs(sa / 3 - last_acc) < 1e-12);
+  assert_true(fabs(sl / 3 - last_loss) < 1e-12 &&
+              fabs(sa / 3 - last_acc) < 1e-12);
   /* And it is not the noiseless figure (20 uS moves the loss). */
   assert_int_equal(aimc_trainer_evaluate(tr, &va_d, AIMC_EVAL_QUANT, 0, &q, &l),
                    AIMC_OK);
@@ -374,8 +383,8 @@ static void test_fingerprint_and_check(void **state) {
 
   /* A model trained on corpus a at length 30. */
   aimc_s4d_model *m;
-  assert_int_equal(aimc_s4d_model_alloc(ctx, 2, 2, 2, 1, 1, AIMC_MIX_LINEAR, &m),
-                   AIMC_OK);
+  assert_int_equal(
+      aimc_s4d_model_alloc(ctx, 2, 2, 2, 1, 1, AIMC_MIX_LINEAR, &m), AIMC_OK);
   aimc_params_defaults(t, n, &s);
   snprintf(s.dir, sizeof s.dir, "%s", a);
   assert_int_equal(aimc_s4d_model_set_data(ctx, m, &s, 30), AIMC_OK);
