@@ -14,7 +14,10 @@
 #include "trainer_internal.h"
 
 #define CKPT_MAGIC "AIMCCKP"
-#define CKPT_VERSION 1u
+/* Version 2 appends the "select" block (selected epoch and its validation
+ * loss, issue #15); version 1 files resume with none recorded. */
+#define CKPT_VERSION 2u
+#define CKPT_VERSION_NO_SELECT 1u
 
 typedef struct {
   char magic[8];
@@ -83,6 +86,8 @@ int aimc_trainer_save(aimc_trainer *tr, const char *path) {
   blk_write(&w, "best", BLK_F64, tr->best, net->n_params);
   blk_write(&w, "mode_mask", BLK_U8, net->mask, net->lhm);
   blk_write(&w, "curves", BLK_F64, tr->curves, (size_t)tr->n_rows * N_COLS);
+  double sel[2] = {(double)tr->best_epoch, tr->best_val_loss};
+  blk_write(&w, "select", BLK_F64, sel, 2);
   if (blk_writer_finish(&w)) {
     aimc_atomic_abort(ctx, f);
     return aimc_error(ctx, AIMC_EIO, "cannot write checkpoint %s", path);
@@ -241,10 +246,11 @@ int aimc_trainer_resume(aimc_trainer *tr, const char *path) {
   if (!st &&
       (memcmp(hd.magic, CKPT_MAGIC, sizeof CKPT_MAGIC) || hd.bom != want.bom))
     st = aimc_error(ctx, AIMC_EFORMAT, "%s: not an aimc checkpoint", path);
-  if (!st && hd.version != CKPT_VERSION)
+  if (!st && hd.version != CKPT_VERSION &&
+      hd.version != CKPT_VERSION_NO_SELECT)
     st = aimc_error(ctx, AIMC_EFORMAT,
-                    "%s: checkpoint version %u, this build reads %u", path,
-                    hd.version, CKPT_VERSION);
+                    "%s: checkpoint version %u, this build reads %u and %u",
+                    path, hd.version, CKPT_VERSION_NO_SELECT, CKPT_VERSION);
   if (!st && memcmp(&hd.n_in, &want.n_in,
                     sizeof hd - offsetof(ckpt_header, n_in)) != 0)
     st = aimc_error(
@@ -275,6 +281,14 @@ int aimc_trainer_resume(aimc_trainer *tr, const char *path) {
   if (!st)
     st = blk_read(ctx, &r, "curves", BLK_F64, tmp + 4 * np,
                   (size_t)st_i[S_ROWS] * N_COLS);
+  double sel[2] = {-1, NAN};
+  if (!st && hd.version == CKPT_VERSION)
+    st = blk_read(ctx, &r, "select", BLK_F64, sel, 2);
+  else if (!st)
+    aimc_log(ctx, AIMC_LOG_WARN,
+             "%s: checkpoint version %u records no selected epoch; the "
+             "selection restarts from the next epoch",
+             path, hd.version);
   blk_reader_close(ctx, &r);
   if (!st) st = check_counters(ctx, path, tr, st_i);
   if (!st) st = check_reals(ctx, path, st_i, st_f);
@@ -302,6 +316,8 @@ int aimc_trainer_resume(aimc_trainer *tr, const char *path) {
     tr->gnorm_steps = st_i[S_GN_STEPS];
     tr->loss_sum = st_f[F_LOSS_SUM];
     tr->best_val_acc = st_f[F_BEST_ACC];
+    tr->best_epoch = (long)sel[0];
+    tr->best_val_loss = sel[1];
     for (int k = 0; k < N_GROUPS; k++) tr->gnorm_sum[k] = st_f[F_GN0 + k];
     tr->order_epoch = -1;
     tr->done = tr->epoch >= tr->cfg.train.epochs ||

@@ -12,6 +12,7 @@
 
 static const char *const MIX_CHOICES[] = {"linear", "glu", NULL};
 static const char *const PRUNE_CHOICES[] = {"magnitude", "sensitivity", NULL};
+static const char *const SELECT_CHOICES[] = {"loss", "acc", "last", NULL};
 
 #define M(key, type, field, def, lo, hi, doc, src)                         \
   R(aimc_train_model_cfg, key, type, field, def, lo, hi, AIMC_U_NONE, doc, \
@@ -111,6 +112,15 @@ const aimc_param aimc_train_opt_params[] = {
       "gradient-norm clip per parameter group (0 = off)"),
     O("checkpoint_steps", AIMC_PT_INT, checkpoint_steps, 0, 0, 1000000000,
       "also write the checkpoint every this many steps (0 = once per epoch)"),
+    O("val_chips", AIMC_PT_INT, val_chips, 0, 0, 1000,
+      "with programming noise configured: validate (and select) on the mean "
+      "over this many noisy chips instead of the noiseless quantized model "
+      "(0 = noiseless)"),
+    R(aimc_train_opt_cfg, "select", AIMC_PT_ENUM, select, 0, 0, 2, AIMC_U_NONE,
+      "exported epoch (QAT epochs only): loss = lowest validation loss, ties "
+      "to the later epoch; acc = highest validation accuracy, ties to lower "
+      "loss then later; last = the last epoch",
+      "issue #15", SELECT_CHOICES),
 };
 const size_t aimc_train_opt_nparams =
     sizeof aimc_train_opt_params / sizeof(aimc_param);
@@ -128,6 +138,32 @@ const aimc_param aimc_train_prune_params[] = {
 const size_t aimc_train_prune_nparams =
     sizeof aimc_train_prune_params / sizeof(aimc_param);
 
+#define A(key, type, field, def, lo, hi, doc)                                \
+  R(aimc_train_augment_cfg, key, type, field, def, lo, hi, AIMC_U_NONE, doc, \
+    "issue #15", NULL)
+const aimc_param aimc_train_augment_params[] = {
+    A("shift", AIMC_PT_INT, shift, 0, 0, 100000,
+      "time shift of up to +-shift steps (0 = off)"),
+    A("speed", AIMC_PT_REAL, speed, 0, 0, 0.9,
+      "tempo factor uniform in [1-speed, 1+speed] (0 = off)"),
+    A("noise_prob", AIMC_PT_REAL, noise_prob, 0, 0, 1,
+      "probability of additive Gaussian noise on a sample"),
+    A("snr_min_dB", AIMC_PT_REAL, snr_min_dB, 10, -40, 100,
+      "lowest SNR of that noise, dB against unit-variance features"),
+    A("snr_max_dB", AIMC_PT_REAL, snr_max_dB, 30, -40, 100,
+      "highest SNR of that noise, dB"),
+    A("time_masks", AIMC_PT_INT, time_masks, 0, 0, 100,
+      "SpecAugment time masks per sample"),
+    A("time_mask_max", AIMC_PT_INT, time_mask_max, 5, 0, 100000,
+      "longest time mask, steps"),
+    A("freq_masks", AIMC_PT_INT, freq_masks, 0, 0, 100,
+      "SpecAugment frequency masks per sample"),
+    A("freq_mask_max", AIMC_PT_INT, freq_mask_max, 4, 0, 100000,
+      "widest frequency mask, feature bands"),
+};
+const size_t aimc_train_augment_nparams =
+    sizeof aimc_train_augment_params / sizeof(aimc_param);
+
 void aimc_train_cfg_defaults(aimc_train_cfg *cfg) {
   aimc_params_defaults(aimc_train_model_params, aimc_train_model_nparams,
                        &cfg->model);
@@ -139,6 +175,8 @@ void aimc_train_cfg_defaults(aimc_train_cfg *cfg) {
                        &cfg->train);
   aimc_params_defaults(aimc_train_prune_params, aimc_train_prune_nparams,
                        &cfg->prune);
+  aimc_params_defaults(aimc_train_augment_params, aimc_train_augment_nparams,
+                       &cfg->augment);
 }
 
 int aimc_train_cfg_check(aimc_ctx *ctx, const aimc_train_cfg *cfg) {
@@ -150,6 +188,10 @@ int aimc_train_cfg_check(aimc_ctx *ctx, const aimc_train_cfg *cfg) {
     return aimc_error(ctx, AIMC_ERANGE,
                       "model: dt_min = %g exceeds dt_max = %g",
                       cfg->model.dt_min, cfg->model.dt_max);
+  if (cfg->augment.snr_min_dB > cfg->augment.snr_max_dB)
+    return aimc_error(ctx, AIMC_ERANGE,
+                      "augment: snr_min_dB = %g exceeds snr_max_dB = %g",
+                      cfg->augment.snr_min_dB, cfg->augment.snr_max_dB);
   if (cfg->noise.g_min_S >= cfg->noise.g_max_S)
     return aimc_error(ctx, AIMC_ERANGE,
                       "noise: g_min = %g S must be below g_max = %g S",
@@ -159,16 +201,19 @@ int aimc_train_cfg_check(aimc_ctx *ctx, const aimc_train_cfg *cfg) {
 
 int aimc_train_cfg_bind(aimc_ctx *ctx, const aimc_cfg_node *root,
                         aimc_train_cfg *cfg, const char *const *ignore) {
-  static const char *const SECTIONS[] = {"model", "quant", "noise", "train",
-                                         "prune"};
-  const aimc_param *tables[] = {
-      aimc_train_model_params, aimc_train_quant_params, aimc_train_noise_params,
-      aimc_train_opt_params, aimc_train_prune_params};
-  const size_t counts[] = {aimc_train_model_nparams, aimc_train_quant_nparams,
-                           aimc_train_noise_nparams, aimc_train_opt_nparams,
-                           aimc_train_prune_nparams};
-  void *objs[] = {&cfg->model, &cfg->quant, &cfg->noise, &cfg->train,
-                  &cfg->prune};
+  enum { NS = 6 };
+  static const char *const SECTIONS[NS] = {"model", "quant", "noise",
+                                           "train", "prune", "augment"};
+  const aimc_param *tables[NS] = {
+      aimc_train_model_params, aimc_train_quant_params,
+      aimc_train_noise_params, aimc_train_opt_params,
+      aimc_train_prune_params, aimc_train_augment_params};
+  const size_t counts[NS] = {
+      aimc_train_model_nparams, aimc_train_quant_nparams,
+      aimc_train_noise_nparams, aimc_train_opt_nparams,
+      aimc_train_prune_nparams, aimc_train_augment_nparams};
+  void *objs[NS] = {&cfg->model, &cfg->quant, &cfg->noise,
+                    &cfg->train, &cfg->prune, &cfg->augment};
   if (aimc_cfg_type_of(root) != AIMC_CFG_MAP) {
     aimc_srcloc loc = aimc_cfg_loc(root);
     return aimc_error_at(ctx, AIMC_EPARSE, &loc,
@@ -178,18 +223,18 @@ int aimc_train_cfg_bind(aimc_ctx *ctx, const aimc_cfg_node *root,
   for (size_t i = 0; i < aimc_cfg_len(root); i++) {
     const char *key = aimc_cfg_key_at(root, i);
     int known = 0;
-    for (size_t s = 0; s < 5; s++) known |= strcmp(key, SECTIONS[s]) == 0;
+    for (size_t s = 0; s < NS; s++) known |= strcmp(key, SECTIONS[s]) == 0;
     for (size_t s = 0; ignore && ignore[s]; s++)
       known |= strcmp(key, ignore[s]) == 0;
     if (!known) {
       aimc_srcloc loc = aimc_cfg_loc(aimc_cfg_key_node_at(root, i));
       return aimc_error_at(ctx, AIMC_EINVAL, &loc,
                            "unknown section '%s' (valid: model, quant, noise, "
-                           "train, prune, data, output)",
+                           "train, prune, augment, data, output)",
                            key);
     }
   }
-  for (size_t s = 0; s < 5; s++) {
+  for (size_t s = 0; s < NS; s++) {
     const aimc_cfg_node *node = aimc_cfg_get(root, SECTIONS[s]);
     if (!node) continue;
     int st = aimc_cfg_bind(ctx, node, tables[s], counts[s], objs[s],

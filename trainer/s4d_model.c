@@ -14,8 +14,10 @@
 #include "s4d_validate.h"
 
 #define S4D_MAGIC "AIMCS4D"
-/* Version 2 appends the data_spec block; version 1 files read with none. */
-#define S4D_VERSION 2u
+/* Version 2 appends the data_spec block, version 3 the corpus identity
+ * (data_dir, data_id); older files read with none. */
+#define S4D_VERSION 3u
+#define S4D_VERSION_NO_DATA_ID 2u
 #define S4D_VERSION_NO_DATA_SPEC 1u
 #define S4D_BOM 0x01020304u
 
@@ -179,6 +181,10 @@ int aimc_s4d_model_write(aimc_ctx *ctx, const aimc_s4d_model *mdl,
               tensor_count(m, TENSORS[i].count));
   blk_write(&w, "data_spec", BLK_U8, m->data_spec,
             strnlen(m->data_spec, sizeof m->data_spec - 1));
+  blk_write(&w, "data_dir", BLK_U8, m->data_dir,
+            strnlen(m->data_dir, sizeof m->data_dir - 1));
+  int64_t id[2] = {(int64_t)m->data_fingerprint, m->data_length};
+  blk_write(&w, "data_id", BLK_I64, id, 2);
   if (blk_writer_finish(&w)) {
     aimc_atomic_abort(ctx, f);
     return aimc_error(ctx, AIMC_EIO, "cannot write %s", path);
@@ -194,9 +200,9 @@ static int check_header(aimc_ctx *ctx, const char *path,
   if (hd->bom != S4D_BOM)
     return aimc_error(ctx, AIMC_EFORMAT, "%s: written with another byte order",
                       path);
-  if (hd->version != S4D_VERSION && hd->version != S4D_VERSION_NO_DATA_SPEC)
+  if (hd->version < S4D_VERSION_NO_DATA_SPEC || hd->version > S4D_VERSION)
     return aimc_error(ctx, AIMC_EFORMAT,
-                      "%s: weight file version %u, this build reads %u and %u",
+                      "%s: weight file version %u, this build reads %u to %u",
                       path, hd->version, S4D_VERSION_NO_DATA_SPEC, S4D_VERSION);
   static const char *const Q[7] = {"quant_a", "quant_b", "quant_c", "quant_d",
                                    "quant_u", "quant_x", "quant_y"};
@@ -250,13 +256,31 @@ int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out) {
     st = blk_read(ctx, &r, TENSORS[i].name, TENSORS[i].type,
                   *tensor_ptr(m, &TENSORS[i]),
                   tensor_count(m, TENSORS[i].count));
-  if (!st && hd.version == S4D_VERSION)
+  if (!st && hd.version >= S4D_VERSION_NO_DATA_ID)
     st = blk_read_text(ctx, &r, "data_spec", m->data_spec,
                        sizeof m->data_spec);
   else if (!st)
     aimc_log(ctx, AIMC_LOG_DEBUG,
              "%s: weight file version %u: no data spec recorded", path,
              hd.version);
+  if (!st && hd.version >= S4D_VERSION) {
+    int64_t id[2];
+    st = blk_read_text(ctx, &r, "data_dir", m->data_dir, sizeof m->data_dir);
+    if (!st) st = blk_read(ctx, &r, "data_id", BLK_I64, id, 2);
+    if (!st && (id[1] < 0 || id[1] > 1 << 30))
+      st = aimc_error(ctx, AIMC_EFORMAT, "%s: data length %lld invalid",
+                      path, (long long)id[1]);
+    if (!st) {
+      m->data_fingerprint = (uint64_t)id[0];
+      m->data_length = (int)id[1];
+    }
+  } else if (!st) {
+    aimc_log(ctx, AIMC_LOG_INFO,
+             "%s: weight file version %u records no corpus fingerprint or "
+             "sequence length (written before format 3): runs cannot check "
+             "their data against it; retrain to record them",
+             path, hd.version);
+  }
   if (!st && r.pos != r.size)
     st = aimc_error(ctx, AIMC_EFORMAT, "%s: %zu unexpected trailing bytes",
                     path, r.size - r.pos);

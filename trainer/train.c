@@ -46,7 +46,9 @@ void aimc_trainer_free(aimc_trainer *tr) {
   for (int t = 0; t < tr->threads; t++) {
     if (tr->ws) s4d_ws_free(ctx, tr->ws[t]);
     if (tr->grad) aimc_free(ctx, tr->grad[t]);
+    if (tr->aug) aimc_free(ctx, tr->aug[t]);
   }
+  aimc_free(ctx, tr->aug);
   aimc_free(ctx, tr->ws);
   aimc_free(ctx, tr->grad);
   aimc_free(ctx, tr->gsum);
@@ -59,6 +61,12 @@ void aimc_trainer_free(aimc_trainer *tr) {
   aimc_free(ctx, tr->csv_path);
   s4d_net_free(ctx, tr->net);
   aimc_free(ctx, tr);
+}
+
+static int augment_on(const aimc_train_augment_cfg *a) {
+  return a->shift > 0 || a->speed > 0 || a->noise_prob > 0 ||
+         (a->time_masks > 0 && a->time_mask_max > 0) ||
+         (a->freq_masks > 0 && a->freq_mask_max > 0);
 }
 
 static int check_data(aimc_ctx *ctx, const aimc_train_data *d, const char *what,
@@ -102,6 +110,8 @@ int aimc_trainer_alloc(aimc_ctx *ctx, const aimc_train_cfg *cfg,
   tr->threads = cfg->train.threads;
   tr->steps_per_epoch = (train->n + cfg->train.batch - 1) / cfg->train.batch;
   tr->best_val_acc = -1;
+  tr->best_val_loss = NAN;
+  tr->best_epoch = -1;
   tr->order_epoch = -1;
   st = s4d_net_alloc(ctx, cfg, train->n_in, train->n_classes, train->len,
                      &tr->net);
@@ -124,9 +134,14 @@ int aimc_trainer_alloc(aimc_ctx *ctx, const aimc_train_cfg *cfg,
   int ok = tr->ws && tr->grad && tr->gsum && tr->adam_m && tr->adam_v &&
            tr->best && tr->order && tr->curves &&
            (!checkpoint || tr->ckpt_path) && (!log_csv || tr->csv_path);
+  if (ok && augment_on(&cfg->augment))
+    ok = (tr->aug = aimc_calloc(ctx, tr->threads, sizeof *tr->aug)) != NULL;
   for (int t = 0; ok && t < tr->threads; t++) {
     ok = s4d_ws_alloc(ctx, tr->net, &tr->ws[t]) == AIMC_OK;
     if (ok) ok = (tr->grad[t] = aimc_calloc(ctx, gl, sizeof(double))) != NULL;
+    if (ok && tr->aug)
+      ok = (tr->aug[t] = aimc_calloc(ctx, (size_t)train->len * train->n_in,
+                                     sizeof(float))) != NULL;
   }
   if (!ok) {
     aimc_trainer_free(tr);
@@ -169,8 +184,18 @@ static void *run_job(void *arg) {
                               1
                         : 0;
     int correct;
-    j->loss += s4d_net_sample(net, tr->ws[j->t], j->data->x + i * stride,
-                              j->data->y[i], drop, g, &correct, NULL);
+    const float *x = j->data->x + i * stride;
+    if (j->train && tr->aug) {
+      /* Its own stream: the dropout masks stay those of a run without. */
+      uint64_t s = aimc_seed_derive(
+          aimc_seed_derive((uint64_t)tr->cfg.train.seed, 9000011),
+          ((uint64_t)tr->step << 20) + k);
+      aimc_train_augment(&tr->cfg.augment, j->data->len, j->data->n_in, x,
+                         tr->aug[j->t], s);
+      x = tr->aug[j->t];
+    }
+    j->loss += s4d_net_sample(net, tr->ws[j->t], x, j->data->y[i], drop, g,
+                              &correct, NULL);
     j->correct += correct;
   }
   return NULL;
@@ -352,6 +377,34 @@ static void start_epoch(aimc_trainer *tr) {
 
 int aimc_trainer_done(const aimc_trainer *tr) { return tr->done; }
 
+/* Validation loss and accuracy of the current weights: quantized once QAT
+ * is on; with train.val_chips > 0 and programming noise configured, the
+ * mean over that many noisy chips (the same chips every epoch, so epochs
+ * compare on equal terms), as a noise-aware model will be deployed. */
+static int validate(aimc_trainer *tr, double *acc, double *loss) {
+  const aimc_train_noise_cfg *nc = &tr->cfg.noise;
+  int chips = tr->cfg.train.val_chips;
+  if (!quant_active(tr) || chips <= 0 ||
+      !(nc->sigma_S > 0 || nc->sigma_rel > 0))
+    return aimc_trainer_evaluate(
+        tr, tr->val, quant_active(tr) ? AIMC_EVAL_QUANT : AIMC_EVAL_FLOAT, 0,
+        acc, loss);
+  double sa = 0, sl = 0;
+  for (int k = 0; k < chips; k++) {
+    double a, l;
+    int st = aimc_trainer_evaluate(
+        tr, tr->val, AIMC_EVAL_NOISY,
+        aimc_seed_derive((uint64_t)tr->cfg.train.seed, 8100000 + (uint64_t)k),
+        &a, &l);
+    if (st) return st;
+    sa += a;
+    sl += l;
+  }
+  *acc = sa / chips;
+  *loss = sl / chips;
+  return AIMC_OK;
+}
+
 static int finish_epoch(aimc_trainer *tr, aimc_train_stats *s) {
   /* One row per epoch in a buffer of cfg epochs rows: resume checks keep
    * n_rows == epoch < epochs; never write past the buffer. */
@@ -376,21 +429,29 @@ static int finish_epoch(aimc_trainer *tr, aimc_train_stats *s) {
   row[COL_SAMPLES_PER_S] = tr->seen / fmax(dt, 1e-9);
   if (tr->val) {
     double acc, loss;
-    int st = aimc_trainer_evaluate(
-        tr, tr->val, quant_active(tr) ? AIMC_EVAL_QUANT : AIMC_EVAL_FLOAT, 0,
-        &acc, &loss);
+    int st = validate(tr, &acc, &loss);
     if (st) return st;
     row[COL_VAL_ACC] = acc;
     row[COL_VAL_LOSS] = loss;
     s->val_acc = acc;
     s->val_loss = loss;
-    /* Best epochs count only once the quantizers are on: the exported
-     * model is the quantized one. */
-    if (quant_active(tr) && acc > tr->best_val_acc) {
+    /* Selected epochs count only once the quantizers are on: the
+     * exported model is the quantized one. */
+    if (quant_active(tr) &&
+        aimc_train_select_better(
+            tr->cfg.train.select, loss, acc,
+            tr->has_best ? tr->best_val_loss : NAN,
+            tr->has_best ? tr->best_val_acc : NAN)) {
+      /* Patience counts epochs without a strict improvement (a tie that
+       * moves the selection to the later epoch is not one). */
+      int strict = !tr->has_best || loss != tr->best_val_loss ||
+                   acc != tr->best_val_acc;
       tr->best_val_acc = acc;
+      tr->best_val_loss = loss;
+      tr->best_epoch = tr->epoch;
       memcpy(tr->best, tr->net->p, tr->net->n_params * sizeof(double));
       tr->has_best = 1;
-      tr->since_best = 0;
+      tr->since_best = strict ? 0 : tr->since_best + 1;
     } else if (quant_active(tr)) {
       tr->since_best++;
     }
@@ -462,6 +523,7 @@ int aimc_trainer_iterate(aimc_trainer *tr, aimc_train_stats *s) {
   s->step = (int)tr->step;
   s->steps_per_epoch = tr->steps_per_epoch;
   s->best_val_acc = tr->best_val_acc;
+  s->best_epoch = tr->has_best ? (int)tr->best_epoch : -1;
   s->nonfinite_skipped = tr->nonfinite;
   s->stab_clipped = tr->stab_clipped;
   return AIMC_OK;
@@ -492,9 +554,19 @@ int aimc_trainer_set_noise(aimc_trainer *tr,
   return AIMC_OK;
 }
 
-void aimc_trainer_use_best(aimc_trainer *tr) {
-  if (tr->has_best)
+int aimc_trainer_use_best(aimc_trainer *tr) {
+  if (tr->has_best) {
     memcpy(tr->net->p, tr->best, tr->net->n_params * sizeof(double));
+    return (int)tr->best_epoch;
+  }
+  return (int)tr->epoch - 1;
+}
+
+int aimc_trainer_selected(const aimc_trainer *tr, double *val_loss,
+                          double *val_acc) {
+  *val_loss = tr->has_best ? tr->best_val_loss : NAN;
+  *val_acc = tr->has_best ? tr->best_val_acc : NAN;
+  return tr->has_best ? (int)tr->best_epoch : -1;
 }
 
 int aimc_trainer_export(aimc_trainer *tr, aimc_s4d_model **out) {

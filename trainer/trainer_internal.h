@@ -42,7 +42,8 @@ struct aimc_trainer {
   double **grad;           /* per thread, net->grad_len                      */
   double *gsum;            /* reduced gradient                               */
   double *adam_m, *adam_v; /* [ckpt]                                   */
-  double *best;            /* [ckpt] parameters of the best validation epoch */
+  double *best;            /* [ckpt] parameters of the selected epoch        */
+  float **aug;             /* per thread: one augmented sample (NULL: off)   */
   int *order;              /* this epoch's sample order (derived)            */
   long order_epoch;        /* epoch `order` belongs to (-1: none)            */
   int steps_per_epoch;
@@ -50,6 +51,8 @@ struct aimc_trainer {
   long step, epoch, pos, since_best, nonfinite, pruned, has_best;
   long correct_sum, seen;
   double loss_sum, best_val_acc, gnorm_sum[N_GROUPS];
+  long best_epoch;      /* [ckpt] selected epoch (-1: none)              */
+  double best_val_loss; /* [ckpt] its validation loss                    */
   long gnorm_steps;
   double *curves; /* [ckpt] N_COLS x epochs rows                    */
   long n_rows;

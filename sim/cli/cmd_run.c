@@ -37,6 +37,9 @@ static void help(void) {
       "                         --data edits that spec (dir=data/digits).\n"
       "                         A warning says when --data changes the\n"
       "                         sequences the model saw.\n"
+      "  --strict-data          another corpus or sequence length than the\n"
+      "                         model was trained on is an error (exit 2),\n"
+      "                         not a warning\n"
       "  --split test|val|train which split (default test)\n"
       "  --max N                at most N samples\n"
       "  --kernel native|systemc  event-kernel backend (default native)\n"
@@ -60,7 +63,7 @@ static void on_progress(void *user, size_t done, size_t total) {
 typedef struct {
   const char *netlist, *data, *out, *programmed, *save_programmed, *trace;
   const char *sets[32];
-  int n_sets;
+  int n_sets, strict_data;
   aimc_infer_opts o;
 } run_args;
 
@@ -70,6 +73,7 @@ static int parse_args(aimc_ctx *ctx, int argc, char **argv, run_args *a) {
   for (int i = 1; i < argc; i++) {
     const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(s, "--logits")) { a->o.keep_logits = 1; continue; }
+    if (!strcmp(s, "--strict-data")) { a->strict_data = 1; continue; }
     if (s[0] != '-') {
       if (a->netlist) return aimc_cli_usage(ctx, "run", "unexpected argument '%s'", s);
       a->netlist = s;
@@ -314,6 +318,9 @@ int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
   st = load_design(ctx, &a, &meta, &mdl, &m);
   if (!st) st = choose_data(ctx, &a, mdl, meta.model, &spec, data_label, sizeof data_label);
   if (!st) st = aimc_dataset_load(ctx, &spec, &ds);
+  if (!st)
+    st = aimc_s4d_model_check_data(ctx, mdl, meta.model, &spec,
+                                   aimc_dataset_length(ds), a.strict_data);
   if (!st && (aimc_dataset_n_features(ds) != (size_t)mdl->n_in ||
               aimc_dataset_n_classes(ds) != (size_t)mdl->n_out))
     st = aimc_error(ctx, AIMC_ESHAPE,

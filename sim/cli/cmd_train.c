@@ -32,9 +32,9 @@ static const aimc_param OUTPUT_PARAMS[] = {
 static void help(void) {
   printf(
       "usage: aimc train CONFIG [--out DIR] [--resume] [--force] [--epochs N]\n"
-      "                  [--threads N]\n"
-      "       aimc train CONFIG --eval [CHECKPOINT] [--sigma-list uS,uS,...]\n"
-      "                  [--noise-seeds K]\n\n"
+      "                  [--threads N] [--set SECTION.KEY=VALUE ...]\n"
+      "       aimc train CONFIG --eval [CHECKPOINT] [--split train|val|test]\n"
+      "                  [--sigma-list uS,uS,...] [--noise-seeds K]\n\n"
       "Trains the S4D classifier of CONFIG (YAML: model, quant, noise, train,\n"
       "prune, data, output sections; see docs/trainer.md and configs/train/)\n"
       "with quantization-aware training, then writes into the output dir:\n"
@@ -42,19 +42,32 @@ static void help(void) {
       "  curves.csv       one row per epoch (loss, accuracy, grad norms, ...)\n"
       "  model.s4d        exported quantized weights (docs/weights-format.md)\n"
       "  results.csv      test accuracy in float, quantized and noisy modes\n"
+      "                   (columns split, weights, epoch name what was used)\n"
       "An output dir holding a model.s4d is never overwritten without "
       "--force;\n"
       "--resume continues from its checkpoint (bit-identical to a run that\n"
-      "was never interrupted).\n\n"
+      "was never interrupted). --set overrides one config value after the\n"
+      "file is read (e.g. --set train.seed=2 --set augment.shift=3\n"
+      "--set data.dir=/data/hd), checked like the file.\n\n"
+      "The exported weights are those of the epoch train.select picks\n"
+      "(default: lowest validation loss, ties to the later epoch); it is\n"
+      "printed and written to results.csv.\n\n"
       "--eval evaluates the checkpoint (default: the output dir's) on the "
       "test\n"
-      "split in float, quantized-digital and noisy modes; --sigma-list gives\n"
-      "programming-noise levels in uS (each over --noise-seeds chips).\n");
+      "split (--split: train, val or test; train without augmentation) in\n"
+      "float, quantized-digital and noisy modes; --sigma-list gives\n"
+      "programming-noise levels in uS (each over --noise-seeds chips).\n"
+      "Rows name their weights: 'float' runs the latent weights with every\n"
+      "quantizer off (for a QAT model that is NOT the exported model),\n"
+      "'quantized' the exported weights, 'noisy' those plus programming noise.\n");
 }
 
 typedef struct {
   const char *config, *out, *eval_ckpt, *sigma_list;
   int resume, force, eval, epochs, threads, noise_seeds;
+  int split; /* aimc_data_split evaluated (default test)             */
+  const char *sets[32]; /* --set SECTION.KEY=VALUE, in order           */
+  int n_sets;
 } options;
 
 static int parse_int(aimc_ctx *ctx, const char *opt, const char *v, int lo,
@@ -71,6 +84,7 @@ static int parse_int(aimc_ctx *ctx, const char *opt, const char *v, int lo,
 static int parse_args(aimc_ctx *ctx, int argc, char **argv, options *o) {
   memset(o, 0, sizeof *o);
   o->noise_seeds = 5;
+  o->split = AIMC_SPLIT_TEST;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     int more = i + 1 < argc;
@@ -92,6 +106,22 @@ static int parse_args(aimc_ctx *ctx, int argc, char **argv, options *o) {
       st = parse_int(ctx, a, argv[++i], 1, &o->noise_seeds);
     else if (strcmp(a, "--sigma-list") == 0 && more)
       o->sigma_list = argv[++i];
+    else if (strcmp(a, "--set") == 0 && more) {
+      if (o->n_sets == 32)
+        return aimc_cli_usage(ctx, "train", "at most 32 --set options");
+      o->sets[o->n_sets++] = argv[++i];
+    } else if (strcmp(a, "--split") == 0 && more) {
+      const char *v = argv[++i];
+      if (!strcmp(v, "train"))
+        o->split = AIMC_SPLIT_TRAIN;
+      else if (!strcmp(v, "val"))
+        o->split = AIMC_SPLIT_VAL;
+      else if (!strcmp(v, "test"))
+        o->split = AIMC_SPLIT_TEST;
+      else
+        return aimc_cli_usage(ctx, "train",
+                              "--split takes train, val or test, not '%s'", v);
+    }
     else if (a[0] == '-')
       return aimc_cli_usage(ctx, "train", "unknown option '%s'", a);
     else if (!o->config)
@@ -140,9 +170,19 @@ static int file_exists(const char *p) {
 /* Test accuracy in the three modes (noisy: mean and sd over seeds), as a
  * table on stdout and results.csv (atomically) when `csv` is given. */
 static int evaluate_modes(aimc_ctx *ctx, aimc_trainer *tr,
-                          const aimc_train_data *test,
-                          const aimc_train_cfg *cfg, const options *o,
-                          const char *csv) {
+                          const aimc_train_data *test, const char *split,
+                          int epoch, const aimc_train_cfg *cfg,
+                          const options *o, const char *csv) {
+  const aimc_train_quant_cfg *q = &cfg->quant;
+  int qat = q->bits_a || q->bits_b || q->bits_c || q->bits_d || q->bits_u ||
+            q->bits_x || q->bits_y || q->bits_enc || q->bits_dec;
+  /* What each row's weights are, in the table and in results.csv. */
+  const char *wname[3] = {qat ? "latent" : "exported", "exported",
+                          "exported+noise"};
+  const char *wnote[2] = {
+      qat ? "latent weights, quantizers off: not the exported model"
+          : "the exported (float) weights",
+      qat ? "the exported quantized weights" : "the exported weights"};
   double sig_default = cfg->noise.sigma_S * 1e6;
   double sigmas[64];
   int ns = 0;
@@ -159,13 +199,16 @@ static int evaluate_modes(aimc_ctx *ctx, aimc_trainer *tr,
   } else if (sig_default > 0) {
     sigmas[ns++] = sig_default;
   }
+  printf("evaluation on the %s split: %d samples\n", split, test->n);
   aimc_atomic_file *f = NULL;
   FILE *fp = NULL;
   if (csv) {
     int st = aimc_atomic_open(ctx, csv, &f);
     if (st) return st;
     fp = aimc_atomic_stream(f);
-    fprintf(fp, "mode,sigma_uS,seeds,accuracy,accuracy_sd,loss\n");
+    fprintf(fp,
+            "mode,sigma_uS,seeds,accuracy,accuracy_sd,loss,split,weights,"
+            "epoch\n");
   }
   double acc, loss;
   const char *names[] = {"float", "quantized"};
@@ -175,9 +218,11 @@ static int evaluate_modes(aimc_ctx *ctx, aimc_trainer *tr,
       aimc_atomic_abort(ctx, f);
       return st;
     }
-    printf("test %-10s accuracy %6.2f %%  loss %.4f\n", names[m], 100 * acc,
-           loss);
-    if (fp) fprintf(fp, "%s,0,1,%.6f,0,%.6f\n", names[m], acc, loss);
+    printf("%s %-10s accuracy %6.2f %%  loss %.4f  (%s)\n", split, names[m],
+           100 * acc, loss, wnote[m]);
+    if (fp)
+      fprintf(fp, "%s,0,1,%.6f,0,%.6f,%s,%s,%d\n", names[m], acc, loss, split,
+              wname[m], epoch);
   }
   aimc_train_noise_cfg saved = cfg->noise;
   for (int s = 0; s < ns; s++) {
@@ -204,11 +249,12 @@ static int evaluate_modes(aimc_ctx *ctx, aimc_trainer *tr,
     double mean = sum / K,
            sd = K > 1 ? sqrt(fmax(0, (sum2 - K * mean * mean) / (K - 1))) : 0;
     printf(
-        "test noisy      accuracy %6.2f %% +- %.2f (sigma %g uS, %d chips)\n",
-        100 * mean, 100 * sd, sigmas[s], K);
+        "%s noisy      accuracy %6.2f %% +- %.2f sd, +- %.2f se (sigma %g uS, "
+        "%d chips; exported weights + programming noise)\n",
+        split, 100 * mean, 100 * sd, 100 * sd / sqrt(K), sigmas[s], K);
     if (fp)
-      fprintf(fp, "noisy,%g,%d,%.6f,%.6f,%.6f\n", sigmas[s], K, mean, sd,
-              lsum / K);
+      fprintf(fp, "noisy,%g,%d,%.6f,%.6f,%.6f,%s,%s,%d\n", sigmas[s], K, mean,
+              sd, lsum / K, split, wname[2], epoch);
   }
   aimc_trainer_set_noise(tr, &saved);
   return f ? aimc_atomic_commit(ctx, f) : AIMC_OK;
@@ -311,19 +357,40 @@ static int run(aimc_ctx *ctx, const options *o, const aimc_train_cfg *cfg_in,
   if (!st && (o->eval || o->resume))
     st = aimc_trainer_resume(tr, o->eval && o->eval_ckpt ? o->eval_ckpt : ckpt);
   if (!st && !o->eval) st = train_loop(ctx, tr, &cfg);
-  const aimc_train_data *test = sp[2].d.n ? &sp[2].d : &sp[1].d;
+  static const char *const SPLIT_NAMES[] = {"train", "val", "test"};
+  int es = o->split;
+  /* Without a test split the trainer's own evaluation falls back to val. */
+  if (!o->eval && es == AIMC_SPLIT_TEST && !sp[2].d.n) es = AIMC_SPLIT_VAL;
+  const aimc_train_data *test = &sp[es].d;
   if (!st && test->n == 0)
-    st = aimc_error(ctx, AIMC_EINVAL, "no test or validation samples");
+    st = aimc_error(ctx, AIMC_EINVAL, "the %s split has no samples",
+                    SPLIT_NAMES[es]);
   if (!st) {
-    aimc_trainer_use_best(tr);
+    int epoch = aimc_trainer_use_best(tr);
+    double vl, va;
+    int sel = aimc_trainer_selected(tr, &vl, &va);
+    static const char *const CRIT[] = {"lowest validation loss",
+                                       "highest validation accuracy",
+                                       "last epoch"};
+    if (sel >= 0)
+      printf("weights of epoch %d of 0-%d, as numbered in curves.csv (%s; "
+             "val loss %.4f, val accuracy %.2f %%)\n",
+             sel, cfg.train.epochs - 1, CRIT[cfg.train.select], vl, 100 * va);
+    else
+      printf("weights of the last epoch run, %d of 0-%d (no validation "
+             "split or no QAT epoch to select from)\n",
+             epoch, cfg.train.epochs - 1);
     print_counts(tr);
-    st = evaluate_modes(ctx, tr, test, &cfg, o, o->eval ? NULL : results);
+    st = evaluate_modes(ctx, tr, test, SPLIT_NAMES[es], epoch, &cfg, o,
+                        o->eval ? NULL : results);
   }
   if (!st && !o->eval) {
     aimc_s4d_model *m;
     st = aimc_trainer_export(tr, &m);
-    /* The model remembers its data, so runs need not repeat the spec. */
-    if (!st) aimc_data_spec_format(spec, m->data_spec, sizeof m->data_spec);
+    /* The model remembers its data (spec, corpus fingerprint, length), so
+     * runs need not repeat the spec and notice another corpus. */
+    if (!st)
+      st = aimc_s4d_model_set_data(ctx, m, spec, (size_t)sp[0].d.len);
     if (!st) st = aimc_s4d_model_write(ctx, m, model);
     aimc_s4d_model_free(ctx, m);
     if (!st) printf("wrote %s, %s, %s\n", model, csv, results);
@@ -335,6 +402,47 @@ static int run(aimc_ctx *ctx, const options *o, const aimc_train_cfg *cfg_in,
   }
   aimc_dataset_free(ctx, ds);
   return st;
+}
+
+/* Applies one --set SECTION.KEY=VALUE to the bound sections. */
+static int apply_set(aimc_ctx *ctx, const char *set, aimc_train_cfg *tc,
+                     aimc_data_spec *spec, output_cfg *out) {
+  const char *dot = strchr(set, '.'), *eq = strchr(set, '=');
+  if (!dot || !eq || eq < dot)
+    return aimc_cli_usage(ctx, "train", "--set takes SECTION.KEY=VALUE, not '%s'",
+                          set);
+  char sec[32], key[64];
+  snprintf(sec, sizeof sec, "%.*s", (int)(dot - set), set);
+  snprintf(key, sizeof key, "%.*s", (int)(eq - dot - 1), dot + 1);
+  size_t nd;
+  const aimc_param *dt = aimc_data_params(&nd);
+  const struct {
+    const char *name;
+    const aimc_param *t;
+    size_t n;
+    void *obj;
+  } S[] = {
+      {"model", aimc_train_model_params, aimc_train_model_nparams, &tc->model},
+      {"quant", aimc_train_quant_params, aimc_train_quant_nparams, &tc->quant},
+      {"noise", aimc_train_noise_params, aimc_train_noise_nparams, &tc->noise},
+      {"train", aimc_train_opt_params, aimc_train_opt_nparams, &tc->train},
+      {"prune", aimc_train_prune_params, aimc_train_prune_nparams, &tc->prune},
+      {"augment", aimc_train_augment_params, aimc_train_augment_nparams,
+       &tc->augment},
+      {"data", dt, nd, spec},
+      {"output", OUTPUT_PARAMS, 1, out},
+  };
+  for (size_t i = 0; i < sizeof S / sizeof *S; i++) {
+    if (strcmp(S[i].name, sec)) continue;
+    const aimc_param *p = aimc_params_find(S[i].t, S[i].n, key);
+    if (!p)
+      return aimc_cli_usage(ctx, "train", "--set %s: no key '%s' in %s:", set,
+                            key, sec);
+    char err[256];
+    int rc = aimc_param_set(p, S[i].obj, eq + 1, err, sizeof err);
+    return rc ? aimc_error(ctx, rc, "--set %s: %s", set, err) : AIMC_OK;
+  }
+  return aimc_cli_usage(ctx, "train", "--set %s: no section '%s'", set, sec);
 }
 
 int aimc_cmd_train(aimc_ctx *ctx, int argc, char **argv) {
@@ -364,6 +472,9 @@ int aimc_cmd_train(aimc_ctx *ctx, int argc, char **argv) {
     st = aimc_cfg_bind(ctx, n, dt, nd, &spec, "data", NULL);
   if (!st && (n = aimc_cfg_get(root, "output")))
     st = aimc_cfg_bind(ctx, n, OUTPUT_PARAMS, 1, &out, "output", NULL);
+  for (int i = 0; !st && i < o.n_sets; i++)
+    st = apply_set(ctx, o.sets[i], &tc, &spec, &out);
+  if (!st && o.n_sets) st = aimc_train_cfg_check(ctx, &tc);
   if (!st) st = run(ctx, &o, &tc, &spec, o.out ? o.out : out.dir);
   aimc_cfg_free(cfg);
   return st;

@@ -4,6 +4,8 @@
  *   model: PATH.s4d      arch: PATH.yaml (default: built-in defaults)
  *   data: TASK[,key=value...] (default: the spec the model was trained on)
  *   max_samples: N   kernel: native|systemc
+ *   strict_data: true    another corpus or sequence length than the model
+ *                        was trained on is an error, not a warning
  *   SECTION.KEY: value   an arch parameter (array.rows, programming.sigma,
  *                        converters.adc_bits, ...) or data.KEY a data one;
  *   array.size: N        rows = cols = N (square arrays)
@@ -30,6 +32,7 @@ typedef struct {
   aimc_arch arch;
   aimc_data_spec data;
   aimc_infer_opts opts;
+  int strict_data; /* another corpus or length than the model's: error */
 } pipeline_point;
 
 static void resolve(const aimc_sweep_spec *spec, const char *path, char *out,
@@ -83,6 +86,7 @@ static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
   aimc_arch_defaults(&p->arch);
   aimc_infer_opts_defaults(&p->opts);
   p->model[0] = p->arch_path[0] = '\0';
+  p->strict_data = 0;
   int rc = AIMC_OK;
   const char *bits = NULL;
   char bits_key[64] = "";
@@ -117,6 +121,11 @@ static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
         rc = aimc_error(ctx, AIMC_EINVAL,
                         "setting 'max_samples': '%s' is not a count", v);
       p->opts.max_samples = (size_t)n;
+    } else if (!strcmp(key, "strict_data")) {
+      p->strict_data = !strcmp(v, "true") || !strcmp(v, "1");
+      if (!p->strict_data && strcmp(v, "false") && strcmp(v, "0"))
+        rc = aimc_error(ctx, AIMC_EINVAL,
+                        "setting 'strict_data': true or false, not '%s'", v);
     } else if (!strcmp(key, "kernel")) {
       if (aimc_kernel_backend_parse(v, &p->opts.backend))
         rc = aimc_error(ctx, AIMC_EINVAL,
@@ -133,7 +142,7 @@ static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
       rc = aimc_error(
           ctx, AIMC_EINVAL,
           "setting '%s' means nothing to the pipeline evaluator (model, arch, "
-          "data, max_samples, kernel, SECTION.KEY)",
+          "data, max_samples, kernel, strict_data, SECTION.KEY)",
           key);
     }
   }
@@ -264,6 +273,12 @@ static int pipeline_prepare(aimc_ctx *ctx, const aimc_sweep_spec *spec,
         rc = aimc_error(ctx, AIMC_ENOMEM, "out of memory");
       else if (!(rc = load_data(ctx, spec, &p->data, &sh->data[d])))
         sh->n_data++;
+      /* Another corpus or length than the model's: a warning, or an error
+       * with the setting strict_data: true (issue #15). */
+      if (!rc)
+        rc = aimc_s4d_model_check_data(ctx, sh->model[m], p->model, &p->data,
+                                       aimc_dataset_length(sh->data[d]),
+                                       p->strict_data);
       else
         aimc_free(ctx, sh->data_key[d]);
     }

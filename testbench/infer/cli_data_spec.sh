@@ -40,9 +40,13 @@ grep -q "warning" "$T/exp.err" && fail "warning for the recorded spec: $(cat "$T
 cmp -s "$T/rec/predictions.csv" "$T/dir/predictions.csv" || fail "--data dir=... left the recorded spec"
 grep -q "warning" "$T/dir.err" && fail "warning for a dir: $(cat "$T/dir.err")"
 
-# Another downsample: runs (a user may mean it) with one warning line.
+# Another downsample: runs (a user may mean it) with warnings.
 "$A" run "$T/net.yaml" -o "$T/ds1" --data digits20 > "$T/ds1.out" 2> "$T/ds1.err" || fail "run downsample 1"
-[ "$(grep -c warning "$T/ds1.err")" = 1 ] || fail "want one warning line: $(cat "$T/ds1.err")"
+# Two lines: the edited key, and the data identity (issue #15: features and
+# so the fingerprint differ, and the sequence length, both values given).
+[ "$(grep -c warning "$T/ds1.err")" = 2 ] || fail "want two warning lines: $(cat "$T/ds1.err")"
+grep -q "warning: the data differ from those $T/run/model.s4d was trained on: .*sequence length [0-9]* but trained at [0-9]*" \
+  "$T/ds1.err" || fail "data identity warning: $(cat "$T/ds1.err")"
 grep -q "warning: --data differs from the data $T/run/model.s4d was trained on: downsample 1 (trained on 4)" \
   "$T/ds1.err" || fail "warning text: $(cat "$T/ds1.err")"
 len1=$(sed -n 's/^samples *20 (length \([0-9]*\))$/\1/p' "$T/ds1.out")

@@ -128,6 +128,9 @@ static void assert_same_model(const aimc_s4d_model *a,
   assert_memory_equal(a->dec_b, b->dec_b, a->n_out * sizeof(double));
   assert_memory_equal(a->a_im_cont, b->a_im_cont, lhm * sizeof(double));
   assert_string_equal(a->data_spec, b->data_spec);
+  assert_string_equal(a->data_dir, b->data_dir);
+  assert_true(a->data_fingerprint == b->data_fingerprint);
+  assert_int_equal(a->data_length, b->data_length);
 }
 
 /* A spec with a comma inside a value and a real that needs 17 digits. */
@@ -145,6 +148,9 @@ static void test_round_trip_and_corruption(void **state) {
   snprintf(path, sizeof path, "%s/w.s4d", dir);
   snprintf(bad, sizeof bad, "%s/bad.s4d", dir);
   snprintf(m->data_spec, sizeof m->data_spec, "%s", SPEC);
+  snprintf(m->data_dir, sizeof m->data_dir, "%s", "/some/corpus");
+  m->data_fingerprint = 0xFEDCBA9876543210ull; /* top bit set: as u64 */
+  m->data_length = 42;
   assert_int_equal(aimc_s4d_model_write(ctx, m, path), AIMC_OK);
   assert_int_equal(aimc_s4d_model_read(ctx, path, &r), AIMC_OK);
   assert_same_model(m, r); /* data_spec included */
@@ -190,43 +196,58 @@ static void reseal(char *data, size_t size) {
   memcpy(data + size - sizeof crc, &crc, sizeof crc);
 }
 
-/* A version-1 file is a version-2 file without the last block (the
- * data_spec head, 32 bytes: name 16, type 4, CRC 4, count 8, and here no
- * payload) and with 1 at the version offset 8 (docs/weights-format.md);
- * checked once against a file the version-1 writer wrote (build of
- * 9ebdcb5): byte-identical. It reads, with no data spec. */
-static void test_version1_reads(void **state) {
+/* Older files are a version-3 file without its last blocks, with the
+ * version at offset 8 (docs/weights-format.md). A block head is 32 bytes
+ * (name 16, type 4, CRC 4, count 8); the model here has empty data_spec
+ * and data_dir (no payload) and data_id is 2 int64 (16 bytes). Version 2
+ * lacks data_dir and data_id (80 bytes), version 1 also data_spec (112);
+ * the version-1 layout was checked once against a file the version-1
+ * writer wrote (build of 9ebdcb5): byte-identical. Both read, with no
+ * corpus identity (fingerprint 0). */
+static void test_older_versions_read(void **state) {
   (void)state;
   aimc_ctx *ctx = aimc_ctx_alloc(1);
   aimc_s4d_model *m = sample_model(ctx), *r;
   char path[512], old[512];
   const char *dir = test_tmpdir("export_v1");
-  snprintf(path, sizeof path, "%s/v2.s4d", dir);
-  snprintf(old, sizeof old, "%s/v1.s4d", dir);
+  snprintf(path, sizeof path, "%s/v3.s4d", dir);
+  snprintf(old, sizeof old, "%s/old.s4d", dir);
   assert_int_equal(aimc_s4d_model_write(ctx, m, path), AIMC_OK);
   char *data;
   size_t size;
   assert_int_equal(aimc_read_file(ctx, path, &data, &size), AIMC_OK);
   const size_t head = 32, crc = 4;
-  assert_memory_equal(data + size - crc - head, "data_spec", 10);
-  uint32_t v = 1;
-  memcpy(data + 8, &v, sizeof v);
-  memmove(data + size - crc - head, data + size - crc, crc);
-  reseal(data, size - head);
-  assert_int_equal(aimc_write_file_atomic(ctx, old, data, size - head),
-                   AIMC_OK);
-  assert_int_equal(aimc_s4d_model_read(ctx, old, &r), AIMC_OK);
-  assert_string_equal(r->data_spec, "");
-  assert_same_model(m, r); /* m was written with data_spec "" too */
-  aimc_s4d_model_free(ctx, r);
-  /* A version from the future is refused, naming both it and the file. */
-  v = 3;
-  memcpy(data + 8, &v, sizeof v);
-  reseal(data, size - head);
-  assert_int_equal(aimc_write_file_atomic(ctx, old, data, size - head),
-                   AIMC_OK);
-  assert_int_equal(aimc_s4d_model_read(ctx, old, &r), AIMC_EFORMAT);
-  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "v1.s4d: weight file version 3"));
+  assert_memory_equal(data + size - crc - 3 * head - 16, "data_spec", 10);
+  assert_memory_equal(data + size - crc - 2 * head - 16, "data_dir", 9);
+  assert_memory_equal(data + size - crc - head - 16, "data_id", 8);
+  for (uint32_t v = 2; v >= 1; v--) {
+    size_t cut = v == 2 ? 2 * head + 16 : 3 * head + 16;
+    char *d = malloc(size);
+    assert_non_null(d);
+    memcpy(d, data, size);
+    memcpy(d + 8, &v, sizeof v);
+    memmove(d + size - crc - cut, d + size - crc, crc);
+    reseal(d, size - cut);
+    assert_int_equal(aimc_write_file_atomic(ctx, old, d, size - cut),
+                     AIMC_OK);
+    assert_int_equal(aimc_s4d_model_read(ctx, old, &r), AIMC_OK);
+    assert_string_equal(r->data_spec, "");
+    assert_string_equal(r->data_dir, "");
+    assert_true(r->data_fingerprint == 0);
+    assert_int_equal(r->data_length, 0);
+    assert_same_model(m, r); /* m has no data identity either */
+    aimc_s4d_model_free(ctx, r);
+    /* A version from the future is refused, naming it and the file. */
+    uint32_t future = 4;
+    memcpy(d + 8, &future, sizeof future);
+    reseal(d, size - cut);
+    assert_int_equal(aimc_write_file_atomic(ctx, old, d, size - cut),
+                     AIMC_OK);
+    assert_int_equal(aimc_s4d_model_read(ctx, old, &r), AIMC_EFORMAT);
+    assert_non_null(
+        strstr(aimc_ctx_errmsg(ctx), "old.s4d: weight file version 4"));
+    free(d);
+  }
   aimc_free(ctx, data);
   aimc_s4d_model_free(ctx, m);
   aimc_ctx_free(ctx);
@@ -338,7 +359,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_forward_matches_trainer),
       cmocka_unit_test(test_round_trip_and_corruption),
-      cmocka_unit_test(test_version1_reads),
+      cmocka_unit_test(test_older_versions_read),
       cmocka_unit_test(test_recorded_spec_text),
       cmocka_unit_test(test_shape_errors),
       cmocka_unit_test(test_fault_injection),

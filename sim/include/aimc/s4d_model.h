@@ -11,6 +11,7 @@
 #define AIMC_S4D_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "aimc/context.h"
 #include "aimc/data.h"
@@ -60,15 +61,26 @@ typedef struct {
    * sequences without being told. "" = none recorded (a version-1 file, or
    * a model not written by `aimc train`). */
   char data_spec[AIMC_DATA_SPEC_TEXT_LEN];
+  /* The corpus itself (weight format 3, issue #15): the data directory as
+   * the training config gave it ("" = the default directory), a
+   * fingerprint of the corpus (aimc_data_fingerprint: its file lists and
+   * feature settings; 0 = none recorded) and the sequence length the
+   * model was trained at (0 = unknown). aimc_s4d_model_check_data compares
+   * them with the data of a run. */
+  char data_dir[AIMC_PARAM_STRLEN];
+  uint64_t data_fingerprint;
+  int data_length;
 } aimc_s4d_model;
 
 int aimc_s4d_model_alloc(aimc_ctx *ctx, int n_in, int n_out, int h, int m,
                          int layers, aimc_mix_kind mix, aimc_s4d_model **out);
 void aimc_s4d_model_free(aimc_ctx *ctx, aimc_s4d_model *mdl);
-/* Writes atomically (format version 2, with data_spec); reads with
- * version, shape and CRC checks (corrupt or truncated files: AIMC_EFORMAT /
- * AIMC_ECHECKSUM naming the file). Version-1 files, which predate the data
- * spec, still read, with data_spec "". */
+/* Writes atomically (format version 3: data_spec, data_dir,
+ * data_fingerprint, data_length); reads with version, shape and CRC checks
+ * (corrupt or truncated files: AIMC_EFORMAT / AIMC_ECHECKSUM naming the
+ * file). Older files still read: version 2 without the corpus identity
+ * (fingerprint 0, a note at the info level), version 1 also without the
+ * data spec. */
 int aimc_s4d_model_write(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                          const char *path);
 int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out);
@@ -100,6 +112,35 @@ int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out);
  * Errors: AIMC_EINVAL (len < 1), AIMC_ENOMEM. */
 int aimc_s4d_model_forward(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                            const double *x, int len, double *logits);
+
+/* A fingerprint (64-bit FNV-1a) of the corpus a spec reads: the task, the
+ * class list and the feature settings (n_mels, window_s, hop_s, f_min_Hz,
+ * f_max_Hz, downsample), and the corpus's file lists (digit tasks: the
+ * bytes of train_filenames.txt and test_filenames.txt in the spec's
+ * directory and the size of every listed audio file, so that corpora
+ * synthesized with the same layout but other seeds differ; Fashion-MNIST:
+ * the names and sizes of its four files). It
+ * does not depend on the seed, the validation share, max_per_split, the
+ * cache or the sequence length (checked on its own). 0 is never returned;
+ * AIMC_ENOTFOUND when the lists cannot be read. */
+int aimc_data_fingerprint(aimc_ctx *ctx, const aimc_data_spec *spec,
+                          uint64_t *fp);
+
+/* Records the data a model was trained on: data_spec (canonical form, as
+ * given), data_dir (as given), data_fingerprint and data_length = the
+ * loaded sequence length. */
+int aimc_s4d_model_set_data(aimc_ctx *ctx, aimc_s4d_model *mdl,
+                            const aimc_data_spec *spec, size_t length);
+
+/* Compares the data of a run (spec, and the loaded length) with what the
+ * model records. Another corpus (fingerprint) or another sequence length:
+ * a warning naming both values, or with `strict` the same text as an
+ * AIMC_EINVAL error (exit code 2). A model without a recorded fingerprint
+ * (format < 3): an info note, an AIMC_EINVAL error when strict. `model`
+ * names the model file in messages. */
+int aimc_s4d_model_check_data(aimc_ctx *ctx, const aimc_s4d_model *mdl,
+                              const char *model, const aimc_data_spec *spec,
+                              size_t length, int strict);
 
 #ifdef __cplusplus
 }

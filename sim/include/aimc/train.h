@@ -65,7 +65,49 @@ typedef struct {
   double clip;          /* per-group gradient-norm clip (0 = off)         */
   int checkpoint_steps; /* also checkpoint every this many steps (0 = per epoch
                            only) */
+  int select;           /* aimc_train_select_kind: which epoch is exported */
+  int val_chips; /* > 0 with noise on: validate on the mean of this many
+                    noisy chips (same chips every epoch)                   */
 } aimc_train_opt_cfg;
+
+/* Model selection over the epochs with the quantizers on (the exported
+ * model is the quantized one). */
+typedef enum {
+  AIMC_SELECT_LOSS = 0, /* lowest validation loss; ties: the later epoch     */
+  AIMC_SELECT_ACC = 1,  /* highest validation accuracy; ties: lower loss,
+                           then the later epoch                              */
+  AIMC_SELECT_LAST = 2  /* the last epoch                                    */
+} aimc_train_select_kind;
+
+/* 1 when an epoch with validation (loss, acc), coming after the current
+ * best (best_loss, best_acc), replaces it under `kind`. A NaN loss never
+ * wins. The trainer applies this after each epoch. */
+int aimc_train_select_better(int kind, double loss, double acc,
+                             double best_loss, double best_acc);
+/* The epoch `kind` selects from a history of n epochs (val_loss, val_acc;
+ * eligible[i] = 0 for epochs that cannot be exported, e.g. float
+ * pre-training; eligible may be NULL): the index, or -1 when none is
+ * eligible. Same rule as the trainer's, for tests and tools. */
+int aimc_train_select_epoch(int kind, const double *val_loss,
+                            const double *val_acc, const int *eligible, int n);
+
+/* augment: section. On-the-fly augmentation of the training samples (never
+ * of validation or test), in the feature domain the trainer sees (the
+ * normalised log-mel frames): one draw per sample and step, derived from
+ * (train.seed, step, position in the minibatch), so a run is deterministic
+ * for its seed and a resumed run repeats it. Every transform is off at its
+ * default. */
+typedef struct {
+  int shift;       /* time shift: up to +-shift steps, uniform (0 = off)     */
+  double speed;    /* tempo: factor uniform in [1-speed, 1+speed], linear
+                      interpolation along time (0 = off)                     */
+  double noise_prob;  /* probability of additive Gaussian noise on a sample */
+  double snr_min_dB;  /* its SNR uniform in [snr_min_dB, snr_max_dB], against */
+  double snr_max_dB;  /*   the unit variance of the normalised features     */
+  int time_masks, time_mask_max; /* SpecAugment: masks of 0..max steps      */
+  int freq_masks, freq_mask_max; /* and of 0..max feature bands, set to 0
+                                    (the training mean)                     */
+} aimc_train_augment_cfg;
 
 /* prune: section (QS4D structural pruning of whole modes). */
 typedef struct {
@@ -80,6 +122,7 @@ typedef struct {
   aimc_train_noise_cfg noise;
   aimc_train_opt_cfg train;
   aimc_train_prune_cfg prune;
+  aimc_train_augment_cfg augment;
 } aimc_train_cfg;
 
 /* The parameter tables of each section (for docs and --describe). */
@@ -93,10 +136,12 @@ extern const aimc_param aimc_train_opt_params[];
 extern const size_t aimc_train_opt_nparams;
 extern const aimc_param aimc_train_prune_params[];
 extern const size_t aimc_train_prune_nparams;
+extern const aimc_param aimc_train_augment_params[];
+extern const size_t aimc_train_augment_nparams;
 
 /* Fills every section with its defaults. */
 void aimc_train_cfg_defaults(aimc_train_cfg *cfg);
-/* Binds the sections model, quant, noise, train, prune of a config map
+/* Binds the sections model, quant, noise, train, prune, augment of a config map
  * (missing sections keep their defaults; keys listed in `ignore`, e.g.
  * "data" and "output", are left to the caller) and checks cross-field
  * rules (n even, ranges set where bits are). Errors: file:line:col. */
@@ -127,6 +172,7 @@ typedef struct {
   long nonfinite_skipped; /* steps skipped for non-finite gradients    */
   long stab_clipped;      /* modes clipped to |Abar| < 1 (last step)   */
   double grad_norm[4];    /* encoder, ssm (dt, A), ssm (B, C, D), rest */
+  int best_epoch;         /* epoch selected so far (-1: none yet)      */
 } aimc_train_stats;
 
 /* Evaluation modes. */
@@ -171,8 +217,20 @@ int aimc_trainer_evaluate(aimc_trainer *tr, const aimc_train_data *data,
  * evaluation); checked like the config. */
 int aimc_trainer_set_noise(aimc_trainer *tr, const aimc_train_noise_cfg *noise);
 
-/* Restores the weights of the best validation epoch (if any). */
-void aimc_trainer_use_best(aimc_trainer *tr);
+/* Restores the weights of the selected epoch (train.select; if any epoch
+ * was selected) and returns its index (0-based), or the index of the last
+ * epoch run when none was (no validation split, or select: last). */
+int aimc_trainer_use_best(aimc_trainer *tr);
+/* The selected epoch so far (-1: none) and its validation loss and
+ * accuracy (NaN when none). */
+int aimc_trainer_selected(const aimc_trainer *tr, double *val_loss,
+                          double *val_acc);
+
+/* Augments one sample x (len x n_in floats, time-major) into out (must not
+ * alias x) with the transforms of `a`, drawn from `seed`: the same seed
+ * gives the same output. With every transform off, out = x. */
+void aimc_train_augment(const aimc_train_augment_cfg *a, int len, int n_in,
+                        const float *x, float *out, uint64_t seed);
 
 /* Builds the exported model (quantized, stabilised, mode mask) of the
  * current weights; free with aimc_s4d_model_free. */
