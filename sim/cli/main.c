@@ -82,7 +82,7 @@ static int take_seed(int argc, char **argv, int *i, uint64_t *seed) {
     v = n && (n[0] != '-' || (n[1] >= '0' && n[1] <= '9')) ? argv[++*i] : NULL;
   } else
     return 0;
-  if (!v) {
+  if (!v || !*v) {
     fprintf(stderr, "aimc: option '--seed' needs a value (a non-negative integer)\n");
     return 2;
   }
