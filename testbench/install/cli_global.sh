@@ -15,7 +15,7 @@ for line in "--seed" "check $NET --seed" "--seed=" "--seed -q check $NET"; do
   grep -q "option '--seed' needs a value" "$T/err" || fail "'aimc $line': $(cat "$T/err")"
 done
 $A --seed x check $NET 2>"$T/err"; [ $? -eq 2 ] || fail "--seed x exit"
-grep -q "non-negative integer, not 'x'" "$T/err" || fail "--seed x: $(cat "$T/err")"
+grep -q "decimal integer in \[0, 2^64), not 'x'" "$T/err" || fail "--seed x: $(cat "$T/err")"
 
 # Global options after the command act as before it; the command never
 # sees them.
