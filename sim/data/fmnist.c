@@ -119,6 +119,13 @@ int aimc_fmnist_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
   if ((st = read_part(ctx, dir, "train", ds, labels, 0, &n_train))) goto done;
   if ((st = read_part(ctx, dir, "t10k", ds, labels, n_train, &n_test)))
     goto done;
+  /* Features are normalised with training statistics: no training image,
+   * no data set (an empty folder would otherwise "load" with NaN stats). */
+  if (n_train == 0) {
+    st = aimc_error(ctx, AIMC_EFORMAT,
+                    "%s/train-images-idx3-ubyte.gz: no training images", dir);
+    goto done;
+  }
   ds->n = n_train + n_test;
   ds->length = FMNIST_PIXELS / F;
   ds->byte_scale = 1.0f / 255.0f;

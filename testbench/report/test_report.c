@@ -98,7 +98,7 @@ static void test_sweep_pareto(void **state) {
   char *other = test_write_file(dir, "other.json", "{\"hello\": 1}");
   assert_int_equal(aimc_report_write(ctx, other, &o), AIMC_EFORMAT);
   snprintf(png, sizeof png, "%s/nope.json", dir);
-  assert_int_equal(aimc_report_write(ctx, png, &o), AIMC_EIO);
+  assert_int_equal(aimc_report_write(ctx, png, &o), AIMC_ENOTFOUND);
   free(bad);
   free(other);
   free(path);
