@@ -41,8 +41,14 @@ int aimc_audio_read(aimc_ctx *ctx, const char *path, float **x, size_t *n,
                         path);
     }
   }
+  /* An empty recording (or a data chunk that claims no bytes) would load
+   * as a sample of pure padding. */
+  if (info.frames == 0) {
+    sf_close(sf);
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: no audio samples", path);
+  }
   size_t frames = (size_t)info.frames, ch = (size_t)info.channels;
-  float *buf = aimc_malloc(ctx, (frames ? frames : 1) * ch * sizeof *buf);
+  float *buf = aimc_malloc(ctx, frames * ch * sizeof *buf);
   if (!buf) {
     sf_close(sf);
     return aimc_error(ctx, AIMC_ENOMEM, "%s: out of memory for %zu frames",

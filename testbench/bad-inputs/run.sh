@@ -20,8 +20,38 @@
 #   $FIX/net/net.yaml   aimc map of it onto configs/arch/default.yaml
 #   $FIX/prog.bin       its saved programming (aimc run --save-programmed)
 #   $FIX/data/          a small Heidelberg-Digits tree (FLAC tones)
-# Environment: BADINPUT_TIMEOUT (seconds per case, default 20).
+# Environment: BADINPUT_TIMEOUT (seconds per case, default 20),
+# BADINPUT_JOBS (cases run at once, default the number of CPUs).
 set -u
+# run.sh --case DIR: runs the one case of DIR (made below) and writes DIR/
+# verdict: "ok" or "NAME: why".
+if [ "${1:-}" = --case ]; then
+  d=$2
+  if [ -f "$d/bad" ]; then
+    echo "$(cat "$d/file").tsv:$(cat "$d/line"): not 4 tab-separated fields" > "$d/verdict"
+    exit 0
+  fi
+  name=$(cat "$d/name") want=$(cat "$d/want")
+  mkdir "$d/cwd"
+  (cd "$d/cwd" && exec timeout -k 5 "$LIMIT" sh -c "$(cat "$d/cmd")") \
+    > "$d/out" 2>&1 < /dev/null
+  rc=$?
+  why=""
+  if [ $rc = 124 ] || [ $rc = 137 ]; then
+    why="hang: no exit within ${LIMIT}s"
+  elif [ $rc -ge 128 ]; then
+    why="killed by signal $((rc - 128))"
+  elif grep -Eq "ERROR: (Address|Leak)Sanitizer|runtime error:" "$d/out"; then
+    why="sanitizer report"
+  elif [ "$rc" != "$want" ]; then
+    why="exit $rc, expected $want"
+  elif [ -s "$d/frag" ] && ! grep -Fqi -- "$(cat "$d/frag")" "$d/out"; then
+    why="output lacks '$(cat "$d/frag")'"
+  fi
+  rm -rf "$d/cwd"
+  if [ -z "$why" ]; then echo ok > "$d/verdict"; else echo "$name: $why" > "$d/verdict"; fi
+  exit 0
+fi
 if [ $# -lt 2 ]; then
   echo "usage: run.sh AIMC_BIN BUILD_DIR [NAME_PATTERN]" >&2
   exit 2
@@ -61,74 +91,51 @@ fi
 rm -f "$FIX/log.txt"
 
 # --- the cases ------------------------------------------------------------
-# awk turns each case into one record with fields joined by \037 (a
-# separator `read` does not treat as white space, so an empty fragment
-# stays a field); tabs inside the command are kept.
-US=$(printf '\037')
-total=0 passed=0 failed=0 pend_total=0 pend_passed=0
-summary=""
+# awk splits every case into a folder $WORK/c/NNNNN holding its fields, one
+# file each (so empty fragments and tabs in commands survive); xargs runs
+# BADINPUT_JOBS cases at a time (default: the number of CPUs) through
+# `run.sh --case`, which leaves a one-line verdict; the summary then reads
+# the verdicts in case order.
+mkdir "$WORK/c"
 for tsv in "$BAD"/*.tsv; do
   [ -e "$tsv" ] || continue
-  file=$(basename "$tsv" .tsv)
-  surface=${file%.pending}
-  pending=0
-  [ "$surface" != "$file" ] && pending=1
-  s_total=0 s_pass=0 s_fail=0
-  awk -F'\t' -v us="$US" -v f="$file" '
+  awk -F'\t' -v base="$WORK/c" -v f="$(basename "$tsv" .tsv)" -v pat="$PATTERN" \
+    -v n="$(ls "$WORK/c" | wc -l)" '
+    function put(file, text) { printf "%s", text > (dir "/" file); close(dir "/" file) }
     /^[ \t]*#/ || /^[ \t]*$/ { next }
-    NF < 4 { printf "BAD%s%d%s%s\n", us, NR, us, f; next }
-    { cmd = $4; for (i = 5; i <= NF; i++) cmd = cmd "\t" $i
-      printf "%s%s%s%s%s%s%s\n", $1, us, $2, us, $3, us, cmd }' "$tsv" \
-    > "$WORK/cases"
-  while IFS="$US" read -r name want frag cmd; do
-    if [ "$name" = BAD ]; then
-      echo "FAIL $file.tsv:$want: not 4 tab-separated fields"
-      s_fail=$((s_fail + 1)); s_total=$((s_total + 1)); continue
-    fi
-    if [ -n "$PATTERN" ] && ! printf '%s\n' "$surface/$name" | grep -Eq -- "$PATTERN"; then
-      continue
-    fi
-    s_total=$((s_total + 1))
-    dir=$WORK/case
-    rm -rf "$dir"; mkdir "$dir"
-    (cd "$dir" && exec timeout -k 5 "$LIMIT" sh -c "$cmd") \
-      > "$WORK/out" 2>&1 < /dev/null
-    rc=$?
-    why=""
-    if [ $rc = 124 ] || [ $rc = 137 ]; then
-      why="hang: no exit within ${LIMIT}s"
-    elif [ $rc -ge 128 ]; then
-      why="killed by signal $((rc - 128))"
-    elif grep -Eq "ERROR: (Address|Leak)Sanitizer|runtime error:" "$WORK/out"; then
-      why="sanitizer report"
-    elif [ "$rc" != "$want" ]; then
-      why="exit $rc, expected $want"
-    elif [ -n "$frag" ] && ! grep -Fqi -- "$frag" "$WORK/out"; then
-      why="output lacks '$frag'"
-    fi
-    if [ -z "$why" ]; then
-      s_pass=$((s_pass + 1))
-    else
-      s_fail=$((s_fail + 1))
-      tag=FAIL
-      [ $pending = 1 ] && tag=PENDING
-      echo "$tag $surface/$name: $why"
-      sed -n '1,6s/^/    | /p' "$WORK/out"
-    fi
-  done < "$WORK/cases"
-  [ $s_total = 0 ] && continue
-  if [ $pending = 1 ]; then
-    pend_total=$((pend_total + s_total)); pend_passed=$((pend_passed + s_pass))
-    summary="$summary$(printf '  %-22s %4d cases %4d pass %4d fail (pending)' "$surface" "$s_total" "$s_pass" "$s_fail")
-"
-  else
-    total=$((total + s_total)); passed=$((passed + s_pass)); failed=$((failed + s_fail))
-    summary="$summary$(printf '  %-22s %4d cases %4d pass %4d fail' "$surface" "$s_total" "$s_pass" "$s_fail")
-"
-  fi
+    { surface = f; sub(/\.pending$/, "", surface)
+      if (NF >= 4 && pat != "" && (surface "/" $1) !~ pat) next
+      dir = sprintf("%s/%05d", base, ++n); system("mkdir " dir)
+      put("file", f); put("line", NR)
+      if (NF < 4) { put("bad", "1"); next }
+      cmd = $4; for (i = 5; i <= NF; i++) cmd = cmd "\t" $i
+      put("name", $1); put("want", $2); put("frag", $3); put("cmd", cmd) }' "$tsv"
 done
-printf 'bad-inputs per surface:\n%s' "$summary"
-echo "bad-inputs: $total cases, $passed passed, $failed failed;" \
-  "pending: $pend_total cases ($pend_passed already pass)"
-[ $total -gt 0 ] || { echo "bad-inputs: no cases ran"; exit 1; }
-[ $failed = 0 ]
+JOBS=${BADINPUT_JOBS:-$(nproc 2>/dev/null || echo 2)}
+export LIMIT
+ls "$WORK/c" | sed "s|^|$WORK/c/|" | xargs -r -n 1 -P "$JOBS" sh "$BAD/run.sh" --case
+
+# One line per case, "file<TAB>verdict", in case order; awk prints the
+# failures (with the first lines of their output) and the counts.
+for d in "$WORK"/c/*; do
+  printf '%s\t%s\t%s\n' "$(cat "$d/file")" "$(cat "$d/verdict" 2>/dev/null || echo "?: no verdict")" "$d"
+done > "$WORK/verdicts"
+awk -F'\t' '
+  { file = $1; surface = file; pending = sub(/\.pending$/, "", surface)
+    if (!(file in total)) order[++n] = file
+    total[file]++; isp[file] = pending; sur[file] = surface
+    if ($2 == "ok") { pass[file]++; next }
+    printf "%s %s/%s\n", pending ? "PENDING" : "FAIL", surface, $2
+    out = $3 "/out"; k = 0
+    while (k < 6 && (getline line < out) > 0) { print "    | " line; k++ }
+    close(out) }
+  END {
+    print "bad-inputs per surface:"
+    for (i = 1; i <= n; i++) {
+      f = order[i]; p = pass[f] + 0
+      printf "  %-22s %4d cases %4d pass %4d fail%s\n", sur[f], total[f], p, total[f] - p, isp[f] ? " (pending)" : ""
+      if (isp[f]) { pt += total[f]; pp += p } else { t += total[f]; tp += p }
+    }
+    printf "bad-inputs: %d cases, %d passed, %d failed; pending: %d cases (%d already pass)\n", t, tp, t - tp, pt, pp
+    if (t == 0) { print "bad-inputs: no cases ran"; exit 1 }
+    exit t != tp }' "$WORK/verdicts"

@@ -8,5 +8,9 @@ target_include_directories(badinput_hdtree PRIVATE ${PROJECT_SOURCE_DIR}/testben
 if(AIMC_SYSTEMC)
   set_target_properties(badinput_hdtree PROPERTIES LINKER_LANGUAGE CXX)
 endif()
-aimc_cli_test(bad_inputs LABELS unit badinput TIMEOUT 900
+aimc_cli_test(bad_inputs LABELS unit badinput TIMEOUT 1200
   COMMAND sh ${_b}/run.sh $<TARGET_FILE:aimc_cli> ${PROJECT_BINARY_DIR})
+if(AIMC_SANITIZE)
+  # Sanitized binaries start and exit slower: a longer limit per case.
+  set_property(TEST bad_inputs APPEND PROPERTY ENVIRONMENT BADINPUT_TIMEOUT=60)
+endif()
