@@ -19,7 +19,10 @@
 #   $FIX/model.s4d      a small valid model (28 features, 10 classes)
 #   $FIX/net/net.yaml   aimc map of it onto configs/arch/default.yaml
 #   $FIX/prog.bin       its saved programming (aimc run --save-programmed)
+#   $FIX/run/           the results of that run (results.json, ...)
 #   $FIX/data/          a small Heidelberg-Digits tree (FLAC tones)
+#   $FIX/ckpt/          a finished 2-epoch training run of
+#                       files/checkpoint/c.yaml (when that file exists)
 # Environment: BADINPUT_TIMEOUT (seconds per case, default 20),
 # BADINPUT_JOBS (cases run at once, default the number of CPUs).
 set -u
@@ -87,6 +90,12 @@ fixture_fail() { echo "bad-inputs: fixture setup failed: $*" >&2; exit 1; }
 if [ -x "$BUILD/testbench/badinput_hdtree" ]; then
   "$BUILD/testbench/badinput_hdtree" "$FIX/data" > "$FIX/log.txt" 2>&1 \
     || fixture_fail "data tree: $(cat "$FIX/log.txt")"
+fi
+# $FIX/ckpt: a finished 2-epoch training run (checkpoint, model, logs) of
+# files/checkpoint/c.yaml, when that file is there (the checkpoint cases).
+if [ -f "$BAD/files/checkpoint/c.yaml" ]; then
+  (cd "$FIX" && "$AIMC" train "$BAD/files/checkpoint/c.yaml" --out "$FIX/ckpt") \
+    > "$FIX/log.txt" 2>&1 || fixture_fail "aimc train: $(tail -5 "$FIX/log.txt")"
 fi
 rm -f "$FIX/log.txt"
 
