@@ -50,8 +50,8 @@ FIXM=$F/seed-model.s4d
   || { echo "fuzz: needs $BUILD/testbench/infer_fixture_model (build the tree first)"; exit 1; }
 export FUZZ_MODEL=$FIXM FUZZ_ARCH=$SRC/configs/arch/default.yaml
 [ -d "$S/model" ] && cp "$FIXM" "$S/model/model.s4d"
-[ -d "$S/checkpoint" ] && FUZZ_WRITE_SEED=$S/checkpoint/ckpt "$F/fuzz_checkpoint" > /dev/null 2>&1
-[ -d "$S/programming" ] && FUZZ_WRITE_SEED=$S/programming/prog.bin "$F/fuzz_programming" > /dev/null 2>&1
+[ -d "$S/checkpoint" ] && FUZZ_WRITE_SEED=$S/checkpoint/ckpt "$F/testbench/fuzz_checkpoint" > /dev/null 2>&1
+[ -d "$S/programming" ] && FUZZ_WRITE_SEED=$S/programming/prog.bin "$F/testbench/fuzz_programming" > /dev/null 2>&1
 if [ -d "$S/audio" ]; then
   sh "$SRC/testbench/bad-inputs/files/data/mkwav.sh" "$S/audio/a.wav" 400
   sh "$SRC/testbench/bad-inputs/files/data/mkwav.sh" "$S/audio/b.wav" 300 8000 2
@@ -73,7 +73,7 @@ fi
 status=0
 printf '%-12s %12s %8s %8s  %s\n' target executions corpus seconds result
 for t in $TARGETS; do
-  bin=$F/fuzz_$t
+  bin=$F/testbench/fuzz_$t
   reg=$SRC/testbench/fuzz/regressions/$t
   if [ -d "$reg" ] && [ -n "$(ls "$reg")" ]; then
     if ! "$bin" "$reg"/* > "$F/$t.regressions.log" 2>&1; then
