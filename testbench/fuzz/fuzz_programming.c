@@ -9,10 +9,10 @@
 
 static aimc_mapping *mapping(void) {
   static aimc_mapping *m;
+  static aimc_s4d_model *mdl; /* kept for the process (no leak report) */
   if (m) return m;
   aimc_ctx *ctx = fuzz_ctx();
   const char *model = getenv("FUZZ_MODEL"), *arch_path = getenv("FUZZ_ARCH");
-  aimc_s4d_model *mdl = NULL;
   aimc_arch arch;
   aimc_arch_defaults(&arch);
   if (!model || !arch_path || aimc_s4d_model_read(ctx, model, &mdl) ||
@@ -22,8 +22,6 @@ static aimc_mapping *mapping(void) {
             aimc_ctx_errmsg(ctx));
     abort();
   }
-  /* The mapping keeps no pointer to the model (aimc_hw_load reads only
-   * the mapping). */
   const char *seed = getenv("FUZZ_WRITE_SEED");
   if (seed) {
     aimc_hw *hw = NULL;
