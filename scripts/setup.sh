@@ -7,7 +7,8 @@ PACKAGES="cmake make gcc g++ pkg-config git
   libgsl-dev libopenblas-dev libsystemc-dev libyaml-dev libgraphviz-dev graphviz
   libcmocka-dev libfftw3-dev libsndfile1-dev zlib1g-dev libcjson-dev
   libplplot-dev plplot-driver-cairo libopenmpi-dev openmpi-bin
-  espeak-ng libespeak-ng-dev dataset-fashion-mnist chromium"
+  espeak-ng libespeak-ng-dev dataset-fashion-mnist chromium
+  clang-14 libclang-rt-14-dev"
 
 # One dpkg-query for the whole list (one per package took over a second).
 # It names only packages it knows, and exits non-zero when some are unknown,

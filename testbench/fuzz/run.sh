@@ -50,8 +50,15 @@ FIXM=$F/seed-model.s4d
   || { echo "fuzz: needs $BUILD/testbench/infer_fixture_model (build the tree first)"; exit 1; }
 export FUZZ_MODEL=$FIXM FUZZ_ARCH=$SRC/configs/arch/default.yaml
 [ -d "$S/model" ] && cp "$FIXM" "$S/model/model.s4d"
-[ -d "$S/checkpoint" ] && FUZZ_WRITE_SEED=$S/checkpoint/ckpt "$F/testbench/fuzz_checkpoint" > /dev/null 2>&1
-[ -d "$S/programming" ] && FUZZ_WRITE_SEED=$S/programming/prog.bin "$F/testbench/fuzz_programming" > /dev/null 2>&1
+# The seed writers exit from inside the target, which libFuzzer reports as
+# a crash: keep its artifact out of the source tree.
+seed() { # TARGET PATH
+  (cd "$F" && FUZZ_WRITE_SEED=$2 "$F/testbench/fuzz_$1" -artifact_prefix="$F/seedrun-" \
+    > /dev/null 2>&1)
+  [ -s "$2" ] || { echo "fuzz: could not write the $1 seed"; exit 1; }
+}
+[ -d "$S/checkpoint" ] && seed checkpoint "$S/checkpoint/ckpt"
+[ -d "$S/programming" ] && seed programming "$S/programming/prog.bin"
 if [ -d "$S/audio" ]; then
   sh "$SRC/testbench/bad-inputs/files/data/mkwav.sh" "$S/audio/a.wav" 400
   sh "$SRC/testbench/bad-inputs/files/data/mkwav.sh" "$S/audio/b.wav" 300 8000 2
