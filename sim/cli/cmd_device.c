@@ -167,14 +167,15 @@ int aimc_cmd_device(aimc_ctx *ctx, int argc, char **argv) {
   const char *model = aimc_device_model_default()->name, *card = NULL, *train = "50x1.0V,50x-1.0V",
              *path = NULL;
   const char *sets[32];
-  int n_sets = 0, nominal = 0, has_target = 0;
+  int n_sets = 0, nominal = 0, has_target = 0, has_model = 0;
   double v_read = 0, target = 0, tol = 1e-6;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     int more = i + 1 < argc;
-    if (!strcmp(a, "--model") && more)
+    if (!strcmp(a, "--model") && more) {
       model = argv[++i];
-    else if (!strcmp(a, "--card") && more)
+      has_model = 1;
+    } else if (!strcmp(a, "--card") && more)
       card = argv[++i];
     else if (!strcmp(a, "--train") && more)
       train = argv[++i];
@@ -194,14 +195,18 @@ int aimc_cmd_device(aimc_ctx *ctx, int argc, char **argv) {
         return aimc_cli_usage(ctx, "device", "more than 32 --set options");
       sets[n_sets++] = argv[++i];
     } else if (!strcmp(a, "--read") && more) {
-      char err[200] = "must not be 0"; /* a parse error replaces it */
-      if (aimc_unit_parse(argv[++i], AIMC_U_VOLT, &v_read, err, sizeof err) ||
-          v_read == 0)
-        return aimc_cli_usage(ctx, "device", "--read: %s", err);
+      char err[200];
+      int bad = aimc_unit_parse(argv[++i], AIMC_U_VOLT, &v_read, err, sizeof err);
+      if (bad || v_read == 0)
+        return aimc_cli_usage(ctx, "device", "--read: %s",
+                              bad ? err : "must not be 0");
     } else {
       return aimc_cli_usage(ctx, "device", "unexpected argument '%s'", a);
     }
   }
+  /* A card names its own model: both would leave one of them unused. */
+  if (card && has_model)
+    return aimc_cli_usage(ctx, "device", "give --model or --card, not both");
   aimc_device *dev = NULL;
   int rc = card ? aimc_device_load(ctx, card, &dev)
                 : aimc_device_alloc(ctx, model, &dev);
@@ -219,6 +224,21 @@ int aimc_cmd_device(aimc_ctx *ctx, int argc, char **argv) {
   aimc_atomic_file *f = NULL;
   if (!rc && path) rc = aimc_atomic_open(ctx, path, &f);
   FILE *out = f ? aimc_atomic_stream(f) : stdout;
+  if (!rc && has_target) {
+    /* Write-verify cannot reach a target outside the device's window: it
+     * would pulse to its attempt limit and end "not converged". */
+    double g_lo, g_hi;
+    aimc_device_window(dev, &g_lo, &g_hi);
+    if (target < g_lo || target > g_hi) {
+      char t[32], lo[32], hi[32];
+      rc = aimc_cli_usage(ctx, "device",
+                          "--target %s is outside the device's window "
+                          "[%s, %s]",
+                          aimc_unit_format(target, AIMC_U_SIEMENS, t, sizeof t),
+                          aimc_unit_format(g_lo, AIMC_U_SIEMENS, lo, sizeof lo),
+                          aimc_unit_format(g_hi, AIMC_U_SIEMENS, hi, sizeof hi));
+    }
+  }
   if (!rc && has_target)
     rc = trace_write_verify(ctx, dev, target, tol, v_read, nominal, out);
   else if (!rc)

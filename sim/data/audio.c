@@ -9,6 +9,8 @@
 #include "aimc/status.h"
 #include "data_internal.h"
 
+#define AUDIO_MAX_SAMPLES (64.0 * 1024 * 1024)
+
 int aimc_audio_read(aimc_ctx *ctx, const char *path, float **x, size_t *n,
                     double *rate_Hz) {
   *x = NULL;
@@ -41,8 +43,23 @@ int aimc_audio_read(aimc_ctx *ctx, const char *path, float **x, size_t *n,
                         path);
     }
   }
+  /* An empty recording (or a data chunk that claims no bytes) would load
+   * as a sample of pure padding. */
+  if (info.frames == 0) {
+    sf_close(sf);
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: no audio samples", path);
+  }
+  /* A header may promise any length (found by fuzz_audio: 2^40 bytes of
+   * samples from a 100-byte file): more than an hour of 16 kHz audio is
+   * not a spoken digit, and its buffer alone would exhaust memory. */
+  if ((double)info.frames * info.channels > AUDIO_MAX_SAMPLES) {
+    sf_close(sf);
+    return aimc_error(ctx, AIMC_EFORMAT,
+                      "%s: implausible length (%lld frames of %d channels)",
+                      path, (long long)info.frames, info.channels);
+  }
   size_t frames = (size_t)info.frames, ch = (size_t)info.channels;
-  float *buf = aimc_malloc(ctx, (frames ? frames : 1) * ch * sizeof *buf);
+  float *buf = aimc_malloc(ctx, frames * ch * sizeof *buf);
   if (!buf) {
     sf_close(sf);
     return aimc_error(ctx, AIMC_ENOMEM, "%s: out of memory for %zu frames",

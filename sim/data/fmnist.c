@@ -67,6 +67,20 @@ static int idx_read(aimc_ctx *ctx, const char *path, uint32_t magic,
                       *count, max_count);
   }
   if (st == AIMC_OK) st = gz_read_all(ctx, gz, path, dst, *count * item_bytes);
+  if (st == AIMC_OK) {
+    /* Read to the end: zlib checks the gzip CRC only there, so a corrupt
+     * stream would otherwise pass; bytes left over contradict the header. */
+    unsigned char extra;
+    int got = gzread(gz, &extra, 1), zerr = 0;
+    const char *msg = gzerror(gz, &zerr);
+    if (got < 0 || (zerr != Z_OK && zerr != Z_BUF_ERROR))
+      st = aimc_error(ctx, AIMC_EFORMAT, "%s: truncated or corrupt (%s)", path,
+                      msg);
+    else if (got > 0)
+      st = aimc_error(ctx, AIMC_EFORMAT,
+                      "%s: more data than the %zu items its header gives",
+                      path, *count);
+  }
   gzclose(gz);
   return st;
 }
@@ -119,6 +133,13 @@ int aimc_fmnist_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
   if ((st = read_part(ctx, dir, "train", ds, labels, 0, &n_train))) goto done;
   if ((st = read_part(ctx, dir, "t10k", ds, labels, n_train, &n_test)))
     goto done;
+  /* Features are normalised with training statistics: no training image,
+   * no data set (an empty folder would otherwise "load" with NaN stats). */
+  if (n_train == 0) {
+    st = aimc_error(ctx, AIMC_EFORMAT,
+                    "%s/train-images-idx3-ubyte.gz: no training images", dir);
+    goto done;
+  }
   ds->n = n_train + n_test;
   ds->length = FMNIST_PIXELS / F;
   ds->byte_scale = 1.0f / 255.0f;

@@ -50,7 +50,7 @@ static int put_image(aimc_ctx *ctx, FILE *f, const char *path, const char *mime,
                      const char *alt) {
   char *data;
   size_t size;
-  int rc = aimc_read_file(ctx, path, &data, &size);
+  int rc = report_read_input(ctx, path, &data, &size);
   if (rc) return rc;
   fprintf(f, "<img alt=\"");
   report_put_escaped(f, alt);

@@ -15,6 +15,18 @@ int aimc_report_write(aimc_ctx *ctx, const char *results,
   report_fig figs[REPORT_MAX_FIGS];
   size_t n_figs = 0;
   if (opts->train_csv) rc = rtable_add_train_csv(ctx, &t, opts->train_csv);
+  /* Every input is checked before the output folder is made: a rejected
+   * report writes nothing. */
+  for (size_t r = 0; !rc && opts->runs && opts->runs[r]; r++) {
+    rtable run;
+    rc = rtable_load(ctx, opts->runs[r], &run);
+    if (!rc) rtable_fini(ctx, &run);
+  }
+  if (!rc && opts->graph_svg) {
+    char *svg = NULL;
+    rc = report_read_input(ctx, opts->graph_svg, &svg, NULL);
+    aimc_free(ctx, svg);
+  }
   if (!rc) rc = aimc_mkdirs(ctx, opts->out_dir);
   if (!rc) rc = report_figures(ctx, &t, opts, figs, &n_figs);
   if (!rc) rc = report_html(ctx, &t, opts, figs, n_figs);

@@ -48,6 +48,10 @@ typedef struct {
 
 /* Reads a sweep directory / results.json / aimc.run/1 file. */
 int rtable_load(aimc_ctx *ctx, const char *path, rtable *t);
+/* Reads an input file whole (aimc_read_file): a missing file is
+ * AIMC_ENOTFOUND and anything but a regular file AIMC_EINVAL (exit 2). */
+int report_read_input(aimc_ctx *ctx, const char *path, char **data,
+                      size_t *size);
 void rtable_fini(aimc_ctx *ctx, rtable *t);
 /* Adds the float / quantized accuracy (sigma 0 rows) of a trainer
  * results.csv to every point of t. */

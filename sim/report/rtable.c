@@ -193,6 +193,18 @@ static int load_run(aimc_ctx *ctx, const cJSON *root, rtable *t) {
   return AIMC_OK;
 }
 
+int report_read_input(aimc_ctx *ctx, const char *path, char **data,
+                      size_t *size) {
+  struct stat sb;
+  *data = NULL;
+  if (stat(path, &sb) != 0)
+    return aimc_error(ctx, AIMC_ENOTFOUND, "%s: no such file", path);
+  /* A device or FIFO (/dev/zero) would be read forever. */
+  if (!S_ISREG(sb.st_mode))
+    return aimc_error(ctx, AIMC_EINVAL, "%s: not a regular file", path);
+  return aimc_read_file(ctx, path, data, size);
+}
+
 int rtable_load(aimc_ctx *ctx, const char *path, rtable *t) {
   memset(t, 0, sizeof *t);
   char file[4096];
