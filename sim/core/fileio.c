@@ -4,6 +4,7 @@
  * the target are removed before a new one is made. */
 #define _GNU_SOURCE
 #include "aimc/fileio.h"
+#include "aimc/input.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -98,6 +99,10 @@ int aimc_write_file_atomic(aimc_ctx *ctx, const char *path, const void *data,
 
 int aimc_read_file(aimc_ctx *ctx, const char *path, char **data, size_t *size) {
   *data = NULL;
+  /* One rule for inputs: missing, a directory or a device (/dev/zero
+   * would never end) is the caller's input problem (exit 2). */
+  int st = aimc_input_check(ctx, path, NULL);
+  if (st) return st;
   FILE *fp = fopen(path, "rb");
   if (!fp) return aimc_error(ctx, AIMC_EIO, "cannot read %s: %s", path, strerror(errno));
   size_t cap = 4096, n = 0;

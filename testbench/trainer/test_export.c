@@ -181,9 +181,9 @@ static void test_round_trip_and_corruption(void **state) {
   assert_int_equal(aimc_write_file_atomic(ctx, bad, junk, sizeof junk),
                    AIMC_OK);
   assert_int_not_equal(aimc_s4d_model_read(ctx, bad, &r), AIMC_OK);
-  /* Missing file. */
+  /* Missing file: an input problem (exit 2). */
   assert_int_equal(aimc_s4d_model_read(ctx, "/nonexistent/w.s4d", &r),
-                   AIMC_EIO);
+                   AIMC_ENOTFOUND);
   aimc_free(ctx, data);
   aimc_s4d_model_free(ctx, m);
   aimc_ctx_free(ctx);
