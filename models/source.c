@@ -36,8 +36,9 @@ static const aimc_param PARAMS[] = {
     {"file", AIMC_PT_STRING, offsetof(source_params, file), 0, 0, 0, AIMC_U_NONE,
      "CSV file of vectors (one per line, n numbers; '#' starts a comment), "
      "used instead of values.", "testbench", NULL, ""},
-    {"period", AIMC_PT_TIME, offsetof(source_params, period), 10e-9, 0, 1, AIMC_U_SECOND,
-     "Time between successive vectors.", "testbench", NULL, NULL},
+    {"period", AIMC_PT_TIME, offsetof(source_params, period), 10e-9, 1e-15, 1, AIMC_U_SECOND,
+     "Time between successive vectors (> 0: vectors at one time would overwrite "
+     "each other).", "testbench", NULL, NULL},
     {"start", AIMC_PT_TIME, offsetof(source_params, start), 0, 0, 1, AIMC_U_SECOND,
      "Time of the first vector.", "testbench", NULL, NULL},
     {"repeat", AIMC_PT_INT, offsetof(source_params, repeat), 1, 1, 1000000000, AIMC_U_NONE,

@@ -352,11 +352,11 @@ static int cmd_show(aimc_ctx *ctx, int argc, char **argv) {
     if (strstr(aimc_dataset_sample_name(ds, idx[j]), o.name)) pick = idx[j];
   if (!o.name && (size_t)o.index < n) pick = idx[o.index];
   if (pick == (size_t)-1) {
-    st =
-        aimc_error(ctx, AIMC_ENOTFOUND,
-                   "data show: no sample %s%s%ld in the %s split (%zu samples)",
-                   o.name ? o.name : "", o.name ? "" : "#",
-                   o.name ? 0L : o.index, o.split, n);
+    char which[300];
+    if (o.name) snprintf(which, sizeof which, "%s", o.name);
+    else snprintf(which, sizeof which, "#%ld", (long)o.index);
+    st = aimc_error(ctx, AIMC_ENOTFOUND, "data show: no sample %s in the %s split (%zu samples)",
+                    which, o.split, n);
   } else {
     size_t L = aimc_dataset_length(ds), F = aimc_dataset_n_features(ds);
     size_t steps = aimc_dataset_valid_steps(ds, pick);
