@@ -42,7 +42,8 @@ static char *render(void) {
 }
 
 static void has(const char *text, const char *want) {
-  if (!strstr(text, want)) fail_msg("missing:\n%s\nin:\n%s", want, text);
+  if (!text) fail_msg("no text rendered, missing:\n%s", want);
+  else if (!strstr(text, want)) fail_msg("missing:\n%s\nin:\n%s", want, text);
 }
 
 static void test_man(void **state) {
