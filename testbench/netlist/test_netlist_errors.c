@@ -99,7 +99,7 @@ static void test_range_and_unit(void **state) {
   /* period's range comes from source.c's table: [0s, 1s]; 2s at 2:41. */
   expect_text("instances:\n  src: {model: source, params: {period: 2s, n: 2, values: \"1 2\"}}\n",
               AIMC_ERANGE,
-              "n.yaml:2:41: instance 'src' (source): period = 2s is out of range [0s, 1s]");
+              "n.yaml:2:41: instance 'src' (source): period = 2s is out of range [1fs, 1s]");
   /* A conductance where a time is expected. */
   expect_text("instances:\n  src: {model: source, params: {period: 10uS}}\n", AIMC_EUNIT,
               "n.yaml:2:41: instance 'src' (source): period: unit mismatch: '10uS' is a "
