@@ -132,7 +132,11 @@ check_train() {
     cmp -s "$T/t/model.s4d" "$T/t_ref/model.s4d" && cmp -s "$T/t/results.csv" "$T/t_ref/results.csv" ||
       fail "train $1: a model.s4d that is not the finished one"
   fi
-  "$A" train "$T/c.yaml" --out "$T/t" --resume > /dev/null 2>&1 || fail "train $1: resume"
+  # --resume needs a checkpoint: a kill before the first one leaves none,
+  # and training again from scratch is the rerun.
+  resume=
+  [ -e "$T/t/checkpoint.ckpt" ] && resume=--resume
+  "$A" train "$T/c.yaml" --out "$T/t" $resume > /dev/null 2>&1 || fail "train $1: rerun $resume"
   for f in model.s4d results.csv; do
     cmp -s "$T/t/$f" "$T/t_ref/$f" || fail "train $1: $f differs from an uninterrupted training"
   done
