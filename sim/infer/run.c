@@ -27,13 +27,11 @@
 #endif
 #include <math.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "aimc/fileio.h"
 #include "aimc/progress.h"
 #include "aimc/status.h"
+#include "aimc/xbar_read.h"
 #include "infer_internal.h"
 
 /* LANES: sequences per register block of the batched loops (a batch is
@@ -41,6 +39,10 @@
  * read). BATCH_MAX: sequences simulated together (keeps the batch buffers
  * of the IMSSA-size model in L2). */
 enum { LANES = AIMC_LANES, BATCH_MAX = 32 };
+
+/* Lanes for nb sequences: one for a lone sequence (no work for padding),
+ * else nb rounded up to whole register blocks. */
+static int lanes_for(int nb) { return nb == 1 ? 1 : (nb + LANES - 1) / LANES * LANES; }
 
 /* Scratch of one layer's read, kept from its DAC to its periphery stage:
  * one set per layer when layers overlap in time (pipelined), else one set
@@ -66,6 +68,7 @@ typedef struct {
   aimc_quant post;          /* bits 0: none                           */
   const aimc_map_slot **slots;
   int *slot_tile;           /* the array (tile) of each slot          */
+  aimc_xbar_plan **plans;   /* each slot's read (aimc/xbar_read.h)    */
   int n_slots;
   int exclusive;            /* every column read from exactly one slot */
 } mat_view;
@@ -86,14 +89,14 @@ typedef struct {
   layer_buf *lb;            /* per layer (aliases when not pipelined)  */
   double *lb_mem;           /* their memory                            */
   size_t lb_size;           /* doubles of it                           */
-  float *in_sq;             /* in^2, for the read-noise variance       */
+  double *read_tmp;         /* scratch of the array reads              */
   double *layer_in;         /* layers x h: raw input at this read      */
   double *layer_next;       /* pipelined: what this step writes for the */
                             /* next (== layer_in when not pipelined)   */
   double *prev_in;          /* layers x h: raw input one read earlier  */
   double *z, *o, *pool, *logits; /* 2h, h, h, n_out                     */
   double *mean, *var;       /* layer-norm moments, one per lane        */
-  double *acc, *sd;         /* one column of a read: sums, noise sigma */
+  double *part;             /* a slot's columns when partial sums add  */
   double *drive;            /* a slot's row drive after its DACs       */
   unsigned char *dac_exact; /* per array: its DACs at their calibration */
   aimc_lanes lanes;         /* the batch's lanes for the models' evals */
@@ -126,6 +129,9 @@ static uint32_t stage_tag(int l, int i) { return EV_STAGE + (uint32_t)(l * AIMC_
 static void ws_free(aimc_ctx *ctx, run_ws *w) {
   if (w->mv)
     for (size_t i = 0; i < w->m->n_mats; i++) {
+      for (int si = 0; w->mv[i].plans && si < w->mv[i].n_slots; si++)
+        aimc_xbar_plan_free(ctx, w->mv[i].plans[si]);
+      aimc_free(ctx, w->mv[i].plans);
       void *v[] = {w->mv[i].dac_fs, w->mv[i].adc_fs, w->mv[i].dac_bits,
                    w->mv[i].adc_bits, w->mv[i].slots, w->mv[i].slot_tile, w->mv[i].on_grid};
       for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) aimc_free(ctx, v[j]);
@@ -133,9 +139,9 @@ static void ws_free(aimc_ctx *ctx, run_ws *w) {
   aimc_kernel_free(w->k);
   if (w->layer_next == w->layer_in) w->layer_next = NULL;
   void *bufs[] = {w->offset_fs, w->stages, w->n_stages, w->mv, w->ssm, w->ssm_b,
-                  w->ssm_cd, w->mix, w->st_off, w->state, w->lb, w->lb_mem, w->in_sq,
+                  w->ssm_cd, w->mix, w->st_off, w->state, w->lb, w->lb_mem, w->read_tmp,
                   w->layer_in, w->layer_next, w->prev_in, w->drive, w->dac_exact, w->z, w->o,
-                  w->pool, w->logits, w->mean, w->var, w->acc, w->sd, w->noise, w->bits, w->z01};
+                  w->pool, w->logits, w->mean, w->var, w->part, w->noise, w->bits, w->z01};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
   memset(w, 0, sizeof *w);
 }
@@ -197,6 +203,19 @@ static int view_init(aimc_ctx *ctx, run_ws *w, int mi) {
         v->slot_tile[v->n_slots] = (int)k;
         v->slots[v->n_slots++] = &w->m->arrays[k].place[p];
       }
+  v->plans = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof *v->plans);
+  if (!v->plans) return AIMC_ENOMEM;
+  const double *W = aimc_hw_weights(w->hw, (size_t)mi);
+  for (int si = 0; si < v->n_slots; si++) {
+    const aimc_map_slot *s = v->slots[si];
+    int b = s->block;
+    size_t at = aimc_map_matrix_index(mx, b, s->out0 - mx->out_off[b], s->in0 - mx->in_off[b]);
+    aimc_xbar_read_src src = {s->n_in, s->n_out, (size_t)(mx->in_off[b + 1] - mx->in_off[b]),
+                              W + at, w->hw->nvar[mi] ? w->hw->nvar[mi] + at : NULL,
+                              mx->is_value + at, mx->row_gain + s->in0};
+    int st = aimc_xbar_plan_build(ctx, &src, &v->plans[si]);
+    if (st) return st;
+  }
   /* Column sums split over arrays (tiles along rows) are added up. */
   int *cover = aimc_calloc(ctx, no, sizeof(int));
   if (!cover) return AIMC_ENOMEM;
@@ -270,7 +289,7 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   w->m = m;
   w->enc = w->dec = -1;
   w->nb = max_batch < BATCH_MAX ? (int)max_batch : BATCH_MAX;
-  w->bp = w->bp_max = (w->nb + LANES - 1) / LANES * LANES;
+  w->bp = w->bp_max = lanes_for(w->nb);
   int L = mdl->layers, H = mdl->h;
   size_t big = (size_t)mdl->n_in + 2 * (size_t)H + 2;
   w->mv = aimc_calloc(ctx, m->n_mats + 1, sizeof(mat_view));
@@ -318,7 +337,7 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
     double *p = w->lb_mem + (size_t)(l % sets) * set;
     w->lb[l] = (layer_buf){p, p + big * bp, p + 2 * big * bp, p + 3 * big * bp, p + 4 * big * bp};
   }
-  w->in_sq = aimc_calloc(ctx, big * bp, sizeof(float));
+  w->read_tmp = zeros(ctx, 3 * bp + (big * bp + 1) / 2 + 1); /* aimc_xbar_read_scratch */
   w->layer_in = zeros(ctx, LH * bp);
   w->layer_next = a->pipeline ? zeros(ctx, LH * bp) : w->layer_in;
   w->prev_in = zeros(ctx, LH * bp);
@@ -329,14 +348,13 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   w->logits = zeros(ctx, (size_t)mdl->n_out * bp);
   w->mean = zeros(ctx, bp);
   w->var = zeros(ctx, bp);
-  w->acc = zeros(ctx, bp);
-  w->sd = zeros(ctx, bp);
+  w->part = zeros(ctx, big * bp);
   w->noise = aimc_calloc(ctx, bp, sizeof(aimc_xs128p));
   w->bits = aimc_calloc(ctx, bp, sizeof(uint64_t));
   w->z01 = zeros(ctx, bp);
-  if (!w->state || !w->lb_mem || !w->lb || !w->in_sq || !w->layer_in || !w->layer_next ||
+  if (!w->state || !w->lb_mem || !w->lb || !w->read_tmp || !w->layer_in || !w->layer_next ||
       !w->prev_in || !w->drive || !w->z || !w->o || !w->pool ||
-      !w->logits || !w->mean || !w->var || !w->acc || !w->sd || !w->noise || !w->bits || !w->z01)
+      !w->logits || !w->mean || !w->var || !w->part || !w->noise || !w->bits || !w->z01)
     return AIMC_ENOMEM;
   w->lanes = (aimc_lanes){w->nb, (size_t)w->bp, w->noise, w->bits, w->z01};
   w->noise_seed = aimc_seed_derive(aimc_ctx_seed(ctx), aimc_hash_str("aimc.read_noise"));
@@ -380,48 +398,6 @@ static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend) 
   return st;
 }
 
-/* v[k] = sqrt(v[k]) for n >= 0 values (n even): packed when SSE2 is there
- * (the compiler does not vectorize sqrt while it may have to set errno).
- * Both are IEEE square roots: the same results. */
-static inline void sqrt_lanes(double *v, size_t n) {
-#ifdef __SSE2__
-  for (size_t k = 0; k + 1 < n; k += 2) _mm_storeu_pd(v + k, _mm_sqrt_pd(_mm_loadu_pd(v + k)));
-#else
-  for (size_t k = 0; k < n; k++) v[k] = sqrt(v[k]);
-#endif
-}
-
-/* sum[k] = sum_i wr[i] x[i * bp + k] for LANES sequences, rows added in
- * pairs exactly as a lone run adds them. */
-static inline void column_sum(const double *wr, const double *x, size_t bp, int n,
-                              double *sum) {
-  double acc[LANES] = {0};
-  int i = 0;
-  for (; i + 1 < n; i += 2) {
-    const double *x0 = x + (size_t)i * bp, *x1 = x0 + bp;
-    double w0 = wr[i], w1 = wr[i + 1];
-    for (int k = 0; k < LANES; k++) acc[k] += w0 * x0[k] + w1 * x1[k];
-  }
-  if (i < n) {
-    const double *x0 = x + (size_t)i * bp;
-    for (int k = 0; k < LANES; k++) acc[k] += wr[i] * x0[k];
-  }
-  memcpy(sum, acc, sizeof acc);
-}
-
-/* The read-noise variance of a column for LANES sequences, sum_i nv[i]
- * x[i]^2, in single precision (it only sets the noise amplitude; twice the
- * lanes per instruction of the column sum). */
-static inline void variance_sum(const float *nv, const float *x_sq, size_t bp, int n,
-                                double *sum) {
-  float acc[LANES] = {0};
-  for (int i = 0; i < n; i++) {
-    const float *xi = x_sq + (size_t)i * bp;
-    for (int k = 0; k < LANES; k++) acc[k] += nv[i] * xi[k];
-  }
-  for (int k = 0; k < LANES; k++) sum[k] = acc[k];
-}
-
 /* 1 when part p of array k converts exactly at its calibration (bits 0,
  * no gain error, offset or noise): quantizing a word already on the
  * calibration's grid then gives it back, bit for bit. */
@@ -447,23 +423,20 @@ static int convert(run_ws *w, int k, aimc_tile_part p, const double *fs, const i
 }
 
 /* One read of every array holding matrix mi, for the whole batch: each
- * slot's rows go through its tile's DACs, the array sums the column
- * currents (out = W in, rows added in pairs) with read noise (sum over
- * devices of (relative sigma x device current)^2, one Gaussian per
- * column), and the tile's ADCs convert. Partial sums of a column split
- * over tiles are converted by each tile and added. */
+ * slot's rows go through its tile's DACs, the crossbar sums the column
+ * currents with read noise (aimc/xbar_read.h), and the tile's ADCs
+ * convert. Partial sums of a column split over tiles are converted by
+ * each tile and added. */
 static int array_read(run_ws *w, int mi, const double *in, double *out) {
   const aimc_map_matrix *mx = &w->m->mats[mi];
   const mat_view *v = &w->mv[mi];
-  const double *W = aimc_hw_weights(w->hw, (size_t)mi);
-  const float *NV = w->hw->nvar[mi];
-  double rel2 = w->m->arch.read_noise_rel * w->m->arch.read_noise_rel;
+  double rel = w->m->arch.read_noise_rel;
   size_t bp = (size_t)w->bp;
   int st = AIMC_OK;
   if (!v->exclusive) memset(out, 0, sizeof(double) * mx->n_out * bp);
   for (int si = 0; si < v->n_slots && !st; si++) {
     const aimc_map_slot *s = v->slots[si];
-    int b = s->block, k = v->slot_tile[si];
+    int k = v->slot_tile[si];
     const double *x = in + (size_t)s->in0 * bp;
     if (v->calibrated) { /* rows on their grid pass an exact DAC as they are */
       int skip = w->dac_exact[k];
@@ -478,31 +451,13 @@ static int array_read(run_ws *w, int mi, const double *in, double *out) {
       }
       x = w->drive;
     }
-    if (NV)
-      for (size_t e = 0; e < (size_t)s->n_in * bp; e++) w->in_sq[e] = (float)(x[e] * x[e]);
-    for (int j = 0; j < s->n_out && !st; j++) {
-      int col = s->out0 + j;
-      size_t row = aimc_map_matrix_index(mx, b, col - mx->out_off[b], s->in0 - mx->in_off[b]);
-      double *dst = out + (size_t)col * bp, *acc = v->exclusive ? dst : w->acc;
-      for (size_t c = 0; c < bp; c += LANES) {
-        column_sum(W + row, x + c, bp, s->n_in, acc + c);
-        if (NV) variance_sum(NV + row, w->in_sq + c, bp, s->n_in, w->sd + c);
-      }
-      if (NV) {
-        double *sd = w->sd;
-        for (size_t q = 0; q < bp; q++) sd[q] *= rel2;
-        sqrt_lanes(sd, bp);
-        aimc_lanes_normal(&w->lanes, w->z01);
-        for (int q = 0; q < w->nb; q++) acc[q] += sd[q] * w->z01[q];
-      }
-      if (v->exclusive) continue;
-      if (v->calibrated)
-        st = convert(w, k, AIMC_TILE_ADC, v->adc_fs + col, v->adc_bits + col, 1, acc, acc);
-      for (size_t q = 0; q < bp; q++) dst[q] += acc[q];
-    }
-    if (!st && v->exclusive && v->calibrated)
+    double *dst = v->exclusive ? out + (size_t)s->out0 * bp : w->part;
+    if (!st) aimc_xbar_read(v->plans[si], x, rel, dst, &w->lanes, w->read_tmp);
+    if (!st && v->calibrated)
       st = convert(w, k, AIMC_TILE_ADC, v->adc_fs + s->out0, v->adc_bits + s->out0, s->n_out,
-                   out + (size_t)s->out0 * bp, out + (size_t)s->out0 * bp);
+                   dst, dst);
+    if (!v->exclusive)
+      for (size_t e = 0; e < (size_t)s->n_out * bp; e++) out[(size_t)s->out0 * bp + e] += dst[e];
   }
   return st;
 }
@@ -518,7 +473,12 @@ static int dense(run_ws *w, int mi, int n_in, int n_out, const double *W,
       for (size_t b = 0; b < bp; b++) y[j * bp + b] += bias[j];
     return st;
   }
-  for (int j = 0; j < n_out; j++) {
+  for (int j = 0; j < n_out && bp == 1; j++) { /* a lone sequence */
+    double acc = 0;
+    for (int i = 0; i < n_in; i++) acc += x[i] * W[(size_t)j * n_in + i];
+    y[j] = acc + bias[j];
+  }
+  for (int j = 0; j < n_out && bp > 1; j++) {
     const double *wr = W + (size_t)j * n_in;
     for (size_t c = 0; c < bp; c += LANES) {
       double acc[LANES] = {0};
@@ -710,11 +670,10 @@ static int on_event(aimc_kernel *k, void *self, const aimc_event *ev) {
 /* Selects a batch of nb sequences, the first being sample `first` of the
  * run (its noise stream). */
 static void batch_begin(run_ws *w, int nb, size_t first) {
-  int bp = (nb + LANES - 1) / LANES * LANES;
+  int bp = lanes_for(nb);
   if (bp != w->bp) { /* a new layout: no stale values in the padding lanes */
-    size_t n = w->big * (size_t)w->bp_max, H = (size_t)w->mdl->h * w->bp_max;
+    size_t H = (size_t)w->mdl->h * w->bp_max;
     memset(w->lb_mem, 0, sizeof(double) * w->lb_size);
-    memset(w->in_sq, 0, sizeof(float) * n);
     memset(w->o, 0, sizeof(double) * H);
     memset(w->z, 0, sizeof(double) * 2 * H);
     memset(w->layer_in, 0, sizeof(double) * H * w->mdl->layers);
