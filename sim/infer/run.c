@@ -723,26 +723,54 @@ static int check_shapes(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   return AIMC_OK;
 }
 
+/* A reusable one-lane workspace: a lone sequence is laid out as a batch
+ * of one (stride 1), so it runs from the caller's buffer as it is. */
+struct aimc_infer_session {
+  aimc_ctx *ctx;
+  run_ws w;
+};
+
+int aimc_infer_session_open(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_hw *hw,
+                            aimc_infer_session **out) {
+  *out = NULL;
+  int st = check_shapes(ctx, mdl, hw);
+  if (st) return st;
+  aimc_infer_session *s = aimc_calloc(ctx, 1, sizeof *s);
+  if (!s) return aimc_error(ctx, AIMC_ENOMEM, "out of memory (run)");
+  s->ctx = ctx;
+  st = ws_init(ctx, &s->w, mdl, hw, AIMC_KERNEL_NATIVE, 1);
+  if (st) {
+    aimc_infer_session_close(s);
+    return st == AIMC_ENOMEM ? aimc_error(ctx, st, "out of memory (run)") : st;
+  }
+  *out = s;
+  return AIMC_OK;
+}
+
+int aimc_infer_session_run(aimc_infer_session *s, const double *x, int len, uint64_t sample,
+                           double *logits) {
+  if (len < 1) return aimc_error(s->ctx, AIMC_EINVAL, "run: empty sequence");
+  batch_begin(&s->w, 1, sample);
+  int st = run_batch(&s->w, x, len);
+  for (int c = 0; !st && c < s->w.mdl->n_out; c++) logits[c] = s->w.logits[c];
+  return st;
+}
+
+void aimc_infer_session_close(aimc_infer_session *s) {
+  if (!s) return;
+  ws_free(s->ctx, &s->w);
+  aimc_free(s->ctx, s);
+}
+
 int aimc_infer_sequence(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                         const aimc_hw *hw, const double *x, int len,
                         double *logits) {
   if (len < 1) return aimc_error(ctx, AIMC_EINVAL, "run: empty sequence");
-  int st = check_shapes(ctx, mdl, hw);
-  if (st) return st;
-  run_ws w;
-  st = ws_init(ctx, &w, mdl, hw, AIMC_KERNEL_NATIVE, 1);
-  size_t n = (size_t)len * mdl->n_in, bp = (size_t)w.bp_max;
-  double *xb = st ? NULL : zeros(ctx, n * bp);
-  if (!st && !xb) st = AIMC_ENOMEM;
-  if (!st) {
-    for (size_t e = 0; e < n; e++) xb[e * bp] = x[e];
-    batch_begin(&w, 1, 0);
-    st = run_batch(&w, xb, len);
-  }
-  for (int c = 0; !st && c < mdl->n_out; c++) logits[c] = w.logits[c * bp];
-  aimc_free(ctx, xb);
-  ws_free(ctx, &w);
-  return st == AIMC_ENOMEM ? aimc_error(ctx, st, "out of memory (run)") : st;
+  aimc_infer_session *s = NULL;
+  int st = aimc_infer_session_open(ctx, mdl, hw, &s);
+  if (!st) st = aimc_infer_session_run(s, x, len, 0, logits);
+  aimc_infer_session_close(s);
+  return st;
 }
 
 void aimc_infer_opts_defaults(aimc_infer_opts *o) {
