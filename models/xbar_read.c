@@ -2,7 +2,7 @@
  * explicit row pairs for the devices that hold values, a closed form for
  * the structural g_min pairs. */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3") /* vectorize the loops over the lanes */
+#pragma GCC optimize("O3", "no-math-errno") /* vectorize the lanes, sqrt too */
 #endif
 #include "aimc/xbar_read.h"
 
@@ -224,7 +224,10 @@ void aimc_xbar_read(const aimc_xbar_plan *p, const double *x, double rel_noise, 
         column_lanes(p, j, x + k0, xsq + k0, bp, S + k0, Q + k0, o + k0,
                  noise ? var + k0 : NULL);
     if (!noise) continue;
-    for (int k = 0; k < n; k++) var[k] = var[k] > 0 ? sqrt(var[k] * rel2) : 0;
+    for (int k = 0; k < n; k++) {
+      double v = var[k] * rel2;
+      var[k] = sqrt(v > 0 ? v : 0);
+    }
     aimc_lanes_normal(l, l->z);
     for (int k = 0; k < n; k++) o[k] += var[k] * l->z[k];
   }
