@@ -121,8 +121,12 @@ typedef struct {
   int trace_lane;           /* the traced sequence in the batch        */
 } run_ws;
 
-/* Event tags: the step, or stage i of layer l. */
+/* Event tags: the step, stage i of layer l, the decoder (a step period
+ * after the last step starts: the mean pool and the decoder), the end of
+ * the inference (the decoder's time later): the inference's latency is the
+ * kernel's clock at that event. */
 enum { EV_STEP = 0, EV_STAGE = 1 };
+static const uint32_t EV_DECODE = AIMC_TAG_SIGNAL - 2, EV_END = AIMC_TAG_SIGNAL - 1;
 
 static uint32_t stage_tag(int l, int i) { return EV_STAGE + (uint32_t)(l * AIMC_STAGES_MAX + i); }
 
@@ -634,9 +638,18 @@ static int on_step(run_ws *w, int s) {
       st = aimc_kernel_schedule(w->k, w->handler, w->offset_fs[l], stage_tag(l, 0),
                                 (uint64_t)s);
   }
-  if (!st && s + 1 < w->n_steps)
-    st = aimc_kernel_schedule(w->k, w->handler, w->period_fs, EV_STEP, (uint64_t)s + 1);
+  if (!st)
+    st = aimc_kernel_schedule(w->k, w->handler, w->period_fs,
+                              s + 1 < w->n_steps ? EV_STEP : EV_DECODE, (uint64_t)s + 1);
   return st;
+}
+
+/* The mean pool and the decoder into w->logits ([n_out][bp]). */
+static int on_decode(run_ws *w) {
+  const aimc_s4d_model *mdl = w->mdl;
+  for (size_t e = 0; e < (size_t)mdl->h * w->bp; e++) w->pool[e] /= w->len;
+  int st = dense(w, w->dec, mdl->h, mdl->n_out, mdl->dec_w, mdl->dec_b, w->pool, w->logits);
+  return st ? st : aimc_kernel_schedule(w->k, w->handler, w->dec_fs, EV_END, 0);
 }
 
 /* What the trace shows of layer l when its periphery starts: its first
@@ -653,6 +666,11 @@ static int on_event(aimc_kernel *k, void *self, const aimc_event *ev) {
   if (ev->tag == EV_STEP) {
     if (w->trace) st = aimc_infer_trace_step(w->trace, ev->time, s);
     return st ? st : on_step(w, s);
+  }
+  if (ev->tag == EV_DECODE) return on_decode(w);
+  if (ev->tag == EV_END) {
+    w->t_end_fs = ev->time;
+    return AIMC_OK;
   }
   int l = (int)(ev->tag - EV_STAGE) / AIMC_STAGES_MAX, i = (int)(ev->tag - EV_STAGE) % AIMC_STAGES_MAX;
   int t = layer_time(w, l, s);
@@ -689,7 +707,8 @@ static void batch_begin(run_ws *w, int nb, size_t first) {
 
 /* The batch's sequences (x: [t][n_in][bp]) through the hardware, as
  * events on the kernel: a wavefront over layers (layer_time), then the
- * mean pool and the decoder into w->logits ([n_out][bp]). */
+ * mean pool and the decoder into w->logits ([n_out][bp]); w->t_end_fs is
+ * the kernel's clock at the end. */
 static int run_batch(run_ws *w, const double *x, int len) {
   const aimc_s4d_model *mdl = w->mdl;
   int H = mdl->h, L = mdl->layers;
@@ -705,9 +724,7 @@ static int run_batch(run_ws *w, const double *x, int len) {
   if (!st) st = aimc_kernel_run(w->k);
   if (st) return st;
   w->events += aimc_kernel_delivered(w->k);
-  w->t_end_fs = (aimc_time)w->n_steps * w->period_fs + w->dec_fs;
-  for (size_t e = 0; e < (size_t)H * bp; e++) w->pool[e] /= len;
-  return dense(w, w->dec, H, mdl->n_out, mdl->dec_w, mdl->dec_b, w->pool, w->logits);
+  return AIMC_OK;
 }
 
 static int check_shapes(aimc_ctx *ctx, const aimc_s4d_model *mdl,
