@@ -198,8 +198,10 @@ COLUMN(column_lanes, AIMC_LANES)
 COLUMN(column_one, 1)
 #undef COLUMN
 
+int aimc_xbar_plan_noisy(const aimc_xbar_plan *p) { return p->noise; }
+
 void aimc_xbar_read(const aimc_xbar_plan *p, const double *x, double rel_noise, double *out,
-                    const aimc_lanes *l, double *scratch) {
+                    double *var_out, const aimc_lanes *l, double *scratch) {
   size_t bp = l->stride;
   int noise = p->noise && rel_noise > 0, n = l->n;
   double *S = scratch, *Q = S + bp, *var = Q + bp;
@@ -224,6 +226,11 @@ void aimc_xbar_read(const aimc_xbar_plan *p, const double *x, double rel_noise, 
         column_lanes(p, j, x + k0, xsq + k0, bp, S + k0, Q + k0, o + k0,
                  noise ? var + k0 : NULL);
     if (!noise) continue;
+    if (var_out) {
+      double *vo = var_out + (size_t)j * bp;
+      for (size_t k = 0; k < bp; k++) vo[k] = var[k] > 0 ? var[k] * rel2 : 0;
+      continue;
+    }
     for (int k = 0; k < n; k++) {
       double v = var[k] * rel2;
       var[k] = sqrt(v > 0 ? v : 0);

@@ -97,6 +97,7 @@ typedef struct {
   double *z, *o, *pool, *logits; /* 2h, h, h, n_out                     */
   double *mean, *var;       /* layer-norm moments, one per lane        */
   double *part;             /* a slot's columns when partial sums add  */
+  double *part_var;         /* a slot's read-noise variance, undrawn   */
   double *drive;            /* a slot's row drive after its DACs       */
   unsigned char *dac_exact; /* per array: its DACs at their calibration */
   aimc_lanes lanes;         /* the batch's lanes for the models' evals */
@@ -145,7 +146,7 @@ static void ws_free(aimc_ctx *ctx, run_ws *w) {
   void *bufs[] = {w->offset_fs, w->stages, w->n_stages, w->mv, w->ssm, w->ssm_b,
                   w->ssm_cd, w->mix, w->st_off, w->state, w->lb, w->lb_mem, w->read_tmp,
                   w->layer_in, w->layer_next, w->prev_in, w->drive, w->dac_exact, w->z, w->o,
-                  w->pool, w->logits, w->mean, w->var, w->part, w->noise, w->bits, w->z01};
+                  w->pool, w->logits, w->mean, w->var, w->part, w->part_var, w->noise, w->bits, w->z01};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
   memset(w, 0, sizeof *w);
 }
@@ -353,12 +354,13 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   w->mean = zeros(ctx, bp);
   w->var = zeros(ctx, bp);
   w->part = zeros(ctx, big * bp);
+  w->part_var = zeros(ctx, big * bp);
   w->noise = aimc_calloc(ctx, bp, sizeof(aimc_xs128p));
   w->bits = aimc_calloc(ctx, bp, sizeof(uint64_t));
   w->z01 = zeros(ctx, bp);
   if (!w->state || !w->lb_mem || !w->lb || !w->read_tmp || !w->layer_in || !w->layer_next ||
       !w->prev_in || !w->drive || !w->z || !w->o || !w->pool ||
-      !w->logits || !w->mean || !w->var || !w->part || !w->noise || !w->bits || !w->z01)
+      !w->logits || !w->mean || !w->var || !w->part || !w->part_var || !w->noise || !w->bits || !w->z01)
     return AIMC_ENOMEM;
   w->lanes = (aimc_lanes){w->nb, (size_t)w->bp, w->noise, w->bits, w->z01};
   w->noise_seed = aimc_seed_derive(aimc_ctx_seed(ctx), aimc_hash_str("aimc.read_noise"));
@@ -420,9 +422,9 @@ static int at_calibration(const run_ws *w, int k, aimc_tile_part p) {
  * params as the netlist gives them), with the calibration of the channels
  * they carry. */
 static int convert(run_ws *w, int k, aimc_tile_part p, const double *fs, const int *bits,
-                   int n, const double *in, double *out) {
+                   int n, const double *in, const double *in_var, double *out) {
   const aimc_tile *t = &w->m->tiles[k];
-  aimc_eval e = {t->params[p], NULL, n, fs, bits};
+  aimc_eval e = {t->params[p], NULL, n, fs, bits, in_var};
   return aimc_model_eval_batch(t->model[p], &e, in, out, &w->lanes);
 }
 
@@ -451,15 +453,21 @@ static int array_read(run_ws *w, int mi, const double *in, double *out) {
         if (grid) memcpy(w->drive + at, x + at, sizeof(double) * (size_t)(i1 - i) * bp);
         else
           st = convert(w, k, AIMC_TILE_DAC, v->dac_fs + s->in0 + i, v->dac_bits + s->in0 + i,
-                       i1 - i, x + at, w->drive + at);
+                       i1 - i, x + at, NULL, w->drive + at);
       }
       x = w->drive;
     }
     double *dst = v->exclusive ? out + (size_t)s->out0 * bp : w->part;
-    if (!st) aimc_xbar_read(v->plans[si], x, rel, dst, &w->lanes, w->read_tmp);
+    /* The read noise goes to the ADC as a variance when the ADC draws it
+     * with its own noise (one deviate: independent Gaussians add). */
+    double *var = v->calibrated && rel > 0 && aimc_xbar_plan_noisy(v->plans[si]) &&
+                          w->m->tiles[k].model[AIMC_TILE_ADC]->draws_in_var
+                      ? w->part_var
+                      : NULL;
+    if (!st) aimc_xbar_read(v->plans[si], x, rel, dst, var, &w->lanes, w->read_tmp);
     if (!st && v->calibrated)
       st = convert(w, k, AIMC_TILE_ADC, v->adc_fs + s->out0, v->adc_bits + s->out0, s->n_out,
-                   dst, dst);
+                   dst, var, dst);
     if (!v->exclusive)
       for (size_t e = 0; e < (size_t)s->n_out * bp; e++) out[(size_t)s->out0 * bp + e] += dst[e];
   }

@@ -71,11 +71,11 @@ typedef struct {
 } lanes_ws;
 
 static void read(const aimc_xbar_plan *p, const double *x, double rel, int n, size_t stride,
-                 lanes_ws *ws, uint64_t seed0) {
+                 lanes_ws *ws, uint64_t seed0, double *var_out) {
   for (int k = 0; k < n; k++) aimc_xs128p_seed(&ws->rng[k], seed0 + (uint64_t)k);
   aimc_lanes l = {n, stride, ws->rng, ws->bits, ws->z};
   assert_true(aimc_xbar_read_scratch(p, stride) <= 4096);
-  aimc_xbar_read(p, x, rel, ws->out, &l, ws->scratch);
+  aimc_xbar_read(p, x, rel, ws->out, var_out, &l, ws->scratch);
 }
 
 static void test_exact_and_sparse(void **state) {
@@ -89,7 +89,7 @@ static void test_exact_and_sparse(void **state) {
   assert_int_equal(aimc_xbar_plan_pairs(p), (size_t)(2 * 2 * M + M + 1));
   assert_int_equal(aimc_xbar_plan_dense_pairs(p), (size_t)NO * (NI / 2));
   static lanes_ws ws;
-  read(p, b.x, 0, LN, STRIDE, &ws, 1);
+  read(p, b.x, 0, LN, STRIDE, &ws, 1, NULL);
   for (int j = 0; j < NO; j++)
     for (int k = 0; k < LN; k++) assert_true(ws.out[j * STRIDE + k] == dense(&b, j, k, STRIDE));
   aimc_xbar_plan_free(ctx, p);
@@ -108,7 +108,7 @@ static void test_closed_form(void **state) {
   assert_true(aimc_xbar_plan_pairs(p) >= (size_t)(2 * 2 * M + M + 1 + 1));
   assert_true(aimc_xbar_plan_pairs(p) <= (size_t)(2 * 2 * M + M + 1 + 1 + NO / 3));
   static lanes_ws ws;
-  read(p, b.x, 0, LN, STRIDE, &ws, 1);
+  read(p, b.x, 0, LN, STRIDE, &ws, 1, NULL);
   for (int j = 0; j < NO; j++) {
     double scale = 0; /* n devices within 1e-9 of the largest weight, |x| <= 1 */
     for (int i = 0; i < NI; i++) scale = fmax(scale, fabs(b.w[j * NI + i]));
@@ -130,11 +130,11 @@ static void test_lanes_and_noise(void **state) {
   aimc_xbar_plan *p = plan(ctx, &b, 1);
   const double rel = 0.05;
   static lanes_ws ws, one;
-  read(p, b.x, rel, LN, STRIDE, &ws, 100);
+  read(p, b.x, rel, LN, STRIDE, &ws, 100, NULL);
   for (int k = 0; k < LN; k++) {
     double x1[NI];
     for (int i = 0; i < NI; i++) x1[i] = b.x[i * STRIDE + k];
-    read(p, x1, rel, 1, 1, &one, 100 + (uint64_t)k);
+    read(p, x1, rel, 1, 1, &one, 100 + (uint64_t)k, NULL);
     aimc_xs128p g;
     aimc_xs128p_seed(&g, 100 + (uint64_t)k);
     for (int j = 0; j < NO; j++) {
@@ -147,6 +147,19 @@ static void test_lanes_and_noise(void **state) {
       assert_true(fabs(noise - want) <= 1e-5 * fabs(want) + 1e-15);
     }
   }
+  /* Handed on as a variance (var_out): no draw, the same variance. */
+  static double var[NO * STRIDE];
+  read(p, b.x, rel, LN, STRIDE, &ws, 100, var);
+  for (int j = 0; j < NO; j++)
+    for (int k = 0; k < LN; k++) {
+      double want = 0;
+      for (int i = 0; i < NI; i++)
+        want += b.nv[j * NI + i] * b.x[i * STRIDE + k] * b.x[i * STRIDE + k];
+      want *= rel * rel;
+      assert_true(ws.out[j * STRIDE + k] == dense(&b, j, k, STRIDE));
+      assert_true(fabs(var[j * STRIDE + k] - want) <= 1e-5 * want);
+    }
+  assert_true(aimc_xbar_plan_noisy(p));
   aimc_xbar_plan_free(ctx, p);
   aimc_ctx_free(ctx);
 }

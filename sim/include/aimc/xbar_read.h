@@ -52,13 +52,18 @@ size_t aimc_xbar_plan_dense_pairs(const aimc_xbar_plan *p);
 /* Doubles of scratch aimc_xbar_read needs for a stride. */
 size_t aimc_xbar_read_scratch(const aimc_xbar_plan *p, size_t stride);
 
+/* 1 when the plan reads with noise (some device has a variance factor). */
+int aimc_xbar_plan_noisy(const aimc_xbar_plan *p);
+
 /* out[j * stride + k] = sum_i w_ji x[i * stride + k] for lane k < l->n,
- * plus rel_noise times the square root of the column's variance times a
- * standard normal deviate of lane k's stream (one per column, columns in
- * order) when the plan has read noise and rel_noise > 0. stride is 1 or
- * a multiple of AIMC_LANES. */
+ * plus the read noise when the plan is noisy and rel_noise > 0: a
+ * Gaussian of variance rel_noise^2 times the column's variance. It is
+ * drawn here (one standard normal deviate of lane k's stream per column,
+ * columns in order) when var_out is NULL; else its variance is written to
+ * var_out (out's layout) for the next stage to draw (aimc_eval.in_var).
+ * stride is 1 or a multiple of AIMC_LANES. */
 void aimc_xbar_read(const aimc_xbar_plan *p, const double *x, double rel_noise, double *out,
-                    const aimc_lanes *l, double *scratch);
+                    double *var_out, const aimc_lanes *l, double *scratch);
 
 #ifdef __cplusplus
 }
