@@ -403,17 +403,17 @@ int aimc_nninv_load(aimc_ctx *ctx, const char *path, aimc_nninv **out) {
   aimc_nninv *n = NULL;
   rc = blk_read_raw(ctx, &r, &hd, sizeof hd);
   if (!rc && memcmp(hd.magic, NNI_MAGIC, sizeof NNI_MAGIC))
-    rc = aimc_error(ctx, AIMC_EFORMAT,
+    rc = aimc_error(ctx, AIMC_EINVAL,
                     "%s: not an inverse-network file (aimc device "
                     "train-inverse)",
                     path);
   if (!rc && hd.version != NNI_VERSION)
-    rc = aimc_error(ctx, AIMC_EFORMAT,
+    rc = aimc_error(ctx, AIMC_EINVAL,
                     "%s: inverse-network file version %u; this build reads "
                     "version %u",
                     path, hd.version, NNI_VERSION);
   if (!rc && (hd.hidden < 4 || hd.hidden > AIMC_NNINV_MAX_HIDDEN))
-    rc = aimc_error(ctx, AIMC_EFORMAT,
+    rc = aimc_error(ctx, AIMC_EINVAL,
                     "%s: hidden = %u is out of range [4, %d]", path, hd.hidden,
                     AIMC_NNINV_MAX_HIDDEN);
   if (!rc && !(n = nninv_alloc(ctx, (int)hd.hidden)))
@@ -425,7 +425,7 @@ int aimc_nninv_load(aimc_ctx *ctx, const char *path, aimc_nninv **out) {
   if (!rc) rc = blk_read(ctx, &r, "control", BLK_F64, ctl, 6);
   if (!rc) rc = blk_read(ctx, &r, "params", BLK_F64, n->par, n->n_par);
   if (!rc && r.pos != r.size)
-    rc = aimc_error(ctx, AIMC_EFORMAT, "%s: %zu bytes after the last block",
+    rc = aimc_error(ctx, AIMC_EINVAL, "%s: %zu bytes after the last block",
                     path, r.size - r.pos);
   if (!rc) {
     int ok = aimc_device_model_find(n->model) != NULL;
@@ -437,7 +437,7 @@ int aimc_nninv_load(aimc_ctx *ctx, const char *path, aimc_nninv **out) {
     ok = ok && (ctl[0] == 0 || ctl[0] == 1) && (ctl[1] == 0 || ctl[1] == 1) &&
          ctl[4] > 0 && ctl[4] < ctl[5];
     if (!ok)
-      rc = aimc_error(ctx, AIMC_EFORMAT,
+      rc = aimc_error(ctx, AIMC_EINVAL,
                       "%s: unknown device model '%s', a non-finite weight or "
                       "an impossible window, pulse limit or width range",
                       path, n->model);

@@ -169,8 +169,8 @@ static void test_file(void **state) {
   snprintf(bad, sizeof bad, "%s/bad.bin", dir);
   struct {
     int what, rc;
-  } cases[] = {{0, AIMC_ECHECKSUM}, {1, AIMC_EFORMAT}, {2, AIMC_EFORMAT},
-               {3, AIMC_EFORMAT}, {4, AIMC_EFORMAT}};
+  } cases[] = {{0, AIMC_ECHECKSUM}, {1, AIMC_EINVAL}, {2, AIMC_EFORMAT},
+               {3, AIMC_EINVAL}, {4, AIMC_EINVAL}};
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     unsigned char tmp[65536];
     size_t n = size;

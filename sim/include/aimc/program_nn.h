@@ -119,6 +119,30 @@ void aimc_nninv_hybrid(const aimc_nninv *n, const aimc_device *dev,
                        const aimc_wv_params *p, int k, int verify, void *cell,
                        double target_S, gsl_rng *rng, aimc_prog_result *res);
 
+/* Population statistics of a controller: n fresh devices of dev (d2d,
+ * c2c and read noise from rng), start and target drawn uniformly over the
+ * central frac of the nominal window; pairs closer than tol_S are redrawn
+ * (no pulse needed). hit50: share whose realised update lies within +-50 %
+ * of the intended one (arXiv 2403.06712's one-shot figure); within: share
+ * ending within tol_S; the rest are means per device. */
+typedef void (*aimc_prog_fn)(void *arg, const aimc_device *dev, void *cell,
+                             double target_S, double tol_S, gsl_rng *rng,
+                             aimc_prog_result *r);
+typedef struct {
+  int n;
+  double hit50, within, rms_err_S, pulses, e_J, t_s;
+} aimc_prog_pop;
+int aimc_prog_population(aimc_ctx *ctx, const aimc_device *dev,
+                         aimc_prog_fn fn, void *arg, int n, double frac,
+                         double tol_S, gsl_rng *rng, aimc_prog_pop *s);
+/* Controllers as aimc_prog_fn: arg is the aimc_nninv / aimc_oneshot. */
+void aimc_prog_fn_nninv(void *arg, const aimc_device *dev, void *cell,
+                        double target_S, double tol_S, gsl_rng *rng,
+                        aimc_prog_result *r);
+void aimc_prog_fn_oneshot(void *arg, const aimc_device *dev, void *cell,
+                          double target_S, double tol_S, gsl_rng *rng,
+                          aimc_prog_result *r);
+
 #ifdef __cplusplus
 }
 #endif
