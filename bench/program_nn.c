@@ -19,76 +19,24 @@ typedef union {
   char bytes[512];
 } cell_buf;
 
-typedef struct {
-  int n;
-  double hit50, within, se, pulses, e_J, t_s;
-} stats;
-
-enum { M_PARAM, M_NN, M_NN_HW, M_WV, M_HYB };
-
-typedef struct {
-  const aimc_device *d;
-  const aimc_oneshot *os;
-  const aimc_nninv *nn;
-  aimc_nninv_hw *hw;
-  aimc_wv_params wv;
-  int k, verify;
-} ctl;
-
-/* Start and target uniform over the central frac of the window; updates
- * within tol are left out (no pulse needed). Same seed per mode, so every
- * mode sees the same devices, starts and targets. */
-static stats run(aimc_ctx *ctx, const ctl *c, int mode, int n, double frac,
-                 unsigned long seed) {
-  stats s = {0};
-  aimc_ctx_reseed(ctx, seed);
-  gsl_rng *rng = aimc_ctx_rng(ctx);
-  double lo, hi, tol = c->wv.tol_S;
-  aimc_device_window(c->d, &lo, &hi);
-  double margin = 0.5 * (1 - frac) * (hi - lo);
-  while (s.n < n) {
-    cell_buf cb;
-    aimc_device_cell_init(c->d, cb.bytes, rng);
-    double u0 = gsl_rng_uniform(rng), u1 = gsl_rng_uniform(rng);
-    aimc_device_set_g(c->d, cb.bytes, lo + margin + frac * (hi - lo) * u0);
-    double g0 = aimc_device_g(c->d, cb.bytes);
-    double target = lo + margin + frac * (hi - lo) * u1;
-    if (fabs(target - g0) <= tol) continue;
-    aimc_prog_result r;
-    switch (mode) {
-      case M_PARAM:
-        aimc_oneshot_program(c->os, cb.bytes, target, tol, rng, &r);
-        break;
-      case M_NN:
-        aimc_nninv_program(c->nn, c->d, cb.bytes, target, tol, rng, &r);
-        break;
-      case M_NN_HW:
-        aimc_nninv_hw_program(c->hw, c->d, cb.bytes, target, tol, rng, &r);
-        break;
-      case M_WV:
-        aimc_wv_program(c->d, &c->wv, cb.bytes, target, rng, &r);
-        break;
-      default:
-        aimc_nninv_hybrid(c->nn, c->d, &c->wv, c->k, c->verify, cb.bytes,
-                          target, rng, &r);
-    }
-    double want = target - g0, got = r.g_S - g0;
-    s.n++;
-    s.hit50 += fabs(got - want) <= 0.5 * fabs(want);
-    s.within += fabs(r.err_S) <= tol;
-    s.se += r.err_S * r.err_S;
-    s.pulses += r.pulses;
-    s.e_J += r.e_J;
-    s.t_s += r.t_s;
-  }
-  return s;
+static void hw_fn(void *arg, const aimc_device *dev, void *cell,
+                  double target_S, double tol_S, gsl_rng *rng,
+                  aimc_prog_result *r) {
+  aimc_nninv_hw_program(arg, dev, cell, target_S, tol_S, rng, r);
 }
 
-static void row(const char *name, const stats *s) {
+/* One controller on the population (same seed for every controller, so
+ * all see the same devices, starts and targets), as a table row. */
+static void row(aimc_ctx *ctx, const aimc_device *d, const char *name,
+                aimc_prog_fn fn, void *arg, int n, double frac, double tol) {
+  aimc_prog_pop s;
+  aimc_ctx_reseed(ctx, 77);
+  if (aimc_prog_population(ctx, d, fn, arg, n, frac, tol, aimc_ctx_rng(ctx),
+                           &s))
+    return;
   printf("| %s | %.2f %% | %.2f %% | %.3g | %.3g uS | %.3g pJ | %.3g us |\n",
-         name, 100 * s->hit50 / s->n, 100 * s->within / s->n,
-         s->pulses / s->n, sqrt(s->se / s->n) * 1e6, s->e_J / s->n * 1e12,
-         s->t_s / s->n * 1e6);
+         name, 100 * s.hit50, 100 * s.within, s.pulses, s.rms_err_S * 1e6,
+         s.e_J * 1e12, s.t_s * 1e6);
 }
 
 static double cpu_s(void) { return (double)clock() / CLOCKS_PER_SEC; }
@@ -99,10 +47,7 @@ static void card(aimc_ctx *ctx, const char *model, double tol, double frac,
                  int n, int by_width_set) {
   aimc_device *d = NULL;
   if (aimc_device_alloc(ctx, model, &d)) return;
-  ctl c = {.d = d};
-  aimc_wv_defaults(&c.wv);
-  c.wv.tol_S = tol;
-  c.wv.max_pulses = 200;
+  aimc_nninv_hw *hw = NULL;
   aimc_oneshot *os = NULL;
   aimc_nninv *nn = NULL;
   aimc_nninv_opts o;
@@ -116,13 +61,11 @@ static void card(aimc_ctx *ctx, const char *model, double tol, double frac,
   double t2 = cpu_s();
   aimc_nninv_hw_opts ho;
   aimc_nninv_hw_defaults(&ho);
-  if (!rc) rc = aimc_nninv_hw_alloc(ctx, nn, &ho, aimc_ctx_rng(ctx), &c.hw);
+  if (!rc) rc = aimc_nninv_hw_alloc(ctx, nn, &ho, aimc_ctx_rng(ctx), &hw);
   if (rc) {
     fprintf(stderr, "%s\n", aimc_ctx_errmsg(ctx));
     goto done;
   }
-  c.os = os;
-  c.nn = nn;
   printf(
       "\n%s card: %d devices, start and target uniform over the central %.0f "
       "%% of the window, tol %.2g uS\n"
@@ -136,28 +79,29 @@ static void card(aimc_ctx *ctx, const char *model, double tol, double frac,
       "| controller | within +-50 %% of update | within tol | pulses/device | "
       "residual RMS | energy/device | time/device |\n"
       "|---|---:|---:|---:|---:|---:|---:|\n");
-  stats s = run(ctx, &c, M_PARAM, n, frac, 77);
-  row("one-shot, parametric inverse", &s);
-  s = run(ctx, &c, M_NN, n, frac, 77);
-  row("one-shot, neural inverse", &s);
-  s = run(ctx, &c, M_NN_HW, n, frac, 77);
-  row("one-shot, neural inverse on crossbars", &s);
+  row(ctx, d, "one-shot, parametric inverse", aimc_prog_fn_oneshot, os, n,
+      frac, tol);
+  row(ctx, d, "one-shot, neural inverse", aimc_prog_fn_nninv, nn, n, frac, tol);
+  row(ctx, d, "one-shot, neural inverse on crossbars", hw_fn, hw, n, frac,
+      tol);
   if (g_oneshot_only) goto done;
-  stats wv = run(ctx, &c, M_WV, n, frac, 77);
-  row("write-verify (ISPP, <= 200 pulses)", &wv);
+  aimc_hybrid_arg h = {.nn = nn};
+  aimc_wv_defaults(&h.wv);
+  h.wv.max_pulses = 200;
+  row(ctx, d, "write-verify (ISPP, <= 200 pulses)", aimc_prog_fn_wv, &h.wv, n,
+      frac, tol);
   int ks[] = {5, 10, 20, 50};
   char name[96];
   for (int v = 0; v < 2; v++)
     for (int i = 0; i < 4; i++) {
-      c.k = ks[i];
-      c.verify = v ? AIMC_HYBRID_NN : AIMC_HYBRID_ISPP;
-      s = run(ctx, &c, M_HYB, n, frac, 77);
+      h.k = ks[i];
+      h.verify = v ? AIMC_HYBRID_NN : AIMC_HYBRID_ISPP;
       snprintf(name, sizeof name, "hybrid: neural shot + <= %d %s pulses", ks[i],
                v ? "neural verify" : "ISPP verify");
-      row(name, &s);
+      row(ctx, d, name, aimc_prog_fn_hybrid, &h, n, frac, tol);
     }
   aimc_nninv_hw_stats hs;
-  aimc_nninv_hw_get_stats(c.hw, &hs);
+  aimc_nninv_hw_get_stats(hw, &hs);
   printf(
       "inverse on crossbars: %d arrays, %d devices, %.2f %% of weight cells "
       "within tol; per inference %.3g pJ array read + %.3g pJ converters, "
@@ -165,7 +109,7 @@ static void card(aimc_ctx *ctx, const char *model, double tol, double frac,
       hs.arrays, hs.devices, 100 * hs.within_tol, hs.e_array_J * 1e12,
       hs.e_conv_J * 1e12, hs.dac_conv, hs.adc_conv);
 done:
-  aimc_nninv_hw_free(c.hw);
+  aimc_nninv_hw_free(hw);
   aimc_nninv_free(ctx, nn);
   aimc_oneshot_free(ctx, os);
   aimc_device_free(ctx, d);

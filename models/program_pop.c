@@ -59,3 +59,20 @@ void aimc_prog_fn_oneshot(void *arg, const aimc_device *dev, void *cell,
   (void)dev;
   aimc_oneshot_program(arg, cell, target_S, tol_S, rng, r);
 }
+
+void aimc_prog_fn_wv(void *arg, const aimc_device *dev, void *cell,
+                     double target_S, double tol_S, gsl_rng *rng,
+                     aimc_prog_result *r) {
+  aimc_wv_params p = *(const aimc_wv_params *)arg;
+  p.tol_S = tol_S;
+  aimc_wv_program(dev, &p, cell, target_S, rng, r);
+}
+
+void aimc_prog_fn_hybrid(void *arg, const aimc_device *dev, void *cell,
+                         double target_S, double tol_S, gsl_rng *rng,
+                         aimc_prog_result *r) {
+  const aimc_hybrid_arg *h = arg;
+  aimc_wv_params p = h->wv;
+  p.tol_S = tol_S;
+  aimc_nninv_hybrid(h->nn, dev, &p, h->k, h->verify, cell, target_S, rng, r);
+}

@@ -22,62 +22,31 @@
 #include "aimc/status.h"
 #include "testutil.h"
 
-typedef union {
-  double align;
-  char bytes[512];
-} cell_buf;
-
-typedef struct {
-  int n;
-  double hit50, within, pulses;
-} pop;
-
-/* mode 0: neural one-shot, 1: write-verify, 2: hybrid (neural verify). */
-static pop population(aimc_ctx *ctx, const aimc_device *d, const aimc_nninv *nn,
-                      int mode, int n, double frac, double tol) {
-  pop s = {0};
+/* mode 0: neural one-shot, 1: write-verify, 2: hybrid (neural verify,
+ * <= 20 verify pulses); the same devices and targets for every mode. */
+static aimc_prog_pop population(aimc_ctx *ctx, const aimc_device *d,
+                                const aimc_nninv *nn, int mode, int n,
+                                double frac, double tol) {
+  aimc_hybrid_arg h = {.nn = nn, .k = 20, .verify = AIMC_HYBRID_NN};
+  aimc_wv_defaults(&h.wv);
+  h.wv.max_pulses = 200;
+  aimc_prog_fn fn[] = {aimc_prog_fn_nninv, aimc_prog_fn_wv,
+                       aimc_prog_fn_hybrid};
+  void *arg[] = {(void *)nn, &h.wv, &h};
+  aimc_prog_pop s;
   aimc_ctx_reseed(ctx, 31);
-  gsl_rng *rng = aimc_ctx_rng(ctx);
-  aimc_wv_params p;
-  aimc_wv_defaults(&p);
-  p.tol_S = tol;
-  p.max_pulses = 200;
-  double lo, hi;
-  aimc_device_window(d, &lo, &hi);
-  double margin = 0.5 * (1 - frac) * (hi - lo);
-  while (s.n < n) {
-    cell_buf c;
-    aimc_device_cell_init(d, c.bytes, rng);
-    aimc_device_set_g(d, c.bytes,
-                      lo + margin + frac * (hi - lo) * gsl_rng_uniform(rng));
-    double g0 = aimc_device_g(d, c.bytes);
-    double target = lo + margin + frac * (hi - lo) * gsl_rng_uniform(rng);
-    if (fabs(target - g0) <= tol) continue;
-    aimc_prog_result r;
-    if (mode == 0)
-      aimc_nninv_program(nn, d, c.bytes, target, tol, rng, &r);
-    else if (mode == 1)
-      aimc_wv_program(d, &p, c.bytes, target, rng, &r);
-    else
-      aimc_nninv_hybrid(nn, d, &p, 20, AIMC_HYBRID_NN, c.bytes, target, rng,
-                        &r);
-    double want = target - g0, got = r.g_S - g0;
-    s.n++;
-    s.hit50 += fabs(got - want) <= 0.5 * fabs(want);
-    s.within += fabs(r.err_S) <= tol;
-    s.pulses += r.pulses;
-  }
-  s.hit50 /= n;
-  s.within /= n;
-  s.pulses /= n;
+  if (aimc_prog_population(ctx, d, fn[mode], arg[mode], n, frac, tol,
+                           aimc_ctx_rng(ctx), &s))
+    fail_msg("%s", aimc_ctx_errmsg(ctx));
   return s;
 }
 
 static aimc_nninv *train_small(aimc_ctx *ctx, const aimc_device *d) {
   aimc_nninv_opts o;
   aimc_nninv_defaults(&o);
-  o.n_samples = 3000;
-  o.epochs = 40;
+  o.n_samples = 2000;
+  o.epochs = 25;
+  o.rounds = 1;
   aimc_nninv *nn = NULL;
   aimc_ctx_reseed(ctx, 5);
   if (aimc_nninv_train(ctx, d, &o, aimc_ctx_rng(ctx), &nn))
@@ -92,13 +61,13 @@ static void test_one_shot_and_hybrid(void **state) {
   assert_int_equal(aimc_device_alloc(ctx, "pulse", &d), 0);
   aimc_nninv *nn = train_small(ctx, d);
   /* 2000 devices: the standard error of a fraction near 0.95 is 0.5 %. */
-  pop s = population(ctx, d, nn, 0, 2000, 1.0, 1e-6);
+  aimc_prog_pop s = population(ctx, d, nn, 0, 2000, 1.0, 1e-6);
   printf("pulse, small network: %.2f %% within +-50 %%\n", 100 * s.hit50);
   assert_true(s.hit50 >= 0.90);
   assert_true(s.pulses > 0.95 && s.pulses <= 1);
-  /* Hybrid against write-verify at one tolerance (500 devices). */
-  pop wv = population(ctx, d, nn, 1, 500, 1.0, 1e-6);
-  pop hy = population(ctx, d, nn, 2, 500, 1.0, 1e-6);
+  /* Hybrid against write-verify at one tolerance (300 devices). */
+  aimc_prog_pop wv = population(ctx, d, nn, 1, 300, 1.0, 1e-6);
+  aimc_prog_pop hy = population(ctx, d, nn, 2, 300, 1.0, 1e-6);
   printf("write-verify %.2f %% within tol, %.1f pulses; hybrid %.2f %%, %.1f\n",
          100 * wv.within, wv.pulses, 100 * hy.within, hy.pulses);
   assert_true(hy.within >= wv.within - 0.02);

@@ -135,13 +135,26 @@ typedef struct {
 int aimc_prog_population(aimc_ctx *ctx, const aimc_device *dev,
                          aimc_prog_fn fn, void *arg, int n, double frac,
                          double tol_S, gsl_rng *rng, aimc_prog_pop *s);
-/* Controllers as aimc_prog_fn: arg is the aimc_nninv / aimc_oneshot. */
+/* Controllers as aimc_prog_fn: arg is the aimc_nninv / aimc_oneshot /
+ * aimc_wv_params (its tol_S replaced by the population's) /
+ * aimc_hybrid_arg. */
 void aimc_prog_fn_nninv(void *arg, const aimc_device *dev, void *cell,
                         double target_S, double tol_S, gsl_rng *rng,
                         aimc_prog_result *r);
 void aimc_prog_fn_oneshot(void *arg, const aimc_device *dev, void *cell,
                           double target_S, double tol_S, gsl_rng *rng,
                           aimc_prog_result *r);
+void aimc_prog_fn_wv(void *arg, const aimc_device *dev, void *cell,
+                     double target_S, double tol_S, gsl_rng *rng,
+                     aimc_prog_result *r);
+typedef struct {
+  const aimc_nninv *nn;
+  aimc_wv_params wv;
+  int k, verify;
+} aimc_hybrid_arg;
+void aimc_prog_fn_hybrid(void *arg, const aimc_device *dev, void *cell,
+                         double target_S, double tol_S, gsl_rng *rng,
+                         aimc_prog_result *r);
 
 #ifdef __cplusplus
 }
