@@ -87,6 +87,36 @@ static void test_one_shot_and_hybrid(void **state) {
   /* A larger update needs a larger pulse. */
   aimc_nninv_pulse(nn, 20e-6, 40e-6, 1e-6, &v2, &w2);
   assert_true(v2 < vs);
+  /* The crossbar's programming modes: 16 x 16 targets over the window. */
+  aimc_xbar *x = NULL;
+  assert_int_equal(aimc_xbar_alloc(ctx, d, 16, 16, aimc_ctx_rng(ctx), &x), 0);
+  double t[256];
+  for (int k = 0; k < 256; k++) t[k] = 10e-6 + 80e-6 * (k % 17) / 16.0;
+  aimc_xbar_set_targets(x, t);
+  aimc_xbar_prog_opts po;
+  aimc_xbar_prog_defaults(&po);
+  po.mode = AIMC_XBAR_PROG_ONE_SHOT_NN;
+  aimc_prog_totals tot;
+  assert_int_equal(aimc_xbar_program(x, &po, aimc_ctx_rng(ctx), &tot),
+                   AIMC_EINVAL); /* no network given */
+  po.nn = nn;
+  assert_int_equal(aimc_xbar_program(x, &po, aimc_ctx_rng(ctx), &tot), 0);
+  assert_true(tot.pulses <= 256 && tot.hist[1] + tot.hist[0] == 256);
+  po.mode = AIMC_XBAR_PROG_HYBRID;
+  assert_int_equal(aimc_xbar_program(x, &po, aimc_ctx_rng(ctx), &tot), 0);
+  printf("crossbar hybrid: %ld of 256 within tol, %ld pulses\n",
+         tot.converged, tot.pulses);
+  assert_true(tot.converged >= 240 && tot.pulses < 256 * 10);
+  aimc_xbar_free(x);
+  /* A network trained for another card is refused. */
+  aimc_device *v = NULL;
+  assert_int_equal(aimc_device_alloc(ctx, "vcm", &v), 0);
+  assert_int_equal(aimc_xbar_alloc(ctx, v, 4, 4, NULL, &x), 0);
+  assert_int_equal(aimc_xbar_program(x, &po, aimc_ctx_rng(ctx), &tot),
+                   AIMC_EINVAL);
+  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "trained for device model"));
+  aimc_xbar_free(x);
+  aimc_device_free(ctx, v);
   aimc_nninv_free(ctx, nn);
   aimc_device_free(ctx, d);
   aimc_ctx_free(ctx);
