@@ -15,6 +15,7 @@
 static void help(void) {
   printf(
       "usage: aimc device train-inverse [--model M | --card FILE] -o INV.bin\n"
+      "       aimc device train-inverse [--model M | --card FILE] --from INV.bin\n"
       "           [--hidden N] [--samples N] [--epochs N] [--rounds N]\n"
       "           [--set-by-width V] [--reset-by-width V] [--widths MIN:MAX]\n"
       "           [--noisy-labels] [--eval N] [--tol G] [--frac F]\n\n"
@@ -29,6 +30,8 @@ static void help(void) {
       "options:\n"
       "  --model M, --card FILE   device (default: the pulse model)\n"
       "  -o FILE                  the network (written atomically)\n"
+      "  --from FILE              evaluate a saved network on the card (it\n"
+      "                           must have been trained for that card)\n"
       "  --hidden N               units per hidden layer (default 32)\n"
       "  --samples N              simulated pulses per polarity and round\n"
       "                           (default 8000)\n"
@@ -78,7 +81,7 @@ int aimc_cmd_device_train_inverse(aimc_ctx *ctx, int argc, char **argv) {
   }
   aimc_nninv_opts o;
   aimc_nninv_defaults(&o);
-  const char *model = NULL, *card = NULL, *out = NULL;
+  const char *model = NULL, *card = NULL, *out = NULL, *from = NULL;
   int n_eval = 2000, rc = AIMC_OK;
   double tol = 1e-6, frac = 1;
   for (int i = 1; i < argc && !rc; i++) {
@@ -97,6 +100,8 @@ int aimc_cmd_device_train_inverse(aimc_ctx *ctx, int argc, char **argv) {
       card = v;
     else if (!strcmp(a, "-o"))
       out = v;
+    else if (!strcmp(a, "--from"))
+      from = v;
     else if (!strcmp(a, "--hidden"))
       rc = int_arg(ctx, a, v, 4, AIMC_NNINV_MAX_HIDDEN, &o.hidden);
     else if (!strcmp(a, "--samples"))
@@ -137,7 +142,10 @@ int aimc_cmd_device_train_inverse(aimc_ctx *ctx, int argc, char **argv) {
                             "argument '%s'", a);
   }
   if (rc) return rc;
-  if (!out) return aimc_cli_usage(ctx, "device", "train-inverse needs -o FILE");
+  if (!out == !from)
+    return aimc_cli_usage(ctx, "device",
+                          "train-inverse needs -o FILE (train) or --from FILE "
+                          "(evaluate), not both");
   if (model && card)
     return aimc_cli_usage(ctx, "device", "give --model or --card, not both");
   aimc_device *dev = NULL;
@@ -146,9 +154,14 @@ int aimc_cmd_device_train_inverse(aimc_ctx *ctx, int argc, char **argv) {
   rc = aimc_device_open(ctx, model ? model : aimc_device_model_default()->name,
                         card, &dev);
   gsl_rng *rng = aimc_ctx_rng(ctx);
-  if (!rc) rc = aimc_nninv_train(ctx, dev, &o, rng, &nn);
-  if (!rc) rc = aimc_nninv_save(ctx, nn, out);
-  if (!rc)
+  if (!rc && from) {
+    rc = aimc_nninv_load(ctx, from, &nn);
+    if (!rc) rc = aimc_nninv_check_device(ctx, nn, dev, from);
+  } else if (!rc) {
+    rc = aimc_nninv_train(ctx, dev, &o, rng, &nn);
+    if (!rc) rc = aimc_nninv_save(ctx, nn, out);
+  }
+  if (!rc && !from)
     printf("%s: %d-%d-%d-1 network for the %s card, %d x 2 x %d pulses, "
            "training RMS %.4f of the output range\n",
            out, AIMC_NNINV_INPUTS, o.hidden, o.hidden, dev->model->name,

@@ -7,3 +7,4 @@ aimc_cli_test(models_docs_current LABELS unit COMMAND sh ${PROJECT_SOURCE_DIR}/s
 aimc_test(test_eval SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_eval.c LABELS unit conformance)
 aimc_test(test_program_nn SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program_nn.c LABELS unit)
 aimc_test(test_device_fit SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_device_fit.c LABELS unit)
+aimc_test(test_program_nn_targets SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program_nn_targets.c LABELS slow TIMEOUT 900)
