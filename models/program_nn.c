@@ -296,9 +296,10 @@ int aimc_nninv_train(aimc_ctx *ctx, const aimc_device *dev,
                      const aimc_nninv_opts *o, gsl_rng *rng,
                      aimc_nninv **out) {
   *out = NULL;
-  if (o->hidden < 4 || o->hidden > AIMC_NNINV_MAX_HIDDEN || o->n_samples < 200 ||
-      o->n_samples > 10000000 || o->epochs < 1 || o->epochs > 100000 ||
-      o->batch < 1 || o->batch > 4096 || o->rounds < 0 || o->rounds > 10 || !(o->lr > 0 && o->lr < 1))
+  if (o->hidden < 4 || o->hidden > AIMC_NNINV_MAX_HIDDEN ||
+      o->n_samples < 200 || o->n_samples > 10000000 || o->epochs < 1 ||
+      o->epochs > 100000 || o->batch < 1 || o->batch > 4096 ||
+      o->rounds < 0 || o->rounds > 10 || !(o->lr > 0 && o->lr < 1))
     return aimc_error(ctx, AIMC_ERANGE,
                       "inverse network: settings out of range (hidden [4, %d], "
                       "samples [200, 1e7], epochs [1, 1e5], batch [1, 4096], "
@@ -312,9 +313,14 @@ int aimc_nninv_train(aimc_ctx *ctx, const aimc_device *dev,
                         "inverse network: width control needs v_width in "
                         "(0, 10] V and 0 < w_min < w_max <= 1 s");
   aimc_nninv *n = nninv_alloc(ctx, o->hidden);
-  size_t rows = 2 * (size_t)o->n_samples * (1 + (size_t)o->rounds), h = (size_t)o->hidden, B = o->batch;
-  size_t ws_len = 3 * par_count(o->hidden) + B * (AIMC_NNINV_INPUTS + 4 * h + 2) +
-                  rows; /* + order (size_t fits in a double slot) */
+  /* Round 0's data, or those of the refinement rounds (they accumulate). */
+  size_t rows = 2 * (size_t)o->n_samples * (o->rounds > 0 ? o->rounds : 1);
+  size_t h = (size_t)o->hidden;
+  size_t B = (size_t)o->batch;
+  /* Adam state, minibatch buffers, then the shuffle order (a size_t per
+   * row, in double-sized slots). */
+  size_t ws_len =
+      3 * par_count(o->hidden) + B * (AIMC_NNINV_INPUTS + 4 * h + 2) + rows;
   dataset ds = {0};
   ds.x = aimc_calloc(ctx, rows * AIMC_NNINV_INPUTS, sizeof(double));
   ds.t = aimc_calloc(ctx, rows, sizeof(double));
@@ -333,7 +339,9 @@ int aimc_nninv_train(aimc_ctx *ctx, const aimc_device *dev,
   n->opts = *o;
   init_weights(n, rng);
   for (int round = 0; round <= o->rounds && !rc; round++) {
-    if (round == 1) ds.n = 0; /* ONPOLICY: later rounds learn from their own data only */
+    /* Refinement rounds learn from the network's own pulses only: the
+     * uniform-amplitude data of round 0 would keep pulling it to the prior. */
+    if (round == 1) ds.n = 0;
     rc = simulate(ctx, dev, n, 0, round, o->n_samples, rng, cell, &ds);
     if (!rc)
       rc = simulate(ctx, dev, n, 1, round, o->n_samples, rng, cell, &ds);

@@ -1,10 +1,13 @@
 /* Neural one-shot programming (arXiv 2403.06712): a small MLP maps the
- * present conductance and the wanted update of a device to the amplitude
- * of the one pulse that should make it. It is trained in C on pulses
+ * present conductance and the wanted update of a device to the one pulse
+ * (amplitude or width) that should make it. It is trained in C on pulses
  * simulated from a device card (fresh cells with d2d variation, random
- * start states and amplitudes, c2c and read noise on): inverse regression,
- * pulse -> (G0, G1 - G0) -> amplitude, so the network learns the amplitude
- * that on average produced an update, noise included.
+ * start states, read noise on): inverse regression from (read G0, update)
+ * to the pulse. The labels are each device's expected update (the pulse
+ * repeated without c2c noise; noisy labels dilute the regression toward
+ * the mean amplitude, opts.noisy_labels keeps them), and refinement rounds
+ * retrain on the network's own pulses plus exploration noise, so the data
+ * sit where the controller operates.
  *
  * Network: inputs x = (u0, d, ln|d| / 4 + 1, polarity) with u0 = (G0 -
  * g_min) / span and d = (G_target - G0) / span on the card's nominal window;
