@@ -1,4 +1,5 @@
-/* Crossbar programming passes (ideal, Gaussian, write-verify, one-shot),
+/* Crossbar programming passes (ideal, Gaussian, write-verify, one-shot,
+ * neural one-shot, hybrid),
  * target CSV files and cell-state dumps. */
 #include <errno.h>
 #include <gsl/gsl_randist.h>
@@ -15,6 +16,8 @@ void aimc_xbar_prog_defaults(aimc_xbar_prog_opts *o) {
   o->mode = AIMC_XBAR_PROG_IDEAL;
   aimc_wv_defaults(&o->wv);
   o->oneshot_samples = 4000;
+  o->hybrid_k = 20;
+  o->hybrid_verify = AIMC_HYBRID_NN;
 }
 
 static int hist_bin(int pulses) {
@@ -29,6 +32,14 @@ int aimc_xbar_program(aimc_xbar *x, const aimc_xbar_prog_opts *o, gsl_rng *rng,
   aimc_oneshot *os = NULL;
   if (o->mode == AIMC_XBAR_PROG_ONE_SHOT) {
     int rc = aimc_oneshot_fit(x->ctx, x->dev, o->oneshot_samples, rng, &os);
+    if (rc) return rc;
+  }
+  if (o->mode == AIMC_XBAR_PROG_ONE_SHOT_NN || o->mode == AIMC_XBAR_PROG_HYBRID) {
+    if (!o->nn)
+      return aimc_error(x->ctx, AIMC_EINVAL,
+                        "crossbar: neural programming needs a trained inverse "
+                        "(aimc device train-inverse)");
+    int rc = aimc_nninv_check_device(x->ctx, o->nn, x->dev, "crossbar");
     if (rc) return rc;
   }
   double g_lo, g_hi, se = 0;
@@ -56,6 +67,13 @@ int aimc_xbar_program(aimc_xbar *x, const aimc_xbar_prog_opts *o, gsl_rng *rng,
         break;
       case AIMC_XBAR_PROG_ONE_SHOT:
         aimc_oneshot_program(os, cell, target, o->wv.tol_S, rng, &r);
+        break;
+      case AIMC_XBAR_PROG_ONE_SHOT_NN:
+        aimc_nninv_program(o->nn, x->dev, cell, target, o->wv.tol_S, rng, &r);
+        break;
+      case AIMC_XBAR_PROG_HYBRID:
+        aimc_nninv_hybrid(o->nn, x->dev, &o->wv, o->hybrid_k, o->hybrid_verify,
+                          cell, target, rng, &r);
         break;
       default:
         aimc_device_set_g(x->dev, cell, target);

@@ -10,6 +10,7 @@
 #include "aimc/program.h"
 #include "aimc/status.h"
 #include "cli.h"
+#include "cmd_device_sub.h"
 
 static void help(void) {
   printf(
@@ -37,7 +38,12 @@ static void help(void) {
       "  --nominal       no device-to-device, cycle-to-cycle or read noise\n"
       "  -o FILE         write the CSV atomically to FILE\n"
       "Uses the global --seed. Exit status: 0 ok, 1 I/O failure, 2 bad "
-      "input.\n");
+      "input.\n\n"
+      "subcommands (each with --help):\n"
+      "  aimc device fit PULSES.csv -o CARD.yaml   fit a pulse-model card to\n"
+      "                  measured pulse trains\n"
+      "  aimc device train-inverse -o INV.bin      train the neural one-shot\n"
+      "                  programming inverse of a card\n");
 }
 
 typedef struct {
@@ -160,6 +166,10 @@ static int trace_write_verify(aimc_ctx *ctx, aimc_device *dev, double target,
 }
 
 int aimc_cmd_device(aimc_ctx *ctx, int argc, char **argv) {
+  if (argc > 1 && !strcmp(argv[1], "fit"))
+    return aimc_cmd_device_fit(ctx, argc - 1, argv + 1);
+  if (argc > 1 && !strcmp(argv[1], "train-inverse"))
+    return aimc_cmd_device_train_inverse(ctx, argc - 1, argv + 1);
   if (aimc_cli_wants_help(argc, argv)) {
     help();
     return AIMC_OK;

@@ -6,3 +6,6 @@ aimc_cli_test(cli_models LABELS unit e2e COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cl
 aimc_cli_test(models_docs_current LABELS unit COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/gen-model-docs.sh --check)
 aimc_test(test_eval SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_eval.c LABELS unit conformance)
 aimc_test(test_xbar_read SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_xbar_read.c LABELS unit)
+aimc_test(test_program_nn SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program_nn.c LABELS unit)
+aimc_test(test_device_fit SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_device_fit.c LABELS unit)
+aimc_test(test_program_nn_targets SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program_nn_targets.c LABELS slow TIMEOUT 900)

@@ -14,9 +14,10 @@
  * model maps (current G, target G) to one pulse. Ours is a fitted
  * parametric forward model ln|dG| = f(G, V) per polarity (least squares
  * over simulated pulse-response data of the chosen device, including its
- * c2c/d2d variation), inverted by bisection in V. Why not an MLP: the map
- * has two smooth inputs; nine basis functions fit it in milliseconds,
- * deterministically, and the fit quality is inspectable.
+ * c2c/d2d variation), inverted by bisection in V: nine basis functions fit
+ * the map in milliseconds, deterministically. The paper's own method, an
+ * MLP inverse, is aimc/program_nn.h; docs/models/programming.md measures
+ * both.
  *
  * Everything here is allocation-free except aimc_oneshot_fit. */
 #ifndef AIMC_PROGRAM_H

@@ -31,6 +31,7 @@
 #include "aimc/device.h"
 #include "aimc/model.h"
 #include "aimc/program.h"
+#include "aimc/program_nn.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,12 +39,16 @@ extern "C" {
 
 typedef struct aimc_xbar aimc_xbar;
 
-/* Programming modes; the values equal those of aimc_prog_mode (map.h). */
+/* Programming modes; the values 0-3 equal those of aimc_prog_mode (map.h);
+ * 4 and 5 (the neural inverse of aimc/program_nn.h) are for callers that
+ * hold a trained network. */
 typedef enum {
   AIMC_XBAR_PROG_IDEAL = 0,        /* cells set exactly to their targets */
   AIMC_XBAR_PROG_GAUSSIAN = 1,     /* target + N(0, sigma_g_S), clipped  */
   AIMC_XBAR_PROG_WRITE_VERIFY = 2, /* aimc_wv per cell                   */
-  AIMC_XBAR_PROG_ONE_SHOT = 3      /* fitted inverse, one pulse per cell */
+  AIMC_XBAR_PROG_ONE_SHOT = 3,     /* fitted inverse, one pulse per cell */
+  AIMC_XBAR_PROG_ONE_SHOT_NN = 4,  /* neural inverse, one pulse per cell */
+  AIMC_XBAR_PROG_HYBRID = 5        /* neural shot + <= hybrid_k verify   */
 } aimc_xbar_prog_mode;
 
 typedef struct {
@@ -51,6 +56,10 @@ typedef struct {
   double sigma_g_S;    /* GAUSSIAN                                  */
   aimc_wv_params wv;   /* WRITE_VERIFY; tol_S also for ONE_SHOT     */
   int oneshot_samples; /* ONE_SHOT: pulses per polarity for the fit */
+  const aimc_nninv *nn; /* ONE_SHOT_NN, HYBRID: the network (borrowed;
+                           trained for this device card)            */
+  int hybrid_k;         /* HYBRID: verify pulse budget (default 20)  */
+  int hybrid_verify;    /* HYBRID: aimc_hybrid_verify (default NN)   */
 } aimc_xbar_prog_opts;
 
 /* Defaults: ideal, sigma 0, write-verify table defaults, 4000 samples. */
@@ -110,7 +119,9 @@ const double *aimc_xbar_targets(const aimc_xbar *x);
 int aimc_xbar_load_targets(aimc_xbar *x, const char *path);
 
 /* Programs every cell to its target. rng draws programming noise. ONE_SHOT
- * fits the inverse model first (allocates; the only allocation here). */
+ * fits the inverse model first (allocates; the only allocation here).
+ * ONE_SHOT_NN / HYBRID: AIMC_EINVAL without a network or when it was
+ * trained for another card (aimc_nninv_check_device). */
 int aimc_xbar_program(aimc_xbar *x, const aimc_xbar_prog_opts *o, gsl_rng *rng,
                       aimc_prog_totals *tot);
 
