@@ -18,6 +18,13 @@
 
 extern char **environ;
 
+/* Shortest of %.15g / %.17g that reads back to the same double. */
+static const char *num(char *b, size_t n, double x) {
+  snprintf(b, n, "%.15g", x);
+  if (strtod(b, NULL) != x) snprintf(b, n, "%.17g", x);
+  return b;
+}
+
 /* Node names; with ideal wires every row node is its driver's node and
  * every column node its sense node. */
 static void row_node(char *b, size_t n, int i, int j, int ideal) {
@@ -74,15 +81,16 @@ int aimc_spice_write(aimc_ctx *ctx, const char *path, int rows, int cols,
   if (st) return st;
   FILE *f = aimc_atomic_stream(af);
   int ideal = !(o->r_wire_Ohm > 0);
-  char a[48], b[48];
+  char a[48], b[48], rw[32];
+  num(rw, sizeof rw, o->r_wire_Ohm);
   fprintf(f, "* %s\n", o->title ? o->title : "aimc crossbar array");
   fprintf(f,
-          "* %d x %d devices; r_wire = %.17g Ohm per cell segment; rows "
+          "* %d x %d devices; r_wire = %s Ohm per cell segment; rows "
           "driven at column 0's end, columns sensed (0 V) below row %d\n",
-          rows, cols, o->r_wire_Ohm, rows - 1);
+          rows, cols, rw, rows - 1);
   fprintf(f, "* row drivers\n");
   for (int i = 0; i < rows; i++)
-    fprintf(f, "vd%d d%d 0 DC %.17g\n", i, i, v_V[i]);
+    fprintf(f, "vd%d d%d 0 DC %s\n", i, i, num(a, sizeof a, v_V[i]));
   fprintf(f, "* column senses: virtual ground, current = column current\n");
   for (int j = 0; j < cols; j++) fprintf(f, "vs%d s%d 0 DC 0\n", j, j);
   if (!ideal) {
@@ -91,14 +99,14 @@ int aimc_spice_write(aimc_ctx *ctx, const char *path, int rows, int cols,
       for (int j = 0; j < cols; j++) {
         row_node(a, sizeof a, i, j - 1, 0);
         row_node(b, sizeof b, i, j, 0);
-        fprintf(f, "rwr%d_%d %s %s %.17g\n", i, j, a, b, o->r_wire_Ohm);
+        fprintf(f, "rwr%d_%d %s %s %s\n", i, j, a, b, rw);
       }
     fprintf(f, "* column wires (segment i starts at the node of device i,j)\n");
     for (int i = 0; i < rows; i++)
       for (int j = 0; j < cols; j++) {
         col_node(a, sizeof a, i, j, rows, 0);
         col_node(b, sizeof b, i + 1, j, rows, 0);
-        fprintf(f, "rwc%d_%d %s %s %.17g\n", i, j, a, b, o->r_wire_Ohm);
+        fprintf(f, "rwc%d_%d %s %s %s\n", i, j, a, b, rw);
       }
   }
   fprintf(f, "* devices: R = 1/G\n");
@@ -108,7 +116,8 @@ int aimc_spice_write(aimc_ctx *ctx, const char *path, int rows, int cols,
       if (g <= 0) continue; /* open */
       row_node(a, sizeof a, i, j, ideal);
       col_node(b, sizeof b, i, j, rows, ideal);
-      fprintf(f, "rg%d_%d %s %s %.17g\n", i, j, a, b, 1 / g);
+      char r[32];
+      fprintf(f, "rg%d_%d %s %s %s\n", i, j, a, b, num(r, sizeof r, 1 / g));
     }
   if (o->raw_path || o->print) write_control(f, rows, cols, o);
   fprintf(f, ".end\n");
