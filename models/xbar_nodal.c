@@ -35,6 +35,7 @@ typedef struct {
   size_t n;         /* R * C */
   double w;         /* 1 / r_wire */
   const double *g;  /* device conductances, row-major */
+  double *da, *db;  /* diagonal of K at the row and column nodes */
   double *ma, *mb;  /* Thomas pivots 1/d' of the row and column lines */
   double *x, *r, *z, *p, *q; /* 2n each: a (row-major), then b (row-major) */
 } nodal;
@@ -53,56 +54,74 @@ static double diag_b(const nodal *s, int i, int j) {
 /* Thomas pivots for tridiagonals with off-diagonal -w. */
 static void factor(nodal *s) {
   double e = -s->w;
+  for (int i = 0; i < s->R; i++)
+    for (int j = 0; j < s->C; j++) {
+      s->da[(size_t)i * s->C + j] = diag_a(s, i, j);
+      s->db[(size_t)i * s->C + j] = diag_b(s, i, j);
+    }
   for (int i = 0; i < s->R; i++) {
     double *m = s->ma + (size_t)i * s->C;
     for (int j = 0; j < s->C; j++)
-      m[j] = 1 / (diag_a(s, i, j) - (j ? e * e * m[j - 1] : 0));
+      m[j] = 1 / (s->da[(size_t)i * s->C + j] - (j ? e * e * m[j - 1] : 0));
   }
   for (int j = 0; j < s->C; j++)
     for (int i = 0; i < s->R; i++) {
       size_t k = (size_t)i * s->C + j;
-      s->mb[k] = 1 / (diag_b(s, i, j) - (i ? e * e * s->mb[k - s->C] : 0));
+      s->mb[k] = 1 / (s->db[k] - (i ? e * e * s->mb[k - s->C] : 0));
     }
 }
 
-/* z = M^-1 r: every line solved on its own (stride 1 for rows, C for
- * columns). */
-static void line_solve(const double *m, const double *f, double *y, int len,
-                       size_t stride, double e) {
-  y[0] = f[0] * m[0];
-  for (int k = 1; k < len; k++)
-    y[k * stride] = (f[k * stride] - e * y[(k - 1) * stride]) * m[k * stride];
-  for (int k = len - 2; k >= 0; k--)
-    y[k * stride] -= e * m[k * stride] * y[(k + 1) * stride];
-}
-
+/* z = M^-1 r: every line solved on its own. The column lines are swept
+ * row by row, all columns at once (independent, stride 1, so the
+ * recurrences do not serialise); the row lines likewise column by column. */
 static void precond(const nodal *s, const double *r, double *z) {
   double e = -s->w;
-  for (int i = 0; i < s->R; i++) {
-    size_t o = (size_t)i * s->C;
-    line_solve(s->ma + o, r + o, z + o, s->C, 1, e);
+  int R = s->R, C = s->C;
+  const double *ra = r, *rb = r + s->n;
+  double *za = z, *zb = z + s->n;
+  for (int i = 0; i < R; i++) {
+    size_t o = (size_t)i * C;
+    za[o] = ra[o] * s->ma[o];
   }
-  for (int j = 0; j < s->C; j++)
-    line_solve(s->mb + j, r + s->n + j, z + s->n + j, s->R, (size_t)s->C, e);
+  for (int j = 1; j < C; j++)
+    for (int i = 0; i < R; i++) {
+      size_t k = (size_t)i * C + j;
+      za[k] = (ra[k] - e * za[k - 1]) * s->ma[k];
+    }
+  for (int j = C - 2; j >= 0; j--)
+    for (int i = 0; i < R; i++) {
+      size_t k = (size_t)i * C + j;
+      za[k] -= e * s->ma[k] * za[k + 1];
+    }
+  for (int j = 0; j < C; j++) zb[j] = rb[j] * s->mb[j];
+  for (int i = 1; i < R; i++) {
+    const double *m = s->mb + (size_t)i * C, *f = rb + (size_t)i * C;
+    double *y = zb + (size_t)i * C, *up = y - C;
+    for (int j = 0; j < C; j++) y[j] = (f[j] - e * up[j]) * m[j];
+  }
+  for (int i = R - 2; i >= 0; i--) {
+    const double *m = s->mb + (size_t)i * C;
+    double *y = zb + (size_t)i * C, *down = y + C;
+    for (int j = 0; j < C; j++) y[j] -= e * m[j] * down[j];
+  }
 }
 
 /* q = K p. */
 static void apply(const nodal *s, const double *p, double *q) {
   const double *a = p, *b = p + s->n;
   double *qa = q, *qb = q + s->n, w = s->w;
-  for (int i = 0; i < s->R; i++)
-    for (int j = 0; j < s->C; j++) {
-      size_t k = (size_t)i * s->C + j;
+  int R = s->R, C = s->C;
+  for (int i = 0; i < R; i++) {
+    size_t o = (size_t)i * C;
+    for (int j = 0; j < C; j++) {
+      size_t k = o + j;
       double g = s->g[k];
-      double va = diag_a(s, i, j) * a[k] - g * b[k];
-      if (j > 0) va -= w * a[k - 1];
-      if (j < s->C - 1) va -= w * a[k + 1];
-      double vb = diag_b(s, i, j) * b[k] - g * a[k];
-      if (i > 0) vb -= w * b[k - s->C];
-      if (i < s->R - 1) vb -= w * b[k + s->C];
-      qa[k] = va;
-      qb[k] = vb;
+      qa[k] = s->da[k] * a[k] - g * b[k] - (j > 0 ? w * a[k - 1] : 0) -
+              (j < C - 1 ? w * a[k + 1] : 0);
+      qb[k] = s->db[k] * b[k] - g * a[k] - (i > 0 ? w * b[k - C] : 0) -
+              (i < R - 1 ? w * b[k + C] : 0);
     }
+  }
 }
 
 static double dot(const double *u, const double *v, size_t n) {
@@ -160,13 +179,15 @@ int aimc_xbar_ir_nodal(aimc_ctx *ctx, int rows, int cols, const double *g_S,
                       rows, cols, r_wire_Ohm);
   nodal s = {.R = rows, .C = cols, .n = (size_t)rows * cols,
              .w = 1 / r_wire_Ohm, .g = g_S};
-  double *mem = aimc_malloc(ctx, 12 * s.n * sizeof(double));
+  double *mem = aimc_malloc(ctx, 14 * s.n * sizeof(double));
   if (!mem)
     return aimc_error(ctx, AIMC_ENOMEM,
                       "nodal IR solve: out of memory for %d x %d", rows, cols);
-  s.ma = mem;
-  s.mb = mem + s.n;
-  s.x = mem + 2 * s.n;
+  s.da = mem;
+  s.db = mem + s.n;
+  s.ma = mem + 2 * s.n;
+  s.mb = mem + 3 * s.n;
+  s.x = mem + 4 * s.n;
   s.r = s.x + 2 * s.n;
   s.z = s.r + 2 * s.n;
   s.p = s.z + 2 * s.n;

@@ -155,7 +155,7 @@ double aimc_xbar_read_power(aimc_xbar *x, const double *v_V);
  * row i, y_S (rows x rows, may be NULL) the input admittance (y_S[k][i]:
  * current into row i's driver per volt on row k); *iters (may be NULL)
  * gets the conjugate-gradient iterations summed over the rows. Needs
- * r_wire_Ohm > 0; allocates 12 rows cols doubles of workspace. Errors:
+ * r_wire_Ohm > 0; allocates 14 rows cols doubles of workspace. Errors:
  * AIMC_ERANGE, AIMC_ENOMEM. */
 void aimc_xbar_ir_first_order(int rows, int cols, const double *g_S,
                               double r_wire_Ohm, double *g_eff_S);
