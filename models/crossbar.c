@@ -71,7 +71,7 @@ static const aimc_param PARAMS[] = {
     {"ir_solver", AIMC_PT_ENUM, offsetof(crossbar_params, ir_solver), 0, 0, 1,
      AIMC_U_NONE,
      "IR drop: first_order (series wire per cell) or nodal (exact wire "
-     "network, solved once per programming; within 1e-6 of ngspice).",
+     "network, solved once per programming; agrees with ngspice to 1e-12).",
      "models/xbar_nodal.c; docs/models/spice.md", IR_SOLVERS, NULL},
     {"c_wire", AIMC_PT_REAL, offsetof(crossbar_params, c_wire), 0.2e-15, 0,
      1e-12, AIMC_U_FARAD,

@@ -7,3 +7,4 @@ aimc_cli_test(models_docs_current LABELS unit COMMAND sh ${PROJECT_SOURCE_DIR}/s
 aimc_test(test_eval SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_eval.c LABELS unit conformance)
 aimc_test(test_spice SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_spice.c LABELS unit conformance)
 aimc_test(test_spice_large SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_spice.c LABELS slow conformance ARGS 64 128 TIMEOUT 3600)
+aimc_cli_test(cli_spice LABELS unit e2e COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_spice.sh)
