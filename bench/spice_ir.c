@@ -3,8 +3,10 @@
  * matches ngspice to ~1e-13) for N x N arrays, and what each costs: the
  * effective-matrix build (once per programming) and a read (one dgemv for
  * both), timed interleaved, medians. Prints a markdown table; --fig STEM
- * writes STEM.csv/.svg/.png (docs/img/spice_ir).
- * usage: bench_spice_ir [--spice] [--fig STEM] [N...]   (default N: 16 32 64 128) */
+ * writes STEM.csv/.svg/.png (docs/img/spice_ir); --replot STEM redraws
+ * them from STEM.csv.
+ * usage: bench_spice_ir [--spice] [--fig STEM] [N...]   (default N: 16 32 64 128)
+ *        bench_spice_ir --replot STEM */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -56,17 +58,77 @@ static void random_case(gsl_rng *r, int n, double *g, double *v) {
 static const double RS[] = {0.3, 1, 3};
 #define NR 3
 
+static int write_csv(const char *fig, const int *sizes, int n_sizes,
+                     double err_fo[NR][MAXN], const double *err_nd) {
+  char path[512];
+  snprintf(path, sizeof path, "%s.csv", fig);
+  FILE *f = fopen(path, "w");
+  if (!f) return 1;
+  fprintf(f, "n,err_first_order_r0.3,err_first_order_r1,err_first_order_r3,"
+             "err_nodal_vs_ngspice_r1\n");
+  for (int s = 0; s < n_sizes; s++)
+    fprintf(f, "%d,%.6e,%.6e,%.6e,%.6e\n", sizes[s], err_fo[0][s], err_fo[1][s],
+            err_fo[2][s], err_nd ? err_nd[s] : NAN);
+  return fclose(f) != 0;
+}
+
+static int draw(aimc_ctx *ctx, const char *fig, const double *xs, int n_sizes,
+                double err_fo[NR][MAXN], const double *err_nd) {
+  plot_series ser[NR + 1];
+  char labels[NR][64];
+  for (int q = 0; q < NR; q++) {
+    snprintf(labels[q], sizeof labels[q], "1st order %g Ohm", RS[q]);
+    ser[q] = (plot_series){labels[q], (size_t)n_sizes, xs, err_fo[q], NULL, 1, 1, q};
+  }
+  ser[NR] = (plot_series){"nodal 1 Ohm", (size_t)n_sizes, xs, err_nd, NULL, 1, 1, NR};
+  plot_figure pf = {.title = "IR drop: error against the exact circuit (ngspice)",
+                    .xlabel = "array size N (N x N)",
+                    .ylabel = "max column-current error / max current",
+                    .note = "cells 5-100 uS, inputs 0-0.2 V",
+                    .logx = 1, .logy = 1,
+                    .n_series = err_nd ? NR + 1 : NR, .series = ser};
+  if (plot_write(ctx, &pf, fig)) {
+    fprintf(stderr, "%s\n", aimc_ctx_errmsg(ctx));
+    return 1;
+  }
+  printf("\nwrote %s.svg, %s.png\n", fig, fig);
+  return 0;
+}
+
+/* --replot STEM: the figure again from STEM.csv (ngspice at 128 x 128 takes
+ * minutes). */
+static int replot(aimc_ctx *ctx, const char *fig) {
+  char path[512], line[512];
+  snprintf(path, sizeof path, "%s.csv", fig);
+  FILE *f = fopen(path, "r");
+  if (!f || !fgets(line, sizeof line, f)) return 1;
+  double xs[MAXN], fo[NR][MAXN], nd[MAXN];
+  int n = 0;
+  while (n < MAXN && fgets(line, sizeof line, f))
+    if (sscanf(line, "%lf,%lf,%lf,%lf,%lf", &xs[n], &fo[0][n], &fo[1][n], &fo[2][n],
+               &nd[n]) == 5)
+      n++;
+  fclose(f);
+  return n ? draw(ctx, fig, xs, n, fo, nd) : 1;
+}
+
 int main(int argc, char **argv) {
   int sizes[MAXN] = {16, 32, 64, 128}, n_sizes = 4, spice = 0, custom = 0;
   const char *fig = NULL;
   for (int a = 1; a < argc; a++) {
     if (!strcmp(argv[a], "--spice")) spice = 1;
     else if (!strcmp(argv[a], "--fig") && a + 1 < argc) fig = argv[++a];
+    else if (!strcmp(argv[a], "--replot") && a + 1 < argc) {
+      aimc_ctx *c = aimc_ctx_alloc(1);
+      int rc = replot(c, argv[++a]);
+      aimc_ctx_free(c);
+      return rc;
+    }
     else if (atoi(argv[a]) > 0 && n_sizes < MAXN) {
       if (!custom) n_sizes = 0, custom = 1;
       sizes[n_sizes++] = atoi(argv[a]);
     } else {
-      fprintf(stderr, "usage: bench_spice_ir [--spice] [--fig STEM] [N...]\n");
+      fprintf(stderr, "usage: bench_spice_ir [--spice] [--fig STEM] [N...] | --replot STEM\n");
       return 2;
     }
   }
@@ -151,35 +213,9 @@ int main(int argc, char **argv) {
     }
     free(g);
   }
-  if (fig) {
-    char path[512];
-    snprintf(path, sizeof path, "%s.csv", fig);
-    FILE *f = fopen(path, "w");
-    if (!f) return 1;
-    fprintf(f, "n,err_first_order_r0.3,err_first_order_r1,err_first_order_r3,err_nodal_vs_ngspice_r1\n");
-    for (int s = 0; s < n_sizes; s++)
-      fprintf(f, "%d,%.6e,%.6e,%.6e,%.6e\n", sizes[s], err_fo[0][s], err_fo[1][s],
-              err_fo[2][s], spice ? err_nd[s] : NAN);
-    fclose(f);
-    plot_series ser[NR + 1];
-    char labels[NR][64];
-    for (int q = 0; q < NR; q++) {
-      snprintf(labels[q], sizeof labels[q], "first order, r_wire %g Ohm", RS[q]);
-      ser[q] = (plot_series){labels[q], (size_t)n_sizes, xs, err_fo[q], NULL, 1, 1, q};
-    }
-    ser[NR] = (plot_series){"nodal vs ngspice, 1 Ohm", (size_t)n_sizes, xs, err_nd, NULL, 1, 1, NR};
-    plot_figure pf = {.title = "IR drop: model error against the exact circuit",
-                      .xlabel = "array size N (N x N)",
-                      .ylabel = "max column-current error / max current",
-                      .note = "cells 5-100 uS, inputs 0-0.2 V",
-                      .logx = 1, .logy = 1,
-                      .n_series = spice ? NR + 1 : NR, .series = ser};
-    if (plot_write(ctx, &pf, fig)) {
-      fprintf(stderr, "%s\n", aimc_ctx_errmsg(ctx));
-      return 1;
-    }
-    printf("\nwrote %s.csv, %s.svg, %s.png\n", fig, fig, fig);
-  }
+  if (fig && (write_csv(fig, sizes, n_sizes, err_fo, spice ? err_nd : NULL) ||
+              draw(ctx, fig, xs, n_sizes, err_fo, spice ? err_nd : NULL)))
+    return 1;
   gsl_rng_free(rng);
   aimc_ctx_free(ctx);
   return 0;
