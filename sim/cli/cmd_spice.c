@@ -176,8 +176,12 @@ static int read_inputs(aimc_ctx *ctx, const char *path, int rows, double *v) {
 /* Runs ngspice in a scratch folder and prints the comparison. */
 static int check(aimc_ctx *ctx, const char *deck_path, int R, int C, const double *g,
                  const double *v, double r_wire) {
-  char dir[] = "/tmp/aimc-spice-XXXXXX", deck[64], raw[64], log[64];
-  if (!mkdtemp(dir)) return aimc_error(ctx, AIMC_EIO, "--check: cannot make a scratch folder");
+  char dir[512], deck[600], raw[600], log[600];
+  const char *tmp = getenv("TMPDIR");
+  snprintf(dir, sizeof dir, "%s/aimc-spice-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (!mkdtemp(dir))
+    return aimc_error(ctx, AIMC_EIO, "--check: cannot make a scratch folder in %s",
+                      tmp && *tmp ? tmp : "/tmp");
   snprintf(deck, sizeof deck, "%s/deck.cir", dir);
   snprintf(raw, sizeof raw, "%s/op.raw", dir);
   snprintf(log, sizeof log, "%s/ngspice.log", dir);
@@ -209,10 +213,9 @@ static int check(aimc_ctx *ctx, const char *deck_path, int R, int C, const doubl
     for (int i = 0; i < R; i++) {
       p_s += v[i] * ps[i];
       for (int j = 0; j < C; j++) p_fo += v[i] * v[i] * fo[(size_t)i * C + j];
-      for (int k = 0; k < R; k++)
-        p_nd += v[i] * v[k] * (r_wire > 0 ? y[(size_t)k * R + i] : (i == k) * 0);
+      for (int k = 0; k < R && r_wire > 0; k++) p_nd += v[i] * v[k] * y[(size_t)k * R + i];
     }
-    if (!(r_wire > 0)) p_nd = p_fo;
+    if (!(r_wire > 0)) p_nd = p_fo; /* no wires: the models coincide */
     printf("column  ngspice_A            first_order_A        nodal_A\n");
     for (int j = 0; j < C; j++)
       printf("%-6d  %-19.12e  %-19.12e  %-19.12e\n", j, is[j], i_fo[j], i_nd[j]);
