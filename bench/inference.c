@@ -1,13 +1,17 @@
-/* Inference simulation speed: the simulated hardware (all non-idealities
- * on) against a plain-C float recurrence of the same model on the same
- * data, measured side by side, and how simulation time grows with
- * sequence length, array size and model width. The test set runs through
- * aimc_infer_run (sequences simulated in batches, one kernel event per
- * batched array operation); the growth points are lone sequences
- * (aimc_infer_sequence), so their time per sequence is higher, and only
- * the ratios between points matter there. Prints figures; never fails on
- * timing.
- *   bench_inference [MODEL.s4d]   (default: a random zero_one-size model) */
+/* Inference simulation speed, measured side by side in one process (the
+ * machines are shared: ratios of interleaved runs, medians):
+ *   1. the test set through the simulated hardware (every non-ideality
+ *      on, batched) against a plain-C float recurrence of the same model;
+ *   2. one sequence at a time (aimc_infer_session) against the batch, per
+ *      sequence-step;
+ *   3. time per sequence-step against the model's values, over modes M
+ *      and width H (batched, every non-ideality on): linear when the
+ *      array read costs O(values);
+ *   4. growth with sequence length and array size (lone sequences).
+ * Prints figures; never fails on timing. --json FILE writes the headline
+ * figures for bench/run.sh.
+ *   bench_inference [--quick] [--json FILE] [MODEL.s4d]
+ *   (default model: a random zero_one-size one) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,20 +115,23 @@ static void all_nonideal(aimc_arch *a) {
   a->adc_noise_lsb = 0.5;
 }
 
-/* Wall seconds per sequence of aimc_infer_sequence on random inputs. */
+/* Wall seconds per sequence of a session on random inputs. */
 static double sim_seconds(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_arch *a,
                           int len, int reps) {
   aimc_mapping *m = NULL;
   aimc_hw *hw = NULL;
+  aimc_infer_session *ses = NULL;
   double *x = malloc(sizeof(double) * len * mdl->n_in), lg[64], t = -1;
   for (int i = 0; i < len * mdl->n_in; i++) x[i] = gsl_ran_gaussian(aimc_ctx_rng(ctx), 1);
-  if (!aimc_map_model(ctx, mdl, a, &m) && !aimc_hw_program(ctx, m, &hw)) {
+  if (!aimc_map_model(ctx, mdl, a, &m) && !aimc_hw_program(ctx, m, &hw) &&
+      !aimc_infer_session_open(ctx, mdl, hw, &ses)) {
     double t0 = aimc_wall_seconds();
-    for (int r = 0; r < reps; r++) aimc_infer_sequence(ctx, mdl, hw, x, len, lg);
+    for (int r = 0; r < reps; r++) aimc_infer_session_run(ses, x, len, (uint64_t)r, lg);
     t = (aimc_wall_seconds() - t0) / reps;
   } else {
     fprintf(stderr, "bench: %s\n", aimc_ctx_errmsg(ctx));
   }
+  aimc_infer_session_close(ses);
   aimc_hw_free(ctx, hw);
   aimc_mapping_free(ctx, m);
   free(x);
@@ -143,9 +150,99 @@ static double float_seconds(const aimc_s4d_model *mdl, int len, int reps) {
   return t;
 }
 
+/* The test set (n sequences) through the float recurrence. */
+static double float_set(const aimc_s4d_model *mdl, const aimc_dataset *ds, const size_t *idx,
+                        size_t n) {
+  int len = (int)aimc_dataset_length(ds), n_in = mdl->n_in;
+  float *xf = malloc(sizeof(float) * len * n_in);
+  double *xd = malloc(sizeof(double) * len * n_in), lg[64];
+  double *ws = malloc(sizeof(double) * ((size_t)mdl->layers * mdl->h * mdl->m * 2 + 5 * mdl->h));
+  double t0 = aimc_wall_seconds();
+  for (size_t s = 0; s < n; s++) {
+    aimc_dataset_get(ds, idx[s], xf);
+    for (int k = 0; k < len * n_in; k++) xd[k] = xf[k];
+    float_forward(mdl, xd, len, ws, lg);
+  }
+  double t = aimc_wall_seconds() - t0;
+  free(xf);
+  free(xd);
+  free(ws);
+  return t;
+}
+
+/* The test set batched through the hardware: the run's own wall time. */
+static double sim_set(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_hw *hw,
+                      const aimc_dataset *ds) {
+  aimc_infer_opts o;
+  aimc_infer_opts_defaults(&o);
+  aimc_infer_result r;
+  if (aimc_infer_run(ctx, mdl, hw, ds, &o, &r)) {
+    fprintf(stderr, "bench: %s\n", aimc_ctx_errmsg(ctx));
+    exit(1);
+  }
+  double t = r.wall_s;
+  aimc_infer_result_fini(ctx, &r);
+  return t;
+}
+
+/* The test set one sequence at a time (one session). */
+static double lone_set(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_hw *hw,
+                       const aimc_dataset *ds, const size_t *idx, size_t n) {
+  int len = (int)aimc_dataset_length(ds), n_in = mdl->n_in;
+  float *xf = malloc(sizeof(float) * len * n_in);
+  double *xd = malloc(sizeof(double) * len * n_in), lg[64];
+  aimc_infer_session *ses = NULL;
+  if (aimc_infer_session_open(ctx, mdl, hw, &ses)) {
+    fprintf(stderr, "bench: %s\n", aimc_ctx_errmsg(ctx));
+    exit(1);
+  }
+  double t = 0;
+  for (size_t s = 0; s < n; s++) {
+    aimc_dataset_get(ds, idx[s], xf);
+    for (int k = 0; k < len * n_in; k++) xd[k] = xf[k];
+    double t0 = aimc_wall_seconds(); /* the simulation only, as sim_set */
+    aimc_infer_session_run(ses, xd, len, s, lg);
+    t += aimc_wall_seconds() - t0;
+  }
+  aimc_infer_session_close(ses);
+  free(xf);
+  free(xd);
+  return t;
+}
+
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double median(double *v, int n) {
+  qsort(v, (size_t)n, sizeof *v, by_value);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+enum { PAIRS = 5 };
+
+/* A model mapped and programmed with every non-ideality on. */
+static aimc_hw *program(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_arch *a,
+                        aimc_mapping **m) {
+  aimc_hw *hw = NULL;
+  if (aimc_map_model(ctx, mdl, a, m) || aimc_hw_program(ctx, *m, &hw)) {
+    fprintf(stderr, "bench: %s\n", aimc_ctx_errmsg(ctx));
+    exit(1);
+  }
+  return hw;
+}
+
 int main(int argc, char **argv) {
   aimc_gsl_install_handler();
   aimc_ctx *ctx = aimc_ctx_alloc(1);
+  int quick = 0;
+  const char *json = NULL, *model_path = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--quick")) quick = 1;
+    else if (!strcmp(argv[i], "--json") && i + 1 < argc) json = argv[++i];
+    else model_path = argv[i];
+  }
   aimc_data_spec spec;
   size_t np;
   const aimc_param *pt = aimc_data_params(&np);
@@ -161,7 +258,7 @@ int main(int argc, char **argv) {
   }
   int n_in = (int)aimc_dataset_n_features(ds), len = (int)aimc_dataset_length(ds);
   aimc_s4d_model *mdl = NULL;
-  if (argc > 1 && aimc_s4d_model_read(ctx, argv[1], &mdl)) {
+  if (model_path && aimc_s4d_model_read(ctx, model_path, &mdl)) {
     fprintf(stderr, "bench: %s\n", aimc_ctx_errmsg(ctx));
     return 1;
   }
@@ -169,84 +266,104 @@ int main(int argc, char **argv) {
   size_t n;
   const size_t *idx = aimc_dataset_split(ds, AIMC_SPLIT_TEST, &n);
   printf("zero_one test set: %zu sequences of %d steps x %d features; model H=%d, "
-         "%d modes, %d layer(s)\n", n, len, n_in, mdl->h, mdl->m, mdl->layers);
-
-  /* 1. Full test set: float recurrence vs simulated hardware. */
-  float *xf = malloc(sizeof(float) * len * n_in);
-  double *xd = malloc(sizeof(double) * len * n_in), lg[64];
-  double *ws = malloc(sizeof(double) * ((size_t)mdl->layers * mdl->h * mdl->m * 2 + 5 * mdl->h));
-  double t_float = 0;
-  for (int rep = 0; rep < 3; rep++) { /* best of 3 */
-    double t0 = aimc_wall_seconds();
-    for (size_t s = 0; s < n; s++) {
-      aimc_dataset_get(ds, idx[s], xf);
-      for (int k = 0; k < len * n_in; k++) xd[k] = xf[k];
-      float_forward(mdl, xd, len, ws, lg);
-    }
-    double t = aimc_wall_seconds() - t0;
-    if (rep == 0 || t < t_float) t_float = t;
-  }
+         "%d modes, %d layer(s); every non-ideality on; medians of %d interleaved pairs\n",
+         n, len, n_in, mdl->h, mdl->m, mdl->layers, PAIRS);
   aimc_arch arch;
   aimc_arch_defaults(&arch);
   all_nonideal(&arch);
-  aimc_infer_opts o;
-  aimc_infer_opts_defaults(&o);
-  aimc_infer_result r;
-  double t_sim = 1e300;
-  for (int rep = 0; rep < 3; rep++) {
-    if (aimc_pipeline_run(ctx, mdl, &arch, ds, &o, &r)) {
-      fprintf(stderr, "bench: %s\n", aimc_ctx_errmsg(ctx));
-      return 1;
-    }
-    if (r.wall_s < t_sim) t_sim = r.wall_s;
-    if (rep < 2) aimc_infer_result_fini(ctx, &r);
-  }
-  printf("\nfull test set, all non-idealities on (native kernel):\n");
-  printf("  float recurrence (plain C)   %8.4f s\n", t_float);
-  printf("  simulated hardware           %8.4f s  (%llu batched events, %zu arrays)\n", t_sim,
-         (unsigned long long)r.events, r.map.n_arrays);
-  printf("  ratio simulated / float      %8.2f x  (target <= 5)\n", t_sim / t_float);
-  aimc_infer_result_fini(ctx, &r);
+  aimc_mapping *m = NULL;
+  aimc_hw *hw = program(ctx, mdl, &arch, &m);
 
-  /* 2. Growth with sequence length, array size and model width (time per
-   * sequence; ratio to the first point). */
-  aimc_arch_defaults(&arch);
-  all_nonideal(&arch);
-  printf("\ngrowth, lone sequences (aimc_infer_sequence)\n");
-  printf("\nsequence length (H=%d, 64x64 arrays):\n  %6s %12s %8s %12s\n", mdl->h,
-         "steps", "s/sequence", "ratio", "float s/seq");
-  double base = 0;
-  for (int l = 100; l <= 1600; l *= 2) {
-    double t = sim_seconds(ctx, mdl, &arch, l, 3);
-    if (!base) base = t;
-    printf("  %6d %12.3e %8.2f %12.3e\n", l, t, t / base, float_seconds(mdl, l, 3));
+  /* 1. The test set: float recurrence vs simulated hardware (batched). */
+  double r_sim[PAIRS], r_lone[PAIRS], t_f[PAIRS], t_s[PAIRS], t_l[PAIRS];
+  for (int p = 0; p < PAIRS; p++) {
+    t_f[p] = float_set(mdl, ds, idx, n);
+    t_s[p] = sim_set(ctx, mdl, hw, ds);
+    t_l[p] = lone_set(ctx, mdl, hw, ds, idx, n);
+    r_sim[p] = t_s[p] / t_f[p];
+    r_lone[p] = t_l[p] / t_s[p];
   }
-  printf("\narray size (sequence 200):\n  %6s %6s %12s %8s\n", "rows", "arrays", "s/sequence",
-         "ratio");
-  base = 0;
-  for (int rows = 64; rows <= 512; rows *= 2) {
-    aimc_arch a = arch;
-    a.rows = a.cols = rows;
-    aimc_mapping *m = NULL;
-    size_t na = aimc_map_model(ctx, mdl, &a, &m) ? 0 : m->n_arrays;
-    aimc_mapping_free(ctx, m);
-    double t = sim_seconds(ctx, mdl, &a, 200, 3);
-    if (!base) base = t;
-    printf("  %6d %6zu %12.3e %8.2f\n", rows, na, t, t / base);
-  }
-  printf("\nmodel width (sequence 200, 64x64 arrays):\n  %6s %12s %8s %12s\n", "H",
-         "s/sequence", "ratio", "float s/seq");
-  base = 0;
-  for (int h = 16; h <= 128; h *= 2) {
-    aimc_s4d_model *mw = random_model(ctx, n_in, 2, h, mdl->m, 1);
-    double t = sim_seconds(ctx, mw, &arch, 200, 3);
-    if (!base) base = t;
-    printf("  %6d %12.3e %8.2f %12.3e\n", h, t, t / base, float_seconds(mw, 200, 3));
+  double steps = (double)n * len;
+  double ratio_sim = median(r_sim, PAIRS), ratio_lone = median(r_lone, PAIRS);
+  double us_batch = median(t_s, PAIRS) / steps * 1e6, us_lone = median(t_l, PAIRS) / steps * 1e6;
+  printf("\n1. full test set (%zu arrays)\n", m->n_arrays);
+  printf("  float recurrence (plain C)     %10.4f s\n", median(t_f, PAIRS));
+  printf("  simulated hardware, batched    %10.4f s\n", median(t_s, PAIRS));
+  printf("  ratio simulated / float        %10.2f x  (target <= 3)\n", ratio_sim);
+  printf("\n2. one sequence at a time (aimc_infer_session) vs batched\n");
+  printf("  per sequence-step: batched %.2f us, one sequence %.2f us\n", us_batch, us_lone);
+  printf("  ratio one-sequence / batched   %10.2f x  (target <= 2)\n", ratio_lone);
+  aimc_hw_free(ctx, hw);
+  aimc_mapping_free(ctx, m);
+
+  /* 3. Time per sequence-step against the model's values (single form:
+   * 8M + 1 analog values per channel). */
+  printf("\n3. time per sequence-step vs the model's analog values (batched, 512x512 "
+         "arrays so that every block fits)\n");
+  aimc_arch big = arch;
+  big.rows = big.cols = 512;
+  printf("  %5s %5s %9s %12s %14s %10s\n", "M", "H", "values", "us/seq-step", "ns/value-step",
+         "vs first");
+  struct { int m, h; } pts[] = {{8, 32}, {16, 32}, {32, 32}, {64, 32},
+                                {8, 16}, {8, 64}, {8, 128}};
+  double first = 0, per_value[7];
+  int npts = quick ? 4 : 7;
+  for (int q = 0; q < npts; q++) {
+    aimc_s4d_model *mw = random_model(ctx, n_in, 2, pts[q].h, pts[q].m, 1);
+    aimc_mapping *mm = NULL;
+    aimc_hw *hh = program(ctx, mw, &big, &mm);
+    double t[3];
+    for (int r = 0; r < 3; r++) t[r] = sim_set(ctx, mw, hh, ds);
+    double us = median(t, 3) / steps * 1e6, values = (double)pts[q].h * (8 * pts[q].m + 1);
+    per_value[q] = us * 1e3 / values;
+    if (!first) first = per_value[q];
+    printf("  %5d %5d %9.0f %12.2f %14.3f %10.2f\n", pts[q].m, pts[q].h, values, us,
+           per_value[q], per_value[q] / first);
+    aimc_hw_free(ctx, hh);
+    aimc_mapping_free(ctx, mm);
     aimc_s4d_model_free(ctx, mw);
   }
-  free(xf);
-  free(xd);
-  free(ws);
+
+  if (!quick) {
+    /* 4. Growth with sequence length and array size (lone sequences). */
+    printf("\n4. growth, lone sequences (aimc_infer_session)\n");
+    printf("\nsequence length (H=%d, 64x64 arrays):\n  %6s %12s %8s %12s\n", mdl->h,
+           "steps", "s/sequence", "ratio", "float s/seq");
+    double base = 0;
+    for (int l = 100; l <= 1600; l *= 2) {
+      double t = sim_seconds(ctx, mdl, &arch, l, 3);
+      if (!base) base = t;
+      printf("  %6d %12.3e %8.2f %12.3e\n", l, t, t / base, float_seconds(mdl, l, 3));
+    }
+    printf("\narray size (sequence 200):\n  %6s %6s %12s %8s\n", "rows", "arrays",
+           "s/sequence", "ratio");
+    base = 0;
+    for (int rows = 64; rows <= 512; rows *= 2) {
+      aimc_arch a = arch;
+      a.rows = a.cols = rows;
+      aimc_mapping *mm = NULL;
+      size_t na = aimc_map_model(ctx, mdl, &a, &mm) ? 0 : mm->n_arrays;
+      aimc_mapping_free(ctx, mm);
+      double t = sim_seconds(ctx, mdl, &a, 200, 3);
+      if (!base) base = t;
+      printf("  %6d %6zu %12.3e %8.2f\n", rows, na, t, t / base);
+    }
+  }
+  if (json) {
+    FILE *f = fopen(json, "w");
+    if (!f) {
+      fprintf(stderr, "bench: cannot write %s\n", json);
+      return 1;
+    }
+    fprintf(f, "{\"sim_over_float\": %.4f, \"one_sequence_over_batched\": %.4f, "
+               "\"us_per_seq_step_batched\": %.4f, \"us_per_seq_step_one\": %.4f, "
+               "\"ns_per_value_step\": [", ratio_sim, ratio_lone, us_batch, us_lone);
+    for (int q = 0; q < npts; q++)
+      fprintf(f, "%s{\"m\": %d, \"h\": %d, \"ns\": %.4f}", q ? ", " : "", pts[q].m, pts[q].h,
+              per_value[q]);
+    fprintf(f, "]}\n");
+    fclose(f);
+  }
   aimc_s4d_model_free(ctx, mdl);
   aimc_dataset_free(ctx, ds);
   aimc_ctx_free(ctx);

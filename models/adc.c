@@ -56,4 +56,5 @@ const aimc_model aimc_model_adc = {
     .op_cost = adc_op_cost,
     .eval = aimc_adc_eval,
     .eval_batch = aimc_adc_eval_batch,
+    .draws_in_var = 1,
 };

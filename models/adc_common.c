@@ -1,4 +1,7 @@
 /* The conversion every ADC model shares (adc_common.h). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3", "no-math-errno") /* vectorize the lanes, sqrt too */
+#endif
 #include "adc_common.h"
 
 #include <math.h>
@@ -41,7 +44,10 @@ int aimc_adc_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p
   for (int c = 0; c < e->n; c++) {
     adc_chan ch = channel(e, c);
     double x = in[c] + ch.off;
-    if (ch.sd > 0) {
+    if (e->in_var) { /* the input's pending noise and the ADC's: one draw */
+      aimc_normal_lanes(aimc_ziggurat_table(), rng, u, z, 1);
+      x += sqrt(e->in_var[c] + ch.sd * ch.sd) * z[0];
+    } else if (ch.sd > 0) {
       aimc_normal_lanes(aimc_ziggurat_table(), rng, u, z, 1);
       x += ch.sd * z[0];
     }
@@ -59,7 +65,11 @@ int aimc_adc_eval_batch(const aimc_eval *e, const double *in, double *out,
     const double *x = in + (size_t)c * l->stride;
     double *y = out + (size_t)c * l->stride;
     for (int k = 0; k < l->n; k++) y[k] = x[k] + ch.off;
-    if (ch.sd > 0) {
+    if (e->in_var) {
+      const double *v = e->in_var + (size_t)c * l->stride;
+      aimc_lanes_normal(l, l->z);
+      for (int k = 0; k < l->n; k++) y[k] += sqrt(v[k] + ch.sd * ch.sd) * l->z[k];
+    } else if (ch.sd > 0) {
       aimc_lanes_normal(l, l->z);
       for (int k = 0; k < l->n; k++) y[k] += ch.sd * l->z[k];
     }
@@ -75,7 +85,7 @@ int aimc_adc_on_input(aimc_inst *inst, int port) {
   aimc_adc_state *s = aimc_inst_state(inst);
   const double *v = aimc_inst_in(inst, 0);
   double *d = aimc_inst_out(inst, 1);
-  aimc_eval e = {params, s, p->n, NULL, NULL};
+  aimc_eval e = {params, s, p->n, NULL, NULL, NULL};
   for (int i = 0; i < p->n; i++) {
     d[i] = v[i] / p->v_fs * p->range;
     s->clipped += fabs(d[i] + p->offset_V / p->v_fs * p->range) > p->range;

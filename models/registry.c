@@ -41,12 +41,17 @@ int aimc_model_eval_batch(const aimc_model *m, const aimc_eval *e, const double 
   if (m->eval_batch) return m->eval_batch(e, in, out, l);
   if (!m->eval) return AIMC_EINVAL;
   size_t n = e->n > 0 ? (size_t)e->n : 1;
-  double *a = malloc(2 * n * sizeof *a), *b = a + n;
+  double *a = malloc(3 * n * sizeof *a), *b = a + n, *v = b + n;
   if (!a) return AIMC_ENOMEM;
+  aimc_eval lane = *e;
+  if (e->in_var) lane.in_var = v;
   int st = AIMC_OK;
   for (int k = 0; k < l->n && !st; k++) {
-    for (size_t c = 0; c < (size_t)e->n; c++) a[c] = in[c * l->stride + (size_t)k];
-    st = m->eval(e, a, b, &l->rng[k]);
+    for (size_t c = 0; c < (size_t)e->n; c++) {
+      a[c] = in[c * l->stride + (size_t)k];
+      if (e->in_var) v[c] = e->in_var[c * l->stride + (size_t)k];
+    }
+    st = m->eval(&lane, a, b, &l->rng[k]);
     for (size_t c = 0; c < (size_t)e->n; c++) out[c * l->stride + (size_t)k] = b[c];
   }
   free(a);

@@ -269,7 +269,17 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   r->cycles_seq = (uint64_t)aimc_infer_steps(a, L, len) * r->cycles_step + c_dec;
   double clk = aimc_time_to_s(a->clock_fs);
   r->latency_step_s = (double)r->cycles_step * clk;
-  r->latency_seq_s = (double)r->cycles_seq * clk;
+  /* The latency is the kernel's clock at the end of an inference (run.c);
+   * the stage costs must add up to it. */
+  if (r->t_sim_fs && r->t_sim_fs != (aimc_time)r->cycles_seq * a->clock_fs) {
+    aimc_free(ctx, cost);
+    return aimc_error(ctx, AIMC_ESTATE,
+                      "run: the kernel ended the inference at %.17g s but its stages "
+                      "add up to %llu cycles (%.17g s)",
+                      aimc_time_to_s(r->t_sim_fs), (unsigned long long)r->cycles_seq,
+                      (double)r->cycles_seq * clk);
+  }
+  r->latency_seq_s = r->t_sim_fs ? aimc_time_to_s(r->t_sim_fs) : (double)r->cycles_seq * clk;
   r->throughput_inf_s = r->latency_seq_s > 0 ? 1 / r->latency_seq_s : 0;
   E[AIMC_EC_STATIC] = a->p_static_W * (double)m->n_arrays * r->latency_seq_s;
   for (size_t k = 0; k < m->n_arrays; k++) {

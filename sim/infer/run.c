@@ -27,13 +27,11 @@
 #endif
 #include <math.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "aimc/fileio.h"
 #include "aimc/progress.h"
 #include "aimc/status.h"
+#include "aimc/xbar_read.h"
 #include "infer_internal.h"
 
 /* LANES: sequences per register block of the batched loops (a batch is
@@ -41,6 +39,10 @@
  * read). BATCH_MAX: sequences simulated together (keeps the batch buffers
  * of the IMSSA-size model in L2). */
 enum { LANES = AIMC_LANES, BATCH_MAX = 32 };
+
+/* Lanes for nb sequences: one for a lone sequence (no work for padding),
+ * else nb rounded up to whole register blocks. */
+static int lanes_for(int nb) { return nb == 1 ? 1 : (nb + LANES - 1) / LANES * LANES; }
 
 /* Scratch of one layer's read, kept from its DAC to its periphery stage:
  * one set per layer when layers overlap in time (pipelined), else one set
@@ -66,6 +68,7 @@ typedef struct {
   aimc_quant post;          /* bits 0: none                           */
   const aimc_map_slot **slots;
   int *slot_tile;           /* the array (tile) of each slot          */
+  aimc_xbar_plan **plans;   /* each slot's read (aimc/xbar_read.h)    */
   int n_slots;
   int exclusive;            /* every column read from exactly one slot */
 } mat_view;
@@ -86,14 +89,15 @@ typedef struct {
   layer_buf *lb;            /* per layer (aliases when not pipelined)  */
   double *lb_mem;           /* their memory                            */
   size_t lb_size;           /* doubles of it                           */
-  float *in_sq;             /* in^2, for the read-noise variance       */
+  double *read_tmp;         /* scratch of the array reads              */
   double *layer_in;         /* layers x h: raw input at this read      */
   double *layer_next;       /* pipelined: what this step writes for the */
                             /* next (== layer_in when not pipelined)   */
   double *prev_in;          /* layers x h: raw input one read earlier  */
   double *z, *o, *pool, *logits; /* 2h, h, h, n_out                     */
   double *mean, *var;       /* layer-norm moments, one per lane        */
-  double *acc, *sd;         /* one column of a read: sums, noise sigma */
+  double *part;             /* a slot's columns when partial sums add  */
+  double *part_var;         /* a slot's read-noise variance, undrawn   */
   double *drive;            /* a slot's row drive after its DACs       */
   unsigned char *dac_exact; /* per array: its DACs at their calibration */
   aimc_lanes lanes;         /* the batch's lanes for the models' evals */
@@ -118,14 +122,21 @@ typedef struct {
   int trace_lane;           /* the traced sequence in the batch        */
 } run_ws;
 
-/* Event tags: the step, or stage i of layer l. */
+/* Event tags: the step, stage i of layer l, the decoder (a step period
+ * after the last step starts: the mean pool and the decoder), the end of
+ * the inference (the decoder's time later): the inference's latency is the
+ * kernel's clock at that event. */
 enum { EV_STEP = 0, EV_STAGE = 1 };
+static const uint32_t EV_DECODE = AIMC_TAG_SIGNAL - 2, EV_END = AIMC_TAG_SIGNAL - 1;
 
 static uint32_t stage_tag(int l, int i) { return EV_STAGE + (uint32_t)(l * AIMC_STAGES_MAX + i); }
 
 static void ws_free(aimc_ctx *ctx, run_ws *w) {
   if (w->mv)
     for (size_t i = 0; i < w->m->n_mats; i++) {
+      for (int si = 0; w->mv[i].plans && si < w->mv[i].n_slots; si++)
+        aimc_xbar_plan_free(ctx, w->mv[i].plans[si]);
+      aimc_free(ctx, w->mv[i].plans);
       void *v[] = {w->mv[i].dac_fs, w->mv[i].adc_fs, w->mv[i].dac_bits,
                    w->mv[i].adc_bits, w->mv[i].slots, w->mv[i].slot_tile, w->mv[i].on_grid};
       for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) aimc_free(ctx, v[j]);
@@ -133,9 +144,9 @@ static void ws_free(aimc_ctx *ctx, run_ws *w) {
   aimc_kernel_free(w->k);
   if (w->layer_next == w->layer_in) w->layer_next = NULL;
   void *bufs[] = {w->offset_fs, w->stages, w->n_stages, w->mv, w->ssm, w->ssm_b,
-                  w->ssm_cd, w->mix, w->st_off, w->state, w->lb, w->lb_mem, w->in_sq,
+                  w->ssm_cd, w->mix, w->st_off, w->state, w->lb, w->lb_mem, w->read_tmp,
                   w->layer_in, w->layer_next, w->prev_in, w->drive, w->dac_exact, w->z, w->o,
-                  w->pool, w->logits, w->mean, w->var, w->acc, w->sd, w->noise, w->bits, w->z01};
+                  w->pool, w->logits, w->mean, w->var, w->part, w->part_var, w->noise, w->bits, w->z01};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
   memset(w, 0, sizeof *w);
 }
@@ -197,6 +208,19 @@ static int view_init(aimc_ctx *ctx, run_ws *w, int mi) {
         v->slot_tile[v->n_slots] = (int)k;
         v->slots[v->n_slots++] = &w->m->arrays[k].place[p];
       }
+  v->plans = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof *v->plans);
+  if (!v->plans) return AIMC_ENOMEM;
+  const double *W = aimc_hw_weights(w->hw, (size_t)mi);
+  for (int si = 0; si < v->n_slots; si++) {
+    const aimc_map_slot *s = v->slots[si];
+    int b = s->block;
+    size_t at = aimc_map_matrix_index(mx, b, s->out0 - mx->out_off[b], s->in0 - mx->in_off[b]);
+    aimc_xbar_read_src src = {s->n_in, s->n_out, (size_t)(mx->in_off[b + 1] - mx->in_off[b]),
+                              W + at, w->hw->nvar[mi] ? w->hw->nvar[mi] + at : NULL,
+                              mx->is_value + at, mx->row_gain + s->in0};
+    int st = aimc_xbar_plan_build(ctx, &src, &v->plans[si]);
+    if (st) return st;
+  }
   /* Column sums split over arrays (tiles along rows) are added up. */
   int *cover = aimc_calloc(ctx, no, sizeof(int));
   if (!cover) return AIMC_ENOMEM;
@@ -270,7 +294,7 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   w->m = m;
   w->enc = w->dec = -1;
   w->nb = max_batch < BATCH_MAX ? (int)max_batch : BATCH_MAX;
-  w->bp = w->bp_max = (w->nb + LANES - 1) / LANES * LANES;
+  w->bp = w->bp_max = lanes_for(w->nb);
   int L = mdl->layers, H = mdl->h;
   size_t big = (size_t)mdl->n_in + 2 * (size_t)H + 2;
   w->mv = aimc_calloc(ctx, m->n_mats + 1, sizeof(mat_view));
@@ -318,7 +342,7 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
     double *p = w->lb_mem + (size_t)(l % sets) * set;
     w->lb[l] = (layer_buf){p, p + big * bp, p + 2 * big * bp, p + 3 * big * bp, p + 4 * big * bp};
   }
-  w->in_sq = aimc_calloc(ctx, big * bp, sizeof(float));
+  w->read_tmp = zeros(ctx, 3 * bp + (big * bp + 1) / 2 + 1); /* aimc_xbar_read_scratch */
   w->layer_in = zeros(ctx, LH * bp);
   w->layer_next = a->pipeline ? zeros(ctx, LH * bp) : w->layer_in;
   w->prev_in = zeros(ctx, LH * bp);
@@ -329,14 +353,14 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   w->logits = zeros(ctx, (size_t)mdl->n_out * bp);
   w->mean = zeros(ctx, bp);
   w->var = zeros(ctx, bp);
-  w->acc = zeros(ctx, bp);
-  w->sd = zeros(ctx, bp);
+  w->part = zeros(ctx, big * bp);
+  w->part_var = zeros(ctx, big * bp);
   w->noise = aimc_calloc(ctx, bp, sizeof(aimc_xs128p));
   w->bits = aimc_calloc(ctx, bp, sizeof(uint64_t));
   w->z01 = zeros(ctx, bp);
-  if (!w->state || !w->lb_mem || !w->lb || !w->in_sq || !w->layer_in || !w->layer_next ||
+  if (!w->state || !w->lb_mem || !w->lb || !w->read_tmp || !w->layer_in || !w->layer_next ||
       !w->prev_in || !w->drive || !w->z || !w->o || !w->pool ||
-      !w->logits || !w->mean || !w->var || !w->acc || !w->sd || !w->noise || !w->bits || !w->z01)
+      !w->logits || !w->mean || !w->var || !w->part || !w->part_var || !w->noise || !w->bits || !w->z01)
     return AIMC_ENOMEM;
   w->lanes = (aimc_lanes){w->nb, (size_t)w->bp, w->noise, w->bits, w->z01};
   w->noise_seed = aimc_seed_derive(aimc_ctx_seed(ctx), aimc_hash_str("aimc.read_noise"));
@@ -380,48 +404,6 @@ static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend) 
   return st;
 }
 
-/* v[k] = sqrt(v[k]) for n >= 0 values (n even): packed when SSE2 is there
- * (the compiler does not vectorize sqrt while it may have to set errno).
- * Both are IEEE square roots: the same results. */
-static inline void sqrt_lanes(double *v, size_t n) {
-#ifdef __SSE2__
-  for (size_t k = 0; k + 1 < n; k += 2) _mm_storeu_pd(v + k, _mm_sqrt_pd(_mm_loadu_pd(v + k)));
-#else
-  for (size_t k = 0; k < n; k++) v[k] = sqrt(v[k]);
-#endif
-}
-
-/* sum[k] = sum_i wr[i] x[i * bp + k] for LANES sequences, rows added in
- * pairs exactly as a lone run adds them. */
-static inline void column_sum(const double *wr, const double *x, size_t bp, int n,
-                              double *sum) {
-  double acc[LANES] = {0};
-  int i = 0;
-  for (; i + 1 < n; i += 2) {
-    const double *x0 = x + (size_t)i * bp, *x1 = x0 + bp;
-    double w0 = wr[i], w1 = wr[i + 1];
-    for (int k = 0; k < LANES; k++) acc[k] += w0 * x0[k] + w1 * x1[k];
-  }
-  if (i < n) {
-    const double *x0 = x + (size_t)i * bp;
-    for (int k = 0; k < LANES; k++) acc[k] += wr[i] * x0[k];
-  }
-  memcpy(sum, acc, sizeof acc);
-}
-
-/* The read-noise variance of a column for LANES sequences, sum_i nv[i]
- * x[i]^2, in single precision (it only sets the noise amplitude; twice the
- * lanes per instruction of the column sum). */
-static inline void variance_sum(const float *nv, const float *x_sq, size_t bp, int n,
-                                double *sum) {
-  float acc[LANES] = {0};
-  for (int i = 0; i < n; i++) {
-    const float *xi = x_sq + (size_t)i * bp;
-    for (int k = 0; k < LANES; k++) acc[k] += nv[i] * xi[k];
-  }
-  for (int k = 0; k < LANES; k++) sum[k] = acc[k];
-}
-
 /* 1 when part p of array k converts exactly at its calibration (bits 0,
  * no gain error, offset or noise): quantizing a word already on the
  * calibration's grid then gives it back, bit for bit. */
@@ -440,30 +422,27 @@ static int at_calibration(const run_ws *w, int k, aimc_tile_part p) {
  * params as the netlist gives them), with the calibration of the channels
  * they carry. */
 static int convert(run_ws *w, int k, aimc_tile_part p, const double *fs, const int *bits,
-                   int n, const double *in, double *out) {
+                   int n, const double *in, const double *in_var, double *out) {
   const aimc_tile *t = &w->m->tiles[k];
-  aimc_eval e = {t->params[p], NULL, n, fs, bits};
+  aimc_eval e = {t->params[p], NULL, n, fs, bits, in_var};
   return aimc_model_eval_batch(t->model[p], &e, in, out, &w->lanes);
 }
 
 /* One read of every array holding matrix mi, for the whole batch: each
- * slot's rows go through its tile's DACs, the array sums the column
- * currents (out = W in, rows added in pairs) with read noise (sum over
- * devices of (relative sigma x device current)^2, one Gaussian per
- * column), and the tile's ADCs convert. Partial sums of a column split
- * over tiles are converted by each tile and added. */
+ * slot's rows go through its tile's DACs, the crossbar sums the column
+ * currents with read noise (aimc/xbar_read.h), and the tile's ADCs
+ * convert. Partial sums of a column split over tiles are converted by
+ * each tile and added. */
 static int array_read(run_ws *w, int mi, const double *in, double *out) {
   const aimc_map_matrix *mx = &w->m->mats[mi];
   const mat_view *v = &w->mv[mi];
-  const double *W = aimc_hw_weights(w->hw, (size_t)mi);
-  const float *NV = w->hw->nvar[mi];
-  double rel2 = w->m->arch.read_noise_rel * w->m->arch.read_noise_rel;
+  double rel = w->m->arch.read_noise_rel;
   size_t bp = (size_t)w->bp;
   int st = AIMC_OK;
   if (!v->exclusive) memset(out, 0, sizeof(double) * mx->n_out * bp);
   for (int si = 0; si < v->n_slots && !st; si++) {
     const aimc_map_slot *s = v->slots[si];
-    int b = s->block, k = v->slot_tile[si];
+    int k = v->slot_tile[si];
     const double *x = in + (size_t)s->in0 * bp;
     if (v->calibrated) { /* rows on their grid pass an exact DAC as they are */
       int skip = w->dac_exact[k];
@@ -474,35 +453,23 @@ static int array_read(run_ws *w, int mi, const double *in, double *out) {
         if (grid) memcpy(w->drive + at, x + at, sizeof(double) * (size_t)(i1 - i) * bp);
         else
           st = convert(w, k, AIMC_TILE_DAC, v->dac_fs + s->in0 + i, v->dac_bits + s->in0 + i,
-                       i1 - i, x + at, w->drive + at);
+                       i1 - i, x + at, NULL, w->drive + at);
       }
       x = w->drive;
     }
-    if (NV)
-      for (size_t e = 0; e < (size_t)s->n_in * bp; e++) w->in_sq[e] = (float)(x[e] * x[e]);
-    for (int j = 0; j < s->n_out && !st; j++) {
-      int col = s->out0 + j;
-      size_t row = aimc_map_matrix_index(mx, b, col - mx->out_off[b], s->in0 - mx->in_off[b]);
-      double *dst = out + (size_t)col * bp, *acc = v->exclusive ? dst : w->acc;
-      for (size_t c = 0; c < bp; c += LANES) {
-        column_sum(W + row, x + c, bp, s->n_in, acc + c);
-        if (NV) variance_sum(NV + row, w->in_sq + c, bp, s->n_in, w->sd + c);
-      }
-      if (NV) {
-        double *sd = w->sd;
-        for (size_t q = 0; q < bp; q++) sd[q] *= rel2;
-        sqrt_lanes(sd, bp);
-        aimc_lanes_normal(&w->lanes, w->z01);
-        for (int q = 0; q < w->nb; q++) acc[q] += sd[q] * w->z01[q];
-      }
-      if (v->exclusive) continue;
-      if (v->calibrated)
-        st = convert(w, k, AIMC_TILE_ADC, v->adc_fs + col, v->adc_bits + col, 1, acc, acc);
-      for (size_t q = 0; q < bp; q++) dst[q] += acc[q];
-    }
-    if (!st && v->exclusive && v->calibrated)
+    double *dst = v->exclusive ? out + (size_t)s->out0 * bp : w->part;
+    /* The read noise goes to the ADC as a variance when the ADC draws it
+     * with its own noise (one deviate: independent Gaussians add). */
+    double *var = v->calibrated && rel > 0 && aimc_xbar_plan_noisy(v->plans[si]) &&
+                          w->m->tiles[k].model[AIMC_TILE_ADC]->draws_in_var
+                      ? w->part_var
+                      : NULL;
+    if (!st) aimc_xbar_read(v->plans[si], x, rel, dst, var, &w->lanes, w->read_tmp);
+    if (!st && v->calibrated)
       st = convert(w, k, AIMC_TILE_ADC, v->adc_fs + s->out0, v->adc_bits + s->out0, s->n_out,
-                   out + (size_t)s->out0 * bp, out + (size_t)s->out0 * bp);
+                   dst, var, dst);
+    if (!v->exclusive)
+      for (size_t e = 0; e < (size_t)s->n_out * bp; e++) out[(size_t)s->out0 * bp + e] += dst[e];
   }
   return st;
 }
@@ -518,7 +485,12 @@ static int dense(run_ws *w, int mi, int n_in, int n_out, const double *W,
       for (size_t b = 0; b < bp; b++) y[j * bp + b] += bias[j];
     return st;
   }
-  for (int j = 0; j < n_out; j++) {
+  for (int j = 0; j < n_out && bp == 1; j++) { /* a lone sequence */
+    double acc = 0;
+    for (int i = 0; i < n_in; i++) acc += x[i] * W[(size_t)j * n_in + i];
+    y[j] = acc + bias[j];
+  }
+  for (int j = 0; j < n_out && bp > 1; j++) {
     const double *wr = W + (size_t)j * n_in;
     for (size_t c = 0; c < bp; c += LANES) {
       double acc[LANES] = {0};
@@ -674,9 +646,18 @@ static int on_step(run_ws *w, int s) {
       st = aimc_kernel_schedule(w->k, w->handler, w->offset_fs[l], stage_tag(l, 0),
                                 (uint64_t)s);
   }
-  if (!st && s + 1 < w->n_steps)
-    st = aimc_kernel_schedule(w->k, w->handler, w->period_fs, EV_STEP, (uint64_t)s + 1);
+  if (!st)
+    st = aimc_kernel_schedule(w->k, w->handler, w->period_fs,
+                              s + 1 < w->n_steps ? EV_STEP : EV_DECODE, (uint64_t)s + 1);
   return st;
+}
+
+/* The mean pool and the decoder into w->logits ([n_out][bp]). */
+static int on_decode(run_ws *w) {
+  const aimc_s4d_model *mdl = w->mdl;
+  for (size_t e = 0; e < (size_t)mdl->h * w->bp; e++) w->pool[e] /= w->len;
+  int st = dense(w, w->dec, mdl->h, mdl->n_out, mdl->dec_w, mdl->dec_b, w->pool, w->logits);
+  return st ? st : aimc_kernel_schedule(w->k, w->handler, w->dec_fs, EV_END, 0);
 }
 
 /* What the trace shows of layer l when its periphery starts: its first
@@ -694,6 +675,11 @@ static int on_event(aimc_kernel *k, void *self, const aimc_event *ev) {
     if (w->trace) st = aimc_infer_trace_step(w->trace, ev->time, s);
     return st ? st : on_step(w, s);
   }
+  if (ev->tag == EV_DECODE) return on_decode(w);
+  if (ev->tag == EV_END) {
+    w->t_end_fs = ev->time;
+    return AIMC_OK;
+  }
   int l = (int)(ev->tag - EV_STAGE) / AIMC_STAGES_MAX, i = (int)(ev->tag - EV_STAGE) % AIMC_STAGES_MAX;
   int t = layer_time(w, l, s);
   const aimc_stage *stage = &w->stages[(size_t)l * AIMC_STAGES_MAX + i];
@@ -710,11 +696,10 @@ static int on_event(aimc_kernel *k, void *self, const aimc_event *ev) {
 /* Selects a batch of nb sequences, the first being sample `first` of the
  * run (its noise stream). */
 static void batch_begin(run_ws *w, int nb, size_t first) {
-  int bp = (nb + LANES - 1) / LANES * LANES;
+  int bp = lanes_for(nb);
   if (bp != w->bp) { /* a new layout: no stale values in the padding lanes */
-    size_t n = w->big * (size_t)w->bp_max, H = (size_t)w->mdl->h * w->bp_max;
+    size_t H = (size_t)w->mdl->h * w->bp_max;
     memset(w->lb_mem, 0, sizeof(double) * w->lb_size);
-    memset(w->in_sq, 0, sizeof(float) * n);
     memset(w->o, 0, sizeof(double) * H);
     memset(w->z, 0, sizeof(double) * 2 * H);
     memset(w->layer_in, 0, sizeof(double) * H * w->mdl->layers);
@@ -730,7 +715,8 @@ static void batch_begin(run_ws *w, int nb, size_t first) {
 
 /* The batch's sequences (x: [t][n_in][bp]) through the hardware, as
  * events on the kernel: a wavefront over layers (layer_time), then the
- * mean pool and the decoder into w->logits ([n_out][bp]). */
+ * mean pool and the decoder into w->logits ([n_out][bp]); w->t_end_fs is
+ * the kernel's clock at the end. */
 static int run_batch(run_ws *w, const double *x, int len) {
   const aimc_s4d_model *mdl = w->mdl;
   int H = mdl->h, L = mdl->layers;
@@ -746,9 +732,7 @@ static int run_batch(run_ws *w, const double *x, int len) {
   if (!st) st = aimc_kernel_run(w->k);
   if (st) return st;
   w->events += aimc_kernel_delivered(w->k);
-  w->t_end_fs = (aimc_time)w->n_steps * w->period_fs + w->dec_fs;
-  for (size_t e = 0; e < (size_t)H * bp; e++) w->pool[e] /= len;
-  return dense(w, w->dec, H, mdl->n_out, mdl->dec_w, mdl->dec_b, w->pool, w->logits);
+  return AIMC_OK;
 }
 
 static int check_shapes(aimc_ctx *ctx, const aimc_s4d_model *mdl,
@@ -764,26 +748,54 @@ static int check_shapes(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   return AIMC_OK;
 }
 
+/* A reusable one-lane workspace: a lone sequence is laid out as a batch
+ * of one (stride 1), so it runs from the caller's buffer as it is. */
+struct aimc_infer_session {
+  aimc_ctx *ctx;
+  run_ws w;
+};
+
+int aimc_infer_session_open(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_hw *hw,
+                            aimc_infer_session **out) {
+  *out = NULL;
+  int st = check_shapes(ctx, mdl, hw);
+  if (st) return st;
+  aimc_infer_session *s = aimc_calloc(ctx, 1, sizeof *s);
+  if (!s) return aimc_error(ctx, AIMC_ENOMEM, "out of memory (run)");
+  s->ctx = ctx;
+  st = ws_init(ctx, &s->w, mdl, hw, AIMC_KERNEL_NATIVE, 1);
+  if (st) {
+    aimc_infer_session_close(s);
+    return st == AIMC_ENOMEM ? aimc_error(ctx, st, "out of memory (run)") : st;
+  }
+  *out = s;
+  return AIMC_OK;
+}
+
+int aimc_infer_session_run(aimc_infer_session *s, const double *x, int len, uint64_t sample,
+                           double *logits) {
+  if (len < 1) return aimc_error(s->ctx, AIMC_EINVAL, "run: empty sequence");
+  batch_begin(&s->w, 1, sample);
+  int st = run_batch(&s->w, x, len);
+  for (int c = 0; !st && c < s->w.mdl->n_out; c++) logits[c] = s->w.logits[c];
+  return st;
+}
+
+void aimc_infer_session_close(aimc_infer_session *s) {
+  if (!s) return;
+  ws_free(s->ctx, &s->w);
+  aimc_free(s->ctx, s);
+}
+
 int aimc_infer_sequence(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                         const aimc_hw *hw, const double *x, int len,
                         double *logits) {
   if (len < 1) return aimc_error(ctx, AIMC_EINVAL, "run: empty sequence");
-  int st = check_shapes(ctx, mdl, hw);
-  if (st) return st;
-  run_ws w;
-  st = ws_init(ctx, &w, mdl, hw, AIMC_KERNEL_NATIVE, 1);
-  size_t n = (size_t)len * mdl->n_in, bp = (size_t)w.bp_max;
-  double *xb = st ? NULL : zeros(ctx, n * bp);
-  if (!st && !xb) st = AIMC_ENOMEM;
-  if (!st) {
-    for (size_t e = 0; e < n; e++) xb[e * bp] = x[e];
-    batch_begin(&w, 1, 0);
-    st = run_batch(&w, xb, len);
-  }
-  for (int c = 0; !st && c < mdl->n_out; c++) logits[c] = w.logits[c * bp];
-  aimc_free(ctx, xb);
-  ws_free(ctx, &w);
-  return st == AIMC_ENOMEM ? aimc_error(ctx, st, "out of memory (run)") : st;
+  aimc_infer_session *s = NULL;
+  int st = aimc_infer_session_open(ctx, mdl, hw, &s);
+  if (!st) st = aimc_infer_session_run(s, x, len, 0, logits);
+  aimc_infer_session_close(s);
+  return st;
 }
 
 void aimc_infer_opts_defaults(aimc_infer_opts *o) {

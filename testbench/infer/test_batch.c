@@ -180,6 +180,17 @@ static void test_batch_noise(void **st) {
   for (int k = 0; k < 28 * 28; k++) x[k] = xf[k];
   assert_int_equal(aimc_infer_sequence(ctx, mdl, hw, x, 28, lone), AIMC_OK);
   assert_memory_equal(all.logits, lone, sizeof lone);
+  /* One session, sample after sample (its workspace reused): sample s of
+   * the run each time. */
+  aimc_infer_session *ses = NULL;
+  assert_int_equal(aimc_infer_session_open(ctx, mdl, hw, &ses), AIMC_OK);
+  for (size_t s = 0; s < 5; s++) {
+    aimc_dataset_get(ds, idx[s], xf);
+    for (int k = 0; k < 28 * 28; k++) x[k] = xf[k];
+    assert_int_equal(aimc_infer_session_run(ses, x, 28, s, lone), AIMC_OK);
+    assert_memory_equal(all.logits + s * 10, lone, sizeof lone);
+  }
+  aimc_infer_session_close(ses);
   aimc_infer_result_fini(ctx, &all);
   aimc_infer_result_fini(ctx, &few);
   aimc_infer_result_fini(other, &again);

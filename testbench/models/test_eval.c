@@ -5,6 +5,7 @@
  * resolution) is honoured. Each model runs with its defaults and again with
  * every error and noise parameter switched on, so the random draws are
  * compared as well. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,9 +47,12 @@ static void seed_streams(aimc_xs128p *g, int n, uint64_t seed) {
 }
 
 /* Batched, fallback and lone evaluations of m agree bit for bit. */
-static void check_model(const aimc_model *m, int noisy, const double *fs, const int *bits) {
+static void check_model(const aimc_model *m, int noisy, const double *fs, const int *bits,
+                        int with_var) {
   void *params = make_params(m, noisy);
-  aimc_eval e = {params, NULL, CH, fs, bits};
+  double var[CH * STRIDE];
+  for (int i = 0; i < CH * STRIDE; i++) var[i] = 0.01 * (i % 7);
+  aimc_eval e = {params, NULL, CH, fs, bits, with_var ? var : NULL};
   double in[CH * STRIDE], batch[CH * STRIDE], fallback[CH * STRIDE];
   uint64_t words[STRIDE];
   double z[STRIDE];
@@ -69,8 +73,11 @@ static void check_model(const aimc_model *m, int noisy, const double *fs, const 
     double x[CH], y[CH];
     aimc_xs128p s;
     aimc_xs128p_seed(&s, aimc_seed_derive(99, (uint64_t)k));
-    for (int c = 0; c < CH; c++) x[c] = in[c * STRIDE + k];
-    assert_int_equal(m->eval(&e, x, y, &s), AIMC_OK);
+    double v[CH];
+    aimc_eval lane = e;
+    for (int c = 0; c < CH; c++) x[c] = in[c * STRIDE + k], v[c] = var[c * STRIDE + k];
+    if (with_var) lane.in_var = v;
+    assert_int_equal(m->eval(&lane, x, y, &s), AIMC_OK);
     for (int c = 0; c < CH; c++) {
       if (memcmp(&y[c], &batch[c * STRIDE + k], sizeof y[c]))
         fail_msg("%s (noisy %d): lane %d channel %d: batched %.17g, lone %.17g", m->name,
@@ -91,10 +98,11 @@ static void test_lanes_equal_lone_runs(void **state) {
     const aimc_model *m = aimc_models_at(i);
     if (!m->eval) continue;
     evaluated++;
-    for (int noisy = 0; noisy < 2; noisy++) {
-      check_model(m, noisy, NULL, NULL);
-      check_model(m, noisy, fs, bits);
-    }
+    for (int noisy = 0; noisy < 2; noisy++)
+      for (int with_var = 0; with_var <= m->draws_in_var; with_var++) {
+        check_model(m, noisy, NULL, NULL, with_var);
+        check_model(m, noisy, fs, bits, with_var);
+      }
   }
   /* dac, adc, sample_hold at least: the tile's converters. */
   assert_true(evaluated >= 3);
@@ -115,7 +123,7 @@ static void test_ideal_is_the_quantizer(void **state) {
     char err[128];
     const aimc_param *b = aimc_params_find(m->params, m->n_params, "bits");
     assert_int_equal(aimc_param_set(b, p, "0", err, sizeof err), 0);
-    aimc_eval e = {p, NULL, CH, fs, bits};
+    aimc_eval e = {p, NULL, CH, fs, bits, NULL};
     aimc_xs128p g;
     aimc_xs128p_seed(&g, 1);
     for (int t = 0; t < 50; t++) {
@@ -138,10 +146,41 @@ static void test_ideal_is_the_quantizer(void **state) {
   }
 }
 
+/* An ADC handed its input's pending noise as a variance draws one
+ * deviate of the summed variance: exact converter, no noise of its own,
+ * so out = in + sqrt(var) z with z the lane's next deviate. */
+static void test_adc_draws_the_input_variance(void **state) {
+  (void)state;
+  const aimc_model *m = aimc_models_find("adc");
+  assert_non_null(m);
+  assert_true(m->draws_in_var);
+  void *p = make_params(m, 0);
+  char err[128];
+  assert_int_equal(aimc_param_set(aimc_params_find(m->params, m->n_params, "bits"), p, "0", err,
+                                  sizeof err),
+                   0);
+  double fs[CH] = {4, 4, 4, 4, 4}, x[CH] = {0.1, -0.2, 0.3, 0, 1}, v[CH] = {0.01, 0, 0.5, 1e-6, 2};
+  int bits[CH] = {0, 0, 0, 0, 0};
+  aimc_eval e = {p, NULL, CH, fs, bits, v};
+  aimc_xs128p g, ref;
+  aimc_xs128p_seed(&g, 5);
+  aimc_xs128p_seed(&ref, 5);
+  double y[CH];
+  assert_int_equal(m->eval(&e, x, y, &g), AIMC_OK);
+  for (int c = 0; c < CH; c++) {
+    double z;
+    uint64_t u;
+    aimc_normal_lanes(aimc_ziggurat_table(), &ref, &u, &z, 1);
+    assert_true(y[c] == x[c] + sqrt(v[c]) * z);
+  }
+  free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lanes_equal_lone_runs),
       cmocka_unit_test(test_ideal_is_the_quantizer),
+      cmocka_unit_test(test_adc_draws_the_input_variance),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,3 +8,4 @@ aimc_test(test_eval SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_eval.c LABELS unit co
 aimc_test(test_spice SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_spice.c LABELS unit conformance)
 aimc_test(test_spice_large SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_spice.c LABELS slow conformance ARGS 64 128 TIMEOUT 3600)
 aimc_cli_test(cli_spice LABELS unit e2e COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_spice.sh)
+aimc_test(test_xbar_read SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_xbar_read.c LABELS unit)

@@ -141,6 +141,18 @@ int aimc_infer_run(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                    const aimc_hw *hw, const aimc_dataset *ds,
                    const aimc_infer_opts *o, aimc_infer_result *out);
 
+/* One sequence at a time on a workspace and event kernel kept between
+ * calls (traces, streaming, debugging): aimc_infer_session_run runs x
+ * (len x n_in, time-major) and writes n_out logits, drawing its noise as
+ * sample `sample` of a run does (the numbers aimc_infer_run gives that
+ * sample). The session holds mdl and hw by reference. */
+typedef struct aimc_infer_session aimc_infer_session;
+int aimc_infer_session_open(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_hw *hw,
+                            aimc_infer_session **out);
+int aimc_infer_session_run(aimc_infer_session *s, const double *x, int len, uint64_t sample,
+                           double *logits);
+void aimc_infer_session_close(aimc_infer_session *s);
+
 /* Runs one sequence x (len x n_in, time-major) and writes n_out logits:
  * the building block of aimc_infer_run, exposed for the golden test. */
 int aimc_infer_sequence(aimc_ctx *ctx, const aimc_s4d_model *mdl,

@@ -92,6 +92,11 @@ typedef struct {
   int n;             /* channels                                        */
   const double *fs;  /* n full scales, or NULL: the params' range       */
   const int *bits;   /* n resolutions (0: exact), or NULL: the params'  */
+  /* Variance of Gaussian noise the input carries but was not drawn (in
+   * the layout of in; NULL: none), for models with draws_in_var: they draw
+   * it with their own noise as one deviate of the summed variance, one
+   * per channel and lane (independent Gaussians add). */
+  const double *in_var;
 } aimc_eval;
 
 typedef struct aimc_model {
@@ -138,6 +143,8 @@ typedef struct aimc_model {
    * numbers eval gives with stream l->rng[k]. NULL: eval lane by lane
    * (aimc_model_eval_batch). */
   int (*eval_batch)(const aimc_eval *e, const double *in, double *out, const aimc_lanes *l);
+  /* 1: eval and eval_batch take aimc_eval.in_var. */
+  int draws_in_var;
 } aimc_model;
 
 /* The registry (models/models.def). */
