@@ -20,6 +20,7 @@
 
 static const char *const PROG_MODES[] = {"ideal", "gaussian", "write_verify",
                                          "one_shot", NULL};
+static const char *const IR_SOLVERS[] = {"first_order", "nodal", NULL};
 
 typedef struct {
   int rows, cols, device;
@@ -33,6 +34,7 @@ typedef struct {
   char targets[AIMC_PARAM_STRLEN];
   double drift_time;
   char dump_cells[AIMC_PARAM_STRLEN];
+  int ir_solver;
 } crossbar_params;
 
 typedef struct {
@@ -66,6 +68,11 @@ static const aimc_param PARAMS[] = {
     {"r_wire", AIMC_PT_REAL, offsetof(crossbar_params, r_wire), 0, 0, 1e6,
      AIMC_U_OHM, "Wire resistance per cell segment (0: no IR drop).", SRC, NULL,
      NULL},
+    {"ir_solver", AIMC_PT_ENUM, offsetof(crossbar_params, ir_solver), 0, 0, 1,
+     AIMC_U_NONE,
+     "IR drop: first_order (series wire per cell) or nodal (exact wire "
+     "network, solved once per programming; agrees with ngspice to 1e-12).",
+     "models/xbar_nodal.c; docs/models/spice.md", IR_SOLVERS, NULL},
     {"c_wire", AIMC_PT_REAL, offsetof(crossbar_params, c_wire), 0.2e-15, 0,
      1e-12, AIMC_U_FARAD,
      "Wire capacitance per cell segment: a driven row line of cols segments "
@@ -147,6 +154,7 @@ static int build(aimc_inst *inst, crossbar_state *s) {
   if (*p->targets || p->program != AIMC_XBAR_PROG_IDEAL)
     if ((rc = aimc_xbar_program(s->x, &o, s->dev_rng, &s->prog))) return rc;
   if (p->drift_time > 0) aimc_xbar_age(s->x, p->drift_time);
+  if ((rc = aimc_xbar_set_ir(s->x, p->ir_solver, p->r_wire))) return rc;
   if (*p->dump_cells) return aimc_xbar_dump(s->x, p->dump_cells);
   return AIMC_OK;
 }

@@ -15,9 +15,9 @@
 static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
 
 static size_t layout(const aimc_device *dev, int rows, int cols,
-                     size_t off[9]) {
+                     size_t off[10]) {
   size_t n = (size_t)rows * cols, at = 0;
-  size_t sizes[9] = {sizeof(aimc_xbar),
+  size_t sizes[10] = {sizeof(aimc_xbar),
                      sizeof(aimc_device),
                      dev->model->params_size,
                      n * dev->model->cell_size,
@@ -25,8 +25,9 @@ static size_t layout(const aimc_device *dev, int rows, int cols,
                      n * sizeof(double),
                      n * sizeof(double),
                      n * sizeof(double),
-                     ((size_t)2 * rows + cols) * sizeof(double)};
-  for (int k = 0; k < 9; k++) {
+                     ((size_t)2 * rows + cols) * sizeof(double),
+                     (size_t)rows * rows * sizeof(double)};
+  for (int k = 0; k < 10; k++) {
     off[k] = at;
     at += align16(sizes[k]);
   }
@@ -34,14 +35,14 @@ static size_t layout(const aimc_device *dev, int rows, int cols,
 }
 
 size_t aimc_xbar_bytes(const aimc_device *dev, int rows, int cols) {
-  size_t off[9];
+  size_t off[10];
   if (rows < 1 || cols < 1) return 0;
   return layout(dev, rows, cols, off);
 }
 
 aimc_xbar *aimc_xbar_place(aimc_ctx *ctx, void *mem, const aimc_device *dev,
                            int rows, int cols, gsl_rng *rng) {
-  size_t off[9];
+  size_t off[10];
   size_t total = layout(dev, rows, cols, off);
   char *base = mem;
   memset(base, 0, total);
@@ -61,6 +62,7 @@ aimc_xbar *aimc_xbar_place(aimc_ctx *ctx, void *mem, const aimc_device *dev,
   x->target = (double *)(base + off[7]);
   x->row_sum = (double *)(base + off[8]);
   x->scratch = x->row_sum + rows;
+  x->y_in = (double *)(base + off[9]);
   const aimc_param *rn =
       aimc_params_find(dev->model->params, dev->model->n_params, "read_noise");
   x->read_noise = rn ? aimc_param_get(rn, x->dev->params) : 0;
@@ -71,6 +73,7 @@ aimc_xbar *aimc_xbar_place(aimc_ctx *ctx, void *mem, const aimc_device *dev,
     x->target[k] = aimc_device_g(x->dev, cell);
   }
   x->ir_r_wire = 0;
+  x->ir_solver = x->ir_mode = AIMC_XBAR_IR_FIRST_ORDER;
   aimc_xbar_refresh(x);
   return x;
 }
@@ -114,34 +117,66 @@ void aimc_xbar_set_g(aimc_xbar *x, int row, int col, double g_S) {
 
 const double *aimc_xbar_gmatrix(const aimc_xbar *x) { return x->g; }
 
-/* Rebuilds g_eff, its square and the row sums for wire resistance r. */
-static void build_effective(aimc_xbar *x, double r_wire) {
+/* Rebuilds g_eff, its square, the row sums and (nodal) the input
+ * admittance for wire resistance r and the given solver. */
+static int build_effective(aimc_xbar *x, double r_wire, int solver) {
+  if (!(r_wire > 0)) solver = AIMC_XBAR_IR_FIRST_ORDER;
+  int st = AIMC_OK;
+  if (solver == AIMC_XBAR_IR_NODAL)
+    st = aimc_xbar_ir_nodal(x->ctx, x->rows, x->cols, x->g, r_wire, x->g_eff,
+                            x->y_in, NULL);
+  if (solver != AIMC_XBAR_IR_NODAL || st)
+    aimc_xbar_ir_first_order(x->rows, x->cols, x->g, r_wire, x->g_eff);
   for (int i = 0; i < x->rows; i++) {
     double sum = 0;
     for (int j = 0; j < x->cols; j++) {
       size_t k = (size_t)i * x->cols + j;
-      double g = x->g[k];
-      if (r_wire > 0) g /= 1 + g * r_wire * ((j + 1) + (x->rows - i));
-      x->g_eff[k] = g;
-      x->g_eff2[k] = g * g;
-      sum += g;
+      x->g_eff2[k] = x->g_eff[k] * x->g_eff[k];
+      sum += x->g_eff[k];
     }
     x->row_sum[i] = sum;
   }
   x->ir_r_wire = r_wire;
+  x->ir_solver = st ? AIMC_XBAR_IR_FIRST_ORDER : solver;
+  if (st) x->ir_mode = AIMC_XBAR_IR_FIRST_ORDER; /* do not retry per read */
+  x->ir_y_valid = !st && solver == AIMC_XBAR_IR_NODAL;
+  x->eff_valid = 1;
+  return st;
+}
+
+int aimc_xbar_set_ir(aimc_xbar *x, int solver, double r_wire_Ohm) {
+  if (solver != AIMC_XBAR_IR_FIRST_ORDER && solver != AIMC_XBAR_IR_NODAL)
+    return aimc_error(x->ctx, AIMC_ERANGE, "crossbar: unknown IR solver %d",
+                      solver);
+  x->ir_mode = solver;
+  return build_effective(x, r_wire_Ohm > 0 ? r_wire_Ohm : 0, solver);
 }
 
 void aimc_xbar_refresh(aimc_xbar *x) {
   size_t n = (size_t)x->rows * x->cols;
   for (size_t k = 0; k < n; k++)
     x->g[k] = aimc_device_g(x->dev, (char *)x->cells + k * x->cell_size);
-  build_effective(x, x->ir_r_wire);
+  /* The nodal solve is costly: rebuilt at the next read, not per cell. */
+  x->eff_valid = 0;
+}
+
+/* The effective matrices for wire resistance r_wire, rebuilt when stale.
+ * A failed nodal solve (no memory) falls back to first order, with a
+ * warning. */
+static void ensure_effective(aimc_xbar *x, double r_wire) {
+  int solver = r_wire > 0 ? x->ir_mode : AIMC_XBAR_IR_FIRST_ORDER;
+  if (x->eff_valid && r_wire == x->ir_r_wire && solver == x->ir_solver)
+    return;
+  if (build_effective(x, r_wire, solver))
+    aimc_log(x->ctx, AIMC_LOG_WARN,
+             "crossbar: nodal IR solve failed (%s); using the first-order "
+             "estimate",
+             aimc_ctx_errmsg(x->ctx));
 }
 
 void aimc_xbar_mvm(aimc_xbar *x, const double *v, double *i_out,
                    const aimc_xbar_read_opts *o, gsl_rng *rng, double *e_J) {
-  double r_wire = o && o->r_wire_Ohm > 0 ? o->r_wire_Ohm : 0;
-  if (r_wire != x->ir_r_wire) build_effective(x, r_wire);
+  ensure_effective(x, o && o->r_wire_Ohm > 0 ? o->r_wire_Ohm : 0);
   cblas_dgemv(CblasRowMajor, CblasTrans, x->rows, x->cols, 1.0, x->g_eff,
               x->cols, v, 1, 0.0, i_out, 1);
   if (o && o->read_noise && rng && x->read_noise > 0) {
@@ -152,11 +187,27 @@ void aimc_xbar_mvm(aimc_xbar *x, const double *v, double *i_out,
     for (int j = 0; j < x->cols; j++)
       i_out[j] += gsl_ran_gaussian_ziggurat(rng, x->read_noise * sqrt(var[j]));
   }
-  if (e_J && o) {
-    double p = 0;
+  if (e_J && o) *e_J += aimc_xbar_read_power(x, v) * o->t_read_s;
+}
+
+double aimc_xbar_read_power(aimc_xbar *x, const double *v) {
+  double p = 0;
+  ensure_effective(x, x->ir_r_wire);
+  if (x->ir_y_valid) {
+    /* Supply power v^T Y v of the exact network (wires included). */
+    double *yv = x->scratch;
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, x->rows, x->rows, 1.0, x->y_in,
+                x->rows, v, 1, 0.0, yv, 1);
+    for (int i = 0; i < x->rows; i++) p += v[i] * yv[i];
+  } else {
     for (int i = 0; i < x->rows; i++) p += v[i] * v[i] * x->row_sum[i];
-    *e_J += p * o->t_read_s;
   }
+  return p;
+}
+
+const double *aimc_xbar_geff(aimc_xbar *x, double r_wire_Ohm) {
+  ensure_effective(x, r_wire_Ohm > 0 ? r_wire_Ohm : 0);
+  return x->g_eff;
 }
 
 void aimc_xbar_age(aimc_xbar *x, double dt_s) {

@@ -8,7 +8,7 @@ PACKAGES="cmake make gcc g++ pkg-config git
   libcmocka-dev libfftw3-dev libsndfile1-dev zlib1g-dev libcjson-dev
   libplplot-dev plplot-driver-cairo libopenmpi-dev openmpi-bin
   espeak-ng libespeak-ng-dev dataset-fashion-mnist chromium
-  man-db groff-base clang-14 libclang-rt-14-dev"
+  man-db groff-base clang-14 libclang-rt-14-dev ngspice"
 
 # One dpkg-query for the whole list (one per package took over a second).
 # It names only packages it knows, and exits non-zero when some are unknown,

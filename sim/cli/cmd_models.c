@@ -174,7 +174,8 @@ static int write_docs(aimc_ctx *ctx, const char *dir) {
       "tables by `aimc models --docs`.\nValue conventions, device physics and "
       "the "
       "programming figures: [conventions.md](conventions.md), "
-      "[programming.md](programming.md).\n\n| model | summary |\n|---|---|\n");
+      "[programming.md](programming.md); the array against ngspice: "
+      "[spice.md](spice.md).\n\n| model | summary |\n|---|---|\n");
   for (size_t i = 0; i < aimc_models_count() && !rc; i++) {
     described d = {0};
     lookup(aimc_models_at(i)->name, &d); /* a registered name: found */

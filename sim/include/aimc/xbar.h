@@ -9,14 +9,23 @@
  * and its row driver and column sense amplifier,
  *   G_eff = G / (1 + G r_wire ((j + 1) + (R - i))),
  * which ignores current sharing between cells (accurate while the total
- * wire resistance is small against 1/G). Read noise, when on, is the exact
+ * wire resistance is small against 1/G). The nodal solver instead solves
+ * the whole row/column wire network exactly (models/xbar_nodal.c; the
+ * network `aimc spice` exports, checked against ngspice by
+ * testbench/models/test_spice.c) and caches the resulting G_eff, so a
+ * read still costs one dgemv. Read noise, when on, is the exact
  * column sum of independent relative cell noises: a Gaussian with variance
  * sigma_read^2 sum_i v[i]^2 G_eff[i][j]^2 (a second dgemv), so a read
- * draws only C numbers. Energy of a read: t_read sum_i v[i]^2 sum_j G_eff.
+ * draws only C numbers. Energy of a read: t_read sum_i v[i]^2 sum_j G_eff
+ * (first order), or t_read v^T Y v with the exact input admittance Y of
+ * the wire network (nodal: the drivers' supply power, wires included).
  *
  * The conductance matrices are cached; after changing cells through
  * aimc_xbar_cell call aimc_xbar_refresh. Functions that change cells
- * through this API refresh by themselves. Reads never allocate.
+ * through this API refresh by themselves. The effective matrices are
+ * rebuilt at the first read after a change; reads never allocate except
+ * that rebuild with the nodal solver (call aimc_xbar_set_ir after
+ * programming to solve up front and see its errors).
  *
  * Target files (written by the mapper): CSV, `rows` lines of `cols`
  * comma-separated conductances in S; blank lines and lines starting with
@@ -77,6 +86,12 @@ typedef struct {
   long hist[8];     /* pulses per cell: 0, 1, 2-3, 4-7, ..., >= 64   */
 } aimc_prog_totals;
 
+/* How the IR drop of the wires is computed. */
+typedef enum {
+  AIMC_XBAR_IR_FIRST_ORDER = 0, /* series wire per cell, no sharing     */
+  AIMC_XBAR_IR_NODAL = 1        /* exact DC solution of the wire network */
+} aimc_xbar_ir_solver;
+
 /* Read options. */
 typedef struct {
   double r_wire_Ohm; /* wire resistance per cell segment (0: no IR drop) */
@@ -129,6 +144,35 @@ int aimc_xbar_program(aimc_xbar *x, const aimc_xbar_prog_opts *o, gsl_rng *rng,
  * the read is added to *e_J when e_J is not NULL. */
 void aimc_xbar_mvm(aimc_xbar *x, const double *v_V, double *i_A,
                    const aimc_xbar_read_opts *o, gsl_rng *rng, double *e_J);
+
+/* Chooses the array's IR solver (aimc_xbar_ir_solver; a new array uses
+ * first order) and builds the effective matrices for wire resistance
+ * r_wire_Ohm (0: none) now, so later reads with that resistance do no
+ * work. Errors: AIMC_ERANGE (unknown solver, no convergence), AIMC_ENOMEM;
+ * the array then reads with the first-order estimate. */
+int aimc_xbar_set_ir(aimc_xbar *x, int solver, double r_wire_Ohm);
+/* The effective conductance matrix (rows x cols, row-major, S) a read with
+ * wire resistance r_wire_Ohm uses (built if stale). */
+const double *aimc_xbar_geff(aimc_xbar *x, double r_wire_Ohm);
+/* Power (W) the row drivers deliver at row voltages v_V with the settings
+ * of the last read (the read energy is this times t_read). */
+double aimc_xbar_read_power(aimc_xbar *x, const double *v_V);
+
+/* The IR-drop models on their own, for any conductance matrix g_S (rows x
+ * cols, row-major, S) with wire resistance r_wire_Ohm per cell segment,
+ * rows driven at column 0's side and columns sensed below the last row.
+ * First order: g_eff = g / (1 + g r_wire ((j + 1) + (rows - i))).
+ * Nodal: the exact network; g_eff[i][j] is column j's current per volt on
+ * row i, y_S (rows x rows, may be NULL) the input admittance (y_S[k][i]:
+ * current into row i's driver per volt on row k); *iters (may be NULL)
+ * gets the conjugate-gradient iterations summed over the rows. Needs
+ * r_wire_Ohm > 0; allocates 14 rows cols doubles of workspace. Errors:
+ * AIMC_ERANGE, AIMC_ENOMEM. */
+void aimc_xbar_ir_first_order(int rows, int cols, const double *g_S,
+                              double r_wire_Ohm, double *g_eff_S);
+int aimc_xbar_ir_nodal(aimc_ctx *ctx, int rows, int cols, const double *g_S,
+                       double r_wire_Ohm, double *g_eff_S, double *y_S,
+                       int *iters);
 
 /* Lets dt_s seconds pass on every cell (drift), then refreshes. */
 void aimc_xbar_age(aimc_xbar *x, double dt_s);
