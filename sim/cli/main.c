@@ -1,8 +1,8 @@
 /* aimc: one binary, a command table. main only sets up the context, picks
- * the command and maps its status to an exit code (0 ok, 1 failure, 2
- * usage/config error). Global options (--seed, -v, -q) are taken from
- * anywhere on the line before a "--", so `aimc run NET -q` works; the
- * command sees its arguments without them. */
+ * the command and maps its status to an exit code (0 ok, 1 runtime failure,
+ * 2 usage, config or input-file error: aimc/status.def). Global options
+ * (--seed, -v, -q) are taken from anywhere on the line before a "--", so
+ * `aimc run NET -q` works; the command sees its arguments without them. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +41,12 @@ void aimc_cli_usage_text(FILE *out) {
           "\nenvironment:\n"
           "  AIMC_DATA         where data sets are made and found (default data)\n"
           "  AIMC_NO_PROGRESS  set: no progress bars on stderr\n"
+          "\nexit status:\n"
+          "  0  done as asked\n"
+          "  1  runtime failure (cannot write, out of memory, an output locked\n"
+          "     by another aimc, a solver failure)\n"
+          "  2  bad input: usage, a config or netlist mistake, a missing,\n"
+          "     unreadable, malformed or corrupt input file, a refused output\n"
           "\nRun 'aimc <command> --help' (or 'aimc help <command>') for a\n"
           "command's options.\n");
 }
