@@ -3,7 +3,7 @@
 # process is SIGKILLed before each of its renames (the test hook
 # AIMC_TEST_KILL_AT=rename:N, aimc/fileio.h); afterwards the folder must be
 # the complete old report or the complete new one, never a new page beside
-# old figures, and a rerun must give what an uninterrupted report gives,
+# old figures (also after kills at a few moments of the run), and a rerun must give what an uninterrupted report gives,
 # with no temporary left. A folder that is not a report is refused (exit
 # 2, untouched); a report written before the marker existed is replaced.
 set -u
@@ -47,6 +47,16 @@ done
 [ $rc -eq 0 ] || fail "report with the kill hook past its renames: exit $rc"
 same "$T/r" "$T/new" || fail "report over an old one differs from a fresh one"
 [ $n -ge 3 ] || fail "report published in only $((n - 1)) renames"
+# SIGKILL at fixed moments inside the run (wherever it then is): the same
+# verdict, whatever the machine's speed made the moment hit.
+for s in 0.05 0.2 0.5 1; do
+  rm -rf "$T/r"; cp -r "$T/old" "$T/r"
+  "$A" report "$T/results.json" -o "$T/r" --title NEW > /dev/null 2>&1 & p=$!
+  sleep $s; kill -9 $p 2> /dev/null; wait $p 2> /dev/null
+  same "$T/r" "$T/old" || same "$T/r" "$T/new" || fail "killed after ${s}s: the folder is neither the old nor the new report"
+  report -o "$T/r" --title NEW > /dev/null 2>&1 && same "$T/r" "$T/new" || fail "rerun after a kill at ${s}s"
+  no_temps "rerun after a kill at ${s}s"
+done
 
 # A folder that is not a report is refused and left as it was.
 mkdir "$T/foreign"; echo keep > "$T/foreign/notes.txt"
@@ -62,4 +72,4 @@ report -o "$T/runout" > /dev/null 2> "$T/err"; rc=$?
 mkdir "$T/legacy"; cp "$T/old"/report.html "$T/old"/fig_* "$T/legacy/"
 report -o "$T/legacy" --title NEW > /dev/null 2>&1 && same "$T/legacy" "$T/new" || fail "a legacy report was not replaced"
 no_temps "the end"
-echo "report: killed before each of $((n - 1)) renames; foreign, other and legacy folders: ok"
+echo "report: killed before each of $((n - 1)) renames and at 4 moments; foreign, other and legacy folders: ok"
