@@ -142,9 +142,11 @@ int aimc_mkdirs(aimc_ctx *ctx, const char *path) {
          * problem (exit 2); a failing file system is a runtime one. */
         int e = errno;
         if ((e == EEXIST || e == ENOTDIR) && (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode)))
-          return aimc_error(ctx, AIMC_EINVAL,
-                            "cannot create directory %s: %s exists and is not a directory",
-                            path, buf);
+          return strcmp(buf, path) == 0
+                     ? aimc_error(ctx, AIMC_EINVAL, "%s exists and is not a directory", path)
+                     : aimc_error(ctx, AIMC_EINVAL,
+                                  "cannot create directory %s: %s exists and is not a directory",
+                                  path, buf);
         if (e != EEXIST)
           return aimc_error(ctx, AIMC_EIO, "cannot create directory %s: %s", buf,
                             strerror(e));
