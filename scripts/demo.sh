@@ -85,8 +85,9 @@ step "run: program the devices (write-verify), simulate the test set on the even
 cat "$OUT/run.txt" >&2
 
 step "report: plots, graph and tables"
+# A folder of its own: the report is published as one unit (replaced whole).
 # shellcheck disable=SC2086 # GRAPH is empty or two words
-"$AIMC" report "$OUT/run/results.json" -o "$OUT" $GRAPH \
+"$AIMC" report "$OUT/run/results.json" -o "$OUT/report" $GRAPH \
   --train "$OUT/train/results.csv" \
   --title "aimc demo: S4D zero vs one on memristive crossbars" >/dev/null ||
   fail "writing the report"
@@ -107,5 +108,5 @@ aimc demo finished in $(($(date +%s) - T0)) s
   accuracy   float $(train_acc float), quantized $(train_acc quantized), hardware $(awk -v a="$acc_hw" 'BEGIN { printf "%.2f %%", 100 * a }')
   energy     $(awk -v e="$e_J" 'BEGIN { printf "%.4g nJ", e * 1e9 }') per inference
   latency    $(awk -v t="$lat_s" 'BEGIN { printf "%.4g us", t * 1e6 }') per inference
-  report     $OUT/report.html
+  report     $OUT/report/report.html
 EOF

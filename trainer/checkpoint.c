@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "aimc/fileio.h"
+#include "aimc/seed.h"
 #include "aimc/status.h"
 #include "blocks.h"
 #include "trainer_internal.h"
@@ -23,7 +24,8 @@ typedef struct {
   char magic[8];
   uint32_t version, bom;
   /* The model and data shape the checkpoint belongs to. */
-  int64_t n_in, n_out, h, m, layers, kmix, use_ssm, len, n_params, seed;
+  int64_t n_in, n_out, h, m, layers, kmix, use_ssm, len, n_params;
+  uint64_t seed; /* the whole train.seed (older files: the same bits) */
 } ckpt_header;
 
 enum {
@@ -251,19 +253,21 @@ int aimc_trainer_resume(aimc_trainer *tr, const char *path) {
     st = aimc_error(ctx, AIMC_EFORMAT,
                     "%s: checkpoint version %u, this build reads %u and %u",
                     path, hd.version, CKPT_VERSION_NO_SELECT, CKPT_VERSION);
+  char seed_have[24], seed_want[24];
   if (!st && memcmp(&hd.n_in, &want.n_in,
                     sizeof hd - offsetof(ckpt_header, n_in)) != 0)
     st = aimc_error(
         ctx, AIMC_ESHAPE,
         "%s: checkpoint of another model (n_in %lld, classes %lld, h %lld, "
-        "modes %lld, layers %lld, len %lld, seed %lld; this config: %lld, "
+        "modes %lld, layers %lld, len %lld, seed %s; this config: %lld, "
         "%lld, "
-        "%lld, %lld, %lld, %lld, %lld)",
+        "%lld, %lld, %lld, %lld, %s)",
         path, (long long)hd.n_in, (long long)hd.n_out, (long long)hd.h,
         (long long)hd.m, (long long)hd.layers, (long long)hd.len,
-        (long long)hd.seed, (long long)want.n_in, (long long)want.n_out,
-        (long long)want.h, (long long)want.m, (long long)want.layers,
-        (long long)want.len, (long long)want.seed);
+        aimc_seed_format(hd.seed, seed_have, sizeof seed_have),
+        (long long)want.n_in, (long long)want.n_out, (long long)want.h,
+        (long long)want.m, (long long)want.layers, (long long)want.len,
+        aimc_seed_format(want.seed, seed_want, sizeof seed_want));
   if (!st) st = blk_read(ctx, &r, "state", BLK_I64, st_i, S_COUNT);
   if (!st && (st_i[S_ROWS] < 0 || st_i[S_ROWS] > tr->cfg.train.epochs))
     st = aimc_error(ctx, AIMC_ESHAPE,

@@ -101,7 +101,7 @@ const aimc_param aimc_train_opt_params[] = {
     O("wd", AIMC_PT_REAL, wd, 0.01, 0, 10, "AdamW weight decay"),
     O("warmup", AIMC_PT_REAL, warmup, 1, 0, 1000,
       "epochs of linear warm-up before the cosine decay"),
-    O("seed", AIMC_PT_INT, seed, 1, 0, 2147483647,
+    O("seed", AIMC_PT_SEED, seed, 1, 0, 0,
       "seed of initialisation, order, dropout and noise"),
     O("threads", AIMC_PT_INT, threads, 2, 1, 256,
       "worker threads over the minibatch"),

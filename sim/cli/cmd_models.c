@@ -53,8 +53,8 @@ static int lookup(const char *name, described *d) {
 }
 
 static const char *type_name(const aimc_param *p) {
-  static const char *const names[] = {"real", "int",    "bool",
-                                      "enum", "string", "time"};
+  static const char *const names[] = {"real",   "int",  "bool", "enum",
+                                      "string", "time", "seed"};
   return names[p->type];
 }
 
@@ -86,6 +86,9 @@ static void range_text(const aimc_param *p, const char *sep, char *buf,
       break;
     case AIMC_PT_STRING:
       snprintf(buf, len, "text");
+      break;
+    case AIMC_PT_SEED:
+      snprintf(buf, len, "0 .. 2^64-1");
       break;
   }
 }

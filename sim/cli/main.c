@@ -1,8 +1,8 @@
 /* aimc: one binary, a command table. main only sets up the context, picks
- * the command and maps its status to an exit code (0 ok, 1 failure, 2
- * usage/config error). Global options (--seed, -v, -q) are taken from
- * anywhere on the line before a "--", so `aimc run NET -q` works; the
- * command sees its arguments without them. */
+ * the command and maps its status to an exit code (0 ok, 1 runtime failure,
+ * 2 usage, config or input-file error: aimc/status.def). Global options
+ * (--seed, -v, -q) are taken from anywhere on the line before a "--", so
+ * `aimc run NET -q` works; the command sees its arguments without them. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +41,12 @@ void aimc_cli_usage_text(FILE *out) {
           "\nenvironment:\n"
           "  AIMC_DATA         where data sets are made and found (default data)\n"
           "  AIMC_NO_PROGRESS  set: no progress bars on stderr\n"
+          "\nexit status:\n"
+          "  0  done as asked\n"
+          "  1  runtime failure (cannot write, out of memory, an output locked\n"
+          "     by another aimc, a solver failure)\n"
+          "  2  bad input: usage, a config or netlist mistake, a missing,\n"
+          "     unreadable, malformed or corrupt input file, a refused output\n"
           "\nRun 'aimc <command> --help' (or 'aimc help <command>') for a\n"
           "command's options.\n");
 }
@@ -69,9 +75,20 @@ const aimc_cli_command *aimc_cli_find(const char *name) {
   return NULL;
 }
 
+/* Prints a usage error of main's own ("aimc: ..."), going through the
+ * context so that an argument echoed in it (an unknown command, a bad seed)
+ * never puts raw control bytes on the terminal. Returns 2. */
+static int main_usage(aimc_ctx *ctx, const char *before, const char *arg,
+                      const char *after) {
+  aimc_error(ctx, AIMC_EUSAGE, "%s'%s'%s", before, arg, after);
+  fprintf(stderr, "aimc: %s\n", aimc_ctx_errmsg(ctx));
+  return 2;
+}
+
 /* --seed N or --seed=N at argv[*i]: 1 taken, 0 not --seed, 2 on a usage
  * error (message printed). */
-static int take_seed(int argc, char **argv, int *i, uint64_t *seed) {
+static int take_seed(aimc_ctx *ctx, int argc, char **argv, int *i,
+                     uint64_t *seed) {
   const char *a = argv[*i], *v;
   if (!strncmp(a, "--seed=", 7))
     v = a + 7;
@@ -88,9 +105,9 @@ static int take_seed(int argc, char **argv, int *i, uint64_t *seed) {
   }
   int ps = aimc_seed_parse(v, seed);
   if (ps) {
-    fprintf(stderr, "aimc: --seed takes " AIMC_SEED_RANGE ", not '%s' (%s)\n", v,
-            aimc_seed_rule(ps));
-    return 2;
+    char why[64];
+    snprintf(why, sizeof why, " (%s)", aimc_seed_rule(ps));
+    return main_usage(ctx, "--seed takes " AIMC_SEED_RANGE ", not ", v, why);
   }
   return 1;
 }
@@ -100,7 +117,14 @@ int main(int argc, char **argv) {
   int verbosity = AIMC_LOG_INFO;
   /* args: the command and its own arguments, global options removed. */
   char **args = malloc(((size_t)argc + 1) * sizeof *args);
-  if (!args) return fprintf(stderr, "aimc: out of memory\n"), 1;
+  /* Made first for its messages; re-seeded once --seed is known. */
+  aimc_ctx *ctx = aimc_ctx_alloc(seed);
+  if (!args || !ctx) {
+    fprintf(stderr, "aimc: out of memory\n");
+    free(args);
+    aimc_ctx_free(ctx);
+    return 1;
+  }
   int n = 0, rest = 0, rc = -1;
   for (int i = 1; i < argc && rc < 0; i++) {
     const char *a = argv[i];
@@ -108,7 +132,7 @@ int main(int argc, char **argv) {
       args[n++] = argv[i];
       continue;
     }
-    int s = take_seed(argc, argv, &i, &seed);
+    int s = take_seed(ctx, argc, argv, &i, &seed);
     if (s == 2) rc = 2;
     if (s) continue;
     if (!strcmp(a, "-v")) {
@@ -125,9 +149,8 @@ int main(int argc, char **argv) {
       printf("aimc %s\n", aimc_cli_version());
       rc = 0;
     } else if (a[0] == '-') {
-      fprintf(stderr, "aimc: unknown option '%s'\n\n", a);
+      rc = main_usage(ctx, "unknown option ", a, "\n");
       aimc_cli_usage_text(stderr);
-      rc = 2;
     } else {
       args[n++] = argv[i];
     }
@@ -139,18 +162,17 @@ int main(int argc, char **argv) {
   }
   const aimc_cli_command *cmd = rc < 0 ? aimc_cli_find(args[0]) : NULL;
   if (rc < 0 && !cmd) {
-    fprintf(stderr, "aimc: unknown command '%s'\n\n", args[0]);
+    rc = main_usage(ctx, "unknown command ", args[0], "\n");
     aimc_cli_usage_text(stderr);
-    rc = 2;
   }
-  if (rc >= 0) return free(args), rc;
-  aimc_gsl_install_handler();
-  aimc_ctx *ctx = aimc_ctx_alloc(seed);
-  if (!ctx) {
-    fprintf(stderr, "aimc: out of memory\n");
+  if (rc >= 0) {
+    aimc_ctx_free(ctx);
     free(args);
-    return 1;
+    return rc;
   }
+  aimc_gsl_install_handler();
+  aimc_ctx_reseed(ctx, seed);
+  aimc_ctx_clear_error(ctx);
   aimc_ctx_set_log_level(ctx, (aimc_log_level)verbosity);
   int status = cmd->fn(ctx, n, args);
   if (status != AIMC_OK) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "aimc/config.h"
+#include "aimc/seed.h"
 #include "aimc/status.h"
 #include "config_internal.h"
 
@@ -68,6 +69,7 @@ static const char *expected_kind(const aimc_param *p) {
     case AIMC_PT_ENUM: return "one name";
     case AIMC_PT_STRING: return "a string";
     case AIMC_PT_TIME: return "a time";
+    case AIMC_PT_SEED: return "a seed (" AIMC_SEED_RANGE ")";
   }
   return "a scalar";
 }

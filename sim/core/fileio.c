@@ -136,9 +136,21 @@ int aimc_mkdirs(aimc_ctx *ctx, const char *path) {
     if (*p == '/' || *p == '\0') {
       char c = *p;
       *p = '\0';
-      if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return aimc_error(ctx, AIMC_EIO, "cannot create directory %s: %s", buf,
-                          strerror(errno));
+      struct stat sb;
+      if (mkdir(buf, 0777) != 0) {
+        /* Something in the way that is not a folder is the user's path
+         * problem (exit 2); a failing file system is a runtime one. */
+        int e = errno;
+        if ((e == EEXIST || e == ENOTDIR) && (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode)))
+          return strcmp(buf, path) == 0
+                     ? aimc_error(ctx, AIMC_EINVAL, "%s exists and is not a directory", path)
+                     : aimc_error(ctx, AIMC_EINVAL,
+                                  "cannot create directory %s: %s exists and is not a directory",
+                                  path, buf);
+        if (e != EEXIST)
+          return aimc_error(ctx, AIMC_EIO, "cannot create directory %s: %s", buf,
+                            strerror(e));
+      }
       *p = c;
       if (!c) break;
     }

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "aimc/param.h"
+#include "aimc/seed.h"
 #include "aimc/status.h"
 #include "message.h"
 
@@ -26,6 +27,9 @@ void aimc_params_defaults(const aimc_param *table, size_t n, void *obj) {
         break;
       case AIMC_PT_TIME:
         *FIELD(obj, p, aimc_time) = aimc_time_from_s(p->def);
+        break;
+      case AIMC_PT_SEED:
+        *FIELD(obj, p, uint64_t) = (uint64_t)p->def;
         break;
       case AIMC_PT_STRING:
         snprintf(FIELD(obj, p, char), AIMC_PARAM_STRLEN, "%s",
@@ -129,6 +133,18 @@ int aimc_param_set(const aimc_param *p, void *obj, const char *text, char *err,
       return aimc_core_fail(AIMC_ERANGE, err, errlen,
                             "%s: '%s' is not one of: %s", p->key, text, list);
     }
+    case AIMC_PT_SEED: {
+      /* The one seed parser (aimc/seed.h): a double or a long would lose
+       * or saturate seeds above 2^53 / 2^63. */
+      uint64_t v;
+      int rc = aimc_seed_parse(text, &v);
+      if (rc)
+        return aimc_core_fail(rc, err, errlen,
+                              "%s takes " AIMC_SEED_RANGE ", not '%s' (%s)",
+                              p->key, text, aimc_seed_rule(rc));
+      *FIELD(obj, p, uint64_t) = v;
+      return AIMC_OK;
+    }
     case AIMC_PT_STRING:
       if (strlen(text) >= AIMC_PARAM_STRLEN)
         return aimc_core_fail(AIMC_ERANGE, err, errlen,
@@ -152,6 +168,8 @@ double aimc_param_get(const aimc_param *p, const void *obj) {
     case AIMC_PT_BOOL:
     case AIMC_PT_ENUM:
       return *FIELD(o, p, int);
+    case AIMC_PT_SEED: /* rounded above 2^53: for display only */
+      return (double)*FIELD(o, p, uint64_t);
     case AIMC_PT_STRING:
       return NAN;
   }
@@ -164,6 +182,8 @@ static size_t field_size(const aimc_param *p) {
       return sizeof(double);
     case AIMC_PT_TIME:
       return sizeof(aimc_time);
+    case AIMC_PT_SEED:
+      return sizeof(uint64_t);
     case AIMC_PT_STRING:
       return AIMC_PARAM_STRLEN;
     default:
@@ -206,6 +226,9 @@ char *aimc_param_format(const aimc_param *p, const void *obj, char *buf,
       snprintf(buf, len, "%s", p->choices ? p->choices[i] : "?");
       break;
     }
+    case AIMC_PT_SEED:
+      aimc_seed_format(*FIELD(o, p, uint64_t), buf, len);
+      break;
     case AIMC_PT_STRING:
       snprintf(buf, len, "%s", FIELD(o, p, char));
       break;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aimc/fileio.h"
 #include "aimc/status.h"
 
 #ifdef AIMC_HAVE_PLPLOT
@@ -248,7 +249,7 @@ static int render(aimc_ctx *ctx, const plot_figure *f, const char *final_path,
   else
     draw_lines(f);
   plend1();
-  if (rename(path, final_path) != 0) {
+  if (aimc_rename(path, final_path) != 0) { /* counted by the kill hook */
     remove(path);
     return aimc_error(ctx, AIMC_EIO, "cannot write %s", final_path);
   }

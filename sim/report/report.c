@@ -1,4 +1,8 @@
-/* aimc_report_write: results in, report.html and fig_*.svg/png out. */
+/* aimc_report_write: results in, report.html and fig_*.svg/png out. The
+ * output folder is one unit (aimc/fileio.h): every file is written into a
+ * temporary folder that replaces the earlier report in one rename, so a
+ * kill or a failure leaves the complete old report, never a new page
+ * beside old figures. */
 #include <string.h>
 
 #include "aimc/fileio.h"
@@ -27,9 +31,19 @@ int aimc_report_write(aimc_ctx *ctx, const char *results,
     rc = report_read_input(ctx, opts->graph_svg, &svg, NULL);
     aimc_free(ctx, svg);
   }
-  if (!rc) rc = aimc_mkdirs(ctx, opts->out_dir);
-  if (!rc) rc = report_figures(ctx, &t, opts, figs, &n_figs);
-  if (!rc) rc = report_html(ctx, &t, opts, figs, n_figs);
+  /* Reports written before the marker existed may be replaced. */
+  static const char *const LEGACY[] = {"report.html", "fig_*.svg", "fig_*.png",
+                                       NULL};
+  aimc_outdir *od = NULL;
+  if (!rc) rc = aimc_outdir_begin(ctx, opts->out_dir, "aimc report", LEGACY, &od);
+  aimc_report_opts o = *opts;
+  if (od) o.out_dir = aimc_outdir_path(od);
+  if (!rc) rc = report_figures(ctx, &t, &o, figs, &n_figs);
+  if (!rc) rc = report_html(ctx, &t, &o, figs, n_figs);
+  if (!rc)
+    rc = aimc_outdir_commit(ctx, od, NULL);
+  else
+    aimc_outdir_abort(ctx, od);
   rtable_fini(ctx, &t);
   return rc;
 }

@@ -47,6 +47,11 @@ static void test_error_location(void **state) {
   assert_string_equal(aimc_strerror(AIMC_ERANGE), "value out of range");
   assert_int_equal(aimc_status_exit_code(AIMC_EPARSE), 2);
   assert_int_equal(aimc_status_exit_code(AIMC_EIO), 1);
+  /* A corrupt input file is the user's input problem, like a missing one. */
+  assert_int_equal(aimc_status_exit_code(AIMC_EFORMAT), 2);
+  assert_int_equal(aimc_status_exit_code(AIMC_ECHECKSUM), 2);
+  assert_int_equal(aimc_status_exit_code(AIMC_ENOTFOUND), 2);
+  assert_int_equal(aimc_status_exit_code(AIMC_ENOMEM), 1);
   assert_int_equal(aimc_status_exit_code(AIMC_OK), 0);
   aimc_ctx_free(ctx);
 }

@@ -7,3 +7,5 @@ aimc_cli_test(report_chromium LABELS e2e
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/report_chromium.sh)
 aimc_cli_test(report_errors_cli LABELS e2e
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/report_errors_cli.sh)
+aimc_cli_test(report_unit LABELS e2e
+  COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/report_unit.sh)

@@ -78,10 +78,10 @@ bad "data: {task: mnist}" "task"
 "$AIMC_BIN" train 2>/dev/null; [ $? -eq 2 ] || fail "no config"
 "$AIMC_BIN" train "$T/c.yaml" --bogus 2>/dev/null; [ $? -eq 2 ] || fail "bad option"
 
-# A corrupt checkpoint for --eval: checksum error, exit 1.
+# A corrupt checkpoint for --eval: checksum error, exit 2 (bad input).
 cp "$T/run/checkpoint.ckpt" "$T/bad.ckpt"
 printf 'XXXX' | dd of="$T/bad.ckpt" bs=1 seek=300 conv=notrunc 2>/dev/null
 "$AIMC_BIN" train "$T/c.yaml" --eval "$T/bad.ckpt" 2> "$T/err"; rc=$?
-[ $rc -eq 1 ] || fail "corrupt checkpoint exit $rc"
+[ $rc -eq 2 ] || fail "corrupt checkpoint exit $rc"
 grep -q "checksum" "$T/err" || fail "checksum message"
 echo ok

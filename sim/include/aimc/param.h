@@ -21,7 +21,9 @@ typedef enum {
   AIMC_PT_BOOL,   /* int 0/1 (YAML true/false/yes/no/on/off/1/0)         */
   AIMC_PT_ENUM,   /* int index into `choices` (NULL-terminated list)     */
   AIMC_PT_STRING, /* char[AIMC_PARAM_STRLEN] stored inline in the struct */
-  AIMC_PT_TIME    /* aimc_time (int64 fs); unit must be AIMC_U_SECOND    */
+  AIMC_PT_TIME,   /* aimc_time (int64 fs); unit must be AIMC_U_SECOND    */
+  AIMC_PT_SEED    /* uint64_t, a decimal integer in [0, 2^64) (seed.h);
+                     no range of its own: min/max are ignored            */
 } aimc_param_type;
 
 #define AIMC_PARAM_STRLEN 256

@@ -54,8 +54,10 @@ typedef struct {
 } aimc_report_opts;
 
 /* Writes the report of `results`: a sweep directory, a sweep results.json,
- * or an aimc.run/1 JSON file. Files are written atomically; bad input is
- * AIMC_EFORMAT / AIMC_EIO with a message naming the file. */
+ * or an aimc.run/1 JSON file, into opts->out_dir published as one unit
+ * (aimc_outdir_*: a failed or killed report leaves the earlier one whole).
+ * Bad input is AIMC_EFORMAT / AIMC_ENOTFOUND / AIMC_EINVAL (exit 2) with a
+ * message naming the file. */
 int aimc_report_write(aimc_ctx *ctx, const char *results,
                       const aimc_report_opts *opts);
 

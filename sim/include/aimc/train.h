@@ -61,7 +61,8 @@ typedef struct {
   int epochs, batch;
   double lr, lr_ssm, wd;
   double warmup; /* epochs of linear warm-up, then cosine to 0     */
-  int seed, threads, patience;
+  uint64_t seed; /* a decimal integer in [0, 2^64) (aimc/seed.h)       */
+  int threads, patience;
   double clip;          /* per-group gradient-norm clip (0 = off)         */
   int checkpoint_steps; /* also checkpoint every this many steps (0 = per epoch
                            only) */
