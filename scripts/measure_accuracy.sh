@@ -167,20 +167,30 @@ row() { # NAME MODE
   [ $cnt -gt 0 ] && line="$line mean $(awk -v x="$sum" -v n=$cnt 'BEGIN { printf "%.2f", x / n }') (n=$cnt)"
   echo "$line"
 }
-# Pooled mean and standard error over seeds x chips of the --eval curves.
-pool_curve() { # NAME
-  for s in $SEEDS; do
-    f=$RUNS/$1.s$s/curve.csv
-    [ -f "$f" ] && awk -F, 'NR > 1 { print $1, $2, $3 / 100, $4 / 100 }' "$f"
-  done | awk -v name="$1" '
-    { k = $1; n[k] += $2; s1[k] += $2 * $3; ss[k] += ($2 - 1) * $4 * $4 + $2 * $3 * $3
-      nm[k]++; m1[k] += $3; m2[k] += $3 * $3; if (!(k in seen)) { seen[k] = 1; ord[++m] = k } }
-    END { printf "%s (mean +- se over chips / +- se over models)", name
+# Pooled mean and standard error of lines "NAME sigma chips mean sd"
+# (fractions) over the seeds: over all chips, and over the models' means.
+pool() {
+  awk '{ name = $1; k = $2; n[k] += $3; s1[k] += $3 * $4; ss[k] += ($3 - 1) * $5 * $5 + $3 * $4 * $4
+      nm[k]++; m1[k] += $4; m2[k] += $4 * $4; if (!(k in seen)) { seen[k] = 1; ord[++m] = k } }
+    END { if (!m) exit
+      printf "%s (mean +- se over chips / +- se over models)", name
       for (i = 1; i <= m; i++) { k = ord[i]; N = n[k]; mu = s1[k] / N
         v = N > 1 ? (ss[k] - N * mu * mu) / (N - 1) : 0; if (v < 0) v = 0
         M = nm[k]; vm = M > 1 ? (m2[k] - m1[k] * m1[k] / M) / (M - 1) : 0; if (vm < 0) vm = 0
         printf "  %s uS: %.2f +- %.2f / %.2f", k, 100 * mu, 100 * sqrt(v / N), 100 * sqrt(vm / M) }
       printf " (chips per point: %d, models: %d)\n", N, M }'
+}
+pool_curve() { # NAME: the --eval curves
+  for s in $SEEDS; do
+    f=$RUNS/$1.s$s/curve.csv
+    [ -f "$f" ] && awk -F, -v n="$1" 'NR > 1 { print n, $1, $2, $3 / 100, $4 / 100 }' "$f"
+  done | pool
+}
+pool_hw() { # VARIANT BITS: the hardware sweeps (fig4.csv)
+  for s in $SEEDS; do
+    f=$RUNS/hw$1.s$s/fig4.csv
+    [ -f "$f" ] && awk -F, -v n="hardware$1-$2bit" -v b="$2" 'NR > 1 && $1 == b { print n, $2, $3, $4 / 100, $5 / 100 }' "$f"
+  done | pool
 }
 stage_summary() {
   for r in "$RUNS" "$RUNS/corpus2"; do
@@ -197,9 +207,10 @@ stage_summary() {
     done
     for n in zero_one zero_one_5bit zero_one_nat zero_one_5bit_nat zero_one_nat5 zero_one_5bit_nat5; do
       pool_curve "$n"
-    done | grep 'uS' || true
-    for f in "$r"/hw*.s*/fig4.csv; do
-      [ -f "$f" ] && { echo "hardware path $(dirname "$f"):"; cat "$f"; }
+    done
+    for v in "" _nat _nat5; do
+      pool_hw "$v" 2
+      pool_hw "$v" 5
     done
   done
 }
