@@ -9,7 +9,7 @@
 #   scripts/measure_accuracy.sh [STAGE ...]      (from anywhere)
 #
 # Stages (default: all, in this order): data baselines zero_one digits20
-# curve_eval curve_hw corpus2 summary. Resumable: a finished run
+# curve_eval curve_hw variants corpus2 summary. Resumable: a finished run
 # (model.s4d, eval or sweep table present) is skipped, an interrupted
 # training resumes from its checkpoint, a sweep resumes by itself.
 # Long: the digits20 trainings take 4-10 min each on 2 cores; not part of
@@ -30,6 +30,8 @@ SIGMAS=0,2,5,10,15,20
 CHIPS=10
 NAT="--set noise.sigma=10uS" # noise-aware training at the middle of the curve
 NAT5="--set noise.sigma=5uS"  # and at half of it (the recipe that keeps both)
+L1="--set model.layers=1" # the 1-block zero_one model shipped before
+AUG="--set augment.shift=4 --set augment.speed=0.1 --set augment.noise_prob=0.5 --set augment.time_masks=2 --set augment.freq_masks=2"
 FLOAT="--set quant.bits_a=0 --set quant.bits_b=0 --set quant.bits_c=0 --set quant.bits_d=0 --set quant.start_epoch=0"
 mkdir -p "$RUNS"
 
@@ -138,6 +140,23 @@ stage_curve_hw() {
   done
 }
 
+# What was tried before choosing 2 blocks for zero_one, and augmentation.
+stage_variants() {
+  for s in $SEEDS; do
+    # shellcheck disable=SC2086
+    {
+      train zero_one_l1 configs/train/zero_one.yaml "$s" $L1
+      train zero_one_5bit_l1 configs/train/zero_one_5bit.yaml "$s" $L1
+      train zero_one_float_l1 configs/train/zero_one.yaml "$s" $L1 $FLOAT
+      train zero_one_l1_h64 configs/train/zero_one.yaml "$s" $L1 --set model.h=64
+      train zero_one_l1_e60 configs/train/zero_one.yaml "$s" $L1 --set train.epochs=60 --set quant.start_epoch=20
+      train zero_one_l1_aug configs/train/zero_one.yaml "$s" $L1 $AUG
+    }
+  done
+  # shellcheck disable=SC2086
+  train digits20_float_aug configs/train/digits20_float.yaml 1 $AUG
+}
+
 # The same zero_one study on a corpus synthesized with another seed.
 stage_corpus2() {
   c2=$RUNS/corpus2
@@ -147,6 +166,10 @@ stage_corpus2() {
     RUNS=$c2
     AIMC_DATA=$c2/data
     stage_baselines
+    for s in $SEEDS; do
+      # shellcheck disable=SC2086
+      train zero_one_l1 configs/train/zero_one.yaml "$s" $L1
+    done
     zero_one_runs
   )
 }
@@ -201,7 +224,8 @@ stage_summary() {
     done
     RUNS=$r
     for n in zero_one zero_one_5bit zero_one_float zero_one_nat zero_one_5bit_nat zero_one_nat5 zero_one_5bit_nat5 \
-      digits20_float digits20 digits20_nossm; do
+      zero_one_l1 zero_one_5bit_l1 zero_one_float_l1 zero_one_l1_h64 zero_one_l1_e60 zero_one_l1_aug \
+      digits20_float digits20 digits20_nossm digits20_float_aug; do
       [ -d "$r/$n.s1" ] || [ -d "$r/$n.s2" ] || continue
       row "$n" quantized
     done
@@ -215,10 +239,10 @@ stage_summary() {
   done
 }
 
-[ $# -gt 0 ] || set -- data baselines zero_one digits20 curve_eval curve_hw corpus2 summary
+[ $# -gt 0 ] || set -- data baselines zero_one digits20 curve_eval curve_hw variants corpus2 summary
 for st in "$@"; do
   case $st in
-    data | baselines | zero_one | digits20 | curve_eval | curve_hw | corpus2 | summary) "stage_$st" ;;
+    data | baselines | zero_one | digits20 | curve_eval | curve_hw | variants | corpus2 | summary) "stage_$st" ;;
     *) echo "measure_accuracy.sh: unknown stage '$st'" >&2; exit 2 ;;
   esac
 done
