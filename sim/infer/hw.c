@@ -1,7 +1,8 @@
 /* Programming a mapping into devices: each used device gets its target
  * through the chosen mode (ideal or Gaussian error), stuck cells, then the
  * effective weights the arrays compute with, including drift since
- * programming and a first-order IR drop (docs/energy-latency.md). The
+ * programming and the IR drop of the crossbar model's solver
+ * (docs/energy-latency.md). The
  * programmed conductances can be saved and reloaded. */
 #include <math.h>
 #include <string.h>
@@ -81,6 +82,7 @@ typedef struct {
   double sigma_S, tol_S;
   int max_pulses, read_noise;
   double r_wire_Ohm, drift_s;
+  int ir_solver; /* aimc_xbar_ir_solver */
   char device[32];
   const char *card;
 } xbar_set;
@@ -100,6 +102,7 @@ static xbar_set tile_xbar(const aimc_mapping *m, size_t k) {
   x.max_pulses = (int)aimc_param_get(xbar_param(t, "wv_max_pulses"), p);
   x.read_noise = aimc_param_get(xbar_param(t, "read_noise"), p) != 0;
   x.r_wire_Ohm = aimc_param_get(xbar_param(t, "r_wire"), p);
+  x.ir_solver = (int)aimc_param_get(xbar_param(t, "ir_solver"), p);
   x.drift_s = aimc_param_get(xbar_param(t, "drift_time"), p);
   aimc_param_format(xbar_param(t, "device"), p, x.device, sizeof x.device);
   x.card = (const char *)p + xbar_param(t, "device_card")->offset;
@@ -262,19 +265,30 @@ static int program_all(aimc_ctx *ctx, aimc_hw *hw) {
   return st;
 }
 
-/* Conductance the array presents at a physical cell: programmed value,
- * drifted by (t / 1 s)^-nu over the tile's drift_time, then in series with
- * the tile's wire from the driver (left, col 0) and to the sense amplifier
- * (bottom row): first-order IR drop, R_path = r_wire * ((c + 1) + (rows -
- * r)). */
-static double effective_g(const aimc_arch *a, const xbar_set *x, double g, size_t pos) {
-  if (x->drift_s > 0) g *= pow(x->drift_s, -a->drift_nu);
-  if (x->r_wire_Ohm > 0) {
-    size_t r = pos / a->cols, c = pos % a->cols;
-    double rp = x->r_wire_Ohm * (double)((c + 1) + (a->rows - r));
-    g = 1 / (1 / g + rp);
-  }
-  return g;
+/* The conductances array k presents (rows x cols, into geff): the
+ * programmed values drifted by (t / 1 s)^-nu over the tile's drift_time,
+ * seen through the tile's wires by the crossbar model's IR-drop solver
+ * (aimc/xbar.h: first order, or the nodal solution of the wire network). */
+static int effective_g(aimc_ctx *ctx, const aimc_mapping *m, size_t k, const xbar_set *x,
+                       const double *g, double *geff) {
+  const aimc_arch *a = &m->arch;
+  size_t cells = (size_t)a->rows * a->cols;
+  double f = x->drift_s > 0 ? pow(x->drift_s, -a->drift_nu) : 1;
+  for (size_t c = 0; c < cells; c++) geff[c] = g[c] * f;
+  if (!(x->r_wire_Ohm > 0)) return AIMC_OK;
+  double *gd = aimc_malloc(ctx, cells * sizeof *gd);
+  if (!gd) return AIMC_ENOMEM;
+  memcpy(gd, geff, cells * sizeof *gd);
+  int st = AIMC_OK;
+  if (x->ir_solver == AIMC_XBAR_IR_NODAL)
+    st = aimc_xbar_ir_nodal(ctx, a->rows, a->cols, gd, x->r_wire_Ohm, geff, NULL, NULL);
+  else
+    aimc_xbar_ir_first_order(a->rows, a->cols, gd, x->r_wire_Ohm, geff);
+  aimc_free(ctx, gd);
+  if (st && st != AIMC_ENOMEM)
+    return aimc_error(ctx, st, "tile %zu: the nodal IR-drop solve failed: %s", k,
+                      aimc_ctx_errmsg(ctx));
+  return st;
 }
 
 /* 1 when every array computes with its exact targets. */
@@ -309,22 +323,29 @@ static int derive(aimc_ctx *ctx, aimc_hw *hw) {
     if (noise && !(hw->nvar[mi] = aimc_calloc(ctx, nw, sizeof(float)))) return AIMC_ENOMEM;
   }
   double span = a->g_max_S - a->g_min_S;
+  double *g = aimc_malloc(ctx, (size_t)a->rows * a->cols * sizeof *g);
+  if (!g) return AIMC_ENOMEM;
   for (size_t k = 0; k < m->n_arrays; k++) {
     const aimc_map_array *arr = &m->arrays[k];
-    const double *g = hw->g_S[k];
     xbar_set xs = tile_xbar(m, k);
+    int st = effective_g(ctx, m, k, &xs, hw->g_S[k], g);
+    if (st) {
+      aimc_free(ctx, g);
+      return st;
+    }
     FOR_PAIRS(m, arr, {
       const aimc_map_matrix *mx = &m->mats[s->matrix];
       int b = s->block;
       int jj = s->out0 + j, ii = s->in0 + i;
       size_t w_at = aimc_map_matrix_index(mx, b, jj - mx->out_off[b], ii - mx->in_off[b]);
       double gain = mx->row_gain[ii] * mx->col_gain[jj] / span;
-      double gp = effective_g(a, &xs, g[pos], pos), gn = effective_g(a, &xs, g[neg], neg);
+      double gp = g[pos], gn = g[neg];
       if (!exact) hw->w[s->matrix][w_at] = gain * (gp - gn);
       if (noise && xs.read_noise)
         hw->nvar[s->matrix][w_at] = (float)(gain * gain * (gp * gp + gn * gn));
     });
   }
+  aimc_free(ctx, g);
   return AIMC_OK;
 }
 

@@ -31,7 +31,7 @@ xbar crossbar device vcm wv:out
 xbar crossbar device_card AIMC_SRC/configs/devices/vcm_default.yaml wv:out
 xbar crossbar v_read 300mV energy
 xbar crossbar r_wire 1Ohm out
-xbar crossbar ir_solver nodal none the batched run computes the IR drop to first order (sim/infer/hw.c); nodal acts in aimc sim
+xbar crossbar ir_solver nodal none it solves the wires and these tiles have none (r_wire 0); cli_netlist_hw checks it with 1 Ohm wires
 xbar crossbar c_wire 1fF energy
 xbar crossbar read_noise true out
 xbar crossbar t_settle 20ns latency

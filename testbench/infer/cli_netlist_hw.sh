@@ -179,4 +179,19 @@ awk -F, 'NR == FNR { e[$1] = $3; next } FNR > 1 { if ($1 == "l0_ssm_0.adc") { if
 set +e; "$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" --set converters.adc_model=dac \
   -o "$T/badadc.yaml" > /dev/null 2> "$T/badadc.err"; rc=$?; set -e
 [ $rc = 2 ] && grep -q "adc_model" "$T/badadc.err" || fail "adc_model=dac: exit $rc, $(cat "$T/badadc.err")"
+
+# The IR drop is the crossbar model's (aimc/xbar.h): first order, or with
+# `ir_solver: nodal` on the tile's crossbar the solution of the whole wire
+# network. With 1 Ohm wires the two give different logits; without wires
+# the nodal solver changes nothing.
+sed 's/r_wire: 0Ohm/r_wire: 1Ohm/g' "$T/net.yaml" > "$T/w1.yaml"
+sed 's/r_wire: "${r_wire}"/r_wire: "${r_wire}", ir_solver: nodal/' "$T/w1.yaml" > "$T/wn.yaml"
+sed 's/r_wire: "${r_wire}"/r_wire: "${r_wire}", ir_solver: nodal/' "$T/net.yaml" > "$T/wn0.yaml"
+grep -q 'ir_solver: nodal' "$T/wn.yaml" || fail "no crossbar line to give ir_solver"
+run w1 "$T/w1.yaml"
+run wn "$T/wn.yaml"
+run wn0 "$T/wn0.yaml"
+! cmp -s "$T/w1/predictions.csv" "$T/base/predictions.csv" || fail "1 Ohm wires changed nothing"
+! cmp -s "$T/wn/predictions.csv" "$T/w1/predictions.csv" || fail "the nodal solver changed nothing"
+cmp "$T/wn0/predictions.csv" "$T/base/predictions.csv" || fail "nodal without wires changed the run"
 echo "cli_netlist_hw: ok"
