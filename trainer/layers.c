@@ -206,6 +206,19 @@ void s4d_dense_forward(int T, int n_in, int n_out, const double *x,
               n_in, w, n_in, 1.0, y, n_out);
 }
 
+void s4d_dense_forward_ordered(int T, int n_in, int n_out, const double *x,
+                               const double *w, const double *b, double *y) {
+  for (int t = 0; t < T; t++) {
+    const double *xt = x + (size_t)t * n_in;
+    for (int o = 0; o < n_out; o++) {
+      const double *wo = w + (size_t)o * n_in;
+      double acc = 0;
+      for (int i = 0; i < n_in; i++) acc += xt[i] * wo[i];
+      y[(size_t)t * n_out + o] = acc + b[o];
+    }
+  }
+}
+
 void s4d_dense_backward(int T, int n_in, int n_out, const double *x,
                         const double *w, const double *dy, double *dx,
                         double *dw, double *db) {
