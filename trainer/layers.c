@@ -76,6 +76,20 @@ size_t s4d_ssm_xs_len(int H, int T, int M) {
 
 static const double zero_state[2 * S4D_MAX_MODES];
 
+/* The scan's mode loops are elementwise over the modes, so wider vectors
+ * change no result bit: each mode's value is the same expression, and the
+ * sums over the modes stay in mode order (GCC keeps a floating-point
+ * reduction sequential). The default build targets baseline x86-64 (SSE2,
+ * 2 doubles a vector); these clones are picked at load time on CPUs with
+ * AVX2 (4) or AVX-512 (8). None of them enables FMA, which would round
+ * differently. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define SCAN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define SCAN_CLONES
+#endif
+
+SCAN_CLONES
 void s4d_ssm_forward(const s4d_ssm *s, int T, const double *u, double *y,
                      double *xs, double *pre_y) {
   const int H = s->h, M = s->m, S = run_steps(M),
@@ -105,6 +119,7 @@ void s4d_ssm_forward(const s4d_ssm *s, int T, const double *u, double *y,
   }
 }
 
+SCAN_CLONES
 void s4d_ssm_backward(const s4d_ssm *s, int T, const double *u,
                       const double *xs, const double *pre_y, const double *dy,
                       double *du, const s4d_ssm_grad *g) {
@@ -204,6 +219,19 @@ void s4d_dense_forward(int T, int n_in, int n_out, const double *x,
     memcpy(y + (size_t)t * n_out, b, sizeof(double) * n_out);
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, n_out, n_in, 1.0, x,
               n_in, w, n_in, 1.0, y, n_out);
+}
+
+void s4d_dense_forward_ordered(int T, int n_in, int n_out, const double *x,
+                               const double *w, const double *b, double *y) {
+  for (int t = 0; t < T; t++) {
+    const double *xt = x + (size_t)t * n_in;
+    for (int o = 0; o < n_out; o++) {
+      const double *wo = w + (size_t)o * n_in;
+      double acc = 0;
+      for (int i = 0; i < n_in; i++) acc += xt[i] * wo[i];
+      y[(size_t)t * n_out + o] = acc + b[o];
+    }
+  }
 }
 
 void s4d_dense_backward(int T, int n_in, int n_out, const double *x,

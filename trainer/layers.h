@@ -1,7 +1,9 @@
 /* The building blocks of the S4D network, forward and backward, for one
  * sequence of T steps held as flat row-major T x width arrays. Shared by
  * the trainer and by the exported model's reference forward, so the two
- * compute bit-identical results. No function here allocates. */
+ * compute the same function; bit for bit except the dense layers, which
+ * the trainer runs through BLAS and the reference in the simulator's fixed
+ * order (s4d_dense_forward_ordered). No function here allocates. */
 #ifndef AIMC_TRAINER_LAYERS_H
 #define AIMC_TRAINER_LAYERS_H
 
@@ -59,9 +61,17 @@ void s4d_ssm_backward(const s4d_ssm *s, int T, const double *u,
                       const double *xs, const double *pre_y, const double *dy,
                       double *du, const s4d_ssm_grad *g);
 
-/* Dense layer y = x W^T + b for T rows; W is n_out x n_in. */
+/* Dense layer y = x W^T + b for T rows; W is n_out x n_in. Through BLAS
+ * (OpenBLAS), whose summation order depends on the shape, the CPU and the
+ * library version: for training. */
 void s4d_dense_forward(int T, int n_in, int n_out, const double *x,
                        const double *w, const double *b, double *y);
+/* The same product in one fixed order, the simulator's (sim/infer/run.c,
+ * digital dense layers): y = (sum over i = 0, 1, ... of x_i w_i) + b. For
+ * the deployed model's reference forward, which the hardware runner must
+ * match bit for bit. */
+void s4d_dense_forward_ordered(int T, int n_in, int n_out, const double *x,
+                               const double *w, const double *b, double *y);
 /* dW += dy^T x, db += sum dy, dx = dy W (dx may be NULL; overwritten). */
 void s4d_dense_backward(int T, int n_in, int n_out, const double *x,
                         const double *w, const double *dy, double *dx,

@@ -391,6 +391,16 @@ static uint64_t splitmix(uint64_t *s) {
   return z ^ (z >> 31);
 }
 
+/* The forward's dense layers (see s4d_net.dense_ordered). */
+static void dense_forward(const s4d_net *net, int T, int n_in, int n_out,
+                          const double *x, const double *w, const double *b,
+                          double *y) {
+  if (net->dense_ordered)
+    s4d_dense_forward_ordered(T, n_in, n_out, x, w, b, y);
+  else
+    s4d_dense_forward(T, n_in, n_out, x, w, b, y);
+}
+
 static s4d_ssm layer_ssm(const s4d_net *net, int l) {
   size_t lhm = (size_t)l * net->h * net->m;
   s4d_ssm s = {net->h,
@@ -416,8 +426,8 @@ double s4d_net_sample(const s4d_net *net, s4d_ws *ws, const float *x, int y,
   const double *p = net->p;
   const size_t *o = net->off;
   for (size_t i = 0; i < (size_t)T * net->n_in; i++) ws->xin[i] = x[i];
-  s4d_dense_forward(T, net->n_in, H, ws->xin, net->dep_enc, p + o[P_ENC_B],
-                    ws->act);
+  dense_forward(net, T, net->n_in, H, ws->xin, net->dep_enc, p + o[P_ENC_B],
+                ws->act);
   const double keep = 1 - net->dropout;
   const int use_drop = dropout_seed && net->dropout > 0;
   uint64_t rs = dropout_seed;
@@ -438,10 +448,10 @@ double s4d_net_sample(const s4d_net *net, s4d_ws *ws, const float *x, int y,
     const double *mb = p + o[P_MIX_B] + (size_t)l * k * H;
     double *mo = ws->dtmp; /* mix output, consumed right away */
     if (k == 2) {
-      s4d_dense_forward(T, H, 2 * H, gl, mw, mb, zl);
+      dense_forward(net, T, H, 2 * H, gl, mw, mb, zl);
       s4d_glu_forward(T, H, zl, mo);
     } else {
-      s4d_dense_forward(T, H, H, gl, mw, mb, mo);
+      dense_forward(net, T, H, H, gl, mw, mb, mo);
     }
     for (size_t i = 0; i < TH; i++) mo[i] += in[i];
     s4d_norm_forward(T, H, mo, p + o[P_NORM_G] + (size_t)l * H,
@@ -455,8 +465,8 @@ double s4d_net_sample(const s4d_net *net, s4d_ws *ws, const float *x, int y,
     ws->pool[h] = s / T;
   }
   double *lg = ws->logits;
-  s4d_dense_forward(1, H, net->n_out, ws->pool, net->dep_dec, p + o[P_DEC_B],
-                    lg);
+  dense_forward(net, 1, H, net->n_out, ws->pool, net->dep_dec, p + o[P_DEC_B],
+                lg);
   if (logits_out) memcpy(logits_out, lg, sizeof(double) * net->n_out);
   int best = 0;
   double mx = lg[0];

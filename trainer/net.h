@@ -37,6 +37,10 @@ enum { DEP_A_RE, DEP_A_IM, DEP_B_RE, DEP_B_IM, DEP_C_RE, DEP_C_IM, DEP_COUNT };
 typedef struct {
   int n_in, n_out, h, m, layers, kmix, use_ssm, len;
   double dropout;
+  /* 0 (s4d_net_alloc's choice): the forward's dense layers go through
+   * BLAS. 1: in the fixed order of the deployed model's reference forward
+   * (s4d_dense_forward_ordered), so the two give the same bits. */
+  int dense_ordered;
   size_t off[P_COUNT + 1]; /* tensor offsets in p; off[P_COUNT] = size */
   size_t n_params, lhm, grad_len;
   double *p;           /* parameters                               */

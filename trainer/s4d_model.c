@@ -1,6 +1,8 @@
 /* The exported S4D model (aimc/s4d_model.h): allocation, the versioned
  * block file (docs/weights-format.md) and the quantized-digital reference
- * forward, which runs the layers of layers.c exactly as training does. */
+ * forward, which runs the layers of layers.c as training does, its dense
+ * layers in the simulator's fixed summation order rather than through BLAS
+ * so the ideal hardware matches it bit for bit (test_infer_golden). */
 #define _POSIX_C_SOURCE 200809L /* strnlen */
 #include "aimc/s4d_model.h"
 
@@ -316,7 +318,7 @@ int aimc_s4d_model_forward(aimc_ctx *ctx, const aimc_s4d_model *m,
   double *act = buf, *y = act + TH, *pre = y + TH, *o = pre + TH,
          *xhat = o + TH, *z = xhat + TH, *rstd = z + TH * kmix,
          *xs = rstd + len, *masked = xs + s4d_ssm_xs_len(H, len, M);
-  s4d_dense_forward(len, m->n_in, H, x, m->enc_w, m->enc_b, act);
+  s4d_dense_forward_ordered(len, m->n_in, H, x, m->enc_w, m->enc_b, act);
   for (int l = 0; l < m->layers; l++) {
     size_t lhm = (size_t)l * H * M;
     /* Pruned modes (mask 0) are zeroed, as the trainer deploys them. */
@@ -344,10 +346,10 @@ int aimc_s4d_model_forward(aimc_ctx *ctx, const aimc_s4d_model *m,
     const double *mw = m->mix_w + (size_t)l * kmix * H * H;
     const double *mb = m->mix_b + (size_t)l * kmix * H;
     if (kmix == 2) {
-      s4d_dense_forward(len, H, 2 * H, y, mw, mb, z);
+      s4d_dense_forward_ordered(len, H, 2 * H, y, mw, mb, z);
       s4d_glu_forward(len, H, z, o);
     } else {
-      s4d_dense_forward(len, H, H, y, mw, mb, o);
+      s4d_dense_forward_ordered(len, H, H, y, mw, mb, o);
     }
     for (size_t i = 0; i < TH; i++) o[i] += act[i];
     s4d_norm_forward(len, H, o, m->norm_g + (size_t)l * H,
@@ -360,7 +362,7 @@ int aimc_s4d_model_forward(aimc_ctx *ctx, const aimc_s4d_model *m,
     for (int k = 0; k < len; k++) s += act[(size_t)k * H + h];
     pool[h] = s / len;
   }
-  s4d_dense_forward(1, H, m->n_out, pool, m->dec_w, m->dec_b, logits);
+  s4d_dense_forward_ordered(1, H, m->n_out, pool, m->dec_w, m->dec_b, logits);
   aimc_free(ctx, buf);
   return AIMC_OK;
 }

@@ -7,3 +7,4 @@ aimc_cli_test(cli_usage LABELS unit e2e
 aimc_test(test_fileio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fileio.c LABELS unit)
 aimc_cli_test(crash_outputs LABELS slow e2e TIMEOUT 900
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/crash_outputs.sh $<TARGET_FILE:infer_fixture_model>)
+aimc_test(test_blas_binding SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_blas_binding.c LABELS unit)
