@@ -53,9 +53,10 @@ ns=$(sed -n 's/.*"ns_per_value_step": \[\(.*\)\].*/\1/p' "$TMP/inf.json" 2>/dev/
 row "time per model value, max / min over M and H" "${ns:-n/a}" "x (1 = linear)"
 
 section "trainer: aimc vs PyTorch"
-"$B/bench_trainer" >>"$LOG" 2>&1 || true
-r=$(awk 'tolower($0) ~ /pytorch/ && /ratio/ { for (i = NF; i > 0; i--) if ($i ~ /^[0-9.]+x?$/) { sub(/x/, "", $i); print $i; exit } }' "$LOG")
-row "trainer step, PyTorch time / aimc time" "${r:-n/a}" "x (goal >= 1.5)"
+"$B/bench_trainer" --rounds "$([ -n "$QUICK" ] && echo 3 || echo 7)" >>"$LOG" 2>&1 || true
+r=$(awk '/1 thread/ && /CPU:/ && match($0, /PyTorch float32 +[0-9.]+ ms, ratio [0-9.]+x/) {
+  s = substr($0, RSTART, RLENGTH); sub(/.*ratio /, "", s); sub(/x/, "", s); print s; exit }' "$LOG")
+row "trainer step, PyTorch float32 / aimc (CPU time, 1 thread)" "${r:-n/a}" "x (goal >= 1.5)"
 
 section "sweep throughput"
 sweep() { # label, spec, workers per process, launcher...
