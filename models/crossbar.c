@@ -18,13 +18,12 @@
 #include "aimc/xbar.h"
 #include "inst_device.h"
 
-static const char *const PROG_MODES[] = {"ideal", "gaussian", "write_verify",
-                                         "one_shot", NULL};
 static const char *const IR_SOLVERS[] = {"first_order", "nodal", NULL};
 
 typedef struct {
   int rows, cols, device;
   char device_card[AIMC_PARAM_STRLEN];
+  char nn_file[AIMC_PARAM_STRLEN];
   double v_read, r_wire, c_wire;
   int read_noise;
   aimc_time t_settle;
@@ -61,6 +60,10 @@ static const aimc_param PARAMS[] = {
      0, 0, AIMC_U_NONE,
      "Device card YAML (configs/devices/); empty: the model's defaults.", "",
      NULL, ""},
+    {"nn_file", AIMC_PT_STRING, offsetof(crossbar_params, nn_file), 0, 0, 0, AIMC_U_NONE,
+     "one_shot_nn / hybrid: the neural inverse trained for this device card "
+     "(aimc device train-inverse).",
+     "arXiv 2403.06712", NULL, ""},
     {"v_read", AIMC_PT_REAL, offsetof(crossbar_params, v_read), 0.2, 1e-3, 5,
      AIMC_U_VOLT,
      "Largest read voltage: row inputs are clipped to +-v_read (read disturb).",
@@ -84,9 +87,9 @@ static const aimc_param PARAMS[] = {
     {"t_settle", AIMC_PT_TIME, offsetof(crossbar_params, t_settle), 10e-9, 0,
      1e-3, AIMC_U_SECOND, "Settling (integration) time of one array read.",
      "IMSSA-class arrays", NULL, NULL},
-    {"program", AIMC_PT_ENUM, offsetof(crossbar_params, program), 0, 0, 3,
+    {"program", AIMC_PT_ENUM, offsetof(crossbar_params, program), 0, 0, AIMC_XBAR_PROG_COUNT - 1,
      AIMC_U_NONE, "How targets reach the devices.", "aimc/program.h",
-     PROG_MODES, NULL},
+     aimc_prog_mode_keys, NULL},
     {"sigma_g", AIMC_PT_REAL, offsetof(crossbar_params, sigma_g), 0, 0, 1e-3,
      AIMC_U_SIEMENS, "gaussian: programming noise sigma per device.",
      "IMSSA arXiv 2412.20215", NULL, NULL},
@@ -137,7 +140,20 @@ static int build(aimc_inst *inst, crossbar_state *s) {
   s->dev_rng = aimc_block_rng_init((char *)s->mem + xbytes, s->seed);
   s->v_clip = (double *)((char *)s->mem + xbytes + rbytes);
   s->x = aimc_xbar_place(ctx, s->mem, dev, p->rows, p->cols, s->dev_rng);
+  aimc_nninv *nn = NULL;
+  if (aimc_prog_mode_needs_nn(p->program)) {
+    char what[AIMC_PARAM_STRLEN + 64];
+    snprintf(what, sizeof what, "crossbar %s: nn_file %s", aimc_inst_name(inst), p->nn_file);
+    rc = *p->nn_file ? aimc_nninv_load(ctx, p->nn_file, &nn)
+                     : aimc_error(ctx, AIMC_EINVAL, "crossbar %s: program: %s needs nn_file",
+                                  aimc_inst_name(inst), aimc_prog_mode_keys[p->program]);
+    if (!rc) rc = aimc_nninv_check_device(ctx, nn, dev, what);
+  }
   aimc_device_free(ctx, dev);
+  if (rc) {
+    aimc_nninv_free(ctx, nn);
+    return rc;
+  }
   /* A targets file that cannot be read is a configuration error (exit 2). */
   if (*p->targets && (rc = aimc_xbar_load_targets(s->x, p->targets))) {
     if (rc != AIMC_EIO) return rc;
@@ -151,8 +167,12 @@ static int build(aimc_inst *inst, crossbar_state *s) {
   o.sigma_g_S = p->sigma_g;
   o.wv.tol_S = p->wv_tol;
   o.wv.max_pulses = p->wv_max_pulses;
+  o.nn = nn;
+  o.hybrid_k = p->wv_max_pulses;
   if (*p->targets || p->program != AIMC_XBAR_PROG_IDEAL)
-    if ((rc = aimc_xbar_program(s->x, &o, s->dev_rng, &s->prog))) return rc;
+    rc = aimc_xbar_program(s->x, &o, s->dev_rng, &s->prog);
+  aimc_nninv_free(ctx, nn);
+  if (rc) return rc;
   if (p->drift_time > 0) aimc_xbar_age(s->x, p->drift_time);
   if ((rc = aimc_xbar_set_ir(s->x, p->ir_solver, p->r_wire))) return rc;
   if (*p->dump_cells) return aimc_xbar_dump(s->x, p->dump_cells);

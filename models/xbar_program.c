@@ -11,6 +11,18 @@
 #include "aimc/status.h"
 #include "xbar_internal.h"
 
+#define AIMC_PROG_KEY_(name, key) key,
+const char *const aimc_prog_mode_keys[] = {AIMC_PROG_MODES(AIMC_PROG_KEY_) NULL};
+#undef AIMC_PROG_KEY_
+
+int aimc_prog_mode_by_devices(int mode) {
+  return mode >= AIMC_XBAR_PROG_WRITE_VERIFY && mode < AIMC_XBAR_PROG_COUNT;
+}
+
+int aimc_prog_mode_needs_nn(int mode) {
+  return mode == AIMC_XBAR_PROG_ONE_SHOT_NN || mode == AIMC_XBAR_PROG_HYBRID;
+}
+
 void aimc_xbar_prog_defaults(aimc_xbar_prog_opts *o) {
   memset(o, 0, sizeof *o);
   o->mode = AIMC_XBAR_PROG_IDEAL;

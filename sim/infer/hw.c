@@ -84,7 +84,7 @@ typedef struct {
   double r_wire_Ohm, drift_s;
   int ir_solver; /* aimc_xbar_ir_solver */
   char device[32];
-  const char *card;
+  const char *card, *nn_file;
 } xbar_set;
 
 static const aimc_param *xbar_param(const aimc_tile *t, const char *key) {
@@ -106,6 +106,7 @@ static xbar_set tile_xbar(const aimc_mapping *m, size_t k) {
   x.drift_s = aimc_param_get(xbar_param(t, "drift_time"), p);
   aimc_param_format(xbar_param(t, "device"), p, x.device, sizeof x.device);
   x.card = (const char *)p + xbar_param(t, "device_card")->offset;
+  x.nn_file = (const char *)p + xbar_param(t, "nn_file")->offset;
   return x;
 }
 
@@ -113,7 +114,7 @@ static xbar_set tile_xbar(const aimc_mapping *m, size_t k) {
  * and every tile's (mode, sigma, write-verify budget, device). */
 static uint64_t program_hash(const aimc_mapping *m) {
   static const char *const KEYS[] = {"program", "sigma_g", "wv_tol", "wv_max_pulses",
-                                     "device", "device_card"};
+                                     "device", "device_card", "nn_file"};
   uint64_t h = aimc_arch_program_hash(&m->arch);
   char buf[AIMC_PARAM_STRLEN + 32];
   for (size_t k = 0; k < m->n_arrays; k++)
@@ -125,9 +126,7 @@ static uint64_t program_hash(const aimc_mapping *m) {
   return h;
 }
 
-static int by_devices(int mode) {
-  return mode == AIMC_PROG_WRITE_VERIFY || mode == AIMC_PROG_ONE_SHOT;
-}
+static int by_devices(int mode) { return aimc_prog_mode_by_devices(mode); }
 
 /* Programs one device: returns the conductance reached. */
 static double program_device(const aimc_arch *a, const xbar_set *x, double target,
@@ -156,7 +155,17 @@ static int program_array_devices(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xba
   aimc_prog_stats *ps = &hw->prog;
   aimc_device *dev = NULL;
   aimc_xbar *x = NULL;
+  aimc_nninv *nn = NULL;
   int st = aimc_device_open(ctx, xs->device, xs->card, &dev);
+  if (!st && aimc_prog_mode_needs_nn(xs->mode)) {
+    char what[AIMC_PARAM_STRLEN + 32];
+    snprintf(what, sizeof what, "tile %zu: nn_file %s", k, xs->nn_file);
+    st = *xs->nn_file ? aimc_nninv_load(ctx, xs->nn_file, &nn)
+                      : aimc_error(ctx, AIMC_EINVAL,
+                                   "tile %zu: program: %s needs nn_file (or programming.nn_file)",
+                                   k, aimc_prog_mode_keys[xs->mode]);
+    if (!st) st = aimc_nninv_check_device(ctx, nn, dev, what);
+  }
   if (!st) st = aimc_xbar_alloc(ctx, dev, a->rows, a->cols, rng, &x);
   if (!st) st = aimc_xbar_set_targets(x, m->arrays[k].g_target_S);
   aimc_xbar_prog_opts o;
@@ -164,6 +173,8 @@ static int program_array_devices(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xba
   o.mode = xs->mode;
   o.wv.tol_S = xs->tol_S;
   o.wv.max_pulses = xs->max_pulses;
+  o.nn = nn;
+  o.hybrid_k = xs->max_pulses;
   aimc_prog_totals tot;
   if (!st) st = aimc_xbar_program(x, &o, rng, &tot);
   if (!st) {
@@ -182,6 +193,7 @@ static int program_array_devices(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xba
     if (tot.t_s > ps->t_s) ps->t_s = tot.t_s; /* arrays in parallel */
   }
   aimc_xbar_free(x);
+  aimc_nninv_free(ctx, nn);
   aimc_device_free(ctx, dev);
   return st;
 }

@@ -15,8 +15,6 @@
 static const char *const FORMS[] = {"single", "separate", NULL};
 static const char *const SPLITS[] = {"differential", "rails", NULL};
 static const char *const PLACES[] = {"digital", "crossbar", NULL};
-static const char *const PROG_MODES[] = {"ideal", "gaussian", "write_verify",
-                                         "one_shot", NULL};
 
 /* Sources of the defaults: IMSSA (arXiv 2412.20215) for the 64x64 TaOx
  * arrays; converter and periphery figures are typical 28-65 nm values of
@@ -34,7 +32,8 @@ static const aimc_param ARRAY[] = {
 };
 
 static const aimc_param PROGRAMMING[] = {
-    {"mode", AIMC_PT_ENUM, F(prog_mode), 0, 0, 3, AIMC_U_NONE, "how targets reach the devices", "", PROG_MODES, NULL},
+    {"mode", AIMC_PT_ENUM, F(prog_mode), 0, 0, AIMC_XBAR_PROG_COUNT - 1, AIMC_U_NONE, "how targets reach the devices", "aimc/xbar.h", aimc_prog_mode_keys, NULL},
+    {"nn_file", AIMC_PT_STRING, F(nn_file), 0, 0, 0, AIMC_U_NONE, "one_shot_nn / hybrid: the neural inverse of the device card (aimc device train-inverse)", "arXiv 2403.06712", NULL, ""},
     {"sigma", AIMC_PT_REAL, F(prog_sigma_S), 0, 0, 1e-3, AIMC_U_SIEMENS, "gaussian mode: sigma of the programmed conductance", "IMSSA Fig. 4 (0-20 uS)", NULL, NULL},
     {"exact_zeros", AIMC_PT_BOOL, F(exact_zeros), 1, 0, 1, AIMC_U_NONE, "ideal/gaussian modes: devices of the structural zeros of the expanded layout (not model values) are left unpulsed at g_min, so they carry no programming error", "cells that hold no model value are never programmed", NULL, NULL},
     {"wv_tol", AIMC_PT_REAL, F(wv_tol_S), 1e-6, 1e-9, 1e-3, AIMC_U_SIEMENS, "write-verify: accepted |G - target|", "arXiv 2403.06712", NULL, NULL},

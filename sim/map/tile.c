@@ -52,6 +52,7 @@ static const binding BINDINGS[] = {
     {"wv_tol", AIMC_TILE_XBAR, "wv_tol", "programming", "wv_tol", NULL},
     {"wv_max_pulses", AIMC_TILE_XBAR, "wv_max_pulses", "programming", "wv_max_pulses", NULL},
     {"device_card", AIMC_TILE_XBAR, "device_card", "array", "device_card", NULL},
+    {"nn_file", AIMC_TILE_XBAR, "nn_file", "programming", "nn_file", NULL},
     {"read_noise", AIMC_TILE_XBAR, "read_noise", NULL, NULL, "nonideal.read_noise"},
     {"r_wire", AIMC_TILE_XBAR, "r_wire", NULL, NULL, "nonideal.ir_drop nonideal.r_wire"},
     {"drift_time", AIMC_TILE_XBAR, "drift_time", NULL, NULL, "nonideal.drift nonideal.drift_t"},
@@ -147,7 +148,6 @@ static int first_of_key(int i) {
 /* Text of a value computed from the layout of array k. */
 static void layout_value(const aimc_mapping *m, size_t k, const char *key, char *buf,
                          size_t len) {
-  static const char *const PROG[] = {"ideal", "gaussian", "write_verify", "one_shot"};
   const aimc_arch *a = &m->arch;
   int cols = m->arrays[k].cols_used / aimc_map_col_factor(a);
   int n_adc = (cols + a->cols_per_adc - 1) / a->cols_per_adc;
@@ -158,7 +158,7 @@ static void layout_value(const aimc_mapping *m, size_t k, const char *key, char 
   else if (!strcmp(key, "adc_bits")) snprintf(buf, len, "%d", aimc_map_converter_bits(a, a->adc_bits));
   else if (!strcmp(key, "adc_noise_lsb"))
     snprintf(buf, len, "%.17g", a->ni_converter ? a->adc_noise_lsb : 0.0);
-  else if (!strcmp(key, "program")) snprintf(buf, len, "%s", PROG[a->ni_prog ? a->prog_mode : 0]);
+  else if (!strcmp(key, "program")) snprintf(buf, len, "%s", aimc_prog_mode_keys[a->ni_prog ? a->prog_mode : 0]);
   else if (!strcmp(key, "sigma_g")) snprintf(buf, len, "%.17g", a->ni_prog ? a->prog_sigma_S : 0.0);
   else if (!strcmp(key, "read_noise")) snprintf(buf, len, "%d", a->ni_read_noise);
   else if (!strcmp(key, "r_wire")) snprintf(buf, len, "%.17g", a->ni_ir_drop ? a->r_wire_Ohm : 0.0);

@@ -194,4 +194,27 @@ run wn0 "$T/wn0.yaml"
 ! cmp -s "$T/w1/predictions.csv" "$T/base/predictions.csv" || fail "1 Ohm wires changed nothing"
 ! cmp -s "$T/wn/predictions.csv" "$T/w1/predictions.csv" || fail "the nodal solver changed nothing"
 cmp "$T/wn0/predictions.csv" "$T/base/predictions.csv" || fail "nodal without wires changed the run"
+
+# Neural one-shot programming from the netlist (aimc/program_nn.h): tiles
+# with program: one_shot_nn take the network of their device card from
+# nn_file; every device gets one pulse, so the residual is > 0 and the
+# pulse count is the device count; hybrid adds at most wv_max_pulses verify
+# pulses and ends closer; without a network the run is refused (exit 2).
+"$AIMC_BIN" device train-inverse --samples 1500 --epochs 15 --rounds 1 --eval 100 \
+  -o "$T/inv.bin" > /dev/null 2>&1 || fail "device train-inverse failed"
+sed "s|program: ideal|program: one_shot_nn|; s|nn_file: \"\"|nn_file: \"$T/inv.bin\"|" \
+  "$T/net.yaml" > "$T/nn.yaml"
+run nn "$T/nn.yaml"
+sed "s|program: ideal|program: hybrid|; s|nn_file: \"\"|nn_file: \"$T/inv.bin\"|; s|wv_max_pulses: [0-9][0-9]*|wv_max_pulses: 5|" \
+  "$T/net.yaml" > "$T/hy.yaml"
+run hy "$T/hy.yaml"
+awk -v r="$(json nn resid_rms_S)" -v h="$(json hy resid_rms_S)" -v p="$(json nn pulses)" \
+    -v d="$(json nn devices)" -v q="$(json hy pulses)" \
+  'BEGIN { exit !(r > 0 && h < r && p > 0 && p <= d && q > p) }' \
+  || fail "one_shot_nn / hybrid: residual $(json nn resid_rms_S) / $(json hy resid_rms_S), pulses $(json nn pulses) / $(json hy pulses) of $(json nn devices) devices"
+sed 's|program: ideal|program: one_shot_nn|' "$T/net.yaml" > "$T/nonn.yaml"
+rc=0
+"$AIMC_BIN" run "$T/nonn.yaml" --data $DATA -o "$T/nonn" > /dev/null 2> "$T/nonn.err" || rc=$?
+[ $rc -eq 2 ] || fail "one_shot_nn without nn_file: exit $rc, not 2"
+grep -q "needs nn_file" "$T/nonn.err" || fail "one_shot_nn without nn_file: $(cat "$T/nonn.err")"
 echo "cli_netlist_hw: ok"

@@ -20,6 +20,7 @@
 #include "aimc/param.h"
 #include "aimc/s4d_model.h"
 #include "aimc/units.h"
+#include "aimc/xbar.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,16 +44,14 @@ typedef enum { AIMC_SPLIT_DIFFERENTIAL = 0, AIMC_SPLIT_RAILS = 1 } aimc_map_spli
 /* Where the dense layers (encoder, mixing, decoder) run. */
 typedef enum { AIMC_PLACE_DIGITAL = 0, AIMC_PLACE_CROSSBAR = 1 } aimc_map_place;
 
-/* How targets reach the devices (see aimc/program.h of the models). IDEAL:
- * exactly; GAUSSIAN: target + N(0, prog_sigma_S) per device, clipped to the
- * window (aimc_gmap_program_noise semantics, as in training);
- * WRITE_VERIFY / ONE_SHOT: the device model's controllers. */
-typedef enum {
-  AIMC_PROG_IDEAL = 0,
-  AIMC_PROG_GAUSSIAN = 1,
-  AIMC_PROG_WRITE_VERIFY = 2,
-  AIMC_PROG_ONE_SHOT = 3
-} aimc_prog_mode;
+/* How targets reach the devices: the modes of aimc/xbar.h (one list,
+ * AIMC_PROG_MODES). IDEAL: exactly; GAUSSIAN: target + N(0, prog_sigma_S)
+ * per device, clipped to the window (aimc_gmap_program_noise semantics, as
+ * in training); WRITE_VERIFY, ONE_SHOT, ONE_SHOT_NN, HYBRID: the device
+ * model's controllers (the last two with programming.nn_file). */
+#define AIMC_PROG_ENUM_(name, key) AIMC_PROG_##name,
+typedef enum { AIMC_PROG_MODES(AIMC_PROG_ENUM_) } aimc_prog_mode;
+#undef AIMC_PROG_ENUM_
 
 /* Everything `aimc map` and `aimc run` need to know about the hardware.
  * YAML sections (configs/arch/default.yaml): array, programming,
@@ -67,6 +66,7 @@ typedef struct {
   double g_min_S, g_max_S; /* programmable conductance window              */
   double v_read_V;         /* full-scale read voltage of the DACs          */
   char device_card[AIMC_PARAM_STRLEN]; /* device card YAML ("" = defaults) */
+  char nn_file[AIMC_PARAM_STRLEN];     /* neural inverse for one_shot_nn/hybrid */
   /* programming: */
   int prog_mode;           /* aimc_prog_mode                               */
   double prog_sigma_S;     /* GAUSSIAN: sigma per device                   */

@@ -48,17 +48,27 @@ extern "C" {
 
 typedef struct aimc_xbar aimc_xbar;
 
-/* Programming modes; the values 0-3 equal those of aimc_prog_mode (map.h);
- * 4 and 5 (the neural inverse of aimc/program_nn.h) are for callers that
- * hold a trained network. */
-typedef enum {
-  AIMC_XBAR_PROG_IDEAL = 0,        /* cells set exactly to their targets */
-  AIMC_XBAR_PROG_GAUSSIAN = 1,     /* target + N(0, sigma_g_S), clipped  */
-  AIMC_XBAR_PROG_WRITE_VERIFY = 2, /* aimc_wv per cell                   */
-  AIMC_XBAR_PROG_ONE_SHOT = 3,     /* fitted inverse, one pulse per cell */
-  AIMC_XBAR_PROG_ONE_SHOT_NN = 4,  /* neural inverse, one pulse per cell */
-  AIMC_XBAR_PROG_HYBRID = 5        /* neural shot + <= hybrid_k verify   */
-} aimc_xbar_prog_mode;
+/* The programming modes, one list: X(NAME, key). Their values are their
+ * positions, in aimc_xbar_prog_mode and in aimc_prog_mode (map.h):
+ * IDEAL cells set exactly to their targets; GAUSSIAN target + N(0,
+ * sigma_g_S), clipped; WRITE_VERIFY aimc_wv per cell; ONE_SHOT the fitted
+ * inverse, one pulse per cell; ONE_SHOT_NN the neural inverse
+ * (aimc/program_nn.h), one pulse per cell; HYBRID a neural shot, then at
+ * most hybrid_k verify pulses. */
+#define AIMC_PROG_MODES(X)                                                      \
+  X(IDEAL, "ideal") X(GAUSSIAN, "gaussian") X(WRITE_VERIFY, "write_verify")     \
+  X(ONE_SHOT, "one_shot") X(ONE_SHOT_NN, "one_shot_nn") X(HYBRID, "hybrid")
+#define AIMC_XBAR_PROG_ENUM_(name, key) AIMC_XBAR_PROG_##name,
+typedef enum { AIMC_PROG_MODES(AIMC_XBAR_PROG_ENUM_) AIMC_XBAR_PROG_COUNT } aimc_xbar_prog_mode;
+#undef AIMC_XBAR_PROG_ENUM_
+/* Their keys, in order, NULL-terminated (the choices of the `program`
+ * and `programming.mode` parameters). */
+extern const char *const aimc_prog_mode_keys[];
+/* 1 when the mode programs through the device model (write-verify and the
+ * one-shot controllers), 0 for ideal and gaussian. */
+int aimc_prog_mode_by_devices(int mode);
+/* 1 when the mode needs a neural inverse (aimc/program_nn.h). */
+int aimc_prog_mode_needs_nn(int mode);
 
 typedef struct {
   int mode;            /* aimc_xbar_prog_mode                       */
