@@ -68,22 +68,32 @@ curve() {
   mv "$d/curve.csv.tmp" "$d/curve.csv"
 }
 
-zero_one_runs() { # the zero_one models of one corpus
+# The zero_one models of one corpus: name, config, extra options (one
+# list for training and for the noise curves; the float model has no curve).
+zero_one_models() {
+  cat <<EOF
+zero_one configs/train/zero_one.yaml
+zero_one_5bit configs/train/zero_one_5bit.yaml
+zero_one_float configs/train/zero_one.yaml $FLOAT
+zero_one_nat configs/train/zero_one.yaml $NAT
+zero_one_5bit_nat configs/train/zero_one_5bit.yaml $NAT
+zero_one_nat5 configs/train/zero_one.yaml $NAT5
+zero_one_5bit_nat5 configs/train/zero_one_5bit.yaml $NAT5
+EOF
+}
+
+# $1: train or curve, for every zero_one model and seed.
+each_zero_one() {
   for s in $SEEDS; do
-    train zero_one configs/train/zero_one.yaml "$s"
-    train zero_one_5bit configs/train/zero_one_5bit.yaml "$s"
-    # shellcheck disable=SC2086
-    train zero_one_float configs/train/zero_one.yaml "$s" $FLOAT
-    # shellcheck disable=SC2086
-    train zero_one_nat configs/train/zero_one.yaml "$s" $NAT
-    # shellcheck disable=SC2086
-    train zero_one_5bit_nat configs/train/zero_one_5bit.yaml "$s" $NAT
-    # shellcheck disable=SC2086
-    train zero_one_nat5 configs/train/zero_one.yaml "$s" $NAT5
-    # shellcheck disable=SC2086
-    train zero_one_5bit_nat5 configs/train/zero_one_5bit.yaml "$s" $NAT5
+    zero_one_models | while read -r name cfg extra; do
+      [ "$1" = curve ] && [ "$name" = zero_one_float ] && continue
+      # shellcheck disable=SC2086 # extra holds several options
+      "$1" "$name" "$cfg" "$s" $extra </dev/null
+    done
   done
 }
+
+zero_one_runs() { each_zero_one train; }
 
 stage_data() {
   "$A" data digits --out "$AIMC_DATA/digits" --if-missing
@@ -110,18 +120,7 @@ stage_digits20() {
 
 stage_curve_eval() {
   zero_one_runs
-  for s in $SEEDS; do
-    curve zero_one configs/train/zero_one.yaml "$s"
-    curve zero_one_5bit configs/train/zero_one_5bit.yaml "$s"
-    # shellcheck disable=SC2086
-    curve zero_one_nat configs/train/zero_one.yaml "$s" $NAT
-    # shellcheck disable=SC2086
-    curve zero_one_5bit_nat configs/train/zero_one_5bit.yaml "$s" $NAT
-    # shellcheck disable=SC2086
-    curve zero_one_nat5 configs/train/zero_one.yaml "$s" $NAT5
-    # shellcheck disable=SC2086
-    curve zero_one_5bit_nat5 configs/train/zero_one_5bit.yaml "$s" $NAT5
-  done
+  each_zero_one curve
 }
 
 # The hardware path: configs/sweeps/noise_curve.yaml (10 chips a point,
