@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_statistics_double.h>
 
 #include "aimc/data.h"
 #include "aimc/infer.h"
@@ -210,15 +211,8 @@ static double lone_set(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_hw *
   return t;
 }
 
-static int by_value(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, by_value);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
+/* The median of n values (reorders them). */
+static double median(double *v, int n) { return gsl_stats_median(v, 1, (size_t)n); }
 
 enum { PAIRS = 5 };
 

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <gsl/gsl_statistics_double.h>
+
 #include "../sim/report/plot.h" /* the project's PLplot helper (internal) */
 #include "aimc/device.h"
 #include "aimc/spice.h"
@@ -26,14 +28,8 @@ static double now_s(void) {
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static int cmp_d(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp_d);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+/* The median of n values (reorders them). */
+static double median(double *v, int n) { return gsl_stats_median(v, 1, (size_t)n); }
 
 /* Largest |a - b| over the largest |b|. */
 static double rel_err(const double *a, const double *b, int n) {

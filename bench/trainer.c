@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gsl/gsl_statistics_double.h>
+
 #include "../trainer/layers.h"
 #include "aimc/progress.h"
 #include "aimc/train.h"
@@ -75,17 +77,11 @@ static double aimc_step(aimc_trainer *tr, double *cpu) {
   return aimc_wall_seconds() - t0;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-/* Median of n values (sorts a copy). */
+/* Median of n values (of a copy: gsl_stats_median reorders). */
 static double median(const double *v, int n) {
   double s[MAX_ROUNDS];
   memcpy(s, v, sizeof(double) * n);
-  qsort(s, n, sizeof(double), cmp_double);
-  return n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+  return gsl_stats_median(s, 1, (size_t)n);
 }
 
 static void range_of(const double *v, int n, double *lo, double *hi) {

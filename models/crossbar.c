@@ -141,19 +141,11 @@ static int build(aimc_inst *inst, crossbar_state *s) {
   s->v_clip = (double *)((char *)s->mem + xbytes + rbytes);
   s->x = aimc_xbar_place(ctx, s->mem, dev, p->rows, p->cols, s->dev_rng);
   aimc_nninv *nn = NULL;
-  if (aimc_prog_mode_needs_nn(p->program)) {
-    char what[AIMC_PARAM_STRLEN + 64];
-    snprintf(what, sizeof what, "crossbar %s: nn_file %s", aimc_inst_name(inst), p->nn_file);
-    rc = *p->nn_file ? aimc_nninv_load(ctx, p->nn_file, &nn)
-                     : aimc_error(ctx, AIMC_EINVAL, "crossbar %s: program: %s needs nn_file",
-                                  aimc_inst_name(inst), aimc_prog_mode_keys[p->program]);
-    if (!rc) rc = aimc_nninv_check_device(ctx, nn, dev, what);
-  }
+  char who[AIMC_PARAM_STRLEN + 16];
+  snprintf(who, sizeof who, "crossbar %s", aimc_inst_name(inst));
+  rc = aimc_prog_mode_nn(ctx, p->program, p->nn_file, dev, who, &nn);
   aimc_device_free(ctx, dev);
-  if (rc) {
-    aimc_nninv_free(ctx, nn);
-    return rc;
-  }
+  if (rc) return rc;
   /* A targets file that cannot be read is a configuration error (exit 2). */
   if (*p->targets && (rc = aimc_xbar_load_targets(s->x, p->targets))) {
     if (rc != AIMC_EIO) return rc;

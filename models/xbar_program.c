@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,25 @@ int aimc_prog_mode_by_devices(int mode) {
 
 int aimc_prog_mode_needs_nn(int mode) {
   return mode == AIMC_XBAR_PROG_ONE_SHOT_NN || mode == AIMC_XBAR_PROG_HYBRID;
+}
+
+int aimc_prog_mode_nn(aimc_ctx *ctx, int mode, const char *nn_file, const aimc_device *dev,
+                      const char *who, aimc_nninv **out) {
+  *out = NULL;
+  if (!aimc_prog_mode_needs_nn(mode)) return AIMC_OK;
+  if (!*nn_file)
+    return aimc_error(ctx, AIMC_EINVAL,
+                      "%s: program: %s needs nn_file (the crossbar's, or programming.nn_file)", who,
+                      aimc_prog_mode_keys[mode]);
+  char what[AIMC_PARAM_STRLEN + 96];
+  snprintf(what, sizeof what, "%s: nn_file %s", who, nn_file);
+  int st = aimc_nninv_load(ctx, nn_file, out);
+  if (!st) st = aimc_nninv_check_device(ctx, *out, dev, what);
+  if (st) {
+    aimc_nninv_free(ctx, *out);
+    *out = NULL;
+  }
+  return st;
 }
 
 void aimc_xbar_prog_defaults(aimc_xbar_prog_opts *o) {

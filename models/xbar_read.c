@@ -7,8 +7,9 @@
 #include "aimc/xbar_read.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_statistics_double.h>
 
 #include "aimc/status.h"
 
@@ -41,11 +42,6 @@ struct aimc_xbar_plan {
  * the first-order model's own error. */
 static const double TOL_W = 1e-9, TOL_V = 1e-3;
 
-static int by_value(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* The factor f with y_i ~ f * s_i (sq: s_i^2) over the structural entries:
  * the median of their ratios, so that a few stuck devices do not move it
  * (exactly 0 when most of them are 0). tmp: n doubles. */
@@ -57,42 +53,53 @@ static double fit(const double *y, const float *yf, const double *s, int sq,
     double si = sq ? s[i] * s[i] : s[i];
     if (si != 0) tmp[m++] = (y ? y[i] : yf[i]) / si;
   }
-  if (!m) return 0;
-  qsort(tmp, (size_t)m, sizeof *tmp, by_value);
-  return m % 2 ? tmp[m / 2] : (tmp[m / 2 - 1] + tmp[m / 2]) / 2;
+  return m ? gsl_stats_median(tmp, 1, (size_t)m) : 0;
 }
 
-/* 1 when entry i of a column follows the closed form. */
-static int closed(const aimc_xbar_read_src *src, const double *wr, const float *nr,
-                  double c, double cv, double colmax, int i) {
-  if (!src->is_value) return wr[i] == 0 && (!nr || nr[i] == 0) && c == 0 && cv == 0;
-  double s = src->row_gain[i];
-  if (fabs(wr[i] - c * s) > TOL_W * colmax) return 0;
+/* One column of the rectangle (entries in the src layout) and its closed
+ * form: structural weight c s_i, variance factor cv s_i^2. */
+typedef struct {
+  const double *w;
+  const float *nv;              /* NULL: no read noise               */
+  const unsigned char *is_value; /* NULL: every entry holds a value   */
+  const double *gain;           /* the rows' s_i                      */
+  double c, cv, wmax;           /* wmax: the largest |w|              */
+} xr_column;
+
+/* 1 when entry i of a column follows the closed form (without a mask:
+ * when it is exactly 0). */
+static int closed(const xr_column *col, int i) {
+  const float *nr = col->nv;
+  if (!col->is_value) return col->w[i] == 0 && (!nr || nr[i] == 0);
+  double s = col->gain[i];
+  if (fabs(col->w[i] - col->c * s) > TOL_W * col->wmax) return 0;
   if (!nr) return 1;
-  double model = cv * s * s;
+  double model = col->cv * s * s;
   return fabs(nr[i] - model) <= TOL_V * fmax(fabs(nr[i]), fabs(model));
 }
 
+/* Column j of the plan: the first pass (no pairs yet) fits the closed
+ * form (into p->c and cvd, the variance factor at full precision) and
+ * counts the explicit pairs, the second fills them. tmp: n_in doubles. */
 static void build_column(const aimc_xbar_read_src *src, aimc_xbar_plan *p, int j,
-                         size_t *np, double *tmp) {
-  const double *wr = src->w + (size_t)j * src->ld;
-  const float *nr = src->nv ? src->nv + (size_t)j * src->ld : NULL;
-  const unsigned char *iv = src->is_value ? src->is_value + (size_t)j * src->ld : NULL;
-  aimc_xbar_read_src col = *src;
-  col.is_value = iv;
-  double colmax = 0;
-  for (int i = 0; i < src->n_in; i++) colmax = fmax(colmax, fabs(wr[i]));
-  double c = iv ? fit(wr, NULL, src->row_gain, 0, iv, src->n_in, tmp) : 0;
-  double cv = iv && nr ? fit(NULL, nr, src->row_gain, 1, iv, src->n_in, tmp) : 0;
-  p->c[j] = c;
-  p->cv[j] = (float)cv;
-  p->any_c |= c != 0;
-  p->any_cv |= cv != 0;
+                         size_t *np, double *tmp, double *cvd) {
+  size_t at = (size_t)j * src->ld;
+  xr_column col = {src->w + at, src->nv ? src->nv + at : NULL,
+                   src->is_value ? src->is_value + at : NULL, src->row_gain, 0, 0, 0};
+  const double *wr = col.w;
+  const float *nr = col.nv;
+  for (int i = 0; i < src->n_in; i++) col.wmax = fmax(col.wmax, fabs(wr[i]));
+  if (!p->pairs) {
+    if (col.is_value) p->c[j] = fit(wr, NULL, col.gain, 0, col.is_value, src->n_in, tmp);
+    if (col.is_value && nr) cvd[j] = fit(NULL, nr, col.gain, 1, col.is_value, src->n_in, tmp);
+    p->cv[j] = (float)cvd[j];
+    p->any_c |= p->c[j] != 0;
+    p->any_cv |= cvd[j] != 0;
+  }
+  double c = col.c = p->c[j], cv = col.cv = cvd[j];
   for (int i0 = 0; i0 < src->n_in; i0 += 2) {
     int i1 = i0 + 1 < src->n_in ? i0 + 1 : i0;
-    if (closed(&col, wr, nr, c, cv, colmax, i0) &&
-        (i1 == i0 || closed(&col, wr, nr, c, cv, colmax, i1)))
-      continue;
+    if (closed(&col, i0) && (i1 == i0 || closed(&col, i1))) continue;
     if (p->pairs) {
       xr_pair *e = &p->pairs[*np];
       double s0 = src->row_gain[i0], s1 = src->row_gain[i1];
@@ -116,7 +123,8 @@ int aimc_xbar_plan_build(aimc_ctx *ctx, const aimc_xbar_read_src *src, aimc_xbar
   p->cv = aimc_calloc(ctx, (size_t)src->n_out + 1, sizeof(float));
   p->gain = aimc_calloc(ctx, (size_t)src->n_in + 1, sizeof(double));
   p->gain2 = aimc_calloc(ctx, (size_t)src->n_in + 1, sizeof(float));
-  double *tmp = aimc_calloc(ctx, (size_t)src->n_in + 1, sizeof(double));
+  double *tmp = aimc_calloc(ctx, (size_t)src->n_in + (size_t)src->n_out + 1, sizeof(double));
+  double *cvd = tmp + src->n_in;
   if (!p->start || !p->c || !p->cv || !p->gain || !p->gain2 || !tmp) {
     aimc_free(ctx, tmp);
     aimc_xbar_plan_free(ctx, p);
@@ -126,9 +134,9 @@ int aimc_xbar_plan_build(aimc_ctx *ctx, const aimc_xbar_read_src *src, aimc_xbar
     p->gain[i] = src->row_gain[i];
     p->gain2[i] = (float)(src->row_gain[i] * src->row_gain[i]);
   }
-  /* Two passes: count the pairs, then fill them. */
+  /* Two passes: fit and count the pairs, then fill them. */
   size_t n = 0;
-  for (int j = 0; j < src->n_out; j++) build_column(src, p, j, &n, tmp);
+  for (int j = 0; j < src->n_out; j++) build_column(src, p, j, &n, tmp, cvd);
   p->pairs = aimc_calloc(ctx, n + 1, sizeof(xr_pair));
   if (!p->pairs) {
     aimc_free(ctx, tmp);
@@ -138,7 +146,7 @@ int aimc_xbar_plan_build(aimc_ctx *ctx, const aimc_xbar_read_src *src, aimc_xbar
   n = 0;
   for (int j = 0; j < src->n_out; j++) {
     p->start[j] = n;
-    build_column(src, p, j, &n, tmp);
+    build_column(src, p, j, &n, tmp, cvd);
   }
   aimc_free(ctx, tmp);
   p->start[src->n_out] = n;

@@ -157,15 +157,9 @@ static int program_array_devices(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xba
   aimc_xbar *x = NULL;
   aimc_nninv *nn = NULL;
   int st = aimc_device_open(ctx, xs->device, xs->card, &dev);
-  if (!st && aimc_prog_mode_needs_nn(xs->mode)) {
-    char what[AIMC_PARAM_STRLEN + 32];
-    snprintf(what, sizeof what, "tile %zu: nn_file %s", k, xs->nn_file);
-    st = *xs->nn_file ? aimc_nninv_load(ctx, xs->nn_file, &nn)
-                      : aimc_error(ctx, AIMC_EINVAL,
-                                   "tile %zu: program: %s needs nn_file (or programming.nn_file)",
-                                   k, aimc_prog_mode_keys[xs->mode]);
-    if (!st) st = aimc_nninv_check_device(ctx, nn, dev, what);
-  }
+  char who[48];
+  snprintf(who, sizeof who, "tile %zu", k);
+  if (!st) st = aimc_prog_mode_nn(ctx, xs->mode, xs->nn_file, dev, who, &nn);
   if (!st) st = aimc_xbar_alloc(ctx, dev, a->rows, a->cols, rng, &x);
   if (!st) st = aimc_xbar_set_targets(x, m->arrays[k].g_target_S);
   aimc_xbar_prog_opts o;

@@ -342,7 +342,13 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
     double *p = w->lb_mem + (size_t)(l % sets) * set;
     w->lb[l] = (layer_buf){p, p + big * bp, p + 2 * big * bp, p + 3 * big * bp, p + 4 * big * bp};
   }
-  w->read_tmp = zeros(ctx, 3 * bp + (big * bp + 1) / 2 + 1); /* aimc_xbar_read_scratch */
+  size_t read_tmp = 1;
+  for (size_t i = 0; i < m->n_mats; i++)
+    for (int si = 0; si < w->mv[i].n_slots; si++) {
+      size_t need = aimc_xbar_read_scratch(w->mv[i].plans[si], bp);
+      if (need > read_tmp) read_tmp = need;
+    }
+  w->read_tmp = zeros(ctx, read_tmp);
   w->layer_in = zeros(ctx, LH * bp);
   w->layer_next = a->pipeline ? zeros(ctx, LH * bp) : w->layer_in;
   w->prev_in = zeros(ctx, LH * bp);

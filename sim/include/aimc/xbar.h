@@ -69,6 +69,11 @@ extern const char *const aimc_prog_mode_keys[];
 int aimc_prog_mode_by_devices(int mode);
 /* 1 when the mode needs a neural inverse (aimc/program_nn.h). */
 int aimc_prog_mode_needs_nn(int mode);
+/* The neural inverse mode needs (*out NULL when it needs none): loaded
+ * from nn_file and checked against dev; `who` names the array in the
+ * messages (AIMC_EINVAL when the mode needs a file and none is given). */
+int aimc_prog_mode_nn(aimc_ctx *ctx, int mode, const char *nn_file, const aimc_device *dev,
+                      const char *who, aimc_nninv **out);
 
 typedef struct {
   int mode;            /* aimc_xbar_prog_mode                       */
