@@ -85,7 +85,7 @@ int aimc_adc_on_input(aimc_inst *inst, int port) {
   aimc_adc_state *s = aimc_inst_state(inst);
   const double *v = aimc_inst_in(inst, 0);
   double *d = aimc_inst_out(inst, 1);
-  aimc_eval e = {params, s, p->n, NULL, NULL, NULL};
+  aimc_eval e = {params, s, p->n, NULL, NULL, NULL, NULL};
   for (int i = 0; i < p->n; i++) {
     d[i] = v[i] / p->v_fs * p->range;
     s->clipped += fabs(d[i] + p->offset_V / p->v_fs * p->range) > p->range;

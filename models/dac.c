@@ -133,7 +133,7 @@ static int dac_on_input(aimc_inst *inst, int port) {
   (void)port;
   const dac_params *p = aimc_inst_params(inst);
   double *v = aimc_inst_out(inst, 1);
-  aimc_eval e = {p, aimc_inst_state(inst), p->n, NULL, NULL, NULL};
+  aimc_eval e = {p, aimc_inst_state(inst), p->n, NULL, NULL, NULL, NULL};
   int st = dac_eval(&e, aimc_inst_in(inst, 0), v, aimc_inst_lane_rng(inst));
   if (st) return st;
   for (int i = 0; i < p->n; i++) v[i] = v[i] / p->range * p->v_fs;

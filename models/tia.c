@@ -1,21 +1,31 @@
 /* tia: transimpedance sense stage per column: v = clip(gain * (I + n_I),
- * +-v_sat) with input-referred current noise n_I ~ N(0, noise_A); the
+ * +-v_sat) with input-referred current noise n_I ~ N(0, noise_A). Gain 0
+ * is each column's calibrated transimpedance, v_fs / its full-scale
+ * current, which the mapping knows (aimc run passes it as the channels'
+ * scale, aimc/model.h); evaluated in digital units, a column's value y
+ * (current y * scale) leaves as (y + n_I / scale) * gain / gain_cal,
+ * clipped at v_sat / v_fs of its full scale, so a calibrated, noiseless
+ * TIA passes values on unchanged. The
  * settle time is given directly or follows from the bandwidth of a
  * first-order stage: settling to 0.1 % takes ln(1000) / (2 pi f_3db). Energy
  * per sense and channel: e_sense + p_static * t_settle (the static power over
  * the time it is on). (Razavi, "Design of Integrated Circuits for Optical
  * Communications", ch. 4; energy figures after Marinella et al., IEEE JETCAS
  * 8:86, 2018.) */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3", "no-math-errno") /* vectorize the lanes, sqrt too */
+#endif
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stddef.h>
 
 #include "aimc/engine.h"
+#include "aimc/lanes.h"
 #include "aimc/status.h"
 
 typedef struct {
   int n;
-  double gain_Ohm, noise_A, v_sat, f_3db;
+  double gain_Ohm, v_fs, noise_A, v_sat, f_3db;
   aimc_time t_settle;
   double e_sense, p_static;
 } tia_params;
@@ -30,9 +40,16 @@ typedef struct {
 static const aimc_param PARAMS[] = {
     {"n", AIMC_PT_INT, offsetof(tia_params, n), 1, 1, 1 << 20, AIMC_U_NONE,
      "Channels.", "", NULL, NULL},
-    {"gain", AIMC_PT_REAL, offsetof(tia_params, gain_Ohm), 10e3, 1e-3, 1e12,
-     AIMC_U_OHM, "Transimpedance: output volts per input ampere.", SRC, NULL,
-     NULL},
+    {"gain", AIMC_PT_REAL, offsetof(tia_params, gain_Ohm), 10e3, 0, 1e12,
+     AIMC_U_OHM,
+     "Transimpedance: output volts per input ampere; 0: each column's "
+     "calibration, v_fs over its full-scale current (aimc run only).",
+     SRC, NULL, NULL},
+    {"v_fs", AIMC_PT_REAL, offsetof(tia_params, v_fs), 1.0, 1e-6, 10,
+     AIMC_U_VOLT,
+     "Output of a column's full-scale current at its calibrated gain (the "
+     "ADC's full-scale input).",
+     "calibration", NULL, NULL},
     {"noise", AIMC_PT_REAL, offsetof(tia_params, noise_A), 0, 0, 1,
      AIMC_U_AMPERE, "Input-referred current noise sigma per sense.", SRC, NULL,
      NULL},
@@ -69,10 +86,70 @@ static aimc_op_cost tia_op_cost(const void *params, const aimc_op_use *use) {
   return (aimc_op_cost){use->n * (p->e_sense + p->p_static * aimc_time_to_s(t)), t};
 }
 
+/* Channel c in digital units: its noise sigma, gain relative to the
+ * calibration, and clip level. */
+typedef struct {
+  double sd, rel, lim;
+} tia_chan;
+
+static tia_chan channel(const aimc_eval *e, int c) {
+  const tia_params *p = e->params;
+  double fs = e->fs ? e->fs[c] : 1, a = e->scale ? e->scale[c] : 1;
+  double g_cal = p->v_fs / (a * fs);
+  return (tia_chan){p->noise_A / a, p->gain_Ohm > 0 ? p->gain_Ohm / g_cal : 1,
+                    p->v_sat / p->v_fs * fs};
+}
+
+static double clip(double x, double lim) { return x > lim ? lim : x < -lim ? -lim : x; }
+
+static int tia_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p *rng) {
+  double z[1];
+  uint64_t u[1];
+  for (int c = 0; c < e->n; c++) {
+    tia_chan ch = channel(e, c);
+    double x = in[c];
+    if (e->in_var) { /* the input's pending noise and its own: one draw */
+      aimc_normal_lanes(aimc_ziggurat_table(), rng, u, z, 1);
+      x += sqrt(e->in_var[c] + ch.sd * ch.sd) * z[0];
+    } else if (ch.sd > 0) {
+      aimc_normal_lanes(aimc_ziggurat_table(), rng, u, z, 1);
+      x += ch.sd * z[0];
+    }
+    out[c] = clip(x * ch.rel, ch.lim);
+  }
+  return AIMC_OK;
+}
+
+/* Lane by lane the same arithmetic as tia_eval. */
+static int tia_eval_batch(const aimc_eval *e, const double *in, double *out,
+                          const aimc_lanes *l) {
+  for (int c = 0; c < e->n; c++) {
+    tia_chan ch = channel(e, c);
+    const double *x = in + (size_t)c * l->stride;
+    double *y = out + (size_t)c * l->stride;
+    for (int k = 0; k < l->n; k++) y[k] = x[k];
+    if (e->in_var) {
+      const double *v = e->in_var + (size_t)c * l->stride;
+      aimc_lanes_normal(l, l->z);
+      for (int k = 0; k < l->n; k++) y[k] += sqrt(v[k] + ch.sd * ch.sd) * l->z[k];
+    } else if (ch.sd > 0) {
+      aimc_lanes_normal(l, l->z);
+      for (int k = 0; k < l->n; k++) y[k] += ch.sd * l->z[k];
+    }
+    for (int k = 0; k < l->n; k++) y[k] = clip(y[k] * ch.rel, ch.lim);
+  }
+  return AIMC_OK;
+}
+
 static int tia_on_input(aimc_inst *inst, int port) {
   (void)port;
   const tia_params *p = aimc_inst_params(inst);
   tia_state *s = aimc_inst_state(inst);
+  if (p->gain_Ohm <= 0)
+    return aimc_error(aimc_inst_ctx(inst), AIMC_EINVAL,
+                      "%s: gain 0 (each column at its calibration) acts in aimc run, which "
+                      "knows the mapping; an event-by-event run needs a transimpedance",
+                      aimc_inst_name(inst));
   const double *i_A = aimc_inst_in(inst, 0);
   double *v = aimc_inst_out(inst, 1);
   for (int k = 0; k < p->n; k++) {
@@ -106,4 +183,7 @@ const aimc_model aimc_model_tia = {
     .state_size = sizeof(tia_state),
     .on_input = tia_on_input,
     .op_cost = tia_op_cost,
+    .eval = tia_eval,
+    .eval_batch = tia_eval_batch,
+    .draws_in_var = 1,
 };

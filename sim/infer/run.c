@@ -69,6 +69,8 @@ typedef struct {
   const aimc_map_slot **slots;
   int *slot_tile;           /* the array (tile) of each slot          */
   aimc_xbar_plan **plans;   /* each slot's read (aimc/xbar_read.h)    */
+  double **amps;            /* each slot's columns: amperes per unit   */
+                            /* of their value (the TIAs' scale)        */
   int n_slots;
   int exclusive;            /* every column read from exactly one slot */
 } mat_view;
@@ -100,6 +102,7 @@ typedef struct {
   double *part_var;         /* a slot's read-noise variance, undrawn   */
   double *drive;            /* a slot's row drive after its DACs       */
   unsigned char *dac_exact; /* per array: its DACs at their calibration */
+  unsigned char *tia_on;    /* per array: its TIAs change the signal   */
   aimc_lanes lanes;         /* the batch's lanes for the models' evals */
   aimc_xs128p *noise;       /* read/ADC noise stream of each lane      */
   uint64_t *bits;           /* one random word per lane                */
@@ -136,7 +139,10 @@ static void ws_free(aimc_ctx *ctx, run_ws *w) {
     for (size_t i = 0; i < w->m->n_mats; i++) {
       for (int si = 0; w->mv[i].plans && si < w->mv[i].n_slots; si++)
         aimc_xbar_plan_free(ctx, w->mv[i].plans[si]);
+      for (int si = 0; w->mv[i].amps && si < w->mv[i].n_slots; si++)
+        aimc_free(ctx, w->mv[i].amps[si]);
       aimc_free(ctx, w->mv[i].plans);
+      aimc_free(ctx, w->mv[i].amps);
       void *v[] = {w->mv[i].dac_fs, w->mv[i].adc_fs, w->mv[i].dac_bits,
                    w->mv[i].adc_bits, w->mv[i].slots, w->mv[i].slot_tile, w->mv[i].on_grid};
       for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) aimc_free(ctx, v[j]);
@@ -145,7 +151,7 @@ static void ws_free(aimc_ctx *ctx, run_ws *w) {
   if (w->layer_next == w->layer_in) w->layer_next = NULL;
   void *bufs[] = {w->offset_fs, w->stages, w->n_stages, w->mv, w->ssm, w->ssm_b,
                   w->ssm_cd, w->mix, w->st_off, w->state, w->lb, w->lb_mem, w->read_tmp,
-                  w->layer_in, w->layer_next, w->prev_in, w->drive, w->dac_exact, w->z, w->o,
+                  w->layer_in, w->layer_next, w->prev_in, w->drive, w->dac_exact, w->tia_on, w->z, w->o,
                   w->pool, w->logits, w->mean, w->var, w->part, w->part_var, w->noise, w->bits, w->z01};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
   memset(w, 0, sizeof *w);
@@ -184,6 +190,40 @@ static void calibrate_block(mat_view *v, const aimc_map_matrix *mx, int b, const
     calibrate(v, 0, NULL, j0 + j, q);
   }
   if (mx->kind == AIMC_OP_SSM_A || mx->kind == AIMC_OP_SSM_B) v->post = qx;
+}
+
+/* A tile param's value (its part's model may lack it: dflt). */
+static double tile_param(const aimc_tile *t, aimc_tile_part p, const char *key, double dflt) {
+  const aimc_param *q = aimc_params_find(t->model[p]->params, t->model[p]->n_params, key);
+  return q ? aimc_param_get(q, t->params[p]) : dflt;
+}
+
+/* The current each calibrated column carries per unit of its value: a
+ * block's DACs drive row i at x_i * row_gain_i * c volts, c putting the
+ * block's largest full scale at the DAC's full-scale voltage, so column j
+ * sums (G+ - G-) v = W x * span * c / col_gain_j amperes (hw.c: W =
+ * row_gain col_gain (G+ - G-) / span). The TIAs' calibrated gains map
+ * its full scale to their v_fs (models/tia.c). */
+static int column_amps(aimc_ctx *ctx, run_ws *w, int mi) {
+  const aimc_map_matrix *mx = &w->m->mats[mi];
+  mat_view *v = &w->mv[mi];
+  double span = w->m->arch.g_max_S - w->m->arch.g_min_S;
+  v->amps = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof *v->amps);
+  if (!v->amps) return AIMC_ENOMEM;
+  for (int si = 0; si < v->n_slots; si++) {
+    const aimc_map_slot *s = v->slots[si];
+    const aimc_tile *t = &w->m->tiles[v->slot_tile[si]];
+    double v_fs = tile_param(t, AIMC_TILE_DAC, "v_fs", w->m->arch.v_read_V), top = 0;
+    for (int i = mx->in_off[s->block]; i < mx->in_off[s->block + 1]; i++)
+      top = fmax(top, fabs(mx->row_gain[i]) * v->dac_fs[i]);
+    if (!(v->amps[si] = aimc_malloc(ctx, sizeof(double) * (size_t)(s->n_out + 1))))
+      return AIMC_ENOMEM;
+    for (int j = 0; j < s->n_out; j++) {
+      double a = span * v_fs / (top * fabs(mx->col_gain[s->out0 + j]));
+      v->amps[si][j] = isfinite(a) && a > 0 ? a : 1; /* an unused column */
+    }
+  }
+  return AIMC_OK;
 }
 
 static int view_init(aimc_ctx *ctx, run_ws *w, int mi) {
@@ -233,7 +273,7 @@ static int view_init(aimc_ctx *ctx, run_ws *w, int mi) {
                   mx->kind == AIMC_OP_SSM_B || mx->kind == AIMC_OP_SSM_CD;
   for (int b = 0; v->calibrated && b < mx->n_blocks; b++)
     calibrate_block(v, mx, b, &w->m->arch, w->mdl);
-  return AIMC_OK;
+  return v->calibrated ? column_amps(ctx, w, mi) : AIMC_OK;
 }
 
 /* n zeroed doubles, written once so the pages are mapped before the
@@ -247,6 +287,19 @@ static double *zeros(aimc_ctx *ctx, size_t n) {
 static int on_event(aimc_kernel *k, void *self, const aimc_event *ev);
 static int at_calibration(const run_ws *w, int k, aimc_tile_part p);
 
+/* 1 when a tile's TIAs leave every value as it is: calibrated gain, no
+ * noise, and a clip beyond the ADC's, which then clips first (its offset
+ * and noise come after the TIA's clip, so they must be 0 too). */
+static int tia_transparent(const aimc_tile *t) {
+  if (!t->model[AIMC_TILE_TIA]->eval) return 1; /* not evaluated outside the kernel */
+  static const char *const ADC_KEYS[] = {"offset", "noise", "noise_lsb"};
+  for (size_t i = 0; i < sizeof ADC_KEYS / sizeof ADC_KEYS[0]; i++)
+    if (tile_param(t, AIMC_TILE_ADC, ADC_KEYS[i], 0) != 0) return 0;
+  return tile_param(t, AIMC_TILE_TIA, "gain", 0) == 0 &&
+         tile_param(t, AIMC_TILE_TIA, "noise", 0) == 0 &&
+         tile_param(t, AIMC_TILE_TIA, "v_sat", 1) >= tile_param(t, AIMC_TILE_TIA, "v_fs", 1);
+}
+
 /* Which state rows carry words already on their DAC's grid, so that an
  * exact DAC passes them as they are (quantizing a grid value gives it
  * back): the separate form's register quantizes the state to quant_x; the
@@ -257,8 +310,12 @@ static int grid_init(aimc_ctx *ctx, run_ws *w) {
   const aimc_mapping *m = w->m;
   w->dac_exact = aimc_calloc(ctx, m->n_arrays + 1, 1);
   if (!w->dac_exact) return AIMC_ENOMEM;
-  for (size_t k = 0; k < m->n_arrays; k++)
+  w->tia_on = aimc_calloc(ctx, m->n_arrays + 1, 1);
+  if (!w->tia_on) return AIMC_ENOMEM;
+  for (size_t k = 0; k < m->n_arrays; k++) {
     w->dac_exact[k] = (unsigned char)at_calibration(w, (int)k, AIMC_TILE_DAC);
+    w->tia_on[k] = (unsigned char)!tia_transparent(&m->tiles[k]);
+  }
   int unquantized = !m->arch.ni_converter || w->mdl->quant_x.bits <= 0;
   for (int l = 0; l < w->mdl->layers; l++) {
     int grid = m->arch.form == AIMC_FORM_SEPARATE || unquantized;
@@ -428,9 +485,10 @@ static int at_calibration(const run_ws *w, int k, aimc_tile_part p) {
  * params as the netlist gives them), with the calibration of the channels
  * they carry. */
 static int convert(run_ws *w, int k, aimc_tile_part p, const double *fs, const int *bits,
-                   int n, const double *in, const double *in_var, double *out) {
+                   int n, const double *in, const double *in_var, const double *scale,
+                   double *out) {
   const aimc_tile *t = &w->m->tiles[k];
-  aimc_eval e = {t->params[p], NULL, n, fs, bits, in_var};
+  aimc_eval e = {t->params[p], NULL, n, fs, bits, in_var, scale};
   return aimc_model_eval_batch(t->model[p], &e, in, out, &w->lanes);
 }
 
@@ -459,21 +517,26 @@ static int array_read(run_ws *w, int mi, const double *in, double *out) {
         if (grid) memcpy(w->drive + at, x + at, sizeof(double) * (size_t)(i1 - i) * bp);
         else
           st = convert(w, k, AIMC_TILE_DAC, v->dac_fs + s->in0 + i, v->dac_bits + s->in0 + i,
-                       i1 - i, x + at, NULL, w->drive + at);
+                       i1 - i, x + at, NULL, NULL, w->drive + at);
       }
       x = w->drive;
     }
     double *dst = v->exclusive ? out + (size_t)s->out0 * bp : w->part;
-    /* The read noise goes to the ADC as a variance when the ADC draws it
-     * with its own noise (one deviate: independent Gaussians add). */
+    /* The read noise goes to the TIA, else the ADC, as a variance when it
+     * draws it with its own noise (one deviate: independent Gaussians add). */
+    int tia = v->calibrated && w->tia_on[k];
+    aimc_tile_part sink = tia ? AIMC_TILE_TIA : AIMC_TILE_ADC;
     double *var = v->calibrated && rel > 0 && aimc_xbar_plan_noisy(v->plans[si]) &&
-                          w->m->tiles[k].model[AIMC_TILE_ADC]->draws_in_var
+                          w->m->tiles[k].model[sink]->draws_in_var
                       ? w->part_var
                       : NULL;
+    const double *fs = v->adc_fs + s->out0;
     if (!st) aimc_xbar_read(v->plans[si], x, rel, dst, var, &w->lanes, w->read_tmp);
+    if (!st && tia)
+      st = convert(w, k, AIMC_TILE_TIA, fs, NULL, s->n_out, dst, var, v->amps[si], dst);
     if (!st && v->calibrated)
-      st = convert(w, k, AIMC_TILE_ADC, v->adc_fs + s->out0, v->adc_bits + s->out0, s->n_out,
-                   dst, var, dst);
+      st = convert(w, k, AIMC_TILE_ADC, fs, v->adc_bits + s->out0, s->n_out, dst,
+                   tia ? NULL : var, NULL, dst);
     if (!v->exclusive)
       for (size_t e = 0; e < (size_t)s->n_out * bp; e++) out[(size_t)s->out0 * bp + e] += dst[e];
   }

@@ -46,6 +46,7 @@ static const aimc_param CONVERTERS[] = {
     {"dac_bits", AIMC_PT_INT, F(dac_bits), 0, 0, 16, AIMC_U_NONE, "DAC resolution; 0: the model's activation quantizer", "", NULL, NULL},
     {"adc_bits", AIMC_PT_INT, F(adc_bits), 0, 0, 16, AIMC_U_NONE, "ADC resolution; 0: the model's activation quantizer", "", NULL, NULL},
     {"cols_per_adc", AIMC_PT_INT, F(cols_per_adc), 8, 1, 4096, AIMC_U_NONE, "sensed columns multiplexed onto one ADC (conversions serialize)", "common practice", NULL, NULL},
+    {"v_adc", AIMC_PT_REAL, F(v_adc_V), 1.0, 1e-6, 10, AIMC_U_VOLT, "ADC full-scale input voltage: each TIA's calibrated gain maps its column's full-scale current to it", "calibration", NULL, NULL},
     {"adc_noise_lsb", AIMC_PT_REAL, F(adc_noise_lsb), 0.0, 0, 100, AIMC_U_NONE, "input-referred ADC noise sigma, in LSB (when nonideal.converter)", "", NULL, NULL},
     {"adc_model", AIMC_PT_STRING, F(adc_model), 0, 0, 0, AIMC_U_NONE, "component model of the tiles' ADCs (aimc models: an adc-class model that evaluates)", "", NULL, "adc"},
 };

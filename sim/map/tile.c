@@ -64,6 +64,8 @@ static const binding BINDINGS[] = {
     {"e_dac", AIMC_TILE_DAC, "e_conv", "energy", "e_dac", NULL},
     {"t_settle", AIMC_TILE_XBAR, "t_settle", "timing", "t_settle", NULL},
     {"c_wire", AIMC_TILE_XBAR, "c_wire", "energy", "c_wire", NULL},
+    {"v_adc", AIMC_TILE_TIA, "v_fs", "converters", "v_adc", NULL},
+    {"v_adc", AIMC_TILE_ADC, "v_fs", "converters", "v_adc", NULL},
     {"t_tia", AIMC_TILE_TIA, "t_settle", "timing", "t_tia", NULL},
     {"e_tia", AIMC_TILE_TIA, "e_sense", "energy", "e_tia", NULL},
     {"t_adc", AIMC_TILE_ADC, "t_conv", "timing", "t_adc", NULL},
@@ -74,11 +76,14 @@ static const binding BINDINGS[] = {
 enum { N_BINDINGS = sizeof BINDINGS / sizeof BINDINGS[0] };
 
 /* The arch books static power per array (energy.p_static) and the register
- * per bit written and read (energy.e_reg_bit): the parts' own are 0. */
+ * per bit written and read (energy.e_reg_bit): the parts' own are 0. The
+ * TIAs sense at each column's calibrated gain (gain 0). */
 static const struct {
   aimc_tile_part part;
   const char *key, *value;
-} FIXED[] = {{AIMC_TILE_TIA, "p_static", "0W"}, {AIMC_TILE_HOLD, "e_read_bit", "0J"}};
+} FIXED[] = {{AIMC_TILE_TIA, "p_static", "0W"},
+             {AIMC_TILE_TIA, "gain", "0Ohm"},
+             {AIMC_TILE_HOLD, "e_read_bit", "0J"}};
 
 /* Signal-path params the batched runner does not simulate (they act in an
  * event-by-event `aimc sim` of the netlist): a hand edit of one is named
@@ -90,10 +95,6 @@ static const struct {
 } NOT_SIMULATED[] = {
     {AIMC_TILE_DAC, "range", "each row's calibration (the model's quantizer of what it carries)"},
     {AIMC_TILE_DAC, "inl_lsb", NULL},
-    {AIMC_TILE_XBAR, "device", "the tile's device_card (its model: line)"},
-    {AIMC_TILE_TIA, "gain", "the model's quantizer ranges"},
-    {AIMC_TILE_TIA, "noise", NULL},
-    {AIMC_TILE_TIA, "v_sat", NULL},
     {AIMC_TILE_ADC, "range", "each column's calibration (the model's quantizer of what it carries)"},
     {AIMC_TILE_HOLD, "range", "the model's state quantizer"},
 };

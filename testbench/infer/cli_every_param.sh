@@ -44,9 +44,10 @@ xbar crossbar targets missing.csv refused the file must exist
 xbar crossbar drift_time 1e6s out
 xbar crossbar dump_cells cells.csv none a dump of the cells for aimc sim
 tia tia n 32 refused the width is the array's columns (map again)
-tia tia gain 20kOhm none the sense chain is calibrated per column in the mapping (aimc sim only)
-tia tia noise 1nA none the TIA is not evaluated in the batched run yet (aimc sim only)
-tia tia v_sat 0.1V none the TIA is not evaluated in the batched run yet (aimc sim only)
+tia tia gain 20kOhm out
+tia tia v_fs 0.5V none the tile's v_adc: the ADC's full scale moves with it, and the calibration with both
+tia tia noise 100nA out
+tia tia v_sat 0.1V out
 tia tia t_settle 7ns latency
 tia tia f_3db 10MHz latency
 tia tia e_sense 300fJ energy
@@ -55,7 +56,7 @@ adc adc n 32 refused the width is the array's columns (map again)
 adc adc bits 3 out
 adc adc n_adc 1 latency
 adc adc range 4 none each column's full scale is its calibration
-adc adc v_fs 0.5V none it refers offset and noise in volts to the column's full scale; both are 0 here
+adc adc v_fs 0.5V none the tile's v_adc: the TIAs' calibration moves with it (it refers the ADC's offset and noise in volts, 0 here)
 adc adc offset 30mV out
 adc adc noise 20mV out
 adc adc noise_lsb 0.5 out

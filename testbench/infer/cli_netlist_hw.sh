@@ -89,14 +89,14 @@ awk -v a1="$(json fom adc)" -v a0="$(json base adc)" \
   'BEGIN { r = a1 / a0; exit !((r - 0.256) ^ 2 < 1e-18) }' \
   || fail "fom_walden: adc energy $(json base adc) -> $(json fom adc), want x0.256"
 
-# A signal-path param the batched runner does not simulate (TIA noise acts
-# in `aimc sim` only) is named in one warning with its file:line:col; a
-# cost param (fom_walden above) gives none.
-sed 's/tia: {model: tia, params: {/&noise: 1nA, /' "$T/net.yaml" > "$T/noise.yaml"
-"$AIMC_BIN" run "$T/noise.yaml" --data $DATA -o "$T/noise" > /dev/null 2> "$T/noise.err" \
-  || fail "run noise failed"
-[ "$(grep -c 'noise.yaml:[0-9]*:[0-9]*: l0_ssm_0.tia has noise: 1nA (so do 5 more tiles), which aimc run does not simulate' \
-  "$T/noise.err")" = 1 ] || fail "no single warning for tia noise: $(cat "$T/noise.err")"
+# A signal-path param the batched runner does not simulate (the DAC's
+# static INL acts in `aimc sim` only) is named in one warning with its
+# file:line:col; a cost param (fom_walden above) gives none.
+sed 's/dac: {model: dac, params: {/&inl_lsb: 2, /' "$T/net.yaml" > "$T/inl.yaml"
+"$AIMC_BIN" run "$T/inl.yaml" --data $DATA -o "$T/inl" > /dev/null 2> "$T/inl.err" \
+  || fail "run inl failed"
+[ "$(grep -c 'inl.yaml:[0-9]*:[0-9]*: l0_ssm_0.dac has inl_lsb: 2 (so do 5 more tiles), which aimc run does not simulate' \
+  "$T/inl.err")" = 1 ] || fail "no single warning for dac inl_lsb: $(cat "$T/inl.err")"
 "$AIMC_BIN" run "$T/fom.yaml" --data $DATA -o "$T/fom2" > /dev/null 2> "$T/fom.err" || fail "run fom2"
 ! grep -q "does not simulate" "$T/fom.err" || fail "fom_walden warned: $(cat "$T/fom.err")"
 

@@ -52,7 +52,7 @@ static void check_model(const aimc_model *m, int noisy, const double *fs, const 
   void *params = make_params(m, noisy);
   double var[CH * STRIDE];
   for (int i = 0; i < CH * STRIDE; i++) var[i] = 0.01 * (i % 7);
-  aimc_eval e = {params, NULL, CH, fs, bits, with_var ? var : NULL};
+  aimc_eval e = {params, NULL, CH, fs, bits, with_var ? var : NULL, NULL};
   double in[CH * STRIDE], batch[CH * STRIDE], fallback[CH * STRIDE];
   uint64_t words[STRIDE];
   double z[STRIDE];
@@ -123,7 +123,7 @@ static void test_ideal_is_the_quantizer(void **state) {
     char err[128];
     const aimc_param *b = aimc_params_find(m->params, m->n_params, "bits");
     assert_int_equal(aimc_param_set(b, p, "0", err, sizeof err), 0);
-    aimc_eval e = {p, NULL, CH, fs, bits, NULL};
+    aimc_eval e = {p, NULL, CH, fs, bits, NULL, NULL};
     aimc_xs128p g;
     aimc_xs128p_seed(&g, 1);
     for (int t = 0; t < 50; t++) {
@@ -161,7 +161,7 @@ static void test_adc_draws_the_input_variance(void **state) {
                    0);
   double fs[CH] = {4, 4, 4, 4, 4}, x[CH] = {0.1, -0.2, 0.3, 0, 1}, v[CH] = {0.01, 0, 0.5, 1e-6, 2};
   int bits[CH] = {0, 0, 0, 0, 0};
-  aimc_eval e = {p, NULL, CH, fs, bits, v};
+  aimc_eval e = {p, NULL, CH, fs, bits, v, NULL};
   aimc_xs128p g, ref;
   aimc_xs128p_seed(&g, 5);
   aimc_xs128p_seed(&ref, 5);
@@ -176,11 +176,73 @@ static void test_adc_draws_the_input_variance(void **state) {
   free(p);
 }
 
+static void set(const aimc_model *m, void *p, const char *key, const char *value) {
+  char err[128];
+  assert_int_equal(aimc_param_set(aimc_params_find(m->params, m->n_params, key), p, value, err,
+                                  sizeof err),
+                   0);
+}
+
+/* The TIA in digital units (models/tia.c): at its calibrated gain (0) it
+ * passes values on bit for bit; a gain g scales them by g / g_cal with
+ * g_cal = v_fs / (scale * fs); it clips at v_sat / v_fs of the full scale;
+ * its input current noise is noise / scale units (sample variance of N
+ * draws within 5 standard errors, sqrt(2 / N) relative). */
+static void test_tia_calibration(void **state) {
+  (void)state;
+  const aimc_model *m = aimc_models_find("tia");
+  assert_non_null(m);
+  void *p = make_params(m, 0);
+  set(m, p, "gain", "0");
+  set(m, p, "v_fs", "0.8");
+  set(m, p, "v_sat", "10");
+  double fs[CH] = {0.9, 1.5, 0.3, 2.0, 1.0}, amp[CH] = {2e-6, 1e-6, 5e-6, 3e-7, 1e-5};
+  aimc_eval e = {p, NULL, CH, fs, NULL, NULL, amp};
+  aimc_xs128p g;
+  aimc_xs128p_seed(&g, 3);
+  double x[CH] = {0.5, -1.4, 0.29, 1.9, -0.01}, y[CH];
+  assert_int_equal(m->eval(&e, x, y, &g), AIMC_OK);
+  for (int c = 0; c < CH; c++) assert_memory_equal(&x[c], &y[c], sizeof x[c]);
+  /* Twice the calibrated gain of channel 1, for every channel. */
+  char text[64];
+  snprintf(text, sizeof text, "%.17g", 2 * 0.8 / (amp[1] * fs[1]));
+  set(m, p, "gain", text);
+  assert_int_equal(m->eval(&e, x, y, &g), AIMC_OK);
+  assert_true(fabs(y[1] - 2 * x[1]) <= 1e-12 * fabs(x[1]));
+  for (int c = 0; c < CH; c++) {
+    double want = x[c] * (2 * 0.8 / (amp[1] * fs[1])) / (0.8 / (amp[c] * fs[c]));
+    assert_true(fabs(y[c] - want) <= 1e-12 * fabs(want));
+  }
+  /* Saturation at v_sat = 0.2 V of v_fs = 0.8 V: a quarter of full scale. */
+  set(m, p, "gain", "0");
+  set(m, p, "v_sat", "0.2");
+  assert_int_equal(m->eval(&e, x, y, &g), AIMC_OK);
+  for (int c = 0; c < CH; c++) {
+    double lim = 0.25 * fs[c], want = x[c] > lim ? lim : x[c] < -lim ? -lim : x[c];
+    assert_true(fabs(y[c] - want) <= 1e-15 * fs[c]);
+  }
+  /* Noise: 1 uA on a channel of 2 uA per unit is 0.5 units. */
+  set(m, p, "v_sat", "10");
+  set(m, p, "noise", "1e-6");
+  enum { N = 20000 };
+  double sum = 0, sum2 = 0, zero[1] = {0}, one_fs[1] = {1}, one_amp[1] = {2e-6}, out[1];
+  aimc_eval e1 = {p, NULL, 1, one_fs, NULL, NULL, one_amp};
+  for (int t = 0; t < N; t++) {
+    assert_int_equal(m->eval(&e1, zero, out, &g), AIMC_OK);
+    sum += out[0], sum2 += out[0] * out[0];
+  }
+  double var = sum2 / N - (sum / N) * (sum / N);
+  assert_true(fabs(var / 0.25 - 1) < 5 * sqrt(2.0 / N));
+  assert_true(fabs(sum / N) < 5 * 0.5 / sqrt((double)N));
+  free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lanes_equal_lone_runs),
       cmocka_unit_test(test_ideal_is_the_quantizer),
       cmocka_unit_test(test_adc_draws_the_input_variance),
+      cmocka_unit_test(test_tia_calibration),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,6 +81,8 @@ typedef struct {
   int adc_bits;            /* 0: the model's activation quantizer bits     */
   int cols_per_adc;        /* columns multiplexed onto one ADC             */
   double adc_noise_lsb;    /* input-referred ADC noise, sigma in LSB       */
+  double v_adc_V;          /* ADC full-scale input; the TIAs' calibration  */
+                           /* maps each column's full-scale current to it  */
   char adc_model[AIMC_PARAM_STRLEN]; /* the tiles' ADC model ("adc", ...)  */
   /* timing: */
   aimc_time clock_fs;      /* period of the design clock                   */
@@ -215,8 +217,10 @@ static inline int aimc_map_col_factor(const aimc_arch *a) {
 
 /* The version of the tiles `aimc map` writes (meta: tiles:): 3 since each
  * tile's converters act in `aimc run` (bits 0: every channel at its
- * calibration). Older netlists are refused: map again. */
-enum { AIMC_MAP_TILES_VERSION = 3 };
+ * calibration), 4 since its TIAs do (gain 0: every column at its
+ * calibrated transimpedance; v_adc). Older netlists are refused: map
+ * again. */
+enum { AIMC_MAP_TILES_VERSION = 4 };
 
 typedef enum {
   AIMC_TILE_DAC = 0,

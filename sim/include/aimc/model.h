@@ -97,6 +97,10 @@ typedef struct {
    * it with their own noise as one deviate of the summed variance, one
    * per channel and lane (independent Gaussians add). */
   const double *in_var;
+  /* n analog scales of the channels' inputs, in physical units per
+   * digital unit (the tia: column amperes per unit of the column's value),
+   * or NULL: one per unit. */
+  const double *scale;
 } aimc_eval;
 
 typedef struct aimc_model {
