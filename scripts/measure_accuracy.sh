@@ -17,7 +17,10 @@
 #
 # Environment: AIMC_BIN (default build/aimc), RUNS (results, default
 # out/accuracy), AIMC_DATA (corpus root, default $RUNS/data), SEEDS
-# (default "1 2 3"), NICE (default "nice -n 5").
+# (default "1 2 3"), NICE (default "nice -n 5"), TRAIN_EXTRA (options
+# added to every training, e.g. "--set train.threads=1"; the weights
+# depend on the seed and the thread count, so a figure is reproduced only
+# with the thread count it was trained with).
 set -eu
 cd "$(dirname "$0")/.."
 A=${AIMC_BIN:-build/aimc}
@@ -25,6 +28,7 @@ RUNS=${RUNS:-out/accuracy}
 export AIMC_DATA="${AIMC_DATA:-$RUNS/data}"
 SEEDS=${SEEDS:-1 2 3}
 NICE=${NICE:-nice -n 5}
+TRAIN_EXTRA=${TRAIN_EXTRA:-}
 export OPENBLAS_NUM_THREADS=1 SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
 SIGMAS=0,2,5,10,15,20
 CHIPS=10
@@ -46,8 +50,8 @@ train() {
   r=""
   [ -f "$d/checkpoint.ckpt" ] && r=--resume
   say "train $name seed $seed"
-  # shellcheck disable=SC2086 # NICE and r are words or empty
-  $NICE "$A" train "$cfg" --out "$d" --set train.seed="$seed" "$@" $r >"$d.log" 2>&1 ||
+  # shellcheck disable=SC2086 # NICE, TRAIN_EXTRA and r are words or empty
+  $NICE "$A" train "$cfg" --out "$d" --set train.seed="$seed" "$@" $TRAIN_EXTRA $r >"$d.log" 2>&1 ||
     { tail -5 "$d.log" >&2; exit 1; }
 }
 
