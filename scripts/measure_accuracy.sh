@@ -33,7 +33,8 @@ export OPENBLAS_NUM_THREADS=1 SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
 SIGMAS=0,2,5,10,15,20
 CHIPS=10
 NAT="--set noise.sigma=10uS" # noise-aware training at the middle of the curve
-NAT5="--set noise.sigma=5uS"  # and at half of it (the recipe that keeps both)
+NAT5="--set noise.sigma=5uS"  # and at half of it (the configs' recipe: keeps both)
+PLAIN="--set noise.sigma=0"   # plain QAT (IMSSA's comparison)
 L1="--set model.layers=1" # the 1-block zero_one model shipped before
 AUG="--set augment.shift=4 --set augment.speed=0.1 --set augment.noise_prob=0.5 --set augment.time_masks=2 --set augment.freq_masks=2"
 FLOAT="--set quant.bits_a=0 --set quant.bits_b=0 --set quant.bits_c=0 --set quant.bits_d=0 --set quant.start_epoch=0"
@@ -76,9 +77,9 @@ curve() {
 # list for training and for the noise curves; the float model has no curve).
 zero_one_models() {
   cat <<EOF
-zero_one configs/train/zero_one.yaml
-zero_one_5bit configs/train/zero_one_5bit.yaml
-zero_one_float configs/train/zero_one.yaml $FLOAT
+zero_one configs/train/zero_one.yaml $PLAIN
+zero_one_5bit configs/train/zero_one_5bit.yaml $PLAIN
+zero_one_float configs/train/zero_one.yaml $FLOAT $PLAIN
 zero_one_nat configs/train/zero_one.yaml $NAT
 zero_one_5bit_nat configs/train/zero_one_5bit.yaml $NAT
 zero_one_nat5 configs/train/zero_one.yaml $NAT5
@@ -148,12 +149,12 @@ stage_variants() {
   for s in $SEEDS; do
     # shellcheck disable=SC2086
     {
-      train zero_one_l1 configs/train/zero_one.yaml "$s" $L1
-      train zero_one_5bit_l1 configs/train/zero_one_5bit.yaml "$s" $L1
-      train zero_one_float_l1 configs/train/zero_one.yaml "$s" $L1 $FLOAT
-      train zero_one_l1_h64 configs/train/zero_one.yaml "$s" $L1 --set model.h=64
-      train zero_one_l1_e60 configs/train/zero_one.yaml "$s" $L1 --set train.epochs=60 --set quant.start_epoch=20
-      train zero_one_l1_aug configs/train/zero_one.yaml "$s" $L1 $AUG
+      train zero_one_l1 configs/train/zero_one.yaml "$s" $L1 $PLAIN
+      train zero_one_5bit_l1 configs/train/zero_one_5bit.yaml "$s" $L1 $PLAIN
+      train zero_one_float_l1 configs/train/zero_one.yaml "$s" $L1 $PLAIN $FLOAT
+      train zero_one_l1_h64 configs/train/zero_one.yaml "$s" $L1 $PLAIN --set model.h=64
+      train zero_one_l1_e60 configs/train/zero_one.yaml "$s" $L1 $PLAIN --set train.epochs=60 --set quant.start_epoch=20
+      train zero_one_l1_aug configs/train/zero_one.yaml "$s" $L1 $PLAIN $AUG
     }
   done
   # shellcheck disable=SC2086
@@ -171,7 +172,7 @@ stage_corpus2() {
     stage_baselines
     for s in $SEEDS; do
       # shellcheck disable=SC2086
-      train zero_one_l1 configs/train/zero_one.yaml "$s" $L1
+      train zero_one_l1 configs/train/zero_one.yaml "$s" $L1 $PLAIN
     done
     zero_one_runs
   )

@@ -14,8 +14,9 @@
 set -eu
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-"$AIMC_BIN" train configs/train/zero_one.yaml --out "$T/m2" > /dev/null
-"$AIMC_BIN" train configs/train/zero_one_5bit.yaml --out "$T/m5" > /dev/null
+# IMSSA's comparison: plain QAT (the configs train noise-aware).
+"$AIMC_BIN" train configs/train/zero_one.yaml --set noise.sigma=0 --out "$T/m2" > /dev/null
+"$AIMC_BIN" train configs/train/zero_one_5bit.yaml --set noise.sigma=0 --out "$T/m5" > /dev/null
 sh "$(dirname "$0")/fig4.sh" "$T/fig4" "$T/m2/model.s4d" "$T/m5/model.s4d"
 test -s "$T/fig4/fig4.svg" && test -s "$T/fig4/fig4.png"
 awk -F, -v K=2.776 'NR > 1 { m[$1, $2] = $4; se[$1, $2] = $6; if ($3 != 5) bad = 1 }
