@@ -10,7 +10,7 @@
 #include "aimc/fileio.h"
 #include "aimc/program_nn.h"
 #include "aimc/status.h"
-#include "trainer/blocks.h"
+#include "sim/weights/blocks.h"
 #include "trainer/layers.h"
 
 #define NNI_MAGIC "AIMCNNI"

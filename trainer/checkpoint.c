@@ -3,7 +3,7 @@
  * epoch, position in the epoch, running sums, best weights, mode mask,
  * curves); the sample order, dropout masks and noise are re-derived from
  * the seed, so resuming repeats an uninterrupted run bit for bit. Same
- * block container as the weight file (blocks.h), magic "AIMCCKP". */
+ * block container as the weight file (sim/weights/blocks.h), magic "AIMCCKP". */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +11,7 @@
 #include "aimc/fileio.h"
 #include "aimc/seed.h"
 #include "aimc/status.h"
-#include "blocks.h"
+#include "sim/weights/blocks.h"
 #include "trainer_internal.h"
 
 #define CKPT_MAGIC "AIMCCKP"
@@ -177,7 +177,7 @@ static int check_tensors(aimc_ctx *ctx, const char *path, const double *t,
     for (size_t i = 0; i < np; i++) {
       double v = t[b * np + i];
       /* Parameters beyond 1e6 would export a model the reader refuses
-       * (s4d_validate.h); second moments are squares. */
+       * (sim/weights/s4d_validate.h); second moments are squares. */
       int ok = isfinite(v) && fabs(v) <= 1e6 && (b != 2 || v >= 0);
       if (!ok)
         return aimc_error(ctx, AIMC_ERANGE,

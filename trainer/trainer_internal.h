@@ -2,7 +2,9 @@
  * and checkpoint.c (checkpoint and CSV files). Invariant: everything that
  * influences future steps is in the fields marked [ckpt]; every random draw
  * derives from (seed, step or epoch), so a resumed run repeats the
- * uninterrupted one bit for bit. */
+ * uninterrupted one bit for bit.
+ * Public headers of the trainer: sim/include/aimc/train.h and
+ * s4d_reference.h; the weight file it writes is sim/weights. */
 #ifndef AIMC_TRAINER_INTERNAL_H
 #define AIMC_TRAINER_INTERNAL_H
 

@@ -1,6 +1,7 @@
 /* Shared pieces of the CLI commands: the command table, the command
  * signature and the usage error convention (message on stderr, exit code
- * 2). */
+ * 2).
+ * The CLI has no public header: it uses those of sim/include/aimc/. */
 #ifndef AIMC_CLI_H
 #define AIMC_CLI_H
 

@@ -1,4 +1,5 @@
-/* Internal layout of a loaded YAML document (see config.c for invariants). */
+/* Internal layout of a loaded YAML document (see config.c for invariants).
+ * Public headers of sim/config: sim/include/aimc/config.h, input.h. */
 #ifndef AIMC_CONFIG_INTERNAL_H
 #define AIMC_CONFIG_INTERNAL_H
 

@@ -2,7 +2,9 @@
  * into caller buffers (they run before any context exists, e.g. for CLI
  * options), through this one helper; and every message recorded on a
  * context passes through aimc_text_sanitize, so text echoed from a file
- * or an argument can never put raw binary on a terminal. */
+ * or an argument can never put raw binary on a terminal.
+ * Public headers of sim/core: sim/include/aimc/ context.h status.h
+ * units.h param.h seed.h quant.h lanes.h fileio.h progress.h vcd.h. */
 #ifndef AIMC_CORE_MESSAGE_H
 #define AIMC_CORE_MESSAGE_H
 

@@ -4,7 +4,8 @@
  * Invariants: a net's `value` changes only in commit_nets (the update of a
  * delta cycle), so every reader woken in one delta sees the same values;
  * `staged` is 1 exactly for the nets listed in `dirty`; a pool slot is
- * either on the free list or carried by one pending drive event. */
+ * either on the free list or carried by one pending drive event.
+ * Public header of sim/engine: sim/include/aimc/engine.h. */
 #ifndef AIMC_ENGINE_INTERNAL_H
 #define AIMC_ENGINE_INTERNAL_H
 

@@ -5,7 +5,8 @@
  * Contract every backend keeps: next_time reports the smallest pending
  * time; pop removes the pending event with the smallest (time, seq) and
  * may be called only right after next_time reported an event; items pushed
- * at a time are never earlier than the time last popped. */
+ * at a time are never earlier than the time last popped.
+ * Public header of sim/kernel: sim/include/aimc/kernel.h. */
 #ifndef AIMC_KERNEL_QUEUE_H
 #define AIMC_KERNEL_QUEUE_H
 

@@ -9,7 +9,9 @@
  * node; `a.port` endpoints on a subcircuit instance join the outer net's
  * node with the port's node, so after elaboration each union class is one
  * flat design net. Model ports point at nodes (inst.port_net holds node ids
- * until connect.c turns them into net indices). */
+ * until connect.c turns them into net indices).
+ * Public headers of sim/netlist: sim/include/aimc/ netlist.h design.h
+ * graph.h. */
 #ifndef AIMC_NETLIST_INTERNAL_H
 #define AIMC_NETLIST_INTERNAL_H
 

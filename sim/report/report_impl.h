@@ -1,6 +1,7 @@
 /* Internal pieces of the report: the results table it reads (a sweep's
  * results.json or one aimc.run/1 JSON), the figures drawn from it, and the
- * HTML page that embeds them. */
+ * HTML page that embeds them.
+ * Public header of sim/report: sim/include/aimc/report.h. */
 #ifndef AIMC_REPORT_IMPL_H
 #define AIMC_REPORT_IMPL_H
 

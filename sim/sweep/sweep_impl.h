@@ -1,5 +1,6 @@
 /* Internal pieces of the sweep area shared by its files: run records (one
- * JSON file per finished run) and the distribution layer (MPI or none). */
+ * JSON file per finished run) and the distribution layer (MPI or none).
+ * Public header of sim/sweep: sim/include/aimc/sweep.h. */
 #ifndef AIMC_SWEEP_IMPL_H
 #define AIMC_SWEEP_IMPL_H
 

@@ -17,6 +17,7 @@
 #include "aimc/data.h"
 #include "aimc/infer.h"
 #include "aimc/map.h"
+#include "aimc/s4d_reference.h"
 #include "aimc/status.h"
 #include "model_fixture.h"
 #include "sim/infer/infer_internal.h"

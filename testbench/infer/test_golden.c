@@ -13,6 +13,7 @@
 
 #include "aimc/infer.h"
 #include "aimc/map.h"
+#include "aimc/s4d_reference.h"
 #include "aimc/status.h"
 #include "model_fixture.h"
 #include "testutil.h"

@@ -20,6 +20,7 @@
 #include "aimc/data.h"
 #include "aimc/fileio.h"
 #include "aimc/s4d_model.h"
+#include "aimc/s4d_reference.h"
 #include "aimc/status.h"
 #include "aimc/train.h"
 #include "failalloc.h"

@@ -1,5 +1,5 @@
 # Trainer tests (helper E). Tests of internals include trainer/ headers.
-foreach(t grad forms export train select weights_check ckpt_check dense)
+foreach(t grad forms export train select ckpt_check dense)
   aimc_test(test_trainer_${t} SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_${t}.c LABELS unit fault)
   target_include_directories(test_trainer_${t} PRIVATE ${PROJECT_SOURCE_DIR}/trainer)
 endforeach()

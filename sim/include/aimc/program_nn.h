@@ -19,7 +19,7 @@
  * trainer's s4d_dense_forward / backward; the optimizer is Adam.
  *
  * File (aimc device train-inverse, docs/models/programming.md): a block
- * file (trainer/blocks.h: CRC-32 per block and over the file) holding a
+ * file (sim/weights/blocks.h: CRC-32 per block and over the file) holding a
  * versioned header, the device model name, the window and pulse limits it
  * was trained for, the training settings and the weights. Loading checks
  * the CRCs first, then the meaning (sizes, finite weights, limits), and

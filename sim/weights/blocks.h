@@ -1,10 +1,13 @@
 /* Block files: a small header followed by named raw blocks, each with its
  * own CRC-32, and a CRC-32 of the whole file at the end. Used for exported
- * weights and for checkpoints (docs/weights-format.md). Internal to the
- * trainer. Values are written in host byte order (little-endian on every
- * machine we build for); the header carries a byte-order mark. */
-#ifndef AIMC_TRAINER_BLOCKS_H
-#define AIMC_TRAINER_BLOCKS_H
+ * weights, the trainer's checkpoints and the device inverse's network file
+ * (docs/weights-format.md). A header of the sim/weights area, not public
+ * (the area's public header is aimc/s4d_model.h); other areas include it
+ * as "sim/weights/blocks.h". Values are written in host byte order
+ * (little-endian on every machine we build for); the header carries a
+ * byte-order mark. */
+#ifndef AIMC_WEIGHTS_BLOCKS_H
+#define AIMC_WEIGHTS_BLOCKS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,9 @@
 /* Meaning checks of an exported S4D model, run by the weight-file reader
  * after every block passed its CRC: a checksum proves the bytes are the
- * ones written, not that they describe a model the hardware can run. */
-#ifndef AIMC_TRAINER_S4D_VALIDATE_H
-#define AIMC_TRAINER_S4D_VALIDATE_H
+ * ones written, not that they describe a model the hardware can run.
+ * Internal to sim/weights (its public header is aimc/s4d_model.h). */
+#ifndef AIMC_WEIGHTS_S4D_VALIDATE_H
+#define AIMC_WEIGHTS_S4D_VALIDATE_H
 
 #include "aimc/s4d_model.h"
 

@@ -1,4 +1,4 @@
-/* Meaning checks of the weight-file reader (trainer/s4d_validate.c): a
+/* Meaning checks of the weight-file reader (sim/weights/s4d_validate.c): a
  * file whose checksums are right but whose values no training produces is
  * refused with AIMC_ERANGE (exit 2) naming the file, block and element;
  * a header shape the file is too short for is refused before anything of
