@@ -10,7 +10,8 @@
  *   4. growth with sequence length and array size (lone sequences).
  * Prints figures; never fails on timing. --json FILE writes the headline
  * figures for bench/run.sh.
- *   bench_inference [--quick] [--json FILE] [MODEL.s4d]
+ *   bench_inference [--quick] [--ratios] [--json FILE] [MODEL.s4d]
+ *   (--ratios: sections 1 and 2 only, e.g. to profile them)
  *   (default model: a random zero_one-size one) */
 #include <math.h>
 #include <stdio.h>
@@ -230,10 +231,11 @@ static aimc_hw *program(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_arc
 int main(int argc, char **argv) {
   aimc_gsl_install_handler();
   aimc_ctx *ctx = aimc_ctx_alloc(1);
-  int quick = 0;
+  int quick = 0, ratios_only = 0;
   const char *json = NULL, *model_path = NULL;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--quick")) quick = 1;
+    else if (!strcmp(argv[i], "--ratios")) ratios_only = 1;
     else if (!strcmp(argv[i], "--json") && i + 1 < argc) json = argv[++i];
     else model_path = argv[i];
   }
@@ -292,16 +294,18 @@ int main(int argc, char **argv) {
 
   /* 3. Time per sequence-step against the model's values (single form:
    * 8M + 1 analog values per channel). */
-  printf("\n3. time per sequence-step vs the model's analog values (batched, 512x512 "
-         "arrays so that every block fits)\n");
+  if (!ratios_only)
+    printf("\n3. time per sequence-step vs the model's analog values (batched, 512x512 "
+           "arrays so that every block fits)\n");
   aimc_arch big = arch;
   big.rows = big.cols = 512;
-  printf("  %5s %5s %9s %12s %14s %10s\n", "M", "H", "values", "us/seq-step", "ns/value-step",
-         "vs first");
+  if (!ratios_only)
+    printf("  %5s %5s %9s %12s %14s %10s\n", "M", "H", "values", "us/seq-step",
+           "ns/value-step", "vs first");
   struct { int m, h; } pts[] = {{8, 32}, {16, 32}, {32, 32}, {64, 32},
                                 {8, 16}, {8, 64}, {8, 128}};
   double first = 0, per_value[7];
-  int npts = quick ? 4 : 7;
+  int npts = ratios_only ? 0 : quick ? 4 : 7;
   for (int q = 0; q < npts; q++) {
     aimc_s4d_model *mw = random_model(ctx, n_in, 2, pts[q].h, pts[q].m, 1);
     aimc_mapping *mm = NULL;
@@ -318,7 +322,7 @@ int main(int argc, char **argv) {
     aimc_s4d_model_free(ctx, mw);
   }
 
-  if (!quick) {
+  if (!quick && !ratios_only) {
     /* 4. Growth with sequence length and array size (lone sequences). */
     printf("\n4. growth, lone sequences (aimc_infer_session)\n");
     printf("\nsequence length (H=%d, 64x64 arrays):\n  %6s %12s %8s %12s\n", mdl->h,
