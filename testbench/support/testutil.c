@@ -1,21 +1,47 @@
 /* Helpers shared by tests (see testutil.h). */
 #define _DEFAULT_SOURCE
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "testutil.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The directories made so far, removed at exit. */
+static char **made;
+static size_t n_made;
+static pid_t maker; /* a forked child that exits leaves them to its parent */
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st, (void)flag, (void)ftw;
+  return remove(path);
+}
+
+static void remove_made(void) {
+  const char *keep = getenv("AIMC_KEEP_TMP");
+  if (getpid() != maker) return;
+  for (size_t i = 0; i < n_made; i++) {
+    if (!keep || strcmp(keep, "1")) nftw(made[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(made[i]);
+  }
+  free(made);
+}
+
 const char *test_tmpdir(const char *tag) {
   static char path[512];
   const char *base = getenv("TMPDIR");
   snprintf(path, sizeof path, "%s/aimc-%s-XXXXXX", base ? base : "/tmp", tag);
-  if (!mkdtemp(path)) {
+  char **grown = realloc(made, (n_made + 1) * sizeof *made);
+  if (!mkdtemp(path) || !grown) {
     perror("mkdtemp");
     abort();
   }
+  if (!n_made) maker = getpid(), atexit(remove_made);
+  made = grown;
+  made[n_made++] = strdup(path);
   return path;
 }
 

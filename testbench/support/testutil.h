@@ -5,7 +5,9 @@
 #include <stddef.h>
 
 /* Creates a fresh directory under $TMPDIR (or /tmp) and returns its path
- * (static storage, valid until the next call). */
+ * (static storage, valid until the next call). The directories a test made
+ * are removed with their contents when it exits normally (AIMC_KEEP_TMP=1
+ * keeps them, to look at a failure). */
 const char *test_tmpdir(const char *tag);
 /* Writes text to dir/name and returns the full path (malloc'd). */
 char *test_write_file(const char *dir, const char *name, const char *text);
