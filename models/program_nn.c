@@ -7,11 +7,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "aimc/dense.h"
 #include "aimc/fileio.h"
 #include "aimc/program_nn.h"
 #include "aimc/status.h"
 #include "sim/weights/blocks.h"
-#include "trainer/layers.h"
 
 #define NNI_MAGIC "AIMCNNI"
 #define NNI_VERSION 1u
@@ -136,11 +136,11 @@ double aimc_nninv_output(const aimc_nninv *n, int pol, double y,
 static void forward(const aimc_nninv *n, int T, const double *x, double *h1,
                     double *h2, double *y) {
   int h = n->h;
-  s4d_dense_forward(T, AIMC_NNINV_INPUTS, h, x, n->w[0], n->b[0], h1);
+  aimc_dense_forward(T, AIMC_NNINV_INPUTS, h, x, n->w[0], n->b[0], h1);
   for (size_t i = 0; i < (size_t)T * h; i++) h1[i] = tanh(h1[i]);
-  s4d_dense_forward(T, h, h, h1, n->w[1], n->b[1], h2);
+  aimc_dense_forward(T, h, h, h1, n->w[1], n->b[1], h2);
   for (size_t i = 0; i < (size_t)T * h; i++) h2[i] = tanh(h2[i]);
-  s4d_dense_forward(T, h, 1, h2, n->w[2], n->b[2], y);
+  aimc_dense_forward(T, h, 1, h2, n->w[2], n->b[2], y);
 }
 
 double aimc_nninv_eval(const aimc_nninv *n, const double x[AIMC_NNINV_INPUTS]) {
@@ -279,13 +279,13 @@ static void fit(aimc_nninv *n, const dataset *ds, gsl_rng *rng, double *ws) {
         dy[r] = 2 * e / T;
       }
       memset(grad, 0, sizeof(double) * np);
-      s4d_dense_backward(T, h, 1, h2, n->w[2], dy, d2, gw[2], gb[2]);
+      aimc_dense_backward(T, h, 1, h2, n->w[2], dy, d2, gw[2], gb[2]);
       for (size_t i = 0; i < (size_t)T * h; i++) d2[i] *= 1 - h2[i] * h2[i];
-      s4d_dense_backward(T, h, h, h1, n->w[1], d2, d1, gw[1], gb[1]);
+      aimc_dense_backward(T, h, h, h1, n->w[1], d2, d1, gw[1], gb[1]);
       for (size_t i = 0; i < (size_t)T * h; i++) d1[i] *= 1 - h1[i] * h1[i];
-      s4d_dense_backward(T, AIMC_NNINV_INPUTS, h, xb, n->w[0], d1, NULL,
+      aimc_dense_backward(T, AIMC_NNINV_INPUTS, h, xb, n->w[0], d1, NULL,
                          gw[0], gb[0]);
-      double lr = n->opts.lr * 0.5 * (1 + cos(S4D_PI * step / steps));
+      double lr = n->opts.lr * 0.5 * (1 + cos(3.14159265358979323846 * step / steps));
       adam_step(n->par, grad, m, v, np, lr, ++step);
     }
   }

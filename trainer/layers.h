@@ -3,12 +3,14 @@
  * the trainer and by the exported model's reference forward, so the two
  * compute the same function; bit for bit except the dense layers, which
  * the trainer runs through BLAS and the reference in the simulator's fixed
- * order (s4d_dense_forward_ordered). No function here allocates. */
+ * order (aimc_dense_forward_ordered, aimc/dense.h). No function here
+ * allocates. */
 #ifndef AIMC_TRAINER_LAYERS_H
 #define AIMC_TRAINER_LAYERS_H
 
 #include <stddef.h>
 
+#include "aimc/dense.h"
 #include "aimc/quant.h"
 
 /* C11 without extensions has no M_PI. */
@@ -60,22 +62,6 @@ void s4d_ssm_forward(const s4d_ssm *s, int T, const double *u, double *y,
 void s4d_ssm_backward(const s4d_ssm *s, int T, const double *u,
                       const double *xs, const double *pre_y, const double *dy,
                       double *du, const s4d_ssm_grad *g);
-
-/* Dense layer y = x W^T + b for T rows; W is n_out x n_in. Through BLAS
- * (OpenBLAS), whose summation order depends on the shape, the CPU and the
- * library version: for training. */
-void s4d_dense_forward(int T, int n_in, int n_out, const double *x,
-                       const double *w, const double *b, double *y);
-/* The same product in one fixed order, the simulator's (sim/infer/run.c,
- * digital dense layers): y = (sum over i = 0, 1, ... of x_i w_i) + b. For
- * the deployed model's reference forward, which the hardware runner must
- * match bit for bit. */
-void s4d_dense_forward_ordered(int T, int n_in, int n_out, const double *x,
-                               const double *w, const double *b, double *y);
-/* dW += dy^T x, db += sum dy, dx = dy W (dx may be NULL; overwritten). */
-void s4d_dense_backward(int T, int n_in, int n_out, const double *x,
-                        const double *w, const double *dy, double *dx,
-                        double *dw, double *db);
 
 /* GELU (exact, erf form) elementwise; backward dx = dy * gelu'(x). */
 void s4d_gelu_forward(int n, const double *x, double *y);

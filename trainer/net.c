@@ -396,9 +396,9 @@ static void dense_forward(const s4d_net *net, int T, int n_in, int n_out,
                           const double *x, const double *w, const double *b,
                           double *y) {
   if (net->dense_ordered)
-    s4d_dense_forward_ordered(T, n_in, n_out, x, w, b, y);
+    aimc_dense_forward_ordered(T, n_in, n_out, x, w, b, y);
   else
-    s4d_dense_forward(T, n_in, n_out, x, w, b, y);
+    aimc_dense_forward(T, n_in, n_out, x, w, b, y);
 }
 
 static s4d_ssm layer_ssm(const s4d_net *net, int l) {
@@ -482,7 +482,7 @@ double s4d_net_sample(const s4d_net *net, s4d_ws *ws, const float *x, int y,
   for (int c = 0; c < net->n_out; c++)
     ws->dlogits[c] = exp(lg[c] - mx) / z - (c == y);
   double *dpool = ws->dg; /* H values, free until the layer loop */
-  s4d_dense_backward(1, H, net->n_out, ws->pool, net->dep_dec, ws->dlogits,
+  aimc_dense_backward(1, H, net->n_out, ws->pool, net->dep_dec, ws->dlogits,
                      dpool, grad + o[P_DEC_W], grad + o[P_DEC_B]);
   double *dout = ws->d0, *din = ws->d1;
   for (int t = 0; t < T; t++)
@@ -502,9 +502,9 @@ double s4d_net_sample(const s4d_net *net, s4d_ws *ws, const float *x, int y,
     double *gmb = grad + o[P_MIX_B] + (size_t)l * k * H;
     if (k == 2) {
       s4d_glu_backward(T, H, zl, dr, ws->dz);
-      s4d_dense_backward(T, H, 2 * H, gl, mw, ws->dz, dg, gmw, gmb);
+      aimc_dense_backward(T, H, 2 * H, gl, mw, ws->dz, dg, gmw, gmb);
     } else {
-      s4d_dense_backward(T, H, H, gl, mw, dr, dg, gmw, gmb);
+      aimc_dense_backward(T, H, H, gl, mw, dr, dg, gmw, gmb);
     }
     if (use_drop) {
       const double *dm = ws->drop + l * TH;
@@ -526,7 +526,7 @@ double s4d_net_sample(const s4d_net *net, s4d_ws *ws, const float *x, int y,
     dout = din;
     din = t;
   }
-  s4d_dense_backward(T, net->n_in, H, ws->xin, net->dep_enc, dout, NULL,
+  aimc_dense_backward(T, net->n_in, H, ws->xin, net->dep_enc, dout, NULL,
                      grad + o[P_ENC_W], grad + o[P_ENC_B]);
   return loss;
 }

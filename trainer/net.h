@@ -39,7 +39,7 @@ typedef struct {
   double dropout;
   /* 0 (s4d_net_alloc's choice): the forward's dense layers go through
    * BLAS. 1: in the fixed order of the deployed model's reference forward
-   * (s4d_dense_forward_ordered), so the two give the same bits. */
+   * (aimc_dense_forward_ordered), so the two give the same bits. */
   int dense_ordered;
   size_t off[P_COUNT + 1]; /* tensor offsets in p; off[P_COUNT] = size */
   size_t n_params, lhm, grad_len;

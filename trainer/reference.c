@@ -22,7 +22,7 @@ int aimc_s4d_model_forward(aimc_ctx *ctx, const aimc_s4d_model *m,
   double *act = buf, *y = act + TH, *pre = y + TH, *o = pre + TH,
          *xhat = o + TH, *z = xhat + TH, *rstd = z + TH * kmix,
          *xs = rstd + len, *masked = xs + s4d_ssm_xs_len(H, len, M);
-  s4d_dense_forward_ordered(len, m->n_in, H, x, m->enc_w, m->enc_b, act);
+  aimc_dense_forward_ordered(len, m->n_in, H, x, m->enc_w, m->enc_b, act);
   for (int l = 0; l < m->layers; l++) {
     size_t lhm = (size_t)l * H * M;
     /* Pruned modes (mask 0) are zeroed, as the trainer deploys them. */
@@ -50,10 +50,10 @@ int aimc_s4d_model_forward(aimc_ctx *ctx, const aimc_s4d_model *m,
     const double *mw = m->mix_w + (size_t)l * kmix * H * H;
     const double *mb = m->mix_b + (size_t)l * kmix * H;
     if (kmix == 2) {
-      s4d_dense_forward_ordered(len, H, 2 * H, y, mw, mb, z);
+      aimc_dense_forward_ordered(len, H, 2 * H, y, mw, mb, z);
       s4d_glu_forward(len, H, z, o);
     } else {
-      s4d_dense_forward_ordered(len, H, H, y, mw, mb, o);
+      aimc_dense_forward_ordered(len, H, H, y, mw, mb, o);
     }
     for (size_t i = 0; i < TH; i++) o[i] += act[i];
     s4d_norm_forward(len, H, o, m->norm_g + (size_t)l * H,
@@ -66,7 +66,7 @@ int aimc_s4d_model_forward(aimc_ctx *ctx, const aimc_s4d_model *m,
     for (int k = 0; k < len; k++) s += act[(size_t)k * H + h];
     pool[h] = s / len;
   }
-  s4d_dense_forward_ordered(1, H, m->n_out, pool, m->dec_w, m->dec_b, logits);
+  aimc_dense_forward_ordered(1, H, m->n_out, pool, m->dec_w, m->dec_b, logits);
   aimc_free(ctx, buf);
   return AIMC_OK;
 }

@@ -48,8 +48,8 @@ static void check_shape(int T, int n_in, int n_out) {
   for (size_t i = 0; i < nx; i++) x[i] = rnd(&s);
   for (size_t i = 0; i < nw; i++) w[i] = rnd(&s);
   for (int i = 0; i < n_out; i++) b[i] = rnd(&s);
-  s4d_dense_forward(T, n_in, n_out, x, w, b, yb);
-  s4d_dense_forward_ordered(T, n_in, n_out, x, w, b, yo);
+  aimc_dense_forward(T, n_in, n_out, x, w, b, yb);
+  aimc_dense_forward_ordered(T, n_in, n_out, x, w, b, yo);
   int differ = 0;
   for (int t = 0; t < T; t++)
     for (int o = 0; o < n_out; o++) {
@@ -61,7 +61,7 @@ static void check_shape(int T, int n_in, int n_out) {
       differ += yb[k] != yo[k];
     }
   /* dy = yo as a stand-in gradient: dW = dy^T x, dx = dy W. */
-  s4d_dense_backward(T, n_in, n_out, x, w, yo, dx, dw, db);
+  aimc_dense_backward(T, n_in, n_out, x, w, yo, dx, dw, db);
   for (int o = 0; o < n_out; o++)
     for (int i = 0; i < n_in; i++) {
       double ref = 0, a = 0;
@@ -106,10 +106,10 @@ static void test_ordered_is_index_order(void **state) {
   (void)state;
   const double x[3] = {1e16, 1, -1e16}, w[3] = {1, 1, 1}, b[1] = {0.25};
   double y;
-  s4d_dense_forward_ordered(1, 3, 1, x, w, b, &y);
+  aimc_dense_forward_ordered(1, 3, 1, x, w, b, &y);
   assert_true(y == 0.25);
   const double x2[3] = {1e16, -1e16, 1};
-  s4d_dense_forward_ordered(1, 3, 1, x2, w, b, &y);
+  aimc_dense_forward_ordered(1, 3, 1, x2, w, b, &y);
   assert_true(y == 1.25);
 }
 

@@ -16,7 +16,7 @@
  * nominal width, or (by_width) the width, w_min (w_max / w_min)^y at a
  * fixed amplitude v_width: an abrupt SET (the VCM card's, from HRS) is
  * dosed better by the width than by the amplitude. Dense layers reuse the
- * trainer's s4d_dense_forward / backward; the optimizer is Adam.
+ * core's aimc_dense_forward / backward (aimc/dense.h, the trainer's too); the optimizer is Adam.
  *
  * File (aimc device train-inverse, docs/models/programming.md): a block
  * file (sim/weights/blocks.h: CRC-32 per block and over the file) holding a
