@@ -3,11 +3,12 @@
  * quantized by the shared quantizer (aimc/quant.h, bits over range, so it
  * matches the trainer) and mapped to v = q / range * v_fs * (1 + gain_err)
  * + offset + e_inl[i], where e_inl[i] is a static per-channel error of
- * sigma inl_lsb LSB drawn once (mismatch; Razavi, "Principles of Data
+ * sigma inl_lsb LSB drawn once per piece of hardware (mismatch: the
+ * engine's instance at init, aimc run per tile; Razavi, "Principles of Data
  * Conversion System Design", ch. 2). One conversion per channel per input
  * vector: energy n * e_conv, output after t_settle. Evaluated in digital
  * units (aimc/model.h) by one function, alone or over lanes. */
-#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stddef.h>
 
@@ -24,7 +25,7 @@ typedef struct {
 } dac_params;
 
 typedef struct {
-  double *inl_V; /* per-channel static error (V) */
+  double *inl_z; /* per channel: its static error in units of inl_lsb LSB */
 } dac_state;
 
 #define SRC "Razavi, Principles of Data Conversion System Design (1995), ch. 2"
@@ -64,16 +65,37 @@ static const aimc_port_spec PORTS[] = {
     {"out", AIMC_PORT_OUT, AIMC_SIG_VOLTAGE, "n", "Row voltages (V)."},
 };
 
+/* The state as one block: the struct, then the n errors. */
+static size_t dac_eval_state_size(const void *params) {
+  const dac_params *p = params;
+  return sizeof(dac_state) + (size_t)p->n * sizeof(double);
+}
+
+/* Each channel's static error as a standard deviate: the channel's error
+ * is it times inl_lsb LSB of the resolution the channel converts at (its
+ * calibration's, or the params'). */
+static void dac_eval_state_init(const void *params, void *state, aimc_xs128p *rng) {
+  const dac_params *p = params;
+  dac_state *s = state;
+  s->inl_z = (double *)(s + 1);
+  uint64_t u;
+  for (int i = 0; i < p->n; i++) {
+    s->inl_z[i] = 0;
+    if (p->inl_lsb > 0) aimc_normal_lanes(aimc_ziggurat_table(), rng, &u, &s->inl_z[i], 1);
+  }
+}
+
+/* The engine's state holds the pointer; the errors follow in a block of
+ * the instance, drawn from a stream seeded by the instance's. */
 static int dac_init(aimc_inst *inst) {
   const dac_params *p = aimc_inst_params(inst);
   dac_state *s = aimc_inst_state(inst);
-  s->inl_V = aimc_inst_alloc(inst, (size_t)p->n * sizeof(double));
-  if (!s->inl_V) return AIMC_ENOMEM;
-  aimc_quant q = {p->bits, p->range};
-  double lsb_V = aimc_quant_step(&q) / p->range * p->v_fs;
-  for (int i = 0; i < p->n && p->inl_lsb > 0; i++)
-    s->inl_V[i] =
-        gsl_ran_gaussian_ziggurat(aimc_inst_rng(inst), p->inl_lsb * lsb_V);
+  dac_state *block = aimc_inst_alloc(inst, dac_eval_state_size(p));
+  if (!block) return AIMC_ENOMEM;
+  aimc_xs128p g;
+  aimc_xs128p_seed(&g, gsl_rng_get(aimc_inst_rng(inst)));
+  dac_eval_state_init(p, block, &g);
+  s->inl_z = block->inl_z;
   return AIMC_OK;
 }
 
@@ -90,7 +112,8 @@ static aimc_op_cost dac_op_cost(const void *params, const aimc_op_use *use) {
 }
 
 /* Channel c in digital units (aimc/model.h): q(x) (1 + gain_err) plus
- * the offset and the channel's static error referred by fs / v_fs. */
+ * the offset referred by fs / v_fs and the channel's static error, its
+ * deviate times inl_lsb steps of its quantizer. */
 typedef struct {
   aimc_quant q;
   double gain, off;
@@ -100,9 +123,9 @@ static dac_chan channel(const aimc_eval *e, int c) {
   const dac_params *p = e->params;
   const dac_state *s = e->state;
   double fs = e->fs ? e->fs[c] : p->range;
-  double err_V = p->offset_V + (s && s->inl_V ? s->inl_V[c] : 0);
-  return (dac_chan){{p->bits ? p->bits : e->bits ? e->bits[c] : 0, fs},
-                    1 + p->gain_err, err_V * (fs / p->v_fs)};
+  aimc_quant q = {p->bits ? p->bits : e->bits ? e->bits[c] : 0, fs};
+  double inl = s && s->inl_z && s->inl_z[c] != 0 ? s->inl_z[c] * p->inl_lsb * aimc_quant_step(&q) : 0;
+  return (dac_chan){q, 1 + p->gain_err, p->offset_V * (fs / p->v_fs) + inl};
 }
 
 static int dac_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p *rng) {
@@ -161,4 +184,6 @@ const aimc_model aimc_model_dac = {
     .op_cost = dac_op_cost,
     .eval = dac_eval,
     .eval_batch = dac_eval_batch,
+    .eval_state_size = dac_eval_state_size,
+    .eval_state_init = dac_eval_state_init,
 };

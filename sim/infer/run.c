@@ -103,6 +103,8 @@ typedef struct {
   double *drive;            /* a slot's row drive after its DACs       */
   unsigned char *dac_exact; /* per array: its DACs at their calibration */
   unsigned char *tia_on;    /* per array: its TIAs change the signal   */
+  void **part_state;        /* per array and part: the static state its */
+                            /* model's eval reads (eval_state_*), or NULL */
   aimc_lanes lanes;         /* the batch's lanes for the models' evals */
   aimc_xs128p *noise;       /* read/ADC noise stream of each lane      */
   uint64_t *bits;           /* one random word per lane                */
@@ -148,6 +150,9 @@ static void ws_free(aimc_ctx *ctx, run_ws *w) {
       for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) aimc_free(ctx, v[j]);
     }
   aimc_kernel_free(w->k);
+  for (size_t i = 0; w->part_state && i < w->m->n_arrays * AIMC_TILE_PARTS; i++)
+    aimc_free(ctx, w->part_state[i]);
+  aimc_free(ctx, w->part_state);
   if (w->layer_next == w->layer_in) w->layer_next = NULL;
   void *bufs[] = {w->offset_fs, w->stages, w->n_stages, w->mv, w->ssm, w->ssm_b,
                   w->ssm_cd, w->mix, w->st_off, w->state, w->lb, w->lb_mem, w->read_tmp,
@@ -341,6 +346,28 @@ static int grid_init(aimc_ctx *ctx, run_ws *w) {
 
 static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend);
 
+/* The static state of every tile part whose model keeps one (a DAC's
+ * mismatch), drawn once per run from the run's seed, the tile and the
+ * part: one chip, the same for every sequence. */
+static int part_states_init(aimc_ctx *ctx, run_ws *w) {
+  size_t n = w->m->n_arrays * AIMC_TILE_PARTS;
+  w->part_state = aimc_calloc(ctx, n + 1, sizeof *w->part_state);
+  if (!w->part_state) return AIMC_ENOMEM;
+  uint64_t seed = aimc_seed_derive(aimc_ctx_seed(ctx), aimc_hash_str("aimc.static"));
+  for (size_t i = 0; i < n; i++) {
+    const aimc_tile *t = &w->m->tiles[i / AIMC_TILE_PARTS];
+    int p = (int)(i % AIMC_TILE_PARTS);
+    const aimc_model *md = t->model[p];
+    if (!md->eval_state_size || !md->eval_state_init) continue;
+    if (!(w->part_state[i] = aimc_calloc(ctx, 1, md->eval_state_size(t->params[p]))))
+      return AIMC_ENOMEM;
+    aimc_xs128p g;
+    aimc_xs128p_seed(&g, aimc_seed_derive(seed, i));
+    md->eval_state_init(t->params[p], w->part_state[i], &g);
+  }
+  return AIMC_OK;
+}
+
 /* Workspace for batches of up to max_batch sequences. */
 static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
                    const aimc_hw *hw, aimc_kernel_backend backend, size_t max_batch) {
@@ -385,7 +412,8 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
     w->st_off[l + 1] = w->st_off[l] + s;
   }
   const aimc_arch *a = &m->arch;
-  int st = grid_init(ctx, w);
+  int st = part_states_init(ctx, w);
+  if (!st) st = grid_init(ctx, w);
   if (st) return st;
   size_t LH = (size_t)L * H, bp = (size_t)w->bp;
   w->state = zeros(ctx, (w->st_off[L] + 1) * bp);
@@ -473,7 +501,8 @@ static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend) 
 static int at_calibration(const run_ws *w, int k, aimc_tile_part p) {
   const aimc_tile *t = &w->m->tiles[k];
   const aimc_model *md = t->model[p];
-  static const char *const KEYS[] = {"bits", "gain_err", "offset", "noise", "noise_lsb"};
+  static const char *const KEYS[] = {"bits", "gain_err", "offset", "inl_lsb", "noise",
+                                     "noise_lsb"};
   for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++) {
     const aimc_param *q = aimc_params_find(md->params, md->n_params, KEYS[i]);
     if (q && aimc_param_get(q, t->params[p]) != 0) return 0;
@@ -488,7 +517,8 @@ static int convert(run_ws *w, int k, aimc_tile_part p, const double *fs, const i
                    int n, const double *in, const double *in_var, const double *scale,
                    double *out) {
   const aimc_tile *t = &w->m->tiles[k];
-  aimc_eval e = {t->params[p], NULL, n, fs, bits, in_var, scale};
+  aimc_eval e = {t->params[p], w->part_state[(size_t)k * AIMC_TILE_PARTS + p], n, fs, bits,
+                 in_var, scale};
   return aimc_model_eval_batch(t->model[p], &e, in, out, &w->lanes);
 }
 

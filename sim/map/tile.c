@@ -94,7 +94,6 @@ static const struct {
   const char *key, *instead;
 } NOT_SIMULATED[] = {
     {AIMC_TILE_DAC, "range", "each row's calibration (the model's quantizer of what it carries)"},
-    {AIMC_TILE_DAC, "inl_lsb", NULL},
     {AIMC_TILE_ADC, "range", "each column's calibration (the model's quantizer of what it carries)"},
     {AIMC_TILE_HOLD, "range", "the model's state quantizer"},
 };

@@ -22,7 +22,7 @@ dac dac range 4 none each row's full scale is its calibration (the model's quant
 dac dac v_fs 300mV energy
 dac dac gain_err 0.2 out
 dac dac offset 20mV out
-dac dac inl_lsb 2 none static per-channel errors live in the instance's state (aimc sim only)
+dac dac inl_lsb 2 out
 dac dac t_settle 7ns latency
 dac dac e_conv 90fJ energy
 xbar crossbar rows 32 refused the array size is the mapping's (map again)

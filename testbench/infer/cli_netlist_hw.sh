@@ -89,14 +89,14 @@ awk -v a1="$(json fom adc)" -v a0="$(json base adc)" \
   'BEGIN { r = a1 / a0; exit !((r - 0.256) ^ 2 < 1e-18) }' \
   || fail "fom_walden: adc energy $(json base adc) -> $(json fom adc), want x0.256"
 
-# A signal-path param the batched runner does not simulate (the DAC's
-# static INL acts in `aimc sim` only) is named in one warning with its
-# file:line:col; a cost param (fom_walden above) gives none.
-sed 's/dac: {model: dac, params: {/&inl_lsb: 2, /' "$T/net.yaml" > "$T/inl.yaml"
-"$AIMC_BIN" run "$T/inl.yaml" --data $DATA -o "$T/inl" > /dev/null 2> "$T/inl.err" \
-  || fail "run inl failed"
-[ "$(grep -c 'inl.yaml:[0-9]*:[0-9]*: l0_ssm_0.dac has inl_lsb: 2 (so do 5 more tiles), which aimc run does not simulate' \
-  "$T/inl.err")" = 1 ] || fail "no single warning for dac inl_lsb: $(cat "$T/inl.err")"
+# A param the calibration sets in `aimc run` (a DAC's scalar range acts in
+# `aimc sim` only) is named in one warning with its file:line:col and what
+# acts instead; a cost param (fom_walden above) gives none.
+sed 's/dac: {model: dac, params: {/&range: 4, /' "$T/net.yaml" > "$T/range.yaml"
+"$AIMC_BIN" run "$T/range.yaml" --data $DATA -o "$T/range" > /dev/null 2> "$T/range.err" \
+  || fail "run range failed"
+[ "$(grep -c "range.yaml:[0-9]*:[0-9]*: l0_ssm_0.dac has range: 4 (so do 5 more tiles), which aimc run does not simulate (aimc sim does); aimc run takes it from each row's calibration" \
+  "$T/range.err")" = 1 ] || fail "no single warning for dac range: $(cat "$T/range.err")"
 "$AIMC_BIN" run "$T/fom.yaml" --data $DATA -o "$T/fom2" > /dev/null 2> "$T/fom.err" || fail "run fom2"
 ! grep -q "does not simulate" "$T/fom.err" || fail "fom_walden warned: $(cat "$T/fom.err")"
 

@@ -237,12 +237,65 @@ static void test_tia_calibration(void **state) {
   free(p);
 }
 
+/* A DAC's static mismatch (eval_state_*): drawn once into the state, a
+ * standard deviate per channel (sample variance of N channels within 5
+ * standard errors of 1), it shifts channel c by z_c * inl_lsb steps of the
+ * channel's calibrated quantizer; the same stream gives the same state. */
+static void test_dac_static_error(void **state) {
+  (void)state;
+  const aimc_model *m = aimc_models_find("dac");
+  assert_non_null(m);
+  assert_non_null(m->eval_state_size);
+  enum { N = 4000 };
+  void *p = make_params(m, 0);
+  char text[32];
+  snprintf(text, sizeof text, "%d", N);
+  set(m, p, "n", text);
+  set(m, p, "bits", "0");
+  set(m, p, "inl_lsb", "0.5");
+  size_t size = m->eval_state_size(p);
+  void *s1 = calloc(1, size), *s2 = calloc(1, size);
+  aimc_xs128p g1, g2;
+  aimc_xs128p_seed(&g1, 42), aimc_xs128p_seed(&g2, 42);
+  m->eval_state_init(p, s1, &g1);
+  m->eval_state_init(p, s2, &g2);
+  double *fs = malloc(N * sizeof *fs), *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y),
+         *y0 = malloc(N * sizeof *y0);
+  int *bits = malloc(N * sizeof *bits);
+  for (int c = 0; c < N; c++) fs[c] = 1 + c % 3, bits[c] = 3 + c % 4, x[c] = 0.3 * (c % 7) - 0.9;
+  aimc_eval e = {p, s1, N, fs, bits, NULL, NULL}, e2 = e, ideal = e;
+  e2.state = s2, ideal.state = NULL;
+  aimc_xs128p g;
+  aimc_xs128p_seed(&g, 1);
+  assert_int_equal(m->eval(&e, x, y, &g), AIMC_OK);
+  assert_int_equal(m->eval(&ideal, x, y0, &g), AIMC_OK);
+  double sum = 0, sum2 = 0;
+  for (int c = 0; c < N; c++) {
+    aimc_quant q = {bits[c], fs[c]};
+    double z = (y[c] - y0[c]) / (0.5 * aimc_quant_step(&q));
+    sum += z, sum2 += z * z;
+  }
+  double mean = sum / N, var = sum2 / N - mean * mean;
+  assert_true(fabs(mean) < 5 / sqrt((double)N));
+  assert_true(fabs(var - 1) < 5 * sqrt(2.0 / N));
+  assert_int_equal(m->eval(&e2, x, y0, &g), AIMC_OK);
+  assert_memory_equal(y, y0, N * sizeof *y);
+  /* No mismatch: the ideal converter. */
+  set(m, p, "inl_lsb", "0");
+  m->eval_state_init(p, s1, &g1);
+  assert_int_equal(m->eval(&e, x, y, &g), AIMC_OK);
+  assert_int_equal(m->eval(&ideal, x, y0, &g), AIMC_OK);
+  assert_memory_equal(y, y0, N * sizeof *y);
+  free(s1), free(s2), free(fs), free(x), free(y), free(y0), free(bits), free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lanes_equal_lone_runs),
       cmocka_unit_test(test_ideal_is_the_quantizer),
       cmocka_unit_test(test_adc_draws_the_input_variance),
       cmocka_unit_test(test_tia_calibration),
+      cmocka_unit_test(test_dac_static_error),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

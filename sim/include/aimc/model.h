@@ -149,6 +149,13 @@ typedef struct aimc_model {
   int (*eval_batch)(const aimc_eval *e, const double *in, double *out, const aimc_lanes *l);
   /* 1: eval and eval_batch take aimc_eval.in_var. */
   int draws_in_var;
+  /* The static state eval reads (aimc_eval.state: what is drawn once per
+   * piece of hardware, e.g. a DAC's per-channel mismatch), for evaluations
+   * outside the kernel: its size for these params, as one block (the
+   * state struct, then what it points to), and its fill from a stream.
+   * init draws the instance's the same way. NULL: eval reads none. */
+  size_t (*eval_state_size)(const void *params);
+  void (*eval_state_init)(const void *params, void *state, aimc_xs128p *rng);
 } aimc_model;
 
 /* The registry (models/models.def). */
