@@ -169,8 +169,8 @@ static int check_features(aimc_ctx *ctx, const char *path, const float *x,
   for (size_t e = 0; e < n; e++)
     if (!aimc_data_feature_ok(x[e]))
       return aimc_error(ctx, AIMC_ERANGE,
-                        "%s: features of file %zu, frame %zu band %zu are "
-                        "%g: a log-mel value lies in [%g, %g]",
+                        "%s: file %zu, frame %zu band %zu is %g: a log-mel "
+                        "value lies in [%g, %g]",
                         path, i, e / n_mels, e % n_mels, (double)x[e],
                         FEATURE_MIN, FEATURE_MAX);
   return AIMC_OK;

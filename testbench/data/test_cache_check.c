@@ -136,7 +136,7 @@ static void test_feature_values(void **s) {
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     /* feature 9: file 1 (frames 2-4), its frame 0, band 1 */
     load_patched(X_AT + 4 * 9, &bad[i], 4, 1, AIMC_ERANGE,
-                 "features of file 1, frame 0 band 1 are");
+                 "file 1, frame 0 band 1 is");
   /* The floor itself and a loud frame are log-mel values. */
   float edge = -13.81f;
   load_patched(X_AT, &edge, 4, 1, AIMC_OK, NULL);
