@@ -58,6 +58,18 @@ r=$(awk '/1 thread/ && /CPU:/ && match($0, /PyTorch float32 +[0-9.]+ ms, ratio [
   s = substr($0, RSTART, RLENGTH); sub(/.*ratio /, "", s); sub(/x/, "", s); print s; exit }' "$LOG")
 row "trainer step, PyTorch float32 / aimc (CPU time, 1 thread)" "${r:-n/a}" "x (goal >= 1.5)"
 
+section "start-up: data load of aimc run"
+# The demo's data (scripts/demo.sh): a full load against the test split
+# that aimc run loads. Skipped without the data.
+DIGITS=${AIMC_DATA:-data}/digits
+if [ -f "$DIGITS/train_filenames.txt" ] && [ -x "$B/bench_data_load" ]; then
+  "$B/bench_data_load" "$DIGITS" zero_one,downsample=2 >>"$LOG" 2>&1 || true
+  r=$(awk '/full \/ test split/ { print $(NF - 1) }' "$LOG")
+  ms=$(awk '/test split \(aimc run\)/ { print $(NF - 1) }' "$LOG")
+  row "data load, zero_one test split (aimc run), CPU" "${ms:-n/a}" "ms"
+  row "data load, full / test split (zero_one)" "${r:-n/a}" "x"
+fi
+
 section "sweep throughput"
 sweep() { # label, spec, workers per process, launcher...
   label=$1 spec=$2 jobs=$3

@@ -317,7 +317,7 @@ int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
   char data_label[2 * AIMC_DATA_SPEC_TEXT_LEN];
   st = load_design(ctx, &a, &meta, &mdl, &m);
   if (!st) st = choose_data(ctx, &a, mdl, meta.model, &spec, data_label, sizeof data_label);
-  if (!st) st = aimc_dataset_load(ctx, &spec, &ds);
+  if (!st) st = aimc_dataset_load_split(ctx, &spec, a.o.split, &ds);
   if (!st)
     st = aimc_s4d_model_check_data(ctx, mdl, meta.model, &spec,
                                    aimc_dataset_length(ds), a.strict_data);

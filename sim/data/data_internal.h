@@ -55,11 +55,13 @@ int aimc_dataset_make_splits(aimc_ctx *ctx, aimc_dataset *ds,
  * 1e-6 so constant features stay finite. */
 void aimc_dataset_normalise(aimc_dataset *ds, const unsigned char *is_test);
 
-/* Loaders behind aimc_dataset_load. */
+/* Loaders behind aimc_dataset_load and aimc_dataset_load_split. The
+ * digits loader reads the features of the splits in `splits` (bit s =
+ * split s) only; Fashion-MNIST always loads every split. */
 int aimc_fmnist_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
                      aimc_dataset **out);
 int aimc_digits_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
-                     aimc_dataset **out);
+                     unsigned splits, aimc_dataset **out);
 
 /* Log-mel extractor reused over many signals of one sample rate. */
 typedef struct aimc_logmel_plan aimc_logmel_plan;
@@ -117,16 +119,37 @@ int aimc_digits_render(aimc_ctx *ctx, aimc_digits_conv *ws, gsl_rng *r,
                        const aimc_digits_gen *g, aimc_digits_aug *info,
                        float **out, size_t *n_out);
 
-/* Feature cache of a digits tree: `key` hashes the settings and the file
- * list. Load returns AIMC_ENOTFOUND when absent, AIMC_ECHECKSUM when
- * corrupt, AIMC_EFORMAT when its shape or key does not match, AIMC_ERANGE
- * when a value is no log-mel feature (the caller then rebuilds); on
- * success *frames (n_files) and *x are aimc_malloc'd. */
+/* Feature cache of a digits tree (cache.c): `key` hashes the settings and
+ * the file lists. Load reads the header and only the files flagged in
+ * `want` (n_files flags; NULL = all): *frames (all n_files) and *x (the
+ * wanted files' rows, in file order) are aimc_malloc'd. AIMC_ENOTFOUND
+ * when absent, AIMC_ECHECKSUM when the header or a read file's features
+ * are corrupt, AIMC_EFORMAT when its shape, version or key do not match,
+ * AIMC_ERANGE when a value is no log-mel feature (the caller then
+ * rebuilds). */
 int aimc_feature_cache_load(aimc_ctx *ctx, const char *path, uint64_t key,
-                            size_t n_files, size_t n_mels, size_t **frames,
+                            size_t n_files, size_t n_mels,
+                            const unsigned char *want, size_t **frames,
                             float **x);
 int aimc_feature_cache_save(aimc_ctx *ctx, const char *path, uint64_t key,
                             size_t n_files, size_t n_mels, const size_t *frames,
                             const float *x);
+
+/* Normalisation statistics of a digits tree (normstats.c), one entry per
+ * (HD class mask, downsample), bound to the feature cache's key. Load:
+ * AIMC_ENOTFOUND when there is no such entry (or the file is absent or of
+ * another key); AIMC_ECHECKSUM, AIMC_EFORMAT or AIMC_ERANGE when the file
+ * is corrupt (the caller recomputes). Store adds an entry (keeping at most
+ * 64) and writes the file atomically. */
+int aimc_norm_stats_load(aimc_ctx *ctx, const char *path, uint64_t key,
+                         uint32_t class_mask, uint32_t downsample,
+                         size_t n_mels, float *mean, float *std);
+int aimc_norm_stats_store(aimc_ctx *ctx, const char *path, uint64_t key,
+                          uint32_t class_mask, uint32_t downsample,
+                          size_t n_mels, const float *mean, const float *std);
+
+/* CRC-32 (zlib) of len bytes; whether v can be a log-mel feature. */
+uint32_t aimc_data_crc32(const void *data, size_t len);
+int aimc_data_feature_ok(double v);
 
 #endif

@@ -213,15 +213,29 @@ void aimc_dataset_normalise(aimc_dataset *ds, const unsigned char *is_test) {
   }
 }
 
-int aimc_dataset_load(aimc_ctx *ctx, const aimc_data_spec *spec,
-                      aimc_dataset **out) {
+static int load_splits(aimc_ctx *ctx, const aimc_data_spec *spec,
+                       unsigned splits, aimc_dataset **out) {
   *out = NULL;
   char dir[AIMC_PARAM_STRLEN + 32];
   aimc_data_default_dir(spec, dir, sizeof dir);
   if (spec->task == AIMC_TASK_FMNIST_ROWS ||
       spec->task == AIMC_TASK_FMNIST_PIXELS)
     return aimc_fmnist_load(ctx, spec, dir, out);
-  return aimc_digits_load(ctx, spec, dir, out);
+  return aimc_digits_load(ctx, spec, dir, splits, out);
+}
+
+int aimc_dataset_load(aimc_ctx *ctx, const aimc_data_spec *spec,
+                      aimc_dataset **out) {
+  return load_splits(ctx, spec, (1u << AIMC_SPLIT_COUNT) - 1, out);
+}
+
+int aimc_dataset_load_split(aimc_ctx *ctx, const aimc_data_spec *spec,
+                            aimc_data_split split, aimc_dataset **out) {
+  if ((unsigned)split >= AIMC_SPLIT_COUNT) {
+    *out = NULL;
+    return aimc_error(ctx, AIMC_EINVAL, "data: no split %d", (int)split);
+  }
+  return load_splits(ctx, spec, 1u << split, out);
 }
 
 size_t aimc_dataset_size(const aimc_dataset *ds) { return ds->n; }

@@ -1,18 +1,20 @@
 /* Loader of spoken digits in the Heidelberg Digits layout (Cramer et al.
  * 2020): DIR/train_filenames.txt and DIR/test_filenames.txt list audio
  * files DIR/audio/lang-<english|german>_speaker-NN_trial-T_digit-D.<ext>;
- * the HD label is D + 10 * (language is German). Features of every listed
- * file come from the cache when it matches, else they are computed and
- * cached; the task then keeps its classes. */
-#define _POSIX_C_SOURCE 200809L /* strtok_r, stat */
+ * the HD label is D + 10 * (language is German). The features of the lists
+ * a load needs come from digits_features.c; the task then keeps its
+ * classes. Samples of a list not loaded keep their names, labels and
+ * speakers (the splits are drawn from all of them, as in a full load) but
+ * no features, and their splits are empty. */
+#define _POSIX_C_SOURCE 200809L /* strtok_r */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "aimc/fileio.h"
 #include "aimc/status.h"
 #include "data_internal.h"
+#include "digits_internal.h"
 
 #define HD_N_CLASSES 20
 static const char *const HD_CLASSES[HD_N_CLASSES] = {
@@ -82,17 +84,7 @@ static int task_classes(aimc_ctx *ctx, const aimc_data_spec *spec, int *hd,
   return AIMC_OK;
 }
 
-/* The listed files of the tree (train list first, then test list). */
-typedef struct {
-  size_t n;
-  char *text[2];     /* the two list files, split in place */
-  const char **name; /* n entries pointing into text       */
-  int *hd;           /* n HD labels                        */
-  int *speaker;      /* n speaker ids (speaker-NN)         */
-  unsigned char *is_test;
-} file_list;
-
-static void file_list_fini(aimc_ctx *ctx, file_list *fl) {
+static void file_list_fini(aimc_ctx *ctx, aimc_file_list *fl) {
   aimc_free(ctx, fl->text[0]);
   aimc_free(ctx, fl->text[1]);
   aimc_free(ctx, fl->name);
@@ -101,7 +93,7 @@ static void file_list_fini(aimc_ctx *ctx, file_list *fl) {
   aimc_free(ctx, fl->is_test);
 }
 
-static int read_lists(aimc_ctx *ctx, const char *dir, file_list *fl) {
+static int read_lists(aimc_ctx *ctx, const char *dir, aimc_file_list *fl) {
   static const char *const LISTS[2] = {"train_filenames.txt",
                                        "test_filenames.txt"};
   char path[AIMC_PARAM_STRLEN + 64];
@@ -142,146 +134,29 @@ static int read_lists(aimc_ctx *ctx, const char *dir, file_list *fl) {
       fl->speaker[fl->n] = spk;
       fl->is_test[fl->n++] = (unsigned char)l;
     }
+    if (l == 0) fl->n_train = fl->n;
   }
   if (fl->n == 0)
     return aimc_error(ctx, AIMC_EFORMAT, "%s: the file lists are empty", dir);
   return AIMC_OK;
 }
 
-static void audio_path(char *buf, size_t len, const char *dir,
-                       const char *name) {
-  /* Real HD lists give bare names under audio/; a path is taken as is. */
-  snprintf(buf, len, strchr(name, '/') ? "%s/%s" : "%s/audio/%s", dir, name);
-}
-
-/* Hash of everything the cached features depend on: settings (not
- * downsample: the cache holds full-rate frames), names, sizes and
- * modification times of the audio files. */
-static uint64_t cache_key(const aimc_data_spec *spec, const char *dir,
-                          const file_list *fl) {
-  char buf[AIMC_PARAM_STRLEN * 2 + 128];
-  snprintf(buf, sizeof buf, "logmel-v2 %d %.9g %.9g %.9g %.9g", spec->n_mels,
-           spec->window_s, spec->hop_s, spec->f_min_Hz, spec->f_max_Hz);
-  uint64_t h = aimc_hash_str(buf);
-  for (size_t i = 0; i < fl->n; i++) {
-    struct stat sb;
-    audio_path(buf, sizeof buf, dir, fl->name[i]);
-    uint64_t stamp = 0;
-    if (stat(buf, &sb) == 0)
-      stamp = (uint64_t)sb.st_size * 1000003u ^ (uint64_t)sb.st_mtime;
-    h = aimc_seed_derive(h ^ aimc_hash_str(fl->name[i]), stamp + i);
-  }
-  return h;
-}
-
-/* Computes the features of every listed file: frames[i] per file, rows
- * concatenated in *x. All files must share one sample rate. */
-static int compute_features(aimc_ctx *ctx, const aimc_data_spec *spec,
-                            const char *dir, const file_list *fl,
-                            size_t *frames, float **x) {
-  char path[AIMC_PARAM_STRLEN * 2];
-  aimc_logmel_plan *plan = NULL;
-  double rate0 = 0;
-  size_t M = (size_t)spec->n_mels, used = 0, cap = 0;
-  float *buf = NULL;
-  int st = AIMC_OK;
-  aimc_log(ctx, AIMC_LOG_INFO, "data: computing log-mel features of %zu files",
-           fl->n);
-  for (size_t i = 0; i < fl->n && st == AIMC_OK; i++) {
-    float *audio;
-    size_t n;
-    double rate;
-    audio_path(path, sizeof path, dir, fl->name[i]);
-    if ((st = aimc_audio_read(ctx, path, &audio, &n, &rate))) break;
-    if (!plan) {
-      rate0 = rate;
-      st = aimc_logmel_plan_alloc(ctx, spec, rate, &plan);
-    } else if (rate != rate0) {
-      st = aimc_error(ctx, AIMC_EFORMAT,
-                      "%s: sample-rate mismatch: %g Hz, but earlier files of "
-                      "the set have %g Hz",
-                      path, rate, rate0);
-    }
-    if (st == AIMC_OK) {
-      frames[i] = aimc_logmel_frames(plan, n);
-      if ((used + frames[i]) * M > cap) {
-        size_t ncap = 2 * cap + frames[i] * M + 4096;
-        float *nb = aimc_realloc(ctx, buf, ncap * sizeof *nb);
-        if (!nb)
-          st = aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
-        else {
-          buf = nb;
-          cap = ncap;
-        }
-      }
-    }
-    if (st == AIMC_OK) {
-      aimc_logmel_run(plan, audio, n, buf + used * M);
-      used += frames[i];
-    }
-    aimc_free(ctx, audio);
-  }
-  aimc_logmel_plan_free(ctx, plan);
-  if (st) {
-    aimc_free(ctx, buf);
-    return st;
-  }
-  *x = buf;
-  return AIMC_OK;
-}
-
-/* Features from the cache if it matches, else computed (and cached). */
-static int load_features(aimc_ctx *ctx, const aimc_data_spec *spec,
-                         const char *dir, const file_list *fl, size_t **frames,
-                         float **x) {
-  char path[AIMC_PARAM_STRLEN + 64];
-  snprintf(path, sizeof path, "%s/features.cache", dir);
-  uint64_t key = cache_key(spec, dir, fl);
-  size_t M = (size_t)spec->n_mels;
-  if (spec->cache) {
-    int st = aimc_feature_cache_load(ctx, path, key, fl->n, M, frames, x);
-    if (st == AIMC_OK || st == AIMC_ENOMEM) return st;
-    if (st != AIMC_ENOTFOUND)
-      aimc_log(ctx, AIMC_LOG_WARN, "data: %s; rebuilding it",
-               aimc_ctx_errmsg(ctx));
-    aimc_ctx_clear_error(ctx);
-  }
-  if (!(*frames = aimc_calloc(ctx, fl->n, sizeof **frames)))
-    return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
-  int st = compute_features(ctx, spec, dir, fl, *frames, x);
-  if (st) {
-    aimc_free(ctx, *frames);
-    *frames = NULL;
-    return st;
-  }
-  if (spec->cache) {
-    st = aimc_feature_cache_save(ctx, path, key, fl->n, M, *frames, *x);
-    if (st == AIMC_ENOMEM) {
-      aimc_free(ctx, *frames);
-      aimc_free(ctx, *x);
-      *frames = NULL;
-      *x = NULL;
-      return st;
-    }
-    if (st) { /* e.g. a read-only tree: carry on without a cache */
-      aimc_log(ctx, AIMC_LOG_WARN, "data: cannot write the feature cache: %s",
-               aimc_ctx_errmsg(ctx));
-      aimc_ctx_clear_error(ctx);
-    }
-  }
-  return AIMC_OK;
-}
-
-/* Builds the dataset of the task's classes from all files' features. */
+/* The task's samples: all listed files of its classes; their features
+ * where f holds them. A split whose list's samples lack features is
+ * emptied. Normalisation: computed from the training files when f holds
+ * them all (and kept beside the cache), else `stats` (mean, then std). */
 static int build(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
-                 const file_list *fl, const int *hd, size_t k,
-                 const size_t *frames, float *x, aimc_dataset **out) {
+                 const aimc_file_list *fl, const int *hd, size_t k,
+                 const aimc_digits_features *f, const float *stats,
+                 aimc_dataset **out) {
   int label_of[HD_N_CLASSES];
   const char *names[HD_N_CLASSES];
+  uint32_t class_mask = 0;
   for (int c = 0; c < HD_N_CLASSES; c++) label_of[c] = -1;
   for (size_t j = 0; j < k; j++) {
     label_of[hd[j]] = (int)j;
     names[j] = HD_CLASSES[hd[j]];
+    class_mask |= 1u << hd[j];
   }
   size_t n = 0, name_bytes = 0, train_count[HD_N_CLASSES] = {0};
   for (size_t i = 0; i < fl->n; i++)
@@ -306,25 +181,39 @@ static int build(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
     return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
   }
   size_t s = 0, off = 0, longest = 0, name_at = 0;
-  for (size_t i = 0; i < fl->n; i++, off += frames[i - 1] * M) {
-    if (label_of[fl->hd[i]] < 0) continue;
-    ds->labels[s] = label_of[fl->hd[i]];
-    ds->offset[s] = off;
-    ds->valid[s] = frames[i];
-    ds->speaker[s] = fl->speaker[i];
-    ds->name_off[s] = name_at;
-    memcpy(ds->names + name_at, fl->name[i], strlen(fl->name[i]) + 1);
-    name_at += strlen(fl->name[i]) + 1;
-    is_test[s] = fl->is_test[i];
-    if (frames[i] > longest) longest = frames[i];
-    s++;
+  unsigned missing = 0; /* bit l: a sample of list l without features */
+  for (size_t i = 0; i < fl->n; i++) {
+    if (label_of[fl->hd[i]] >= 0) {
+      ds->labels[s] = label_of[fl->hd[i]];
+      ds->offset[s] = f->has[i] ? off : 0;
+      ds->valid[s] = f->has[i] ? f->frames[i] : 0; /* no features: no steps */
+      ds->speaker[s] = fl->speaker[i];
+      ds->name_off[s] = name_at;
+      memcpy(ds->names + name_at, fl->name[i], strlen(fl->name[i]) + 1);
+      name_at += strlen(fl->name[i]) + 1;
+      is_test[s] = fl->is_test[i];
+      if (f->frames[i] > longest) longest = f->frames[i];
+      if (!f->has[i]) missing |= 1u << fl->is_test[i];
+      s++;
+    }
+    if (f->has[i]) off += f->frames[i] * M;
   }
-  ds->xf = x; /* all files' features; the task's samples point into it */
+  ds->xf = f->x; /* the loaded files' features; samples point into it */
   ds->length = spec->length > 0 ? (size_t)spec->length : longest;
   char where[AIMC_PARAM_STRLEN + 32];
   snprintf(where, sizeof where, "%s/train_filenames.txt", dir);
   int st = aimc_dataset_make_splits(ctx, ds, is_test, spec, where);
-  if (st == AIMC_OK) aimc_dataset_normalise(ds, is_test);
+  if (st == AIMC_OK && (missing >> AIMC_LIST_TRAIN & 1u)) {
+    memcpy(ds->mean, stats, M * sizeof *ds->mean);
+    memcpy(ds->std, stats + M, M * sizeof *ds->std);
+  } else if (st == AIMC_OK) {
+    aimc_dataset_normalise(ds, is_test);
+    st = aimc_digits_stats_put(ctx, spec, f, class_mask, ds->mean, ds->std);
+  }
+  for (int sp = 0; sp < AIMC_SPLIT_COUNT && st == AIMC_OK; sp++) {
+    int list = sp == AIMC_SPLIT_TEST ? AIMC_LIST_TEST : AIMC_LIST_TRAIN;
+    if (missing >> list & 1u) ds->split_n[sp] = ds->split_spk[sp] = 0;
+  }
   aimc_free(ctx, is_test);
   if (st) {
     ds->xf = NULL; /* still owned by the caller */
@@ -335,25 +224,30 @@ static int build(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
   return AIMC_OK;
 }
 
-/* Averages every k frames of every file in place (the same averaging of
- * log-mel values as aimc_logmel_run), updating frames[]. */
-static void downsample_in_place(size_t n_files, size_t *frames, float *x,
-                                size_t n_mels, size_t k) {
+/* Averages every k frames of every file f holds in place (the same
+ * averaging of log-mel values as aimc_logmel_run), updating frames[] of
+ * every file. */
+static void downsample_in_place(const aimc_file_list *fl,
+                                aimc_digits_features *f, size_t n_mels,
+                                size_t k) {
   size_t src = 0, dst = 0; /* row offsets */
-  for (size_t i = 0; i < n_files; i++) {
-    size_t rows = (frames[i] + k - 1) / k;
-    for (size_t r = 0; r < rows; r++) {
-      size_t group = frames[i] - r * k < k ? frames[i] - r * k : k;
-      for (size_t b = 0; b < n_mels; b++) {
-        float sum = 0;
-        for (size_t g = 0; g < group; g++)
-          sum += x[(src + r * k + g) * n_mels + b] / (float)group;
-        x[(dst + r) * n_mels + b] = sum; /* dst + r <= src + r * k */
+  float *x = f->x;
+  for (size_t i = 0; i < fl->n; i++) {
+    size_t rows = (f->frames[i] + k - 1) / k;
+    if (f->has[i]) {
+      for (size_t r = 0; r < rows; r++) {
+        size_t group = f->frames[i] - r * k < k ? f->frames[i] - r * k : k;
+        for (size_t b = 0; b < n_mels; b++) {
+          float sum = 0;
+          for (size_t g = 0; g < group; g++)
+            sum += x[(src + r * k + g) * n_mels + b] / (float)group;
+          x[(dst + r) * n_mels + b] = sum; /* dst + r <= src + r * k */
+        }
       }
+      src += f->frames[i];
+      dst += rows;
     }
-    src += frames[i];
-    dst += rows;
-    frames[i] = rows;
+    f->frames[i] = rows;
   }
 }
 
@@ -362,7 +256,7 @@ static void downsample_in_place(size_t n_files, size_t *frames, float *x,
  * its 12 speakers have files in both lists), so a shared speaker is a
  * warning that says how many, not an error. */
 static int warn_shared_speakers(aimc_ctx *ctx, const char *dir,
-                                const file_list *fl) {
+                                const aimc_file_list *fl) {
   enum { MAX_ID = 1024 }; /* HD ids are 0-11; larger ids go uncounted */
   unsigned char *side = aimc_calloc(ctx, MAX_ID, 1); /* bit 0 train, 1 test */
   if (!side) return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
@@ -383,30 +277,63 @@ static int warn_shared_speakers(aimc_ctx *ctx, const char *dir,
   return AIMC_OK;
 }
 
+/* Flags the files a load of `splits` (bit s = split s) needs: the
+ * task's files of the lists holding those splits. */
+static void wanted_files(const aimc_file_list *fl, uint32_t class_mask,
+                         unsigned splits, unsigned char *want) {
+  unsigned lists = 0;
+  if (splits & (1u << AIMC_SPLIT_TEST)) lists |= 1u << AIMC_LIST_TEST;
+  if (splits & (1u << AIMC_SPLIT_TRAIN | 1u << AIMC_SPLIT_VAL))
+    lists |= 1u << AIMC_LIST_TRAIN;
+  for (size_t i = 0; i < fl->n; i++)
+    want[i] = (class_mask >> fl->hd[i] & 1u) && (lists >> fl->is_test[i] & 1u);
+}
+
 int aimc_digits_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
-                     aimc_dataset **out) {
+                     unsigned splits, aimc_dataset **out) {
   int hd[HD_N_CLASSES];
-  size_t k;
+  size_t k, M = (size_t)spec->n_mels;
   int st = task_classes(ctx, spec, hd, &k);
   if (st) return st;
-  file_list fl = {0};
-  size_t *frames = NULL;
-  float *x = NULL;
+  uint32_t class_mask = 0;
+  for (size_t j = 0; j < k; j++) class_mask |= 1u << hd[j];
+  aimc_file_list fl = {0};
+  aimc_digits_features f = {0};
+  unsigned char *want = NULL;
+  float *stats = NULL; /* mean, std kept beside the cache, or NULL */
   /* Features at the full frame rate (shared cache for every downsample
    * setting, e.g. a trainer and a runner), then averaged. */
   aimc_data_spec full = *spec;
   full.downsample = 1;
   if ((st = read_lists(ctx, dir, &fl)) == AIMC_OK &&
-      (st = warn_shared_speakers(ctx, dir, &fl)) == AIMC_OK &&
-      (st = load_features(ctx, &full, dir, &fl, &frames, &x)) == AIMC_OK) {
-    if (spec->downsample > 1)
-      downsample_in_place(fl.n, frames, x, (size_t)spec->n_mels,
-                          (size_t)spec->downsample);
-    if ((st = build(ctx, spec, dir, &fl, hd, k, frames, x, out)) == AIMC_OK)
-      x = NULL; /* now owned by the dataset */
+      (st = warn_shared_speakers(ctx, dir, &fl)) == AIMC_OK) {
+    aimc_digits_features_init(&full, dir, &fl, &f);
+    if (!(want = aimc_malloc(ctx, fl.n)) ||
+        !(stats = aimc_malloc(ctx, 2 * M * sizeof *stats)))
+      st = aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
   }
-  aimc_free(ctx, x);
-  aimc_free(ctx, frames);
+  if (st == AIMC_OK) {
+    wanted_files(&fl, class_mask, splits, want);
+    /* Without the training files, the statistics they give (kept beside
+     * the cache); when none are kept, the training files after all. */
+    if (!(splits & (1u << AIMC_SPLIT_TRAIN | 1u << AIMC_SPLIT_VAL)) &&
+        (st = aimc_digits_stats_get(ctx, spec, &f, class_mask, stats,
+                                    stats + M)) == AIMC_ENOTFOUND) {
+      wanted_files(&fl, class_mask, splits | 1u << AIMC_SPLIT_TRAIN, want);
+      st = AIMC_OK;
+    }
+  }
+  if (st == AIMC_OK &&
+      (st = aimc_digits_features_load(ctx, &full, dir, &fl, want, &f)) ==
+          AIMC_OK) {
+    if (spec->downsample > 1)
+      downsample_in_place(&fl, &f, M, (size_t)spec->downsample);
+    if ((st = build(ctx, spec, dir, &fl, hd, k, &f, stats, out)) == AIMC_OK)
+      f.x = NULL; /* now owned by the dataset */
+  }
+  aimc_free(ctx, want);
+  aimc_free(ctx, stats);
+  aimc_digits_features_fini(ctx, &f);
   file_list_fini(ctx, &fl);
   return st;
 }

@@ -12,8 +12,12 @@
  * or state_f.FIELD=V (checkpoint counters by name), or one of
  * nocrc (leave every checksum as patched: a corrupt file),
  * trim=N (drop N bytes before the trailing CRC), append=N (add N zero
- * bytes there). Layouts: docs/weights-format.md, trainer/checkpoint.c,
- * sim/infer/hw.c, sim/data/cache.c. Exit 0, or 2 with a message. */
+ * bytes there). The feature cache has no trailing CRC but one per file
+ * and one over its header: x[I] is feature I counted over all files,
+ * trim/append act at the file's end, and the fix recomputes each file's
+ * CRC (when the patched frames still fit the file) and the header's.
+ * Layouts: docs/weights-format.md, trainer/checkpoint.c, sim/infer/hw.c,
+ * sim/data/cache.c. Exit 0, or 2 with a message. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -178,7 +182,7 @@ static unsigned char *element(const char *kind, const char *name, size_t i,
   if (!strcmp(kind, "cache")) {
     memcpy(&nf, buf + 16, 8);
     size_t at = !strcmp(name, "frames") ? 32 + 8 * i
-                : !strcmp(name, "x")    ? 32 + 8 * (size_t)nf + 4 * i
+                : !strcmp(name, "x")    ? 32 + 12 * (size_t)nf + 4 + 4 * i
                                         : SIZE_MAX;
     if (at == SIZE_MAX) die("no array '%s' in a cache (frames, x)", name);
     *type = !strcmp(name, "x") ? T_F32 : T_U64;
@@ -239,6 +243,31 @@ static void apply(const char *kind, const char *edit) {
   die("no field '%s'", lhs);
 }
 
+/* The feature cache's CRCs (sim/data/cache.c): each file's, when the
+ * frames fit the file, then the header's. */
+static void fix_cache_crcs(void) {
+  uint64_t nf, mels, sum = 0;
+  memcpy(&nf, buf + 16, 8);
+  memcpy(&mels, buf + 24, 8);
+  if (nf > (size - 36) / 12) return; /* no header to fix */
+  size_t head = 32 + 12 * (size_t)nf + 4;
+  for (size_t i = 0; i < nf && sum <= size; i++) {
+    uint64_t f;
+    memcpy(&f, buf + 32 + 8 * i, 8);
+    sum = f > size ? size + 1 : sum + f;
+  }
+  if (mels && mels <= 4096 && sum <= size && head + sum * mels * 4 == size)
+    for (size_t i = 0, at = head; i < nf; i++) {
+      uint64_t f;
+      memcpy(&f, buf + 32 + 8 * i, 8);
+      uint32_t c = crc(buf + at, (size_t)(f * mels * 4));
+      memcpy(buf + 32 + 8 * nf + 4 * i, &c, 4);
+      at += (size_t)(f * mels * 4);
+    }
+  uint32_t c = crc(buf, head - 4);
+  memcpy(buf + head - 4, &c, 4);
+}
+
 static void list(const char *kind) {
   for (const field *f = header_fields(kind); f->name; f++)
     printf("field %s @%zu\n", f->name, f->off);
@@ -265,7 +294,8 @@ int main(int argc, char **argv) {
   buf = calloc((size_t)n + (1u << 20), 1);
   if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) die("cannot read %s", argv[2]);
   fclose(f);
-  size = (size_t)n - 4;
+  int cache = !strcmp(kind, "cache"); /* no trailing CRC */
+  size = (size_t)n - (cache ? 0 : 4);
   int blockfile = !strcmp(kind, "weights") || !strcmp(kind, "checkpoint");
   if (blockfile) scan_blocks(!strcmp(kind, "weights") ? 160 : 96);
   if (!strcmp(argv[3], "--list")) {
@@ -297,10 +327,12 @@ int main(int argc, char **argv) {
   size = size - trim;
   memset(buf + size, 0, append);
   size += append;
-  if (fix) tail = crc(buf, size);
-  memcpy(buf + size, &tail, 4);
+  if (fix && cache) fix_cache_crcs();
+  if (fix && !cache) tail = crc(buf, size);
+  if (!cache) memcpy(buf + size, &tail, 4);
+  size_t out = size + (cache ? 0 : 4);
   FILE *o = fopen(argv[3], "wb");
-  if (!o || fwrite(buf, 1, size + 4, o) != size + 4 || fclose(o))
+  if (!o || fwrite(buf, 1, out, o) != out || fclose(o))
     die("cannot write %s", argv[3]);
   free(buf);
   return 0;

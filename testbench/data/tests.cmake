@@ -10,6 +10,11 @@ target_include_directories(test_data_augment PRIVATE ${PROJECT_SOURCE_DIR})
 aimc_test(test_data_gen SOURCES ${_d}/test_gen.c LABELS unit fault TIMEOUT 300)
 aimc_cli_test(data_cli LABELS e2e TIMEOUT 120
   COMMAND sh ${_d}/data_cli.sh)
-# The feature cache loader: CRC, the file's own shape, key, then values.
+# The feature cache loader: header CRC, the file's own shape, key, then
+# each read file's CRC and values.
 aimc_test(test_data_cache_check SOURCES ${_d}/test_cache_check.c LABELS unit fault)
 target_include_directories(test_data_cache_check PRIVATE ${PROJECT_SOURCE_DIR}/sim/data)
+# One split's load (aimc run) against a full load; the statistics kept.
+aimc_test(test_data_split_load SOURCES ${_d}/test_split_load.c ${_d}/hdtree.c
+  ${_d}/spec_fixture.c LABELS unit fault)
+target_include_directories(test_data_split_load PRIVATE ${PROJECT_SOURCE_DIR}/sim/data)

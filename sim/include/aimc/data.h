@@ -133,6 +133,19 @@ typedef enum {
  * AIMC_ENOMEM. *out is NULL on error. */
 int aimc_dataset_load(aimc_ctx *ctx, const aimc_data_spec *spec,
                       aimc_dataset **out);
+/* Loads what split `split` needs, for a reader of that split alone (aimc
+ * run): the same samples, lengths, splits and normalisation as
+ * aimc_dataset_load, bit for bit, but for digit tasks only the features of
+ * the file list that holds the split (the test list for the test split,
+ * the train list for train and validation), read from the feature cache
+ * with that list's own checksum. The normalisation statistics of the
+ * training files are kept beside the cache (computed by the first load
+ * that reads the training files), so a test-split load reads no training
+ * features once they are there. Other splits may report no samples (they
+ * do when their list was not read). Errors as aimc_dataset_load;
+ * AIMC_EINVAL for a split that does not exist. */
+int aimc_dataset_load_split(aimc_ctx *ctx, const aimc_data_spec *spec,
+                            aimc_data_split split, aimc_dataset **out);
 /* NULL is a no-op. */
 void aimc_dataset_free(aimc_ctx *ctx, aimc_dataset *ds);
 
