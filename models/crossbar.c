@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aimc/fileio.h"
 #include "aimc/status.h"
 #include "aimc/xbar.h"
 #include "inst_device.h"
@@ -146,8 +147,11 @@ static int build(aimc_inst *inst, crossbar_state *s) {
   rc = aimc_prog_mode_nn(ctx, p->program, p->nn_file, dev, who, &nn);
   aimc_device_free(ctx, dev);
   if (rc) return rc;
-  /* A targets file that cannot be read is a configuration error (exit 2). */
-  if (*p->targets && (rc = aimc_xbar_load_targets(s->x, p->targets))) {
+  /* A targets file that cannot be read is a configuration error (exit 2).
+   * A relative path is from the netlist's folder, as aimc run reads it. */
+  char targets[2 * AIMC_PARAM_STRLEN];
+  aimc_path_beside(aimc_inst_source(inst), p->targets, targets, sizeof targets);
+  if (*p->targets && (rc = aimc_xbar_load_targets(s->x, targets))) {
     if (rc != AIMC_EIO) return rc;
     char why[512];
     snprintf(why, sizeof why, "%s", aimc_ctx_errmsg(ctx));

@@ -265,3 +265,10 @@ void aimc_clean_stale(aimc_ctx *ctx, const char *path) {
   }
   closedir(d);
 }
+
+void aimc_path_beside(const char *anchor, const char *rel, char *buf, size_t len) {
+  const char *slash = anchor ? strrchr(anchor, '/') : NULL;
+  int dir = slash && rel[0] != '/' ? (int)(slash - anchor) + 1 : 0;
+  snprintf(buf, len, "%.*s%s", dir, dir ? anchor : "", rel);
+  if (dir && access(buf, F_OK) != 0 && access(rel, F_OK) == 0) snprintf(buf, len, "%s", rel);
+}

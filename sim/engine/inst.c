@@ -114,6 +114,7 @@ int aimc_eng_on_inst_event(aimc_kernel *k, void *self, const aimc_event *ev) {
 /* --- services for models ----------------------------------------------- */
 
 const char *aimc_inst_name(const aimc_inst *inst) { return inst->di->name; }
+const char *aimc_inst_source(const aimc_inst *inst) { return inst->di->loc.file; }
 const aimc_model *aimc_inst_model(const aimc_inst *inst) { return inst->model; }
 const void *aimc_inst_params(const aimc_inst *inst) { return inst->di->params; }
 void *aimc_inst_state(aimc_inst *inst) { return inst->state; }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aimc/design.h"
+#include "aimc/fileio.h"
 #include "aimc/status.h"
 #include "map_internal.h"
 
@@ -121,8 +122,6 @@ int aimc_map_load_netlist_targets(aimc_ctx *ctx, const aimc_design *d,
                                   aimc_mapping *m) {
   /* Relative target paths are relative to the netlist's folder, where
    * `aimc map` put the targets folder. */
-  const char *slash = strrchr(d->path, '/');
-  int dir_len = slash ? (int)(slash - d->path) + 1 : 0;
   int st = AIMC_OK;
   for (size_t k = 0; k < m->n_arrays && !st; k++) {
     int x = tile_part(d, m, k, "xbar");
@@ -138,8 +137,7 @@ int aimc_map_load_netlist_targets(aimc_ctx *ctx, const aimc_design *d,
           "from its targets)",
           xb->name);
     char file[2 * AIMC_PARAM_STRLEN];
-    snprintf(file, sizeof file, "%.*s%s", t[0] == '/' ? 0 : dir_len, d->path,
-             t);
+    aimc_path_beside(d->path, t, file, sizeof file);
     /* A targets file that is not there is the netlist's error (exit 2). */
     FILE *f = fopen(file, "rb");
     if (!f)

@@ -89,6 +89,10 @@ awk -v a1="$(json fom adc)" -v a0="$(json base adc)" \
   'BEGIN { r = a1 / a0; exit !((r - 0.256) ^ 2 < 1e-18) }' \
   || fail "fom_walden: adc energy $(json base adc) -> $(json fom adc), want x0.256"
 
+# `aimc sim` elaborates and programs a mapped netlist from any folder: its
+# targets are relative to the netlist's folder, as `aimc run` reads them.
+(cd / && "$AIMC_BIN" sim "$T/net.yaml" > "$T/sim.out" 2>&1) \
+  || fail "aimc sim of the mapped netlist from /: $(cat "$T/sim.out")"
 # A param the calibration sets in `aimc run` (a DAC's scalar range acts in
 # `aimc sim` only) is named in one warning with its file:line:col and what
 # acts instead; a cost param (fom_walden above) gives none.

@@ -64,6 +64,9 @@ void aimc_engine_clear_energy(aimc_engine *e);
 
 /* --- services for models ---------------------------------------------- */
 const char *aimc_inst_name(const aimc_inst *inst);
+/* The netlist file the instance was written in (file params name paths
+ * relative to its folder: aimc_path_beside), or NULL. */
+const char *aimc_inst_source(const aimc_inst *inst);
 const aimc_model *aimc_inst_model(const aimc_inst *inst);
 const void *aimc_inst_params(const aimc_inst *inst);
 void *aimc_inst_state(aimc_inst *inst);

@@ -37,6 +37,12 @@ int aimc_write_file_atomic(aimc_ctx *ctx, const char *path, const void *data,
 /* Reads a whole file into a NUL-terminated buffer (free with aimc_free). */
 int aimc_read_file(aimc_ctx *ctx, const char *path, char **data, size_t *size);
 
+/* The path of a file named `rel` inside the file `anchor` (a netlist): rel
+ * next to anchor (or rel when absolute), unless no file is there but one
+ * is at rel from the current directory (buf: len bytes; cut to fit). A
+ * file in neither place gets the path next to anchor, for the message. */
+void aimc_path_beside(const char *anchor, const char *rel, char *buf, size_t len);
+
 /* mkdir -p; existing directories are fine. */
 int aimc_mkdirs(aimc_ctx *ctx, const char *path);
 
