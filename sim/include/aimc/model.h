@@ -101,6 +101,10 @@ typedef struct {
    * digital unit (the tia: column amperes per unit of the column's value),
    * or NULL: one per unit. */
   const double *scale;
+  /* The model's constants of these n channels, made once by its prepare
+   * from the same params, state, fs, bits and scale, or NULL: eval and
+   * eval_batch work them out on each call. The numbers are the same. */
+  const void *prep;
 } aimc_eval;
 
 typedef struct aimc_model {
@@ -149,7 +153,22 @@ typedef struct aimc_model {
   int (*eval_batch)(const aimc_eval *e, const double *in, double *out, const aimc_lanes *l);
   /* 1: eval and eval_batch take aimc_eval.in_var. */
   int draws_in_var;
+  /* Per-channel constants of a calibration (divisions, square roots),
+   * made once for the many evaluations of a run: a lone sequence
+   * evaluates a handful of channels per call, where working them out
+   * each time costs more than the conversion. prepare writes prep_chan
+   * bytes per channel, e->n channels, from e (not from in_var); eval and
+   * eval_batch read channel c's at e->prep + c * prep_chan
+   * (aimc_model_prep_at). NULL / 0: the model prepares nothing. */
+  void (*prepare)(const aimc_eval *e, void *prep);
+  size_t prep_chan;
 } aimc_model;
+
+/* The prepared constants of channels c0.. of a prepared set (NULL when
+ * prep is). */
+static inline const void *aimc_model_prep_at(const aimc_model *m, const void *prep, int c0) {
+  return prep ? (const char *)prep + (size_t)c0 * m->prep_chan : NULL;
+}
 
 /* The registry (models/models.def). */
 size_t aimc_models_count(void);
