@@ -57,4 +57,6 @@ const aimc_model aimc_model_adc = {
     .eval = aimc_adc_eval,
     .eval_batch = aimc_adc_eval_batch,
     .draws_in_var = 1,
+    .prepare = aimc_adc_prepare,
+    .prep_chan = sizeof(aimc_adc_chan),
 };

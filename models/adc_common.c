@@ -21,38 +21,56 @@ int aimc_adc_bits_priced(const aimc_adc_conv *c) {
 
 int aimc_adc_rounds(const aimc_adc_conv *c, int n) { return (n + c->n_adc - 1) / c->n_adc; }
 
-/* Channel c's quantizer and its noise sigma and offset, in digital units
- * (aimc/model.h): volts are referred by fs / v_fs. */
-typedef struct {
-  aimc_quant q;
-  double sd, off;
-} adc_chan;
+typedef aimc_adc_chan adc_chan;
 
 static adc_chan channel(const aimc_eval *e, int c) {
   const aimc_adc_conv *p = e->params;
   double fs = e->fs ? e->fs[c] : p->range;
-  adc_chan ch = {{p->bits ? p->bits : e->bits ? e->bits[c] : 0, fs}, 0, 0};
-  double per_V = fs / p->v_fs, lsb = aimc_quant_step(&ch.q) * p->noise_lsb;
+  adc_chan ch = {aimc_quant_k_of(&(aimc_quant){p->bits ? p->bits : e->bits ? e->bits[c] : 0, fs}),
+                 0, 0, 0};
+  double per_V = fs / p->v_fs, lsb = ch.q.step * p->noise_lsb;
   ch.sd = sqrt(p->noise_V * per_V * p->noise_V * per_V + lsb * lsb);
+  ch.sd2 = ch.sd * ch.sd;
   ch.off = p->offset_V * per_V;
   return ch;
 }
 
-int aimc_adc_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p *rng) {
+void aimc_adc_prepare(const aimc_eval *e, void *prep) {
+  adc_chan *ch = prep;
+  for (int c = 0; c < e->n; c++) ch[c] = channel(e, c);
+}
+
+/* Channel c's constants: prepared, or worked out into *tmp. */
+static const adc_chan *chan_at(const aimc_eval *e, int c, adc_chan *tmp) {
+  if (e->prep) return (const adc_chan *)e->prep + c;
+  *tmp = channel(e, c);
+  return tmp;
+}
+
+/* One lane, channel c at [c * stride]: no call per channel. */
+static void convert_lane(const aimc_eval *e, const double *in, double *out, size_t stride,
+                         aimc_xs128p *rng) {
+  const aimc_ziggurat *zt = aimc_ziggurat_table();
   double z[1];
   uint64_t u[1];
   for (int c = 0; c < e->n; c++) {
-    adc_chan ch = channel(e, c);
-    double x = in[c] + ch.off;
+    adc_chan tmp;
+    const adc_chan *ch = chan_at(e, c, &tmp);
+    size_t i = (size_t)c * stride;
+    double x = in[i] + ch->off;
     if (e->in_var) { /* the input's pending noise and the ADC's: one draw */
-      aimc_normal_lanes(aimc_ziggurat_table(), rng, u, z, 1);
-      x += sqrt(e->in_var[c] + ch.sd * ch.sd) * z[0];
-    } else if (ch.sd > 0) {
-      aimc_normal_lanes(aimc_ziggurat_table(), rng, u, z, 1);
-      x += ch.sd * z[0];
+      aimc_normal_lanes(zt, rng, u, z, 1);
+      x += sqrt(e->in_var[i] + ch->sd2) * z[0];
+    } else if (ch->sd > 0) {
+      aimc_normal_lanes(zt, rng, u, z, 1);
+      x += ch->sd * z[0];
     }
-    aimc_quant_vec(&ch.q, &x, &out[c], 1);
+    out[i] = aimc_quant_k_apply(&ch->q, x);
   }
+}
+
+int aimc_adc_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p *rng) {
+  convert_lane(e, in, out, 1, rng);
   return AIMC_OK;
 }
 
@@ -60,20 +78,25 @@ int aimc_adc_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p
  * in vectorizable loops. */
 int aimc_adc_eval_batch(const aimc_eval *e, const double *in, double *out,
                         const aimc_lanes *l) {
+  if (l->n == 1) {
+    convert_lane(e, in, out, l->stride, l->rng);
+    return AIMC_OK;
+  }
   for (int c = 0; c < e->n; c++) {
-    adc_chan ch = channel(e, c);
+    adc_chan tmp;
+    const adc_chan *ch = chan_at(e, c, &tmp);
     const double *x = in + (size_t)c * l->stride;
     double *y = out + (size_t)c * l->stride;
-    for (int k = 0; k < l->n; k++) y[k] = x[k] + ch.off;
+    for (int k = 0; k < l->n; k++) y[k] = x[k] + ch->off;
     if (e->in_var) {
       const double *v = e->in_var + (size_t)c * l->stride;
       aimc_lanes_normal(l, l->z);
-      for (int k = 0; k < l->n; k++) y[k] += sqrt(v[k] + ch.sd * ch.sd) * l->z[k];
-    } else if (ch.sd > 0) {
+      for (int k = 0; k < l->n; k++) y[k] += sqrt(v[k] + ch->sd2) * l->z[k];
+    } else if (ch->sd > 0) {
       aimc_lanes_normal(l, l->z);
-      for (int k = 0; k < l->n; k++) y[k] += ch.sd * l->z[k];
+      for (int k = 0; k < l->n; k++) y[k] += ch->sd * l->z[k];
     }
-    aimc_quant_vec(&ch.q, y, y, (size_t)l->n);
+    aimc_quant_vec_k(&ch->q, y, y, (size_t)l->n);
   }
   return AIMC_OK;
 }
@@ -85,7 +108,7 @@ int aimc_adc_on_input(aimc_inst *inst, int port) {
   aimc_adc_state *s = aimc_inst_state(inst);
   const double *v = aimc_inst_in(inst, 0);
   double *d = aimc_inst_out(inst, 1);
-  aimc_eval e = {params, s, p->n, NULL, NULL, NULL, NULL};
+  aimc_eval e = {params, s, p->n, NULL, NULL, NULL, NULL, NULL, 0};
   for (int i = 0; i < p->n; i++) {
     d[i] = v[i] / p->v_fs * p->range;
     s->clipped += fabs(d[i] + p->offset_V / p->v_fs * p->range) > p->range;

@@ -75,6 +75,14 @@ int aimc_adc_rounds(const aimc_adc_conv *c, int n);
 int aimc_adc_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p *rng);
 int aimc_adc_eval_batch(const aimc_eval *e, const double *in, double *out,
                         const aimc_lanes *l);
+/* A channel's constants (the model's prepare, aimc/model.h, makes one
+ * per channel): its quantizer, noise sigma (and its square) and offset in
+ * digital units; volts are referred by fs / v_fs. */
+typedef struct {
+  aimc_quant_k q;
+  double sd, sd2, off;
+} aimc_adc_chan;
+void aimc_adc_prepare(const aimc_eval *e, void *prep);
 /* The model's on_input: volts in, words out (the calibration is the
  * instance's range), counting clipped conversions and booking the cost
  * of the instance's own model (its op_cost). */

@@ -115,7 +115,7 @@ static aimc_op_cost dac_op_cost(const void *params, const aimc_op_use *use) {
  * the offset referred by fs / v_fs and the channel's static error, its
  * deviate times inl_lsb steps of its quantizer. */
 typedef struct {
-  aimc_quant q;
+  aimc_quant_k q;
   double gain, off;
 } dac_chan;
 
@@ -124,29 +124,54 @@ static dac_chan channel(const aimc_eval *e, int c) {
   const dac_state *s = e->state;
   double fs = e->fs ? e->fs[c] : p->range;
   aimc_quant q = {p->bits ? p->bits : e->bits ? e->bits[c] : 0, fs};
-  double inl = s && s->inl_z && s->inl_z[c] != 0 ? s->inl_z[c] * p->inl_lsb * aimc_quant_step(&q) : 0;
-  return (dac_chan){q, 1 + p->gain_err, p->offset_V * (fs / p->v_fs) + inl};
+  double z = s && s->inl_z ? s->inl_z[e->chan0 + c] : 0;
+  double inl = z != 0 ? z * p->inl_lsb * aimc_quant_step(&q) : 0;
+  return (dac_chan){aimc_quant_k_of(&q), 1 + p->gain_err, p->offset_V * (fs / p->v_fs) + inl};
+}
+
+static void dac_prepare(const aimc_eval *e, void *prep) {
+  dac_chan *ch = prep;
+  for (int c = 0; c < e->n; c++) ch[c] = channel(e, c);
+}
+
+/* Channel c's constants: prepared, or worked out into *tmp. */
+static const dac_chan *chan_at(const aimc_eval *e, int c, dac_chan *tmp) {
+  if (e->prep) return (const dac_chan *)e->prep + c;
+  *tmp = channel(e, c);
+  return tmp;
+}
+
+/* One lane, channel c at [c * stride]: no call per channel. */
+static void convert_lane(const aimc_eval *e, const double *in, double *out, size_t stride) {
+  for (int c = 0; c < e->n; c++) {
+    dac_chan tmp;
+    const dac_chan *ch = chan_at(e, c, &tmp);
+    size_t i = (size_t)c * stride;
+    double y = aimc_quant_k_apply(&ch->q, in[i]);
+    out[i] = ch->gain != 1 || ch->off != 0 ? y * ch->gain + ch->off : y;
+  }
 }
 
 static int dac_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p *rng) {
   (void)rng;
-  for (int c = 0; c < e->n; c++) {
-    dac_chan ch = channel(e, c);
-    aimc_quant_vec(&ch.q, &in[c], &out[c], 1);
-    if (ch.gain != 1 || ch.off != 0) out[c] = out[c] * ch.gain + ch.off;
-  }
+  convert_lane(e, in, out, 1);
   return AIMC_OK;
 }
 
 /* Lane by lane the same arithmetic as dac_eval. */
 static int dac_eval_batch(const aimc_eval *e, const double *in, double *out,
                           const aimc_lanes *l) {
+  if (l->n == 1) {
+    convert_lane(e, in, out, l->stride);
+    return AIMC_OK;
+  }
   for (int c = 0; c < e->n; c++) {
-    dac_chan ch = channel(e, c);
+    dac_chan tmp;
+    const dac_chan *ch = chan_at(e, c, &tmp);
     double *y = out + (size_t)c * l->stride;
-    aimc_quant_vec(&ch.q, in + (size_t)c * l->stride, y, (size_t)l->n);
-    if (ch.gain != 1 || ch.off != 0)
-      for (int k = 0; k < l->n; k++) y[k] = y[k] * ch.gain + ch.off;
+    aimc_quant_vec_k(&ch->q, in + (size_t)c * l->stride, y, (size_t)l->n);
+    if (ch->gain != 1 || ch->off != 0)
+      for (int k = 0; k < l->n; k++) y[k] = y[k] * ch->gain + ch->off;
   }
   return AIMC_OK;
 }
@@ -156,7 +181,7 @@ static int dac_on_input(aimc_inst *inst, int port) {
   (void)port;
   const dac_params *p = aimc_inst_params(inst);
   double *v = aimc_inst_out(inst, 1);
-  aimc_eval e = {p, aimc_inst_state(inst), p->n, NULL, NULL, NULL, NULL};
+  aimc_eval e = {p, aimc_inst_state(inst), p->n, NULL, NULL, NULL, NULL, NULL, 0};
   int st = dac_eval(&e, aimc_inst_in(inst, 0), v, aimc_inst_lane_rng(inst));
   if (st) return st;
   for (int i = 0; i < p->n; i++) v[i] = v[i] / p->range * p->v_fs;
@@ -186,4 +211,6 @@ const aimc_model aimc_model_dac = {
     .eval_batch = dac_eval_batch,
     .eval_state_size = dac_eval_state_size,
     .eval_state_init = dac_eval_state_init,
+    .prepare = dac_prepare,
+    .prep_chan = sizeof(dac_chan),
 };

@@ -52,18 +52,30 @@ static aimc_op_cost sh_op_cost(const void *params, const aimc_op_use *use) {
                         p->t_write};
 }
 
-static aimc_quant channel(const aimc_eval *e, int c) {
+static aimc_quant_k channel(const aimc_eval *e, int c) {
   const sh_params *p = e->params;
-  return (aimc_quant){p->bits ? p->bits : e->bits ? e->bits[c] : 0,
-                      e->fs ? e->fs[c] : p->range};
+  return aimc_quant_k_of(&(aimc_quant){p->bits ? p->bits : e->bits ? e->bits[c] : 0,
+                                       e->fs ? e->fs[c] : p->range});
+}
+
+static void sh_prepare(const aimc_eval *e, void *prep) {
+  aimc_quant_k *q = prep;
+  for (int c = 0; c < e->n; c++) q[c] = channel(e, c);
+}
+
+/* Channel c's quantizer: prepared, or worked out into *tmp. */
+static const aimc_quant_k *chan_at(const aimc_eval *e, int c, aimc_quant_k *tmp) {
+  if (e->prep) return (const aimc_quant_k *)e->prep + c;
+  *tmp = channel(e, c);
+  return tmp;
 }
 
 /* The word as held: quantized to the channel's resolution. */
 static int sh_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p *rng) {
   (void)rng;
   for (int c = 0; c < e->n; c++) {
-    aimc_quant q = channel(e, c);
-    aimc_quant_vec(&q, &in[c], &out[c], 1);
+    aimc_quant_k tmp;
+    out[c] = aimc_quant_k_apply(chan_at(e, c, &tmp), in[c]);
   }
   return AIMC_OK;
 }
@@ -71,8 +83,9 @@ static int sh_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128
 static int sh_eval_batch(const aimc_eval *e, const double *in, double *out,
                          const aimc_lanes *l) {
   for (int c = 0; c < e->n; c++) {
-    aimc_quant q = channel(e, c);
-    aimc_quant_vec(&q, in + (size_t)c * l->stride, out + (size_t)c * l->stride, (size_t)l->n);
+    aimc_quant_k tmp;
+    aimc_quant_vec_k(chan_at(e, c, &tmp), in + (size_t)c * l->stride,
+                     out + (size_t)c * l->stride, (size_t)l->n);
   }
   return AIMC_OK;
 }
@@ -101,4 +114,6 @@ const aimc_model aimc_model_sample_hold = {
     .op_cost = sh_op_cost,
     .eval = sh_eval,
     .eval_batch = sh_eval_batch,
+    .prepare = sh_prepare,
+    .prep_chan = sizeof(aimc_quant_k),
 };

@@ -86,57 +86,83 @@ static aimc_op_cost tia_op_cost(const void *params, const aimc_op_use *use) {
   return (aimc_op_cost){use->n * (p->e_sense + p->p_static * aimc_time_to_s(t)), t};
 }
 
-/* Channel c in digital units: its noise sigma, gain relative to the
- * calibration, and clip level. */
+/* Channel c in digital units: its noise sigma (and its square), gain
+ * relative to the calibration, and clip level. */
 typedef struct {
-  double sd, rel, lim;
+  double sd, sd2, rel, lim;
 } tia_chan;
 
 static tia_chan channel(const aimc_eval *e, int c) {
   const tia_params *p = e->params;
   double fs = e->fs ? e->fs[c] : 1, a = e->scale ? e->scale[c] : 1;
-  double g_cal = p->v_fs / (a * fs);
-  return (tia_chan){p->noise_A / a, p->gain_Ohm > 0 ? p->gain_Ohm / g_cal : 1,
+  double g_cal = p->v_fs / (a * fs), sd = p->noise_A / a;
+  return (tia_chan){sd, sd * sd, p->gain_Ohm > 0 ? p->gain_Ohm / g_cal : 1,
                     p->v_sat / p->v_fs * fs};
+}
+
+static void tia_prepare(const aimc_eval *e, void *prep) {
+  tia_chan *ch = prep;
+  for (int c = 0; c < e->n; c++) ch[c] = channel(e, c);
+}
+
+/* Channel c's constants: prepared, or worked out into *tmp. */
+static const tia_chan *chan_at(const aimc_eval *e, int c, tia_chan *tmp) {
+  if (e->prep) return (const tia_chan *)e->prep + c;
+  *tmp = channel(e, c);
+  return tmp;
 }
 
 static double clip(double x, double lim) { return x > lim ? lim : x < -lim ? -lim : x; }
 
-static int tia_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p *rng) {
+/* One lane, channel c at [c * stride]: no call per channel. */
+static void sense_lane(const aimc_eval *e, const double *in, double *out, size_t stride,
+                       aimc_xs128p *rng) {
+  const aimc_ziggurat *zt = aimc_ziggurat_table();
   double z[1];
   uint64_t u[1];
   for (int c = 0; c < e->n; c++) {
-    tia_chan ch = channel(e, c);
-    double x = in[c];
+    tia_chan tmp;
+    const tia_chan *ch = chan_at(e, c, &tmp);
+    size_t i = (size_t)c * stride;
+    double x = in[i];
     if (e->in_var) { /* the input's pending noise and its own: one draw */
-      aimc_normal_lanes(aimc_ziggurat_table(), rng, u, z, 1);
-      x += sqrt(e->in_var[c] + ch.sd * ch.sd) * z[0];
-    } else if (ch.sd > 0) {
-      aimc_normal_lanes(aimc_ziggurat_table(), rng, u, z, 1);
-      x += ch.sd * z[0];
+      aimc_normal_lanes(zt, rng, u, z, 1);
+      x += sqrt(e->in_var[i] + ch->sd2) * z[0];
+    } else if (ch->sd > 0) {
+      aimc_normal_lanes(zt, rng, u, z, 1);
+      x += ch->sd * z[0];
     }
-    out[c] = clip(x * ch.rel, ch.lim);
+    out[i] = clip(x * ch->rel, ch->lim);
   }
+}
+
+static int tia_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p *rng) {
+  sense_lane(e, in, out, 1, rng);
   return AIMC_OK;
 }
 
 /* Lane by lane the same arithmetic as tia_eval. */
 static int tia_eval_batch(const aimc_eval *e, const double *in, double *out,
                           const aimc_lanes *l) {
+  if (l->n == 1) {
+    sense_lane(e, in, out, l->stride, l->rng);
+    return AIMC_OK;
+  }
   for (int c = 0; c < e->n; c++) {
-    tia_chan ch = channel(e, c);
+    tia_chan tmp;
+    const tia_chan *ch = chan_at(e, c, &tmp);
     const double *x = in + (size_t)c * l->stride;
     double *y = out + (size_t)c * l->stride;
     for (int k = 0; k < l->n; k++) y[k] = x[k];
     if (e->in_var) {
       const double *v = e->in_var + (size_t)c * l->stride;
       aimc_lanes_normal(l, l->z);
-      for (int k = 0; k < l->n; k++) y[k] += sqrt(v[k] + ch.sd * ch.sd) * l->z[k];
-    } else if (ch.sd > 0) {
+      for (int k = 0; k < l->n; k++) y[k] += sqrt(v[k] + ch->sd2) * l->z[k];
+    } else if (ch->sd > 0) {
       aimc_lanes_normal(l, l->z);
-      for (int k = 0; k < l->n; k++) y[k] += ch.sd * l->z[k];
+      for (int k = 0; k < l->n; k++) y[k] += ch->sd * l->z[k];
     }
-    for (int k = 0; k < l->n; k++) y[k] = clip(y[k] * ch.rel, ch.lim);
+    for (int k = 0; k < l->n; k++) y[k] = clip(y[k] * ch->rel, ch->lim);
   }
   return AIMC_OK;
 }
@@ -186,4 +212,6 @@ const aimc_model aimc_model_tia = {
     .eval = tia_eval,
     .eval_batch = tia_eval_batch,
     .draws_in_var = 1,
+    .prepare = tia_prepare,
+    .prep_chan = sizeof(tia_chan),
 };

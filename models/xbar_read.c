@@ -215,12 +215,20 @@ void aimc_xbar_read(const aimc_xbar_plan *p, const double *x, double rel_noise, 
   double *S = scratch, *Q = S + bp, *var = Q + bp;
   float *xsq = (float *)(var + bp);
   memset(S, 0, sizeof(double) * 2 * bp);
-  if (p->any_c)
+  if (p->any_c && bp == 1) {
+    double s0 = 0;
+    for (int i = 0; i < p->n_in; i++) s0 += p->gain[i] * x[i];
+    S[0] = s0;
+  } else if (p->any_c)
     for (int i = 0; i < p->n_in; i++)
       for (size_t k = 0; k < bp; k++) S[k] += p->gain[i] * x[(size_t)i * bp + k];
   if (noise) {
     for (size_t e = 0; e < (size_t)p->n_in * bp; e++) xsq[e] = (float)(x[e] * x[e]);
-    if (p->any_cv)
+    if (p->any_cv && bp == 1) {
+      double q0 = 0;
+      for (int i = 0; i < p->n_in; i++) q0 += p->gain2[i] * xsq[i];
+      Q[0] = q0;
+    } else if (p->any_cv)
       for (int i = 0; i < p->n_in; i++)
         for (size_t k = 0; k < bp; k++) Q[k] += p->gain2[i] * xsq[(size_t)i * bp + k];
   }

@@ -72,28 +72,20 @@ const aimc_ziggurat *aimc_ziggurat_table(void) {
   return &zig_table;
 }
 
-/* round() is done without the libm call, by clamping r first (anything
- * beyond kmax + 1 rounds past kmax anyway; NaN goes to +kmax) and rounding
- * half away from zero from its truncation t, whose remainder r - t is
- * exact: the same result as aimc_quant_apply, in a vectorizable loop. */
 void aimc_quant_vec(const aimc_quant *q, const double *src, double *dst, size_t n) {
-  if (q->bits <= 0) {
+  aimc_quant_k k = aimc_quant_k_of(q);
+  aimc_quant_vec_k(&k, src, dst, n);
+}
+
+/* One loop per mode, each over a local copy of the constants (no
+ * aliasing with dst), so mode 2 vectorizes. */
+void aimc_quant_vec_k(const aimc_quant_k *kp, const double *src, double *dst, size_t n) {
+  aimc_quant_k k = *kp;
+  if (k.mode == 0) {
     if (dst != src) memcpy(dst, src, sizeof(double) * n);
-    return;
-  }
-  if (q->bits == 1) {
-    for (size_t e = 0; e < n; e++) dst[e] = aimc_quant_apply(q, src[e]);
-    return;
-  }
-  double kmax = (1 << (q->bits - 1)) - 1, step = q->range / kmax, lim = kmax + 1;
-  for (size_t e = 0; e < n; e++) {
-    double r = src[e] / step;
-    r = r <= lim ? r : lim;
-    r = r >= -lim ? r : -lim;
-    double t = (double)(int)r, f = r - t;
-    t += f >= 0.5 ? 1.0 : (f <= -0.5 ? -1.0 : 0.0);
-    t = t < kmax ? t : kmax;
-    t = t > -kmax ? t : -kmax;
-    dst[e] = t * step;
+  } else if (k.mode == 1) {
+    for (size_t e = 0; e < n; e++) dst[e] = src[e] < 0 ? -k.range : k.range;
+  } else {
+    for (size_t e = 0; e < n; e++) dst[e] = aimc_quant_k_level(&k, src[e]);
   }
 }

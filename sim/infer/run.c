@@ -71,6 +71,9 @@ typedef struct {
   aimc_xbar_plan **plans;   /* each slot's read (aimc/xbar_read.h)    */
   double **amps;            /* each slot's columns: amperes per unit   */
                             /* of their value (the TIAs' scale)        */
+  void **prep;              /* each slot's converters' constants       */
+                            /* (aimc/model.h, prepare): [slot * parts  */
+                            /* + part], NULL where the model has none  */
   int n_slots;
   int exclusive;            /* every column read from exactly one slot */
 } mat_view;
@@ -143,6 +146,9 @@ static void ws_free(aimc_ctx *ctx, run_ws *w) {
         aimc_xbar_plan_free(ctx, w->mv[i].plans[si]);
       for (int si = 0; w->mv[i].amps && si < w->mv[i].n_slots; si++)
         aimc_free(ctx, w->mv[i].amps[si]);
+      for (int j = 0; w->mv[i].prep && j < w->mv[i].n_slots * AIMC_TILE_PARTS; j++)
+        aimc_free(ctx, w->mv[i].prep[j]);
+      aimc_free(ctx, w->mv[i].prep);
       aimc_free(ctx, w->mv[i].plans);
       aimc_free(ctx, w->mv[i].amps);
       void *v[] = {w->mv[i].dac_fs, w->mv[i].adc_fs, w->mv[i].dac_bits,
@@ -231,6 +237,40 @@ static int column_amps(aimc_ctx *ctx, run_ws *w, int mi) {
   return AIMC_OK;
 }
 
+/* The constants of each slot's converters, made once: their calibration
+ * is fixed for the run (convert passes them; a lone sequence would
+ * otherwise work them out on every read). */
+static int prepare_slots(aimc_ctx *ctx, run_ws *w, mat_view *v) {
+  v->prep = aimc_calloc(ctx, (size_t)v->n_slots * AIMC_TILE_PARTS + 1, sizeof *v->prep);
+  if (!v->prep) return AIMC_ENOMEM;
+  for (int si = 0; si < v->n_slots; si++) {
+    const aimc_map_slot *s = v->slots[si];
+    const aimc_tile *t = &w->m->tiles[v->slot_tile[si]];
+    /* The calibrations array_read converts with. */
+    const aimc_eval cal[AIMC_TILE_PARTS] = {
+        [AIMC_TILE_DAC] = {.n = s->n_in, .fs = v->dac_fs + s->in0, .bits = v->dac_bits + s->in0,
+                           .chan0 = s->row0},
+        [AIMC_TILE_TIA] = {.n = s->n_out, .fs = v->adc_fs + s->out0, .scale = v->amps[si],
+                           .chan0 = s->col0},
+        [AIMC_TILE_ADC] = {.n = s->n_out, .fs = v->adc_fs + s->out0,
+                           .bits = v->adc_bits + s->out0, .chan0 = s->col0}};
+    static const aimc_tile_part PARTS[] = {AIMC_TILE_DAC, AIMC_TILE_TIA, AIMC_TILE_ADC};
+    for (size_t i = 0; i < sizeof PARTS / sizeof PARTS[0]; i++) {
+      aimc_tile_part p = PARTS[i];
+      const aimc_model *md = t->model[p];
+      if (!md->prepare || cal[p].n <= 0) continue;
+      void *prep = aimc_malloc(ctx, md->prep_chan * (size_t)cal[p].n);
+      if (!prep) return AIMC_ENOMEM;
+      aimc_eval e = cal[p];
+      e.params = t->params[p];
+      e.state = w->part_state[(size_t)v->slot_tile[si] * AIMC_TILE_PARTS + p];
+      md->prepare(&e, prep);
+      v->prep[(size_t)si * AIMC_TILE_PARTS + p] = prep;
+    }
+  }
+  return AIMC_OK;
+}
+
 static int view_init(aimc_ctx *ctx, run_ws *w, int mi) {
   const aimc_map_matrix *mx = &w->m->mats[mi];
   mat_view *v = &w->mv[mi];
@@ -278,7 +318,9 @@ static int view_init(aimc_ctx *ctx, run_ws *w, int mi) {
                   mx->kind == AIMC_OP_SSM_B || mx->kind == AIMC_OP_SSM_CD;
   for (int b = 0; v->calibrated && b < mx->n_blocks; b++)
     calibrate_block(v, mx, b, &w->m->arch, w->mdl);
-  return v->calibrated ? column_amps(ctx, w, mi) : AIMC_OK;
+  if (!v->calibrated) return AIMC_OK;
+  int st = column_amps(ctx, w, mi);
+  return st ? st : prepare_slots(ctx, w, v);
 }
 
 /* n zeroed doubles, written once so the pages are mapped before the
@@ -390,6 +432,8 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   if (!w->mv || !w->ssm || !w->ssm_b || !w->ssm_cd || !w->mix || !w->st_off)
     return AIMC_ENOMEM;
   for (int l = 0; l < L; l++) w->ssm[l] = w->ssm_b[l] = w->ssm_cd[l] = w->mix[l] = -1;
+  int st0 = part_states_init(ctx, w); /* before the views: they prepare with them */
+  if (st0) return st0;
   for (size_t i = 0; i < m->n_mats; i++) {
     const aimc_map_matrix *mx = &m->mats[i];
     if ((size_t)mx->n_in > big) big = mx->n_in;
@@ -412,8 +456,7 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
     w->st_off[l + 1] = w->st_off[l] + s;
   }
   const aimc_arch *a = &m->arch;
-  int st = part_states_init(ctx, w);
-  if (!st) st = grid_init(ctx, w);
+  int st = grid_init(ctx, w);
   if (st) return st;
   size_t LH = (size_t)L * H, bp = (size_t)w->bp;
   w->state = zeros(ctx, (w->st_off[L] + 1) * bp);
@@ -512,13 +555,17 @@ static int at_calibration(const run_ws *w, int k, aimc_tile_part p) {
 
 /* n channels of one of array k's converters (part p: its model and
  * params as the netlist gives them), with the calibration of the channels
- * they carry. */
-static int convert(run_ws *w, int k, aimc_tile_part p, const double *fs, const int *bits,
-                   int n, const double *in, const double *in_var, const double *scale,
-                   double *out) {
+ * they carry, from channel c0 of slot si's (its prepared constants). */
+static int convert(run_ws *w, const mat_view *v, int si, aimc_tile_part p, int c0,
+                   const double *fs, const int *bits, int n, const double *in,
+                   const double *in_var, const double *scale, double *out) {
+  int k = v->slot_tile[si];
   const aimc_tile *t = &w->m->tiles[k];
+  const void *prep = v->prep ? v->prep[(size_t)si * AIMC_TILE_PARTS + p] : NULL;
+  const aimc_map_slot *s = v->slots[si];
   aimc_eval e = {t->params[p], w->part_state[(size_t)k * AIMC_TILE_PARTS + p], n, fs, bits,
-                 in_var, scale};
+                 in_var, scale, aimc_model_prep_at(t->model[p], prep, c0),
+                 (p == AIMC_TILE_DAC ? s->row0 : s->col0) + c0};
   return aimc_model_eval_batch(t->model[p], &e, in, out, &w->lanes);
 }
 
@@ -546,8 +593,8 @@ static int array_read(run_ws *w, int mi, const double *in, double *out) {
         size_t at = (size_t)i * bp;
         if (grid) memcpy(w->drive + at, x + at, sizeof(double) * (size_t)(i1 - i) * bp);
         else
-          st = convert(w, k, AIMC_TILE_DAC, v->dac_fs + s->in0 + i, v->dac_bits + s->in0 + i,
-                       i1 - i, x + at, NULL, NULL, w->drive + at);
+          st = convert(w, v, si, AIMC_TILE_DAC, i, v->dac_fs + s->in0 + i,
+                       v->dac_bits + s->in0 + i, i1 - i, x + at, NULL, NULL, w->drive + at);
       }
       x = w->drive;
     }
@@ -563,9 +610,9 @@ static int array_read(run_ws *w, int mi, const double *in, double *out) {
     const double *fs = v->adc_fs + s->out0;
     if (!st) aimc_xbar_read(v->plans[si], x, rel, dst, var, &w->lanes, w->read_tmp);
     if (!st && tia)
-      st = convert(w, k, AIMC_TILE_TIA, fs, NULL, s->n_out, dst, var, v->amps[si], dst);
+      st = convert(w, v, si, AIMC_TILE_TIA, 0, fs, NULL, s->n_out, dst, var, v->amps[si], dst);
     if (!st && v->calibrated)
-      st = convert(w, k, AIMC_TILE_ADC, fs, v->adc_bits + s->out0, s->n_out, dst,
+      st = convert(w, v, si, AIMC_TILE_ADC, 0, fs, v->adc_bits + s->out0, s->n_out, dst,
                    tia ? NULL : var, NULL, dst);
     if (!v->exclusive)
       for (size_t e = 0; e < (size_t)s->n_out * bp; e++) out[(size_t)s->out0 * bp + e] += dst[e];

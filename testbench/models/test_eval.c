@@ -2,9 +2,10 @@
  * eval / eval_batch): lane k of a batched evaluation gets exactly the
  * numbers of a lone evaluation with stream k, the fallback (eval lane by
  * lane) gives them too, and a calibration (per-channel full scale and
- * resolution) is honoured. Each model runs with its defaults and again with
- * every error and noise parameter switched on, so the random draws are
- * compared as well. */
+ * resolution) is honoured; a model's prepared constants (prepare) and
+ * its one-lane path change no number. Each model runs with its defaults
+ * and again with every error and noise parameter switched on, so the
+ * random draws are compared as well. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,13 +24,18 @@
 enum { CH = 5, LN = 11, STRIDE = 16 };
 
 /* Params of m: its defaults, then (noisy) every REAL param whose key
- * names an error or a noise set to a tenth of its largest value. */
+ * names an error or a noise set to a tenth of its largest value, and a
+ * TIA's gain at its calibration (0): at the default the outputs saturate
+ * and no draw would show. */
 static void *make_params(const aimc_model *m, int noisy) {
   void *p = calloc(1, m->params_size + 1);
   aimc_params_defaults(m->params, m->n_params, p);
   char err[256];
   const aimc_param *n = aimc_params_find(m->params, m->n_params, "n");
   if (n) assert_int_equal(aimc_param_set(n, p, "5", err, sizeof err), 0);
+  const aimc_param *gain = aimc_params_find(m->params, m->n_params, "gain");
+  if (noisy && gain && !strcmp(m->name, "tia"))
+    assert_int_equal(aimc_param_set(gain, p, "0", err, sizeof err), 0);
   for (size_t i = 0; noisy && i < m->n_params; i++) {
     const aimc_param *q = &m->params[i];
     if (q->type != AIMC_PT_REAL) continue;
@@ -46,46 +52,85 @@ static void seed_streams(aimc_xs128p *g, int n, uint64_t seed) {
   for (int k = 0; k < n; k++) aimc_xs128p_seed(&g[k], aimc_seed_derive(seed, (uint64_t)k));
 }
 
-/* Batched, fallback and lone evaluations of m agree bit for bit. */
+static void expect_same(const aimc_model *m, int noisy, const char *what, int k, int c,
+                        double got, double want) {
+  if (memcmp(&got, &want, sizeof got))
+    fail_msg("%s (noisy %d): %s, lane %d channel %d: %.17g, lone %.17g", m->name, noisy, what,
+             k, c, got, want);
+}
+
+/* Lane k alone through eval_batch (one lane: the models' own path for
+ * it), channel c at [c * STRIDE + k] of in, in_var and out. */
+static void eval_one_lane(const aimc_model *m, const aimc_eval *e, const double *in,
+                          double *out, int k) {
+  aimc_xs128p g;
+  uint64_t word[STRIDE];
+  double z[STRIDE];
+  aimc_xs128p_seed(&g, aimc_seed_derive(99, (uint64_t)k));
+  aimc_lanes one = {1, STRIDE, &g, word, z};
+  aimc_eval lane = *e;
+  if (e->in_var) lane.in_var = e->in_var + k;
+  assert_int_equal(aimc_model_eval_batch(m, &lane, in + k, out + k, &one), AIMC_OK);
+}
+
+/* Batched, fallback, one-lane and lone evaluations of m agree bit for
+ * bit, each with the model's prepared constants and without. */
 static void check_model(const aimc_model *m, int noisy, const double *fs, const int *bits,
                         int with_var) {
   void *params = make_params(m, noisy);
   double var[CH * STRIDE];
   for (int i = 0; i < CH * STRIDE; i++) var[i] = 0.01 * (i % 7);
-  aimc_eval e = {params, NULL, CH, fs, bits, with_var ? var : NULL, NULL};
-  double in[CH * STRIDE], batch[CH * STRIDE], fallback[CH * STRIDE];
+  aimc_eval e = {params, NULL, CH, fs, bits, with_var ? var : NULL, NULL, NULL, 0};
+  void *prep = m->prepare ? calloc(CH, m->prep_chan) : NULL;
+  if (prep) m->prepare(&e, prep);
+  double in[CH * STRIDE];
   uint64_t words[STRIDE];
   double z[STRIDE];
   aimc_xs128p g[LN];
   for (int c = 0; c < CH; c++)
     for (int k = 0; k < STRIDE; k++)
       in[c * STRIDE + k] = 1.7 * ((double)((c * 37 + k * 11) % 23) / 11.0 - 1.0);
-  memset(batch, 0, sizeof batch);
-  memset(fallback, 0, sizeof fallback);
-  seed_streams(g, LN, 99);
-  aimc_lanes l = {LN, STRIDE, g, words, z};
-  assert_int_equal(aimc_model_eval_batch(m, &e, in, batch, &l), AIMC_OK);
   aimc_model lone = *m;
   lone.eval_batch = NULL;
-  seed_streams(g, LN, 99);
-  assert_int_equal(aimc_model_eval_batch(&lone, &e, in, fallback, &l), AIMC_OK);
-  for (int k = 0; k < LN; k++) {
-    double x[CH], y[CH];
-    aimc_xs128p s;
-    aimc_xs128p_seed(&s, aimc_seed_derive(99, (uint64_t)k));
-    double v[CH];
-    aimc_eval lane = e;
-    for (int c = 0; c < CH; c++) x[c] = in[c * STRIDE + k], v[c] = var[c * STRIDE + k];
-    if (with_var) lane.in_var = v;
-    assert_int_equal(m->eval(&lane, x, y, &s), AIMC_OK);
-    for (int c = 0; c < CH; c++) {
-      if (memcmp(&y[c], &batch[c * STRIDE + k], sizeof y[c]))
-        fail_msg("%s (noisy %d): lane %d channel %d: batched %.17g, lone %.17g", m->name,
-                 noisy, k, c, batch[c * STRIDE + k], y[c]);
-      if (memcmp(&y[c], &fallback[c * STRIDE + k], sizeof y[c]))
-        fail_msg("%s: fallback differs at lane %d channel %d", m->name, k, c);
+  for (int prepared = 0; prepared <= (prep != NULL); prepared++) {
+    aimc_eval ep = e;
+    ep.prep = prepared ? prep : NULL;
+    double batch[CH * STRIDE], fallback[CH * STRIDE], one[CH * STRIDE];
+    memset(batch, 0, sizeof batch);
+    memset(fallback, 0, sizeof fallback);
+    memset(one, 0, sizeof one);
+    seed_streams(g, LN, 99);
+    aimc_lanes l = {LN, STRIDE, g, words, z};
+    assert_int_equal(aimc_model_eval_batch(m, &ep, in, batch, &l), AIMC_OK);
+    seed_streams(g, LN, 99);
+    assert_int_equal(aimc_model_eval_batch(&lone, &ep, in, fallback, &l), AIMC_OK);
+    for (int k = 0; k < LN; k++) {
+      eval_one_lane(m, &ep, in, one, k);
+      double x[CH], y[CH], yp[CH], v[CH];
+      aimc_xs128p s, sp;
+      aimc_xs128p_seed(&s, aimc_seed_derive(99, (uint64_t)k));
+      sp = s;
+      for (int c = 0; c < CH; c++) x[c] = in[c * STRIDE + k], v[c] = var[c * STRIDE + k];
+      aimc_eval lane = e; /* the reference: lone and unprepared */
+      if (with_var) lane.in_var = v;
+      assert_int_equal(m->eval(&lane, x, y, &s), AIMC_OK);
+      lane.prep = ep.prep;
+      assert_int_equal(m->eval(&lane, x, yp, &sp), AIMC_OK);
+      const char *how = prepared ? "prepared" : "unprepared";
+      for (int c = 0; c < CH; c++) {
+        char what[64];
+        snprintf(what, sizeof what, "batched, %s", how);
+        expect_same(m, noisy, what, k, c, batch[c * STRIDE + k], y[c]);
+        snprintf(what, sizeof what, "fallback, %s", how);
+        expect_same(m, noisy, what, k, c, fallback[c * STRIDE + k], y[c]);
+        snprintf(what, sizeof what, "one lane, %s", how);
+        expect_same(m, noisy, what, k, c, one[c * STRIDE + k], y[c]);
+        snprintf(what, sizeof what, "lone, %s", how);
+        expect_same(m, noisy, what, k, c, yp[c], y[c]);
+      }
     }
   }
+  free(prep);
   free(params);
 }
 
@@ -104,8 +149,12 @@ static void test_lanes_equal_lone_runs(void **state) {
         check_model(m, noisy, fs, bits, with_var);
       }
   }
-  /* dac, adc, sample_hold at least: the tile's converters. */
+  /* dac, adc, sample_hold at least: the tile's converters; those and the
+   * tia prepare their constants (run.c prepares each slot's). */
   assert_true(evaluated >= 3);
+  const char *prepared[] = {"dac", "adc", "adc_flash", "tia", "sample_hold"};
+  for (size_t i = 0; i < sizeof prepared / sizeof prepared[0]; i++)
+    assert_non_null(aimc_models_find(prepared[i])->prepare);
 }
 
 /* An ideal converter at its calibration passes the calibrated quantizer's
@@ -123,7 +172,7 @@ static void test_ideal_is_the_quantizer(void **state) {
     char err[128];
     const aimc_param *b = aimc_params_find(m->params, m->n_params, "bits");
     assert_int_equal(aimc_param_set(b, p, "0", err, sizeof err), 0);
-    aimc_eval e = {p, NULL, CH, fs, bits, NULL, NULL};
+    aimc_eval e = {p, NULL, CH, fs, bits, NULL, NULL, NULL, 0};
     aimc_xs128p g;
     aimc_xs128p_seed(&g, 1);
     for (int t = 0; t < 50; t++) {
@@ -146,6 +195,35 @@ static void test_ideal_is_the_quantizer(void **state) {
   }
 }
 
+/* The converters' quantizer arithmetic, one value at a time
+ * (aimc_quant_k_apply) and in loops (aimc_quant_vec), is
+ * aimc_quant_apply's bit for bit at every resolution: on the levels, at
+ * the exact midpoints between them (ties away from zero), just beside
+ * them, and beyond the range (clipped). */
+static void test_quantizers_agree(void **state) {
+  (void)state;
+  enum { N = 4 * 70 + 6 };
+  for (int bits = 0; bits <= 16; bits++) {
+    aimc_quant q = {bits, 1.3};
+    aimc_quant_k k = aimc_quant_k_of(&q);
+    double step = bits > 1 ? aimc_quant_step(&q) : 0.1, x[N], y[N];
+    int n = 0;
+    for (int i = -35; i < 35; i++) {
+      double mid = (i + 0.5) * step;
+      x[n++] = i * step, x[n++] = mid, x[n++] = nextafter(mid, 0), x[n++] = nextafter(mid, 1e9);
+    }
+    double far[] = {q.range, -q.range, 3 * q.range, -3 * q.range, 1e300, -0.0};
+    for (size_t i = 0; i < sizeof far / sizeof far[0]; i++) x[n++] = far[i];
+    aimc_quant_vec(&q, x, y, (size_t)n);
+    for (int i = 0; i < n; i++) {
+      double want = aimc_quant_apply(&q, x[i]), one = aimc_quant_k_apply(&k, x[i]);
+      if (memcmp(&want, &y[i], sizeof want) || memcmp(&want, &one, sizeof want))
+        fail_msg("bits %d, x %.17g: apply %.17g, vector %.17g, one value %.17g", bits, x[i],
+                 want, y[i], one);
+    }
+  }
+}
+
 /* An ADC handed its input's pending noise as a variance draws one
  * deviate of the summed variance: exact converter, no noise of its own,
  * so out = in + sqrt(var) z with z the lane's next deviate. */
@@ -161,7 +239,7 @@ static void test_adc_draws_the_input_variance(void **state) {
                    0);
   double fs[CH] = {4, 4, 4, 4, 4}, x[CH] = {0.1, -0.2, 0.3, 0, 1}, v[CH] = {0.01, 0, 0.5, 1e-6, 2};
   int bits[CH] = {0, 0, 0, 0, 0};
-  aimc_eval e = {p, NULL, CH, fs, bits, v, NULL};
+  aimc_eval e = {p, NULL, CH, fs, bits, v, NULL, NULL, 0};
   aimc_xs128p g, ref;
   aimc_xs128p_seed(&g, 5);
   aimc_xs128p_seed(&ref, 5);
@@ -197,7 +275,7 @@ static void test_tia_calibration(void **state) {
   set(m, p, "v_fs", "0.8");
   set(m, p, "v_sat", "10");
   double fs[CH] = {0.9, 1.5, 0.3, 2.0, 1.0}, amp[CH] = {2e-6, 1e-6, 5e-6, 3e-7, 1e-5};
-  aimc_eval e = {p, NULL, CH, fs, NULL, NULL, amp};
+  aimc_eval e = {p, NULL, CH, fs, NULL, NULL, amp, NULL, 0};
   aimc_xs128p g;
   aimc_xs128p_seed(&g, 3);
   double x[CH] = {0.5, -1.4, 0.29, 1.9, -0.01}, y[CH];
@@ -226,7 +304,7 @@ static void test_tia_calibration(void **state) {
   set(m, p, "noise", "1e-6");
   enum { N = 20000 };
   double sum = 0, sum2 = 0, zero[1] = {0}, one_fs[1] = {1}, one_amp[1] = {2e-6}, out[1];
-  aimc_eval e1 = {p, NULL, 1, one_fs, NULL, NULL, one_amp};
+  aimc_eval e1 = {p, NULL, 1, one_fs, NULL, NULL, one_amp, NULL, 0};
   for (int t = 0; t < N; t++) {
     assert_int_equal(m->eval(&e1, zero, out, &g), AIMC_OK);
     sum += out[0], sum2 += out[0] * out[0];
@@ -263,7 +341,7 @@ static void test_dac_static_error(void **state) {
          *y0 = malloc(N * sizeof *y0);
   int *bits = malloc(N * sizeof *bits);
   for (int c = 0; c < N; c++) fs[c] = 1 + c % 3, bits[c] = 3 + c % 4, x[c] = 0.3 * (c % 7) - 0.9;
-  aimc_eval e = {p, s1, N, fs, bits, NULL, NULL}, e2 = e, ideal = e;
+  aimc_eval e = {p, s1, N, fs, bits, NULL, NULL, NULL, 0}, e2 = e, ideal = e;
   e2.state = s2, ideal.state = NULL;
   aimc_xs128p g;
   aimc_xs128p_seed(&g, 1);
@@ -280,6 +358,12 @@ static void test_dac_static_error(void **state) {
   assert_true(fabs(var - 1) < 5 * sqrt(2.0 / N));
   assert_int_equal(m->eval(&e2, x, y0, &g), AIMC_OK);
   assert_memory_equal(y, y0, N * sizeof *y);
+  /* Channels 10..19 alone (chan0 = 10: a slot's rows from the tile's row
+   * 10) get the tile's errors of rows 10..19. */
+  aimc_eval part = e;
+  part.n = 10, part.chan0 = 10, part.fs = fs + 10, part.bits = bits + 10;
+  assert_int_equal(m->eval(&part, x + 10, y0, &g), AIMC_OK);
+  assert_memory_equal(y + 10, y0, 10 * sizeof *y);
   /* No mismatch: the ideal converter. */
   set(m, p, "inl_lsb", "0");
   m->eval_state_init(p, s1, &g1);
@@ -293,6 +377,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lanes_equal_lone_runs),
       cmocka_unit_test(test_ideal_is_the_quantizer),
+      cmocka_unit_test(test_quantizers_agree),
       cmocka_unit_test(test_adc_draws_the_input_variance),
       cmocka_unit_test(test_tia_calibration),
       cmocka_unit_test(test_dac_static_error),

@@ -64,6 +64,17 @@ static inline double aimc_zig_pos(uint64_t u) {
   return d - 1;
 }
 
+/* a, negated when bit 56 of u is set: the sign bit flipped as -a does,
+ * without a branch (the bit is a coin toss, so a branch on it is
+ * mispredicted half the time when one value is drawn at a time). */
+static inline double aimc_zig_signed(double a, uint64_t u) {
+  uint64_t m;
+  memcpy(&m, &a, sizeof m);
+  m ^= (u >> 56 & 1) << 63;
+  memcpy(&a, &m, sizeof a);
+  return a;
+}
+
 /* out[k] = a standard normal deviate from generator g[k], for k < n; u is
  * scratch for n words. Each generator steps once (one vectorizable loop);
  * the top 7 bits of its word pick the layer, bit 56 the sign, bits 11-55
@@ -77,7 +88,7 @@ static inline void aimc_normal_lanes(const aimc_ziggurat *z, aimc_xs128p *g, uin
   for (size_t k = 0; k < n; k++) {
     int i = (int)(u[k] >> 57);
     double a = aimc_zig_pos(u[k]);
-    out[k] = ((u[k] >> 56) & 1 ? -a : a) * z->x[i];
+    out[k] = aimc_zig_signed(a, u[k]) * z->x[i];
     rare |= !(a < z->inner[i]);
   }
   for (size_t k = 0; rare && k < n; k++) {
@@ -107,9 +118,50 @@ static inline void aimc_lanes_normal(const aimc_lanes *l, double *z) {
   aimc_normal_lanes(aimc_ziggurat_table(), l->rng, l->bits, z, (size_t)l->n);
 }
 
+/* A quantizer's constants, computed once (aimc_quant_k_of) for values
+ * quantized one by one or in loops: mode 0 off (identity), 1 binary
+ * (+-range), 2 levels k * step, |k| <= kmax (aimc/quant.h). kmax and step
+ * are aimc_quant_kmax and aimc_quant_step (also in mode 1: step = range). */
+typedef struct {
+  int mode;
+  double range, kmax, step, lim; /* lim = kmax + 1: the clamp of r below */
+} aimc_quant_k;
+
+static inline aimc_quant_k aimc_quant_k_of(const aimc_quant *q) {
+  int kmax = aimc_quant_kmax(q);
+  aimc_quant_k k = {q->bits <= 0 ? 0 : q->bits == 1 ? 1 : 2, q->range, kmax, 0, kmax + 1.0};
+  k.step = kmax ? q->range / k.kmax : 0;
+  return k;
+}
+
+/* Mode 2 without the libm round(): r = x / step is clamped first
+ * (anything beyond kmax + 1 rounds past kmax anyway; NaN goes to +kmax)
+ * and rounded half away from zero from its truncation t, whose remainder
+ * f = r - t is exact (and so is 2f): the value of aimc_quant_apply, with
+ * no branch (a lone value's rounding direction is unpredictable) and in a
+ * form that vectorizes (aimc_quant_vec_k's loop). */
+static inline double aimc_quant_k_level(const aimc_quant_k *k, double x) {
+  double r = x / k->step;
+  r = r <= k->lim ? r : k->lim;
+  r = r >= -k->lim ? r : -k->lim;
+  double t = (double)(int)r, f = r - t;
+  t += (double)(int)(f + f); /* +-1 where |f| >= 1/2, else +0: no branch */
+  t = t < k->kmax ? t : k->kmax;
+  t = t > -k->kmax ? t : -k->kmax;
+  return t * k->step;
+}
+
+/* aimc_quant_apply of one value, bit for bit. */
+static inline double aimc_quant_k_apply(const aimc_quant_k *k, double x) {
+  if (k->mode == 2) return aimc_quant_k_level(k, x);
+  return k->mode ? (x < 0 ? -k->range : k->range) : x;
+}
+
 /* dst = aimc_quant_apply(q, src) for n values, with the same arithmetic
  * (bit-identical) but vectorizable. dst may be src. */
 void aimc_quant_vec(const aimc_quant *q, const double *src, double *dst, size_t n);
+/* The same with the constants prepared. */
+void aimc_quant_vec_k(const aimc_quant_k *k, const double *src, double *dst, size_t n);
 
 #ifdef __cplusplus
 }

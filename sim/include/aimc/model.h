@@ -101,6 +101,13 @@ typedef struct {
    * digital unit (the tia: column amperes per unit of the column's value),
    * or NULL: one per unit. */
   const double *scale;
+  /* The model's constants of these n channels, made once by its prepare
+   * from the same params, state, fs, bits and scale, or NULL: eval and
+   * eval_batch work them out on each call. The numbers are the same. */
+  const void *prep;
+  /* The instance's channel that channel 0 here is (the state holds one
+   * entry per instance channel: a slot's rows start at its first row). */
+  int chan0;
 } aimc_eval;
 
 typedef struct aimc_model {
@@ -156,7 +163,22 @@ typedef struct aimc_model {
    * init draws the instance's the same way. NULL: eval reads none. */
   size_t (*eval_state_size)(const void *params);
   void (*eval_state_init)(const void *params, void *state, aimc_xs128p *rng);
+  /* Per-channel constants of a calibration (divisions, square roots),
+   * made once for the many evaluations of a run: a lone sequence
+   * evaluates a handful of channels per call, where working them out
+   * each time costs more than the conversion. prepare writes prep_chan
+   * bytes per channel, e->n channels, from e (not from in_var); eval and
+   * eval_batch read channel c's at e->prep + c * prep_chan
+   * (aimc_model_prep_at). NULL / 0: the model prepares nothing. */
+  void (*prepare)(const aimc_eval *e, void *prep);
+  size_t prep_chan;
 } aimc_model;
+
+/* The prepared constants of channels c0.. of a prepared set (NULL when
+ * prep is). */
+static inline const void *aimc_model_prep_at(const aimc_model *m, const void *prep, int c0) {
+  return prep ? (const char *)prep + (size_t)c0 * m->prep_chan : NULL;
+}
 
 /* The registry (models/models.def). */
 size_t aimc_models_count(void);
