@@ -51,20 +51,12 @@ static const adc_chan *chan_at(const aimc_eval *e, int c, adc_chan *tmp) {
 static void convert_lane(const aimc_eval *e, const double *in, double *out, size_t stride,
                          aimc_xs128p *rng) {
   const aimc_ziggurat *zt = aimc_ziggurat_table();
-  double z[1];
-  uint64_t u[1];
   for (int c = 0; c < e->n; c++) {
     adc_chan tmp;
     const adc_chan *ch = chan_at(e, c, &tmp);
     size_t i = (size_t)c * stride;
-    double x = in[i] + ch->off;
-    if (e->in_var) { /* the input's pending noise and the ADC's: one draw */
-      aimc_normal_lanes(zt, rng, u, z, 1);
-      x += sqrt(e->in_var[i] + ch->sd2) * z[0];
-    } else if (ch->sd > 0) {
-      aimc_normal_lanes(zt, rng, u, z, 1);
-      x += ch->sd * z[0];
-    }
+    double x = aimc_noise_one(zt, rng, in[i] + ch->off, e->in_var ? &e->in_var[i] : NULL,
+                              ch->sd, ch->sd2);
     out[i] = aimc_quant_k_apply(&ch->q, x);
   }
 }
@@ -88,14 +80,8 @@ int aimc_adc_eval_batch(const aimc_eval *e, const double *in, double *out,
     const double *x = in + (size_t)c * l->stride;
     double *y = out + (size_t)c * l->stride;
     for (int k = 0; k < l->n; k++) y[k] = x[k] + ch->off;
-    if (e->in_var) {
-      const double *v = e->in_var + (size_t)c * l->stride;
-      aimc_lanes_normal(l, l->z);
-      for (int k = 0; k < l->n; k++) y[k] += sqrt(v[k] + ch->sd2) * l->z[k];
-    } else if (ch->sd > 0) {
-      aimc_lanes_normal(l, l->z);
-      for (int k = 0; k < l->n; k++) y[k] += ch->sd * l->z[k];
-    }
+    aimc_lanes_add_noise(l, y, e->in_var ? e->in_var + (size_t)c * l->stride : NULL, ch->sd,
+                         ch->sd2);
     aimc_quant_vec_k(&ch->q, y, y, (size_t)l->n);
   }
   return AIMC_OK;

@@ -118,20 +118,11 @@ static double clip(double x, double lim) { return x > lim ? lim : x < -lim ? -li
 static void sense_lane(const aimc_eval *e, const double *in, double *out, size_t stride,
                        aimc_xs128p *rng) {
   const aimc_ziggurat *zt = aimc_ziggurat_table();
-  double z[1];
-  uint64_t u[1];
   for (int c = 0; c < e->n; c++) {
     tia_chan tmp;
     const tia_chan *ch = chan_at(e, c, &tmp);
     size_t i = (size_t)c * stride;
-    double x = in[i];
-    if (e->in_var) { /* the input's pending noise and its own: one draw */
-      aimc_normal_lanes(zt, rng, u, z, 1);
-      x += sqrt(e->in_var[i] + ch->sd2) * z[0];
-    } else if (ch->sd > 0) {
-      aimc_normal_lanes(zt, rng, u, z, 1);
-      x += ch->sd * z[0];
-    }
+    double x = aimc_noise_one(zt, rng, in[i], e->in_var ? &e->in_var[i] : NULL, ch->sd, ch->sd2);
     out[i] = clip(x * ch->rel, ch->lim);
   }
 }
@@ -154,14 +145,8 @@ static int tia_eval_batch(const aimc_eval *e, const double *in, double *out,
     const double *x = in + (size_t)c * l->stride;
     double *y = out + (size_t)c * l->stride;
     for (int k = 0; k < l->n; k++) y[k] = x[k];
-    if (e->in_var) {
-      const double *v = e->in_var + (size_t)c * l->stride;
-      aimc_lanes_normal(l, l->z);
-      for (int k = 0; k < l->n; k++) y[k] += sqrt(v[k] + ch->sd2) * l->z[k];
-    } else if (ch->sd > 0) {
-      aimc_lanes_normal(l, l->z);
-      for (int k = 0; k < l->n; k++) y[k] += ch->sd * l->z[k];
-    }
+    aimc_lanes_add_noise(l, y, e->in_var ? e->in_var + (size_t)c * l->stride : NULL, ch->sd,
+                         ch->sd2);
     for (int k = 0; k < l->n; k++) y[k] = clip(y[k] * ch->rel, ch->lim);
   }
   return AIMC_OK;

@@ -16,6 +16,7 @@
 #ifndef AIMC_LANES_H
 #define AIMC_LANES_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -116,6 +117,30 @@ typedef struct {
 /* z[k] = a standard normal deviate of lane k's stream, k < l->n. */
 static inline void aimc_lanes_normal(const aimc_lanes *l, double *z) {
   aimc_normal_lanes(aimc_ziggurat_table(), l->rng, l->bits, z, (size_t)l->n);
+}
+
+/* The noise a converter adds to its input, x plus one deviate of the
+ * summed variance *var + sd2 (var: the noise the input carries undrawn,
+ * aimc_eval.in_var; NULL: none) or of sigma sd alone; x when neither
+ * (independent Gaussians add, so one draw stands for both). One lane. */
+static inline double aimc_noise_one(const aimc_ziggurat *zt, aimc_xs128p *rng, double x,
+                                    const double *var, double sd, double sd2) {
+  double z;
+  uint64_t u;
+  if (!var && !(sd > 0)) return x;
+  aimc_normal_lanes(zt, rng, &u, &z, 1);
+  return x + (var ? sqrt(*var + sd2) : sd) * z;
+}
+
+/* The same in place on l->n lanes, y[k] and var[k] lane k's. */
+static inline void aimc_lanes_add_noise(const aimc_lanes *l, double *y, const double *var,
+                                        double sd, double sd2) {
+  if (!var && !(sd > 0)) return;
+  aimc_lanes_normal(l, l->z);
+  if (var)
+    for (int k = 0; k < l->n; k++) y[k] += sqrt(var[k] + sd2) * l->z[k];
+  else
+    for (int k = 0; k < l->n; k++) y[k] += sd * l->z[k];
 }
 
 /* A quantizer's constants, computed once (aimc_quant_k_of) for values
