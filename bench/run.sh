@@ -7,7 +7,8 @@
 # The trainer/PyTorch row appears when bench_trainer prints one (python3-torch
 # installed). The pipeline sweep rows use out/demo/train/model.s4d when it
 # exists (scripts/demo.sh makes it; AIMC_BENCH_MODEL overrides), else only
-# the synthetic evaluator runs.
+# the synthetic evaluator runs. The inference and start-up rows need the
+# zero_one corpus: data/digits, or $AIMC_DATA/digits (aimc data digits).
 set -eu
 cd "$(dirname "$0")/.."
 QUICK="" JSON="" BUILD=build
@@ -15,7 +16,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --quick) QUICK=--quick ;;
     -o) JSON=$2; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) BUILD=$1 ;;
   esac
   shift
@@ -43,10 +44,13 @@ row "kernel native / SystemC (events/s, 1e5 pending)" "${r:-n/a}" "x"
 
 section "inference: simulated hardware vs float recurrence"
 "$B/bench_inference" $QUICK --json "$TMP/inf.json" >>"$LOG" 2>&1 || true
-num() { sed -n "s/.*\"$1\": *\([-0-9.eE+]*\).*/\1/p" "$TMP/inf.json" 2>/dev/null | head -1; }
-row "simulation / float recurrence (every non-ideality on)" "$(num sim_over_float)" "x (target <= 3)"
-row "one sequence / batched (per sequence-step)" "$(num one_sequence_over_batched)" "x (target <= 2)"
-row "batched time per sequence-step" "$(num us_per_seq_step_batched)" "us"
+# Without the zero_one data the inference bench cannot run: say so.
+why=""
+[ -s "$TMP/inf.json" ] || why=" (no data: aimc data digits, or set AIMC_DATA)"
+num() { v=$(sed -n "s/.*\"$1\": *\([-0-9.eE+]*\).*/\1/p" "$TMP/inf.json" 2>/dev/null | head -1); echo "${v:-n/a}"; }
+row "simulation / float recurrence (every non-ideality on)" "$(num sim_over_float)" "x (target <= 3)$why"
+row "one sequence / batched (per sequence-step)" "$(num one_sequence_over_batched)" "x (target <= 2)$why"
+row "batched time per sequence-step" "$(num us_per_seq_step_batched)" "us$why"
 ns=$(sed -n 's/.*"ns_per_value_step": \[\(.*\)\].*/\1/p' "$TMP/inf.json" 2>/dev/null |
   awk -F'"ns": ' '{ lo = 1e300; hi = 0; for (i = 2; i <= NF; i++) { v = $i + 0; if (v < lo) lo = v; if (v > hi) hi = v }
                     if (hi > 0) printf "%.2f", hi / lo }')
