@@ -49,10 +49,16 @@ uint64_t aimc_seed_derive(uint64_t seed, uint64_t stream) {
   return z ^ (z >> 31);
 }
 
-uint64_t aimc_hash_str(const char *s) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (; s && *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+uint64_t aimc_fnv1a(uint64_t h, const void *data, size_t n) {
+  const unsigned char *b = data;
+  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
   return h;
+}
+
+uint64_t aimc_fnv1a_sep(uint64_t h) { return (h ^ 0xff) * 0x100000001b3ull; }
+
+uint64_t aimc_hash_str(const char *s) {
+  return aimc_fnv1a(AIMC_FNV_BASIS, s, s ? strlen(s) : 0);
 }
 
 aimc_ctx *aimc_ctx_alloc_with(uint64_t seed, const aimc_allocator *alloc) {

@@ -7,11 +7,7 @@
 #include "aimc/status.h"
 
 static size_t hash_of(const char *key, size_t len) {
-  size_t h = (size_t)14695981039346656037ULL;
-  for (size_t i = 0; i < len; i++) {
-    h ^= (unsigned char)key[i];
-    h *= (size_t)1099511628211ULL;
-  }
+  size_t h = (size_t)aimc_fnv1a(AIMC_FNV_BASIS, key, len);
   /* FNV's low bits depend only on the bytes' low bits; the table is
    * indexed by low bits: mix the high ones down (murmur3's finalizer). */
   uint64_t x = (uint64_t)h;

@@ -203,14 +203,12 @@ static uint64_t hash_param(uint64_t h, const aimc_arch *arch, const aimc_param *
                : p->type == AIMC_PT_REAL ? sizeof(double)
                : p->type == AIMC_PT_TIME ? sizeof(aimc_time)
                                          : sizeof(int);
-  for (size_t k = 0; k < len; k++) h = (h ^ b[k]) * 1099511628211ULL;
-  return (h ^ 0xff) * 1099511628211ULL;
+  return aimc_fnv1a_sep(aimc_fnv1a(h, b, len));
 }
 
-static const uint64_t FNV_BASIS = 1469598103934665603ULL;
 
 uint64_t aimc_arch_hash(const aimc_arch *arch) {
-  uint64_t h = FNV_BASIS;
+  uint64_t h = AIMC_FNV_BASIS_NETLIST;
   for (size_t s = 0; s < N_SECTIONS; s++)
     for (size_t i = 0; i < SECTIONS[s].n; i++) h = hash_param(h, arch, &SECTIONS[s].table[i]);
   return h;
@@ -218,7 +216,7 @@ uint64_t aimc_arch_hash(const aimc_arch *arch) {
 
 uint64_t aimc_arch_program_hash(const aimc_arch *arch) {
   static const char *const NONIDEAL_KEYS[] = {"programming", "stuck", "stuck_frac"};
-  uint64_t h = FNV_BASIS;
+  uint64_t h = AIMC_FNV_BASIS_NETLIST;
   for (size_t i = 0; i < AIMC_NPARAMS(ARRAY); i++) h = hash_param(h, arch, &ARRAY[i]);
   for (size_t i = 0; i < AIMC_NPARAMS(PROGRAMMING); i++) h = hash_param(h, arch, &PROGRAMMING[i]);
   for (size_t i = 0; i < AIMC_NPARAMS(NONIDEAL_KEYS); i++)

@@ -217,33 +217,6 @@ void aimc_mapping_free(aimc_ctx *ctx, aimc_mapping *m) {
   aimc_free(ctx, m);
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n) {
-  const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ULL;
-  return h;
-}
-
-uint64_t aimc_s4d_model_hash(const aimc_s4d_model *mdl) {
-  uint64_t h = 1469598103934665603ULL;
-  int shape[7] = {mdl->n_in, mdl->n_out, mdl->h, mdl->m, mdl->layers, mdl->mix,
-                  mdl->use_ssm};
-  h = fnv(h, shape, sizeof shape);
-  const aimc_quant *q[] = {&mdl->quant_a, &mdl->quant_b, &mdl->quant_c,
-                           &mdl->quant_d, &mdl->quant_u, &mdl->quant_x,
-                           &mdl->quant_y};
-  for (size_t i = 0; i < 7; i++) {
-    h = fnv(h, &q[i]->bits, sizeof q[i]->bits);
-    h = fnv(h, &q[i]->range, sizeof q[i]->range);
-  }
-  size_t n = (size_t)mdl->layers * mdl->h * mdl->m;
-  const double *t[] = {mdl->a_re, mdl->a_im, mdl->b_re, mdl->b_im, mdl->c_re, mdl->c_im};
-  for (size_t i = 0; i < 6; i++)
-    if (t[i]) h = fnv(h, t[i], n * sizeof(double));
-  if (mdl->d) h = fnv(h, mdl->d, (size_t)mdl->layers * mdl->h * sizeof(double));
-  if (mdl->mode_mask) h = fnv(h, mdl->mode_mask, n);
-  return h;
-}
-
 void aimc_map_print_stats(const aimc_mapping *m, FILE *f) {
   const aimc_map_stats *s = &m->stats;
   fprintf(f, "arrays       %zu of %dx%d (%s form, %s split)\n", s->n_arrays,

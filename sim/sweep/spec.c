@@ -416,14 +416,9 @@ static int fill_values(aimc_ctx *ctx, aimc_sweep_spec *s) {
   return AIMC_OK;
 }
 
-/* FNV-1a over a run of bytes, continuing from h. */
+/* A text field of a hash, continuing from h. */
 static uint64_t fnv(uint64_t h, const char *text) {
-  for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-    h ^= *c;
-    h *= 0x100000001b3ull;
-  }
-  h ^= 0xff; /* separator: "ab","c" and "a","bc" hash apart */
-  return h * 0x100000001b3ull;
+  return aimc_fnv1a_sep(aimc_fnv1a(h, text, strlen(text)));
 }
 
 int aimc_sweep_spec_expand(aimc_ctx *ctx, aimc_sweep_spec *s) {
@@ -471,7 +466,7 @@ int aimc_sweep_spec_expand(aimc_ctx *ctx, aimc_sweep_spec *s) {
     return rc;
   }
   char num[64];
-  uint64_t h = fnv(0xcbf29ce484222325ull, s->evaluator);
+  uint64_t h = fnv(AIMC_FNV_BASIS, s->evaluator);
   snprintf(num, sizeof num, "%llu/%u", (unsigned long long)s->seed, s->n_seeds);
   h = fnv(h, num);
   for (size_t i = 0; i < s->n_points; i++)

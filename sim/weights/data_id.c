@@ -15,17 +15,8 @@
 #include "aimc/s4d_model.h"
 #include "aimc/status.h"
 
-static uint64_t fnv(uint64_t h, const void *data, size_t n) {
-  const unsigned char *p = data;
-  for (size_t i = 0; i < n; i++) {
-    h ^= p[i];
-    h *= 0x100000001B3ull;
-  }
-  return h;
-}
-
 static uint64_t fnv_str(uint64_t h, const char *s) {
-  return fnv(h, s, strlen(s) + 1); /* with the NUL: "ab","c" != "a","bc" */
+  return aimc_fnv1a(h, s, strlen(s) + 1); /* with the NUL: "ab","c" != "a","bc" */
 }
 
 /* What the features are: these keys, not dir, cache, length, the split
@@ -36,7 +27,7 @@ static const char *const FEATURE_KEYS[] = {"task",     "classes",   "n_mels",
 
 int aimc_data_fingerprint(aimc_ctx *ctx, const aimc_data_spec *spec,
                           uint64_t *fp) {
-  uint64_t h = 0xCBF29CE484222325ull;
+  uint64_t h = AIMC_FNV_BASIS;
   size_t n;
   const aimc_param *t = aimc_data_params(&n);
   for (size_t i = 0; i < sizeof FEATURE_KEYS / sizeof *FEATURE_KEYS; i++) {
@@ -64,7 +55,7 @@ int aimc_data_fingerprint(aimc_ctx *ctx, const aimc_data_spec *spec,
                           "data fingerprint: cannot read %s", path);
       int64_t size = (int64_t)sb.st_size;
       h = fnv_str(h, FILES[i]);
-      h = fnv(h, &size, sizeof size);
+      h = aimc_fnv1a(h, &size, sizeof size);
     }
   } else {
     static const char *const LISTS[] = {"train_filenames.txt",
@@ -76,7 +67,7 @@ int aimc_data_fingerprint(aimc_ctx *ctx, const aimc_data_spec *spec,
       int st = aimc_read_file(ctx, path, &text, &len);
       if (st) return st;
       h = fnv_str(h, LISTS[i]);
-      h = fnv(h, text, len);
+      h = aimc_fnv1a(h, text, len);
       /* And the size of each listed audio file: two corpora synthesized
        * with the same layout (same names) but other seeds differ here. */
       for (char *line = text; line && *line;) {
@@ -88,7 +79,7 @@ int aimc_data_fingerprint(aimc_ctx *ctx, const aimc_data_spec *spec,
           struct stat sb;
           snprintf(path, sizeof path, "%s/audio/%s", dir, line);
           int64_t size = stat(path, &sb) == 0 ? (int64_t)sb.st_size : -1;
-          h = fnv(h, &size, sizeof size);
+          h = aimc_fnv1a(h, &size, sizeof size);
         }
         line = next;
       }

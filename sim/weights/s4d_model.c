@@ -301,3 +301,24 @@ int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out) {
   *out = m;
   return AIMC_OK;
 }
+
+uint64_t aimc_s4d_model_hash(const aimc_s4d_model *mdl) {
+  uint64_t h = AIMC_FNV_BASIS_NETLIST;
+  int shape[7] = {mdl->n_in, mdl->n_out, mdl->h, mdl->m, mdl->layers, mdl->mix,
+                  mdl->use_ssm};
+  h = aimc_fnv1a(h, shape, sizeof shape);
+  const aimc_quant *q[] = {&mdl->quant_a, &mdl->quant_b, &mdl->quant_c,
+                           &mdl->quant_d, &mdl->quant_u, &mdl->quant_x,
+                           &mdl->quant_y};
+  for (size_t i = 0; i < 7; i++) {
+    h = aimc_fnv1a(h, &q[i]->bits, sizeof q[i]->bits);
+    h = aimc_fnv1a(h, &q[i]->range, sizeof q[i]->range);
+  }
+  size_t n = (size_t)mdl->layers * mdl->h * mdl->m;
+  const double *t[] = {mdl->a_re, mdl->a_im, mdl->b_re, mdl->b_im, mdl->c_re, mdl->c_im};
+  for (size_t i = 0; i < 6; i++)
+    if (t[i]) h = aimc_fnv1a(h, t[i], n * sizeof(double));
+  if (mdl->d) h = aimc_fnv1a(h, mdl->d, (size_t)mdl->layers * mdl->h * sizeof(double));
+  if (mdl->mode_mask) h = aimc_fnv1a(h, mdl->mode_mask, n);
+  return h;
+}

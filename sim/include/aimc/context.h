@@ -65,6 +65,16 @@ uint64_t aimc_seed_derive(uint64_t seed, uint64_t stream);
 /* Stable 64-bit hash of a string (FNV-1a), e.g. to derive per-instance
  * RNG streams from instance names so results do not depend on order. */
 uint64_t aimc_hash_str(const char *s);
+/* FNV-1a (64 bits) of n bytes, continuing from h (first: AIMC_FNV_BASIS):
+ * the one hash of the hashes files record (model, arch, corpus, sweep
+ * points). aimc_fnv1a_sep hashes a separator byte, so that fields hashed
+ * one after the other hash apart ("ab","c" vs "a","bc"). */
+#define AIMC_FNV_BASIS 0xcbf29ce484222325ull
+/* The start of the arch and model hashes that netlists record: a digit
+ * short of FNV's basis, kept so that recorded hashes stay valid. */
+#define AIMC_FNV_BASIS_NETLIST 1469598103934665603ull
+uint64_t aimc_fnv1a(uint64_t h, const void *data, size_t n);
+uint64_t aimc_fnv1a_sep(uint64_t h);
 
 uint64_t aimc_ctx_seed(const aimc_ctx *ctx);
 gsl_rng *aimc_ctx_rng(aimc_ctx *ctx);

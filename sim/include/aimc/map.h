@@ -283,10 +283,6 @@ int aimc_map_model(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                    const aimc_arch *arch, aimc_mapping **out);
 void aimc_mapping_free(aimc_ctx *ctx, aimc_mapping *m);
 
-/* Hash of the analog tensors of a model (Abar, Bbar, C, D, masks,
- * quantizers), so a netlist can be checked against the model it came from. */
-uint64_t aimc_s4d_model_hash(const aimc_s4d_model *mdl);
-
 /* Writes the mapping as an ordinary netlist YAML (aimc/netlist.h format)
  * at `path`, plus one target-conductance CSV per array next to it
  * (<stem>.arrays/array<k>.csv: rows lines of cols values in S), all

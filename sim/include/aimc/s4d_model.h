@@ -87,6 +87,10 @@ void aimc_s4d_model_free(aimc_ctx *ctx, aimc_s4d_model *mdl);
 int aimc_s4d_model_write(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                          const char *path);
 int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out);
+/* Hash of the analog tensors of a model (Abar, Bbar, C, D, masks,
+ * quantizers), so a netlist can be checked against the model it came from
+ * (FNV-1a, aimc_fnv1a). */
+uint64_t aimc_s4d_model_hash(const aimc_s4d_model *mdl);
 
 /* A fingerprint (64-bit FNV-1a) of the corpus a spec reads: the task, the
  * class list and the feature settings (n_mels, window_s, hop_s, f_min_Hz,
