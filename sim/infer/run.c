@@ -31,8 +31,7 @@
 #include "aimc/fileio.h"
 #include "aimc/progress.h"
 #include "aimc/status.h"
-#include "aimc/xbar_read.h"
-#include "infer_internal.h"
+#include "run_ws.h"
 
 /* LANES: sequences per register block of the batched loops (a batch is
  * padded to a multiple of it; padding lanes hold zeros and are never
@@ -44,92 +43,6 @@ enum { LANES = AIMC_LANES, BATCH_MAX = 32 };
  * else nb rounded up to whole register blocks. */
 static int lanes_for(int nb) { return nb == 1 ? 1 : (nb + LANES - 1) / LANES * LANES; }
 
-/* Scratch of one layer's read, kept from its DAC to its periphery stage:
- * one set per layer when layers overlap in time (pipelined), else one set
- * shared by all. */
-typedef struct {
-  double *in, *in2;   /* DAC values of a read (in2: B's input)           */
-  double *out, *out2; /* converted outputs (out2: B's)                   */
-  double *y;          /* the layer's output (h)                          */
-} layer_buf;
-
-/* Converter view of one matrix: the calibration of its rows (DACs) and
- * columns (ADCs), the full scale and resolution each channel needs to
- * carry the model's quantized values (the quantizer of what it carries:
- * state, input or output); the quantizer applied digitally after partial
- * sums are added; the array slots holding the matrix and their tiles,
- * whose dac and adc models convert (aimc/model.h, eval_batch). */
-typedef struct {
-  double *dac_fs, *adc_fs;  /* n_in, n_out full scales                 */
-  int *dac_bits, *adc_bits; /* n_in, n_out resolutions (0: exact)      */
-  int calibrated;           /* 0: dense layers, converters exact      */
-  unsigned char *on_grid;   /* n_in: the row carries words already on  */
-                            /* its calibration's grid (the state)      */
-  aimc_quant post;          /* bits 0: none                           */
-  const aimc_map_slot **slots;
-  int *slot_tile;           /* the array (tile) of each slot          */
-  aimc_xbar_plan **plans;   /* each slot's read (aimc/xbar_read.h)    */
-  double **amps;            /* each slot's columns: amperes per unit   */
-                            /* of their value (the TIAs' scale)        */
-  void **prep;              /* each slot's converters' constants       */
-                            /* (aimc/model.h, prepare): [slot * parts  */
-                            /* + part], NULL where the model has none  */
-  int n_slots;
-  int exclusive;            /* every column read from exactly one slot */
-} mat_view;
-
-typedef struct {
-  const aimc_s4d_model *mdl;
-  const aimc_hw *hw;
-  const aimc_mapping *m;
-  mat_view *mv;             /* per matrix                              */
-  int *ssm, *ssm_b, *ssm_cd, *mix; /* matrix index per layer, -1 none */
-  int enc, dec;
-  size_t *st_off;           /* per layer: offset of its state          */
-  /* The batch: nb sequences in bp lanes (nb rounded up to LANES). Every
-   * buffer below holds bp values per element. */
-  int nb, bp, bp_max;
-  size_t big;               /* elements of the scratch buffers          */
-  double *state;            /* x^ of every layer                       */
-  layer_buf *lb;            /* per layer (aliases when not pipelined)  */
-  double *lb_mem;           /* their memory                            */
-  size_t lb_size;           /* doubles of it                           */
-  double *read_tmp;         /* scratch of the array reads              */
-  double *layer_in;         /* layers x h: raw input at this read      */
-  double *layer_next;       /* pipelined: what this step writes for the */
-                            /* next (== layer_in when not pipelined)   */
-  double *prev_in;          /* layers x h: raw input one read earlier  */
-  double *z, *o, *pool, *logits; /* 2h, h, h, n_out                     */
-  double *mean, *var;       /* layer-norm moments, one per lane        */
-  double *part;             /* a slot's columns when partial sums add  */
-  double *part_var;         /* a slot's read-noise variance, undrawn   */
-  double *drive;            /* a slot's row drive after its DACs       */
-  unsigned char *dac_exact; /* per array: its DACs at their calibration */
-  unsigned char *tia_on;    /* per array: its TIAs change the signal   */
-  void **part_state;        /* per array and part: the static state its */
-                            /* model's eval reads (eval_state_*), or NULL */
-  aimc_lanes lanes;         /* the batch's lanes for the models' evals */
-  aimc_xs128p *noise;       /* read/ADC noise stream of each lane      */
-  uint64_t *bits;           /* one random word per lane                */
-  double *z01;              /* one standard normal deviate per lane    */
-  uint64_t noise_seed;      /* sample s draws from derive(seed, s)     */
-  /* The event schedule: a step event every period, then a chain of stage
-   * events per layer, the first at the layer's offset inside the step. */
-  aimc_kernel *k;
-  uint32_t handler;
-  aimc_time period_fs, dec_fs;
-  aimc_time *offset_fs;     /* layers: start of layer l's read in a step */
-  aimc_stage *stages;       /* layers x AIMC_STAGES_MAX                  */
-  int *n_stages;            /* per layer                                 */
-  const double *x;          /* the batch's sequences: [t][n_in][bp]    */
-  int len, n_steps, lag;    /* lag: the single form's output lag       */
-  int enc_lag, layer_lag;   /* the wavefront (aimc_infer_wavefront)    */
-  uint64_t events;          /* kernel events delivered                 */
-  aimc_time t_end_fs;       /* simulated time of the last inference    */
-  aimc_infer_trace *trace;  /* this batch's events, or NULL            */
-  int trace_lane;           /* the traced sequence in the batch        */
-} run_ws;
-
 /* Event tags: the step, stage i of layer l, the decoder (a step period
  * after the last step starts: the mean pool and the decoder), the end of
  * the inference (the decoder's time later): the inference's latency is the
@@ -140,25 +53,8 @@ static const uint32_t EV_DECODE = AIMC_TAG_SIGNAL - 2, EV_END = AIMC_TAG_SIGNAL 
 static uint32_t stage_tag(int l, int i) { return EV_STAGE + (uint32_t)(l * AIMC_STAGES_MAX + i); }
 
 static void ws_free(aimc_ctx *ctx, run_ws *w) {
-  if (w->mv)
-    for (size_t i = 0; i < w->m->n_mats; i++) {
-      for (int si = 0; w->mv[i].plans && si < w->mv[i].n_slots; si++)
-        aimc_xbar_plan_free(ctx, w->mv[i].plans[si]);
-      for (int si = 0; w->mv[i].amps && si < w->mv[i].n_slots; si++)
-        aimc_free(ctx, w->mv[i].amps[si]);
-      for (int j = 0; w->mv[i].prep && j < w->mv[i].n_slots * AIMC_TILE_PARTS; j++)
-        aimc_free(ctx, w->mv[i].prep[j]);
-      aimc_free(ctx, w->mv[i].prep);
-      aimc_free(ctx, w->mv[i].plans);
-      aimc_free(ctx, w->mv[i].amps);
-      void *v[] = {w->mv[i].dac_fs, w->mv[i].adc_fs, w->mv[i].dac_bits,
-                   w->mv[i].adc_bits, w->mv[i].slots, w->mv[i].slot_tile, w->mv[i].on_grid};
-      for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) aimc_free(ctx, v[j]);
-    }
+  if (w->m) aimc_infer_views_free(ctx, w);
   aimc_kernel_free(w->k);
-  for (size_t i = 0; w->part_state && i < w->m->n_arrays * AIMC_TILE_PARTS; i++)
-    aimc_free(ctx, w->part_state[i]);
-  aimc_free(ctx, w->part_state);
   if (w->layer_next == w->layer_in) w->layer_next = NULL;
   void *bufs[] = {w->offset_fs, w->stages, w->n_stages, w->mv, w->ssm, w->ssm_b,
                   w->ssm_cd, w->mix, w->st_off, w->state, w->lb, w->lb_mem, w->read_tmp,
@@ -166,161 +62,6 @@ static void ws_free(aimc_ctx *ctx, run_ws *w) {
                   w->pool, w->logits, w->mean, w->var, w->part, w->part_var, w->noise, w->bits, w->z01};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
   memset(w, 0, sizeof *w);
-}
-
-/* The quantizer a channel carrying q's values needs: q itself when
- * converters are modelled, else exact (over q's range). */
-static aimc_quant carried(const aimc_arch *a, const aimc_quant *q) {
-  return (aimc_quant){a->ni_converter && q->range > 0 ? q->bits : 0, q->range};
-}
-
-static void calibrate(mat_view *v, int row, const aimc_quant *dac, int col,
-                      const aimc_quant *adc) {
-  if (dac) v->dac_fs[row] = dac->range, v->dac_bits[row] = dac->bits;
-  if (adc) v->adc_fs[col] = adc->range, v->adc_bits[col] = adc->bits;
-}
-
-/* Rows of a channel block: [x; u; u_{t-1}] (single form), [x; u] (C/D),
- * x (A), u (B). Columns: [x; y] (single), y (C/D), x (A, B: partial sums
- * at the state's range, quantized to it in the register). */
-static void calibrate_block(mat_view *v, const aimc_map_matrix *mx, int b, const aimc_arch *a,
-                            const aimc_s4d_model *mdl) {
-  aimc_quant qu = carried(a, &mdl->quant_u), qx = carried(a, &mdl->quant_x),
-             qy = carried(a, &mdl->quant_y), part = {0, qx.range};
-  int i0 = mx->in_off[b], ni = mx->in_off[b + 1] - i0;
-  int j0 = mx->out_off[b], nj = mx->out_off[b + 1] - j0;
-  int ns = mx->kind == AIMC_OP_SSM ? ni - 2 : mx->kind == AIMC_OP_SSM_CD ? ni - 1
-           : mx->kind == AIMC_OP_SSM_A ? ni : 0;
-  for (int i = 0; i < ni; i++) {
-    calibrate(v, i0 + i, i < ns ? &qx : &qu, 0, NULL);
-    v->on_grid[i0 + i] = i < ns; /* state rows; ws_init keeps those on the grid */
-  }
-  for (int j = 0; j < nj; j++) {
-    const aimc_quant *q = mx->kind == AIMC_OP_SSM ? (j == nj - 1 ? &qy : &qx)
-                          : mx->kind == AIMC_OP_SSM_CD ? &qy : &part;
-    calibrate(v, 0, NULL, j0 + j, q);
-  }
-  if (mx->kind == AIMC_OP_SSM_A || mx->kind == AIMC_OP_SSM_B) v->post = qx;
-}
-
-/* A tile param's value (its part's model may lack it: dflt). */
-static double tile_param(const aimc_tile *t, aimc_tile_part p, const char *key, double dflt) {
-  const aimc_param *q = aimc_params_find(t->model[p]->params, t->model[p]->n_params, key);
-  return q ? aimc_param_get(q, t->params[p]) : dflt;
-}
-
-/* The current each calibrated column carries per unit of its value: a
- * block's DACs drive row i at x_i * row_gain_i * c volts, c putting the
- * block's largest full scale at the DAC's full-scale voltage, so column j
- * sums (G+ - G-) v = W x * span * c / col_gain_j amperes (hw.c: W =
- * row_gain col_gain (G+ - G-) / span). The TIAs' calibrated gains map
- * its full scale to their v_fs (models/tia.c). */
-static int column_amps(aimc_ctx *ctx, run_ws *w, int mi) {
-  const aimc_map_matrix *mx = &w->m->mats[mi];
-  mat_view *v = &w->mv[mi];
-  double span = w->m->arch.g_max_S - w->m->arch.g_min_S;
-  v->amps = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof *v->amps);
-  if (!v->amps) return AIMC_ENOMEM;
-  for (int si = 0; si < v->n_slots; si++) {
-    const aimc_map_slot *s = v->slots[si];
-    const aimc_tile *t = &w->m->tiles[v->slot_tile[si]];
-    double v_fs = tile_param(t, AIMC_TILE_DAC, "v_fs", w->m->arch.v_read_V), top = 0;
-    for (int i = mx->in_off[s->block]; i < mx->in_off[s->block + 1]; i++)
-      top = fmax(top, fabs(mx->row_gain[i]) * v->dac_fs[i]);
-    if (!(v->amps[si] = aimc_malloc(ctx, sizeof(double) * (size_t)(s->n_out + 1))))
-      return AIMC_ENOMEM;
-    for (int j = 0; j < s->n_out; j++) {
-      double a = span * v_fs / (top * fabs(mx->col_gain[s->out0 + j]));
-      v->amps[si][j] = isfinite(a) && a > 0 ? a : 1; /* an unused column */
-    }
-  }
-  return AIMC_OK;
-}
-
-/* The constants of each slot's converters, made once: their calibration
- * is fixed for the run (convert passes them; a lone sequence would
- * otherwise work them out on every read). */
-static int prepare_slots(aimc_ctx *ctx, run_ws *w, mat_view *v) {
-  v->prep = aimc_calloc(ctx, (size_t)v->n_slots * AIMC_TILE_PARTS + 1, sizeof *v->prep);
-  if (!v->prep) return AIMC_ENOMEM;
-  for (int si = 0; si < v->n_slots; si++) {
-    const aimc_map_slot *s = v->slots[si];
-    const aimc_tile *t = &w->m->tiles[v->slot_tile[si]];
-    /* The calibrations array_read converts with. */
-    const aimc_eval cal[AIMC_TILE_PARTS] = {
-        [AIMC_TILE_DAC] = {.n = s->n_in, .fs = v->dac_fs + s->in0, .bits = v->dac_bits + s->in0,
-                           .chan0 = s->row0},
-        [AIMC_TILE_TIA] = {.n = s->n_out, .fs = v->adc_fs + s->out0, .scale = v->amps[si],
-                           .chan0 = s->col0},
-        [AIMC_TILE_ADC] = {.n = s->n_out, .fs = v->adc_fs + s->out0,
-                           .bits = v->adc_bits + s->out0, .chan0 = s->col0}};
-    static const aimc_tile_part PARTS[] = {AIMC_TILE_DAC, AIMC_TILE_TIA, AIMC_TILE_ADC};
-    for (size_t i = 0; i < sizeof PARTS / sizeof PARTS[0]; i++) {
-      aimc_tile_part p = PARTS[i];
-      const aimc_model *md = t->model[p];
-      if (!md->prepare || cal[p].n <= 0) continue;
-      void *prep = aimc_malloc(ctx, md->prep_chan * (size_t)cal[p].n);
-      if (!prep) return AIMC_ENOMEM;
-      aimc_eval e = cal[p];
-      e.params = t->params[p];
-      e.state = w->part_state[(size_t)v->slot_tile[si] * AIMC_TILE_PARTS + p];
-      md->prepare(&e, prep);
-      v->prep[(size_t)si * AIMC_TILE_PARTS + p] = prep;
-    }
-  }
-  return AIMC_OK;
-}
-
-static int view_init(aimc_ctx *ctx, run_ws *w, int mi) {
-  const aimc_map_matrix *mx = &w->m->mats[mi];
-  mat_view *v = &w->mv[mi];
-  size_t ni = (size_t)mx->n_in + 1, no = (size_t)mx->n_out + 1;
-  v->dac_fs = aimc_calloc(ctx, ni, sizeof(double));
-  v->adc_fs = aimc_calloc(ctx, no, sizeof(double));
-  v->dac_bits = aimc_calloc(ctx, ni, sizeof(int));
-  v->adc_bits = aimc_calloc(ctx, no, sizeof(int));
-  v->on_grid = aimc_calloc(ctx, ni, 1);
-  if (!v->dac_fs || !v->adc_fs || !v->dac_bits || !v->adc_bits || !v->on_grid)
-    return AIMC_ENOMEM;
-  for (size_t k = 0; k < w->m->n_arrays; k++) v->n_slots += w->m->arrays[k].n_place;
-  v->slots = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof *v->slots);
-  v->slot_tile = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof(int));
-  if (!v->slots || !v->slot_tile) return AIMC_ENOMEM;
-  v->n_slots = 0;
-  for (size_t k = 0; k < w->m->n_arrays; k++)
-    for (int p = 0; p < w->m->arrays[k].n_place; p++)
-      if (w->m->arrays[k].place[p].matrix == mi) {
-        v->slot_tile[v->n_slots] = (int)k;
-        v->slots[v->n_slots++] = &w->m->arrays[k].place[p];
-      }
-  v->plans = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof *v->plans);
-  if (!v->plans) return AIMC_ENOMEM;
-  const double *W = aimc_hw_weights(w->hw, (size_t)mi);
-  for (int si = 0; si < v->n_slots; si++) {
-    const aimc_map_slot *s = v->slots[si];
-    int b = s->block;
-    size_t at = aimc_map_matrix_index(mx, b, s->out0 - mx->out_off[b], s->in0 - mx->in_off[b]);
-    aimc_xbar_read_src src = {s->n_in, s->n_out, (size_t)(mx->in_off[b + 1] - mx->in_off[b]),
-                              W + at, w->hw->nvar[mi] ? w->hw->nvar[mi] + at : NULL,
-                              mx->is_value + at, mx->row_gain + s->in0};
-    int st = aimc_xbar_plan_build(ctx, &src, &v->plans[si]);
-    if (st) return st;
-  }
-  /* Column sums split over arrays (tiles along rows) are added up. */
-  int *cover = aimc_calloc(ctx, no, sizeof(int));
-  if (!cover) return AIMC_ENOMEM;
-  for (int si = 0; si < v->n_slots; si++)
-    for (int j = 0; j < v->slots[si]->n_out; j++) cover[v->slots[si]->out0 + j]++;
-  v->exclusive = 1;
-  for (int j = 0; j < mx->n_out; j++) v->exclusive &= cover[j] == 1;
-  aimc_free(ctx, cover);
-  v->calibrated = mx->kind == AIMC_OP_SSM || mx->kind == AIMC_OP_SSM_A ||
-                  mx->kind == AIMC_OP_SSM_B || mx->kind == AIMC_OP_SSM_CD;
-  for (int b = 0; v->calibrated && b < mx->n_blocks; b++)
-    calibrate_block(v, mx, b, &w->m->arch, w->mdl);
-  if (!v->calibrated) return AIMC_OK;
-  int st = column_amps(ctx, w, mi);
-  return st ? st : prepare_slots(ctx, w, v);
 }
 
 /* n zeroed doubles, written once so the pages are mapped before the
@@ -332,83 +73,8 @@ static double *zeros(aimc_ctx *ctx, size_t n) {
 }
 
 static int on_event(aimc_kernel *k, void *self, const aimc_event *ev);
-static int at_calibration(const run_ws *w, int k, aimc_tile_part p);
-
-/* 1 when a tile's TIAs are not evaluated: calibrated gain, no noise, and
- * a clip at or beyond the ADC's full scale, which the ADC clips anyway.
- * The one approximation: a column driven past full scale gets the ADC's
- * offset and noise before that clip instead of after it (the exact order
- * costs a pass and a second deviate per column: 1.45x the batched read,
- * bench_inference). */
-static int tia_transparent(const aimc_tile *t) {
-  if (!t->model[AIMC_TILE_TIA]->eval) return 1; /* not evaluated outside the kernel */
-  return tile_param(t, AIMC_TILE_TIA, "gain", 0) == 0 &&
-         tile_param(t, AIMC_TILE_TIA, "noise", 0) == 0 &&
-         tile_param(t, AIMC_TILE_TIA, "v_sat", 1) >= tile_param(t, AIMC_TILE_TIA, "v_fs", 1);
-}
-
-/* Which state rows carry words already on their DAC's grid, so that an
- * exact DAC passes them as they are (quantizing a grid value gives it
- * back): the separate form's register quantizes the state to quant_x; the
- * single form's state columns are converted by ADCs at that calibration
- * when every tile of the matrix converts at it and no column adds partial
- * sums (or the state is not quantized at all). */
-static int grid_init(aimc_ctx *ctx, run_ws *w) {
-  const aimc_mapping *m = w->m;
-  w->dac_exact = aimc_calloc(ctx, m->n_arrays + 1, 1);
-  if (!w->dac_exact) return AIMC_ENOMEM;
-  w->tia_on = aimc_calloc(ctx, m->n_arrays + 1, 1);
-  if (!w->tia_on) return AIMC_ENOMEM;
-  for (size_t k = 0; k < m->n_arrays; k++) {
-    w->dac_exact[k] = (unsigned char)at_calibration(w, (int)k, AIMC_TILE_DAC);
-    w->tia_on[k] = (unsigned char)!tia_transparent(&m->tiles[k]);
-  }
-  int unquantized = !m->arch.ni_converter || w->mdl->quant_x.bits <= 0;
-  for (int l = 0; l < w->mdl->layers; l++) {
-    int grid = m->arch.form == AIMC_FORM_SEPARATE || unquantized;
-    const mat_view *sv = w->ssm[l] >= 0 ? &w->mv[w->ssm[l]] : NULL;
-    if (!grid && sv && sv->exclusive) {
-      grid = 1;
-      for (int si = 0; si < sv->n_slots; si++) {
-        int k = sv->slot_tile[si];
-        const aimc_tile *t = &m->tiles[k];
-        const aimc_param *b = aimc_params_find(t->model[AIMC_TILE_ADC]->params,
-                                               t->model[AIMC_TILE_ADC]->n_params, "bits");
-        if (t->model[AIMC_TILE_ADC] != aimc_tile_part_model(AIMC_TILE_ADC) ||
-            aimc_param_get(b, t->params[AIMC_TILE_ADC]) != 0)
-          grid = 0;
-      }
-    }
-    for (size_t i = 0; i < m->n_mats; i++)
-      if (m->mats[i].layer == l && w->mv[i].calibrated && !grid)
-        memset(w->mv[i].on_grid, 0, (size_t)m->mats[i].n_in);
-  }
-  return AIMC_OK;
-}
 
 static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend);
-
-/* The static state of every tile part whose model keeps one (a DAC's
- * mismatch), drawn once per run from the run's seed, the tile and the
- * part: one chip, the same for every sequence. */
-static int part_states_init(aimc_ctx *ctx, run_ws *w) {
-  size_t n = w->m->n_arrays * AIMC_TILE_PARTS;
-  w->part_state = aimc_calloc(ctx, n + 1, sizeof *w->part_state);
-  if (!w->part_state) return AIMC_ENOMEM;
-  uint64_t seed = aimc_seed_derive(aimc_ctx_seed(ctx), aimc_hash_str("aimc.static"));
-  for (size_t i = 0; i < n; i++) {
-    const aimc_tile *t = &w->m->tiles[i / AIMC_TILE_PARTS];
-    int p = (int)(i % AIMC_TILE_PARTS);
-    const aimc_model *md = t->model[p];
-    if (!md->eval_state_size || !md->eval_state_init) continue;
-    if (!(w->part_state[i] = aimc_calloc(ctx, 1, md->eval_state_size(t->params[p]))))
-      return AIMC_ENOMEM;
-    aimc_xs128p g;
-    aimc_xs128p_seed(&g, aimc_seed_derive(seed, i));
-    md->eval_state_init(t->params[p], w->part_state[i], &g);
-  }
-  return AIMC_OK;
-}
 
 /* Workspace for batches of up to max_batch sequences. */
 static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
@@ -432,7 +98,7 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   if (!w->mv || !w->ssm || !w->ssm_b || !w->ssm_cd || !w->mix || !w->st_off)
     return AIMC_ENOMEM;
   for (int l = 0; l < L; l++) w->ssm[l] = w->ssm_b[l] = w->ssm_cd[l] = w->mix[l] = -1;
-  int st0 = part_states_init(ctx, w); /* before the views: they prepare with them */
+  int st0 = aimc_infer_part_states_init(ctx, w); /* before the views: they prepare with them */
   if (st0) return st0;
   for (size_t i = 0; i < m->n_mats; i++) {
     const aimc_map_matrix *mx = &m->mats[i];
@@ -447,7 +113,7 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
       case AIMC_OP_DECODER: w->dec = (int)i; break;
       default: break;
     }
-    int st = view_init(ctx, w, (int)i);
+    int st = aimc_infer_view_init(ctx, w, (int)i);
     if (st) return st;
   }
   for (int l = 0; l < L; l++) {
@@ -456,7 +122,7 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
     w->st_off[l + 1] = w->st_off[l] + s;
   }
   const aimc_arch *a = &m->arch;
-  int st = grid_init(ctx, w);
+  int st = aimc_infer_grid_init(ctx, w);
   if (st) return st;
   size_t LH = (size_t)L * H, bp = (size_t)w->bp;
   w->state = zeros(ctx, (w->st_off[L] + 1) * bp);
@@ -538,95 +204,13 @@ static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend) 
   return st;
 }
 
-/* 1 when part p of array k converts exactly at its calibration (bits 0,
- * no gain error, offset or noise): quantizing a word already on the
- * calibration's grid then gives it back, bit for bit. */
-static int at_calibration(const run_ws *w, int k, aimc_tile_part p) {
-  const aimc_tile *t = &w->m->tiles[k];
-  const aimc_model *md = t->model[p];
-  static const char *const KEYS[] = {"bits", "gain_err", "offset", "inl_lsb", "noise",
-                                     "noise_lsb"};
-  for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++) {
-    const aimc_param *q = aimc_params_find(md->params, md->n_params, KEYS[i]);
-    if (q && aimc_param_get(q, t->params[p]) != 0) return 0;
-  }
-  return md == aimc_tile_part_model(p);
-}
-
-/* n channels of one of array k's converters (part p: its model and
- * params as the netlist gives them), with the calibration of the channels
- * they carry, from channel c0 of slot si's (its prepared constants). */
-static int convert(run_ws *w, const mat_view *v, int si, aimc_tile_part p, int c0,
-                   const double *fs, const int *bits, int n, const double *in,
-                   const double *in_var, const double *scale, double *out) {
-  int k = v->slot_tile[si];
-  const aimc_tile *t = &w->m->tiles[k];
-  const void *prep = v->prep ? v->prep[(size_t)si * AIMC_TILE_PARTS + p] : NULL;
-  const aimc_map_slot *s = v->slots[si];
-  aimc_eval e = {t->params[p], w->part_state[(size_t)k * AIMC_TILE_PARTS + p], n, fs, bits,
-                 in_var, scale, aimc_model_prep_at(t->model[p], prep, c0),
-                 (p == AIMC_TILE_DAC ? s->row0 : s->col0) + c0};
-  return aimc_model_eval_batch(t->model[p], &e, in, out, &w->lanes);
-}
-
-/* One read of every array holding matrix mi, for the whole batch: each
- * slot's rows go through its tile's DACs, the crossbar sums the column
- * currents with read noise (aimc/xbar_read.h), and the tile's ADCs
- * convert. Partial sums of a column split over tiles are converted by
- * each tile and added. */
-static int array_read(run_ws *w, int mi, const double *in, double *out) {
-  const aimc_map_matrix *mx = &w->m->mats[mi];
-  const mat_view *v = &w->mv[mi];
-  double rel = w->m->arch.read_noise_rel;
-  size_t bp = (size_t)w->bp;
-  int st = AIMC_OK;
-  if (!v->exclusive) memset(out, 0, sizeof(double) * mx->n_out * bp);
-  for (int si = 0; si < v->n_slots && !st; si++) {
-    const aimc_map_slot *s = v->slots[si];
-    int k = v->slot_tile[si];
-    const double *x = in + (size_t)s->in0 * bp;
-    if (v->calibrated) { /* rows on their grid pass an exact DAC as they are */
-      int skip = w->dac_exact[k];
-      for (int i = 0, i1; i < s->n_in && !st; i = i1) {
-        int grid = skip && v->on_grid[s->in0 + i];
-        for (i1 = i + 1; i1 < s->n_in && (skip && v->on_grid[s->in0 + i1]) == grid; i1++) {}
-        size_t at = (size_t)i * bp;
-        if (grid) memcpy(w->drive + at, x + at, sizeof(double) * (size_t)(i1 - i) * bp);
-        else
-          st = convert(w, v, si, AIMC_TILE_DAC, i, v->dac_fs + s->in0 + i,
-                       v->dac_bits + s->in0 + i, i1 - i, x + at, NULL, NULL, w->drive + at);
-      }
-      x = w->drive;
-    }
-    double *dst = v->exclusive ? out + (size_t)s->out0 * bp : w->part;
-    /* The read noise goes to the TIA, else the ADC, as a variance when it
-     * draws it with its own noise (one deviate: independent Gaussians add). */
-    int tia = v->calibrated && w->tia_on[k];
-    aimc_tile_part sink = tia ? AIMC_TILE_TIA : AIMC_TILE_ADC;
-    double *var = v->calibrated && rel > 0 && aimc_xbar_plan_noisy(v->plans[si]) &&
-                          w->m->tiles[k].model[sink]->draws_in_var
-                      ? w->part_var
-                      : NULL;
-    const double *fs = v->adc_fs + s->out0;
-    if (!st) aimc_xbar_read(v->plans[si], x, rel, dst, var, &w->lanes, w->read_tmp);
-    if (!st && tia)
-      st = convert(w, v, si, AIMC_TILE_TIA, 0, fs, NULL, s->n_out, dst, var, v->amps[si], dst);
-    if (!st && v->calibrated)
-      st = convert(w, v, si, AIMC_TILE_ADC, 0, fs, v->adc_bits + s->out0, s->n_out, dst,
-                   tia ? NULL : var, NULL, dst);
-    if (!v->exclusive)
-      for (size_t e = 0; e < (size_t)s->n_out * bp; e++) out[(size_t)s->out0 * bp + e] += dst[e];
-  }
-  return st;
-}
-
 /* y = b + W x for the batch: digitally, or on crossbars when the matrix
  * exists. */
 static int dense(run_ws *w, int mi, int n_in, int n_out, const double *W,
                  const double *bias, const double *x, double *y) {
   size_t bp = (size_t)w->bp;
   if (mi >= 0) {
-    int st = array_read(w, mi, x, y);
+    int st = aimc_infer_array_read(w, mi, x, y);
     for (int j = 0; j < n_out; j++)
       for (size_t b = 0; b < bp; b++) y[j * bp + b] += bias[j];
     return st;
@@ -732,12 +316,12 @@ static int layer_stage(run_ws *w, int l, const aimc_stage *st, const double *u, 
       break;
     case AIMC_STAGE_ADC:
       if (single) {
-        rc = array_read(w, w->ssm[l], in, out);
+        rc = aimc_infer_array_read(w, w->ssm[l], in, out);
       } else if (st->read == 0) {
-        rc = array_read(w, w->ssm[l], in, out);
-        if (!rc) rc = array_read(w, w->ssm_b[l], lb->in2, lb->out2);
+        rc = aimc_infer_array_read(w, w->ssm[l], in, out);
+        if (!rc) rc = aimc_infer_array_read(w, w->ssm_b[l], lb->in2, lb->out2);
       } else {
-        rc = array_read(w, w->ssm_cd[l], in, out);
+        rc = aimc_infer_array_read(w, w->ssm_cd[l], in, out);
         for (int h = 0; h < H; h++) memcpy(lb->y + h * bp, out + mx->out_off[h] * bp, row);
       }
       break;

@@ -16,7 +16,9 @@ aimc_cli_test(infer_cli_run LABELS e2e
 aimc_cli_test(infer_cli_netlist_hw LABELS e2e
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_netlist_hw.sh $<TARGET_FILE:infer_fixture_model>)
 # Every param of every tile part acts in aimc run, or the table says why not.
-aimc_cli_test(infer_cli_every_param LABELS e2e
+# About 50 runs of aimc run: 30-70 s alone, over 300 s beside another full
+# test run on the 2 cores.
+aimc_cli_test(infer_cli_every_param LABELS e2e TIMEOUT 900
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_every_param.sh $<TARGET_FILE:infer_fixture_model>)
 aimc_test(test_infer_program SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program.c ${_fx} LABELS unit fault)
 target_include_directories(test_infer_program PRIVATE ${CMAKE_CURRENT_LIST_DIR})

@@ -1,0 +1,343 @@
+/* The converter side of the runner (run_ws.h): each matrix's view of its
+ * tiles' converters (the calibration of every row and column from the
+ * model's quantizers, the TIAs' column scales, the constants each slot's
+ * converters prepare once), the tile parts' static states, and the array
+ * read through a tile's dac -> crossbar -> tia -> adc models. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3") /* vectorize the loops over the batch */
+#endif
+#include <math.h>
+#include <string.h>
+
+#include "aimc/status.h"
+#include "run_ws.h"
+
+static int at_calibration(const run_ws *w, int k, aimc_tile_part p);
+static int tia_transparent(const aimc_tile *t);
+
+/* The quantizer a channel carrying q's values needs: q itself when
+ * converters are modelled, else exact (over q's range). */
+static aimc_quant carried(const aimc_arch *a, const aimc_quant *q) {
+  return (aimc_quant){a->ni_converter && q->range > 0 ? q->bits : 0, q->range};
+}
+
+static void calibrate(mat_view *v, int row, const aimc_quant *dac, int col,
+                      const aimc_quant *adc) {
+  if (dac) v->dac_fs[row] = dac->range, v->dac_bits[row] = dac->bits;
+  if (adc) v->adc_fs[col] = adc->range, v->adc_bits[col] = adc->bits;
+}
+
+/* Rows of a channel block: [x; u; u_{t-1}] (single form), [x; u] (C/D),
+ * x (A), u (B). Columns: [x; y] (single), y (C/D), x (A, B: partial sums
+ * at the state's range, quantized to it in the register). */
+static void calibrate_block(mat_view *v, const aimc_map_matrix *mx, int b, const aimc_arch *a,
+                            const aimc_s4d_model *mdl) {
+  aimc_quant qu = carried(a, &mdl->quant_u), qx = carried(a, &mdl->quant_x),
+             qy = carried(a, &mdl->quant_y), part = {0, qx.range};
+  int i0 = mx->in_off[b], ni = mx->in_off[b + 1] - i0;
+  int j0 = mx->out_off[b], nj = mx->out_off[b + 1] - j0;
+  int ns = mx->kind == AIMC_OP_SSM ? ni - 2 : mx->kind == AIMC_OP_SSM_CD ? ni - 1
+           : mx->kind == AIMC_OP_SSM_A ? ni : 0;
+  for (int i = 0; i < ni; i++) {
+    calibrate(v, i0 + i, i < ns ? &qx : &qu, 0, NULL);
+    v->on_grid[i0 + i] = i < ns; /* state rows; ws_init keeps those on the grid */
+  }
+  for (int j = 0; j < nj; j++) {
+    const aimc_quant *q = mx->kind == AIMC_OP_SSM ? (j == nj - 1 ? &qy : &qx)
+                          : mx->kind == AIMC_OP_SSM_CD ? &qy : &part;
+    calibrate(v, 0, NULL, j0 + j, q);
+  }
+  if (mx->kind == AIMC_OP_SSM_A || mx->kind == AIMC_OP_SSM_B) v->post = qx;
+}
+
+/* A tile param's value (its part's model may lack it: dflt). */
+static double tile_param(const aimc_tile *t, aimc_tile_part p, const char *key, double dflt) {
+  const aimc_param *q = aimc_params_find(t->model[p]->params, t->model[p]->n_params, key);
+  return q ? aimc_param_get(q, t->params[p]) : dflt;
+}
+
+/* The current each calibrated column carries per unit of its value: a
+ * block's DACs drive row i at x_i * row_gain_i * c volts, c putting the
+ * block's largest full scale at the DAC's full-scale voltage, so column j
+ * sums (G+ - G-) v = W x * span * c / col_gain_j amperes (hw.c: W =
+ * row_gain col_gain (G+ - G-) / span). The TIAs' calibrated gains map
+ * its full scale to their v_fs (models/tia.c). */
+static int column_amps(aimc_ctx *ctx, run_ws *w, int mi) {
+  const aimc_map_matrix *mx = &w->m->mats[mi];
+  mat_view *v = &w->mv[mi];
+  double span = w->m->arch.g_max_S - w->m->arch.g_min_S;
+  v->amps = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof *v->amps);
+  if (!v->amps) return AIMC_ENOMEM;
+  for (int si = 0; si < v->n_slots; si++) {
+    const aimc_map_slot *s = v->slots[si];
+    const aimc_tile *t = &w->m->tiles[v->slot_tile[si]];
+    double v_fs = tile_param(t, AIMC_TILE_DAC, "v_fs", w->m->arch.v_read_V), top = 0;
+    for (int i = mx->in_off[s->block]; i < mx->in_off[s->block + 1]; i++)
+      top = fmax(top, fabs(mx->row_gain[i]) * v->dac_fs[i]);
+    if (!(v->amps[si] = aimc_malloc(ctx, sizeof(double) * (size_t)(s->n_out + 1))))
+      return AIMC_ENOMEM;
+    for (int j = 0; j < s->n_out; j++) {
+      double a = span * v_fs / (top * fabs(mx->col_gain[s->out0 + j]));
+      v->amps[si][j] = isfinite(a) && a > 0 ? a : 1; /* an unused column */
+    }
+  }
+  return AIMC_OK;
+}
+
+/* The constants of each slot's converters, made once: their calibration
+ * is fixed for the run (convert passes them; a lone sequence would
+ * otherwise work them out on every read). */
+static int prepare_slots(aimc_ctx *ctx, run_ws *w, mat_view *v) {
+  v->prep = aimc_calloc(ctx, (size_t)v->n_slots * AIMC_TILE_PARTS + 1, sizeof *v->prep);
+  if (!v->prep) return AIMC_ENOMEM;
+  for (int si = 0; si < v->n_slots; si++) {
+    const aimc_map_slot *s = v->slots[si];
+    const aimc_tile *t = &w->m->tiles[v->slot_tile[si]];
+    /* The calibrations array_read converts with. */
+    const aimc_eval cal[AIMC_TILE_PARTS] = {
+        [AIMC_TILE_DAC] = {.n = s->n_in, .fs = v->dac_fs + s->in0, .bits = v->dac_bits + s->in0,
+                           .chan0 = s->row0},
+        [AIMC_TILE_TIA] = {.n = s->n_out, .fs = v->adc_fs + s->out0, .scale = v->amps[si],
+                           .chan0 = s->col0},
+        [AIMC_TILE_ADC] = {.n = s->n_out, .fs = v->adc_fs + s->out0,
+                           .bits = v->adc_bits + s->out0, .chan0 = s->col0}};
+    static const aimc_tile_part PARTS[] = {AIMC_TILE_DAC, AIMC_TILE_TIA, AIMC_TILE_ADC};
+    for (size_t i = 0; i < sizeof PARTS / sizeof PARTS[0]; i++) {
+      aimc_tile_part p = PARTS[i];
+      const aimc_model *md = t->model[p];
+      if (!md->prepare || cal[p].n <= 0) continue;
+      void *prep = aimc_malloc(ctx, md->prep_chan * (size_t)cal[p].n);
+      if (!prep) return AIMC_ENOMEM;
+      aimc_eval e = cal[p];
+      e.params = t->params[p];
+      e.state = w->part_state[(size_t)v->slot_tile[si] * AIMC_TILE_PARTS + p];
+      md->prepare(&e, prep);
+      v->prep[(size_t)si * AIMC_TILE_PARTS + p] = prep;
+    }
+  }
+  return AIMC_OK;
+}
+
+int aimc_infer_view_init(aimc_ctx *ctx, run_ws *w, int mi) {
+  const aimc_map_matrix *mx = &w->m->mats[mi];
+  mat_view *v = &w->mv[mi];
+  size_t ni = (size_t)mx->n_in + 1, no = (size_t)mx->n_out + 1;
+  v->dac_fs = aimc_calloc(ctx, ni, sizeof(double));
+  v->adc_fs = aimc_calloc(ctx, no, sizeof(double));
+  v->dac_bits = aimc_calloc(ctx, ni, sizeof(int));
+  v->adc_bits = aimc_calloc(ctx, no, sizeof(int));
+  v->on_grid = aimc_calloc(ctx, ni, 1);
+  if (!v->dac_fs || !v->adc_fs || !v->dac_bits || !v->adc_bits || !v->on_grid)
+    return AIMC_ENOMEM;
+  for (size_t k = 0; k < w->m->n_arrays; k++) v->n_slots += w->m->arrays[k].n_place;
+  v->slots = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof *v->slots);
+  v->slot_tile = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof(int));
+  if (!v->slots || !v->slot_tile) return AIMC_ENOMEM;
+  v->n_slots = 0;
+  for (size_t k = 0; k < w->m->n_arrays; k++)
+    for (int p = 0; p < w->m->arrays[k].n_place; p++)
+      if (w->m->arrays[k].place[p].matrix == mi) {
+        v->slot_tile[v->n_slots] = (int)k;
+        v->slots[v->n_slots++] = &w->m->arrays[k].place[p];
+      }
+  v->plans = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof *v->plans);
+  if (!v->plans) return AIMC_ENOMEM;
+  const double *W = aimc_hw_weights(w->hw, (size_t)mi);
+  for (int si = 0; si < v->n_slots; si++) {
+    const aimc_map_slot *s = v->slots[si];
+    int b = s->block;
+    size_t at = aimc_map_matrix_index(mx, b, s->out0 - mx->out_off[b], s->in0 - mx->in_off[b]);
+    aimc_xbar_read_src src = {s->n_in, s->n_out, (size_t)(mx->in_off[b + 1] - mx->in_off[b]),
+                              W + at, w->hw->nvar[mi] ? w->hw->nvar[mi] + at : NULL,
+                              mx->is_value + at, mx->row_gain + s->in0};
+    int st = aimc_xbar_plan_build(ctx, &src, &v->plans[si]);
+    if (st) return st;
+  }
+  /* Column sums split over arrays (tiles along rows) are added up. */
+  int *cover = aimc_calloc(ctx, no, sizeof(int));
+  if (!cover) return AIMC_ENOMEM;
+  for (int si = 0; si < v->n_slots; si++)
+    for (int j = 0; j < v->slots[si]->n_out; j++) cover[v->slots[si]->out0 + j]++;
+  v->exclusive = 1;
+  for (int j = 0; j < mx->n_out; j++) v->exclusive &= cover[j] == 1;
+  aimc_free(ctx, cover);
+  v->calibrated = mx->kind == AIMC_OP_SSM || mx->kind == AIMC_OP_SSM_A ||
+                  mx->kind == AIMC_OP_SSM_B || mx->kind == AIMC_OP_SSM_CD;
+  for (int b = 0; v->calibrated && b < mx->n_blocks; b++)
+    calibrate_block(v, mx, b, &w->m->arch, w->mdl);
+  if (!v->calibrated) return AIMC_OK;
+  int st = column_amps(ctx, w, mi);
+  return st ? st : prepare_slots(ctx, w, v);
+}
+
+/* 1 when a tile's TIAs are not evaluated: calibrated gain, no noise, and
+ * a clip at or beyond the ADC's full scale, which the ADC clips anyway.
+ * The one approximation: a column driven past full scale gets the ADC's
+ * offset and noise before that clip instead of after it (the exact order
+ * costs a pass and a second deviate per column: 1.45x the batched read,
+ * bench_inference). */
+static int tia_transparent(const aimc_tile *t) {
+  if (!t->model[AIMC_TILE_TIA]->eval) return 1; /* not evaluated outside the kernel */
+  return tile_param(t, AIMC_TILE_TIA, "gain", 0) == 0 &&
+         tile_param(t, AIMC_TILE_TIA, "noise", 0) == 0 &&
+         tile_param(t, AIMC_TILE_TIA, "v_sat", 1) >= tile_param(t, AIMC_TILE_TIA, "v_fs", 1);
+}
+
+/* Which state rows carry words already on their DAC's grid, so that an
+ * exact DAC passes them as they are (quantizing a grid value gives it
+ * back): the separate form's register quantizes the state to quant_x; the
+ * single form's state columns are converted by ADCs at that calibration
+ * when every tile of the matrix converts at it and no column adds partial
+ * sums (or the state is not quantized at all). */
+int aimc_infer_grid_init(aimc_ctx *ctx, run_ws *w) {
+  const aimc_mapping *m = w->m;
+  w->dac_exact = aimc_calloc(ctx, m->n_arrays + 1, 1);
+  if (!w->dac_exact) return AIMC_ENOMEM;
+  w->tia_on = aimc_calloc(ctx, m->n_arrays + 1, 1);
+  if (!w->tia_on) return AIMC_ENOMEM;
+  for (size_t k = 0; k < m->n_arrays; k++) {
+    w->dac_exact[k] = (unsigned char)at_calibration(w, (int)k, AIMC_TILE_DAC);
+    w->tia_on[k] = (unsigned char)!tia_transparent(&m->tiles[k]);
+  }
+  int unquantized = !m->arch.ni_converter || w->mdl->quant_x.bits <= 0;
+  for (int l = 0; l < w->mdl->layers; l++) {
+    int grid = m->arch.form == AIMC_FORM_SEPARATE || unquantized;
+    const mat_view *sv = w->ssm[l] >= 0 ? &w->mv[w->ssm[l]] : NULL;
+    if (!grid && sv && sv->exclusive) {
+      grid = 1;
+      for (int si = 0; si < sv->n_slots; si++) {
+        int k = sv->slot_tile[si];
+        const aimc_tile *t = &m->tiles[k];
+        const aimc_param *b = aimc_params_find(t->model[AIMC_TILE_ADC]->params,
+                                               t->model[AIMC_TILE_ADC]->n_params, "bits");
+        if (t->model[AIMC_TILE_ADC] != aimc_tile_part_model(AIMC_TILE_ADC) ||
+            aimc_param_get(b, t->params[AIMC_TILE_ADC]) != 0)
+          grid = 0;
+      }
+    }
+    for (size_t i = 0; i < m->n_mats; i++)
+      if (m->mats[i].layer == l && w->mv[i].calibrated && !grid)
+        memset(w->mv[i].on_grid, 0, (size_t)m->mats[i].n_in);
+  }
+  return AIMC_OK;
+}
+
+/* The static state of every tile part whose model keeps one (a DAC's
+ * mismatch), drawn once per run from the run's seed, the tile and the
+ * part: one chip, the same for every sequence. */
+int aimc_infer_part_states_init(aimc_ctx *ctx, run_ws *w) {
+  size_t n = w->m->n_arrays * AIMC_TILE_PARTS;
+  w->part_state = aimc_calloc(ctx, n + 1, sizeof *w->part_state);
+  if (!w->part_state) return AIMC_ENOMEM;
+  uint64_t seed = aimc_seed_derive(aimc_ctx_seed(ctx), aimc_hash_str("aimc.static"));
+  for (size_t i = 0; i < n; i++) {
+    const aimc_tile *t = &w->m->tiles[i / AIMC_TILE_PARTS];
+    int p = (int)(i % AIMC_TILE_PARTS);
+    const aimc_model *md = t->model[p];
+    if (!md->eval_state_size || !md->eval_state_init) continue;
+    if (!(w->part_state[i] = aimc_calloc(ctx, 1, md->eval_state_size(t->params[p]))))
+      return AIMC_ENOMEM;
+    aimc_xs128p g;
+    aimc_xs128p_seed(&g, aimc_seed_derive(seed, i));
+    md->eval_state_init(t->params[p], w->part_state[i], &g);
+  }
+  return AIMC_OK;
+}
+
+/* 1 when part p of array k converts exactly at its calibration (bits 0,
+ * no gain error, offset or noise): quantizing a word already on the
+ * calibration's grid then gives it back, bit for bit. */
+static int at_calibration(const run_ws *w, int k, aimc_tile_part p) {
+  const aimc_tile *t = &w->m->tiles[k];
+  const aimc_model *md = t->model[p];
+  static const char *const KEYS[] = {"bits", "gain_err", "offset", "inl_lsb", "noise",
+                                     "noise_lsb"};
+  for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++) {
+    const aimc_param *q = aimc_params_find(md->params, md->n_params, KEYS[i]);
+    if (q && aimc_param_get(q, t->params[p]) != 0) return 0;
+  }
+  return md == aimc_tile_part_model(p);
+}
+
+/* n channels of one of array k's converters (part p: its model and
+ * params as the netlist gives them), with the calibration of the channels
+ * they carry, from channel c0 of slot si's (its prepared constants). */
+static int convert(run_ws *w, const mat_view *v, int si, aimc_tile_part p, int c0,
+                   const double *fs, const int *bits, int n, const double *in,
+                   const double *in_var, const double *scale, double *out) {
+  int k = v->slot_tile[si];
+  const aimc_tile *t = &w->m->tiles[k];
+  const void *prep = v->prep ? v->prep[(size_t)si * AIMC_TILE_PARTS + p] : NULL;
+  const aimc_map_slot *s = v->slots[si];
+  aimc_eval e = {t->params[p], w->part_state[(size_t)k * AIMC_TILE_PARTS + p], n, fs, bits,
+                 in_var, scale, aimc_model_prep_at(t->model[p], prep, c0),
+                 (p == AIMC_TILE_DAC ? s->row0 : s->col0) + c0};
+  return aimc_model_eval_batch(t->model[p], &e, in, out, &w->lanes);
+}
+
+/* One read of every array holding matrix mi, for the whole batch: each
+ * slot's rows go through its tile's DACs, the crossbar sums the column
+ * currents with read noise (aimc/xbar_read.h), and the tile's ADCs
+ * convert. Partial sums of a column split over tiles are converted by
+ * each tile and added. */
+int aimc_infer_array_read(run_ws *w, int mi, const double *in, double *out) {
+  const aimc_map_matrix *mx = &w->m->mats[mi];
+  const mat_view *v = &w->mv[mi];
+  double rel = w->m->arch.read_noise_rel;
+  size_t bp = (size_t)w->bp;
+  int st = AIMC_OK;
+  if (!v->exclusive) memset(out, 0, sizeof(double) * mx->n_out * bp);
+  for (int si = 0; si < v->n_slots && !st; si++) {
+    const aimc_map_slot *s = v->slots[si];
+    int k = v->slot_tile[si];
+    const double *x = in + (size_t)s->in0 * bp;
+    if (v->calibrated) { /* rows on their grid pass an exact DAC as they are */
+      int skip = w->dac_exact[k];
+      for (int i = 0, i1; i < s->n_in && !st; i = i1) {
+        int grid = skip && v->on_grid[s->in0 + i];
+        for (i1 = i + 1; i1 < s->n_in && (skip && v->on_grid[s->in0 + i1]) == grid; i1++) {}
+        size_t at = (size_t)i * bp;
+        if (grid) memcpy(w->drive + at, x + at, sizeof(double) * (size_t)(i1 - i) * bp);
+        else
+          st = convert(w, v, si, AIMC_TILE_DAC, i, v->dac_fs + s->in0 + i,
+                       v->dac_bits + s->in0 + i, i1 - i, x + at, NULL, NULL, w->drive + at);
+      }
+      x = w->drive;
+    }
+    double *dst = v->exclusive ? out + (size_t)s->out0 * bp : w->part;
+    /* The read noise goes to the TIA, else the ADC, as a variance when it
+     * draws it with its own noise (one deviate: independent Gaussians add). */
+    int tia = v->calibrated && w->tia_on[k];
+    aimc_tile_part sink = tia ? AIMC_TILE_TIA : AIMC_TILE_ADC;
+    double *var = v->calibrated && rel > 0 && aimc_xbar_plan_noisy(v->plans[si]) &&
+                          w->m->tiles[k].model[sink]->draws_in_var
+                      ? w->part_var
+                      : NULL;
+    const double *fs = v->adc_fs + s->out0;
+    if (!st) aimc_xbar_read(v->plans[si], x, rel, dst, var, &w->lanes, w->read_tmp);
+    if (!st && tia)
+      st = convert(w, v, si, AIMC_TILE_TIA, 0, fs, NULL, s->n_out, dst, var, v->amps[si], dst);
+    if (!st && v->calibrated)
+      st = convert(w, v, si, AIMC_TILE_ADC, 0, fs, v->adc_bits + s->out0, s->n_out, dst,
+                   tia ? NULL : var, NULL, dst);
+    if (!v->exclusive)
+      for (size_t e = 0; e < (size_t)s->n_out * bp; e++) out[(size_t)s->out0 * bp + e] += dst[e];
+  }
+  return st;
+}
+
+void aimc_infer_views_free(aimc_ctx *ctx, run_ws *w) {
+  for (size_t i = 0; w->mv && i < w->m->n_mats; i++) {
+    mat_view *v = &w->mv[i];
+    for (int si = 0; v->plans && si < v->n_slots; si++) aimc_xbar_plan_free(ctx, v->plans[si]);
+    for (int si = 0; v->amps && si < v->n_slots; si++) aimc_free(ctx, v->amps[si]);
+    for (int j = 0; v->prep && j < v->n_slots * AIMC_TILE_PARTS; j++) aimc_free(ctx, v->prep[j]);
+    void *bufs[] = {v->prep,   v->plans,    v->amps,  v->dac_fs,    v->adc_fs,
+                    v->dac_bits, v->adc_bits, v->slots, v->slot_tile, v->on_grid};
+    for (size_t j = 0; j < sizeof bufs / sizeof bufs[0]; j++) aimc_free(ctx, bufs[j]);
+  }
+  for (size_t i = 0; w->part_state && i < w->m->n_arrays * AIMC_TILE_PARTS; i++)
+    aimc_free(ctx, w->part_state[i]);
+  aimc_free(ctx, w->part_state);
+  w->part_state = NULL;
+}

@@ -1,0 +1,115 @@
+/* The workspace of a batched inference (run.c) and the converter views of
+ * its matrices (convert.c): shared by the two files of the runner, not
+ * outside sim/infer. */
+#ifndef AIMC_INFER_RUN_WS_H
+#define AIMC_INFER_RUN_WS_H
+
+#include "aimc/kernel.h"
+#include "aimc/xbar_read.h"
+#include "infer_internal.h"
+
+/* Scratch of one layer's read, kept from its DAC to its periphery stage:
+ * one set per layer when layers overlap in time (pipelined), else one set
+ * shared by all. */
+typedef struct {
+  double *in, *in2;   /* DAC values of a read (in2: B's input)           */
+  double *out, *out2; /* converted outputs (out2: B's)                   */
+  double *y;          /* the layer's output (h)                          */
+} layer_buf;
+
+/* Converter view of one matrix: the calibration of its rows (DACs) and
+ * columns (ADCs), the full scale and resolution each channel needs to
+ * carry the model's quantized values (the quantizer of what it carries:
+ * state, input or output); the quantizer applied digitally after partial
+ * sums are added; the array slots holding the matrix and their tiles,
+ * whose dac and adc models convert (aimc/model.h, eval_batch). */
+typedef struct {
+  double *dac_fs, *adc_fs;  /* n_in, n_out full scales                 */
+  int *dac_bits, *adc_bits; /* n_in, n_out resolutions (0: exact)      */
+  int calibrated;           /* 0: dense layers, converters exact      */
+  unsigned char *on_grid;   /* n_in: the row carries words already on  */
+                            /* its calibration's grid (the state)      */
+  aimc_quant post;          /* bits 0: none                           */
+  const aimc_map_slot **slots;
+  int *slot_tile;           /* the array (tile) of each slot          */
+  aimc_xbar_plan **plans;   /* each slot's read (aimc/xbar_read.h)    */
+  double **amps;            /* each slot's columns: amperes per unit   */
+                            /* of their value (the TIAs' scale)        */
+  void **prep;              /* each slot's converters' constants       */
+                            /* (aimc/model.h, prepare): [slot * parts  */
+                            /* + part], NULL where the model has none  */
+  int n_slots;
+  int exclusive;            /* every column read from exactly one slot */
+} mat_view;
+
+typedef struct {
+  const aimc_s4d_model *mdl;
+  const aimc_hw *hw;
+  const aimc_mapping *m;
+  mat_view *mv;             /* per matrix                              */
+  int *ssm, *ssm_b, *ssm_cd, *mix; /* matrix index per layer, -1 none */
+  int enc, dec;
+  size_t *st_off;           /* per layer: offset of its state          */
+  /* The batch: nb sequences in bp lanes (nb rounded up to LANES). Every
+   * buffer below holds bp values per element. */
+  int nb, bp, bp_max;
+  size_t big;               /* elements of the scratch buffers          */
+  double *state;            /* x^ of every layer                       */
+  layer_buf *lb;            /* per layer (aliases when not pipelined)  */
+  double *lb_mem;           /* their memory                            */
+  size_t lb_size;           /* doubles of it                           */
+  double *read_tmp;         /* scratch of the array reads              */
+  double *layer_in;         /* layers x h: raw input at this read      */
+  double *layer_next;       /* pipelined: what this step writes for the */
+                            /* next (== layer_in when not pipelined)   */
+  double *prev_in;          /* layers x h: raw input one read earlier  */
+  double *z, *o, *pool, *logits; /* 2h, h, h, n_out                     */
+  double *mean, *var;       /* layer-norm moments, one per lane        */
+  double *part;             /* a slot's columns when partial sums add  */
+  double *part_var;         /* a slot's read-noise variance, undrawn   */
+  double *drive;            /* a slot's row drive after its DACs       */
+  unsigned char *dac_exact; /* per array: its DACs at their calibration */
+  unsigned char *tia_on;    /* per array: its TIAs change the signal   */
+  void **part_state;        /* per array and part: the static state its */
+                            /* model's eval reads (eval_state_*), or NULL */
+  aimc_lanes lanes;         /* the batch's lanes for the models' evals */
+  aimc_xs128p *noise;       /* read/ADC noise stream of each lane      */
+  uint64_t *bits;           /* one random word per lane                */
+  double *z01;              /* one standard normal deviate per lane    */
+  uint64_t noise_seed;      /* sample s draws from derive(seed, s)     */
+  /* The event schedule: a step event every period, then a chain of stage
+   * events per layer, the first at the layer's offset inside the step. */
+  aimc_kernel *k;
+  uint32_t handler;
+  aimc_time period_fs, dec_fs;
+  aimc_time *offset_fs;     /* layers: start of layer l's read in a step */
+  aimc_stage *stages;       /* layers x AIMC_STAGES_MAX                  */
+  int *n_stages;            /* per layer                                 */
+  const double *x;          /* the batch's sequences: [t][n_in][bp]    */
+  int len, n_steps, lag;    /* lag: the single form's output lag       */
+  int enc_lag, layer_lag;   /* the wavefront (aimc_infer_wavefront)    */
+  uint64_t events;          /* kernel events delivered                 */
+  aimc_time t_end_fs;       /* simulated time of the last inference    */
+  aimc_infer_trace *trace;  /* this batch's events, or NULL            */
+  int trace_lane;           /* the traced sequence in the batch        */
+} run_ws;
+
+/* The converter view of matrix mi: its calibration, its slots and their
+ * read plans, the TIAs' column scales and the prepared constants of each
+ * slot's converters (needs the tile parts' static states first). */
+int aimc_infer_view_init(aimc_ctx *ctx, run_ws *w, int mi);
+/* The static state of every tile part whose model keeps one (a DAC's
+ * mismatch), drawn once per run. */
+int aimc_infer_part_states_init(aimc_ctx *ctx, run_ws *w);
+/* Which rows already carry words on their DAC's grid, which tiles' DACs
+ * convert exactly and which tiles' TIAs act (after the views). */
+int aimc_infer_grid_init(aimc_ctx *ctx, run_ws *w);
+/* Frees what the three above made. */
+void aimc_infer_views_free(aimc_ctx *ctx, run_ws *w);
+/* One read of every array holding matrix mi, for the whole batch: each
+ * slot's rows through its tile's DACs, the crossbar's sums with read
+ * noise, the tile's TIAs and ADCs; partial sums of a column split over
+ * tiles added. */
+int aimc_infer_array_read(run_ws *w, int mi, const double *in, double *out);
+
+#endif
