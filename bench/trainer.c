@@ -239,6 +239,20 @@ static void print_ratio(const char *what, const double *torch,
          1e3 * median(torch, rounds), median(r, rounds), lo, hi);
 }
 
+/* One line: aimc's median time, then PyTorch float32's and float64's and
+ * their ratios to it. */
+static void print_row(int threads, const char *what, const double *aimc,
+                      double torch[2][MAX_ROUNDS], int rounds) {
+  printf("  %d thread%s, %s aimc %7.1f ms", threads, threads > 1 ? "s" : " ",
+         what, 1e3 * median(aimc, rounds));
+  for (int k = 0; k < 2; k++) {
+    printf(";");
+    print_ratio(k ? " PyTorch float64" : " PyTorch float32", torch[k], aimc,
+                rounds);
+  }
+  printf("\n");
+}
+
 /* Rounds of one aimc step and one step of PyTorch in float32 and float64;
  * returns 1 when PyTorch is not available. */
 static int side_by_side(aimc_ctx *ctx, const aimc_train_data *d, int threads,
@@ -261,22 +275,8 @@ static int side_by_side(aimc_ctx *ctx, const aimc_train_data *d, int threads,
   }
   aimc_trainer_free(tr);
   for (int k = 0; k < 2; k++) coproc_stop(&tc[k]);
-  const char *th = threads > 1 ? "s" : " ";
-  printf("  %d thread%s, wall: aimc %7.1f ms", threads, th,
-         1e3 * median(ta, rounds));
-  for (int k = 0; k < 2; k++) {
-    printf(";");
-    print_ratio(k ? " PyTorch float64" : " PyTorch float32", tt[k], ta,
-                rounds);
-  }
-  printf("\n  %d thread%s, CPU:  aimc %7.1f ms", threads, th,
-         1e3 * median(ca, rounds));
-  for (int k = 0; k < 2; k++) {
-    printf(";");
-    print_ratio(k ? " PyTorch float64" : " PyTorch float32", ct[k], ca,
-                rounds);
-  }
-  printf("\n");
+  print_row(threads, "wall:", ta, tt, rounds);
+  print_row(threads, "CPU: ", ca, ct, rounds);
   return 0;
 }
 

@@ -124,9 +124,10 @@ static dac_chan channel(const aimc_eval *e, int c) {
   const dac_state *s = e->state;
   double fs = e->fs ? e->fs[c] : p->range;
   aimc_quant q = {p->bits ? p->bits : e->bits ? e->bits[c] : 0, fs};
+  aimc_quant_k k = aimc_quant_k_of(&q);
   double z = s && s->inl_z ? s->inl_z[e->chan0 + c] : 0;
-  double inl = z != 0 ? z * p->inl_lsb * aimc_quant_step(&q) : 0;
-  return (dac_chan){aimc_quant_k_of(&q), 1 + p->gain_err, p->offset_V * (fs / p->v_fs) + inl};
+  double inl = z != 0 ? z * p->inl_lsb * k.step : 0;
+  return (dac_chan){k, 1 + p->gain_err, p->offset_V * (fs / p->v_fs) + inl};
 }
 
 static void dac_prepare(const aimc_eval *e, void *prep) {

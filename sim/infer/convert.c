@@ -50,12 +50,6 @@ static void calibrate_block(mat_view *v, const aimc_map_matrix *mx, int b, const
   if (mx->kind == AIMC_OP_SSM_A || mx->kind == AIMC_OP_SSM_B) v->post = qx;
 }
 
-/* A tile param's value (its part's model may lack it: dflt). */
-static double tile_param(const aimc_tile *t, aimc_tile_part p, const char *key, double dflt) {
-  const aimc_param *q = aimc_params_find(t->model[p]->params, t->model[p]->n_params, key);
-  return q ? aimc_param_get(q, t->params[p]) : dflt;
-}
-
 /* The current each calibrated column carries per unit of its value: a
  * block's DACs drive row i at x_i * row_gain_i * c volts, c putting the
  * block's largest full scale at the DAC's full-scale voltage, so column j
@@ -71,7 +65,7 @@ static int column_amps(aimc_ctx *ctx, run_ws *w, int mi) {
   for (int si = 0; si < v->n_slots; si++) {
     const aimc_map_slot *s = v->slots[si];
     const aimc_tile *t = &w->m->tiles[v->slot_tile[si]];
-    double v_fs = tile_param(t, AIMC_TILE_DAC, "v_fs", w->m->arch.v_read_V), top = 0;
+    double v_fs = aimc_tile_param_value(t, AIMC_TILE_DAC, "v_fs", w->m->arch.v_read_V), top = 0;
     for (int i = mx->in_off[s->block]; i < mx->in_off[s->block + 1]; i++)
       top = fmax(top, fabs(mx->row_gain[i]) * v->dac_fs[i]);
     if (!(v->amps[si] = aimc_malloc(ctx, sizeof(double) * (size_t)(s->n_out + 1))))
@@ -178,9 +172,10 @@ int aimc_infer_view_init(aimc_ctx *ctx, run_ws *w, int mi) {
  * bench_inference). */
 static int tia_transparent(const aimc_tile *t) {
   if (!t->model[AIMC_TILE_TIA]->eval) return 1; /* not evaluated outside the kernel */
-  return tile_param(t, AIMC_TILE_TIA, "gain", 0) == 0 &&
-         tile_param(t, AIMC_TILE_TIA, "noise", 0) == 0 &&
-         tile_param(t, AIMC_TILE_TIA, "v_sat", 1) >= tile_param(t, AIMC_TILE_TIA, "v_fs", 1);
+  double v_sat = aimc_tile_param_value(t, AIMC_TILE_TIA, "v_sat", 1);
+  return aimc_tile_param_value(t, AIMC_TILE_TIA, "gain", 0) == 0 &&
+         aimc_tile_param_value(t, AIMC_TILE_TIA, "noise", 0) == 0 &&
+         v_sat >= aimc_tile_param_value(t, AIMC_TILE_TIA, "v_fs", 1);
 }
 
 /* Which state rows carry words already on their DAC's grid, so that an
@@ -208,10 +203,8 @@ int aimc_infer_grid_init(aimc_ctx *ctx, run_ws *w) {
       for (int si = 0; si < sv->n_slots; si++) {
         int k = sv->slot_tile[si];
         const aimc_tile *t = &m->tiles[k];
-        const aimc_param *b = aimc_params_find(t->model[AIMC_TILE_ADC]->params,
-                                               t->model[AIMC_TILE_ADC]->n_params, "bits");
         if (t->model[AIMC_TILE_ADC] != aimc_tile_part_model(AIMC_TILE_ADC) ||
-            aimc_param_get(b, t->params[AIMC_TILE_ADC]) != 0)
+            aimc_tile_param_value(t, AIMC_TILE_ADC, "bits", 0) != 0)
           grid = 0;
       }
     }
@@ -249,14 +242,11 @@ int aimc_infer_part_states_init(aimc_ctx *ctx, run_ws *w) {
  * calibration's grid then gives it back, bit for bit. */
 static int at_calibration(const run_ws *w, int k, aimc_tile_part p) {
   const aimc_tile *t = &w->m->tiles[k];
-  const aimc_model *md = t->model[p];
   static const char *const KEYS[] = {"bits", "gain_err", "offset", "inl_lsb", "noise",
                                      "noise_lsb"};
-  for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++) {
-    const aimc_param *q = aimc_params_find(md->params, md->n_params, KEYS[i]);
-    if (q && aimc_param_get(q, t->params[p]) != 0) return 0;
-  }
-  return md == aimc_tile_part_model(p);
+  for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++)
+    if (aimc_tile_param_value(t, p, KEYS[i], 0) != 0) return 0;
+  return t->model[p] == aimc_tile_part_model(p);
 }
 
 /* n channels of one of array k's converters (part p: its model and

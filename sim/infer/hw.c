@@ -87,26 +87,21 @@ typedef struct {
   const char *card, *nn_file;
 } xbar_set;
 
-static const aimc_param *xbar_param(const aimc_tile *t, const char *key) {
-  const aimc_model *md = t->model[AIMC_TILE_XBAR];
-  return aimc_params_find(md->params, md->n_params, key);
-}
-
 static xbar_set tile_xbar(const aimc_mapping *m, size_t k) {
   const aimc_tile *t = &m->tiles[k];
   const void *p = t->params[AIMC_TILE_XBAR];
   xbar_set x;
-  x.mode = (int)aimc_param_get(xbar_param(t, "program"), p);
-  x.sigma_S = aimc_param_get(xbar_param(t, "sigma_g"), p);
-  x.tol_S = aimc_param_get(xbar_param(t, "wv_tol"), p);
-  x.max_pulses = (int)aimc_param_get(xbar_param(t, "wv_max_pulses"), p);
-  x.read_noise = aimc_param_get(xbar_param(t, "read_noise"), p) != 0;
-  x.r_wire_Ohm = aimc_param_get(xbar_param(t, "r_wire"), p);
-  x.ir_solver = (int)aimc_param_get(xbar_param(t, "ir_solver"), p);
-  x.drift_s = aimc_param_get(xbar_param(t, "drift_time"), p);
-  aimc_param_format(xbar_param(t, "device"), p, x.device, sizeof x.device);
-  x.card = (const char *)p + xbar_param(t, "device_card")->offset;
-  x.nn_file = (const char *)p + xbar_param(t, "nn_file")->offset;
+  x.mode = (int)aimc_param_get(aimc_tile_param(t, AIMC_TILE_XBAR, "program"), p);
+  x.sigma_S = aimc_param_get(aimc_tile_param(t, AIMC_TILE_XBAR, "sigma_g"), p);
+  x.tol_S = aimc_param_get(aimc_tile_param(t, AIMC_TILE_XBAR, "wv_tol"), p);
+  x.max_pulses = (int)aimc_param_get(aimc_tile_param(t, AIMC_TILE_XBAR, "wv_max_pulses"), p);
+  x.read_noise = aimc_param_get(aimc_tile_param(t, AIMC_TILE_XBAR, "read_noise"), p) != 0;
+  x.r_wire_Ohm = aimc_param_get(aimc_tile_param(t, AIMC_TILE_XBAR, "r_wire"), p);
+  x.ir_solver = (int)aimc_param_get(aimc_tile_param(t, AIMC_TILE_XBAR, "ir_solver"), p);
+  x.drift_s = aimc_param_get(aimc_tile_param(t, AIMC_TILE_XBAR, "drift_time"), p);
+  aimc_param_format(aimc_tile_param(t, AIMC_TILE_XBAR, "device"), p, x.device, sizeof x.device);
+  x.card = (const char *)p + aimc_tile_param(t, AIMC_TILE_XBAR, "device_card")->offset;
+  x.nn_file = (const char *)p + aimc_tile_param(t, AIMC_TILE_XBAR, "nn_file")->offset;
   return x;
 }
 
@@ -120,7 +115,8 @@ static uint64_t program_hash(const aimc_mapping *m) {
   for (size_t k = 0; k < m->n_arrays; k++)
     for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++) {
       const aimc_tile *t = &m->tiles[k];
-      aimc_param_format(xbar_param(t, KEYS[i]), t->params[AIMC_TILE_XBAR], buf, sizeof buf);
+      aimc_param_format(aimc_tile_param(t, AIMC_TILE_XBAR, KEYS[i]), t->params[AIMC_TILE_XBAR],
+                        buf, sizeof buf);
       h = aimc_seed_derive(h, aimc_hash_str(buf));
     }
   return h;

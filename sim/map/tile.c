@@ -102,6 +102,16 @@ static const aimc_param *model_param(const aimc_model *md, const char *key) {
   return aimc_params_find(md->params, md->n_params, key);
 }
 
+const aimc_param *aimc_tile_param(const aimc_tile *t, aimc_tile_part p, const char *key) {
+  return model_param(t->model[p], key);
+}
+
+double aimc_tile_param_value(const aimc_tile *t, aimc_tile_part p, const char *key,
+                             double dflt) {
+  const aimc_param *q = aimc_tile_param(t, p, key);
+  return q ? aimc_param_get(q, t->params[p]) : dflt;
+}
+
 /* A model that may stand for part `part`: the part's own, or another of
  * its energy class that evaluates (a second ADC architecture). */
 static int fits_part(const aimc_model *md, aimc_tile_part part) {

@@ -244,6 +244,12 @@ typedef struct {
   void *own[AIMC_TILE_PARTS]; /* blocks of parts whose model the netlist chose */
 } aimc_tile;
 
+/* Row `key` of tile t's part p (its model's table), or NULL when that
+ * model has no such param; and its value there, or dflt. */
+const aimc_param *aimc_tile_param(const aimc_tile *t, aimc_tile_part p, const char *key);
+double aimc_tile_param_value(const aimc_tile *t, aimc_tile_part p, const char *key,
+                             double dflt);
+
 /* Instance name ("dac", "xbar", ...) and default model of a part. */
 const char *aimc_tile_part_name(aimc_tile_part part);
 const aimc_model *aimc_tile_part_model(aimc_tile_part part);
