@@ -5,7 +5,9 @@
 #include "adc_common.h"
 
 #include <math.h>
+#include <stdio.h>
 
+#include "aimc/calibration.h"
 #include "aimc/lanes.h"
 #include "aimc/quant.h"
 #include "aimc/status.h"
@@ -87,6 +89,19 @@ int aimc_adc_eval_batch(const aimc_eval *e, const double *in, double *out,
   return AIMC_OK;
 }
 
+int aimc_adc_validate(const void *params, char *err, size_t errlen) {
+  const aimc_adc_conv *p = params;
+  if (p->range > 0 || p->cal[0]) return AIMC_OK;
+  snprintf(err, errlen, "range: 0 takes each channel's full scale from cal, which is empty");
+  return AIMC_ERANGE;
+}
+
+int aimc_adc_init(aimc_inst *inst) {
+  const aimc_adc_conv *p = aimc_inst_params(inst);
+  aimc_adc_state *s = aimc_inst_state(inst);
+  return aimc_cal_load_inst(inst, p->cal, "adc", p->n, p->range, &s->fs, &s->bits);
+}
+
 int aimc_adc_on_input(aimc_inst *inst, int port) {
   (void)port;
   const void *params = aimc_inst_params(inst);
@@ -94,10 +109,11 @@ int aimc_adc_on_input(aimc_inst *inst, int port) {
   aimc_adc_state *s = aimc_inst_state(inst);
   const double *v = aimc_inst_in(inst, 0);
   double *d = aimc_inst_out(inst, 1);
-  aimc_eval e = {params, s, p->n, NULL, NULL, NULL, NULL, NULL, 0};
+  aimc_eval e = {params, s, p->n, s->fs, s->bits, NULL, NULL, NULL, 0};
   for (int i = 0; i < p->n; i++) {
-    d[i] = v[i] / p->v_fs * p->range;
-    s->clipped += fabs(d[i] + p->offset_V / p->v_fs * p->range) > p->range;
+    double fs = s->fs ? s->fs[i] : p->range;
+    d[i] = v[i] / p->v_fs * fs;
+    s->clipped += fabs(d[i] + p->offset_V / p->v_fs * fs) > fs;
   }
   int st = aimc_adc_eval(&e, d, d, aimc_inst_lane_rng(inst));
   if (st) return st;

@@ -24,11 +24,14 @@
 typedef struct {
   int n, bits, n_adc;
   double range, v_fs, offset_V, noise_V, noise_lsb;
+  char cal[AIMC_PARAM_STRLEN];
 } aimc_adc_conv;
 
 /* The state of every ADC (the engine allocates it: state_size). */
 typedef struct {
   uint64_t clipped; /* conversions that hit the range */
+  double *fs;       /* each channel's full scale from cal (NULL: range) */
+  int *bits;        /* and resolution                                   */
 } aimc_adc_state;
 
 /* bits 0 (each channel at its calibrated resolution) is priced as this. */
@@ -47,8 +50,9 @@ enum { AIMC_ADC_BITS_PRICED = 8 };
        "IMSSA arXiv 2412.20215", NULL, NULL},                                              \
       {"n_adc", AIMC_PT_INT, offsetof(type, member.n_adc), 1, 1, 1 << 20, AIMC_U_NONE,     \
        "Converters shared by the n channels through a mux.", "column sharing", NULL, NULL}, \
-      {"range", AIMC_PT_REAL, offsetof(type, member.range), 1, 1e-12, 1e12, AIMC_U_NONE,   \
-       "Digital full scale: v_fs converts to +range.", "", NULL, NULL},                    \
+      {"range", AIMC_PT_REAL, offsetof(type, member.range), 1, 0, 1e12, AIMC_U_NONE,       \
+       "Digital full scale of every channel: v_fs converts to +range; 0: each channel's "  \
+       "from its calibration (cal).", "", NULL, NULL},                                     \
       {"v_fs", AIMC_PT_REAL, offsetof(type, member.v_fs), 1, 1e-6, 10, AIMC_U_VOLT,        \
        "Input voltage that converts to +range (clipped beyond).", "", NULL, NULL},         \
       {"offset", AIMC_PT_REAL, offsetof(type, member.offset_V), 0, -1, 1, AIMC_U_VOLT,     \
@@ -58,7 +62,11 @@ enum { AIMC_ADC_BITS_PRICED = 8 };
       {"noise_lsb", AIMC_PT_REAL, offsetof(type, member.noise_lsb), 0, 0, 100, AIMC_U_NONE, \
        "Input-referred noise sigma per conversion, in LSB of the channel's resolution "    \
        "(adds to noise).",                                                                 \
-       AIMC_ADC_SRC, NULL, NULL}
+       AIMC_ADC_SRC, NULL, NULL},                                                          \
+      {"cal", AIMC_PT_STRING, offsetof(type, member.cal), 0, 0, 0, AIMC_U_NONE,           \
+       "Per-channel calibration CSV (its adc rows: range, bits; aimc/calibration.h), "     \
+       "relative to the netlist; empty: every channel at range and bits.", "aimc map",     \
+       NULL, ""}
 
 /* Ports of every ADC: in (voltages, width n), out (digital words). */
 extern const aimc_port_spec AIMC_ADC_PORTS[2];
@@ -83,9 +91,13 @@ typedef struct {
   double sd, sd2, off;
 } aimc_adc_chan;
 void aimc_adc_prepare(const aimc_eval *e, void *prep);
-/* The model's on_input: volts in, words out (the calibration is the
- * instance's range), counting clipped conversions and booking the cost
- * of the instance's own model (its op_cost). */
+/* The model's validate (range 0 needs a cal file) and init (reads it). */
+int aimc_adc_validate(const void *params, char *err, size_t errlen);
+int aimc_adc_init(aimc_inst *inst);
+/* The model's on_input: volts in, words out (each channel's full scale,
+ * its calibration's or the range, is what v_fs converts to), counting
+ * clipped conversions and booking the cost of the instance's own model
+ * (its op_cost). */
 int aimc_adc_on_input(aimc_inst *inst, int port);
 
 #endif

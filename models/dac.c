@@ -11,7 +11,9 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 
+#include "aimc/calibration.h"
 #include "aimc/engine.h"
 #include "aimc/lanes.h"
 #include "aimc/quant.h"
@@ -22,10 +24,13 @@ typedef struct {
   double range, v_fs, gain_err, offset_V, inl_lsb;
   aimc_time t_settle;
   double e_conv;
+  char cal[AIMC_PARAM_STRLEN];
 } dac_params;
 
 typedef struct {
   double *inl_z; /* per channel: its static error in units of inl_lsb LSB */
+  double *fs;    /* event runs: each channel's full scale from cal (NULL: range) */
+  int *bits;     /* and resolution                                            */
 } dac_state;
 
 #define SRC "Razavi, Principles of Data Conversion System Design (1995), ch. 2"
@@ -36,9 +41,10 @@ static const aimc_param PARAMS[] = {
      "Resolution: 2^bits - 1 symmetric levels (aimc/quant.h); 0: each "
      "channel at its calibrated resolution (exact without one).",
      "IMSSA arXiv 2412.20215", NULL, NULL},
-    {"range", AIMC_PT_REAL, offsetof(dac_params, range), 1, 1e-12, 1e12,
+    {"range", AIMC_PT_REAL, offsetof(dac_params, range), 1, 0, 1e12,
      AIMC_U_NONE,
-     "Digital full scale: inputs in [-range, range] (clipped beyond).", "",
+     "Digital full scale of every channel: inputs in [-range, range] (clipped "
+     "beyond); 0: each channel's from its calibration (cal).", "",
      NULL, NULL},
     {"v_fs", AIMC_PT_REAL, offsetof(dac_params, v_fs), 0.2, 1e-6, 10,
      AIMC_U_VOLT, "Output voltage at +range (read voltage of the array).",
@@ -57,6 +63,10 @@ static const aimc_param PARAMS[] = {
     {"e_conv", AIMC_PT_REAL, offsetof(dac_params, e_conv), 50e-15, 0, 1e-6,
      AIMC_U_JOULE, "Energy per conversion (one channel).",
      "Marinella et al., IEEE JETCAS 8:86 (2018)", NULL, NULL},
+    {"cal", AIMC_PT_STRING, offsetof(dac_params, cal), 0, 0, 0, AIMC_U_NONE,
+     "Per-channel calibration CSV (its dac rows: range, bits; aimc/calibration.h), "
+     "relative to the netlist; empty: every channel at range and bits.",
+     "aimc map", NULL, ""},
 };
 
 static const aimc_port_spec PORTS[] = {
@@ -64,6 +74,13 @@ static const aimc_port_spec PORTS[] = {
      "Digital words in [-range, range]."},
     {"out", AIMC_PORT_OUT, AIMC_SIG_VOLTAGE, "n", "Row voltages (V)."},
 };
+
+static int dac_validate(const void *params, char *err, size_t errlen) {
+  const dac_params *p = params;
+  if (p->range > 0 || p->cal[0]) return AIMC_OK;
+  snprintf(err, errlen, "range: 0 takes each channel's full scale from cal, which is empty");
+  return AIMC_ERANGE;
+}
 
 /* The state as one block: the struct, then the n errors. */
 static size_t dac_eval_state_size(const void *params) {
@@ -96,7 +113,7 @@ static int dac_init(aimc_inst *inst) {
   aimc_xs128p_seed(&g, gsl_rng_get(aimc_inst_rng(inst)));
   dac_eval_state_init(p, block, &g);
   s->inl_z = block->inl_z;
-  return AIMC_OK;
+  return aimc_cal_load_inst(inst, p->cal, "dac", p->n, p->range, &s->fs, &s->bits);
 }
 
 /* The static errors belong to the hardware: a reset keeps them. */
@@ -177,15 +194,17 @@ static int dac_eval_batch(const aimc_eval *e, const double *in, double *out,
   return AIMC_OK;
 }
 
-/* Words in, volts out: the calibration is the instance's range. */
+/* Words in, volts out: each channel's full scale (its calibration's, or
+ * the range) converts to v_fs. */
 static int dac_on_input(aimc_inst *inst, int port) {
   (void)port;
   const dac_params *p = aimc_inst_params(inst);
+  const dac_state *s = aimc_inst_state(inst);
   double *v = aimc_inst_out(inst, 1);
-  aimc_eval e = {p, aimc_inst_state(inst), p->n, NULL, NULL, NULL, NULL, NULL, 0};
+  aimc_eval e = {p, s, p->n, s->fs, s->bits, NULL, NULL, NULL, 0};
   int st = dac_eval(&e, aimc_inst_in(inst, 0), v, aimc_inst_lane_rng(inst));
   if (st) return st;
-  for (int i = 0; i < p->n; i++) v[i] = v[i] / p->range * p->v_fs;
+  for (int i = 0; i < p->n; i++) v[i] = v[i] / (s->fs ? s->fs[i] : p->range) * p->v_fs;
   aimc_op_cost c = dac_op_cost(p, &(aimc_op_use){.n = p->n});
   aimc_inst_add_energy(inst, c.e_J);
   return aimc_inst_drive(inst, 1, c.t_fs);
@@ -204,6 +223,7 @@ const aimc_model aimc_model_dac = {
     .ports = PORTS,
     .n_ports = AIMC_NPARAMS(PORTS),
     .state_size = sizeof(dac_state),
+    .validate = dac_validate,
     .init = dac_init,
     .on_input = dac_on_input,
     .reset = dac_reset,

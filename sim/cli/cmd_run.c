@@ -142,8 +142,8 @@ static int check_arrays(aimc_ctx *ctx, const char *netlist, const aimc_map_meta 
  * then the netlist itself, elaborated (a bad hand edit is reported with
  * file:line:col before any long work), whose tiles set the hardware
  * (aimc_map_apply_netlist) before --set overrides; then the mapping again
- * (deterministic) with the tiles' params (their costs) and the targets the
- * netlist's crossbars name. */
+ * (deterministic) with the tiles' params (their costs), the targets the
+ * netlist's crossbars name and the calibration its converters name. */
 static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
                        aimc_s4d_model **mdl, aimc_mapping **m) {
   aimc_arch arch;
@@ -174,11 +174,9 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
     else
       st = aimc_cli_arch_set(ctx, &arch, a->sets[i]);
   }
-  if (!st) {
-    aimc_mapping_free(ctx, *m);
-    *m = NULL;
-    st = aimc_map_model(ctx, *mdl, &arch, m);
-  }
+  aimc_mapping *mapped = *m; /* as the netlist was written: its calibration */
+  *m = NULL;
+  if (!st) st = aimc_map_model(ctx, *mdl, &arch, m);
   /* Older tiles meant other things by their params (an 8-bit placeholder
    * for the model's converters; no timing or energy): map again. */
   if (!st && meta->tiles < AIMC_MAP_TILES_VERSION)
@@ -189,6 +187,8 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
   if (!st)
     st = aimc_map_load_netlist_tiles(ctx, d, *m, (const char *const *)a->sets, a->n_sets);
   if (!st) st = aimc_map_load_netlist_targets(ctx, d, *m);
+  if (!st) st = aimc_map_load_netlist_cal(ctx, d, mapped, *m);
+  aimc_mapping_free(ctx, mapped);
   aimc_design_free(ctx, d);
   return st;
 }

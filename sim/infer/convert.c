@@ -15,41 +15,6 @@
 static int at_calibration(const run_ws *w, int k, aimc_tile_part p);
 static int tia_transparent(const aimc_tile *t);
 
-/* The quantizer a channel carrying q's values needs: q itself when
- * converters are modelled, else exact (over q's range). */
-static aimc_quant carried(const aimc_arch *a, const aimc_quant *q) {
-  return (aimc_quant){a->ni_converter && q->range > 0 ? q->bits : 0, q->range};
-}
-
-static void calibrate(mat_view *v, int row, const aimc_quant *dac, int col,
-                      const aimc_quant *adc) {
-  if (dac) v->dac_fs[row] = dac->range, v->dac_bits[row] = dac->bits;
-  if (adc) v->adc_fs[col] = adc->range, v->adc_bits[col] = adc->bits;
-}
-
-/* Rows of a channel block: [x; u; u_{t-1}] (single form), [x; u] (C/D),
- * x (A), u (B). Columns: [x; y] (single), y (C/D), x (A, B: partial sums
- * at the state's range, quantized to it in the register). */
-static void calibrate_block(mat_view *v, const aimc_map_matrix *mx, int b, const aimc_arch *a,
-                            const aimc_s4d_model *mdl) {
-  aimc_quant qu = carried(a, &mdl->quant_u), qx = carried(a, &mdl->quant_x),
-             qy = carried(a, &mdl->quant_y), part = {0, qx.range};
-  int i0 = mx->in_off[b], ni = mx->in_off[b + 1] - i0;
-  int j0 = mx->out_off[b], nj = mx->out_off[b + 1] - j0;
-  int ns = mx->kind == AIMC_OP_SSM ? ni - 2 : mx->kind == AIMC_OP_SSM_CD ? ni - 1
-           : mx->kind == AIMC_OP_SSM_A ? ni : 0;
-  for (int i = 0; i < ni; i++) {
-    calibrate(v, i0 + i, i < ns ? &qx : &qu, 0, NULL);
-    v->on_grid[i0 + i] = i < ns; /* state rows; ws_init keeps those on the grid */
-  }
-  for (int j = 0; j < nj; j++) {
-    const aimc_quant *q = mx->kind == AIMC_OP_SSM ? (j == nj - 1 ? &qy : &qx)
-                          : mx->kind == AIMC_OP_SSM_CD ? &qy : &part;
-    calibrate(v, 0, NULL, j0 + j, q);
-  }
-  if (mx->kind == AIMC_OP_SSM_A || mx->kind == AIMC_OP_SSM_B) v->post = qx;
-}
-
 /* The current each calibrated column carries per unit of its value: a
  * block's DACs drive row i at x_i * row_gain_i * c volts, c putting the
  * block's largest full scale at the DAC's full-scale voltage, so column j
@@ -87,14 +52,15 @@ static int prepare_slots(aimc_ctx *ctx, run_ws *w, mat_view *v) {
   for (int si = 0; si < v->n_slots; si++) {
     const aimc_map_slot *s = v->slots[si];
     const aimc_tile *t = &w->m->tiles[v->slot_tile[si]];
-    /* The calibrations array_read converts with. */
+    /* The calibrations array_read converts with: the tile's channels. */
+    const double *dac_fs = t->cal_fs[AIMC_TILE_DAC] + s->row0,
+                 *adc_fs = t->cal_fs[AIMC_TILE_ADC] + s->col0;
     const aimc_eval cal[AIMC_TILE_PARTS] = {
-        [AIMC_TILE_DAC] = {.n = s->n_in, .fs = v->dac_fs + s->in0, .bits = v->dac_bits + s->in0,
-                           .chan0 = s->row0},
-        [AIMC_TILE_TIA] = {.n = s->n_out, .fs = v->adc_fs + s->out0, .scale = v->amps[si],
-                           .chan0 = s->col0},
-        [AIMC_TILE_ADC] = {.n = s->n_out, .fs = v->adc_fs + s->out0,
-                           .bits = v->adc_bits + s->out0, .chan0 = s->col0}};
+        [AIMC_TILE_DAC] = {.n = s->n_in, .fs = dac_fs,
+                           .bits = t->cal_bits[AIMC_TILE_DAC] + s->row0, .chan0 = s->row0},
+        [AIMC_TILE_TIA] = {.n = s->n_out, .fs = adc_fs, .scale = v->amps[si], .chan0 = s->col0},
+        [AIMC_TILE_ADC] = {.n = s->n_out, .fs = adc_fs,
+                           .bits = t->cal_bits[AIMC_TILE_ADC] + s->col0, .chan0 = s->col0}};
     static const aimc_tile_part PARTS[] = {AIMC_TILE_DAC, AIMC_TILE_TIA, AIMC_TILE_ADC};
     for (size_t i = 0; i < sizeof PARTS / sizeof PARTS[0]; i++) {
       aimc_tile_part p = PARTS[i];
@@ -155,11 +121,12 @@ int aimc_infer_view_init(aimc_ctx *ctx, run_ws *w, int mi) {
   v->exclusive = 1;
   for (int j = 0; j < mx->n_out; j++) v->exclusive &= cover[j] == 1;
   aimc_free(ctx, cover);
-  v->calibrated = mx->kind == AIMC_OP_SSM || mx->kind == AIMC_OP_SSM_A ||
-                  mx->kind == AIMC_OP_SSM_B || mx->kind == AIMC_OP_SSM_CD;
-  for (int b = 0; v->calibrated && b < mx->n_blocks; b++)
-    calibrate_block(v, mx, b, &w->m->arch, w->mdl);
+  v->calibrated = aimc_map_kind_calibrated(mx->kind);
   if (!v->calibrated) return AIMC_OK;
+  /* The model's calibration: what the tiles' channels are unless edited. */
+  aimc_map_cal c = {v->dac_fs, v->adc_fs, v->dac_bits, v->adc_bits, v->on_grid, {0, 0}};
+  aimc_map_matrix_cal(w->m, mi, w->mdl, &c);
+  v->post = c.post;
   int st = column_amps(ctx, w, mi);
   return st ? st : prepare_slots(ctx, w, v);
 }
@@ -178,25 +145,49 @@ static int tia_transparent(const aimc_tile *t) {
          v_sat >= aimc_tile_param_value(t, AIMC_TILE_TIA, "v_fs", 1);
 }
 
+/* Marks in `edited` every array whose channels of a calibrated matrix
+ * differ from the model's calibration (a hand edit of its calibration
+ * file, or a converter's range). */
+static void find_edited(const run_ws *w, unsigned char *edited) {
+  for (size_t mi = 0; mi < w->m->n_mats; mi++) {
+    const mat_view *v = &w->mv[mi];
+    for (int si = 0; v->calibrated && si < v->n_slots; si++) {
+      const aimc_map_slot *s = v->slots[si];
+      const aimc_tile *t = &w->m->tiles[v->slot_tile[si]];
+      for (int i = 0; i < s->n_in; i++)
+        edited[v->slot_tile[si]] |= t->cal_fs[AIMC_TILE_DAC][s->row0 + i] != v->dac_fs[s->in0 + i] ||
+                                    t->cal_bits[AIMC_TILE_DAC][s->row0 + i] != v->dac_bits[s->in0 + i];
+      for (int j = 0; j < s->n_out; j++)
+        edited[v->slot_tile[si]] |= t->cal_fs[AIMC_TILE_ADC][s->col0 + j] != v->adc_fs[s->out0 + j] ||
+                                    t->cal_bits[AIMC_TILE_ADC][s->col0 + j] != v->adc_bits[s->out0 + j];
+    }
+  }
+}
+
 /* Which state rows carry words already on their DAC's grid, so that an
  * exact DAC passes them as they are (quantizing a grid value gives it
  * back): the separate form's register quantizes the state to quant_x; the
  * single form's state columns are converted by ADCs at that calibration
  * when every tile of the matrix converts at it and no column adds partial
- * sums (or the state is not quantized at all). */
+ * sums (or the state is not quantized at all). Only while every tile of
+ * the layer keeps the model's calibration. */
 int aimc_infer_grid_init(aimc_ctx *ctx, run_ws *w) {
   const aimc_mapping *m = w->m;
   w->dac_exact = aimc_calloc(ctx, m->n_arrays + 1, 1);
   if (!w->dac_exact) return AIMC_ENOMEM;
   w->tia_on = aimc_calloc(ctx, m->n_arrays + 1, 1);
   if (!w->tia_on) return AIMC_ENOMEM;
+  unsigned char *edited = aimc_calloc(ctx, m->n_arrays + 1, 1);
+  if (!edited) return AIMC_ENOMEM;
+  find_edited(w, edited);
   for (size_t k = 0; k < m->n_arrays; k++) {
-    w->dac_exact[k] = (unsigned char)at_calibration(w, (int)k, AIMC_TILE_DAC);
+    w->dac_exact[k] = (unsigned char)(at_calibration(w, (int)k, AIMC_TILE_DAC) && !edited[k]);
     w->tia_on[k] = (unsigned char)!tia_transparent(&m->tiles[k]);
   }
   int unquantized = !m->arch.ni_converter || w->mdl->quant_x.bits <= 0;
   for (int l = 0; l < w->mdl->layers; l++) {
     int grid = m->arch.form == AIMC_FORM_SEPARATE || unquantized;
+    for (size_t k = 0; k < m->n_arrays; k++) grid &= !(m->arrays[k].layer == l && edited[k]);
     const mat_view *sv = w->ssm[l] >= 0 ? &w->mv[w->ssm[l]] : NULL;
     if (!grid && sv && sv->exclusive) {
       grid = 1;
@@ -212,6 +203,7 @@ int aimc_infer_grid_init(aimc_ctx *ctx, run_ws *w) {
       if (m->mats[i].layer == l && w->mv[i].calibrated && !grid)
         memset(w->mv[i].on_grid, 0, (size_t)m->mats[i].n_in);
   }
+  aimc_free(ctx, edited);
   return AIMC_OK;
 }
 
@@ -280,6 +272,7 @@ int aimc_infer_array_read(run_ws *w, int mi, const double *in, double *out) {
   for (int si = 0; si < v->n_slots && !st; si++) {
     const aimc_map_slot *s = v->slots[si];
     int k = v->slot_tile[si];
+    const aimc_tile *t = &w->m->tiles[k];
     const double *x = in + (size_t)s->in0 * bp;
     if (v->calibrated) { /* rows on their grid pass an exact DAC as they are */
       int skip = w->dac_exact[k];
@@ -289,8 +282,9 @@ int aimc_infer_array_read(run_ws *w, int mi, const double *in, double *out) {
         size_t at = (size_t)i * bp;
         if (grid) memcpy(w->drive + at, x + at, sizeof(double) * (size_t)(i1 - i) * bp);
         else
-          st = convert(w, v, si, AIMC_TILE_DAC, i, v->dac_fs + s->in0 + i,
-                       v->dac_bits + s->in0 + i, i1 - i, x + at, NULL, NULL, w->drive + at);
+          st = convert(w, v, si, AIMC_TILE_DAC, i, t->cal_fs[AIMC_TILE_DAC] + s->row0 + i,
+                       t->cal_bits[AIMC_TILE_DAC] + s->row0 + i, i1 - i, x + at, NULL, NULL,
+                       w->drive + at);
       }
       x = w->drive;
     }
@@ -303,12 +297,12 @@ int aimc_infer_array_read(run_ws *w, int mi, const double *in, double *out) {
                           w->m->tiles[k].model[sink]->draws_in_var
                       ? w->part_var
                       : NULL;
-    const double *fs = v->adc_fs + s->out0;
+    const double *fs = t->cal_fs[AIMC_TILE_ADC] + s->col0;
     if (!st) aimc_xbar_read(v->plans[si], x, rel, dst, var, &w->lanes, w->read_tmp);
     if (!st && tia)
       st = convert(w, v, si, AIMC_TILE_TIA, 0, fs, NULL, s->n_out, dst, var, v->amps[si], dst);
     if (!st && v->calibrated)
-      st = convert(w, v, si, AIMC_TILE_ADC, 0, fs, v->adc_bits + s->out0, s->n_out, dst,
+      st = convert(w, v, si, AIMC_TILE_ADC, 0, fs, t->cal_bits[AIMC_TILE_ADC] + s->col0, s->n_out, dst,
                    tia ? NULL : var, NULL, dst);
     if (!v->exclusive)
       for (size_t e = 0; e < (size_t)s->n_out * bp; e++) out[(size_t)s->out0 * bp + e] += dst[e];

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aimc/calibration.h"
 #include "aimc/config.h"
 #include "aimc/fileio.h"
 #include "aimc/status.h"
@@ -33,6 +34,23 @@ static int write_targets(aimc_ctx *ctx, const aimc_mapping *m, size_t k,
     for (int c = 0; c < m->arch.cols; c++)
       fprintf(o, "%.17g%c", g[(size_t)r * m->arch.cols + c],
               c + 1 == m->arch.cols ? '\n' : ',');
+  return aimc_atomic_commit(ctx, f);
+}
+
+/* Array k's calibration file: the dac's rows, then the adc's columns. */
+static int write_cal(aimc_ctx *ctx, const aimc_mapping *m, size_t k, const char *file) {
+  aimc_atomic_file *f = NULL;
+  int st = aimc_atomic_open(ctx, file, &f);
+  if (st) return st;
+  FILE *o = aimc_atomic_stream(f);
+  const aimc_tile *t = &m->tiles[k];
+  aimc_cal_write_header(o);
+  static const aimc_tile_part PARTS[] = {AIMC_TILE_DAC, AIMC_TILE_ADC};
+  for (size_t i = 0; i < sizeof PARTS / sizeof *PARTS; i++) {
+    aimc_tile_part p = PARTS[i];
+    int n = (int)aimc_tile_param_value(t, p, "n", 0);
+    aimc_cal_write(o, aimc_tile_part_name(p), n, t->cal_fs[p], t->cal_bits[p]);
+  }
   return aimc_atomic_commit(ctx, f);
 }
 
@@ -63,7 +81,7 @@ void aimc_map_yaml_quote(FILE *o, const char *text) {
 int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
                            const char *model_path, const char *arch_path,
                            const char *path) {
-  char dir[1024], file[1100], rel[1100], name[64], t[64];
+  char dir[1024], file[1100], rel[1100], cal[1100], name[64], t[64];
   arrays_dir(path, dir, sizeof dir);
   /* The arrays folder is published whole (aimc/fileio.h) with a marker
    * naming the model and arch hashes, which `aimc run` compares with the
@@ -75,6 +93,8 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
   for (size_t k = 0; k < m->n_arrays && !st; k++) {
     snprintf(file, sizeof file, "%s/array%zu.csv", aimc_outdir_path(od), k);
     st = write_targets(ctx, m, k, file);
+    snprintf(file, sizeof file, "%s/array%zu.cal.csv", aimc_outdir_path(od), k);
+    if (!st) st = write_cal(ctx, m, k, file);
   }
   char stamp[128];
   aimc_map_arrays_stamp(m->model_hash, aimc_arch_hash(&m->arch), stamp, sizeof stamp);
@@ -101,8 +121,9 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
   for (size_t k = 0; k < m->n_arrays; k++) {
     aimc_map_array_name(m, k, name, sizeof name);
     snprintf(rel, sizeof rel, "%s/array%zu.csv", base, k);
+    snprintf(cal, sizeof cal, "%s/array%zu.cal.csv", base, k);
     fprintf(o, "  %s: {subckt: tile, params: {", name);
-    aimc_map_emit_tile_params(o, m, k, rel);
+    aimc_map_emit_tile_params(o, m, k, rel, cal);
     fputs("}}\n", o);
   }
   return aimc_atomic_commit(ctx, f);

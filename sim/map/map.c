@@ -194,6 +194,7 @@ int aimc_map_model(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   for (size_t k = 0; k < m->n_arrays && !st; k++)
     st = fill_targets(ctx, m, &m->arrays[k]);
   if (!st) st = aimc_map_build_tiles(ctx, m);
+  if (!st) st = aimc_map_calibrate_tiles(ctx, m, mdl);
   if (st) {
     aimc_mapping_free(ctx, m);
     return st;

@@ -16,10 +16,14 @@ int aimc_map_build_matrices(aimc_ctx *ctx, const aimc_s4d_model *mdl,
 /* The tiles of every array from m->arch and the layout (tile.c). */
 int aimc_map_build_tiles(aimc_ctx *ctx, aimc_mapping *m);
 void aimc_map_free_tiles(aimc_ctx *ctx, aimc_mapping *m);
+/* Each tile's channel calibration from the model's quantizers (calib.c). */
+int aimc_map_calibrate_tiles(aimc_ctx *ctx, aimc_mapping *m, const aimc_s4d_model *mdl);
 /* The `tile` subcircuit of the netlist, and the params of array k's tile
- * instance (`targets`: the path its crossbar reads). */
+ * instance (`targets`: the path its crossbar reads; `cal`: its converters'
+ * calibration file). */
 void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m);
-void aimc_map_emit_tile_params(FILE *o, const aimc_mapping *m, size_t k, const char *targets);
+void aimc_map_emit_tile_params(FILE *o, const aimc_mapping *m, size_t k, const char *targets,
+                               const char *cal);
 
 /* Writes text as a YAML double-quoted scalar. */
 void aimc_map_yaml_quote(FILE *o, const char *text);

@@ -1,10 +1,12 @@
 /* The hardware settings `aimc run` takes from an elaborated mapped netlist
  * (aimc/design.h) rather than from the arch file: programming mode and
- * sigma and ADC sharing of every tile, and the target
- * files of the crossbars, so that hand edits of the netlist take effect. */
+ * sigma and ADC sharing of every tile, the target files of the crossbars
+ * and the calibration files of the converters, so that hand edits of the
+ * netlist take effect. */
 #include <stdio.h>
 #include <string.h>
 
+#include "aimc/calibration.h"
 #include "aimc/design.h"
 #include "aimc/fileio.h"
 #include "aimc/status.h"
@@ -146,5 +148,47 @@ int aimc_map_load_netlist_targets(aimc_ctx *ctx, const aimc_design *d,
     fclose(f);
     st = aimc_map_load_array_targets(ctx, m, k, file);
   }
+  return st;
+}
+
+/* Part p of array k: its channels from the instance's cal file where they
+ * differ from `mapped`'s, then its range. */
+static int load_part_cal(aimc_ctx *ctx, const aimc_design *d, const aimc_mapping *mapped,
+                         aimc_mapping *m, size_t k, aimc_tile_part p, double *fs, int *bits) {
+  aimc_tile *t = &m->tiles[k];
+  const aimc_tile *t0 = &mapped->tiles[k];
+  int n = (int)aimc_tile_param_value(t, p, "n", 0);
+  int i = tile_part(d, m, k, aimc_tile_part_name(p));
+  if (i < 0 || !t->cal_fs[p] || !t0->cal_fs[p]) return AIMC_OK;
+  const aimc_param *q = param_of(&d->inst[i], "cal");
+  const char *rel = q ? (const char *)d->inst[i].params + q->offset : "";
+  if (*rel) {
+    char file[2 * AIMC_PARAM_STRLEN];
+    aimc_path_beside(d->path, rel, file, sizeof file);
+    /* Its errors name the file, line and column. */
+    int st = aimc_cal_read(ctx, file, aimc_tile_part_name(p), n, fs, bits);
+    if (st) return st;
+    for (int c = 0; c < n; c++)
+      if (fs[c] != t0->cal_fs[p][c] || bits[c] != t0->cal_bits[p][c]) {
+        t->cal_fs[p][c] = fs[c];
+        t->cal_bits[p][c] = bits[c];
+      }
+  }
+  aimc_cal_apply_range(aimc_tile_param_value(t, p, "range", 0), n, t->cal_fs[p]);
+  return AIMC_OK;
+}
+
+int aimc_map_load_netlist_cal(aimc_ctx *ctx, const aimc_design *d, const aimc_mapping *mapped,
+                              aimc_mapping *m) {
+  int n = m->arch.rows > m->arch.cols ? m->arch.rows : m->arch.cols;
+  double *fs = aimc_malloc(ctx, sizeof(double) * (size_t)(n + 1));
+  int *bits = aimc_malloc(ctx, sizeof(int) * (size_t)(n + 1));
+  int st = fs && bits ? AIMC_OK : AIMC_ENOMEM;
+  for (size_t k = 0; k < m->n_arrays && !st; k++) {
+    st = load_part_cal(ctx, d, mapped, m, k, AIMC_TILE_DAC, fs, bits);
+    if (!st) st = load_part_cal(ctx, d, mapped, m, k, AIMC_TILE_ADC, fs, bits);
+  }
+  aimc_free(ctx, fs);
+  aimc_free(ctx, bits);
   return st;
 }

@@ -57,6 +57,8 @@ static const binding BINDINGS[] = {
     {"r_wire", AIMC_TILE_XBAR, "r_wire", NULL, NULL, "nonideal.ir_drop nonideal.r_wire"},
     {"drift_time", AIMC_TILE_XBAR, "drift_time", NULL, NULL, "nonideal.drift nonideal.drift_t"},
     {"targets", AIMC_TILE_XBAR, "targets", NULL, NULL, NULL},
+    {"cal", AIMC_TILE_DAC, "cal", NULL, NULL, NULL},
+    {"cal", AIMC_TILE_ADC, "cal", NULL, NULL, NULL},
     {"reg_bits", AIMC_TILE_HOLD, "bits", NULL, NULL, "converters.adc_bits"},
     {"v_read", AIMC_TILE_DAC, "v_fs", "array", "v_read", NULL},
     {"v_read", AIMC_TILE_XBAR, "v_read", "array", "v_read", NULL},
@@ -77,12 +79,15 @@ enum { N_BINDINGS = sizeof BINDINGS / sizeof BINDINGS[0] };
 
 /* The arch books static power per array (energy.p_static) and the register
  * per bit written and read (energy.e_reg_bit): the parts' own are 0. The
- * TIAs sense at each column's calibrated gain (gain 0). */
+ * TIAs sense at each column's calibrated gain (gain 0), the DACs and ADCs
+ * convert each channel at its calibration (range 0: the `cal` file's). */
 static const struct {
   aimc_tile_part part;
   const char *key, *value;
 } FIXED[] = {{AIMC_TILE_TIA, "p_static", "0W"},
              {AIMC_TILE_TIA, "gain", "0Ohm"},
+             {AIMC_TILE_DAC, "range", "0"},
+             {AIMC_TILE_ADC, "range", "0"},
              {AIMC_TILE_HOLD, "e_read_bit", "0J"}};
 
 /* Signal-path params the batched runner does not simulate (they act in an
@@ -93,8 +98,6 @@ static const struct {
   aimc_tile_part part;
   const char *key, *instead;
 } NOT_SIMULATED[] = {
-    {AIMC_TILE_DAC, "range", "each row's calibration (the model's quantizer of what it carries)"},
-    {AIMC_TILE_ADC, "range", "each column's calibration (the model's quantizer of what it carries)"},
     {AIMC_TILE_HOLD, "range", "the model's state quantizer"},
 };
 
@@ -180,7 +183,7 @@ static void layout_value(const aimc_mapping *m, size_t k, const char *key, char 
              a->adc_bits > 0 ? a->adc_bits
              : m->state_bits > 0 ? m->state_bits
                                  : 8);
-  else buf[0] = '\0'; /* targets: the netlist writer knows their path */
+  else buf[0] = '\0'; /* targets, cal: the netlist writer knows their paths */
 }
 
 static int set_text(aimc_ctx *ctx, const aimc_model *md, void *block, const char *key,
@@ -243,7 +246,11 @@ int aimc_map_build_tiles(aimc_ctx *ctx, aimc_mapping *m) {
 void aimc_map_free_tiles(aimc_ctx *ctx, aimc_mapping *m) {
   if (!m->tiles) return;
   for (size_t k = 0; k < m->n_arrays; k++) {
-    for (int p = 0; p < AIMC_TILE_PARTS; p++) aimc_free(ctx, m->tiles[k].own[p]);
+    for (int p = 0; p < AIMC_TILE_PARTS; p++) {
+      aimc_free(ctx, m->tiles[k].own[p]);
+      aimc_free(ctx, m->tiles[k].cal_fs[p]);
+      aimc_free(ctx, m->tiles[k].cal_bits[p]);
+    }
     aimc_free(ctx, m->tiles[k].block);
   }
   aimc_free(ctx, m->tiles);
@@ -312,13 +319,15 @@ void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m) {
         o);
 }
 
-void aimc_map_emit_tile_params(FILE *o, const aimc_mapping *m, size_t k, const char *targets) {
+void aimc_map_emit_tile_params(FILE *o, const aimc_mapping *m, size_t k, const char *targets,
+                               const char *cal) {
   int n = 0;
   for (int i = 0; i < N_BINDINGS; i++) {
     int j = first_of_key(i) ? key_row(&m->tiles[k], i) : -1;
     if (j < 0) continue;
     fprintf(o, "%s%s: ", n++ ? ", " : "", BINDINGS[i].key);
     if (!strcmp(BINDINGS[i].key, "targets")) aimc_map_yaml_quote(o, targets);
+    else if (!strcmp(BINDINGS[i].key, "cal")) aimc_map_yaml_quote(o, cal);
     else emit_value(o, &m->tiles[k], j);
   }
 }

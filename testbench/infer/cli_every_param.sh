@@ -18,7 +18,8 @@ DATA=fmnist_rows,max_per_split=24
 cat > "$T/table" <<'EOF'
 dac dac n 32 refused the width is the array's rows (map again)
 dac dac bits 3 out
-dac dac range 4 none each row's full scale is its calibration (the model's quantizer of what it carries)
+dac dac range 1e-3 out
+dac dac cal nowhere.cal.csv refused names a missing file (a hand edit of the file acts per channel: cli_netlist_hw)
 dac dac v_fs 300mV energy
 dac dac gain_err 0.2 out
 dac dac offset 20mV out
@@ -55,7 +56,8 @@ tia tia p_static 50uW energy
 adc adc n 32 refused the width is the array's columns (map again)
 adc adc bits 3 out
 adc adc n_adc 1 latency
-adc adc range 4 none each column's full scale is its calibration
+adc adc range 1e-3 out
+adc adc cal nowhere.cal.csv refused names a missing file (a hand edit of the file acts per channel: cli_netlist_hw)
 adc adc v_fs 0.5V none the tile's v_adc: the TIAs' calibration moves with it (it refers the ADC's offset and noise in volts, 0 here)
 adc adc offset 30mV out
 adc adc noise 20mV out

@@ -93,14 +93,37 @@ awk -v a1="$(json fom adc)" -v a0="$(json base adc)" \
 # targets are relative to the netlist's folder, as `aimc run` reads them.
 (cd / && "$AIMC_BIN" sim "$T/net.yaml" > "$T/sim.out" 2>&1) \
   || fail "aimc sim of the mapped netlist from /: $(cat "$T/sim.out")"
-# A param the calibration sets in `aimc run` (a DAC's scalar range acts in
-# `aimc sim` only) is named in one warning with its file:line:col and what
-# acts instead; a cost param (fom_walden above) gives none.
-sed 's/dac: {model: dac, params: {/&range: 4, /' "$T/net.yaml" > "$T/range.yaml"
-"$AIMC_BIN" run "$T/range.yaml" --data $DATA -o "$T/range" > /dev/null 2> "$T/range.err" \
-  || fail "run range failed"
-[ "$(grep -c "range.yaml:[0-9]*:[0-9]*: l0_ssm_0.dac has range: 4 (so do 5 more tiles), which aimc run does not simulate (aimc sim does); aimc run takes it from each row's calibration" \
-  "$T/range.err")" = 1 ] || fail "no single warning for dac range: $(cat "$T/range.err")"
+# The converters' calibration is the netlist's (item 3 of issue #13):
+# each array's calibration file (its `cal`) gives every DAC row and ADC
+# column its full scale and resolution. A hand edit of one ADC channel's
+# row acts (a 1-bit state column), and a DAC `range` (one full scale for
+# every row instead of each row's, here 1e-3: every input clips) acts too,
+# with no warning; writing the file back as mapped gives the base run.
+cal=$(sed -n 's/.*l0_ssm_0: .*cal: "\([^"]*\)".*/\1/p' "$T/net.yaml")
+[ -f "$T/$cal" ] || fail "no calibration file '$cal' beside the netlist"
+head -1 "$T/$cal" | grep -qx 'part,channel,range,bits' || fail "calibration header: $(head -1 "$T/$cal")"
+cp "$T/$cal" "$T/cal.orig"
+run base_l "$T/net.yaml" --logits
+awk -F, -v OFS=, '$1 == "adc" && $2 == 0 { $4 = 1 } 1' "$T/cal.orig" > "$T/$cal"
+run caledit "$T/net.yaml" --logits
+cp "$T/cal.orig" "$T/$cal"
+run calback "$T/net.yaml" --logits
+cmp -s "$T/base_l/predictions.csv" "$T/calback/predictions.csv" \
+  || fail "the calibration file as mapped changed the logits"
+! cmp -s "$T/caledit/predictions.csv" "$T/calback/predictions.csv" \
+  || fail "a 1-bit ADC channel in the calibration file changed no logit"
+sed '/dac: {model: dac/s/range: 0}}/range: 1e-3}}/' "$T/net.yaml" > "$T/range.yaml"
+grep -q 'range: 1e-3}}' "$T/range.yaml" || fail "no dac line to give a range"
+"$AIMC_BIN" run "$T/range.yaml" --data $DATA -o "$T/range" --logits > /dev/null 2> "$T/range.err" \
+  || fail "run range failed: $(cat "$T/range.err")"
+! cmp -s "$T/range/predictions.csv" "$T/calback/predictions.csv" || fail "a DAC range changed no logit"
+! grep -q "does not simulate" "$T/range.err" || fail "dac range warned: $(cat "$T/range.err")"
+# A malformed calibration row is the netlist's error: exit 2, file:line:col.
+awk -F, -v OFS=, 'NR == 3 { $3 = "-1" } 1' "$T/cal.orig" > "$T/$cal"
+set +e; "$AIMC_BIN" run "$T/net.yaml" --data $DATA -o "$T/badcal" > /dev/null 2> "$T/badcal.err"; rc=$?; set -e
+cp "$T/cal.orig" "$T/$cal"
+[ $rc = 2 ] && grep -q "$cal:3:[0-9]*: range is not a full scale > 0" "$T/badcal.err" \
+  || fail "bad calibration row: exit $rc, $(cat "$T/badcal.err")"
 "$AIMC_BIN" run "$T/fom.yaml" --data $DATA -o "$T/fom2" > /dev/null 2> "$T/fom.err" || fail "run fom2"
 ! grep -q "does not simulate" "$T/fom.err" || fail "fom_walden warned: $(cat "$T/fom.err")"
 

@@ -12,3 +12,4 @@ aimc_test(test_xbar_read SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_xbar_read.c LABE
 aimc_test(test_program_nn SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program_nn.c LABELS unit)
 aimc_test(test_device_fit SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_device_fit.c LABELS unit)
 aimc_test(test_program_nn_targets SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program_nn_targets.c LABELS slow TIMEOUT 900)
+aimc_test(test_calibration SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_calibration.c LABELS unit badinput)

@@ -18,6 +18,7 @@
 #include "aimc/context.h"
 #include "aimc/model.h"
 #include "aimc/param.h"
+#include "aimc/quant.h"
 #include "aimc/s4d_model.h"
 #include "aimc/units.h"
 #include "aimc/xbar.h"
@@ -218,9 +219,10 @@ static inline int aimc_map_col_factor(const aimc_arch *a) {
 /* The version of the tiles `aimc map` writes (meta: tiles:): 3 since each
  * tile's converters act in `aimc run` (bits 0: every channel at its
  * calibration), 4 since its TIAs do (gain 0: every column at its
- * calibrated transimpedance; v_adc). Older netlists are refused: map
- * again. */
-enum { AIMC_MAP_TILES_VERSION = 4 };
+ * calibrated transimpedance; v_adc), 5 since the calibration of every
+ * channel is the netlist's (each array's calibration file, the dac's and
+ * adc's `cal`; `range: 0`). Older netlists are refused: map again. */
+enum { AIMC_MAP_TILES_VERSION = 5 };
 
 typedef enum {
   AIMC_TILE_DAC = 0,
@@ -242,7 +244,17 @@ typedef struct {
   void *params[AIMC_TILE_PARTS];
   void *block;                /* the mapped parts' params (one allocation)      */
   void *own[AIMC_TILE_PARTS]; /* blocks of parts whose model the netlist chose */
+  /* Each channel's calibration (aimc/calibration.h) for the parts that
+   * convert, the dac (rows) and the adc (columns; its tia senses at it),
+   * NULL for the others: full scale in digital units and resolution. The
+   * mapper makes it from the model's quantizers (aimc_map_matrix_cal),
+   * `aimc run` reads the netlist's calibration files over it, with each
+   * part's `range` param applied. */
+  double *cal_fs[AIMC_TILE_PARTS];
+  int *cal_bits[AIMC_TILE_PARTS];
 } aimc_tile;
+
+
 
 /* Row `key` of tile t's part p (its model's table), or NULL when that
  * model has no such param; and its value there, or dflt. */
@@ -288,6 +300,25 @@ typedef struct {
 int aimc_map_model(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                    const aimc_arch *arch, aimc_mapping **out);
 void aimc_mapping_free(aimc_ctx *ctx, aimc_mapping *m);
+
+/* The calibration the model's quantizers give the channels of a matrix
+ * (mapping coordinates): each input's and output's full scale and
+ * resolution (0: exact), which inputs carry the state, and the quantizer
+ * a register applies to partial sums (separate form; bits 0: none).
+ * Arrays of n_in and n_out entries, owned by the caller. */
+typedef struct {
+  double *in_fs, *out_fs;
+  int *in_bits, *out_bits;
+  unsigned char *in_state;
+  aimc_quant post;
+} aimc_map_cal;
+
+/* 1 when matrix kind k is converted at a calibration (the SSM's; dense
+ * layers on arrays convert exactly). */
+int aimc_map_kind_calibrated(aimc_op_kind k);
+/* Fills c for matrix mi of m, mapped from mdl (every block). */
+void aimc_map_matrix_cal(const aimc_mapping *m, int mi, const aimc_s4d_model *mdl,
+                         aimc_map_cal *c);
 
 /* Writes the mapping as an ordinary netlist YAML (aimc/netlist.h format)
  * at `path`, plus one target-conductance CSV per array next to it
@@ -352,6 +383,16 @@ int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const struct aimc_design *d, aimc
                                 const char *const *sets, int n_sets);
 int aimc_map_load_netlist_targets(aimc_ctx *ctx, const struct aimc_design *d,
                                   aimc_mapping *m);
+/* The calibration of every tile of `m` from the `cal` files of its dac
+ * and adc in `d` (relative paths from the netlist's folder): a channel
+ * whose row differs from what `mapped` (the mapping the netlist was
+ * written from) calibrates it to is a hand edit and acts; the others keep
+ * `m`'s (an arch override may have changed them). Then each part's
+ * `range` param (> 0: one full scale for every channel). A file that
+ * cannot be read or is malformed is AIMC_ENOTFOUND / AIMC_EFORMAT /
+ * AIMC_ESHAPE with file:line:col. */
+int aimc_map_load_netlist_cal(aimc_ctx *ctx, const struct aimc_design *d,
+                              const aimc_mapping *mapped, aimc_mapping *m);
 /* Instance name of array k in the netlist ("l0_ssm_3", "encoder_0"). */
 void aimc_map_array_name(const aimc_mapping *m, size_t k, char *buf, size_t len);
 
