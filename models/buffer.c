@@ -56,6 +56,7 @@ const aimc_model aimc_model_buffer = {
         "energy",
     .source = SRC,
     .eclass = AIMC_EC_BUFFER,
+    .sequential = 1,
     .params = PARAMS,
     .n_params = AIMC_NPARAMS(PARAMS),
     .params_size = sizeof(buffer_params),

@@ -105,6 +105,7 @@ const aimc_model aimc_model_sample_hold = {
         "step",
     .source = SRC,
     .eclass = AIMC_EC_REGISTER,
+    .sequential = 1,
     .params = PARAMS,
     .n_params = AIMC_NPARAMS(PARAMS),
     .params_size = sizeof(sh_params),

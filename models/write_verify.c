@@ -120,6 +120,7 @@ const aimc_model aimc_model_write_verify = {
         "until within tolerance",
     .source = "aimc/program.h; arXiv 2403.06712 (write-verify baseline)",
     .eclass = AIMC_EC_PROGRAMMING,
+    .sequential = 1,
     .params = PARAMS,
     .n_params = AIMC_NPARAMS(PARAMS),
     .params_size = sizeof(wv_params),

@@ -171,6 +171,77 @@ static int build_nets(nl_loader *L, nl_class *cls) {
   return AIMC_OK;
 }
 
+/* A loop of instances with no register in it would never settle: a value
+ * runs through the others back to where it started in the same instant
+ * (or, with delays, for ever). Every loop must pass a sequential model
+ * (aimc/model.h: a register, a buffer, a controller), which holds a value
+ * from one step to the next. */
+static int holds_state(const aimc_design_inst *in) { return in->model->sequential; }
+
+/* The loop found at instance `at` on the DFS stack, written driver first:
+ * "a -> b -> c -> a". */
+static int loop_error(nl_loader *L, const int *stack, int depth, int at) {
+  const aimc_design *d = L->d;
+  char path[512] = "";
+  int from = depth - 1;
+  while (from > 0 && stack[2 * from] != at) from--;
+  /* Each entry of the stack is driven by the next: at drives the top,
+   * which drives the one below, ... down to at again. */
+  snprintf(path, sizeof path, "%s", d->inst[at].name);
+  for (int k = depth - 1; k >= from; k--) {
+    size_t n = strlen(path);
+    snprintf(path + n, sizeof path - n, " -> %s", d->inst[stack[2 * k]].name);
+  }
+  return aimc_error_at(L->ctx, AIMC_EINVAL, &d->inst[at].loc,
+                       "the instances %s form a loop with no register in it (a sequential "
+                       "model such as sample_hold, buffer or write_verify holds a loop's value "
+                       "from one step to the next; aimc models --describe says which are); "
+                       "it would never settle",
+                       path);
+}
+
+/* Depth-first over each instance's drivers (the nets on its inputs),
+ * never through a register: a driver met again on the path is a loop. */
+static int registered_loops(nl_loader *L) {
+  const aimc_design *d = L->d;
+  unsigned char *color = aimc_calloc(L->ctx, d->n_inst + 1, 1); /* 1: on the path, 2: done */
+  int *stack = aimc_malloc(L->ctx, sizeof(int) * 2 * (d->n_inst + 1)); /* (inst, next port) */
+  if (!color || !stack) {
+    aimc_free(L->ctx, color);
+    aimc_free(L->ctx, stack);
+    return aimc_error(L->ctx, AIMC_ENOMEM, "out of memory loading the netlist");
+  }
+  int rc = AIMC_OK;
+  for (size_t r = 0; r < d->n_inst && !rc; r++) {
+    if (color[r] || holds_state(&d->inst[r])) continue;
+    int depth = 0;
+    stack[0] = (int)r, stack[1] = 0, depth = 1, color[r] = 1;
+    while (depth > 0 && !rc) {
+      int i = stack[2 * (depth - 1)], *p = &stack[2 * (depth - 1) + 1];
+      const aimc_design_inst *in = &d->inst[i];
+      if ((size_t)*p >= in->model->n_ports) {
+        color[i] = 2;
+        depth--;
+        continue;
+      }
+      int port = (*p)++;
+      int net = in->port_net[port];
+      if (in->model->ports[port].dir != AIMC_PORT_IN || net < 0) continue;
+      int j = d->net[net].driver;
+      if (j < 0 || color[j] == 2 || holds_state(&d->inst[j])) continue;
+      if (color[j] == 1) {
+        rc = loop_error(L, stack, depth, j);
+        break;
+      }
+      color[j] = 1;
+      stack[2 * depth] = j, stack[2 * depth + 1] = 0, depth++;
+    }
+  }
+  aimc_free(L->ctx, color);
+  aimc_free(L->ctx, stack);
+  return rc;
+}
+
 int nl_connect(nl_loader *L) {
   int rc = unconnected_ports(L);
   if (rc) return rc;
@@ -178,5 +249,5 @@ int nl_connect(nl_loader *L) {
   if (!cls) return aimc_error(L->ctx, AIMC_ENOMEM, "out of memory loading the netlist");
   rc = build_nets(L, cls);
   aimc_free(L->ctx, cls);
-  return rc;
+  return rc ? rc : registered_loops(L);
 }

@@ -385,9 +385,36 @@ static void test_fault_injection(void **state) {
   assert_true(failalloc_sweep(load_hier, (void *)HIER) > 20);
 }
 
+/* A loop of instances that passes no sequential model never settles and
+ * is refused where its first instance is written; the same loop through
+ * a register (sample_hold) loads. */
+static void test_loop_without_register(void **state) {
+  (void)state;
+  expect_text("instances:\n"
+              "  a: {model: digital, params: {n_in: 2, n_out: 2}}\n"
+              "  b: {model: digital, params: {n_in: 2, n_out: 2}}\n"
+              "nets:\n  x: [a.out, b.in]\n  y: [b.out, a.in]\n",
+              AIMC_EINVAL,
+              "n.yaml:2:3: the instances a -> b -> a form a loop with no register in it (a "
+              "sequential model such as sample_hold, buffer or write_verify holds a loop's "
+              "value from one step to the next; aimc models --describe says which are); it "
+              "would never settle");
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  aimc_design *d = NULL;
+  const char *held = "instances:\n"
+                     "  a: {model: digital, params: {n_in: 2, n_out: 2}}\n"
+                     "  h: {model: sample_hold, params: {n: 2}}\n"
+                     "nets:\n  x: [a.out, h.in]\n  y: [h.out, a.in]\n";
+  if (aimc_netlist_parse(ctx, "n.yaml", held, NULL, &d)) fail_msg("%s", aimc_ctx_errmsg(ctx));
+  aimc_design_free(ctx, d);
+  aimc_ctx_free(ctx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_valid_base),    cmocka_unit_test(test_syntax),
+      cmocka_unit_test(test_valid_base),
+      cmocka_unit_test(test_loop_without_register),
+      cmocka_unit_test(test_syntax),
       cmocka_unit_test(test_unknown_keys),  cmocka_unit_test(test_unknown_model),
       cmocka_unit_test(test_wrong_type),    cmocka_unit_test(test_range_and_unit),
       cmocka_unit_test(test_dangling),      cmocka_unit_test(test_doubly_driven),

@@ -172,6 +172,10 @@ typedef struct aimc_model {
    * (aimc_model_prep_at). NULL / 0: the model prepares nothing. */
   void (*prepare)(const aimc_eval *e, void *prep);
   size_t prep_chan;
+  /* 1: a register, buffer or controller: its outputs follow a state that
+   * an input changes for a later step, so a loop of instances through it
+   * settles. The netlist loader refuses a loop without one. */
+  int sequential;
 } aimc_model;
 
 /* The prepared constants of channels c0.. of a prepared set (NULL when
