@@ -104,15 +104,19 @@ static void describe(FILE *out, const described *d, int markdown) {
             d->source);
   if (d->event) {
     const aimc_model *m = d->event;
+    /* Sequential models hold a value from one step to the next: every
+     * loop of instances must pass one (docs/netlist-format.md). */
+    const char *seq = m->sequential ? "sequential (a loop of instances may close through it)"
+                                    : "combinational";
     if (markdown)
       fprintf(out,
-              "Energy class: `%s`.\n\n## Ports\n\n| port | direction | signal "
+              "Energy class: `%s`. Timing: %s.\n\n## Ports\n\n| port | direction | signal "
               "| width | description |\n"
               "|---|---|---|---|---|\n",
-              aimc_energy_class_name(m->eclass));
+              aimc_energy_class_name(m->eclass), seq);
     else
-      fprintf(out, "energy class: %s\nports:\n",
-              aimc_energy_class_name(m->eclass));
+      fprintf(out, "energy class: %s\ntiming: %s\nports:\n",
+              aimc_energy_class_name(m->eclass), seq);
     for (size_t i = 0; i < m->n_ports; i++) {
       const aimc_port_spec *p = &m->ports[i];
       const char *dir = p->dir == AIMC_PORT_IN ? "in" : "out";
