@@ -140,8 +140,8 @@ static int check_arrays(aimc_ctx *ctx, const char *netlist, const aimc_map_meta 
 
 /* Model and arch as the netlist records them, checked against its hashes;
  * then the netlist itself, elaborated (a bad hand edit is reported with
- * file:line:col before any long work), whose tiles set the hardware
- * (aimc_map_apply_netlist) before --set overrides; then the mapping again
+ * file:line:col before any long work), checked against the mapping
+ * (aimc_map_check_netlist); --set overrides the arch; then the mapping again
  * (deterministic) with the tiles' params (their costs), the targets the
  * netlist's crossbars name and the calibration its converters name. */
 static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
@@ -166,7 +166,7 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
   /* The layout depends only on the arch's array section, which neither the
    * netlist nor --set may change: map once to name the tiles. */
   if (!st) st = aimc_map_model(ctx, *mdl, &arch, m);
-  if (!st) st = aimc_map_apply_netlist(ctx, d, *m, &arch);
+  if (!st) st = aimc_map_check_netlist(ctx, d, *m);
   for (int i = 0; i < a->n_sets && !st; i++) {
     if (!strncmp(a->sets[i], "array.", 6))
       st = aimc_error(ctx, AIMC_EINVAL,

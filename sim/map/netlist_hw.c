@@ -43,12 +43,10 @@ static const aimc_srcloc *tile_loc(const aimc_design *d,
   return &in->loc;
 }
 
-/* ceil(cols / cpa) == n_adc holds for cpa in [lo, hi] (hi = 2^30 for
- * one ADC); the arch's cols_per_adc is kept when every tile allows it. */
-static int apply_n_adc(aimc_ctx *ctx, const aimc_design *d,
-                       const aimc_mapping *m, aimc_arch *arch) {
-  long lo = 1, hi = 1L << 30;
-  int lo_inst = -1, hi_inst = -1;
+/* Each tile's ADCs share its sensed columns through a mux (rounds =
+ * ceil(columns / n_adc), the adc's op_cost): any count from 1 to the
+ * columns is a design, tile by tile. */
+static int check_n_adc(aimc_ctx *ctx, const aimc_design *d, const aimc_mapping *m) {
   for (size_t k = 0; k < m->n_arrays; k++) {
     int i = tile_part(d, m, k, "adc");
     long cols = m->arrays[k].cols_used / aimc_map_col_factor(&m->arch);
@@ -59,31 +57,11 @@ static int apply_n_adc(aimc_ctx *ctx, const aimc_design *d,
           ctx, AIMC_EINVAL, tile_loc(d, &d->inst[i]),
           "%s has n_adc: %ld but its tile senses only %ld columns",
           d->inst[i].name, n, cols);
-    long l = (cols + n - 1) / n, h = n > 1 ? (cols - 1) / (n - 1) : 1L << 30;
-    if (l > h)
-      return aimc_error_at(
-          ctx, AIMC_EINVAL, tile_loc(d, &d->inst[i]),
-          "%s has n_adc: %ld: no number of columns per ADC shares "
-          "%ld columns onto exactly %ld ADCs",
-          d->inst[i].name, n, cols, n);
-    if (l > lo) lo = l, lo_inst = i;
-    if (h < hi) hi = h, hi_inst = i;
-    if (lo > hi)
-      return aimc_error_at(
-          ctx, AIMC_EINVAL, tile_loc(d, &d->inst[i]),
-          "the n_adc of %s and %s need different columns per ADC "
-          "(converters.cols_per_adc, which aimc run applies to "
-          "every array alike)",
-          d->inst[lo_inst >= 0 ? lo_inst : i].name,
-          d->inst[hi_inst >= 0 ? hi_inst : i].name);
   }
-  if (arch->cols_per_adc < lo || arch->cols_per_adc > hi)
-    arch->cols_per_adc = (int)lo;
   return AIMC_OK;
 }
 
-int aimc_map_apply_netlist(aimc_ctx *ctx, const aimc_design *d,
-                           const aimc_mapping *m, aimc_arch *arch) {
+int aimc_map_check_netlist(aimc_ctx *ctx, const aimc_design *d, const aimc_mapping *m) {
   size_t n_xbar = 0;
   for (size_t i = 0; i < d->n_inst; i++)
     n_xbar += strcmp(d->inst[i].model->name, "crossbar") == 0;
@@ -116,8 +94,7 @@ int aimc_map_apply_netlist(aimc_ctx *ctx, const aimc_design *d,
           xb->name, value_of(xb, "rows"), value_of(xb, "cols"), m->arch.rows,
           m->arch.cols);
   }
-  if (st) return st;
-  return apply_n_adc(ctx, d, m, arch);
+  return st ? st : check_n_adc(ctx, d, m);
 }
 
 int aimc_map_load_netlist_targets(aimc_ctx *ctx, const aimc_design *d,

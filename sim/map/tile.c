@@ -440,5 +440,10 @@ int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const aimc_design *d, aimc_mappin
       }
     }
   }
+  /* The ADCs the report counts: each sensing tile's own. */
+  m->stats.n_adc = 0;
+  for (size_t k = 0; k < m->n_arrays; k++)
+    if (m->arrays[k].cols_used > 0)
+      m->stats.n_adc += (uint64_t)aimc_tile_param_value(&m->tiles[k], AIMC_TILE_ADC, "n_adc", 1);
   return AIMC_OK;
 }

@@ -51,6 +51,17 @@ cmp "$T/a/predictions.csv" "$T/aset/predictions.csv" || fail "netlist adc bits !
 [ "$(json a cycles_step)" = "$(json aset cycles_step)" ] || fail "ADC sharing latency differs"
 ! cmp -s "$T/a/predictions.csv" "$T/base/predictions.csv" || fail "3-bit ADCs changed nothing"
 
+# Tiles may share their columns among different numbers of ADCs: tile 0
+# alone with one ADC runs, the report counts its ADC instead of its
+# mapped ones, and its conversions take longer (more mux rounds).
+n0=$(sed -n 's/.*l0_ssm_0: .*n_adc: \([0-9]*\),.*/\1/p' "$T/net.yaml")
+[ "$n0" -gt 1 ] || fail "tile 0 has n_adc $n0: the fixture needs more than one"
+awk '!done && /\{subckt: tile/ { sub(/n_adc: [0-9]*/, "n_adc: 1"); done = 1 } 1' "$T/net.yaml" > "$T/one_adc.yaml"
+run one_adc "$T/one_adc.yaml"
+[ "$(json one_adc adcs)" = "$(($(json base adcs) - n0 + 1))" ] \
+  || fail "one ADC on tile 0: $(json one_adc adcs) ADCs, base $(json base adcs), tile 0 had $n0"
+[ "$(json one_adc cycles_step)" -gt "$(json base cycles_step)" ] || fail "one ADC on tile 0 did not slow the step"
+
 # 3. The tiles' params price the hardware (each part's op_cost): a hand
 # edit of a timing or energy figure on every tile is the same run as the
 # matching arch setting; --set overrides the edit; an edit of one tile

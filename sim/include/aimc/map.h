@@ -354,23 +354,14 @@ int aimc_map_load_targets(aimc_ctx *ctx, aimc_mapping *m, const char *dir);
  * crossbar `targets` path, as `aimc run` reads it). */
 int aimc_map_load_array_targets(aimc_ctx *ctx, aimc_mapping *m, size_t k,
                                 const char *file);
-/* The hardware settings a mapped netlist carries, applied to `arch` (hand
- * edits of the netlist take effect; docs/mapping.md lists them): from the
- * tiles' crossbars `program` -> programming.mode (non-ideal modes also set
- * nonideal.programming) and `sigma_g` -> programming.sigma; from their
- * adc / dac `bits` -> converters.adc_bits / dac_bits when they differ from
- * what `aimc map` wrote for the arch (also sets nonideal.converter); from
- * the adcs' `n_adc` -> converters.cols_per_adc (kept when it fits). `d` is
- * the elaborated netlist (aimc_netlist_load), `m` its mapping (for the
- * tile names and columns). The runner applies these settings to every
- * array alike, so tiles that disagree, a tile count or array size other
- * than the mapping's, or an n_adc no columns-per-ADC value gives are
- * AIMC_EINVAL naming the instances (with file:line:col where known). */
+/* Checks that netlist `d` is the design `m` was mapped to: every array a
+ * tile with a crossbar, dac and adc (an ADC-class model) of the mapped
+ * size, no tile or crossbar added or removed, and each tile's `n_adc` no
+ * more than the columns it senses. AIMC_EINVAL naming the instance (with
+ * file:line:col where known): map again. Tiles may differ from each other
+ * in every other param (a heterogeneous design). */
 struct aimc_design;
-int aimc_map_apply_netlist(aimc_ctx *ctx, const struct aimc_design *d,
-                           const aimc_mapping *m, aimc_arch *arch);
-/* Loads the targets of every array of `m` from the `targets` file of its
- * tile's crossbar in `d` (relative paths from the netlist's folder). */
+int aimc_map_check_netlist(aimc_ctx *ctx, const struct aimc_design *d, const aimc_mapping *m);
 /* The tiles of `m` from the netlist's instances "<tile>.<part>": every
  * param of a part as the netlist states it (hand edits take effect, in
  * each tile alone). The values that come from the arch (timing, energy,
@@ -378,9 +369,13 @@ int aimc_map_apply_netlist(aimc_ctx *ctx, const struct aimc_design *d,
  * netlist has what `aimc map` wrote for it, or where one of the n_sets
  * overrides "SECTION.KEY=VALUE" (`aimc run --set`) names them. Values
  * computed from the layout (sizes, bits, ADC sharing, programming) stay
- * `m`'s: aimc_map_apply_netlist checked and applied them. */
+ * `m`'s (aimc_map_check_netlist checked them); those an arch value
+ * derives (bits, ADC sharing, programming) act per tile when edited. The
+ * report's ADC count is then the tiles' n_adc. */
 int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const struct aimc_design *d, aimc_mapping *m,
                                 const char *const *sets, int n_sets);
+/* Loads the targets of every array of `m` from the `targets` file of its
+ * tile's crossbar in `d` (relative paths from the netlist's folder). */
 int aimc_map_load_netlist_targets(aimc_ctx *ctx, const struct aimc_design *d,
                                   aimc_mapping *m);
 /* The calibration of every tile of `m` from the `cal` files of its dac
