@@ -3,7 +3,8 @@
  * next step's input). Each word is stored with `bits` bits over [-range,
  * range] (aimc/quant.h; bits = 0 keeps it exact), and is available after
  * t_write (bits 0 with a calibration: each word at its channel's
- * resolution). Energy per update: n * bits * (e_write_bit + e_read_bit), the
+ * resolution; range 0: each word as it comes, the mapped tiles' register
+ * of its ADC's words). Energy per update: n * bits * (e_write_bit + e_read_bit), the
  * read being the feedback into the next step. */
 #include <stddef.h>
 
@@ -27,9 +28,10 @@ static const aimc_param PARAMS[] = {
     {"bits", AIMC_PT_INT, offsetof(sh_params, bits), 8, 0, 32, AIMC_U_NONE,
      "Bits per word (0: exact, no quantization; counted as 32 for energy).",
      SRC, NULL, NULL},
-    {"range", AIMC_PT_REAL, offsetof(sh_params, range), 1, 1e-12, 1e12,
-     AIMC_U_NONE, "Full scale of a word: values in [-range, range].", "", NULL,
-     NULL},
+    {"range", AIMC_PT_REAL, offsetof(sh_params, range), 1, 0, 1e12,
+     AIMC_U_NONE,
+     "Full scale of a word: values in [-range, range]; 0: each word kept as it "
+     "comes (an ADC's word, already on its channel's grid).", "", NULL, NULL},
     {"e_write_bit", AIMC_PT_REAL, offsetof(sh_params, e_write_bit), 10e-15, 0,
      1e-9, AIMC_U_JOULE, "Energy to write one bit.", SRC, NULL, NULL},
     {"e_read_bit", AIMC_PT_REAL, offsetof(sh_params, e_read_bit), 5e-15, 0,
@@ -52,10 +54,12 @@ static aimc_op_cost sh_op_cost(const void *params, const aimc_op_use *use) {
                         p->t_write};
 }
 
+/* A full scale of 0 keeps the word as it is (no quantizer). */
 static aimc_quant_k channel(const aimc_eval *e, int c) {
   const sh_params *p = e->params;
-  return aimc_quant_k_of(&(aimc_quant){p->bits ? p->bits : e->bits ? e->bits[c] : 0,
-                                       e->fs ? e->fs[c] : p->range});
+  double fs = e->fs ? e->fs[c] : p->range;
+  int bits = fs > 0 ? p->bits ? p->bits : e->bits ? e->bits[c] : 0 : 0;
+  return aimc_quant_k_of(&(aimc_quant){bits, fs > 0 ? fs : 1});
 }
 
 static void sh_prepare(const aimc_eval *e, void *prep) {
@@ -94,7 +98,7 @@ static int sh_on_input(aimc_inst *inst, int port) {
   (void)port;
   const sh_params *p = aimc_inst_params(inst);
   aimc_quant q = {p->bits, p->range};
-  return aimc_store_forward(inst, p->n, p->bits ? &q : NULL,
+  return aimc_store_forward(inst, p->n, p->bits && p->range > 0 ? &q : NULL,
                             sh_op_cost(p, &(aimc_op_use){.n = p->n}));
 }
 

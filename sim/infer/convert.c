@@ -176,10 +176,18 @@ int aimc_infer_grid_init(aimc_ctx *ctx, run_ws *w) {
   w->dac_exact = aimc_calloc(ctx, m->n_arrays + 1, 1);
   if (!w->dac_exact) return AIMC_ENOMEM;
   w->tia_on = aimc_calloc(ctx, m->n_arrays + 1, 1);
-  if (!w->tia_on) return AIMC_ENOMEM;
+  w->hold_on = aimc_calloc(ctx, m->n_arrays + 1, 1);
   unsigned char *edited = aimc_calloc(ctx, m->n_arrays + 1, 1);
-  if (!edited) return AIMC_ENOMEM;
+  if (!w->tia_on || !w->hold_on || !edited) {
+    aimc_free(ctx, edited);
+    return AIMC_ENOMEM;
+  }
   find_edited(w, edited);
+  for (size_t k = 0; k < m->n_arrays; k++) {
+    /* A register that re-quantizes takes the state off the DACs' grid. */
+    w->hold_on[k] = aimc_tile_param_value(&m->tiles[k], AIMC_TILE_HOLD, "range", 0) > 0;
+    edited[k] |= w->hold_on[k];
+  }
   for (size_t k = 0; k < m->n_arrays; k++) {
     w->dac_exact[k] = (unsigned char)(at_calibration(w, (int)k, AIMC_TILE_DAC) && !edited[k]);
     w->tia_on[k] = (unsigned char)!tia_transparent(&m->tiles[k]);
@@ -306,6 +314,23 @@ int aimc_infer_array_read(run_ws *w, int mi, const double *in, double *out) {
                    tia ? NULL : var, NULL, dst);
     if (!v->exclusive)
       for (size_t e = 0; e < (size_t)s->n_out * bp; e++) out[(size_t)s->out0 * bp + e] += dst[e];
+  }
+  return st;
+}
+
+int aimc_infer_hold(run_ws *w, int mi, double *buf) {
+  const mat_view *v = &w->mv[mi];
+  size_t bp = (size_t)w->bp;
+  int st = AIMC_OK;
+  for (int si = 0; si < v->n_slots && !st; si++) {
+    int k = v->slot_tile[si];
+    if (!w->hold_on[k]) continue;
+    const aimc_map_slot *s = v->slots[si];
+    const aimc_tile *t = &w->m->tiles[k];
+    aimc_eval e = {t->params[AIMC_TILE_HOLD], NULL, s->n_out, NULL, NULL, NULL, NULL, NULL,
+                   s->col0};
+    double *x = buf + (size_t)s->out0 * bp;
+    st = aimc_model_eval_batch(t->model[AIMC_TILE_HOLD], &e, x, x, &w->lanes);
   }
   return st;
 }

@@ -58,7 +58,7 @@ static void ws_free(aimc_ctx *ctx, run_ws *w) {
   if (w->layer_next == w->layer_in) w->layer_next = NULL;
   void *bufs[] = {w->offset_fs, w->stages, w->n_stages, w->mv, w->ssm, w->ssm_b,
                   w->ssm_cd, w->mix, w->st_off, w->state, w->lb, w->lb_mem, w->read_tmp,
-                  w->layer_in, w->layer_next, w->prev_in, w->drive, w->dac_exact, w->tia_on, w->z, w->o,
+                  w->layer_in, w->layer_next, w->prev_in, w->drive, w->dac_exact, w->tia_on, w->hold_on, w->z, w->o,
                   w->pool, w->logits, w->mean, w->var, w->part, w->part_var, w->noise, w->bits, w->z01};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
   memset(w, 0, sizeof *w);
@@ -325,12 +325,14 @@ static int layer_stage(run_ws *w, int l, const aimc_stage *st, const double *u, 
         for (int h = 0; h < H; h++) memcpy(lb->y + h * bp, out + mx->out_off[h] * bp, row);
       }
       break;
-    case AIMC_STAGE_REG:
+    case AIMC_STAGE_REG: /* the tiles' registers take the words */
       if (!single) {
         for (size_t e = 0; e < nx * bp; e++) x[e] = out[e] + lb->out2[e];
         aimc_quant_vec(&w->mv[w->ssm[l]].post, x, x, nx * bp);
+        rc = aimc_infer_hold(w, w->ssm[l], x);
         break;
       }
+      rc = aimc_infer_hold(w, w->ssm[l], out);
       for (int h = 0; h < H; h++) {
         int ns = mx->out_off[h + 1] - mx->out_off[h] - 1;
         memcpy(x + xo * bp, out + mx->out_off[h] * bp, row * ns);

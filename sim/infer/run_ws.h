@@ -70,6 +70,7 @@ typedef struct {
   double *drive;            /* a slot's row drive after its DACs       */
   unsigned char *dac_exact; /* per array: its DACs at their calibration */
   unsigned char *tia_on;    /* per array: its TIAs change the signal   */
+  unsigned char *hold_on;   /* per array: its register re-quantizes    */
   void **part_state;        /* per array and part: the static state its */
                             /* model's eval reads (eval_state_*), or NULL */
   aimc_lanes lanes;         /* the batch's lanes for the models' evals */
@@ -111,5 +112,9 @@ void aimc_infer_views_free(aimc_ctx *ctx, run_ws *w);
  * noise, the tile's TIAs and ADCs; partial sums of a column split over
  * tiles added. */
 int aimc_infer_array_read(run_ws *w, int mi, const double *in, double *out);
+/* The words of matrix mi's outputs (buf, the whole batch) through the
+ * registers of the tiles that hold them: a register with a range
+ * re-quantizes its words (bits over range); range 0 keeps them. */
+int aimc_infer_hold(run_ws *w, int mi, double *buf);
 
 #endif

@@ -80,7 +80,8 @@ enum { N_BINDINGS = sizeof BINDINGS / sizeof BINDINGS[0] };
 /* The arch books static power per array (energy.p_static) and the register
  * per bit written and read (energy.e_reg_bit): the parts' own are 0. The
  * TIAs sense at each column's calibrated gain (gain 0), the DACs and ADCs
- * convert each channel at its calibration (range 0: the `cal` file's). */
+ * convert each channel at its calibration (range 0: the `cal` file's), the
+ * register holds the ADCs' words as they come (range 0). */
 static const struct {
   aimc_tile_part part;
   const char *key, *value;
@@ -88,18 +89,8 @@ static const struct {
              {AIMC_TILE_TIA, "gain", "0Ohm"},
              {AIMC_TILE_DAC, "range", "0"},
              {AIMC_TILE_ADC, "range", "0"},
+             {AIMC_TILE_HOLD, "range", "0"},
              {AIMC_TILE_HOLD, "e_read_bit", "0J"}};
-
-/* Signal-path params the batched runner does not simulate (they act in an
- * event-by-event `aimc sim` of the netlist): a hand edit of one is named
- * in a warning, with the arch key that does act in `aimc run` (NULL:
- * none). */
-static const struct {
-  aimc_tile_part part;
-  const char *key, *instead;
-} NOT_SIMULATED[] = {
-    {AIMC_TILE_HOLD, "range", "the model's state quantizer"},
-};
 
 static const aimc_param *model_param(const aimc_model *md, const char *key) {
   return aimc_params_find(md->params, md->n_params, key);
@@ -342,35 +333,6 @@ static int hand_edited(const aimc_param *p, const void *net, const void *mapped,
   return !aimc_param_equal(p, net, scratch);
 }
 
-enum { N_NOT_SIMULATED = sizeof NOT_SIMULATED / sizeof NOT_SIMULATED[0] };
-
-/* Warns when instance i sets param p of a part that the runner does not
- * simulate (once per run and param: warned[], naming the first instance). */
-static void warn_not_simulated(aimc_ctx *ctx, const aimc_design *d, int i, aimc_tile_part part,
-                               const aimc_param *p, char *warned) {
-  for (int n = 0; n < N_NOT_SIMULATED; n++) {
-    if (NOT_SIMULATED[n].part != part || strcmp(NOT_SIMULATED[n].key, p->key)) continue;
-    if (warned[n]++) return;
-    char v[AIMC_PARAM_STRLEN + 32];
-    aimc_param_format(p, d->inst[i].params, v, sizeof v);
-    /* A subcircuit-wide edit reaches every tile: say how many. */
-    int same = 0;
-    for (size_t j = 0; j < d->n_inst; j++)
-      same += d->inst[j].model == d->inst[i].model &&
-              !strcmp(strrchr(d->inst[j].name, '.'), strrchr(d->inst[i].name, '.')) &&
-              aimc_param_equal(p, d->inst[j].params, d->inst[i].params);
-    char also[48] = "";
-    if (same > 1) snprintf(also, sizeof also, " (so do %d more tiles)", same - 1);
-    aimc_log(ctx, AIMC_LOG_WARN,
-             "%s:%d:%d: %s has %s: %s%s, which aimc run does not simulate (aimc sim "
-             "does)%s%s",
-             d->inst[i].loc.file, d->inst[i].loc.line, d->inst[i].loc.col, d->inst[i].name,
-             p->key, v, also, NOT_SIMULATED[n].instead ? "; aimc run takes it from " : "",
-             NOT_SIMULATED[n].instead ? NOT_SIMULATED[n].instead : "");
-    return;
-  }
-}
-
 /* 1 when one of the "SECTION.KEY=VALUE" overrides sets the arch value b
  * takes, or one of those it derives from (space-separated). */
 static int overridden(const binding *b, const char *const *sets, int n_sets) {
@@ -389,7 +351,7 @@ static int overridden(const binding *b, const char *const *sets, int n_sets) {
 
 int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const aimc_design *d, aimc_mapping *m,
                                 const char *const *sets, int n_sets) {
-  char name[64], full[96], warned[N_NOT_SIMULATED] = {0};
+  char name[64], full[96];
   for (size_t k = 0; k < m->n_arrays; k++) {
     aimc_map_array_name(m, k, name, sizeof name);
     for (int part = 0; part < AIMC_TILE_PARTS; part++) {
@@ -428,15 +390,11 @@ int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const aimc_design *d, aimc_mappin
         const binding *b = binding_of(part, p->key);
         /* From the layout: checked and kept, unless each tile sets it. */
         if (b && !b->section && !b->derived) continue;
-        int edited = hand_edited(p, net, block, scratch);
-        if (!b) { /* not set from the arch: the netlist's value */
-          if (edited) warn_not_simulated(ctx, d, i, part, p, warned);
+        /* Not set from the arch: the netlist's value. An arch value stays
+         * exact unless the netlist changed it (what the writer rounded is
+         * no change) and no override names it. */
+        if (!b || (hand_edited(p, net, block, scratch) && !overridden(b, sets, n_sets)))
           aimc_param_copy(p, block, p, net);
-        } else if (edited && !overridden(b, sets, n_sets)) {
-          /* An arch value stays exact unless the netlist changed it (what
-           * the writer rounded is no change) and no override names it. */
-          aimc_param_copy(p, block, p, net);
-        }
       }
     }
   }

@@ -67,7 +67,7 @@ adc adc e_conv 3pJ energy
 adc adc fom_walden 1fJ energy
 hold sample_hold n 32 refused the width is the array's columns (map again)
 hold sample_hold bits 3 energy
-hold sample_hold range 4 none the register holds the ADC's words at their calibration
+hold sample_hold range 0.05 out
 hold sample_hold e_write_bit 7fJ energy
 hold sample_hold e_read_bit 7fJ energy
 hold sample_hold t_write 4ns latency
