@@ -174,6 +174,8 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
     else
       st = aimc_cli_arch_set(ctx, &arch, a->sets[i]);
   }
+  /* device.* values the card must take: refused now, not at programming. */
+  if (!st && a->n_sets) st = aimc_arch_check(ctx, "--set", &arch);
   if (!st) {
     aimc_mapping_free(ctx, *m);
     *m = NULL;

@@ -684,7 +684,8 @@ static int check_file(aimc_ctx *ctx, const aimc_mapping *m, const char *path,
       rows != (uint64_t)m->arch.rows || cols != (uint64_t)m->arch.cols)
     return aimc_error(ctx, AIMC_EINVAL,
                       "%s: programmed with other array or programming settings "
-                      "(array.*, programming.*, nonideal.programming/stuck/stuck_frac); "
+                      "(array.*, programming.*, nonideal.programming, device.p_stuck_*, "
+                      "the tiles' device and device_set); "
                       "program again, or run with the settings it was programmed with",
                       path);
   return AIMC_OK;
