@@ -112,7 +112,9 @@ static void float_forward(const aimc_s4d_model *md, const double *x, int len, do
 static void all_nonideal(aimc_arch *a) {
   a->prog_mode = AIMC_PROG_GAUSSIAN;
   a->prog_sigma_S = 5e-6;
-  a->ni_prog = a->ni_read_noise = a->ni_drift = a->ni_stuck = 1;
+  a->ni_prog = a->ni_read_noise = a->ni_drift = 1;
+  snprintf(a->dev_p_stuck_min, sizeof a->dev_p_stuck_min, "0.005"); /* the card's stuck cells */
+  snprintf(a->dev_p_stuck_max, sizeof a->dev_p_stuck_max, "0.005");
   a->ni_converter = a->ni_ir_drop = 1;
   a->adc_noise_lsb = 0.5;
 }

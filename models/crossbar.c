@@ -24,6 +24,7 @@ static const char *const IR_SOLVERS[] = {"first_order", "nodal", NULL};
 typedef struct {
   int rows, cols, device;
   char device_card[AIMC_PARAM_STRLEN];
+  char device_set[AIMC_PARAM_STRLEN];
   char nn_file[AIMC_PARAM_STRLEN];
   double v_read, r_wire, c_wire;
   int read_noise;
@@ -61,6 +62,11 @@ static const aimc_param PARAMS[] = {
      0, 0, AIMC_U_NONE,
      "Device card YAML (configs/devices/); empty: the model's defaults.", "",
      NULL, ""},
+    {"device_set", AIMC_PT_STRING, offsetof(crossbar_params, device_set), 0, 0, 0,
+     AIMC_U_NONE,
+     "Card values overridden for these cells, \"key=value,...\" (e.g. "
+     "\"drift_nu=0.01,p_stuck_min=0.005\"); empty: the card as it is.",
+     "aimc_device_apply (aimc/device.h); aimc map writes the arch's device.* keys", NULL, ""},
     {"nn_file", AIMC_PT_STRING, offsetof(crossbar_params, nn_file), 0, 0, 0, AIMC_U_NONE,
      "one_shot_nn / hybrid: the neural inverse trained for this device card "
      "(aimc device train-inverse).",
@@ -127,6 +133,7 @@ static int build(aimc_inst *inst, crossbar_state *s) {
   aimc_ctx *ctx = aimc_inst_ctx(inst);
   aimc_device *dev = NULL;
   int rc = aimc_inst_device_open(inst, p->device, p->device_card, &dev);
+  if (!rc && (rc = aimc_device_apply(ctx, dev, p->device_set))) aimc_device_free(ctx, dev);
   if (rc) return rc;
   size_t xbytes = (aimc_xbar_bytes(dev, p->rows, p->cols) + 15) & ~(size_t)15;
   size_t rbytes = (aimc_block_rng_bytes() + 15) & ~(size_t)15;

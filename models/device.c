@@ -100,6 +100,29 @@ int aimc_device_set(aimc_ctx *ctx, aimc_device *dev, const char *key,
   return AIMC_OK;
 }
 
+int aimc_device_apply(aimc_ctx *ctx, aimc_device *dev, const char *sets) {
+  char piece[AIMC_PARAM_STRLEN];
+  for (const char *s = sets ? sets : "", *end; *s; s = *end ? end + 1 : end) {
+    end = strchr(s, ',');
+    if (!end) end = s + strlen(s);
+    while (s < end && *s == ' ') s++;
+    size_t n = (size_t)(end - s);
+    while (n && s[n - 1] == ' ') n--;
+    if (!n) continue;
+    if (n >= sizeof piece) n = sizeof piece - 1;
+    memcpy(piece, s, n);
+    piece[n] = '\0';
+    char *eq = strchr(piece, '=');
+    if (!eq)
+      return aimc_error(ctx, AIMC_EPARSE, "device %s: '%s' is not KEY=VALUE", dev->model->name,
+                        piece);
+    *eq = '\0';
+    int rc = aimc_device_set(ctx, dev, piece, eq + 1);
+    if (rc) return rc;
+  }
+  return AIMC_OK;
+}
+
 int aimc_device_clone(aimc_ctx *ctx, const aimc_device *dev,
                       aimc_device **out) {
   int rc = device_new(ctx, dev->model, out);
@@ -145,4 +168,9 @@ int aimc_device_stuck(const aimc_device *d, const void *cell) {
 }
 size_t aimc_device_cell_size(const aimc_device *d) {
   return d->model->cell_size;
+}
+
+double aimc_device_read_noise(const aimc_device *d) {
+  const aimc_param *p = aimc_params_find(d->model->params, d->model->n_params, "read_noise");
+  return p ? aimc_param_get(p, d->params) : 0;
 }

@@ -63,9 +63,7 @@ aimc_xbar *aimc_xbar_place(aimc_ctx *ctx, void *mem, const aimc_device *dev,
   x->row_sum = (double *)(base + off[8]);
   x->scratch = x->row_sum + rows;
   x->y_in = (double *)(base + off[9]);
-  const aimc_param *rn =
-      aimc_params_find(dev->model->params, dev->model->n_params, "read_noise");
-  x->read_noise = rn ? aimc_param_get(rn, x->dev->params) : 0;
+  x->read_noise = aimc_device_read_noise(x->dev);
   size_t n = (size_t)rows * cols;
   for (size_t k = 0; k < n; k++) {
     void *cell = (char *)x->cells + k * x->cell_size;

@@ -42,6 +42,10 @@ int aimc_cli_arch_set(aimc_ctx *ctx, aimc_arch *arch, const char *spec) {
   size_t n;
   const aimc_param *t = aimc_arch_params(sec, &n);
   const aimc_param *p = t ? aimc_params_find(t, n, key) : NULL;
+  const char *instead = p ? NULL : aimc_arch_removed(sec, key);
+  if (instead)
+    return aimc_error(ctx, AIMC_EINVAL, "--set %s: %s.%s was removed: %s", spec, sec, key,
+                      instead);
   if (!p)
     return aimc_error(ctx, AIMC_EINVAL, "--set %s: no arch parameter %s.%s", spec, sec, key);
   if (aimc_param_set(p, arch, eq + 1, err, sizeof err))

@@ -174,6 +174,8 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
     else
       st = aimc_cli_arch_set(ctx, &arch, a->sets[i]);
   }
+  /* device.* values the card must take: refused now, not at programming. */
+  if (!st && a->n_sets) st = aimc_arch_check(ctx, "--set", &arch);
   aimc_mapping *mapped = *m; /* as the netlist was written: its calibration */
   *m = NULL;
   if (!st) st = aimc_map_model(ctx, *mdl, &arch, m);

@@ -273,7 +273,7 @@ static int convert(run_ws *w, const mat_view *v, int si, aimc_tile_part p, int c
 int aimc_infer_array_read(run_ws *w, int mi, const double *in, double *out) {
   const aimc_map_matrix *mx = &w->m->mats[mi];
   const mat_view *v = &w->mv[mi];
-  double rel = w->m->arch.read_noise_rel;
+  double rel = 1; /* each tile's device read noise is in its variance factors (hw.c) */
   size_t bp = (size_t)w->bp;
   int st = AIMC_OK;
   if (!v->exclusive) memset(out, 0, sizeof(double) * mx->n_out * bp);

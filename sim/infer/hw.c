@@ -1,9 +1,12 @@
 /* Programming a mapping into devices: each used device gets its target
- * through the chosen mode (ideal or Gaussian error), stuck cells, then the
- * effective weights the arrays compute with, including drift since
- * programming and the IR drop of the crossbar model's solver
- * (docs/energy-latency.md). The
- * programmed conductances can be saved and reloaded. */
+ * through the chosen mode (ideal or Gaussian error; stuck cells as the
+ * tile's device card draws them), then the effective weights the arrays
+ * compute with, including drift since programming (the card's `age`) and
+ * the IR drop of the crossbar model's solver, and the read-noise factors
+ * (the card's read_noise) (docs/energy-latency.md). Drift, stuck cells
+ * and read noise are the tile's device model's, as in the event crossbar
+ * (models/crossbar.c). The programmed conductances can be saved and
+ * reloaded. */
 #include <math.h>
 #include <string.h>
 
@@ -23,11 +26,13 @@ static aimc_hw *hw_new(aimc_ctx *ctx, const aimc_mapping *m) {
   hw->g_S = aimc_calloc(ctx, m->n_arrays + 1, sizeof(double *));
   hw->w = aimc_calloc(ctx, m->n_mats + 1, sizeof(double *));
   hw->nvar = aimc_calloc(ctx, m->n_mats + 1, sizeof(float *));
-  int ok = hw->g_S && hw->w && hw->nvar;
+  hw->stuck = aimc_calloc(ctx, m->n_arrays + 1, sizeof(unsigned char *));
+  int ok = hw->g_S && hw->w && hw->nvar && hw->stuck;
   size_t cells = (size_t)m->arch.rows * m->arch.cols;
   for (size_t k = 0; ok && k < m->n_arrays; k++) {
     hw->g_S[k] = aimc_malloc(ctx, cells * sizeof(double));
-    ok = hw->g_S[k] != NULL;
+    hw->stuck[k] = aimc_calloc(ctx, cells, 1);
+    ok = hw->g_S[k] && hw->stuck[k];
     if (ok) memcpy(hw->g_S[k], m->arrays[k].g_target_S, cells * sizeof(double));
   }
   if (!ok) {
@@ -40,6 +45,7 @@ static aimc_hw *hw_new(aimc_ctx *ctx, const aimc_mapping *m) {
 void aimc_hw_free(aimc_ctx *ctx, aimc_hw *hw) {
   if (!hw) return;
   for (size_t k = 0; hw->g_S && k < hw->map->n_arrays; k++) aimc_free(ctx, hw->g_S[k]);
+  for (size_t k = 0; hw->stuck && k < hw->map->n_arrays; k++) aimc_free(ctx, hw->stuck[k]);
   for (size_t i = 0; i < hw->map->n_mats; i++) {
     if (hw->w) aimc_free(ctx, hw->w[i]);
     if (hw->nvar) aimc_free(ctx, hw->nvar[i]);
@@ -47,6 +53,7 @@ void aimc_hw_free(aimc_ctx *ctx, aimc_hw *hw) {
   aimc_free(ctx, hw->g_S);
   aimc_free(ctx, hw->w);
   aimc_free(ctx, hw->nvar);
+  aimc_free(ctx, hw->stuck);
   aimc_free(ctx, hw);
 }
 
@@ -84,7 +91,7 @@ typedef struct {
   double r_wire_Ohm, drift_s;
   int ir_solver; /* aimc_xbar_ir_solver */
   char device[32];
-  const char *card, *nn_file;
+  const char *card, *set, *nn_file;
 } xbar_set;
 
 static xbar_set tile_xbar(const aimc_mapping *m, size_t k) {
@@ -101,8 +108,27 @@ static xbar_set tile_xbar(const aimc_mapping *m, size_t k) {
   x.drift_s = aimc_param_get(aimc_tile_param(t, AIMC_TILE_XBAR, "drift_time"), p);
   aimc_param_format(aimc_tile_param(t, AIMC_TILE_XBAR, "device"), p, x.device, sizeof x.device);
   x.card = (const char *)p + aimc_tile_param(t, AIMC_TILE_XBAR, "device_card")->offset;
+  x.set = (const char *)p + aimc_tile_param(t, AIMC_TILE_XBAR, "device_set")->offset;
   x.nn_file = (const char *)p + aimc_tile_param(t, AIMC_TILE_XBAR, "nn_file")->offset;
   return x;
+}
+
+static int by_devices(int mode) { return aimc_prog_mode_by_devices(mode); }
+
+/* The pieces of a tile's device_set that programming depends on: not the
+ * drift law (programming does not age the cells), nor the read noise
+ * unless the controllers read (write-verify and the one-shots verify). */
+static uint64_t hash_device_set(uint64_t h, const xbar_set *x) {
+  for (const char *s = x->set, *end; *s; s = *end ? end + 1 : end) {
+    end = strchr(s, ',');
+    if (!end) end = s + strlen(s);
+    while (*s == ' ' && s < end) s++;
+    size_t n = (size_t)(end - s);
+    if (!strncmp(s, "drift_", 6) || (!strncmp(s, "read_noise", 10) && !by_devices(x->mode)))
+      continue;
+    h = aimc_seed_derive(h, aimc_fnv1a(AIMC_FNV_BASIS_NETLIST, s, n));
+  }
+  return h;
 }
 
 /* What a saved programming depends on: the arch's programming settings
@@ -112,17 +138,34 @@ static uint64_t program_hash(const aimc_mapping *m) {
                                      "device", "device_card", "nn_file"};
   uint64_t h = aimc_arch_program_hash(&m->arch);
   char buf[AIMC_PARAM_STRLEN + 32];
-  for (size_t k = 0; k < m->n_arrays; k++)
+  for (size_t k = 0; k < m->n_arrays; k++) {
     for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++) {
       const aimc_tile *t = &m->tiles[k];
       aimc_param_format(aimc_tile_param(t, AIMC_TILE_XBAR, KEYS[i]), t->params[AIMC_TILE_XBAR],
                         buf, sizeof buf);
       h = aimc_seed_derive(h, aimc_hash_str(buf));
     }
+    xbar_set x = tile_xbar(m, k);
+    h = hash_device_set(h, &x);
+  }
   return h;
 }
 
-static int by_devices(int mode) { return aimc_prog_mode_by_devices(mode); }
+/* The device model of array k's tile: its card with its device_set, as
+ * the event crossbar opens it. */
+static int tile_device(aimc_ctx *ctx, size_t k, const xbar_set *x, aimc_device **out) {
+  int st = aimc_device_open(ctx, x->device, x->card, out);
+  if (!st && (st = aimc_device_apply(ctx, *out, x->set))) {
+    aimc_device_free(ctx, *out);
+    *out = NULL;
+  }
+  if (st && st != AIMC_ENOMEM) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", aimc_ctx_errmsg(ctx));
+    return aimc_error(ctx, st, "tile %zu: %s", k, why);
+  }
+  return st;
+}
 
 /* Programs one device: returns the conductance reached. */
 static double program_device(const aimc_arch *a, const xbar_set *x, double target,
@@ -152,7 +195,7 @@ static int program_array_devices(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xba
   aimc_device *dev = NULL;
   aimc_xbar *x = NULL;
   aimc_nninv *nn = NULL;
-  int st = aimc_device_open(ctx, xs->device, xs->card, &dev);
+  int st = tile_device(ctx, k, xs, &dev);
   char who[48];
   snprintf(who, sizeof who, "tile %zu", k);
   if (!st) st = aimc_prog_mode_nn(ctx, xs->mode, xs->nn_file, dev, who, &nn);
@@ -169,6 +212,10 @@ static int program_array_devices(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xba
   if (!st) st = aimc_xbar_program(x, &o, rng, &tot);
   if (!st) {
     memcpy(hw->g_S[k], aimc_xbar_gmatrix(x), sizeof(double) * a->rows * a->cols);
+    for (int i = 0; i < a->rows; i++)
+      for (int j = 0; j < a->cols; j++)
+        hw->stuck[k][(size_t)i * a->cols + j] =
+            aimc_device_stuck(aimc_xbar_device(x), aimc_xbar_cell(x, i, j)) != 0;
     const double *tg = m->arrays[k].g_target_S, *g = hw->g_S[k];
     uint64_t n = 0;
     FOR_PAIRS(m, &m->arrays[k], {
@@ -188,38 +235,56 @@ static int program_array_devices(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xba
   return st;
 }
 
+/* The stuck cells of array k as its tile's device model makes them: every
+ * cell is made by the card's cell_init (row-major, as the event crossbar
+ * places its cells) from its own stream, and a stuck one keeps the
+ * conductance the model gives it (its own window edge). */
+static int draw_stuck(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xbar_set *xs, gsl_rng *rng) {
+  const aimc_arch *a = &hw->map->arch;
+  aimc_device *dev = NULL;
+  int st = tile_device(ctx, k, xs, &dev);
+  void *cell = st ? NULL : aimc_malloc(ctx, aimc_device_cell_size(dev) + 16);
+  if (!st && !cell) st = AIMC_ENOMEM;
+  size_t cells = (size_t)a->rows * a->cols;
+  for (size_t c = 0; !st && c < cells; c++) {
+    aimc_device_cell_init(dev, cell, rng);
+    if (!(hw->stuck[k][c] = aimc_device_stuck(dev, cell) != 0)) continue;
+    hw->g_S[k][c] = aimc_device_g(dev, cell);
+    hw->prog.stuck++;
+  }
+  aimc_free(ctx, cell);
+  aimc_device_free(ctx, dev);
+  return st;
+}
+
 /* Ideal or Gaussian programming of array k (one pulse per device, or none
- * for structural zeros), then stuck cells. */
-static void program_array_gaussian(aimc_hw *hw, size_t k, const xbar_set *xs, gsl_rng *rng) {
+ * for structural zeros and stuck cells, which keep what draw_stuck gave
+ * them). */
+static int program_array_gaussian(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xbar_set *xs,
+                                  gsl_rng *rng, gsl_rng *cell_rng) {
   const aimc_mapping *m = hw->map;
   const aimc_arch *a = &m->arch;
   aimc_prog_stats *ps = &hw->prog;
   const aimc_map_array *arr = &m->arrays[k];
   const double *tg = arr->g_target_S;
   double *g = hw->g_S[k];
+  const unsigned char *stuck = hw->stuck[k];
   uint64_t pulses = 0, devices = 0;
+  int st = draw_stuck(ctx, hw, k, xs, cell_rng);
+  if (st) return st;
   FOR_PAIRS(m, arr, {
     const aimc_map_matrix *mx = &m->mats[s->matrix];
     int b = s->block;
     size_t at = aimc_map_matrix_index(mx, b, s->out0 + j - mx->out_off[b],
                                       s->in0 + i - mx->in_off[b]);
-    if (a->exact_zeros && !mx->is_value[at]) {
-      g[pos] = tg[pos], g[neg] = tg[neg]; /* pristine: no pulse */
-    } else {
-      g[pos] = program_device(a, xs, tg[pos], rng);
-      g[neg] = program_device(a, xs, tg[neg], rng);
-      pulses += 2;
+    int pulsed = !(a->exact_zeros && !mx->is_value[at]); /* else pristine */
+    size_t both[2] = {pos, neg};
+    for (int d = 0; d < 2; d++) {
+      if (stuck[both[d]]) continue;
+      g[both[d]] = pulsed ? program_device(a, xs, tg[both[d]], rng) : tg[both[d]];
+      pulses += (uint64_t)pulsed;
     }
   });
-  if (a->ni_stuck && a->stuck_frac > 0)
-    FOR_PAIRS(m, arr, {
-      size_t both[2] = {pos, neg};
-      for (int d = 0; d < 2; d++)
-        if (gsl_rng_uniform(rng) < a->stuck_frac) {
-          g[both[d]] = gsl_rng_uniform(rng) < 0.5 ? a->g_min_S : a->g_max_S;
-          ps->stuck++;
-        }
-    });
   /* Residuals of what the array holds (stuck cells included), as a
    * reloaded programming recounts them. */
   FOR_PAIRS(m, arr, {
@@ -231,6 +296,7 @@ static void program_array_gaussian(aimc_hw *hw, size_t k, const xbar_set *xs, gs
   ps->pulses += pulses;
   ps->e_J += (double)pulses * a->e_pulse_J;
   if ((double)pulses * a->t_pulse_s > ps->t_s) ps->t_s = (double)pulses * a->t_pulse_s;
+  return AIMC_OK;
 }
 
 /* Residual histogram bins: half the write-verify tolerance, a quarter
@@ -247,36 +313,60 @@ static double resid_bin(const aimc_mapping *m) {
 static int program_all(aimc_ctx *ctx, aimc_hw *hw) {
   const aimc_mapping *m = hw->map;
   aimc_ctx *sub = aimc_ctx_fork(ctx, aimc_hash_str("aimc.program"));
-  if (!sub) return AIMC_ENOMEM;
+  /* The cells' own draws (stuck cells) from a stream apart, so Gaussian
+   * programming draws what it drew before stuck cells were the card's. */
+  aimc_ctx *cells = aimc_ctx_fork(ctx, aimc_hash_str("aimc.program.cells"));
+  if (!sub || !cells) {
+    aimc_ctx_free(sub);
+    aimc_ctx_free(cells);
+    return AIMC_ENOMEM;
+  }
   aimc_prog_stats *ps = &hw->prog;
   memset(ps, 0, sizeof *ps);
   ps->resid_bin_S = resid_bin(m);
-  uint64_t seed = aimc_ctx_seed(sub);
+  uint64_t seed = aimc_ctx_seed(sub), cell_seed = aimc_ctx_seed(cells);
   int st = AIMC_OK;
   for (size_t k = 0; k < m->n_arrays && !st; k++) {
     aimc_ctx_reseed(sub, aimc_seed_derive(seed, k));
+    aimc_ctx_reseed(cells, aimc_seed_derive(cell_seed, k));
     xbar_set xs = tile_xbar(m, k);
     if (by_devices(xs.mode)) st = program_array_devices(ctx, hw, k, &xs, aimc_ctx_rng(sub));
-    else program_array_gaussian(hw, k, &xs, aimc_ctx_rng(sub));
+    else st = program_array_gaussian(ctx, hw, k, &xs, aimc_ctx_rng(sub), aimc_ctx_rng(cells));
   }
   if (!st && ps->devices) {
     ps->resid_mean_S /= (double)ps->devices;
     ps->resid_rms_S = sqrt(ps->resid_rms_S / (double)ps->devices);
   }
   aimc_ctx_free(sub);
+  aimc_ctx_free(cells);
   return st;
 }
 
 /* The conductances array k presents (rows x cols, into geff): the
- * programmed values drifted by (t / 1 s)^-nu over the tile's drift_time,
- * seen through the tile's wires by the crossbar model's IR-drop solver
- * (aimc/xbar.h: first order, or the nodal solution of the wire network). */
+ * programmed values aged over the tile's drift_time by its device model
+ * (a cell of the card's nominal window set to the programmed conductance,
+ * then the card's `age`; stuck cells do not move, as the model's own do
+ * not), seen through the tile's wires by the crossbar model's IR-drop
+ * solver (aimc/xbar.h: first order, or the nodal solution of the wire
+ * network). */
 static int effective_g(aimc_ctx *ctx, const aimc_mapping *m, size_t k, const xbar_set *x,
-                       const double *g, double *geff) {
+                       const aimc_device *dev, const double *g, const unsigned char *stuck,
+                       double *geff) {
   const aimc_arch *a = &m->arch;
   size_t cells = (size_t)a->rows * a->cols;
-  double f = x->drift_s > 0 ? pow(x->drift_s, -a->drift_nu) : 1;
-  for (size_t c = 0; c < cells; c++) geff[c] = g[c] * f;
+  memcpy(geff, g, cells * sizeof *geff);
+  if (x->drift_s > 0) {
+    void *cell = aimc_malloc(ctx, aimc_device_cell_size(dev) + 16);
+    if (!cell) return AIMC_ENOMEM;
+    for (size_t c = 0; c < cells; c++) {
+      if (stuck[c]) continue;
+      aimc_device_cell_init(dev, cell, NULL);
+      aimc_device_set_g(dev, cell, g[c]);
+      aimc_device_age(dev, cell, x->drift_s);
+      geff[c] = aimc_device_g(dev, cell);
+    }
+    aimc_free(ctx, cell);
+  }
   if (!(x->r_wire_Ohm > 0)) return AIMC_OK;
   double *gd = aimc_malloc(ctx, cells * sizeof *gd);
   if (!gd) return AIMC_ENOMEM;
@@ -293,48 +383,55 @@ static int effective_g(aimc_ctx *ctx, const aimc_mapping *m, size_t k, const xba
   return st;
 }
 
-/* 1 when every array computes with its exact targets. */
-static int exact_devices(const aimc_mapping *m) {
-  const aimc_arch *a = &m->arch;
-  if (a->ni_stuck && a->stuck_frac > 0) return 0;
+/* 1 when every array computes with its exact targets: every placed device
+ * holds its target and no tile drifts or drops voltage on its wires. */
+static int exact_devices(const aimc_hw *hw) {
+  const aimc_mapping *m = hw->map;
   for (size_t k = 0; k < m->n_arrays; k++) {
     xbar_set x = tile_xbar(m, k);
-    int prog_exact = x.mode == AIMC_PROG_IDEAL || (x.mode == AIMC_PROG_GAUSSIAN && x.sigma_S == 0);
-    if (!prog_exact || x.drift_s > 0 || x.r_wire_Ohm > 0) return 0;
+    if (x.drift_s > 0 || x.r_wire_Ohm > 0) return 0;
+    const double *tg = m->arrays[k].g_target_S, *g = hw->g_S[k];
+    FOR_PAIRS(m, &m->arrays[k], {
+      if (g[pos] != tg[pos] || g[neg] != tg[neg]) return 0;
+    });
   }
   return 1;
 }
 
-/* 1 when some tile reads with noise. */
-static int any_read_noise(const aimc_mapping *m) {
-  for (size_t k = 0; k < m->n_arrays && m->arch.read_noise_rel > 0; k++)
-    if (tile_xbar(m, k).read_noise) return 1;
-  return 0;
+/* Each tile's device (NULL where it is not needed: no drift, no read
+ * noise) and its read-noise sigma (0 where the tile reads without noise);
+ * *noise: 1 when some tile reads with noise. */
+static int tile_devices(aimc_ctx *ctx, const aimc_mapping *m, aimc_device **dev, double *rn,
+                        int *noise) {
+  *noise = 0;
+  for (size_t k = 0; k < m->n_arrays; k++) {
+    xbar_set x = tile_xbar(m, k);
+    rn[k] = 0;
+    if (!x.read_noise && !(x.drift_s > 0)) continue;
+    int st = tile_device(ctx, k, &x, &dev[k]);
+    if (st) return st;
+    if (x.read_noise) rn[k] = aimc_device_read_noise(dev[k]);
+    *noise |= rn[k] > 0;
+  }
+  return AIMC_OK;
 }
 
-/* Effective weights (and read-noise factors) from the conductances:
- * W = row_gain * col_gain * (G+ - G-) / (g_max - g_min). */
-static int derive(aimc_ctx *ctx, aimc_hw *hw) {
+/* Effective weights (and read-noise variance factors) from the
+ * conductances: W = row_gain * col_gain * (G+ - G-) / (g_max - g_min);
+ * the variance of a pair's current is sigma^2 (G+^2 + G-^2) in the same
+ * units, sigma the tile's device read noise (the event crossbar's
+ * sigma^2 sum_i v_i^2 G_ij^2). */
+static int derive_arrays(aimc_ctx *ctx, aimc_hw *hw, int exact, aimc_device **dev,
+                         const double *rn, double *g) {
   const aimc_mapping *m = hw->map;
   const aimc_arch *a = &m->arch;
-  int exact = exact_devices(m), noise = any_read_noise(m);
-  if (exact && !noise) return AIMC_OK;
-  for (size_t mi = 0; mi < m->n_mats; mi++) {
-    size_t nw = m->mats[mi].w_off[m->mats[mi].n_blocks] + 1;
-    if (!exact && !(hw->w[mi] = aimc_calloc(ctx, nw, sizeof(double)))) return AIMC_ENOMEM;
-    if (noise && !(hw->nvar[mi] = aimc_calloc(ctx, nw, sizeof(float)))) return AIMC_ENOMEM;
-  }
   double span = a->g_max_S - a->g_min_S;
-  double *g = aimc_malloc(ctx, (size_t)a->rows * a->cols * sizeof *g);
-  if (!g) return AIMC_ENOMEM;
   for (size_t k = 0; k < m->n_arrays; k++) {
     const aimc_map_array *arr = &m->arrays[k];
     xbar_set xs = tile_xbar(m, k);
-    int st = effective_g(ctx, m, k, &xs, hw->g_S[k], g);
-    if (st) {
-      aimc_free(ctx, g);
-      return st;
-    }
+    int st = effective_g(ctx, m, k, &xs, dev[k], hw->g_S[k], hw->stuck[k], g);
+    if (st) return st;
+    double r2 = rn[k] * rn[k];
     FOR_PAIRS(m, arr, {
       const aimc_map_matrix *mx = &m->mats[s->matrix];
       int b = s->block;
@@ -343,12 +440,31 @@ static int derive(aimc_ctx *ctx, aimc_hw *hw) {
       double gain = mx->row_gain[ii] * mx->col_gain[jj] / span;
       double gp = g[pos], gn = g[neg];
       if (!exact) hw->w[s->matrix][w_at] = gain * (gp - gn);
-      if (noise && xs.read_noise)
-        hw->nvar[s->matrix][w_at] = (float)(gain * gain * (gp * gp + gn * gn));
+      if (r2 > 0) hw->nvar[s->matrix][w_at] = (float)(r2 * gain * gain * (gp * gp + gn * gn));
     });
   }
-  aimc_free(ctx, g);
   return AIMC_OK;
+}
+
+static int derive(aimc_ctx *ctx, aimc_hw *hw) {
+  const aimc_mapping *m = hw->map;
+  const aimc_arch *a = &m->arch;
+  int exact = exact_devices(hw), noise = 0;
+  aimc_device **dev = aimc_calloc(ctx, m->n_arrays + 1, sizeof *dev);
+  double *rn = aimc_calloc(ctx, m->n_arrays + 1, sizeof *rn);
+  double *g = aimc_malloc(ctx, (size_t)a->rows * a->cols * sizeof *g);
+  int st = dev && rn && g ? tile_devices(ctx, m, dev, rn, &noise) : AIMC_ENOMEM;
+  for (size_t mi = 0; !st && !(exact && !noise) && mi < m->n_mats; mi++) {
+    size_t nw = m->mats[mi].w_off[m->mats[mi].n_blocks] + 1;
+    if (!exact && !(hw->w[mi] = aimc_calloc(ctx, nw, sizeof(double)))) st = AIMC_ENOMEM;
+    if (noise && !(hw->nvar[mi] = aimc_calloc(ctx, nw, sizeof(float)))) st = AIMC_ENOMEM;
+  }
+  if (!st && !(exact && !noise)) st = derive_arrays(ctx, hw, exact, dev, rn, g);
+  for (size_t k = 0; dev && k < m->n_arrays; k++) aimc_device_free(ctx, dev[k]);
+  aimc_free(ctx, dev);
+  aimc_free(ctx, rn);
+  aimc_free(ctx, g);
+  return st;
 }
 
 int aimc_hw_program(aimc_ctx *ctx, const aimc_mapping *m, aimc_hw **out) {
@@ -369,13 +485,16 @@ int aimc_hw_program(aimc_ctx *ctx, const aimc_mapping *m, aimc_hw **out) {
  * each), the prog stats struct, the conductances (double, array by
  * array), then a CRC-32 of everything before it (uint32). */
 /* Version 2: the header holds the programming hash (aimc_arch_program_hash)
- * instead of the whole arch's. */
-static const char HW_MAGIC[8] = {'A', 'I', 'M', 'C', 'H', 'W', '0', '2'};
+ * instead of the whole arch's. Version 3: after the conductances, the
+ * stuck cells (one byte per cell, 0 or 1, array by array), which drift
+ * leaves alone. */
+static const char HW_MAGIC[8] = {'A', 'I', 'M', 'C', 'H', 'W', '0', '3'};
+enum { HW_CELL_BYTES = sizeof(double) + 1 };
 
 int aimc_hw_save(aimc_ctx *ctx, const aimc_hw *hw, const char *path) {
   const aimc_mapping *m = hw->map;
   size_t cells = (size_t)m->arch.rows * m->arch.cols;
-  size_t size = 8 + 5 * 8 + sizeof hw->prog + m->n_arrays * cells * sizeof(double) + 4;
+  size_t size = 8 + 5 * 8 + sizeof hw->prog + m->n_arrays * cells * HW_CELL_BYTES + 4;
   unsigned char *buf = aimc_malloc(ctx, size);
   if (!buf) return aimc_error(ctx, AIMC_ENOMEM, "out of memory (saving %s)", path);
   unsigned char *p = buf;
@@ -386,6 +505,7 @@ int aimc_hw_save(aimc_ctx *ctx, const aimc_hw *hw, const char *path) {
   memcpy(p, &hw->prog, sizeof hw->prog), p += sizeof hw->prog;
   for (size_t k = 0; k < m->n_arrays; k++, p += cells * sizeof(double))
     memcpy(p, hw->g_S[k], cells * sizeof(double));
+  for (size_t k = 0; k < m->n_arrays; k++, p += cells) memcpy(p, hw->stuck[k], cells);
   uint32_t crc = (uint32_t)crc32(0L, buf, (uInt)(p - buf));
   memcpy(p, &crc, 4);
   int st = aimc_write_file_atomic(ctx, path, buf, size);
@@ -408,50 +528,72 @@ static int device_programmed(const aimc_mapping *m) {
 }
 
 /* The conductances a programming can leave: the arch's window (ideal and
- * Gaussian programming clip to it, stuck cells sit at its edges), or for
- * the device models 0 to 10x the card's g_max (the device-to-device
- * spread of the window edges, sigma_d2d_g <= 0.3, never reaches 10x). */
-static int conductance_bounds(aimc_ctx *ctx, const aimc_mapping *m, double *lo,
-                              double *hi) {
+ * Gaussian programming clip to it), or for the device models 0 to 10x
+ * the card's g_max (the device-to-device spread of the window edges,
+ * sigma_d2d_g <= 0.3, never reaches 10x); a stuck cell (its flag, read
+ * before) sits at its device's window edge: 0 to 10x the card's g_max. */
+static int conductance_bounds(aimc_ctx *ctx, const aimc_mapping *m, double *lo, double *hi,
+                              double *top) {
   const aimc_arch *a = &m->arch;
   /* (a slack for targets g_min + (g_max - g_min) one ulp past g_max) */
   *lo = a->g_min_S - 1e-12 * a->g_max_S;
   *hi = a->g_max_S * (1 + 1e-12);
-  double top = a->g_max_S;
+  *top = a->g_max_S;
   for (size_t k = 0; k < m->n_arrays; k++) {
     xbar_set x = tile_xbar(m, k);
-    if (!by_devices(x.mode)) continue;
     aimc_device *dev = NULL;
-    int st = aimc_device_open(ctx, x.device, x.card, &dev);
+    int st = tile_device(ctx, k, &x, &dev);
     if (st) return st;
     double gmin, gmax;
     aimc_device_window(dev, &gmin, &gmax);
     aimc_device_free(ctx, dev);
-    *lo = 0;
-    if (gmax > top) top = gmax;
-    *hi = 10 * top;
+    if (gmax > *top) *top = gmax;
+    if (by_devices(x.mode)) *lo = 0, *hi = 10 * *top;
   }
+  *top *= 10;
   return AIMC_OK;
 }
 
 static int check_conductances(aimc_ctx *ctx, const char *path,
                               const aimc_hw *hw) {
   const aimc_arch *a = &hw->map->arch;
-  double lo, hi;
-  int st = conductance_bounds(ctx, hw->map, &lo, &hi);
+  double lo, hi, top;
+  int st = conductance_bounds(ctx, hw->map, &lo, &hi, &top);
   size_t cells = (size_t)a->rows * a->cols;
   for (size_t k = 0; !st && k < hw->map->n_arrays; k++)
     for (size_t i = 0; i < cells; i++) {
       double g = hw->g_S[k][i];
-      if (g >= lo && g <= hi) continue;
+      int stuck = hw->stuck[k][i] == 1;
+      double l = stuck ? 0 : lo, h = stuck ? top : hi;
+      if (g >= l && g <= h) continue;
       return aimc_error(ctx, AIMC_ERANGE,
                         "%s: conductances block, array %zu cell %zu (row %zu, "
                         "col %zu) is %g S: must be within [%g, %g] S (%s)",
-                        path, k, i, i / a->cols, i % a->cols, g, lo, hi,
-                        device_programmed(hw->map) ? "10x the device window"
-                                             : "array.g_min, array.g_max");
+                        path, k, i, i / a->cols, i % a->cols, g, l, h,
+                        stuck || device_programmed(hw->map) ? "10x the device window"
+                                                            : "array.g_min, array.g_max");
     }
   return st;
+}
+
+/* The stuck block holds flags (0 or 1), and the stats' stuck count is
+ * theirs, recounted. */
+static int check_stuck(aimc_ctx *ctx, const char *path, aimc_hw *hw) {
+  const aimc_arch *a = &hw->map->arch;
+  size_t cells = (size_t)a->rows * a->cols;
+  uint64_t n = 0;
+  for (size_t k = 0; k < hw->map->n_arrays; k++)
+    for (size_t i = 0; i < cells; i++) {
+      unsigned v = hw->stuck[k][i];
+      if (v > 1)
+        return aimc_error(ctx, AIMC_ERANGE,
+                          "%s: stuck block, array %zu cell %zu (row %zu, col %zu) is %u: must be 0 "
+                          "or 1",
+                          path, k, i, i / a->cols, i % a->cols, v);
+      n += v;
+    }
+  hw->prog.stuck = n;
+  return AIMC_OK;
 }
 
 /* Residuals of the stored conductances against this mapping's targets
@@ -528,8 +670,8 @@ static int check_file(aimc_ctx *ctx, const aimc_mapping *m, const char *path,
   /* The file's own shape against its length, before trusting either. */
   uint64_t rows = head[3], cols = head[4], n = head[2];
   if (rows < 1 || rows > 4096 || cols < 1 || cols > 4096 ||
-      n > (size - HW_G) / (rows * cols * sizeof(double)) ||
-      HW_G + n * rows * cols * sizeof(double) + 4 != size)
+      n > (size - HW_G) / (rows * cols * HW_CELL_BYTES) ||
+      HW_G + n * rows * cols * HW_CELL_BYTES + 4 != size)
     return aimc_error(ctx, AIMC_ESHAPE,
                       "%s: header fields n_arrays=%llu rows=%llu cols=%llu "
                       "do not match the file's %zu bytes",
@@ -542,7 +684,8 @@ static int check_file(aimc_ctx *ctx, const aimc_mapping *m, const char *path,
       rows != (uint64_t)m->arch.rows || cols != (uint64_t)m->arch.cols)
     return aimc_error(ctx, AIMC_EINVAL,
                       "%s: programmed with other array or programming settings "
-                      "(array.*, programming.*, nonideal.programming/stuck/stuck_frac); "
+                      "(array.*, programming.*, nonideal.programming, device.p_stuck_*, "
+                      "the tiles' device and device_set); "
                       "program again, or run with the settings it was programmed with",
                       path);
   return AIMC_OK;
@@ -564,9 +707,11 @@ int aimc_hw_load(aimc_ctx *ctx, const aimc_mapping *m, const char *path,
     memcpy(&hw->prog, p, sizeof hw->prog), p += sizeof hw->prog;
     for (size_t k = 0; k < m->n_arrays; k++, p += cells * sizeof(double))
       memcpy(hw->g_S[k], p, cells * sizeof(double));
+    for (size_t k = 0; k < m->n_arrays; k++, p += cells) memcpy(hw->stuck[k], p, cells);
     st = check_conductances(ctx, path, hw);
     if (!st) recount_residuals(hw);
     if (!st) st = check_costs(ctx, path, hw);
+    if (!st) st = check_stuck(ctx, path, hw);
     if (!st) st = derive(ctx, hw);
   }
   aimc_free(ctx, data);

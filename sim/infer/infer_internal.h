@@ -11,6 +11,7 @@
 struct aimc_hw {
   const aimc_mapping *map;
   double **g_S;     /* per array: rows*cols programmed conductances      */
+  unsigned char **stuck; /* per array: rows*cols, 1 for a stuck cell      */
   double **w;       /* per matrix: effective weights (block layout), or  */
                     /* NULL entries when exact (the mapping's w is used) */
   float **nvar;     /* per matrix: read-noise variance factors, or NULL  */

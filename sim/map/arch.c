@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "aimc/config.h"
+#include "aimc/device.h"
 #include "aimc/fileio.h"
 #include "aimc/map.h"
 #include "aimc/status.h"
@@ -75,23 +76,67 @@ static const aimc_param ENERGY[] = {
 
 static const aimc_param NONIDEAL[] = {
     {"programming", AIMC_PT_BOOL, F(ni_prog), 1, 0, 1, AIMC_U_NONE, "programming error of programming.mode (off: ideal targets)", "", NULL, NULL},
-    {"read_noise", AIMC_PT_BOOL, F(ni_read_noise), 0, 0, 1, AIMC_U_NONE, "read noise on every device current", "", NULL, NULL},
-    {"read_noise_rel", AIMC_PT_REAL, F(read_noise_rel), 0.01, 0, 1, AIMC_U_NONE, "read noise sigma relative to the device current", "typical", NULL, NULL},
-    {"drift", AIMC_PT_BOOL, F(ni_drift), 0, 0, 1, AIMC_U_NONE, "conductance drift G(t) = G0 (t / 1 s)^-nu", "Ielmini (PCM/ReRAM)", NULL, NULL},
-    {"drift_nu", AIMC_PT_REAL, F(drift_nu), 0.005, 0, 1, AIMC_U_NONE, "drift exponent", "typical ReRAM", NULL, NULL},
+    {"read_noise", AIMC_PT_BOOL, F(ni_read_noise), 0, 0, 1, AIMC_U_NONE, "read noise on every device current: the device card's read_noise (device.read_noise)", "the tile's device model", NULL, NULL},
+    {"drift", AIMC_PT_BOOL, F(ni_drift), 0, 0, 1, AIMC_U_NONE, "conductance drift over drift_t by the device card's law (pulse, vcm: state x ((t + t0) / t0)^-nu, device.drift_nu, device.drift_t0)", "the tile's device model", NULL, NULL},
     {"drift_t", AIMC_PT_REAL, F(drift_t_s), 3600, 1, 1e9, AIMC_U_SECOND, "time since programming", "", NULL, NULL},
-    {"stuck", AIMC_PT_BOOL, F(ni_stuck), 0, 0, 1, AIMC_U_NONE, "stuck cells (half at g_min, half at g_max)", "", NULL, NULL},
-    {"stuck_frac", AIMC_PT_REAL, F(stuck_frac), 0.01, 0, 1, AIMC_U_NONE, "share of stuck devices", "", NULL, NULL},
     {"converter", AIMC_PT_BOOL, F(ni_converter), 1, 0, 1, AIMC_U_NONE, "converter resolution (dac_bits/adc_bits) and ADC noise", "", NULL, NULL},
     {"ir_drop", AIMC_PT_BOOL, F(ni_ir_drop), 0, 0, 1, AIMC_U_NONE, "IR drop along the wires (first-order)", "", NULL, NULL},
     {"r_wire", AIMC_PT_REAL, F(r_wire_Ohm), 1.0, 0, 1e4, AIMC_U_OHM, "wire resistance of one cell segment", "typical", NULL, NULL},
 };
 
+/* Values fed into every tile's device card (the crossbar's device_set):
+ * the key is the card's own; "" keeps the card's value. Drift, stuck
+ * cells and read noise are the device model's physics, described once
+ * in its card (models/device_*.c); these rows only let an arch, --set
+ * or a sweep vary them. */
+#define D(key, field, doc)                                                                \
+  {key, AIMC_PT_STRING, F(field), 0, 0, 0, AIMC_U_NONE, doc " (\"\": the card's)",          \
+   "the tile's device card (configs/devices/)", NULL, ""}
+static const aimc_param DEVICE[] = {
+    D("read_noise", dev_read_noise, "card read_noise: relative sigma of a read"),
+    D("drift_nu", dev_drift_nu, "card drift_nu: drift exponent"),
+    D("drift_t0", dev_drift_t0, "card drift_t0: drift reference time"),
+    D("p_stuck_min", dev_p_stuck_min, "card p_stuck_min: probability a device is stuck at its lowest conductance"),
+    D("p_stuck_max", dev_p_stuck_max, "card p_stuck_max: probability a device is stuck at its highest conductance"),
+};
+#undef D
+
 #undef F
 
-const char *const aimc_arch_sections[] = {"array",  "programming", "converters",
-                                          "timing", "energy",      "nonideal",
-                                          NULL};
+/* Keys the arch had before drift, stuck cells and read noise became the
+ * device card's (issue #13): refused with what to use instead. */
+static const struct {
+  const char *key, *instead;
+} REMOVED[] = {
+    {"nonideal.read_noise_rel", "the read noise is the device card's read_noise: set device.read_noise (or the card, array.device_card)"},
+    {"nonideal.drift_nu", "the drift exponent is the device card's drift_nu: set device.drift_nu (or the card, array.device_card)"},
+    {"nonideal.stuck", "stuck cells are the device card's p_stuck_min / p_stuck_max (0 by default): set device.p_stuck_min and device.p_stuck_max (or the card, e.g. configs/devices/pulse_taox_faulty.yaml)"},
+    {"nonideal.stuck_frac", "stuck cells are the device card's p_stuck_min / p_stuck_max: set device.p_stuck_min and device.p_stuck_max to half the fraction each (or the card, array.device_card)"},
+};
+
+const char *aimc_arch_removed(const char *section, const char *key) {
+  size_t n = strlen(section);
+  for (size_t i = 0; i < sizeof REMOVED / sizeof REMOVED[0]; i++)
+    if (!strncmp(REMOVED[i].key, section, n) && REMOVED[i].key[n] == '.' &&
+        !strcmp(REMOVED[i].key + n + 1, key))
+      return REMOVED[i].instead;
+  return NULL;
+}
+
+void aimc_arch_device_set(const aimc_arch *arch, char *buf, size_t len) {
+  size_t used = 0;
+  if (len) buf[0] = '\0';
+  for (size_t i = 0; i < AIMC_NPARAMS(DEVICE) && used < len; i++) {
+    const char *v = (const char *)arch + DEVICE[i].offset;
+    if (!*v) continue;
+    int w = snprintf(buf + used, len - used, "%s%s=%s", used ? "," : "", DEVICE[i].key, v);
+    if (w < 0) break;
+    used += (size_t)w;
+  }
+}
+
+const char *const aimc_arch_sections[] = {"array",  "programming", "converters", "timing",
+                                          "energy", "nonideal",    "device",     NULL};
 
 #define SECTION(name, table) {name, table, AIMC_NPARAMS(table)}
 static const struct {
@@ -102,6 +147,7 @@ static const struct {
     SECTION("array", ARRAY),   SECTION("programming", PROGRAMMING),
     SECTION("converters", CONVERTERS), SECTION("timing", TIMING),
     SECTION("energy", ENERGY), SECTION("nonideal", NONIDEAL),
+    SECTION("device", DEVICE),
 };
 #define N_SECTIONS (sizeof SECTIONS / sizeof SECTIONS[0])
 
@@ -149,9 +195,43 @@ static int check_card(aimc_ctx *ctx, const char *what, const aimc_srcloc *loc,
                     a->device_card);
 }
 
+/* The device.* values must be ones the card takes (key, unit, range) now,
+ * not when the first tile is programmed. loc: the device section, or NULL. */
+static int check_device(aimc_ctx *ctx, const char *what, const aimc_srcloc *loc,
+                        const aimc_arch *a) {
+  char set[AIMC_PARAM_STRLEN * 2];
+  aimc_arch_device_set(a, set, sizeof set);
+  if (!set[0]) return AIMC_OK;
+  aimc_device *dev = NULL;
+  int st = aimc_device_open(ctx, aimc_device_model_default()->name, a->device_card, &dev);
+  if (!st) st = aimc_device_apply(ctx, dev, set);
+  aimc_device_free(ctx, dev);
+  if (!st) return AIMC_OK;
+  char why[512];
+  snprintf(why, sizeof why, "%s", aimc_ctx_errmsg(ctx));
+  if (loc) return aimc_error_at(ctx, st, loc, "device: %s", why);
+  return aimc_error(ctx, st, "%s: device: %s", what, why);
+}
+
 int aimc_arch_check(aimc_ctx *ctx, const char *what, const aimc_arch *arch) {
   int st = check_cross(ctx, what, arch);
-  return st ? st : check_card(ctx, what, NULL, arch);
+  if (!st) st = check_card(ctx, what, NULL, arch);
+  return st ? st : check_device(ctx, what, NULL, arch);
+}
+
+/* A removed key in section `node` (key of the mapping `section`): an
+ * error at its line:col naming what to use instead. */
+static int check_removed(aimc_ctx *ctx, const char *section, const aimc_cfg_node *node) {
+  if (aimc_cfg_type_of(node) != AIMC_CFG_MAP) return AIMC_OK;
+  for (size_t i = 0; i < aimc_cfg_len(node); i++) {
+    const char *key = aimc_cfg_key_at(node, i), *instead = aimc_arch_removed(section, key);
+    if (!instead) continue;
+    aimc_srcloc loc = aimc_cfg_loc(aimc_cfg_key_node_at(node, i));
+    return aimc_error_at(ctx, AIMC_EINVAL, &loc,
+                         "%s.%s was removed: %s (an arch written by an older aimc map: map again)",
+                         section, key, instead);
+  }
+  return AIMC_OK;
 }
 
 int aimc_arch_load(aimc_ctx *ctx, const char *path, aimc_arch *arch) {
@@ -164,7 +244,7 @@ int aimc_arch_load(aimc_ctx *ctx, const char *path, aimc_arch *arch) {
     st = aimc_error_at(ctx, AIMC_EPARSE, &loc,
                        "an architecture file is a mapping of sections "
                        "(array, programming, converters, timing, energy, "
-                       "nonideal)");
+                       "nonideal, device)");
     goto done;
   }
   for (size_t i = 0; i < aimc_cfg_len(root) && !st; i++) {
@@ -177,11 +257,13 @@ int aimc_arch_load(aimc_ctx *ctx, const char *path, aimc_arch *arch) {
       aimc_srcloc loc = aimc_cfg_loc(aimc_cfg_key_node_at(root, i));
       st = aimc_error_at(ctx, AIMC_EPARSE, &loc,
                          "unknown section '%s' (valid: name, doc, array, "
-                         "programming, converters, timing, energy, nonideal)",
+                         "programming, converters, timing, energy, nonideal, "
+                         "device)",
                          key);
       break;
     }
-    st = aimc_cfg_bind(ctx, node, table, n, arch, key, NULL);
+    st = check_removed(ctx, key, node);
+    if (!st) st = aimc_cfg_bind(ctx, node, table, n, arch, key, NULL);
   }
   if (!st) st = check_cross(ctx, path, arch);
   if (!st) {
@@ -189,6 +271,9 @@ int aimc_arch_load(aimc_ctx *ctx, const char *path, aimc_arch *arch) {
         aimc_cfg_get(aimc_cfg_get(root, "array"), "device_card");
     aimc_srcloc loc = aimc_cfg_loc(card ? card : root);
     st = check_card(ctx, path, &loc, arch);
+    const aimc_cfg_node *dev = aimc_cfg_get(root, "device");
+    aimc_srcloc dloc = aimc_cfg_loc(dev ? dev : root);
+    if (!st) st = check_device(ctx, path, &dloc, arch);
   }
 done:
   aimc_cfg_free(cfg);
@@ -215,12 +300,18 @@ uint64_t aimc_arch_hash(const aimc_arch *arch) {
 }
 
 uint64_t aimc_arch_program_hash(const aimc_arch *arch) {
-  static const char *const NONIDEAL_KEYS[] = {"programming", "stuck", "stuck_frac"};
+  static const struct {
+    const aimc_param *table;
+    size_t n;
+    const char *key;
+  } KEYS[] = {{NONIDEAL, AIMC_NPARAMS(NONIDEAL), "programming"},
+              {DEVICE, AIMC_NPARAMS(DEVICE), "p_stuck_min"},
+              {DEVICE, AIMC_NPARAMS(DEVICE), "p_stuck_max"}};
   uint64_t h = AIMC_FNV_BASIS_NETLIST;
   for (size_t i = 0; i < AIMC_NPARAMS(ARRAY); i++) h = hash_param(h, arch, &ARRAY[i]);
   for (size_t i = 0; i < AIMC_NPARAMS(PROGRAMMING); i++) h = hash_param(h, arch, &PROGRAMMING[i]);
-  for (size_t i = 0; i < AIMC_NPARAMS(NONIDEAL_KEYS); i++)
-    h = hash_param(h, arch, aimc_params_find(NONIDEAL, AIMC_NPARAMS(NONIDEAL), NONIDEAL_KEYS[i]));
+  for (size_t i = 0; i < AIMC_NPARAMS(KEYS); i++)
+    h = hash_param(h, arch, aimc_params_find(KEYS[i].table, KEYS[i].n, KEYS[i].key));
   return h;
 }
 

@@ -52,6 +52,8 @@ static const binding BINDINGS[] = {
     {"wv_tol", AIMC_TILE_XBAR, "wv_tol", "programming", "wv_tol", NULL},
     {"wv_max_pulses", AIMC_TILE_XBAR, "wv_max_pulses", "programming", "wv_max_pulses", NULL},
     {"device_card", AIMC_TILE_XBAR, "device_card", "array", "device_card", NULL},
+    {"device_set", AIMC_TILE_XBAR, "device_set", NULL, NULL,
+     "device.read_noise device.drift_nu device.drift_t0 device.p_stuck_min device.p_stuck_max"},
     {"nn_file", AIMC_TILE_XBAR, "nn_file", "programming", "nn_file", NULL},
     {"read_noise", AIMC_TILE_XBAR, "read_noise", NULL, NULL, "nonideal.read_noise"},
     {"r_wire", AIMC_TILE_XBAR, "r_wire", NULL, NULL, "nonideal.ir_drop nonideal.r_wire"},
@@ -166,6 +168,7 @@ static void layout_value(const aimc_mapping *m, size_t k, const char *key, char 
   else if (!strcmp(key, "sigma_g")) snprintf(buf, len, "%.17g", a->ni_prog ? a->prog_sigma_S : 0.0);
   else if (!strcmp(key, "read_noise")) snprintf(buf, len, "%d", a->ni_read_noise);
   else if (!strcmp(key, "r_wire")) snprintf(buf, len, "%.17g", a->ni_ir_drop ? a->r_wire_Ohm : 0.0);
+  else if (!strcmp(key, "device_set")) aimc_arch_device_set(a, buf, len);
   else if (!strcmp(key, "drift_time")) snprintf(buf, len, "%.17g", a->ni_drift ? a->drift_t_s : 0.0);
   /* The register holds the state words the ADCs give: the arch's bits,
    * else the model's state quantizer, else the ADCs' written width. */
@@ -218,7 +221,7 @@ static int build_tile(aimc_ctx *ctx, aimc_mapping *m, size_t k) {
         st = aimc_error(ctx, AIMC_EINVAL, "tile %s.%s: no matching arch value %s.%s",
                         PARTS[b->part].name, b->part_key, b->section, b->arch_key);
     } else {
-      char text[64];
+      char text[AIMC_PARAM_STRLEN];
       layout_value(m, k, b->key, text, sizeof text);
       st = set_text(ctx, t->model[b->part], block, b->part_key, text);
     }
@@ -336,7 +339,7 @@ static int hand_edited(const aimc_param *p, const void *net, const void *mapped,
 /* 1 when one of the "SECTION.KEY=VALUE" overrides sets the arch value b
  * takes, or one of those it derives from (space-separated). */
 static int overridden(const binding *b, const char *const *sets, int n_sets) {
-  char keys[128];
+  char keys[256];
   if (b->section) snprintf(keys, sizeof keys, "%s.%s", b->section, b->arch_key);
   else snprintf(keys, sizeof keys, "%s", b->derived);
   for (char *k = keys, *end; *k; k = *end ? end + 1 : end) {

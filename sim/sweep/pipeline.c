@@ -135,9 +135,11 @@ static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
       size_t n;
       snprintf(section, sizeof section, "%.*s", (int)(dot - key), key);
       const aimc_param *t = aimc_arch_params(section, &n);
-      rc = t ? set_param(ctx, t, n, &p->arch, key, dot + 1, v)
-             : aimc_error(ctx, AIMC_EINVAL,
-                          "setting '%s': no arch section '%s'", key, section);
+      const char *instead = aimc_arch_removed(section, dot + 1);
+      rc = instead ? aimc_error(ctx, AIMC_EINVAL, "setting '%s' was removed: %s", key, instead)
+           : t     ? set_param(ctx, t, n, &p->arch, key, dot + 1, v)
+                   : aimc_error(ctx, AIMC_EINVAL,
+                                "setting '%s': no arch section '%s'", key, section);
     } else {
       rc = aimc_error(
           ctx, AIMC_EINVAL,
@@ -167,8 +169,7 @@ static int read_point(aimc_ctx *ctx, const aimc_sweep_spec *spec, size_t i,
     rc = aimc_error(ctx, AIMC_ENOTFOUND,
                     "model %s: no such file (train it with aimc train)",
                     p->model);
-  if (!rc && !(p->arch.g_min_S < p->arch.g_max_S))
-    rc = aimc_error(ctx, AIMC_ERANGE, "array.g_min must be below array.g_max");
+  if (!rc) rc = aimc_arch_check(ctx, "settings", &p->arch);
   /* The data settings' syntax; the model's spec joins once it is loaded. */
   if (!rc) rc = point_data(ctx, spec, i, NULL, p);
   return rc;

@@ -30,6 +30,7 @@ xbar crossbar rows 32 refused the array size is the mapping's (map again)
 xbar crossbar cols 32 refused the array size is the mapping's (map again)
 xbar crossbar device vcm wv:out
 xbar crossbar device_card AIMC_SRC/configs/devices/vcm_default.yaml wv:out
+xbar crossbar device_set p_stuck_min=0.05 out
 xbar crossbar nn_file missing.bin none the network of one_shot_nn / hybrid; these tiles program ideally (cli_netlist_hw runs one)
 xbar crossbar v_read 300mV energy
 xbar crossbar r_wire 1Ohm out

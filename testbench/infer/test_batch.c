@@ -155,7 +155,7 @@ static void test_batch_noise(void **st) {
   aimc_arch a;
   aimc_arch_defaults(&a);
   a.ni_read_noise = 1;
-  a.read_noise_rel = 0.05;
+  snprintf(a.dev_read_noise, sizeof a.dev_read_noise, "0.05"); /* fed into the card */
   a.adc_noise_lsb = 0.5;
   aimc_mapping *m = NULL;
   aimc_hw *hw = NULL;

@@ -42,3 +42,8 @@ aimc_cli_test(infer_cli_trace LABELS e2e conformance
 # then conductances and costs; residual statistics recomputed.
 aimc_test(test_infer_hw_load SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_hw_load.c ${_fx} LABELS unit fault)
 target_include_directories(test_infer_hw_load PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+# Drift, stuck cells and read noise are the tile's device model's: the
+# card's drift law, the event crossbar's read of the same array, the card's
+# stuck probability and read noise; the removed arch keys say what to use.
+aimc_test(test_infer_physics SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_physics.c ${_fx} LABELS unit)
+target_include_directories(test_infer_physics PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR})

@@ -115,6 +115,12 @@ int aimc_device_open(aimc_ctx *ctx, const char *model, const char *card,
  * device is unchanged and the message names key, value and range. */
 int aimc_device_set(aimc_ctx *ctx, aimc_device *dev, const char *key,
                     const char *value);
+/* Applies "key=value,key=value" (spaces around the pieces allowed; ""
+ * does nothing) to dev with aimc_device_set, in order: how an arch's
+ * `device.*` keys and a crossbar's `device_set` param feed the card. On
+ * error dev may hold the pieces before the bad one; the message names
+ * the piece. AIMC_EPARSE for a piece without '='. */
+int aimc_device_apply(aimc_ctx *ctx, aimc_device *dev, const char *sets);
 /* A copy with its own parameter block. */
 int aimc_device_clone(aimc_ctx *ctx, const aimc_device *dev, aimc_device **out);
 void aimc_device_free(aimc_ctx *ctx, aimc_device *dev);
@@ -132,6 +138,10 @@ void aimc_device_window(const aimc_device *d, double *g_min, double *g_max);
 void aimc_device_limits(const aimc_device *d, aimc_pulse_limits *lim);
 int aimc_device_stuck(const aimc_device *d, const void *cell);
 size_t aimc_device_cell_size(const aimc_device *d);
+/* The relative sigma of one read (the model's `read_noise` param; 0 for
+ * a model without one): what a crossbar's read noise is scaled by, in
+ * the event crossbar and in `aimc run` alike. */
+double aimc_device_read_noise(const aimc_device *d);
 
 #ifdef __cplusplus
 }

@@ -100,17 +100,27 @@ typedef struct {
   double p_static_W;       /* static power per array (leakage, bias)       */
   /* nonideal (each on/off): */
   int ni_prog;             /* programming error (prog_mode other than IDEAL) */
-  int ni_read_noise;  double read_noise_rel; /* sigma of a device current, relative */
-  int ni_drift;       double drift_nu; double drift_t_s; /* G(t)=G0 (t/t0)^-nu, t0 = 1 s */
-  int ni_stuck;       double stuck_frac;     /* share of stuck devices (half at g_min, half g_max) */
+  int ni_read_noise;                         /* the device card's read noise on every read */
+  int ni_drift;       double drift_t_s;      /* time since programming (the card's drift law) */
   int ni_converter;                          /* converter resolution and noise */
   int ni_ir_drop;     double r_wire_Ohm;     /* wire resistance per cell segment */
+  /* device: values fed into every tile's device card (aimc_arch_device_set;
+   * "" keeps the card's own). One row each in arch.c's DEVICE table. */
+  char dev_read_noise[AIMC_PARAM_STRLEN], dev_drift_nu[AIMC_PARAM_STRLEN],
+      dev_drift_t0[AIMC_PARAM_STRLEN], dev_p_stuck_min[AIMC_PARAM_STRLEN],
+      dev_p_stuck_max[AIMC_PARAM_STRLEN];
 } aimc_arch;
 
 /* The parameter table of one YAML section ("array", "programming",
- * "converters", "timing", "energy", "nonideal"); NULL if unknown. Rows
- * point into aimc_arch. */
+ * "converters", "timing", "energy", "nonideal", "device"); NULL if
+ * unknown. Rows point into aimc_arch. */
 const aimc_param *aimc_arch_params(const char *section, size_t *n);
+/* For a key an arch no longer has (SECTION.KEY, e.g. nonideal.drift_nu):
+ * what to use instead, one sentence; NULL for any other key. */
+const char *aimc_arch_removed(const char *section, const char *key);
+/* The arch's device.* values as "key=value,..." for a crossbar's
+ * `device_set` (aimc_device_apply), the set ones in table order. */
+void aimc_arch_device_set(const aimc_arch *arch, char *buf, size_t len);
 /* Names of the sections, NULL-terminated. */
 extern const char *const aimc_arch_sections[];
 
@@ -121,17 +131,18 @@ void aimc_arch_defaults(aimc_arch *arch);
  * also checks g_min_S < g_max_S (AIMC_ERANGE). */
 int aimc_arch_load(aimc_ctx *ctx, const char *path, aimc_arch *arch);
 /* The cross checks of aimc_arch_load for an arch edited since (--set):
- * g_min_S < g_max_S (AIMC_ERANGE) and a named device_card that can be
- * opened (AIMC_ENOTFOUND naming `what` and the path). */
+ * g_min_S < g_max_S (AIMC_ERANGE), a named device_card that can be
+ * opened (AIMC_ENOTFOUND naming `what` and the path) and device.* values
+ * that card takes (its model's key, unit and range). */
 int aimc_arch_check(aimc_ctx *ctx, const char *what, const aimc_arch *arch);
 /* Writes every value as an arch YAML that aimc_arch_load reads back to
  * the same values (atomically). */
 int aimc_arch_write(aimc_ctx *ctx, const aimc_arch *arch, const char *path);
 /* Hash of the bound values (for manifests and the netlist/mapping check). */
 uint64_t aimc_arch_hash(const aimc_arch *arch);
-/* Hash of what programming depends on: the array and programming sections
- * and nonideal programming, stuck and stuck_frac (a saved programming
- * stays valid when only read-time settings change). */
+/* Hash of what programming depends on: the array and programming sections,
+ * nonideal programming and device p_stuck_min/p_stuck_max (a saved
+ * programming stays valid when only read-time settings change). */
 uint64_t aimc_arch_program_hash(const aimc_arch *arch);
 
 /* ------------------------------------------------------------------ */
@@ -221,7 +232,9 @@ static inline int aimc_map_col_factor(const aimc_arch *a) {
  * calibration), 4 since its TIAs do (gain 0: every column at its
  * calibrated transimpedance; v_adc), 5 since the calibration of every
  * channel is the netlist's (each array's calibration file, the dac's and
- * adc's `cal`; `range: 0`). Older netlists are refused: map again. */
+ * adc's `cal`; `range: 0`) and drift, stuck cells and read noise are the
+ * device card's (the crossbar's device_set carries the arch's device.*
+ * keys). Older netlists are refused: map again. */
 enum { AIMC_MAP_TILES_VERSION = 5 };
 
 typedef enum {
