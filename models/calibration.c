@@ -70,16 +70,15 @@ int aimc_cal_read(aimc_ctx *ctx, const char *path, const char *part, int n, doub
   if (st == AIMC_EIO)
     return aimc_error(ctx, AIMC_ENOTFOUND, "calibration file %s cannot be read", path);
   if (st) return st;
+  if (memchr(text, '\0', size)) {
+    aimc_free(ctx, text);
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: not a text file (NUL byte)", path);
+  }
   int *line_of = aimc_calloc(ctx, (size_t)n + 1, sizeof(int)); /* 0: not given yet */
   if (!line_of) st = AIMC_ENOMEM;
   int line = 0, header = 0;
-  for (char *s = text, *next; s && *s && !st; s = next) {
-    next = strchr(s, '\n');
-    if (next) *next++ = '\0';
-    line++;
-    char *p = s;
-    while (*p == ' ' || *p == '\t' || *p == '\r') p++;
-    if (!*p || *p == '#') continue;
+  char *cursor = text, *s, *p;
+  while (!st && (p = aimc_text_line(&cursor, &line, &s))) {
     if (!header) {
       size_t h = strlen(AIMC_CAL_HEADER);
       if (strncmp(p, AIMC_CAL_HEADER, h) != 0 || strspn(p + h, " \t\r") != strlen(p + h))

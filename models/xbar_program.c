@@ -141,13 +141,8 @@ int aimc_xbar_load_targets(aimc_xbar *x, const char *path) {
     return aimc_error(x->ctx, AIMC_ENOMEM, "%s: out of memory", path);
   }
   int row = 0, line = 0;
-  for (char *s = text, *next; s && *s && !rc; s = next) {
-    next = strchr(s, '\n');
-    if (next) *next++ = '\0';
-    line++;
-    char *p = s;
-    while (*p == ' ' || *p == '\t' || *p == '\r') p++;
-    if (!*p || *p == '#') continue;
+  char *cursor = text, *s, *p;
+  while (!rc && (p = aimc_text_line(&cursor, &line, &s))) {
     if (row >= x->rows) {
       rc = aimc_error(x->ctx, AIMC_ESHAPE,
                       "%s:%d:1: more than rows = %d lines of targets", path,

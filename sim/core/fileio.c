@@ -272,3 +272,18 @@ void aimc_path_beside(const char *anchor, const char *rel, char *buf, size_t len
   snprintf(buf, len, "%.*s%s", dir, dir ? anchor : "", rel);
   if (dir && access(buf, F_OK) != 0 && access(rel, F_OK) == 0) snprintf(buf, len, "%s", rel);
 }
+
+char *aimc_text_line(char **cursor, int *line, char **start) {
+  for (char *s = *cursor; s && *s; s = *cursor) {
+    char *next = strchr(s, '\n');
+    if (next) *next++ = '\0';
+    *cursor = next;
+    ++*line;
+    char *p = s;
+    while (*p == ' ' || *p == '\t' || *p == '\r') p++;
+    if (!*p || *p == '#') continue;
+    *start = s;
+    return p;
+  }
+  return NULL;
+}

@@ -229,12 +229,8 @@ int aimc_map_load_array_targets(aimc_ctx *ctx, aimc_mapping *m, size_t k,
   double *g = aimc_malloc(ctx, (size_t)rows * cols * sizeof(double));
   if (!g) st = aimc_error(ctx, AIMC_ENOMEM, "out of memory reading %s", file);
   int row = 0, line = 0;
-  for (char *s = text, *next; !st && s && *s; s = next) {
-    next = strchr(s, '\n');
-    if (next) *next++ = '\0';
-    line++;
-    const char *q = s + strspn(s, " \t\r");
-    if (!*q || *q == '#') continue; /* blank lines and comments */
+  char *cursor = text, *s;
+  while (!st && aimc_text_line(&cursor, &line, &s)) {
     if (row == rows)
       st = aimc_error(ctx, AIMC_ESHAPE, "%s:%d:1: more than rows = %d rows",
                       file, line, rows);

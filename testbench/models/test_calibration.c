@@ -85,6 +85,17 @@ static void test_bad_files(void **state) {
   int bits[2];
   assert_int_equal(aimc_cal_read(ctx, "/nonexistent/x.cal.csv", "dac", 2, fs, bits),
                    AIMC_ENOTFOUND);
+  /* A NUL byte would hide the rows after it. */
+  char *path = test_write_file(dir, "nul.cal.csv", AIMC_CAL_HEADER "\ndac,0,1,2\n");
+  FILE *f = fopen(path, "ab");
+  assert_non_null(f);
+  fputs("dac,1,1,2", f);
+  fputc('\0', f);
+  fputs("\ndac,1,1,3\n", f);
+  fclose(f);
+  assert_int_equal(aimc_cal_read(ctx, path, "dac", 2, fs, bits), AIMC_EFORMAT);
+  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "NUL byte"));
+  free(path);
   aimc_ctx_free(ctx);
 }
 

@@ -43,6 +43,13 @@ int aimc_read_file(aimc_ctx *ctx, const char *path, char **data, size_t *size);
  * file in neither place gets the path next to anchor, for the message. */
 void aimc_path_beside(const char *anchor, const char *rel, char *buf, size_t len);
 
+/* The next data line of a text read whole (aimc_read_file), cut in place
+ * at its newline: blank lines and '#' comments are skipped. Returns the
+ * line's first non-blank character, or NULL at the end; *start is where
+ * the line begins (columns count from it) and *line its 1-based number.
+ * *cursor starts at the text. */
+char *aimc_text_line(char **cursor, int *line, char **start);
+
 /* mkdir -p; existing directories are fine. */
 int aimc_mkdirs(aimc_ctx *ctx, const char *path);
 
