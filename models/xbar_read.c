@@ -2,7 +2,7 @@
  * explicit row pairs for the devices that hold values, a closed form for
  * the structural g_min pairs. */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3", "no-math-errno") /* vectorize the lanes, sqrt too */
+#pragma GCC optimize("O3") /* vectorize the lanes (sqrt too: -fno-math-errno, CMakeLists.txt) */
 #endif
 #include "aimc/xbar_read.h"
 
@@ -180,7 +180,8 @@ size_t aimc_xbar_read_scratch(const aimc_xbar_plan *p, size_t stride) {
 }
 
 /* One column for lanes [k0, k0 + K) (K = AIMC_LANES, or 1): the column
- * sum, rows in pairs, and its variance. */
+ * sum, rows in pairs, and its variance, in one pass over the pairs (each
+ * sum in pair order, as two passes would add them). */
 #define COLUMN(NAME, K)                                                             \
   static inline void NAME(const aimc_xbar_plan *p, int j, const double *x, \
                                 const float *xsq, size_t bp, const double *S,    \
@@ -189,18 +190,16 @@ size_t aimc_xbar_read_scratch(const aimc_xbar_plan *p, size_t stride) {
     float v[K] = {0};                                                           \
     const xr_pair *e = p->pairs + p->start[j], *end = p->pairs + p->start[j + 1]; \
     for (; e < end; e++) {                                                      \
-      const double *x0 = x + (size_t)e->i0 * bp, *x1 = x + (size_t)e->i1 * bp;   \
-      for (int k = 0; k < K; k++) acc[k] += e->w0 * x0[k] + e->w1 * x1[k];       \
+      size_t o0 = (size_t)e->i0 * bp, o1 = (size_t)e->i1 * bp;                   \
+      for (int k = 0; k < K; k++) acc[k] += e->w0 * x[o0 + k] + e->w1 * x[o1 + k]; \
+      if (var)                                                                  \
+        for (int k = 0; k < K; k++) v[k] += e->v0 * xsq[o0 + k] + e->v1 * xsq[o1 + k]; \
     }                                                                           \
     if (p->c[j] != 0)                                                           \
       for (int k = 0; k < K; k++) acc[k] += p->c[j] * S[k];                     \
     for (int k = 0; k < K; k++) out[k] = acc[k];                                \
-    if (!var) return;                                                           \
-    for (e = p->pairs + p->start[j]; e < end; e++) {                            \
-      const float *q0 = xsq + (size_t)e->i0 * bp, *q1 = xsq + (size_t)e->i1 * bp; \
-      for (int k = 0; k < K; k++) v[k] += e->v0 * q0[k] + e->v1 * q1[k];         \
-    }                                                                           \
-    for (int k = 0; k < K; k++) var[k] = v[k] + (double)p->cv[j] * Q[k];        \
+    if (var)                                                                    \
+      for (int k = 0; k < K; k++) var[k] = v[k] + (double)p->cv[j] * Q[k];      \
   }
 COLUMN(column_lanes, AIMC_LANES)
 COLUMN(column_one, 1)

@@ -132,15 +132,19 @@ static inline double aimc_noise_one(const aimc_ziggurat *zt, aimc_xs128p *rng, d
   return x + (var ? sqrt(*var + sd2) : sd) * z;
 }
 
-/* The same in place on l->n lanes, y[k] and var[k] lane k's. */
+/* The same in place on l->n lanes, y[k] and var[k] lane k's. z and n are
+ * read once: through l, a store to y could change them, and the loops
+ * would not vectorize. */
 static inline void aimc_lanes_add_noise(const aimc_lanes *l, double *y, const double *var,
                                         double sd, double sd2) {
   if (!var && !(sd > 0)) return;
+  const double *z = l->z;
+  int n = l->n;
   aimc_lanes_normal(l, l->z);
   if (var)
-    for (int k = 0; k < l->n; k++) y[k] += sqrt(var[k] + sd2) * l->z[k];
+    for (int k = 0; k < n; k++) y[k] += sqrt(var[k] + sd2) * z[k];
   else
-    for (int k = 0; k < l->n; k++) y[k] += sd * l->z[k];
+    for (int k = 0; k < n; k++) y[k] += sd * z[k];
 }
 
 /* A quantizer's constants, computed once (aimc_quant_k_of) for values
