@@ -99,6 +99,15 @@ static inline void aimc_normal_lanes(const aimc_ziggurat *z, aimc_xs128p *g, uin
   }
 }
 
+/* One deviate of generator g: aimc_normal_lanes with n = 1, returned
+ * rather than stored (a lone lane's loops keep it in a register). */
+static inline double aimc_normal_one(const aimc_ziggurat *z, aimc_xs128p *g) {
+  uint64_t u = aimc_xs128p_next(g);
+  int i = (int)(u >> 57);
+  double a = aimc_zig_pos(u);
+  return a < z->inner[i] ? aimc_zig_signed(a, u) * z->x[i] : aimc_normal_slow(z, g, u);
+}
+
 /* The ziggurat's table, built once (read-only afterwards). */
 const aimc_ziggurat *aimc_ziggurat_table(void);
 
@@ -125,11 +134,8 @@ static inline void aimc_lanes_normal(const aimc_lanes *l, double *z) {
  * (independent Gaussians add, so one draw stands for both). One lane. */
 static inline double aimc_noise_one(const aimc_ziggurat *zt, aimc_xs128p *rng, double x,
                                     const double *var, double sd, double sd2) {
-  double z;
-  uint64_t u;
   if (!var && !(sd > 0)) return x;
-  aimc_normal_lanes(zt, rng, &u, &z, 1);
-  return x + (var ? sqrt(*var + sd2) : sd) * z;
+  return x + (var ? sqrt(*var + sd2) : sd) * aimc_normal_one(zt, rng);
 }
 
 /* The same in place on l->n lanes, y[k] and var[k] lane k's. z and n are
