@@ -81,21 +81,28 @@ static inline double aimc_zig_signed(double a, uint64_t u) {
  * the top 7 bits of its word pick the layer, bit 56 the sign, bits 11-55
  * the position in the layer (the weaker low bits of xorshift128+ are not
  * used). Words outside their layer's inner part (~3 %) go through the
- * rare paths in a second pass. */
+ * rare paths afterwards, from a list of them made on the way (per block
+ * of 64 lanes; each lane draws from its own generator, so the order of
+ * the lanes' rare paths does not matter). */
 static inline void aimc_normal_lanes(const aimc_ziggurat *z, aimc_xs128p *g, uint64_t *u,
                                      double *out, size_t n) {
-  int rare = 0;
+  enum { BLOCK = 64 };
+  unsigned char rare[BLOCK];
   for (size_t k = 0; k < n; k++) u[k] = aimc_xs128p_next(&g[k]);
-  for (size_t k = 0; k < n; k++) {
-    int i = (int)(u[k] >> 57);
-    double a = aimc_zig_pos(u[k]);
-    out[k] = aimc_zig_signed(a, u[k]) * z->x[i];
-    rare |= !(a < z->inner[i]);
-  }
-  for (size_t k = 0; rare && k < n; k++) {
-    int i = (int)(u[k] >> 57);
-    double a = aimc_zig_pos(u[k]);
-    if (!(a < z->inner[i])) out[k] = aimc_normal_slow(z, &g[k], u[k]);
+  for (size_t k0 = 0; k0 < n; k0 += BLOCK) {
+    size_t m = n - k0 < BLOCK ? n - k0 : BLOCK, nr = 0;
+    for (size_t d = 0; d < m; d++) {
+      uint64_t w = u[k0 + d];
+      int i = (int)(w >> 57);
+      double a = aimc_zig_pos(w);
+      out[k0 + d] = aimc_zig_signed(a, w) * z->x[i];
+      rare[nr] = (unsigned char)d; /* kept when the lane is rare: no branch */
+      nr += !(a < z->inner[i]);
+    }
+    for (size_t r = 0; r < nr; r++) {
+      size_t k = k0 + rare[r];
+      out[k] = aimc_normal_slow(z, &g[k], u[k]);
+    }
   }
 }
 
