@@ -1,6 +1,6 @@
 /* The conversion every ADC model shares (adc_common.h). */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3", "no-math-errno") /* vectorize the lanes, sqrt too */
+#pragma GCC optimize("O3") /* vectorize the lanes (sqrt too: -fno-math-errno, CMakeLists.txt) */
 #endif
 #include "adc_common.h"
 

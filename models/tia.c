@@ -13,7 +13,7 @@
  * Communications", ch. 4; energy figures after Marinella et al., IEEE JETCAS
  * 8:86, 2018.) */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3", "no-math-errno") /* vectorize the lanes, sqrt too */
+#pragma GCC optimize("O3") /* vectorize the lanes (sqrt too: -fno-math-errno, CMakeLists.txt) */
 #endif
 #include <gsl/gsl_randist.h>
 #include <math.h>

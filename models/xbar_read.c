@@ -2,7 +2,7 @@
  * explicit row pairs for the devices that hold values, a closed form for
  * the structural g_min pairs. */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3", "no-math-errno") /* vectorize the lanes, sqrt too */
+#pragma GCC optimize("O3") /* vectorize the lanes (sqrt too: -fno-math-errno, CMakeLists.txt) */
 #endif
 #include "aimc/xbar_read.h"
 
@@ -180,30 +180,39 @@ size_t aimc_xbar_read_scratch(const aimc_xbar_plan *p, size_t stride) {
 }
 
 /* One column for lanes [k0, k0 + K) (K = AIMC_LANES, or 1): the column
- * sum, rows in pairs, and its variance. */
-#define COLUMN(NAME, K)                                                             \
-  static inline void NAME(const aimc_xbar_plan *p, int j, const double *x, \
-                                const float *xsq, size_t bp, const double *S,    \
-                                const double *Q, double *out, double *var) {     \
+ * sum, rows in pairs, and with VAR its variance, in one pass over the
+ * pairs (each sum in pair order, as two passes would add them). VAR is a
+ * constant so that the pair loop has no branch: the lanes' loops then
+ * vectorize, the variance's too (as long as the lanes' columns are not
+ * inlined into the read's loops: GCC 12 then leaves the floats scalar). */
+#define COLUMN(NAME, K, VAR, SPEC)                                                  \
+  SPEC void NAME(const aimc_xbar_plan *p, int j, const double *x,                 \
+                          const float *xsq, size_t bp, const double *S,           \
+                          const double *Q, double *out, double *var) {            \
     double acc[K] = {0};                                                        \
     float v[K] = {0};                                                           \
     const xr_pair *e = p->pairs + p->start[j], *end = p->pairs + p->start[j + 1]; \
     for (; e < end; e++) {                                                      \
-      const double *x0 = x + (size_t)e->i0 * bp, *x1 = x + (size_t)e->i1 * bp;   \
-      for (int k = 0; k < K; k++) acc[k] += e->w0 * x0[k] + e->w1 * x1[k];       \
+      size_t o0 = (size_t)e->i0 * bp, o1 = (size_t)e->i1 * bp;                   \
+      for (int k = 0; k < K; k++) acc[k] += e->w0 * x[o0 + k] + e->w1 * x[o1 + k]; \
+      for (int k = 0; VAR && k < K; k++)                                        \
+        v[k] += e->v0 * xsq[o0 + k] + e->v1 * xsq[o1 + k];                       \
     }                                                                           \
     if (p->c[j] != 0)                                                           \
       for (int k = 0; k < K; k++) acc[k] += p->c[j] * S[k];                     \
     for (int k = 0; k < K; k++) out[k] = acc[k];                                \
-    if (!var) return;                                                           \
-    for (e = p->pairs + p->start[j]; e < end; e++) {                            \
-      const float *q0 = xsq + (size_t)e->i0 * bp, *q1 = xsq + (size_t)e->i1 * bp; \
-      for (int k = 0; k < K; k++) v[k] += e->v0 * q0[k] + e->v1 * q1[k];         \
-    }                                                                           \
-    for (int k = 0; k < K; k++) var[k] = v[k] + (double)p->cv[j] * Q[k];        \
+    for (int k = 0; VAR && k < K; k++) var[k] = v[k] + (double)p->cv[j] * Q[k]; \
   }
-COLUMN(column_lanes, AIMC_LANES)
-COLUMN(column_one, 1)
+#if defined(__GNUC__)
+#define LANES_SPEC static __attribute__((noinline))
+#else
+#define LANES_SPEC static
+#endif
+COLUMN(column_lanes, AIMC_LANES, 0, LANES_SPEC)
+COLUMN(column_lanes_var, AIMC_LANES, 1, LANES_SPEC)
+COLUMN(column_one, 1, 0, static inline)
+COLUMN(column_one_var, 1, 1, static inline)
+#undef LANES_SPEC
 #undef COLUMN
 
 int aimc_xbar_plan_noisy(const aimc_xbar_plan *p) { return p->noise; }
@@ -235,16 +244,19 @@ void aimc_xbar_read(const aimc_xbar_plan *p, const double *x, double rel_noise, 
   double rel2 = rel_noise * rel_noise;
   for (int j = 0; j < p->n_out; j++) {
     double *o = out + (size_t)j * bp;
-    if (bp == 1)
-      column_one(p, j, x, xsq, 1, S, Q, o, noise ? var : NULL);
-    else
-      for (size_t k0 = 0; k0 < bp; k0 += AIMC_LANES)
-        column_lanes(p, j, x + k0, xsq + k0, bp, S + k0, Q + k0, o + k0,
-                 noise ? var + k0 : NULL);
+    if (bp == 1 && noise)
+      column_one_var(p, j, x, xsq, 1, S, Q, o, var);
+    else if (bp == 1)
+      column_one(p, j, x, xsq, 1, S, Q, o, NULL);
+    for (size_t k0 = 0; bp > 1 && k0 < bp; k0 += AIMC_LANES)
+      if (noise)
+        column_lanes_var(p, j, x + k0, xsq + k0, bp, S + k0, Q + k0, o + k0, var + k0);
+      else
+        column_lanes(p, j, x + k0, xsq + k0, bp, S + k0, Q + k0, o + k0, NULL);
     if (!noise) continue;
     if (var_out) {
       double *vo = var_out + (size_t)j * bp;
-      for (size_t k = 0; k < bp; k++) vo[k] = var[k] > 0 ? var[k] * rel2 : 0;
+      for (size_t k = 0; k < bp; k++) vo[k] = (var[k] > 0 ? var[k] : 0) * rel2; /* vectorizes */
       continue;
     }
     for (int k = 0; k < n; k++) {

@@ -78,7 +78,10 @@ void aimc_quant_vec(const aimc_quant *q, const double *src, double *dst, size_t 
 }
 
 /* One loop per mode, each over a local copy of the constants (no
- * aliasing with dst), so mode 2 vectorizes. */
+ * aliasing with dst), so mode 2 vectorizes. Mode 2 goes in blocks: the
+ * products first (aimc_quant_k_level_mul), then the quotients of a block
+ * where one of them was near a tie (rare), from a copy of the block's
+ * inputs since dst may be src. */
 void aimc_quant_vec_k(const aimc_quant_k *kp, const double *src, double *dst, size_t n) {
   aimc_quant_k k = *kp;
   if (k.mode == 0) {
@@ -86,6 +89,14 @@ void aimc_quant_vec_k(const aimc_quant_k *kp, const double *src, double *dst, si
   } else if (k.mode == 1) {
     for (size_t e = 0; e < n; e++) dst[e] = src[e] < 0 ? -k.range : k.range;
   } else {
-    for (size_t e = 0; e < n; e++) dst[e] = aimc_quant_k_level(&k, src[e]);
+    enum { BLOCK = 64 };
+    double x[BLOCK];
+    for (size_t e0 = 0; e0 < n; e0 += BLOCK) {
+      size_t m = n - e0 < BLOCK ? n - e0 : BLOCK;
+      int tie = 0;
+      memcpy(x, src + e0, sizeof(double) * m);
+      for (size_t e = 0; e < m; e++) dst[e0 + e] = aimc_quant_k_level_mul(&k, x[e], &tie);
+      for (size_t e = 0; tie && e < m; e++) dst[e0 + e] = aimc_quant_k_level_div(&k, x[e]);
+    }
   }
 }

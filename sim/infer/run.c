@@ -215,10 +215,16 @@ static int dense(run_ws *w, int mi, int n_in, int n_out, const double *W,
       for (size_t b = 0; b < bp; b++) y[j * bp + b] += bias[j];
     return st;
   }
-  for (int j = 0; j < n_out && bp == 1; j++) { /* a lone sequence */
-    double acc = 0;
-    for (int i = 0; i < n_in; i++) acc += x[i] * W[(size_t)j * n_in + i];
-    y[j] = acc + bias[j];
+  /* A lone sequence: four outputs at a time, each summed in index order
+   * (the reference's), so that four add chains are in flight instead of
+   * one. A last block of fewer rows repeats its first row unstored. */
+  for (int j0 = 0; j0 < n_out && bp == 1; j0 += 4) {
+    const double *wr[4];
+    double acc[4] = {0};
+    for (int r = 0; r < 4; r++) wr[r] = W + (size_t)(j0 + r < n_out ? j0 + r : j0) * n_in;
+    for (int i = 0; i < n_in; i++)
+      for (int r = 0; r < 4; r++) acc[r] += x[i] * wr[r][i];
+    for (int r = 0; r < 4 && j0 + r < n_out; r++) y[j0 + r] = acc[r] + bias[j0 + r];
   }
   for (int j = 0; j < n_out && bp > 1; j++) {
     const double *wr = W + (size_t)j * n_in;

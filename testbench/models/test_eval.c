@@ -197,31 +197,49 @@ static void test_ideal_is_the_quantizer(void **state) {
 
 /* The converters' quantizer arithmetic, one value at a time
  * (aimc_quant_k_apply) and in loops (aimc_quant_vec), is
- * aimc_quant_apply's bit for bit at every resolution: on the levels, at
- * the exact midpoints between them (ties away from zero), just beside
- * them, and beyond the range (clipped). */
+ * aimc_quant_apply's bit for bit at every resolution and a few full
+ * scales: on the levels, at the exact midpoints between them (ties away
+ * from zero), a few ulps beside them (where the product with 1 / step
+ * and the quotient may round apart: aimc_quant_k_level_mul), beyond the
+ * range (clipped), and at 20000 uniform values over 1.2 times the range
+ * in blocks of every length mod 64. */
 static void test_quantizers_agree(void **state) {
   (void)state;
-  enum { N = 4 * 70 + 6 };
-  for (int bits = 0; bits <= 16; bits++) {
-    aimc_quant q = {bits, 1.3};
-    aimc_quant_k k = aimc_quant_k_of(&q);
-    double step = bits > 1 ? aimc_quant_step(&q) : 0.1, x[N], y[N];
-    int n = 0;
-    for (int i = -35; i < 35; i++) {
-      double mid = (i + 0.5) * step;
-      x[n++] = i * step, x[n++] = mid, x[n++] = nextafter(mid, 0), x[n++] = nextafter(mid, 1e9);
+  enum { N = 70 * 12 + 6 + 20000 };
+  static double x[N], y[N];
+  const double ranges[] = {1.3, 0.37, 5.1};
+  aimc_xs128p g;
+  aimc_xs128p_seed(&g, 11);
+  for (int bits = 0; bits <= 16; bits++)
+    for (size_t ri = 0; ri < sizeof ranges / sizeof ranges[0]; ri++) {
+      aimc_quant q = {bits, ranges[ri]};
+      aimc_quant_k k = aimc_quant_k_of(&q);
+      double step = bits > 1 ? aimc_quant_step(&q) : 0.1;
+      int n = 0;
+      for (int i = -35; i < 35; i++) {
+        double mid = (i + 0.5) * step, lo = mid, hi = mid;
+        x[n++] = i * step, x[n++] = mid;
+        for (int u = 0; u < 5; u++) x[n++] = lo = nextafter(lo, -1e9), x[n++] = hi = nextafter(hi, 1e9);
+      }
+      double far[] = {q.range, -q.range, 3 * q.range, -3 * q.range, 1e300, -0.0};
+      for (size_t i = 0; i < sizeof far / sizeof far[0]; i++) x[n++] = far[i];
+      while (n < N) x[n++] = ((double)(aimc_xs128p_next(&g) >> 11) * 0x1p-52 - 1) * 1.2 * q.range;
+      for (int len = N - 70; len <= N; len++) { /* every block tail */
+        aimc_quant_vec(&q, x, y, (size_t)len);
+        for (int i = len - 64 > 0 ? len - 64 : 0; i < len; i++) {
+          double want = aimc_quant_apply(&q, x[i]);
+          if (memcmp(&want, &y[i], sizeof want))
+            fail_msg("bits %d, x %.17g, n %d: apply %.17g, vector %.17g", bits, x[i], len, want,
+                     y[i]);
+        }
+      }
+      for (int i = 0; i < N; i++) {
+        double want = aimc_quant_apply(&q, x[i]), one = aimc_quant_k_apply(&k, x[i]);
+        if (memcmp(&want, &y[i], sizeof want) || memcmp(&want, &one, sizeof want))
+          fail_msg("bits %d, x %.17g: apply %.17g, vector %.17g, one value %.17g", bits, x[i],
+                   want, y[i], one);
+      }
     }
-    double far[] = {q.range, -q.range, 3 * q.range, -3 * q.range, 1e300, -0.0};
-    for (size_t i = 0; i < sizeof far / sizeof far[0]; i++) x[n++] = far[i];
-    aimc_quant_vec(&q, x, y, (size_t)n);
-    for (int i = 0; i < n; i++) {
-      double want = aimc_quant_apply(&q, x[i]), one = aimc_quant_k_apply(&k, x[i]);
-      if (memcmp(&want, &y[i], sizeof want) || memcmp(&want, &one, sizeof want))
-        fail_msg("bits %d, x %.17g: apply %.17g, vector %.17g, one value %.17g", bits, x[i],
-                 want, y[i], one);
-    }
-  }
 }
 
 /* An ADC handed its input's pending noise as a variance draws one

@@ -81,22 +81,38 @@ static inline double aimc_zig_signed(double a, uint64_t u) {
  * the top 7 bits of its word pick the layer, bit 56 the sign, bits 11-55
  * the position in the layer (the weaker low bits of xorshift128+ are not
  * used). Words outside their layer's inner part (~3 %) go through the
- * rare paths in a second pass. */
+ * rare paths afterwards, from a list of them made on the way (per block
+ * of 64 lanes; each lane draws from its own generator, so the order of
+ * the lanes' rare paths does not matter). */
 static inline void aimc_normal_lanes(const aimc_ziggurat *z, aimc_xs128p *g, uint64_t *u,
                                      double *out, size_t n) {
-  int rare = 0;
+  enum { BLOCK = 64 };
+  unsigned char rare[BLOCK];
   for (size_t k = 0; k < n; k++) u[k] = aimc_xs128p_next(&g[k]);
-  for (size_t k = 0; k < n; k++) {
-    int i = (int)(u[k] >> 57);
-    double a = aimc_zig_pos(u[k]);
-    out[k] = aimc_zig_signed(a, u[k]) * z->x[i];
-    rare |= !(a < z->inner[i]);
+  for (size_t k0 = 0; k0 < n; k0 += BLOCK) {
+    size_t m = n - k0 < BLOCK ? n - k0 : BLOCK, nr = 0;
+    for (size_t d = 0; d < m; d++) {
+      uint64_t w = u[k0 + d];
+      int i = (int)(w >> 57);
+      double a = aimc_zig_pos(w);
+      out[k0 + d] = aimc_zig_signed(a, w) * z->x[i];
+      rare[nr] = (unsigned char)d; /* kept when the lane is rare: no branch */
+      nr += !(a < z->inner[i]);
+    }
+    for (size_t r = 0; r < nr; r++) {
+      size_t k = k0 + rare[r];
+      out[k] = aimc_normal_slow(z, &g[k], u[k]);
+    }
   }
-  for (size_t k = 0; rare && k < n; k++) {
-    int i = (int)(u[k] >> 57);
-    double a = aimc_zig_pos(u[k]);
-    if (!(a < z->inner[i])) out[k] = aimc_normal_slow(z, &g[k], u[k]);
-  }
+}
+
+/* One deviate of generator g: aimc_normal_lanes with n = 1, returned
+ * rather than stored (a lone lane's loops keep it in a register). */
+static inline double aimc_normal_one(const aimc_ziggurat *z, aimc_xs128p *g) {
+  uint64_t u = aimc_xs128p_next(g);
+  int i = (int)(u >> 57);
+  double a = aimc_zig_pos(u);
+  return a < z->inner[i] ? aimc_zig_signed(a, u) * z->x[i] : aimc_normal_slow(z, g, u);
 }
 
 /* The ziggurat's table, built once (read-only afterwards). */
@@ -125,55 +141,85 @@ static inline void aimc_lanes_normal(const aimc_lanes *l, double *z) {
  * (independent Gaussians add, so one draw stands for both). One lane. */
 static inline double aimc_noise_one(const aimc_ziggurat *zt, aimc_xs128p *rng, double x,
                                     const double *var, double sd, double sd2) {
-  double z;
-  uint64_t u;
   if (!var && !(sd > 0)) return x;
-  aimc_normal_lanes(zt, rng, &u, &z, 1);
-  return x + (var ? sqrt(*var + sd2) : sd) * z;
+  return x + (var ? sqrt(*var + sd2) : sd) * aimc_normal_one(zt, rng);
 }
 
-/* The same in place on l->n lanes, y[k] and var[k] lane k's. */
+/* The same in place on l->n lanes, y[k] and var[k] lane k's. z and n are
+ * read once: through l, a store to y could change them, and the loops
+ * would not vectorize. */
 static inline void aimc_lanes_add_noise(const aimc_lanes *l, double *y, const double *var,
                                         double sd, double sd2) {
   if (!var && !(sd > 0)) return;
+  const double *z = l->z;
+  int n = l->n;
   aimc_lanes_normal(l, l->z);
   if (var)
-    for (int k = 0; k < l->n; k++) y[k] += sqrt(var[k] + sd2) * l->z[k];
+    for (int k = 0; k < n; k++) y[k] += sqrt(var[k] + sd2) * z[k];
   else
-    for (int k = 0; k < l->n; k++) y[k] += sd * l->z[k];
+    for (int k = 0; k < n; k++) y[k] += sd * z[k];
 }
 
 /* A quantizer's constants, computed once (aimc_quant_k_of) for values
  * quantized one by one or in loops: mode 0 off (identity), 1 binary
  * (+-range), 2 levels k * step, |k| <= kmax (aimc/quant.h). kmax and step
- * are aimc_quant_kmax and aimc_quant_step (also in mode 1: step = range). */
+ * are aimc_quant_kmax and aimc_quant_step (also in mode 1: step = range);
+ * inv = 1 / step (mode 2). */
 typedef struct {
   int mode;
   double range, kmax, step, lim; /* lim = kmax + 1: the clamp of r below */
+  double inv;
 } aimc_quant_k;
 
 static inline aimc_quant_k aimc_quant_k_of(const aimc_quant *q) {
   int kmax = aimc_quant_kmax(q);
-  aimc_quant_k k = {q->bits <= 0 ? 0 : q->bits == 1 ? 1 : 2, q->range, kmax, 0, kmax + 1.0};
+  aimc_quant_k k = {q->bits <= 0 ? 0 : q->bits == 1 ? 1 : 2, q->range, kmax, 0, kmax + 1.0, 0};
   k.step = kmax ? q->range / k.kmax : 0;
+  k.inv = kmax ? 1 / k.step : 0;
   return k;
 }
 
-/* Mode 2 without the libm round(): r = x / step is clamped first
- * (anything beyond kmax + 1 rounds past kmax anyway; NaN goes to +kmax)
- * and rounded half away from zero from its truncation t, whose remainder
- * f = r - t is exact (and so is 2f): the value of aimc_quant_apply, with
- * no branch (a lone value's rounding direction is unpredictable) and in a
- * form that vectorizes (aimc_quant_vec_k's loop). */
-static inline double aimc_quant_k_level(const aimc_quant_k *k, double x) {
-  double r = x / k->step;
+/* Mode 2's level index of r = x / step without the libm round(): r is
+ * clamped first (anything beyond kmax + 1 rounds past kmax anyway; NaN
+ * goes to +kmax) and rounded half away from zero from its truncation t,
+ * whose remainder f = r - t is exact (and so is 2f): aimc_quant_apply's
+ * index, with no branch (a lone value's rounding direction is
+ * unpredictable) and in a form that vectorizes (aimc_quant_vec_k's loop).
+ * *tie is set when r is within 2^-30 of a half-integer. */
+static inline double aimc_quant_k_index(const aimc_quant_k *k, double r, int *tie) {
   r = r <= k->lim ? r : k->lim;
   r = r >= -k->lim ? r : -k->lim;
   double t = (double)(int)r, f = r - t;
+  /* 2f +- 2^-29 truncate apart only where |f| is within 2^-30 of 1/2 (a
+   * test in the integer form the loop vectorizes with). */
+  *tie |= (int)(f + f + 0x1p-29) != (int)(f + f - 0x1p-29);
   t += (double)(int)(f + f); /* +-1 where |f| >= 1/2, else +0: no branch */
   t = t < k->kmax ? t : k->kmax;
   t = t > -k->kmax ? t : -k->kmax;
-  return t * k->step;
+  return t;
+}
+
+/* The level from the quotient x / step itself. */
+static inline double aimc_quant_k_level_div(const aimc_quant_k *k, double x) {
+  int tie = 0;
+  return aimc_quant_k_index(k, x / k->step, &tie) * k->step;
+}
+
+/* The level from x * inv, a product instead of a division (several
+ * times faster): it is within 3 * 2^-53 |r| of the quotient, and |r| <=
+ * 2^15 where it is not clamped (kmax + 1 is an integer: the clamp does
+ * not move a rounding), so it rounds to the same index unless it is
+ * within 2^-36 of a half-integer. Where *tie is set (2^-30: a margin) the
+ * quotient decides: aimc_quant_k_level_div. */
+static inline double aimc_quant_k_level_mul(const aimc_quant_k *k, double x, int *tie) {
+  return aimc_quant_k_index(k, x * k->inv, tie) * k->step;
+}
+
+/* aimc_quant_apply's level of one value in mode 2, bit for bit. */
+static inline double aimc_quant_k_level(const aimc_quant_k *k, double x) {
+  int tie = 0;
+  double y = aimc_quant_k_level_mul(k, x, &tie);
+  return tie ? aimc_quant_k_level_div(k, x) : y;
 }
 
 /* aimc_quant_apply of one value, bit for bit. */
