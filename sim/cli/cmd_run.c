@@ -91,7 +91,10 @@ static int parse_args(aimc_ctx *ctx, int argc, char **argv, run_args *a) {
       if (aimc_kernel_backend_parse(v, &a->o.backend))
         return aimc_cli_usage(ctx, "run", "--kernel takes native or systemc, not '%s'", v);
       if (a->o.backend == AIMC_KERNEL_SYSTEMC && !aimc_kernel_has_systemc())
-        return aimc_cli_usage(ctx, "run", "this build has no SystemC backend");
+        return aimc_cli_usage(ctx, "run",
+                              "the SystemC backend is not available (not built, "
+                              "or its plugin aimc_systemc.so cannot be "
+                              "loaded)");
     } else if (!strcmp(s, "--split")) {
       if (!strcmp(v, "test")) a->o.split = AIMC_SPLIT_TEST;
       else if (!strcmp(v, "val")) a->o.split = AIMC_SPLIT_VAL;
