@@ -322,8 +322,9 @@ int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
   if (!st) st = choose_data(ctx, &a, mdl, meta.model, &spec, data_label, sizeof data_label);
   if (!st) st = aimc_dataset_load_split(ctx, &spec, a.o.split, &ds);
   if (!st)
-    st = aimc_s4d_model_check_data(ctx, mdl, meta.model, &spec,
-                                   aimc_dataset_length(ds), a.strict_data);
+    st = aimc_s4d_model_check_data_fp(ctx, mdl, meta.model, &spec,
+                                      aimc_dataset_fingerprint(ds),
+                                      aimc_dataset_length(ds), a.strict_data);
   if (!st && (aimc_dataset_n_features(ds) != (size_t)mdl->n_in ||
               aimc_dataset_n_classes(ds) != (size_t)mdl->n_out))
     st = aimc_error(ctx, AIMC_ESHAPE,
