@@ -1,8 +1,9 @@
 # What `cmake --install build --prefix P` puts where (GNU layout, as Debian
 # packages expect): P/bin/aimc, P/lib/libaimc.so.* and libaimc.a,
 # P/include/aimc/, P/lib/pkgconfig/aimc.pc, P/lib/cmake/aimc/,
-# P/share/man/man1/, P/share/bash-completion/completions/aimc and the
-# example netlists, configs, C examples and docs under P/share/aimc/.
+# P/share/man/man1/, P/share/bash-completion/completions/aimc, the backend
+# plugins in P/lib/aimc/ (cmake/plugins.cmake) and the example netlists,
+# configs, C examples and docs under P/share/aimc/.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 include(${CMAKE_CURRENT_LIST_DIR}/public-headers.cmake)
@@ -36,25 +37,15 @@ endif()
 # to it and not to libgslcblas (TOOLCHAIN.md).
 set(AIMC_PC_REQUIRES_PRIVATE "gsl")
 set(AIMC_PC_LIBS_PRIVATE "-lopenblas")
-foreach(pkg YAML GVC FFTW SNDFILE CJSON PLPLOT ESPEAK SYSTEMC)
-  if(${pkg}_FOUND AND NOT (pkg STREQUAL "SYSTEMC" AND NOT AIMC_SYSTEMC))
-    foreach(lib ${${pkg}_LIBRARIES})
-      string(APPEND AIMC_PC_LIBS_PRIVATE " -l${lib}")
-    endforeach()
-  endif()
-endforeach()
-if(AIMC_MPI)
-  foreach(lib ${MPI_C_LIBRARIES})
-    get_filename_component(dir ${lib} DIRECTORY)
-    get_filename_component(name ${lib} NAME_WE)
-    string(REGEX REPLACE "^lib" "" name "${name}")
-    string(APPEND AIMC_PC_LIBS_PRIVATE " -L${dir} -l${name}")
+# The plugins' libraries are not listed: libaimc.a loads those at run time.
+foreach(pkg YAML FFTW SNDFILE CJSON)
+  foreach(lib ${${pkg}_LIBRARIES})
+    string(APPEND AIMC_PC_LIBS_PRIVATE " -l${lib}")
   endforeach()
-endif()
-if(AIMC_SYSTEMC)
-  # libaimc.a defines sc_main for libsystemc: pull that member in.
-  string(APPEND AIMC_PC_LIBS_PRIVATE " -Wl,--undefined=sc_main -lstdc++")
-endif()
+endforeach()
+foreach(lib ${CMAKE_DL_LIBS})
+  string(APPEND AIMC_PC_LIBS_PRIVATE " -l${lib}")
+endforeach()
 string(APPEND AIMC_PC_LIBS_PRIVATE " -lz -lpthread -lm")
 set(AIMC_PC_LIBDIR ${CMAKE_INSTALL_LIBDIR})
 set(AIMC_PC_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR})

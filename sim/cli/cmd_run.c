@@ -91,7 +91,10 @@ static int parse_args(aimc_ctx *ctx, int argc, char **argv, run_args *a) {
       if (aimc_kernel_backend_parse(v, &a->o.backend))
         return aimc_cli_usage(ctx, "run", "--kernel takes native or systemc, not '%s'", v);
       if (a->o.backend == AIMC_KERNEL_SYSTEMC && !aimc_kernel_has_systemc())
-        return aimc_cli_usage(ctx, "run", "this build has no SystemC backend");
+        return aimc_cli_usage(ctx, "run",
+                              "the SystemC backend is not available (not built, "
+                              "or its plugin aimc_systemc.so cannot be "
+                              "loaded)");
     } else if (!strcmp(s, "--split")) {
       if (!strcmp(v, "test")) a->o.split = AIMC_SPLIT_TEST;
       else if (!strcmp(v, "val")) a->o.split = AIMC_SPLIT_VAL;
@@ -321,8 +324,9 @@ int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
   if (!st) st = choose_data(ctx, &a, mdl, meta.model, &spec, data_label, sizeof data_label);
   if (!st) st = aimc_dataset_load_split(ctx, &spec, a.o.split, &ds);
   if (!st)
-    st = aimc_s4d_model_check_data(ctx, mdl, meta.model, &spec,
-                                   aimc_dataset_length(ds), a.strict_data);
+    st = aimc_s4d_model_check_data_fp(ctx, mdl, meta.model, &spec,
+                                      aimc_dataset_fingerprint(ds),
+                                      aimc_dataset_length(ds), a.strict_data);
   if (!st && (aimc_dataset_n_features(ds) != (size_t)mdl->n_in ||
               aimc_dataset_n_classes(ds) != (size_t)mdl->n_out))
     st = aimc_error(ctx, AIMC_ESHAPE,

@@ -12,10 +12,7 @@
 #include "aimc/status.h"
 #include "aimc/sweep.h"
 #include "cli.h"
-
-#ifdef AIMC_HAVE_MPI
-#include <mpi.h>
-#endif
+#include "sim/sweep/sweep_mpi.h"
 
 /* Set by SIGINT/SIGTERM: the sweep stops launching runs and writes what it
  * has. A signal flag is the one state a handler may touch. */
@@ -83,14 +80,6 @@ static int parse_count(aimc_ctx *ctx, const char *opt, const char *text,
     return aimc_cli_usage(
         ctx, "sweep", "%s takes a non-negative integer, not '%s'", opt, text);
   return AIMC_OK;
-}
-
-/* True when started by an MPI launcher (mpirun sets these). Plain `aimc
- * sweep` must not initialise MPI: a singleton init is slow and needs a
- * daemon. */
-static int launched_by_mpi(void) {
-  return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") ||
-         getenv("PMI_RANK");
 }
 
 static int sweep_main(aimc_ctx *ctx, int argc, char **argv, int rank,
@@ -201,17 +190,14 @@ int aimc_cmd_sweep(aimc_ctx *ctx, int argc, char **argv) {
     return AIMC_OK;
   }
   int rank = 0, ranks = 1;
-#ifdef AIMC_HAVE_MPI
-  int mpi = launched_by_mpi();
+  /* Plain `aimc sweep` must not initialise MPI: a singleton init is slow
+   * and needs a daemon. */
+  int mpi = sweep_mpi_launched();
   if (mpi) {
-    MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+    int st = sweep_mpi_init(ctx, &argc, &argv, &rank, &ranks);
+    if (st) return st;
   }
-#endif
   int rc = sweep_main(ctx, argc, argv, rank, ranks);
-#ifdef AIMC_HAVE_MPI
-  if (mpi) MPI_Finalize();
-#endif
+  if (mpi) sweep_mpi_finalize(ctx);
   return rc;
 }

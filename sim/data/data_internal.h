@@ -26,6 +26,7 @@ struct aimc_dataset {
   size_t *split_idx[AIMC_SPLIT_COUNT];
   size_t split_n[AIMC_SPLIT_COUNT];
   size_t split_spk[AIMC_SPLIT_COUNT]; /* distinct speakers per split */
+  uint64_t fingerprint; /* aimc_data_fingerprint, or 0: not taken  */
 };
 
 /* Allocates an empty dataset with n samples, class names copied, and the

@@ -239,6 +239,9 @@ int aimc_dataset_load_split(aimc_ctx *ctx, const aimc_data_spec *spec,
 }
 
 size_t aimc_dataset_size(const aimc_dataset *ds) { return ds->n; }
+uint64_t aimc_dataset_fingerprint(const aimc_dataset *ds) {
+  return ds->fingerprint;
+}
 size_t aimc_dataset_length(const aimc_dataset *ds) { return ds->length; }
 size_t aimc_dataset_n_features(const aimc_dataset *ds) {
   return ds->n_features;

@@ -301,17 +301,24 @@ int aimc_digits_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
   aimc_digits_features f = {0};
   unsigned char *want = NULL;
   float *stats = NULL; /* mean, std kept beside the cache, or NULL */
+  int64_t *sizes = NULL; /* of the audio files, for the fingerprint */
   /* Features at the full frame rate (shared cache for every downsample
    * setting, e.g. a trainer and a runner), then averaged. */
   aimc_data_spec full = *spec;
   full.downsample = 1;
   if ((st = read_lists(ctx, dir, &fl)) == AIMC_OK &&
       (st = warn_shared_speakers(ctx, dir, &fl)) == AIMC_OK) {
-    aimc_digits_features_init(&full, dir, &fl, &f);
     if (!(want = aimc_malloc(ctx, fl.n)) ||
-        !(stats = aimc_malloc(ctx, 2 * M * sizeof *stats)))
+        !(stats = aimc_malloc(ctx, 2 * M * sizeof *stats)) ||
+        !(sizes = aimc_malloc(ctx, fl.n * sizeof *sizes)))
       st = aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
+    else
+      aimc_digits_features_init(&full, dir, &fl, sizes, &f);
   }
+  /* The corpus's fingerprint, from the same scan of the audio files. */
+  uint64_t fp = 0;
+  if (st == AIMC_OK)
+    st = aimc_data_fingerprint_scanned(ctx, spec, &fl, sizes, &fp);
   if (st == AIMC_OK) {
     wanted_files(&fl, class_mask, splits, want);
     /* Without the training files, the statistics they give (kept beside
@@ -331,6 +338,8 @@ int aimc_digits_load(aimc_ctx *ctx, const aimc_data_spec *spec, const char *dir,
     if ((st = build(ctx, spec, dir, &fl, hd, k, &f, stats, out)) == AIMC_OK)
       f.x = NULL; /* now owned by the dataset */
   }
+  if (st == AIMC_OK) (*out)->fingerprint = fp;
+  aimc_free(ctx, sizes);
   aimc_free(ctx, want);
   aimc_free(ctx, stats);
   aimc_digits_features_fini(ctx, &f);

@@ -22,7 +22,7 @@ void aimc_digits_audio_path(char *buf, size_t len, const char *dir,
  * downsample: the cache holds full-rate frames), the split into lists,
  * names, sizes and modification times of the audio files. */
 static uint64_t cache_key(const aimc_data_spec *spec, const char *dir,
-                          const aimc_file_list *fl) {
+                          const aimc_file_list *fl, int64_t *sizes) {
   char buf[AIMC_PARAM_STRLEN * 2 + 128];
   snprintf(buf, sizeof buf, "logmel-v3 %d %.9g %.9g %.9g %.9g train=%zu",
            spec->n_mels, spec->window_s, spec->hop_s, spec->f_min_Hz,
@@ -32,8 +32,10 @@ static uint64_t cache_key(const aimc_data_spec *spec, const char *dir,
     struct stat sb;
     aimc_digits_audio_path(buf, sizeof buf, dir, fl->name[i]);
     uint64_t stamp = 0;
-    if (stat(buf, &sb) == 0)
+    int found = stat(buf, &sb) == 0;
+    if (found)
       stamp = (uint64_t)sb.st_size * 1000003u ^ (uint64_t)sb.st_mtime;
+    if (sizes) sizes[i] = found ? (int64_t)sb.st_size : -1;
     h = aimc_seed_derive(h ^ aimc_hash_str(fl->name[i]), stamp + i);
   }
   return h;
@@ -96,12 +98,12 @@ static int compute_features(aimc_ctx *ctx, const aimc_data_spec *spec,
 }
 
 void aimc_digits_features_init(const aimc_data_spec *spec, const char *dir,
-                               const aimc_file_list *fl,
+                               const aimc_file_list *fl, int64_t *sizes,
                                aimc_digits_features *f) {
   memset(f, 0, sizeof *f);
   snprintf(f->cache_path, sizeof f->cache_path, "%s/features.cache", dir);
   snprintf(f->stats_path, sizeof f->stats_path, "%s/features.stats", dir);
-  f->key = cache_key(spec, dir, fl);
+  f->key = cache_key(spec, dir, fl, sizes);
 }
 
 /* Rebuilds the features of every file and, when asked, the cache. */

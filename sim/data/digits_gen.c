@@ -8,18 +8,16 @@
 #define _POSIX_C_SOURCE 200809L /* stat */
 #include <gsl/gsl_randist.h>
 #include <math.h>
-#include <pthread.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#ifdef AIMC_HAVE_ESPEAK
-#include <espeak-ng/speak_lib.h>
-#endif
-
 #include "aimc/fileio.h"
 #include "aimc/status.h"
 #include "data_internal.h"
+#ifdef AIMC_HAVE_ESPEAK
+#include "sim/plugins/espeak.h"
+#endif
 
 static const char *const WORDS[2][10] = {
     {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
@@ -116,21 +114,10 @@ typedef struct {
 } pcm;
 
 #ifdef AIMC_HAVE_ESPEAK
-/* libespeak-ng's state is process-wide and espeak_Terminate followed by a
- * second espeak_Initialize deadlocks (libespeak-ng 1.51), so it is
- * initialised once per process and never terminated: the one exception to
- * "no mutable globals", forced by the library. */
-static pthread_once_t espeak_once = PTHREAD_ONCE_INIT;
-static int espeak_rate_Hz;
-
-static void espeak_init_once(void) {
-  espeak_rate_Hz = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL,
-                                     espeakINITIALIZE_DONT_EXIT);
-}
-
-static int collect(short *wav, int n, espeak_EVENT *ev) {
-  pcm *p = ev->user_data;
-  if (!wav || n <= 0 || p->oom) return 0;
+/* libespeak-ng lives in the plugin aimc_espeak.so, loaded only here. */
+static int collect(void *user, const short *wav, int n) {
+  pcm *p = user;
+  if (p->oom) return 0;
   if (p->n + (size_t)n > p->cap) {
     size_t cap = 2 * p->cap + (size_t)n + 8192;
     short *x = aimc_realloc(p->ctx, p->x, cap * sizeof *x);
@@ -146,21 +133,16 @@ static int collect(short *wav, int n, espeak_EVENT *ev) {
   return 0;
 }
 
-static int synth(aimc_ctx *ctx, pcm *out, const char *voice, const char *word,
-                 int wpm, int pitch, int range, int amplitude) {
+static int synth(aimc_ctx *ctx, const aimc_espeak_plugin *es, pcm *out,
+                 const char *voice, const char *word, int wpm, int pitch,
+                 int range, int amplitude) {
   out->n = 0;
-  if (espeak_SetVoiceByName(voice) != EE_OK)
+  int e = es->synth(voice, word, wpm, pitch, range, amplitude, collect, out);
+  if (e == ESPEAK_PLUGIN_NO_VOICE)
     return aimc_error(ctx, AIMC_ENOTFOUND, "espeak-ng has no voice '%s'",
                       voice);
-  espeak_SetParameter(espeakRATE, wpm, 0);
-  espeak_SetParameter(espeakPITCH, pitch, 0);
-  espeak_SetParameter(espeakRANGE, range, 0);
-  espeak_SetParameter(espeakVOLUME, amplitude, 0);
-  /* No espeakENDPAUSE: like `espeak-ng -z`, no trailing sentence pause. */
-  espeak_ERROR e = espeak_Synth(word, strlen(word) + 1, 0, POS_CHARACTER, 0,
-                                espeakCHARS_UTF8, NULL, out);
   if (out->oom) return aimc_error(ctx, AIMC_ENOMEM, "data: out of memory");
-  if (e != EE_OK || out->n == 0)
+  if (e != ESPEAK_PLUGIN_OK || out->n == 0)
     return aimc_error(ctx, AIMC_EFAIL, "espeak-ng failed on '%s' (voice %s)",
                       word, voice);
   return AIMC_OK;
@@ -243,13 +225,16 @@ int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
   snprintf(path, sizeof path, "%s/audio", dir);
   int st = aimc_mkdirs(ctx, path);
   if (st) return st;
-  pthread_once(&espeak_once, espeak_init_once);
-  int rate = espeak_rate_Hz;
+  const void *table;
+  st = aimc_plugin_load(ctx, "espeak", "libespeak-ng",
+                        sizeof(aimc_espeak_plugin), AIMC_ENOTFOUND, &table);
+  if (st) return st;
+  const aimc_espeak_plugin *es = table;
+  int rate = es->init();
   if (rate <= 0)
     return aimc_error(ctx, AIMC_ENOTFOUND,
                       "cannot initialise libespeak-ng (is espeak-ng-data "
                       "installed?)");
-  espeak_SetSynthCallback(collect);
 
   speaker spk[99];
   make_speakers(aimc_ctx_seed(ctx), spk, g->n_speakers);
@@ -283,8 +268,8 @@ int aimc_digits_generate(aimc_ctx *ctx, const char *dir,
           int amp = (int)lround(gsl_ran_flat(r, 50, 150));
           float *y = NULL;
           size_t n = 0;
-          st = synth(ctx, &wave, spk[s].voice[lang], WORDS[lang][d], wpm, pitch,
-                     range, amp);
+          st = synth(ctx, es, &wave, spk[s].voice[lang], WORDS[lang][d], wpm,
+                     pitch, range, amp);
           if (st == AIMC_OK && wave.n > dry_cap) {
             float *nd = aimc_realloc(ctx, dry, wave.n * sizeof *nd);
             if (!nd)

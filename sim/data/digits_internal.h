@@ -38,9 +38,11 @@ typedef struct {
   int cached;         /* the cache on disk matches x (read or written) */
 } aimc_digits_features;
 
-/* Names the cache files and computes the key (stats every audio file). */
+/* Names the cache files and computes the key (stats every audio file);
+ * sizes (n entries, or NULL) gets each file's size, -1 when missing, for
+ * the corpus fingerprint. */
 void aimc_digits_features_init(const aimc_data_spec *spec, const char *dir,
-                               const aimc_file_list *fl,
+                               const aimc_file_list *fl, int64_t *sizes,
                                aimc_digits_features *f);
 /* Reads the files flagged in want (n flags) from the cache, or computes
  * every file (and writes the cache) when it is absent, stale or corrupt
@@ -61,5 +63,12 @@ int aimc_digits_stats_get(aimc_ctx *ctx, const aimc_data_spec *spec,
 int aimc_digits_stats_put(aimc_ctx *ctx, const aimc_data_spec *spec,
                           const aimc_digits_features *f, uint32_t class_mask,
                           const float *mean, const float *std);
+
+/* aimc_data_fingerprint with the sizes of fl's files already known (from
+ * aimc_digits_features_init), so they are not stat'ed again; fl NULL: stat
+ * every file (fingerprint.c). The same value either way. */
+int aimc_data_fingerprint_scanned(aimc_ctx *ctx, const aimc_data_spec *spec,
+                                  const aimc_file_list *fl,
+                                  const int64_t *sizes, uint64_t *fp);
 
 #endif

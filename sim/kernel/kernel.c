@@ -88,7 +88,7 @@ const char *aimc_kernel_backend_name(aimc_kernel_backend b) {
 
 int aimc_kernel_has_systemc(void) {
 #ifdef AIMC_HAVE_SYSTEMC
-  return 1;
+  return aimc_kq_systemc_available();
 #else
   return 0;
 #endif

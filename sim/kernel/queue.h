@@ -47,8 +47,11 @@ typedef struct {
 int aimc_kq_native_alloc(aimc_ctx *ctx, void **q, const aimc_kq_ops **ops);
 #ifdef AIMC_HAVE_SYSTEMC
 /* Fails with AIMC_EBACKEND when a SystemC queue exists or existed in this
- * process (one SystemC simulation per process). */
+ * process (one SystemC simulation per process) or when the plugin holding
+ * the backend cannot be loaded (queue_systemc.c). */
 int aimc_kq_systemc_alloc(aimc_ctx *ctx, void **q, const aimc_kq_ops **ops);
+/* 1 when the SystemC plugin loads. */
+int aimc_kq_systemc_available(void);
 #endif
 
 #ifdef __cplusplus

@@ -1,18 +1,18 @@
 /* Netlist graphs (aimc/graph.h): the design becomes DOT text (instances and
  * collapsed subcircuits as nodes, subcircuits as nested clusters, nets as
- * driver -> reader edges), which libgvc lays out with dot and renders. The
- * DOT is built by hand rather than through cgraph calls so it can be
- * tested and written as is (`-o x.dot`). */
+ * driver -> reader edges), which libgvc lays out with dot and renders (in
+ * the plugin aimc_graphviz.so, loaded only to draw). The DOT is built by
+ * hand rather than through cgraph calls so it can be tested and written as
+ * is (`-o x.dot`). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <graphviz/gvc.h>
-
 #include "aimc/fileio.h"
 #include "aimc/graph.h"
 #include "aimc/status.h"
+#include "sim/plugins/graphviz.h"
 
 #define MAX_KEY_PARAMS 4
 
@@ -315,24 +315,26 @@ int aimc_graph_render(aimc_ctx *ctx, const aimc_design *d, const aimc_graph_opts
     aimc_free(ctx, text);
     return rc;
   }
-  GVC_t *gvc = gvContext();
-  Agraph_t *gr = gvc ? agmemread(text) : NULL;
-  aimc_free(ctx, text);
+  const void *t;
+  rc = aimc_plugin_load(ctx, "graphviz", "Graphviz", sizeof(aimc_graphviz_plugin),
+                        AIMC_EFAIL, &t);
+  if (rc) {
+    aimc_free(ctx, text);
+    return rc;
+  }
+  const aimc_graphviz_plugin *gv = t;
   char *data = NULL;
   unsigned int len = 0;
-  if (!gvc || !gr)
+  int gst = gv->render(text, fmt, &data, &len);
+  aimc_free(ctx, text);
+  if (gst == GV_READ)
     rc = aimc_error(ctx, AIMC_EFAIL, "graphviz could not read the graph of %s", d->path);
-  else if (gvLayout(gvc, gr, "dot"))
+  else if (gst == GV_LAYOUT)
     rc = aimc_error(ctx, AIMC_EFAIL, "graphviz could not lay out the graph of %s", d->path);
-  else {
-    if (gvRenderData(gvc, gr, fmt, &data, &len) || !data)
-      rc = aimc_error(ctx, AIMC_EFAIL, "graphviz could not render %s (format %s)", path, fmt);
-    else
-      rc = aimc_write_file_atomic(ctx, path, data, len);
-    gvFreeLayout(gvc, gr);
-  }
-  if (data) gvFreeRenderData(data);
-  if (gr) agclose(gr);
-  if (gvc) gvFreeContext(gvc);
+  else if (gst != GV_OK)
+    rc = aimc_error(ctx, AIMC_EFAIL, "graphviz could not render %s (format %s)", path, fmt);
+  else
+    rc = aimc_write_file_atomic(ctx, path, data, len);
+  gv->free_data(data);
   return rc;
 }

@@ -38,7 +38,8 @@ typedef struct {
  * finite data is drawn as an empty frame saying so. */
 int plot_write(aimc_ctx *ctx, const plot_figure *fig, const char *stem);
 
-/* 1 when this build can draw (PLplot found at configure time). */
+/* 1 when this build can draw (PLplot found at configure time; plot_write
+ * says so when its plugin cannot be loaded). */
 int plot_available(void);
 
 #endif

@@ -337,7 +337,7 @@ static int prepare(runner *r, cJSON **manifest, size_t **pending,
              "sweep: resuming %s: %zu of %zu runs already done",
              r->opts->out_dir, *n_done_before, n_runs);
   sweep_dist d;
-  sweep_dist_init(&d);
+  sweep_dist_init(ctx, &d);
   return write_session(r, *manifest, d.size, 0, 0, 0.0, 0, *n_pending == 0);
 }
 
@@ -357,7 +357,7 @@ int aimc_sweep_run(aimc_ctx *ctx, const aimc_sweep_spec *spec,
   st.n_runs = aimc_sweep_spec_n_points(spec) * aimc_sweep_spec_n_seeds(spec);
   double t0 = aimc_wall_seconds();
   sweep_dist d;
-  sweep_dist_init(&d);
+  sweep_dist_init(ctx, &d);
 
   cJSON *manifest = NULL;
   size_t *pending = NULL, n_pending = 0;

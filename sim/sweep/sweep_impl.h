@@ -34,9 +34,10 @@ int sweep_record_read(aimc_ctx *ctx, const aimc_sweep_spec *spec,
 /* The ranks of an MPI job (rank 0 of 1 without MPI). */
 typedef struct {
   int rank, size;
+  const void *mpi; /* the MPI plugin's table when size > 1 */
 } sweep_dist;
 
-void sweep_dist_init(sweep_dist *d);
+void sweep_dist_init(aimc_ctx *ctx, sweep_dist *d);
 /* Every rank gets rank 0's status (and, if non-zero, a message saying
  * rank 0 failed). */
 int sweep_dist_agree(aimc_ctx *ctx, const sweep_dist *d, int status);

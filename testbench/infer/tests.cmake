@@ -6,9 +6,6 @@ target_include_directories(test_infer_energy PRIVATE ${CMAKE_CURRENT_LIST_DIR} $
 add_executable(infer_fixture_model ${CMAKE_CURRENT_LIST_DIR}/fixture_model_main.c ${_fx})
 target_link_libraries(infer_fixture_model PRIVATE aimc_testsupport)
 target_include_directories(infer_fixture_model PRIVATE ${CMAKE_CURRENT_LIST_DIR})
-if(AIMC_SYSTEMC)
-  set_target_properties(infer_fixture_model PROPERTIES LINKER_LANGUAGE CXX)
-endif()
 aimc_cli_test(infer_cli_run LABELS e2e
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_run.sh $<TARGET_FILE:infer_fixture_model>)
 # aimc run takes the hardware from the netlist: sed-edited netlists act as

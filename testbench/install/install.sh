@@ -3,7 +3,8 @@
 # it from a user's side: the files are where packagers expect them, the
 # shared library exports only public aimc_ symbols, both examples build
 # with pkg-config and with find_package(aimc) and run, every man page
-# renders, the completion completes. Needs cc, cmake, pkg-config, nm, man.
+# renders, the completion completes, the backend plugins load from the
+# install. Needs cc, cmake, pkg-config, nm, man.
 set -u
 B=$(cd "$1" && pwd)
 T=$(mktemp -d)
@@ -118,6 +119,24 @@ comp aimc -q run NET --trace | grep -q -- "--trace-sample" || fail "completion o
 [ "$(comp aimc data st)" = stats ] || fail "completion 'aimc data st' gave '$(comp aimc data st)'"
 
 "$P/bin/aimc" --version >/dev/null || fail "installed aimc --version"
+# 7. The backend plugins: installed in lib/aimc/, and the installed aimc
+# loads them from there (not from the build tree it was made in).
+for f in "$B"/aimc_*.so; do
+  [ -e "$P/lib/aimc/$(basename "$f")" ] || fail "missing lib/aimc/$(basename "$f")"
+done
+LD_DEBUG=files "$P/bin/aimc" version >"$T/ver" 2>"$T/ld" || fail "installed aimc version"
+if [ -e "$B/aimc_systemc.so" ]; then
+  grep -q "kernel backends: native systemc" "$T/ver" || fail "installed aimc has no systemc: $(cat "$T/ver")"
+  grep -q "file=$P/\(bin/\.\./\)\{0,1\}lib/aimc/aimc_systemc.so" "$T/ld" || fail "installed aimc does not load lib/aimc/aimc_systemc.so"
+fi
+(cd "$P/share/aimc" && LD_DEBUG=files "$P/bin/aimc" graph netlists/02_mvm_4x4.yaml -o "$T/g.svg") >/dev/null 2>"$T/ld" \
+  || fail "installed aimc graph: $(grep -v 'file=\|^ *[0-9]*: *$' "$T/ld" | tail -3)"
+grep -q "file=$P/\(bin/\.\./\)\{0,1\}lib/aimc/aimc_graphviz.so" "$T/ld" || fail "installed aimc graph does not load lib/aimc/aimc_graphviz.so"
+grep -q "<svg" "$T/g.svg" || fail "installed aimc graph wrote no SVG"
+# A command that needs no plugin loads none of their libraries.
+LD_DEBUG=files "$P/bin/aimc" -q sim "$P/share/aimc/netlists/02_mvm_4x4.yaml" >/dev/null 2>"$T/ld" || fail "installed aimc sim"
+bad=$(grep -o "file=[^ ]*\(systemc\|mpi\|plplot\|gvc\|espeak\)[^ ]*" "$T/ld" | head -3)
+[ -z "$bad" ] || fail "aimc sim loads $bad"
 (cd "$P/share/aimc" && "$P/bin/aimc" -q sim netlists/02_mvm_4x4.yaml) >"$T/sim" 2>&1 \
   || fail "installed aimc sim of an installed netlist: $(cat "$T/sim")"
 echo "install ok: $(wc -l <"$T/dyn") exported symbols, $hidden internal aimc_ symbols hidden"

@@ -186,6 +186,25 @@ void aimc_dataset_get(const aimc_dataset *ds, size_t i, float *x);
 void aimc_dataset_gather(const aimc_dataset *ds, const size_t *idx, size_t n,
                          float *x, int *y, float *mask);
 
+/* A fingerprint (64-bit FNV-1a) of the corpus a spec reads: the task, the
+ * class list and the feature settings (n_mels, window_s, hop_s, f_min_Hz,
+ * f_max_Hz, downsample), and the corpus's file lists (digit tasks: the
+ * bytes of train_filenames.txt and test_filenames.txt in the spec's
+ * directory and the size of every listed audio file, so that corpora
+ * synthesized with the same layout but other seeds differ; Fashion-MNIST:
+ * the names and sizes of its four files). It
+ * does not depend on the seed, the validation share, max_per_split, the
+ * cache or the sequence length (checked on its own). 0 is never returned;
+ * AIMC_ENOTFOUND when the lists cannot be read. */
+int aimc_data_fingerprint(aimc_ctx *ctx, const aimc_data_spec *spec,
+                          uint64_t *fp);
+
+/* The fingerprint of the loaded corpus (aimc_data_fingerprint of the spec
+ * it was loaded with), taken while loading from the same scan of the audio
+ * files as the feature cache's key; 0 when the loader took none (e.g.
+ * Fashion-MNIST). */
+uint64_t aimc_dataset_fingerprint(const aimc_dataset *ds);
+
 /* Per-feature mean and standard deviation used for normalisation (computed
  * on the training files; n_features each; borrowed). */
 const float *aimc_dataset_feature_mean(const aimc_dataset *ds);

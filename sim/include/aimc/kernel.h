@@ -49,7 +49,8 @@ typedef void (*aimc_trace_fn)(void *user, const aimc_event *ev);
 /* "native" / "systemc" <-> enum. parse returns AIMC_EINVAL on other text. */
 int aimc_kernel_backend_parse(const char *name, aimc_kernel_backend *out);
 const char *aimc_kernel_backend_name(aimc_kernel_backend b);
-/* 1 if this build has the SystemC backend. */
+/* 1 if this build has the SystemC backend and its plugin, aimc_systemc.so,
+ * loads (the backend is loaded on first use; docs/architecture.md). */
 int aimc_kernel_has_systemc(void);
 
 int aimc_kernel_alloc(aimc_ctx *ctx, aimc_kernel_backend backend,

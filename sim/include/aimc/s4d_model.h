@@ -92,19 +92,6 @@ int aimc_s4d_model_read(aimc_ctx *ctx, const char *path, aimc_s4d_model **out);
  * (FNV-1a, aimc_fnv1a). */
 uint64_t aimc_s4d_model_hash(const aimc_s4d_model *mdl);
 
-/* A fingerprint (64-bit FNV-1a) of the corpus a spec reads: the task, the
- * class list and the feature settings (n_mels, window_s, hop_s, f_min_Hz,
- * f_max_Hz, downsample), and the corpus's file lists (digit tasks: the
- * bytes of train_filenames.txt and test_filenames.txt in the spec's
- * directory and the size of every listed audio file, so that corpora
- * synthesized with the same layout but other seeds differ; Fashion-MNIST:
- * the names and sizes of its four files). It
- * does not depend on the seed, the validation share, max_per_split, the
- * cache or the sequence length (checked on its own). 0 is never returned;
- * AIMC_ENOTFOUND when the lists cannot be read. */
-int aimc_data_fingerprint(aimc_ctx *ctx, const aimc_data_spec *spec,
-                          uint64_t *fp);
-
 /* Records the data a model was trained on: data_spec (canonical form, as
  * given), data_dir (as given), data_fingerprint and data_length = the
  * loaded sequence length. */
@@ -120,6 +107,12 @@ int aimc_s4d_model_set_data(aimc_ctx *ctx, aimc_s4d_model *mdl,
 int aimc_s4d_model_check_data(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                               const char *model, const aimc_data_spec *spec,
                               size_t length, int strict);
+/* The same with the corpus's fingerprint already taken (fp, e.g.
+ * aimc_dataset_fingerprint of the loaded data), so the corpus is not
+ * scanned a second time; fp = 0 takes it from spec. */
+int aimc_s4d_model_check_data_fp(aimc_ctx *ctx, const aimc_s4d_model *mdl,
+                                 const char *model, const aimc_data_spec *spec,
+                                 uint64_t fp, size_t length, int strict);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,6 @@
-/* SystemC kernel backend: SystemC 2.3.4's scheduler decides which time
+/* SystemC kernel backend, built as the plugin aimc_systemc.so so that only
+ * a process that asks for it loads libsystemc (sim/core/plugin.h).
+ * SystemC 2.3.4's scheduler decides which time
  * comes next. Each distinct pending time is one notification of an
  * sc_event_queue; an SC_METHOD sensitive to it wakes at that time (1 fs
  * resolution) and makes that time's FIFO bucket current. The C kernel then
@@ -12,17 +14,21 @@
 #define SC_INCLUDE_DYNAMIC_PROCESSES
 #include <systemc>
 
+#include <cstdarg>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <exception>
 #include <new>
 #include <unordered_map>
 #include <vector>
 
 #include "aimc/status.h"
-#include "queue.h"
+#include "sim/plugins/systemc.h"
 
 // libsystemc references sc_main even though our C main drives the
-// simulation; it is never called.
+// simulation; it is never called. Defined here, in the object that loads
+// libsystemc, so no program has to define it.
 extern "C" __attribute__((visibility("default"))) int sc_main(int, char **) {
   return 0;
 }
@@ -63,6 +69,7 @@ SC_MODULE(aimc_sc_clock) {
 };
 
 struct sc_queue {
+  const aimc_plugin_host *host = nullptr;
   aimc_ctx *ctx = nullptr;
   aimc_sc_clock *clock = nullptr;
   aimc_time offset_fs = 0;  // SystemC time of aimc time 0 (moves on reset)
@@ -116,26 +123,37 @@ sc_core::sc_time fs(aimc_time t) {
   return sc_core::sc_time::from_value(static_cast<sc_dt::uint64>(t));
 }
 
+// Records "systemc kernel: <msg>" on ctx through the host; returns status.
+__attribute__((format(printf, 4, 5))) int fail(const aimc_plugin_host *host,
+                                              aimc_ctx *ctx, int status,
+                                              const char *fmt, ...) {
+  char msg[1024] = "systemc kernel: ";
+  size_t k = std::strlen(msg);
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(msg + k, sizeof msg - k, fmt, ap);
+  va_end(ap);
+  return host->error(ctx, status, msg);
+}
+
 // Runs body; any C++ exception becomes AIMC_EBACKEND with its message.
 template <class F>
-int guarded(aimc_ctx *ctx, const char *what, F body) {
+int guarded(const aimc_plugin_host *host, aimc_ctx *ctx, const char *what,
+            F body) {
   try {
     return body();
   } catch (const std::bad_alloc &) {
-    return aimc_error(ctx, AIMC_ENOMEM, "systemc kernel: out of memory in %s",
-                      what);
+    return fail(host, ctx, AIMC_ENOMEM, "out of memory in %s", what);
   } catch (const std::exception &e) {
-    return aimc_error(ctx, AIMC_EBACKEND, "systemc kernel: %s: %s", what,
-                      e.what());
+    return fail(host, ctx, AIMC_EBACKEND, "%s: %s", what, e.what());
   } catch (...) {
-    return aimc_error(ctx, AIMC_EBACKEND,
-                      "systemc kernel: %s: unknown C++ exception", what);
+    return fail(host, ctx, AIMC_EBACKEND, "%s: unknown C++ exception", what);
   }
 }
 
 int sq_push(void *qv, const aimc_kq_item *item) {
   sc_queue *q = static_cast<sc_queue *>(qv);
-  return guarded(q->ctx, "push", [&]() -> int {
+  return guarded(q->host, q->ctx, "push", [&]() -> int {
     uint32_t i = q->new_node(*item);
     if (item->time == q->current_time) {
       q->link(q->current, i);
@@ -179,7 +197,7 @@ int sq_next_time(void *qv, aimc_time *t) {
 
 int sq_pop(void *qv, aimc_kq_item *out) {
   sc_queue *q = static_cast<sc_queue *>(qv);
-  return guarded(q->ctx, "pop", [&]() -> int {
+  return guarded(q->host, q->ctx, "pop", [&]() -> int {
     if (q->current.empty()) {
       // Let SystemC advance to its next notification; on_wake pauses it.
       q->clock->fired_abs_fs = -1;
@@ -187,9 +205,8 @@ int sq_pop(void *qv, aimc_kq_item *out) {
       aimc_time t = q->clock->fired_abs_fs - q->offset_fs;
       auto it = q->future.find(t);
       if (q->clock->fired_abs_fs < 0 || it == q->future.end())
-        return aimc_error(q->ctx, AIMC_EBACKEND,
-                          "systemc kernel: woke at %lld fs with no events",
-                          (long long)t);
+        return fail(q->host, q->ctx, AIMC_EBACKEND,
+                    "woke at %lld fs with no events", (long long)t);
       q->current = it->second;
       q->future.erase(it);
       q->current_time = t;
@@ -204,7 +221,7 @@ size_t sq_size(const void *qv) { return static_cast<const sc_queue *>(qv)->n; }
 
 int sq_clear(void *qv) {
   sc_queue *q = static_cast<sc_queue *>(qv);
-  return guarded(q->ctx, "reset", [&]() -> int {
+  return guarded(q->host, q->ctx, "reset", [&]() -> int {
     q->clock->wake.cancel_all();
     q->future.clear();
     q->current = bucket{};
@@ -227,29 +244,28 @@ void sq_free(void *qv) {
   }
   // The module stays registered with SystemC's simulation context, which
   // outlives us; deleting it after the run started is not supported.
+  const aimc_plugin_host *host = q->host;
   aimc_ctx *ctx = q->ctx;
   q->~sc_queue();
-  aimc_free(ctx, q);
+  host->free(ctx, q);
 }
 
 const aimc_kq_ops SYSTEMC_OPS = {
     "systemc", sq_push, sq_next_time, sq_pop, sq_size, sq_clear, sq_free,
 };
 
-}  // namespace
-
-extern "C" int aimc_kq_systemc_alloc(aimc_ctx *ctx, void **qout,
-                                     const aimc_kq_ops **ops) {
+int sc_alloc(const aimc_plugin_host *host, aimc_ctx *ctx, void **qout,
+             const aimc_kq_ops **ops) {
   if (g_systemc_used)
-    return aimc_error(ctx, AIMC_EBACKEND,
-                      "systemc kernel: SystemC allows one simulation per "
-                      "process and this process already made one; use the "
-                      "native kernel or a new process");
-  void *mem = aimc_malloc(ctx, sizeof(sc_queue));
-  if (!mem) return aimc_error(ctx, AIMC_ENOMEM, "systemc kernel: out of memory");
+    return fail(host, ctx, AIMC_EBACKEND,
+                "SystemC allows one simulation per process and this process "
+                "already made one; use the native kernel or a new process");
+  void *mem = host->malloc(ctx, sizeof(sc_queue));
+  if (!mem) return fail(host, ctx, AIMC_ENOMEM, "out of memory");
   sc_queue *q = new (mem) sc_queue;
+  q->host = host;
   q->ctx = ctx;
-  int st = guarded(ctx, "setup", [&]() -> int {
+  int st = guarded(host, ctx, "setup", [&]() -> int {
     // Must precede every non-zero sc_time (E514 otherwise).
     sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
     q->clock = new aimc_sc_clock("aimc_kernel");
@@ -259,10 +275,16 @@ extern "C" int aimc_kq_systemc_alloc(aimc_ctx *ctx, void **qout,
   g_systemc_used = true;
   if (st) {
     q->~sc_queue();
-    aimc_free(ctx, mem);
+    host->free(ctx, mem);
     return st;
   }
   *qout = q;
   *ops = &SYSTEMC_OPS;
   return AIMC_OK;
 }
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default")))
+const aimc_systemc_plugin aimc_plugin_systemc = {
+    {AIMC_PLUGIN_ABI, sizeof(aimc_systemc_plugin)}, sc_alloc};
