@@ -109,7 +109,7 @@ int aimc_adc_on_input(aimc_inst *inst, int port) {
   aimc_adc_state *s = aimc_inst_state(inst);
   const double *v = aimc_inst_in(inst, 0);
   double *d = aimc_inst_out(inst, 1);
-  aimc_eval e = {params, s, p->n, s->fs, s->bits, NULL, NULL, NULL, 0};
+  aimc_eval e = {params, s, p->n, s->fs, s->bits, NULL, NULL, NULL, 0, NULL};
   for (int i = 0; i < p->n; i++) {
     double fs = s->fs ? s->fs[i] : p->range;
     d[i] = v[i] / p->v_fs * fs;

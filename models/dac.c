@@ -201,7 +201,7 @@ static int dac_on_input(aimc_inst *inst, int port) {
   const dac_params *p = aimc_inst_params(inst);
   const dac_state *s = aimc_inst_state(inst);
   double *v = aimc_inst_out(inst, 1);
-  aimc_eval e = {p, s, p->n, s->fs, s->bits, NULL, NULL, NULL, 0};
+  aimc_eval e = {p, s, p->n, s->fs, s->bits, NULL, NULL, NULL, 0, NULL};
   int st = dac_eval(&e, aimc_inst_in(inst, 0), v, aimc_inst_lane_rng(inst));
   if (st) return st;
   for (int i = 0; i < p->n; i++) v[i] = v[i] / (s->fs ? s->fs[i] : p->range) * p->v_fs;

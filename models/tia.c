@@ -1,8 +1,9 @@
 /* tia: transimpedance sense stage per column: v = clip(gain * (I + n_I),
  * +-v_sat) with input-referred current noise n_I ~ N(0, noise_A). Gain 0
  * is each column's calibrated transimpedance, v_fs / its full-scale
- * current, which the mapping knows (aimc run passes it as the channels'
- * scale, aimc/model.h); evaluated in digital units, a column's value y
+ * current, which `aimc map` writes into the calibration file (cal; aimc
+ * run also knows each column's current per unit, the channels' scale,
+ * aimc/model.h); evaluated in digital units, a column's value y
  * (current y * scale) leaves as (y + n_I / scale) * gain / gain_cal,
  * clipped at v_sat / v_fs of its full scale, so a calibrated, noiseless
  * TIA passes values on unchanged. The
@@ -19,6 +20,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "aimc/calibration.h"
 #include "aimc/engine.h"
 #include "aimc/lanes.h"
 #include "aimc/status.h"
@@ -28,10 +30,13 @@ typedef struct {
   double gain_Ohm, v_fs, noise_A, v_sat, f_3db;
   aimc_time t_settle;
   double e_sense, p_static;
+  char cal[AIMC_PARAM_STRLEN];
 } tia_params;
 
 typedef struct {
   uint64_t saturated;
+  double *i_fs; /* each column's full-scale current from cal (NULL: none) */
+  int *bits;    /* (read with it; a sense stage has no resolution)      */
 } tia_state;
 
 #define SRC                                                                \
@@ -43,7 +48,7 @@ static const aimc_param PARAMS[] = {
     {"gain", AIMC_PT_REAL, offsetof(tia_params, gain_Ohm), 10e3, 0, 1e12,
      AIMC_U_OHM,
      "Transimpedance: output volts per input ampere; 0: each column's "
-     "calibration, v_fs over its full-scale current (aimc run only).",
+     "calibration, v_fs over its full-scale current (from cal).",
      SRC, NULL, NULL},
     {"v_fs", AIMC_PT_REAL, offsetof(tia_params, v_fs), 1.0, 1e-6, 10,
      AIMC_U_VOLT,
@@ -66,6 +71,11 @@ static const aimc_param PARAMS[] = {
      AIMC_U_JOULE, "Dynamic energy per sense and channel.", SRC, NULL, NULL},
     {"p_static", AIMC_PT_REAL, offsetof(tia_params, p_static), 20e-6, 0, 1,
      AIMC_U_WATT, "Static power per channel while sensing.", SRC, NULL, NULL},
+    {"cal", AIMC_PT_STRING, offsetof(tia_params, cal), 0, 0, 0, AIMC_U_NONE,
+     "Per-column calibration CSV (its tia rows: the full-scale current in A as "
+     "range; aimc/calibration.h), relative to the netlist; empty: gain 0 "
+     "calibrates in aimc run only.",
+     "aimc map", NULL, ""},
 };
 
 static const aimc_port_spec PORTS[] = {
@@ -92,12 +102,15 @@ typedef struct {
   double sd, sd2, rel, lim;
 } tia_chan;
 
+/* The gain relative to the one that passes values on (v_fs over the
+ * column's own full-scale current fs * a): a transimpedance, else the
+ * calibration's full-scale current (exactly 1 when it is the column's). */
 static tia_chan channel(const aimc_eval *e, int c) {
   const tia_params *p = e->params;
   double fs = e->fs ? e->fs[c] : 1, a = e->scale ? e->scale[c] : 1;
   double g_cal = p->v_fs / (a * fs), sd = p->noise_A / a;
-  return (tia_chan){sd, sd * sd, p->gain_Ohm > 0 ? p->gain_Ohm / g_cal : 1,
-                    p->v_sat / p->v_fs * fs};
+  double rel = p->gain_Ohm > 0 ? p->gain_Ohm / g_cal : e->in_fs ? a * fs / e->in_fs[c] : 1;
+  return (tia_chan){sd, sd * sd, rel, p->v_sat / p->v_fs * fs};
 }
 
 static void tia_prepare(const aimc_eval *e, void *prep) {
@@ -152,14 +165,21 @@ static int tia_eval_batch(const aimc_eval *e, const double *in, double *out,
   return AIMC_OK;
 }
 
+/* The columns' full-scale currents, when a cal file names them. */
+static int tia_init(aimc_inst *inst) {
+  const tia_params *p = aimc_inst_params(inst);
+  tia_state *s = aimc_inst_state(inst);
+  return aimc_cal_load_inst(inst, p->cal, "tia", p->n, 0, &s->i_fs, &s->bits);
+}
+
 static int tia_on_input(aimc_inst *inst, int port) {
   (void)port;
   const tia_params *p = aimc_inst_params(inst);
   tia_state *s = aimc_inst_state(inst);
-  if (p->gain_Ohm <= 0)
+  if (p->gain_Ohm <= 0 && !s->i_fs)
     return aimc_error(aimc_inst_ctx(inst), AIMC_EINVAL,
-                      "%s: gain 0 (each column at its calibration) acts in aimc run, which "
-                      "knows the mapping; an event-by-event run needs a transimpedance",
+                      "%s: gain 0 (each column at its calibration) needs a cal file with "
+                      "the columns' full-scale currents, or a transimpedance",
                       aimc_inst_name(inst));
   const double *i_A = aimc_inst_in(inst, 0);
   double *v = aimc_inst_out(inst, 1);
@@ -167,7 +187,8 @@ static int tia_on_input(aimc_inst *inst, int port) {
     double i = i_A[k];
     if (p->noise_A > 0)
       i += gsl_ran_gaussian_ziggurat(aimc_inst_rng(inst), p->noise_A);
-    double out = p->gain_Ohm * i;
+    double gain = p->gain_Ohm > 0 ? p->gain_Ohm : p->v_fs / s->i_fs[k];
+    double out = gain * i;
     if (fabs(out) > p->v_sat) {
       out = copysign(p->v_sat, out);
       s->saturated++;
@@ -192,6 +213,7 @@ const aimc_model aimc_model_tia = {
     .ports = PORTS,
     .n_ports = AIMC_NPARAMS(PORTS),
     .state_size = sizeof(tia_state),
+    .init = tia_init,
     .on_input = tia_on_input,
     .op_cost = tia_op_cost,
     .eval = tia_eval,

@@ -15,30 +15,19 @@
 static int at_calibration(const run_ws *w, int k, aimc_tile_part p);
 static int tia_transparent(const aimc_tile *t);
 
-/* The current each calibrated column carries per unit of its value: a
- * block's DACs drive row i at x_i * row_gain_i * c volts, c putting the
- * block's largest full scale at the DAC's full-scale voltage, so column j
- * sums (G+ - G-) v = W x * span * c / col_gain_j amperes (hw.c: W =
- * row_gain col_gain (G+ - G-) / span). The TIAs' calibrated gains map
- * its full scale to their v_fs (models/tia.c). */
+/* The current each calibrated column carries per unit of its value
+ * (aimc_map_slot_amps), with the tile's DAC full-scale voltage. */
 static int column_amps(aimc_ctx *ctx, run_ws *w, int mi) {
-  const aimc_map_matrix *mx = &w->m->mats[mi];
   mat_view *v = &w->mv[mi];
-  double span = w->m->arch.g_max_S - w->m->arch.g_min_S;
   v->amps = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof *v->amps);
   if (!v->amps) return AIMC_ENOMEM;
   for (int si = 0; si < v->n_slots; si++) {
     const aimc_map_slot *s = v->slots[si];
     const aimc_tile *t = &w->m->tiles[v->slot_tile[si]];
-    double v_fs = aimc_tile_param_value(t, AIMC_TILE_DAC, "v_fs", w->m->arch.v_read_V), top = 0;
-    for (int i = mx->in_off[s->block]; i < mx->in_off[s->block + 1]; i++)
-      top = fmax(top, fabs(mx->row_gain[i]) * v->dac_fs[i]);
     if (!(v->amps[si] = aimc_malloc(ctx, sizeof(double) * (size_t)(s->n_out + 1))))
       return AIMC_ENOMEM;
-    for (int j = 0; j < s->n_out; j++) {
-      double a = span * v_fs / (top * fabs(mx->col_gain[s->out0 + j]));
-      v->amps[si][j] = isfinite(a) && a > 0 ? a : 1; /* an unused column */
-    }
+    aimc_map_slot_amps(w->m, s, aimc_tile_param_value(t, AIMC_TILE_DAC, "v_fs", w->m->arch.v_read_V),
+                       v->dac_fs, v->amps[si]);
   }
   return AIMC_OK;
 }
@@ -58,7 +47,8 @@ static int prepare_slots(aimc_ctx *ctx, run_ws *w, mat_view *v) {
     const aimc_eval cal[AIMC_TILE_PARTS] = {
         [AIMC_TILE_DAC] = {.n = s->n_in, .fs = dac_fs,
                            .bits = t->cal_bits[AIMC_TILE_DAC] + s->row0, .chan0 = s->row0},
-        [AIMC_TILE_TIA] = {.n = s->n_out, .fs = adc_fs, .scale = v->amps[si], .chan0 = s->col0},
+        [AIMC_TILE_TIA] = {.n = s->n_out, .fs = adc_fs, .scale = v->amps[si], .chan0 = s->col0,
+                           .in_fs = t->cal_fs[AIMC_TILE_TIA] + s->col0},
         [AIMC_TILE_ADC] = {.n = s->n_out, .fs = adc_fs,
                            .bits = t->cal_bits[AIMC_TILE_ADC] + s->col0, .chan0 = s->col0}};
     static const aimc_tile_part PARTS[] = {AIMC_TILE_DAC, AIMC_TILE_TIA, AIMC_TILE_ADC};
@@ -164,6 +154,26 @@ static void find_edited(const run_ws *w, unsigned char *edited) {
   }
 }
 
+/* 1 when a column of array k's TIAs is calibrated to another full-scale
+ * current than the one it carries at its ADC's full scale (a hand edit of
+ * the calibration file, or a read voltage changed since the map): its
+ * TIAs then scale those columns and are evaluated. */
+static int tia_recalibrated(const run_ws *w, size_t k) {
+  const aimc_tile *t = &w->m->tiles[k];
+  for (size_t mi = 0; mi < w->m->n_mats; mi++) {
+    const mat_view *v = &w->mv[mi];
+    for (int si = 0; v->calibrated && si < v->n_slots; si++) {
+      if ((size_t)v->slot_tile[si] != k) continue;
+      const aimc_map_slot *s = v->slots[si];
+      for (int j = 0; j < s->n_out; j++)
+        if (t->cal_fs[AIMC_TILE_TIA][s->col0 + j] !=
+            v->amps[si][j] * t->cal_fs[AIMC_TILE_ADC][s->col0 + j])
+          return 1;
+    }
+  }
+  return 0;
+}
+
 /* Which state rows carry words already on their DAC's grid, so that an
  * exact DAC passes them as they are (quantizing a grid value gives it
  * back): the separate form's register quantizes the state to quant_x; the
@@ -190,7 +200,7 @@ int aimc_infer_grid_init(aimc_ctx *ctx, run_ws *w) {
   }
   for (size_t k = 0; k < m->n_arrays; k++) {
     w->dac_exact[k] = (unsigned char)(at_calibration(w, (int)k, AIMC_TILE_DAC) && !edited[k]);
-    w->tia_on[k] = (unsigned char)!tia_transparent(&m->tiles[k]);
+    w->tia_on[k] = (unsigned char)(!tia_transparent(&m->tiles[k]) || tia_recalibrated(w, k));
   }
   int unquantized = !m->arch.ni_converter || w->mdl->quant_x.bits <= 0;
   for (int l = 0; l < w->mdl->layers; l++) {
@@ -259,9 +269,10 @@ static int convert(run_ws *w, const mat_view *v, int si, aimc_tile_part p, int c
   const aimc_tile *t = &w->m->tiles[k];
   const void *prep = v->prep ? v->prep[(size_t)si * AIMC_TILE_PARTS + p] : NULL;
   const aimc_map_slot *s = v->slots[si];
+  const double *in_fs = p == AIMC_TILE_TIA ? t->cal_fs[p] + s->col0 + c0 : NULL;
   aimc_eval e = {t->params[p], w->part_state[(size_t)k * AIMC_TILE_PARTS + p], n, fs, bits,
                  in_var, scale, aimc_model_prep_at(t->model[p], prep, c0),
-                 (p == AIMC_TILE_DAC ? s->row0 : s->col0) + c0};
+                 (p == AIMC_TILE_DAC ? s->row0 : s->col0) + c0, in_fs};
   return aimc_model_eval_batch(t->model[p], &e, in, out, &w->lanes);
 }
 
@@ -328,7 +339,7 @@ int aimc_infer_hold(run_ws *w, int mi, double *buf) {
     const aimc_map_slot *s = v->slots[si];
     const aimc_tile *t = &w->m->tiles[k];
     aimc_eval e = {t->params[AIMC_TILE_HOLD], NULL, s->n_out, NULL, NULL, NULL, NULL, NULL,
-                   s->col0};
+                   s->col0, NULL};
     double *x = buf + (size_t)s->out0 * bp;
     st = aimc_model_eval_batch(t->model[AIMC_TILE_HOLD], &e, x, x, &w->lanes);
   }

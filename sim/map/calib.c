@@ -1,9 +1,11 @@
 /* The converters' calibration: each channel's full scale and resolution
- * from the model's quantizers (aimc_map_matrix_cal), and the tiles' copy
- * of it, channel by channel, that the netlist's calibration files carry
+ * from the model's quantizers (aimc_map_matrix_cal) and each column's
+ * full-scale current (aimc_map_slot_amps), and the tiles' copy of it,
+ * channel by channel, that the netlist's calibration files carry
  * (aimc/calibration.h; written by emit.c, read back by netlist_hw.c). The
  * ideal netlist then converts every word exactly as the quantized model
  * does. */
+#include <math.h>
 #include <string.h>
 
 #include "aimc/status.h"
@@ -53,6 +55,18 @@ void aimc_map_matrix_cal(const aimc_mapping *m, int mi, const aimc_s4d_model *md
     calibrate_block(c, mx, b, &m->arch, mdl);
 }
 
+void aimc_map_slot_amps(const aimc_mapping *m, const aimc_map_slot *s, double dac_v_fs,
+                        const double *in_fs, double *amps) {
+  const aimc_map_matrix *mx = &m->mats[s->matrix];
+  double span = m->arch.g_max_S - m->arch.g_min_S, top = 0;
+  for (int i = mx->in_off[s->block]; i < mx->in_off[s->block + 1]; i++)
+    top = fmax(top, fabs(mx->row_gain[i]) * in_fs[i]);
+  for (int j = 0; j < s->n_out; j++) {
+    double a = span * dac_v_fs / (top * fabs(mx->col_gain[s->out0 + j]));
+    amps[j] = isfinite(a) && a > 0 ? a : 1;
+  }
+}
+
 /* Channels that carry nothing convert exactly at full scale 1. */
 static int tile_cal_alloc(aimc_ctx *ctx, aimc_tile *t, aimc_tile_part p, int n) {
   t->cal_fs[p] = aimc_malloc(ctx, sizeof(double) * (size_t)(n + 1));
@@ -84,6 +98,11 @@ static int copy_to_tiles(aimc_ctx *ctx, aimc_mapping *m, int mi, const aimc_map_
              sizeof(double) * (size_t)s->n_out);
       memcpy(t->cal_bits[AIMC_TILE_ADC] + s->col0, c->out_bits + s->out0,
              sizeof(int) * (size_t)s->n_out);
+      /* The TIAs map each column's full-scale current to their v_fs. */
+      double *i_fs = t->cal_fs[AIMC_TILE_TIA] + s->col0;
+      aimc_map_slot_amps(m, s, aimc_tile_param_value(t, AIMC_TILE_DAC, "v_fs", m->arch.v_read_V),
+                         c->in_fs, i_fs);
+      for (int j = 0; j < s->n_out; j++) i_fs[j] *= c->out_fs[s->out0 + j];
     }
   }
   return AIMC_OK;
@@ -95,9 +114,9 @@ int aimc_map_calibrate_tiles(aimc_ctx *ctx, aimc_mapping *m, const aimc_s4d_mode
     aimc_tile *t = &m->tiles[k];
     st = tile_cal_alloc(ctx, t, AIMC_TILE_DAC,
                         (int)aimc_tile_param_value(t, AIMC_TILE_DAC, "n", m->arch.rows));
-    if (!st)
-      st = tile_cal_alloc(ctx, t, AIMC_TILE_ADC,
-                          (int)aimc_tile_param_value(t, AIMC_TILE_ADC, "n", m->arch.cols));
+    int cols = (int)aimc_tile_param_value(t, AIMC_TILE_ADC, "n", m->arch.cols);
+    if (!st) st = tile_cal_alloc(ctx, t, AIMC_TILE_ADC, cols);
+    if (!st) st = tile_cal_alloc(ctx, t, AIMC_TILE_TIA, cols);
   }
   for (size_t mi = 0; mi < m->n_mats && !st; mi++) {
     const aimc_map_matrix *mx = &m->mats[mi];

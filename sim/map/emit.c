@@ -37,7 +37,8 @@ static int write_targets(aimc_ctx *ctx, const aimc_mapping *m, size_t k,
   return aimc_atomic_commit(ctx, f);
 }
 
-/* Array k's calibration file: the dac's rows, then the adc's columns. */
+/* Array k's calibration file: the dac's rows, then the tia's and the
+ * adc's columns. */
 static int write_cal(aimc_ctx *ctx, const aimc_mapping *m, size_t k, const char *file) {
   aimc_atomic_file *f = NULL;
   int st = aimc_atomic_open(ctx, file, &f);
@@ -45,7 +46,7 @@ static int write_cal(aimc_ctx *ctx, const aimc_mapping *m, size_t k, const char 
   FILE *o = aimc_atomic_stream(f);
   const aimc_tile *t = &m->tiles[k];
   aimc_cal_write_header(o);
-  static const aimc_tile_part PARTS[] = {AIMC_TILE_DAC, AIMC_TILE_ADC};
+  static const aimc_tile_part PARTS[] = {AIMC_TILE_DAC, AIMC_TILE_TIA, AIMC_TILE_ADC};
   for (size_t i = 0; i < sizeof PARTS / sizeof *PARTS; i++) {
     aimc_tile_part p = PARTS[i];
     int n = (int)aimc_tile_param_value(t, p, "n", 0);

@@ -163,6 +163,7 @@ int aimc_map_load_netlist_cal(aimc_ctx *ctx, const aimc_design *d, const aimc_ma
   int st = fs && bits ? AIMC_OK : AIMC_ENOMEM;
   for (size_t k = 0; k < m->n_arrays && !st; k++) {
     st = load_part_cal(ctx, d, mapped, m, k, AIMC_TILE_DAC, fs, bits);
+    if (!st) st = load_part_cal(ctx, d, mapped, m, k, AIMC_TILE_TIA, fs, bits);
     if (!st) st = load_part_cal(ctx, d, mapped, m, k, AIMC_TILE_ADC, fs, bits);
   }
   aimc_free(ctx, fs);

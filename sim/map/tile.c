@@ -60,6 +60,7 @@ static const binding BINDINGS[] = {
     {"drift_time", AIMC_TILE_XBAR, "drift_time", NULL, NULL, "nonideal.drift nonideal.drift_t"},
     {"targets", AIMC_TILE_XBAR, "targets", NULL, NULL, NULL},
     {"cal", AIMC_TILE_DAC, "cal", NULL, NULL, NULL},
+    {"cal", AIMC_TILE_TIA, "cal", NULL, NULL, NULL},
     {"cal", AIMC_TILE_ADC, "cal", NULL, NULL, NULL},
     {"reg_bits", AIMC_TILE_HOLD, "bits", NULL, NULL, "converters.adc_bits"},
     {"v_read", AIMC_TILE_DAC, "v_fs", "array", "v_read", NULL},

@@ -47,6 +47,7 @@ xbar crossbar drift_time 1e6s out
 xbar crossbar dump_cells cells.csv none a dump of the cells for aimc sim
 tia tia n 32 refused the width is the array's columns (map again)
 tia tia gain 20kOhm out
+tia tia cal nowhere.cal.csv refused names a missing file (a hand edit of the file acts per column: cli_netlist_hw)
 tia tia v_fs 0.5V none the tile's v_adc: the ADC's full scale moves with it, and the calibration with both
 tia tia noise 100nA out
 tia tia v_sat 0.1V out

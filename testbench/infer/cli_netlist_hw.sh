@@ -123,6 +123,14 @@ cmp -s "$T/base_l/predictions.csv" "$T/calback/predictions.csv" \
   || fail "the calibration file as mapped changed the logits"
 ! cmp -s "$T/caledit/predictions.csv" "$T/calback/predictions.csv" \
   || fail "a 1-bit ADC channel in the calibration file changed no logit"
+# A TIA row (column 0's full-scale current doubled: the column reads at
+# half its value) acts too.
+awk -F, -v OFS=, '$1 == "tia" && $2 == 0 { $3 = 2 * $3 } 1' "$T/cal.orig" > "$T/$cal"
+grep -q '^tia,0,' "$T/$cal" || fail "no tia rows in the calibration file"
+run caltia "$T/net.yaml" --logits
+cp "$T/cal.orig" "$T/$cal"
+! cmp -s "$T/caltia/predictions.csv" "$T/calback/predictions.csv" \
+  || fail "a TIA full-scale current in the calibration file changed no logit"
 sed '/dac: {model: dac/s/range: 0}}/range: 1e-3}}/' "$T/net.yaml" > "$T/range.yaml"
 grep -q 'range: 1e-3}}' "$T/range.yaml" || fail "no dac line to give a range"
 "$AIMC_BIN" run "$T/range.yaml" --data $DATA -o "$T/range" --logits > /dev/null 2> "$T/range.err" \

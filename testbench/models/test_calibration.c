@@ -16,6 +16,8 @@
 #include "aimc/calibration.h"
 #include "aimc/context.h"
 #include "aimc/engine.h"
+#include "aimc/lanes.h"
+#include "aimc/model.h"
 #include "aimc/netlist.h"
 #include "aimc/quant.h"
 #include "aimc/status.h"
@@ -165,12 +167,61 @@ static void test_range0_needs_cal(void **state) {
   aimc_ctx_free(ctx);
 }
 
+/* The tia's calibration is each column's full-scale current: gain 0
+ * senses column c at v_fs / i_fs[c] in an event run, and evaluates (aimc
+ * run) at a × fs / i_fs[c] of a column's own calibration (a = amperes per
+ * unit, fs its full scale), exactly 1 when i_fs[c] = a × fs. */
+static void test_tia_full_scale_current(void **state) {
+  (void)state;
+  const char *dir = test_tmpdir("caltia");
+  char *cal = test_write_file(dir, "t.cal.csv", AIMC_CAL_HEADER "\ntia,0,1e-6,0\ntia,1,2e-6,0\n");
+  char text[1024];
+  snprintf(text, sizeof text,
+           "name: t\ninstances:\n"
+           "  tia: {model: tia, params: {n: 2, gain: 0, v_fs: 1V, v_sat: 5V, cal: %s}}\n"
+           "nets:\n  i: {connect: [tia.in], external: true}\n"
+           "  v: {connect: [tia.out], external: true}\n",
+           cal);
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  aimc_design *d = NULL;
+  aimc_engine *e = NULL;
+  double i[2] = {0.5e-6, 0.5e-6};
+  int rc = aimc_netlist_parse(ctx, "test.yaml", text, NULL, &d);
+  if (!rc) rc = aimc_engine_alloc(ctx, d, AIMC_KERNEL_NATIVE, &e);
+  if (!rc) rc = aimc_engine_drive_net(e, aimc_design_find_net(d, "i"), i, 0);
+  if (!rc) rc = aimc_engine_run(e);
+  if (rc) fail_msg("%s", aimc_ctx_errmsg(ctx));
+  const double *v = aimc_engine_net_value(e, aimc_design_find_net(d, "v"));
+  assert_true(v[0] == 1 / 1e-6 * 0.5e-6);
+  assert_true(v[1] == 1 / 2e-6 * 0.5e-6);
+  aimc_engine_free(e);
+  aimc_design_free(ctx, d);
+  aimc_ctx_free(ctx);
+  free(cal);
+
+  const aimc_model *m = aimc_models_find("tia");
+  void *p = calloc(1, m->params_size);
+  aimc_params_defaults(m->params, m->n_params, p);
+  char err[128];
+  assert_int_equal(aimc_param_set(aimc_params_find(m->params, m->n_params, "gain"), p, "0", err,
+                                  sizeof err), 0);
+  double fs[2] = {2, 2}, amps[2] = {1e-6, 1e-6}, i_fs[2] = {4e-6, 2e-6}, y[2] = {1, 1}, out[2];
+  aimc_eval ev = {p, NULL, 2, fs, NULL, NULL, amps, NULL, 0, i_fs};
+  aimc_xs128p g;
+  aimc_xs128p_seed(&g, 1);
+  assert_int_equal(m->eval(&ev, y, out, &g), 0);
+  assert_true(out[0] == 0.5);
+  assert_true(out[1] == 1);
+  free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_round_trip),
       cmocka_unit_test(test_bad_files),
       cmocka_unit_test(test_event_models_per_channel),
       cmocka_unit_test(test_range0_needs_cal),
+      cmocka_unit_test(test_tia_full_scale_current),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,7 +80,7 @@ static void check_model(const aimc_model *m, int noisy, const double *fs, const 
   void *params = make_params(m, noisy);
   double var[CH * STRIDE];
   for (int i = 0; i < CH * STRIDE; i++) var[i] = 0.01 * (i % 7);
-  aimc_eval e = {params, NULL, CH, fs, bits, with_var ? var : NULL, NULL, NULL, 0};
+  aimc_eval e = {params, NULL, CH, fs, bits, with_var ? var : NULL, NULL, NULL, 0, NULL};
   void *prep = m->prepare ? calloc(CH, m->prep_chan) : NULL;
   if (prep) m->prepare(&e, prep);
   double in[CH * STRIDE];
@@ -172,7 +172,7 @@ static void test_ideal_is_the_quantizer(void **state) {
     char err[128];
     const aimc_param *b = aimc_params_find(m->params, m->n_params, "bits");
     assert_int_equal(aimc_param_set(b, p, "0", err, sizeof err), 0);
-    aimc_eval e = {p, NULL, CH, fs, bits, NULL, NULL, NULL, 0};
+    aimc_eval e = {p, NULL, CH, fs, bits, NULL, NULL, NULL, 0, NULL};
     aimc_xs128p g;
     aimc_xs128p_seed(&g, 1);
     for (int t = 0; t < 50; t++) {
@@ -257,7 +257,7 @@ static void test_adc_draws_the_input_variance(void **state) {
                    0);
   double fs[CH] = {4, 4, 4, 4, 4}, x[CH] = {0.1, -0.2, 0.3, 0, 1}, v[CH] = {0.01, 0, 0.5, 1e-6, 2};
   int bits[CH] = {0, 0, 0, 0, 0};
-  aimc_eval e = {p, NULL, CH, fs, bits, v, NULL, NULL, 0};
+  aimc_eval e = {p, NULL, CH, fs, bits, v, NULL, NULL, 0, NULL};
   aimc_xs128p g, ref;
   aimc_xs128p_seed(&g, 5);
   aimc_xs128p_seed(&ref, 5);
@@ -293,7 +293,7 @@ static void test_tia_calibration(void **state) {
   set(m, p, "v_fs", "0.8");
   set(m, p, "v_sat", "10");
   double fs[CH] = {0.9, 1.5, 0.3, 2.0, 1.0}, amp[CH] = {2e-6, 1e-6, 5e-6, 3e-7, 1e-5};
-  aimc_eval e = {p, NULL, CH, fs, NULL, NULL, amp, NULL, 0};
+  aimc_eval e = {p, NULL, CH, fs, NULL, NULL, amp, NULL, 0, NULL};
   aimc_xs128p g;
   aimc_xs128p_seed(&g, 3);
   double x[CH] = {0.5, -1.4, 0.29, 1.9, -0.01}, y[CH];
@@ -322,7 +322,7 @@ static void test_tia_calibration(void **state) {
   set(m, p, "noise", "1e-6");
   enum { N = 20000 };
   double sum = 0, sum2 = 0, zero[1] = {0}, one_fs[1] = {1}, one_amp[1] = {2e-6}, out[1];
-  aimc_eval e1 = {p, NULL, 1, one_fs, NULL, NULL, one_amp, NULL, 0};
+  aimc_eval e1 = {p, NULL, 1, one_fs, NULL, NULL, one_amp, NULL, 0, NULL};
   for (int t = 0; t < N; t++) {
     assert_int_equal(m->eval(&e1, zero, out, &g), AIMC_OK);
     sum += out[0], sum2 += out[0] * out[0];
@@ -359,7 +359,7 @@ static void test_dac_static_error(void **state) {
          *y0 = malloc(N * sizeof *y0);
   int *bits = malloc(N * sizeof *bits);
   for (int c = 0; c < N; c++) fs[c] = 1 + c % 3, bits[c] = 3 + c % 4, x[c] = 0.3 * (c % 7) - 0.9;
-  aimc_eval e = {p, s1, N, fs, bits, NULL, NULL, NULL, 0}, e2 = e, ideal = e;
+  aimc_eval e = {p, s1, N, fs, bits, NULL, NULL, NULL, 0, NULL}, e2 = e, ideal = e;
   e2.state = s2, ideal.state = NULL;
   aimc_xs128p g;
   aimc_xs128p_seed(&g, 1);

@@ -258,8 +258,9 @@ typedef struct {
   void *block;                /* the mapped parts' params (one allocation)      */
   void *own[AIMC_TILE_PARTS]; /* blocks of parts whose model the netlist chose */
   /* Each channel's calibration (aimc/calibration.h) for the parts that
-   * convert, the dac (rows) and the adc (columns; its tia senses at it),
-   * NULL for the others: full scale in digital units and resolution. The
+   * convert, the dac (rows) and the adc (columns), full scale in digital
+   * units and resolution, and the tia (columns), the full-scale current
+   * its gain maps to v_fs; NULL for the others. The
    * mapper makes it from the model's quantizers (aimc_map_matrix_cal),
    * `aimc run` reads the netlist's calibration files over it, with each
    * part's `range` param applied. */
@@ -329,6 +330,14 @@ typedef struct {
 /* 1 when matrix kind k is converted at a calibration (the SSM's; dense
  * layers on arrays convert exactly). */
 int aimc_map_kind_calibrated(aimc_op_kind k);
+/* The current column j of slot s carries per unit of its value, amps[j]
+ * (A): a block's DACs drive row i at x_i * row_gain_i * c volts, c putting
+ * the block's largest full scale (in_fs: the matrix inputs' calibration)
+ * at the DAC's full-scale voltage dac_v_fs, so column j sums (G+ - G-) v =
+ * W x * span * c / col_gain_j amperes (W = row_gain col_gain (G+ - G-) /
+ * span). A column that carries nothing gets 1. */
+void aimc_map_slot_amps(const aimc_mapping *m, const aimc_map_slot *s, double dac_v_fs,
+                        const double *in_fs, double *amps);
 /* Fills c for matrix mi of m, mapped from mdl (every block). */
 void aimc_map_matrix_cal(const aimc_mapping *m, int mi, const aimc_s4d_model *mdl,
                          aimc_map_cal *c);

@@ -108,6 +108,10 @@ typedef struct {
   /* The instance's channel that channel 0 here is (the state holds one
    * entry per instance channel: a slot's rows start at its first row). */
   int chan0;
+  /* n calibrated analog full scales of the inputs, in physical units (the
+   * tia: the current its calibrated gain maps to v_fs), or NULL: each
+   * channel's own, fs * scale (a calibration that passes values on). */
+  const double *in_fs;
 } aimc_eval;
 
 typedef struct aimc_model {
