@@ -12,6 +12,14 @@
 # the standard errors are those of the noisy points. Measured on the
 # committed models: (1) 30.9 points vs K x 9.0, (2) 36.6 vs K x 7.9.
 set -eu
+# It trains on the spoken digits: without them it is skipped (exit 77),
+# saying where it looked.
+DIGITS=${AIMC_DATA:-data}/digits
+if [ ! -f "$DIGITS/train_filenames.txt" ]; then
+  echo "infer_fig4: skipped: no spoken digits in $DIGITS (make them with" \
+    "'aimc data digits --out $DIGITS', or set AIMC_DATA to the folder that holds digits/)"
+  exit 77
+fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 # IMSSA's comparison: plain QAT (the configs train noise-aware).

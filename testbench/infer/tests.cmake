@@ -24,6 +24,7 @@ target_include_directories(test_infer_program PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 # model loses more accuracy than the 2-bit one, in standard errors.
 aimc_cli_test(infer_fig4 LABELS slow TIMEOUT 3600
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/fig4_test.sh)
+set_tests_properties(infer_fig4 PROPERTIES SKIP_RETURN_CODE 77)
 # Batched runs: bit-identical to lone runs with ideal devices; per-sample
 # noise streams; the normal deviates of the noise.
 aimc_test(test_infer_batch SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_batch.c ${_fx} LABELS unit golden)
