@@ -6,11 +6,14 @@
 #     2-bit one, by more than K standard errors of that difference;
 #  2. the 5-bit model really degrades: its accuracy at 20 uS is more than
 #     K standard errors below its accuracy at 0.
-# K = 2.776, the two-sided 95 % quantile of Student's t with n - 1 = 4
-# degrees of freedom (5 seeds per point; the test checks n). The sigma = 0
+# K = 2.262, the two-sided 95 % quantile of Student's t with n - 1 = 9
+# degrees of freedom (10 seeds per point; the test checks n). The sigma = 0
 # points have no spread (every seed sees the same test set, no noise), so
 # the standard errors are those of the noisy points. Measured on the
-# committed models: (1) 30.9 points vs K x 9.0, (2) 36.6 vs K x 7.9.
+# corpus of issue #15 (48 speakers, 12 held out): (1) 15.8 points vs
+# K x 6.3, (2) 34.7 vs K x 4.7. With 5 seeds it was 19.6 vs 2.776 x 8.8:
+# the effect is weaker on this corpus than on the first one (30.9 vs
+# 2.776 x 9.0), so the sweep has 10 programmings per point.
 set -eu
 # It trains on the spoken digits: without them it is skipped (exit 77),
 # saying where it looked.
@@ -27,9 +30,9 @@ trap 'rm -rf "$T"' EXIT
 "$AIMC_BIN" train configs/train/zero_one_5bit.yaml --set noise.sigma=0 --out "$T/m5" > /dev/null
 sh "$(dirname "$0")/fig4.sh" "$T/fig4" "$T/m2/model.s4d" "$T/m5/model.s4d"
 test -s "$T/fig4/fig4.svg" && test -s "$T/fig4/fig4.png"
-awk -F, -v K=2.776 'NR > 1 { m[$1, $2] = $4; se[$1, $2] = $6; if ($3 != 5) bad = 1 }
+awk -F, -v K=2.262 'NR > 1 { m[$1, $2] = $4; se[$1, $2] = $6; if ($3 != 10) bad = 1 }
   END {
-    if (bad) { print "FAIL: expected 5 seeds per point"; exit 1 }
+    if (bad) { print "FAIL: expected 10 seeds per point"; exit 1 }
     loss2 = m[2, 0] - m[2, 15]; loss5 = m[5, 0] - m[5, 15]
     d = loss5 - loss2; sd = sqrt(se[2, 15] ^ 2 + se[5, 15] ^ 2)
     printf "loss 0 -> 15 uS: 2-bit %.1f, 5-bit %.1f points (difference %.1f, se %.1f)\n", loss2, loss5, d, sd
