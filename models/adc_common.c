@@ -37,17 +37,8 @@ static adc_chan channel(const aimc_eval *e, int c) {
   return ch;
 }
 
-void aimc_adc_prepare(const aimc_eval *e, void *prep) {
-  adc_chan *ch = prep;
-  for (int c = 0; c < e->n; c++) ch[c] = channel(e, c);
-}
-
-/* Channel c's constants: prepared, or worked out into *tmp. */
-static const adc_chan *chan_at(const aimc_eval *e, int c, adc_chan *tmp) {
-  if (e->prep) return (const adc_chan *)e->prep + c;
-  *tmp = channel(e, c);
-  return tmp;
-}
+/* aimc_adc_prepare (adc_common.h) and chan_at. */
+AIMC_MODEL_CHANNELS(, adc_chan, channel, aimc_adc_prepare)
 
 /* One lane, channel c at [c * stride]: no call per channel. */
 static void convert_lane(const aimc_eval *e, const double *in, double *out, size_t stride,

@@ -147,17 +147,7 @@ static dac_chan channel(const aimc_eval *e, int c) {
   return (dac_chan){k, 1 + p->gain_err, p->offset_V * (fs / p->v_fs) + inl};
 }
 
-static void dac_prepare(const aimc_eval *e, void *prep) {
-  dac_chan *ch = prep;
-  for (int c = 0; c < e->n; c++) ch[c] = channel(e, c);
-}
-
-/* Channel c's constants: prepared, or worked out into *tmp. */
-static const dac_chan *chan_at(const aimc_eval *e, int c, dac_chan *tmp) {
-  if (e->prep) return (const dac_chan *)e->prep + c;
-  *tmp = channel(e, c);
-  return tmp;
-}
+AIMC_MODEL_CHANNELS(static, dac_chan, channel, dac_prepare)
 
 /* One lane, channel c at [c * stride]: no call per channel. */
 static void convert_lane(const aimc_eval *e, const double *in, double *out, size_t stride) {

@@ -62,17 +62,7 @@ static aimc_quant_k channel(const aimc_eval *e, int c) {
   return aimc_quant_k_of(&(aimc_quant){bits, fs > 0 ? fs : 1});
 }
 
-static void sh_prepare(const aimc_eval *e, void *prep) {
-  aimc_quant_k *q = prep;
-  for (int c = 0; c < e->n; c++) q[c] = channel(e, c);
-}
-
-/* Channel c's quantizer: prepared, or worked out into *tmp. */
-static const aimc_quant_k *chan_at(const aimc_eval *e, int c, aimc_quant_k *tmp) {
-  if (e->prep) return (const aimc_quant_k *)e->prep + c;
-  *tmp = channel(e, c);
-  return tmp;
-}
+AIMC_MODEL_CHANNELS(static, aimc_quant_k, channel, sh_prepare)
 
 /* The word as held: quantized to the channel's resolution. */
 static int sh_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p *rng) {

@@ -113,17 +113,7 @@ static tia_chan channel(const aimc_eval *e, int c) {
   return (tia_chan){sd, sd * sd, rel, p->v_sat / p->v_fs * fs};
 }
 
-static void tia_prepare(const aimc_eval *e, void *prep) {
-  tia_chan *ch = prep;
-  for (int c = 0; c < e->n; c++) ch[c] = channel(e, c);
-}
-
-/* Channel c's constants: prepared, or worked out into *tmp. */
-static const tia_chan *chan_at(const aimc_eval *e, int c, tia_chan *tmp) {
-  if (e->prep) return (const tia_chan *)e->prep + c;
-  *tmp = channel(e, c);
-  return tmp;
-}
+AIMC_MODEL_CHANNELS(static, tia_chan, channel, tia_prepare)
 
 static double clip(double x, double lim) { return x > lim ? lim : x < -lim ? -lim : x; }
 

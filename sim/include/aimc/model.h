@@ -188,6 +188,22 @@ static inline const void *aimc_model_prep_at(const aimc_model *m, const void *pr
   return prep ? (const char *)prep + (size_t)c0 * m->prep_chan : NULL;
 }
 
+/* The two functions of a model whose evaluation works from per-channel
+ * constants of type T, made by `T CHANNEL(const aimc_eval *e, int c)`:
+ * PREPARE writes every channel's (the model's prepare), and chan_at(e, c,
+ * tmp) gives channel c's, prepared or worked out into *tmp. LINKAGE is
+ * static, or empty for a PREPARE that other files name. */
+#define AIMC_MODEL_CHANNELS(LINKAGE, T, CHANNEL, PREPARE)              \
+  LINKAGE void PREPARE(const aimc_eval *e, void *prep) {                \
+    T *ch_ = prep;                                                      \
+    for (int c_ = 0; c_ < e->n; c_++) ch_[c_] = CHANNEL(e, c_);         \
+  }                                                                     \
+  static const T *chan_at(const aimc_eval *e, int c, T *tmp) {          \
+    if (e->prep) return (const T *)e->prep + c;                         \
+    *tmp = CHANNEL(e, c);                                               \
+    return tmp;                                                         \
+  }
+
 /* The registry (models/models.def). */
 size_t aimc_models_count(void);
 const aimc_model *aimc_models_at(size_t i);
