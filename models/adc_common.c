@@ -5,7 +5,6 @@
 #include "adc_common.h"
 
 #include <math.h>
-#include <stdio.h>
 
 #include "aimc/calibration.h"
 #include "aimc/lanes.h"
@@ -82,9 +81,7 @@ int aimc_adc_eval_batch(const aimc_eval *e, const double *in, double *out,
 
 int aimc_adc_validate(const void *params, char *err, size_t errlen) {
   const aimc_adc_conv *p = params;
-  if (p->range > 0 || p->cal[0]) return AIMC_OK;
-  snprintf(err, errlen, "range: 0 takes each channel's full scale from cal, which is empty");
-  return AIMC_ERANGE;
+  return aimc_cal_check_range(p->range, p->cal, err, errlen);
 }
 
 int aimc_adc_init(aimc_inst *inst) {

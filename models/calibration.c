@@ -117,10 +117,16 @@ void aimc_cal_apply_range(double range, int n, double *fs) {
   for (int c = 0; range > 0 && c < n; c++) fs[c] = range;
 }
 
+int aimc_cal_check_range(double range, const char *cal, char *err, size_t errlen) {
+  if (range > 0 || cal[0]) return AIMC_OK;
+  snprintf(err, errlen, "range: 0 takes each channel's full scale from cal, which is empty");
+  return AIMC_ERANGE;
+}
+
 int aimc_cal_load_inst(aimc_inst *inst, const char *cal, const char *part, int n,
                        double range, double **fs, int **bits) {
   *fs = NULL;
-  *bits = NULL;
+  if (bits) *bits = NULL;
   if (!*cal) return AIMC_OK;
   char path[2 * AIMC_PARAM_STRLEN];
   aimc_path_beside(aimc_inst_source(inst), cal, path, sizeof path);
@@ -131,6 +137,6 @@ int aimc_cal_load_inst(aimc_inst *inst, const char *cal, const char *part, int n
   if (st) return st;
   aimc_cal_apply_range(range, n, f);
   *fs = f;
-  *bits = b;
+  if (bits) *bits = b;
   return AIMC_OK;
 }

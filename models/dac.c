@@ -11,7 +11,6 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stddef.h>
-#include <stdio.h>
 
 #include "aimc/calibration.h"
 #include "aimc/engine.h"
@@ -77,9 +76,7 @@ static const aimc_port_spec PORTS[] = {
 
 static int dac_validate(const void *params, char *err, size_t errlen) {
   const dac_params *p = params;
-  if (p->range > 0 || p->cal[0]) return AIMC_OK;
-  snprintf(err, errlen, "range: 0 takes each channel's full scale from cal, which is empty");
-  return AIMC_ERANGE;
+  return aimc_cal_check_range(p->range, p->cal, err, errlen);
 }
 
 /* The state as one block: the struct, then the n errors. */

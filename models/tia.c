@@ -36,7 +36,6 @@ typedef struct {
 typedef struct {
   uint64_t saturated;
   double *i_fs; /* each column's full-scale current from cal (NULL: none) */
-  int *bits;    /* (read with it; a sense stage has no resolution)      */
 } tia_state;
 
 #define SRC                                                                \
@@ -159,7 +158,7 @@ static int tia_eval_batch(const aimc_eval *e, const double *in, double *out,
 static int tia_init(aimc_inst *inst) {
   const tia_params *p = aimc_inst_params(inst);
   tia_state *s = aimc_inst_state(inst);
-  return aimc_cal_load_inst(inst, p->cal, "tia", p->n, 0, &s->i_fs, &s->bits);
+  return aimc_cal_load_inst(inst, p->cal, "tia", p->n, 0, &s->i_fs, NULL);
 }
 
 static int tia_on_input(aimc_inst *inst, int port) {

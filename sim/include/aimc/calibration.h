@@ -43,12 +43,16 @@ void aimc_cal_write(FILE *o, const char *part, int n, const double *fs, const in
  * every channel that one full scale (a converter built with one range),
  * 0 keeps each channel's. Applied to fs[0..n). */
 void aimc_cal_apply_range(double range, int n, double *fs);
+/* A converter's validate: range 0 (each channel's full scale from the
+ * calibration) needs a cal file. AIMC_ERANGE with a message in err. */
+int aimc_cal_check_range(double range, const char *cal, char *err, size_t errlen);
 
 /* A converter instance's calibration for an event-by-event run: the n
  * channels of `part` from the file its `cal` param names (relative to the
  * netlist's folder), in blocks of the instance, with `range` applied;
  * *fs and *bits stay NULL when cal is empty (every channel at the
- * params' range and bits). */
+ * params' range and bits). bits may be NULL: a part without a
+ * resolution (the tia). */
 int aimc_cal_load_inst(aimc_inst *inst, const char *cal, const char *part, int n,
                        double range, double **fs, int **bits);
 
