@@ -135,43 +135,31 @@ static int tia_transparent(const aimc_tile *t) {
          v_sat >= aimc_tile_param_value(t, AIMC_TILE_TIA, "v_fs", 1);
 }
 
-/* Marks in `edited` every array whose channels of a calibrated matrix
- * differ from the model's calibration (a hand edit of its calibration
- * file, or a converter's range). */
-static void find_edited(const run_ws *w, unsigned char *edited) {
+/* One walk over every slot of a calibrated matrix marks, per array, where
+ * its channels differ from what the mapping computes: `edited`, a DAC row
+ * or ADC column other than the model's calibration (a hand edit of the
+ * calibration file, or a converter's range); `recal`, a TIA column
+ * calibrated to another full-scale current than the one it carries at its
+ * ADC's full scale (a hand edit, or a read voltage changed since the map),
+ * whose TIAs then scale the column and are evaluated. */
+static void find_edited(const run_ws *w, unsigned char *edited, unsigned char *recal) {
   for (size_t mi = 0; mi < w->m->n_mats; mi++) {
     const mat_view *v = &w->mv[mi];
     for (int si = 0; v->calibrated && si < v->n_slots; si++) {
       const aimc_map_slot *s = v->slots[si];
-      const aimc_tile *t = &w->m->tiles[v->slot_tile[si]];
+      int k = v->slot_tile[si];
+      const aimc_tile *t = &w->m->tiles[k];
       for (int i = 0; i < s->n_in; i++)
-        edited[v->slot_tile[si]] |= t->cal_fs[AIMC_TILE_DAC][s->row0 + i] != v->dac_fs[s->in0 + i] ||
-                                    t->cal_bits[AIMC_TILE_DAC][s->row0 + i] != v->dac_bits[s->in0 + i];
-      for (int j = 0; j < s->n_out; j++)
-        edited[v->slot_tile[si]] |= t->cal_fs[AIMC_TILE_ADC][s->col0 + j] != v->adc_fs[s->out0 + j] ||
-                                    t->cal_bits[AIMC_TILE_ADC][s->col0 + j] != v->adc_bits[s->out0 + j];
+        edited[k] |= t->cal_fs[AIMC_TILE_DAC][s->row0 + i] != v->dac_fs[s->in0 + i] ||
+                     t->cal_bits[AIMC_TILE_DAC][s->row0 + i] != v->dac_bits[s->in0 + i];
+      for (int j = 0; j < s->n_out; j++) {
+        const double adc_fs = t->cal_fs[AIMC_TILE_ADC][s->col0 + j];
+        edited[k] |= adc_fs != v->adc_fs[s->out0 + j] ||
+                     t->cal_bits[AIMC_TILE_ADC][s->col0 + j] != v->adc_bits[s->out0 + j];
+        recal[k] |= t->cal_fs[AIMC_TILE_TIA][s->col0 + j] != v->amps[si][j] * adc_fs;
+      }
     }
   }
-}
-
-/* 1 when a column of array k's TIAs is calibrated to another full-scale
- * current than the one it carries at its ADC's full scale (a hand edit of
- * the calibration file, or a read voltage changed since the map): its
- * TIAs then scale those columns and are evaluated. */
-static int tia_recalibrated(const run_ws *w, size_t k) {
-  const aimc_tile *t = &w->m->tiles[k];
-  for (size_t mi = 0; mi < w->m->n_mats; mi++) {
-    const mat_view *v = &w->mv[mi];
-    for (int si = 0; v->calibrated && si < v->n_slots; si++) {
-      if ((size_t)v->slot_tile[si] != k) continue;
-      const aimc_map_slot *s = v->slots[si];
-      for (int j = 0; j < s->n_out; j++)
-        if (t->cal_fs[AIMC_TILE_TIA][s->col0 + j] !=
-            v->amps[si][j] * t->cal_fs[AIMC_TILE_ADC][s->col0 + j])
-          return 1;
-    }
-  }
-  return 0;
 }
 
 /* Which state rows carry words already on their DAC's grid, so that an
@@ -187,12 +175,13 @@ int aimc_infer_grid_init(aimc_ctx *ctx, run_ws *w) {
   if (!w->dac_exact) return AIMC_ENOMEM;
   w->tia_on = aimc_calloc(ctx, m->n_arrays + 1, 1);
   w->hold_on = aimc_calloc(ctx, m->n_arrays + 1, 1);
-  unsigned char *edited = aimc_calloc(ctx, m->n_arrays + 1, 1);
+  unsigned char *edited = aimc_calloc(ctx, 2 * (m->n_arrays + 1), 1);
   if (!w->tia_on || !w->hold_on || !edited) {
     aimc_free(ctx, edited);
     return AIMC_ENOMEM;
   }
-  find_edited(w, edited);
+  unsigned char *recal = edited + m->n_arrays + 1;
+  find_edited(w, edited, recal);
   for (size_t k = 0; k < m->n_arrays; k++) {
     /* A register that re-quantizes takes the state off the DACs' grid. */
     w->hold_on[k] = aimc_tile_param_value(&m->tiles[k], AIMC_TILE_HOLD, "range", 0) > 0;
@@ -200,7 +189,7 @@ int aimc_infer_grid_init(aimc_ctx *ctx, run_ws *w) {
   }
   for (size_t k = 0; k < m->n_arrays; k++) {
     w->dac_exact[k] = (unsigned char)(at_calibration(w, (int)k, AIMC_TILE_DAC) && !edited[k]);
-    w->tia_on[k] = (unsigned char)(!tia_transparent(&m->tiles[k]) || tia_recalibrated(w, k));
+    w->tia_on[k] = (unsigned char)(!tia_transparent(&m->tiles[k]) || recal[k]);
   }
   int unquantized = !m->arch.ni_converter || w->mdl->quant_x.bits <= 0;
   for (int l = 0; l < w->mdl->layers; l++) {
