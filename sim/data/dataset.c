@@ -60,11 +60,11 @@ void aimc_dataset_free(aimc_ctx *ctx, aimc_dataset *ds) {
 
 /* A private RNG for split decisions, so loading does not disturb the
  * context's stream (which the trainer uses for its own draws). */
-static gsl_rng *split_rng(aimc_ctx *ctx, const char *purpose) {
+/* The splits' stream: from the data's own seed, else the run's. */
+static gsl_rng *split_rng(aimc_ctx *ctx, const aimc_data_spec *spec, const char *purpose) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  if (r)
-    gsl_rng_set(r, (unsigned long)aimc_seed_derive(aimc_ctx_seed(ctx),
-                                                   aimc_hash_str(purpose)));
+  uint64_t seed = spec->seed ? (uint64_t)spec->seed : aimc_ctx_seed(ctx);
+  if (r) gsl_rng_set(r, (unsigned long)aimc_seed_derive(seed, aimc_hash_str(purpose)));
   return r;
 }
 
@@ -139,7 +139,7 @@ int aimc_dataset_make_splits(aimc_ctx *ctx, aimc_dataset *ds,
   for (size_t i = 0; i < ds->n; i++) n_trainval += !is_test[i];
   size_t *order = aimc_calloc(ctx, n, sizeof *order);
   unsigned char *to_val = aimc_calloc(ctx, n, 1);
-  gsl_rng *r = split_rng(ctx, "data-splits");
+  gsl_rng *r = split_rng(ctx, spec, "data-splits");
   int st = AIMC_OK;
   for (int s = 0; s < AIMC_SPLIT_COUNT; s++) {
     ds->split_idx[s] = aimc_calloc(ctx, n, sizeof(size_t));

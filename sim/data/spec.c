@@ -58,6 +58,11 @@ static const aimc_param DATA_PARAMS[] = {
     {"max_per_split", AIMC_PT_INT, F(max_per_split), 0, 0, 1e9, AIMC_U_NONE,
      "Keep at most this many samples per split (seeded pick); 0 = all.", NULL,
      NULL, NULL},
+    {"seed", AIMC_PT_INT, F(seed), 0, 0, 2147483647, AIMC_U_NONE,
+     "Seed of the splits' draws (the validation pick and max_per_split); 0 = the "
+     "run's seed (--seed). Pinned, chips (aimc run --seed) are compared on the same "
+     "samples, as a sweep compares them.", "aimc sweep (data drawn with the spec's seed)",
+     NULL, NULL},
     {"cache", AIMC_PT_BOOL, F(cache), 1, 0, 1, AIMC_U_NONE,
      "Read and write the feature cache in the data directory.", NULL, NULL,
      NULL},

@@ -63,6 +63,8 @@ typedef struct {
                                       random images, N > 0 is refused.        */
   int max_per_split;               /* keep at most this many samples per
                                       split (seeded pick); 0 = all            */
+  int seed;                        /* the splits' draws (validation pick,
+                                      max_per_split); 0 = the run's seed      */
   int cache; /* 1: read/write the feature cache          */
 } aimc_data_spec;
 
