@@ -15,8 +15,10 @@
 
 /* The class of an instance from its name, as `aimc run` names them
  * (docs/energy-latency.md): "<tile>.<part>" a tile's part, a plain
- * "<tile>" its static power, "periphery" the digital work, "buffer" the
- * buffers. results.json keeps the names only (energy.csv has both). */
+ * "<tile>" its static power, a periphery instance ("l0_gelu", "decoder",
+ * aimc_map_is_periph_name; "periphery" in results of older runs) the
+ * digital work, "buffer" the buffers. results.json keeps the names only
+ * (energy.csv has both). */
 static aimc_energy_class class_of(const char *name) {
   const char *dot = strrchr(name, '.');
   if (dot) {
@@ -25,7 +27,7 @@ static aimc_energy_class class_of(const char *name) {
         return aimc_tile_part_model((aimc_tile_part)p)->eclass;
     return AIMC_EC_OTHER;
   }
-  if (!strcmp(name, "periphery")) return AIMC_EC_DIGITAL;
+  if (!strcmp(name, "periphery") || aimc_map_is_periph_name(name)) return AIMC_EC_DIGITAL;
   if (!strcmp(name, "buffer")) return AIMC_EC_BUFFER;
   return AIMC_EC_STATIC;
 }
