@@ -31,7 +31,7 @@ static const char *const TENSORS[] = {"none", "encoder", "mix", "norm", "decoder
 static const aimc_param PARAMS[] = {
     {"op", AIMC_PT_ENUM, offsetof(params, op), AIMC_DIG_GELU, 0, AIMC_DIG_OPS - 1, AIMC_U_NONE,
      "Operation: dense, bias, gelu, glu, add (the residual), layernorm, pool (the running sum "
-     "over time) or mean (the sum over the steps).",
+     "over time) or mean (that sum divided by the steps).",
      "S4D block, Gu et al. NeurIPS 2022", OPS, NULL},
     {"n", AIMC_PT_INT, offsetof(params, n), 1, 1, 1 << 20, AIMC_U_NONE, "Output words.", "",
      NULL, NULL},
