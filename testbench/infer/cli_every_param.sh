@@ -109,6 +109,17 @@ run "$T/net.yaml" "$T/base" || fail "base run: $(cat "$T/base.log")"
 cp "$T/net.yaml" "$T/ideal.yaml"
 sed '/{subckt: tile/s/program: ideal/program: write_verify/' "$T/ideal.yaml" > "$T/wv.yaml"
 run "$T/wv.yaml" "$T/base_wv" || fail "write-verify base run: $(cat "$T/base_wv.log")"
+# Runs the edited netlist $1 into $2 and checks its exit: 2 when the
+# effect $3 is `refused` (then returns 1), else 0; $4 names the edit, $5
+# why it is refused.
+run_edit() {
+  set +e; run "$1" "$2"; rc=$?; set -e
+  if [ "$3" = refused ]; then
+    [ $rc = 2 ] || fail "$4: exit $rc, want 2 ($5): $(tail -2 "$2.log")"
+    return 1
+  fi
+  [ $rc = 0 ] || fail "$4: exit $rc: $(tail -2 "$2.log")"
+}
 field() { sed -n "s/.*\"$2\":[[:space:]]*\([0-9.e+-]*\).*/\1/p" "$1/results.json" | head -1; }
 
 n=0
@@ -119,13 +130,8 @@ while read -r part model key value effect reason; do
     *) cp "$T/ideal.yaml" "$T/net.yaml" ;; esac
   value=$(echo "$value" | sed "s|AIMC_SRC|$AIMC_SRC|")
   edit "$part" "$key" "$value" "$T/e$n.yaml"
-  set +e; run "$T/e$n.yaml" "$T/r$n"; rc=$?; set -e
+  run_edit "$T/e$n.yaml" "$T/r$n" "$effect" "$model.$key: $value" "$reason" || continue
   what="$model.$key: $value"
-  if [ "$effect" = refused ]; then
-    [ $rc = 2 ] || fail "$what: exit $rc, want 2 ($reason): $(tail -2 "$T/r$n.log")"
-    continue
-  fi
-  [ $rc = 0 ] || fail "$what: exit $rc: $(tail -2 "$T/r$n.log")"
   d_out=0 d_e=0 d_t=0
   cmp -s "$T/$base/predictions.csv" "$T/r$n/predictions.csv" || d_out=1
   [ "$(field "$T/$base" total)" = "$(field "$T/r$n" total)" ] || d_e=1
@@ -165,13 +171,8 @@ while read -r inst key value effect; do
   [ -n "$line" ] || fail "no periphery instance $inst in the netlist"
   sed "${line}s|\([{ ]\)$key: [^,}]*|\1$key: $value|" "$T/ideal.yaml" > "$T/e$n.yaml"
   ! cmp -s "$T/ideal.yaml" "$T/e$n.yaml" || fail "edit of $inst.$key changed nothing"
-  set +e; run "$T/e$n.yaml" "$T/r$n"; rc=$?; set -e
   what="$inst.$key: $value"
-  if [ "$effect" = refused ]; then
-    [ $rc = 2 ] || fail "$what: exit $rc, want 2: $(tail -2 "$T/r$n.log")"
-    continue
-  fi
-  [ $rc = 0 ] || fail "$what: exit $rc: $(tail -2 "$T/r$n.log")"
+  run_edit "$T/e$n.yaml" "$T/r$n" "$effect" "$what" "the periphery follows the model" || continue
   cmp -s "$T/base/predictions.csv" "$T/r$n/predictions.csv" || fail "$what changed a logit"
   case $effect in
     energy1)
