@@ -115,6 +115,20 @@ static void test_shares(void **state) {
   assert_near(sum, 100.0, 5 * 0.005);
   free(html);
 
+  /* The periphery's instances (aimc run names them by role) are digital,
+   * drawn together in one bar. */
+  char *periph = run_file(dir,
+                          "\"t0.adc\": 3e-12, \"encoder\": 1e-12, \"l0_gelu\": 1e-12, "
+                          "\"l12_norm\": 1e-12, \"mean\": 1e-12, \"decoder\": 2e-12",
+                          9e-12);
+  html = report(periph, out);
+  assert_non_null(strstr(html, "\">l0_gelu</td><td>digital</td>"));
+  assert_non_null(strstr(html, "\">l12_norm</td><td>digital</td>"));
+  assert_non_null(strstr(html, "\">decoder</td><td>digital</td>"));
+  assert_non_null(strstr(html, "\">mean</td><td>digital</td>"));
+  free(html);
+  free(periph);
+
   snprintf(file, sizeof file, "%s/fig_instances.svg", out);
   assert_true(test_file_exists(file));
   snprintf(file, sizeof file, "%s/fig_instances.png", out);
