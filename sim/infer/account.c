@@ -260,7 +260,8 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   E[AIMC_EC_DIGITAL] = 0;
   for (size_t i = 0; i < m->n_periph; i++) {
     const aimc_periph *q = &m->periph[i];
-    uint64_t ops = q->role == AIMC_PERIPH_MEAN || q->role == AIMC_PERIPH_DECODER ? 1 : (uint64_t)len;
+    int once = q->role == AIMC_PERIPH_MEAN || q->role == AIMC_PERIPH_DECODER;
+    uint64_t ops = once ? 1 : (uint64_t)len;
     double e = (double)ops * periph_cost(q).e_J;
     E[AIMC_EC_DIGITAL] += e;
     dig_macs += ops * aimc_s4d_digital_macs(&q->p);

@@ -5,10 +5,10 @@
  * resolution and noise are evaluated here, when the words exist), the
  * state register takes x^_t, and the digital periphery (encoder, GELU,
  * mixing, residual, layer norm, mean pool, decoder) runs as the mapping's
- * s4d_digital instances evaluate it (aimc/s4d_digital.h), which is the S4D
- * reference of aimc/s4d_reference.h bit for bit. In the single form the output lags the
- * state by one read, so layer l+1 runs one step behind layer l (a
- * wavefront). Column sums add rows in pairs, (w0 x0 + w1 x1), which is how
+ * s4d_digital instances evaluate it (aimc/s4d_digital.h): the S4D
+ * reference of aimc/s4d_reference.h bit for bit. In the single form the
+ * output lags the state by one read, so layer l+1 runs one step behind
+ * layer l (a wavefront). Column sums add rows in pairs, (w0 x0 + w1 x1), which is how
  * the reference adds Re and Im of a mode: ideal hardware then reproduces
  * the reference bit for bit.
  *

@@ -13,12 +13,13 @@
 #include "map_internal.h"
 
 static const char *const ROLES[AIMC_PERIPH_ROLES] = {
-    "encoder", "state_sum", "gelu", "mix", "glu", "residual", "norm", "pool", "mean", "decoder"};
+    "encoder",  "state_sum", "gelu", "mix",  "glu",
+    "residual", "norm",      "pool", "mean", "decoder"};
 
 /* 1 when the role belongs to a layer (its instance is "l<L>_<role>"). */
 static int layered(aimc_periph_role r) {
-  return r != AIMC_PERIPH_ENCODER && r != AIMC_PERIPH_POOL && r != AIMC_PERIPH_MEAN &&
-         r != AIMC_PERIPH_DECODER;
+  return r != AIMC_PERIPH_ENCODER && r != AIMC_PERIPH_POOL &&
+         r != AIMC_PERIPH_MEAN && r != AIMC_PERIPH_DECODER;
 }
 
 static int has_matrix(const aimc_mapping *m, aimc_op_kind kind, int layer) {
@@ -27,13 +28,15 @@ static int has_matrix(const aimc_mapping *m, aimc_op_kind kind, int layer) {
   return 0;
 }
 
-static int add(aimc_ctx *ctx, aimc_mapping *m, aimc_periph_role role, int layer, aimc_dig_op op,
-               int n, int n_in, aimc_dig_tensor tensor) {
+static int add(aimc_ctx *ctx, aimc_mapping *m, aimc_periph_role role, int layer,
+               aimc_dig_op op, int n, int n_in, aimc_dig_tensor tensor) {
   aimc_periph *q = &m->periph[m->n_periph++];
   q->role = role;
   q->layer = layer;
-  if (layered(role)) snprintf(q->name, sizeof q->name, "l%d_%s", layer, ROLES[role]);
-  else snprintf(q->name, sizeof q->name, "%s", ROLES[role]);
+  if (layered(role))
+    snprintf(q->name, sizeof q->name, "l%d_%s", layer, ROLES[role]);
+  else
+    snprintf(q->name, sizeof q->name, "%s", ROLES[role]);
   const aimc_model *md = aimc_models_find("s4d_digital");
   aimc_params_defaults(md->params, md->n_params, &q->p);
   q->p.op = op;
@@ -45,48 +48,61 @@ static int add(aimc_ctx *ctx, aimc_mapping *m, aimc_periph_role role, int layer,
 }
 
 /* A dense layer: its matrix on crossbars leaves the bias to add. */
-static int add_dense(aimc_ctx *ctx, aimc_mapping *m, aimc_periph_role role, int layer,
-                     aimc_op_kind kind, int n, int n_in, aimc_dig_tensor tensor) {
+static int add_dense(aimc_ctx *ctx, aimc_mapping *m, aimc_periph_role role,
+                     int layer, aimc_op_kind kind, int n, int n_in,
+                     aimc_dig_tensor tensor) {
   if (has_matrix(m, kind, layer))
     return add(ctx, m, role, layer, AIMC_DIG_BIAS, n, n, tensor);
   return add(ctx, m, role, layer, AIMC_DIG_DENSE, n, n_in, tensor);
 }
 
-int aimc_map_build_periph(aimc_ctx *ctx, aimc_mapping *m, const aimc_s4d_model *mdl) {
+int aimc_map_build_periph(aimc_ctx *ctx, aimc_mapping *m,
+                          const aimc_s4d_model *mdl) {
   int H = mdl->h, L = mdl->layers, glu = mdl->mix == AIMC_MIX_GLU;
   int separate = m->arch.form != AIMC_FORM_SINGLE;
   m->periph = aimc_calloc(ctx, 4 + 6 * (size_t)L, sizeof *m->periph);
   if (!m->periph) return AIMC_ENOMEM;
-  int st = add_dense(ctx, m, AIMC_PERIPH_ENCODER, -1, AIMC_OP_ENCODER, H, mdl->n_in,
-                     AIMC_DIG_TENSOR_ENCODER);
+  int st = add_dense(ctx, m, AIMC_PERIPH_ENCODER, -1, AIMC_OP_ENCODER, H,
+                     mdl->n_in, AIMC_DIG_TENSOR_ENCODER);
   for (int l = 0; l < L && !st; l++) {
     int state = 0;
     for (int h = 0; h < H; h++) state += 2 * m->modes[l * H + h];
     if (separate && state > 0)
       st = add(ctx, m, AIMC_PERIPH_STATE_SUM, l, AIMC_DIG_ADD, state, 2 * state,
                AIMC_DIG_TENSOR_NONE);
-    if (!st) st = add(ctx, m, AIMC_PERIPH_GELU, l, AIMC_DIG_GELU, H, H, AIMC_DIG_TENSOR_NONE);
     if (!st)
-      st = add_dense(ctx, m, AIMC_PERIPH_MIX, l, AIMC_OP_MIX, (glu ? 2 : 1) * H, H,
-                     AIMC_DIG_TENSOR_MIX);
-    if (!st && glu) st = add(ctx, m, AIMC_PERIPH_GLU, l, AIMC_DIG_GLU, H, 2 * H, AIMC_DIG_TENSOR_NONE);
+      st = add(ctx, m, AIMC_PERIPH_GELU, l, AIMC_DIG_GELU, H, H,
+               AIMC_DIG_TENSOR_NONE);
     if (!st)
-      st = add(ctx, m, AIMC_PERIPH_RESIDUAL, l, AIMC_DIG_ADD, H, 2 * H, AIMC_DIG_TENSOR_NONE);
+      st = add_dense(ctx, m, AIMC_PERIPH_MIX, l, AIMC_OP_MIX, (glu ? 2 : 1) * H,
+                     H, AIMC_DIG_TENSOR_MIX);
+    if (!st && glu)
+      st = add(ctx, m, AIMC_PERIPH_GLU, l, AIMC_DIG_GLU, H, 2 * H,
+               AIMC_DIG_TENSOR_NONE);
     if (!st)
-      st = add(ctx, m, AIMC_PERIPH_NORM, l, AIMC_DIG_LAYERNORM, H, H, AIMC_DIG_TENSOR_NORM);
+      st = add(ctx, m, AIMC_PERIPH_RESIDUAL, l, AIMC_DIG_ADD, H, 2 * H,
+               AIMC_DIG_TENSOR_NONE);
+    if (!st)
+      st = add(ctx, m, AIMC_PERIPH_NORM, l, AIMC_DIG_LAYERNORM, H, H,
+               AIMC_DIG_TENSOR_NORM);
   }
-  if (!st) st = add(ctx, m, AIMC_PERIPH_POOL, -1, AIMC_DIG_POOL, H, H, AIMC_DIG_TENSOR_NONE);
-  if (!st) st = add(ctx, m, AIMC_PERIPH_MEAN, -1, AIMC_DIG_MEAN, H, H, AIMC_DIG_TENSOR_NONE);
   if (!st)
-    st = add_dense(ctx, m, AIMC_PERIPH_DECODER, -1, AIMC_OP_DECODER, mdl->n_out, H,
-                   AIMC_DIG_TENSOR_DECODER);
+    st = add(ctx, m, AIMC_PERIPH_POOL, -1, AIMC_DIG_POOL, H, H,
+             AIMC_DIG_TENSOR_NONE);
+  if (!st)
+    st = add(ctx, m, AIMC_PERIPH_MEAN, -1, AIMC_DIG_MEAN, H, H,
+             AIMC_DIG_TENSOR_NONE);
+  if (!st)
+    st = add_dense(ctx, m, AIMC_PERIPH_DECODER, -1, AIMC_OP_DECODER, mdl->n_out,
+                   H, AIMC_DIG_TENSOR_DECODER);
   return st;
 }
 
-const aimc_periph *aimc_map_periph_find(const aimc_mapping *m, aimc_periph_role role,
-                                        int layer) {
+const aimc_periph *aimc_map_periph_find(const aimc_mapping *m,
+                                        aimc_periph_role role, int layer) {
   for (size_t i = 0; i < m->n_periph; i++)
-    if (m->periph[i].role == role && m->periph[i].layer == layer) return &m->periph[i];
+    if (m->periph[i].role == role && m->periph[i].layer == layer)
+      return &m->periph[i];
   return NULL;
 }
 
@@ -94,7 +110,8 @@ int aimc_map_is_periph_name(const char *name) {
   int layer, used = 0;
   if (sscanf(name, "l%d_%n", &layer, &used) == 1 && used > 0) name += used;
   for (int r = 0; r < AIMC_PERIPH_ROLES; r++)
-    if (!strcmp(name, ROLES[r]) && layered((aimc_periph_role)r) == (used > 0)) return 1;
+    if (!strcmp(name, ROLES[r]) && layered((aimc_periph_role)r) == (used > 0))
+      return 1;
   return 0;
 }
 
@@ -110,14 +127,16 @@ void aimc_map_emit_periph(FILE *o, const aimc_mapping *m) {
     fputs("}}\n", o);
     /* The residual joins the mix's result with the layer's input. */
     if (q->role == AIMC_PERIPH_RESIDUAL)
-      fprintf(o, "  l%d_join: {model: concat, params: {n_a: %d, n_b: %d, n: %d}}\n", q->layer,
-              q->p.n, q->p.n, 2 * q->p.n);
+      fprintf(
+          o, "  l%d_join: {model: concat, params: {n_a: %d, n_b: %d, n: %d}}\n",
+          q->layer, q->p.n, q->p.n, 2 * q->p.n);
   }
 }
 
 /* A net from `from` to `to`, each "inst.port" with %d for layer l, or
  * "" where the end is a tile's (not wired yet: the net is external). */
-static void net(FILE *o, int l, const char *name, const char *from, const char *to) {
+static void net(FILE *o, int l, const char *name, const char *from,
+                const char *to) {
   char n[64], a[64], b[64];
   snprintf(n, sizeof n, name, l);
   snprintf(a, sizeof a, from, l);
@@ -129,13 +148,15 @@ static void net(FILE *o, int l, const char *name, const char *from, const char *
 void aimc_map_emit_periph_nets(FILE *o, const aimc_mapping *m) {
   int L = m->layers;
   fputs("nets:\n", o);
-  net(o, 0, "features", "", "encoder.in"); /* the input, or the encoder's tiles' */
+  net(o, 0, "features", "",
+      "encoder.in"); /* the input, or the encoder's tiles' */
   for (int l = 0; l < L; l++) {
     const aimc_periph *mix = aimc_map_periph_find(m, AIMC_PERIPH_MIX, l);
     int glu = aimc_map_periph_find(m, AIMC_PERIPH_GLU, l) != NULL;
     if (aimc_map_periph_find(m, AIMC_PERIPH_STATE_SUM, l)) {
-      net(o, l, "l%d_state_parts", "", "l%d_state_sum.in"); /* A x, B u from the tiles */
-      net(o, l, "l%d_state", "l%d_state_sum.out", "");      /* to the registers */
+      net(o, l, "l%d_state_parts", "",
+          "l%d_state_sum.in"); /* A x, B u from the tiles */
+      net(o, l, "l%d_state", "l%d_state_sum.out", ""); /* to the registers */
     }
     /* The layer's input (to its tiles too): the encoder's or the last
      * layer's norm. */
@@ -143,7 +164,7 @@ void aimc_map_emit_periph_nets(FILE *o, const aimc_mapping *m) {
     snprintf(from, sizeof from, l ? "l%d_norm.out" : "encoder.out", l - 1);
     net(o, l, "l%d_in", from, "l%d_join.b");
     net(o, l, "l%d_y", "", "l%d_gelu.in"); /* the layer's output words */
-    if (mix->p.op == AIMC_DIG_BIAS) {       /* the mix's matrix on tiles */
+    if (mix->p.op == AIMC_DIG_BIAS) {      /* the mix's matrix on tiles */
       net(o, l, "l%d_act", "l%d_gelu.out", "");
       net(o, l, "l%d_mix_sums", "", "l%d_mix.in");
     } else {
@@ -176,12 +197,13 @@ static void describe(const aimc_s4d_digital_params *p, char *buf, size_t len) {
   const aimc_model *md = aimc_models_find("s4d_digital");
   const aimc_param *t = aimc_params_find(md->params, md->n_params, "tensor");
   snprintf(buf, len, "op %s, n %d, n_in %d, tensor %s, layer %d",
-           aimc_s4d_digital_op_name((aimc_dig_op)p->op), p->n, p->n_in, t->choices[p->tensor],
-           p->layer);
+           aimc_s4d_digital_op_name((aimc_dig_op)p->op), p->n, p->n_in,
+           t->choices[p->tensor], p->layer);
 }
 
-int aimc_map_load_netlist_periph(aimc_ctx *ctx, const aimc_design *d, aimc_mapping *m,
-                                 const char *const *sets, int n_sets) {
+int aimc_map_load_netlist_periph(aimc_ctx *ctx, const aimc_design *d,
+                                 aimc_mapping *m, const char *const *sets,
+                                 int n_sets) {
   const aimc_model *md = aimc_models_find("s4d_digital");
   size_t in_netlist = 0;
   for (size_t i = 0; i < d->n_inst; i++) in_netlist += d->inst[i].model == md;
@@ -190,27 +212,31 @@ int aimc_map_load_netlist_periph(aimc_ctx *ctx, const aimc_design *d, aimc_mappi
     int i = aimc_design_find_inst(d, q->name);
     if (i < 0 || d->inst[i].model != md)
       return aimc_error(ctx, AIMC_EINVAL,
-                        "%s: no s4d_digital instance '%s' (the model's %s, op %s), as 'aimc map' "
+                        "%s: no s4d_digital instance '%s' (the model's %s, op "
+                        "%s), as 'aimc map' "
                         "writes it; map again",
-                        d->path, q->name, ROLES[q->role], aimc_s4d_digital_op_name(q->p.op));
+                        d->path, q->name, ROLES[q->role],
+                        aimc_s4d_digital_op_name(q->p.op));
     const aimc_s4d_digital_params *p = d->inst[i].params;
     if (p->op != q->p.op || p->n != q->p.n || p->n_in != q->p.n_in ||
         p->tensor != q->p.tensor || p->layer != q->p.layer) {
       char has[128], needs[128];
       describe(p, has, sizeof has);
       describe(&q->p, needs, sizeof needs);
-      return aimc_error_at(ctx, AIMC_EINVAL, &d->inst[i].loc,
-                           "%s has %s but the model needs %s; the periphery follows the "
-                           "model: map again",
-                           q->name, has, needs);
+      return aimc_error_at(
+          ctx, AIMC_EINVAL, &d->inst[i].loc,
+          "%s has %s but the model needs %s; the periphery follows the "
+          "model: map again",
+          q->name, has, needs);
     }
     aimc_map_periph_merge(&q->p, p, sets, n_sets);
   }
   for (size_t i = 0; i < d->n_inst && in_netlist != m->n_periph; i++)
     if (d->inst[i].model == md && !find_name(m, d->inst[i].name))
-      return aimc_error_at(ctx, AIMC_EINVAL, &d->inst[i].loc,
-                           "%s: an s4d_digital instance the mapping does not have (the "
-                           "periphery follows the model: map again)",
-                           d->inst[i].name);
+      return aimc_error_at(
+          ctx, AIMC_EINVAL, &d->inst[i].loc,
+          "%s: an s4d_digital instance the mapping does not have (the "
+          "periphery follows the model: map again)",
+          d->inst[i].name);
   return AIMC_OK;
 }

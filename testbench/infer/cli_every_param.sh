@@ -152,6 +152,7 @@ done < "$T/table"
 # instance key value effect
 cat > "$T/periph" <<'EOF'
 l0_gelu op layernorm refused
+l0_gelu op softmax refused
 l0_gelu n 3 refused
 l0_gelu n_in 3 refused
 l0_norm tensor mix refused

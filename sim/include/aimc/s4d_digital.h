@@ -62,13 +62,13 @@ typedef enum {
 /* The params of an s4d_digital instance (its table: `aimc models
  * --describe s4d_digital`). */
 typedef struct {
-  int op;        /* aimc_dig_op                                        */
-  int n;         /* output words                                       */
-  int n_in;      /* input words (the port `in`)                        */
-  int tensor;    /* aimc_dig_tensor                                    */
-  int layer;     /* the layer of a mix or norm tensor                  */
-  double e_mac;  /* J per multiply-accumulate                          */
-  double e_op;   /* J per other element operation                      */
+  int op;         /* aimc_dig_op                                        */
+  int n;          /* output words                                       */
+  int n_in;       /* input words (the port `in`)                        */
+  int tensor;     /* aimc_dig_tensor                                    */
+  int layer;      /* the layer of a mix or norm tensor                  */
+  double e_mac;   /* J per multiply-accumulate                          */
+  double e_op;    /* J per other element operation                      */
   aimc_time t_op; /* fs per vector operation                           */
 } aimc_s4d_digital_params;
 
@@ -81,8 +81,10 @@ typedef struct {
 /* The tensor p names in mdl, checked against p's shape (a dense layer's n
  * and n_in are the tensor's; a layer that exists). AIMC_ESHAPE with a
  * message in err (naming the params) when they do not fit. */
-int aimc_s4d_digital_weights_of(const aimc_s4d_model *mdl, const aimc_s4d_digital_params *p,
-                                aimc_s4d_digital_weights *w, char *err, size_t errlen);
+int aimc_s4d_digital_weights_of(const aimc_s4d_model *mdl,
+                                const aimc_s4d_digital_params *p,
+                                aimc_s4d_digital_weights *w, char *err,
+                                size_t errlen);
 
 /* Multiply-accumulates of one operation (dense: n x n_in; else 0). */
 uint64_t aimc_s4d_digital_macs(const aimc_s4d_digital_params *p);
