@@ -28,9 +28,17 @@ static int has_matrix(const aimc_mapping *m, aimc_op_kind kind, int layer) {
   return 0;
 }
 
-static int add(aimc_ctx *ctx, aimc_mapping *m, aimc_periph_role role, int layer,
-               aimc_dig_op op, int n, int n_in, aimc_dig_tensor tensor) {
-  aimc_periph *q = &m->periph[m->n_periph++];
+/* The list being built; once an add fails, the others do nothing. */
+typedef struct {
+  aimc_ctx *ctx;
+  aimc_mapping *m;
+  int st;
+} builder;
+
+static void add(builder *b, aimc_periph_role role, int layer, aimc_dig_op op,
+                int n, int n_in, aimc_dig_tensor tensor) {
+  if (b->st) return;
+  aimc_periph *q = &b->m->periph[b->m->n_periph++];
   q->role = role;
   q->layer = layer;
   if (layered(role))
@@ -44,16 +52,17 @@ static int add(aimc_ctx *ctx, aimc_mapping *m, aimc_periph_role role, int layer,
   q->p.n_in = n_in;
   q->p.tensor = tensor;
   q->p.layer = layer > 0 ? layer : 0;
-  return aimc_map_periph_from_arch(ctx, &m->arch, &q->p);
+  b->st = aimc_map_periph_from_arch(b->ctx, &b->m->arch, &q->p);
 }
 
 /* A dense layer: its matrix on crossbars leaves the bias to add. */
-static int add_dense(aimc_ctx *ctx, aimc_mapping *m, aimc_periph_role role,
-                     int layer, aimc_op_kind kind, int n, int n_in,
-                     aimc_dig_tensor tensor) {
-  if (has_matrix(m, kind, layer))
-    return add(ctx, m, role, layer, AIMC_DIG_BIAS, n, n, tensor);
-  return add(ctx, m, role, layer, AIMC_DIG_DENSE, n, n_in, tensor);
+static void add_dense(builder *b, aimc_periph_role role, int layer,
+                      aimc_op_kind kind, int n, int n_in,
+                      aimc_dig_tensor tensor) {
+  if (has_matrix(b->m, kind, layer))
+    add(b, role, layer, AIMC_DIG_BIAS, n, n, tensor);
+  else
+    add(b, role, layer, AIMC_DIG_DENSE, n, n_in, tensor);
 }
 
 int aimc_map_build_periph(aimc_ctx *ctx, aimc_mapping *m,
@@ -62,40 +71,28 @@ int aimc_map_build_periph(aimc_ctx *ctx, aimc_mapping *m,
   int separate = m->arch.form != AIMC_FORM_SINGLE;
   m->periph = aimc_calloc(ctx, 4 + 6 * (size_t)L, sizeof *m->periph);
   if (!m->periph) return AIMC_ENOMEM;
-  int st = add_dense(ctx, m, AIMC_PERIPH_ENCODER, -1, AIMC_OP_ENCODER, H,
-                     mdl->n_in, AIMC_DIG_TENSOR_ENCODER);
-  for (int l = 0; l < L && !st; l++) {
+  builder b = {ctx, m, AIMC_OK};
+  const aimc_dig_tensor none = AIMC_DIG_TENSOR_NONE;
+  add_dense(&b, AIMC_PERIPH_ENCODER, -1, AIMC_OP_ENCODER, H, mdl->n_in,
+            AIMC_DIG_TENSOR_ENCODER);
+  for (int l = 0; l < L; l++) {
     int state = 0;
     for (int h = 0; h < H; h++) state += 2 * m->modes[l * H + h];
     if (separate && state > 0)
-      st = add(ctx, m, AIMC_PERIPH_STATE_SUM, l, AIMC_DIG_ADD, state, 2 * state,
-               AIMC_DIG_TENSOR_NONE);
-    if (!st)
-      st = add(ctx, m, AIMC_PERIPH_GELU, l, AIMC_DIG_GELU, H, H,
-               AIMC_DIG_TENSOR_NONE);
-    if (!st)
-      st = add_dense(ctx, m, AIMC_PERIPH_MIX, l, AIMC_OP_MIX, (glu ? 2 : 1) * H,
-                     H, AIMC_DIG_TENSOR_MIX);
-    if (!st && glu)
-      st = add(ctx, m, AIMC_PERIPH_GLU, l, AIMC_DIG_GLU, H, 2 * H,
-               AIMC_DIG_TENSOR_NONE);
-    if (!st)
-      st = add(ctx, m, AIMC_PERIPH_RESIDUAL, l, AIMC_DIG_ADD, H, 2 * H,
-               AIMC_DIG_TENSOR_NONE);
-    if (!st)
-      st = add(ctx, m, AIMC_PERIPH_NORM, l, AIMC_DIG_LAYERNORM, H, H,
-               AIMC_DIG_TENSOR_NORM);
+      add(&b, AIMC_PERIPH_STATE_SUM, l, AIMC_DIG_ADD, state, 2 * state, none);
+    add(&b, AIMC_PERIPH_GELU, l, AIMC_DIG_GELU, H, H, none);
+    add_dense(&b, AIMC_PERIPH_MIX, l, AIMC_OP_MIX, (glu ? 2 : 1) * H, H,
+              AIMC_DIG_TENSOR_MIX);
+    if (glu) add(&b, AIMC_PERIPH_GLU, l, AIMC_DIG_GLU, H, 2 * H, none);
+    add(&b, AIMC_PERIPH_RESIDUAL, l, AIMC_DIG_ADD, H, 2 * H, none);
+    add(&b, AIMC_PERIPH_NORM, l, AIMC_DIG_LAYERNORM, H, H,
+        AIMC_DIG_TENSOR_NORM);
   }
-  if (!st)
-    st = add(ctx, m, AIMC_PERIPH_POOL, -1, AIMC_DIG_POOL, H, H,
-             AIMC_DIG_TENSOR_NONE);
-  if (!st)
-    st = add(ctx, m, AIMC_PERIPH_MEAN, -1, AIMC_DIG_MEAN, H, H,
-             AIMC_DIG_TENSOR_NONE);
-  if (!st)
-    st = add_dense(ctx, m, AIMC_PERIPH_DECODER, -1, AIMC_OP_DECODER, mdl->n_out,
-                   H, AIMC_DIG_TENSOR_DECODER);
-  return st;
+  add(&b, AIMC_PERIPH_POOL, -1, AIMC_DIG_POOL, H, H, none);
+  add(&b, AIMC_PERIPH_MEAN, -1, AIMC_DIG_MEAN, H, H, none);
+  add_dense(&b, AIMC_PERIPH_DECODER, -1, AIMC_OP_DECODER, mdl->n_out, H,
+            AIMC_DIG_TENSOR_DECODER);
+  return b.st;
 }
 
 const aimc_periph *aimc_map_periph_find(const aimc_mapping *m,
