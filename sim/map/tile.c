@@ -3,7 +3,9 @@
  * written into the netlist as the `tile` subcircuit, read back from the
  * netlist by `aimc run`, and priced by the parts' own op_cost. One table
  * (BINDINGS) says which tile param feeds which instance param and which
- * arch value it comes from, so the three places cannot drift apart. */
+ * arch value it comes from, so the three places cannot drift apart; its
+ * sibling PERIPH_BINDINGS does the same for the digital periphery's
+ * s4d_digital instances (periph.c). */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>

@@ -235,8 +235,9 @@ static inline int aimc_map_col_factor(const aimc_arch *a) {
  * channel is the netlist's (each array's calibration file, the dac's and
  * adc's `cal`; `range: 0`) and drift, stuck cells and read noise are the
  * device card's (the crossbar's device_set carries the arch's device.*
- * keys). Older netlists are refused: map again. */
-enum { AIMC_MAP_TILES_VERSION = 6 }; /* 6: the digital periphery is instances */
+ * keys), 6 since the digital periphery is s4d_digital instances
+ * (aimc_periph). Older netlists are refused: map again. */
+enum { AIMC_MAP_TILES_VERSION = 6 };
 
 typedef enum {
   AIMC_TILE_DAC = 0,
@@ -397,8 +398,9 @@ typedef struct {
   char arch[AIMC_PARAM_STRLEN];  /* arch file as given to `aimc map`      */
   uint64_t model_hash, arch_hash;
   char arrays_dir[AIMC_PARAM_STRLEN + 16]; /* folder of the target CSVs   */
-  int tiles;  /* layout of the tile subcircuit: 2 since the tiles carry */
-              /* their timing and energy, 1 before (meta: tiles absent)  */
+  int tiles;  /* layout of the netlist (AIMC_MAP_TILES_VERSION): 2 since */
+              /* the tiles carry their timing and energy, 1 before (meta: */
+              /* tiles absent)                                           */
 } aimc_map_meta;
 
 /* Reads the meta: section of such a netlist; a netlist from elsewhere is
