@@ -40,19 +40,20 @@ int aimc_model_eval_batch(const aimc_model *m, const aimc_eval *e, const double 
                           double *out, const aimc_lanes *l) {
   if (m->eval_batch) return m->eval_batch(e, in, out, l);
   if (!m->eval) return AIMC_EINVAL;
-  size_t n = e->n > 0 ? (size_t)e->n : 1;
+  size_t n_in = (size_t)(m->eval_n_in ? m->eval_n_in(e) : e->n), n_out = (size_t)e->n;
+  size_t n = (n_in > n_out ? n_in : n_out) + 1;
   double *a = malloc(3 * n * sizeof *a), *b = a + n, *v = b + n;
   if (!a) return AIMC_ENOMEM;
   aimc_eval lane = *e;
   if (e->in_var) lane.in_var = v;
   int st = AIMC_OK;
   for (int k = 0; k < l->n && !st; k++) {
-    for (size_t c = 0; c < (size_t)e->n; c++) {
+    for (size_t c = 0; c < n_in; c++) {
       a[c] = in[c * l->stride + (size_t)k];
       if (e->in_var) v[c] = e->in_var[c * l->stride + (size_t)k];
     }
     st = m->eval(&lane, a, b, &l->rng[k]);
-    for (size_t c = 0; c < (size_t)e->n; c++) out[c * l->stride + (size_t)k] = b[c];
+    for (size_t c = 0; c < n_out; c++) out[c * l->stride + (size_t)k] = b[c];
   }
   free(a);
   return st;

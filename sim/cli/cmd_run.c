@@ -183,14 +183,18 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
   *m = NULL;
   if (!st) st = aimc_map_model(ctx, *mdl, &arch, m);
   /* Older tiles meant other things by their params (an 8-bit placeholder
-   * for the model's converters; no timing or energy): map again. */
+   * for the model's converters; no timing or energy) and had no digital
+   * periphery: map again. */
   if (!st && meta->tiles < AIMC_MAP_TILES_VERSION)
     st = aimc_error(ctx, AIMC_EINVAL,
                     "%s was written by an older aimc map (tiles version %d, this aimc "
-                    "runs %d: each tile's converters now act); map again",
+                    "runs %d: each tile's converters act and the digital periphery is "
+                    "instances); map again",
                     a->netlist, meta->tiles, (int)AIMC_MAP_TILES_VERSION);
   if (!st)
     st = aimc_map_load_netlist_tiles(ctx, d, *m, (const char *const *)a->sets, a->n_sets);
+  if (!st)
+    st = aimc_map_load_netlist_periph(ctx, d, *m, (const char *const *)a->sets, a->n_sets);
   if (!st) st = aimc_map_load_netlist_targets(ctx, d, *m);
   if (!st) st = aimc_map_load_netlist_cal(ctx, d, mapped, *m);
   aimc_mapping_free(ctx, mapped);

@@ -2,8 +2,8 @@
  * (docs/energy-latency.md has every formula): one read per array and time
  * step, priced by the models of the array's tile (their op_cost, with the
  * params the netlist gives them: the same figures the event models book),
- * digital work per output step and buffers from the arch's figures,
- * static power over the latency. */
+ * each operation of the digital periphery by its instance's op_cost,
+ * buffers from the arch's figures, static power over the latency. */
 #include <stdio.h>
 #include <string.h>
 
@@ -122,20 +122,45 @@ static int read_stages(const aimc_mapping *m, const aimc_read_cost *c, int mi, i
   return AIMC_STAGE_REG;
 }
 
+/* One operation of periphery instance q (its op_cost). */
+static aimc_op_cost periph_cost(const aimc_periph *q) {
+  return aimc_model_op_cost(aimc_models_find("s4d_digital"), &q->p,
+                            &(aimc_op_use){.n = q->p.n});
+}
+
+/* Cycles of periphery instance `role` of layer l, 0 when there is none. */
+static uint64_t dig_cycles(const aimc_mapping *m, aimc_periph_role role, int l) {
+  const aimc_periph *q = aimc_map_periph_find(m, role, l);
+  return q ? aimc_infer_cycles(&m->arch, periph_cost(q).t_fs) : 0;
+}
+
+/* A dense layer of the periphery: its instance, after its matrix's read
+ * when it is on arrays (the instance then adds the bias). */
+static uint64_t dense_cycles(const aimc_mapping *m, const aimc_read_cost *cost,
+                             aimc_periph_role role, aimc_op_kind kind, int l) {
+  int mi = find_matrix(m, kind, l);
+  return (mi >= 0 ? read_cycles(m, cost, mi, -1) : 0) + dig_cycles(m, role, l);
+}
+
 int aimc_infer_layer_stages(const aimc_s4d_model *mdl, const aimc_hw *hw,
                             const aimc_read_cost *cost, int l, aimc_stage *out) {
   const aimc_mapping *m = hw->map;
   const aimc_arch *a = &m->arch;
-  uint64_t cd = aimc_infer_cycles(a, a->t_digital_fs);
-  int mix = find_matrix(m, AIMC_OP_MIX, l), glu = mdl->mix == AIMC_MIX_GLU;
-  uint64_t periph = cd /* GELU */ + (mix >= 0 ? read_cycles(m, cost, mix, -1) : cd) +
-                    (glu ? cd : 0) + cd /* residual + norm */;
+  /* The instances one after the other; the last layer's output also
+   * goes into the pool's running sum. */
+  uint64_t periph = dig_cycles(m, AIMC_PERIPH_GELU, l) +
+                    dense_cycles(m, cost, AIMC_PERIPH_MIX, AIMC_OP_MIX, l) +
+                    dig_cycles(m, AIMC_PERIPH_GLU, l) + dig_cycles(m, AIMC_PERIPH_RESIDUAL, l) +
+                    dig_cycles(m, AIMC_PERIPH_NORM, l) +
+                    (l + 1 == mdl->layers ? dig_cycles(m, AIMC_PERIPH_POOL, -1) : 0);
   int single = a->form == AIMC_FORM_SINGLE, n = 0;
   int state = find_matrix(m, single ? AIMC_OP_SSM : AIMC_OP_SSM_A, l);
   int b = single ? -1 : find_matrix(m, AIMC_OP_SSM_B, l);
   n += read_stages(m, cost, state, b, 0, out + n);
   /* The register takes the state (separate form: after adding A x + B u). */
-  out[n++] = (aimc_stage){AIMC_STAGE_REG, 0, slowest(m, cost, state, AIMC_STAGE_REG) + (single ? 0 : cd)};
+  out[n++] = (aimc_stage){AIMC_STAGE_REG, 0,
+                          slowest(m, cost, state, AIMC_STAGE_REG) +
+                              dig_cycles(m, AIMC_PERIPH_STATE_SUM, l)};
   if (!single) n += read_stages(m, cost, find_matrix(m, AIMC_OP_SSM_CD, l), -1, 1, out + n);
   out[n++] = (aimc_stage){AIMC_STAGE_PERIPH, single ? 0 : 1, periph};
   /* A layer takes at least one cycle (keeps event times ordered). */
@@ -162,10 +187,9 @@ void aimc_infer_stage_cycles(const aimc_s4d_model *mdl, const aimc_hw *hw,
                              const aimc_read_cost *cost, uint64_t *c_enc,
                              uint64_t *c_layer, uint64_t *c_dec) {
   const aimc_mapping *m = hw->map;
-  uint64_t cd = aimc_infer_cycles(&m->arch, m->arch.t_digital_fs);
-  int enc = find_matrix(m, AIMC_OP_ENCODER, -1), dec = find_matrix(m, AIMC_OP_DECODER, -1);
-  *c_enc = enc >= 0 ? read_cycles(m, cost, enc, -1) : cd;
-  *c_dec = dec >= 0 ? read_cycles(m, cost, dec, -1) : cd;
+  *c_enc = dense_cycles(m, cost, AIMC_PERIPH_ENCODER, AIMC_OP_ENCODER, -1);
+  *c_dec = dig_cycles(m, AIMC_PERIPH_MEAN, -1) +
+           dense_cycles(m, cost, AIMC_PERIPH_DECODER, AIMC_OP_DECODER, -1);
   for (int l = 0; l < mdl->layers; l++) {
     aimc_stage st[AIMC_STAGES_MAX];
     int n = aimc_infer_layer_stages(mdl, hw, cost, l, st);
@@ -192,12 +216,10 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
                        const aimc_hw *hw, int len, aimc_infer_result *r) {
   const aimc_mapping *m = hw->map;
   const aimc_arch *a = &m->arch;
-  int single = a->form == AIMC_FORM_SINGLE, lag = single ? 1 : 0;
-  int H = mdl->h, L = mdl->layers, k_mix = mdl->mix == AIMC_MIX_GLU ? 2 : 1;
-  int xbar_dense = a->dense == AIMC_PLACE_CROSSBAR;
+  int lag = a->form == AIMC_FORM_SINGLE ? 1 : 0, L = mdl->layers, H = mdl->h;
   aimc_read_cost *cost = aimc_calloc(ctx, m->n_arrays + 1, sizeof *cost);
   r->e_array_J = aimc_calloc(ctx, m->n_arrays + 1, sizeof(double));
-  r->n_inst = m->n_arrays * (AIMC_TILE_PARTS + 1) + 2;
+  r->n_inst = m->n_arrays * (AIMC_TILE_PARTS + 1) + m->n_periph + 1;
   r->inst = aimc_calloc(ctx, r->n_inst, sizeof *r->inst);
   if (!cost || !r->e_array_J || !r->inst) {
     aimc_free(ctx, cost);
@@ -229,22 +251,23 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
       add_inst(r, k * (AIMC_TILE_PARTS + 1) + (size_t)p, m, k, p, reads * part_J[p]);
     analog_macs += reads * c->macs;
   }
-  /* Digital work per output step and layer: GELU (H), mix (k H x H MACs
-   * when digital) and its k H bias adds, GLU (H), residual (H), layer
-   * norm (4 H: mean, variance, normalize, affine); separate form: the A +
-   * B partial-sum adds. Per step: the encoder (H x n_in MACs + H, or H
-   * bias adds), the pool (H); once: the decoder (n_out x H MACs + n_out). */
-  uint64_t state_words = 0, dig_macs, dig_elem;
-  for (int lh = 0; lh < L * H; lh++) state_words += 2 * (uint64_t)m->modes[lh];
-  uint64_t per_layer = (uint64_t)H * (k_mix == 2 ? 3 : 2) + 4 * (uint64_t)H;
-  uint64_t mix_macs = xbar_dense ? 0 : (uint64_t)k_mix * H * H;
-  dig_macs = (uint64_t)len * L * mix_macs +
-             (xbar_dense ? 0 : (uint64_t)len * H * mdl->n_in + (uint64_t)mdl->n_out * H);
-  dig_elem = (uint64_t)len * L * (per_layer + (uint64_t)k_mix * H) +
-             (uint64_t)len * H /* encoder bias */ + (uint64_t)len * H /* pool */ +
-             (uint64_t)mdl->n_out /* decoder bias */ +
-             (single ? 0 : (uint64_t)len * state_words);
-  E[AIMC_EC_DIGITAL] = a->e_mac_J * (double)(dig_macs + dig_elem);
+  /* The digital periphery: each instance's op_cost per operation, the
+   * encoder and every layer's once per input step (the state sum with
+   * the separate form's state read, also once per input), the pool's
+   * running sum once per step, the mean and the decoder once. */
+  uint64_t dig_macs = 0;
+  size_t row = m->n_arrays * (AIMC_TILE_PARTS + 1);
+  E[AIMC_EC_DIGITAL] = 0;
+  for (size_t i = 0; i < m->n_periph; i++) {
+    const aimc_periph *q = &m->periph[i];
+    int once = q->role == AIMC_PERIPH_MEAN || q->role == AIMC_PERIPH_DECODER;
+    uint64_t ops = once ? 1 : (uint64_t)len;
+    double e = (double)ops * periph_cost(q).e_J;
+    E[AIMC_EC_DIGITAL] += e;
+    dig_macs += ops * aimc_s4d_digital_macs(&q->p);
+    r->inst[row + i] = (aimc_inst_energy){"", AIMC_EC_DIGITAL, e};
+    snprintf(r->inst[row + i].name, sizeof r->inst[row + i].name, "%s", q->name);
+  }
   /* SRAM: input features read per step; each layer's output written and
    * read once per step. */
   E[AIMC_EC_BUFFER] = a->e_buffer_J * (double)((uint64_t)len * mdl->n_in +
@@ -287,9 +310,7 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
     add_inst(r, k * (AIMC_TILE_PARTS + 1) + AIMC_TILE_PARTS, m, k, -1,
              a->p_static_W * r->latency_seq_s);
   }
-  size_t last = m->n_arrays * (AIMC_TILE_PARTS + 1);
-  r->inst[last] = (aimc_inst_energy){"periphery", AIMC_EC_DIGITAL, E[AIMC_EC_DIGITAL]};
-  r->inst[last + 1] = (aimc_inst_energy){"buffer", AIMC_EC_BUFFER, E[AIMC_EC_BUFFER]};
+  r->inst[r->n_inst - 1] = (aimc_inst_energy){"buffer", AIMC_EC_BUFFER, E[AIMC_EC_BUFFER]};
   r->e_inf_total_J = 0;
   for (int c = 0; c < AIMC_EC_COUNT_; c++) r->e_inf_total_J += E[c];
   r->ops_inf = 2 * (analog_macs + dig_macs);

@@ -3,11 +3,12 @@
  * [x^_{t-1}; u_t; u_{t-1}], the array settles and sums currents, the TIAs
  * sense, the ADCs convert (the MVM with the programmed weights, read noise,
  * resolution and noise are evaluated here, when the words exist), the
- * state register takes x^_t, and the digital periphery (GELU, mixing,
- * residual, layer norm, mean pool, decoder) runs as in the S4D reference
- * of aimc/s4d_reference.h. In the single form the output lags the
- * state by one read, so layer l+1 runs one step behind layer l (a
- * wavefront). Column sums add rows in pairs, (w0 x0 + w1 x1), which is how
+ * state register takes x^_t, and the digital periphery (encoder, GELU,
+ * mixing, residual, layer norm, mean pool, decoder) runs as the mapping's
+ * s4d_digital instances evaluate it (aimc/s4d_digital.h): the S4D
+ * reference of aimc/s4d_reference.h bit for bit. In the single form the
+ * output lags the state by one read, so layer l+1 runs one step behind
+ * layer l (a wavefront). Column sums add rows in pairs, (w0 x0 + w1 x1), which is how
  * the reference adds Re and Im of a mode: ideal hardware then reproduces
  * the reference bit for bit.
  *
@@ -59,7 +60,7 @@ static void ws_free(aimc_ctx *ctx, run_ws *w) {
   void *bufs[] = {w->offset_fs, w->stages, w->n_stages, w->mv, w->ssm, w->ssm_b,
                   w->ssm_cd, w->mix, w->st_off, w->state, w->lb, w->lb_mem, w->read_tmp,
                   w->layer_in, w->layer_next, w->prev_in, w->drive, w->dac_exact, w->tia_on, w->hold_on, w->z, w->o,
-                  w->pool, w->logits, w->mean, w->var, w->part, w->part_var, w->noise, w->bits, w->z01};
+                  w->pool, w->logits, w->dig, w->dig_w, w->dig_at, w->part, w->part_var, w->noise, w->bits, w->z01};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
   memset(w, 0, sizeof *w);
 }
@@ -75,6 +76,42 @@ static double *zeros(aimc_ctx *ctx, size_t n) {
 static int on_event(aimc_kernel *k, void *self, const aimc_event *ev);
 
 static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend);
+
+/* The evaluation of every periphery instance: its params and the model's
+ * weights they name (checked against the instance's shape). */
+static int dig_init(aimc_ctx *ctx, run_ws *w) {
+  const aimc_mapping *m = w->m;
+  size_t per = (size_t)w->mdl->layers + 1;
+  w->dig_model = aimc_models_find("s4d_digital");
+  w->dig = aimc_calloc(ctx, m->n_periph + 1, sizeof *w->dig);
+  w->dig_w = aimc_calloc(ctx, m->n_periph + 1, sizeof *w->dig_w);
+  w->dig_at = aimc_malloc(ctx, sizeof(int) * AIMC_PERIPH_ROLES * per);
+  if (!w->dig_model || !w->dig || !w->dig_w || !w->dig_at) return AIMC_ENOMEM;
+  for (size_t i = 0; i < AIMC_PERIPH_ROLES * per; i++) w->dig_at[i] = -1;
+  for (size_t i = 0; i < m->n_periph; i++) {
+    const aimc_periph *q = &m->periph[i];
+    char err[256];
+    if (aimc_s4d_digital_weights_of(w->mdl, &q->p, &w->dig_w[i], err, sizeof err))
+      return aimc_error(ctx, AIMC_ESHAPE, "run: %s: %s", q->name, err);
+    w->dig[i] = (aimc_eval){.params = &q->p, .state = &w->dig_w[i], .n = q->p.n};
+    w->dig_at[(size_t)q->role * per + (size_t)(q->layer + 1)] = (int)i;
+  }
+  return AIMC_OK;
+}
+
+/* Periphery instance `role` of layer l (-1: not of a layer) on the batch,
+ * or nothing when the mapping has none (no GLU in a linear model). */
+static int dig_eval(run_ws *w, aimc_periph_role role, int l, const double *in, double *out) {
+  int i = w->dig_at[(size_t)role * ((size_t)w->mdl->layers + 1) + (size_t)(l + 1)];
+  return i < 0 ? AIMC_OK : aimc_model_eval_batch(w->dig_model, &w->dig[i], in, out, &w->lanes);
+}
+
+/* A dense layer of the periphery: y = b + W x by its instance, or its
+ * matrix read on the arrays (mi >= 0) and its instance's bias added. */
+static int dense(run_ws *w, aimc_periph_role role, int l, int mi, const double *x, double *y) {
+  int st = mi >= 0 ? aimc_infer_array_read(w, mi, x, y) : AIMC_OK;
+  return st ? st : dig_eval(w, role, l, mi >= 0 ? y : x, y);
+}
 
 /* Workspace for batches of up to max_batch sequences. */
 static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
@@ -99,6 +136,7 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
     return AIMC_ENOMEM;
   for (int l = 0; l < L; l++) w->ssm[l] = w->ssm_b[l] = w->ssm_cd[l] = w->mix[l] = -1;
   int st0 = aimc_infer_part_states_init(ctx, w); /* before the views: they prepare with them */
+  if (!st0) st0 = dig_init(ctx, w);
   if (st0) return st0;
   for (size_t i = 0; i < m->n_mats; i++) {
     const aimc_map_matrix *mx = &m->mats[i];
@@ -134,7 +172,7 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   w->lb = aimc_calloc(ctx, (size_t)L, sizeof(layer_buf));
   for (int l = 0; w->lb_mem && w->lb && l < L; l++) {
     double *p = w->lb_mem + (size_t)(l % sets) * set;
-    w->lb[l] = (layer_buf){p, p + big * bp, p + 2 * big * bp, p + 3 * big * bp, p + 4 * big * bp};
+    w->lb[l] = (layer_buf){p, p + big * bp, p + 2 * big * bp, p + 4 * big * bp};
   }
   size_t read_tmp = 1;
   for (size_t i = 0; i < m->n_mats; i++)
@@ -148,11 +186,9 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   w->prev_in = zeros(ctx, LH * bp);
   w->drive = zeros(ctx, big * bp);
   w->z = zeros(ctx, 2 * (size_t)H * bp);
-  w->o = zeros(ctx, (size_t)H * bp);
-  w->pool = zeros(ctx, (size_t)H * bp);
+  w->o = zeros(ctx, 2 * (size_t)H * bp);
+  w->pool = zeros(ctx, (2 * (size_t)H + 1) * bp);
   w->logits = zeros(ctx, (size_t)mdl->n_out * bp);
-  w->mean = zeros(ctx, bp);
-  w->var = zeros(ctx, bp);
   w->part = zeros(ctx, big * bp);
   w->part_var = zeros(ctx, big * bp);
   w->noise = aimc_calloc(ctx, bp, sizeof(aimc_xs128p));
@@ -160,7 +196,7 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   w->z01 = zeros(ctx, bp);
   if (!w->state || !w->lb_mem || !w->lb || !w->read_tmp || !w->layer_in || !w->layer_next ||
       !w->prev_in || !w->drive || !w->z || !w->o || !w->pool ||
-      !w->logits || !w->mean || !w->var || !w->part || !w->part_var || !w->noise || !w->bits || !w->z01)
+      !w->logits || !w->part || !w->part_var || !w->noise || !w->bits || !w->z01)
     return AIMC_ENOMEM;
   w->lanes = (aimc_lanes){w->nb, (size_t)w->bp, w->noise, w->bits, w->z01};
   w->noise_seed = aimc_seed_derive(aimc_ctx_seed(ctx), aimc_hash_str("aimc.read_noise"));
@@ -204,77 +240,23 @@ static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend) 
   return st;
 }
 
-/* y = b + W x for the batch: digitally, or on crossbars when the matrix
- * exists. */
-static int dense(run_ws *w, int mi, int n_in, int n_out, const double *W,
-                 const double *bias, const double *x, double *y) {
-  size_t bp = (size_t)w->bp;
-  if (mi >= 0) {
-    int st = aimc_infer_array_read(w, mi, x, y);
-    for (int j = 0; j < n_out; j++)
-      for (size_t b = 0; b < bp; b++) y[j * bp + b] += bias[j];
-    return st;
-  }
-  /* A lone sequence: four outputs at a time, each summed in index order
-   * (the reference's), so that four add chains are in flight instead of
-   * one. A last block of fewer rows repeats its first row unstored. */
-  for (int j0 = 0; j0 < n_out && bp == 1; j0 += 4) {
-    const double *wr[4];
-    double acc[4] = {0};
-    for (int r = 0; r < 4; r++) wr[r] = W + (size_t)(j0 + r < n_out ? j0 + r : j0) * n_in;
-    for (int i = 0; i < n_in; i++)
-      for (int r = 0; r < 4; r++) acc[r] += x[i] * wr[r][i];
-    for (int r = 0; r < 4 && j0 + r < n_out; r++) y[j0 + r] = acc[r] + bias[j0 + r];
-  }
-  for (int j = 0; j < n_out && bp > 1; j++) {
-    const double *wr = W + (size_t)j * n_in;
-    for (size_t c = 0; c < bp; c += LANES) {
-      double acc[LANES] = {0};
-      for (int i = 0; i < n_in; i++) {
-        const double *xi = x + i * bp + c;
-        for (int k = 0; k < LANES; k++) acc[k] += xi[k] * wr[i];
-      }
-      for (int k = 0; k < LANES; k++) y[j * bp + c + k] = acc[k] + bias[j];
-    }
-  }
-  return AIMC_OK;
-}
-
-static double sigmoid(double x) {
-  return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
-}
-
-/* GELU -> mix (linear or GLU) -> + residual -> layer norm; writes the
- * next layer's input (or adds to the pool after the last layer). */
+/* GELU -> mix (linear or GLU) -> + residual -> layer norm, each by its
+ * periphery instance; writes the next layer's input, or adds the output
+ * to the running sum of the pool after the last layer. */
 static int periphery(run_ws *w, int l, const double *resid) {
   const aimc_s4d_model *mdl = w->mdl;
-  int H = mdl->h, k = mdl->mix == AIMC_MIX_GLU ? 2 : 1, nb = w->nb;
-  size_t bp = (size_t)w->bp;
-  double *y = w->lb[l].y, *z = w->z, *o = w->o, *mean = w->mean, *var = w->var;
-  for (size_t e = 0; e < (size_t)H * bp; e += bp)
-    for (int b = 0; b < nb; b++)
-      y[e + b] = 0.5 * y[e + b] * (1 + erf(y[e + b] * 0.70710678118654752440));
-  int st = dense(w, w->mix[l], H, k * H, mdl->mix_w + (size_t)l * k * H * H,
-                 mdl->mix_b + (size_t)l * k * H, y, z);
-  for (size_t e = 0; e < (size_t)H * bp; e += bp)
-    for (int b = 0; b < nb; b++)
-      o[e + b] = (k == 2 ? z[e + b] * sigmoid(z[H * bp + e + b]) : z[e + b]) + resid[e + b];
-  memset(mean, 0, sizeof(double) * bp);
-  memset(var, 0, sizeof(double) * bp);
-  for (size_t e = 0; e < (size_t)H * bp; e += bp)
-    for (size_t b = 0; b < bp; b++) mean[b] += o[e + b];
-  for (size_t b = 0; b < bp; b++) mean[b] /= H;
-  for (size_t e = 0; e < (size_t)H * bp; e += bp)
-    for (size_t b = 0; b < bp; b++) var[b] += (o[e + b] - mean[b]) * (o[e + b] - mean[b]);
-  for (size_t b = 0; b < bp; b++) var[b] = 1 / sqrt(var[b] / H + 1e-5); /* now 1/sd */
-  const double *g = mdl->norm_g + (size_t)l * H, *nbias = mdl->norm_b + (size_t)l * H;
-  double *dst = l + 1 < mdl->layers ? w->layer_next + (size_t)(l + 1) * H * bp : w->pool;
-  for (int h = 0; h < H; h++)
-    for (size_t b = 0; b < bp; b++) {
-      double v = g[h] * ((o[h * bp + b] - mean[b]) * var[b]) + nbias[h];
-      if (dst == w->pool) dst[h * bp + b] += v;
-      else dst[h * bp + b] = v;
-    }
+  int H = mdl->h, glu = mdl->mix == AIMC_MIX_GLU;
+  size_t bp = (size_t)w->bp, HB = (size_t)H * bp;
+  double *y = w->lb[l].y, *o = w->o;
+  int last = l + 1 == mdl->layers;
+  double *dst = last ? w->pool : w->layer_next + (size_t)(l + 1) * HB;
+  int st = dig_eval(w, AIMC_PERIPH_GELU, l, y, y);
+  if (!st) st = dense(w, AIMC_PERIPH_MIX, l, w->mix[l], y, glu ? w->z : o);
+  if (!st) st = dig_eval(w, AIMC_PERIPH_GLU, l, w->z, o);
+  memcpy(o + HB, resid, sizeof(double) * HB); /* the residual's [a; b] */
+  if (!st) st = dig_eval(w, AIMC_PERIPH_RESIDUAL, l, o, o);
+  if (!st) st = dig_eval(w, AIMC_PERIPH_NORM, l, o, dst);
+  if (!st && last) st = dig_eval(w, AIMC_PERIPH_POOL, -1, w->pool, w->pool + HB);
   return st;
 }
 
@@ -325,16 +307,17 @@ static int layer_stage(run_ws *w, int l, const aimc_stage *st, const double *u, 
         rc = aimc_infer_array_read(w, w->ssm[l], in, out);
       } else if (st->read == 0) {
         rc = aimc_infer_array_read(w, w->ssm[l], in, out);
-        if (!rc) rc = aimc_infer_array_read(w, w->ssm_b[l], lb->in2, lb->out2);
+        if (!rc) rc = aimc_infer_array_read(w, w->ssm_b[l], lb->in2, out + nx * bp);
       } else {
         rc = aimc_infer_array_read(w, w->ssm_cd[l], in, out);
         for (int h = 0; h < H; h++) memcpy(lb->y + h * bp, out + mx->out_off[h] * bp, row);
       }
       break;
     case AIMC_STAGE_REG: /* the tiles' registers take the words */
-      if (!single) {
-        for (size_t e = 0; e < nx * bp; e++) x[e] = out[e] + lb->out2[e];
+      if (!single) { /* x = A x + B u ([out; B's after A's]), quantized */
+        rc = dig_eval(w, AIMC_PERIPH_STATE_SUM, l, out, x);
         aimc_quant_vec(&w->mv[w->ssm[l]].post, x, x, nx * bp);
+        if (rc) break;
         rc = aimc_infer_hold(w, w->ssm[l], x);
         break;
       }
@@ -376,8 +359,8 @@ static int on_step(run_ws *w, int s) {
   }
   int st = AIMC_OK;
   if (s < w->len)
-    st = dense(w, w->enc, mdl->n_in, mdl->h, mdl->enc_w, mdl->enc_b,
-          w->x + (size_t)s * mdl->n_in * w->bp, w->layer_next);
+    st = dense(w, AIMC_PERIPH_ENCODER, -1, w->enc, w->x + (size_t)s * mdl->n_in * w->bp,
+               w->layer_next);
   for (int l = 0; l < mdl->layers && !st; l++) {
     int t = layer_time(w, l, s);
     if (t >= 0 && t < w->len + w->lag)
@@ -390,11 +373,12 @@ static int on_step(run_ws *w, int s) {
   return st;
 }
 
-/* The mean pool and the decoder into w->logits ([n_out][bp]). */
+/* The mean pool ([running sum; steps] -> the mean, in place) and the
+ * decoder into w->logits ([n_out][bp]). */
 static int on_decode(run_ws *w) {
-  const aimc_s4d_model *mdl = w->mdl;
-  for (size_t e = 0; e < (size_t)mdl->h * w->bp; e++) w->pool[e] /= w->len;
-  int st = dense(w, w->dec, mdl->h, mdl->n_out, mdl->dec_w, mdl->dec_b, w->pool, w->logits);
+  double *sum = w->pool + (size_t)w->mdl->h * w->bp;
+  int st = dig_eval(w, AIMC_PERIPH_MEAN, -1, sum, sum);
+  if (!st) st = dense(w, AIMC_PERIPH_DECODER, -1, w->dec, sum, w->logits);
   return st ? st : aimc_kernel_schedule(w->k, w->handler, w->dec_fs, EV_END, 0);
 }
 
@@ -438,7 +422,7 @@ static void batch_begin(run_ws *w, int nb, size_t first) {
   if (bp != w->bp) { /* a new layout: no stale values in the padding lanes */
     size_t H = (size_t)w->mdl->h * w->bp_max;
     memset(w->lb_mem, 0, sizeof(double) * w->lb_size);
-    memset(w->o, 0, sizeof(double) * H);
+    memset(w->o, 0, sizeof(double) * 2 * H);
     memset(w->z, 0, sizeof(double) * 2 * H);
     memset(w->layer_in, 0, sizeof(double) * H * w->mdl->layers);
     memset(w->layer_next, 0, sizeof(double) * H * w->mdl->layers);
@@ -461,7 +445,8 @@ static int run_batch(run_ws *w, const double *x, int len) {
   size_t LH = (size_t)L * H, bp = (size_t)w->bp;
   memset(w->state, 0, sizeof(double) * w->st_off[L] * bp);
   memset(w->prev_in, 0, sizeof(double) * LH * bp);
-  memset(w->pool, 0, sizeof(double) * H * bp);
+  memset(w->pool, 0, sizeof(double) * 2 * H * bp);
+  for (size_t b = 0; b < bp; b++) w->pool[2 * H * bp + b] = len; /* the steps the mean divides by */
   w->x = x;
   w->len = len;
   w->n_steps = aimc_infer_steps(&w->m->arch, L, len);

@@ -5,6 +5,7 @@
 #define AIMC_INFER_RUN_WS_H
 
 #include "aimc/kernel.h"
+#include "aimc/s4d_digital.h"
 #include "aimc/xbar_read.h"
 #include "infer_internal.h"
 
@@ -13,7 +14,9 @@
  * shared by all. */
 typedef struct {
   double *in, *in2;   /* DAC values of a read (in2: B's input)           */
-  double *out, *out2; /* converted outputs (out2: B's)                   */
+  double *out;        /* converted outputs (2 big: in the separate form */
+                      /* B's right after A's, [A x; B u], the state     */
+                      /* sum's input)                                   */
   double *y;          /* the layer's output (h)                          */
 } layer_buf;
 
@@ -63,8 +66,19 @@ typedef struct {
   double *layer_next;       /* pipelined: what this step writes for the */
                             /* next (== layer_in when not pipelined)   */
   double *prev_in;          /* layers x h: raw input one read earlier  */
-  double *z, *o, *pool, *logits; /* 2h, h, h, n_out                     */
-  double *mean, *var;       /* layer-norm moments, one per lane        */
+  double *z, *o;            /* 2h each: the mix's result; [its (gated) */
+                            /* half; the residual]                     */
+  double *pool;             /* 2h + 1: [the last layer's output; the   */
+                            /* running sum; the step count]            */
+  double *logits;           /* n_out                                   */
+  /* The digital periphery (aimc/s4d_digital.h): the evaluation of each
+   * instance of the mapping (its params, the model's weights it names),
+   * found by role and layer through dig_at. */
+  const aimc_model *dig_model;
+  aimc_eval *dig;           /* per m->periph                           */
+  aimc_s4d_digital_weights *dig_w; /* per m->periph                    */
+  int *dig_at;              /* [role * (layers + 1) + layer + 1]: the  */
+                            /* instance's index, -1 none               */
   double *part;             /* a slot's columns when partial sums add  */
   double *part_var;         /* a slot's read-noise variance, undrawn   */
   double *drive;            /* a slot's row drive after its DACs       */

@@ -1,5 +1,6 @@
 /* Writing a mapping as an ordinary netlist YAML: one `tile` subcircuit
- * (tile.c) instantiated per array, the conductance targets in one CSV per array,
+ * (tile.c) instantiated per array, the digital periphery's instances and
+ * nets (periph.c), the conductance targets in one CSV per array,
  * and a `meta:` section naming the model and arch (with hashes) so that
  * `aimc run` can check it simulates what was mapped. */
 #include <errno.h>
@@ -127,6 +128,8 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
     aimc_map_emit_tile_params(o, m, k, rel, cal);
     fputs("}}\n", o);
   }
+  aimc_map_emit_periph(o, m);
+  aimc_map_emit_periph_nets(o, m);
   return aimc_atomic_commit(ctx, f);
 }
 

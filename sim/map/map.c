@@ -195,6 +195,7 @@ int aimc_map_model(aimc_ctx *ctx, const aimc_s4d_model *mdl,
     st = fill_targets(ctx, m, &m->arrays[k]);
   if (!st) st = aimc_map_build_tiles(ctx, m);
   if (!st) st = aimc_map_calibrate_tiles(ctx, m, mdl);
+  if (!st) st = aimc_map_build_periph(ctx, m, mdl);
   if (st) {
     aimc_mapping_free(ctx, m);
     return st;
@@ -207,6 +208,7 @@ int aimc_map_model(aimc_ctx *ctx, const aimc_s4d_model *mdl,
 void aimc_mapping_free(aimc_ctx *ctx, aimc_mapping *m) {
   if (!m) return;
   aimc_map_free_tiles(ctx, m);
+  aimc_free(ctx, m->periph);
   for (size_t i = 0; i < m->n_mats; i++) aimc_map_matrix_fini(ctx, &m->mats[i]);
   for (size_t k = 0; k < m->n_arrays; k++) {
     aimc_free(ctx, m->arrays[k].place);

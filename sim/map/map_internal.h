@@ -25,6 +25,20 @@ void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m);
 void aimc_map_emit_tile_params(FILE *o, const aimc_mapping *m, size_t k, const char *targets,
                                const char *cal);
 
+/* The digital periphery of the model (periph.c): built from the model's
+ * shape and the arch, written into the netlist as instances and the nets
+ * between them. */
+int aimc_map_build_periph(aimc_ctx *ctx, aimc_mapping *m, const aimc_s4d_model *mdl);
+void aimc_map_emit_periph(FILE *o, const aimc_mapping *m);
+void aimc_map_emit_periph_nets(FILE *o, const aimc_mapping *m);
+/* The arch values of an s4d_digital instance's params (tile.c, the one
+ * arch -> param table): energy.e_mac -> e_mac and e_op, timing.t_digital
+ * -> t_op. */
+int aimc_map_periph_from_arch(aimc_ctx *ctx, const aimc_arch *a, void *params);
+/* The netlist's values (net) of those params over block where hand
+ * edited and no override of sets names their arch key. */
+void aimc_map_periph_merge(void *block, const void *net, const char *const *sets, int n_sets);
+
 /* Writes text as a YAML double-quoted scalar. */
 void aimc_map_yaml_quote(FILE *o, const char *text);
 

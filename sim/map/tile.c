@@ -3,7 +3,9 @@
  * written into the netlist as the `tile` subcircuit, read back from the
  * netlist by `aimc run`, and priced by the parts' own op_cost. One table
  * (BINDINGS) says which tile param feeds which instance param and which
- * arch value it comes from, so the three places cannot drift apart. */
+ * arch value it comes from, so the three places cannot drift apart; its
+ * sibling PERIPH_BINDINGS does the same for the digital periphery's
+ * s4d_digital instances (periph.c). */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,6 +82,16 @@ static const binding BINDINGS[] = {
 };
 enum { N_BINDINGS = sizeof BINDINGS / sizeof BINDINGS[0] };
 
+/* The digital periphery's instances (s4d_digital, periph.c) take their
+ * energy and time from the arch as the tiles' parts do; `key` is the
+ * instance param (the part is unused). */
+static const binding PERIPH_BINDINGS[] = {
+    {"e_mac", AIMC_TILE_PARTS, "e_mac", "energy", "e_mac", NULL},
+    {"e_op", AIMC_TILE_PARTS, "e_op", "energy", "e_mac", NULL},
+    {"t_op", AIMC_TILE_PARTS, "t_op", "timing", "t_digital", NULL},
+};
+enum { N_PERIPH_BINDINGS = sizeof PERIPH_BINDINGS / sizeof PERIPH_BINDINGS[0] };
+
 /* The arch books static power per array (energy.p_static) and the register
  * per bit written and read (energy.e_reg_bit): the parts' own are 0. The
  * TIAs sense at each column's calibrated gain (gain 0), the DACs and ADCs
@@ -136,6 +148,16 @@ static const aimc_param *arch_param(const binding *b) {
   size_t n = 0;
   const aimc_param *t = aimc_arch_params(b->section, &n);
   return t ? aimc_params_find(t, n, b->arch_key) : NULL;
+}
+
+/* b's param of model md in block, from the arch value it binds. */
+static int copy_arch_value(aimc_ctx *ctx, const binding *b, const aimc_model *md, void *block,
+                           const aimc_arch *a) {
+  const aimc_param *src = arch_param(b), *dst = model_param(md, b->part_key);
+  if (!src || !dst || aimc_param_copy(dst, block, src, a))
+    return aimc_error(ctx, AIMC_EINVAL, "%s.%s: no matching arch value %s.%s", md->name,
+                      b->part_key, b->section, b->arch_key);
+  return AIMC_OK;
 }
 
 /* The binding of a part's param, or NULL. */
@@ -217,10 +239,7 @@ static int build_tile(aimc_ctx *ctx, aimc_mapping *m, size_t k) {
     /* A part's model without the param: its own figure prices it. */
     if (!model_param(t->model[b->part], b->part_key)) continue;
     if (b->section) {
-      const aimc_param *src = arch_param(b), *dst = model_param(t->model[b->part], b->part_key);
-      if (!src || !dst || aimc_param_copy(dst, block, src, &m->arch))
-        st = aimc_error(ctx, AIMC_EINVAL, "tile %s.%s: no matching arch value %s.%s",
-                        PARTS[b->part].name, b->part_key, b->section, b->arch_key);
+      st = copy_arch_value(ctx, b, t->model[b->part], block, &m->arch);
     } else {
       char text[AIMC_PARAM_STRLEN];
       layout_value(m, k, b->key, text, sizeof text);
@@ -353,6 +372,31 @@ static int overridden(const binding *b, const char *const *sets, int n_sets) {
   return 0;
 }
 
+/* 1 when an arch-bound param keeps the mapped value in block: the netlist
+ * has what the writer put there, or an override names its arch value. */
+static int keeps_arch(const aimc_param *p, const binding *b, const void *net, const void *block,
+                      void *scratch, const char *const *sets, int n_sets) {
+  return !hand_edited(p, net, block, scratch) || overridden(b, sets, n_sets);
+}
+
+int aimc_map_periph_from_arch(aimc_ctx *ctx, const aimc_arch *a, void *params) {
+  const aimc_model *md = aimc_models_find("s4d_digital");
+  int st = AIMC_OK;
+  for (int i = 0; i < N_PERIPH_BINDINGS && !st; i++)
+    st = copy_arch_value(ctx, &PERIPH_BINDINGS[i], md, params, a);
+  return st;
+}
+
+void aimc_map_periph_merge(void *block, const void *net, const char *const *sets, int n_sets) {
+  const aimc_model *md = aimc_models_find("s4d_digital");
+  aimc_s4d_digital_params scratch = *(const aimc_s4d_digital_params *)block;
+  for (int i = 0; i < N_PERIPH_BINDINGS; i++) {
+    const aimc_param *p = model_param(md, PERIPH_BINDINGS[i].part_key);
+    if (!keeps_arch(p, &PERIPH_BINDINGS[i], net, block, &scratch, sets, n_sets))
+      aimc_param_copy(p, block, p, net);
+  }
+}
+
 int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const aimc_design *d, aimc_mapping *m,
                                 const char *const *sets, int n_sets) {
   char name[64], full[96];
@@ -397,7 +441,7 @@ int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const aimc_design *d, aimc_mappin
         /* Not set from the arch: the netlist's value. An arch value stays
          * exact unless the netlist changed it (what the writer rounded is
          * no change) and no override names it. */
-        if (!b || (hand_edited(p, net, block, scratch) && !overridden(b, sets, n_sets)))
+        if (!b || !keeps_arch(p, b, net, block, scratch, sets, n_sets))
           aimc_param_copy(p, block, p, net);
       }
     }

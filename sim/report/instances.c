@@ -15,8 +15,10 @@
 
 /* The class of an instance from its name, as `aimc run` names them
  * (docs/energy-latency.md): "<tile>.<part>" a tile's part, a plain
- * "<tile>" its static power, "periphery" the digital work, "buffer" the
- * buffers. results.json keeps the names only (energy.csv has both). */
+ * "<tile>" its static power, a periphery instance ("l0_gelu", "decoder",
+ * aimc_map_is_periph_name; "periphery" in results of older runs) the
+ * digital work, "buffer" the buffers. results.json keeps the names only
+ * (energy.csv has both). */
 static aimc_energy_class class_of(const char *name) {
   const char *dot = strrchr(name, '.');
   if (dot) {
@@ -25,7 +27,7 @@ static aimc_energy_class class_of(const char *name) {
         return aimc_tile_part_model((aimc_tile_part)p)->eclass;
     return AIMC_EC_OTHER;
   }
-  if (!strcmp(name, "periphery")) return AIMC_EC_DIGITAL;
+  if (!strcmp(name, "periphery") || aimc_map_is_periph_name(name)) return AIMC_EC_DIGITAL;
   if (!strcmp(name, "buffer")) return AIMC_EC_BUFFER;
   return AIMC_EC_STATIC;
 }
@@ -83,28 +85,34 @@ static int layer_of(aimc_energy_class c) {
 }
 
 /* A bar: a tile (instances "<tile>" and "<tile>.<part>", label the first
- * `len` characters of instance `first`) or a lone instance such as the
- * periphery. */
+ * `len` characters of instance `first`), the digital periphery's
+ * instances together (label "periphery") or a lone instance such as the
+ * buffers. */
 typedef struct {
   size_t first, len;
   int single;
+  const char *label; /* NULL: from the name */
   double e_J[N_LAYERS];
 } bar;
+
+static const char PERIPHERY[] = "periphery";
 
 static size_t group_bars(const rtable *t, bar *bars) {
   size_t n = 0;
   for (size_t i = 0; i < t->n_inst; i++) {
     const char *name = t->inst[i].name, *dot = strrchr(name, '.');
     int single = !dot && t->inst[i].eclass != AIMC_EC_STATIC;
+    const char *label = !dot && aimc_map_is_periph_name(name) ? PERIPHERY : NULL;
     size_t len = dot ? (size_t)(dot - name) : strlen(name), b = n;
     /* From the last bar back: a tile's instances are usually together. */
-    for (size_t k = n; !single && k-- > 0;)
-      if (!bars[k].single && bars[k].len == len &&
-          !strncmp(t->inst[bars[k].first].name, name, len)) {
+    for (size_t k = n; k-- > 0;)
+      if (label ? bars[k].label == label
+                : !single && !bars[k].single && bars[k].len == len &&
+                      !strncmp(t->inst[bars[k].first].name, name, len)) {
         b = k;
         break;
       }
-    if (b == n) bars[n++] = (bar){.first = i, .len = len, .single = single};
+    if (b == n) bars[n++] = (bar){.first = i, .len = len, .single = single, .label = label};
     bars[b].e_J[layer_of(t->inst[i].eclass)] += t->inst[i].e_J;
   }
   return n;
@@ -220,7 +228,9 @@ static int draw(aimc_ctx *ctx, const aimc_report_opts *o, report_fig *f,
     if (any) layer_labels[n_layers++] = report_class_label((aimc_energy_class)l);
   }
   for (size_t b = 0; !rc && b < n; b++) {
-    if (shown[b].len)
+    if (shown[b].label)
+      snprintf(labels[b], sizeof labels[b], "%s", shown[b].label);
+    else if (shown[b].len)
       snprintf(labels[b], sizeof labels[b], "%.*s", (int)shown[b].len,
                t->inst[shown[b].first].name);
     else
@@ -273,7 +283,8 @@ int report_instances_figure(aimc_ctx *ctx, const rtable *t,
       "Energy of one inference per netlist instance (results.json "
       "energy_J.per_instance): one bar per tile stacked by class (its DAC, "
       "array, TIA, ADC, the hold register, and its static power), then the "
-      "digital periphery and the buffers. The %zu instances add up to %s%s.",
+      "digital periphery's instances in one bar and the buffers. The %zu instances add up to "
+      "%s%s.",
       t->n_inst, sum, total);
   if (n_merged && len < sizeof f->caption)
     snprintf(f->caption + len, sizeof f->caption - len,

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Every parameter of every tile part acts (issue #13): the table below
-# lists each param of the dac, crossbar, tia, adc and sample_hold models
+# Every parameter of every tile part and of the digital periphery acts
+# (issue #13): the table below lists each param of the dac, crossbar,
+# tia, adc and sample_hold models
 # (the test fails when `aimc models --describe` lists one it lacks), a value
 # to write into every tile of a mapped netlist, and what must change in
 # `aimc run` against the unedited netlist: out (a logit), energy, latency,
@@ -100,11 +101,25 @@ edit() {
   ! cmp -s "$T/net.yaml" "$out" || fail "edit of $part.$key changed nothing in the netlist"
 }
 
-run() { "$AIMC_BIN" run "$1" --data $DATA -o "$2" --logits > "$2.log" 2>&1; }
+run() {
+  net=$1 dir=$2; shift 2
+  "$AIMC_BIN" run "$net" --data $DATA -o "$dir" --logits "$@" > "$dir.log" 2>&1
+}
 run "$T/net.yaml" "$T/base" || fail "base run: $(cat "$T/base.log")"
 cp "$T/net.yaml" "$T/ideal.yaml"
 sed '/{subckt: tile/s/program: ideal/program: write_verify/' "$T/ideal.yaml" > "$T/wv.yaml"
 run "$T/wv.yaml" "$T/base_wv" || fail "write-verify base run: $(cat "$T/base_wv.log")"
+# Runs the edited netlist $1 into $2 and checks its exit: 2 when the
+# effect $3 is `refused` (then returns 1), else 0; $4 names the edit, $5
+# why it is refused.
+run_edit() {
+  set +e; run "$1" "$2"; rc=$?; set -e
+  if [ "$3" = refused ]; then
+    [ $rc = 2 ] || fail "$4: exit $rc, want 2 ($5): $(tail -2 "$2.log")"
+    return 1
+  fi
+  [ $rc = 0 ] || fail "$4: exit $rc: $(tail -2 "$2.log")"
+}
 field() { sed -n "s/.*\"$2\":[[:space:]]*\([0-9.e+-]*\).*/\1/p" "$1/results.json" | head -1; }
 
 n=0
@@ -115,13 +130,8 @@ while read -r part model key value effect reason; do
     *) cp "$T/ideal.yaml" "$T/net.yaml" ;; esac
   value=$(echo "$value" | sed "s|AIMC_SRC|$AIMC_SRC|")
   edit "$part" "$key" "$value" "$T/e$n.yaml"
-  set +e; run "$T/e$n.yaml" "$T/r$n"; rc=$?; set -e
+  run_edit "$T/e$n.yaml" "$T/r$n" "$effect" "$model.$key: $value" "$reason" || continue
   what="$model.$key: $value"
-  if [ "$effect" = refused ]; then
-    [ $rc = 2 ] || fail "$what: exit $rc, want 2 ($reason): $(tail -2 "$T/r$n.log")"
-    continue
-  fi
-  [ $rc = 0 ] || fail "$what: exit $rc: $(tail -2 "$T/r$n.log")"
   d_out=0 d_e=0 d_t=0
   cmp -s "$T/$base/predictions.csv" "$T/r$n/predictions.csv" || d_out=1
   [ "$(field "$T/$base" total)" = "$(field "$T/r$n" total)" ] || d_e=1
@@ -134,4 +144,53 @@ while read -r part model key value effect reason; do
     *) fail "bad effect $effect" ;;
   esac
 done < "$T/table"
+
+# The digital periphery (s4d_digital instances, one per operation): each
+# param edited on one instance. Its shape and tensor follow the model
+# (refused, exit 2); its energy figures change that instance's row of
+# energy.csv alone (energy1); its time changes the latency.
+# instance key value effect
+cat > "$T/periph" <<'EOF'
+l0_gelu op layernorm refused
+l0_gelu op softmax refused
+l0_gelu n 3 refused
+l0_gelu n_in 3 refused
+l0_norm tensor mix refused
+l0_norm layer 1 refused
+l0_mix e_mac 1pJ energy1
+l0_gelu e_op 1pJ energy1
+decoder e_mac 1pJ energy1
+l0_residual t_op 5ns latency
+EOF
+"$AIMC_BIN" models --describe s4d_digital | sed -n '/^parameters:/,$p' | tail -n +3 \
+  | awk '{print $1}' | while read -r key; do
+    grep -q "^[a-z0-9_]* $key " "$T/periph" || fail "no row for s4d_digital.$key in the periphery table"
+  done
+while read -r inst key value effect; do
+  n=$((n + 1))
+  line=$(grep -n "^  $inst: {model: s4d_digital" "$T/ideal.yaml" | cut -d: -f1)
+  [ -n "$line" ] || fail "no periphery instance $inst in the netlist"
+  sed "${line}s|\([{ ]\)$key: [^,}]*|\1$key: $value|" "$T/ideal.yaml" > "$T/e$n.yaml"
+  ! cmp -s "$T/ideal.yaml" "$T/e$n.yaml" || fail "edit of $inst.$key changed nothing"
+  what="$inst.$key: $value"
+  run_edit "$T/e$n.yaml" "$T/r$n" "$effect" "$what" "the periphery follows the model" || continue
+  cmp -s "$T/base/predictions.csv" "$T/r$n/predictions.csv" || fail "$what changed a logit"
+  case $effect in
+    energy1)
+      awk -F, -v inst="$inst" 'NR == FNR { e[$1] = $3; next } FNR > 1 {
+          if ($1 == inst) { if (!($3 > e[$1])) bad = 1 } else if ($3 != e[$1]) bad = 1 }
+        END { exit bad }' "$T/base/energy.csv" "$T/r$n/energy.csv" \
+        || fail "$what: energy.csv rows other than $inst changed, or $inst's did not grow" ;;
+    latency)
+      [ "$(field "$T/base" cycles_seq)" != "$(field "$T/r$n" cycles_seq)" ] \
+        || fail "$what changed no latency" ;;
+    *) fail "bad effect $effect" ;;
+  esac
+done < "$T/periph"
+# --set of the arch key overrides the hand edit again (the tiles' rule).
+line=$(grep -n "^  l0_gelu: {model: s4d_digital" "$T/ideal.yaml" | cut -d: -f1)
+sed "${line}s|\([{ ]\)e_op: [^,}]*|\1e_op: 1pJ|" "$T/ideal.yaml" > "$T/eset.yaml"
+run "$T/eset.yaml" "$T/rset" --set energy.e_mac=100fJ || fail "--set run: $(cat "$T/rset.log")"
+cmp -s "$T/base/energy.csv" "$T/rset/energy.csv" \
+  || fail "--set energy.e_mac did not override the hand edit of l0_gelu.e_op"
 echo "cli_every_param: ok ($n params)"

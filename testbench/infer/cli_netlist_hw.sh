@@ -168,6 +168,32 @@ sed 's/^  tiles: [0-9]*$/  tiles: 2/' "$T/net.yaml" > "$T/old.yaml"
 set +e; "$AIMC_BIN" run "$T/old.yaml" --data $DATA -o "$T/old" > /dev/null 2> "$T/old.err"; rc=$?; set -e
 [ $rc = 2 ] && grep -q "older aimc map.*map again" "$T/old.err" \
   || fail "old netlist: exit $rc, $(cat "$T/old.err")"
+# The version before the digital periphery became instances (5): its
+# netlist has tiles only.
+sed -e 's/^  tiles: [0-9]*$/  tiles: 5/' -e '/{model: s4d_digital/d' -e '/{model: concat/d' \
+  -e '/^nets:/,$d' "$T/net.yaml" > "$T/v5.yaml"
+set +e; "$AIMC_BIN" run "$T/v5.yaml" --data $DATA -o "$T/v5" > /dev/null 2> "$T/v5.err"; rc=$?; set -e
+[ $rc = 2 ] && grep -q "tiles version 5.*digital periphery.*map again" "$T/v5.err" \
+  || fail "version-5 netlist: exit $rc, $(cat "$T/v5.err")"
+[ ! -e "$T/v5" ] || fail "version-5 netlist: results written"
+# A periphery instance of another width than its neighbours is the
+# netlist's width mismatch; one that applies another tensor than the
+# model's is refused at its line, before any work; one missing (renamed):
+# refused naming it.
+line=$(grep -n "^  l0_gelu: {model: s4d_digital" "$T/net.yaml" | cut -d: -f1)
+sed "${line}s/ n: [0-9]*, n_in: [0-9]*/ n: 3, n_in: 3/" "$T/net.yaml" > "$T/width.yaml"
+set +e; "$AIMC_BIN" run "$T/width.yaml" --data $DATA -o "$T/width" > /dev/null 2> "$T/width.err"; rc=$?; set -e
+[ $rc = 2 ] && grep -q "width.yaml:[0-9]*:[0-9]*: net 'l0_act': width mismatch" "$T/width.err" \
+  || fail "periphery of another width: exit $rc, $(cat "$T/width.err")"
+line=$(grep -n "^  l0_norm: {model: s4d_digital" "$T/net.yaml" | cut -d: -f1)
+sed "${line}s/ layer: 0/ layer: 1/" "$T/net.yaml" > "$T/shape.yaml"
+set +e; "$AIMC_BIN" run "$T/shape.yaml" --data $DATA -o "$T/shape" > /dev/null 2> "$T/shape.err"; rc=$?; set -e
+[ $rc = 2 ] && grep -q "shape.yaml:$line:[0-9]*: l0_norm has op layernorm, n 8, n_in 8, tensor norm, layer 1 but .*map again" "$T/shape.err" \
+  || fail "periphery of another tensor: exit $rc, $(cat "$T/shape.err")"
+sed -e 's/\<l0_gelu\>/l0_act_fn/g' "$T/net.yaml" > "$T/nogelu.yaml"
+set +e; "$AIMC_BIN" run "$T/nogelu.yaml" --data $DATA -o "$T/nogelu" > /dev/null 2> "$T/nogelu.err"; rc=$?; set -e
+[ $rc = 2 ] && grep -q "no s4d_digital instance 'l0_gelu'" "$T/nogelu.err" \
+  || fail "missing periphery instance: exit $rc, $(cat "$T/nogelu.err")"
 
 # 4. Errors (exit 2, message naming the problem, nothing written): one tile
 # programmed differently from the others; a misspelt mode in a hand edit.

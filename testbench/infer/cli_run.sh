@@ -29,12 +29,16 @@ time_is_latency() {
     || fail "$1: kernel time $(json "$1" t_sim_s) != latency $(json "$1" seq_s)"
 }
 time_is_latency nat  # non-pipelined
-# energy.csv: one row per tile part, per tile (static), the periphery and
-# the buffers; the rows add up to the total and, per class, to the class.
+# energy.csv: one row per tile part, per tile (static), per periphery
+# instance (class digital) and the buffers; the rows add up to the total
+# and, per class, to the class.
 csv=$T/nat/energy.csv
 arrays=$(json nat arrays)
+periph=$(grep -c "{model: s4d_digital" "$T/net.yaml")
+[ "$periph" -gt 0 ] || fail "no periphery instances in the netlist"
 [ "$(head -1 "$csv")" = "instance,class,energy_J" ] || fail "energy.csv header"
-[ "$(($(grep -c . "$csv") - 1))" = $((arrays * 6 + 2)) ] || fail "energy.csv rows"
+[ "$(($(grep -c . "$csv") - 1))" = $((arrays * 6 + periph + 1)) ] || fail "energy.csv rows"
+[ "$(grep -c ",digital," "$csv")" = "$periph" ] || fail "energy.csv: not one digital row per periphery instance"
 for key in total adc array; do
   want=$(json nat "$key")
   awk -F, -v k="$key" -v w="$want" 'NR > 1 && (k == "total" || $2 == k) { s += $3 }

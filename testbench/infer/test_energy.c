@@ -52,51 +52,57 @@ static void test_hand_example(void **st) {
    * per read, x 6 = 1.1955pJ.
    * Register: 2 state words of 6 bits (adc_bits 0: the model's state
    * quantizer, act_bits 6) x 6 reads x 62.5fJ = 4.5pJ.
-   * Digital: MACs 5 steps x (mix 1x1 + encoder 1x1) + decoder 2x1 = 12;
-   * element ops 5 x (GELU 1 + residual 1 + norm 4 + mix bias 1) = 35,
-   * + encoder bias 5 + pool 5 + decoder bias 2 = 47; 59 x 0.1pJ = 5.9pJ. Buffer: 5 x (1 input + 2 x 1 layer words) = 15 x 0.25pJ =
-   * 3.75pJ. */
+   * Digital, by the periphery's instances (e_mac = e_op = 0.1pJ): per
+   * step the encoder (1 MAC + 1 bias add), GELU 1, mix 1 + 1, residual
+   * 1, norm 4, pool 1: 11 x 5 steps = 55; once the mean 1 and the
+   * decoder 2 x 1 MACs + 2 bias adds: 60 x 0.1pJ = 6pJ. Buffer: 5 x (1
+   * input + 2 x 1 layer words) = 15 x 0.25pJ = 3.75pJ. */
   assert_near(r.e_inf_J[AIMC_EC_DAC], 24e-12, 1e-24);
   assert_near(r.e_inf_J[AIMC_EC_TIA], 36e-12, 1e-24);
   assert_near(r.e_inf_J[AIMC_EC_ADC], 54e-12, 1e-24);
   assert_near(r.e_inf_J[AIMC_EC_ARRAY], 1.1955e-12, 1e-24);
   assert_near(r.e_inf_J[AIMC_EC_REGISTER], 4.5e-12, 1e-24);
-  assert_near(r.e_inf_J[AIMC_EC_DIGITAL], 5.9e-12, 1e-24);
+  assert_near(r.e_inf_J[AIMC_EC_DIGITAL], 6e-12, 1e-24);
   assert_near(r.e_inf_J[AIMC_EC_BUFFER], 3.75e-12, 1e-24);
   /* Latency: a read is DAC 1 + settle 3 + TIA 1 + ADC: 3 columns on
    * ceil(3/2) = 2 ADCs -> 2 conversions in series x 2 = 4 -> 9 cycles;
-   * the layer adds the register (1) and GELU, mix, norm (3) -> 13; the
-   * encoder 1: a step is 14 cycles. A sequence is (5 + 1 lag) steps + the
-   * decoder (1) = 85 cycles = 85 ns. */
-  assert_int_equal(r.cycles_step, 14);
-  assert_int_equal(r.cycles_seq, 85);
-  assert_near(r.latency_seq_s, 85e-9, 1e-21);
-  /* Static: 1mW x 1 array x 85ns = 85pJ. Total 24 + 36 + 54 + 1.1955 + 4.5 + 5.9 + 3.75
-   * + 85 = 214.3455pJ. */
-  assert_near(r.e_inf_J[AIMC_EC_STATIC], 85e-12, 1e-24);
-  assert_near(r.e_inf_total_J, 214.3455e-12, 1e-23);
-  /* Per instance: the one tile's five parts, its static power, the
-   * periphery and the buffers (1 x 6 + 2 rows), as derived above, adding
-   * up to the total. */
-  assert_int_equal(r.n_inst, 8);
-  const double want[8] = {24e-12, 1.1955e-12, 36e-12, 54e-12, 4.5e-12, 85e-12, 5.9e-12, 3.75e-12};
-  const char *suffix[8] = {".dac", ".xbar", ".tia", ".adc", ".hold", "", "", ""};
+   * the layer adds the register (1) and its periphery's instances, each
+   * t_digital = 1 cycle: GELU, mix, residual, norm and, after the last
+   * layer, the pool's running sum (5) -> 15; the encoder 1: a step is 16
+   * cycles. A sequence is (5 + 1 lag) steps + the mean and the decoder
+   * (2) = 98 cycles = 98 ns. */
+  assert_int_equal(r.cycles_step, 16);
+  assert_int_equal(r.cycles_seq, 98);
+  assert_near(r.latency_seq_s, 98e-9, 1e-21);
+  /* Static: 1mW x 1 array x 98ns = 98pJ. Total 24 + 36 + 54 + 1.1955 + 4.5 + 6 + 3.75
+   * + 98 = 227.4455pJ. */
+  assert_near(r.e_inf_J[AIMC_EC_STATIC], 98e-12, 1e-24);
+  assert_near(r.e_inf_total_J, 227.4455e-12, 1e-23);
+  /* Per instance: the one tile's five parts, its static power, the eight
+   * periphery instances and the buffers (1 x 6 + 8 + 1 rows), as derived
+   * above, adding up to the total. */
+  assert_int_equal(r.n_inst, 15);
+  const double want[15] = {24e-12,  1.1955e-12, 36e-12,  54e-12,  4.5e-12,
+                           98e-12,  1e-12,      0.5e-12, 1e-12,   0.5e-12,
+                           2e-12,   0.5e-12,    0.1e-12, 0.4e-12, 3.75e-12};
+  const char *suffix[15] = {".dac",     ".xbar",    ".tia",    ".adc",      ".hold",
+                            "",         "encoder",  "l0_gelu", "l0_mix",    "l0_residual",
+                            "l0_norm",  "pool",     "mean",    "decoder",   "buffer"};
   double sum = 0;
-  for (int i = 0; i < 8; i++) {
+  for (int i = 0; i < 15; i++) {
     assert_near(r.inst[i].e_J, want[i], 1e-24);
     size_t n = strlen(r.inst[i].name), ns = strlen(suffix[i]);
     assert_true(n >= ns && !strcmp(r.inst[i].name + n - ns, suffix[i]));
     sum += r.inst[i].e_J;
   }
-  assert_string_equal(r.inst[6].name, "periphery");
   assert_near(sum, r.e_inf_total_J, 1e-23);
   /* Ops: 2 x (6 reads x 12 analog MACs + 12 digital MACs) = 168. */
   assert_int_equal(r.ops_inf, 168);
-  assert_near(r.tops_per_w, 168 / 214.3455e-12 / 1e12, 1e-9);
-  /* Pipelined, a step is the slowest stage (13), and the encoder is a
+  assert_near(r.tops_per_w, 168 / 227.4455e-12 / 1e12, 1e-9);
+  /* Pipelined, a step is the slowest stage (15), and the encoder is a
    * pipeline stage of its own: the layer works on the input one step after
    * the encoder took it, so 5 inputs + 1 (encoder) + 1 (flush read) = 7
-   * steps: 7 x 13 + 1 = 92. */
+   * steps: 7 x 15 + 2 = 107. */
   aimc_infer_result_fini(ctx, &r);
   aimc_hw_free(ctx, hw);
   aimc_mapping_free(ctx, m);
@@ -104,8 +110,17 @@ static void test_hand_example(void **st) {
   assert_int_equal(aimc_map_model(ctx, mdl, &a, &m), AIMC_OK);
   assert_int_equal(aimc_hw_program(ctx, m, &hw), AIMC_OK);
   assert_int_equal(aimc_infer_account(ctx, mdl, hw, len, &r), AIMC_OK);
-  assert_int_equal(r.cycles_step, 13);
-  assert_int_equal(r.cycles_seq, 92);
+  assert_int_equal(r.cycles_step, 15);
+  assert_int_equal(r.cycles_seq, 107);
+  /* A periphery instance's own figures price it alone: the GELU at
+   * 1pJ per word costs 5 x 1pJ, its neighbours keep theirs. */
+  aimc_infer_result_fini(ctx, &r);
+  aimc_periph *gelu = (aimc_periph *)aimc_map_periph_find(m, AIMC_PERIPH_GELU, 0);
+  gelu->p.e_op = 1e-12;
+  assert_int_equal(aimc_infer_account(ctx, mdl, hw, len, &r), AIMC_OK);
+  assert_near(r.inst[7].e_J, 5e-12, 1e-24);
+  assert_near(r.inst[6].e_J, 1e-12, 1e-24);
+  assert_near(r.e_inf_J[AIMC_EC_DIGITAL], 10.5e-12, 1e-24);
   aimc_infer_result_fini(ctx, &r);
   aimc_hw_free(ctx, hw);
   aimc_mapping_free(ctx, m);

@@ -19,9 +19,11 @@
 #include "aimc/context.h"
 #include "aimc/lanes.h"
 #include "aimc/model.h"
+#include "aimc/s4d_digital.h"
 #include "aimc/status.h"
 
-enum { CH = 5, LN = 11, STRIDE = 16 };
+/* CH output channels; a model's input may have up to IN_MAX. */
+enum { CH = 5, LN = 11, STRIDE = 16, IN_MAX = 4 * CH };
 
 /* Params of m: its defaults, then (noisy) every REAL param whose key
  * names an error or a noise set to a tenth of its largest value, and a
@@ -33,6 +35,8 @@ static void *make_params(const aimc_model *m, int noisy) {
   char err[256];
   const aimc_param *n = aimc_params_find(m->params, m->n_params, "n");
   if (n) assert_int_equal(aimc_param_set(n, p, "5", err, sizeof err), 0);
+  const aimc_param *n_in = aimc_params_find(m->params, m->n_params, "n_in");
+  if (n_in) assert_int_equal(aimc_param_set(n_in, p, "5", err, sizeof err), 0);
   const aimc_param *gain = aimc_params_find(m->params, m->n_params, "gain");
   if (noisy && gain && !strcmp(m->name, "tia"))
     assert_int_equal(aimc_param_set(gain, p, "0", err, sizeof err), 0);
@@ -59,6 +63,13 @@ static void expect_same(const aimc_model *m, int noisy, const char *what, int k,
              k, c, got, want);
 }
 
+/* Channels of m's input for e (aimc_model.eval_n_in). */
+static int in_width(const aimc_model *m, const aimc_eval *e) {
+  int n = m->eval_n_in ? m->eval_n_in(e) : e->n;
+  assert_true(n >= 1 && n <= IN_MAX);
+  return n;
+}
+
 /* Lane k alone through eval_batch (one lane: the models' own path for
  * it), channel c at [c * STRIDE + k] of in, in_var and out. */
 static void eval_one_lane(const aimc_model *m, const aimc_eval *e, const double *in,
@@ -73,21 +84,22 @@ static void eval_one_lane(const aimc_model *m, const aimc_eval *e, const double 
   assert_int_equal(aimc_model_eval_batch(m, &lane, in + k, out + k, &one), AIMC_OK);
 }
 
-/* Batched, fallback, one-lane and lone evaluations of m agree bit for
- * bit, each with the model's prepared constants and without. */
-static void check_model(const aimc_model *m, int noisy, const double *fs, const int *bits,
-                        int with_var) {
-  void *params = make_params(m, noisy);
-  double var[CH * STRIDE];
-  for (int i = 0; i < CH * STRIDE; i++) var[i] = 0.01 * (i % 7);
-  aimc_eval e = {params, NULL, CH, fs, bits, with_var ? var : NULL, NULL, NULL, 0, NULL};
+/* Batched, fallback, one-lane and lone evaluations of m on params (and
+ * state) agree bit for bit, each with the model's prepared constants and
+ * without. */
+static void check_eval(const aimc_model *m, void *params, const void *state, int noisy,
+                       const double *fs, const int *bits, int with_var) {
+  double var[IN_MAX * STRIDE];
+  for (int i = 0; i < IN_MAX * STRIDE; i++) var[i] = 0.01 * (i % 7);
+  aimc_eval e = {params, state, CH, fs, bits, with_var ? var : NULL, NULL, NULL, 0, NULL};
+  int n_in = in_width(m, &e);
   void *prep = m->prepare ? calloc(CH, m->prep_chan) : NULL;
   if (prep) m->prepare(&e, prep);
-  double in[CH * STRIDE];
+  double in[IN_MAX * STRIDE];
   uint64_t words[STRIDE];
   double z[STRIDE];
   aimc_xs128p g[LN];
-  for (int c = 0; c < CH; c++)
+  for (int c = 0; c < n_in; c++)
     for (int k = 0; k < STRIDE; k++)
       in[c * STRIDE + k] = 1.7 * ((double)((c * 37 + k * 11) % 23) / 11.0 - 1.0);
   aimc_model lone = *m;
@@ -106,11 +118,11 @@ static void check_model(const aimc_model *m, int noisy, const double *fs, const 
     assert_int_equal(aimc_model_eval_batch(&lone, &ep, in, fallback, &l), AIMC_OK);
     for (int k = 0; k < LN; k++) {
       eval_one_lane(m, &ep, in, one, k);
-      double x[CH], y[CH], yp[CH], v[CH];
+      double x[IN_MAX], y[CH], yp[CH], v[IN_MAX];
       aimc_xs128p s, sp;
       aimc_xs128p_seed(&s, aimc_seed_derive(99, (uint64_t)k));
       sp = s;
-      for (int c = 0; c < CH; c++) x[c] = in[c * STRIDE + k], v[c] = var[c * STRIDE + k];
+      for (int c = 0; c < n_in; c++) x[c] = in[c * STRIDE + k], v[c] = var[c * STRIDE + k];
       aimc_eval lane = e; /* the reference: lone and unprepared */
       if (with_var) lane.in_var = v;
       assert_int_equal(m->eval(&lane, x, y, &s), AIMC_OK);
@@ -131,6 +143,12 @@ static void check_model(const aimc_model *m, int noisy, const double *fs, const 
     }
   }
   free(prep);
+}
+
+static void check_model(const aimc_model *m, int noisy, const double *fs, const int *bits,
+                        int with_var) {
+  void *params = make_params(m, noisy);
+  check_eval(m, params, NULL, noisy, fs, bits, with_var);
   free(params);
 }
 
@@ -155,6 +173,76 @@ static void test_lanes_equal_lone_runs(void **state) {
   const char *prepared[] = {"dac", "adc", "adc_flash", "tia", "sample_hold"};
   for (size_t i = 0; i < sizeof prepared / sizeof prepared[0]; i++)
     assert_non_null(aimc_models_find(prepared[i])->prepare);
+}
+
+/* The S4D periphery (models/s4d_digital.c) on weights of its own, op
+ * by op: every lane as a lone evaluation (the dense layer's lone path
+ * sums four outputs at a time, its batched one eight lanes at a time,
+ * both in index order), and a few known answers. */
+static void set(const aimc_model *m, void *p, const char *key, const char *value);
+
+static void test_s4d_digital_ops(void **state) {
+  (void)state;
+  const aimc_model *m = aimc_models_find("s4d_digital");
+  assert_non_null(m);
+  enum { N_IN = 7 };
+  double w[CH * N_IN], b[CH];
+  for (int i = 0; i < CH * N_IN; i++) w[i] = 0.3 * ((i * 13) % 11) - 1.4;
+  for (int j = 0; j < CH; j++) b[j] = 0.1 * j - 0.2;
+  aimc_s4d_digital_weights wts = {w, b};
+  static const struct {
+    const char *op, *tensor;
+    int n_in;
+  } OPS[] = {{"dense", "encoder", N_IN}, {"bias", "mix", CH},   {"gelu", "none", CH},
+             {"glu", "none", 2 * CH},    {"add", "none", 2 * CH}, {"layernorm", "norm", CH},
+             {"pool", "none", CH},       {"mean", "none", CH}};
+  for (size_t i = 0; i < sizeof OPS / sizeof OPS[0]; i++) {
+    aimc_s4d_digital_params p;
+    aimc_params_defaults(m->params, m->n_params, &p);
+    char text[16];
+    snprintf(text, sizeof text, "%d", OPS[i].n_in);
+    set(m, &p, "op", OPS[i].op);
+    set(m, &p, "n", "5");
+    set(m, &p, "n_in", text);
+    set(m, &p, "tensor", OPS[i].tensor);
+    char err[128];
+    assert_int_equal(m->validate(&p, err, sizeof err), AIMC_OK);
+    check_eval(m, &p, &wts, 0, NULL, NULL, 0);
+  }
+  /* Known answers: the residual adds, the pool's step adds to its sum,
+   * the mean divides by the steps, the dense layer is b + W x. */
+  aimc_s4d_digital_params p;
+  aimc_params_defaults(m->params, m->n_params, &p);
+  p.n = 2;
+  double x[4] = {1, 2, 10, 20}, y[2];
+  aimc_xs128p g;
+  aimc_xs128p_seed(&g, 1);
+  aimc_eval e = {&p, &wts, 2, NULL, NULL, NULL, NULL, NULL, 0, NULL};
+  p.op = AIMC_DIG_ADD, p.n_in = 4;
+  assert_int_equal(m->eval(&e, x, y, &g), AIMC_OK);
+  assert_true(y[0] == 11 && y[1] == 22);
+  p.op = AIMC_DIG_POOL, p.n_in = 2;
+  assert_int_equal(m->eval(&e, x, y, &g), AIMC_OK);
+  assert_true(y[0] == 11 && y[1] == 22);
+  p.op = AIMC_DIG_MEAN;
+  double sum[3] = {9, 3, 4};
+  assert_int_equal(m->eval(&e, sum, y, &g), AIMC_OK);
+  assert_true(y[0] == 9.0 / 4 && y[1] == 3.0 / 4);
+  p.op = AIMC_DIG_DENSE, p.n_in = 3, p.tensor = AIMC_DIG_TENSOR_ENCODER;
+  assert_int_equal(m->eval(&e, x, y, &g), AIMC_OK);
+  double acc = 0; /* in index order, then the bias */
+  for (int i = 0; i < 3; i++) acc += x[i] * w[i];
+  assert_true(y[0] == acc + b[0]);
+  /* A shape the op cannot have, a tensor it does not take: refused. */
+  char err[128];
+  p.op = AIMC_DIG_GLU, p.n_in = 3, p.tensor = AIMC_DIG_TENSOR_NONE;
+  assert_int_equal(m->validate(&p, err, sizeof err), AIMC_ERANGE);
+  p.op = AIMC_DIG_GELU, p.n_in = 2, p.tensor = AIMC_DIG_TENSOR_MIX;
+  assert_int_equal(m->validate(&p, err, sizeof err), AIMC_ERANGE);
+  /* Costs: a dense layer's MACs at e_mac and its bias adds at e_op. */
+  p.op = AIMC_DIG_DENSE, p.n = 2, p.n_in = 3, p.e_mac = 1e-12, p.e_op = 1e-13;
+  aimc_op_cost c = m->op_cost(&p, &(aimc_op_use){.n = 2});
+  assert_true(fabs(c.e_J - (6e-12 + 2e-13)) < 1e-25 && c.t_fs == p.t_op);
 }
 
 /* An ideal converter at its calibration passes the calibrated quantizer's
@@ -394,6 +482,7 @@ static void test_dac_static_error(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lanes_equal_lone_runs),
+      cmocka_unit_test(test_s4d_digital_ops),
       cmocka_unit_test(test_ideal_is_the_quantizer),
       cmocka_unit_test(test_quantizers_agree),
       cmocka_unit_test(test_adc_draws_the_input_variance),

@@ -110,7 +110,8 @@ typedef struct {
   double *e_array_J;
   /* Energy per instance per inference: the parts of every tile
    * ("<tile>.dac", ".xbar", ".tia", ".adc", ".hold"), every tile's static
-   * power ("<tile>", class static), the digital periphery ("periphery")
+   * power ("<tile>", class static), each instance of the digital
+   * periphery (its netlist name, aimc_periph: "encoder", "l0_gelu", ...)
    * and the buffers ("buffer"). They add up to e_inf_total_J. */
   size_t n_inst;
   aimc_inst_energy *inst;

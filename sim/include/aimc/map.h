@@ -19,6 +19,7 @@
 #include "aimc/model.h"
 #include "aimc/param.h"
 #include "aimc/quant.h"
+#include "aimc/s4d_digital.h"
 #include "aimc/s4d_model.h"
 #include "aimc/units.h"
 #include "aimc/xbar.h"
@@ -234,8 +235,9 @@ static inline int aimc_map_col_factor(const aimc_arch *a) {
  * channel is the netlist's (each array's calibration file, the dac's and
  * adc's `cal`; `range: 0`) and drift, stuck cells and read noise are the
  * device card's (the crossbar's device_set carries the arch's device.*
- * keys). Older netlists are refused: map again. */
-enum { AIMC_MAP_TILES_VERSION = 5 };
+ * keys), 6 since the digital periphery is s4d_digital instances
+ * (aimc_periph). Older netlists are refused: map again. */
+enum { AIMC_MAP_TILES_VERSION = 6 };
 
 typedef enum {
   AIMC_TILE_DAC = 0,
@@ -280,6 +282,36 @@ double aimc_tile_param_value(const aimc_tile *t, aimc_tile_part p, const char *k
 const char *aimc_tile_part_name(aimc_tile_part part);
 const aimc_model *aimc_tile_part_model(aimc_tile_part part);
 
+/* The digital periphery: one s4d_digital instance per vector operation
+ * (aimc/s4d_digital.h), named in the netlist as the role says: "encoder",
+ * "l<L>_gelu", "l<L>_mix", "l<L>_glu" (GLU models), "l<L>_residual",
+ * "l<L>_norm", "l<L>_state_sum" (separate form: A x + B u), "pool" (the
+ * running sum over time), "mean" (its division by the steps), "decoder". A dense layer placed on crossbars (array.dense: crossbar)
+ * keeps its bias here (op bias). `aimc map` makes them from the model and
+ * the arch (energy.e_mac, timing.t_digital: sim/map/tile.c), `aimc run`
+ * reads their params back from the netlist. */
+typedef enum {
+  AIMC_PERIPH_ENCODER = 0,
+  AIMC_PERIPH_STATE_SUM,
+  AIMC_PERIPH_GELU,
+  AIMC_PERIPH_MIX,
+  AIMC_PERIPH_GLU,
+  AIMC_PERIPH_RESIDUAL,
+  AIMC_PERIPH_NORM,
+  AIMC_PERIPH_POOL,
+  AIMC_PERIPH_MEAN,
+  AIMC_PERIPH_DECODER,
+  AIMC_PERIPH_ROLES
+} aimc_periph_role;
+
+typedef struct {
+  aimc_periph_role role;
+  int layer;                /* -1: encoder, pool, decoder                */
+  char name[32];            /* the netlist instance                      */
+  aimc_s4d_digital_params p;
+} aimc_periph;
+
+
 /* Counts for the report. */
 typedef struct {
   size_t n_arrays;
@@ -292,7 +324,7 @@ typedef struct {
   uint64_t macs_per_step;    /* analog MACs per time step (all layers) */
 } aimc_map_stats;
 
-typedef struct {
+typedef struct aimc_mapping {
   aimc_arch arch;            /* copy of the arch it was made for        */
   int n_in, n_out, h, layers; /* shape of the model                    */
   int state_bits;            /* the model's state quantizer (0: none)  */
@@ -303,9 +335,19 @@ typedef struct {
   aimc_map_array *arrays;
   aimc_tile *tiles;          /* n_arrays: each array's periphery, from  */
                              /* the arch or a netlist's instances       */
+  size_t n_periph;
+  aimc_periph *periph;       /* the digital periphery, in data order    */
   aimc_map_stats stats;
   uint64_t model_hash;       /* hash of the model's analog tensors     */
 } aimc_mapping;
+
+/* The instance of `role` (of layer `layer`; -1 for the encoder, pool,
+ * mean and decoder), or NULL (no GLU in a linear model, no state sum in
+ * the single form). */
+const aimc_periph *aimc_map_periph_find(const aimc_mapping *m, aimc_periph_role role,
+                                        int layer);
+/* 1 when `name` is the name of a periphery instance (report classes). */
+int aimc_map_is_periph_name(const char *name);
 
 /* Maps `mdl` for `arch`. A model that cannot fit (e.g. a channel block
  * larger than an array while the form requires it in one array, or
@@ -356,8 +398,9 @@ typedef struct {
   char arch[AIMC_PARAM_STRLEN];  /* arch file as given to `aimc map`      */
   uint64_t model_hash, arch_hash;
   char arrays_dir[AIMC_PARAM_STRLEN + 16]; /* folder of the target CSVs   */
-  int tiles;  /* layout of the tile subcircuit: 2 since the tiles carry */
-              /* their timing and energy, 1 before (meta: tiles absent)  */
+  int tiles;  /* layout of the netlist (AIMC_MAP_TILES_VERSION): 2 since */
+              /* the tiles carry their timing and energy, 1 before (meta: */
+              /* tiles absent)                                           */
 } aimc_map_meta;
 
 /* Reads the meta: section of such a netlist; a netlist from elsewhere is
@@ -396,6 +439,15 @@ int aimc_map_check_netlist(aimc_ctx *ctx, const struct aimc_design *d, const aim
  * report's ADC count is then the tiles' n_adc. */
 int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const struct aimc_design *d, aimc_mapping *m,
                                 const char *const *sets, int n_sets);
+/* The digital periphery of `m` from the netlist's s4d_digital instances
+ * (aimc_periph names them): each must be there with the mapping's op,
+ * widths, tensor and layer (else AIMC_EINVAL at its file:line:col: map
+ * again), and no other s4d_digital instance may be; its energy and time
+ * params act as the tiles' arch values do (aimc_map_load_netlist_tiles:
+ * a hand edit acts for that instance alone unless --set names the arch
+ * key). */
+int aimc_map_load_netlist_periph(aimc_ctx *ctx, const struct aimc_design *d, aimc_mapping *m,
+                                 const char *const *sets, int n_sets);
 /* Loads the targets of every array of `m` from the `targets` file of its
  * tile's crossbar in `d` (relative paths from the netlist's folder). */
 int aimc_map_load_netlist_targets(aimc_ctx *ctx, const struct aimc_design *d,

@@ -158,6 +158,10 @@ typedef struct aimc_model {
    * numbers eval gives with stream l->rng[k]. NULL: eval lane by lane
    * (aimc_model_eval_batch). */
   int (*eval_batch)(const aimc_eval *e, const double *in, double *out, const aimc_lanes *l);
+  /* Channels of eval's input when they differ from e->n, the output's
+   * (a digital operation that joins or reduces vectors, aimc/s4d_digital.h).
+   * NULL: e->n. */
+  int (*eval_n_in)(const aimc_eval *e);
   /* 1: eval and eval_batch take aimc_eval.in_var. */
   int draws_in_var;
   /* The static state eval reads (aimc_eval.state: what is drawn once per
@@ -215,8 +219,9 @@ int aimc_model_port_width(const aimc_model *m, int port, const void *params);
 /* m->op_cost(params, use), or a zero cost when the model has none. */
 aimc_op_cost aimc_model_op_cost(const aimc_model *m, const void *params,
                                 const aimc_op_use *use);
-/* m->eval_batch, or m->eval once per lane (gathering the lane's channels
- * into scratch); AIMC_EINVAL when the model has no eval. */
+/* m->eval_batch, or m->eval once per lane (gathering the lane's n_in
+ * input channels and n output channels through scratch); AIMC_EINVAL
+ * when the model has no eval. */
 int aimc_model_eval_batch(const aimc_model *m, const aimc_eval *e, const double *in,
                           double *out, const aimc_lanes *l);
 /* Index of a port by name, or -1. */
