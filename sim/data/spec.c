@@ -158,6 +158,7 @@ char *aimc_data_spec_format(const aimc_data_spec *spec, char *buf,
       aimc_param_format(p, spec, val, sizeof val);
     }
     if (p->type == AIMC_PT_STRING && !val[0]) continue;
+    if (!strcmp(p->key, "seed") && spec->seed == 0) continue; /* the run's: as before */
     /* The task is the table's first row and needs no key. */
     int k = !strcmp(p->key, "task")
                 ? snprintf(buf + used, len - used, "%s", val)

@@ -97,9 +97,9 @@ int aimc_data_spec_parse(aimc_ctx *ctx, const char *what, const char *text,
 
 /* The canonical one-line form of a spec, which aimc_data_spec_parse reads
  * back to the same values: the task, then every other key in table order
- * as key=value (reals to full precision; empty strings left out), except
- * `dir` and `cache`, which say where the data live on this machine and not
- * what they are. This is what an exported model records as the data it
+ * as key=value (reals to full precision; empty strings and a seed of 0,
+ * the run's, left out), except `dir` and `cache`, which say where the data
+ * live on this machine and not what they are. This is what an exported model records as the data it
  * was trained on. Writes at most len bytes into buf and returns buf;
  * AIMC_DATA_SPEC_TEXT_LEN always suffices. */
 #define AIMC_DATA_SPEC_TEXT_LEN 1024
