@@ -147,7 +147,7 @@ static void compute_stats(aimc_mapping *m) {
   s->devices_total = (uint64_t)m->n_arrays * a->rows * a->cols;
   for (size_t k = 0; k < m->n_arrays; k++) {
     const aimc_map_array *arr = &m->arrays[k];
-    uint64_t rows = 0, cols = 0;
+    uint64_t rows = 0, cols = 0; /* DACs and TIAs: every placed row and column */
     for (int p = 0; p < arr->n_place; p++) {
       const aimc_map_slot *sl = &arr->place[p];
       s->devices_used += 2 * (uint64_t)sl->n_in * sl->n_out;
@@ -157,7 +157,7 @@ static void compute_stats(aimc_mapping *m) {
     }
     s->n_dac += rows;
     s->n_tia += cols;
-    s->n_adc += (cols + a->cols_per_adc - 1) / a->cols_per_adc;
+    if (arr->cols_used > 0) s->n_adc += (uint64_t)aimc_map_tile_adcs(m, k);
   }
   s->utilisation = s->devices_total ? (double)s->devices_used / s->devices_total : 0;
 }

@@ -49,7 +49,7 @@ static const aimc_srcloc *tile_loc(const aimc_design *d,
 static int check_n_adc(aimc_ctx *ctx, const aimc_design *d, const aimc_mapping *m) {
   for (size_t k = 0; k < m->n_arrays; k++) {
     int i = tile_part(d, m, k, "adc");
-    long cols = m->arrays[k].cols_used / aimc_map_col_factor(&m->arch);
+    long cols = aimc_map_sensed_cols(m, k);
     if (i < 0 || cols <= 0) continue;
     long n = (long)value_of(&d->inst[i], "n_adc");
     if (n > cols)

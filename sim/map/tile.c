@@ -178,11 +178,9 @@ static int first_of_key(int i) {
 static void layout_value(const aimc_mapping *m, size_t k, const char *key, char *buf,
                          size_t len) {
   const aimc_arch *a = &m->arch;
-  int cols = m->arrays[k].cols_used / aimc_map_col_factor(a);
-  int n_adc = (cols + a->cols_per_adc - 1) / a->cols_per_adc;
   if (!strcmp(key, "rows")) snprintf(buf, len, "%d", a->rows);
   else if (!strcmp(key, "cols")) snprintf(buf, len, "%d", a->cols);
-  else if (!strcmp(key, "n_adc")) snprintf(buf, len, "%d", n_adc > 0 ? n_adc : 1);
+  else if (!strcmp(key, "n_adc")) snprintf(buf, len, "%d", aimc_map_tile_adcs(m, k));
   else if (!strcmp(key, "dac_bits")) snprintf(buf, len, "%d", aimc_map_converter_bits(a, a->dac_bits));
   else if (!strcmp(key, "adc_bits")) snprintf(buf, len, "%d", aimc_map_converter_bits(a, a->adc_bits));
   else if (!strcmp(key, "adc_noise_lsb"))

@@ -341,6 +341,18 @@ typedef struct aimc_mapping {
   uint64_t model_hash;       /* hash of the model's analog tensors     */
 } aimc_mapping;
 
+/* The columns array k senses (each a logical output: a device pair of the
+ * differential split is one), and the ADCs `aimc map` gives its tile for
+ * them: ceil(columns / cols_per_adc), at least 1. */
+static inline int aimc_map_sensed_cols(const aimc_mapping *m, size_t k) {
+  return m->arrays[k].cols_used / aimc_map_col_factor(&m->arch);
+}
+static inline int aimc_map_tile_adcs(const aimc_mapping *m, size_t k) {
+  int cols = aimc_map_sensed_cols(m, k), per = m->arch.cols_per_adc;
+  int n = (cols + per - 1) / per;
+  return n > 0 ? n : 1;
+}
+
 /* The instance of `role` (of layer `layer`; -1 for the encoder, pool,
  * mean and decoder), or NULL (no GLU in a linear model, no state sum in
  * the single form). */
