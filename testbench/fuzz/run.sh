@@ -16,7 +16,7 @@ SECS=${FUZZ_SECONDS:-60}
 CC=$(command -v clang-14 || command -v clang || true)
 CXX=$(command -v clang++-14 || command -v clang++ || true)
 if [ -z "$CC" ] || [ -z "$CXX" ]; then echo "fuzz: no clang found: skipped"; exit 77; fi
-TARGETS=${*:-units yaml netlist model checkpoint programming audio idx calibration}
+TARGETS=${*:-units yaml netlist model checkpoint programming audio idx calibration mapped}
 F=$BUILD/fuzz
 cmake -S "$SRC" -B "$F" -DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX" \
   -DAIMC_FUZZ=ON -DAIMC_SANITIZE=address,undefined -DAIMC_MPI=OFF \
@@ -59,6 +59,10 @@ seed() { # TARGET PATH
 }
 [ -d "$S/checkpoint" ] && seed checkpoint "$S/checkpoint/ckpt"
 [ -d "$S/programming" ] && seed programming "$S/programming/prog.bin"
+if [ -d "$S/mapped" ]; then # the netlist only: its arrays folder is the target's own
+  mkdir -p "$F/mapped-seed" && seed mapped "$F/mapped-seed/net.yaml" &&
+    cp "$F/mapped-seed/net.yaml" "$S/mapped/net.yaml"
+fi
 if [ -d "$S/calibration" ]; then # a dac, tia and adc of 6 channels, as aimc map writes them
   { echo "part,channel,range,bits"
     for p in dac tia adc; do for c in 0 1 2 3 4 5; do echo "$p,$c,1.5,$c"; done; done

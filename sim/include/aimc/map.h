@@ -227,7 +227,6 @@ static inline int aimc_map_col_factor(const aimc_arch *a) {
   return a->split == AIMC_SPLIT_DIFFERENTIAL ? 2 : 1;
 }
 
-
 /* The version of the tiles `aimc map` writes (meta: tiles:): 3 since each
  * tile's converters act in `aimc run` (bits 0: every channel at its
  * calibration), 4 since its TIAs do (gain 0: every column at its
