@@ -195,23 +195,18 @@ static void dense_one(const params *p, const aimc_s4d_digital_weights *wt,
 }
 
 /* The lanes of a batch: whole register blocks of AIMC_LANES from lane 0
- * while they fit in the stride, then the lanes left one by one; every
- * lane's numbers are the same either way (each sums in index order). */
-#define FOR_BLOCKS(c, s, nl) \
-  for (size_t c = 0; c + AIMC_LANES <= (s) && c < (nl); c += AIMC_LANES)
-static size_t blocked(size_t s, size_t nl) {
-  size_t c = 0;
-  while (c + AIMC_LANES <= s && c < nl) c += AIMC_LANES;
-  return c;
-}
+ * while they hold lanes in use, then the lanes left one by one (a model
+ * writes no lane beyond l->n: aimc/lanes.h); every lane's numbers are the
+ * same either way (each sums in index order). */
+static size_t blocked(size_t nl) { return nl / AIMC_LANES * AIMC_LANES; }
 
 static void dense_lanes(const params *p, const aimc_s4d_digital_weights *wt,
                         const double *x, double *y, size_t s, size_t nl) {
   enum { LANES = AIMC_LANES };
-  size_t tail = blocked(s, nl);
+  size_t tail = blocked(nl);
   for (int j = 0; j < p->n; j++) {
     const double *wr = wt->w + (size_t)j * p->n_in;
-    FOR_BLOCKS(c, s, nl) {
+    for (size_t c = 0; c < tail; c += LANES) {
       double acc[LANES] = {0};
       for (int i = 0; i < p->n_in; i++) {
         const double *xi = x + i * s + c;
