@@ -337,12 +337,22 @@ static int s4d_digital_eval_batch(const aimc_eval *e, const double *in,
 /* --- the event kernel ------------------------------------------------- */
 
 /* What an instance keeps: its tensor (copied from the model file, so the
- * model need not outlive init) and eval's input, whose second part is
- * the state of pool ([x; running sum]) and mean ([sum; steps]). */
+ * model need not outlive init) and, for pool and mean, eval's input,
+ * whose second part is their state ([x; running sum], [sum; steps]). */
 typedef struct {
   aimc_s4d_digital_weights w; /* eval's state                        */
-  double *x;                  /* eval_n_in words                     */
+  double *x;                  /* eval_n_in words; NULL: stateless op */
 } inst_state;
+
+static int stateful(const params *p) {
+  return p->op == AIMC_DIG_POOL || p->op == AIMC_DIG_MEAN;
+}
+
+/* Words of eval's input for pool and mean. */
+static size_t state_words(const params *p) {
+  aimc_eval e = {.params = p};
+  return (size_t)s4d_digital_eval_n_in(&e);
+}
 
 /* Words of the tensor p applies: w (dense n x n_in, layernorm n; bias
  * none) and b (n). */
@@ -384,18 +394,19 @@ static int load_tensor(aimc_inst *inst, inst_state *s) {
 }
 
 static int s4d_digital_init(aimc_inst *inst) {
+  const params *p = aimc_inst_params(inst);
   inst_state *s = aimc_inst_state(inst);
-  aimc_eval e = {.params = aimc_inst_params(inst)};
-  s->x = aimc_inst_alloc(inst, sizeof(double) * s4d_digital_eval_n_in(&e));
-  return s->x ? load_tensor(inst, s) : AIMC_ENOMEM;
+  if (stateful(p) &&
+      !(s->x = aimc_inst_alloc(inst, sizeof(double) * state_words(p))))
+    return AIMC_ENOMEM;
+  return load_tensor(inst, s);
 }
 
 /* The tensor is the hardware's: a reset only clears the sum and count. */
 static int s4d_digital_reset(aimc_inst *inst) {
   const params *p = aimc_inst_params(inst);
   inst_state *s = aimc_inst_state(inst);
-  aimc_eval e = {.params = p};
-  memset(s->x, 0, sizeof(double) * s4d_digital_eval_n_in(&e));
+  if (s->x) memset(s->x, 0, sizeof(double) * state_words(p));
   return AIMC_OK;
 }
 
@@ -407,13 +418,12 @@ static int s4d_digital_on_input(aimc_inst *inst, int port) {
   const double *in = aimc_inst_in(inst, port);
   double *out = aimc_inst_out(inst, 1);
   size_t n = (size_t)p->n;
-  int stateful = p->op == AIMC_DIG_POOL || p->op == AIMC_DIG_MEAN;
-  if (stateful) {
+  if (s->x) {
     memcpy(s->x, in, sizeof(double) * n);
     if (p->op == AIMC_DIG_MEAN) s->x[n] += 1;
   }
   aimc_eval e = {.params = p, .state = &s->w, .n = p->n};
-  int st = s4d_digital_eval(&e, stateful ? s->x : in, out, NULL);
+  int st = s4d_digital_eval(&e, s->x ? s->x : in, out, NULL);
   if (st) return st;
   if (p->op == AIMC_DIG_POOL) memcpy(s->x + n, out, sizeof(double) * n);
   aimc_op_cost c = s4d_digital_op_cost(p, &(aimc_op_use){.n = p->n});
