@@ -18,6 +18,8 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("O3") /* vectorize the loops over the lanes */
 #endif
+#include "aimc/s4d_digital.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -25,7 +27,6 @@
 
 #include "aimc/engine.h"
 #include "aimc/fileio.h"
-#include "aimc/s4d_digital.h"
 #include "aimc/status.h"
 
 typedef aimc_s4d_digital_params params;
@@ -277,8 +278,7 @@ static int run(const aimc_eval *e, const double *x, double *y, size_t s,
   int n = p->n;
   size_t end = (size_t)n * s, half = (size_t)n * s;
   /* bias reads b alone (its matrix is on crossbars) */
-  if (needs(p->op) &&
-      (!wt || !wt->b || (p->op != AIMC_DIG_BIAS && !wt->w)))
+  if (needs(p->op) && (!wt || !wt->b || (p->op != AIMC_DIG_BIAS && !wt->w)))
     return AIMC_EINVAL;
   switch (p->op) {
     case AIMC_DIG_DENSE:

@@ -55,7 +55,9 @@ static void values_text(char *buf, size_t len, int rows, int n, int k0,
   for (int r = 0; r < rows; r++)
     for (int c = 0; c < n; c++)
       at += (size_t)snprintf(buf + at, len - at, "%s%.17g",
-                             c ? " " : r ? sep : "",
+                             c   ? " "
+                             : r ? sep
+                                 : "",
                              grid_value(k0 + r * n + c));
 }
 
@@ -85,10 +87,14 @@ static const struct {
   const char *op, *tensor;
   int n, n_in, layer;
 } OPS[] = {
-    {"dense", "encoder", H, N_IN, 0}, {"dense", "mix", 2 * H, H, 1},
-    {"bias", "decoder", N_OUT, N_OUT, 0}, {"gelu", "none", H, H, 0},
-    {"glu", "none", H, 2 * H, 0},     {"add", "none", H, 2 * H, 0},
-    {"layernorm", "norm", H, H, 1},   {"pool", "none", H, H, 0},
+    {"dense", "encoder", H, N_IN, 0},
+    {"dense", "mix", 2 * H, H, 1},
+    {"bias", "decoder", N_OUT, N_OUT, 0},
+    {"gelu", "none", H, H, 0},
+    {"glu", "none", H, 2 * H, 0},
+    {"add", "none", H, 2 * H, 0},
+    {"layernorm", "norm", H, H, 1},
+    {"pool", "none", H, H, 0},
     {"mean", "none", H, H, 0},
 };
 
