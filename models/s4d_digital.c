@@ -10,15 +10,23 @@
  * Cost: e_mac per multiply-accumulate and e_op per other element
  * operation (a dense layer's bias adds, GELU, GLU, the residual, four per
  * word for layer norm: mean, variance, normalise, affine; the pool's add,
- * the mean's divide), t_op per vector operation (Horowitz, ISSCC 2014). */
+ * the mean's divide), t_op per vector operation (Horowitz, ISSCC 2014).
+ * In the event kernel each input is one operation of n words: the same
+ * eval, its op_cost booked, the result driven after t_op; pool and mean
+ * keep their state inputs (the running sum, the step count) in the
+ * instance (aimc/s4d_digital.h). */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("O3") /* vectorize the loops over the lanes */
 #endif
+#include "aimc/s4d_digital.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
-#include "aimc/s4d_digital.h"
+#include "aimc/engine.h"
+#include "aimc/fileio.h"
 #include "aimc/status.h"
 
 typedef aimc_s4d_digital_params params;
@@ -33,7 +41,9 @@ static const aimc_param PARAMS[] = {
     {"op", AIMC_PT_ENUM, offsetof(params, op), AIMC_DIG_GELU, 0,
      AIMC_DIG_OPS - 1, AIMC_U_NONE,
      "Operation: dense, bias, gelu, glu, add (the residual), layernorm, pool "
-     "(the running sum over time) or mean (that sum divided by the steps).",
+     "(the running sum over time, driven after every step) or mean (the last "
+     "sum it got divided by the sums it has got: after a sequence's last "
+     "step, the mean pool).",
      "S4D block, Gu et al. NeurIPS 2022", OPS, NULL},
     {"n", AIMC_PT_INT, offsetof(params, n), 1, 1, 1 << 20, AIMC_U_NONE,
      "Output words.", "", NULL, NULL},
@@ -48,6 +58,11 @@ static const aimc_param PARAMS[] = {
      "aimc/s4d_model.h", TENSORS, NULL},
     {"layer", AIMC_PT_INT, offsetof(params, layer), 0, 0, 1 << 16, AIMC_U_NONE,
      "The layer of a mix or norm tensor.", "", NULL, NULL},
+    {"model", AIMC_PT_STRING, offsetof(params, model), 0, 0, 0, AIMC_U_NONE,
+     "The exported model file the tensor is read from at init (relative to "
+     "the netlist; empty for an op without a tensor). aimc run applies the "
+     "netlist's meta model and refuses another file.",
+     "aimc/s4d_model.h", NULL, ""},
     {"e_mac", AIMC_PT_REAL, offsetof(params, e_mac), 100e-15, 0, 1e-6,
      AIMC_U_JOULE, "Energy per multiply-accumulate (dense).", SRC, NULL, NULL},
     {"e_op", AIMC_PT_REAL, offsetof(params, e_op), 100e-15, 0, 1e-6,
@@ -103,6 +118,11 @@ static int s4d_digital_validate(const void *vp, char *err, size_t errlen) {
              : needs(p->op) == 2 ? "norm"
                                  : "none",
              TENSORS[t]);
+    return AIMC_ERANGE;
+  }
+  if (!needs(p->op) && p->model[0]) {
+    snprintf(err, errlen, "op = %s reads no tensor: leave model empty",
+             OPS[p->op]);
     return AIMC_ERANGE;
   }
   return AIMC_OK;
@@ -252,7 +272,9 @@ static int run(const aimc_eval *e, const double *x, double *y, size_t s,
   const aimc_s4d_digital_weights *wt = e->state;
   int n = p->n;
   size_t end = (size_t)n * s, half = (size_t)n * s;
-  if (needs(p->op) && (!wt || !wt->w || !wt->b)) return AIMC_EINVAL;
+  /* bias reads b alone (its matrix is on crossbars) */
+  if (needs(p->op) && (!wt || !wt->b || (p->op != AIMC_DIG_BIAS && !wt->w)))
+    return AIMC_EINVAL;
   switch (p->op) {
     case AIMC_DIG_DENSE:
       if (s == 1 && nl == 1)
@@ -307,6 +329,104 @@ static int s4d_digital_eval_batch(const aimc_eval *e, const double *in,
   return run(e, in, out, l->stride, (size_t)l->n);
 }
 
+/* --- the event kernel ------------------------------------------------- */
+
+/* What an instance keeps: its tensor (copied from the model file, so the
+ * model need not outlive init) and, for pool and mean, eval's input,
+ * whose second part is their state ([x; running sum], [sum; steps]). */
+typedef struct {
+  aimc_s4d_digital_weights w; /* eval's state                        */
+  double *x;                  /* eval_n_in words; NULL: stateless op */
+} inst_state;
+
+static int stateful(const params *p) {
+  return p->op == AIMC_DIG_POOL || p->op == AIMC_DIG_MEAN;
+}
+
+/* Words of eval's input for pool and mean. */
+static size_t state_words(const params *p) {
+  aimc_eval e = {.params = p};
+  return (size_t)s4d_digital_eval_n_in(&e);
+}
+
+/* Words of the tensor p applies: w (dense n x n_in, layernorm n; bias
+ * none) and b (n). */
+static size_t w_words(const params *p) {
+  return p->op == AIMC_DIG_DENSE       ? (size_t)p->n * (size_t)p->n_in
+         : p->op == AIMC_DIG_LAYERNORM ? (size_t)p->n
+                                       : 0;
+}
+
+/* Copies the tensor p names from the model file into the instance. */
+static int load_tensor(aimc_inst *inst, inst_state *s) {
+  const params *p = aimc_inst_params(inst);
+  aimc_ctx *ctx = aimc_inst_ctx(inst);
+  if (!needs(p->op)) return AIMC_OK;
+  if (!p->model[0])
+    return aimc_error(ctx, AIMC_EINVAL,
+                      "op = %s applies the %s tensor of the exported model: "
+                      "set model to its file",
+                      OPS[p->op], TENSORS[p->tensor]);
+  char path[2 * AIMC_PARAM_STRLEN];
+  aimc_path_beside(aimc_inst_source(inst), p->model, path, sizeof path);
+  aimc_s4d_model *mdl = NULL;
+  int st = aimc_s4d_model_read(ctx, path, &mdl);
+  if (st) return st;
+  aimc_s4d_digital_weights w;
+  char err[256];
+  st = aimc_s4d_digital_weights_of(mdl, p, &w, err, sizeof err);
+  if (st) st = aimc_error(ctx, st, "model %s: %s", path, err);
+  size_t nw = w_words(p), nb = (size_t)p->n;
+  double *mem = st ? NULL : aimc_inst_alloc(inst, sizeof(double) * (nw + nb));
+  if (!st && !mem) st = AIMC_ENOMEM;
+  if (!st) {
+    memcpy(mem, w.w, sizeof(double) * nw);
+    memcpy(mem + nw, w.b, sizeof(double) * nb);
+    s->w = (aimc_s4d_digital_weights){nw ? mem : NULL, mem + nw};
+  }
+  aimc_s4d_model_free(ctx, mdl);
+  return st;
+}
+
+static int s4d_digital_init(aimc_inst *inst) {
+  const params *p = aimc_inst_params(inst);
+  inst_state *s = aimc_inst_state(inst);
+  if (stateful(p) &&
+      !(s->x = aimc_inst_alloc(inst, sizeof(double) * state_words(p))))
+    return AIMC_ENOMEM;
+  return load_tensor(inst, s);
+}
+
+/* The tensor is the hardware's: a reset only clears the sum and count. */
+static int s4d_digital_reset(aimc_inst *inst) {
+  const params *p = aimc_inst_params(inst);
+  inst_state *s = aimc_inst_state(inst);
+  if (s->x) memset(s->x, 0, sizeof(double) * state_words(p));
+  return AIMC_OK;
+}
+
+/* One vector: pool and mean put it before their state in eval's input
+ * (the sum it makes is pool's new state; each input is a step of mean). */
+static int s4d_digital_on_input(aimc_inst *inst, int port) {
+  const params *p = aimc_inst_params(inst);
+  inst_state *s = aimc_inst_state(inst);
+  const double *in = aimc_inst_in(inst, port);
+  double *out = aimc_inst_out(inst, 1);
+  size_t n = (size_t)p->n;
+  if (s->x) {
+    memcpy(s->x, in, sizeof(double) * n);
+    if (p->op == AIMC_DIG_MEAN) s->x[n] += 1;
+  }
+  aimc_eval e = {.params = p, .state = &s->w, .n = p->n};
+  int st = s4d_digital_eval(&e, s->x ? s->x : in, out, NULL);
+  if (st) return st;
+  if (p->op == AIMC_DIG_POOL) memcpy(s->x + n, out, sizeof(double) * n);
+  aimc_op_cost c = s4d_digital_op_cost(p, &(aimc_op_use){.n = p->n});
+  aimc_inst_add_energy(inst, c.e_J);
+  aimc_inst_add_ops(inst, 2 * aimc_s4d_digital_macs(p));
+  return aimc_inst_drive(inst, 1, c.t_fs);
+}
+
 const aimc_model aimc_model_s4d_digital = {
     .name = "s4d_digital",
     .summary =
@@ -320,7 +440,11 @@ const aimc_model aimc_model_s4d_digital = {
     .params_size = sizeof(params),
     .ports = PORTS,
     .n_ports = AIMC_NPARAMS(PORTS),
+    .state_size = sizeof(inst_state),
     .validate = s4d_digital_validate,
+    .init = s4d_digital_init,
+    .on_input = s4d_digital_on_input,
+    .reset = s4d_digital_reset,
     .op_cost = s4d_digital_op_cost,
     .eval = s4d_digital_eval,
     .eval_batch = s4d_digital_eval_batch,

@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -271,6 +272,25 @@ void aimc_path_beside(const char *anchor, const char *rel, char *buf, size_t len
   int dir = slash && rel[0] != '/' ? (int)(slash - anchor) + 1 : 0;
   snprintf(buf, len, "%.*s%s", dir, dir ? anchor : "", rel);
   if (dir && access(buf, F_OK) != 0 && access(rel, F_OK) == 0) snprintf(buf, len, "%s", rel);
+}
+
+void aimc_path_from(const char *anchor, const char *path, char *buf, size_t len) {
+  snprintf(buf, len, "%s", path);
+  const char *slash = strrchr(anchor, '/');
+  char dir[PATH_MAX], from[PATH_MAX + 1], to[PATH_MAX];
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - anchor) + 1 : 1,
+           slash ? anchor : ".");
+  if (path[0] == '/' || !realpath(dir, from) || !realpath(path, to)) return;
+  size_t n = strlen(from);
+  if (from[n - 1] != '/') from[n] = '/', from[n + 1] = '\0';
+  /* The folders both share, then "../" for each folder of anchor's left. */
+  size_t common = 0;
+  for (size_t i = 0; from[i] && from[i] == to[i]; i++)
+    if (from[i] == '/') common = i + 1;
+  size_t at = 0;
+  for (const char *p = from + common; *p; p++)
+    if (*p == '/' && at + 3 < len) memcpy(buf + at, "../", 3), at += 3;
+  snprintf(buf + at, len - at, "%s", to + common);
 }
 
 char *aimc_text_line(char **cursor, int *line, char **start) {

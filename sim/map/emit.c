@@ -128,7 +128,9 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
     aimc_map_emit_tile_params(o, m, k, rel, cal);
     fputs("}}\n", o);
   }
-  aimc_map_emit_periph(o, m);
+  /* The periphery's tensors: the model, seen from the netlist. */
+  aimc_path_from(path, model_path ? model_path : "", file, sizeof file);
+  aimc_map_emit_periph(o, m, file);
   aimc_map_emit_periph_nets(o, m);
   return aimc_atomic_commit(ctx, f);
 }

@@ -29,7 +29,7 @@ void aimc_map_emit_tile_params(FILE *o, const aimc_mapping *m, size_t k, const c
  * shape and the arch, written into the netlist as instances and the nets
  * between them. */
 int aimc_map_build_periph(aimc_ctx *ctx, aimc_mapping *m, const aimc_s4d_model *mdl);
-void aimc_map_emit_periph(FILE *o, const aimc_mapping *m);
+void aimc_map_emit_periph(FILE *o, const aimc_mapping *m, const char *model);
 void aimc_map_emit_periph_nets(FILE *o, const aimc_mapping *m);
 /* The arch values of an s4d_digital instance's params (tile.c, the one
  * arch -> param table): energy.e_mac -> e_mac and e_op, timing.t_digital

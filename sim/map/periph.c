@@ -7,8 +7,10 @@
  * tiles and its periphery are written `external` (docs/mapping.md). */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "aimc/design.h"
+#include "aimc/fileio.h"
 #include "aimc/status.h"
 #include "map_internal.h"
 
@@ -112,15 +114,19 @@ int aimc_map_is_periph_name(const char *name) {
   return 0;
 }
 
-void aimc_map_emit_periph(FILE *o, const aimc_mapping *m) {
+void aimc_map_emit_periph(FILE *o, const aimc_mapping *m, const char *model) {
   const aimc_model *md = aimc_models_find("s4d_digital");
   char buf[AIMC_PARAM_STRLEN + 32];
   for (size_t i = 0; i < m->n_periph; i++) {
     const aimc_periph *q = &m->periph[i];
+    /* An op with a tensor reads it from the model in the event kernel. */
+    aimc_s4d_digital_params p = q->p;
+    snprintf(p.model, sizeof p.model, "%s",
+             p.tensor != AIMC_DIG_TENSOR_NONE ? model : "");
     fprintf(o, "  %s: {model: s4d_digital, params: {", q->name);
     for (size_t r = 0; r < md->n_params; r++)
       fprintf(o, "%s%s: %s", r ? ", " : "", md->params[r].key,
-              aimc_param_format(&md->params[r], &q->p, buf, sizeof buf));
+              aimc_param_format(&md->params[r], &p, buf, sizeof buf));
     fputs("}}\n", o);
     /* The residual joins the mix's result with the layer's input. */
     if (q->role == AIMC_PERIPH_RESIDUAL)
@@ -235,5 +241,30 @@ int aimc_map_load_netlist_periph(aimc_ctx *ctx, const aimc_design *d,
           "%s: an s4d_digital instance the mapping does not have (the "
           "periphery follows the model: map again)",
           d->inst[i].name);
+  return AIMC_OK;
+}
+
+/* 1 when a and b name one file. */
+static int same_file(const char *a, const char *b) {
+  struct stat sa, sb;
+  return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+int aimc_map_check_netlist_model(aimc_ctx *ctx, const aimc_design *d,
+                                 const char *model) {
+  const aimc_model *md = aimc_models_find("s4d_digital");
+  for (size_t i = 0; i < d->n_inst; i++) {
+    const aimc_s4d_digital_params *p = d->inst[i].params;
+    if (d->inst[i].model != md || p->tensor == AIMC_DIG_TENSOR_NONE) continue;
+    char path[2 * AIMC_PARAM_STRLEN];
+    aimc_path_beside(d->path, p->model, path, sizeof path);
+    if (!p->model[0] || !same_file(path, model))
+      return aimc_error_at(
+          ctx, AIMC_EINVAL, &d->inst[i].loc,
+          "%s: model '%s' is not the netlist's model %s (meta: model), whose "
+          "weights aimc run applies; name that file or map again",
+          d->inst[i].name, p->model, model);
+  }
   return AIMC_OK;
 }

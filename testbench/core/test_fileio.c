@@ -275,11 +275,47 @@ static void test_kill_hook(void **state) {
   free(a), free(b), free(ta), free(tb), free(tmp);
 }
 
+/* aimc_path_from is aimc_path_beside's inverse: a model in a sibling, a
+ * parent or the same folder, from a netlist not written yet; absolute and
+ * unresolvable paths stay as given. */
+static void test_path_from(void **state) {
+  (void)state;
+  const char *d = test_tmpdir("fileio-path-from");
+  char sub[1024], model[1024], netlist[1024], got[1024], back[1024];
+  snprintf(sub, sizeof sub, "%s/a/b", d);
+  assert_int_equal(aimc_mkdirs(NULL, sub), AIMC_OK);
+  free(test_write_file(d, "m.s4d", "x"));
+  static const struct {
+    const char *netlist, *want;
+  } CASES[] = {{"a/b/net.yaml", "../../m.s4d"},
+               {"a/net.yaml", "../m.s4d"},
+               {"net.yaml", "m.s4d"}};
+  snprintf(model, sizeof model, "%s/m.s4d", d);
+  char cwd[1024];
+  assert_non_null(getcwd(cwd, sizeof cwd));
+  assert_int_equal(chdir(d), 0);
+  for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+    snprintf(netlist, sizeof netlist, "%s/%s", d, CASES[i].netlist);
+    aimc_path_from(netlist, "m.s4d", got, sizeof got);
+    assert_string_equal(got, CASES[i].want);
+    aimc_path_beside(netlist, got, back, sizeof back);
+    assert_int_equal(access(back, F_OK), 0);
+  }
+  aimc_path_from("a/b/net.yaml", "m.s4d", got, sizeof got);
+  assert_string_equal(got, "../../m.s4d");
+  aimc_path_from("a/b/net.yaml", model, got, sizeof got);
+  assert_string_equal(got, model);
+  aimc_path_from("a/b/net.yaml", "nowhere.s4d", got, sizeof got);
+  assert_string_equal(got, "nowhere.s4d");
+  assert_int_equal(chdir(cwd), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_seed_parse),  cmocka_unit_test(test_output_check),
       cmocka_unit_test(test_clean_stale), cmocka_unit_test(test_outdir),
       cmocka_unit_test(test_lock),        cmocka_unit_test(test_kill_hook),
+      cmocka_unit_test(test_path_from),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -147,9 +147,11 @@ done < "$T/table"
 
 # The digital periphery (s4d_digital instances, one per operation): each
 # param edited on one instance. Its shape and tensor follow the model
-# (refused, exit 2); its energy figures change that instance's row of
+# (refused, exit 2), and so does its model (a copy of the netlist's is
+# another file); its energy figures change that instance's row of
 # energy.csv alone (energy1); its time changes the latency.
 # instance key value effect
+cp "$T/m.s4d" "$T/copy.s4d"
 cat > "$T/periph" <<'EOF'
 l0_gelu op layernorm refused
 l0_gelu op softmax refused
@@ -157,6 +159,7 @@ l0_gelu n 3 refused
 l0_gelu n_in 3 refused
 l0_norm tensor mix refused
 l0_norm layer 1 refused
+l0_mix model copy.s4d refused
 l0_mix e_mac 1pJ energy1
 l0_gelu e_op 1pJ energy1
 decoder e_mac 1pJ energy1
@@ -170,7 +173,7 @@ while read -r inst key value effect; do
   n=$((n + 1))
   line=$(grep -n "^  $inst: {model: s4d_digital" "$T/ideal.yaml" | cut -d: -f1)
   [ -n "$line" ] || fail "no periphery instance $inst in the netlist"
-  sed "${line}s|\([{ ]\)$key: [^,}]*|\1$key: $value|" "$T/ideal.yaml" > "$T/e$n.yaml"
+  sed "${line}s|\(params: .*[{ ]\)$key: [^,}]*|\1$key: $value|" "$T/ideal.yaml" > "$T/e$n.yaml"
   ! cmp -s "$T/ideal.yaml" "$T/e$n.yaml" || fail "edit of $inst.$key changed nothing"
   what="$inst.$key: $value"
   run_edit "$T/e$n.yaml" "$T/r$n" "$effect" "$what" "the periphery follows the model" || continue

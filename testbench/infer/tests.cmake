@@ -45,3 +45,7 @@ target_include_directories(test_infer_hw_load PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 # stuck probability and read noise; the removed arch keys say what to use.
 aimc_test(test_infer_physics SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_physics.c ${_fx} LABELS unit)
 target_include_directories(test_infer_physics PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR})
+# aimc sim on a mapped netlist: the periphery reads its tensors from the
+# model param; bad, missing or foreign models are refused (exit 2).
+aimc_cli_test(infer_cli_sim_periph LABELS e2e
+  COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_sim_periph.sh $<TARGET_FILE:infer_fixture_model>)

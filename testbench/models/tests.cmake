@@ -13,3 +13,9 @@ aimc_test(test_program_nn SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program_nn.c LA
 aimc_test(test_device_fit SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_device_fit.c LABELS unit)
 aimc_test(test_program_nn_targets SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program_nn_targets.c LABELS slow TIMEOUT 900)
 aimc_test(test_calibration SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_calibration.c LABELS unit badinput)
+# s4d_digital in the event kernel: each op equals its eval bit for bit and
+# books its op_cost; pool -> mean over time equals the batched form; a
+# missing or mismatched model file is refused at init.
+aimc_test(test_s4d_digital_event SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_s4d_digital_event.c
+  ${PROJECT_SOURCE_DIR}/testbench/infer/model_fixture.c LABELS unit conformance)
+target_include_directories(test_s4d_digital_event PRIVATE ${PROJECT_SOURCE_DIR}/testbench/infer)

@@ -42,6 +42,12 @@ int aimc_read_file(aimc_ctx *ctx, const char *path, char **data, size_t *size);
  * is at rel from the current directory (buf: len bytes; cut to fit). A
  * file in neither place gets the path next to anchor, for the message. */
 void aimc_path_beside(const char *anchor, const char *rel, char *buf, size_t len);
+/* The inverse: the path of the existing file `path` (from the current
+ * directory, or absolute) as seen from the folder of `anchor` (a file that
+ * may not exist yet, in a folder that does), so that aimc_path_beside(anchor,
+ * result) names it again. An absolute path, or one that cannot be
+ * resolved, is written as given. */
+void aimc_path_from(const char *anchor, const char *path, char *buf, size_t len);
 
 /* The next data line of a text read whole (aimc_read_file), cut in place
  * at its newline: blank lines and '#' comments are skipped. Returns the

@@ -459,6 +459,12 @@ int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const struct aimc_design *d, aimc
  * key). */
 int aimc_map_load_netlist_periph(aimc_ctx *ctx, const struct aimc_design *d, aimc_mapping *m,
                                  const char *const *sets, int n_sets);
+/* Every s4d_digital instance of `d` with a tensor names, in its `model`
+ * param (relative to the netlist, aimc_path_beside), the file `model` (the
+ * netlist's meta model, whose weights aimc run applies): another file,
+ * none or a missing one is AIMC_EINVAL at the instance's file:line:col. */
+int aimc_map_check_netlist_model(aimc_ctx *ctx, const struct aimc_design *d,
+                                 const char *model);
 /* Loads the targets of every array of `m` from the `targets` file of its
  * tile's crossbar in `d` (relative paths from the netlist's folder). */
 int aimc_map_load_netlist_targets(aimc_ctx *ctx, const struct aimc_design *d,

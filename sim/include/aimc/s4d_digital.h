@@ -3,12 +3,25 @@
  * mixing (linear or GLU), residual, layer norm, mean pool and decoder,
  * one vector operation per instance. `aimc map` writes one instance per
  * operation into the netlist; `aimc run` evaluates them (aimc/model.h,
- * eval_batch) and prices each with its op_cost.
+ * eval_batch) and prices each with its op_cost; in the event kernel
+ * (`aimc sim`) each evaluates one vector per input (on_input, the same
+ * eval), books its op_cost and drives its result after t_op.
  *
  * Weights stay in the exported model (aimc/s4d_model.h): an instance
  * names the tensor and layer it applies (params `tensor`, `layer`), and
  * its evaluation reads them through aimc_eval.state, an
- * aimc_s4d_digital_weights made by aimc_s4d_digital_weights_of. */
+ * aimc_s4d_digital_weights made by aimc_s4d_digital_weights_of. In the
+ * event kernel the instance reads that tensor at init from the file its
+ * param `model` names (relative to the netlist; `aimc map` writes the
+ * model it mapped), checked against its shape; `aimc run` applies the
+ * netlist's meta model and refuses a `model` that names another file.
+ *
+ * Over time (the event kernel) pool and mean keep their eval's state
+ * inputs themselves: pool holds the running sum (zero after init and
+ * reset) and drives it after every input; mean counts the sums it has
+ * received and drives the last one divided by that count, so after the
+ * last step of a sequence it drives the mean pool, the number `aimc run`
+ * gives with steps = the sequence length. */
 #ifndef AIMC_S4D_DIGITAL_H
 #define AIMC_S4D_DIGITAL_H
 
@@ -67,6 +80,9 @@ typedef struct {
   int n_in;       /* input words (the port `in`)                        */
   int tensor;     /* aimc_dig_tensor                                    */
   int layer;      /* the layer of a mix or norm tensor                  */
+  /* The exported model file the tensor comes from in the event kernel
+   * (relative to the netlist; "" for an op without a tensor). */
+  char model[AIMC_PARAM_STRLEN];
   double e_mac;   /* J per multiply-accumulate                          */
   double e_op;    /* J per other element operation                      */
   aimc_time t_op; /* fs per vector operation                           */
