@@ -124,9 +124,12 @@ void aimc_map_emit_periph(FILE *o, const aimc_mapping *m, const char *model) {
     snprintf(p.model, sizeof p.model, "%s",
              p.tensor != AIMC_DIG_TENSOR_NONE ? model : "");
     fprintf(o, "  %s: {model: s4d_digital, params: {", q->name);
-    for (size_t r = 0; r < md->n_params; r++)
-      fprintf(o, "%s%s: %s", r ? ", " : "", md->params[r].key,
-              aimc_param_format(&md->params[r], &p, buf, sizeof buf));
+    for (size_t r = 0; r < md->n_params; r++) { /* strings quoted: paths hold any character */
+      fprintf(o, "%s%s: ", r ? ", " : "", md->params[r].key);
+      aimc_param_format(&md->params[r], &p, buf, sizeof buf);
+      if (md->params[r].type == AIMC_PT_STRING) aimc_map_yaml_quote(o, buf);
+      else fputs(buf, o);
+    }
     fputs("}}\n", o);
     /* The residual joins the mix's result with the layer's input. */
     if (q->role == AIMC_PERIPH_RESIDUAL)
