@@ -13,9 +13,9 @@
 mkdir "$T/net"
 (cd "$T" && "$AIMC_BIN" map m.s4d "$AIMC_SRC/configs/arch/default.yaml" -o net/net.yaml > /dev/null)
 N=$T/net/net.yaml
-grep -q "^  encoder: {model: s4d_digital, params: {op: dense, .* model: \.\./m\.s4d," "$N" \
+grep -q "^  encoder: {model: s4d_digital, params: {op: dense, .* model: \"\.\./m\.s4d\"," "$N" \
   || fail "the encoder does not name ../m.s4d: $(grep '^  encoder:' "$N")"
-grep -q "^  l0_gelu: {model: s4d_digital, params: {.* model: ," "$N" \
+grep -q "^  l0_gelu: {model: s4d_digital, params: {.* model: \"\"," "$N" \
   || fail "l0_gelu (no tensor) names a model: $(grep '^  l0_gelu:' "$N")"
 (cd / && "$AIMC_BIN" sim "$N" > "$T/sim.log" 2>&1) || fail "aimc sim of the mapped netlist: $(cat "$T/sim.log")"
 
@@ -48,9 +48,9 @@ refused() {
   [ $rc = 2 ] || fail "$cmd after $edit: exit $rc, want 2: $(cat "$T/bad.log")"
   grep -q "$want" "$T/bad.log" || fail "$cmd after $edit: no '$want' in: $(cat "$T/bad.log")"
 }
-refused sim 's|model: \.\./m\.s4d|model: ../other.s4d|' "bad.yaml:[0-9]*:[0-9]*: instance encoder (s4d_digital): init: model .*other.s4d: .*8 x 20"
-refused sim 's|model: \.\./m\.s4d|model: ../nowhere.s4d|' "bad.yaml:[0-9]*:[0-9]*: instance encoder .*nowhere.s4d"
-refused sim 's|model: \.\./m\.s4d|model: |' "instance encoder .*set model to its file"
-refused check '/^  l0_gelu:/s|model: ,|model: ../m.s4d,|' "bad.yaml:[0-9]*:[0-9]*: instance 'l0_gelu' .*reads no tensor"
-refused run 's|model: \.\./m\.s4d|model: ../other.s4d|' "bad.yaml:[0-9]*:[0-9]*: encoder: model '../other.s4d' is not the netlist's model"
+refused sim 's|model: "\.\./m\.s4d"|model: "../other.s4d"|' "bad.yaml:[0-9]*:[0-9]*: instance encoder (s4d_digital): init: model .*other.s4d: .*8 x 20"
+refused sim 's|model: "\.\./m\.s4d"|model: "../nowhere.s4d"|' "bad.yaml:[0-9]*:[0-9]*: instance encoder .*nowhere.s4d"
+refused sim 's|model: "\.\./m\.s4d"|model: ""|' "instance encoder .*set model to its file"
+refused check '/^  l0_gelu:/s|model: "",|model: "../m.s4d",|' "bad.yaml:[0-9]*:[0-9]*: instance 'l0_gelu' .*reads no tensor"
+refused run 's|model: "\.\./m\.s4d"|model: "../other.s4d"|' "bad.yaml:[0-9]*:[0-9]*: encoder: model '../other.s4d' is not the netlist's model"
 echo "cli_sim_periph: ok"
