@@ -153,6 +153,16 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
   aimc_design *d = NULL;
   aimc_arch_defaults(&arch);
   int st = aimc_map_read_meta(ctx, a->netlist, meta);
+  /* Older tiles meant other things by their params (an 8-bit placeholder
+   * for the model's converters; no timing or energy), had no digital
+   * periphery, and named model and arch from where aimc map ran: map
+   * again (before those paths are followed). */
+  if (!st && meta->tiles < AIMC_MAP_TILES_VERSION)
+    st = aimc_error(ctx, AIMC_EINVAL,
+                    "%s was written by an older aimc map (tiles version %d, this aimc "
+                    "runs %d: each tile's converters act, the digital periphery is "
+                    "instances, and the paths are from the netlist's folder); map again",
+                    a->netlist, meta->tiles, (int)AIMC_MAP_TILES_VERSION);
   if (!st) st = check_arrays(ctx, a->netlist, meta);
   if (!st) st = aimc_arch_load(ctx, meta->arch, &arch);
   if (!st && aimc_arch_hash(&arch) != meta->arch_hash)
@@ -182,15 +192,6 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
   aimc_mapping *mapped = *m; /* as the netlist was written: its calibration */
   *m = NULL;
   if (!st) st = aimc_map_model(ctx, *mdl, &arch, m);
-  /* Older tiles meant other things by their params (an 8-bit placeholder
-   * for the model's converters; no timing or energy) and had no digital
-   * periphery: map again. */
-  if (!st && meta->tiles < AIMC_MAP_TILES_VERSION)
-    st = aimc_error(ctx, AIMC_EINVAL,
-                    "%s was written by an older aimc map (tiles version %d, this aimc "
-                    "runs %d: each tile's converters act and the digital periphery is "
-                    "instances); map again",
-                    a->netlist, meta->tiles, (int)AIMC_MAP_TILES_VERSION);
   if (!st)
     st = aimc_map_load_netlist_tiles(ctx, d, *m, (const char *const *)a->sets, a->n_sets);
   if (!st)

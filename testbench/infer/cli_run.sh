@@ -15,6 +15,12 @@ test -f "$T/net.arrays/array0.csv" || fail "no targets file"
 "$AIMC_BIN" run "$T/net.yaml" --data fmnist_rows,max_per_split=40 -o "$T/nat" --kernel native \
   --save-programmed "$T/prog.bin" > /dev/null
 if [ "$(grep -c . "$T/nat/predictions.csv")" != 41 ]; then fail "expected 40 predictions"; fi
+# Every path the netlist names is from its own folder: the mapped design
+# (and the model beside it) moved elsewhere runs from any folder.
+mkdir "$T/moved" && cp -r "$T/m.s4d" "$T/net.yaml" "$T/net.arch.yaml" "$T/net.arrays" "$T/moved/"
+(cd / && "$AIMC_BIN" run "$T/moved/net.yaml" --data fmnist_rows,max_per_split=40 -o "$T/moved/run" \
+  > /dev/null 2> "$T/moved.err") || fail "moved netlist: $(cat "$T/moved.err")"
+cmp "$T/nat/predictions.csv" "$T/moved/run/predictions.csv" || fail "moved netlist: other predictions"
 if "$AIMC_BIN" version | grep -qi systemc; then :; fi
 "$AIMC_BIN" run "$T/net.yaml" --data fmnist_rows,max_per_split=40 -o "$T/sc" --kernel systemc > /dev/null
 cmp "$T/nat/predictions.csv" "$T/sc/predictions.csv" || fail "native and systemc predictions differ"

@@ -38,8 +38,8 @@ refused() {
   ! cmp -s "$N" "$T/net/bad.yaml" || fail "$edit changed nothing"
   set +e
   if [ "$cmd" = run ]; then
-    # the meta paths are from where aimc map ran
-    (cd "$T" && "$AIMC_BIN" run net/bad.yaml --data fmnist_rows,max_per_split=4 -o r > bad.log 2>&1)
+    (cd / && "$AIMC_BIN" run "$T/net/bad.yaml" --data fmnist_rows,max_per_split=4 -o "$T/r" \
+      > "$T/bad.log" 2>&1)
   else
     "$AIMC_BIN" "$cmd" "$T/net/bad.yaml" > "$T/bad.log" 2>&1
   fi
@@ -48,9 +48,9 @@ refused() {
   [ $rc = 2 ] || fail "$cmd after $edit: exit $rc, want 2: $(cat "$T/bad.log")"
   grep -q "$want" "$T/bad.log" || fail "$cmd after $edit: no '$want' in: $(cat "$T/bad.log")"
 }
-refused sim 's|model: "\.\./m\.s4d"|model: "../other.s4d"|' "bad.yaml:[0-9]*:[0-9]*: instance encoder (s4d_digital): init: model .*other.s4d: .*8 x 20"
-refused sim 's|model: "\.\./m\.s4d"|model: "../nowhere.s4d"|' "bad.yaml:[0-9]*:[0-9]*: instance encoder .*nowhere.s4d"
-refused sim 's|model: "\.\./m\.s4d"|model: ""|' "instance encoder .*set model to its file"
+refused sim '/^  encoder:/s|model: "\.\./m\.s4d"|model: "../other.s4d"|' "bad.yaml:[0-9]*:[0-9]*: instance encoder (s4d_digital): init: model .*other.s4d: .*8 x 20"
+refused sim '/^  encoder:/s|model: "\.\./m\.s4d"|model: "../nowhere.s4d"|' "bad.yaml:[0-9]*:[0-9]*: instance encoder .*nowhere.s4d"
+refused sim '/^  encoder:/s|model: "\.\./m\.s4d"|model: ""|' "instance encoder .*set model to its file"
 refused check '/^  l0_gelu:/s|model: "",|model: "../m.s4d",|' "bad.yaml:[0-9]*:[0-9]*: instance 'l0_gelu' .*reads no tensor"
-refused run 's|model: "\.\./m\.s4d"|model: "../other.s4d"|' "bad.yaml:[0-9]*:[0-9]*: encoder: model '../other.s4d' is not the netlist's model"
+refused run '/^  encoder:/s|model: "\.\./m\.s4d"|model: "../other.s4d"|' "bad.yaml:[0-9]*:[0-9]*: encoder: model '../other.s4d' is not the netlist's model"
 echo "cli_sim_periph: ok"

@@ -235,8 +235,10 @@ static inline int aimc_map_col_factor(const aimc_arch *a) {
  * adc's `cal`; `range: 0`) and drift, stuck cells and read noise are the
  * device card's (the crossbar's device_set carries the arch's device.*
  * keys), 6 since the digital periphery is s4d_digital instances
- * (aimc_periph). Older netlists are refused: map again. */
-enum { AIMC_MAP_TILES_VERSION = 6 };
+ * (aimc_periph), 7 since the meta: section's model and arch are paths
+ * from the netlist's folder, as every other path in it (before: from
+ * where `aimc map` ran). Older netlists are refused: map again. */
+enum { AIMC_MAP_TILES_VERSION = 7 };
 
 typedef enum {
   AIMC_TILE_DAC = 0,
@@ -405,8 +407,9 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
 
 /* What a netlist written by aimc_map_write_netlist records. */
 typedef struct {
-  char model[AIMC_PARAM_STRLEN]; /* model file as given to `aimc map`     */
-  char arch[AIMC_PARAM_STRLEN];  /* arch file as given to `aimc map`      */
+  char model[1024]; /* model file, from the current folder (the netlist */
+                    /* names it from its own folder)                      */
+  char arch[1024];  /* arch file, likewise                               */
   uint64_t model_hash, arch_hash;
   char arrays_dir[AIMC_PARAM_STRLEN + 16]; /* folder of the target CSVs   */
   int tiles;  /* layout of the netlist (AIMC_MAP_TILES_VERSION): 2 since */
