@@ -1,13 +1,16 @@
 /* Finds and loads the optional backends' plugins (plugin.h). One search
  * rule for every plugin and every host program: the folder of the object
  * that holds this code (the aimc program, a test, or libaimc.so), then the
- * install layout's plugin folder relative to it, then the build tree. */
+ * install layout's plugin folder relative to it, then, for the build
+ * tree's own programs only, the build tree. */
 #define _GNU_SOURCE
 #include "plugin.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <link.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -57,6 +60,16 @@ static int self_dir(char *dir, size_t n) {
   return 0;
 }
 
+/* 1 when folder dir is the build tree or inside it: the build tree's own
+ * programs (tests, benchmarks) look for plugins there, an installed aimc
+ * never does (it might find the modules of another version). */
+static int in_build_tree(const char *dir, const char *build) {
+  char real[PATH_MAX], here[PATH_MAX];
+  if (!build[0] || !realpath(build, real) || !realpath(dir, here)) return 0;
+  size_t n = strlen(real);
+  return !strncmp(here, real, n) && (here[n] == '\0' || here[n] == '/');
+}
+
 /* Opens the first candidate file that exists; *why says what failed. */
 static void *open_plugin(const char *file, char *why, size_t n) {
   char dir[4096], cand[3][4200];
@@ -68,7 +81,7 @@ static void *open_plugin(const char *file, char *why, size_t n) {
     snprintf(cand[nc++], sizeof cand[0], "%s/%s/%s", dir,
              AIMC_PLUGIN_FROM_LIBDIR, file);
   }
-  const char *build = AIMC_PLUGIN_BUILD_DIR;
+  const char *build = nc && in_build_tree(dir, AIMC_PLUGIN_BUILD_DIR) ? AIMC_PLUGIN_BUILD_DIR : "";
   char last[4200];
   snprintf(last, sizeof last, "%s/%s", build, file);
   for (int i = 0; i <= nc; i++) {

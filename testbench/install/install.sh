@@ -133,6 +133,14 @@ fi
   || fail "installed aimc graph: $(grep -v 'file=\|^ *[0-9]*: *$' "$T/ld" | tail -3)"
 grep -q "file=$P/\(bin/\.\./\)\{0,1\}lib/aimc/aimc_graphviz.so" "$T/ld" || fail "installed aimc graph does not load lib/aimc/aimc_graphviz.so"
 grep -q "<svg" "$T/g.svg" || fail "installed aimc graph wrote no SVG"
+# Without its plugin, the installed aimc says so: it never falls back on
+# the build tree's module (which may be another version's).
+mv "$P/lib/aimc/aimc_graphviz.so" "$T/aside.so"
+(cd "$P/share/aimc" && "$P/bin/aimc" graph netlists/02_mvm_4x4.yaml -o "$T/g2.svg") >/dev/null 2>"$T/nogv"
+rc=$?
+mv "$T/aside.so" "$P/lib/aimc/aimc_graphviz.so"
+[ $rc != 0 ] && grep -q "reinstall aimc" "$T/nogv" && ! grep -q "$B" "$T/nogv" ||
+  fail "installed aimc without its graphviz plugin: exit $rc, $(cat "$T/nogv")"
 # A command that needs no plugin loads none of their libraries.
 LD_DEBUG=files "$P/bin/aimc" -q sim "$P/share/aimc/netlists/02_mvm_4x4.yaml" >/dev/null 2>"$T/ld" || fail "installed aimc sim"
 bad=$(grep -o "file=[^ ]*\(systemc\|mpi\|plplot\|gvc\|espeak\)[^ ]*" "$T/ld" | head -3)
