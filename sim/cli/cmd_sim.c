@@ -90,6 +90,30 @@ static int parse(aimc_ctx *ctx, int argc, char **argv, sim_opts *o) {
   return AIMC_OK;
 }
 
+/* When nothing happened because nothing drives the netlist's inputs (nets
+ * driven from outside, as a mapped design's are): says which, and what
+ * runs a mapped design's inference. */
+static void hint_undriven(aimc_ctx *ctx, aimc_engine *e, const aimc_design *d) {
+  if (aimc_kernel_delivered(aimc_engine_kernel(e)) != 0) return;
+  char names[256] = "";
+  size_t n = 0, used = 0;
+  for (size_t i = 0; i < d->n_net; i++) {
+    if (d->net[i].driver >= 0) continue;
+    if (n++ < 3 && used < sizeof names)
+      used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", n > 1 ? ", " : "",
+                               d->net[i].name);
+  }
+  if (!n) return;
+  aimc_log(ctx, AIMC_LOG_INFO,
+           "nothing happened: nothing drives the %zu net%s that come%s from outside (%s%s); "
+           "drive %s with a source (docs/netlist-format.md)%s",
+           n, n == 1 ? "" : "s", n == 1 ? "s" : "", names, n > 3 ? ", ..." : "",
+           n == 1 ? "it" : "them",
+           d->name && !strcmp(d->name, "s4d_mapped")
+               ? "; 'aimc run' simulates this mapped design's inference"
+               : "");
+}
+
 /* Observes every delivered event: the trace and the progress bar. */
 typedef struct {
   aimc_cli_trace *trace;
@@ -181,6 +205,7 @@ static int simulate(aimc_ctx *ctx, const sim_opts *o) {
   if (!st) {
     print_summary(e, d, o);
     print_probes(e, o->records);
+    hint_undriven(ctx, e, d);
     size_t written = 0;
     st = aimc_probe_write_all(ctx, e, &written);
     if (!st && written) printf("probe files: %zu written\n", written);

@@ -18,6 +18,9 @@ grep -q "^  encoder: {model: s4d_digital, params: {op: dense, .* model: \"\.\./m
 grep -q "^  l0_gelu: {model: s4d_digital, params: {.* model: \"\"," "$N" \
   || fail "l0_gelu (no tensor) names a model: $(grep '^  l0_gelu:' "$N")"
 (cd / && "$AIMC_BIN" sim "$N" > "$T/sim.log" 2>&1) || fail "aimc sim of the mapped netlist: $(cat "$T/sim.log")"
+# Undriven, nothing happens, and aimc sim says why and what runs it.
+grep -q "nothing drives the [0-9]* nets that come from outside (features, .*'aimc run' simulates" \
+  "$T/sim.log" || fail "no hint for the undriven mapped design: $(cat "$T/sim.log")"
 
 # The encoder driven: 28 words in, its 8 words out after t_op, 8 x 28
 # MACs at e_mac and 8 bias adds at e_op (100 fJ each): 23.2 pJ, 448 ops.
