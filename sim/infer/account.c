@@ -106,11 +106,6 @@ static uint64_t read_cycles(const aimc_mapping *m, const aimc_read_cost *c, int 
   return sum;
 }
 
-static int find_matrix(const aimc_mapping *m, aimc_op_kind kind, int layer) {
-  for (size_t i = 0; i < m->n_mats; i++)
-    if (m->mats[i].kind == kind && m->mats[i].layer == layer) return (int)i;
-  return -1;
-}
 
 /* The four analog stages of a read of mi (with mj alongside). */
 static int read_stages(const aimc_mapping *m, const aimc_read_cost *c, int mi, int mj,
@@ -138,7 +133,7 @@ static uint64_t dig_cycles(const aimc_mapping *m, aimc_periph_role role, int l) 
  * when it is on arrays (the instance then adds the bias). */
 static uint64_t dense_cycles(const aimc_mapping *m, const aimc_read_cost *cost,
                              aimc_periph_role role, aimc_op_kind kind, int l) {
-  int mi = find_matrix(m, kind, l);
+  int mi = aimc_map_find_matrix(m, kind, l);
   return (mi >= 0 ? read_cycles(m, cost, mi, -1) : 0) + dig_cycles(m, role, l);
 }
 
@@ -154,14 +149,15 @@ int aimc_infer_layer_stages(const aimc_s4d_model *mdl, const aimc_hw *hw,
                     dig_cycles(m, AIMC_PERIPH_NORM, l) +
                     (l + 1 == mdl->layers ? dig_cycles(m, AIMC_PERIPH_POOL, -1) : 0);
   int single = a->form == AIMC_FORM_SINGLE, n = 0;
-  int state = find_matrix(m, single ? AIMC_OP_SSM : AIMC_OP_SSM_A, l);
-  int b = single ? -1 : find_matrix(m, AIMC_OP_SSM_B, l);
+  int state = aimc_map_find_matrix(m, single ? AIMC_OP_SSM : AIMC_OP_SSM_A, l);
+  int b = single ? -1 : aimc_map_find_matrix(m, AIMC_OP_SSM_B, l);
   n += read_stages(m, cost, state, b, 0, out + n);
   /* The register takes the state (separate form: after adding A x + B u). */
   out[n++] = (aimc_stage){AIMC_STAGE_REG, 0,
                           slowest(m, cost, state, AIMC_STAGE_REG) +
                               dig_cycles(m, AIMC_PERIPH_STATE_SUM, l)};
-  if (!single) n += read_stages(m, cost, find_matrix(m, AIMC_OP_SSM_CD, l), -1, 1, out + n);
+  if (!single)
+    n += read_stages(m, cost, aimc_map_find_matrix(m, AIMC_OP_SSM_CD, l), -1, 1, out + n);
   out[n++] = (aimc_stage){AIMC_STAGE_PERIPH, single ? 0 : 1, periph};
   /* A layer takes at least one cycle (keeps event times ordered). */
   uint64_t sum = 0;

@@ -205,6 +205,12 @@ int aimc_map_model(aimc_ctx *ctx, const aimc_s4d_model *mdl,
   return AIMC_OK;
 }
 
+int aimc_map_find_matrix(const aimc_mapping *m, aimc_op_kind kind, int layer) {
+  for (size_t i = 0; i < m->n_mats; i++)
+    if (m->mats[i].kind == kind && m->mats[i].layer == layer) return (int)i;
+  return -1;
+}
+
 void aimc_mapping_free(aimc_ctx *ctx, aimc_mapping *m) {
   if (!m) return;
   aimc_map_free_tiles(ctx, m);

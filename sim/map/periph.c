@@ -24,12 +24,6 @@ static int layered(aimc_periph_role r) {
          r != AIMC_PERIPH_MEAN && r != AIMC_PERIPH_DECODER;
 }
 
-static int has_matrix(const aimc_mapping *m, aimc_op_kind kind, int layer) {
-  for (size_t i = 0; i < m->n_mats; i++)
-    if (m->mats[i].kind == kind && m->mats[i].layer == layer) return 1;
-  return 0;
-}
-
 /* The list being built; once an add fails, the others do nothing. */
 typedef struct {
   aimc_ctx *ctx;
@@ -61,7 +55,7 @@ static void add(builder *b, aimc_periph_role role, int layer, aimc_dig_op op,
 static void add_dense(builder *b, aimc_periph_role role, int layer,
                       aimc_op_kind kind, int n, int n_in,
                       aimc_dig_tensor tensor) {
-  if (has_matrix(b->m, kind, layer))
+  if (aimc_map_find_matrix(b->m, kind, layer) >= 0)
     add(b, role, layer, AIMC_DIG_BIAS, n, n, tensor);
   else
     add(b, role, layer, AIMC_DIG_DENSE, n, n_in, tensor);

@@ -354,6 +354,10 @@ static inline int aimc_map_tile_adcs(const aimc_mapping *m, size_t k) {
   return n > 0 ? n : 1;
 }
 
+/* Index of the matrix of `kind` for `layer` (-1: not of a layer), or -1
+ * when the mapping has none (e.g. a dense layer computed digitally). */
+int aimc_map_find_matrix(const aimc_mapping *m, aimc_op_kind kind, int layer);
+
 /* The instance of `role` (of layer `layer`; -1 for the encoder, pool,
  * mean and decoder), or NULL (no GLU in a linear model, no state sum in
  * the single form). */
