@@ -450,3 +450,5 @@ const aimc_model aimc_model_s4d_digital = {
     .eval_batch = s4d_digital_eval_batch,
     .eval_n_in = s4d_digital_eval_n_in,
 };
+
+const aimc_model *aimc_s4d_digital_model(void) { return &aimc_model_s4d_digital; }

@@ -119,7 +119,7 @@ static int read_stages(const aimc_mapping *m, const aimc_read_cost *c, int mi, i
 
 /* One operation of periphery instance q (its op_cost). */
 static aimc_op_cost periph_cost(const aimc_periph *q) {
-  return aimc_model_op_cost(aimc_models_find("s4d_digital"), &q->p,
+  return aimc_model_op_cost(aimc_s4d_digital_model(), &q->p,
                             &(aimc_op_use){.n = q->p.n});
 }
 

@@ -82,11 +82,10 @@ static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend);
 static int dig_init(aimc_ctx *ctx, run_ws *w) {
   const aimc_mapping *m = w->m;
   size_t per = (size_t)w->mdl->layers + 1;
-  w->dig_model = aimc_models_find("s4d_digital");
   w->dig = aimc_calloc(ctx, m->n_periph + 1, sizeof *w->dig);
   w->dig_w = aimc_calloc(ctx, m->n_periph + 1, sizeof *w->dig_w);
   w->dig_at = aimc_malloc(ctx, sizeof(int) * AIMC_PERIPH_ROLES * per);
-  if (!w->dig_model || !w->dig || !w->dig_w || !w->dig_at) return AIMC_ENOMEM;
+  if (!w->dig || !w->dig_w || !w->dig_at) return AIMC_ENOMEM;
   for (size_t i = 0; i < AIMC_PERIPH_ROLES * per; i++) w->dig_at[i] = -1;
   for (size_t i = 0; i < m->n_periph; i++) {
     const aimc_periph *q = &m->periph[i];
@@ -103,7 +102,8 @@ static int dig_init(aimc_ctx *ctx, run_ws *w) {
  * or nothing when the mapping has none (no GLU in a linear model). */
 static int dig_eval(run_ws *w, aimc_periph_role role, int l, const double *in, double *out) {
   int i = w->dig_at[(size_t)role * ((size_t)w->mdl->layers + 1) + (size_t)(l + 1)];
-  return i < 0 ? AIMC_OK : aimc_model_eval_batch(w->dig_model, &w->dig[i], in, out, &w->lanes);
+  if (i < 0) return AIMC_OK;
+  return aimc_model_eval_batch(aimc_s4d_digital_model(), &w->dig[i], in, out, &w->lanes);
 }
 
 /* A dense layer of the periphery: y = b + W x by its instance, or its

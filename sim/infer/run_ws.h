@@ -74,7 +74,6 @@ typedef struct {
   /* The digital periphery (aimc/s4d_digital.h): the evaluation of each
    * instance of the mapping (its params, the model's weights it names),
    * found by role and layer through dig_at. */
-  const aimc_model *dig_model;
   aimc_eval *dig;           /* per m->periph                           */
   aimc_s4d_digital_weights *dig_w; /* per m->periph                    */
   int *dig_at;              /* [role * (layers + 1) + layer + 1]: the  */

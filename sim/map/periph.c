@@ -41,7 +41,7 @@ static void add(builder *b, aimc_periph_role role, int layer, aimc_dig_op op,
     snprintf(q->name, sizeof q->name, "l%d_%s", layer, ROLES[role]);
   else
     snprintf(q->name, sizeof q->name, "%s", ROLES[role]);
-  const aimc_model *md = aimc_models_find("s4d_digital");
+  const aimc_model *md = aimc_s4d_digital_model();
   aimc_params_defaults(md->params, md->n_params, &q->p);
   q->p.op = op;
   q->p.n = n;
@@ -109,7 +109,7 @@ int aimc_map_is_periph_name(const char *name) {
 }
 
 void aimc_map_emit_periph(FILE *o, const aimc_mapping *m, const char *model) {
-  const aimc_model *md = aimc_models_find("s4d_digital");
+  const aimc_model *md = aimc_s4d_digital_model();
   char buf[AIMC_PARAM_STRLEN + 32];
   for (size_t i = 0; i < m->n_periph; i++) {
     const aimc_periph *q = &m->periph[i];
@@ -194,7 +194,7 @@ static const aimc_periph *find_name(const aimc_mapping *m, const char *name) {
 
 /* "op dense, n 8, n_in 28, tensor encoder, layer 0". */
 static void describe(const aimc_s4d_digital_params *p, char *buf, size_t len) {
-  const aimc_model *md = aimc_models_find("s4d_digital");
+  const aimc_model *md = aimc_s4d_digital_model();
   const aimc_param *t = aimc_params_find(md->params, md->n_params, "tensor");
   snprintf(buf, len, "op %s, n %d, n_in %d, tensor %s, layer %d",
            aimc_s4d_digital_op_name((aimc_dig_op)p->op), p->n, p->n_in,
@@ -204,7 +204,7 @@ static void describe(const aimc_s4d_digital_params *p, char *buf, size_t len) {
 int aimc_map_load_netlist_periph(aimc_ctx *ctx, const aimc_design *d,
                                  aimc_mapping *m, const char *const *sets,
                                  int n_sets) {
-  const aimc_model *md = aimc_models_find("s4d_digital");
+  const aimc_model *md = aimc_s4d_digital_model();
   size_t in_netlist = 0;
   for (size_t i = 0; i < d->n_inst; i++) in_netlist += d->inst[i].model == md;
   for (size_t k = 0; k < m->n_periph; k++) {
@@ -250,7 +250,7 @@ static int same_file(const char *a, const char *b) {
 
 int aimc_map_check_netlist_model(aimc_ctx *ctx, const aimc_design *d,
                                  const char *model) {
-  const aimc_model *md = aimc_models_find("s4d_digital");
+  const aimc_model *md = aimc_s4d_digital_model();
   for (size_t i = 0; i < d->n_inst; i++) {
     const aimc_s4d_digital_params *p = d->inst[i].params;
     if (d->inst[i].model != md || p->tensor == AIMC_DIG_TENSOR_NONE) continue;

@@ -378,7 +378,7 @@ static int keeps_arch(const aimc_param *p, const binding *b, const void *net, co
 }
 
 int aimc_map_periph_from_arch(aimc_ctx *ctx, const aimc_arch *a, void *params) {
-  const aimc_model *md = aimc_models_find("s4d_digital");
+  const aimc_model *md = aimc_s4d_digital_model();
   int st = AIMC_OK;
   for (int i = 0; i < N_PERIPH_BINDINGS && !st; i++)
     st = copy_arch_value(ctx, &PERIPH_BINDINGS[i], md, params, a);
@@ -386,7 +386,7 @@ int aimc_map_periph_from_arch(aimc_ctx *ctx, const aimc_arch *a, void *params) {
 }
 
 void aimc_map_periph_merge(void *block, const void *net, const char *const *sets, int n_sets) {
-  const aimc_model *md = aimc_models_find("s4d_digital");
+  const aimc_model *md = aimc_s4d_digital_model();
   aimc_s4d_digital_params scratch = *(const aimc_s4d_digital_params *)block;
   for (int i = 0; i < N_PERIPH_BINDINGS; i++) {
     const aimc_param *p = model_param(md, PERIPH_BINDINGS[i].part_key);

@@ -108,6 +108,9 @@ uint64_t aimc_s4d_digital_macs(const aimc_s4d_digital_params *p);
 /* The op's name ("dense", "gelu", ...). */
 const char *aimc_s4d_digital_op_name(aimc_dig_op op);
 
+/* The model itself (registered as "s4d_digital"). */
+const aimc_model *aimc_s4d_digital_model(void);
+
 #ifdef __cplusplus
 }
 #endif
