@@ -80,6 +80,13 @@ void aimc_map_yaml_quote(FILE *o, const char *text) {
   fputc('"', o);
 }
 
+void aimc_map_emit_param(FILE *o, const aimc_param *p, const void *block) {
+  char buf[AIMC_PARAM_STRLEN + 32];
+  aimc_param_format(p, block, buf, sizeof buf);
+  if (p->type == AIMC_PT_STRING) aimc_map_yaml_quote(o, buf);
+  else fputs(buf, o);
+}
+
 int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
                            const char *model_path, const char *arch_path,
                            const char *path) {

@@ -41,6 +41,9 @@ void aimc_map_periph_merge(void *block, const void *net, const char *const *sets
 
 /* Writes text as a YAML double-quoted scalar. */
 void aimc_map_yaml_quote(FILE *o, const char *text);
+/* Writes param p of block as a netlist value: strings quoted (paths may
+ * hold any character), the rest as aimc_param_format gives them. */
+void aimc_map_emit_param(FILE *o, const aimc_param *p, const void *block);
 
 /* The `bits` a tile's converters get in the netlist: the arch's
  * resolution, or 0 (arch 0 or converters modelled exact): every channel at

@@ -110,7 +110,6 @@ int aimc_map_is_periph_name(const char *name) {
 
 void aimc_map_emit_periph(FILE *o, const aimc_mapping *m, const char *model) {
   const aimc_model *md = aimc_s4d_digital_model();
-  char buf[AIMC_PARAM_STRLEN + 32];
   for (size_t i = 0; i < m->n_periph; i++) {
     const aimc_periph *q = &m->periph[i];
     /* An op with a tensor reads it from the model in the event kernel. */
@@ -118,11 +117,9 @@ void aimc_map_emit_periph(FILE *o, const aimc_mapping *m, const char *model) {
     snprintf(p.model, sizeof p.model, "%s",
              p.tensor != AIMC_DIG_TENSOR_NONE ? model : "");
     fprintf(o, "  %s: {model: s4d_digital, params: {", q->name);
-    for (size_t r = 0; r < md->n_params; r++) { /* strings quoted: paths hold any character */
+    for (size_t r = 0; r < md->n_params; r++) {
       fprintf(o, "%s%s: ", r ? ", " : "", md->params[r].key);
-      aimc_param_format(&md->params[r], &p, buf, sizeof buf);
-      if (md->params[r].type == AIMC_PT_STRING) aimc_map_yaml_quote(o, buf);
-      else fputs(buf, o);
+      aimc_map_emit_param(o, &md->params[r], &p);
     }
     fputs("}}\n", o);
     /* The residual joins the mix's result with the layer's input. */

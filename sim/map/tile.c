@@ -282,15 +282,10 @@ static int key_row(const aimc_tile *t, int i) {
   return -1;
 }
 
-/* Row j's value in tile t as YAML: strings quoted (paths may hold any
- * character). */
+/* Row j's value in tile t as YAML. */
 static void emit_value(FILE *o, const aimc_tile *t, int j) {
-  char buf[AIMC_PARAM_STRLEN + 32];
   const binding *b = &BINDINGS[j];
-  const aimc_param *p = model_param(t->model[b->part], b->part_key);
-  aimc_param_format(p, t->params[b->part], buf, sizeof buf);
-  if (p->type == AIMC_PT_STRING) aimc_map_yaml_quote(o, buf);
-  else fputs(buf, o);
+  aimc_map_emit_param(o, model_param(t->model[b->part], b->part_key), t->params[b->part]);
 }
 
 void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m) {
