@@ -193,12 +193,8 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
   *m = NULL;
   if (!st) st = aimc_map_model(ctx, *mdl, &arch, m);
   if (!st)
-    st = aimc_map_load_netlist_tiles(ctx, d, *m, (const char *const *)a->sets, a->n_sets);
-  if (!st)
-    st = aimc_map_load_netlist_periph(ctx, d, *m, (const char *const *)a->sets, a->n_sets);
-  if (!st) st = aimc_map_check_netlist_model(ctx, d, meta->model);
-  if (!st) st = aimc_map_load_netlist_targets(ctx, d, *m);
-  if (!st) st = aimc_map_load_netlist_cal(ctx, d, mapped, *m);
+    st = aimc_map_load_netlist(ctx, d, mapped, meta->model, *m, (const char *const *)a->sets,
+                               a->n_sets);
   aimc_mapping_free(ctx, mapped);
   aimc_design_free(ctx, d);
   return st;

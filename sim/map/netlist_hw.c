@@ -155,6 +155,17 @@ static int load_part_cal(aimc_ctx *ctx, const aimc_design *d, const aimc_mapping
   return AIMC_OK;
 }
 
+int aimc_map_load_netlist(aimc_ctx *ctx, const aimc_design *d, const aimc_mapping *mapped,
+                          const char *model, aimc_mapping *m, const char *const *sets,
+                          int n_sets) {
+  int st = aimc_map_load_netlist_tiles(ctx, d, m, sets, n_sets);
+  if (!st) st = aimc_map_load_netlist_periph(ctx, d, m, sets, n_sets);
+  if (!st) st = aimc_map_check_netlist_model(ctx, d, model);
+  if (!st) st = aimc_map_load_netlist_targets(ctx, d, m);
+  if (!st) st = aimc_map_load_netlist_cal(ctx, d, mapped, m);
+  return st;
+}
+
 int aimc_map_load_netlist_cal(aimc_ctx *ctx, const aimc_design *d, const aimc_mapping *mapped,
                               aimc_mapping *m) {
   int n = m->arch.rows > m->arch.cols ? m->arch.rows : m->arch.cols;

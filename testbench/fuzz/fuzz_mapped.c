@@ -2,7 +2,8 @@
  * check against the mapping, the tiles' params, the periphery instances,
  * the targets and calibration files the netlist names), for the mapping
  * of the model $FUZZ_MODEL onto the architecture $FUZZ_ARCH: a hand edit
- * is refused with a message or read, never a crash or a hang. The input
+ * is refused with a message or read, never a crash or a hang (the
+ * reading is aimc_map_load_netlist, as in `aimc run`). The input
  * is parsed as the netlist net.yaml beside that mapping's own arrays
  * folder net.arrays, written once per process into a folder of its own,
  * so the files a valid input names are there. With FUZZ_WRITE_SEED=PATH
@@ -21,6 +22,7 @@
 static aimc_s4d_model *mdl; /* kept for the process (no leak report) */
 static aimc_arch arch;
 static aimc_mapping *mapped; /* as written: the calibration edits compare to */
+static const char *model_path; /* $FUZZ_MODEL: the netlist's meta model */
 static char dir[512], net_path[600];
 
 static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
@@ -33,7 +35,7 @@ static void remove_written(void) { nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS
 static void setup(void) {
   if (mapped) return;
   aimc_ctx *ctx = fuzz_ctx();
-  const char *model = getenv("FUZZ_MODEL"), *arch_path = getenv("FUZZ_ARCH");
+  const char *model = model_path = getenv("FUZZ_MODEL"), *arch_path = getenv("FUZZ_ARCH");
   const char *seed = getenv("FUZZ_WRITE_SEED");
   aimc_arch_defaults(&arch);
   snprintf(dir, sizeof dir, "%s", fuzz_path(".mapped"));
@@ -59,10 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int st = aimc_netlist_parse(ctx, net_path, text, NULL, &d);
   if (!st && aimc_map_model(ctx, mdl, &arch, &m)) abort(); /* it mapped before */
   if (!st) st = aimc_map_check_netlist(ctx, d, m);
-  if (!st) st = aimc_map_load_netlist_tiles(ctx, d, m, NULL, 0);
-  if (!st) st = aimc_map_load_netlist_periph(ctx, d, m, NULL, 0);
-  if (!st) st = aimc_map_load_netlist_targets(ctx, d, m);
-  if (!st) st = aimc_map_load_netlist_cal(ctx, d, mapped, m);
+  if (!st) st = aimc_map_load_netlist(ctx, d, mapped, model_path, m, NULL, 0);
   aimc_mapping_free(ctx, m);
   aimc_design_free(ctx, d);
   free(text);

@@ -486,6 +486,13 @@ int aimc_map_load_netlist_targets(aimc_ctx *ctx, const struct aimc_design *d,
  * AIMC_ESHAPE with file:line:col. */
 int aimc_map_load_netlist_cal(aimc_ctx *ctx, const struct aimc_design *d,
                               const aimc_mapping *mapped, aimc_mapping *m);
+/* All that `aimc run` reads back from a netlist into `m` (mapped again
+ * with the run's arch; `mapped`: as the netlist was written), in order:
+ * the tiles, the periphery, the periphery's model file (`model`, the
+ * netlist's meta model), the targets and the calibration. */
+int aimc_map_load_netlist(aimc_ctx *ctx, const struct aimc_design *d, const aimc_mapping *mapped,
+                          const char *model, aimc_mapping *m, const char *const *sets,
+                          int n_sets);
 /* Instance name of array k in the netlist ("l0_ssm_3", "encoder_0"). */
 void aimc_map_array_name(const aimc_mapping *m, size_t k, char *buf, size_t len);
 
