@@ -13,6 +13,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "aimc/fileio.h"
 #include "aimc/progress.h"
@@ -111,7 +114,7 @@ static int run_forked(runner *r, const size_t *mine, size_t n) {
       int s = 0;
       while (pid[s]) s++;
       fflush(NULL);
-      pid_t child = fork();
+      pid_t parent = getpid(), child = fork();
       if (child < 0) {
         aimc_error(r->ctx, AIMC_EFAIL, "sweep: fork failed: %s",
                    strerror(errno));
@@ -122,6 +125,15 @@ static int run_forked(runner *r, const size_t *mine, size_t n) {
       if (child == 0) {
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
+#ifdef __linux__
+        /* A worker dies with its sweep: killed, the sweep leaves no
+         * worker that still holds its output's lock (a resume would be
+         * refused) or writes into it. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(1); /* the sweep died before that */
+#else
+        (void)parent;
+#endif
         int rc = evaluate(r, mine[next]);
         if (rc) aimc_log(r->ctx, AIMC_LOG_ERROR, "%s", aimc_ctx_errmsg(r->ctx));
         fflush(NULL);
