@@ -271,7 +271,7 @@ static int run(const aimc_eval *e, const double *x, double *y, size_t s,
   const params *p = e->params;
   const aimc_s4d_digital_weights *wt = e->state;
   int n = p->n;
-  size_t end = (size_t)n * s, half = (size_t)n * s;
+  size_t end = (size_t)n * s; /* also where b of an [a; b] input starts */
   /* bias reads b alone (its matrix is on crossbars) */
   if (needs(p->op) && (!wt || !wt->b || (p->op != AIMC_DIG_BIAS && !wt->w)))
     return AIMC_EINVAL;
@@ -295,22 +295,22 @@ static int run(const aimc_eval *e, const double *x, double *y, size_t s,
     case AIMC_DIG_GLU:
       for (size_t i = 0; i < end; i += s)
         for (size_t k = 0; k < nl; k++)
-          y[i + k] = x[i + k] * sigmoid(x[half + i + k]);
+          y[i + k] = x[i + k] * sigmoid(x[end + i + k]);
       break;
     case AIMC_DIG_ADD:
       for (size_t i = 0; i < end; i += s)
-        for (size_t k = 0; k < nl; k++) y[i + k] = x[i + k] + x[half + i + k];
+        for (size_t k = 0; k < nl; k++) y[i + k] = x[i + k] + x[end + i + k];
       break;
     case AIMC_DIG_LAYERNORM:
       layernorm_lanes(n, wt, x, y, s, nl);
       break;
     case AIMC_DIG_POOL: /* [x; s] -> s + x */
       for (size_t i = 0; i < end; i += s)
-        for (size_t k = 0; k < nl; k++) y[i + k] = x[half + i + k] + x[i + k];
+        for (size_t k = 0; k < nl; k++) y[i + k] = x[end + i + k] + x[i + k];
       break;
     case AIMC_DIG_MEAN: /* [s; steps] -> s / steps */
       for (size_t i = 0; i < end; i += s)
-        for (size_t k = 0; k < nl; k++) y[i + k] = x[i + k] / x[half + k];
+        for (size_t k = 0; k < nl; k++) y[i + k] = x[i + k] / x[end + k];
       break;
     default:
       return AIMC_EINVAL;
