@@ -140,9 +140,11 @@ static void seed_rng(aimc_inst *inst) {
                                               aimc_hash_str(inst->di->name)));
 }
 
+/* The stream its evaluations draw noise from: the one `aimc run` gives
+ * this instance for sample 0 of a run with the engine's seed. */
 static void seed_lane_rng(aimc_inst *inst) {
-  uint64_t s = aimc_seed_derive(inst->engine->seed, aimc_hash_str(inst->di->name));
-  aimc_xs128p_seed(&inst->lane_rng, aimc_seed_derive(s, aimc_hash_str("aimc.eval")));
+  aimc_xs128p_seed(&inst->lane_rng,
+                   aimc_seed_noise(inst->engine->seed, 0, aimc_hash_str(inst->di->name)));
 }
 
 /* Runs init (fresh state) or the model's reset, naming the instance in

@@ -248,6 +248,13 @@ static int at_calibration(const run_ws *w, int k, aimc_tile_part p) {
   return t->model[p] == aimc_tile_part_model(p);
 }
 
+/* The batch's lanes with the noise streams of array k's part p. */
+static aimc_lanes part_lanes(const run_ws *w, int k, aimc_tile_part p) {
+  aimc_lanes l = w->lanes;
+  l.rng = w->noise + ((size_t)k * AIMC_TILE_PARTS + p) * (size_t)w->bp_max;
+  return l;
+}
+
 /* n channels of one of array k's converters (part p: its model and
  * params as the netlist gives them), with the calibration of the channels
  * they carry, from channel c0 of slot si's (its prepared constants). */
@@ -262,7 +269,8 @@ static int convert(run_ws *w, const mat_view *v, int si, aimc_tile_part p, int c
   aimc_eval e = {t->params[p], w->part_state[(size_t)k * AIMC_TILE_PARTS + p], n, fs, bits,
                  in_var, scale, aimc_model_prep_at(t->model[p], prep, c0),
                  (p == AIMC_TILE_DAC ? s->row0 : s->col0) + c0, in_fs};
-  return aimc_model_eval_batch(t->model[p], &e, in, out, &w->lanes);
+  aimc_lanes l = part_lanes(w, k, p);
+  return aimc_model_eval_batch(t->model[p], &e, in, out, &l);
 }
 
 /* One read of every array holding matrix mi, for the whole batch: each
@@ -306,7 +314,8 @@ int aimc_infer_array_read(run_ws *w, int mi, const double *in, double *out) {
                       ? w->part_var
                       : NULL;
     const double *fs = t->cal_fs[AIMC_TILE_ADC] + s->col0;
-    if (!st) aimc_xbar_read(v->plans[si], x, rel, dst, var, &w->lanes, w->read_tmp);
+    aimc_lanes xl = part_lanes(w, k, AIMC_TILE_XBAR);
+    if (!st) aimc_xbar_read(v->plans[si], x, rel, dst, var, &xl, w->read_tmp);
     if (!st && tia)
       st = convert(w, v, si, AIMC_TILE_TIA, 0, fs, NULL, s->n_out, dst, var, v->amps[si], dst);
     if (!st && v->calibrated)
@@ -330,7 +339,8 @@ int aimc_infer_hold(run_ws *w, int mi, double *buf) {
     aimc_eval e = {t->params[AIMC_TILE_HOLD], NULL, s->n_out, NULL, NULL, NULL, NULL, NULL,
                    s->col0, NULL};
     double *x = buf + (size_t)s->out0 * bp;
-    st = aimc_model_eval_batch(t->model[AIMC_TILE_HOLD], &e, x, x, &w->lanes);
+    aimc_lanes l = part_lanes(w, k, AIMC_TILE_HOLD);
+    st = aimc_model_eval_batch(t->model[AIMC_TILE_HOLD], &e, x, x, &l);
   }
   return st;
 }

@@ -19,8 +19,9 @@
  * kernel event stands for one array operation of the batch. The signal of
  * every sequence still goes through exactly the floating-point operations
  * of a lone run (ideal hardware stays bit-identical to the reference);
- * each sequence draws its read/ADC noise from its own stream (sample s of
- * a run: seed derived from the run's seed and s), whose read-noise
+ * each sequence draws its read/ADC noise from one stream per tile part
+ * (sample s of a run, instance i: aimc_seed_noise(seed, s, i), the
+ * stream the event kernel gives that instance), whose read-noise
  * variance is summed in single precision. Energy, latency and operation
  * counts are accounted per inference (account.c), as without batches. */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -60,7 +61,7 @@ static void ws_free(aimc_ctx *ctx, run_ws *w) {
   void *bufs[] = {w->offset_fs, w->stages, w->n_stages, w->mv, w->ssm, w->ssm_b,
                   w->ssm_cd, w->mix, w->st_off, w->state, w->lb, w->lb_mem, w->read_tmp,
                   w->layer_in, w->layer_next, w->prev_in, w->drive, w->dac_exact, w->tia_on, w->hold_on, w->z, w->o,
-                  w->pool, w->logits, w->dig, w->dig_w, w->dig_at, w->part, w->part_var, w->noise, w->bits, w->z01};
+                  w->pool, w->logits, w->dig, w->dig_w, w->dig_at, w->part, w->part_var, w->noise, w->noise_key, w->bits, w->z01};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
   memset(w, 0, sizeof *w);
 }
@@ -191,15 +192,24 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   w->logits = zeros(ctx, (size_t)mdl->n_out * bp);
   w->part = zeros(ctx, big * bp);
   w->part_var = zeros(ctx, big * bp);
-  w->noise = aimc_calloc(ctx, bp, sizeof(aimc_xs128p));
+  size_t streams = w->m->n_arrays * AIMC_TILE_PARTS;
+  w->noise = aimc_calloc(ctx, streams * bp + 1, sizeof(aimc_xs128p));
+  w->noise_key = aimc_calloc(ctx, streams + 1, sizeof(uint64_t));
   w->bits = aimc_calloc(ctx, bp, sizeof(uint64_t));
   w->z01 = zeros(ctx, bp);
   if (!w->state || !w->lb_mem || !w->lb || !w->read_tmp || !w->layer_in || !w->layer_next ||
-      !w->prev_in || !w->drive || !w->z || !w->o || !w->pool ||
-      !w->logits || !w->part || !w->part_var || !w->noise || !w->bits || !w->z01)
+      !w->prev_in || !w->drive || !w->z || !w->o || !w->pool || !w->logits || !w->part ||
+      !w->part_var || !w->noise || !w->noise_key || !w->bits || !w->z01)
     return AIMC_ENOMEM;
+  for (size_t i = 0; i < streams; i++) {
+    char name[96], array[64];
+    aimc_map_array_name(w->m, i / AIMC_TILE_PARTS, array, sizeof array);
+    snprintf(name, sizeof name, "%s.%s", array,
+             aimc_tile_part_name((aimc_tile_part)(i % AIMC_TILE_PARTS)));
+    w->noise_key[i] = aimc_hash_str(name);
+  }
+  w->run_seed = aimc_ctx_seed(ctx);
   w->lanes = (aimc_lanes){w->nb, (size_t)w->bp, w->noise, w->bits, w->z01};
-  w->noise_seed = aimc_seed_derive(aimc_ctx_seed(ctx), aimc_hash_str("aimc.read_noise"));
   return schedule_init(ctx, w, backend);
 }
 
@@ -431,8 +441,10 @@ static void batch_begin(run_ws *w, int nb, size_t first) {
   w->bp = bp;
   w->lanes.n = nb;
   w->lanes.stride = (size_t)bp;
-  for (int b = 0; b < nb; b++)
-    aimc_xs128p_seed(&w->noise[b], aimc_seed_derive(w->noise_seed, first + b));
+  for (size_t i = 0; i < w->m->n_arrays * AIMC_TILE_PARTS; i++)
+    for (int b = 0; b < nb; b++)
+      aimc_xs128p_seed(&w->noise[i * (size_t)w->bp_max + (size_t)b],
+                       aimc_seed_noise(w->run_seed, first + (size_t)b, w->noise_key[i]));
 }
 
 /* The batch's sequences (x: [t][n_in][bp]) through the hardware, as

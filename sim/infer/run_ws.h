@@ -87,10 +87,14 @@ typedef struct {
   void **part_state;        /* per array and part: the static state its */
                             /* model's eval reads (eval_state_*), or NULL */
   aimc_lanes lanes;         /* the batch's lanes for the models' evals */
-  aimc_xs128p *noise;       /* read/ADC noise stream of each lane      */
+  /* The noise streams: one per (array, part) and lane, the stream of
+   * that part's netlist instance for the lane's sample (aimc_seed_noise,
+   * as the event kernel seeds it): [(k * AIMC_TILE_PARTS + p) * bp_max + b]. */
+  aimc_xs128p *noise;
+  uint64_t *noise_key;      /* per (array, part): hash of its name     */
+  uint64_t run_seed;
   uint64_t *bits;           /* one random word per lane                */
   double *z01;              /* one standard normal deviate per lane    */
-  uint64_t noise_seed;      /* sample s draws from derive(seed, s)     */
   /* The event schedule: a step event every period, then a chain of stage
    * events per layer, the first at the layer's offset inside the step. */
   aimc_kernel *k;

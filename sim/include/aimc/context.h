@@ -65,6 +65,14 @@ uint64_t aimc_seed_derive(uint64_t seed, uint64_t stream);
 /* Stable 64-bit hash of a string (FNV-1a), e.g. to derive per-instance
  * RNG streams from instance names so results do not depend on order. */
 uint64_t aimc_hash_str(const char *s);
+
+/* The seed of the noise stream an instance draws from while it processes
+ * sample `sample` of a run seeded with run_seed; `instance` is
+ * aimc_hash_str of its netlist name (e.g. "l0_ssm_3.adc"). One stream per
+ * (sample, instance): an instance's draws depend neither on the other
+ * instances nor on the order the kernel runs them in, so the batched
+ * runner (a lane per sample) and the event kernel draw the same numbers. */
+uint64_t aimc_seed_noise(uint64_t run_seed, uint64_t sample, uint64_t instance);
 /* FNV-1a (64 bits) of n bytes, continuing from h (first: AIMC_FNV_BASIS):
  * the one hash of the hashes files record (model, arch, corpus, sweep
  * points). aimc_fnv1a_sep hashes a separator byte, so that fields hashed
