@@ -24,6 +24,10 @@ static inline const double *aimc_hw_weights(const aimc_hw *hw, size_t mi) {
   return hw->w[mi] ? hw->w[mi] : hw->map->mats[mi].w;
 }
 
+/* Where the noise stream of array k's part p of a session's lone lane
+ * stands after its last run (tests: one stream per instance). */
+aimc_xs128p aimc_infer_session_stream(const aimc_infer_session *s, size_t k, aimc_tile_part p);
+
 /* The stages of a layer's work in one step, each one kernel event (for the
  * whole batch): the DACs drive the rows, the array settles, the TIAs sense,
  * the ADCs convert (in rounds when shared), the register takes the state,

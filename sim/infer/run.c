@@ -516,6 +516,10 @@ int aimc_infer_session_run(aimc_infer_session *s, const double *x, int len, uint
   return st;
 }
 
+aimc_xs128p aimc_infer_session_stream(const aimc_infer_session *s, size_t k, aimc_tile_part p) {
+  return s->w.noise[(k * AIMC_TILE_PARTS + p) * (size_t)s->w.bp_max];
+}
+
 void aimc_infer_session_close(aimc_infer_session *s) {
   if (!s) return;
   ws_free(s->ctx, &s->w);

@@ -253,6 +253,72 @@ static void test_read_noise_is_the_cards(void **st) {
   aimc_ctx_free(ctx);
 }
 
+/* The noise streams of a session's tile parts after sample 7. */
+static void streams_after(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_hw *hw,
+                          aimc_xs128p *out) {
+  double x[3 * 6], lg[4];
+  for (int i = 0; i < 18; i++) x[i] = cos(0.7 * i);
+  aimc_infer_session *s = NULL;
+  assert_int_equal(aimc_infer_session_open(ctx, mdl, hw, &s), AIMC_OK);
+  assert_int_equal(aimc_infer_session_run(s, x, 6, 7, lg), AIMC_OK);
+  for (size_t k = 0; k < hw->map->n_arrays; k++)
+    for (int p = 0; p < AIMC_TILE_PARTS; p++)
+      out[k * AIMC_TILE_PARTS + p] = aimc_infer_session_stream(s, k, (aimc_tile_part)p);
+  aimc_infer_session_close(s);
+}
+
+/* Every tile part draws its noise from its own stream for the sample,
+ * the one aimc_seed_noise gives its netlist instance ("l0_ssm_1.adc"):
+ * silencing one tile's ADC leaves every other part's draws where they
+ * were, and that ADC's stream untouched at its seed. */
+static void test_noise_stream_per_instance(void **st) {
+  (void)st;
+  aimc_ctx *ctx = aimc_ctx_alloc(5);
+  aimc_s4d_model *mdl = small(ctx);
+  aimc_arch a;
+  aimc_arch_defaults(&a);
+  a.rows = a.cols = 24; /* several arrays */
+  a.ni_converter = 1;
+  a.adc_noise_lsb = 0.5;
+  aimc_mapping *m = NULL;
+  aimc_hw *hw = NULL;
+  assert_int_equal(aimc_map_model(ctx, mdl, &a, &m), AIMC_OK);
+  assert_int_equal(aimc_hw_program(ctx, m, &hw), AIMC_OK);
+  size_t n = m->n_arrays * AIMC_TILE_PARTS;
+  assert_true(m->n_arrays >= 2);
+  aimc_xs128p *noisy = calloc(n, sizeof *noisy), *quiet = calloc(n, sizeof *quiet);
+  streams_after(ctx, mdl, hw, noisy);
+  aimc_tile *t1 = &m->tiles[1];
+  char err[128];
+  assert_int_equal(aimc_param_set(aimc_tile_param(t1, AIMC_TILE_ADC, "noise_lsb"),
+                                  t1->params[AIMC_TILE_ADC], "0", err, sizeof err),
+                   AIMC_OK);
+  streams_after(ctx, mdl, hw, quiet);
+  for (size_t k = 0; k < m->n_arrays; k++) {
+    char name[96], array[64];
+    aimc_map_array_name(m, k, array, sizeof array);
+    snprintf(name, sizeof name, "%s.adc", array);
+    aimc_xs128p seed;
+    aimc_xs128p_seed(&seed, aimc_seed_noise(aimc_ctx_seed(ctx), 7, aimc_hash_str(name)));
+    const aimc_xs128p *adc_n = &noisy[k * AIMC_TILE_PARTS + AIMC_TILE_ADC],
+                      *adc_q = &quiet[k * AIMC_TILE_PARTS + AIMC_TILE_ADC];
+    assert_memory_not_equal(adc_n, &seed, sizeof seed); /* it drew */
+    if (k == 1) {
+      assert_memory_equal(adc_q, &seed, sizeof seed); /* silenced: no draw */
+      continue;
+    }
+    for (int p = 0; p < AIMC_TILE_PARTS; p++)
+      assert_memory_equal(&noisy[k * AIMC_TILE_PARTS + p], &quiet[k * AIMC_TILE_PARTS + p],
+                          sizeof *noisy);
+  }
+  free(noisy);
+  free(quiet);
+  aimc_hw_free(ctx, hw);
+  aimc_mapping_free(ctx, m);
+  aimc_s4d_model_free(ctx, mdl);
+  aimc_ctx_free(ctx);
+}
+
 /* The arch keys that duplicated the card are refused where they are
  * written, with the card's key to use instead. */
 static void test_removed_keys(void **st) {
@@ -286,6 +352,7 @@ int main(void) {
       cmocka_unit_test(test_stuck_is_the_cards),
       cmocka_unit_test(test_read_noise_is_the_cards),
       cmocka_unit_test(test_removed_keys),
+      cmocka_unit_test(test_noise_stream_per_instance),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
