@@ -417,7 +417,8 @@ static int tile_devices(aimc_ctx *ctx, const aimc_mapping *m, aimc_device **dev,
 }
 
 /* Effective weights (and read-noise variance factors) from the
- * conductances: W = row_gain * col_gain * (G+ - G-) / (g_max - g_min);
+ * conductances, by the formula the event crossbar reads its layout with
+ * (aimc/xbar_layout.h): W = row_gain * col_gain * (G+ - G-) / (g_max - g_min);
  * the variance of a pair's current is sigma^2 (G+^2 + G-^2) in the same
  * units, sigma the tile's device read noise (the event crossbar's
  * sigma^2 sum_i v_i^2 G_ij^2). */
@@ -438,9 +439,8 @@ static int derive_arrays(aimc_ctx *ctx, aimc_hw *hw, int exact, aimc_device **de
       int jj = s->out0 + j, ii = s->in0 + i;
       size_t w_at = aimc_map_matrix_index(mx, b, jj - mx->out_off[b], ii - mx->in_off[b]);
       double gain = mx->row_gain[ii] * mx->col_gain[jj] / span;
-      double gp = g[pos], gn = g[neg];
-      if (!exact) hw->w[s->matrix][w_at] = gain * (gp - gn);
-      if (r2 > 0) hw->nvar[s->matrix][w_at] = (float)(r2 * gain * gain * (gp * gp + gn * gn));
+      if (!exact) hw->w[s->matrix][w_at] = aimc_xbar_pair_weight(gain, g[pos], g[neg]);
+      if (r2 > 0) hw->nvar[s->matrix][w_at] = aimc_xbar_pair_nvar(gain, r2, g[pos], g[neg]);
     });
   }
   return AIMC_OK;

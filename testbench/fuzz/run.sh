@@ -16,7 +16,7 @@ SECS=${FUZZ_SECONDS:-60}
 CC=$(command -v clang-14 || command -v clang || true)
 CXX=$(command -v clang++-14 || command -v clang++ || true)
 if [ -z "$CC" ] || [ -z "$CXX" ]; then echo "fuzz: no clang found: skipped"; exit 77; fi
-TARGETS=${*:-units yaml netlist model checkpoint programming audio idx calibration mapped}
+TARGETS=${*:-units yaml netlist model checkpoint programming audio idx calibration mapped layout}
 F=$BUILD/fuzz
 cmake -S "$SRC" -B "$F" -DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX" \
   -DAIMC_FUZZ=ON -DAIMC_SANITIZE=address,undefined -DAIMC_MPI=OFF \
@@ -67,6 +67,10 @@ if [ -d "$S/calibration" ]; then # a dac, tia and adc of 6 channels, as aimc map
   { echo "part,channel,range,bits"
     for p in dac tia adc; do for c in 0 1 2 3 4 5; do echo "$p,$c,1.5,$c"; done; done
   } > "$S/calibration/cal.csv"
+fi
+if [ -d "$S/layout" ]; then # two slots of a 8 x 8 array, pairs along columns
+  printf '%s\n' '{"rows":8,"cols":8,"pair":"cols","span_S":9.5e-05,"slots":[{"row0":0,"col0":0,"n_in":3,"n_out":2,"row_gain":[1,0.5,0.25],"col_gain":[2,3],"values":["101","011"]},{"row0":3,"col0":2,"n_in":2,"n_out":2,"row_gain":[1,1],"col_gain":[1,1],"values":["11","10"]}]}' \
+    > "$S/layout/layout.json"
 fi
 if [ -d "$S/audio" ]; then
   sh "$SRC/testbench/bad-inputs/files/data/mkwav.sh" "$S/audio/a.wav" 400

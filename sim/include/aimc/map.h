@@ -23,6 +23,7 @@
 #include "aimc/s4d_model.h"
 #include "aimc/units.h"
 #include "aimc/xbar.h"
+#include "aimc/xbar_layout.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -493,6 +494,10 @@ int aimc_map_load_netlist_cal(aimc_ctx *ctx, const struct aimc_design *d,
 int aimc_map_load_netlist(aimc_ctx *ctx, const struct aimc_design *d, const aimc_mapping *mapped,
                           const char *model, aimc_mapping *m, const char *const *sets,
                           int n_sets);
+/* The layout of array k (aimc/xbar_layout.h): its slots with their
+ * gains and value masks. AIMC_ENOMEM or AIMC_OK. */
+int aimc_map_array_layout(aimc_ctx *ctx, const aimc_mapping *m, size_t k,
+                          aimc_xbar_layout **out);
 /* Instance name of array k in the netlist ("l0_ssm_3", "encoder_0"). */
 void aimc_map_array_name(const aimc_mapping *m, size_t k, char *buf, size_t len);
 

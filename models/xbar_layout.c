@@ -1,0 +1,297 @@
+/* A crossbar array's layout (aimc/xbar_layout.h): the file, its checks,
+ * and the effective weights of a slot. */
+#include "aimc/xbar_layout.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aimc/fileio.h"
+#include "aimc/status.h"
+
+enum { DIM_MAX = 1 << 16 };
+
+aimc_xbar_layout *aimc_xbar_layout_alloc(aimc_ctx *ctx, int n_slots, const int *n_in,
+                                         const int *n_out) {
+  aimc_xbar_layout *l = aimc_calloc(ctx, 1, sizeof *l);
+  if (!l) return NULL;
+  l->rf = 2, l->cf = 1;
+  l->slot = aimc_calloc(ctx, (size_t)n_slots + 1, sizeof *l->slot);
+  if (!l->slot) {
+    aimc_free(ctx, l);
+    return NULL;
+  }
+  l->n_slots = n_slots;
+  for (int s = 0; s < n_slots; s++) {
+    aimc_xbar_slot *t = &l->slot[s];
+    t->n_in = n_in[s], t->n_out = n_out[s];
+    if (t->n_in < 1 || t->n_out < 1 || t->n_in > DIM_MAX || t->n_out > DIM_MAX) break;
+    t->row_gain = aimc_calloc(ctx, (size_t)t->n_in, sizeof(double));
+    t->col_gain = aimc_calloc(ctx, (size_t)t->n_out, sizeof(double));
+    t->is_value = aimc_malloc(ctx, (size_t)t->n_in * (size_t)t->n_out);
+    if (!t->row_gain || !t->col_gain || !t->is_value) break;
+    memset(t->is_value, 1, (size_t)t->n_in * (size_t)t->n_out);
+    if (s + 1 == n_slots) return l;
+  }
+  if (n_slots == 0) return l;
+  aimc_xbar_layout_free(ctx, l);
+  return NULL;
+}
+
+void aimc_xbar_layout_free(aimc_ctx *ctx, aimc_xbar_layout *l) {
+  if (!l) return;
+  for (int s = 0; l->slot && s < l->n_slots; s++) {
+    aimc_free(ctx, l->slot[s].row_gain);
+    aimc_free(ctx, l->slot[s].col_gain);
+    aimc_free(ctx, l->slot[s].is_value);
+  }
+  aimc_free(ctx, l->slot);
+  aimc_free(ctx, l);
+}
+
+void aimc_xbar_slot_weights(const aimc_xbar_layout *l, int s, const double *g, double r2,
+                            double *w, float *nv) {
+  const aimc_xbar_slot *t = &l->slot[s];
+  for (int j = 0; j < t->n_out; j++)
+    for (int i = 0; i < t->n_in; i++) {
+      size_t pos = aimc_xbar_slot_pos(l, t, i, j), neg = aimc_xbar_slot_neg(l, pos);
+      double gain = t->row_gain[i] * t->col_gain[j] / l->span_S;
+      size_t at = (size_t)j * (size_t)t->n_in + (size_t)i;
+      w[at] = aimc_xbar_pair_weight(gain, g[pos], g[neg]);
+      if (nv && r2 > 0) nv[at] = aimc_xbar_pair_nvar(gain, r2, g[pos], g[neg]);
+    }
+}
+
+/* ---- Checks: shapes inside the array, slots apart, gains finite. ---- */
+
+int aimc_xbar_layout_check(aimc_ctx *ctx, const char *path, const aimc_xbar_layout *l) {
+  if (l->rows < 1 || l->cols < 1 || l->rows > DIM_MAX || l->cols > DIM_MAX)
+    return aimc_error(ctx, AIMC_ESHAPE, "%s: rows and cols must be in 1..%d (%d x %d)", path,
+                      DIM_MAX, l->rows, l->cols);
+  if (!(l->span_S > 0) || !isfinite(l->span_S))
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: span_S must be a conductance > 0", path);
+  for (int s = 0; s < l->n_slots; s++) {
+    const aimc_xbar_slot *t = &l->slot[s];
+    if (t->row0 < 0 || t->col0 < 0 || (long)(t->row0 + t->n_in) * l->rf > l->rows ||
+        (long)(t->col0 + t->n_out) * l->cf > l->cols)
+      return aimc_error(ctx, AIMC_ESHAPE,
+                        "%s: slots[%d]: rows %d..%d and columns %d..%d (x%d, x%d for the "
+                        "device pairs) lie outside the %d x %d array",
+                        path, s, t->row0, t->row0 + t->n_in - 1, t->col0,
+                        t->col0 + t->n_out - 1, l->rf, l->cf, l->rows, l->cols);
+    for (int i = 0; i < t->n_in; i++)
+      if (!isfinite(t->row_gain[i]))
+        return aimc_error(ctx, AIMC_EFORMAT, "%s: slots[%d].row_gain[%d] is not finite", path,
+                          s, i);
+    for (int j = 0; j < t->n_out; j++)
+      if (!isfinite(t->col_gain[j]))
+        return aimc_error(ctx, AIMC_EFORMAT, "%s: slots[%d].col_gain[%d] is not finite", path,
+                          s, j);
+    for (int r = 0; r < s; r++) {
+      const aimc_xbar_slot *o = &l->slot[r];
+      if (t->row0 < o->row0 + o->n_in && o->row0 < t->row0 + t->n_in &&
+          t->col0 < o->col0 + o->n_out && o->col0 < t->col0 + t->n_out)
+        return aimc_error(ctx, AIMC_ESHAPE, "%s: slots[%d] overlaps slots[%d]", path, s, r);
+    }
+  }
+  return AIMC_OK;
+}
+
+/* ---- Reading. ---- */
+
+/* Line and column of offset `at` of text. */
+static void line_col(const char *text, size_t at, int *line, int *col) {
+  *line = 1, *col = 1;
+  for (size_t i = 0; i < at && text[i]; i++) {
+    if (text[i] == '\n') ++*line, *col = 1;
+    else ++*col;
+  }
+}
+
+/* The member `key` of object o as a number; `where` names o in messages. */
+static int get_num(aimc_ctx *ctx, const char *path, const char *where, const cJSON *o,
+                   const char *key, double *out) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  if (!cJSON_IsNumber(v))
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: %s%s%s: %s", path, where, *where ? "." : "", key,
+                      v ? "not a number" : "missing");
+  *out = v->valuedouble;
+  return AIMC_OK;
+}
+
+static int get_int(aimc_ctx *ctx, const char *path, const char *where, const cJSON *o,
+                   const char *key, int lo, int *out) {
+  double d;
+  int st = get_num(ctx, path, where, o, key, &d);
+  if (st) return st;
+  if (!(d >= lo && d <= DIM_MAX) || d != floor(d))
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: %s%s%s: %g is not an integer in %d..%d", path,
+                      where, *where ? "." : "", key, d, lo, DIM_MAX);
+  *out = (int)d;
+  return AIMC_OK;
+}
+
+/* An array of exactly n numbers into out[]. */
+static int get_nums(aimc_ctx *ctx, const char *path, const char *where, const cJSON *o,
+                    const char *key, int n, double *out) {
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
+  if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != n)
+    return aimc_error(ctx, AIMC_ESHAPE, "%s: %s.%s: expected an array of %d numbers", path,
+                      where, key, n);
+  int i = 0;
+  for (const cJSON *v = a->child; v; v = v->next, i++) {
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+      return aimc_error(ctx, AIMC_EFORMAT, "%s: %s.%s[%d]: not a finite number", path, where,
+                        key, i);
+    out[i] = v->valuedouble;
+  }
+  return AIMC_OK;
+}
+
+static int get_values(aimc_ctx *ctx, const char *path, const char *where, const cJSON *o,
+                      aimc_xbar_slot *t) {
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "values");
+  if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != t->n_out)
+    return aimc_error(ctx, AIMC_ESHAPE, "%s: %s.values: expected %d strings (one per column)",
+                      path, where, t->n_out);
+  int j = 0;
+  for (const cJSON *v = a->child; v; v = v->next, j++) {
+    const char *s = cJSON_GetStringValue(v);
+    if (!s || strlen(s) != (size_t)t->n_in || strspn(s, "01") != (size_t)t->n_in)
+      return aimc_error(ctx, AIMC_EFORMAT,
+                        "%s: %s.values[%d]: expected %d characters 0 or 1 (one per row)", path,
+                        where, j, t->n_in);
+    for (int i = 0; i < t->n_in; i++)
+      t->is_value[(size_t)j * (size_t)t->n_in + (size_t)i] = s[i] == '1';
+  }
+  return AIMC_OK;
+}
+
+static int read_slots(aimc_ctx *ctx, const char *path, const cJSON *root, const cJSON *arr,
+                      aimc_xbar_layout **out) {
+  int n = cJSON_GetArraySize(arr);
+  int *shape = aimc_calloc(ctx, 2 * (size_t)n + 1, sizeof(int));
+  if (!shape) return AIMC_ENOMEM;
+  int st = AIMC_OK, s = 0;
+  char where[32];
+  for (const cJSON *o = arr->child; o && !st; o = o->next, s++) {
+    snprintf(where, sizeof where, "slots[%d]", s);
+    st = get_int(ctx, path, where, o, "n_in", 1, &shape[s]);
+    if (!st) st = get_int(ctx, path, where, o, "n_out", 1, &shape[n + s]);
+  }
+  aimc_xbar_layout *l = st ? NULL : aimc_xbar_layout_alloc(ctx, n, shape, shape + n);
+  aimc_free(ctx, shape);
+  if (st) return st;
+  if (!l) return AIMC_ENOMEM;
+  const char *pair = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "pair"));
+  if (!pair || (strcmp(pair, "rows") && strcmp(pair, "cols")))
+    st = aimc_error(ctx, AIMC_EFORMAT, "%s: pair: expected \"rows\" or \"cols\"", path);
+  else l->rf = pair[0] == 'r' ? 2 : 1, l->cf = 3 - l->rf;
+  if (!st) st = get_int(ctx, path, "", root, "rows", 1, &l->rows);
+  if (!st) st = get_int(ctx, path, "", root, "cols", 1, &l->cols);
+  if (!st) st = get_num(ctx, path, "", root, "span_S", &l->span_S);
+  s = 0;
+  for (const cJSON *o = arr->child; o && !st; o = o->next, s++) {
+    aimc_xbar_slot *t = &l->slot[s];
+    snprintf(where, sizeof where, "slots[%d]", s);
+    st = get_int(ctx, path, where, o, "row0", 0, &t->row0);
+    if (!st) st = get_int(ctx, path, where, o, "col0", 0, &t->col0);
+    if (!st) st = get_nums(ctx, path, where, o, "row_gain", t->n_in, t->row_gain);
+    if (!st) st = get_nums(ctx, path, where, o, "col_gain", t->n_out, t->col_gain);
+    if (!st) st = get_values(ctx, path, where, o, t);
+  }
+  if (!st) st = aimc_xbar_layout_check(ctx, path, l);
+  if (st) aimc_xbar_layout_free(ctx, l);
+  else *out = l;
+  return st;
+}
+
+int aimc_xbar_layout_read(aimc_ctx *ctx, const char *path, aimc_xbar_layout **out) {
+  *out = NULL;
+  char *text = NULL;
+  size_t size = 0;
+  int st = aimc_read_file(ctx, path, &text, &size);
+  if (st == AIMC_EIO) return aimc_error(ctx, AIMC_ENOTFOUND, "layout file %s cannot be read", path);
+  if (st) return st;
+  if (memchr(text, '\0', size)) {
+    aimc_free(ctx, text);
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: not a text file (NUL byte)", path);
+  }
+  const char *end = NULL;
+  cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+  if (!root) {
+    int line, col;
+    line_col(text, end ? (size_t)(end - text) : size, &line, &col);
+    st = aimc_error(ctx, AIMC_EFORMAT, "%s:%d:%d: not valid JSON", path, line, col);
+  } else {
+    const cJSON *slots = cJSON_GetObjectItemCaseSensitive(root, "slots");
+    st = cJSON_IsArray(slots) ? read_slots(ctx, path, root, slots, out)
+                              : aimc_error(ctx, AIMC_EFORMAT, "%s: slots: expected an array",
+                                           path);
+  }
+  cJSON_Delete(root);
+  aimc_free(ctx, text);
+  return st;
+}
+
+/* ---- Writing: numbers with 17 significant digits (exact round trip). ---- */
+
+static int add_nums(cJSON *o, const char *key, const double *v, int n) {
+  cJSON *a = cJSON_AddArrayToObject(o, key);
+  for (int i = 0; a && i < n; i++)
+    if (!cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]))) return 0;
+  return a != NULL;
+}
+
+static cJSON *to_json(const aimc_xbar_layout *l, char *row) {
+  cJSON *root = cJSON_CreateObject();
+  int ok = root && cJSON_AddNumberToObject(root, "rows", l->rows) &&
+           cJSON_AddNumberToObject(root, "cols", l->cols) &&
+           cJSON_AddStringToObject(root, "pair", l->rf == 2 ? "rows" : "cols") &&
+           cJSON_AddNumberToObject(root, "span_S", l->span_S);
+  cJSON *slots = ok ? cJSON_AddArrayToObject(root, "slots") : NULL;
+  ok = slots != NULL;
+  for (int s = 0; ok && s < l->n_slots; s++) {
+    const aimc_xbar_slot *t = &l->slot[s];
+    cJSON *o = cJSON_CreateObject();
+    ok = o && cJSON_AddItemToArray(slots, o) && cJSON_AddNumberToObject(o, "row0", t->row0) &&
+         cJSON_AddNumberToObject(o, "col0", t->col0) &&
+         cJSON_AddNumberToObject(o, "n_in", t->n_in) &&
+         cJSON_AddNumberToObject(o, "n_out", t->n_out) &&
+         add_nums(o, "row_gain", t->row_gain, t->n_in) &&
+         add_nums(o, "col_gain", t->col_gain, t->n_out);
+    cJSON *vals = ok ? cJSON_AddArrayToObject(o, "values") : NULL;
+    ok = vals != NULL;
+    for (int j = 0; ok && j < t->n_out; j++) {
+      for (int i = 0; i < t->n_in; i++)
+        row[i] = t->is_value[(size_t)j * (size_t)t->n_in + (size_t)i] ? '1' : '0';
+      row[t->n_in] = '\0';
+      ok = cJSON_AddItemToArray(vals, cJSON_CreateString(row));
+    }
+  }
+  if (!ok) cJSON_Delete(root);
+  return ok ? root : NULL;
+}
+
+int aimc_xbar_layout_write(aimc_ctx *ctx, const char *path, const aimc_xbar_layout *l) {
+  int n_max = 0;
+  for (int s = 0; s < l->n_slots; s++)
+    if (l->slot[s].n_in > n_max) n_max = l->slot[s].n_in;
+  char *row = aimc_malloc(ctx, (size_t)n_max + 1);
+  cJSON *root = row ? to_json(l, row) : NULL;
+  char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+  aimc_free(ctx, row);
+  cJSON_Delete(root);
+  size_t n = text ? strlen(text) : 0;
+  char *file = text ? aimc_malloc(ctx, n + 2) : NULL;
+  if (file) {
+    memcpy(file, text, n);
+    file[n] = '\n';
+  }
+  cJSON_free(text);
+  if (!file) return aimc_error(ctx, AIMC_ENOMEM, "out of memory (writing %s)", path);
+  int st = aimc_write_file_atomic(ctx, path, file, n + 1);
+  aimc_free(ctx, file);
+  return st;
+}
