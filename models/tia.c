@@ -16,7 +16,6 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("O3") /* vectorize the lanes (sqrt too: -fno-math-errno, CMakeLists.txt) */
 #endif
-#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stddef.h>
 
@@ -161,6 +160,10 @@ static int tia_init(aimc_inst *inst) {
   return aimc_cal_load_inst(inst, p->cal, "tia", p->n, 0, &s->i_fs, NULL);
 }
 
+/* The event path senses with tia_eval, its units the column's amperes
+ * (scale 1): full scale the calibrated current (1 A without one, where
+ * it cancels), so out * v_fs / fs is the volts of gain * I, clipped at
+ * v_sat, with the instance's noise stream. */
 static int tia_on_input(aimc_inst *inst, int port) {
   (void)port;
   const tia_params *p = aimc_inst_params(inst);
@@ -170,19 +173,14 @@ static int tia_on_input(aimc_inst *inst, int port) {
                       "%s: gain 0 (each column at its calibration) needs a cal file with "
                       "the columns' full-scale currents, or a transimpedance",
                       aimc_inst_name(inst));
-  const double *i_A = aimc_inst_in(inst, 0);
   double *v = aimc_inst_out(inst, 1);
+  aimc_eval e = {p, s, p->n, s->i_fs, NULL, NULL, NULL, NULL, 0, s->i_fs};
+  int st = tia_eval(&e, aimc_inst_in(inst, 0), v, aimc_inst_lane_rng(inst));
+  if (st) return st;
   for (int k = 0; k < p->n; k++) {
-    double i = i_A[k];
-    if (p->noise_A > 0)
-      i += gsl_ran_gaussian_ziggurat(aimc_inst_rng(inst), p->noise_A);
-    double gain = p->gain_Ohm > 0 ? p->gain_Ohm : p->v_fs / s->i_fs[k];
-    double out = gain * i;
-    if (fabs(out) > p->v_sat) {
-      out = copysign(p->v_sat, out);
-      s->saturated++;
-    }
-    v[k] = out;
+    double fs = s->i_fs ? s->i_fs[k] : 1;
+    s->saturated += fabs(v[k]) >= p->v_sat / p->v_fs * fs;
+    v[k] *= p->v_fs / fs;
   }
   aimc_op_cost c = tia_op_cost(p, &(aimc_op_use){.n = p->n});
   aimc_inst_add_energy(inst, c.e_J);

@@ -500,6 +500,37 @@ static void test_fault_injection(void **state) {
   assert_true(failalloc_sweep(whole_design, (void *)text) > 10);
 }
 
+/* The event TIA senses with its eval on the instance's noise stream (the
+ * one aimc run gives it for sample 0): gain * (I + noise) in volts, bit
+ * for bit the eval's, and v_sat at the rails. */
+static void test_tia_event_is_its_eval(void **state) {
+  (void)state;
+  rig r;
+  rig_open(&r, 77,
+           "name: t\ninstances:\n  t: {model: tia, params: {n: 4, gain: 20kOhm, noise: 2uA, "
+           "v_sat: 1V}}\nnets:\n  i: {connect: [t.in], external: true}\n"
+           "  v: {connect: [t.out], external: true}\n");
+  const aimc_model *md = aimc_models_find("tia");
+  const void *params = aimc_inst_params(aimc_engine_find(r.e, "t"));
+  aimc_xs128p g;
+  aimc_xs128p_seed(&g, aimc_seed_noise(77, 0, aimc_hash_str("t")));
+  double i_A[4] = {1e-6, -3e-6, 2e-5, -1e-3}; /* the last far past v_sat */
+  for (int read = 0; read < 3; read++) {
+    aimc_engine_drive_net(r.e, net(&r, "i"), i_A, 0);
+    assert_int_equal(aimc_engine_run(r.e), 0);
+    const double *v = aimc_engine_net_value(r.e, net(&r, "v"));
+    double u[4];
+    aimc_eval e = {params, NULL, 4, NULL, NULL, NULL, NULL, NULL, 0, NULL};
+    assert_int_equal(md->eval(&e, i_A, u, &g), 0);
+    for (int k = 0; k < 4; k++) {
+      assert_true(u[k] * 1.0 == v[k]); /* units of 1 A: volts = u * v_fs / 1 */
+      if (k < 3) assert_true(fabs(v[k] - 2e4 * i_A[k]) < 2e4 * 2e-6 * 6); /* 6 sigma */
+    }
+    assert_true(v[3] == -1.0);
+  }
+  rig_close(&r);
+}
+
 /* Reset gives back the hardware as made: a cell's device (same d2d
  * draw, initial state), a DAC's static errors. */
 static void test_reset_keeps_devices(void **state) {
@@ -549,6 +580,7 @@ int main(void) {
       cmocka_unit_test(test_adc_mux_and_reset),
       cmocka_unit_test(test_adc_flash_cost),
       cmocka_unit_test(test_tia_bandwidth),
+      cmocka_unit_test(test_tia_event_is_its_eval),
       cmocka_unit_test(test_cell_write_verify),
       cmocka_unit_test(test_concat_join),
       cmocka_unit_test(test_bad_parameters),
