@@ -17,6 +17,8 @@
 #include "aimc/fileio.h"
 #include "aimc/status.h"
 #include "aimc/xbar.h"
+#include "aimc/xbar_layout.h"
+#include "aimc/xbar_read.h"
 #include "inst_device.h"
 
 static const char *const IR_SOLVERS[] = {"first_order", "nodal", NULL};
@@ -36,7 +38,20 @@ typedef struct {
   double drift_time;
   char dump_cells[AIMC_PARAM_STRLEN];
   int ir_solver;
+  char layout[AIMC_PARAM_STRLEN];
 } crossbar_params;
+
+/* Reading in words (a layout): the array's slots and a read plan per
+ * slot from the programmed (aged, IR-dropped) conductances, as aimc run
+ * reads them (aimc/xbar_read.h), and the full-scale read it books. */
+typedef struct {
+  aimc_xbar_layout *layout;
+  aimc_xbar_plan **plan;
+  double *scratch;
+  double *sum;   /* a slot's columns when slots share columns, else NULL */
+  aimc_op_use use;
+  int exact;     /* the devices at their targets: the layout's weights */
+} word_read;
 
 typedef struct {
   void *mem; /* one instance block: xbar, rng, clipped inputs */
@@ -45,6 +60,7 @@ typedef struct {
   double *v_clip;
   unsigned long seed; /* drawn once, so reset rebuilds the same cells */
   aimc_prog_totals prog;
+  word_read *words;   /* NULL: volts in, amperes out */
 } crossbar_state;
 
 #define SRC                                                                    \
@@ -120,12 +136,112 @@ static const aimc_param PARAMS[] = {
      "CSV written after programming (and drift): row,col,g_S,target_S,stuck "
      "per cell; empty: none.",
      "aimc/xbar.h", NULL, ""},
+    {"layout", AIMC_PT_STRING, offsetof(crossbar_params, layout), 0, 0, 0, AIMC_U_NONE,
+     "Array layout JSON (aimc map; aimc/xbar_layout.h), relative to the netlist: rows and "
+     "columns then carry calibrated words (digital units) and a read sums them through the "
+     "read plan aimc run reads with; empty: row volts in, column amperes out.",
+     "aimc map", NULL, ""},
 };
 
 static const aimc_port_spec PORTS[] = {
     {"in", AIMC_PORT_IN, AIMC_SIG_VOLTAGE, "rows", "Row voltages (V)."},
     {"out", AIMC_PORT_OUT, AIMC_SIG_CURRENT, "cols", "Column currents (A)."},
 };
+
+static void release_layout(aimc_ctx *ctx, void *l) { aimc_xbar_layout_free(ctx, l); }
+static void release_plan(aimc_ctx *ctx, void *plan) { aimc_xbar_plan_free(ctx, plan); }
+
+/* The layout file the `layout` param names (from the netlist's folder),
+ * of this array's shape; owned by the instance. */
+static int load_layout(aimc_inst *inst, aimc_xbar_layout **out) {
+  const crossbar_params *p = aimc_inst_params(inst);
+  aimc_ctx *ctx = aimc_inst_ctx(inst);
+  char path[2 * AIMC_PARAM_STRLEN];
+  aimc_path_beside(aimc_inst_source(inst), p->layout, path, sizeof path);
+  int rc = aimc_xbar_layout_read(ctx, path, out);
+  if (rc) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", aimc_ctx_errmsg(ctx));
+    return aimc_error(ctx, rc, "crossbar %s: layout: %s", aimc_inst_name(inst), why);
+  }
+  if ((rc = aimc_inst_own(inst, *out, release_layout))) return rc;
+  if ((*out)->rows != p->rows || (*out)->cols != p->cols)
+    return aimc_error(ctx, AIMC_ESHAPE, "crossbar %s: layout %s is for a %d x %d array, not %d x %d",
+                      aimc_inst_name(inst), path, (*out)->rows, (*out)->cols, p->rows, p->cols);
+  return AIMC_OK;
+}
+
+/* 1 when every placed device holds its target (before drift), which
+ * with no drift and no wire resistance reads the model's own weights,
+ * as aimc run does (sim/infer/hw.c). */
+static int at_targets(const crossbar_params *p, const aimc_xbar *x, const aimc_xbar_layout *l) {
+  if (p->drift_time > 0 || p->r_wire > 0) return 0;
+  const double *g = aimc_xbar_gmatrix(x), *tg = aimc_xbar_targets(x);
+  for (int k = 0; k < l->n_slots; k++)
+    for (int j = 0; j < l->slot[k].n_out; j++)
+      for (int i = 0; i < l->slot[k].n_in; i++) {
+        size_t pos = aimc_xbar_slot_pos(l, &l->slot[k], i, j), neg = aimc_xbar_slot_neg(l, pos);
+        if (g[pos] != tg[pos] || g[neg] != tg[neg]) return 0;
+      }
+  return 1;
+}
+
+/* 1 when two slots of l sum into the same columns (other row ranges). */
+static int shared_columns(const aimc_xbar_layout *l) {
+  for (int a = 0; a < l->n_slots; a++)
+    for (int b = 0; b < a; b++)
+      if (l->slot[a].col0 < l->slot[b].col0 + l->slot[b].n_out &&
+          l->slot[b].col0 < l->slot[a].col0 + l->slot[a].n_out)
+        return 1;
+  return 0;
+}
+
+static word_read *words_new(aimc_inst *inst, aimc_xbar_layout *layout) {
+  const crossbar_params *p = aimc_inst_params(inst);
+  word_read *w = aimc_inst_alloc(inst, sizeof *w);
+  if (!w) return NULL;
+  w->layout = layout;
+  w->plan = aimc_inst_alloc(inst, sizeof *w->plan * ((size_t)layout->n_slots + 1));
+  if (shared_columns(layout) && !(w->sum = aimc_inst_alloc(inst, sizeof(double) * p->cols)))
+    return NULL;
+  return w->plan ? w : NULL;
+}
+
+/* A read plan per slot from the conductances the array presents (aged,
+ * through its wires), with the device's read noise when it reads with it. */
+static int words_plan(aimc_inst *inst, word_read *w) {
+  const crossbar_params *p = aimc_inst_params(inst);
+  crossbar_state *s = aimc_inst_state(inst);
+  aimc_ctx *ctx = aimc_inst_ctx(inst);
+  const aimc_xbar_layout *l = w->layout;
+  const double *g = aimc_xbar_geff(s->x, p->r_wire);
+  double rn = p->read_noise ? aimc_device_read_noise(aimc_xbar_device(s->x)) : 0;
+  size_t most = 0, scratch = 1;
+  for (int k = 0; k < l->n_slots; k++) {
+    size_t n = (size_t)l->slot[k].n_in * (size_t)l->slot[k].n_out;
+    most = n > most ? n : most;
+  }
+  double *wt = aimc_malloc(ctx, sizeof(double) * (most + 1));
+  float *nv = aimc_calloc(ctx, most + 1, sizeof(float));
+  int rc = wt && nv ? AIMC_OK : AIMC_ENOMEM;
+  for (int k = 0; k < l->n_slots && !rc; k++) {
+    const aimc_xbar_slot *t = &l->slot[k];
+    aimc_xbar_slot_weights(l, k, g, rn * rn, wt, nv);
+    aimc_xbar_read_src src = {t->n_in,     t->n_out,    (size_t)t->n_in,
+                              w->exact ? t->w : wt, rn > 0 ? nv : NULL, t->is_value,
+                              t->row_gain};
+    rc = aimc_xbar_plan_build(ctx, &src, &w->plan[k]);
+    if (!rc) rc = aimc_inst_own(inst, w->plan[k], release_plan);
+    size_t need = rc ? 0 : aimc_xbar_read_scratch(w->plan[k], 1);
+    scratch = need > scratch ? need : scratch;
+  }
+  aimc_free(ctx, wt);
+  aimc_free(ctx, nv);
+  if (!rc && !(w->scratch = aimc_inst_alloc(inst, sizeof(double) * scratch))) rc = AIMC_ENOMEM;
+  return rc == AIMC_ENOMEM
+             ? aimc_error(ctx, rc, "crossbar %s: out of memory", aimc_inst_name(inst))
+             : rc;
+}
 
 /* Makes the cells (same seed: same cells), loads targets and programs. */
 static int build(aimc_inst *inst, crossbar_state *s) {
@@ -176,8 +292,17 @@ static int build(aimc_inst *inst, crossbar_state *s) {
     rc = aimc_xbar_program(s->x, &o, s->dev_rng, &s->prog);
   aimc_nninv_free(ctx, nn);
   if (rc) return rc;
+  aimc_xbar_layout *layout = NULL;
+  if (*p->layout && !s->words && (rc = load_layout(inst, &layout))) return rc;
+  if (layout) s->words = words_new(inst, layout);
+  if (layout && !s->words) return aimc_error(ctx, AIMC_ENOMEM, "%s: out of memory", who);
+  if (layout) { /* priced as aimc run prices it: on the programmed cells */
+    s->words->use = aimc_xbar_layout_read_use(layout, aimc_xbar_gmatrix(s->x));
+    s->words->exact = at_targets(p, s->x, layout);
+  }
   if (p->drift_time > 0) aimc_xbar_age(s->x, p->drift_time);
   if ((rc = aimc_xbar_set_ir(s->x, p->ir_solver, p->r_wire))) return rc;
+  if (layout && (rc = words_plan(inst, s->words))) return rc;
   if (*p->dump_cells) return aimc_xbar_dump(s->x, p->dump_cells);
   return AIMC_OK;
 }
@@ -201,10 +326,33 @@ static aimc_op_cost crossbar_op_cost(const void *params, const aimc_op_use *use)
       p->t_settle};
 }
 
+/* A read in words: each slot's rows through its plan (the instance's
+ * noise stream), the full-scale read booked as aimc run books it.
+ * Slots sharing columns add up (the currents of both row ranges). */
+static int read_words(aimc_inst *inst, const crossbar_params *p, word_read *w) {
+  const double *x = aimc_inst_in(inst, 0);
+  double *out = aimc_inst_out(inst, 1);
+  uint64_t bits;
+  double z;
+  aimc_lanes lane = {1, 1, aimc_inst_lane_rng(inst), &bits, &z};
+  memset(out, 0, sizeof(double) * (size_t)p->cols);
+  for (int k = 0; k < w->layout->n_slots; k++) {
+    const aimc_xbar_slot *t = &w->layout->slot[k];
+    double *dst = w->sum ? w->sum : out + t->col0;
+    aimc_xbar_read(w->plan[k], x + t->row0, p->read_noise ? 1 : 0, dst, NULL, &lane, w->scratch);
+    for (int j = 0; w->sum && j < t->n_out; j++) out[t->col0 + j] += w->sum[j];
+    aimc_inst_add_ops(inst, 2 * (uint64_t)t->n_in * (uint64_t)t->n_out);
+  }
+  aimc_op_cost c = crossbar_op_cost(p, &w->use);
+  aimc_inst_add_energy(inst, c.e_J);
+  return aimc_inst_drive(inst, 1, c.t_fs);
+}
+
 static int crossbar_on_input(aimc_inst *inst, int port) {
   (void)port;
   const crossbar_params *p = aimc_inst_params(inst);
   crossbar_state *s = aimc_inst_state(inst);
+  if (s->words) return read_words(inst, p, s->words);
   const double *v = aimc_inst_in(inst, 0);
   for (int i = 0; i < p->rows; i++)
     s->v_clip[i] = fmax(-p->v_read, fmin(p->v_read, v[i]));

@@ -30,7 +30,8 @@ aimc_xbar_layout *aimc_xbar_layout_alloc(aimc_ctx *ctx, int n_slots, const int *
     t->row_gain = aimc_calloc(ctx, (size_t)t->n_in, sizeof(double));
     t->col_gain = aimc_calloc(ctx, (size_t)t->n_out, sizeof(double));
     t->is_value = aimc_malloc(ctx, (size_t)t->n_in * (size_t)t->n_out);
-    if (!t->row_gain || !t->col_gain || !t->is_value) break;
+    t->w = aimc_calloc(ctx, (size_t)t->n_in * (size_t)t->n_out, sizeof(double));
+    if (!t->row_gain || !t->col_gain || !t->is_value || !t->w) break;
     memset(t->is_value, 1, (size_t)t->n_in * (size_t)t->n_out);
     if (s + 1 == n_slots) return l;
   }
@@ -45,6 +46,7 @@ void aimc_xbar_layout_free(aimc_ctx *ctx, aimc_xbar_layout *l) {
     aimc_free(ctx, l->slot[s].row_gain);
     aimc_free(ctx, l->slot[s].col_gain);
     aimc_free(ctx, l->slot[s].is_value);
+    aimc_free(ctx, l->slot[s].w);
   }
   aimc_free(ctx, l->slot);
   aimc_free(ctx, l);
@@ -61,6 +63,20 @@ void aimc_xbar_slot_weights(const aimc_xbar_layout *l, int s, const double *g, d
       w[at] = aimc_xbar_pair_weight(gain, g[pos], g[neg]);
       if (nv && r2 > 0) nv[at] = aimc_xbar_pair_nvar(gain, r2, g[pos], g[neg]);
     }
+}
+
+aimc_op_use aimc_xbar_layout_read_use(const aimc_xbar_layout *l, const double *g) {
+  aimc_op_use use = {0, 0, 0};
+  for (int r = 0; r < l->rows; r++) {
+    int driven = 0;
+    for (int s = 0; s < l->n_slots && !driven; s++)
+      driven = r >= l->slot[s].row0 * l->rf && r < (l->slot[s].row0 + l->slot[s].n_in) * l->rf;
+    if (!driven) continue;
+    use.n++;
+    use.rows_fs += 1;
+    for (int j = 0; j < l->cols; j++) use.g_S += g[(size_t)r * (size_t)l->cols + (size_t)j];
+  }
+  return use;
 }
 
 /* ---- Checks: shapes inside the array, slots apart, gains finite. ---- */
@@ -200,6 +216,7 @@ static int read_slots(aimc_ctx *ctx, const char *path, const cJSON *root, const 
     if (!st) st = get_nums(ctx, path, where, o, "row_gain", t->n_in, t->row_gain);
     if (!st) st = get_nums(ctx, path, where, o, "col_gain", t->n_out, t->col_gain);
     if (!st) st = get_values(ctx, path, where, o, t);
+    if (!st) st = get_nums(ctx, path, where, o, "w", t->n_in * t->n_out, t->w);
   }
   if (!st) st = aimc_xbar_layout_check(ctx, path, l);
   if (st) aimc_xbar_layout_free(ctx, l);
@@ -235,12 +252,20 @@ int aimc_xbar_layout_read(aimc_ctx *ctx, const char *path, aimc_xbar_layout **ou
   return st;
 }
 
-/* ---- Writing: numbers with 17 significant digits (exact round trip). ---- */
+/* ---- Writing: numbers with 17 significant digits (exact round trip;
+ * cJSON's own printer keeps 15 when they compare equal within an
+ * epsilon, which loses the last bits). ---- */
+
+static cJSON *exact_number(double v) {
+  char text[32];
+  snprintf(text, sizeof text, "%.17g", v);
+  return cJSON_CreateRaw(text);
+}
 
 static int add_nums(cJSON *o, const char *key, const double *v, int n) {
   cJSON *a = cJSON_AddArrayToObject(o, key);
   for (int i = 0; a && i < n; i++)
-    if (!cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]))) return 0;
+    if (!cJSON_AddItemToArray(a, exact_number(v[i]))) return 0;
   return a != NULL;
 }
 
@@ -249,7 +274,7 @@ static cJSON *to_json(const aimc_xbar_layout *l, char *row) {
   int ok = root && cJSON_AddNumberToObject(root, "rows", l->rows) &&
            cJSON_AddNumberToObject(root, "cols", l->cols) &&
            cJSON_AddStringToObject(root, "pair", l->rf == 2 ? "rows" : "cols") &&
-           cJSON_AddNumberToObject(root, "span_S", l->span_S);
+           cJSON_AddItemToObject(root, "span_S", exact_number(l->span_S));
   cJSON *slots = ok ? cJSON_AddArrayToObject(root, "slots") : NULL;
   ok = slots != NULL;
   for (int s = 0; ok && s < l->n_slots; s++) {
@@ -260,7 +285,8 @@ static cJSON *to_json(const aimc_xbar_layout *l, char *row) {
          cJSON_AddNumberToObject(o, "n_in", t->n_in) &&
          cJSON_AddNumberToObject(o, "n_out", t->n_out) &&
          add_nums(o, "row_gain", t->row_gain, t->n_in) &&
-         add_nums(o, "col_gain", t->col_gain, t->n_out);
+         add_nums(o, "col_gain", t->col_gain, t->n_out) &&
+         add_nums(o, "w", t->w, t->n_in * t->n_out);
     cJSON *vals = ok ? cJSON_AddArrayToObject(o, "values") : NULL;
     ok = vals != NULL;
     for (int j = 0; ok && j < t->n_out; j++) {

@@ -39,9 +39,14 @@ typedef struct {
   double *out;  /* staging buffer of an output port (width doubles)    */
 } eng_port;
 
-/* A block from aimc_inst_alloc; the payload follows the header. */
+/* A block from aimc_inst_alloc (the payload follows the header), or an
+ * object of aimc_inst_own with the function that releases it. */
 typedef union inst_block {
-  union inst_block *next;
+  struct {
+    union inst_block *next;
+    void (*release)(aimc_ctx *ctx, void *obj);
+    void *obj;
+  } h;
   max_align_t align_;
 } inst_block;
 

@@ -129,14 +129,27 @@ aimc_time aimc_inst_now(const aimc_inst *inst) {
 void *aimc_inst_alloc(aimc_inst *inst, size_t size) {
   inst_block *b = aimc_calloc(inst->engine->ctx, 1, sizeof *b + size);
   if (!b) return NULL;
-  b->next = inst->blocks;
+  b->h.next = inst->blocks;
   inst->blocks = b;
   return b + 1;
 }
 
+int aimc_inst_own(aimc_inst *inst, void *obj, void (*release)(aimc_ctx *ctx, void *obj)) {
+  inst_block *payload = obj ? aimc_inst_alloc(inst, 0) : NULL;
+  if (!payload) {
+    if (obj) release(inst->engine->ctx, obj);
+    return obj ? AIMC_ENOMEM : AIMC_OK;
+  }
+  inst_block *head = payload - 1;
+  head->h.release = release;
+  head->h.obj = obj;
+  return AIMC_OK;
+}
+
 void aimc_eng_free_blocks(aimc_inst *inst) {
   while (inst->blocks) {
-    inst_block *next = inst->blocks->next;
+    inst_block *next = inst->blocks->h.next;
+    if (inst->blocks->h.release) inst->blocks->h.release(inst->engine->ctx, inst->blocks->h.obj);
     aimc_free(inst->engine->ctx, inst->blocks);
     inst->blocks = next;
   }

@@ -34,10 +34,9 @@ static double part_cost(const aimc_tile *t, aimc_tile_part part, const aimc_op_u
   return c.e_J;
 }
 
-void aimc_infer_read_costs(const aimc_hw *hw, aimc_read_cost *cost) {
+int aimc_infer_read_costs(aimc_ctx *ctx, const aimc_hw *hw, aimc_read_cost *cost) {
   const aimc_mapping *m = hw->map;
   const aimc_arch *a = &m->arch;
-  int rf = aimc_map_row_factor(a);
   for (size_t k = 0; k < m->n_arrays; k++) {
     const aimc_map_array *arr = &m->arrays[k];
     const aimc_tile *tile = &m->tiles[k];
@@ -50,19 +49,13 @@ void aimc_infer_read_costs(const aimc_hw *hw, aimc_read_cost *cost) {
       c->state_words += slot_state_words(m, s);
       c->macs += (uint64_t)s->n_in * s->n_out;
     }
-    /* A full-scale read: every physical row a block drives is at v_read,
-     * across the whole array (its idle devices conduct too), as the
-     * crossbar model books it. */
-    aimc_op_use xbar = {0, 0, 0};
-    for (int r = 0; r < a->rows; r++) {
-      int driven = 0;
-      for (int p = 0; p < arr->n_place && !driven; p++)
-        driven = r >= arr->place[p].row0 * rf && r < (arr->place[p].row0 + arr->place[p].n_in) * rf;
-      if (!driven) continue;
-      xbar.n++;
-      xbar.rows_fs += 1;
-      for (int j = 0; j < a->cols; j++) xbar.g_S += hw->g_S[k][(size_t)r * a->cols + j];
-    }
+    /* A full-scale read, as the crossbar model books it from the array's
+     * layout (its idle devices along the driven rows conduct too). */
+    aimc_xbar_layout *l = NULL;
+    int st = aimc_map_array_layout(ctx, m, k, &l);
+    if (st) return st;
+    aimc_op_use xbar = aimc_xbar_layout_read_use(l, hw->g_S[k]);
+    aimc_xbar_layout_free(ctx, l);
     aimc_time t_dac, t_xbar, t_tia, t_adc, t_reg;
     c->e_dac_J = part_cost(tile, AIMC_TILE_DAC, &(aimc_op_use){.n = c->rows}, &t_dac);
     c->e_array_J = part_cost(tile, AIMC_TILE_XBAR, &xbar, &t_xbar);
@@ -76,6 +69,7 @@ void aimc_infer_read_costs(const aimc_hw *hw, aimc_read_cost *cost) {
     c->cycles[AIMC_STAGE_ADC] = aimc_infer_cycles(a, t_adc);
     c->reg_cycles = aimc_infer_cycles(a, t_reg);
   }
+  return AIMC_OK;
 }
 
 const char *aimc_stage_name(aimc_stage_kind k) {
@@ -199,7 +193,7 @@ void aimc_infer_stage_cycles(const aimc_s4d_model *mdl, const aimc_hw *hw,
  * power). */
 static void add_inst(aimc_infer_result *r, size_t i, const aimc_mapping *m, size_t k, int p,
                      double e_J) {
-  aimc_inst_energy *e = &r->inst[i];
+  aimc_infer_inst_energy *e = &r->inst[i];
   char tile[48];
   aimc_map_array_name(m, k, tile, sizeof tile);
   if (p < 0) snprintf(e->name, sizeof e->name, "%s", tile);
@@ -222,7 +216,11 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
     return AIMC_ENOMEM;
   }
   r->n_arrays = m->n_arrays;
-  aimc_infer_read_costs(hw, cost);
+  int st = aimc_infer_read_costs(ctx, hw, cost);
+  if (st) {
+    aimc_free(ctx, cost);
+    return st;
+  }
   uint64_t analog_macs = 0;
   double *E = r->e_inf_J;
   memset(E, 0, sizeof r->e_inf_J);
@@ -261,7 +259,7 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
     double e = (double)ops * periph_cost(q).e_J;
     E[AIMC_EC_DIGITAL] += e;
     dig_macs += ops * aimc_s4d_digital_macs(&q->p);
-    r->inst[row + i] = (aimc_inst_energy){"", AIMC_EC_DIGITAL, e};
+    r->inst[row + i] = (aimc_infer_inst_energy){"", AIMC_EC_DIGITAL, e};
     snprintf(r->inst[row + i].name, sizeof r->inst[row + i].name, "%s", q->name);
   }
   /* SRAM: input features read per step; each layer's output written and
@@ -306,7 +304,7 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
     add_inst(r, k * (AIMC_TILE_PARTS + 1) + AIMC_TILE_PARTS, m, k, -1,
              a->p_static_W * r->latency_seq_s);
   }
-  r->inst[r->n_inst - 1] = (aimc_inst_energy){"buffer", AIMC_EC_BUFFER, E[AIMC_EC_BUFFER]};
+  r->inst[r->n_inst - 1] = (aimc_infer_inst_energy){"buffer", AIMC_EC_BUFFER, E[AIMC_EC_BUFFER]};
   r->e_inf_total_J = 0;
   for (int c = 0; c < AIMC_EC_COUNT_; c++) r->e_inf_total_J += E[c];
   r->ops_inf = 2 * (analog_macs + dig_macs);

@@ -383,18 +383,23 @@ static int effective_g(aimc_ctx *ctx, const aimc_mapping *m, size_t k, const xba
   return st;
 }
 
-/* 1 when every array computes with its exact targets: every placed device
- * holds its target and no tile drifts or drops voltage on its wires. */
-static int exact_devices(const aimc_hw *hw) {
+/* 1 when array k computes with its exact targets: every placed device
+ * holds its target and its tile neither drifts nor drops voltage on its
+ * wires (the event crossbar's rule, models/crossbar.c). */
+static int exact_array(const aimc_hw *hw, size_t k) {
   const aimc_mapping *m = hw->map;
-  for (size_t k = 0; k < m->n_arrays; k++) {
-    xbar_set x = tile_xbar(m, k);
-    if (x.drift_s > 0 || x.r_wire_Ohm > 0) return 0;
-    const double *tg = m->arrays[k].g_target_S, *g = hw->g_S[k];
-    FOR_PAIRS(m, &m->arrays[k], {
-      if (g[pos] != tg[pos] || g[neg] != tg[neg]) return 0;
-    });
-  }
+  xbar_set x = tile_xbar(m, k);
+  if (x.drift_s > 0 || x.r_wire_Ohm > 0) return 0;
+  const double *tg = m->arrays[k].g_target_S, *g = hw->g_S[k];
+  FOR_PAIRS(m, &m->arrays[k], {
+    if (g[pos] != tg[pos] || g[neg] != tg[neg]) return 0;
+  });
+  return 1;
+}
+
+static int exact_devices(const aimc_hw *hw) {
+  for (size_t k = 0; k < hw->map->n_arrays; k++)
+    if (!exact_array(hw, k)) return 0;
   return 1;
 }
 
@@ -433,13 +438,16 @@ static int derive_arrays(aimc_ctx *ctx, aimc_hw *hw, int exact, aimc_device **de
     int st = effective_g(ctx, m, k, &xs, dev[k], hw->g_S[k], hw->stuck[k], g);
     if (st) return st;
     double r2 = rn[k] * rn[k];
+    int exact_k = exact_array(hw, k); /* reads the model's weights, as the reference */
     FOR_PAIRS(m, arr, {
       const aimc_map_matrix *mx = &m->mats[s->matrix];
       int b = s->block;
       int jj = s->out0 + j, ii = s->in0 + i;
       size_t w_at = aimc_map_matrix_index(mx, b, jj - mx->out_off[b], ii - mx->in_off[b]);
       double gain = mx->row_gain[ii] * mx->col_gain[jj] / span;
-      if (!exact) hw->w[s->matrix][w_at] = aimc_xbar_pair_weight(gain, g[pos], g[neg]);
+      if (!exact)
+        hw->w[s->matrix][w_at] =
+            exact_k ? mx->w[w_at] : aimc_xbar_pair_weight(gain, g[pos], g[neg]);
       if (r2 > 0) hw->nvar[s->matrix][w_at] = aimc_xbar_pair_nvar(gain, r2, g[pos], g[neg]);
     });
   }

@@ -68,7 +68,7 @@ typedef struct {
 enum { AIMC_STAGES_MAX = 10 };
 
 /* Fills cost[k] for every array of the mapping (programmed g). */
-void aimc_infer_read_costs(const aimc_hw *hw, aimc_read_cost *cost);
+int aimc_infer_read_costs(aimc_ctx *ctx, const aimc_hw *hw, aimc_read_cost *cost);
 /* Clock cycles of a duration, rounded up. */
 uint64_t aimc_infer_cycles(const aimc_arch *a, aimc_time t_fs);
 

@@ -223,9 +223,9 @@ static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend) 
   w->stages = aimc_calloc(ctx, (size_t)L * AIMC_STAGES_MAX, sizeof(aimc_stage));
   w->n_stages = aimc_calloc(ctx, (size_t)L, sizeof(int));
   int st = cost && c_layer && w->offset_fs && w->stages && w->n_stages ? AIMC_OK : AIMC_ENOMEM;
+  if (!st) st = aimc_infer_read_costs(ctx, w->hw, cost);
   if (!st) {
     uint64_t c_enc, c_dec;
-    aimc_infer_read_costs(w->hw, cost);
     aimc_infer_stage_cycles(w->mdl, w->hw, cost, &c_enc, c_layer, &c_dec);
     for (int l = 0; l < L; l++)
       w->n_stages[l] = aimc_infer_layer_stages(w->mdl, w->hw, cost, l,

@@ -31,9 +31,13 @@ int aimc_map_array_layout(aimc_ctx *ctx, const aimc_mapping *m, size_t k,
     for (int i = 0; i < s->n_in; i++) t->row_gain[i] = mx->row_gain[s->in0 + i];
     for (int j = 0; j < s->n_out; j++) {
       t->col_gain[j] = mx->col_gain[s->out0 + j];
-      for (int i = 0; i < s->n_in; i++)
-        t->is_value[(size_t)j * (size_t)s->n_in + (size_t)i] = mx->is_value[aimc_map_matrix_index(
-            mx, b, s->out0 + j - mx->out_off[b], s->in0 + i - mx->in_off[b])];
+      for (int i = 0; i < s->n_in; i++) {
+        size_t at = aimc_map_matrix_index(mx, b, s->out0 + j - mx->out_off[b],
+                                          s->in0 + i - mx->in_off[b]);
+        size_t e = (size_t)j * (size_t)s->n_in + (size_t)i;
+        t->is_value[e] = mx->is_value[at];
+        t->w[e] = mx->w[at];
+      }
     }
   }
   *out = l;

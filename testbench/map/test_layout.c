@@ -14,10 +14,13 @@
 /* cmocka needs the standard headers above first. */
 #include <cmocka.h>
 
+#include "aimc/engine.h"
 #include "aimc/infer.h"
+#include "aimc/netlist.h"
 #include "aimc/map.h"
 #include "aimc/status.h"
 #include "aimc/xbar_layout.h"
+#include "aimc/xbar_read.h"
 #include "model_fixture.h"
 #include "sim/infer/infer_internal.h"
 #include "testutil.h"
@@ -38,6 +41,7 @@ static void same_layout(const aimc_xbar_layout *a, const aimc_xbar_layout *b) {
     assert_memory_equal(x->row_gain, y->row_gain, sizeof(double) * (size_t)x->n_in);
     assert_memory_equal(x->col_gain, y->col_gain, sizeof(double) * (size_t)x->n_out);
     assert_memory_equal(x->is_value, y->is_value, (size_t)x->n_in * (size_t)x->n_out);
+    assert_memory_equal(x->w, y->w, sizeof(double) * (size_t)x->n_in * (size_t)x->n_out);
   }
 }
 
@@ -133,7 +137,8 @@ static void refused(const char *text, const char *expect) {
 #define HEAD "{\"rows\": 8, \"cols\": 8, \"pair\": \"cols\", \"span_S\": 1e-4,\n"
 #define SLOT(ROW0, N_IN, GAIN, VALS)                                                 \
   "{\"row0\": " ROW0 ", \"col0\": 0, \"n_in\": " N_IN ", \"n_out\": 2,\n"            \
-  " \"row_gain\": [1, " GAIN "], \"col_gain\": [2, 3], \"values\": [" VALS "]}"
+  " \"row_gain\": [1, " GAIN "], \"col_gain\": [2, 3], \"values\": [" VALS "],\n"          \
+  " \"w\": [0.5, 0, 0, -0.25]}"
 
 static void test_bad_files(void **st) {
   (void)st;
@@ -168,11 +173,113 @@ static void test_bad_files(void **st) {
   refused("{\"rows\": 8, \"cols\": 8, \"pair\": \"rows\", \"span_S\": 1}", "slots");
 }
 
+/* Writes array k's targets (exact doubles) and layout; paths into t, l. */
+static void write_array(aimc_ctx *ctx, const aimc_mapping *m, size_t k, char *t, char *l,
+                        size_t len) {
+  const char *dir = test_tmpdir("layout");
+  snprintf(t, len, "%s/array%zu.csv", dir, k);
+  snprintf(l, len, "%s/array%zu.layout.json", dir, k);
+  FILE *o = fopen(t, "w");
+  assert_non_null(o);
+  for (int r = 0; r < m->arch.rows; r++)
+    for (int c = 0; c < m->arch.cols; c++)
+      fprintf(o, "%.17g%c", m->arrays[k].g_target_S[(size_t)r * m->arch.cols + c],
+              c + 1 < m->arch.cols ? ',' : '\n');
+  fclose(o);
+  aimc_xbar_layout *lay = NULL;
+  assert_int_equal(aimc_map_array_layout(ctx, m, k, &lay), AIMC_OK);
+  assert_int_equal(aimc_xbar_layout_write(ctx, l, lay), AIMC_OK);
+  aimc_xbar_layout_free(ctx, lay);
+}
+
+/* The event crossbar of array k, reading words through its layout, gives
+ * what aimc run's read of each slot gives (its plan on the runner's
+ * weights, sim/infer/convert.c), bit for bit, over a few input vectors. */
+static void event_reads_as_runner(const aimc_mapping *m, const aimc_hw *hw, size_t k,
+                                  const char *card, double r_wire) {
+  aimc_ctx *ctx = aimc_ctx_alloc(3);
+  char t[512], l[512], text[4096];
+  write_array(ctx, m, k, t, l, sizeof t);
+  snprintf(text, sizeof text,
+           "name: xb\ninstances:\n  x: {model: crossbar, params: {rows: %d, cols: %d, "
+           "program: ideal, read_noise: false, r_wire: %gOhm, device_card: \"%s\", "
+           "targets: \"%s\", layout: \"%s\"}}\nnets:\n  v: {connect: [x.in], external: true}\n"
+           "  i: {connect: [x.out], external: true}\n",
+           m->arch.rows, m->arch.cols, r_wire, card, t, l);
+  aimc_design *d = NULL;
+  aimc_engine *e = NULL;
+  int rc = aimc_netlist_parse(ctx, "xb.yaml", text, NULL, &d);
+  if (!rc) rc = aimc_engine_alloc(ctx, d, AIMC_KERNEL_NATIVE, &e);
+  if (rc) fail_msg("%s", aimc_ctx_errmsg(ctx));
+  int nv = aimc_design_find_net(d, "v"), ni = aimc_design_find_net(d, "i");
+  const aimc_map_array *arr = &m->arrays[k];
+  double *x = calloc((size_t)m->arch.rows, sizeof *x), *want = calloc(512, sizeof *want);
+  aimc_lanes one = {1, 1, NULL, NULL, NULL};
+  for (int trial = 0; trial < 3; trial++) {
+    for (int r = 0; r < m->arch.rows; r++) x[r] = sin(1.3 * r + trial) * (trial + 1);
+    assert_int_equal(aimc_engine_drive_net(e, nv, x, 0), 0);
+    assert_int_equal(aimc_engine_run(e), 0);
+    const double *got = aimc_engine_net_value(e, ni);
+    for (int p = 0; p < arr->n_place; p++) {
+      const aimc_map_slot *s = &arr->place[p];
+      const aimc_map_matrix *mx = &m->mats[s->matrix];
+      int b = s->block;
+      size_t at = aimc_map_matrix_index(mx, b, s->out0 - mx->out_off[b], s->in0 - mx->in_off[b]);
+      aimc_xbar_read_src src = {s->n_in, s->n_out, (size_t)(mx->in_off[b + 1] - mx->in_off[b]),
+                                aimc_hw_weights(hw, (size_t)s->matrix) + at, NULL,
+                                mx->is_value + at, mx->row_gain + s->in0};
+      aimc_xbar_plan *plan = NULL;
+      assert_int_equal(aimc_xbar_plan_build(ctx, &src, &plan), AIMC_OK);
+      double *scratch = calloc(aimc_xbar_read_scratch(plan, 1), sizeof *scratch);
+      aimc_xbar_read(plan, x + s->row0, 0, want, NULL, &one, scratch);
+      assert_memory_equal(got + s->col0, want, sizeof(double) * (size_t)s->n_out);
+      free(scratch);
+      aimc_xbar_plan_free(ctx, plan);
+    }
+  }
+  free(x);
+  free(want);
+  aimc_engine_free(e);
+  aimc_design_free(ctx, d);
+  aimc_ctx_free(ctx);
+}
+
+/* Ideal devices read the model's weights (as the reference does); a wire
+ * resistance makes both derive them from the conductances it leaves. */
+static void test_event_crossbar_reads_as_runner(void **st) {
+  (void)st;
+  for (int wires = 0; wires < 2; wires++) {
+    aimc_ctx *ctx = aimc_ctx_alloc(4);
+    aimc_s4d_model *mdl = fixture_model(ctx, 3, 4, 8, 4, 2, AIMC_MIX_GLU, 4, 6, 21);
+    char *card = test_write_file(test_tmpdir("layout"), "quiet.yaml",
+                                 "model: pulse\nsigma_d2d: 0\nsigma_d2d_g: 0\np_stuck_min: 0\n"
+                                 "p_stuck_max: 0\n");
+    aimc_arch a;
+    aimc_arch_defaults(&a);
+    a.rows = a.cols = 32;
+    a.ni_ir_drop = wires;
+    a.r_wire_Ohm = wires ? 2.0 : 0;
+    snprintf(a.device_card, sizeof a.device_card, "%s", card);
+    aimc_mapping *m = NULL;
+    aimc_hw *hw = NULL;
+    assert_int_equal(aimc_map_model(ctx, mdl, &a, &m), AIMC_OK);
+    assert_int_equal(aimc_hw_program(ctx, m, &hw), AIMC_OK);
+    assert_true((hw->w[0] != NULL) == (wires == 1)); /* derived only with wires */
+    for (size_t k = 0; k < m->n_arrays; k++) event_reads_as_runner(m, hw, k, card, a.r_wire_Ohm);
+    aimc_hw_free(ctx, hw);
+    aimc_mapping_free(ctx, m);
+    aimc_s4d_model_free(ctx, mdl);
+    free(card);
+    aimc_ctx_free(ctx);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_differential),
       cmocka_unit_test(test_rails),
       cmocka_unit_test(test_bad_files),
+      cmocka_unit_test(test_event_crossbar_reads_as_runner),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

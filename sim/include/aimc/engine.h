@@ -79,6 +79,11 @@ aimc_time aimc_inst_now(const aimc_inst *inst);
 aimc_engine *aimc_inst_engine(aimc_inst *inst);
 /* Zeroed memory owned by the instance, freed with the engine. */
 void *aimc_inst_alloc(aimc_inst *inst, size_t size);
+/* Hands obj (made through the engine's context) to the instance:
+ * release(ctx, obj) runs when the instance's memory is freed (with the
+ * engine, or before a fresh init). Out of memory: released at once,
+ * AIMC_ENOMEM. */
+int aimc_inst_own(aimc_inst *inst, void *obj, void (*release)(aimc_ctx *ctx, void *obj));
 
 int aimc_inst_port_width(const aimc_inst *inst, int port);
 /* 1 if the port is connected to a net. */

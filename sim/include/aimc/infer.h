@@ -94,7 +94,7 @@ typedef struct {
   char name[64];                /* netlist instance, e.g. "l0_ssm_0.adc" */
   aimc_energy_class eclass;
   double e_J;
-} aimc_inst_energy;
+} aimc_infer_inst_energy;
 
 typedef struct {
   size_t n_samples, n_classes, length;
@@ -114,7 +114,7 @@ typedef struct {
    * periphery (its netlist name, aimc_periph: "encoder", "l0_gelu", ...)
    * and the buffers ("buffer"). They add up to e_inf_total_J. */
   size_t n_inst;
-  aimc_inst_energy *inst;
+  aimc_infer_inst_energy *inst;
   /* Latency. */
   uint64_t cycles_step;         /* clock cycles of one time step        */
   uint64_t cycles_seq;          /* clock cycles of one inference        */

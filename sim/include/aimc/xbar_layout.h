@@ -13,19 +13,24 @@
  *     {"rows": 64, "cols": 64, "pair": "rows", "span_S": 9.5e-05,
  *      "slots": [{"row0": 0, "col0": 0, "n_in": 18, "n_out": 17,
  *                 "row_gain": [...n_in], "col_gain": [...n_out],
- *                 "values": ["0110...", ...n_out strings of n_in 0/1]}]}
+ *                 "values": ["0110...", ...n_out strings of n_in 0/1],
+ *                 "w": [...n_out * n_in, column by column]}]}
  *
  * rows, cols: the array's devices; pair: where a weight's second device
  * sits ("rows": the row below, "cols": the column beside); span_S:
  * g_max - g_min; row0, col0, n_in, n_out: the slot's logical rows and
  * columns (physical = x2 along the pair). Weight w_ji = row_gain_i *
- * col_gain_j * (G+ - G-) / span_S. */
+ * col_gain_j * (G+ - G-) / span_S; an array whose devices all hold their
+ * targets (no drift, no wire resistance) reads with the exact weights w
+ * instead, so that ideal hardware computes the quantized model bit for
+ * bit. */
 #ifndef AIMC_XBAR_LAYOUT_H
 #define AIMC_XBAR_LAYOUT_H
 
 #include <stddef.h>
 
 #include "aimc/context.h"
+#include "aimc/model.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -36,6 +41,8 @@ typedef struct {
   double *row_gain;        /* n_in                                     */
   double *col_gain;        /* n_out                                    */
   unsigned char *is_value; /* n_out x n_in: column j's rows at [j n_in] */
+  double *w;               /* n_out x n_in: the exact weights (what    */
+                           /* devices at their targets stand for)      */
 } aimc_xbar_slot;
 
 typedef struct {
@@ -46,8 +53,8 @@ typedef struct {
   aimc_xbar_slot *slot;
 } aimc_xbar_layout;
 
-/* A layout of n_slots slots of the given shapes, gains 0 and every entry
- * a value; NULL when out of memory (or a shape < 1). */
+/* A layout of n_slots slots of the given shapes, gains and weights 0 and
+ * every entry a value; NULL when out of memory (or a shape < 1). */
 aimc_xbar_layout *aimc_xbar_layout_alloc(aimc_ctx *ctx, int n_slots, const int *n_in,
                                          const int *n_out);
 void aimc_xbar_layout_free(aimc_ctx *ctx, aimc_xbar_layout *l);
@@ -90,6 +97,11 @@ static inline float aimc_xbar_pair_nvar(double gain, double r2, double gp, doubl
  * layout; NULL to skip). */
 void aimc_xbar_slot_weights(const aimc_xbar_layout *l, int s, const double *g, double r2,
                             double *w, float *nv);
+
+/* What a full-scale read of the array asks of its crossbar (the use
+ * its op_cost prices): every physical row a slot drives, at v_read, with
+ * the conductances g (rows x cols) along those rows summed. */
+aimc_op_use aimc_xbar_layout_read_use(const aimc_xbar_layout *l, const double *g);
 
 #ifdef __cplusplus
 }
