@@ -8,7 +8,9 @@
  * can be dumped to CSV after programming (dump_cells). A read also charges
  * the driven row lines, each cols cell segments of c_wire:
  * e = sum_i v_i^2 (t_settle sum_j G_ij + cols c_wire), so larger arrays
- * cost more per driven row (Chen et al. 2018, NeuroSim's line model). */
+ * cost more per driven row (Chen et al. 2018, NeuroSim's line model).
+ * The programming is aimc_xbar_program with the streams of this instance's
+ * name (aimc_xbar_streams), as `aimc run` programs the array of its tile. */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -33,17 +35,18 @@ typedef struct {
   double sigma_g, wv_tol;
   int wv_max_pulses;
   char targets[AIMC_PARAM_STRLEN];
+  char pulsed[AIMC_PARAM_STRLEN];
   double drift_time;
   char dump_cells[AIMC_PARAM_STRLEN];
   int ir_solver;
 } crossbar_params;
 
 typedef struct {
-  void *mem; /* one instance block: xbar, rng, clipped inputs */
+  void *mem; /* one instance block: xbar, pulsed flags, clipped inputs */
   aimc_xbar *x;
-  gsl_rng *dev_rng; /* device construction and programming          */
+  unsigned char *pulsed; /* rows*cols, when the pulsed param names a file */
   double *v_clip;
-  unsigned long seed; /* drawn once, so reset rebuilds the same cells */
+  uint64_t seed; /* the run's, kept so reset rebuilds the same cells */
   aimc_prog_totals prog;
 } crossbar_state;
 
@@ -111,6 +114,11 @@ static const aimc_param PARAMS[] = {
      "Target-conductance CSV (rows lines of cols values in S); empty: cells "
      "stay as made.",
      "aimc/xbar.h", NULL, ""},
+    {"pulsed", AIMC_PT_STRING, offsetof(crossbar_params, pulsed), 0, 0, 0, AIMC_U_NONE,
+     "ideal / gaussian: CSV of rows lines of cols 0/1 flags, 0 for a cell left "
+     "unpulsed at its target (structural zeros of an exact-zeros mapping, cells "
+     "no weight uses); empty: every cell is pulsed.",
+     "aimc_xbar_prog_opts.pulsed (aimc/xbar.h); docs/mapping.md", NULL, ""},
     {"drift_time", AIMC_PT_REAL, offsetof(crossbar_params, drift_time), 0, 0,
      1e9, AIMC_U_SECOND,
      "Time between programming and the run (conductance drift).", "", NULL,
@@ -127,7 +135,32 @@ static const aimc_port_spec PORTS[] = {
     {"out", AIMC_PORT_OUT, AIMC_SIG_CURRENT, "cols", "Column currents (A)."},
 };
 
-/* Makes the cells (same seed: same cells), loads targets and programs. */
+/* A file param's path, from the netlist's folder as aimc run reads it;
+ * a file that cannot be read is a configuration error (exit 2). */
+static int file_error(aimc_ctx *ctx, int rc, const char *param) {
+  if (rc != AIMC_EIO) return rc;
+  char why[512];
+  snprintf(why, sizeof why, "%s", aimc_ctx_errmsg(ctx));
+  return aimc_error(ctx, AIMC_ENOTFOUND, "%s: %s", param, why);
+}
+
+/* Targets and pulsed flags from their files (when named). */
+static int load_files(aimc_inst *inst, crossbar_state *s) {
+  const crossbar_params *p = aimc_inst_params(inst);
+  aimc_ctx *ctx = aimc_inst_ctx(inst);
+  char path[2 * AIMC_PARAM_STRLEN];
+  int rc = AIMC_OK;
+  aimc_path_beside(aimc_inst_source(inst), p->targets, path, sizeof path);
+  if (*p->targets) rc = file_error(ctx, aimc_xbar_load_targets(s->x, path), "targets");
+  aimc_path_beside(aimc_inst_source(inst), p->pulsed, path, sizeof path);
+  if (!rc && *p->pulsed)
+    rc = file_error(ctx, aimc_xbar_load_pulsed(s->x, path, s->pulsed), "pulsed");
+  return rc;
+}
+
+/* Makes the cells and programs them, the one way aimc run programs its
+ * arrays (aimc_xbar_program, streams keyed by this instance's name: same
+ * seed, same cells). */
 static int build(aimc_inst *inst, crossbar_state *s) {
   const crossbar_params *p = aimc_inst_params(inst);
   aimc_ctx *ctx = aimc_inst_ctx(inst);
@@ -135,45 +168,42 @@ static int build(aimc_inst *inst, crossbar_state *s) {
   int rc = aimc_inst_device_open(inst, p->device, p->device_card, &dev);
   if (!rc && (rc = aimc_device_apply(ctx, dev, p->device_set))) aimc_device_free(ctx, dev);
   if (rc) return rc;
+  size_t cells = (size_t)p->rows * p->cols;
   size_t xbytes = (aimc_xbar_bytes(dev, p->rows, p->cols) + 15) & ~(size_t)15;
-  size_t rbytes = (aimc_block_rng_bytes() + 15) & ~(size_t)15;
+  size_t fbytes = (cells + 15) & ~(size_t)15;
   if (!s->mem)
-    s->mem = aimc_inst_alloc(
-        inst, xbytes + rbytes + (size_t)p->rows * sizeof(double));
+    s->mem = aimc_inst_alloc(inst, xbytes + fbytes + (size_t)p->rows * sizeof(double));
   if (!s->mem) {
     aimc_device_free(ctx, dev);
     return aimc_error(ctx, AIMC_ENOMEM, "crossbar %s: out of memory",
                       aimc_inst_name(inst));
   }
-  s->dev_rng = aimc_block_rng_init((char *)s->mem + xbytes, s->seed);
-  s->v_clip = (double *)((char *)s->mem + xbytes + rbytes);
-  s->x = aimc_xbar_place(ctx, s->mem, dev, p->rows, p->cols, s->dev_rng);
+  s->pulsed = (unsigned char *)s->mem + xbytes;
+  s->v_clip = (double *)((char *)s->mem + xbytes + fbytes);
+  aimc_xbar_streams rng;
+  aimc_xbar_streams_init(&rng, s->seed, aimc_inst_name(inst));
+  s->x = aimc_xbar_place(ctx, s->mem, dev, p->rows, p->cols, &rng.cells);
   aimc_nninv *nn = NULL;
   char who[AIMC_PARAM_STRLEN + 16];
   snprintf(who, sizeof who, "crossbar %s", aimc_inst_name(inst));
   rc = aimc_prog_mode_nn(ctx, p->program, p->nn_file, dev, who, &nn);
   aimc_device_free(ctx, dev);
-  if (rc) return rc;
-  /* A targets file that cannot be read is a configuration error (exit 2).
-   * A relative path is from the netlist's folder, as aimc run reads it. */
-  char targets[2 * AIMC_PARAM_STRLEN];
-  aimc_path_beside(aimc_inst_source(inst), p->targets, targets, sizeof targets);
-  if (*p->targets && (rc = aimc_xbar_load_targets(s->x, targets))) {
-    if (rc != AIMC_EIO) return rc;
-    char why[512];
-    snprintf(why, sizeof why, "%s", aimc_ctx_errmsg(ctx));
-    return aimc_error(ctx, AIMC_ENOTFOUND, "targets: %s", why);
+  if (!rc) rc = load_files(inst, s);
+  if (rc) {
+    aimc_nninv_free(ctx, nn);
+    return rc;
   }
   aimc_xbar_prog_opts o;
   aimc_xbar_prog_defaults(&o);
   o.mode = p->program;
   o.sigma_g_S = p->sigma_g;
+  o.pulsed = *p->pulsed ? s->pulsed : NULL;
   o.wv.tol_S = p->wv_tol;
   o.wv.max_pulses = p->wv_max_pulses;
   o.nn = nn;
   o.hybrid_k = p->wv_max_pulses;
   if (*p->targets || p->program != AIMC_XBAR_PROG_IDEAL)
-    rc = aimc_xbar_program(s->x, &o, s->dev_rng, &s->prog);
+    rc = aimc_xbar_program(s->x, &o, &rng.program, &s->prog);
   aimc_nninv_free(ctx, nn);
   if (rc) return rc;
   if (p->drift_time > 0) aimc_xbar_age(s->x, p->drift_time);
@@ -184,7 +214,7 @@ static int build(aimc_inst *inst, crossbar_state *s) {
 
 static int crossbar_init(aimc_inst *inst) {
   crossbar_state *s = aimc_inst_state(inst);
-  s->seed = gsl_rng_get(aimc_inst_rng(inst));
+  s->seed = aimc_ctx_seed(aimc_inst_ctx(inst));
   return build(inst, s);
 }
 

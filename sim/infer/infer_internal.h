@@ -19,6 +19,11 @@ struct aimc_hw {
   aimc_prog_stats prog;
 };
 
+/* The pulsed flags of array k (rows*cols, row-major, into pulsed): 1 for
+ * both devices of every placed weight, except, with arch.exact_zeros, those
+ * of the structural zeros (aimc_xbar_prog_opts.pulsed). */
+void aimc_hw_pulsed(const aimc_mapping *m, size_t k, unsigned char *pulsed);
+
 /* Effective weights of matrix mi (the exact ones with ideal devices). */
 static inline const double *aimc_hw_weights(const aimc_hw *hw, size_t mi) {
   return hw->w[mi] ? hw->w[mi] : hw->map->mats[mi].w;
