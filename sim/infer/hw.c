@@ -1,12 +1,12 @@
 /* Programming a mapping into devices: every array by the one programming
  * of a crossbar (aimc_xbar_program, the event crossbar's, with the streams
  * of its tile's crossbar instance; docs/mapping.md), then the effective
- * weights the arrays compute with, including drift since programming (the card's `age`) and
- * the IR drop of the crossbar model's solver, and the read-noise factors
- * (the card's read_noise) (docs/energy-latency.md). Drift, stuck cells
- * and read noise are the tile's device model's, as in the event crossbar
- * (models/crossbar.c). The programmed conductances can be saved and
- * reloaded. */
+ * weights the arrays compute with, including drift since programming (the
+ * card's `age`) and the IR drop of the crossbar model's solver, and the
+ * read-noise factors (the card's read_noise) (docs/energy-latency.md).
+ * Drift, stuck cells and read noise are the tile's device model's, as in
+ * the event crossbar (models/crossbar.c). The programmed conductances can
+ * be saved and reloaded. */
 #include <math.h>
 #include <string.h>
 
@@ -236,7 +236,7 @@ static int program_array(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xbar_set *x
   aimc_xbar_prog_opts o;
   aimc_xbar_prog_defaults(&o);
   o.mode = xs->mode;
-  o.sigma_g_S = xs->mode == AIMC_PROG_GAUSSIAN ? xs->sigma_S : 0;
+  o.sigma_g_S = xs->sigma_S;
   o.pulsed = pulsed;
   o.wv.tol_S = xs->tol_S;
   o.wv.max_pulses = xs->max_pulses;
