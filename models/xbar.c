@@ -215,13 +215,11 @@ const double *aimc_xbar_geff(aimc_xbar *x, double r_wire_Ohm) {
   return x->g_eff;
 }
 
-/* A value (by_value array) aged: a nominal cell of the card (no
- * device-to-device spread) set to it, aged, read back. */
-static double age_value(const aimc_xbar *x, void *cell, double g_S, double dt_s) {
-  aimc_device_cell_init(x->dev, cell, NULL);
-  aimc_device_set_g(x->dev, cell, g_S);
-  aimc_device_age(x->dev, cell, dt_s);
-  return aimc_device_g(x->dev, cell);
+double aimc_xbar_age_value(const aimc_device *dev, void *cell, double g_S, double dt_s) {
+  aimc_device_cell_init(dev, cell, NULL);
+  aimc_device_set_g(dev, cell, g_S);
+  aimc_device_age(dev, cell, dt_s);
+  return aimc_device_g(dev, cell);
 }
 
 void aimc_xbar_age(aimc_xbar *x, double dt_s) {
@@ -229,7 +227,7 @@ void aimc_xbar_age(aimc_xbar *x, double dt_s) {
   for (size_t k = 0; k < n; k++) {
     void *cell = (char *)x->cells + k * x->cell_size;
     if (x->by_value && !aimc_device_stuck(x->dev, cell))
-      x->g[k] = age_value(x, x->spare_cell, x->g[k], dt_s);
+      x->g[k] = aimc_xbar_age_value(x->dev, x->spare_cell, x->g[k], dt_s);
     else
       aimc_device_age(x->dev, cell, dt_s);
   }

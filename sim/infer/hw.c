@@ -311,13 +311,8 @@ static int effective_g(aimc_ctx *ctx, const aimc_mapping *m, size_t k, const xba
   if (x->drift_s > 0) {
     void *cell = aimc_malloc(ctx, aimc_device_cell_size(dev) + 16);
     if (!cell) return AIMC_ENOMEM;
-    for (size_t c = 0; c < cells; c++) {
-      if (stuck[c]) continue;
-      aimc_device_cell_init(dev, cell, NULL);
-      aimc_device_set_g(dev, cell, g[c]);
-      aimc_device_age(dev, cell, x->drift_s);
-      geff[c] = aimc_device_g(dev, cell);
-    }
+    for (size_t c = 0; c < cells; c++)
+      if (!stuck[c]) geff[c] = aimc_xbar_age_value(dev, cell, g[c], x->drift_s);
     aimc_free(ctx, cell);
   }
   if (!(x->r_wire_Ohm > 0)) return AIMC_OK;

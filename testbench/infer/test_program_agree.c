@@ -3,7 +3,8 @@
  * crossbar's init) hold the same conductances, bit for bit, in every
  * array: Gaussian programming with stuck cells and structural zeros left
  * pristine, and write-verify with stuck cells. Another seed gives other
- * cells, so the comparison can fail. */
+ * cells, so the comparison can fail. The pulsed-cell file's round trip and
+ * errors. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "aimc/device.h"
 #include "aimc/infer.h"
 #include "aimc/map.h"
 #include "aimc/s4d_model.h"
@@ -173,10 +175,40 @@ static void test_write_verify(void **st) {
   check_agree(&a, "agree_wv");
 }
 
+/* A pulsed file round-trips, and a flag other than 0 or 1 or a short row
+ * is refused naming the file, line and column. */
+static void test_pulsed_file(void **st) {
+  (void)st;
+  aimc_ctx *ctx = aimc_ctx_alloc(SEED);
+  aimc_device *dev = NULL;
+  assert_int_equal(aimc_device_alloc(ctx, "pulse", &dev), AIMC_OK);
+  aimc_xbar *x = NULL;
+  assert_int_equal(aimc_xbar_alloc(ctx, dev, 2, 3, NULL, &x), AIMC_OK);
+  const char *dir = test_tmpdir("agree_pulsed");
+  unsigned char in[6] = {1, 0, 0, 1, 1, 0}, out[6];
+  char path[600];
+  snprintf(path, sizeof path, "%s/p.csv", dir);
+  assert_int_equal(aimc_xbar_write_pulsed(ctx, path, 2, 3, in), AIMC_OK);
+  assert_int_equal(aimc_xbar_load_pulsed(x, path, out), AIMC_OK);
+  assert_memory_equal(in, out, sizeof in);
+  char *bad = test_write_file(dir, "bad.csv", "1,0,0\n0,2,1\n");
+  assert_int_equal(aimc_xbar_load_pulsed(x, bad, out), AIMC_EFORMAT);
+  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "bad.csv:2:3: pulsed flag 2 is not 0 or 1"));
+  free(bad);
+  bad = test_write_file(dir, "short.csv", "1,0,0\n0,1\n");
+  assert_int_equal(aimc_xbar_load_pulsed(x, bad, out), AIMC_ESHAPE);
+  assert_non_null(strstr(aimc_ctx_errmsg(ctx), "short.csv:2:"));
+  free(bad);
+  aimc_xbar_free(x);
+  aimc_device_free(ctx, dev);
+  aimc_ctx_free(ctx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gaussian),
       cmocka_unit_test(test_write_verify),
+      cmocka_unit_test(test_pulsed_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -182,12 +182,12 @@ int aimc_xbar_write_pulsed(aimc_ctx *ctx, const char *path, int rows, int cols,
  * clipped to the device's window (aimc_device_window: the card with its
  * device_set), drawn from rng cell by cell in row-major order; IDEAL and
  * unpulsed cells hold their target exactly. The array then reads, dumps
- * and ages those values (aimc_xbar_age: a nominal cell of the card set to
- * the value, then aged). The device modes leave the cells' own states,
- * drawn from rng row-major as the controllers go. rng NULL: no
- * programming noise. ONE_SHOT fits the inverse model first (allocates; the
- * only allocation here). ONE_SHOT_NN / HYBRID: AIMC_EINVAL without a network or when it was
- * trained for another card (aimc_nninv_check_device). */
+ * and ages those values (aimc_xbar_age_value). The device modes leave the
+ * cells' own states, drawn from rng row-major as the controllers go. rng
+ * NULL: no programming noise. ONE_SHOT fits the inverse model first
+ * (allocates; the only allocation here). ONE_SHOT_NN / HYBRID: AIMC_EINVAL
+ * without a network or when it was trained for another card
+ * (aimc_nninv_check_device). */
 int aimc_xbar_program(aimc_xbar *x, const aimc_xbar_prog_opts *o, gsl_rng *rng,
                       aimc_prog_totals *tot);
 
@@ -225,6 +225,10 @@ int aimc_xbar_ir_nodal(aimc_ctx *ctx, int rows, int cols, const double *g_S,
                        double r_wire_Ohm, double *g_eff_S, double *y_S,
                        int *iters);
 
+/* A programmed value aged dt_s seconds by the card of dev: a nominal cell
+ * (no device-to-device spread) set to g_S, aged, read back; cell is
+ * scratch of aimc_device_cell_size(dev) bytes. */
+double aimc_xbar_age_value(const aimc_device *dev, void *cell, double g_S, double dt_s);
 /* Lets dt_s seconds pass on every cell (drift), then refreshes. An array
  * programmed by value (IDEAL, GAUSSIAN) ages its values: each healthy one
  * through a nominal cell of the card set to it (as `aimc run` ages them);
