@@ -8,7 +8,9 @@
  * can be dumped to CSV after programming (dump_cells). A read also charges
  * the driven row lines, each cols cell segments of c_wire:
  * e = sum_i v_i^2 (t_settle sum_j G_ij + cols c_wire), so larger arrays
- * cost more per driven row (Chen et al. 2018, NeuroSim's line model). */
+ * cost more per driven row (Chen et al. 2018, NeuroSim's line model).
+ * The programming is aimc_xbar_program with the streams of this instance's
+ * name (aimc_xbar_streams), as `aimc run` programs the array of its tile. */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -51,14 +53,15 @@ typedef struct {
   double *sum;   /* a slot's columns when slots share columns, else NULL */
   aimc_op_use use;
   int exact;     /* the devices at their targets: the layout's weights */
+  int planned;   /* the plans are built (a reset keeps them: same cells) */
 } word_read;
 
 typedef struct {
-  void *mem; /* one instance block: xbar, rng, clipped inputs */
+  void *mem; /* one instance block: xbar, pulsed flags, clipped inputs */
   aimc_xbar *x;
-  gsl_rng *dev_rng; /* device construction and programming          */
+  unsigned char *pulsed; /* rows*cols: the cells the layout has pulsed */
   double *v_clip;
-  unsigned long seed; /* drawn once, so reset rebuilds the same cells */
+  uint64_t seed; /* the run's, kept so reset rebuilds the same cells */
   aimc_prog_totals prog;
   word_read *words;   /* NULL: volts in, amperes out */
 } crossbar_state;
@@ -238,12 +241,42 @@ static int words_plan(aimc_inst *inst, word_read *w) {
   aimc_free(ctx, wt);
   aimc_free(ctx, nv);
   if (!rc && !(w->scratch = aimc_inst_alloc(inst, sizeof(double) * scratch))) rc = AIMC_ENOMEM;
+  w->planned = !rc;
   return rc == AIMC_ENOMEM
              ? aimc_error(ctx, rc, "crossbar %s: out of memory", aimc_inst_name(inst))
              : rc;
 }
 
-/* Makes the cells (same seed: same cells), loads targets and programs. */
+/* A file param's path, from the netlist's folder as aimc run reads it;
+ * a file that cannot be read is a configuration error (exit 2). */
+static int file_error(aimc_ctx *ctx, int rc, const char *param) {
+  if (rc != AIMC_EIO) return rc;
+  char why[512];
+  snprintf(why, sizeof why, "%s", aimc_ctx_errmsg(ctx));
+  return aimc_error(ctx, AIMC_ENOTFOUND, "%s: %s", param, why);
+}
+
+/* The targets, and the layout with the cells it has pulsed (when named;
+ * a reset keeps the layout it read). */
+static int load_files(aimc_inst *inst, crossbar_state *s) {
+  const crossbar_params *p = aimc_inst_params(inst);
+  aimc_ctx *ctx = aimc_inst_ctx(inst);
+  char path[2 * AIMC_PARAM_STRLEN];
+  int rc = AIMC_OK;
+  aimc_path_beside(aimc_inst_source(inst), p->targets, path, sizeof path);
+  if (*p->targets) rc = file_error(ctx, aimc_xbar_load_targets(s->x, path), "targets");
+  if (rc || !*p->layout || s->words) return rc;
+  aimc_xbar_layout *layout = NULL;
+  if ((rc = load_layout(inst, &layout))) return rc;
+  if (!(s->words = words_new(inst, layout)))
+    return aimc_error(ctx, AIMC_ENOMEM, "crossbar %s: out of memory", aimc_inst_name(inst));
+  aimc_xbar_layout_pulsed(layout, s->pulsed);
+  return AIMC_OK;
+}
+
+/* Makes the cells and programs them, the one way aimc run programs its
+ * arrays (aimc_xbar_program, streams keyed by this instance's name: same
+ * seed, same cells). */
 static int build(aimc_inst *inst, crossbar_state *s) {
   const crossbar_params *p = aimc_inst_params(inst);
   aimc_ctx *ctx = aimc_inst_ctx(inst);
@@ -251,65 +284,59 @@ static int build(aimc_inst *inst, crossbar_state *s) {
   int rc = aimc_inst_device_open(inst, p->device, p->device_card, &dev);
   if (!rc && (rc = aimc_device_apply(ctx, dev, p->device_set))) aimc_device_free(ctx, dev);
   if (rc) return rc;
+  size_t cells = (size_t)p->rows * p->cols;
   size_t xbytes = (aimc_xbar_bytes(dev, p->rows, p->cols) + 15) & ~(size_t)15;
-  size_t rbytes = (aimc_block_rng_bytes() + 15) & ~(size_t)15;
+  size_t fbytes = (cells + 15) & ~(size_t)15;
   if (!s->mem)
-    s->mem = aimc_inst_alloc(
-        inst, xbytes + rbytes + (size_t)p->rows * sizeof(double));
+    s->mem = aimc_inst_alloc(inst, xbytes + fbytes + (size_t)p->rows * sizeof(double));
   if (!s->mem) {
     aimc_device_free(ctx, dev);
     return aimc_error(ctx, AIMC_ENOMEM, "crossbar %s: out of memory",
                       aimc_inst_name(inst));
   }
-  s->dev_rng = aimc_block_rng_init((char *)s->mem + xbytes, s->seed);
-  s->v_clip = (double *)((char *)s->mem + xbytes + rbytes);
-  s->x = aimc_xbar_place(ctx, s->mem, dev, p->rows, p->cols, s->dev_rng);
+  s->pulsed = (unsigned char *)s->mem + xbytes;
+  s->v_clip = (double *)((char *)s->mem + xbytes + fbytes);
+  aimc_xbar_streams rng;
+  aimc_xbar_streams_init(&rng, s->seed, aimc_inst_name(inst));
+  s->x = aimc_xbar_place(ctx, s->mem, dev, p->rows, p->cols, &rng.cells);
   aimc_nninv *nn = NULL;
   char who[AIMC_PARAM_STRLEN + 16];
   snprintf(who, sizeof who, "crossbar %s", aimc_inst_name(inst));
   rc = aimc_prog_mode_nn(ctx, p->program, p->nn_file, dev, who, &nn);
   aimc_device_free(ctx, dev);
-  if (rc) return rc;
-  /* A targets file that cannot be read is a configuration error (exit 2).
-   * A relative path is from the netlist's folder, as aimc run reads it. */
-  char targets[2 * AIMC_PARAM_STRLEN];
-  aimc_path_beside(aimc_inst_source(inst), p->targets, targets, sizeof targets);
-  if (*p->targets && (rc = aimc_xbar_load_targets(s->x, targets))) {
-    if (rc != AIMC_EIO) return rc;
-    char why[512];
-    snprintf(why, sizeof why, "%s", aimc_ctx_errmsg(ctx));
-    return aimc_error(ctx, AIMC_ENOTFOUND, "targets: %s", why);
+  if (!rc) rc = load_files(inst, s);
+  if (rc) {
+    aimc_nninv_free(ctx, nn);
+    return rc;
   }
   aimc_xbar_prog_opts o;
   aimc_xbar_prog_defaults(&o);
   o.mode = p->program;
   o.sigma_g_S = p->sigma_g;
+  o.pulsed = s->words ? s->pulsed : NULL;
   o.wv.tol_S = p->wv_tol;
   o.wv.max_pulses = p->wv_max_pulses;
   o.nn = nn;
   o.hybrid_k = p->wv_max_pulses;
   if (*p->targets || p->program != AIMC_XBAR_PROG_IDEAL)
-    rc = aimc_xbar_program(s->x, &o, s->dev_rng, &s->prog);
+    rc = aimc_xbar_program(s->x, &o, &rng.program, &s->prog);
   aimc_nninv_free(ctx, nn);
   if (rc) return rc;
-  aimc_xbar_layout *layout = NULL;
-  if (*p->layout && !s->words && (rc = load_layout(inst, &layout))) return rc;
-  if (layout) s->words = words_new(inst, layout);
-  if (layout && !s->words) return aimc_error(ctx, AIMC_ENOMEM, "%s: out of memory", who);
-  if (layout) { /* priced as aimc run prices it: on the programmed cells */
-    s->words->use = aimc_xbar_layout_read_use(layout, aimc_xbar_gmatrix(s->x));
-    s->words->exact = at_targets(p, s->x, layout);
+  word_read *w = s->words;
+  if (w) { /* priced as aimc run prices it: on the programmed cells */
+    w->use = aimc_xbar_layout_read_use(w->layout, aimc_xbar_gmatrix(s->x));
+    w->exact = at_targets(p, s->x, w->layout);
   }
   if (p->drift_time > 0) aimc_xbar_age(s->x, p->drift_time);
   if ((rc = aimc_xbar_set_ir(s->x, p->ir_solver, p->r_wire))) return rc;
-  if (layout && (rc = words_plan(inst, s->words))) return rc;
+  if (w && !w->planned && (rc = words_plan(inst, w))) return rc;
   if (*p->dump_cells) return aimc_xbar_dump(s->x, p->dump_cells);
   return AIMC_OK;
 }
 
 static int crossbar_init(aimc_inst *inst) {
   crossbar_state *s = aimc_inst_state(inst);
-  s->seed = gsl_rng_get(aimc_inst_rng(inst));
+  s->seed = aimc_ctx_seed(aimc_inst_ctx(inst));
   return build(inst, s);
 }
 

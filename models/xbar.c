@@ -11,13 +11,14 @@
 
 /* Everything lives in one block (so the engine can own it with
  * aimc_inst_alloc): the struct, a copy of the device and its parameters,
- * the cells and the matrices, each part 16-byte aligned. */
+ * the cells and the matrices, and one spare cell (ageing values), each
+ * part 16-byte aligned. */
 static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
 
 static size_t layout(const aimc_device *dev, int rows, int cols,
-                     size_t off[10]) {
+                     size_t off[11]) {
   size_t n = (size_t)rows * cols, at = 0;
-  size_t sizes[10] = {sizeof(aimc_xbar),
+  size_t sizes[11] = {sizeof(aimc_xbar),
                      sizeof(aimc_device),
                      dev->model->params_size,
                      n * dev->model->cell_size,
@@ -26,8 +27,9 @@ static size_t layout(const aimc_device *dev, int rows, int cols,
                      n * sizeof(double),
                      n * sizeof(double),
                      ((size_t)2 * rows + cols) * sizeof(double),
-                     (size_t)rows * rows * sizeof(double)};
-  for (int k = 0; k < 10; k++) {
+                     (size_t)rows * rows * sizeof(double),
+                     dev->model->cell_size};
+  for (int k = 0; k < 11; k++) {
     off[k] = at;
     at += align16(sizes[k]);
   }
@@ -35,14 +37,14 @@ static size_t layout(const aimc_device *dev, int rows, int cols,
 }
 
 size_t aimc_xbar_bytes(const aimc_device *dev, int rows, int cols) {
-  size_t off[10];
+  size_t off[11];
   if (rows < 1 || cols < 1) return 0;
   return layout(dev, rows, cols, off);
 }
 
 aimc_xbar *aimc_xbar_place(aimc_ctx *ctx, void *mem, const aimc_device *dev,
                            int rows, int cols, gsl_rng *rng) {
-  size_t off[10];
+  size_t off[11];
   size_t total = layout(dev, rows, cols, off);
   char *base = mem;
   memset(base, 0, total);
@@ -63,6 +65,7 @@ aimc_xbar *aimc_xbar_place(aimc_ctx *ctx, void *mem, const aimc_device *dev,
   x->row_sum = (double *)(base + off[8]);
   x->scratch = x->row_sum + rows;
   x->y_in = (double *)(base + off[9]);
+  x->spare_cell = base + off[10];
   x->read_noise = aimc_device_read_noise(x->dev);
   size_t n = (size_t)rows * cols;
   for (size_t k = 0; k < n; k++) {
@@ -109,7 +112,9 @@ double aimc_xbar_g(const aimc_xbar *x, int row, int col) {
 }
 
 void aimc_xbar_set_g(aimc_xbar *x, int row, int col, double g_S) {
-  aimc_device_set_g(x->dev, aimc_xbar_cell(x, row, col), g_S);
+  void *cell = aimc_xbar_cell(x, row, col);
+  aimc_device_set_g(x->dev, cell, g_S);
+  if (x->by_value && !aimc_device_stuck(x->dev, cell)) x->g[(size_t)row * x->cols + col] = g_S;
   aimc_xbar_refresh(x);
 }
 
@@ -152,8 +157,10 @@ int aimc_xbar_set_ir(aimc_xbar *x, int solver, double r_wire_Ohm) {
 
 void aimc_xbar_refresh(aimc_xbar *x) {
   size_t n = (size_t)x->rows * x->cols;
-  for (size_t k = 0; k < n; k++)
-    x->g[k] = aimc_device_g(x->dev, (char *)x->cells + k * x->cell_size);
+  for (size_t k = 0; k < n; k++) {
+    const void *cell = (char *)x->cells + k * x->cell_size;
+    if (!x->by_value || aimc_device_stuck(x->dev, cell)) x->g[k] = aimc_device_g(x->dev, cell);
+  }
   /* The nodal solve is costly: rebuilt at the next read, not per cell. */
   x->eff_valid = 0;
 }
@@ -208,10 +215,22 @@ const double *aimc_xbar_geff(aimc_xbar *x, double r_wire_Ohm) {
   return x->g_eff;
 }
 
+double aimc_xbar_age_value(const aimc_device *dev, void *cell, double g_S, double dt_s) {
+  aimc_device_cell_init(dev, cell, NULL);
+  aimc_device_set_g(dev, cell, g_S);
+  aimc_device_age(dev, cell, dt_s);
+  return aimc_device_g(dev, cell);
+}
+
 void aimc_xbar_age(aimc_xbar *x, double dt_s) {
   size_t n = (size_t)x->rows * x->cols;
-  for (size_t k = 0; k < n; k++)
-    aimc_device_age(x->dev, (char *)x->cells + k * x->cell_size, dt_s);
+  for (size_t k = 0; k < n; k++) {
+    void *cell = (char *)x->cells + k * x->cell_size;
+    if (x->by_value && !aimc_device_stuck(x->dev, cell))
+      x->g[k] = aimc_xbar_age_value(x->dev, x->spare_cell, x->g[k], dt_s);
+    else
+      aimc_device_age(x->dev, cell, dt_s);
+  }
   aimc_xbar_refresh(x);
 }
 

@@ -65,6 +65,19 @@ void aimc_xbar_slot_weights(const aimc_xbar_layout *l, int s, const double *g, d
     }
 }
 
+void aimc_xbar_layout_pulsed(const aimc_xbar_layout *l, unsigned char *pulsed) {
+  memset(pulsed, 0, (size_t)l->rows * (size_t)l->cols);
+  for (int s = 0; s < l->n_slots; s++) {
+    const aimc_xbar_slot *t = &l->slot[s];
+    for (int j = 0; j < t->n_out; j++)
+      for (int i = 0; i < t->n_in; i++) {
+        size_t pos = aimc_xbar_slot_pos(l, t, i, j), neg = aimc_xbar_slot_neg(l, pos);
+        pulsed[pos] = pulsed[neg] =
+            !(l->exact_zeros && !t->is_value[(size_t)j * (size_t)t->n_in + (size_t)i]);
+      }
+  }
+}
+
 aimc_op_use aimc_xbar_layout_read_use(const aimc_xbar_layout *l, const double *g) {
   aimc_op_use use = {0, 0, 0};
   for (int r = 0; r < l->rows; r++) {
@@ -207,6 +220,11 @@ static int read_slots(aimc_ctx *ctx, const char *path, const cJSON *root, const 
   if (!st) st = get_int(ctx, path, "", root, "rows", 1, &l->rows);
   if (!st) st = get_int(ctx, path, "", root, "cols", 1, &l->cols);
   if (!st) st = get_num(ctx, path, "", root, "span_S", &l->span_S);
+  const cJSON *ez = cJSON_GetObjectItemCaseSensitive(root, "exact_zeros");
+  if (!st && !cJSON_IsBool(ez))
+    st = aimc_error(ctx, AIMC_EFORMAT, "%s: exact_zeros: %s", path,
+                    ez ? "not true or false" : "missing");
+  if (!st) l->exact_zeros = cJSON_IsTrue(ez);
   s = 0;
   for (const cJSON *o = arr->child; o && !st; o = o->next, s++) {
     aimc_xbar_slot *t = &l->slot[s];
@@ -274,7 +292,8 @@ static cJSON *to_json(const aimc_xbar_layout *l, char *row) {
   int ok = root && cJSON_AddNumberToObject(root, "rows", l->rows) &&
            cJSON_AddNumberToObject(root, "cols", l->cols) &&
            cJSON_AddStringToObject(root, "pair", l->rf == 2 ? "rows" : "cols") &&
-           cJSON_AddItemToObject(root, "span_S", exact_number(l->span_S));
+           cJSON_AddItemToObject(root, "span_S", exact_number(l->span_S)) &&
+           cJSON_AddBoolToObject(root, "exact_zeros", l->exact_zeros);
   cJSON *slots = ok ? cJSON_AddArrayToObject(root, "slots") : NULL;
   ok = slots != NULL;
   for (int s = 0; ok && s < l->n_slots; s++) {

@@ -1,5 +1,6 @@
-/* Crossbar programming passes (ideal, Gaussian, write-verify, one-shot,
- * neural one-shot, hybrid),
+/* The one programming of a crossbar (ideal, Gaussian, write-verify,
+ * one-shot, neural one-shot, hybrid) that `aimc run` and the crossbar
+ * event model share, with its random streams keyed by the instance name;
  * target CSV files and cell-state dumps. */
 #include <errno.h>
 #include <gsl/gsl_randist.h>
@@ -58,6 +59,26 @@ static int hist_bin(int pulses) {
   return b;
 }
 
+void aimc_xbar_streams_init(aimc_xbar_streams *s, uint64_t seed, const char *name) {
+  /* The instance's key as the engine derives it, then one stream each. */
+  uint64_t key = aimc_seed_derive(seed, aimc_hash_str(name));
+  gsl_rng *r[2] = {&s->cells, &s->program};
+  const char *what[2] = {"aimc.program.cells", "aimc.program"};
+  for (int i = 0; i < 2; i++) {
+    *r[i] = (gsl_rng){gsl_rng_taus2, s->state_[i]};
+    gsl_rng_set(r[i], (unsigned long)aimc_seed_derive(key, aimc_hash_str(what[i])));
+  }
+}
+
+/* The value a value mode (IDEAL, GAUSSIAN) gives healthy cell k. */
+static double program_value(const aimc_xbar_prog_opts *o, size_t k, double target,
+                            double g_lo, double g_hi, gsl_rng *rng) {
+  if (o->mode != AIMC_XBAR_PROG_GAUSSIAN || (o->pulsed && !o->pulsed[k]) || !rng ||
+      !(o->sigma_g_S > 0))
+    return target;
+  return fmin(g_hi, fmax(g_lo, target + gsl_ran_gaussian_ziggurat(rng, o->sigma_g_S)));
+}
+
 int aimc_xbar_program(aimc_xbar *x, const aimc_xbar_prog_opts *o, gsl_rng *rng,
                       aimc_prog_totals *tot) {
   aimc_prog_totals t = {0};
@@ -76,6 +97,7 @@ int aimc_xbar_program(aimc_xbar *x, const aimc_xbar_prog_opts *o, gsl_rng *rng,
   }
   double g_lo, g_hi, se = 0;
   aimc_device_window(x->dev, &g_lo, &g_hi);
+  int by_value = !aimc_prog_mode_by_devices(o->mode);
   size_t n = (size_t)x->rows * x->cols;
   for (size_t k = 0; k < n; k++) {
     void *cell = (char *)x->cells + k * x->cell_size;
@@ -87,13 +109,13 @@ int aimc_xbar_program(aimc_xbar *x, const aimc_xbar_prog_opts *o, gsl_rng *rng,
       continue;
     }
     switch (o->mode) {
-      case AIMC_XBAR_PROG_GAUSSIAN: {
-        double g = target + (rng && o->sigma_g_S > 0
-                                 ? gsl_ran_gaussian_ziggurat(rng, o->sigma_g_S)
-                                 : 0);
-        aimc_device_set_g(x->dev, cell, fmin(g_hi, fmax(g_lo, g)));
+      case AIMC_XBAR_PROG_IDEAL:
+      case AIMC_XBAR_PROG_GAUSSIAN:
+        /* The value is what the array holds; the cell's state follows as
+         * near as its own window lets it (for a later pass by devices). */
+        x->g[k] = program_value(o, k, target, g_lo, g_hi, rng);
+        aimc_device_set_g(x->dev, cell, x->g[k]);
         break;
-      }
       case AIMC_XBAR_PROG_WRITE_VERIFY:
         aimc_wv_program(x->dev, &o->wv, cell, target, rng, &r);
         break;
@@ -107,11 +129,10 @@ int aimc_xbar_program(aimc_xbar *x, const aimc_xbar_prog_opts *o, gsl_rng *rng,
         aimc_nninv_hybrid(o->nn, x->dev, &o->wv, o->hybrid_k, o->hybrid_verify,
                           cell, target, rng, &r);
         break;
-      default:
-        aimc_device_set_g(x->dev, cell, target);
+      default: /* aimc_xbar_prog_opts checked by the callers' param tables */
         break;
     }
-    double err = aimc_device_g(x->dev, cell) - target;
+    double err = (by_value ? x->g[k] : aimc_device_g(x->dev, cell)) - target;
     t.converged += fabs(err) <= o->wv.tol_S;
     t.pulses += r.pulses;
     t.reads += r.reads;
@@ -124,29 +145,28 @@ int aimc_xbar_program(aimc_xbar *x, const aimc_xbar_prog_opts *o, gsl_rng *rng,
   long healthy = t.cells - t.stuck;
   t.rms_err_S = healthy ? sqrt(se / healthy) : 0;
   aimc_oneshot_free(x->ctx, os);
+  x->by_value = by_value;
   aimc_xbar_refresh(x);
   if (tot) *tot = t;
   return AIMC_OK;
 }
 
-int aimc_xbar_load_targets(aimc_xbar *x, const char *path) {
+/* Reads a rows x cols CSV of values >= 0 (at most `max`, which names
+ * them in messages as `what`) into g; errors name the file, line and
+ * column. */
+static int read_grid(aimc_xbar *x, const char *path, double max, const char *what,
+                     double *g) {
   char *text = NULL;
   size_t size;
   int rc = aimc_read_file(x->ctx, path, &text, &size);
   if (rc) return rc;
-  size_t n = (size_t)x->rows * x->cols;
-  double *g = aimc_calloc(x->ctx, n, sizeof(double));
-  if (!g) {
-    aimc_free(x->ctx, text);
-    return aimc_error(x->ctx, AIMC_ENOMEM, "%s: out of memory", path);
-  }
   int row = 0, line = 0;
   char *cursor = text, *s, *p;
   while (!rc && (p = aimc_text_line(&cursor, &line, &s))) {
     if (row >= x->rows) {
       rc = aimc_error(x->ctx, AIMC_ESHAPE,
-                      "%s:%d:1: more than rows = %d lines of targets", path,
-                      line, x->rows);
+                      "%s:%d:1: more than rows = %d lines of %ss", path,
+                      line, x->rows, what);
       break;
     }
     for (int col = 0; col < x->cols && !rc; col++) {
@@ -155,10 +175,10 @@ int aimc_xbar_load_targets(aimc_xbar *x, const char *path) {
       double v = strtod(p, &end);
       int col_pos = (int)(p - s) + 1;
       while (*end == ' ' || *end == '\t') end++;
-      if (end == p || errno || !isfinite(v) || v < 0)
-        rc = aimc_error(x->ctx, AIMC_EFORMAT,
-                        "%s:%d:%d: target %d is not a conductance >= 0 in S",
-                        path, line, col_pos, col + 1);
+      if (end == p || errno || !isfinite(v) || v < 0 || v > max)
+        rc = aimc_error(x->ctx, AIMC_EFORMAT, "%s:%d:%d: %s %d is not %s", path, line,
+                        col_pos, what, col + 1,
+                        max == 1 ? "0 or 1" : "a conductance >= 0 in S");
       else if (col + 1 < x->cols && *end != ',')
         rc = aimc_error(x->ctx, AIMC_ESHAPE,
                         "%s:%d:%d: expected cols = %d values, found %d", path,
@@ -176,12 +196,19 @@ int aimc_xbar_load_targets(aimc_xbar *x, const char *path) {
     row++;
   }
   if (!rc && row < x->rows)
-    rc = aimc_error(x->ctx, AIMC_ESHAPE,
-                    "%s: %d lines of targets, expected rows = %d", path, row,
-                    x->rows);
+    rc = aimc_error(x->ctx, AIMC_ESHAPE, "%s: %d lines of %ss, expected rows = %d",
+                    path, row, what, x->rows);
+  aimc_free(x->ctx, text);
+  return rc;
+}
+
+int aimc_xbar_load_targets(aimc_xbar *x, const char *path) {
+  size_t n = (size_t)x->rows * x->cols;
+  double *g = aimc_calloc(x->ctx, n, sizeof(double));
+  if (!g) return aimc_error(x->ctx, AIMC_ENOMEM, "%s: out of memory", path);
+  int rc = read_grid(x, path, HUGE_VAL, "target", g);
   if (!rc) aimc_xbar_set_targets(x, g);
   aimc_free(x->ctx, g);
-  aimc_free(x->ctx, text);
   return rc;
 }
 

@@ -1,16 +1,15 @@
-/* Programming a mapping into devices: each used device gets its target
- * through the chosen mode (ideal or Gaussian error; stuck cells as the
- * tile's device card draws them), then the effective weights the arrays
- * compute with, including drift since programming (the card's `age`) and
- * the IR drop of the crossbar model's solver, and the read-noise factors
- * (the card's read_noise) (docs/energy-latency.md). Drift, stuck cells
- * and read noise are the tile's device model's, as in the event crossbar
- * (models/crossbar.c). The programmed conductances can be saved and
- * reloaded. */
+/* Programming a mapping into devices: every array by the one programming
+ * of a crossbar (aimc_xbar_program, the event crossbar's, with the streams
+ * of its tile's crossbar instance; docs/mapping.md), then the effective
+ * weights the arrays compute with, including drift since programming (the
+ * card's `age`) and the IR drop of the crossbar model's solver, and the
+ * read-noise factors (the card's read_noise) (docs/energy-latency.md).
+ * Drift, stuck cells and read noise are the tile's device model's, as in
+ * the event crossbar (models/crossbar.c). The programmed conductances can
+ * be saved and reloaded. */
 #include <math.h>
 #include <string.h>
 
-#include <gsl/gsl_randist.h>
 #include <zlib.h>
 
 #include "aimc/device.h"
@@ -76,10 +75,6 @@ const aimc_prog_stats *aimc_hw_prog_stats(const aimc_hw *hw) { return &hw->prog;
         }                                                                    \
     }                                                                        \
   } while (0)
-
-static double clip(double g, const aimc_arch *a) {
-  return g < a->g_min_S ? a->g_min_S : (g > a->g_max_S ? a->g_max_S : g);
-}
 
 /* The crossbar settings of array k's tile, as the netlist gives them (the
  * mapped values unless hand edited or overridden): how it is programmed,
@@ -167,14 +162,6 @@ static int tile_device(aimc_ctx *ctx, size_t k, const xbar_set *x, aimc_device *
   return st;
 }
 
-/* Programs one device: returns the conductance reached. */
-static double program_device(const aimc_arch *a, const xbar_set *x, double target,
-                             gsl_rng *rng) {
-  if (x->mode == AIMC_PROG_GAUSSIAN && x->sigma_S > 0)
-    return clip(target + gsl_ran_gaussian_ziggurat(rng, x->sigma_S), a);
-  return target;
-}
-
 static void add_residual(aimc_prog_stats *ps, double r) {
   ps->resid_mean_S += r;
   ps->resid_rms_S += r * r;
@@ -183,120 +170,96 @@ static void add_residual(aimc_prog_stats *ps, double r) {
   ps->resid_hist[bin < 15 ? bin : 15]++;
 }
 
-/* Write-verify or one-shot of array k through the device model of its
- * tile (aimc/xbar.h): the array becomes a functional crossbar of that
- * device, every cell is programmed to its target, and the reached
- * conductances are kept. Residuals are taken over placed devices. */
-static int program_array_devices(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xbar_set *xs,
-                                 gsl_rng *rng) {
+/* Array k's pulsed cells, from its layout as the event crossbar gets
+ * them (aimc_xbar_layout_pulsed). */
+static int array_pulsed(aimc_ctx *ctx, const aimc_mapping *m, size_t k, unsigned char *pulsed) {
+  aimc_xbar_layout *l = NULL;
+  int st = aimc_map_array_layout(ctx, m, k, &l);
+  if (!st) aimc_xbar_layout_pulsed(l, pulsed);
+  aimc_xbar_layout_free(ctx, l);
+  return st;
+}
+
+/* The costs of array k's programming: by the device models, what their
+ * controllers report; by value (ideal, gaussian), one pulse of the arch's
+ * per pulsed healthy device. Arrays program in parallel, the devices of
+ * one in series. */
+static void add_costs(aimc_hw *hw, size_t k, const xbar_set *xs, const unsigned char *pulsed,
+                      const aimc_prog_totals *tot) {
+  const aimc_arch *a = &hw->map->arch;
+  aimc_prog_stats *ps = &hw->prog;
+  ps->stuck += (uint64_t)tot->stuck;
+  if (by_devices(xs->mode)) {
+    ps->pulses += (uint64_t)tot->pulses;
+    ps->e_J += tot->e_J;
+    if (tot->t_s > ps->t_s) ps->t_s = tot->t_s;
+    return;
+  }
+  uint64_t pulses = 0;
+  for (size_t c = 0; c < (size_t)a->rows * a->cols; c++)
+    pulses += pulsed[c] && !hw->stuck[k][c];
+  ps->pulses += pulses;
+  ps->e_J += (double)pulses * a->e_pulse_J;
+  if ((double)pulses * a->t_pulse_s > ps->t_s) ps->t_s = (double)pulses * a->t_pulse_s;
+}
+
+/* Array k programmed as its tile says, by the one programming of a
+ * crossbar (aimc_xbar_program, aimc/xbar.h) with the streams of its
+ * crossbar instance (tile name + ".xbar") under the run's seed, as the
+ * event crossbar of that instance programs itself: the array becomes a
+ * functional crossbar of the tile's device (every cell made by the card,
+ * row-major), every cell is programmed to its target, and the reached
+ * conductances and stuck flags are kept. Residuals are taken over placed
+ * devices, stuck ones included (as a reloaded programming recounts them). */
+static int program_array(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xbar_set *xs,
+                         unsigned char *pulsed) {
   const aimc_mapping *m = hw->map;
   const aimc_arch *a = &m->arch;
-  aimc_prog_stats *ps = &hw->prog;
   aimc_device *dev = NULL;
   aimc_xbar *x = NULL;
   aimc_nninv *nn = NULL;
+  char name[80];
+  aimc_map_array_name(m, k, name, sizeof name - 8);
+  strcat(name, ".xbar");
+  aimc_xbar_streams rng;
+  aimc_xbar_streams_init(&rng, aimc_ctx_seed(ctx), name);
   int st = tile_device(ctx, k, xs, &dev);
   char who[48];
   snprintf(who, sizeof who, "tile %zu", k);
   if (!st) st = aimc_prog_mode_nn(ctx, xs->mode, xs->nn_file, dev, who, &nn);
-  if (!st) st = aimc_xbar_alloc(ctx, dev, a->rows, a->cols, rng, &x);
+  if (!st) st = aimc_xbar_alloc(ctx, dev, a->rows, a->cols, &rng.cells, &x);
   if (!st) st = aimc_xbar_set_targets(x, m->arrays[k].g_target_S);
+  if (!st) st = array_pulsed(ctx, m, k, pulsed);
   aimc_xbar_prog_opts o;
   aimc_xbar_prog_defaults(&o);
   o.mode = xs->mode;
+  o.sigma_g_S = xs->sigma_S;
+  o.pulsed = pulsed;
   o.wv.tol_S = xs->tol_S;
   o.wv.max_pulses = xs->max_pulses;
   o.nn = nn;
   o.hybrid_k = xs->max_pulses;
   aimc_prog_totals tot;
-  if (!st) st = aimc_xbar_program(x, &o, rng, &tot);
+  if (!st) st = aimc_xbar_program(x, &o, &rng.program, &tot);
   if (!st) {
+    aimc_prog_stats *ps = &hw->prog;
     memcpy(hw->g_S[k], aimc_xbar_gmatrix(x), sizeof(double) * a->rows * a->cols);
     for (int i = 0; i < a->rows; i++)
       for (int j = 0; j < a->cols; j++)
         hw->stuck[k][(size_t)i * a->cols + j] =
             aimc_device_stuck(aimc_xbar_device(x), aimc_xbar_cell(x, i, j)) != 0;
     const double *tg = m->arrays[k].g_target_S, *g = hw->g_S[k];
-    uint64_t n = 0;
     FOR_PAIRS(m, &m->arrays[k], {
       add_residual(ps, g[pos] - tg[pos]);
       add_residual(ps, g[neg] - tg[neg]);
-      n += 2;
+      ps->devices += 2;
     });
-    ps->devices += n;
-    ps->pulses += (uint64_t)tot.pulses;
-    ps->e_J += tot.e_J;
-    ps->stuck += (uint64_t)tot.stuck;
-    if (tot.t_s > ps->t_s) ps->t_s = tot.t_s; /* arrays in parallel */
+    add_costs(hw, k, xs, pulsed, &tot);
   }
   aimc_xbar_free(x);
   aimc_nninv_free(ctx, nn);
   aimc_device_free(ctx, dev);
   return st;
-}
-
-/* The stuck cells of array k as its tile's device model makes them: every
- * cell is made by the card's cell_init (row-major, as the event crossbar
- * places its cells) from its own stream, and a stuck one keeps the
- * conductance the model gives it (its own window edge). */
-static int draw_stuck(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xbar_set *xs, gsl_rng *rng) {
-  const aimc_arch *a = &hw->map->arch;
-  aimc_device *dev = NULL;
-  int st = tile_device(ctx, k, xs, &dev);
-  void *cell = st ? NULL : aimc_malloc(ctx, aimc_device_cell_size(dev) + 16);
-  if (!st && !cell) st = AIMC_ENOMEM;
-  size_t cells = (size_t)a->rows * a->cols;
-  for (size_t c = 0; !st && c < cells; c++) {
-    aimc_device_cell_init(dev, cell, rng);
-    if (!(hw->stuck[k][c] = aimc_device_stuck(dev, cell) != 0)) continue;
-    hw->g_S[k][c] = aimc_device_g(dev, cell);
-    hw->prog.stuck++;
-  }
-  aimc_free(ctx, cell);
-  aimc_device_free(ctx, dev);
-  return st;
-}
-
-/* Ideal or Gaussian programming of array k (one pulse per device, or none
- * for structural zeros and stuck cells, which keep what draw_stuck gave
- * them). */
-static int program_array_gaussian(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xbar_set *xs,
-                                  gsl_rng *rng, gsl_rng *cell_rng) {
-  const aimc_mapping *m = hw->map;
-  const aimc_arch *a = &m->arch;
-  aimc_prog_stats *ps = &hw->prog;
-  const aimc_map_array *arr = &m->arrays[k];
-  const double *tg = arr->g_target_S;
-  double *g = hw->g_S[k];
-  const unsigned char *stuck = hw->stuck[k];
-  uint64_t pulses = 0, devices = 0;
-  int st = draw_stuck(ctx, hw, k, xs, cell_rng);
-  if (st) return st;
-  FOR_PAIRS(m, arr, {
-    const aimc_map_matrix *mx = &m->mats[s->matrix];
-    int b = s->block;
-    size_t at = aimc_map_matrix_index(mx, b, s->out0 + j - mx->out_off[b],
-                                      s->in0 + i - mx->in_off[b]);
-    int pulsed = !(a->exact_zeros && !mx->is_value[at]); /* else pristine */
-    size_t both[2] = {pos, neg};
-    for (int d = 0; d < 2; d++) {
-      if (stuck[both[d]]) continue;
-      g[both[d]] = pulsed ? program_device(a, xs, tg[both[d]], rng) : tg[both[d]];
-      pulses += (uint64_t)pulsed;
-    }
-  });
-  /* Residuals of what the array holds (stuck cells included), as a
-   * reloaded programming recounts them. */
-  FOR_PAIRS(m, arr, {
-    add_residual(ps, g[pos] - tg[pos]);
-    add_residual(ps, g[neg] - tg[neg]);
-    devices += 2;
-  });
-  ps->devices += devices;
-  ps->pulses += pulses;
-  ps->e_J += (double)pulses * a->e_pulse_J;
-  if ((double)pulses * a->t_pulse_s > ps->t_s) ps->t_s = (double)pulses * a->t_pulse_s;
-  return AIMC_OK;
 }
 
 /* Residual histogram bins: half the write-verify tolerance, a quarter
@@ -308,37 +271,24 @@ static double resid_bin(const aimc_mapping *m) {
                                                            : (m->arch.g_max_S - m->arch.g_min_S) / 64;
 }
 
-/* Every array programmed as its tile says, one random stream per array
+/* Every array programmed as its tile says, each from its own streams
  * (results do not depend on the array order). */
 static int program_all(aimc_ctx *ctx, aimc_hw *hw) {
   const aimc_mapping *m = hw->map;
-  aimc_ctx *sub = aimc_ctx_fork(ctx, aimc_hash_str("aimc.program"));
-  /* The cells' own draws (stuck cells) from a stream apart, so Gaussian
-   * programming draws what it drew before stuck cells were the card's. */
-  aimc_ctx *cells = aimc_ctx_fork(ctx, aimc_hash_str("aimc.program.cells"));
-  if (!sub || !cells) {
-    aimc_ctx_free(sub);
-    aimc_ctx_free(cells);
-    return AIMC_ENOMEM;
-  }
   aimc_prog_stats *ps = &hw->prog;
   memset(ps, 0, sizeof *ps);
   ps->resid_bin_S = resid_bin(m);
-  uint64_t seed = aimc_ctx_seed(sub), cell_seed = aimc_ctx_seed(cells);
-  int st = AIMC_OK;
+  unsigned char *pulsed = aimc_malloc(ctx, (size_t)m->arch.rows * m->arch.cols);
+  int st = pulsed ? AIMC_OK : AIMC_ENOMEM;
   for (size_t k = 0; k < m->n_arrays && !st; k++) {
-    aimc_ctx_reseed(sub, aimc_seed_derive(seed, k));
-    aimc_ctx_reseed(cells, aimc_seed_derive(cell_seed, k));
     xbar_set xs = tile_xbar(m, k);
-    if (by_devices(xs.mode)) st = program_array_devices(ctx, hw, k, &xs, aimc_ctx_rng(sub));
-    else st = program_array_gaussian(ctx, hw, k, &xs, aimc_ctx_rng(sub), aimc_ctx_rng(cells));
+    st = program_array(ctx, hw, k, &xs, pulsed);
   }
   if (!st && ps->devices) {
     ps->resid_mean_S /= (double)ps->devices;
     ps->resid_rms_S = sqrt(ps->resid_rms_S / (double)ps->devices);
   }
-  aimc_ctx_free(sub);
-  aimc_ctx_free(cells);
+  aimc_free(ctx, pulsed);
   return st;
 }
 
@@ -358,13 +308,8 @@ static int effective_g(aimc_ctx *ctx, const aimc_mapping *m, size_t k, const xba
   if (x->drift_s > 0) {
     void *cell = aimc_malloc(ctx, aimc_device_cell_size(dev) + 16);
     if (!cell) return AIMC_ENOMEM;
-    for (size_t c = 0; c < cells; c++) {
-      if (stuck[c]) continue;
-      aimc_device_cell_init(dev, cell, NULL);
-      aimc_device_set_g(dev, cell, g[c]);
-      aimc_device_age(dev, cell, x->drift_s);
-      geff[c] = aimc_device_g(dev, cell);
-    }
+    for (size_t c = 0; c < cells; c++)
+      if (!stuck[c]) geff[c] = aimc_xbar_age_value(dev, cell, g[c], x->drift_s);
     aimc_free(ctx, cell);
   }
   if (!(x->r_wire_Ohm > 0)) return AIMC_OK;
@@ -475,11 +420,33 @@ static int derive(aimc_ctx *ctx, aimc_hw *hw) {
   return st;
 }
 
+/* aimc run reads each array's layout from the mapping; a netlist that
+ * names a layout file for a crossbar (the event crossbar's way to read
+ * in words) is refused rather than silently overruled, until aimc map
+ * writes them and aimc run checks them against the mapping. */
+static int check_layouts(aimc_ctx *ctx, const aimc_mapping *m) {
+  for (size_t k = 0; k < m->n_arrays; k++) {
+    const aimc_tile *t = &m->tiles[k];
+    const aimc_param *p = aimc_tile_param(t, AIMC_TILE_XBAR, "layout");
+    const char *file = p ? (const char *)t->params[AIMC_TILE_XBAR] + p->offset : "";
+    if (!*file) continue;
+    char name[64];
+    aimc_map_array_name(m, k, name, sizeof name);
+    return aimc_error(ctx, AIMC_EINVAL,
+                      "%s.xbar: layout: \"%s\": aimc run reads the arrays' layout from the "
+                      "mapping (docs/mapping.md); remove the param",
+                      name, file);
+  }
+  return AIMC_OK;
+}
+
 int aimc_hw_program(aimc_ctx *ctx, const aimc_mapping *m, aimc_hw **out) {
   *out = NULL;
+  int st = check_layouts(ctx, m);
+  if (st) return st;
   aimc_hw *hw = hw_new(ctx, m);
   if (!hw) return aimc_error(ctx, AIMC_ENOMEM, "out of memory (programming)");
-  int st = program_all(ctx, hw);
+  st = program_all(ctx, hw);
   if (!st) st = derive(ctx, hw);
   if (st) {
     aimc_hw_free(ctx, hw);
@@ -535,18 +502,18 @@ static int device_programmed(const aimc_mapping *m) {
   return 0;
 }
 
-/* The conductances a programming can leave: the arch's window (ideal and
- * Gaussian programming clip to it), or for the device models 0 to 10x
- * the card's g_max (the device-to-device spread of the window edges,
- * sigma_d2d_g <= 0.3, never reaches 10x); a stuck cell (its flag, read
- * before) sits at its device's window edge: 0 to 10x the card's g_max. */
+/* The conductances a programming can leave: the arch's window (ideal
+ * programming keeps the targets, which lie in it) joined with the tiles'
+ * device windows (Gaussian programming clips to them), or for the device
+ * models 0 to 10x the card's g_max (the device-to-device spread of the
+ * window edges, sigma_d2d_g <= 0.3, never reaches 10x); a stuck cell (its
+ * flag, read before) sits at its device's window edge: 0 to 10x the
+ * card's g_max. */
 static int conductance_bounds(aimc_ctx *ctx, const aimc_mapping *m, double *lo, double *hi,
                               double *top) {
   const aimc_arch *a = &m->arch;
-  /* (a slack for targets g_min + (g_max - g_min) one ulp past g_max) */
-  *lo = a->g_min_S - 1e-12 * a->g_max_S;
-  *hi = a->g_max_S * (1 + 1e-12);
-  *top = a->g_max_S;
+  double l = a->g_min_S, h = a->g_max_S;
+  int devices = 0;
   for (size_t k = 0; k < m->n_arrays; k++) {
     xbar_set x = tile_xbar(m, k);
     aimc_device *dev = NULL;
@@ -555,10 +522,14 @@ static int conductance_bounds(aimc_ctx *ctx, const aimc_mapping *m, double *lo, 
     double gmin, gmax;
     aimc_device_window(dev, &gmin, &gmax);
     aimc_device_free(ctx, dev);
-    if (gmax > *top) *top = gmax;
-    if (by_devices(x.mode)) *lo = 0, *hi = 10 * *top;
+    l = fmin(l, gmin);
+    h = fmax(h, gmax);
+    devices |= by_devices(x.mode);
   }
-  *top *= 10;
+  /* (a slack for targets g_min + (g_max - g_min) one ulp past g_max) */
+  *lo = devices ? 0 : l - 1e-12 * h;
+  *hi = devices ? 10 * h : h * (1 + 1e-12);
+  *top = 10 * h;
   return AIMC_OK;
 }
 
@@ -707,7 +678,8 @@ int aimc_hw_load(aimc_ctx *ctx, const aimc_mapping *m, const char *path,
   int st = aimc_read_file(ctx, path, &data, &size);
   if (st) return st;
   size_t cells = (size_t)m->arch.rows * m->arch.cols;
-  st = check_file(ctx, m, path, data, size);
+  st = check_layouts(ctx, m);
+  if (!st) st = check_file(ctx, m, path, data, size);
   aimc_hw *hw = st ? NULL : hw_new(ctx, m);
   if (!st && !hw) st = aimc_error(ctx, AIMC_ENOMEM, "out of memory (loading %s)", path);
   if (!st) {

@@ -22,6 +22,7 @@ int aimc_map_array_layout(aimc_ctx *ctx, const aimc_mapping *m, size_t k,
   l->rows = m->arch.rows, l->cols = m->arch.cols;
   l->rf = aimc_map_row_factor(&m->arch), l->cf = aimc_map_col_factor(&m->arch);
   l->span_S = m->arch.g_max_S - m->arch.g_min_S;
+  l->exact_zeros = m->arch.exact_zeros;
   for (int p = 0; p < arr->n_place; p++) {
     const aimc_map_slot *s = &arr->place[p];
     const aimc_map_matrix *mx = &m->mats[s->matrix];

@@ -69,7 +69,7 @@ if [ -d "$S/calibration" ]; then # a dac, tia and adc of 6 channels, as aimc map
   } > "$S/calibration/cal.csv"
 fi
 if [ -d "$S/layout" ]; then # two slots of a 8 x 8 array, pairs along columns
-  printf '%s\n' '{"rows":8,"cols":8,"pair":"cols","span_S":9.5e-05,"slots":[{"row0":0,"col0":0,"n_in":3,"n_out":2,"row_gain":[1,0.5,0.25],"col_gain":[2,3],"values":["101","011"],"w":[0.5,0,-0.25,0,0.125,1]},{"row0":3,"col0":2,"n_in":2,"n_out":2,"row_gain":[1,1],"col_gain":[1,1],"values":["11","10"],"w":[1,-1,0.5,0]}]}' \
+  printf '%s\n' '{"rows":8,"cols":8,"pair":"cols","span_S":9.5e-05,"exact_zeros":true,"slots":[{"row0":0,"col0":0,"n_in":3,"n_out":2,"row_gain":[1,0.5,0.25],"col_gain":[2,3],"values":["101","011"],"w":[0.5,0,-0.25,0,0.125,1]},{"row0":3,"col0":2,"n_in":2,"n_out":2,"row_gain":[1,1],"col_gain":[1,1],"values":["11","10"],"w":[1,-1,0.5,0]}]}' \
     > "$S/layout/layout.json"
 fi
 if [ -d "$S/audio" ]; then

@@ -49,3 +49,9 @@ target_include_directories(test_infer_physics PRIVATE ${CMAKE_CURRENT_LIST_DIR} 
 # model param; bad, missing or foreign models are refused (exit 2).
 aimc_cli_test(infer_cli_sim_periph LABELS e2e
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_sim_periph.sh $<TARGET_FILE:infer_fixture_model>)
+# One programming: aimc run's arrays and the event crossbar instances of the
+# mapped netlist hold the same conductances bit for bit (Gaussian with stuck
+# cells and exact zeros; write-verify), and another seed gives others.
+aimc_test(test_infer_program_agree SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program_agree.c
+  ${CMAKE_CURRENT_LIST_DIR}/program_agree_event.c ${_fx} LABELS unit conformance)
+target_include_directories(test_infer_program_agree PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR})

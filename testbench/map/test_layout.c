@@ -134,7 +134,7 @@ static void refused(const char *text, const char *expect) {
   aimc_ctx_free(ctx);
 }
 
-#define HEAD "{\"rows\": 8, \"cols\": 8, \"pair\": \"cols\", \"span_S\": 1e-4,\n"
+#define HEAD "{\"rows\": 8, \"cols\": 8, \"pair\": \"cols\", \"span_S\": 1e-4, \"exact_zeros\": true,\n"
 #define SLOT(ROW0, N_IN, GAIN, VALS)                                                 \
   "{\"row0\": " ROW0 ", \"col0\": 0, \"n_in\": " N_IN ", \"n_out\": 2,\n"            \
   " \"row_gain\": [1, " GAIN "], \"col_gain\": [2, 3], \"values\": [" VALS "],\n"          \
@@ -165,9 +165,11 @@ static void test_bad_files(void **st) {
           "slots[0].row_gain[1]");
   refused(HEAD "\"slots\": [" SLOT("-1", "2", "0.5", "\"10\", \"01\"") "]}", "slots[0].row0");
   refused(HEAD "\"slots\": [" SLOT("0.5", "2", "0.5", "\"10\", \"01\"") "]}", "slots[0].row0");
+  refused("{\"rows\": 8, \"cols\": 8, \"pair\": \"rows\", \"span_S\": 1e-4, \"slots\": []}",
+          "exact_zeros: missing");
   refused("{\"rows\": 8, \"cols\": 8, \"pair\": \"diag\", \"span_S\": 1e-4, \"slots\": []}",
           "pair");
-  refused("{\"rows\": 8, \"cols\": 8, \"pair\": \"rows\", \"span_S\": 0, \"slots\": []}",
+  refused("{\"rows\": 8, \"cols\": 8, \"pair\": \"rows\", \"span_S\": 0, \"exact_zeros\": false, \"slots\": []}",
           "span_S");
   refused("{\"rows\": 8, \"pair\": \"rows\", \"span_S\": 1, \"slots\": []}", "cols: missing");
   refused("{\"rows\": 8, \"cols\": 8, \"pair\": \"rows\", \"span_S\": 1}", "slots");

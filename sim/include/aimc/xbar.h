@@ -34,6 +34,7 @@
 #define AIMC_XBAR_H
 
 #include <gsl/gsl_rng.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "aimc/context.h"
@@ -78,6 +79,11 @@ int aimc_prog_mode_nn(aimc_ctx *ctx, int mode, const char *nn_file, const aimc_d
 typedef struct {
   int mode;            /* aimc_xbar_prog_mode                       */
   double sigma_g_S;    /* GAUSSIAN                                  */
+  /* IDEAL, GAUSSIAN: rows*cols flags, row-major (borrowed): 0 leaves the
+   * cell unpulsed, holding its target exactly (a structural zero of an
+   * exact-zeros mapping, a cell no weight uses); NULL pulses every cell.
+   * The device modes run every healthy cell through their controller. */
+  const unsigned char *pulsed;
   aimc_wv_params wv;   /* WRITE_VERIFY; tol_S also for ONE_SHOT     */
   int oneshot_samples; /* ONE_SHOT: pulses per polarity for the fit */
   const aimc_nninv *nn; /* ONE_SHOT_NN, HYBRID: the network (borrowed;
@@ -114,6 +120,20 @@ typedef struct {
   double t_read_s;   /* integration time for the read energy             */
 } aimc_xbar_read_opts;
 
+/* The two random streams of one array, keyed by its crossbar instance's
+ * name (e.g. "l0_ssm_3.xbar") under the run's seed, as the engine keys an
+ * instance's own stream (aimc/engine.h): `aimc run` (for array k, the
+ * instance of tile k) and the crossbar event model draw the same cells and
+ * the same programming. cells: device-to-device variation and stuck
+ * faults (aimc_xbar_alloc / _place, cell by cell, row-major); program:
+ * the programming pass (aimc_xbar_program). Both taus2, apart from the
+ * instance's read stream. Holds its own state: do not copy it. */
+typedef struct {
+  gsl_rng cells, program;
+  unsigned long state_[2][8];
+} aimc_xbar_streams;
+void aimc_xbar_streams_init(aimc_xbar_streams *s, uint64_t seed, const char *name);
+
 /* An R x C array of fresh cells of `dev` (copied), with device-to-device
  * variation and stuck faults drawn from rng (NULL: nominal cells). Targets
  * start at each cell's initial conductance. */
@@ -147,11 +167,20 @@ const double *aimc_xbar_targets(const aimc_xbar *x);
 /* Reads a target CSV (format above); shape and value errors name the file,
  * line and column. */
 int aimc_xbar_load_targets(aimc_xbar *x, const char *path);
-
-/* Programs every cell to its target. rng draws programming noise. ONE_SHOT
- * fits the inverse model first (allocates; the only allocation here).
- * ONE_SHOT_NN / HYBRID: AIMC_EINVAL without a network or when it was
- * trained for another card (aimc_nninv_check_device). */
+/* Programs every cell to its target: the one programming of an array, for
+ * `aimc run` and the crossbar event model alike (docs/mapping.md). Stuck
+ * cells keep what their device gives them and draw nothing. IDEAL and
+ * GAUSSIAN program values, not device states (they model the outcome, not
+ * the pulses): a pulsed healthy cell holds target + N(0, sigma_g_S)
+ * clipped to the device's window (aimc_device_window: the card with its
+ * device_set), drawn from rng cell by cell in row-major order; IDEAL and
+ * unpulsed cells hold their target exactly. The array then reads, dumps
+ * and ages those values (aimc_xbar_age_value). The device modes leave the
+ * cells' own states, drawn from rng row-major as the controllers go. rng
+ * NULL: no programming noise. ONE_SHOT fits the inverse model first
+ * (allocates; the only allocation here). ONE_SHOT_NN / HYBRID: AIMC_EINVAL
+ * without a network or when it was trained for another card
+ * (aimc_nninv_check_device). */
 int aimc_xbar_program(aimc_xbar *x, const aimc_xbar_prog_opts *o, gsl_rng *rng,
                       aimc_prog_totals *tot);
 
@@ -189,7 +218,14 @@ int aimc_xbar_ir_nodal(aimc_ctx *ctx, int rows, int cols, const double *g_S,
                        double r_wire_Ohm, double *g_eff_S, double *y_S,
                        int *iters);
 
-/* Lets dt_s seconds pass on every cell (drift), then refreshes. */
+/* A programmed value aged dt_s seconds by the card of dev: a nominal cell
+ * (no device-to-device spread) set to g_S, aged, read back; cell is
+ * scratch of aimc_device_cell_size(dev) bytes. */
+double aimc_xbar_age_value(const aimc_device *dev, void *cell, double g_S, double dt_s);
+/* Lets dt_s seconds pass on every cell (drift), then refreshes. An array
+ * programmed by value (IDEAL, GAUSSIAN) ages its values: each healthy one
+ * through a nominal cell of the card set to it (as `aimc run` ages them);
+ * stuck cells do not move. */
 void aimc_xbar_age(aimc_xbar *x, double dt_s);
 
 /* Writes row,col,g_S,target_S,stuck per cell (CSV with a header),

@@ -10,7 +10,7 @@
  *
  * The file (JSON; every number written so that it reads back exactly):
  *
- *     {"rows": 64, "cols": 64, "pair": "rows", "span_S": 9.5e-05,
+ *     {"rows": 64, "cols": 64, "pair": "rows", "span_S": 9.5e-05, "exact_zeros": true,
  *      "slots": [{"row0": 0, "col0": 0, "n_in": 18, "n_out": 17,
  *                 "row_gain": [...n_in], "col_gain": [...n_out],
  *                 "values": ["0110...", ...n_out strings of n_in 0/1],
@@ -18,7 +18,9 @@
  *
  * rows, cols: the array's devices; pair: where a weight's second device
  * sits ("rows": the row below, "cols": the column beside); span_S:
- * g_max - g_min; row0, col0, n_in, n_out: the slot's logical rows and
+ * g_max - g_min; exact_zeros: the devices of structural zeros are left
+ * unpulsed at their targets (the programming's pulsed cells,
+ * aimc_xbar_layout_pulsed); row0, col0, n_in, n_out: the slot's logical rows and
  * columns (physical = x2 along the pair). Weight w_ji = row_gain_i *
  * col_gain_j * (G+ - G-) / span_S; an array whose devices all hold their
  * targets (no drift, no wire resistance) reads with the exact weights w
@@ -49,6 +51,7 @@ typedef struct {
   int rows, cols;
   int rf, cf; /* logical -> physical factors: (2, 1) pairs along rows, (1, 2) along columns */
   double span_S;
+  int exact_zeros; /* the devices of structural zeros stay unpulsed */
   int n_slots;
   aimc_xbar_slot *slot;
 } aimc_xbar_layout;
@@ -97,6 +100,11 @@ static inline float aimc_xbar_pair_nvar(double gain, double r2, double gp, doubl
  * layout; NULL to skip). */
 void aimc_xbar_slot_weights(const aimc_xbar_layout *l, int s, const double *g, double r2,
                             double *w, float *nv);
+
+/* The cells value programming pulses (aimc_xbar_prog_opts.pulsed): both
+ * devices of every placed weight, but a structural zero's when
+ * exact_zeros. pulsed: rows x cols flags. */
+void aimc_xbar_layout_pulsed(const aimc_xbar_layout *l, unsigned char *pulsed);
 
 /* What a full-scale read of the array asks of its crossbar (the use
  * its op_cost prices): every physical row a slot drives, at v_read, with
