@@ -15,8 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "aimc/design.h"
-#include "aimc/fileio.h"
 #include "aimc/status.h"
 #include "map_internal.h"
 
@@ -95,9 +93,6 @@ static void held_output(builder *b, aimc_map_wire *g, int out, int mi, int o, in
   }
 }
 
-/* The net names of layer l ("l0_in"), or of the network ("features"). */
-static void lname(char *buf, size_t len, const char *fmt, int l) { snprintf(buf, len, fmt, l); }
-
 /* Adds the source of input i of matrix mi to g as output word `row`. */
 static void row_source(builder *b, aimc_map_wire *g, int row, int mi, int i) {
   const aimc_mapping *m = b->m;
@@ -114,23 +109,23 @@ static void row_source(builder *b, aimc_map_wire *g, int row, int mi, int i) {
         held_output(b, g, row, mi, mx->out_off[h] + li, 1);
         return;
       }
-      lname(net, sizeof net, li == bi - 2 ? "l%d_in" : "l%d_u_prev", l);
+      snprintf(net, sizeof net, li == bi - 2 ? "l%d_in" : "l%d_u_prev", l);
       b->st = add_pair(b->ctx, g, row, net, H, h, 0);
       return;
     case AIMC_OP_SSM_A: /* x_{t-1}: the state sum's words, fed back */
-      lname(net, sizeof net, "l%d_state", l);
+      snprintf(net, sizeof net, "l%d_state", l);
       b->st = add_pair(b->ctx, g, row, net, state, i, 1);
       return;
     case AIMC_OP_SSM_B: /* u_t of channel h */
-      lname(net, sizeof net, "l%d_in", l);
+      snprintf(net, sizeof net, "l%d_in", l);
       b->st = add_pair(b->ctx, g, row, net, H, h, 0);
       return;
     case AIMC_OP_SSM_CD: /* [x_t; u_t] of channel h */
       if (li < bi - 1) {
-        lname(net, sizeof net, "l%d_state", l);
+        snprintf(net, sizeof net, "l%d_state", l);
         b->st = add_pair(b->ctx, g, row, net, state, mx->in_off[h] - h + li, 0);
       } else {
-        lname(net, sizeof net, "l%d_in", l);
+        snprintf(net, sizeof net, "l%d_in", l);
         b->st = add_pair(b->ctx, g, row, net, H, h, 0);
       }
       return;
@@ -138,7 +133,7 @@ static void row_source(builder *b, aimc_map_wire *g, int row, int mi, int i) {
       b->st = add_pair(b->ctx, g, row, "features", mx->n_in, i, 0);
       return;
     case AIMC_OP_MIX:
-      lname(net, sizeof net, "l%d_act", l);
+      snprintf(net, sizeof net, "l%d_act", l);
       b->st = add_pair(b->ctx, g, row, net, mx->n_in, i, 0);
       return;
     default: /* AIMC_OP_DECODER */
@@ -242,11 +237,16 @@ int aimc_map_build_wiring(aimc_ctx *ctx, const aimc_mapping *m, aimc_map_wiring 
   for (size_t i = 0; i < w->n && !b.st; i++) {
     aimc_map_wire *g = &w->wire[i];
     primed_first(ctx, g, &b.st);
-    /* The gather's widths list: its ports' widths in order. */
+    /* The gather's widths list: its ports' widths in order, a run of
+     * equal widths as W*N (a layer's tiles: "64*32"). */
     size_t used = 0;
-    for (int k = 0; k < g->n_ports && used < sizeof g->widths; k++)
+    for (int k = 0, run; k < g->n_ports && used < sizeof g->widths; k += run) {
+      for (run = 1; k + run < g->n_ports && g->port[k + run].width == g->port[k].width;) run++;
       used += (size_t)snprintf(g->widths + used, sizeof g->widths - used, "%s%d", k ? "," : "",
                                g->port[k].width);
+      if (run > 1 && used < sizeof g->widths)
+        used += (size_t)snprintf(g->widths + used, sizeof g->widths - used, "*%d", run);
+    }
     if (used >= sizeof g->widths)
       b.st = aimc_error(ctx, AIMC_ERANGE, "map: gather %s has too many inputs (%d)", g->name,
                         g->n_ports);
