@@ -123,7 +123,7 @@ static int unconnected_ports(nl_loader *L) {
   for (size_t i = 0; i < L->d->n_inst; i++) {
     const aimc_design_inst *inst = &L->d->inst[i];
     char b[64];
-    for (size_t p = 0; p < n_ports(inst); p++)
+    for (size_t p = 0, np = n_ports(inst); p < np; p++)
       if (inst->port_net[p] == -1)
         return aimc_error_at(L->ctx, AIMC_EINVAL, &inst->loc,
                              "port '%s' of instance '%s' (%s) is not connected; connect it "
@@ -146,7 +146,7 @@ static int build_nets(nl_loader *L, nl_class *cls) {
     if (n->name && (c->rep < 0 || n->depth < L->node[c->rep].depth)) c->rep = (int)j;
   }
   for (size_t i = 0; i < d->n_inst; i++)
-    for (size_t p = 0; p < n_ports(&d->inst[i]); p++) {
+    for (size_t p = 0, np = n_ports(&d->inst[i]); p < np; p++) {
       int node = d->inst[i].port_net[p];
       if (node < 0) continue;
       int rc = check_port(L, &cls[nl_find(L, node)], (int)i, (int)p);
@@ -179,7 +179,7 @@ static int build_nets(nl_loader *L, nl_class *cls) {
     c->net = (int)d->n_net++;
   }
   for (size_t i = 0; i < d->n_inst; i++)
-    for (size_t p = 0; p < n_ports(&d->inst[i]); p++) {
+    for (size_t p = 0, np = n_ports(&d->inst[i]); p < np; p++) {
       int *pn = &d->inst[i].port_net[p];
       *pn = *pn >= 0 ? cls[nl_find(L, *pn)].net : -1;
     }
