@@ -130,6 +130,19 @@ static void first_difference(const aimc_gather_map *got, const aimc_gather_map *
   snprintf(buf, len, "they differ");
 }
 
+/* 1 when two widths lists name the same ports ("64,8,8" is "64,8*2"). */
+static int same_widths(const char *a, const char *b) {
+  int n = aimc_port_widths_scan(a, 0, NULL);
+  if (n < 0 || n != aimc_port_widths_scan(b, 0, NULL)) return 0;
+  for (int k = 0; k < n; k++) {
+    int wa = 0, wb = 0;
+    aimc_port_widths_scan(a, k, &wa);
+    aimc_port_widths_scan(b, k, &wb);
+    if (wa != wb) return 0;
+  }
+  return 1;
+}
+
 static int check_gather(aimc_ctx *ctx, const aimc_design *d, const aimc_map_wire *g) {
   int i = aimc_design_find_inst(d, g->name);
   if (i < 0 || d->inst[i].model != aimc_gather_model())
@@ -139,7 +152,7 @@ static int check_gather(aimc_ctx *ctx, const aimc_design *d, const aimc_map_wire
                       d->path, g->name, g->out_net);
   const aimc_design_inst *in = &d->inst[i];
   const aimc_gather_params *p = in->params;
-  if (p->n != g->n || strcmp(p->widths, g->widths) || p->primed != g->primed)
+  if (p->n != g->n || !same_widths(p->widths, g->widths) || p->primed != g->primed)
     return aimc_error_at(ctx, AIMC_EINVAL, &in->loc,
                          "%s has n %d, widths \"%s\", primed %d but the mapping's wiring needs "
                          "n %d, widths \"%s\", primed %d; the wiring follows the mapping: map "

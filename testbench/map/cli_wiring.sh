@@ -31,6 +31,13 @@ done
 n=$T/net_single_digital.yaml
 "$AIMC_BIN" run "$n" --data fmnist_rows,max_per_split=8 -o "$T/run" > /dev/null 2> "$T/run.err" ||
   fail "aimc run: $(cat "$T/run.err")"
+# A widths list written out ("32,8,8" for "32,8*2") names the same ports.
+grep -q '^  l0_ssm_0_wire: {model: gather, params: {n: 32, widths: "32,8\*2"' "$n" ||
+  fail "l0_ssm_0_wire: $(grep '^  l0_ssm_0_wire:' "$n")"
+sed -i '/^  l0_ssm_0_wire:/s/widths: "32,8\*2"/widths: "32,8,8"/' "$n"
+"$AIMC_BIN" run "$n" --data fmnist_rows,max_per_split=8 -o "$T/run2" > /dev/null 2> "$T/run.err" ||
+  fail "aimc run, widths written out: $(cat "$T/run.err")"
+cmp "$T/run/predictions.csv" "$T/run2/predictions.csv" || fail "widths written out: other predictions"
 # Bad index maps: refused at the file's line and column (exit 2).
 map=$T/net_single_digital.arrays/l0_ssm_0_wire.map.csv
 cp "$map" "$T/map.orig"
