@@ -50,10 +50,12 @@ static void print_list(const aimc_design *d) {
   printf("\nnets:\n");
   for (size_t n = 0; n < d->n_net; n++) {
     const aimc_design_net *net = &d->net[n];
+    char port[64] = "";
+    if (net->driver >= 0)
+      aimc_model_port_label(d->inst[net->driver].model, net->driver_port, port, sizeof port);
     printf("  %-28s %-8s [%d]  driver: %s%s%s\n", net->name, aimc_sig_kind_name(net->kind),
            net->width, net->driver >= 0 ? d->inst[net->driver].name : "(external)",
-           net->driver >= 0 ? "." : "",
-           net->driver >= 0 ? d->inst[net->driver].model->ports[net->driver_port].name : "");
+           net->driver >= 0 ? "." : "", port);
   }
 }
 

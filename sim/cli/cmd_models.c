@@ -120,12 +120,14 @@ static void describe(FILE *out, const described *d, int markdown) {
     for (size_t i = 0; i < m->n_ports; i++) {
       const aimc_port_spec *p = &m->ports[i];
       const char *dir = p->dir == AIMC_PORT_IN ? "in" : "out";
+      /* A port array: name[k], one element per item of its widths list. */
+      const char *k = aimc_model_port_is_array(m, (int)i) ? "[k]" : "";
       if (markdown)
-        fprintf(out, "| `%s` | %s | %s | %s | %s |\n", p->name, dir,
-                aimc_sig_kind_name(p->kind), p->width, p->doc);
+        fprintf(out, "| `%s%s` | %s | %s | %s%s | %s |\n", p->name, k, dir,
+                aimc_sig_kind_name(p->kind), *k ? "each item of " : "", p->width, p->doc);
       else
-        fprintf(out, "  %-6s %-3s %-8s [%s]  %s\n", p->name, dir,
-                aimc_sig_kind_name(p->kind), p->width, p->doc);
+        fprintf(out, "  %-6s %-3s %-8s [%s%s]  %s\n", p->name, dir,
+                aimc_sig_kind_name(p->kind), p->width, k, p->doc);
     }
   }
   if (markdown)

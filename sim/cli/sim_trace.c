@@ -74,10 +74,11 @@ static int vcd_open(aimc_cli_trace *t) {
   for (size_t n = 0; n < d->n_net && !st; n++) {
     const aimc_design_net *net = &d->net[n];
     t->net_var[n] = -1;
-    if (net->driver >= 0)
-      st = declare(t, d->inst[net->driver].name,
-                   d->inst[net->driver].model->ports[net->driver_port].name, 1,
-                   &t->net_var[n]);
+    char port[64];
+    if (net->driver >= 0) {
+      aimc_model_port_label(d->inst[net->driver].model, net->driver_port, port, sizeof port);
+      st = declare(t, d->inst[net->driver].name, port, 1, &t->net_var[n]);
+    }
   }
   return st ? st : aimc_vcd_begin(t->vcd);
 }

@@ -38,9 +38,15 @@ static int build_nets(aimc_engine *e) {
 static int build_ports(aimc_engine *e, aimc_inst *inst) {
   const aimc_design_inst *di = inst->di;
   const aimc_model *m = inst->model;
-  inst->ports = zalloc(e->ctx, m->n_ports, sizeof *inst->ports);
+  int np = aimc_model_n_ports(m, di->params);
+  if (np < 0)
+    return aimc_error_at(e->ctx, AIMC_ESHAPE, &di->loc,
+                         "instance %s (%s): malformed port array widths", di->name, m->name);
+  inst->n_ports = (size_t)np;
+  inst->ports = zalloc(e->ctx, inst->n_ports, sizeof *inst->ports);
   if (!inst->ports) return NOMEM(e->ctx);
-  for (size_t p = 0; p < m->n_ports; p++) {
+  for (size_t p = 0; p < inst->n_ports; p++) {
+    const aimc_port_spec *spec = aimc_model_port(m, (int)p);
     eng_port *port = &inst->ports[p];
     int net = di->port_net[p];
     port->net = net;
@@ -49,22 +55,21 @@ static int build_ports(aimc_engine *e, aimc_inst *inst) {
       return aimc_error_at(e->ctx, AIMC_ESHAPE, &di->loc,
                            "instance %s (%s): width '%s' of port %s names no "
                            "INT parameter",
-                           di->name, m->name, m->ports[p].width,
-                           m->ports[p].name);
+                           di->name, m->name, spec->width, spec->name);
     if (net < -1 || net >= (int)e->n_net)
       return aimc_error_at(e->ctx, AIMC_EINVAL, &di->loc,
                            "instance %s: port %s on net %d of %zu", di->name,
-                           m->ports[p].name, net, e->n_net);
+                           spec->name, net, e->n_net);
     if (net >= 0) {
       const aimc_design_net *dn = &e->design->net[net];
-      if (dn->width != port->width || dn->kind != m->ports[p].kind)
+      if (dn->width != port->width || dn->kind != spec->kind)
         return aimc_error_at(
             e->ctx, AIMC_ESHAPE, &di->loc,
             "instance %s: port %s is %s[%d] but net %s is %s[%d]", di->name,
-            m->ports[p].name, aimc_sig_kind_name(m->ports[p].kind),
+            spec->name, aimc_sig_kind_name(spec->kind),
             port->width, dn->name, aimc_sig_kind_name(dn->kind), dn->width);
     }
-    if (m->ports[p].dir == AIMC_PORT_OUT) {
+    if (spec->dir == AIMC_PORT_OUT) {
       port->out = zalloc(e->ctx, (size_t)port->width, sizeof *port->out);
       if (!port->out) return NOMEM(e->ctx);
     }
@@ -108,9 +113,9 @@ static int build_insts(aimc_engine *e) {
 static int build_readers(aimc_engine *e) {
   size_t total = 0;
   for (size_t i = 0; i < e->n_inst; i++)
-    for (size_t p = 0; p < e->inst[i].model->n_ports; p++)
+    for (size_t p = 0; p < e->inst[i].n_ports; p++)
       if (e->inst[i].ports[p].net >= 0 &&
-          e->inst[i].model->ports[p].dir == AIMC_PORT_IN) {
+          aimc_model_port(e->inst[i].model, (int)p)->dir == AIMC_PORT_IN) {
         e->net[e->inst[i].ports[p].net].n_readers++;
         total++;
       }
@@ -123,9 +128,9 @@ static int build_readers(aimc_engine *e) {
     e->net[n].n_readers = 0; /* refilled below */
   }
   for (size_t i = 0; i < e->n_inst; i++)
-    for (size_t p = 0; p < e->inst[i].model->n_ports; p++) {
+    for (size_t p = 0; p < e->inst[i].n_ports; p++) {
       int net = e->inst[i].ports[p].net;
-      if (net < 0 || e->inst[i].model->ports[p].dir != AIMC_PORT_IN) continue;
+      if (net < 0 || aimc_model_port(e->inst[i].model, (int)p)->dir != AIMC_PORT_IN) continue;
       eng_net *n = &e->net[net];
       e->readers[n->first_reader + n->n_readers++] =
           (eng_reader){(uint32_t)i, (int)p};
@@ -216,7 +221,7 @@ void aimc_engine_free(aimc_engine *e) {
     aimc_inst *inst = &e->inst[i];
     aimc_eng_free_blocks(inst);
     if (inst->ports)
-      for (size_t p = 0; p < inst->model->n_ports; p++)
+      for (size_t p = 0; p < inst->n_ports; p++)
         aimc_free(ctx, inst->ports[p].out);
     aimc_free(ctx, inst->ports);
     aimc_free(ctx, inst->state);
@@ -288,7 +293,7 @@ int aimc_engine_reset(aimc_engine *e) {
   aimc_engine_clear_energy(e);
   for (size_t i = 0; i < e->n_inst; i++) {
     aimc_inst *inst = &e->inst[i];
-    for (size_t p = 0; p < inst->model->n_ports; p++)
+    for (size_t p = 0; p < inst->n_ports; p++)
       if (inst->ports[p].out)
         memset(inst->ports[p].out, 0,
                (size_t)inst->ports[p].width * sizeof(double));

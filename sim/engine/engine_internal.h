@@ -64,6 +64,7 @@ struct aimc_inst {
   aimc_xs128p lane_rng;
   uint32_t handler;
   eng_port *ports;
+  size_t n_ports;  /* the model's specs, a port array counted as its elements */
   double energy_J[AIMC_EC_COUNT_]; /* by class                          */
   uint64_t ops;
   inst_block *blocks;

@@ -156,7 +156,7 @@ void aimc_eng_free_blocks(aimc_inst *inst) {
 }
 
 static int port_ok(const aimc_inst *inst, int port) {
-  return port >= 0 && (size_t)port < inst->model->n_ports;
+  return port >= 0 && (size_t)port < inst->n_ports;
 }
 
 int aimc_inst_port_width(const aimc_inst *inst, int port) {
@@ -178,7 +178,7 @@ double *aimc_inst_out(aimc_inst *inst, int port) {
 
 int aimc_inst_drive(aimc_inst *inst, int port, aimc_time delay) {
   aimc_engine *e = inst->engine;
-  if (!port_ok(inst, port) || inst->model->ports[port].dir != AIMC_PORT_OUT)
+  if (!port_ok(inst, port) || aimc_model_port(inst->model, port)->dir != AIMC_PORT_OUT)
     return aimc_error(e->ctx, AIMC_EINVAL,
                       "instance %s (%s): drive of port %d, not an output",
                       inst->di->name, inst->model->name, port);

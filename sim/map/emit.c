@@ -1,6 +1,8 @@
 /* Writing a mapping as an ordinary netlist YAML: one `tile` subcircuit
  * (tile.c) instantiated per array, the digital periphery's instances and
- * nets (periph.c), the conductance targets in one CSV per array,
+ * nets (periph.c), the wiring between them (wiring.c, wiring_io.c: its
+ * gathers' index maps beside the targets), the conductance targets in one
+ * CSV per array,
  * and a `meta:` section naming the model and arch (with hashes) so that
  * `aimc run` can check it simulates what was mapped. */
 #include <errno.h>
@@ -97,8 +99,13 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
    * netlist's: a kill between the folder and the netlist is detected. */
   static const char *const LEGACY[] = {"array*.csv", NULL};
   aimc_outdir *od = NULL;
-  int st = aimc_outdir_begin(ctx, dir, "aimc map", LEGACY, &od);
+  aimc_map_wiring w = {0, NULL};
+  int st = aimc_map_build_wiring(ctx, m, &w);
+  if (st) return st;
+  st = aimc_outdir_begin(ctx, dir, "aimc map", LEGACY, &od);
   const char *base = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+  /* The gathers' index maps beside the targets. */
+  if (!st) st = aimc_map_write_wiring_maps(ctx, &w, aimc_outdir_path(od));
   for (size_t k = 0; k < m->n_arrays && !st; k++) {
     snprintf(file, sizeof file, "%s/array%zu.csv", aimc_outdir_path(od), k);
     st = write_targets(ctx, m, k, file);
@@ -111,7 +118,10 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
   else aimc_outdir_abort(ctx, od);
   aimc_atomic_file *f = NULL;
   if (!st) st = aimc_atomic_open(ctx, path, &f);
-  if (st) return st;
+  if (st) {
+    aimc_map_free_wiring(ctx, &w);
+    return st;
+  }
   FILE *o = aimc_atomic_stream(f);
   /* Every path the netlist names is from its own folder: it runs from anywhere. */
   char model_rel[1100], arch_rel[1100];
@@ -141,7 +151,9 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
   }
   /* The periphery's tensors: the model, seen from the netlist. */
   aimc_map_emit_periph(o, m, model_rel);
-  aimc_map_emit_periph_nets(o, m);
+  aimc_map_emit_wiring(o, m, &w, base);
+  aimc_map_emit_periph_nets(o, m, &w);
+  aimc_map_free_wiring(ctx, &w);
   return aimc_atomic_commit(ctx, f);
 }
 

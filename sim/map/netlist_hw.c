@@ -161,6 +161,7 @@ int aimc_map_load_netlist(aimc_ctx *ctx, const aimc_design *d, const aimc_mappin
   int st = aimc_map_load_netlist_tiles(ctx, d, m, sets, n_sets);
   if (!st) st = aimc_map_load_netlist_periph(ctx, d, m, sets, n_sets);
   if (!st) st = aimc_map_check_netlist_model(ctx, d, model);
+  if (!st) st = aimc_map_check_netlist_wiring(ctx, d, m);
   if (!st) st = aimc_map_load_netlist_targets(ctx, d, m);
   if (!st) st = aimc_map_load_netlist_cal(ctx, d, mapped, m);
   return st;

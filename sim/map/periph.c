@@ -3,8 +3,9 @@
  * from the model's shape and the arch, written after the tiles with the
  * nets that join them in data order (encoder -> layer l: gelu -> mix ->
  * glu -> residual -> norm -> ... -> pool -> decoder), and read back by
- * `aimc run`. The tiles have no ports yet, so the nets between a layer's
- * tiles and its periphery are written `external` (docs/mapping.md). */
+ * `aimc run`. The nets between a layer's tiles and its periphery carry
+ * the wiring's ends too (wiring.c): only the network's input and output
+ * are external (docs/mapping.md). */
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -130,57 +131,68 @@ void aimc_map_emit_periph(FILE *o, const aimc_mapping *m, const char *model) {
   }
 }
 
-/* A net from `from` to `to`, each "inst.port" with %d for layer l, or
- * "" where the end is a tile's (not wired yet: the net is external). */
-static void net(FILE *o, int l, const char *name, const char *from,
+/* A net from `from` to `to`, each "inst.port" with %d for layer l, or ""
+ * where the periphery has no end, and the wiring's ends on it (tiles'
+ * gathers, a register); external only where nothing drives it or nothing
+ * reads it: the network's input and output. */
+static void net(FILE *o, const aimc_map_wiring *w, int l, const char *name, const char *from,
                 const char *to) {
   char n[64], a[64], b[64];
   snprintf(n, sizeof n, name, l);
   snprintf(a, sizeof a, from, l);
   snprintf(b, sizeof b, to, l);
-  fprintf(o, "  %s: {connect: [%s%s%s]%s}\n", n, a, *a && *b ? ", " : "", b,
-          *a && *b ? "" : ", external: true");
+  int drivers, readers;
+  fprintf(o, "  %s: {connect: [%s%s%s", n, a, *a && *b ? ", " : "", b);
+  aimc_map_wire_ends(o, w, n, *a || *b, &drivers, &readers);
+  drivers += *a != '\0';
+  readers += *b != '\0';
+  fprintf(o, "]%s}\n", drivers && readers ? "" : ", external: true");
 }
 
-void aimc_map_emit_periph_nets(FILE *o, const aimc_mapping *m) {
+void aimc_map_emit_periph_nets(FILE *o, const aimc_mapping *m, const aimc_map_wiring *w) {
   int L = m->layers;
   fputs("nets:\n", o);
-  net(o, 0, "features", "",
-      "encoder.in"); /* the input, or the encoder's tiles' */
+  /* The network's input: to the encoder, or to its tiles' rows. */
+  if (aimc_map_periph_find(m, AIMC_PERIPH_ENCODER, -1)->p.op == AIMC_DIG_BIAS) {
+    net(o, w, 0, "features", "", "");
+    net(o, w, 0, "encoder_sums", "", "encoder.in");
+  } else {
+    net(o, w, 0, "features", "", "encoder.in");
+  }
   for (int l = 0; l < L; l++) {
     const aimc_periph *mix = aimc_map_periph_find(m, AIMC_PERIPH_MIX, l);
     int glu = aimc_map_periph_find(m, AIMC_PERIPH_GLU, l) != NULL;
     if (aimc_map_periph_find(m, AIMC_PERIPH_STATE_SUM, l)) {
-      net(o, l, "l%d_state_parts", "",
-          "l%d_state_sum.in"); /* A x, B u from the tiles */
-      net(o, l, "l%d_state", "l%d_state_sum.out", ""); /* to the registers */
+      net(o, w, l, "l%d_state_parts", "", "l%d_state_sum.in"); /* A x, B u from the tiles */
+      net(o, w, l, "l%d_state", "l%d_state_sum.out", "");      /* to the A and CD rows */
     }
     /* The layer's input (to its tiles too): the encoder's or the last
      * layer's norm. */
     char from[32];
     snprintf(from, sizeof from, l ? "l%d_norm.out" : "encoder.out", l - 1);
-    net(o, l, "l%d_in", from, "l%d_join.b");
-    net(o, l, "l%d_y", "", "l%d_gelu.in"); /* the layer's output words */
-    if (mix->p.op == AIMC_DIG_BIAS) {      /* the mix's matrix on tiles */
-      net(o, l, "l%d_act", "l%d_gelu.out", "");
-      net(o, l, "l%d_mix_sums", "", "l%d_mix.in");
+    net(o, w, l, "l%d_in", from, "l%d_join.b");
+    net(o, w, l, "l%d_y", "", "l%d_gelu.in"); /* the layer's output words */
+    if (mix->p.op == AIMC_DIG_BIAS) {         /* the mix's matrix on tiles */
+      net(o, w, l, "l%d_act", "l%d_gelu.out", "");
+      net(o, w, l, "l%d_mix_sums", "", "l%d_mix.in");
     } else {
-      net(o, l, "l%d_act", "l%d_gelu.out", "l%d_mix.in");
+      net(o, w, l, "l%d_act", "l%d_gelu.out", "l%d_mix.in");
     }
-    net(o, l, "l%d_mixed", "l%d_mix.out", glu ? "l%d_glu.in" : "l%d_join.a");
-    if (glu) net(o, l, "l%d_gated", "l%d_glu.out", "l%d_join.a");
-    net(o, l, "l%d_joined", "l%d_join.out", "l%d_residual.in");
-    net(o, l, "l%d_sum", "l%d_residual.out", "l%d_norm.in");
+    net(o, w, l, "l%d_mixed", "l%d_mix.out", glu ? "l%d_glu.in" : "l%d_join.a");
+    if (glu) net(o, w, l, "l%d_gated", "l%d_glu.out", "l%d_join.a");
+    net(o, w, l, "l%d_joined", "l%d_join.out", "l%d_residual.in");
+    net(o, w, l, "l%d_sum", "l%d_residual.out", "l%d_norm.in");
   }
-  net(o, L - 1, "pool_in", "l%d_norm.out", "pool.in");
-  net(o, 0, "pool_sum", "pool.out", "mean.in");
+  net(o, w, L - 1, "pool_in", "l%d_norm.out", "pool.in");
+  net(o, w, 0, "pool_sum", "pool.out", "mean.in");
   if (aimc_map_periph_find(m, AIMC_PERIPH_DECODER, -1)->p.op == AIMC_DIG_BIAS) {
-    net(o, 0, "pooled", "mean.out", ""); /* to the decoder's tiles */
-    net(o, 0, "decoder_sums", "", "decoder.in");
+    net(o, w, 0, "pooled", "mean.out", ""); /* to the decoder's tiles */
+    net(o, w, 0, "decoder_sums", "", "decoder.in");
   } else {
-    net(o, 0, "pooled", "mean.out", "decoder.in");
+    net(o, w, 0, "pooled", "mean.out", "decoder.in");
   }
-  net(o, 0, "logits", "decoder.out", "");
+  net(o, w, 0, "logits", "decoder.out", "");
+  aimc_map_emit_wiring_nets(o, m, w);
 }
 
 static const aimc_periph *find_name(const aimc_mapping *m, const char *name) {

@@ -291,8 +291,10 @@ static void emit_value(FILE *o, const aimc_tile *t, int j) {
 void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m) {
   fputs("subckts:\n"
         "  tile:\n"
-        "    doc: \"one array: route -> DACs -> crossbar -> TIAs -> ADCs -> "
-        "register, the register fed back to the route (state)\"\n"
+        "    doc: \"one array: row words (in) -> DACs -> crossbar -> TIAs -> ADCs -> "
+        "register -> held column words (out); the wiring outside feeds rows and "
+        "reads columns\"\n"
+        "    ports: [in, out]\n"
         "    params: {",
         o);
   const aimc_tile *t0 = &m->tiles[0];
@@ -302,9 +304,7 @@ void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m) {
     fprintf(o, "%s%s: ", n++ ? ", " : "", BINDINGS[i].key);
     emit_value(o, t0, j);
   }
-  fputs("}\n    instances:\n"
-        "      route: {model: digital, params: {op: route, n_in: \"${cols}\", n_out: \"${rows}\"}}\n",
-        o);
+  fputs("}\n    instances:\n", o);
   for (int p = 0; p < AIMC_TILE_PARTS; p++) {
     fprintf(o, "      %s: {model: %s, params: {", PARTS[p].name, t0->model[p]->name);
     int n = 0;
@@ -317,12 +317,12 @@ void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m) {
     fputs("}}\n", o);
   }
   fputs("    nets:\n"
-        "      drive: [route.out, dac.in]\n"
+        "      drive: [in, dac.in]\n"
         "      rows_v: [dac.out, xbar.in]\n"
         "      cols_i: [xbar.out, tia.in]\n"
         "      cols_v: [tia.out, adc.in]\n"
         "      words: [adc.out, hold.in]\n"
-        "      feedback: [hold.out, route.in]\n",
+        "      held: [hold.out, out]\n",
         o);
 }
 

@@ -18,32 +18,43 @@ typedef struct {
   int net;                 /* design net index                        */
 } nl_class;
 
-static const char *port_name(const aimc_design_inst *inst, int port) {
-  return inst->model->ports[port].name;
+/* "in" or, for an element of a port array, "in[3]" (in buf). */
+static const char *port_name(const aimc_design_inst *inst, int port, char buf[64]) {
+  aimc_model_port_label(inst->model, port, buf, 64);
+  return buf;
+}
+
+/* Ports of an instance (a port array counts its elements). */
+static size_t n_ports(const aimc_design_inst *inst) {
+  int n = aimc_model_n_ports(inst->model, inst->params);
+  return n > 0 ? (size_t)n : 0;
 }
 
 static int check_port(nl_loader *L, nl_class *c, int i, int p) {
   const aimc_design *d = L->d;
   const aimc_design_inst *inst = &d->inst[i];
-  const aimc_port_spec *spec = &inst->model->ports[p];
+  const aimc_port_spec *spec = aimc_model_port(inst->model, p);
   const nl_node *net = &L->node[c->rep];
+  char b1[64], b2[64];
   if (c->first_inst < 0) {
     c->first_inst = i;
     c->first_port = p;
   } else {
     const aimc_design_inst *f = &d->inst[c->first_inst];
-    const aimc_port_spec *fs = &f->model->ports[c->first_port];
+    const aimc_port_spec *fs = aimc_model_port(f->model, c->first_port);
     if (fs->kind != spec->kind)
       return aimc_error_at(L->ctx, AIMC_ESHAPE, &net->loc,
                            "net '%s': kind mismatch: %s.%s is %s but %s.%s is %s", net->name,
-                           f->name, fs->name, aimc_sig_kind_name(fs->kind), inst->name,
-                           spec->name, aimc_sig_kind_name(spec->kind));
+                           f->name, port_name(f, c->first_port, b1),
+                           aimc_sig_kind_name(fs->kind), inst->name, port_name(inst, p, b2),
+                           aimc_sig_kind_name(spec->kind));
     int fw = aimc_model_port_width(f->model, c->first_port, f->params);
     int w = aimc_model_port_width(inst->model, p, inst->params);
     if (fw != w)
       return aimc_error_at(L->ctx, AIMC_ESHAPE, &net->loc,
                            "net '%s': width mismatch: %s.%s has width %d but %s.%s has width %d",
-                           net->name, f->name, fs->name, fw, inst->name, spec->name, w);
+                           net->name, f->name, port_name(f, c->first_port, b1), fw, inst->name,
+                           port_name(inst, p, b2), w);
   }
   if (spec->dir == AIMC_PORT_IN) {
     c->readers++;
@@ -53,7 +64,8 @@ static int check_port(nl_loader *L, nl_class *c, int i, int p) {
     const aimc_design_inst *drv = &d->inst[c->driver_inst];
     return aimc_error_at(L->ctx, AIMC_EINVAL, &net->loc,
                          "net '%s' is driven twice: by %s.%s and by %s.%s", net->name,
-                         drv->name, port_name(drv, c->driver_port), inst->name, spec->name);
+                         drv->name, port_name(drv, c->driver_port, b1), inst->name,
+                         port_name(inst, p, b2));
   }
   c->driver_inst = i;
   c->driver_port = p;
@@ -67,17 +79,18 @@ static int check_declared(nl_loader *L, const nl_class *cls) {
     const nl_class *c = &cls[nl_find(L, (int)j)];
     if (!n->name || c->first_inst < 0) continue;
     const aimc_design_inst *f = &L->d->inst[c->first_inst];
-    const aimc_port_spec *fs = &f->model->ports[c->first_port];
+    const aimc_port_spec *fs = aimc_model_port(f->model, c->first_port);
     int w = aimc_model_port_width(f->model, c->first_port, f->params);
+    char b[64];
     if (n->width >= 0 && n->width != w)
       return aimc_error_at(L->ctx, AIMC_ESHAPE, &n->loc,
                            "net '%s' is declared with width %d but %s.%s has width %d",
-                           n->name, n->width, f->name, fs->name, w);
+                           n->name, n->width, f->name, port_name(f, c->first_port, b), w);
     if (n->kind >= 0 && n->kind != (int)fs->kind)
       return aimc_error_at(L->ctx, AIMC_ESHAPE, &n->loc,
                            "net '%s' is declared %s but %s.%s is %s", n->name,
-                           aimc_sig_kind_name((aimc_sig_kind)n->kind), f->name, fs->name,
-                           aimc_sig_kind_name(fs->kind));
+                           aimc_sig_kind_name((aimc_sig_kind)n->kind), f->name,
+                           port_name(f, c->first_port, b), aimc_sig_kind_name(fs->kind));
   }
   return AIMC_OK;
 }
@@ -90,17 +103,18 @@ static int check_class(nl_loader *L, const nl_class *c) {
                          "net '%s' is dangling: it connects no model port", net->name);
   if (c->external) return AIMC_OK;
   const aimc_design_inst *f = &d->inst[c->first_inst];
+  char b[64];
   if (c->driver_inst < 0)
     return aimc_error_at(L->ctx, AIMC_EINVAL, &net->loc,
                          "net '%s' is dangling: nothing drives it (read by %s.%s); drive it "
                          "from an output port or mark it `external: true`",
-                         net->name, f->name, port_name(f, c->first_port));
+                         net->name, f->name, port_name(f, c->first_port, b));
   if (c->readers == 0) {
     const aimc_design_inst *drv = &d->inst[c->driver_inst];
     return aimc_error_at(L->ctx, AIMC_EINVAL, &net->loc,
                          "net '%s' is dangling: driven by %s.%s but nothing reads it; connect "
                          "an input (e.g. a probe) or mark it `external: true`",
-                         net->name, drv->name, port_name(drv, c->driver_port));
+                         net->name, drv->name, port_name(drv, c->driver_port, b));
   }
   return AIMC_OK;
 }
@@ -108,12 +122,13 @@ static int check_class(nl_loader *L, const nl_class *c) {
 static int unconnected_ports(nl_loader *L) {
   for (size_t i = 0; i < L->d->n_inst; i++) {
     const aimc_design_inst *inst = &L->d->inst[i];
-    for (size_t p = 0; p < inst->model->n_ports; p++)
+    char b[64];
+    for (size_t p = 0, np = n_ports(inst); p < np; p++)
       if (inst->port_net[p] == -1)
         return aimc_error_at(L->ctx, AIMC_EINVAL, &inst->loc,
                              "port '%s' of instance '%s' (%s) is not connected; connect it "
                              "in nets: or list it under open:",
-                             inst->model->ports[p].name, inst->name, inst->model->name);
+                             port_name(inst, (int)p, b), inst->name, inst->model->name);
   }
   return AIMC_OK;
 }
@@ -131,7 +146,7 @@ static int build_nets(nl_loader *L, nl_class *cls) {
     if (n->name && (c->rep < 0 || n->depth < L->node[c->rep].depth)) c->rep = (int)j;
   }
   for (size_t i = 0; i < d->n_inst; i++)
-    for (size_t p = 0; p < d->inst[i].model->n_ports; p++) {
+    for (size_t p = 0, np = n_ports(&d->inst[i]); p < np; p++) {
       int node = d->inst[i].port_net[p];
       if (node < 0) continue;
       int rc = check_port(L, &cls[nl_find(L, node)], (int)i, (int)p);
@@ -156,7 +171,7 @@ static int build_nets(nl_loader *L, nl_class *cls) {
     const aimc_design_inst *f = &d->inst[c->first_inst];
     if (!(net->name = aimc_strdup(L->ctx, n->name)))
       return aimc_error(L->ctx, AIMC_ENOMEM, "out of memory loading the netlist");
-    net->kind = f->model->ports[c->first_port].kind;
+    net->kind = aimc_model_port(f->model, c->first_port)->kind;
     net->width = aimc_model_port_width(f->model, c->first_port, f->params);
     net->driver = c->driver_inst;
     net->driver_port = c->driver_inst >= 0 ? c->driver_port : -1;
@@ -164,7 +179,7 @@ static int build_nets(nl_loader *L, nl_class *cls) {
     c->net = (int)d->n_net++;
   }
   for (size_t i = 0; i < d->n_inst; i++)
-    for (size_t p = 0; p < d->inst[i].model->n_ports; p++) {
+    for (size_t p = 0, np = n_ports(&d->inst[i]); p < np; p++) {
       int *pn = &d->inst[i].port_net[p];
       *pn = *pn >= 0 ? cls[nl_find(L, *pn)].net : -1;
     }
@@ -219,14 +234,14 @@ static int registered_loops(nl_loader *L) {
     while (depth > 0 && !rc) {
       int i = stack[2 * (depth - 1)], *p = &stack[2 * (depth - 1) + 1];
       const aimc_design_inst *in = &d->inst[i];
-      if ((size_t)*p >= in->model->n_ports) {
+      if ((size_t)*p >= n_ports(in)) {
         color[i] = 2;
         depth--;
         continue;
       }
       int port = (*p)++;
       int net = in->port_net[port];
-      if (in->model->ports[port].dir != AIMC_PORT_IN || net < 0) continue;
+      if (aimc_model_port(in->model, port)->dir != AIMC_PORT_IN || net < 0) continue;
       int j = d->net[net].driver;
       if (j < 0 || color[j] == 2 || holds_state(&d->inst[j])) continue;
       if (color[j] == 1) {

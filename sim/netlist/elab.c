@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <limits.h> /* INT_MAX */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "aimc/status.h"
@@ -103,7 +104,55 @@ static void list_ports(const aimc_model *m, char *out, size_t len) {
   size_t used = 0;
   out[0] = '\0';
   for (size_t i = 0; i < m->n_ports && used < len; i++)
-    used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "", m->ports[i].name);
+    used += (size_t)snprintf(out + used, len - used, "%s%s%s", i ? ", " : "", m->ports[i].name,
+                             aimc_model_port_is_array(m, (int)i) ? "[k]" : "");
+}
+
+/* The instance port `text` names: a spec's name, or `name[k]` for element
+ * k of a port array (aimc/model.h), checked against the instance's count
+ * and reported at loc. */
+static int resolve_port(nl_loader *L, const aimc_design_inst *inst, const char *text,
+                        const char *what, aimc_srcloc loc, int *out) {
+  const aimc_model *m = inst->model;
+  const char *br = strchr(text, '[');
+  size_t n = br ? (size_t)(br - text) : strlen(text);
+  int spec = -1;
+  for (size_t i = 0; i < m->n_ports && spec < 0; i++)
+    if (strlen(m->ports[i].name) == n && !strncmp(m->ports[i].name, text, n)) spec = (int)i;
+  if (spec < 0) {
+    char ports[256];
+    list_ports(m, ports, sizeof ports);
+    if (strcmp(what, "endpoint"))
+      return aimc_error_at(L->ctx, AIMC_EINVAL, &loc, "%s: open: no port '%.*s' (ports: %s)",
+                           what, (int)n, text, ports);
+    return aimc_error_at(L->ctx, AIMC_EINVAL, &loc, "model '%s' has no port '%.*s' (ports: %s)",
+                         m->name, (int)n, text, ports);
+  }
+  int array = aimc_model_port_is_array(m, spec);
+  int count = aimc_model_n_ports(m, inst->params) - spec;
+  if (!br && !array) return *out = spec, AIMC_OK;
+  if (!array)
+    return aimc_error_at(L->ctx, AIMC_EINVAL, &loc,
+                         "%s: port '%.*s' of instance '%s' (%s) is not a port array: name it "
+                         "without [k]", what, (int)n, text, inst->name, m->name);
+  if (!br)
+    return aimc_error_at(L->ctx, AIMC_EINVAL, &loc,
+                         "%s: port '%s' of instance '%s' (%s) is a port array of %d: name one "
+                         "element, %s[0] .. %s[%d]", what, text, inst->name, m->name, count,
+                         text, text, count - 1);
+  char *end;
+  long k = -1;
+  if (br[1] >= '0' && br[1] <= '9') k = strtol(br + 1, &end, 10);
+  if (k < 0 || *end != ']' || end[1])
+    return aimc_error_at(L->ctx, AIMC_EINVAL, &loc,
+                         "%s: '%s' is not %.*s[k] with k a decimal index", what, text, (int)n,
+                         text);
+  if (k >= count)
+    return aimc_error_at(L->ctx, AIMC_ERANGE, &loc,
+                         "%s: port %s out of range: instance '%s' (%s) has %.*s[0] .. %.*s[%d] "
+                         "(its %s)", what, text, inst->name, m->name, (int)n, text, (int)n, text,
+                         count - 1, m->ports[spec].width);
+  return *out = spec + (int)k, AIMC_OK;
 }
 
 static void list_seq(const aimc_cfg_node *seq, char *out, size_t len) {
@@ -182,14 +231,10 @@ static int mark_open(nl_body *B, aimc_design_inst *inst, const aimc_cfg_node *op
   for (size_t i = 0; i < aimc_cfg_len(open); i++) {
     const aimc_cfg_node *item = aimc_cfg_at(open, i);
     const char *name = aimc_cfg_scalar(item);
-    int port = name ? aimc_model_port_find(inst->model, name) : -1;
-    if (port < 0) {
-      char ports[256];
-      list_ports(inst->model, ports, sizeof ports);
-      aimc_srcloc iloc = aimc_cfg_loc(item);
-      return aimc_error_at(L->ctx, AIMC_EINVAL, &iloc, "%s: open: no port '%s' (ports: %s)",
-                           section, name ? name : "?", ports);
-    }
+    aimc_srcloc iloc = aimc_cfg_loc(item);
+    int port = -1;
+    int rc = resolve_port(L, inst, name ? name : "?", section, iloc, &port);
+    if (rc) return rc;
     inst->port_net[port] = NL_PORT_OPEN;
   }
   return AIMC_OK;
@@ -259,10 +304,7 @@ static int model_instance(nl_body *B, const nl_scope *scope, const char *full,
   inst->name = aimc_strdup(L->ctx, full);
   inst->subckt = B->sub ? aimc_strdup(L->ctx, B->sub->name) : NULL;
   inst->params = aimc_calloc(L->ctx, 1, m->params_size ? m->params_size : 1);
-  inst->port_net = aimc_calloc(L->ctx, m->n_ports ? m->n_ports : 1, sizeof *inst->port_net);
-  if (!inst->name || (B->sub && !inst->subckt) || !inst->params || !inst->port_net)
-    return nomem(L);
-  for (size_t p = 0; p < m->n_ports; p++) inst->port_net[p] = -1;
+  if (!inst->name || (B->sub && !inst->subckt) || !inst->params) return nomem(L);
   aimc_params_defaults(m->params, m->n_params, inst->params);
 
   char section[NL_TEXT];
@@ -274,17 +316,30 @@ static int model_instance(nl_body *B, const nl_scope *scope, const char *full,
   if (params && (rc = aimc_cfg_bind_ex(L->ctx, params, m->params, m->n_params, inst->params,
                                        section, NULL, expand_value, &e)))
     return rc;
-  const aimc_cfg_node *open = aimc_cfg_get(spec, "open");
-  if (open && (rc = mark_open(B, inst, open, section))) return rc;
   if (m->validate) {
     char err[512] = "invalid parameters";
     rc = m->validate(inst->params, err, sizeof err);
     if (rc) return aimc_error_at(L->ctx, rc, &loc, "%s: %s", section, err);
   }
-  for (size_t p = 0; p < m->n_ports; p++)
-    if (aimc_model_port_width(m, (int)p, inst->params) < 0)
+  /* The ports are known once the params are: a port array's count is one. */
+  int n_ports = aimc_model_n_ports(m, inst->params);
+  if (n_ports < 0)
+    return aimc_error_at(L->ctx, AIMC_EINVAL, &loc,
+                         "%s: %s: not a list of port widths (W or W*N, comma-separated)",
+                         section, m->ports[m->n_ports - 1].width);
+  inst->port_net = aimc_calloc(L->ctx, n_ports ? (size_t)n_ports : 1, sizeof *inst->port_net);
+  if (!inst->port_net) return nomem(L);
+  for (int p = 0; p < n_ports; p++) inst->port_net[p] = -1;
+  L->work += (size_t)n_ports;
+  for (int p = 0; p < n_ports; p++)
+    if (aimc_model_port_width(m, p, inst->params) < 0) {
+      char label[64];
+      aimc_model_port_label(m, p, label, sizeof label);
       return aimc_error_at(L->ctx, AIMC_EINVAL, &loc, "%s: port '%s' has no valid width",
-                           section, m->ports[p].name);
+                           section, label);
+    }
+  const aimc_cfg_node *open = aimc_cfg_get(spec, "open");
+  if (open && (rc = mark_open(B, inst, open, section))) return rc;
   return add_local(B, local, (int)(d->n_inst - 1), NULL, -1, loc);
 }
 
@@ -495,13 +550,9 @@ static int connect_local(nl_body *B, int node, const nl_local *l, const char *po
     return AIMC_OK;
   }
   aimc_design_inst *inst = &L->d->inst[l->inst];
-  int p = aimc_model_port_find(inst->model, port);
-  if (p < 0) {
-    char ports[256];
-    list_ports(inst->model, ports, sizeof ports);
-    return aimc_error_at(L->ctx, AIMC_EINVAL, &loc, "model '%s' has no port '%s' (ports: %s)",
-                         inst->model->name, port, ports);
-  }
+  int p = -1;
+  int rc = resolve_port(L, inst, port, "endpoint", loc, &p);
+  if (rc) return rc;
   int *pn = &inst->port_net[p];
   if (*pn == NL_PORT_OPEN)
     return aimc_error_at(L->ctx, AIMC_EINVAL, &loc, "port %s is declared open but connected",

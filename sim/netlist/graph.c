@@ -231,15 +231,20 @@ static const char *color_of(aimc_sig_kind k) {
 static int edges(const graph *g, sbuf *sb) {
   const aimc_design *d = g->d;
   size_t n = 0, cap = 0;
-  for (size_t i = 0; i < d->n_inst; i++) cap += d->inst[i].model->n_ports;
+  /* A port array counts its elements (aimc_model_n_ports). */
+  for (size_t i = 0; i < d->n_inst; i++) {
+    int np = aimc_model_n_ports(d->inst[i].model, d->inst[i].params);
+    cap += np > 0 ? (size_t)np : 0;
+  }
   edge *e = aimc_calloc(sb->ctx, cap ? cap : 1, sizeof *e);
   if (!e) return AIMC_ENOMEM;
   int ext_base = (int)(d->n_inst + d->n_block);
   for (size_t i = 0; i < d->n_inst; i++) {
     const aimc_model *m = d->inst[i].model;
-    for (size_t p = 0; p < m->n_ports; p++) {
+    int np = aimc_model_n_ports(m, d->inst[i].params);
+    for (int p = 0; p < np; p++) {
       int net = d->inst[i].port_net[p];
-      if (net < 0 || m->ports[p].dir != AIMC_PORT_IN) continue;
+      if (net < 0 || aimc_model_port(m, p)->dir != AIMC_PORT_IN) continue;
       int drv = d->net[net].driver;
       edge x = {net, drv >= 0 ? g->unit[drv] : ext_base + net, g->unit[i]};
       if (x.src != x.dst) e[n++] = x;

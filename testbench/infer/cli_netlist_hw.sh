@@ -222,7 +222,7 @@ sed -n "${line}p" "$T/typo.yaml" | grep -q '^  l0_ssm_0: {subckt: tile.*program:
 test ! -e "$T/bad2/results.json" \
   || fail "results written for a bad netlist"
 # A non-square array (64 rows, 32 columns) maps and runs: the tile's
-# route feeds its held columns back onto its rows (digital op route).
+# row gather feeds its held columns back onto its rows (docs/mapping.md).
 "$AIMC_BIN" map "$T/m.s4d" "$AIMC_SRC/configs/arch/default.yaml" --set array.cols=32 \
   -o "$T/ns.yaml" > /dev/null || fail "map onto 64x32 arrays"
 run ns "$T/ns.yaml"
@@ -239,7 +239,7 @@ grep -q "adc: {model: adc_flash" "$T/flash.yaml" || fail "no adc_flash instance 
 run flash "$T/flash.yaml"
 cmp -s "$T/base/predictions.csv" "$T/flash/predictions.csv" || fail "adc_flash converts differently"
 [ "$(json flash adc)" != "$(json base adc)" ] || fail "adc_flash priced like adc"
-sed -n '/^  tile:$/,/feedback:/p' "$T/net.yaml" | sed 's/^  tile:$/  tile_flash:/; s/adc: {model: adc, params: {/adc: {model: adc_flash, params: {/; s/e_conv: "${e_adc}", //; s/, e_conv: "${e_adc}"//' > "$T/sub.txt"
+sed -n '/^  tile:$/,/held:/p' "$T/net.yaml" | sed 's/^  tile:$/  tile_flash:/; s/adc: {model: adc, params: {/adc: {model: adc_flash, params: {/; s/e_conv: "${e_adc}", //; s/, e_conv: "${e_adc}"//' > "$T/sub.txt"
 awk -v f="$T/sub.txt" '/^subckts:$/ { print; while ((getline l < f) > 0) print l; next }
   !done && /\{subckt: tile,/ { sub(/\{subckt: tile,/, "{subckt: tile_flash,"); done = 1 } 1' \
   "$T/net.yaml" > "$T/oneflash.yaml"

@@ -10,3 +10,14 @@ aimc_test(test_map_layout SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_layout.c
   ${CMAKE_CURRENT_LIST_DIR}/../infer/model_fixture.c LABELS unit badinput)
 target_include_directories(test_map_layout PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../infer
   ${PROJECT_SOURCE_DIR})
+# The wiring (gathers' index maps) equals the mapping: rows and output
+# buses evaluated with the gather model, written maps read back, an edited
+# map refused.
+aimc_test(test_map_wiring SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_wiring.c
+  ${CMAKE_CURRENT_LIST_DIR}/../infer/model_fixture.c LABELS unit)
+target_include_directories(test_map_wiring PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../infer ${PROJECT_SOURCE_DIR})
+# aimc check on freshly mapped netlists (both forms, dense digital or on
+# crossbars): a closed graph, only features and logits external; bad index
+# maps, port-array elements out of range and older layouts exit 2.
+aimc_cli_test(map_cli_wiring LABELS e2e
+  COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_wiring.sh $<TARGET_FILE:infer_fixture_model>)

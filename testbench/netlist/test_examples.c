@@ -217,6 +217,34 @@ static void test_s4d_element_sim(void **state) {
   aimc_ctx_free(ctx);
 }
 
+/* 05_gather_ports: word 0 = x[1], word 1 = u[0] + x[0], word 2 unfed
+ * (0), per the index map data/gather_rows.csv, at both input times. */
+static void test_gather_ports_sim(void **state) {
+  (void)state;
+  aimc_ctx *ctx = aimc_ctx_alloc(1);
+  aimc_design *d;
+  if (aimc_netlist_load(ctx, "netlists/05_gather_ports.yaml", &d)) fail_msg("%s", aimc_ctx_errmsg(ctx));
+  char *dot;
+  assert_int_equal(aimc_graph_dot(ctx, d, NULL, &dot), AIMC_OK);
+  aimc_free(ctx, dot);
+  aimc_engine *e;
+  if (aimc_engine_alloc(ctx, d, AIMC_KERNEL_NATIVE, &e)) fail_msg("%s", aimc_ctx_errmsg(ctx));
+  assert_int_equal(aimc_engine_run(e), AIMC_OK);
+  aimc_inst *watch = aimc_engine_find(e, "watch");
+  assert_int_equal(aimc_probe_count(watch), 2);
+  const double want[2][3] = {{2, 10 + 1, 0}, {4, 40 + 3, 0}};
+  for (size_t k = 0; k < 2; k++) {
+    aimc_time t;
+    const double *v;
+    assert_int_equal(aimc_probe_record(watch, k, &t, &v), AIMC_OK);
+    assert_true(t == (aimc_time)k * 10 * AIMC_NS);
+    for (int c = 0; c < 3; c++) assert_true(v[c] == want[k][c]);
+  }
+  aimc_engine_free(e);
+  aimc_design_free(ctx, d);
+  aimc_ctx_free(ctx);
+}
+
 static void test_multi_tile(void **state) {
   (void)state;
   /* 1 source + 16 tiles x 5 instances + 16 probes = 97. */
@@ -261,6 +289,7 @@ int main(void) {
       cmocka_unit_test(test_s4d_element_sim),
       cmocka_unit_test(test_multi_tile),
       cmocka_unit_test(test_multi_tile_sim),
+      cmocka_unit_test(test_gather_ports_sim),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

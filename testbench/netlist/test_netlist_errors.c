@@ -177,6 +177,41 @@ static void test_port_errors(void **state) {
               "n.yaml:5:16: endpoint 'in' must be instance.port (bare names are subckt ports)");
 }
 
+/* Port arrays (aimc/model.h): gather's in[k], one element per item of
+ * its widths; out of range, without an index, an index on a port that is
+ * not an array, a malformed widths list, an element left unconnected. */
+static void test_port_arrays(void **state) {
+  (void)state;
+#define GATHER "  g: {model: gather, params: {n: 2, widths: \"2,1*2\", map: g.csv}}\n"
+#define S3 "  s3: {model: source, params: {n: 1, values: \"1\"}}\n"
+  const char *head = "instances:\n" SRC S3 GATHER PRB "nets:\n  y: [g.out, p.in]\n";
+  char text[1024];
+  snprintf(text, sizeof text, "%s  x: [src.out, \"g.in[0]\"]\n  z: [s3.out, \"g.in[1]\"]\n"
+           "  w: {connect: [\"g.in[3]\"], external: true}\n", head);
+  expect_text(text, AIMC_ERANGE,
+              "n.yaml:10:17: endpoint: port in[3] out of range: instance 'g' (gather) has "
+              "in[0] .. in[2] (its widths)");
+  snprintf(text, sizeof text, "%s  x: [src.out, g.in]\n", head);
+  expect_text(text, AIMC_EINVAL,
+              "n.yaml:8:16: endpoint: port 'in' of instance 'g' (gather) is a port array of 3: "
+              "name one element, in[0] .. in[2]");
+  snprintf(text, sizeof text, "%s  x: [\"src.out[0]\", \"g.in[0]\"]\n", head);
+  expect_text(text, AIMC_EINVAL,
+              "n.yaml:8:7: endpoint: port 'out' of instance 'src' (source) is not a port "
+              "array: name it without [k]");
+  snprintf(text, sizeof text, "%s  x: [src.out, \"g.in[0]\"]\n  z: [s3.out, \"g.in[1]\"]\n",
+           head);
+  expect_text(text, AIMC_EINVAL,
+              "n.yaml:4:3: port 'in[2]' of instance 'g' (gather) is not connected; connect it "
+              "in nets: or list it under open:");
+  expect_text("instances:\n  g: {model: gather, params: {n: 2, widths: \"2,,1\"}}\n",
+              AIMC_ERANGE,
+              "n.yaml:2:3: instance 'g' (gather): widths '2,,1' is not a list of port widths "
+              "(W or W*N, W and N >= 1, comma-separated)");
+#undef GATHER
+#undef S3
+}
+
 static void test_names(void **state) {
   (void)state;
   /* count: 2 makes p0 and p1; an explicit p1 collides (key at 4:3). */
@@ -422,6 +457,7 @@ int main(void) {
       cmocka_unit_test(test_names),         cmocka_unit_test(test_expressions),
       cmocka_unit_test(test_subckt_errors), cmocka_unit_test(test_files),
       cmocka_unit_test(test_defines),       cmocka_unit_test(test_validate),
+      cmocka_unit_test(test_port_arrays),
       cmocka_unit_test(test_hierarchy),     cmocka_unit_test(test_fault_injection),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -238,8 +238,11 @@ static inline int aimc_map_col_factor(const aimc_arch *a) {
  * keys), 6 since the digital periphery is s4d_digital instances
  * (aimc_periph), 7 since the meta: section's model and arch are paths
  * from the netlist's folder, as every other path in it (before: from
- * where `aimc map` ran). Older netlists are refused: map again. */
-enum { AIMC_MAP_TILES_VERSION = 7 };
+ * where `aimc map` ran), 8 since the tiles have ports (in: row words,
+ * out: held column words) and the wiring between tiles and periphery is
+ * gather instances with index maps (a closed dataflow graph). Older
+ * netlists are refused: map again. */
+enum { AIMC_MAP_TILES_VERSION = 8 };
 
 typedef enum {
   AIMC_TILE_DAC = 0,

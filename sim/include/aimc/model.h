@@ -53,7 +53,14 @@ typedef struct {
   const char *name;
   aimc_port_dir dir;
   aimc_sig_kind kind;
-  /* Width: a decimal number ("1") or the key of an INT parameter ("rows"). */
+  /* Width: a decimal number ("1"), the key of an INT parameter ("rows"),
+   * or, for the model's last port only, the key of a STRING parameter that
+   * makes the port a *port array* (SystemC's multiport): the list of its
+   * elements' widths, "64,32,32" (three elements), where "64*4" stands for
+   * four elements of 64 ("64*4,32" is five). A netlist names element k
+   * `inst.name[k]`; the instance's ports are the other specs' (indices 0
+   * .. n_ports - 2), then the elements in order, so a model without an
+   * array numbers its ports as its specs. */
   const char *width;
   const char *doc;
 } aimc_port_spec;
@@ -213,9 +220,25 @@ size_t aimc_models_count(void);
 const aimc_model *aimc_models_at(size_t i);
 const aimc_model *aimc_models_find(const char *name);
 
-/* Width of port `port` for the given params (resolves parameter keys);
- * -1 if the width names no INT parameter. */
+/* Width of port `port` (an instance port: aimc_model_n_ports) for the
+ * given params (resolves parameter keys and a port array's widths); -1 if
+ * the width names no INT parameter, or the port is past the array. */
 int aimc_model_port_width(const aimc_model *m, int port, const void *params);
+/* Ports of an instance with these params: the specs, with a port array
+ * counted as its elements; -1 when the array's widths list is malformed. */
+int aimc_model_n_ports(const aimc_model *m, const void *params);
+/* The spec of instance port `port` (an array element's is the array's),
+ * or NULL when there is no such port. */
+const aimc_port_spec *aimc_model_port(const aimc_model *m, int port);
+/* 1 when spec `spec` is a port array (the last spec, its width a STRING
+ * param). */
+int aimc_model_port_is_array(const aimc_model *m, int spec);
+/* "in[3]" for an array element, the spec's name otherwise. */
+void aimc_model_port_label(const aimc_model *m, int port, char *buf, size_t len);
+/* A port array's widths list (aimc_port_spec.width): its element count,
+ * or -1 when malformed (an item that is not W or W*N with W >= 1, N >= 1;
+ * more than 2^20 elements); *width (may be NULL) gets element k's. */
+int aimc_port_widths_scan(const char *list, int k, int *width);
 /* m->op_cost(params, use), or a zero cost when the model has none. */
 aimc_op_cost aimc_model_op_cost(const aimc_model *m, const void *params,
                                 const aimc_op_use *use);
