@@ -78,16 +78,17 @@ void aimc_xbar_layout_pulsed(const aimc_xbar_layout *l, unsigned char *pulsed) {
   }
 }
 
-aimc_op_use aimc_xbar_layout_read_use(const aimc_xbar_layout *l, const double *g) {
+aimc_op_use aimc_xbar_read_use(int rows, int cols, int rf, const aimc_xbar_slot *slot,
+                               int n_slots, const double *g) {
   aimc_op_use use = {0, 0, 0};
-  for (int r = 0; r < l->rows; r++) {
+  for (int r = 0; r < rows; r++) {
     int driven = 0;
-    for (int s = 0; s < l->n_slots && !driven; s++)
-      driven = r >= l->slot[s].row0 * l->rf && r < (l->slot[s].row0 + l->slot[s].n_in) * l->rf;
+    for (int s = 0; s < n_slots && !driven; s++)
+      driven = r >= slot[s].row0 * rf && r < (slot[s].row0 + slot[s].n_in) * rf;
     if (!driven) continue;
     use.n++;
     use.rows_fs += 1;
-    for (int j = 0; j < l->cols; j++) use.g_S += g[(size_t)r * (size_t)l->cols + (size_t)j];
+    for (int j = 0; j < cols; j++) use.g_S += g[(size_t)r * (size_t)cols + (size_t)j];
   }
   return use;
 }

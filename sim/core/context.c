@@ -49,9 +49,12 @@ uint64_t aimc_seed_derive(uint64_t seed, uint64_t stream) {
   return z ^ (z >> 31);
 }
 
+uint64_t aimc_seed_noise_sample(uint64_t run_seed, uint64_t sample) {
+  return aimc_seed_derive(aimc_seed_derive(run_seed, aimc_hash_str("aimc.noise")), sample);
+}
+
 uint64_t aimc_seed_noise(uint64_t run_seed, uint64_t sample, uint64_t instance) {
-  uint64_t run = aimc_seed_derive(run_seed, aimc_hash_str("aimc.noise"));
-  return aimc_seed_derive(aimc_seed_derive(run, sample), instance);
+  return aimc_seed_noise_of(aimc_seed_noise_sample(run_seed, sample), instance);
 }
 
 uint64_t aimc_fnv1a(uint64_t h, const void *data, size_t n) {

@@ -51,11 +51,13 @@ int aimc_infer_read_costs(aimc_ctx *ctx, const aimc_hw *hw, aimc_read_cost *cost
     }
     /* A full-scale read, as the crossbar model books it from the array's
      * layout (its idle devices along the driven rows conduct too). */
-    aimc_xbar_layout *l = NULL;
-    int st = aimc_map_array_layout(ctx, m, k, &l);
-    if (st) return st;
-    aimc_op_use xbar = aimc_xbar_layout_read_use(l, hw->g_S[k]);
-    aimc_xbar_layout_free(ctx, l);
+    aimc_xbar_slot *rows = aimc_calloc(ctx, (size_t)arr->n_place + 1, sizeof *rows);
+    if (!rows) return AIMC_ENOMEM;
+    for (int p = 0; p < arr->n_place; p++)
+      rows[p] = (aimc_xbar_slot){.row0 = arr->place[p].row0, .n_in = arr->place[p].n_in};
+    aimc_op_use xbar = aimc_xbar_read_use(a->rows, a->cols, aimc_map_row_factor(a), rows,
+                                          arr->n_place, hw->g_S[k]);
+    aimc_free(ctx, rows);
     aimc_time t_dac, t_xbar, t_tia, t_adc, t_reg;
     c->e_dac_J = part_cost(tile, AIMC_TILE_DAC, &(aimc_op_use){.n = c->rows}, &t_dac);
     c->e_array_J = part_cost(tile, AIMC_TILE_XBAR, &xbar, &t_xbar);

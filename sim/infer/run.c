@@ -441,10 +441,12 @@ static void batch_begin(run_ws *w, int nb, size_t first) {
   w->bp = bp;
   w->lanes.n = nb;
   w->lanes.stride = (size_t)bp;
-  for (size_t i = 0; i < w->m->n_arrays * AIMC_TILE_PARTS; i++)
-    for (int b = 0; b < nb; b++)
+  for (int b = 0; b < nb; b++) {
+    uint64_t sample = aimc_seed_noise_sample(w->run_seed, first + (size_t)b);
+    for (size_t i = 0; i < w->m->n_arrays * AIMC_TILE_PARTS; i++)
       aimc_xs128p_seed(&w->noise[i * (size_t)w->bp_max + (size_t)b],
-                       aimc_seed_noise(w->run_seed, first + (size_t)b, w->noise_key[i]));
+                       aimc_seed_noise_of(sample, w->noise_key[i]));
+  }
 }
 
 /* The batch's sequences (x: [t][n_in][bp]) through the hardware, as

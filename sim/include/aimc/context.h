@@ -73,6 +73,12 @@ uint64_t aimc_hash_str(const char *s);
  * instances nor on the order the kernel runs them in, so the batched
  * runner (a lane per sample) and the event kernel draw the same numbers. */
 uint64_t aimc_seed_noise(uint64_t run_seed, uint64_t sample, uint64_t instance);
+/* The same in two steps, for a caller that seeds many instances of one
+ * sample: aimc_seed_noise(r, s, i) = aimc_seed_noise_of(aimc_seed_noise_sample(r, s), i). */
+uint64_t aimc_seed_noise_sample(uint64_t run_seed, uint64_t sample);
+static inline uint64_t aimc_seed_noise_of(uint64_t sample_seed, uint64_t instance) {
+  return aimc_seed_derive(sample_seed, instance);
+}
 /* FNV-1a (64 bits) of n bytes, continuing from h (first: AIMC_FNV_BASIS):
  * the one hash of the hashes files record (model, arch, corpus, sweep
  * points). aimc_fnv1a_sep hashes a separator byte, so that fields hashed
