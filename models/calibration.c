@@ -65,25 +65,15 @@ static int parse_row(aimc_ctx *ctx, const char *path, int line, char *s, const c
 int aimc_cal_read(aimc_ctx *ctx, const char *path, const char *part, int n, double *fs,
                   int *bits) {
   char *text = NULL;
-  size_t size = 0;
-  int st = aimc_read_file(ctx, path, &text, &size);
-  if (st == AIMC_EIO)
-    return aimc_error(ctx, AIMC_ENOTFOUND, "calibration file %s cannot be read", path);
+  int st = aimc_read_text(ctx, path, "calibration file", &text, NULL);
   if (st) return st;
-  if (memchr(text, '\0', size)) {
-    aimc_free(ctx, text);
-    return aimc_error(ctx, AIMC_EFORMAT, "%s: not a text file (NUL byte)", path);
-  }
   int *line_of = aimc_calloc(ctx, (size_t)n + 1, sizeof(int)); /* 0: not given yet */
   if (!line_of) st = AIMC_ENOMEM;
   int line = 0, header = 0;
   char *cursor = text, *s, *p;
   while (!st && (p = aimc_text_line(&cursor, &line, &s))) {
     if (!header) {
-      size_t h = strlen(AIMC_CAL_HEADER);
-      if (strncmp(p, AIMC_CAL_HEADER, h) != 0 || strspn(p + h, " \t\r") != strlen(p + h))
-        st = aimc_error(ctx, AIMC_EFORMAT, "%s:%d:1: expected the header '" AIMC_CAL_HEADER
-                        "'", path, line);
+      st = aimc_text_header(ctx, path, line, p, AIMC_CAL_HEADER);
       header = 1;
       continue;
     }

@@ -151,10 +151,7 @@ int aimc_gather_map_read(aimc_ctx *ctx, const char *path, const aimc_gather_para
   }
   char *text = NULL;
   size_t size = 0;
-  st = aimc_read_file(ctx, path, &text, &size);
-  if (st == AIMC_EIO) st = aimc_error(ctx, AIMC_ENOTFOUND, "index map %s cannot be read", path);
-  if (!st && memchr(text, '\0', size))
-    st = aimc_error(ctx, AIMC_EFORMAT, "%s: not a text file (NUL byte)", path);
+  st = aimc_read_text(ctx, path, "index map", &text, &size);
   /* At most one pair per line. */
   size_t cap = 1;
   for (size_t i = 0; !st && i < size; i++) cap += text[i] == '\n';
@@ -165,10 +162,7 @@ int aimc_gather_map_read(aimc_ctx *ctx, const char *path, const aimc_gather_para
   char *cursor = text, *s, *q;
   while (!st && (q = aimc_text_line(&cursor, &line, &s))) {
     if (!header) {
-      size_t h = strlen(AIMC_GATHER_HEADER);
-      if (strncmp(q, AIMC_GATHER_HEADER, h) != 0 || strspn(q + h, " \t\r") != strlen(q + h))
-        st = aimc_error(ctx, AIMC_EFORMAT, "%s:%d:1: expected the header '" AIMC_GATHER_HEADER
-                        "'", path, line);
+      st = aimc_text_header(ctx, path, line, q, AIMC_GATHER_HEADER);
       header = 1;
       continue;
     }

@@ -247,13 +247,8 @@ int aimc_xbar_layout_read(aimc_ctx *ctx, const char *path, aimc_xbar_layout **ou
   *out = NULL;
   char *text = NULL;
   size_t size = 0;
-  int st = aimc_read_file(ctx, path, &text, &size);
-  if (st == AIMC_EIO) return aimc_error(ctx, AIMC_ENOTFOUND, "layout file %s cannot be read", path);
+  int st = aimc_read_text(ctx, path, "layout file", &text, &size);
   if (st) return st;
-  if (memchr(text, '\0', size)) {
-    aimc_free(ctx, text);
-    return aimc_error(ctx, AIMC_EFORMAT, "%s: not a text file (NUL byte)", path);
-  }
   const char *end = NULL;
   cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
   if (!root) {

@@ -129,6 +129,28 @@ int aimc_read_file(aimc_ctx *ctx, const char *path, char **data, size_t *size) {
   return AIMC_OK;
 }
 
+int aimc_read_text(aimc_ctx *ctx, const char *path, const char *what, char **text,
+                   size_t *size) {
+  size_t n = 0;
+  int st = aimc_read_file(ctx, path, text, &n);
+  if (st == AIMC_EIO) return aimc_error(ctx, AIMC_ENOTFOUND, "%s %s cannot be read", what, path);
+  if (st) return st;
+  if (memchr(*text, '\0', n)) {
+    aimc_free(ctx, *text);
+    *text = NULL;
+    return aimc_error(ctx, AIMC_EFORMAT, "%s: not a text file (NUL byte)", path);
+  }
+  if (size) *size = n;
+  return AIMC_OK;
+}
+
+int aimc_text_header(aimc_ctx *ctx, const char *path, int line, const char *q,
+                     const char *header) {
+  size_t h = strlen(header);
+  if (strncmp(q, header, h) == 0 && strspn(q + h, " \t\r") == strlen(q + h)) return AIMC_OK;
+  return aimc_error(ctx, AIMC_EFORMAT, "%s:%d:1: expected the header '%s'", path, line, header);
+}
+
 int aimc_mkdirs(aimc_ctx *ctx, const char *path) {
   char buf[4096];
   if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)

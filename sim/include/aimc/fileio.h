@@ -36,6 +36,15 @@ int aimc_write_file_atomic(aimc_ctx *ctx, const char *path, const void *data,
                            size_t size);
 /* Reads a whole file into a NUL-terminated buffer (free with aimc_free). */
 int aimc_read_file(aimc_ctx *ctx, const char *path, char **data, size_t *size);
+/* The same for a text input the user gives (a calibration file, an index
+ * map): one that cannot be read is AIMC_ENOTFOUND "<what> <path> cannot be
+ * read", a NUL byte AIMC_EFORMAT "<path>: not a text file (NUL byte)";
+ * *text is NULL on failure. */
+int aimc_read_text(aimc_ctx *ctx, const char *path, const char *what, char **text, size_t *size);
+/* AIMC_OK when line q (line `line` of path) is exactly `header`, blanks
+ * after it allowed; else AIMC_EFORMAT "path:line:1: expected the header". */
+int aimc_text_header(aimc_ctx *ctx, const char *path, int line, const char *q,
+                     const char *header);
 
 /* The path of a file named `rel` inside the file `anchor` (a netlist): rel
  * next to anchor (or rel when absolute), unless no file is there but one
