@@ -179,7 +179,7 @@ size_t aimc_xbar_read_scratch(const aimc_xbar_plan *p, size_t stride) {
   return 3 * stride + ((size_t)p->n_in * stride + 1) / 2 + 1;
 }
 
-/* One column for lanes [k0, k0 + K) (K = AIMC_LANES, or 1): the column
+/* One column for lanes [k0, k0 + K) (K = AIMC_LANES): the column
  * sum, rows in pairs, and with VAR its variance, in one pass over the
  * pairs (each sum in pair order, as two passes would add them). VAR is a
  * constant so that the pair loop has no branch: the lanes' loops then
@@ -210,10 +210,40 @@ size_t aimc_xbar_read_scratch(const aimc_xbar_plan *p, size_t stride) {
 #endif
 COLUMN(column_lanes, AIMC_LANES, 0, LANES_SPEC)
 COLUMN(column_lanes_var, AIMC_LANES, 1, LANES_SPEC)
-COLUMN(column_one, 1, 0, static inline)
-COLUMN(column_one_var, 1, 1, static inline)
 #undef LANES_SPEC
 #undef COLUMN
+
+/* w0 x0 + w1 x1 of one pair for a lone lane, the two products in one
+ * 2-wide multiply where the compiler has vector types: the same two
+ * roundings and one add as the scalar form (a lone read is bound by its
+ * instructions, not by latency: docs/performance.md). */
+static inline double pair_sum(const xr_pair *e, const double *x) {
+#if defined(__GNUC__)
+  typedef double v2d __attribute__((vector_size(16)));
+  v2d w, xv = {x[e->i0], x[e->i1]};
+  memcpy(&w, &e->w0, sizeof w);
+  v2d p = w * xv;
+  return p[0] + p[1];
+#else
+  return e->w0 * x[e->i0] + e->w1 * x[e->i1];
+#endif
+}
+
+/* COLUMN for one lane (K = 1, bp = 1), with pair_sum. */
+static inline void column_one(const aimc_xbar_plan *p, int j, const double *x, const float *xsq,
+                              const double *S, const double *Q, double *out, double *var,
+                              int with_var) {
+  double acc = 0;
+  float v = 0;
+  const xr_pair *e = p->pairs + p->start[j], *end = p->pairs + p->start[j + 1];
+  for (; e < end; e++) {
+    acc += pair_sum(e, x);
+    if (with_var) v += e->v0 * xsq[e->i0] + e->v1 * xsq[e->i1];
+  }
+  if (p->c[j] != 0) acc += p->c[j] * S[0];
+  out[0] = acc;
+  if (with_var) var[0] = v + (double)p->cv[j] * Q[0];
+}
 
 int aimc_xbar_plan_noisy(const aimc_xbar_plan *p) { return p->noise; }
 
@@ -245,9 +275,9 @@ void aimc_xbar_read(const aimc_xbar_plan *p, const double *x, double rel_noise, 
   for (int j = 0; j < p->n_out; j++) {
     double *o = out + (size_t)j * bp;
     if (bp == 1 && noise)
-      column_one_var(p, j, x, xsq, 1, S, Q, o, var);
+      column_one(p, j, x, xsq, S, Q, o, var, 1);
     else if (bp == 1)
-      column_one(p, j, x, xsq, 1, S, Q, o, NULL);
+      column_one(p, j, x, xsq, S, Q, o, NULL, 0);
     for (size_t k0 = 0; bp > 1 && k0 < bp; k0 += AIMC_LANES)
       if (noise)
         column_lanes_var(p, j, x + k0, xsq + k0, bp, S + k0, Q + k0, o + k0, var + k0);
