@@ -54,6 +54,7 @@ const aimc_model aimc_model_adc = {
     .state_size = sizeof(aimc_adc_state),
     .validate = aimc_adc_validate,
     .init = aimc_adc_init,
+    .check_files = aimc_adc_check_files,
     .on_input = aimc_adc_on_input,
     .op_cost = adc_op_cost,
     .eval = aimc_adc_eval,

@@ -84,6 +84,11 @@ int aimc_adc_validate(const void *params, char *err, size_t errlen) {
   return aimc_cal_check_range(p->range, p->cal, err, errlen);
 }
 
+int aimc_adc_check_files(aimc_ctx *ctx, const void *params, const char *source) {
+  const aimc_adc_conv *p = params;
+  return aimc_cal_check_file(ctx, source, p->cal, "adc", p->n);
+}
+
 int aimc_adc_init(aimc_inst *inst) {
   const aimc_adc_conv *p = aimc_inst_params(inst);
   aimc_adc_state *s = aimc_inst_state(inst);

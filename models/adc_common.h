@@ -94,6 +94,7 @@ void aimc_adc_prepare(const aimc_eval *e, void *prep);
 /* The model's validate (range 0 needs a cal file) and init (reads it). */
 int aimc_adc_validate(const void *params, char *err, size_t errlen);
 int aimc_adc_init(aimc_inst *inst);
+int aimc_adc_check_files(aimc_ctx *ctx, const void *params, const char *source);
 /* The model's on_input: volts in, words out (each channel's full scale,
  * its calibration's or the range, is what v_fs converts to), counting
  * clipped conversions and booking the cost of the instance's own model

@@ -113,6 +113,19 @@ int aimc_cal_check_range(double range, const char *cal, char *err, size_t errlen
   return AIMC_ERANGE;
 }
 
+int aimc_cal_check_file(aimc_ctx *ctx, const char *source, const char *cal, const char *part,
+                        int n) {
+  if (!*cal) return AIMC_OK;
+  char path[2 * AIMC_PARAM_STRLEN];
+  aimc_path_beside(source, cal, path, sizeof path);
+  double *f = aimc_malloc(ctx, sizeof(double) * ((size_t)n + 1));
+  int *b = aimc_malloc(ctx, sizeof(int) * ((size_t)n + 1));
+  int st = f && b ? aimc_cal_read(ctx, path, part, n, f, b) : AIMC_ENOMEM;
+  aimc_free(ctx, f);
+  aimc_free(ctx, b);
+  return st;
+}
+
 int aimc_cal_load_inst(aimc_inst *inst, const char *cal, const char *part, int n,
                        double range, double **fs, int **bits) {
   *fs = NULL;

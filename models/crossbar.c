@@ -154,24 +154,51 @@ static const aimc_port_spec PORTS[] = {
 static void release_layout(aimc_ctx *ctx, void *l) { aimc_xbar_layout_free(ctx, l); }
 static void release_plan(aimc_ctx *ctx, void *plan) { aimc_xbar_plan_free(ctx, plan); }
 
-/* The layout file the `layout` param names (from the netlist's folder),
- * of this array's shape; owned by the instance. */
-static int load_layout(aimc_inst *inst, aimc_xbar_layout **out) {
-  const crossbar_params *p = aimc_inst_params(inst);
-  aimc_ctx *ctx = aimc_inst_ctx(inst);
+/* The layout file the `layout` param names (from the netlist file
+ * `source`'s folder), of this array's shape. who: "crossbar <name>" for
+ * messages, or "" (aimc check names the instance itself). */
+static int read_layout(aimc_ctx *ctx, const char *source, const crossbar_params *p,
+                       const char *who, aimc_xbar_layout **out) {
   char path[2 * AIMC_PARAM_STRLEN];
-  aimc_path_beside(aimc_inst_source(inst), p->layout, path, sizeof path);
+  aimc_path_beside(source, p->layout, path, sizeof path);
   int rc = aimc_xbar_layout_read(ctx, path, out);
   if (rc) {
     char why[512];
     snprintf(why, sizeof why, "%s", aimc_ctx_errmsg(ctx));
-    return aimc_error(ctx, rc, "crossbar %s: layout: %s", aimc_inst_name(inst), why);
+    return aimc_error(ctx, rc, "%s%slayout: %s", who, *who ? ": " : "", why);
   }
-  if ((rc = aimc_inst_own(inst, *out, release_layout))) return rc;
-  if ((*out)->rows != p->rows || (*out)->cols != p->cols)
-    return aimc_error(ctx, AIMC_ESHAPE, "crossbar %s: layout %s is for a %d x %d array, not %d x %d",
-                      aimc_inst_name(inst), path, (*out)->rows, (*out)->cols, p->rows, p->cols);
-  return AIMC_OK;
+  if ((*out)->rows == p->rows && (*out)->cols == p->cols) return AIMC_OK;
+  rc = aimc_error(ctx, AIMC_ESHAPE, "%s%slayout %s is for a %d x %d array, not %d x %d", who,
+                  *who ? ": " : "", path, (*out)->rows, (*out)->cols, p->rows, p->cols);
+  aimc_xbar_layout_free(ctx, *out);
+  *out = NULL;
+  return rc;
+}
+
+/* The same, owned by the instance. */
+static int load_layout(aimc_inst *inst, aimc_xbar_layout **out) {
+  aimc_ctx *ctx = aimc_inst_ctx(inst);
+  char who[AIMC_PARAM_STRLEN + 16];
+  snprintf(who, sizeof who, "crossbar %s", aimc_inst_name(inst));
+  int rc = read_layout(ctx, aimc_inst_source(inst), aimc_inst_params(inst), who, out);
+  return rc ? rc : aimc_inst_own(inst, *out, release_layout);
+}
+
+/* The targets and the layout, read and checked as init reads them. */
+static int crossbar_check_files(aimc_ctx *ctx, const void *params, const char *source) {
+  const crossbar_params *p = params;
+  int rc = AIMC_OK;
+  if (*p->targets) {
+    char path[2 * AIMC_PARAM_STRLEN];
+    aimc_path_beside(source, p->targets, path, sizeof path);
+    double *g = aimc_malloc(ctx, sizeof(double) * (size_t)p->rows * (size_t)p->cols);
+    rc = g ? aimc_xbar_read_targets(ctx, path, p->rows, p->cols, g) : AIMC_ENOMEM;
+    aimc_free(ctx, g);
+  }
+  aimc_xbar_layout *l = NULL;
+  if (!rc && *p->layout) rc = read_layout(ctx, source, p, "", &l);
+  aimc_xbar_layout_free(ctx, l);
+  return rc;
 }
 
 /* 1 when every placed device holds its target (before drift), which
@@ -412,6 +439,7 @@ const aimc_model aimc_model_crossbar = {
     .init = crossbar_init,
     .on_input = crossbar_on_input,
     .reset = crossbar_reset,
+    .check_files = crossbar_check_files,
     .op_cost = crossbar_op_cost,
 };
 

@@ -183,6 +183,11 @@ static int dac_eval_batch(const aimc_eval *e, const double *in, double *out,
 
 /* Words in, volts out: each channel's full scale (its calibration's, or
  * the range) converts to v_fs. */
+static int dac_check_files(aimc_ctx *ctx, const void *params, const char *source) {
+  const dac_params *p = params;
+  return aimc_cal_check_file(ctx, source, p->cal, "dac", p->n);
+}
+
 static int dac_on_input(aimc_inst *inst, int port) {
   (void)port;
   const dac_params *p = aimc_inst_params(inst);
@@ -214,6 +219,7 @@ const aimc_model aimc_model_dac = {
     .init = dac_init,
     .on_input = dac_on_input,
     .reset = dac_reset,
+    .check_files = dac_check_files,
     .op_cost = dac_op_cost,
     .eval = dac_eval,
     .eval_batch = dac_eval_batch,

@@ -143,17 +143,29 @@ static int gather_reset(aimc_inst *inst) {
   return AIMC_OK;
 }
 
-static int gather_init(aimc_inst *inst) {
-  const params *p = aimc_inst_params(inst);
-  inst_state *s = aimc_inst_state(inst);
-  aimc_ctx *ctx = aimc_inst_ctx(inst);
+/* The index map the params name, from the netlist file `source`'s folder. */
+static int read_map(aimc_ctx *ctx, const params *p, const char *source, aimc_gather_map *m) {
   if (!p->map[0])
     return aimc_error(ctx, AIMC_EINVAL, "gather: set map to its index map file (%s)",
                       AIMC_GATHER_HEADER);
   char path[2 * AIMC_PARAM_STRLEN];
-  aimc_path_beside(aimc_inst_source(inst), p->map, path, sizeof path);
+  aimc_path_beside(source, p->map, path, sizeof path);
+  return aimc_gather_map_read(ctx, path, p, m);
+}
+
+static int gather_check_files(aimc_ctx *ctx, const void *par, const char *source) {
   aimc_gather_map m;
-  int st = aimc_gather_map_read(ctx, path, p, &m);
+  int st = read_map(ctx, par, source, &m);
+  if (!st) aimc_gather_map_fini(ctx, &m);
+  return st;
+}
+
+static int gather_init(aimc_inst *inst) {
+  const params *p = aimc_inst_params(inst);
+  inst_state *s = aimc_inst_state(inst);
+  aimc_ctx *ctx = aimc_inst_ctx(inst);
+  aimc_gather_map m;
+  int st = read_map(ctx, p, aimc_inst_source(inst), &m);
   if (st) return st;
   st = keep_map(inst, &m, &s->map);
   aimc_gather_map_fini(ctx, &m);
@@ -208,6 +220,7 @@ const aimc_model aimc_model_gather = {
     .init = gather_init,
     .on_input = gather_on_input,
     .reset = gather_reset,
+    .check_files = gather_check_files,
     .op_cost = gather_op_cost,
     .eval = gather_eval,
     .eval_batch = gather_eval_batch,

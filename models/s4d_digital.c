@@ -358,9 +358,12 @@ static size_t w_words(const params *p) {
 }
 
 /* Copies the tensor p names from the model file into the instance. */
-static int load_tensor(aimc_inst *inst, inst_state *s) {
-  const params *p = aimc_inst_params(inst);
-  aimc_ctx *ctx = aimc_inst_ctx(inst);
+/* The exported model the params name (from the netlist file `source`'s
+ * folder) and the instance's tensor in it (*mdl: NULL when the op applies
+ * none; the caller frees it). */
+static int open_tensor(aimc_ctx *ctx, const params *p, const char *source, aimc_s4d_model **mdl,
+                       aimc_s4d_digital_weights *w) {
+  *mdl = NULL;
   if (!needs(p->op)) return AIMC_OK;
   if (!p->model[0])
     return aimc_error(ctx, AIMC_EINVAL,
@@ -368,14 +371,29 @@ static int load_tensor(aimc_inst *inst, inst_state *s) {
                       "set model to its file",
                       OPS[p->op], TENSORS[p->tensor]);
   char path[2 * AIMC_PARAM_STRLEN];
-  aimc_path_beside(aimc_inst_source(inst), p->model, path, sizeof path);
-  aimc_s4d_model *mdl = NULL;
-  int st = aimc_s4d_model_read(ctx, path, &mdl);
+  aimc_path_beside(source, p->model, path, sizeof path);
+  int st = aimc_s4d_model_read(ctx, path, mdl);
   if (st) return st;
-  aimc_s4d_digital_weights w;
   char err[256];
-  st = aimc_s4d_digital_weights_of(mdl, p, &w, err, sizeof err);
-  if (st) st = aimc_error(ctx, st, "model %s: %s", path, err);
+  st = aimc_s4d_digital_weights_of(*mdl, p, w, err, sizeof err);
+  return st ? aimc_error(ctx, st, "model %s: %s", path, err) : AIMC_OK;
+}
+
+static int s4d_digital_check_files(aimc_ctx *ctx, const void *par, const char *source) {
+  aimc_s4d_model *mdl = NULL;
+  aimc_s4d_digital_weights w;
+  int st = open_tensor(ctx, par, source, &mdl, &w);
+  aimc_s4d_model_free(ctx, mdl);
+  return st;
+}
+
+static int load_tensor(aimc_inst *inst, inst_state *s) {
+  const params *p = aimc_inst_params(inst);
+  aimc_ctx *ctx = aimc_inst_ctx(inst);
+  aimc_s4d_model *mdl = NULL;
+  aimc_s4d_digital_weights w;
+  int st = open_tensor(ctx, p, aimc_inst_source(inst), &mdl, &w);
+  if (!mdl) return st;
   size_t nw = w_words(p), nb = (size_t)p->n;
   double *mem = st ? NULL : aimc_inst_alloc(inst, sizeof(double) * (nw + nb));
   if (!st && !mem) st = AIMC_ENOMEM;
@@ -445,6 +463,7 @@ const aimc_model aimc_model_s4d_digital = {
     .init = s4d_digital_init,
     .on_input = s4d_digital_on_input,
     .reset = s4d_digital_reset,
+    .check_files = s4d_digital_check_files,
     .op_cost = s4d_digital_op_cost,
     .eval = s4d_digital_eval,
     .eval_batch = s4d_digital_eval_batch,

@@ -160,6 +160,11 @@ static int tia_init(aimc_inst *inst) {
   return aimc_cal_load_inst(inst, p->cal, "tia", p->n, 0, &s->i_fs, NULL);
 }
 
+static int tia_check_files(aimc_ctx *ctx, const void *params, const char *source) {
+  const tia_params *p = params;
+  return aimc_cal_check_file(ctx, source, p->cal, "tia", p->n);
+}
+
 /* The event path senses with tia_eval, its units the column's amperes
  * (scale 1): full scale the calibrated current (1 A without one, where
  * it cancels), so out * v_fs / fs is the volts of gain * I, clipped at
@@ -202,6 +207,7 @@ const aimc_model aimc_model_tia = {
     .state_size = sizeof(tia_state),
     .init = tia_init,
     .on_input = tia_on_input,
+    .check_files = tia_check_files,
     .op_cost = tia_op_cost,
     .eval = tia_eval,
     .eval_batch = tia_eval_batch,

@@ -154,51 +154,45 @@ int aimc_xbar_program(aimc_xbar *x, const aimc_xbar_prog_opts *o, gsl_rng *rng,
 /* Reads a rows x cols CSV of values >= 0 (at most `max`, which names
  * them in messages as `what`) into g; errors name the file, line and
  * column. */
-static int read_grid(aimc_xbar *x, const char *path, double max, const char *what,
-                     double *g) {
+int aimc_xbar_read_targets(aimc_ctx *ctx, const char *path, int rows, int cols, double *g) {
   char *text = NULL;
-  size_t size;
-  int rc = aimc_read_file(x->ctx, path, &text, &size);
+  int rc = aimc_read_text(ctx, path, "targets file", &text, NULL);
   if (rc) return rc;
   int row = 0, line = 0;
   char *cursor = text, *s, *p;
   while (!rc && (p = aimc_text_line(&cursor, &line, &s))) {
-    if (row >= x->rows) {
-      rc = aimc_error(x->ctx, AIMC_ESHAPE,
-                      "%s:%d:1: more than rows = %d lines of %ss", path,
-                      line, x->rows, what);
+    if (row >= rows) {
+      rc = aimc_error(ctx, AIMC_ESHAPE, "%s:%d:1: more than rows = %d lines of targets", path,
+                      line, rows);
       break;
     }
-    for (int col = 0; col < x->cols && !rc; col++) {
+    for (int col = 0; col < cols && !rc; col++) {
       char *end;
       errno = 0;
       double v = strtod(p, &end);
       int col_pos = (int)(p - s) + 1;
       while (*end == ' ' || *end == '\t') end++;
-      if (end == p || errno || !isfinite(v) || v < 0 || v > max)
-        rc = aimc_error(x->ctx, AIMC_EFORMAT, "%s:%d:%d: %s %d is not %s", path, line,
-                        col_pos, what, col + 1,
-                        max == 1 ? "0 or 1" : "a conductance >= 0 in S");
-      else if (col + 1 < x->cols && *end != ',')
-        rc = aimc_error(x->ctx, AIMC_ESHAPE,
-                        "%s:%d:%d: expected cols = %d values, found %d", path,
-                        line, (int)(end - s) + 1, x->cols, col + 1);
-      g[(size_t)row * x->cols + col] = v;
+      if (end == p || errno || !isfinite(v) || v < 0)
+        rc = aimc_error(ctx, AIMC_EFORMAT, "%s:%d:%d: target %d is not a conductance >= 0 in S",
+                        path, line, col_pos, col + 1);
+      else if (col + 1 < cols && *end != ',')
+        rc = aimc_error(ctx, AIMC_ESHAPE, "%s:%d:%d: expected cols = %d values, found %d", path,
+                        line, (int)(end - s) + 1, cols, col + 1);
+      g[(size_t)row * cols + col] = v;
       p = end + 1;
-      if (!rc && col + 1 == x->cols) {
+      if (!rc && col + 1 == cols) {
         while (*end == '\r') end++;
         if (*end)
-          rc = aimc_error(x->ctx, AIMC_ESHAPE,
-                          "%s:%d:%d: more than cols = %d values", path, line,
-                          (int)(end - s) + 1, x->cols);
+          rc = aimc_error(ctx, AIMC_ESHAPE, "%s:%d:%d: more than cols = %d values", path, line,
+                          (int)(end - s) + 1, cols);
       }
     }
     row++;
   }
-  if (!rc && row < x->rows)
-    rc = aimc_error(x->ctx, AIMC_ESHAPE, "%s: %d lines of %ss, expected rows = %d",
-                    path, row, what, x->rows);
-  aimc_free(x->ctx, text);
+  if (!rc && row < rows)
+    rc = aimc_error(ctx, AIMC_ESHAPE, "%s: %d lines of targets, expected rows = %d", path, row,
+                    rows);
+  aimc_free(ctx, text);
   return rc;
 }
 
@@ -206,7 +200,7 @@ int aimc_xbar_load_targets(aimc_xbar *x, const char *path) {
   size_t n = (size_t)x->rows * x->cols;
   double *g = aimc_calloc(x->ctx, n, sizeof(double));
   if (!g) return aimc_error(x->ctx, AIMC_ENOMEM, "%s: out of memory", path);
-  int rc = read_grid(x, path, HUGE_VAL, "target", g);
+  int rc = aimc_xbar_read_targets(x->ctx, path, x->rows, x->cols, g);
   if (!rc) aimc_xbar_set_targets(x, g);
   aimc_free(x->ctx, g);
   return rc;

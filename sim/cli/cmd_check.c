@@ -15,7 +15,9 @@ static void help(void) {
       "Loads and checks a netlist (YAML, docs/netlist-format.md): includes,\n"
       "subcircuits, parameters, units and ranges, and the wiring (every port\n"
       "connected once, one driver per net, widths and kinds agree). Prints a\n"
-      "summary: instances per model, subcircuit instances, nets, devices.\n\n"
+      "summary: instances per model, subcircuit instances, nets, devices. The\n"
+      "files the instances name (targets, calibration, layouts, index maps,\n"
+      "the exported model) are read and checked too.\n\n"
       "options:\n"
       "  -D name=value  override a top-level parameter (e.g. -D array.rows=64)\n"
       "  --list         also list every instance and net\n"
@@ -101,6 +103,25 @@ static void print_summary(aimc_ctx *ctx, const aimc_design *d) {
   printf("devices: %ld\n", devices);
 }
 
+/* The files every instance names (targets, calibration, layouts, index
+ * maps, the exported model), read and checked as the models' init would,
+ * with nothing built: a bad file is refused here, before any long run,
+ * at the instance's file:line:col with the file's own position. */
+static int check_files(aimc_ctx *ctx, const aimc_design *d) {
+  for (size_t i = 0; i < d->n_inst; i++) {
+    const aimc_design_inst *in = &d->inst[i];
+    if (!in->model->check_files) continue;
+    const char *source = in->loc.file ? in->loc.file : d->path;
+    int rc = in->model->check_files(ctx, in->params, source);
+    if (!rc) continue;
+    char why[1024];
+    snprintf(why, sizeof why, "%s", aimc_ctx_errmsg(ctx));
+    return aimc_error_at(ctx, rc, &in->loc, "instance %s: %s",
+                         in->name, why);
+  }
+  return AIMC_OK;
+}
+
 int aimc_cmd_check(aimc_ctx *ctx, int argc, char **argv) {
   if (aimc_cli_wants_help(argc, argv)) return help(), AIMC_OK;
   aimc_cli_netlist_args a;
@@ -115,6 +136,7 @@ int aimc_cmd_check(aimc_ctx *ctx, int argc, char **argv) {
   if (!rc && !a.path) rc = aimc_cli_usage(ctx, "check", "missing NETLIST");
   aimc_design *d = NULL;
   if (!rc) rc = aimc_netlist_load_opts(ctx, a.path, &a.opts, &d);
+  if (!rc) rc = check_files(ctx, d);
   if (!rc) {
     print_summary(ctx, d);
     if (list) print_list(d);

@@ -21,3 +21,7 @@ target_include_directories(test_map_wiring PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../
 # maps, port-array elements out of range and older layouts exit 2.
 aimc_cli_test(map_cli_wiring LABELS e2e
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_wiring.sh $<TARGET_FILE:infer_fixture_model>)
+# aimc check reads the files the instances name (calibration, targets,
+# index maps, the exported model): a bad one exits 2 at file:line:col.
+aimc_cli_test(map_cli_check_files LABELS e2e badinput
+  COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_check_files.sh $<TARGET_FILE:infer_fixture_model>)

@@ -55,6 +55,10 @@ int aimc_cal_check_range(double range, const char *cal, char *err, size_t errlen
  * resolution (the tia). */
 int aimc_cal_load_inst(aimc_inst *inst, const char *cal, const char *part, int n,
                        double range, double **fs, int **bits);
+/* The same file checked without an instance (a model's check_files):
+ * `source` the netlist file the instance is written in; cal empty: OK. */
+int aimc_cal_check_file(aimc_ctx *ctx, const char *source, const char *cal, const char *part,
+                        int n);
 
 #ifdef __cplusplus
 }

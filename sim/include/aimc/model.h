@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aimc/context.h"
 #include "aimc/lanes.h"
 #include "aimc/param.h"
 #include "aimc/units.h"
@@ -149,6 +150,11 @@ typedef struct aimc_model {
   int (*on_event)(aimc_inst *inst, uint32_t tag, uint64_t data);
   /* Back to the state after init (device states too). NULL: re-run init. */
   int (*reset)(aimc_inst *inst);
+  /* Reads the files the params name (relative to `source`, the netlist
+   * file the instance is written in) and checks them as init would, with
+   * nothing built: `aimc check` refuses a bad file before any long work.
+   * NULL: the model names no files. */
+  int (*check_files)(aimc_ctx *ctx, const void *params, const char *source);
   /* Cost of one operation with these params. on_input books exactly this,
    * and the batched inference runner (aimc/infer.h) prices every array
    * operation with it from the params of the netlist's tile instances, so

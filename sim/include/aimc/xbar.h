@@ -167,6 +167,8 @@ const double *aimc_xbar_targets(const aimc_xbar *x);
 /* Reads a target CSV (format above); shape and value errors name the file,
  * line and column. */
 int aimc_xbar_load_targets(aimc_xbar *x, const char *path);
+/* The same into g[rows * cols], without a crossbar. */
+int aimc_xbar_read_targets(aimc_ctx *ctx, const char *path, int rows, int cols, double *g);
 /* Programs every cell to its target: the one programming of an array, for
  * `aimc run` and the crossbar event model alike (docs/mapping.md). Stuck
  * cells keep what their device gives them and draw nothing. IDEAL and
