@@ -19,8 +19,7 @@
 #include "aimc/fileio.h"
 #include "aimc/status.h"
 #include "aimc/xbar.h"
-#include "aimc/xbar_layout.h"
-#include "aimc/xbar_read.h"
+#include "crossbar_words.h"
 #include "inst_device.h"
 
 static const char *const IR_SOLVERS[] = {"first_order", "nodal", NULL};
@@ -43,19 +42,6 @@ typedef struct {
   char layout[AIMC_PARAM_STRLEN];
 } crossbar_params;
 
-/* Reading in words (a layout): the array's slots and a read plan per
- * slot from the programmed (aged, IR-dropped) conductances, as aimc run
- * reads them (aimc/xbar_read.h), and the full-scale read it books. */
-typedef struct {
-  aimc_xbar_layout *layout;
-  aimc_xbar_plan **plan;
-  double *scratch;
-  double *sum;   /* a slot's columns when slots share columns, else NULL */
-  aimc_op_use use;
-  int exact;     /* the devices at their targets: the layout's weights */
-  int planned;   /* the plans are built (a reset keeps them: same cells) */
-} word_read;
-
 typedef struct {
   void *mem; /* one instance block: xbar, pulsed flags, clipped inputs */
   aimc_xbar *x;
@@ -63,7 +49,7 @@ typedef struct {
   double *v_clip;
   uint64_t seed; /* the run's, kept so reset rebuilds the same cells */
   aimc_prog_totals prog;
-  word_read *words;   /* NULL: volts in, amperes out */
+  aimc_xbar_words *words; /* NULL: volts in, amperes out */
 } crossbar_state;
 
 #define SRC                                                                    \
@@ -151,39 +137,6 @@ static const aimc_port_spec PORTS[] = {
     {"out", AIMC_PORT_OUT, AIMC_SIG_CURRENT, "cols", "Column currents (A)."},
 };
 
-static void release_layout(aimc_ctx *ctx, void *l) { aimc_xbar_layout_free(ctx, l); }
-static void release_plan(aimc_ctx *ctx, void *plan) { aimc_xbar_plan_free(ctx, plan); }
-
-/* The layout file the `layout` param names (from the netlist file
- * `source`'s folder), of this array's shape. who: "crossbar <name>" for
- * messages, or "" (aimc check names the instance itself). */
-static int read_layout(aimc_ctx *ctx, const char *source, const crossbar_params *p,
-                       const char *who, aimc_xbar_layout **out) {
-  char path[2 * AIMC_PARAM_STRLEN];
-  aimc_path_beside(source, p->layout, path, sizeof path);
-  int rc = aimc_xbar_layout_read(ctx, path, out);
-  if (rc) {
-    char why[512];
-    snprintf(why, sizeof why, "%s", aimc_ctx_errmsg(ctx));
-    return aimc_error(ctx, rc, "%s%slayout: %s", who, *who ? ": " : "", why);
-  }
-  if ((*out)->rows == p->rows && (*out)->cols == p->cols) return AIMC_OK;
-  rc = aimc_error(ctx, AIMC_ESHAPE, "%s%slayout %s is for a %d x %d array, not %d x %d", who,
-                  *who ? ": " : "", path, (*out)->rows, (*out)->cols, p->rows, p->cols);
-  aimc_xbar_layout_free(ctx, *out);
-  *out = NULL;
-  return rc;
-}
-
-/* The same, owned by the instance. */
-static int load_layout(aimc_inst *inst, aimc_xbar_layout **out) {
-  aimc_ctx *ctx = aimc_inst_ctx(inst);
-  char who[AIMC_PARAM_STRLEN + 16];
-  snprintf(who, sizeof who, "crossbar %s", aimc_inst_name(inst));
-  int rc = read_layout(ctx, aimc_inst_source(inst), aimc_inst_params(inst), who, out);
-  return rc ? rc : aimc_inst_own(inst, *out, release_layout);
-}
-
 /* The targets and the layout, read and checked as init reads them. */
 static int crossbar_check_files(aimc_ctx *ctx, const void *params, const char *source) {
   const crossbar_params *p = params;
@@ -196,82 +149,10 @@ static int crossbar_check_files(aimc_ctx *ctx, const void *params, const char *s
     aimc_free(ctx, g);
   }
   aimc_xbar_layout *l = NULL;
-  if (!rc && *p->layout) rc = read_layout(ctx, source, p, "", &l);
+  if (!rc && *p->layout)
+    rc = aimc_xbar_words_layout(ctx, source, p->layout, p->rows, p->cols, "", &l);
   aimc_xbar_layout_free(ctx, l);
   return rc;
-}
-
-/* 1 when every placed device holds its target (before drift), which
- * with no drift and no wire resistance reads the model's own weights,
- * as aimc run does (sim/infer/hw.c). */
-static int at_targets(const crossbar_params *p, const aimc_xbar *x, const aimc_xbar_layout *l) {
-  if (p->drift_time > 0 || p->r_wire > 0) return 0;
-  const double *g = aimc_xbar_gmatrix(x), *tg = aimc_xbar_targets(x);
-  for (int k = 0; k < l->n_slots; k++)
-    for (int j = 0; j < l->slot[k].n_out; j++)
-      for (int i = 0; i < l->slot[k].n_in; i++) {
-        size_t pos = aimc_xbar_slot_pos(l, &l->slot[k], i, j), neg = aimc_xbar_slot_neg(l, pos);
-        if (g[pos] != tg[pos] || g[neg] != tg[neg]) return 0;
-      }
-  return 1;
-}
-
-/* 1 when two slots of l sum into the same columns (other row ranges). */
-static int shared_columns(const aimc_xbar_layout *l) {
-  for (int a = 0; a < l->n_slots; a++)
-    for (int b = 0; b < a; b++)
-      if (l->slot[a].col0 < l->slot[b].col0 + l->slot[b].n_out &&
-          l->slot[b].col0 < l->slot[a].col0 + l->slot[a].n_out)
-        return 1;
-  return 0;
-}
-
-static word_read *words_new(aimc_inst *inst, aimc_xbar_layout *layout) {
-  const crossbar_params *p = aimc_inst_params(inst);
-  word_read *w = aimc_inst_alloc(inst, sizeof *w);
-  if (!w) return NULL;
-  w->layout = layout;
-  w->plan = aimc_inst_alloc(inst, sizeof *w->plan * ((size_t)layout->n_slots + 1));
-  if (shared_columns(layout) && !(w->sum = aimc_inst_alloc(inst, sizeof(double) * p->cols)))
-    return NULL;
-  return w->plan ? w : NULL;
-}
-
-/* A read plan per slot from the conductances the array presents (aged,
- * through its wires), with the device's read noise when it reads with it. */
-static int words_plan(aimc_inst *inst, word_read *w) {
-  const crossbar_params *p = aimc_inst_params(inst);
-  crossbar_state *s = aimc_inst_state(inst);
-  aimc_ctx *ctx = aimc_inst_ctx(inst);
-  const aimc_xbar_layout *l = w->layout;
-  const double *g = aimc_xbar_geff(s->x, p->r_wire);
-  double rn = p->read_noise ? aimc_device_read_noise(aimc_xbar_device(s->x)) : 0;
-  size_t most = 0, scratch = 1;
-  for (int k = 0; k < l->n_slots; k++) {
-    size_t n = (size_t)l->slot[k].n_in * (size_t)l->slot[k].n_out;
-    most = n > most ? n : most;
-  }
-  double *wt = aimc_malloc(ctx, sizeof(double) * (most + 1));
-  float *nv = aimc_calloc(ctx, most + 1, sizeof(float));
-  int rc = wt && nv ? AIMC_OK : AIMC_ENOMEM;
-  for (int k = 0; k < l->n_slots && !rc; k++) {
-    const aimc_xbar_slot *t = &l->slot[k];
-    aimc_xbar_slot_weights(l, k, g, rn * rn, wt, nv);
-    aimc_xbar_read_src src = {t->n_in,     t->n_out,    (size_t)t->n_in,
-                              w->exact ? t->w : wt, rn > 0 ? nv : NULL, t->is_value,
-                              t->row_gain};
-    rc = aimc_xbar_plan_build(ctx, &src, &w->plan[k]);
-    if (!rc) rc = aimc_inst_own(inst, w->plan[k], release_plan);
-    size_t need = rc ? 0 : aimc_xbar_read_scratch(w->plan[k], 1);
-    scratch = need > scratch ? need : scratch;
-  }
-  aimc_free(ctx, wt);
-  aimc_free(ctx, nv);
-  if (!rc && !(w->scratch = aimc_inst_alloc(inst, sizeof(double) * scratch))) rc = AIMC_ENOMEM;
-  w->planned = !rc;
-  return rc == AIMC_ENOMEM
-             ? aimc_error(ctx, rc, "crossbar %s: out of memory", aimc_inst_name(inst))
-             : rc;
 }
 
 /* A file param's path, from the netlist's folder as aimc run reads it;
@@ -293,12 +174,7 @@ static int load_files(aimc_inst *inst, crossbar_state *s) {
   aimc_path_beside(aimc_inst_source(inst), p->targets, path, sizeof path);
   if (*p->targets) rc = file_error(ctx, aimc_xbar_load_targets(s->x, path), "targets");
   if (rc || !*p->layout || s->words) return rc;
-  aimc_xbar_layout *layout = NULL;
-  if ((rc = load_layout(inst, &layout))) return rc;
-  if (!(s->words = words_new(inst, layout)))
-    return aimc_error(ctx, AIMC_ENOMEM, "crossbar %s: out of memory", aimc_inst_name(inst));
-  aimc_xbar_layout_pulsed(layout, s->pulsed);
-  return AIMC_OK;
+  return aimc_xbar_words_open(inst, p->layout, p->rows, p->cols, s->pulsed, &s->words);
 }
 
 /* Makes the cells and programs them, the one way aimc run programs its
@@ -349,14 +225,12 @@ static int build(aimc_inst *inst, crossbar_state *s) {
     rc = aimc_xbar_program(s->x, &o, &rng.program, &s->prog);
   aimc_nninv_free(ctx, nn);
   if (rc) return rc;
-  word_read *w = s->words;
-  if (w) { /* priced as aimc run prices it: on the programmed cells */
-    w->use = aimc_xbar_layout_read_use(w->layout, aimc_xbar_gmatrix(s->x));
-    w->exact = at_targets(p, s->x, w->layout);
-  }
+  if (s->words) /* priced as aimc run prices it: on the programmed cells */
+    aimc_xbar_words_programmed(s->words, s->x, !(p->drift_time > 0) && !(p->r_wire > 0));
   if (p->drift_time > 0) aimc_xbar_age(s->x, p->drift_time);
   if ((rc = aimc_xbar_set_ir(s->x, p->ir_solver, p->r_wire))) return rc;
-  if (w && !w->planned && (rc = words_plan(inst, w))) return rc;
+  if (s->words && (rc = aimc_xbar_words_plan(inst, s->words, s->x, p->r_wire, p->read_noise)))
+    return rc;
   if (*p->dump_cells) return aimc_xbar_dump(s->x, p->dump_cells);
   return AIMC_OK;
 }
@@ -380,24 +254,11 @@ static aimc_op_cost crossbar_op_cost(const void *params, const aimc_op_use *use)
       p->t_settle};
 }
 
-/* A read in words: each slot's rows through its plan (the instance's
- * noise stream), the full-scale read booked as aimc run books it.
- * Slots sharing columns add up (the currents of both row ranges). */
-static int read_words(aimc_inst *inst, const crossbar_params *p, word_read *w) {
-  const double *x = aimc_inst_in(inst, 0);
-  double *out = aimc_inst_out(inst, 1);
-  uint64_t bits;
-  double z;
-  aimc_lanes lane = {1, 1, aimc_inst_lane_rng(inst), &bits, &z};
-  memset(out, 0, sizeof(double) * (size_t)p->cols);
-  for (int k = 0; k < w->layout->n_slots; k++) {
-    const aimc_xbar_slot *t = &w->layout->slot[k];
-    double *dst = w->sum ? w->sum : out + t->col0;
-    aimc_xbar_read(w->plan[k], x + t->row0, p->read_noise ? 1 : 0, dst, NULL, &lane, w->scratch);
-    for (int j = 0; w->sum && j < t->n_out; j++) out[t->col0 + j] += w->sum[j];
-    aimc_inst_add_ops(inst, 2 * (uint64_t)t->n_in * (uint64_t)t->n_out);
-  }
-  aimc_op_cost c = crossbar_op_cost(p, &w->use);
+/* A read in words, booked as aimc run books it. */
+static int read_words(aimc_inst *inst, const crossbar_params *p, aimc_xbar_words *w) {
+  const aimc_op_use *use = aimc_xbar_words_read(inst, w, p->read_noise, aimc_inst_in(inst, 0),
+                                                aimc_inst_out(inst, 1), p->cols);
+  aimc_op_cost c = crossbar_op_cost(p, use);
   aimc_inst_add_energy(inst, c.e_J);
   return aimc_inst_drive(inst, 1, c.t_fs);
 }
