@@ -13,29 +13,29 @@ n=$T/net.yaml
   --set array.rows=32 --set array.cols=32 > /dev/null || fail "map"
 "$AIMC_BIN" check "$n" > /dev/null 2> "$T/err" || fail "check as mapped: $(cat "$T/err")"
 A=$T/net.arrays
-# edit FILE SED-EXPR WANT: the edited file is refused naming WANT, then restored.
-edit() {
-  cp "$1" "$T/keep"
-  sed -i "$2" "$1"
+# refused WHAT WANT: aimc check exits 2 naming WANT and the instance's
+# position in the netlist.
+refused() {
   set +e
   "$AIMC_BIN" check "$n" > /dev/null 2> "$T/err"
   rc=$?
   set -e
+  [ "$rc" = 2 ] || fail "$1: exit $rc, want 2: $(cat "$T/err")"
+  grep -q "$2" "$T/err" || fail "$1: message lacks '$2': $(cat "$T/err")"
+  grep -q "$n:[0-9]*:[0-9]*: instance " "$T/err" || fail "$1: no netlist position: $(cat "$T/err")"
+}
+# edit FILE SED-EXPR WANT: the edited file is refused naming WANT, then restored.
+edit() {
+  cp "$1" "$T/keep"
+  sed -i "$2" "$1"
+  refused "$1 ($2)" "$3"
   cp "$T/keep" "$1"
-  [ "$rc" = 2 ] || fail "$1 ($2): exit $rc, want 2: $(cat "$T/err")"
-  grep -q "$3" "$T/err" || fail "$1 ($2): message lacks '$3': $(cat "$T/err")"
-  grep -q "$n:[0-9]*:[0-9]*: instance " "$T/err" || fail "no netlist position: $(cat "$T/err")"
 }
 edit "$A/array0.cal.csv" '2s/.*/dac,0,nan,0/' "array0.cal.csv:2:"
 edit "$A/array0.csv" '1s/^[^,]*,/x,/' "array0.csv:1:1: target 1"
 edit "$A/l0_ssm_0_wire.map.csv" '2s/^\([0-9]*\),\([0-9]*\),[0-9]*/\1,\2,99999/' "l0_ssm_0_wire.map.csv:2:"
 mv "$T/m.s4d" "$T/gone.s4d"
-set +e
-"$AIMC_BIN" check "$n" > /dev/null 2> "$T/err"
-rc=$?
-set -e
+refused "model file gone" "instance encoder: "
 mv "$T/gone.s4d" "$T/m.s4d"
-[ "$rc" = 2 ] || fail "model file gone: exit $rc, want 2: $(cat "$T/err")"
-grep -q "instance encoder: " "$T/err" || fail "model file gone: $(cat "$T/err")"
 "$AIMC_BIN" check "$n" > /dev/null 2> "$T/err" || fail "check restored: $(cat "$T/err")"
 echo "check files: ok"
