@@ -58,10 +58,11 @@ int aimc_xbar_words_open(aimc_inst *inst, const char *rel, int rows, int cols,
   int rc = aimc_xbar_words_layout(ctx, aimc_inst_source(inst), rel, rows, cols, who, &l);
   if (!rc) rc = aimc_inst_own(inst, l, release_layout);
   if (rc) return rc;
+  int shared = shared_columns(l);
   aimc_xbar_words *w = aimc_inst_alloc(inst, sizeof *w);
   if (w) w->plan = aimc_inst_alloc(inst, sizeof *w->plan * ((size_t)l->n_slots + 1));
-  if (w && shared_columns(l)) w->sum = aimc_inst_alloc(inst, sizeof(double) * (size_t)cols);
-  if (!w || !w->plan || (shared_columns(l) && !w->sum))
+  if (w && shared) w->sum = aimc_inst_alloc(inst, sizeof(double) * (size_t)cols);
+  if (!w || !w->plan || (shared && !w->sum))
     return aimc_error(ctx, AIMC_ENOMEM, "%s: out of memory", who);
   w->layout = l;
   aimc_xbar_layout_pulsed(l, pulsed);
@@ -69,21 +70,10 @@ int aimc_xbar_words_open(aimc_inst *inst, const char *rel, int rows, int cols,
   return AIMC_OK;
 }
 
-/* 1 when every placed device holds its target. */
-static int at_targets(const aimc_xbar *x, const aimc_xbar_layout *l) {
-  const double *g = aimc_xbar_gmatrix(x), *tg = aimc_xbar_targets(x);
-  for (int k = 0; k < l->n_slots; k++)
-    for (int j = 0; j < l->slot[k].n_out; j++)
-      for (int i = 0; i < l->slot[k].n_in; i++) {
-        size_t pos = aimc_xbar_slot_pos(l, &l->slot[k], i, j), neg = aimc_xbar_slot_neg(l, pos);
-        if (g[pos] != tg[pos] || g[neg] != tg[neg]) return 0;
-      }
-  return 1;
-}
-
 void aimc_xbar_words_programmed(aimc_xbar_words *w, const aimc_xbar *x, int still) {
   w->use = aimc_xbar_layout_read_use(w->layout, aimc_xbar_gmatrix(x));
-  w->exact = still && at_targets(x, w->layout);
+  w->exact = still && aimc_xbar_layout_at_targets(w->layout, aimc_xbar_gmatrix(x),
+                                                   aimc_xbar_targets(x));
 }
 
 int aimc_xbar_words_plan(aimc_inst *inst, aimc_xbar_words *w, aimc_xbar *x, double r_wire,

@@ -18,24 +18,23 @@ aimc_xbar_layout *aimc_xbar_layout_alloc(aimc_ctx *ctx, int n_slots, const int *
   if (!l) return NULL;
   l->rf = 2, l->cf = 1;
   l->slot = aimc_calloc(ctx, (size_t)n_slots + 1, sizeof *l->slot);
-  if (!l->slot) {
-    aimc_free(ctx, l);
-    return NULL;
-  }
-  l->n_slots = n_slots;
-  for (int s = 0; s < n_slots; s++) {
+  int ok = l->slot != NULL;
+  if (ok) l->n_slots = n_slots;
+  for (int s = 0; ok && s < n_slots; s++) {
     aimc_xbar_slot *t = &l->slot[s];
     t->n_in = n_in[s], t->n_out = n_out[s];
-    if (t->n_in < 1 || t->n_out < 1 || t->n_in > DIM_MAX || t->n_out > DIM_MAX) break;
-    t->row_gain = aimc_calloc(ctx, (size_t)t->n_in, sizeof(double));
-    t->col_gain = aimc_calloc(ctx, (size_t)t->n_out, sizeof(double));
-    t->is_value = aimc_malloc(ctx, (size_t)t->n_in * (size_t)t->n_out);
-    t->w = aimc_calloc(ctx, (size_t)t->n_in * (size_t)t->n_out, sizeof(double));
-    if (!t->row_gain || !t->col_gain || !t->is_value || !t->w) break;
-    memset(t->is_value, 1, (size_t)t->n_in * (size_t)t->n_out);
-    if (s + 1 == n_slots) return l;
+    ok = t->n_in >= 1 && t->n_out >= 1 && t->n_in <= DIM_MAX && t->n_out <= DIM_MAX;
+    size_t cells = ok ? (size_t)t->n_in * (size_t)t->n_out : 0;
+    if (ok) {
+      t->row_gain = aimc_calloc(ctx, (size_t)t->n_in, sizeof(double));
+      t->col_gain = aimc_calloc(ctx, (size_t)t->n_out, sizeof(double));
+      t->is_value = aimc_malloc(ctx, cells);
+      t->w = aimc_calloc(ctx, cells, sizeof(double));
+      ok = t->row_gain && t->col_gain && t->is_value && t->w;
+    }
+    if (ok) memset(t->is_value, 1, cells);
   }
-  if (n_slots == 0) return l;
+  if (ok) return l;
   aimc_xbar_layout_free(ctx, l);
   return NULL;
 }
@@ -78,19 +77,28 @@ void aimc_xbar_layout_pulsed(const aimc_xbar_layout *l, unsigned char *pulsed) {
   }
 }
 
-aimc_op_use aimc_xbar_read_use(int rows, int cols, int rf, const aimc_xbar_slot *slot,
-                               int n_slots, const double *g) {
+aimc_op_use aimc_xbar_layout_read_use(const aimc_xbar_layout *l, const double *g) {
   aimc_op_use use = {0, 0, 0};
-  for (int r = 0; r < rows; r++) {
+  for (int r = 0; r < l->rows; r++) {
     int driven = 0;
-    for (int s = 0; s < n_slots && !driven; s++)
-      driven = r >= slot[s].row0 * rf && r < (slot[s].row0 + slot[s].n_in) * rf;
+    for (int s = 0; s < l->n_slots && !driven; s++)
+      driven = r >= l->slot[s].row0 * l->rf && r < (l->slot[s].row0 + l->slot[s].n_in) * l->rf;
     if (!driven) continue;
     use.n++;
     use.rows_fs += 1;
-    for (int j = 0; j < cols; j++) use.g_S += g[(size_t)r * (size_t)cols + (size_t)j];
+    for (int j = 0; j < l->cols; j++) use.g_S += g[(size_t)r * (size_t)l->cols + (size_t)j];
   }
   return use;
+}
+
+int aimc_xbar_layout_at_targets(const aimc_xbar_layout *l, const double *g, const double *tg) {
+  for (int s = 0; s < l->n_slots; s++)
+    for (int j = 0; j < l->slot[s].n_out; j++)
+      for (int i = 0; i < l->slot[s].n_in; i++) {
+        size_t pos = aimc_xbar_slot_pos(l, &l->slot[s], i, j), neg = aimc_xbar_slot_neg(l, pos);
+        if (g[pos] != tg[pos] || g[neg] != tg[neg]) return 0;
+      }
+  return 1;
 }
 
 /* ---- Checks: shapes inside the array, slots apart, gains finite. ---- */

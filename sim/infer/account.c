@@ -34,7 +34,7 @@ static double part_cost(const aimc_tile *t, aimc_tile_part part, const aimc_op_u
   return c.e_J;
 }
 
-int aimc_infer_read_costs(aimc_ctx *ctx, const aimc_hw *hw, aimc_read_cost *cost) {
+void aimc_infer_read_costs(const aimc_hw *hw, aimc_read_cost *cost) {
   const aimc_mapping *m = hw->map;
   const aimc_arch *a = &m->arch;
   for (size_t k = 0; k < m->n_arrays; k++) {
@@ -51,13 +51,7 @@ int aimc_infer_read_costs(aimc_ctx *ctx, const aimc_hw *hw, aimc_read_cost *cost
     }
     /* A full-scale read, as the crossbar model books it from the array's
      * layout (its idle devices along the driven rows conduct too). */
-    aimc_xbar_slot *rows = aimc_calloc(ctx, (size_t)arr->n_place + 1, sizeof *rows);
-    if (!rows) return AIMC_ENOMEM;
-    for (int p = 0; p < arr->n_place; p++)
-      rows[p] = (aimc_xbar_slot){.row0 = arr->place[p].row0, .n_in = arr->place[p].n_in};
-    aimc_op_use xbar = aimc_xbar_read_use(a->rows, a->cols, aimc_map_row_factor(a), rows,
-                                          arr->n_place, hw->g_S[k]);
-    aimc_free(ctx, rows);
+    aimc_op_use xbar = aimc_xbar_layout_read_use(hw->layout[k], hw->g_S[k]);
     aimc_time t_dac, t_xbar, t_tia, t_adc, t_reg;
     c->e_dac_J = part_cost(tile, AIMC_TILE_DAC, &(aimc_op_use){.n = c->rows}, &t_dac);
     c->e_array_J = part_cost(tile, AIMC_TILE_XBAR, &xbar, &t_xbar);
@@ -71,7 +65,6 @@ int aimc_infer_read_costs(aimc_ctx *ctx, const aimc_hw *hw, aimc_read_cost *cost
     c->cycles[AIMC_STAGE_ADC] = aimc_infer_cycles(a, t_adc);
     c->reg_cycles = aimc_infer_cycles(a, t_reg);
   }
-  return AIMC_OK;
 }
 
 const char *aimc_stage_name(aimc_stage_kind k) {
@@ -196,10 +189,8 @@ void aimc_infer_stage_cycles(const aimc_s4d_model *mdl, const aimc_hw *hw,
 static void add_inst(aimc_infer_result *r, size_t i, const aimc_mapping *m, size_t k, int p,
                      double e_J) {
   aimc_infer_inst_energy *e = &r->inst[i];
-  char tile[48];
-  aimc_map_array_name(m, k, tile, sizeof tile);
-  if (p < 0) snprintf(e->name, sizeof e->name, "%s", tile);
-  else snprintf(e->name, sizeof e->name, "%s.%s", tile, aimc_tile_part_name(p));
+  if (p < 0) aimc_map_array_name(m, k, e->name, sizeof e->name);
+  else aimc_map_part_name(m, k, (aimc_tile_part)p, e->name, sizeof e->name);
   e->eclass = p < 0 ? AIMC_EC_STATIC : aimc_tile_part_model((aimc_tile_part)p)->eclass;
   e->e_J = e_J;
 }
@@ -218,11 +209,7 @@ int aimc_infer_account(aimc_ctx *ctx, const aimc_s4d_model *mdl,
     return AIMC_ENOMEM;
   }
   r->n_arrays = m->n_arrays;
-  int st = aimc_infer_read_costs(ctx, hw, cost);
-  if (st) {
-    aimc_free(ctx, cost);
-    return st;
-  }
+  aimc_infer_read_costs(hw, cost);
   uint64_t analog_macs = 0;
   double *E = r->e_inf_J;
   memset(E, 0, sizeof r->e_inf_J);

@@ -26,12 +26,13 @@ static aimc_hw *hw_new(aimc_ctx *ctx, const aimc_mapping *m) {
   hw->w = aimc_calloc(ctx, m->n_mats + 1, sizeof(double *));
   hw->nvar = aimc_calloc(ctx, m->n_mats + 1, sizeof(float *));
   hw->stuck = aimc_calloc(ctx, m->n_arrays + 1, sizeof(unsigned char *));
-  int ok = hw->g_S && hw->w && hw->nvar && hw->stuck;
+  hw->layout = aimc_calloc(ctx, m->n_arrays + 1, sizeof(aimc_xbar_layout *));
+  int ok = hw->g_S && hw->w && hw->nvar && hw->stuck && hw->layout;
   size_t cells = (size_t)m->arch.rows * m->arch.cols;
   for (size_t k = 0; ok && k < m->n_arrays; k++) {
     hw->g_S[k] = aimc_malloc(ctx, cells * sizeof(double));
     hw->stuck[k] = aimc_calloc(ctx, cells, 1);
-    ok = hw->g_S[k] && hw->stuck[k];
+    ok = hw->g_S[k] && hw->stuck[k] && !aimc_map_array_layout(ctx, m, k, &hw->layout[k]);
     if (ok) memcpy(hw->g_S[k], m->arrays[k].g_target_S, cells * sizeof(double));
   }
   if (!ok) {
@@ -45,6 +46,8 @@ void aimc_hw_free(aimc_ctx *ctx, aimc_hw *hw) {
   if (!hw) return;
   for (size_t k = 0; hw->g_S && k < hw->map->n_arrays; k++) aimc_free(ctx, hw->g_S[k]);
   for (size_t k = 0; hw->stuck && k < hw->map->n_arrays; k++) aimc_free(ctx, hw->stuck[k]);
+  for (size_t k = 0; hw->layout && k < hw->map->n_arrays; k++)
+    aimc_xbar_layout_free(ctx, hw->layout[k]);
   for (size_t i = 0; i < hw->map->n_mats; i++) {
     if (hw->w) aimc_free(ctx, hw->w[i]);
     if (hw->nvar) aimc_free(ctx, hw->nvar[i]);
@@ -53,6 +56,7 @@ void aimc_hw_free(aimc_ctx *ctx, aimc_hw *hw) {
   aimc_free(ctx, hw->w);
   aimc_free(ctx, hw->nvar);
   aimc_free(ctx, hw->stuck);
+  aimc_free(ctx, hw->layout);
   aimc_free(ctx, hw);
 }
 
@@ -170,16 +174,6 @@ static void add_residual(aimc_prog_stats *ps, double r) {
   ps->resid_hist[bin < 15 ? bin : 15]++;
 }
 
-/* Array k's pulsed cells, from its layout as the event crossbar gets
- * them (aimc_xbar_layout_pulsed). */
-static int array_pulsed(aimc_ctx *ctx, const aimc_mapping *m, size_t k, unsigned char *pulsed) {
-  aimc_xbar_layout *l = NULL;
-  int st = aimc_map_array_layout(ctx, m, k, &l);
-  if (!st) aimc_xbar_layout_pulsed(l, pulsed);
-  aimc_xbar_layout_free(ctx, l);
-  return st;
-}
-
 /* The costs of array k's programming: by the device models, what their
  * controllers report; by value (ideal, gaussian), one pulse of the arch's
  * per pulsed healthy device. Arrays program in parallel, the devices of
@@ -218,9 +212,8 @@ static int program_array(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xbar_set *x
   aimc_device *dev = NULL;
   aimc_xbar *x = NULL;
   aimc_nninv *nn = NULL;
-  char name[80];
-  aimc_map_array_name(m, k, name, sizeof name - 8);
-  strcat(name, ".xbar");
+  char name[96];
+  aimc_map_part_name(m, k, AIMC_TILE_XBAR, name, sizeof name);
   aimc_xbar_streams rng;
   aimc_xbar_streams_init(&rng, aimc_ctx_seed(ctx), name);
   int st = tile_device(ctx, k, xs, &dev);
@@ -229,7 +222,7 @@ static int program_array(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xbar_set *x
   if (!st) st = aimc_prog_mode_nn(ctx, xs->mode, xs->nn_file, dev, who, &nn);
   if (!st) st = aimc_xbar_alloc(ctx, dev, a->rows, a->cols, &rng.cells, &x);
   if (!st) st = aimc_xbar_set_targets(x, m->arrays[k].g_target_S);
-  if (!st) st = array_pulsed(ctx, m, k, pulsed);
+  aimc_xbar_layout_pulsed(hw->layout[k], pulsed); /* as the event crossbar's layout says */
   aimc_xbar_prog_opts o;
   aimc_xbar_prog_defaults(&o);
   o.mode = xs->mode;
@@ -330,22 +323,11 @@ static int effective_g(aimc_ctx *ctx, const aimc_mapping *m, size_t k, const xba
 
 /* 1 when array k computes with its exact targets: every placed device
  * holds its target and its tile neither drifts nor drops voltage on its
- * wires (the event crossbar's rule, models/crossbar.c). */
+ * wires (the event crossbar's rule, models/crossbar_words.c). */
 static int exact_array(const aimc_hw *hw, size_t k) {
-  const aimc_mapping *m = hw->map;
-  xbar_set x = tile_xbar(m, k);
-  if (x.drift_s > 0 || x.r_wire_Ohm > 0) return 0;
-  const double *tg = m->arrays[k].g_target_S, *g = hw->g_S[k];
-  FOR_PAIRS(m, &m->arrays[k], {
-    if (g[pos] != tg[pos] || g[neg] != tg[neg]) return 0;
-  });
-  return 1;
-}
-
-static int exact_devices(const aimc_hw *hw) {
-  for (size_t k = 0; k < hw->map->n_arrays; k++)
-    if (!exact_array(hw, k)) return 0;
-  return 1;
+  xbar_set x = tile_xbar(hw->map, k);
+  return !(x.drift_s > 0) && !(x.r_wire_Ohm > 0) &&
+         aimc_xbar_layout_at_targets(hw->layout[k], hw->g_S[k], hw->map->arrays[k].g_target_S);
 }
 
 /* Each tile's device (NULL where it is not needed: no drift, no read
@@ -372,8 +354,8 @@ static int tile_devices(aimc_ctx *ctx, const aimc_mapping *m, aimc_device **dev,
  * the variance of a pair's current is sigma^2 (G+^2 + G-^2) in the same
  * units, sigma the tile's device read noise (the event crossbar's
  * sigma^2 sum_i v_i^2 G_ij^2). */
-static int derive_arrays(aimc_ctx *ctx, aimc_hw *hw, int exact, aimc_device **dev,
-                         const double *rn, double *g) {
+static int derive_arrays(aimc_ctx *ctx, aimc_hw *hw, const unsigned char *exact_k,
+                         int exact, aimc_device **dev, const double *rn, double *g) {
   const aimc_mapping *m = hw->map;
   const aimc_arch *a = &m->arch;
   double span = a->g_max_S - a->g_min_S;
@@ -383,7 +365,6 @@ static int derive_arrays(aimc_ctx *ctx, aimc_hw *hw, int exact, aimc_device **de
     int st = effective_g(ctx, m, k, &xs, dev[k], hw->g_S[k], hw->stuck[k], g);
     if (st) return st;
     double r2 = rn[k] * rn[k];
-    int exact_k = exact_array(hw, k); /* reads the model's weights, as the reference */
     FOR_PAIRS(m, arr, {
       const aimc_map_matrix *mx = &m->mats[s->matrix];
       int b = s->block;
@@ -392,7 +373,7 @@ static int derive_arrays(aimc_ctx *ctx, aimc_hw *hw, int exact, aimc_device **de
       double gain = mx->row_gain[ii] * mx->col_gain[jj] / span;
       if (!exact)
         hw->w[s->matrix][w_at] =
-            exact_k ? mx->w[w_at] : aimc_xbar_pair_weight(gain, g[pos], g[neg]);
+            exact_k[k] ? mx->w[w_at] : aimc_xbar_pair_weight(gain, g[pos], g[neg]);
       if (r2 > 0) hw->nvar[s->matrix][w_at] = aimc_xbar_pair_nvar(gain, r2, g[pos], g[neg]);
     });
   }
@@ -402,18 +383,26 @@ static int derive_arrays(aimc_ctx *ctx, aimc_hw *hw, int exact, aimc_device **de
 static int derive(aimc_ctx *ctx, aimc_hw *hw) {
   const aimc_mapping *m = hw->map;
   const aimc_arch *a = &m->arch;
-  int exact = exact_devices(hw), noise = 0;
+  /* Arrays that read the model's weights, as the reference: all of them
+   * keep the mapping's weights (no copy). */
+  unsigned char *exact_k = aimc_calloc(ctx, m->n_arrays + 1, 1);
+  int exact = exact_k != NULL, noise = 0;
+  for (size_t k = 0; exact_k && k < m->n_arrays; k++) {
+    exact_k[k] = (unsigned char)exact_array(hw, k);
+    exact &= exact_k[k];
+  }
   aimc_device **dev = aimc_calloc(ctx, m->n_arrays + 1, sizeof *dev);
   double *rn = aimc_calloc(ctx, m->n_arrays + 1, sizeof *rn);
   double *g = aimc_malloc(ctx, (size_t)a->rows * a->cols * sizeof *g);
-  int st = dev && rn && g ? tile_devices(ctx, m, dev, rn, &noise) : AIMC_ENOMEM;
+  int st = exact_k && dev && rn && g ? tile_devices(ctx, m, dev, rn, &noise) : AIMC_ENOMEM;
   for (size_t mi = 0; !st && !(exact && !noise) && mi < m->n_mats; mi++) {
     size_t nw = m->mats[mi].w_off[m->mats[mi].n_blocks] + 1;
     if (!exact && !(hw->w[mi] = aimc_calloc(ctx, nw, sizeof(double)))) st = AIMC_ENOMEM;
     if (noise && !(hw->nvar[mi] = aimc_calloc(ctx, nw, sizeof(float)))) st = AIMC_ENOMEM;
   }
-  if (!st && !(exact && !noise)) st = derive_arrays(ctx, hw, exact, dev, rn, g);
+  if (!st && !(exact && !noise)) st = derive_arrays(ctx, hw, exact_k, exact, dev, rn, g);
   for (size_t k = 0; dev && k < m->n_arrays; k++) aimc_device_free(ctx, dev[k]);
+  aimc_free(ctx, exact_k);
   aimc_free(ctx, dev);
   aimc_free(ctx, rn);
   aimc_free(ctx, g);

@@ -14,6 +14,7 @@ struct aimc_hw {
   unsigned char **stuck; /* per array: rows*cols, 1 for a stuck cell      */
   double **w;       /* per matrix: effective weights (block layout), or  */
                     /* NULL entries when exact (the mapping's w is used) */
+  aimc_xbar_layout **layout; /* per array: its layout (aimc_map_array_layout) */
   float **nvar;     /* per matrix: read-noise variance factors, or NULL  */
                     /* (single precision: they only scale the noise)     */
   aimc_prog_stats prog;
@@ -68,7 +69,7 @@ typedef struct {
 enum { AIMC_STAGES_MAX = 10 };
 
 /* Fills cost[k] for every array of the mapping (programmed g). */
-int aimc_infer_read_costs(aimc_ctx *ctx, const aimc_hw *hw, aimc_read_cost *cost);
+void aimc_infer_read_costs(const aimc_hw *hw, aimc_read_cost *cost);
 /* Clock cycles of a duration, rounded up. */
 uint64_t aimc_infer_cycles(const aimc_arch *a, aimc_time t_fs);
 

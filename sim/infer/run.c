@@ -202,10 +202,9 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
       !w->part_var || !w->noise || !w->noise_key || !w->bits || !w->z01)
     return AIMC_ENOMEM;
   for (size_t i = 0; i < streams; i++) {
-    char name[96], array[64];
-    aimc_map_array_name(w->m, i / AIMC_TILE_PARTS, array, sizeof array);
-    snprintf(name, sizeof name, "%s.%s", array,
-             aimc_tile_part_name((aimc_tile_part)(i % AIMC_TILE_PARTS)));
+    char name[96];
+    aimc_map_part_name(w->m, i / AIMC_TILE_PARTS, (aimc_tile_part)(i % AIMC_TILE_PARTS), name,
+                       sizeof name);
     w->noise_key[i] = aimc_hash_str(name);
   }
   w->run_seed = aimc_ctx_seed(ctx);
@@ -223,9 +222,9 @@ static int schedule_init(aimc_ctx *ctx, run_ws *w, aimc_kernel_backend backend) 
   w->stages = aimc_calloc(ctx, (size_t)L * AIMC_STAGES_MAX, sizeof(aimc_stage));
   w->n_stages = aimc_calloc(ctx, (size_t)L, sizeof(int));
   int st = cost && c_layer && w->offset_fs && w->stages && w->n_stages ? AIMC_OK : AIMC_ENOMEM;
-  if (!st) st = aimc_infer_read_costs(ctx, w->hw, cost);
   if (!st) {
     uint64_t c_enc, c_dec;
+    aimc_infer_read_costs(w->hw, cost);
     aimc_infer_stage_cycles(w->mdl, w->hw, cost, &c_enc, c_layer, &c_dec);
     for (int l = 0; l < L; l++)
       w->n_stages[l] = aimc_infer_layer_stages(w->mdl, w->hw, cost, l,

@@ -72,6 +72,13 @@ void aimc_map_array_name(const aimc_mapping *m, size_t k, char *buf, size_t len)
     snprintf(buf, len, "%s_%zu", aimc_op_kind_name(a->kind), k);
 }
 
+void aimc_map_part_name(const aimc_mapping *m, size_t k, aimc_tile_part p, char *buf,
+                        size_t len) {
+  char tile[64];
+  aimc_map_array_name(m, k, tile, sizeof tile);
+  snprintf(buf, len, "%s.%s", tile, aimc_tile_part_name(p));
+}
+
 /* A YAML double-quoted scalar (paths may hold any character). */
 void aimc_map_yaml_quote(FILE *o, const char *text) {
   fputc('"', o);

@@ -13,11 +13,9 @@
 #include "map_internal.h"
 
 /* The instance "<tile>.<part>" of array k, or -1. */
-static int tile_part(const aimc_design *d, const aimc_mapping *m, size_t k,
-                     const char *part) {
-  char name[64], full[96];
-  aimc_map_array_name(m, k, name, sizeof name);
-  snprintf(full, sizeof full, "%s.%s", name, part);
+static int tile_part(const aimc_design *d, const aimc_mapping *m, size_t k, aimc_tile_part p) {
+  char full[96];
+  aimc_map_part_name(m, k, p, full, sizeof full);
   return aimc_design_find_inst(d, full);
 }
 
@@ -48,7 +46,7 @@ static const aimc_srcloc *tile_loc(const aimc_design *d,
  * columns is a design, tile by tile. */
 static int check_n_adc(aimc_ctx *ctx, const aimc_design *d, const aimc_mapping *m) {
   for (size_t k = 0; k < m->n_arrays; k++) {
-    int i = tile_part(d, m, k, "adc");
+    int i = tile_part(d, m, k, AIMC_TILE_ADC);
     long cols = aimc_map_sensed_cols(m, k);
     if (i < 0 || cols <= 0) continue;
     long n = (long)value_of(&d->inst[i], "n_adc");
@@ -74,8 +72,8 @@ int aimc_map_check_netlist(aimc_ctx *ctx, const aimc_design *d, const aimc_mappi
   for (size_t k = 0; k < m->n_arrays && !st; k++) {
     char name[64];
     aimc_map_array_name(m, k, name, sizeof name);
-    int x = tile_part(d, m, k, "xbar"), a = tile_part(d, m, k, "adc"),
-        c = tile_part(d, m, k, "dac");
+    int x = tile_part(d, m, k, AIMC_TILE_XBAR), a = tile_part(d, m, k, AIMC_TILE_ADC),
+        c = tile_part(d, m, k, AIMC_TILE_DAC);
     if (x < 0 || a < 0 || c < 0 || strcmp(d->inst[x].model->name, "crossbar") ||
         d->inst[a].model->eclass != AIMC_EC_ADC ||
         strcmp(d->inst[c].model->name, "dac"))
@@ -103,7 +101,7 @@ int aimc_map_load_netlist_targets(aimc_ctx *ctx, const aimc_design *d,
    * `aimc map` put the targets folder. */
   int st = AIMC_OK;
   for (size_t k = 0; k < m->n_arrays && !st; k++) {
-    int x = tile_part(d, m, k, "xbar");
+    int x = tile_part(d, m, k, AIMC_TILE_XBAR);
     if (x < 0)
       return aimc_error(ctx, AIMC_EINVAL, "%s: array %zu has no crossbar",
                         d->path, k);
@@ -135,7 +133,7 @@ static int load_part_cal(aimc_ctx *ctx, const aimc_design *d, const aimc_mapping
   aimc_tile *t = &m->tiles[k];
   const aimc_tile *t0 = &mapped->tiles[k];
   int n = (int)aimc_tile_param_value(t, p, "n", 0);
-  int i = tile_part(d, m, k, aimc_tile_part_name(p));
+  int i = tile_part(d, m, k, p);
   if (i < 0 || !t->cal_fs[p] || !t0->cal_fs[p]) return AIMC_OK;
   const aimc_param *q = param_of(&d->inst[i], "cal");
   const char *rel = q ? (const char *)d->inst[i].params + q->offset : "";

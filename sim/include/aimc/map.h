@@ -503,6 +503,10 @@ int aimc_map_array_layout(aimc_ctx *ctx, const aimc_mapping *m, size_t k,
                           aimc_xbar_layout **out);
 /* Instance name of array k in the netlist ("l0_ssm_3", "encoder_0"). */
 void aimc_map_array_name(const aimc_mapping *m, size_t k, char *buf, size_t len);
+/* The netlist instance of part p of array k's tile ("l0_ssm_3.adc"): the
+ * name its noise and programming streams are keyed by. */
+void aimc_map_part_name(const aimc_mapping *m, size_t k, aimc_tile_part p, char *buf,
+                        size_t len);
 
 /* Prints the utilisation report (arrays, devices, DACs, ADCs) to f. */
 void aimc_map_print_stats(const aimc_mapping *m, FILE *f);

@@ -108,14 +108,14 @@ void aimc_xbar_layout_pulsed(const aimc_xbar_layout *l, unsigned char *pulsed);
 
 /* What a full-scale read of the array asks of its crossbar (the use
  * its op_cost prices): every physical row a slot drives, at v_read, with
- * the conductances g (rows x cols) along those rows summed. Only the
- * slots' row0 and n_in are read (aimc_xbar_read_use: a caller without a
- * layout passes slots with just those). */
-aimc_op_use aimc_xbar_read_use(int rows, int cols, int rf, const aimc_xbar_slot *slot,
-                               int n_slots, const double *g);
-static inline aimc_op_use aimc_xbar_layout_read_use(const aimc_xbar_layout *l, const double *g) {
-  return aimc_xbar_read_use(l->rows, l->cols, l->rf, l->slot, l->n_slots, g);
-}
+ * the conductances g (rows x cols) along those rows summed. */
+aimc_op_use aimc_xbar_layout_read_use(const aimc_xbar_layout *l, const double *g);
+
+/* 1 when both devices of every placed weight hold their targets: g equals
+ * tg there (rows x cols each). With no drift and no wire resistance the
+ * array then reads the exact weights (aimc run and the event crossbar
+ * decide it by this, per array). */
+int aimc_xbar_layout_at_targets(const aimc_xbar_layout *l, const double *g, const double *tg);
 
 #ifdef __cplusplus
 }
