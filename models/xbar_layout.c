@@ -160,7 +160,7 @@ static int get_num(aimc_ctx *ctx, const char *path, const char *where, const cJS
 
 static int get_int(aimc_ctx *ctx, const char *path, const char *where, const cJSON *o,
                    const char *key, int lo, int *out) {
-  double d;
+  double d = 0; /* gcc 12 -O2 sees a path where get_num leaves it unset */
   int st = get_num(ctx, path, where, o, key, &d);
   if (st) return st;
   if (!(d >= lo && d <= DIM_MAX) || d != floor(d))
