@@ -160,7 +160,7 @@ static int get_num(aimc_ctx *ctx, const char *path, const char *where, const cJS
 
 static int get_int(aimc_ctx *ctx, const char *path, const char *where, const cJSON *o,
                    const char *key, int lo, int *out) {
-  double d;
+  double d = 0; /* gcc 12 -O2 sees a path where get_num leaves it unset */
   int st = get_num(ctx, path, where, o, key, &d);
   if (st) return st;
   if (!(d >= lo && d <= DIM_MAX) || d != floor(d))
@@ -343,4 +343,44 @@ int aimc_xbar_layout_write(aimc_ctx *ctx, const char *path, const aimc_xbar_layo
   int st = aimc_write_file_atomic(ctx, path, file, n + 1);
   aimc_free(ctx, file);
   return st;
+}
+
+/* The first of n doubles where a and b differ (bit for bit, as the file
+ * reads back), or -1. */
+static int first_diff(const double *a, const double *b, int n) {
+  for (int i = 0; i < n; i++)
+    if (memcmp(&a[i], &b[i], sizeof a[i])) return i;
+  return -1;
+}
+
+int aimc_xbar_layout_diff(const aimc_xbar_layout *a, const aimc_xbar_layout *b, char *where,
+                          size_t len) {
+  const char *top = a->rows != b->rows               ? "rows"
+                    : a->cols != b->cols             ? "cols"
+                    : a->rf != b->rf || a->cf != b->cf ? "pair"
+                    : memcmp(&a->span_S, &b->span_S, sizeof a->span_S) ? "span_S"
+                    : !a->exact_zeros != !b->exact_zeros ? "exact_zeros"
+                    : a->n_slots != b->n_slots        ? "slots"
+                                                      : NULL;
+  if (top) return snprintf(where, len, "%s", top), 1;
+  for (int s = 0; s < a->n_slots; s++) {
+    const aimc_xbar_slot *x = &a->slot[s], *y = &b->slot[s];
+    const char *key = x->row0 != y->row0   ? "row0"
+                      : x->col0 != y->col0 ? "col0"
+                      : x->n_in != y->n_in ? "n_in"
+                      : x->n_out != y->n_out ? "n_out"
+                                             : NULL;
+    if (key) return snprintf(where, len, "slots[%d].%s", s, key), 1;
+    int n = x->n_in * x->n_out, i;
+    if ((i = first_diff(x->row_gain, y->row_gain, x->n_in)) >= 0)
+      return snprintf(where, len, "slots[%d].row_gain[%d]", s, i), 1;
+    if ((i = first_diff(x->col_gain, y->col_gain, x->n_out)) >= 0)
+      return snprintf(where, len, "slots[%d].col_gain[%d]", s, i), 1;
+    for (i = 0; i < n; i++)
+      if (!x->is_value[i] != !y->is_value[i])
+        return snprintf(where, len, "slots[%d].values[%d][%d]", s, i / x->n_in, i % x->n_in), 1;
+    if ((i = first_diff(x->w, y->w, n)) >= 0)
+      return snprintf(where, len, "slots[%d].w[%d]", s, i), 1;
+  }
+  return 0;
 }

@@ -14,13 +14,14 @@
 #include "aimc/status.h"
 #include "cli.h"
 #include "netlist_opts.h"
+#include "sim_input.h"
 #include "sim_trace.h"
 
 static void help(void) {
   printf(
       "usage: aimc sim NETLIST [--kernel native|systemc] [--until TIME]\n"
       "                [--trace FILE.csv|FILE.vcd] [--seed N] [--records N]\n"
-      "                [-D name=value]...\n\n"
+      "                [-D name=value]... [--input FILE.csv [--json FILE]]\n\n"
       "Simulates a netlist (docs/netlist-format.md) event by event and prints\n"
       "the simulated time, the events delivered, the energy per class and\n"
       "what every probe recorded. Probes with a `file:` parameter also write\n"
@@ -38,6 +39,16 @@ static void help(void) {
       "  --seed N        seed of every random draw (also a global option)\n"
       "  --records N     probe records printed per probe (default 10)\n"
       "  -D name=value   override a top-level netlist parameter\n"
+      "  --input FILE    one inference of a netlist written by 'aimc map': FILE\n"
+      "                  holds one sequence's features, one time step per line\n"
+      "                  of n_in comma-separated numbers (the width of the\n"
+      "                  netlist's external net `features`). Each step drives\n"
+      "                  `features` once the design has settled from the step\n"
+      "                  before; at the end aimc sim prints the `logits` net\n"
+      "                  (the decoder's output after the last step), the\n"
+      "                  predicted class, the simulated time and the energy of\n"
+      "                  every instance (docs/netlist-format.md, aimc sim --input)\n"
+      "  --json FILE     with --input: write those results as JSON (atomically)\n"
       "Exit status: 0 ok, 1 simulation failure, 2 usage or netlist error.\n");
 }
 
@@ -47,6 +58,7 @@ typedef struct {
   int has_until;
   aimc_time until;
   const char *trace_path;
+  const char *input, *json;
   long records;
 } sim_opts;
 
@@ -67,6 +79,9 @@ static int parse(aimc_ctx *ctx, int argc, char **argv, sim_opts *o) {
         return aimc_cli_usage(ctx, "sim", "--until: %s", err);
       o->has_until = 1;
       i++;
+    } else if (!strcmp(opt, "--input") || !strcmp(opt, "--json")) {
+      if (!has_value) return aimc_cli_usage(ctx, "sim", "%s needs a file", opt);
+      *(!strcmp(opt, "--input") ? &o->input : &o->json) = argv[++i];
     } else if (!strcmp(opt, "--trace")) {
       if (!has_value) return aimc_cli_usage(ctx, "sim", "--trace needs a file");
       o->trace_path = argv[++i];
@@ -87,6 +102,7 @@ static int parse(aimc_ctx *ctx, int argc, char **argv, sim_opts *o) {
     }
   }
   if (!o->net.path) return aimc_cli_usage(ctx, "sim", "missing NETLIST");
+  if (o->json && !o->input) return aimc_cli_usage(ctx, "sim", "--json needs --input");
   return AIMC_OK;
 }
 
@@ -178,17 +194,35 @@ static void print_probes(aimc_engine *e, long max_records) {
   }
 }
 
+/* --input: the features, then one inference (sim_input.c). */
+static int run_input(aimc_ctx *ctx, aimc_engine *e, const aimc_design *d, const sim_opts *o,
+                     const double *x, int len) {
+  aimc_sim_result r;
+  int st = aimc_cli_sim_input(ctx, e, d, x, len, &r);
+  if (!st) aimc_cli_sim_print(e, &r);
+  if (!st && o->json) st = aimc_cli_sim_write_json(ctx, e, &r, o->net.path, o->input, o->json);
+  return st;
+}
+
 /* Loads, runs and reports; the trace file is committed only on success. */
 static int simulate(aimc_ctx *ctx, const sim_opts *o) {
   aimc_design *d = NULL;
   aimc_engine *e = NULL;
   aimc_progress progress;
   observer obs = {0};
+  double *x = NULL;
+  int len = 0, in = -1, out = -1;
   int st = aimc_netlist_load_opts(ctx, o->net.path, &o->net.opts, &d);
+  /* The input's shape is checked before the instances' init (programming). */
+  if (!st && o->input) st = aimc_cli_sim_nets(ctx, d, &in, &out);
+  if (!st && o->input) st = aimc_cli_sim_read_csv(ctx, o->input, d->net[in].width, &x, &len);
   if (!st) st = aimc_engine_alloc(ctx, d, o->backend, &e);
   if (!st && o->trace_path)
     st = aimc_cli_trace_open(ctx, e, d, o->trace_path, &obs.trace);
-  if (!st) {
+  if (!st && o->input) {
+    aimc_kernel_set_trace(aimc_engine_kernel(e), observe, &obs);
+    st = run_input(ctx, e, d, o, x, len);
+  } else if (!st) {
     if (o->has_until && o->until > 0) {
       aimc_progress_start(&progress, "sim", 1000);
       obs.progress = &progress;
@@ -202,7 +236,7 @@ static int simulate(aimc_ctx *ctx, const sim_opts *o) {
     st = aimc_cli_trace_commit(obs.trace);
     obs.trace = NULL;
   }
-  if (!st) {
+  if (!st && !o->input) {
     print_summary(e, d, o);
     print_probes(e, o->records);
     hint_undriven(ctx, e, d);
@@ -213,6 +247,7 @@ static int simulate(aimc_ctx *ctx, const sim_opts *o) {
   aimc_cli_trace_abort(obs.trace);
   aimc_engine_free(e);
   aimc_design_free(ctx, d);
+  aimc_free(ctx, x);
   return st;
 }
 

@@ -409,33 +409,11 @@ static int derive(aimc_ctx *ctx, aimc_hw *hw) {
   return st;
 }
 
-/* aimc run reads each array's layout from the mapping; a netlist that
- * names a layout file for a crossbar (the event crossbar's way to read
- * in words) is refused rather than silently overruled, until aimc map
- * writes them and aimc run checks them against the mapping. */
-static int check_layouts(aimc_ctx *ctx, const aimc_mapping *m) {
-  for (size_t k = 0; k < m->n_arrays; k++) {
-    const aimc_tile *t = &m->tiles[k];
-    const aimc_param *p = aimc_tile_param(t, AIMC_TILE_XBAR, "layout");
-    const char *file = p ? (const char *)t->params[AIMC_TILE_XBAR] + p->offset : "";
-    if (!*file) continue;
-    char name[64];
-    aimc_map_array_name(m, k, name, sizeof name);
-    return aimc_error(ctx, AIMC_EINVAL,
-                      "%s.xbar: layout: \"%s\": aimc run reads the arrays' layout from the "
-                      "mapping (docs/mapping.md); remove the param",
-                      name, file);
-  }
-  return AIMC_OK;
-}
-
 int aimc_hw_program(aimc_ctx *ctx, const aimc_mapping *m, aimc_hw **out) {
   *out = NULL;
-  int st = check_layouts(ctx, m);
-  if (st) return st;
   aimc_hw *hw = hw_new(ctx, m);
   if (!hw) return aimc_error(ctx, AIMC_ENOMEM, "out of memory (programming)");
-  st = program_all(ctx, hw);
+  int st = program_all(ctx, hw);
   if (!st) st = derive(ctx, hw);
   if (st) {
     aimc_hw_free(ctx, hw);
@@ -667,8 +645,7 @@ int aimc_hw_load(aimc_ctx *ctx, const aimc_mapping *m, const char *path,
   int st = aimc_read_file(ctx, path, &data, &size);
   if (st) return st;
   size_t cells = (size_t)m->arch.rows * m->arch.cols;
-  st = check_layouts(ctx, m);
-  if (!st) st = check_file(ctx, m, path, data, size);
+  st = check_file(ctx, m, path, data, size);
   aimc_hw *hw = st ? NULL : hw_new(ctx, m);
   if (!st && !hw) st = aimc_error(ctx, AIMC_ENOMEM, "out of memory (loading %s)", path);
   if (!st) {

@@ -2,7 +2,7 @@
  * (tile.c) instantiated per array, the digital periphery's instances and
  * nets (periph.c), the wiring between them (wiring.c, wiring_io.c: its
  * gathers' index maps beside the targets), the conductance targets in one
- * CSV per array,
+ * CSV per array, each array's layout (JSON, which its crossbar reads),
  * and a `meta:` section naming the model and arch (with hashes) so that
  * `aimc run` can check it simulates what was mapped. */
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include "aimc/config.h"
 #include "aimc/fileio.h"
 #include "aimc/status.h"
+#include "aimc/xbar_layout.h"
 #include "map_internal.h"
 
 /* "<dir>/<stem>.arrays" for a netlist path "<dir>/<stem>.yaml". */
@@ -58,6 +59,15 @@ static int write_cal(aimc_ctx *ctx, const aimc_mapping *m, size_t k, const char 
   return aimc_atomic_commit(ctx, f);
 }
 
+/* Array k's layout (aimc/xbar_layout.h), which its crossbar reads. */
+static int write_layout(aimc_ctx *ctx, const aimc_mapping *m, size_t k, const char *file) {
+  aimc_xbar_layout *l = NULL;
+  int st = aimc_map_array_layout(ctx, m, k, &l);
+  if (!st) st = aimc_xbar_layout_write(ctx, file, l);
+  aimc_xbar_layout_free(ctx, l);
+  return st;
+}
+
 void aimc_map_arrays_stamp(uint64_t model_hash, uint64_t arch_hash, char *buf,
                            size_t len) {
   snprintf(buf, len, "model_hash %016llx\narch_hash %016llx\n",
@@ -99,7 +109,7 @@ void aimc_map_emit_param(FILE *o, const aimc_param *p, const void *block) {
 int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
                            const char *model_path, const char *arch_path,
                            const char *path) {
-  char dir[1024], file[1100], rel[1100], cal[1100], name[64], t[64];
+  char dir[1024], file[1100], rel[1100], lay[1100], cal[1100], name[64], t[64];
   arrays_dir(path, dir, sizeof dir);
   /* The arrays folder is published whole (aimc/fileio.h) with a marker
    * naming the model and arch hashes, which `aimc run` compares with the
@@ -118,6 +128,8 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
     st = write_targets(ctx, m, k, file);
     snprintf(file, sizeof file, "%s/array%zu.cal.csv", aimc_outdir_path(od), k);
     if (!st) st = write_cal(ctx, m, k, file);
+    snprintf(file, sizeof file, "%s/array%zu.layout.json", aimc_outdir_path(od), k);
+    if (!st) st = write_layout(ctx, m, k, file);
   }
   char stamp[128];
   aimc_map_arrays_stamp(m->model_hash, aimc_arch_hash(&m->arch), stamp, sizeof stamp);
@@ -151,9 +163,10 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
   for (size_t k = 0; k < m->n_arrays; k++) {
     aimc_map_array_name(m, k, name, sizeof name);
     snprintf(rel, sizeof rel, "%s/array%zu.csv", base, k);
+    snprintf(lay, sizeof lay, "%s/array%zu.layout.json", base, k);
     snprintf(cal, sizeof cal, "%s/array%zu.cal.csv", base, k);
     fprintf(o, "  %s: {subckt: tile, params: {", name);
-    aimc_map_emit_tile_params(o, m, k, rel, cal);
+    aimc_map_emit_tile_params(o, m, k, rel, lay, cal);
     fputs("}}\n", o);
   }
   /* The periphery's tensors: the model, seen from the netlist. */

@@ -20,11 +20,11 @@ void aimc_map_free_tiles(aimc_ctx *ctx, aimc_mapping *m);
 /* Each tile's channel calibration from the model's quantizers (calib.c). */
 int aimc_map_calibrate_tiles(aimc_ctx *ctx, aimc_mapping *m, const aimc_s4d_model *mdl);
 /* The `tile` subcircuit of the netlist, and the params of array k's tile
- * instance (`targets`: the path its crossbar reads; `cal`: its converters'
- * calibration file). */
+ * instance (`targets`: the path its crossbar reads; `layout`: its
+ * crossbar's layout file; `cal`: its converters' calibration file). */
 void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m);
 void aimc_map_emit_tile_params(FILE *o, const aimc_mapping *m, size_t k, const char *targets,
-                               const char *cal);
+                               const char *layout, const char *cal);
 
 /* The digital periphery of the model (periph.c): built from the model's
  * shape and the arch, written into the netlist as instances and the nets

@@ -10,6 +10,7 @@
 #include "aimc/design.h"
 #include "aimc/fileio.h"
 #include "aimc/status.h"
+#include "aimc/xbar_layout.h"
 #include "map_internal.h"
 
 /* The instance "<tile>.<part>" of array k, or -1. */
@@ -126,6 +127,48 @@ int aimc_map_load_netlist_targets(aimc_ctx *ctx, const aimc_design *d,
   return st;
 }
 
+/* Array k's layout file, if its crossbar names one, against the layout
+ * the mapping makes: aimc run reads every array as the mapping lays it
+ * out, so a file that differs (a hand edit, or another map's) is refused
+ * rather than ignored. An empty `layout` is the crossbar in volts and
+ * amperes (the event path's physical read), which reads the same weights. */
+static int check_layout(aimc_ctx *ctx, const aimc_design *d, const aimc_mapping *m, size_t k) {
+  int x = tile_part(d, m, k, AIMC_TILE_XBAR);
+  const aimc_param *q = x < 0 ? NULL : param_of(&d->inst[x], "layout");
+  const char *rel = q ? (const char *)d->inst[x].params + q->offset : "";
+  if (!*rel) return AIMC_OK;
+  const aimc_design_inst *xb = &d->inst[x];
+  char file[2 * AIMC_PARAM_STRLEN], where[96], why[512];
+  aimc_path_beside(d->path, rel, file, sizeof file);
+  FILE *f = fopen(file, "rb");
+  if (!f)
+    return aimc_error_at(ctx, AIMC_ENOTFOUND, tile_loc(d, xb),
+                         "%s: layout file %s cannot be read", xb->name, file);
+  fclose(f);
+  aimc_xbar_layout *have = NULL, *want = NULL;
+  int st = aimc_xbar_layout_read(ctx, file, &have);
+  if (st) {
+    snprintf(why, sizeof why, "%s", aimc_ctx_errmsg(ctx));
+    return aimc_error_at(ctx, st, tile_loc(d, xb), "%s: layout: %s", xb->name, why);
+  }
+  st = aimc_map_array_layout(ctx, m, k, &want);
+  if (!st && aimc_xbar_layout_diff(have, want, where, sizeof where))
+    st = aimc_error_at(ctx, AIMC_EINVAL, tile_loc(d, xb),
+                       "%s: layout file %s is not the mapping's layout of this array (%s "
+                       "differs; aimc run reads each array as the mapping lays it out, and a "
+                       "hand-edited layout is not ignored): map again",
+                       xb->name, file, where);
+  aimc_xbar_layout_free(ctx, have);
+  aimc_xbar_layout_free(ctx, want);
+  return st;
+}
+
+int aimc_map_check_netlist_layouts(aimc_ctx *ctx, const aimc_design *d, const aimc_mapping *m) {
+  int st = AIMC_OK;
+  for (size_t k = 0; k < m->n_arrays && !st; k++) st = check_layout(ctx, d, m, k);
+  return st;
+}
+
 /* Part p of array k: its channels from the instance's cal file where they
  * differ from `mapped`'s, then its range. */
 static int load_part_cal(aimc_ctx *ctx, const aimc_design *d, const aimc_mapping *mapped,
@@ -161,6 +204,7 @@ int aimc_map_load_netlist(aimc_ctx *ctx, const aimc_design *d, const aimc_mappin
   if (!st) st = aimc_map_check_netlist_model(ctx, d, model);
   if (!st) st = aimc_map_check_netlist_wiring(ctx, d, m);
   if (!st) st = aimc_map_load_netlist_targets(ctx, d, m);
+  if (!st) st = aimc_map_check_netlist_layouts(ctx, d, m);
   if (!st) st = aimc_map_load_netlist_cal(ctx, d, mapped, m);
   return st;
 }

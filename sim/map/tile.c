@@ -61,6 +61,7 @@ static const binding BINDINGS[] = {
     {"r_wire", AIMC_TILE_XBAR, "r_wire", NULL, NULL, "nonideal.ir_drop nonideal.r_wire"},
     {"drift_time", AIMC_TILE_XBAR, "drift_time", NULL, NULL, "nonideal.drift nonideal.drift_t"},
     {"targets", AIMC_TILE_XBAR, "targets", NULL, NULL, NULL},
+    {"layout", AIMC_TILE_XBAR, "layout", NULL, NULL, NULL},
     {"cal", AIMC_TILE_DAC, "cal", NULL, NULL, NULL},
     {"cal", AIMC_TILE_TIA, "cal", NULL, NULL, NULL},
     {"cal", AIMC_TILE_ADC, "cal", NULL, NULL, NULL},
@@ -198,7 +199,7 @@ static void layout_value(const aimc_mapping *m, size_t k, const char *key, char 
              a->adc_bits > 0 ? a->adc_bits
              : m->state_bits > 0 ? m->state_bits
                                  : 8);
-  else buf[0] = '\0'; /* targets, cal: the netlist writer knows their paths */
+  else buf[0] = '\0'; /* targets, layout, cal: the netlist writer knows their paths */
 }
 
 static int set_text(aimc_ctx *ctx, const aimc_model *md, void *block, const char *key,
@@ -327,13 +328,14 @@ void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m) {
 }
 
 void aimc_map_emit_tile_params(FILE *o, const aimc_mapping *m, size_t k, const char *targets,
-                               const char *cal) {
+                               const char *layout, const char *cal) {
   int n = 0;
   for (int i = 0; i < N_BINDINGS; i++) {
     int j = first_of_key(i) ? key_row(&m->tiles[k], i) : -1;
     if (j < 0) continue;
     fprintf(o, "%s%s: ", n++ ? ", " : "", BINDINGS[i].key);
     if (!strcmp(BINDINGS[i].key, "targets")) aimc_map_yaml_quote(o, targets);
+    else if (!strcmp(BINDINGS[i].key, "layout")) aimc_map_yaml_quote(o, layout);
     else if (!strcmp(BINDINGS[i].key, "cal")) aimc_map_yaml_quote(o, cal);
     else emit_value(o, &m->tiles[k], j);
   }

@@ -109,8 +109,11 @@ static void row_source(builder *b, aimc_map_wire *g, int row, int mi, int i) {
         held_output(b, g, row, mi, mx->out_off[h] + li, 1);
         return;
       }
+      /* u_{t-1} is the register's word when u_t arrives: primed like the
+       * fed-back state, so the gather fires on u_t and reads the register
+       * before it takes u_t (waiting for it would read u_t twice). */
       snprintf(net, sizeof net, li == bi - 2 ? "l%d_in" : "l%d_u_prev", l);
-      b->st = add_pair(b->ctx, g, row, net, H, h, 0);
+      b->st = add_pair(b->ctx, g, row, net, H, h, li != bi - 2);
       return;
     case AIMC_OP_SSM_A: /* x_{t-1}: the state sum's words, fed back */
       snprintf(net, sizeof net, "l%d_state", l);

@@ -44,7 +44,7 @@ xbar crossbar sigma_g 5uS none the sigma of gaussian programming; these tiles pr
 xbar crossbar wv_tol 4uS wv:out
 xbar crossbar wv_max_pulses 3 wv:out
 xbar crossbar targets missing.csv refused the file must exist
-xbar crossbar layout l.json refused aimc run reads the arrays' layout from the mapping; the param is the event crossbar's
+xbar crossbar layout l.json refused names a missing file (a layout file other than the mapping's is refused too: bad-inputs wiring/layout_*)
 xbar crossbar drift_time 1e6s out
 xbar crossbar dump_cells cells.csv none a dump of the cells for aimc sim
 tia tia n 32 refused the width is the array's columns (map again)

@@ -49,6 +49,9 @@ target_include_directories(test_infer_physics PRIVATE ${CMAKE_CURRENT_LIST_DIR} 
 # model param; bad, missing or foreign models are refused (exit 2).
 aimc_cli_test(infer_cli_sim_periph LABELS e2e
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_sim_periph.sh $<TARGET_FILE:infer_fixture_model>)
+# aimc sim --input: one inference from a features CSV; bad input exit 2.
+aimc_cli_test(infer_cli_sim_input LABELS e2e
+  COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_sim_input.sh $<TARGET_FILE:infer_fixture_model>)
 # One programming: aimc run's arrays and the event crossbar instances of the
 # mapped netlist hold the same conductances bit for bit (Gaussian with stuck
 # cells and exact zeros; write-verify), and another seed gives others.

@@ -240,9 +240,11 @@ static inline int aimc_map_col_factor(const aimc_arch *a) {
  * from the netlist's folder, as every other path in it (before: from
  * where `aimc map` ran), 8 since the tiles have ports (in: row words,
  * out: held column words) and the wiring between tiles and periphery is
- * gather instances with index maps (a closed dataflow graph). Older
- * netlists are refused: map again. */
-enum { AIMC_MAP_TILES_VERSION = 8 };
+ * gather instances with index maps (a closed dataflow graph), 9 since
+ * each crossbar names its array's layout file (the tile's `layout`,
+ * checked by aimc run against the mapping). Older netlists are refused:
+ * map again. */
+enum { AIMC_MAP_TILES_VERSION = 9 };
 
 typedef enum {
   AIMC_TILE_DAC = 0,
@@ -478,6 +480,13 @@ int aimc_map_check_netlist_model(aimc_ctx *ctx, const struct aimc_design *d,
                                  const char *model);
 /* Loads the targets of every array of `m` from the `targets` file of its
  * tile's crossbar in `d` (relative paths from the netlist's folder). */
+/* Checks the layout file each crossbar of `d` names (its `layout` param,
+ * relative to the netlist) against the layout `m` makes of that array
+ * (aimc_map_array_layout), bit for bit: a file that cannot be read or
+ * differs is refused at the tile's file:line:col (AIMC_EINVAL, map
+ * again). An empty `layout` (the crossbar in volts) is accepted. */
+int aimc_map_check_netlist_layouts(aimc_ctx *ctx, const struct aimc_design *d,
+                                   const aimc_mapping *m);
 int aimc_map_load_netlist_targets(aimc_ctx *ctx, const struct aimc_design *d,
                                   aimc_mapping *m);
 /* The calibration of every tile of `m` from the `cal` files of its dac

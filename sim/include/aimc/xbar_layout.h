@@ -72,6 +72,11 @@ int aimc_xbar_layout_read(aimc_ctx *ctx, const char *path, aimc_xbar_layout **ou
 int aimc_xbar_layout_check(aimc_ctx *ctx, const char *path, const aimc_xbar_layout *l);
 /* Writes it atomically. */
 int aimc_xbar_layout_write(aimc_ctx *ctx, const char *path, const aimc_xbar_layout *l);
+/* 0 when a and b are the same layout, bit for bit (a written file reads
+ * back exactly); else 1 with `where` naming the first key that differs as
+ * the file spells it ("span_S", "slots[2].w[5]", "slots[0].values[3][1]"). */
+int aimc_xbar_layout_diff(const aimc_xbar_layout *a, const aimc_xbar_layout *b, char *where,
+                          size_t len);
 
 /* Physical cell of the positive device of entry (i, j) of slot s, and of
  * its negative device, in a rows x cols row-major grid. */
