@@ -86,12 +86,13 @@ static const aimc_param PARAMS[] = {
      "range; aimc/calibration.h), relative to the netlist; empty: gain 0 "
      "calibrates in aimc run only.",
      "aimc map", NULL, ""},
-    {"words", AIMC_PT_INT, offsetof(tia_params, words), 0, 0, 1, AIMC_U_NONE,
+    {"words", AIMC_PT_INT, offsetof(tia_params, words), 0, 0, 2, AIMC_U_NONE,
      "1: in and out carry each column's value in digital units (a mapped tile, after a "
      "crossbar with a layout): the columns sense as aimc run senses them, slot by slot with "
      "the columns' calibration (cal: tia and adc rows) and amperes per unit (layout, "
      "v_drive), or pass on unchanged with their variance where aimc run skips the TIA "
-     "(aimc_tia_transparent, aimc/tia.h); 0: amperes in, volts out.",
+     "(aimc_tia_transparent, aimc/tia.h); 2: column values passed on unchanged (an array of "
+     "a dense layer, whose TIAs aimc run skips); 0: amperes in, volts out.",
      "sim/infer/convert.c", NULL, NULL},
     {"v_drive", AIMC_PT_REAL, offsetof(tia_params, v_drive), 0.2, 1e-6, 10, AIMC_U_VOLT,
      "words: the DAC full-scale voltage the array's rows are driven at (the tile's dac "
@@ -247,7 +248,7 @@ static int tia_init(aimc_inst *inst) {
   const tia_params *p = aimc_inst_params(inst);
   tia_state *s = aimc_inst_state(inst);
   int rc = aimc_cal_load_inst(inst, p->cal, "tia", p->n, 0, &s->i_fs, NULL);
-  return rc || !p->words ? rc : words_init(inst, p, s);
+  return rc || p->words != 1 ? rc : words_init(inst, p, s);
 }
 
 /* words: each slot's columns through tia_eval as aimc run senses them
