@@ -5,16 +5,25 @@
 #include "adc_common.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "aimc/calibration.h"
 #include "aimc/lanes.h"
 #include "aimc/quant.h"
 #include "aimc/status.h"
+#include "crossbar_words.h"
 
-const aimc_port_spec AIMC_ADC_PORTS[2] = {
-    {"in", AIMC_PORT_IN, AIMC_SIG_VOLTAGE, "n", "Voltages (V), e.g. from a tia."},
-    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "Digital words in [-range, range]."},
+const aimc_port_spec AIMC_ADC_PORTS[3] = {
+    {"in", AIMC_PORT_IN, AIMC_SIG_VOLTAGE, "n",
+     "Voltages (V), e.g. from a tia; words: column values.", 0},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "Digital words in [-range, range].", 0},
+    {"var", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n",
+     "words 1: each column's read-noise variance left undrawn (a crossbar's var or a tia's "
+     "var_out; -1: none), drawn with the ADC's own noise as one deviate; read when in "
+     "arrives. Unconnected: none.",
+     1},
 };
+enum { PORT_VAR = 2 };
 
 int aimc_adc_bits_priced(const aimc_adc_conv *c) {
   return c->bits ? c->bits : AIMC_ADC_BITS_PRICED;
@@ -112,23 +121,51 @@ int aimc_adc_check_files(aimc_ctx *ctx, const void *params, const char *source) 
 int aimc_adc_init(aimc_inst *inst) {
   const aimc_adc_conv *p = aimc_inst_params(inst);
   aimc_adc_state *s = aimc_inst_state(inst);
-  return aimc_cal_load_inst(inst, p->cal, "adc", p->n, p->range, &s->fs, &s->bits);
+  int rc = aimc_cal_load_inst(inst, p->cal, "adc", p->n, p->range, &s->fs, &s->bits);
+  if (!rc && p->words == 1 && *p->layout)
+    rc = aimc_xbar_words_columns(inst, p->layout, p->n, &s->layout);
+  return rc;
 }
 
-int aimc_adc_on_input(aimc_inst *inst, int port) {
-  (void)port;
-  const void *params = aimc_inst_params(inst);
-  const aimc_adc_conv *p = params;
-  aimc_adc_state *s = aimc_inst_state(inst);
-  const double *v = aimc_inst_in(inst, 0);
-  double *d = aimc_inst_out(inst, 1);
-  aimc_eval e = {params, s, p->n, s->fs, s->bits, NULL, NULL, NULL, 0, NULL};
+/* Volts to words at each channel's full scale, in place in d. */
+static void words_of_volts(const aimc_adc_conv *p, aimc_adc_state *s, const double *v,
+                           double *d) {
   for (int i = 0; i < p->n; i++) {
     double fs = s->fs ? s->fs[i] : p->range;
     d[i] = v[i] / p->v_fs * fs;
     s->clipped += fabs(d[i] + p->offset_V / p->v_fs * fs) > fs;
   }
-  int st = aimc_adc_eval(&e, d, d, aimc_inst_lane_rng(inst));
+}
+
+int aimc_adc_on_input(aimc_inst *inst, int port) {
+  if (port != 0) return AIMC_OK; /* var: read with in, driven at the same time */
+  const void *params = aimc_inst_params(inst);
+  const aimc_adc_conv *p = params;
+  aimc_adc_state *s = aimc_inst_state(inst);
+  const double *v = aimc_inst_in(inst, 0), *var = aimc_inst_in(inst, PORT_VAR);
+  double *d = aimc_inst_out(inst, 1);
+  int st = AIMC_OK;
+  if (p->words) memcpy(d, v, sizeof(double) * (size_t)p->n);
+  else words_of_volts(p, s, v, d);
+  for (int g = 0; p->words != 2 && g < aimc_xbar_words_groups(s->layout) && !st; g++) {
+    int c0, nc;
+    aimc_xbar_words_group(s->layout, p->n, g, &c0, &nc);
+    aimc_eval e = {params,
+                   s,
+                   nc,
+                   s->fs ? s->fs + c0 : NULL,
+                   s->bits ? s->bits + c0 : NULL,
+                   p->words ? aimc_xbar_words_var(var, c0) : NULL,
+                   NULL,
+                   NULL,
+                   c0,
+                   NULL};
+    for (int c = c0; p->words && c < c0 + nc; c++) {
+      double fs = s->fs ? s->fs[c] : p->range;
+      s->clipped += fabs(d[c] + p->offset_V / p->v_fs * fs) > fs;
+    }
+    st = aimc_adc_eval(&e, d + c0, d + c0, aimc_inst_lane_rng(inst));
+  }
   if (st) return st;
   aimc_op_cost c =
       aimc_model_op_cost(aimc_inst_model(inst), params, &(aimc_op_use){.n = p->n});

@@ -19,12 +19,15 @@
 
 #include "aimc/engine.h"
 #include "aimc/model.h"
+#include "aimc/xbar_layout.h"
 
 /* The conversion params (the first member of each ADC's params). */
 typedef struct {
   int n, bits, n_adc;
   double range, v_fs, offset_V, noise_V, noise_lsb;
   char cal[AIMC_PARAM_STRLEN];
+  int words;
+  char layout[AIMC_PARAM_STRLEN];
 } aimc_adc_conv;
 
 /* The state of every ADC (the engine allocates it: state_size). */
@@ -32,6 +35,7 @@ typedef struct {
   uint64_t clipped; /* conversions that hit the range */
   double *fs;       /* each channel's full scale from cal (NULL: range) */
   int *bits;        /* and resolution                                   */
+  const aimc_xbar_layout *layout; /* words: the slots converted one by one */
 } aimc_adc_state;
 
 /* bits 0 (each channel at its calibrated resolution) is priced as this. */
@@ -66,10 +70,23 @@ enum { AIMC_ADC_BITS_PRICED = 8 };
       {"cal", AIMC_PT_STRING, offsetof(type, member.cal), 0, 0, 0, AIMC_U_NONE,           \
        "Per-channel calibration CSV (its adc rows: range, bits; aimc/calibration.h), "     \
        "relative to the netlist; empty: every channel at range and bits.", "aimc map",     \
-       NULL, ""}
+       NULL, ""},                                                                          \
+      {"words", AIMC_PT_INT, offsetof(type, member.words), 0, 0, 2, AIMC_U_NONE,           \
+       "What in carries: 0 volts; 1 each column's value in digital units (a mapped tile, "  \
+       "after a words tia or a crossbar with a layout), converted as aimc run converts "    \
+       "it, slot by slot (layout) with the variance on var; 2 words passed on unconverted " \
+       "(an array of a dense layer, which aimc run reads without conversion; still "       \
+       "priced as n conversions).",                                                        \
+       "sim/infer/convert.c", NULL, NULL},                                                 \
+      {"layout", AIMC_PT_STRING, offsetof(type, member.layout), 0, 0, 0, AIMC_U_NONE,      \
+       "words 1: the array's layout JSON (the crossbar's, relative to the netlist): its "   \
+       "slots' columns are converted one slot after the other, as aimc run does; empty: "   \
+       "every column at once.",                                                            \
+       "aimc map; aimc/xbar_layout.h", NULL, ""}
 
-/* Ports of every ADC: in (voltages, width n), out (digital words). */
-extern const aimc_port_spec AIMC_ADC_PORTS[2];
+/* Ports of every ADC: in (voltages, width n), out (digital words), var
+ * (optional: words 1, the undrawn read-noise variance). */
+extern const aimc_port_spec AIMC_ADC_PORTS[3];
 
 /* The resolution an operation is priced at: bits, or AIMC_ADC_BITS_PRICED
  * when bits is 0. */
@@ -98,7 +115,9 @@ int aimc_adc_check_files(aimc_ctx *ctx, const void *params, const char *source);
 /* The model's on_input: volts in, words out (each channel's full scale,
  * its calibration's or the range, is what v_fs converts to), counting
  * clipped conversions and booking the cost of the instance's own model
- * (its op_cost). */
+ * (its op_cost); words 1: the column values in, converted by the eval as
+ * aimc run converts them (slot by slot, with the variance on var); words
+ * 2: passed on. */
 int aimc_adc_on_input(aimc_inst *inst, int port);
 
 #endif

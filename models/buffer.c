@@ -30,9 +30,9 @@ static const aimc_param PARAMS[] = {
 };
 
 static const aimc_port_spec PORTS[] = {
-    {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", "Words in."},
+    {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", "Words in.", 0},
     {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n",
-     "The same words, t_access later."},
+     "The same words, t_access later.", 0},
 };
 
 /* Every word written once and read once. */

@@ -30,8 +30,8 @@ static const aimc_param PARAMS[] = {
 
 static const aimc_port_spec PORTS[] = {
     {"in", AIMC_PORT_IN, AIMC_SIG_CONTROL, "3",
-     "Command {v (V), width (s), v_read (V)}."},
-    {"out", AIMC_PORT_OUT, AIMC_SIG_CURRENT, "1", "Read current (A)."},
+     "Command {v (V), width (s), v_read (V)}.", 0},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_CURRENT, "1", "Read current (A).", 0},
 };
 
 /* d2d variation and stuck faults come from a seed drawn once, so reset

@@ -52,10 +52,10 @@ static const aimc_param PARAMS[] = {
 
 static const aimc_port_spec PORTS[] = {
     {"a", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n_a",
-     "First words (e.g. the fed-back state)."},
+     "First words (e.g. the fed-back state).", 0},
     {"b", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n_b",
-     "Last words (e.g. the new input)."},
-    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "[a; b]."},
+     "Last words (e.g. the new input).", 0},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "[a; b].", 0},
 };
 
 static int concat_validate(const void *params, char *err, size_t errlen) {

@@ -133,9 +133,15 @@ static const aimc_param PARAMS[] = {
 };
 
 static const aimc_port_spec PORTS[] = {
-    {"in", AIMC_PORT_IN, AIMC_SIG_VOLTAGE, "rows", "Row voltages (V)."},
-    {"out", AIMC_PORT_OUT, AIMC_SIG_CURRENT, "cols", "Column currents (A)."},
+    {"in", AIMC_PORT_IN, AIMC_SIG_VOLTAGE, "rows", "Row voltages (V).", 0},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_CURRENT, "cols", "Column currents (A).", 0},
+    {"var", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "cols",
+     "With a layout: each column's read-noise variance (units^2) left undrawn for the words "
+     "tia or adc after it to draw with its own noise, as aimc run does; -1: none left (the "
+     "crossbar drew it). Unconnected: the crossbar draws every read's noise.",
+     1},
 };
+enum { PORT_VAR = 2 };
 
 /* The targets and the layout, read and checked as init reads them. */
 static int crossbar_check_files(aimc_ctx *ctx, const void *params, const char *source) {
@@ -254,13 +260,18 @@ static aimc_op_cost crossbar_op_cost(const void *params, const aimc_op_use *use)
       p->t_settle};
 }
 
-/* A read in words, booked as aimc run books it. */
+/* A read in words, booked as aimc run books it. The variance goes out
+ * with the sums, at the same time: one commit publishes both nets before
+ * any reader's on_input, so the converter reading `in` sees the variance
+ * of the same read. */
 static int read_words(aimc_inst *inst, const crossbar_params *p, aimc_xbar_words *w) {
+  double *var = aimc_inst_port_connected(inst, PORT_VAR) ? aimc_inst_out(inst, PORT_VAR) : NULL;
   const aimc_op_use *use = aimc_xbar_words_read(inst, w, p->read_noise, aimc_inst_in(inst, 0),
-                                                aimc_inst_out(inst, 1), p->cols);
+                                                aimc_inst_out(inst, 1), var, p->cols);
   aimc_op_cost c = crossbar_op_cost(p, use);
   aimc_inst_add_energy(inst, c.e_J);
-  return aimc_inst_drive(inst, 1, c.t_fs);
+  int rc = var ? aimc_inst_drive(inst, PORT_VAR, c.t_fs) : AIMC_OK;
+  return rc ? rc : aimc_inst_drive(inst, 1, c.t_fs);
 }
 
 static int crossbar_on_input(aimc_inst *inst, int port) {

@@ -112,17 +112,59 @@ int aimc_xbar_words_plan(aimc_inst *inst, aimc_xbar_words *w, aimc_xbar *x, doub
 }
 
 const aimc_op_use *aimc_xbar_words_read(aimc_inst *inst, aimc_xbar_words *w, int read_noise,
-                                        const double *in, double *out, int cols) {
+                                        const double *in, double *out, double *var, int cols) {
   uint64_t bits;
   double z;
   aimc_lanes lane = {1, 1, aimc_inst_lane_rng(inst), &bits, &z};
   memset(out, 0, sizeof(double) * (size_t)cols);
+  for (int j = 0; var && j < cols; j++) var[j] = -1;
   for (int k = 0; k < w->layout->n_slots; k++) {
     const aimc_xbar_slot *t = &w->layout->slot[k];
     double *dst = w->sum ? w->sum : out + t->col0;
-    aimc_xbar_read(w->plan[k], in + t->row0, read_noise ? 1 : 0, dst, NULL, &lane, w->scratch);
+    /* As aimc run: the variance handed on when the slot reads with noise. */
+    double *v = var && !w->sum && read_noise && aimc_xbar_plan_noisy(w->plan[k])
+                    ? var + t->col0
+                    : NULL;
+    aimc_xbar_read(w->plan[k], in + t->row0, read_noise ? 1 : 0, dst, v, &lane, w->scratch);
     for (int j = 0; w->sum && j < t->n_out; j++) out[t->col0 + j] += w->sum[j];
     aimc_inst_add_ops(inst, 2 * (uint64_t)t->n_in * (uint64_t)t->n_out);
   }
   return &w->use;
+}
+
+int aimc_xbar_words_columns(aimc_inst *inst, const char *rel, int n,
+                            const aimc_xbar_layout **out) {
+  aimc_ctx *ctx = aimc_inst_ctx(inst);
+  char path[2 * AIMC_PARAM_STRLEN];
+  aimc_path_beside(aimc_inst_source(inst), rel, path, sizeof path);
+  aimc_xbar_layout *l = NULL;
+  int rc = aimc_xbar_layout_read(ctx, path, &l);
+  if (rc) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", aimc_ctx_errmsg(ctx));
+    return aimc_error(ctx, rc, "%s: layout: %s", aimc_inst_name(inst), why);
+  }
+  for (int k = 0; k < l->n_slots; k++)
+    if (l->slot[k].col0 + l->slot[k].n_out > n) {
+      rc = aimc_error(ctx, AIMC_ESHAPE, "%s: layout %s: slot %d reads columns %d..%d of %d",
+                      aimc_inst_name(inst), path, k, l->slot[k].col0,
+                      l->slot[k].col0 + l->slot[k].n_out - 1, n);
+      aimc_xbar_layout_free(ctx, l);
+      return rc;
+    }
+  if ((rc = aimc_inst_own(inst, l, release_layout))) return rc;
+  *out = l;
+  return AIMC_OK;
+}
+
+int aimc_xbar_words_groups(const aimc_xbar_layout *l) {
+  return l && !shared_columns(l) ? l->n_slots : 1;
+}
+
+void aimc_xbar_words_group(const aimc_xbar_layout *l, int n, int g, int *c0, int *nc) {
+  if (!l || shared_columns(l)) {
+    *c0 = 0, *nc = n;
+    return;
+  }
+  *c0 = l->slot[g].col0, *nc = l->slot[g].n_out;
 }

@@ -35,9 +35,35 @@ int aimc_xbar_words_plan(aimc_inst *inst, aimc_xbar_words *w, aimc_xbar *x, doub
                          int read_noise);
 
 /* One read of the words in (rows) into out (cols), drawing from the
- * instance's noise stream; slots sharing columns add. Returns the use
- * the crossbar's op_cost prices. */
+ * instance's noise stream; slots sharing columns add. var (cols, or
+ * NULL: every slot draws its read noise): each column's read-noise
+ * variance left undrawn for the converter after it (aimc_eval.in_var), as
+ * aimc run hands it to the TIA or ADC, or -1 where nothing is left (the
+ * slot is noiseless, read_noise is off, slots share the column, or no
+ * slot reads it). Returns the use the crossbar's op_cost prices. */
 const aimc_op_use *aimc_xbar_words_read(aimc_inst *inst, aimc_xbar_words *w, int read_noise,
-                                        const double *in, double *out, int cols);
+                                        const double *in, double *out, double *var, int cols);
+
+/* The layout file `rel` names (from inst's netlist folder), owned by the
+ * instance, for a converter of n columns of the array's tile (a words
+ * tia or adc): every slot's columns among them. Such a converter
+ * evaluates slot by slot, as aimc run does (aimc_xbar_words_group). */
+int aimc_xbar_words_columns(aimc_inst *inst, const char *rel, int n,
+                            const aimc_xbar_layout **out);
+
+/* Groups of columns a words converter of n columns evaluates, each one
+ * call of its model's eval with chan0 its first column, in the order aimc
+ * run converts them: the layout's slots (aimc run reads each slot's
+ * columns through the tile's converters), or one group of every column
+ * without a layout or when slots share columns. */
+int aimc_xbar_words_groups(const aimc_xbar_layout *l);
+void aimc_xbar_words_group(const aimc_xbar_layout *l, int n, int g, int *c0, int *nc);
+
+/* The undrawn variance of a group starting at column c0, from a `var`
+ * input port's value (aimc_xbar_words_read): NULL when the port is
+ * unconnected or the group's first column says none (negative). */
+static inline const double *aimc_xbar_words_var(const double *var, int c0) {
+  return var && var[c0] >= 0 ? var + c0 : NULL;
+}
 
 #endif

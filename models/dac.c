@@ -11,6 +11,7 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "aimc/calibration.h"
 #include "aimc/engine.h"
@@ -24,6 +25,7 @@ typedef struct {
   aimc_time t_settle;
   double e_conv;
   char cal[AIMC_PARAM_STRLEN];
+  int words;
 } dac_params;
 
 typedef struct {
@@ -66,12 +68,18 @@ static const aimc_param PARAMS[] = {
      "Per-channel calibration CSV (its dac rows: range, bits; aimc/calibration.h), "
      "relative to the netlist; empty: every channel at range and bits.",
      "aimc map", NULL, ""},
+    {"words", AIMC_PT_INT, offsetof(dac_params, words), 0, 0, 2, AIMC_U_NONE,
+     "What out carries: 0 row volts; 1 each row's converted word in digital units, the drive "
+     "of a crossbar with a layout (the value aimc run reads the array with); 2 the words "
+     "passed on unconverted (an array of a dense layer, which aimc run reads without "
+     "conversion; still priced as n conversions).",
+     "aimc/model.h (digital units); sim/infer/convert.c", NULL, NULL},
 };
 
 static const aimc_port_spec PORTS[] = {
     {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n",
-     "Digital words in [-range, range]."},
-    {"out", AIMC_PORT_OUT, AIMC_SIG_VOLTAGE, "n", "Row voltages (V)."},
+     "Digital words in [-range, range].", 0},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_VOLTAGE, "n", "Row voltages (V).", 0},
 };
 
 static int dac_validate(const void *params, char *err, size_t errlen) {
@@ -181,22 +189,25 @@ static int dac_eval_batch(const aimc_eval *e, const double *in, double *out,
   return AIMC_OK;
 }
 
-/* Words in, volts out: each channel's full scale (its calibration's, or
- * the range) converts to v_fs. */
 static int dac_check_files(aimc_ctx *ctx, const void *params, const char *source) {
   const dac_params *p = params;
   return aimc_cal_check_file(ctx, source, p->cal, "dac", p->n);
 }
 
+/* Words in, volts out: each channel's full scale (its calibration's, or
+ * the range) converts to v_fs; words 1: the eval's words as aimc run
+ * drives its arrays with them, words 2: the words as they come. */
 static int dac_on_input(aimc_inst *inst, int port) {
   (void)port;
   const dac_params *p = aimc_inst_params(inst);
   const dac_state *s = aimc_inst_state(inst);
   double *v = aimc_inst_out(inst, 1);
   aimc_eval e = {p, s, p->n, s->fs, s->bits, NULL, NULL, NULL, 0, NULL};
-  int st = dac_eval(&e, aimc_inst_in(inst, 0), v, aimc_inst_lane_rng(inst));
+  int st = AIMC_OK;
+  if (p->words == 2) memcpy(v, aimc_inst_in(inst, 0), sizeof(double) * (size_t)p->n);
+  else st = dac_eval(&e, aimc_inst_in(inst, 0), v, aimc_inst_lane_rng(inst));
   if (st) return st;
-  for (int i = 0; i < p->n; i++) v[i] = v[i] / (s->fs ? s->fs[i] : p->range) * p->v_fs;
+  for (int i = 0; !p->words && i < p->n; i++) v[i] = v[i] / (s->fs ? s->fs[i] : p->range) * p->v_fs;
   aimc_op_cost c = dac_op_cost(p, &(aimc_op_use){.n = p->n});
   aimc_inst_add_energy(inst, c.e_J);
   return aimc_inst_drive(inst, 1, c.t_fs);

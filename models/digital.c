@@ -60,8 +60,8 @@ static const aimc_param PARAMS[] = {
 
 static const aimc_port_spec PORTS[] = {
     {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n_in",
-     "Words in (e.g. from adcs)."},
-    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n_out", "Result words."},
+     "Words in (e.g. from adcs).", 0},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n_out", "Result words.", 0},
 };
 
 static int digital_validate(const void *params, char *err, size_t errlen) {

@@ -47,9 +47,9 @@ static const aimc_param PARAMS[] = {
 
 /* The port array comes last (aimc/model.h). */
 static const aimc_port_spec PORTS[] = {
-    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "Output words (sums of mapped inputs)."},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "Output words (sums of mapped inputs).", 0},
     {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "widths",
-     "Input port array: in[k] is item k of widths wide."},
+     "Input port array: in[k] is item k of widths wide.", 0},
 };
 
 static int gather_validate(const void *vp, char *err, size_t errlen) {

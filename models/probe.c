@@ -31,7 +31,7 @@ static const aimc_param PARAMS[] = {
 };
 
 static const aimc_port_spec PORTS[] = {
-    {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", "The observed vectors."},
+    {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", "The observed vectors.", 0},
 };
 
 static int on_input(aimc_inst *inst, int port) {

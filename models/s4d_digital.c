@@ -75,8 +75,8 @@ static const aimc_param PARAMS[] = {
 
 static const aimc_port_spec PORTS[] = {
     {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n_in",
-     "Words in ([a; b] for glu and add)."},
-    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "Result words."},
+     "Words in ([a; b] for glu and add).", 0},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "Result words.", 0},
 };
 
 const char *aimc_s4d_digital_op_name(aimc_dig_op op) {

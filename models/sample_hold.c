@@ -42,8 +42,8 @@ static const aimc_param PARAMS[] = {
 
 static const aimc_port_spec PORTS[] = {
     {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n",
-     "Words to hold (e.g. from an adc)."},
-    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "Held words."},
+     "Words to hold (e.g. from an adc).", 0},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "Held words.", 0},
 };
 
 /* Every word written once and read once (bits 0: 32-bit words). */

@@ -46,7 +46,7 @@ static const aimc_param PARAMS[] = {
 };
 
 static const aimc_port_spec PORTS[] = {
-    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "The vectors, one per period."},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "The vectors, one per period.", 0},
 };
 
 /* Parses rows of n numbers (rows end at `row_end`, or newline for files;

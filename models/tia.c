@@ -18,11 +18,14 @@
 #endif
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "aimc/calibration.h"
 #include "aimc/engine.h"
 #include "aimc/lanes.h"
 #include "aimc/status.h"
+#include "aimc/tia.h"
+#include "crossbar_words.h"
 
 typedef struct {
   int n;
@@ -30,11 +33,20 @@ typedef struct {
   aimc_time t_settle;
   double e_sense, p_static;
   char cal[AIMC_PARAM_STRLEN];
+  int words;
+  double v_drive;
+  char layout[AIMC_PARAM_STRLEN];
 } tia_params;
 
 typedef struct {
   uint64_t saturated;
   double *i_fs; /* each column's full-scale current from cal (NULL: none) */
+  /* words 1: the ADC's full scales (the cal file's adc rows), each
+   * column's amperes per unit (aimc_map_slot_amps; 1 where unknown), the
+   * layout's slots and whether the columns are evaluated at all */
+  double *adc_fs, *amps;
+  const aimc_xbar_layout *layout;
+  int evaluated;
 } tia_state;
 
 #define SRC                                                                \
@@ -74,12 +86,39 @@ static const aimc_param PARAMS[] = {
      "range; aimc/calibration.h), relative to the netlist; empty: gain 0 "
      "calibrates in aimc run only.",
      "aimc map", NULL, ""},
+    {"words", AIMC_PT_INT, offsetof(tia_params, words), 0, 0, 2, AIMC_U_NONE,
+     "1: in and out carry each column's value in digital units (a mapped tile, after a "
+     "crossbar with a layout): the columns sense as aimc run senses them, slot by slot with "
+     "the columns' calibration (cal: tia and adc rows) and amperes per unit (layout, "
+     "v_drive), or pass on unchanged with their variance where aimc run skips the TIA "
+     "(aimc_tia_transparent, aimc/tia.h); 2: column values passed on unchanged (an array of "
+     "a dense layer, whose TIAs aimc run skips); 0: amperes in, volts out.",
+     "sim/infer/convert.c", NULL, NULL},
+    {"v_drive", AIMC_PT_REAL, offsetof(tia_params, v_drive), 0.2, 1e-6, 10, AIMC_U_VOLT,
+     "words: the DAC full-scale voltage the array's rows are driven at (the tile's dac "
+     "v_fs): a column carries span_S v_drive / (top |col_gain|) amperes per unit (layout).",
+     "aimc_map_slot_amps (aimc/map.h)", NULL, NULL},
+    {"layout", AIMC_PT_STRING, offsetof(tia_params, layout), 0, 0, 0, AIMC_U_NONE,
+     "words: the array's layout JSON (the crossbar's, relative to the netlist): the slots "
+     "whose columns are sensed and each column's amperes per unit (its slot's top); empty: "
+     "every column at once, and only a transparent TIA.",
+     "aimc map; aimc/xbar_layout.h", NULL, ""},
 };
 
 static const aimc_port_spec PORTS[] = {
-    {"in", AIMC_PORT_IN, AIMC_SIG_CURRENT, "n", "Column currents (A)."},
-    {"out", AIMC_PORT_OUT, AIMC_SIG_VOLTAGE, "n", "Voltages (V)."},
+    {"in", AIMC_PORT_IN, AIMC_SIG_CURRENT, "n", "Column currents (A); words: column values.",
+     0},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_VOLTAGE, "n", "Voltages (V); words: column values.", 0},
+    {"var", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n",
+     "words: each column's read-noise variance left undrawn (a crossbar's var; -1: none), "
+     "drawn with the TIA's own noise as one deviate; read when in arrives. Unconnected: none.",
+     1},
+    {"var_out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n",
+     "words: the variance still undrawn for the adc: var where the TIA passes columns on "
+     "unchanged, -1 where it drew it.",
+     1},
 };
+enum { PORT_VAR = 2, PORT_VAR_OUT = 3 };
 
 static aimc_time settle_time(const tia_params *p) {
   if (p->f_3db <= 0) return p->t_settle;
@@ -153,11 +192,83 @@ static int tia_eval_batch(const aimc_eval *e, const double *in, double *out,
   return AIMC_OK;
 }
 
+extern const aimc_model aimc_model_tia;
+
+/* A param of model m by key as a double, or dflt when m has none. */
+static double param_value(const aimc_model *m, const void *params, const char *key,
+                          double dflt) {
+  const aimc_param *r = aimc_params_find(m->params, m->n_params, key);
+  return r ? aimc_param_get(r, params) : dflt;
+}
+
+int aimc_tia_transparent(const aimc_model *m, const void *params) {
+  if (!m->eval) return 1; /* not evaluated outside the kernel */
+  double v_sat = param_value(m, params, "v_sat", 1);
+  return param_value(m, params, "gain", 0) == 0 && param_value(m, params, "noise", 0) == 0 &&
+         v_sat >= param_value(m, params, "v_fs", 1);
+}
+
+/* words: what aimc run knows of the tile's columns (sim/infer/convert.c):
+ * the ADC's full scales, each slot column's amperes per unit (from the
+ * layout's top, as aimc_map_slot_amps computes it) and whether the TIA is
+ * evaluated: not transparent, or a column recalibrated. */
+static int words_init(aimc_inst *inst, const tia_params *p, tia_state *s) {
+  aimc_ctx *ctx = aimc_inst_ctx(inst);
+  if (!s->i_fs)
+    return aimc_error(ctx, AIMC_EINVAL, "%s: words needs a cal file (tia and adc rows)",
+                      aimc_inst_name(inst));
+  int rc = aimc_cal_load_inst(inst, p->cal, "adc", p->n, 0, &s->adc_fs, NULL);
+  if (!rc && *p->layout) rc = aimc_xbar_words_columns(inst, p->layout, p->n, &s->layout);
+  if (rc) return rc;
+  if (!(s->amps = aimc_inst_alloc(inst, sizeof(double) * (size_t)p->n)))
+    return aimc_error(ctx, AIMC_ENOMEM, "%s: out of memory", aimc_inst_name(inst));
+  int known = s->layout != NULL, recal = 0;
+  for (int c = 0; c < p->n; c++) s->amps[c] = 1;
+  for (int k = 0; s->layout && k < s->layout->n_slots; k++) {
+    const aimc_xbar_slot *t = &s->layout->slot[k];
+    known &= t->top > 0;
+    for (int j = 0; t->top > 0 && j < t->n_out; j++) {
+      int c = t->col0 + j;
+      double a = s->layout->span_S * p->v_drive / (t->top * fabs(t->col_gain[j]));
+      s->amps[c] = isfinite(a) && a > 0 ? a : 1;
+      recal |= aimc_tia_recalibrated(s->i_fs[c], s->amps[c], s->adc_fs[c]);
+    }
+  }
+  s->evaluated = !aimc_tia_transparent(&aimc_model_tia, p) || recal;
+  if (s->evaluated && !known)
+    return aimc_error(ctx, AIMC_EINVAL,
+                      "%s: words: a TIA that changes the signal needs each column's amperes "
+                      "per unit: a layout whose slots give top",
+                      aimc_inst_name(inst));
+  return AIMC_OK;
+}
+
 /* The columns' full-scale currents, when a cal file names them. */
 static int tia_init(aimc_inst *inst) {
   const tia_params *p = aimc_inst_params(inst);
   tia_state *s = aimc_inst_state(inst);
-  return aimc_cal_load_inst(inst, p->cal, "tia", p->n, 0, &s->i_fs, NULL);
+  int rc = aimc_cal_load_inst(inst, p->cal, "tia", p->n, 0, &s->i_fs, NULL);
+  return rc || p->words != 1 ? rc : words_init(inst, p, s);
+}
+
+/* words: each slot's columns through tia_eval as aimc run senses them
+ * (its convert: the ADC's full scales, the amperes per unit as scale,
+ * the calibrated currents as in_fs, chan0 the slot's first column), the
+ * variance of the same read drawn with the TIA's noise; a transparent
+ * TIA passes values and variance on. */
+static void sense_words(aimc_inst *inst, const tia_params *p, tia_state *s) {
+  const double *in = aimc_inst_in(inst, 0), *var = aimc_inst_in(inst, PORT_VAR);
+  double *out = aimc_inst_out(inst, 1), *vo = aimc_inst_out(inst, PORT_VAR_OUT);
+  memcpy(out, in, sizeof(double) * (size_t)p->n);
+  for (int c = 0; c < p->n; c++) vo[c] = var && !s->evaluated ? var[c] : -1;
+  for (int g = 0; s->evaluated && g < aimc_xbar_words_groups(s->layout); g++) {
+    int c0, nc;
+    aimc_xbar_words_group(s->layout, p->n, g, &c0, &nc);
+    aimc_eval e = {p,    s,          nc, s->adc_fs + c0, NULL, aimc_xbar_words_var(var, c0),
+                   s->amps + c0, NULL, c0, s->i_fs + c0};
+    tia_eval(&e, in + c0, out + c0, aimc_inst_lane_rng(inst));
+    for (int c = c0; c < c0 + nc; c++) s->saturated += fabs(out[c]) >= p->v_sat / p->v_fs * s->adc_fs[c];
+  }
 }
 
 static int tia_check_files(aimc_ctx *ctx, const void *params, const char *source) {
@@ -170,9 +281,16 @@ static int tia_check_files(aimc_ctx *ctx, const void *params, const char *source
  * it cancels), so out * v_fs / fs is the volts of gain * I, clipped at
  * v_sat, with the instance's noise stream. */
 static int tia_on_input(aimc_inst *inst, int port) {
-  (void)port;
+  if (port != 0) return AIMC_OK; /* var: read with in, driven at the same time */
   const tia_params *p = aimc_inst_params(inst);
   tia_state *s = aimc_inst_state(inst);
+  if (p->words) {
+    sense_words(inst, p, s);
+    aimc_op_cost c = tia_op_cost(p, &(aimc_op_use){.n = p->n});
+    aimc_inst_add_energy(inst, c.e_J);
+    int rc = aimc_inst_drive(inst, PORT_VAR_OUT, c.t_fs);
+    return rc ? rc : aimc_inst_drive(inst, 1, c.t_fs);
+  }
   if (p->gain_Ohm <= 0 && !s->i_fs)
     return aimc_error(aimc_inst_ctx(inst), AIMC_EINVAL,
                       "%s: gain 0 (each column at its calibration) needs a cal file with "

@@ -57,8 +57,8 @@ static const aimc_param PARAMS[] = {
 
 static const aimc_port_spec PORTS[] = {
     {"out", AIMC_PORT_OUT, AIMC_SIG_CONTROL, "3",
-     "Commands {v, width, v_read} to the cell."},
-    {"in", AIMC_PORT_IN, AIMC_SIG_CURRENT, "1", "Read current from the cell."},
+     "Commands {v, width, v_read} to the cell.", 0},
+    {"in", AIMC_PORT_IN, AIMC_SIG_CURRENT, "1", "Read current from the cell.", 0},
 };
 
 static int wv_start(aimc_inst *inst) {

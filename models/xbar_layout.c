@@ -244,6 +244,10 @@ static int read_slots(aimc_ctx *ctx, const char *path, const cJSON *root, const 
     if (!st) st = get_nums(ctx, path, where, o, "col_gain", t->n_out, t->col_gain);
     if (!st) st = get_values(ctx, path, where, o, t);
     if (!st) st = get_nums(ctx, path, where, o, "w", t->n_in * t->n_out, t->w);
+    if (!st && cJSON_GetObjectItemCaseSensitive(o, "top")) /* optional: 0 unknown */
+      st = get_num(ctx, path, where, o, "top", &t->top);
+    if (!st && !(isfinite(t->top) && t->top >= 0))
+      st = aimc_error(ctx, AIMC_EFORMAT, "%s: %s.top: not a finite number >= 0", path, where);
   }
   if (!st) st = aimc_xbar_layout_check(ctx, path, l);
   if (st) aimc_xbar_layout_free(ctx, l);
@@ -309,7 +313,8 @@ static cJSON *to_json(const aimc_xbar_layout *l, char *row) {
          cJSON_AddNumberToObject(o, "n_out", t->n_out) &&
          add_nums(o, "row_gain", t->row_gain, t->n_in) &&
          add_nums(o, "col_gain", t->col_gain, t->n_out) &&
-         add_nums(o, "w", t->w, t->n_in * t->n_out);
+         add_nums(o, "w", t->w, t->n_in * t->n_out) &&
+         (!(t->top > 0) || cJSON_AddItemToObject(o, "top", exact_number(t->top)));
     cJSON *vals = ok ? cJSON_AddArrayToObject(o, "values") : NULL;
     ok = vals != NULL;
     for (int j = 0; ok && j < t->n_out; j++) {

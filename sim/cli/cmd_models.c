@@ -119,7 +119,9 @@ static void describe(FILE *out, const described *d, int markdown) {
               aimc_energy_class_name(m->eclass), seq);
     for (size_t i = 0; i < m->n_ports; i++) {
       const aimc_port_spec *p = &m->ports[i];
-      const char *dir = p->dir == AIMC_PORT_IN ? "in" : "out";
+      const char *dir = p->dir == AIMC_PORT_IN ? p->optional ? "in (optional)" : "in"
+                        : p->optional                ? "out (optional)"
+                                                     : "out";
       /* A port array: name[k], one element per item of its widths list. */
       const char *k = aimc_model_port_is_array(m, (int)i) ? "[k]" : "";
       if (markdown)

@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "aimc/status.h"
+#include "aimc/tia.h"
 #include "run_ws.h"
 
 static int at_calibration(const run_ws *w, int k, aimc_tile_part p);
-static int tia_transparent(const aimc_tile *t);
 
 /* The current each calibrated column carries per unit of its value
  * (aimc_map_slot_amps), with the tile's DAC full-scale voltage. */
@@ -121,20 +121,6 @@ int aimc_infer_view_init(aimc_ctx *ctx, run_ws *w, int mi) {
   return st ? st : prepare_slots(ctx, w, v);
 }
 
-/* 1 when a tile's TIAs are not evaluated: calibrated gain, no noise, and
- * a clip at or beyond the ADC's full scale, which the ADC clips anyway.
- * The one approximation: a column driven past full scale gets the ADC's
- * offset and noise before that clip instead of after it (the exact order
- * costs a pass and a second deviate per column: 1.45x the batched read,
- * bench_inference). */
-static int tia_transparent(const aimc_tile *t) {
-  if (!t->model[AIMC_TILE_TIA]->eval) return 1; /* not evaluated outside the kernel */
-  double v_sat = aimc_tile_param_value(t, AIMC_TILE_TIA, "v_sat", 1);
-  return aimc_tile_param_value(t, AIMC_TILE_TIA, "gain", 0) == 0 &&
-         aimc_tile_param_value(t, AIMC_TILE_TIA, "noise", 0) == 0 &&
-         v_sat >= aimc_tile_param_value(t, AIMC_TILE_TIA, "v_fs", 1);
-}
-
 /* One walk over every slot of a calibrated matrix marks, per array, where
  * its channels differ from what the mapping computes: `edited`, a DAC row
  * or ADC column other than the model's calibration (a hand edit of the
@@ -156,7 +142,8 @@ static void find_edited(const run_ws *w, unsigned char *edited, unsigned char *r
         const double adc_fs = t->cal_fs[AIMC_TILE_ADC][s->col0 + j];
         edited[k] |= adc_fs != v->adc_fs[s->out0 + j] ||
                      t->cal_bits[AIMC_TILE_ADC][s->col0 + j] != v->adc_bits[s->out0 + j];
-        recal[k] |= t->cal_fs[AIMC_TILE_TIA][s->col0 + j] != v->amps[si][j] * adc_fs;
+        recal[k] |= aimc_tia_recalibrated(t->cal_fs[AIMC_TILE_TIA][s->col0 + j], v->amps[si][j],
+                                          adc_fs);
       }
     }
   }
@@ -189,7 +176,10 @@ int aimc_infer_grid_init(aimc_ctx *ctx, run_ws *w) {
   }
   for (size_t k = 0; k < m->n_arrays; k++) {
     w->dac_exact[k] = (unsigned char)(at_calibration(w, (int)k, AIMC_TILE_DAC) && !edited[k]);
-    w->tia_on[k] = (unsigned char)(!tia_transparent(&m->tiles[k]) || recal[k]);
+    const aimc_tile *t = &m->tiles[k]; /* the tia's one rule (aimc/tia.h) */
+    w->tia_on[k] =
+        (unsigned char)(!aimc_tia_transparent(t->model[AIMC_TILE_TIA], t->params[AIMC_TILE_TIA]) ||
+                        recal[k]);
   }
   int unquantized = !m->arch.ni_converter || w->mdl->quant_x.bits <= 0;
   for (int l = 0; l < w->mdl->layers; l++) {

@@ -121,14 +121,19 @@ static int check_class(nl_loader *L, const nl_class *c) {
 
 static int unconnected_ports(nl_loader *L) {
   for (size_t i = 0; i < L->d->n_inst; i++) {
-    const aimc_design_inst *inst = &L->d->inst[i];
+    aimc_design_inst *inst = &L->d->inst[i];
     char b[64];
-    for (size_t p = 0, np = n_ports(inst); p < np; p++)
-      if (inst->port_net[p] == -1)
-        return aimc_error_at(L->ctx, AIMC_EINVAL, &inst->loc,
-                             "port '%s' of instance '%s' (%s) is not connected; connect it "
-                             "in nets: or list it under open:",
-                             port_name(inst, (int)p, b), inst->name, inst->model->name);
+    for (size_t p = 0, np = n_ports(inst); p < np; p++) {
+      if (inst->port_net[p] != -1) continue;
+      if (aimc_model_port(inst->model, (int)p)->optional) { /* open unless connected */
+        inst->port_net[p] = NL_PORT_OPEN;
+        continue;
+      }
+      return aimc_error_at(L->ctx, AIMC_EINVAL, &inst->loc,
+                           "port '%s' of instance '%s' (%s) is not connected; connect it "
+                           "in nets: or list it under open:",
+                           port_name(inst, (int)p, b), inst->name, inst->model->name);
+    }
   }
   return AIMC_OK;
 }

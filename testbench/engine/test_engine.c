@@ -57,7 +57,7 @@ static int src_init(aimc_inst *inst) {
   return p->count > 0 ? aimc_inst_schedule(inst, p->period, 0, 0) : AIMC_OK;
 }
 static const aimc_port_spec SRC_PORTS[] = {
-    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "vectors"}};
+    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "vectors", 0}};
 static const aimc_model SRC = {
     .name = "t_src", .eclass = AIMC_EC_DAC, .params = TPARAMS,
     .n_params = 1, .params_size = sizeof(tparams), .ports = SRC_PORTS,
@@ -76,8 +76,8 @@ static int gain_input(aimc_inst *inst, int port) {
   return aimc_inst_drive(inst, 1, p->delay);
 }
 static const aimc_port_spec GAIN_PORTS[] = {
-    {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", ""},
-    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", ""}};
+    {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", "", 0},
+    {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "", 0}};
 static const aimc_model GAIN = {
     .name = "t_gain", .eclass = AIMC_EC_ARRAY, .params = TPARAMS,
     .n_params = 1, .params_size = sizeof(tparams), .ports = GAIN_PORTS,
@@ -98,8 +98,8 @@ static int sink_input(aimc_inst *inst, int port) {
   return AIMC_OK;
 }
 static const aimc_port_spec SINK_PORTS[] = {
-    {"a", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", ""},
-    {"b", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", ""}};
+    {"a", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", "", 0},
+    {"b", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n", "", 0}};
 static const aimc_model SINK = {
     .name = "t_sink", .eclass = AIMC_EC_DIGITAL, .params = TPARAMS,
     .n_params = 1, .params_size = sizeof(tparams), .ports = SINK_PORTS,

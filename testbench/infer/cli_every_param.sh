@@ -27,6 +27,7 @@ dac dac offset 20mV out
 dac dac inl_lsb 2 out
 dac dac t_settle 7ns latency
 dac dac e_conv 90fJ energy
+dac dac words 1 none the event path's units (aimc sim); aimc run converts in words always
 xbar crossbar rows 32 refused the array size is the mapping's (map again)
 xbar crossbar cols 32 refused the array size is the mapping's (map again)
 xbar crossbar device vcm wv:out
@@ -57,6 +58,9 @@ tia tia t_settle 7ns latency
 tia tia f_3db 10MHz latency
 tia tia e_sense 300fJ energy
 tia tia p_static 50uW energy
+tia tia words 1 none the event path's units (aimc sim); aimc run senses in words always
+tia tia v_drive 0.3V none words only (aimc sim): aimc run takes the columns' amperes from the dac's v_fs
+tia tia layout l.json none words only (aimc sim): aimc run reads the arrays' layout from the mapping
 adc adc n 32 refused the width is the array's columns (map again)
 adc adc bits 3 out
 adc adc n_adc 1 latency
@@ -69,6 +73,8 @@ adc adc noise_lsb 0.5 out
 adc adc t_conv 9ns latency
 adc adc e_conv 3pJ energy
 adc adc fom_walden 1fJ energy
+adc adc words 1 none the event path's units (aimc sim); aimc run converts in words always
+adc adc layout l.json none words only (aimc sim): aimc run reads the arrays' layout from the mapping
 hold sample_hold n 32 refused the width is the array's columns (map again)
 hold sample_hold bits 3 energy
 hold sample_hold range 0.05 out

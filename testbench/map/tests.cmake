@@ -25,3 +25,9 @@ aimc_cli_test(map_cli_wiring LABELS e2e
 # index maps, the exported model): a bad one exits 2 at file:line:col.
 aimc_cli_test(map_cli_check_files LABELS e2e badinput
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_check_files.sh $<TARGET_FILE:infer_fixture_model>)
+# The whole tile in words: every array's event dac -> crossbar -> tia ->
+# adc reads as aimc run's array read, bit for bit, ideal and noisy.
+aimc_test(test_map_tile_words SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_tile_words.c
+  ${CMAKE_CURRENT_LIST_DIR}/../infer/model_fixture.c LABELS unit)
+target_include_directories(test_map_tile_words PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../infer
+  ${PROJECT_SOURCE_DIR})

@@ -271,7 +271,7 @@ static void test_adc_flash_cost(void **state) {
   (void)state;
   const aimc_model *m = aimc_models_find("adc_flash");
   assert_non_null(m);
-  char params[512] __attribute__((aligned(16))), err[256];
+  char params[2048] __attribute__((aligned(16))), err[256];
   assert_true(m->params_size <= sizeof params);
   aimc_params_defaults(m->params, m->n_params, params);
   const char *set[][2] = {{"n", "4"}, {"n_adc", "2"}, {"e_cmp", "100fJ"}, {"t_conv", "1ns"}};

@@ -64,6 +64,13 @@ typedef struct {
    * array numbers its ports as its specs. */
   const char *width;
   const char *doc;
+  /* 1: the port may be left unconnected without being listed under
+   * `open:` (the loader treats it as open). An unconnected optional input
+   * reads NULL (aimc_inst_in): the model takes it as absent (a `var` port:
+   * no variance carried); an unconnected output is driven into nothing.
+   * For ports added to a model without breaking the netlists written
+   * before them. */
+  int optional;
 } aimc_port_spec;
 
 /* What one operation of an instance works on, for its cost. */

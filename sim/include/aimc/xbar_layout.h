@@ -14,7 +14,7 @@
  *      "slots": [{"row0": 0, "col0": 0, "n_in": 18, "n_out": 17,
  *                 "row_gain": [...n_in], "col_gain": [...n_out],
  *                 "values": ["0110...", ...n_out strings of n_in 0/1],
- *                 "w": [...n_out * n_in, column by column]}]}
+ *                 "w": [...n_out * n_in, column by column], "top": 3.5}]}
  *
  * rows, cols: the array's devices; pair: where a weight's second device
  * sits ("rows": the row below, "cols": the column beside); span_S:
@@ -45,6 +45,11 @@ typedef struct {
   unsigned char *is_value; /* n_out x n_in: column j's rows at [j n_in] */
   double *w;               /* n_out x n_in: the exact weights (what    */
                            /* devices at their targets stand for)      */
+  /* The block's largest |row gain| x DAC full scale (aimc_map_slot_amps):
+   * a column j then carries span_S v / (top |col_gain_j|) amperes per
+   * unit of its value at a DAC full-scale voltage v (the words tia's
+   * scale); 0: not given (optional key "top"). */
+  double top;
 } aimc_xbar_slot;
 
 typedef struct {
