@@ -15,6 +15,7 @@
 #include "aimc/s4d_model.h"
 #include "aimc/status.h"
 #include "cli.h"
+#include "run_data.h"
 
 int aimc_cli_arch_set(aimc_ctx *ctx, aimc_arch *arch, const char *spec);
 
@@ -201,64 +202,6 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
   return st;
 }
 
-/* The keys that change the sequences a model sees: their length, frame
- * rate and features (a different task or class list fails the shape check
- * or is the same data; dir, cache and the split sizes change neither). */
-static const char *const SEQUENCE_KEYS[] = {
-    "downsample", "length", "hop_s", "window_s", "n_mels", "f_min_Hz", "f_max_Hz"};
-
-/* One warning line when --data feeds other sequences than the model was
- * trained on: on purpose it is allowed, by mistake it is visible (a
- * forgotten downsample=2 once doubled the steps the hardware ran). */
-static void warn_if_reshaped(aimc_ctx *ctx, const aimc_data_spec *given,
-                             const aimc_data_spec *trained, const char *model) {
-  size_t n;
-  const aimc_param *t = aimc_data_params(&n);
-  char diff[512] = "";
-  for (size_t i = 0; i < sizeof SEQUENCE_KEYS / sizeof *SEQUENCE_KEYS; i++) {
-    const aimc_param *p = aimc_params_find(t, n, SEQUENCE_KEYS[i]);
-    if (aimc_param_get(p, given) == aimc_param_get(p, trained)) continue;
-    char a[64], b[64];
-    size_t used = strlen(diff);
-    snprintf(diff + used, sizeof diff - used, "%s%s %s (trained on %s)",
-             used ? ", " : "", p->key, aimc_param_format(p, given, a, sizeof a),
-             aimc_param_format(p, trained, b, sizeof b));
-  }
-  if (diff[0])
-    aimc_log(ctx, AIMC_LOG_WARN,
-             "--data differs from the data %s was trained on: %s", model, diff);
-}
-
-/* The data of the run: the spec the model recorded, edited or replaced by
- * --data. `label` names the choice in messages. */
-static int choose_data(aimc_ctx *ctx, const run_args *a,
-                       const aimc_s4d_model *mdl, const char *model,
-                       aimc_data_spec *spec, char *label, size_t len) {
-  size_t n;
-  const aimc_param *t = aimc_data_params(&n);
-  const char *rec = mdl->data_spec;
-  char what[AIMC_PARAM_STRLEN + 64];
-  snprintf(what, sizeof what, "the data spec recorded in %s", model);
-  aimc_params_defaults(t, n, spec);
-  int st = rec[0] ? aimc_data_spec_parse(ctx, what, rec, spec) : AIMC_OK;
-  if (st) return st;
-  if (a->data) {
-    aimc_data_spec trained = *spec;
-    snprintf(label, len, "--data %s", a->data);
-    st = aimc_data_spec_parse(ctx, "--data", a->data, spec);
-    if (!st && rec[0]) warn_if_reshaped(ctx, spec, &trained, model);
-    return st;
-  }
-  if (!rec[0])
-    return aimc_cli_usage(ctx, "run",
-                          "needs --data SPEC: %s records no data spec (written "
-                          "before weight format 2, or not by aimc train)",
-                          model);
-  snprintf(label, len, "data %s (recorded in %s)", rec, model);
-  aimc_log(ctx, AIMC_LOG_INFO, "%s", label);
-  return AIMC_OK;
-}
-
 /* `programmed`: the file the programming was loaded from, or NULL. */
 static void print_summary(const aimc_infer_result *r, const char *dir, const char *programmed) {
   printf("samples      %zu (length %zu)\n", r->n_samples, r->length);
@@ -324,7 +267,8 @@ int aimc_cmd_run(aimc_ctx *ctx, int argc, char **argv) {
   aimc_map_meta meta;
   char data_label[2 * AIMC_DATA_SPEC_TEXT_LEN];
   st = load_design(ctx, &a, &meta, &mdl, &m);
-  if (!st) st = choose_data(ctx, &a, mdl, meta.model, &spec, data_label, sizeof data_label);
+  if (!st) st = aimc_cli_choose_data(ctx, "run", a.data, mdl, meta.model, &spec, data_label,
+                                        sizeof data_label);
   if (!st) st = aimc_dataset_load_split(ctx, &spec, a.o.split, &ds);
   if (!st)
     st = aimc_s4d_model_check_data_fp(ctx, mdl, meta.model, &spec,

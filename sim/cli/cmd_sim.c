@@ -14,6 +14,7 @@
 #include "aimc/status.h"
 #include "cli.h"
 #include "netlist_opts.h"
+#include "run_data.h"
 #include "sim_input.h"
 #include "sim_trace.h"
 
@@ -21,7 +22,9 @@ static void help(void) {
   printf(
       "usage: aimc sim NETLIST [--kernel native|systemc] [--until TIME]\n"
       "                [--trace FILE.csv|FILE.vcd] [--seed N] [--records N]\n"
-      "                [-D name=value]... [--input FILE.csv [--json FILE]]\n\n"
+      "                [-D name=value]...\n"
+      "                [--input FILE.csv | --sample K [--data SPEC] [--split S]]\n"
+      "                [--json FILE]\n\n"
       "Simulates a netlist (docs/netlist-format.md) event by event and prints\n"
       "the simulated time, the events delivered, the energy per class and\n"
       "what every probe recorded. Probes with a `file:` parameter also write\n"
@@ -48,7 +51,15 @@ static void help(void) {
       "                  (the decoder's output after the last step), the\n"
       "                  predicted class, the simulated time and the energy of\n"
       "                  every instance (docs/netlist-format.md, aimc sim --input)\n"
-      "  --json FILE     with --input: write those results as JSON (atomically)\n"
+      "  --sample K      the same from sample K of a split of the data (the\n"
+      "                  data spec the netlist's model records, or --data), as\n"
+      "                  'aimc run' feeds its sample K, with the noise streams\n"
+      "                  'aimc run' gives that sample: the two analyses of one\n"
+      "                  inference (docs/architecture.md)\n"
+      "  --data SPEC     with --sample: the data (aimc run --help)\n"
+      "  --split S       with --sample: test (default), val or train\n"
+      "  --json FILE     with --input or --sample: write those results as JSON\n"
+      "                  (atomically)\n"
       "Exit status: 0 ok, 1 simulation failure, 2 usage or netlist error.\n");
 }
 
@@ -58,8 +69,11 @@ typedef struct {
   int has_until;
   aimc_time until;
   const char *trace_path;
-  const char *input, *json;
+  const char *input, *json, *data;
   long records;
+  int has_sample;
+  unsigned long long sample;
+  aimc_data_split split;
 } sim_opts;
 
 /* Options after NETLIST; -D and the path go to the shared parser. */
@@ -85,7 +99,17 @@ static int parse(aimc_ctx *ctx, int argc, char **argv, sim_opts *o) {
     } else if (!strcmp(opt, "--trace")) {
       if (!has_value) return aimc_cli_usage(ctx, "sim", "--trace needs a file");
       o->trace_path = argv[++i];
-    } else if (!strcmp(opt, "--seed") || !strcmp(opt, "--records")) {
+    } else if (!strcmp(opt, "--data")) {
+      if (!has_value) return aimc_cli_usage(ctx, "sim", "--data needs a spec");
+      o->data = argv[++i];
+    } else if (!strcmp(opt, "--split")) {
+      const char *v = has_value ? argv[++i] : "";
+      if (!strcmp(v, "test")) o->split = AIMC_SPLIT_TEST;
+      else if (!strcmp(v, "val")) o->split = AIMC_SPLIT_VAL;
+      else if (!strcmp(v, "train")) o->split = AIMC_SPLIT_TRAIN;
+      else return aimc_cli_usage(ctx, "sim", "--split takes test, val or train, not '%s'", v);
+    } else if (!strcmp(opt, "--seed") || !strcmp(opt, "--records") ||
+               !strcmp(opt, "--sample")) {
       char *end = NULL;
       unsigned long long v = has_value ? strtoull(argv[i + 1], &end, 10) : 0;
       if (!has_value || !*argv[i + 1] || *end || argv[i + 1][0] == '-')
@@ -93,6 +117,8 @@ static int parse(aimc_ctx *ctx, int argc, char **argv, sim_opts *o) {
                               opt);
       if (!strcmp(opt, "--seed"))
         aimc_ctx_reseed(ctx, (uint64_t)v);
+      else if (!strcmp(opt, "--sample"))
+        o->has_sample = 1, o->sample = v;
       else
         o->records = (long)v;
       i++;
@@ -102,7 +128,12 @@ static int parse(aimc_ctx *ctx, int argc, char **argv, sim_opts *o) {
     }
   }
   if (!o->net.path) return aimc_cli_usage(ctx, "sim", "missing NETLIST");
-  if (o->json && !o->input) return aimc_cli_usage(ctx, "sim", "--json needs --input");
+  if (o->input && o->has_sample)
+    return aimc_cli_usage(ctx, "sim", "--input and --sample both give the input: one of them");
+  if ((o->data || o->split != AIMC_SPLIT_TEST) && !o->has_sample)
+    return aimc_cli_usage(ctx, "sim", "--data and --split choose the sample of --sample K");
+  if (o->json && !o->input && !o->has_sample)
+    return aimc_cli_usage(ctx, "sim", "--json needs --input or --sample");
   return AIMC_OK;
 }
 
@@ -194,13 +225,18 @@ static void print_probes(aimc_engine *e, long max_records) {
   }
 }
 
-/* --input: the features, then one inference (sim_input.c). */
+/* --input or --sample: the features, then one inference (sim_input.c). */
 static int run_input(aimc_ctx *ctx, aimc_engine *e, const aimc_design *d, const sim_opts *o,
                      const double *x, int len) {
+  static const char *const SPLITS[AIMC_SPLIT_COUNT] = {"train", "val", "test"};
+  char what[64];
+  snprintf(what, sizeof what, "sample %llu of %s", o->sample, SPLITS[o->split]);
   aimc_sim_result r;
+  if (o->has_sample) aimc_engine_set_sample(e, o->sample);
   int st = aimc_cli_sim_input(ctx, e, d, x, len, &r);
   if (!st) aimc_cli_sim_print(e, &r);
-  if (!st && o->json) st = aimc_cli_sim_write_json(ctx, e, &r, o->net.path, o->input, o->json);
+  if (!st && o->json)
+    st = aimc_cli_sim_write_json(ctx, e, &r, o->net.path, o->input ? o->input : what, o->json);
   return st;
 }
 
@@ -211,15 +247,18 @@ static int simulate(aimc_ctx *ctx, const sim_opts *o) {
   aimc_progress progress;
   observer obs = {0};
   double *x = NULL;
-  int len = 0, in = -1, out = -1;
+  int len = 0, in = -1, out = -1, one = o->input || o->has_sample;
   int st = aimc_netlist_load_opts(ctx, o->net.path, &o->net.opts, &d);
   /* The input's shape is checked before the instances' init (programming). */
-  if (!st && o->input) st = aimc_cli_sim_nets(ctx, d, &in, &out);
+  if (!st && one) st = aimc_cli_sim_nets(ctx, d, &in, &out);
   if (!st && o->input) st = aimc_cli_sim_read_csv(ctx, o->input, d->net[in].width, &x, &len);
+  if (!st && o->has_sample)
+    st = aimc_cli_sample_features(ctx, o->net.path, o->data, o->split, (size_t)o->sample,
+                                  d->net[in].width, &x, &len);
   if (!st) st = aimc_engine_alloc(ctx, d, o->backend, &e);
   if (!st && o->trace_path)
     st = aimc_cli_trace_open(ctx, e, d, o->trace_path, &obs.trace);
-  if (!st && o->input) {
+  if (!st && one) {
     aimc_kernel_set_trace(aimc_engine_kernel(e), observe, &obs);
     st = run_input(ctx, e, d, o, x, len);
   } else if (!st) {
@@ -236,7 +275,7 @@ static int simulate(aimc_ctx *ctx, const sim_opts *o) {
     st = aimc_cli_trace_commit(obs.trace);
     obs.trace = NULL;
   }
-  if (!st && !o->input) {
+  if (!st && !one) {
     print_summary(e, d, o);
     print_probes(e, o->records);
     hint_undriven(ctx, e, d);
@@ -253,7 +292,7 @@ static int simulate(aimc_ctx *ctx, const sim_opts *o) {
 
 int aimc_cmd_sim(aimc_ctx *ctx, int argc, char **argv) {
   if (aimc_cli_wants_help(argc, argv)) return help(), AIMC_OK;
-  sim_opts o = {.backend = AIMC_KERNEL_NATIVE, .records = 10};
+  sim_opts o = {.backend = AIMC_KERNEL_NATIVE, .records = 10, .split = AIMC_SPLIT_TEST};
   int st = aimc_cli_netlist_args_init(ctx, &o.net);
   if (!st) st = parse(ctx, argc, argv, &o);
   if (!st) st = simulate(ctx, &o);

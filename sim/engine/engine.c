@@ -146,10 +146,15 @@ static void seed_rng(aimc_inst *inst) {
 }
 
 /* The stream its evaluations draw noise from: the one `aimc run` gives
- * this instance for sample 0 of a run with the engine's seed. */
+ * this instance for the engine's sample of a run with the engine's seed. */
 static void seed_lane_rng(aimc_inst *inst) {
-  aimc_xs128p_seed(&inst->lane_rng,
-                   aimc_seed_noise(inst->engine->seed, 0, aimc_hash_str(inst->di->name)));
+  aimc_xs128p_seed(&inst->lane_rng, aimc_seed_noise(inst->engine->seed, inst->engine->sample,
+                                                    aimc_hash_str(inst->di->name)));
+}
+
+void aimc_engine_set_sample(aimc_engine *e, uint64_t sample) {
+  e->sample = sample;
+  for (size_t i = 0; i < e->n_inst; i++) seed_lane_rng(&e->inst[i]);
 }
 
 /* Runs init (fresh state) or the model's reset, naming the instance in

@@ -84,6 +84,7 @@ struct aimc_engine {
   uint32_t drive_handler, commit_handler, commit_signal;
   double commits;    /* value last written to commit_signal              */
   uint64_t seed;     /* context seed at alloc: resets replay from it     */
+  uint64_t sample;   /* the run's sample the noise streams are of (0)    */
 };
 
 /* inst.c: kernel handlers of drives, commits and instance events. */

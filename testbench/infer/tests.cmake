@@ -52,6 +52,9 @@ aimc_cli_test(infer_cli_sim_periph LABELS e2e
 # aimc sim --input: one inference from a features CSV; bad input exit 2.
 aimc_cli_test(infer_cli_sim_input LABELS e2e
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_sim_input.sh $<TARGET_FILE:infer_fixture_model>)
+# aimc sim --sample K: sample K of the data as aimc run feeds it.
+aimc_cli_test(infer_cli_sim_sample LABELS e2e
+  COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_sim_sample.sh $<TARGET_FILE:infer_fixture_model>)
 # One programming: aimc run's arrays and the event crossbar instances of the
 # mapped netlist hold the same conductances bit for bit (Gaussian with stuck
 # cells and exact zeros; write-verify), and another seed gives others.

@@ -48,6 +48,11 @@ int aimc_engine_run_until(aimc_engine *e, aimc_time t_end);
  * again from the seed the engine was made with), so run, reset, run gives
  * the same events, values and energies as two fresh engines. */
 int aimc_engine_reset(aimc_engine *e);
+/* Draws every instance's noise from here on from the streams `aimc run`
+ * gives sample `sample` of a run (aimc_seed_noise; a fresh engine: 0), so
+ * an event simulation of sample k meets `aimc run`'s sample k. Kept over
+ * resets. */
+void aimc_engine_set_sample(aimc_engine *e, uint64_t sample);
 
 /* What a kernel event of this engine is, for traces: "drive NET" (a value
  * reaching a net), "commit" (staged nets published, readers woken) or the
