@@ -39,6 +39,11 @@ static const aimc_param PARAMS[] = {
      "Leading inputs counted as arrived at the start (and after reset), holding zeros: "
      "fed-back state words whose initial value is 0.",
      "IMSSA arXiv 2412.20215 (x_{-1} = 0)", NULL, NULL},
+    {"skip", AIMC_PT_INT, offsetof(params, skip), 0, 0, 1 << 20, AIMC_U_NONE,
+     "Outputs dropped after the start (and a reset): the join fires and books nothing, "
+     "drives nothing. A single-form layer's first read gives y_{-1}, which aimc run does "
+     "not pass on (its y bus has skip 1).",
+     "docs/mapping.md (the wiring; the single form's wavefront)", NULL, NULL},
     {"e_word", AIMC_PT_REAL, offsetof(params, e_word), 0, 0, 1e-9, AIMC_U_JOULE,
      "Energy per output word (0: plain wiring).", "", NULL, NULL},
     {"t_op", AIMC_PT_TIME, offsetof(params, t_op), 0, 0, 1e-3, AIMC_U_SECOND,
@@ -119,6 +124,7 @@ typedef struct {
   aimc_gather_map map;     /* eval's state (its arrays in instance blocks) */
   unsigned char *arrived;  /* per input: arrived since the last output     */
   int waiting;             /* inputs not arrived yet                       */
+  int skipped;             /* outputs dropped since the reset (skip)       */
   double *x;               /* eval's input                                 */
 } inst_state;
 
@@ -140,6 +146,7 @@ static int gather_reset(aimc_inst *inst) {
   inst_state *s = aimc_inst_state(inst);
   for (int k = 0; k < s->map.n_ports; k++) s->arrived[k] = k < p->primed;
   s->waiting = s->map.n_ports - (p->primed < s->map.n_ports ? p->primed : s->map.n_ports);
+  s->skipped = 0;
   return AIMC_OK;
 }
 
@@ -195,6 +202,10 @@ static int gather_on_input(aimc_inst *inst, int port) {
     s->arrived[i] = 0;
   }
   s->waiting = s->map.n_ports;
+  if (s->skipped < p->skip) {
+    s->skipped++;
+    return AIMC_OK;
+  }
   aimc_eval e = {.params = p, .state = &s->map, .n = p->n};
   int st = gather_eval(&e, s->x, aimc_inst_out(inst, PORT_OUT), NULL);
   if (st) return st;

@@ -77,6 +77,12 @@ static const aimc_port_spec PORTS[] = {
     {"in", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n_in",
      "Words in ([a; b] for glu and add).", 0},
     {"out", AIMC_PORT_OUT, AIMC_SIG_DIGITAL, "n", "Result words.", 0},
+    {"end", AIMC_PORT_IN, AIMC_SIG_DIGITAL, "n",
+     "mean: the sequence's end (its words are not read). Connected, the mean keeps the "
+     "pool's sum and counts the steps on each input, and evaluates, books its op_cost and "
+     "drives out once when end arrives, so it and the decoder run once per sequence as in "
+     "aimc run; unconnected, it drives the mean after every input. Other ops ignore it.",
+     1},
 };
 
 const char *aimc_s4d_digital_op_name(aimc_dig_op op) {
@@ -431,10 +437,14 @@ static int s4d_digital_on_input(aimc_inst *inst, int port) {
   const double *in = aimc_inst_in(inst, port);
   double *out = aimc_inst_out(inst, 1);
   size_t n = (size_t)p->n;
-  if (s->x) {
+  /* The mean with a sequence end evaluates once, at the end. */
+  int once = p->op == AIMC_DIG_MEAN && aimc_inst_port_connected(inst, 2);
+  if (port == 2 && !once) return AIMC_OK;
+  if (s->x && port != 2) {
     memcpy(s->x, in, sizeof(double) * n);
     if (p->op == AIMC_DIG_MEAN) s->x[n] += 1;
   }
+  if (once && port != 2) return AIMC_OK;
   aimc_eval e = {.params = p, .state = &s->w, .n = p->n};
   int st = s4d_digital_eval(&e, s->x ? s->x : in, out, NULL);
   if (st) return st;

@@ -103,6 +103,29 @@ int aimc_cli_sim_nets(aimc_ctx *ctx, const aimc_design *d, int *in, int *out) {
   return *in < 0 || *out < 0 ? AIMC_EINVAL : AIMC_OK;
 }
 
+/* The single form's flush (aimc_infer_steps): a layer's read at t gives
+ * y_{t-1}, so after the last input the sequence controller drives each
+ * layer l in turn with one zero input word vector (aimc run's flush read,
+ * u_len = 0) on l<l>_in, once the layer before has passed on its last
+ * output; the layer's last output follows. A layer is single-form when
+ * it has the u_{t-1} register (l<l>_u_prev). */
+static int flush(aimc_engine *e, const aimc_design *d) {
+  char name[32];
+  int st = AIMC_OK;
+  for (int l = 0; !st; l++) {
+    snprintf(name, sizeof name, "l%d_u_prev", l);
+    int reg = aimc_design_find_net(d, name);
+    snprintf(name, sizeof name, "l%d_in", l);
+    int net = aimc_design_find_net(d, name);
+    if (reg < 0 || net < 0) break;
+    double zero[4096] = {0};
+    if (d->net[net].width > 4096) return AIMC_ESHAPE;
+    st = aimc_engine_force_net(e, net, zero, 0);
+    if (!st) st = aimc_engine_run(e);
+  }
+  return st;
+}
+
 int aimc_cli_sim_input(aimc_ctx *ctx, aimc_engine *e, const aimc_design *d, const double *x,
                        int len, aimc_sim_result *r) {
   memset(r, 0, sizeof *r);
@@ -113,6 +136,15 @@ int aimc_cli_sim_input(aimc_ctx *ctx, aimc_engine *e, const aimc_design *d, cons
   int st = AIMC_OK;
   for (int t = 0; t < len && !st; t++) {
     st = aimc_engine_drive_net(e, in, x + (size_t)t * (size_t)n_in, 0);
+    if (!st) st = aimc_engine_run(e);
+  }
+  if (!st) st = flush(e, d);
+  /* The sequence's end, where the netlist has it: the mean and the
+   * decoder run once (as aimc run's on_decode). */
+  int end = aimc_design_find_net(d, "seq_end");
+  if (!st && end >= 0) {
+    double zero[4096] = {0};
+    st = d->net[end].width > 4096 ? AIMC_ESHAPE : aimc_engine_drive_net(e, end, zero, 0);
     if (!st) st = aimc_engine_run(e);
   }
   if (st) return st;

@@ -272,6 +272,12 @@ int aimc_engine_drive_net(aimc_engine *e, int net, const double *values,
   return aimc_eng_drive(e, net, values, delay);
 }
 
+int aimc_engine_force_net(aimc_engine *e, int net, const double *values, aimc_time delay) {
+  if (net < 0 || (size_t)net >= e->n_net)
+    return aimc_error(e->ctx, AIMC_EINVAL, "engine: no net %d (%zu nets)", net, e->n_net);
+  return aimc_eng_drive(e, net, values, delay);
+}
+
 const double *aimc_engine_net_value(const aimc_engine *e, int net) {
   return net >= 0 && (size_t)net < e->n_net ? e->net[net].value : NULL;
 }

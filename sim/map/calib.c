@@ -85,7 +85,7 @@ static int copy_to_tiles(aimc_ctx *ctx, aimc_mapping *m, int mi, const aimc_map_
     int rows = (int)aimc_tile_param_value(t, AIMC_TILE_DAC, "n", m->arch.rows),
         cols = (int)aimc_tile_param_value(t, AIMC_TILE_ADC, "n", m->arch.cols);
     for (int p = 0; p < m->arrays[k].n_place; p++) {
-      const aimc_map_slot *s = &m->arrays[k].place[p];
+      aimc_map_slot *s = &m->arrays[k].place[p];
       if (s->matrix != mi) continue;
       if (s->row0 + s->n_in > rows || s->col0 + s->n_out > cols)
         return aimc_error(ctx, AIMC_ESHAPE, "array %zu: a slot outside its %dx%d converters",
@@ -103,6 +103,11 @@ static int copy_to_tiles(aimc_ctx *ctx, aimc_mapping *m, int mi, const aimc_map_
       aimc_map_slot_amps(m, s, aimc_tile_param_value(t, AIMC_TILE_DAC, "v_fs", m->arch.v_read_V),
                          c->in_fs, i_fs);
       for (int j = 0; j < s->n_out; j++) i_fs[j] *= c->out_fs[s->out0 + j];
+      /* The layout carries the block's top for the event TIA (words 1). */
+      const aimc_map_matrix *mx = &m->mats[mi];
+      s->top = 0;
+      for (int i = mx->in_off[s->block]; i < mx->in_off[s->block + 1]; i++)
+        s->top = fmax(s->top, fabs(mx->row_gain[i]) * c->in_fs[i]);
     }
   }
   return AIMC_OK;

@@ -165,7 +165,7 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
     snprintf(rel, sizeof rel, "%s/array%zu.csv", base, k);
     snprintf(lay, sizeof lay, "%s/array%zu.layout.json", base, k);
     snprintf(cal, sizeof cal, "%s/array%zu.cal.csv", base, k);
-    fprintf(o, "  %s: {subckt: tile, params: {", name);
+    fprintf(o, "  %s: {subckt: %s, params: {", name, aimc_map_tile_subckt(m, k));
     aimc_map_emit_tile_params(o, m, k, rel, lay, cal);
     fputs("}}\n", o);
   }

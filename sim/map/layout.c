@@ -29,6 +29,7 @@ int aimc_map_array_layout(aimc_ctx *ctx, const aimc_mapping *m, size_t k,
     aimc_xbar_slot *t = &l->slot[p];
     int b = s->block;
     t->row0 = s->row0, t->col0 = s->col0;
+    t->top = s->top;
     for (int i = 0; i < s->n_in; i++) t->row_gain[i] = mx->row_gain[s->in0 + i];
     for (int j = 0; j < s->n_out; j++) {
       t->col_gain[j] = mx->col_gain[s->out0 + j];

@@ -67,7 +67,7 @@ static int place(aimc_ctx *ctx, aimc_mapping *m, int mi, int b, cursor *cur,
     cur->open = (int)m->n_arrays - 1;
     cur->row = cur->col = 0;
   }
-  aimc_map_slot s = {mi, b, in0, n_in, out0, n_out, cur->row, cur->col};
+  aimc_map_slot s = {mi, b, in0, n_in, out0, n_out, cur->row, cur->col, 0};
   cur->row += n_in;
   cur->col += n_out;
   return add_slot(ctx, &m->arrays[cur->open], &s);

@@ -64,6 +64,7 @@ typedef struct {
   int n_ports;
   aimc_map_wire_port *port;
   int primed;                 /* leading primed ports                  */
+  int skip;                   /* outputs dropped at the start (gather)  */
   char widths[AIMC_PARAM_STRLEN]; /* the ports' widths, the gather's param */
   size_t n_pairs, cap;
   int *pair;                  /* n_pairs x (out, port, word)          */

@@ -170,7 +170,11 @@ void aimc_map_emit_periph_nets(FILE *o, const aimc_mapping *m, const aimc_map_wi
      * layer's norm. */
     char from[32];
     snprintf(from, sizeof from, l ? "l%d_norm.out" : "encoder.out", l - 1);
-    net(o, w, l, "l%d_in", from, "l%d_join.b");
+    /* The single form's output is y_{t-1}: its residual is u_{t-1}, the
+     * wiring's l<L>_resid (wiring.c); the separate form's is u_t. */
+    int single = aimc_map_find_matrix(m, AIMC_OP_SSM, l) >= 0;
+    net(o, w, l, "l%d_in", from, single ? "" : "l%d_join.b");
+    if (single) net(o, w, l, "l%d_resid", "", "l%d_join.b");
     net(o, w, l, "l%d_y", "", "l%d_gelu.in"); /* the layer's output words */
     if (mix->p.op == AIMC_DIG_BIAS) {         /* the mix's matrix on tiles */
       net(o, w, l, "l%d_act", "l%d_gelu.out", "");
@@ -185,6 +189,9 @@ void aimc_map_emit_periph_nets(FILE *o, const aimc_mapping *m, const aimc_map_wi
   }
   net(o, w, L - 1, "pool_in", "l%d_norm.out", "pool.in");
   net(o, w, 0, "pool_sum", "pool.out", "mean.in");
+  /* The sequence's end (from outside, after the last step): the mean
+   * and the decoder run once per sequence. */
+  net(o, w, 0, "seq_end", "", "mean.end");
   if (aimc_map_periph_find(m, AIMC_PERIPH_DECODER, -1)->p.op == AIMC_DIG_BIAS) {
     net(o, w, 0, "pooled", "mean.out", ""); /* to the decoder's tiles */
     net(o, w, 0, "decoder_sums", "", "decoder.in");

@@ -62,12 +62,18 @@ static const binding BINDINGS[] = {
     {"drift_time", AIMC_TILE_XBAR, "drift_time", NULL, NULL, "nonideal.drift nonideal.drift_t"},
     {"targets", AIMC_TILE_XBAR, "targets", NULL, NULL, NULL},
     {"layout", AIMC_TILE_XBAR, "layout", NULL, NULL, NULL},
+    {"layout", AIMC_TILE_TIA, "layout", NULL, NULL, NULL},
+    {"layout", AIMC_TILE_ADC, "layout", NULL, NULL, NULL},
+    {"words", AIMC_TILE_DAC, "words", NULL, NULL, NULL},
+    {"words", AIMC_TILE_TIA, "words", NULL, NULL, NULL},
+    {"words", AIMC_TILE_ADC, "words", NULL, NULL, NULL},
     {"cal", AIMC_TILE_DAC, "cal", NULL, NULL, NULL},
     {"cal", AIMC_TILE_TIA, "cal", NULL, NULL, NULL},
     {"cal", AIMC_TILE_ADC, "cal", NULL, NULL, NULL},
     {"reg_bits", AIMC_TILE_HOLD, "bits", NULL, NULL, "converters.adc_bits"},
     {"v_read", AIMC_TILE_DAC, "v_fs", "array", "v_read", NULL},
     {"v_read", AIMC_TILE_XBAR, "v_read", "array", "v_read", NULL},
+    {"v_read", AIMC_TILE_TIA, "v_drive", "array", "v_read", NULL},
     {"t_dac", AIMC_TILE_DAC, "t_settle", "timing", "t_dac", NULL},
     {"e_dac", AIMC_TILE_DAC, "e_conv", "energy", "e_dac", NULL},
     {"t_settle", AIMC_TILE_XBAR, "t_settle", "timing", "t_settle", NULL},
@@ -191,6 +197,9 @@ static void layout_value(const aimc_mapping *m, size_t k, const char *key, char 
   else if (!strcmp(key, "read_noise")) snprintf(buf, len, "%d", a->ni_read_noise);
   else if (!strcmp(key, "r_wire")) snprintf(buf, len, "%.17g", a->ni_ir_drop ? a->r_wire_Ohm : 0.0);
   else if (!strcmp(key, "device_set")) aimc_arch_device_set(a, buf, len);
+  /* The converters pass words as aimc run converts them: calibrated (1),
+   * or a dense layer's words unconverted (2; docs/mapping.md 5a). */
+  else if (!strcmp(key, "words")) snprintf(buf, len, "%d", aimc_map_tile_dense(m, k) ? 2 : 1);
   else if (!strcmp(key, "drift_time")) snprintf(buf, len, "%.17g", a->ni_drift ? a->drift_t_s : 0.0);
   /* The register holds the state words the ADCs give: the arch's bits,
    * else the model's state quantizer, else the ADCs' written width. */
@@ -289,15 +298,28 @@ static void emit_value(FILE *o, const aimc_tile *t, int j) {
   aimc_map_emit_param(o, model_param(t->model[b->part], b->part_key), t->params[b->part]);
 }
 
-void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m) {
-  fputs("subckts:\n"
-        "  tile:\n"
-        "    doc: \"one array: row words (in) -> DACs -> crossbar -> TIAs -> ADCs -> "
-        "register -> held column words (out); the wiring outside feeds rows and "
-        "reads columns\"\n"
-        "    ports: [in, out]\n"
-        "    params: {",
-        o);
+int aimc_map_tile_dense(const aimc_mapping *m, size_t k) {
+  const aimc_map_array *a = &m->arrays[k];
+  return a->n_place > 0 && !aimc_map_kind_calibrated(m->mats[a->place[0].matrix].kind);
+}
+
+const char *aimc_map_tile_subckt(const aimc_mapping *m, size_t k) {
+  return aimc_map_tile_dense(m, k) ? "tile_dense" : "tile";
+}
+
+/* One tile subcircuit; `var`: the read noise's variance goes from the
+ * crossbar through the TIA to the ADC, drawn where aimc run draws it (a
+ * calibrated array); without, the crossbar draws it itself (a dense
+ * layer's array, read by aimc run without converters). */
+static void emit_subckt(FILE *o, const aimc_mapping *m, const char *name, int var) {
+  fprintf(o,
+          "  %s:\n"
+          "    doc: \"one array%s: row words (in) -> DACs -> crossbar -> TIAs -> ADCs -> "
+          "register -> held column words (out); the wiring outside feeds rows and "
+          "reads columns\"\n"
+          "    ports: [in, out]\n"
+          "    params: {",
+          name, var ? "" : " of a dense layer (words passed on unconverted)");
   const aimc_tile *t0 = &m->tiles[0];
   for (int i = 0, n = 0; i < N_BINDINGS; i++) {
     int j = first_of_key(i) ? key_row(t0, i) : -1;
@@ -325,6 +347,20 @@ void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m) {
         "      words: [adc.out, hold.in]\n"
         "      held: [hold.out, out]\n",
         o);
+  if (var)
+    fputs("      xbar_var: [xbar.var, tia.var]\n"
+          "      tia_var: [tia.var_out, adc.var]\n",
+          o);
+}
+
+void aimc_map_emit_tile_subckt(FILE *o, const aimc_mapping *m) {
+  fputs("subckts:\n", o);
+  emit_subckt(o, m, "tile", 1);
+  for (size_t k = 0; k < m->n_arrays; k++)
+    if (aimc_map_tile_dense(m, k)) {
+      emit_subckt(o, m, "tile_dense", 0);
+      break;
+    }
 }
 
 void aimc_map_emit_tile_params(FILE *o, const aimc_mapping *m, size_t k, const char *targets,
@@ -431,6 +467,14 @@ int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const aimc_design *d, aimc_mappin
       for (size_t r = 0; r < md->n_params; r++) {
         const aimc_param *p = &md->params[r];
         const binding *b = binding_of(part, p->key);
+        /* What the converters pass is the mapping's: aimc run converts
+         * as it says, so an edit is refused, never ignored. */
+        if (b && !strcmp(p->key, "words") && hand_edited(p, net, block, scratch))
+          return aimc_error_at(ctx, AIMC_EINVAL, &d->inst[i].loc,
+                               "%s: words = %d but aimc run reads this array with "
+                               "words %d (1 calibrated, 2 a dense layer's): map again",
+                               full, (int)aimc_param_get(p, net),
+                               (int)aimc_param_get(p, block));
         /* From the layout: checked and kept, unless each tile sets it. */
         if (b && !b->section && !b->derived) continue;
         /* Not set from the arch: the netlist's value. An arch value stays

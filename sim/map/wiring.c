@@ -213,10 +213,23 @@ int aimc_map_build_wiring(aimc_ctx *ctx, const aimc_mapping *m, aimc_map_wiring 
     if (ssm >= 0) {
       /* y_{t-1} is each block's last output; u_{t-1} comes from a register. */
       out_bus(&b, y, ssm, 0, 1);
+      /* The first read gives y_{-1}: not passed on (aimc run's t < 1). */
+      if (y) y->skip = 1;
       snprintf(name, sizeof name, "l%d_u_prev", l);
       aimc_map_wire *r = new_wire(&b, AIMC_WIRE_REGISTER, name, name, H);
       snprintf(net, sizeof net, "l%d_in", l);
       if (r && port_of(ctx, r, net, H, 0) < 0) b.st = AIMC_ENOMEM;
+      /* The residual adds u_{t-1} to the output for t-1: the register's
+       * words when u_t arrives (primed, as in a tile's rows), l<L>_in only
+       * fires it. */
+      snprintf(name, sizeof name, "l%d_resid_wire", l);
+      snprintf(net, sizeof net, "l%d_resid", l);
+      aimc_map_wire *rw = new_wire(&b, AIMC_WIRE_GATHER, name, net, H);
+      char reg[64];
+      snprintf(reg, sizeof reg, "l%d_u_prev", l);
+      snprintf(net, sizeof net, "l%d_in", l);
+      for (int h = 0; rw && h < H && !b.st; h++) b.st = add_pair(ctx, rw, h, reg, H, h, 1);
+      if (rw && !b.st && port_of(ctx, rw, net, H, 0) < 0) b.st = AIMC_ENOMEM;
     } else {
       out_bus(&b, y, cd, 0, 1);
       if (aimc_map_periph_find(m, AIMC_PERIPH_STATE_SUM, l)) {
@@ -273,6 +286,7 @@ void aimc_map_wire_params(const aimc_map_wire *g, const char *map, aimc_gather_p
   snprintf(p->widths, sizeof p->widths, "%s", g->widths);
   snprintf(p->map, sizeof p->map, "%s", map);
   p->primed = g->primed;
+  p->skip = g->skip;
 }
 
 int aimc_map_wire_map(aimc_ctx *ctx, const aimc_map_wire *g, aimc_gather_map *out) {

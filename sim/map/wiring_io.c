@@ -53,7 +53,7 @@ void aimc_map_emit_wiring(FILE *o, const aimc_mapping *m, const aimc_map_wiring 
     fprintf(o, "  %s: {model: gather, params: {n: %d, widths: \"%s\", map: ", g->name, g->n,
             g->widths);
     aimc_map_yaml_quote(o, file);
-    fprintf(o, ", primed: %d}}\n", g->primed);
+    fprintf(o, ", primed: %d%s}}\n", g->primed, g->skip ? ", skip: 1" : "");
   }
 }
 
@@ -152,12 +152,14 @@ static int check_gather(aimc_ctx *ctx, const aimc_design *d, const aimc_map_wire
                       d->path, g->name, g->out_net);
   const aimc_design_inst *in = &d->inst[i];
   const aimc_gather_params *p = in->params;
-  if (p->n != g->n || !same_widths(p->widths, g->widths) || p->primed != g->primed)
+  if (p->n != g->n || !same_widths(p->widths, g->widths) || p->primed != g->primed ||
+      p->skip != g->skip)
     return aimc_error_at(ctx, AIMC_EINVAL, &in->loc,
-                         "%s has n %d, widths \"%s\", primed %d but the mapping's wiring needs "
-                         "n %d, widths \"%s\", primed %d; the wiring follows the mapping: map "
-                         "again",
-                         g->name, p->n, p->widths, p->primed, g->n, g->widths, g->primed);
+                         "%s has n %d, widths \"%s\", primed %d, skip %d but the mapping's "
+                         "wiring needs n %d, widths \"%s\", primed %d, skip %d; the wiring "
+                         "follows the mapping: map again",
+                         g->name, p->n, p->widths, p->primed, p->skip, g->n, g->widths,
+                         g->primed, g->skip);
   char file[2 * AIMC_PARAM_STRLEN];
   aimc_path_beside(d->path, p->map, file, sizeof file);
   aimc_gather_map got, want;

@@ -27,7 +27,7 @@ dac dac offset 20mV out
 dac dac inl_lsb 2 out
 dac dac t_settle 7ns latency
 dac dac e_conv 90fJ energy
-dac dac words 1 none the event path's units (aimc sim); aimc run converts in words always
+dac dac words 0 refused the tile's words (1 calibrated, 2 dense) is the mapping's: aimc run converts as it says
 xbar crossbar rows 32 refused the array size is the mapping's (map again)
 xbar crossbar cols 32 refused the array size is the mapping's (map again)
 xbar crossbar device vcm wv:out
@@ -58,9 +58,9 @@ tia tia t_settle 7ns latency
 tia tia f_3db 10MHz latency
 tia tia e_sense 300fJ energy
 tia tia p_static 50uW energy
-tia tia words 1 none the event path's units (aimc sim); aimc run senses in words always
-tia tia v_drive 0.3V none words only (aimc sim): aimc run takes the columns' amperes from the dac's v_fs
-tia tia layout l.json none words only (aimc sim): aimc run reads the arrays' layout from the mapping
+tia tia words 0 refused the tile's words (1 calibrated, 2 dense) is the mapping's: aimc run converts as it says
+tia tia v_drive 0.3V energy the tile's v_read, the dac's v_fs too (aimc run takes the columns' amperes from it)
+tia tia layout l.json refused the tile's layout, the crossbar's too: a missing file
 adc adc n 32 refused the width is the array's columns (map again)
 adc adc bits 3 out
 adc adc n_adc 1 latency
@@ -73,8 +73,8 @@ adc adc noise_lsb 0.5 out
 adc adc t_conv 9ns latency
 adc adc e_conv 3pJ energy
 adc adc fom_walden 1fJ energy
-adc adc words 1 none the event path's units (aimc sim); aimc run converts in words always
-adc adc layout l.json none words only (aimc sim): aimc run reads the arrays' layout from the mapping
+adc adc words 0 refused the tile's words (1 calibrated, 2 dense) is the mapping's: aimc run converts as it says
+adc adc layout l.json refused the tile's layout, the crossbar's too: a missing file
 hold sample_hold n 32 refused the width is the array's columns (map again)
 hold sample_hold bits 3 energy
 hold sample_hold range 0.05 out

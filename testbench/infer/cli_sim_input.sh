@@ -3,11 +3,9 @@
 # a features CSV (one step per line): it prints the logits, the predicted
 # class, the simulated time and the energy per instance, writes them as
 # JSON with --json, and refuses bad input at file:line:col (exit 2).
-# TODO(plan step 5, "two analyses, one answer"): compare with aimc run on
-# the same sample (--input of a data set's sample k) once the tile passes
-# words (the dac/tia/adc `words` switch) and the single form's wavefront
-# (first output skipped, flush steps, the residual's u_{t-1}) is in the
-# event path: docs/architecture.md, plan step (5). $1: fixture_model.
+# The same logits as aimc run on one sequence, bit for bit, ideal and
+# noisy: test_infer_two_analyses (C, through aimc_cli_sim_input). TODO:
+# --input from a data set's sample k (under way). $1: fixture_model.
 . "$(dirname "$0")/e2e_common.sh"
 "$FIX" "$T/m.s4d" 28 10 8 4 2 2 5
 (cd "$T" && "$AIMC_BIN" map m.s4d "$AIMC_SRC/configs/arch/default.yaml" -o net/net.yaml > /dev/null)

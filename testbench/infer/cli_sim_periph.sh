@@ -20,14 +20,14 @@ grep -q "^  l0_gelu: {model: s4d_digital, params: {.* model: \"\"," "$N" \
 (cd / && "$AIMC_BIN" sim "$N" > "$T/sim.log" 2>&1) || fail "aimc sim of the mapped netlist: $(cat "$T/sim.log")"
 # Undriven, nothing happens, and aimc sim says why and what runs it: the
 # mapped graph is closed, so its one outside net is the network's input.
-grep -q "nothing drives the 1 net that comes from outside (features);.*'aimc run' simulates" \
+grep -q "nothing drives the 2 nets that come from outside (features, seq_end);.*'aimc run' simulates" \
   "$T/sim.log" || fail "no hint for the undriven mapped design: $(cat "$T/sim.log")"
 
 # The encoder driven: 28 words in, its 8 words out after t_op, 8 x 28
 # MACs at e_mac and 8 bias adds at e_op (100 fJ each): 23.2 pJ, 448 ops.
 V=$(seq 1 28 | awk '{printf "%s%.1f", (NR > 1 ? " " : ""), ($1 - 14) / 10}')
 sed -e "s|^  features: {connect: \[encoder.in\], external: true}|  features: {connect: [src.out, encoder.in]}|" \
-    -e "s|^  l0_in: {connect: \[encoder.out, l0_join.b, |  l0_in: {connect: [encoder.out, l0_join.b, seen.in, |" \
+    -e "s|^  l0_in: {connect: \[encoder.out, |  l0_in: {connect: [encoder.out, seen.in, |" \
     -e "s|^instances:|instances:\n  src: {model: source, params: {n: 28, values: \"$V\"}}\n  seen: {model: probe, params: {n: 8}}|" \
     "$N" > "$T/net/driven.yaml"
 # The graph is closed (docs/mapping.md, section 9): the encoder's words

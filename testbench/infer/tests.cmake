@@ -61,3 +61,10 @@ aimc_cli_test(infer_cli_sim_sample LABELS e2e
 aimc_test(test_infer_program_agree SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_program_agree.c
   ${CMAKE_CURRENT_LIST_DIR}/program_agree_event.c ${_fx} LABELS unit conformance)
 target_include_directories(test_infer_program_agree PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR})
+# Two analyses, one answer (issue #13, plan step 5): aimc sim --input's
+# event path and aimc run's session give the same logits on one sequence,
+# bit for bit, ideal and with every shared non-ideality on.
+aimc_test(test_infer_two_analyses SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_two_analyses.c ${_fx}
+  ${PROJECT_SOURCE_DIR}/sim/cli/sim_input.c LABELS e2e)
+target_include_directories(test_infer_two_analyses PRIVATE ${CMAKE_CURRENT_LIST_DIR}
+  ${PROJECT_SOURCE_DIR})

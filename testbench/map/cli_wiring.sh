@@ -19,7 +19,7 @@ for form in single separate; do
     "$AIMC_BIN" check "$n" > "$T/check.txt" 2>&1 || fail "check $form $dense: $(cat "$T/check.txt")"
     grep -q "gather" "$T/check.txt" || fail "$form $dense: no gather instances"
     ext=$(sed -n 's/^  \([a-z_0-9]*\): {connect: .*external: true}$/\1/p' "$n" | sort | tr '\n' ' ')
-    [ "$ext" = "features logits " ] || fail "$form $dense: external nets '$ext', want features logits"
+    [ "$ext" = "features logits seq_end " ] || fail "$form $dense: external nets '$ext', want features logits seq_end"
     # --list: every net driven but the network's input.
     "$AIMC_BIN" check "$n" --list | grep "(external)" > "$T/undriven.txt" || true
     [ "$(sed 's/ .*//;s/^ *//' "$T/undriven.txt" | tr -d '\n')" = "" ] ||

@@ -36,6 +36,11 @@ aimc_inst *aimc_engine_find(aimc_engine *e, const char *name);
 /* Drives a net from outside (a testbench input) at now + delay. */
 int aimc_engine_drive_net(aimc_engine *e, int net, const double *values,
                           aimc_time delay);
+/* Writes a net that an instance drives, from outside, at now + delay (a
+ * testbench's force for one write: the driver's next write wins). The
+ * sequence controller of `aimc sim --input` gives a single-form layer its
+ * flush input this way (sim/cli/sim_input.c). */
+int aimc_engine_force_net(aimc_engine *e, int net, const double *values, aimc_time delay);
 /* The current value vector of a net (width from the design). */
 const double *aimc_engine_net_value(const aimc_engine *e, int net);
 /* Runs the kernel until no event is pending / until t_end. */

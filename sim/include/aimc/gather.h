@@ -43,6 +43,7 @@ typedef struct {
   char widths[AIMC_PARAM_STRLEN];   /* the inputs' widths ("64,32,32")   */
   char map[AIMC_PARAM_STRLEN];      /* the index map CSV                 */
   int primed;                       /* leading inputs arrived at start   */
+  int skip;                         /* outputs dropped after a reset     */
   double e_word;                    /* J per output word (0: wiring)     */
   aimc_time t_op;                   /* from the last arrival to the out  */
 } aimc_gather_params;

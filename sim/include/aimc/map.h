@@ -198,6 +198,8 @@ typedef struct {
   int block;         /* block of that matrix the rectangle lies in      */
   int in0, n_in, out0, n_out;
   int row0, col0;
+  double top;        /* calibrated: the block's largest |row gain| x DAC
+                        full scale (aimc_map_slot_amps), else 0         */
 } aimc_map_slot;
 
 /* One physical array. */
@@ -242,9 +244,15 @@ static inline int aimc_map_col_factor(const aimc_arch *a) {
  * out: held column words) and the wiring between tiles and periphery is
  * gather instances with index maps (a closed dataflow graph), 9 since
  * each crossbar names its array's layout file (the tile's `layout`,
- * checked by aimc run against the mapping). Older netlists are refused:
- * map again. */
-enum { AIMC_MAP_TILES_VERSION = 9 };
+ * checked by aimc run against the mapping), 10 since the tile's dac, tia
+ * and adc pass words (`words` 1, or 2 in a dense layer's `tile_dense`),
+ * the tia and adc read the layout too (its slots' `top`), the tia's
+ * `v_drive` is the dac's v_fs and a calibrated tile's crossbar hands the
+ * read noise's variance to the tia and adc (`var` nets); the residual's
+ * u_{t-1} comes from a gather `l<L>_resid_wire` and each layer's y bus
+ * skips the single form's first read (y_{-1}). Older netlists are
+ * refused: map again. */
+enum { AIMC_MAP_TILES_VERSION = 10 };
 
 typedef enum {
   AIMC_TILE_DAC = 0,
@@ -512,6 +520,13 @@ int aimc_map_array_layout(aimc_ctx *ctx, const aimc_mapping *m, size_t k,
                           aimc_xbar_layout **out);
 /* Instance name of array k in the netlist ("l0_ssm_3", "encoder_0"). */
 void aimc_map_array_name(const aimc_mapping *m, size_t k, char *buf, size_t len);
+
+/* 1 when array k holds a dense layer's matrix (read without converters:
+ * its tile's dac, tia and adc pass words on, `words: 2`), and the name
+ * of the subcircuit `aimc map` writes for it ("tile_dense", else "tile",
+ * whose crossbar hands the read noise's variance to the TIA and ADC). */
+int aimc_map_tile_dense(const aimc_mapping *m, size_t k);
+const char *aimc_map_tile_subckt(const aimc_mapping *m, size_t k);
 /* The netlist instance of part p of array k's tile ("l0_ssm_3.adc"): the
  * name its noise and programming streams are keyed by. */
 void aimc_map_part_name(const aimc_mapping *m, size_t k, aimc_tile_part p, char *buf,
