@@ -26,8 +26,9 @@ static aimc_hw *hw_new(aimc_ctx *ctx, const aimc_mapping *m) {
   hw->w = aimc_calloc(ctx, m->n_mats + 1, sizeof(double *));
   hw->nvar = aimc_calloc(ctx, m->n_mats + 1, sizeof(float *));
   hw->stuck = aimc_calloc(ctx, m->n_arrays + 1, sizeof(unsigned char *));
+  hw->g_aged = aimc_calloc(ctx, m->n_arrays + 1, sizeof(double *));
   hw->layout = aimc_calloc(ctx, m->n_arrays + 1, sizeof(aimc_xbar_layout *));
-  int ok = hw->g_S && hw->w && hw->nvar && hw->stuck && hw->layout;
+  int ok = hw->g_S && hw->w && hw->nvar && hw->stuck && hw->g_aged && hw->layout;
   size_t cells = (size_t)m->arch.rows * m->arch.cols;
   for (size_t k = 0; ok && k < m->n_arrays; k++) {
     hw->g_S[k] = aimc_malloc(ctx, cells * sizeof(double));
@@ -46,6 +47,7 @@ void aimc_hw_free(aimc_ctx *ctx, aimc_hw *hw) {
   if (!hw) return;
   for (size_t k = 0; hw->g_S && k < hw->map->n_arrays; k++) aimc_free(ctx, hw->g_S[k]);
   for (size_t k = 0; hw->stuck && k < hw->map->n_arrays; k++) aimc_free(ctx, hw->stuck[k]);
+  for (size_t k = 0; hw->g_aged && k < hw->map->n_arrays; k++) aimc_free(ctx, hw->g_aged[k]);
   for (size_t k = 0; hw->layout && k < hw->map->n_arrays; k++)
     aimc_xbar_layout_free(ctx, hw->layout[k]);
   for (size_t i = 0; i < hw->map->n_mats; i++) {
@@ -56,6 +58,7 @@ void aimc_hw_free(aimc_ctx *ctx, aimc_hw *hw) {
   aimc_free(ctx, hw->w);
   aimc_free(ctx, hw->nvar);
   aimc_free(ctx, hw->stuck);
+  aimc_free(ctx, hw->g_aged);
   aimc_free(ctx, hw->layout);
   aimc_free(ctx, hw);
 }
@@ -248,6 +251,16 @@ static int program_array(aimc_ctx *ctx, aimc_hw *hw, size_t k, const xbar_set *x
       ps->devices += 2;
     });
     add_costs(hw, k, xs, pulsed, &tot);
+    /* Drift ages the cells programming left, by the crossbar's own
+     * aimc_xbar_age as the event crossbar does after programming (a cell
+     * made by the card keeps its own window: a nominal cell set to its
+     * conductance would drift otherwise). */
+    if (xs->drift_s > 0 && !(hw->g_aged[k] = aimc_malloc(ctx, sizeof(double) * a->rows * a->cols)))
+      st = AIMC_ENOMEM;
+    if (!st && xs->drift_s > 0) {
+      aimc_xbar_age(x, xs->drift_s);
+      memcpy(hw->g_aged[k], aimc_xbar_gmatrix(x), sizeof(double) * a->rows * a->cols);
+    }
   }
   aimc_xbar_free(x);
   aimc_nninv_free(ctx, nn);
@@ -286,19 +299,21 @@ static int program_all(aimc_ctx *ctx, aimc_hw *hw) {
 }
 
 /* The conductances array k presents (rows x cols, into geff): the
- * programmed values aged over the tile's drift_time by its device model
- * (a cell of the card's nominal window set to the programmed conductance,
- * then the card's `age`; stuck cells do not move, as the model's own do
- * not), seen through the tile's wires by the crossbar model's IR-drop
+ * programmed values aged over the tile's drift_time (aged: by the cells
+ * programming left, the event crossbar's aimc_xbar_age; NULL, a loaded
+ * programming, whose cells are gone: by a cell of the card's nominal
+ * window set to each conductance, then the card's `age`, which is what
+ * aimc_xbar_age does in the modes that program values and differs only
+ * by the window a device mode's cell drew; stuck cells do not move), seen through the tile's wires by the crossbar model's IR-drop
  * solver (aimc/xbar.h: first order, or the nodal solution of the wire
  * network). */
 static int effective_g(aimc_ctx *ctx, const aimc_mapping *m, size_t k, const xbar_set *x,
-                       const aimc_device *dev, const double *g, const unsigned char *stuck,
-                       double *geff) {
+                       const aimc_device *dev, const double *g, const double *aged,
+                       const unsigned char *stuck, double *geff) {
   const aimc_arch *a = &m->arch;
   size_t cells = (size_t)a->rows * a->cols;
-  memcpy(geff, g, cells * sizeof *geff);
-  if (x->drift_s > 0) {
+  memcpy(geff, x->drift_s > 0 && aged ? aged : g, cells * sizeof *geff);
+  if (x->drift_s > 0 && !aged) {
     void *cell = aimc_malloc(ctx, aimc_device_cell_size(dev) + 16);
     if (!cell) return AIMC_ENOMEM;
     for (size_t c = 0; c < cells; c++)
@@ -362,7 +377,7 @@ static int derive_arrays(aimc_ctx *ctx, aimc_hw *hw, const unsigned char *exact_
   for (size_t k = 0; k < m->n_arrays; k++) {
     const aimc_map_array *arr = &m->arrays[k];
     xbar_set xs = tile_xbar(m, k);
-    int st = effective_g(ctx, m, k, &xs, dev[k], hw->g_S[k], hw->stuck[k], g);
+    int st = effective_g(ctx, m, k, &xs, dev[k], hw->g_S[k], hw->g_aged[k], hw->stuck[k], g);
     if (st) return st;
     double r2 = rn[k] * rn[k];
     FOR_PAIRS(m, arr, {

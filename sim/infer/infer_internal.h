@@ -12,6 +12,10 @@ struct aimc_hw {
   const aimc_mapping *map;
   double **g_S;     /* per array: rows*cols programmed conductances      */
   unsigned char **stuck; /* per array: rows*cols, 1 for a stuck cell      */
+  double **g_aged;  /* per array: rows*cols conductances after the tile's */
+                    /* drift_time, aged by the programmed cells          */
+                    /* themselves (aimc_xbar_age, as the event crossbar),*/
+                    /* or NULL: not programmed here (a loaded programming)*/
   double **w;       /* per matrix: effective weights (block layout), or  */
                     /* NULL entries when exact (the mapping's w is used) */
   aimc_xbar_layout **layout; /* per array: its layout (aimc_map_array_layout) */
