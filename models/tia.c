@@ -229,8 +229,7 @@ static int words_init(aimc_inst *inst, const tia_params *p, tia_state *s) {
     known &= t->top > 0;
     for (int j = 0; t->top > 0 && j < t->n_out; j++) {
       int c = t->col0 + j;
-      double a = s->layout->span_S * p->v_drive / (t->top * fabs(t->col_gain[j]));
-      s->amps[c] = isfinite(a) && a > 0 ? a : 1;
+      s->amps[c] = aimc_tia_column_amps(s->layout->span_S, p->v_drive, t->top, t->col_gain[j]);
       recal |= aimc_tia_recalibrated(s->i_fs[c], s->amps[c], s->adc_fs[c]);
     }
   }

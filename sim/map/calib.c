@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "aimc/status.h"
+#include "aimc/tia.h"
 #include "map_internal.h"
 
 int aimc_map_kind_calibrated(aimc_op_kind k) {
@@ -61,10 +62,8 @@ void aimc_map_slot_amps(const aimc_mapping *m, const aimc_map_slot *s, double da
   double span = m->arch.g_max_S - m->arch.g_min_S, top = 0;
   for (int i = mx->in_off[s->block]; i < mx->in_off[s->block + 1]; i++)
     top = fmax(top, fabs(mx->row_gain[i]) * in_fs[i]);
-  for (int j = 0; j < s->n_out; j++) {
-    double a = span * dac_v_fs / (top * fabs(mx->col_gain[s->out0 + j]));
-    amps[j] = isfinite(a) && a > 0 ? a : 1;
-  }
+  for (int j = 0; j < s->n_out; j++)
+    amps[j] = aimc_tia_column_amps(span, dac_v_fs, top, mx->col_gain[s->out0 + j]);
 }
 
 /* Channels that carry nothing convert exactly at full scale 1. */

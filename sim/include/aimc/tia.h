@@ -4,6 +4,8 @@
 #ifndef AIMC_TIA_H
 #define AIMC_TIA_H
 
+#include <math.h>
+
 #include "aimc/model.h"
 
 #ifdef __cplusplus
@@ -29,6 +31,17 @@ int aimc_tia_transparent(const aimc_model *m, const void *params);
  * evaluated, transparent or not. */
 static inline int aimc_tia_recalibrated(double i_fs, double amps_per_unit, double adc_fs) {
   return i_fs != amps_per_unit * adc_fs;
+}
+
+/* The current a calibrated column carries per unit of its value: the
+ * window span_S (g_max - g_min) at the DAC's full-scale voltage v_fs,
+ * over the block's top (its largest |row gain| x DAC full scale) and the
+ * column's |col_gain|; 1 where that is not a positive number (a column
+ * that carries nothing). aimc_map_slot_amps and the words tia use it. */
+static inline double aimc_tia_column_amps(double span_S, double v_fs, double top,
+                                          double col_gain) {
+  double a = span_S * v_fs / (top * fabs(col_gain));
+  return isfinite(a) && a > 0 ? a : 1;
 }
 
 #ifdef __cplusplus
