@@ -48,30 +48,10 @@ static adc_chan channel(const aimc_eval *e, int c) {
 /* aimc_adc_prepare (adc_common.h) and chan_at. */
 AIMC_MODEL_CHANNELS(, adc_chan, channel, aimc_adc_prepare)
 
-static int same_quantizer(const aimc_quant_k *a, const aimc_quant_k *b) {
-  return a->mode == b->mode && a->range == b->range && a->step == b->step && a->kmax == b->kmax;
-}
-
-/* One lane, channel c at [c * stride]: no call per channel. With prepared
- * constants and contiguous channels, the noise is drawn channel by
- * channel first (one stream, in channel order) and the channels that
- * share a quantizer (a calibrated slot's columns mostly do) are then
- * quantized in one vectorized loop: the same numbers, the lone path's
- * largest cost made a loop (bench_inference, one sequence). */
+/* One lane, channel c at [c * stride]: no call per channel. */
 static void convert_lane(const aimc_eval *e, const double *in, double *out, size_t stride,
                          aimc_xs128p *rng) {
   const aimc_ziggurat *zt = aimc_ziggurat_table();
-  const adc_chan *prep = e->prep;
-  if (prep && stride == 1) {
-    for (int c = 0; c < e->n; c++)
-      out[c] = aimc_noise_one(zt, rng, in[c] + prep[c].off, e->in_var ? &e->in_var[c] : NULL,
-                              prep[c].sd, prep[c].sd2);
-    for (int c = 0, c1; c < e->n; c = c1) {
-      for (c1 = c + 1; c1 < e->n && same_quantizer(&prep[c].q, &prep[c1].q); c1++) {}
-      aimc_quant_vec_k(&prep[c].q, out + c, out + c, (size_t)(c1 - c));
-    }
-    return;
-  }
   for (int c = 0; c < e->n; c++) {
     adc_chan tmp;
     const adc_chan *ch = chan_at(e, c, &tmp);

@@ -245,67 +245,6 @@ static inline void column_one(const aimc_xbar_plan *p, int j, const double *x, c
   if (with_var) var[0] = v + (double)p->cv[j] * Q[0];
 }
 
-/* column_one for columns j and j + 1 side by side: each keeps its own
- * sums in its own pair order (the numbers of two column_one calls), but
- * the two chains of dependent adds interleave, so a lone read waits on
- * the adder's latency half as often. */
-static inline void columns_two(const aimc_xbar_plan *p, int j, const double *x, const float *xsq,
-                               const double *S, const double *Q, double *out, double *var,
-                               int with_var) {
-  double a0 = 0, a1 = 0;
-  float v0 = 0, v1 = 0;
-  const xr_pair *e = p->pairs + p->start[j], *f = p->pairs + p->start[j + 1];
-  const xr_pair *end_e = f, *end_f = p->pairs + p->start[j + 2];
-  for (; e < end_e && f < end_f; e++, f++) {
-    a0 += pair_sum(e, x);
-    a1 += pair_sum(f, x);
-    if (with_var) {
-      v0 += e->v0 * xsq[e->i0] + e->v1 * xsq[e->i1];
-      v1 += f->v0 * xsq[f->i0] + f->v1 * xsq[f->i1];
-    }
-  }
-  for (; e < end_e; e++) {
-    a0 += pair_sum(e, x);
-    if (with_var) v0 += e->v0 * xsq[e->i0] + e->v1 * xsq[e->i1];
-  }
-  for (; f < end_f; f++) {
-    a1 += pair_sum(f, x);
-    if (with_var) v1 += f->v0 * xsq[f->i0] + f->v1 * xsq[f->i1];
-  }
-  if (p->c[j] != 0) a0 += p->c[j] * S[0];
-  if (p->c[j + 1] != 0) a1 += p->c[j + 1] * S[0];
-  out[0] = a0;
-  out[1] = a1;
-  if (with_var) {
-    var[0] = v0 + (double)p->cv[j] * Q[0];
-    var[1] = v1 + (double)p->cv[j + 1] * Q[0];
-  }
-}
-
-/* The read of one lane: columns two by two (columns_two), then each
- * column's noise in column order, as the lanes' loop below draws it. */
-static void read_one(const aimc_xbar_plan *p, const double *x, const float *xsq,
-                     const double *S, const double *Q, int noise, double rel2, double *out,
-                     double *var_out, const aimc_lanes *l) {
-  for (int j = 0; j < p->n_out; j += 2) {
-    double var[2];
-    int n = j + 1 < p->n_out ? 2 : 1;
-    if (n == 2 && noise) columns_two(p, j, x, xsq, S, Q, out + j, var, 1);
-    else if (n == 2) columns_two(p, j, x, xsq, S, Q, out + j, NULL, 0);
-    else if (noise) column_one(p, j, x, xsq, S, Q, out + j, var, 1);
-    else column_one(p, j, x, xsq, S, Q, out + j, NULL, 0);
-    for (int c = 0; noise && c < n; c++) {
-      if (var_out) {
-        var_out[j + c] = (var[c] > 0 ? var[c] : 0) * rel2;
-        continue;
-      }
-      double v = var[c] * rel2;
-      aimc_lanes_normal(l, l->z);
-      out[j + c] += sqrt(v > 0 ? v : 0) * l->z[0];
-    }
-  }
-}
-
 int aimc_xbar_plan_noisy(const aimc_xbar_plan *p) { return p->noise; }
 
 void aimc_xbar_read(const aimc_xbar_plan *p, const double *x, double rel_noise, double *out,
@@ -333,13 +272,13 @@ void aimc_xbar_read(const aimc_xbar_plan *p, const double *x, double rel_noise, 
         for (size_t k = 0; k < bp; k++) Q[k] += p->gain2[i] * xsq[(size_t)i * bp + k];
   }
   double rel2 = rel_noise * rel_noise;
-  if (bp == 1) {
-    read_one(p, x, xsq, S, Q, noise, rel2, out, var_out, l);
-    return;
-  }
   for (int j = 0; j < p->n_out; j++) {
     double *o = out + (size_t)j * bp;
-    for (size_t k0 = 0; k0 < bp; k0 += AIMC_LANES)
+    if (bp == 1 && noise)
+      column_one(p, j, x, xsq, S, Q, o, var, 1);
+    else if (bp == 1)
+      column_one(p, j, x, xsq, S, Q, o, NULL, 0);
+    for (size_t k0 = 0; bp > 1 && k0 < bp; k0 += AIMC_LANES)
       if (noise)
         column_lanes_var(p, j, x + k0, xsq + k0, bp, S + k0, Q + k0, o + k0, var + k0);
       else
