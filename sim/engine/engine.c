@@ -152,6 +152,8 @@ static void seed_lane_rng(aimc_inst *inst) {
                                                     aimc_hash_str(inst->di->name)));
 }
 
+void aimc_engine_set_clock(aimc_engine *e, aimc_time period) { e->clock = period; }
+
 void aimc_engine_set_sample(aimc_engine *e, uint64_t sample) {
   e->sample = sample;
   for (size_t i = 0; i < e->n_inst; i++) seed_lane_rng(&e->inst[i]);

@@ -85,6 +85,7 @@ struct aimc_engine {
   double commits;    /* value last written to commit_signal              */
   uint64_t seed;     /* context seed at alloc: resets replay from it     */
   uint64_t sample;   /* the run's sample the noise streams are of (0)    */
+  aimc_time clock;   /* > 0: instances' drives land on this clock's edges */
 };
 
 /* inst.c: kernel handlers of drives, commits and instance events. */

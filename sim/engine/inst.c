@@ -184,6 +184,7 @@ int aimc_inst_drive(aimc_inst *inst, int port, aimc_time delay) {
                       inst->di->name, inst->model->name, port);
   const eng_port *p = &inst->ports[port];
   if (p->net < 0) return AIMC_OK; /* open output: nobody listens */
+  if (e->clock > 0) delay = (delay + e->clock - 1) / e->clock * e->clock;
   return aimc_eng_drive(e, p->net, p->out, delay);
 }
 

@@ -485,6 +485,14 @@ int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const aimc_design *d, aimc_mappin
                                "words %d (1 calibrated, 2 a dense layer's): map again",
                                full, (int)aimc_param_get(p, net),
                                (int)aimc_param_get(p, block));
+        /* The channels a read uses are the mapping's (aimc_map_array_use):
+         * aimc run prices them, the event models book them. */
+        if (b && !strcmp(p->key, "used") && hand_edited(p, net, block, scratch))
+          return aimc_error_at(ctx, AIMC_EINVAL, &d->inst[i].loc,
+                               "%s: used = %d but aimc run prices this array's reads with "
+                               "%d (the channels its slots use): map again",
+                               full, (int)aimc_param_get(p, net),
+                               (int)aimc_param_get(p, block));
         /* From the layout: checked and kept, unless each tile sets it. */
         if (b && !b->section && !b->derived) continue;
         /* Not set from the arch: the netlist's value. An arch value stays

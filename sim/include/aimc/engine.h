@@ -58,6 +58,12 @@ int aimc_engine_reset(aimc_engine *e);
  * an event simulation of sample k meets `aimc run`'s sample k. Kept over
  * resets. */
 void aimc_engine_set_sample(aimc_engine *e, uint64_t sample);
+/* A synchronous design: from here on every instance's drive is delayed
+ * to a whole number of periods (its delay rounded up to the period; a
+ * zero delay stays 0), as aimc run counts each stage in whole clock
+ * cycles (aimc_infer_cycles). period 0: delays as the models give them
+ * (the default). Kept over resets. */
+void aimc_engine_set_clock(aimc_engine *e, aimc_time period);
 
 /* What a kernel event of this engine is, for traces: "drive NET" (a value
  * reaching a net), "commit" (staged nets published, readers woken) or the
