@@ -84,9 +84,9 @@ enum { AIMC_ADC_BITS_PRICED = 8 };
        "slots' columns are converted one slot after the other, as aimc run does; empty: "   \
        "every column at once.",                                                            \
        "aimc map; aimc/xbar_layout.h", NULL, ""},                                          \
-      {"used", AIMC_PT_INT, offsetof(type, member.used), 0, 0, 1 << 20, AIMC_U_NONE,       \
+      {"used", AIMC_PT_INT, offsetof(type, member.used), -1, -1, 1 << 20, AIMC_U_NONE,       \
        "Channels a conversion uses, the ones it books and converts in rounds over n_adc "   \
-       "(0: all n): aimc map writes the columns the array's slots drive, as aimc run "     \
+       "(-1: all n): aimc map writes the columns the array's slots drive, as aimc run "     \
        "prices a read (aimc_map_array_use).",                                              \
        "aimc map", NULL, NULL}
 
