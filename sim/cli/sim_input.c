@@ -1,10 +1,12 @@
 /* aimc sim --input: one inference of a mapped netlist, event by event.
  * The features of one sequence (a CSV file, one time step per line) drive
- * the netlist's external `features` net one vector per step; each step is
- * driven when the design has settled from the previous one (the kernel
- * has no event left), so a step takes the time its events take through
- * the design and steps never overlap. At the end the external `logits`
- * net holds the decoder's last output. */
+ * the netlist's external `features` net one vector per step. Without a
+ * clock each step is driven when the design has settled from the previous
+ * one; with one (a netlist of aimc map) the instances' drives land on its
+ * edges and the steps on a step clock (the longest step, found by a
+ * self-timed first pass), as aimc run schedules them. At the end the
+ * external `logits` net holds the decoder's last output; the arrays'
+ * static power and the buffers are booked from the netlist's arch. */
 #include "sim_input.h"
 
 #include <cjson/cJSON.h>
