@@ -117,11 +117,30 @@ static int is_array_xbar(const char *name, size_t *len) {
  * soon as the design has settled from the step before), then each
  * single-form layer's flush as a step of its own, then seq_end. *longest:
  * the longest step's time from its drive to its settling. */
+/* The longest stage of the step that started at t0 and settled now: the
+ * times between its boundaries, the layers' inputs l<l>_in driven in it
+ * (what a pipelined arch registers between the encoder and the layers). */
+static aimc_time longest_stage(aimc_engine *e, const aimc_design *d, aimc_time t0) {
+  aimc_time prev = t0, worst = 0;
+  char name[32];
+  for (int l = 0;; l++) {
+    snprintf(name, sizeof name, "l%d_in", l);
+    int net = aimc_design_find_net(d, name);
+    if (net < 0) break;
+    aimc_time t = aimc_engine_net_driven(e, net);
+    if (t < t0) continue;
+    if (t - prev > worst) worst = t - prev;
+    prev = t;
+  }
+  aimc_time now = aimc_kernel_now(aimc_engine_kernel(e));
+  return now - prev > worst ? now - prev : worst;
+}
+
 static int pass(aimc_engine *e, const aimc_design *d, int in, const double *x, int len,
-                aimc_time t_step, aimc_time *longest, int *steps) {
+                aimc_time t_step, aimc_time *longest, aimc_time *stage, int *steps) {
   aimc_kernel *k = aimc_engine_kernel(e);
   int n_in = d->net[in].width, st = AIMC_OK, s = 0;
-  *longest = 0;
+  *longest = *stage = 0;
   char name[32];
   double zero[4096] = {0};
   for (int l = -len; !st; l++, s++) {
@@ -146,6 +165,8 @@ static int pass(aimc_engine *e, const aimc_design *d, int in, const double *x, i
                : aimc_engine_force_net(e, net, zero, delay);
     if (!st) st = aimc_engine_run(e);
     if (aimc_kernel_now(k) - (now + delay) > *longest) *longest = aimc_kernel_now(k) - (now + delay);
+    aimc_time worst = longest_stage(e, d, now + delay);
+    if (worst > *stage) *stage = worst;
   }
   *steps = s;
   /* The sequence's end, where the netlist has it: the mean and the
@@ -162,16 +183,57 @@ static int pass(aimc_engine *e, const aimc_design *d, int in, const double *x, i
   return st;
 }
 
+/* A pipelined arch (aimc run's wavefront, aimc_infer_wavefront): the
+ * encoder's output and each layer's input l<l>_in are registers on the
+ * step clock (period t_step: the longest stage), so the encoder and the
+ * layers work on different steps at once: x_s enters at s t_step, the
+ * encoder's output one step later, each layer's output lag + 1 steps
+ * after its input (lag 1 in the single form: its read at t gives
+ * y_{t-1}); each single-form layer's flush read (a zero input) at the
+ * step aimc run gives it, seq_end after the last step. */
+static int pass_pipelined(aimc_engine *e, const aimc_design *d, int in, const double *x,
+                          int len, aimc_time t_step, int *steps) {
+  char name[32];
+  int lin[256], layers = 0, single = aimc_design_find_net(d, "l0_u_prev") >= 0;
+  for (; layers < 256; layers++) {
+    snprintf(name, sizeof name, "l%d_in", layers);
+    if ((lin[layers] = aimc_design_find_net(d, name)) < 0) break;
+    if (d->net[lin[layers]].width > 4096) return AIMC_ESHAPE;
+    aimc_engine_set_step_reg(e, lin[layers], 1);
+  }
+  aimc_engine_set_step(e, t_step);
+  int lag = single, enc_lag = 1, layer_lag = lag + 1, n_in = d->net[in].width, st = AIMC_OK;
+  int S = len + lag + enc_lag + (layers > 0 ? layers - 1 : 0) * layer_lag;
+  double zero[4096] = {0};
+  for (int s = 0; s < S && !st; s++) {
+    st = aimc_engine_run_until(e, (aimc_time)s * t_step);
+    if (!st && s < len) st = aimc_engine_drive_net(e, in, x + (size_t)s * (size_t)n_in, 0);
+    for (int l = 0; single && l < layers && !st; l++)
+      if (s == len + enc_lag + l * layer_lag) st = aimc_engine_force_net(e, lin[l], zero, 0);
+  }
+  if (!st) st = aimc_engine_run_until(e, (aimc_time)S * t_step);
+  int end = aimc_design_find_net(d, "seq_end");
+  if (!st && end >= 0)
+    st = d->net[end].width > 4096 ? AIMC_ESHAPE : aimc_engine_drive_net(e, end, zero, 0);
+  if (!st) st = aimc_engine_run(e);
+  *steps = S;
+  return st;
+}
+
 /* Static power and buffers from the netlist's arch (meta: arch): 0 when
  * the netlist records none. */
-static void arch_extras(aimc_ctx *ctx, aimc_engine *e, const aimc_design *d, int in, int len,
-                        aimc_sim_result *r) {
+static int load_arch(aimc_ctx *ctx, const aimc_design *d, aimc_arch *a) {
   aimc_map_meta meta;
-  aimc_arch a;
-  if (!d->path || aimc_map_read_meta(ctx, d->path, &meta) || aimc_arch_load(ctx, meta.arch, &a)) {
+  if (!d->path || aimc_map_read_meta(ctx, d->path, &meta) || aimc_arch_load(ctx, meta.arch, a)) {
     aimc_ctx_clear_error(ctx);
-    return;
+    return 0;
   }
+  return 1;
+}
+
+static void arch_extras(aimc_engine *e, const aimc_design *d, const aimc_arch *arch, int in,
+                        int len, aimc_sim_result *r) {
+  const aimc_arch a = *arch;
   for (size_t i = 0; i < aimc_engine_n_inst(e); i++) {
     size_t n;
     r->n_arrays += is_array_xbar(aimc_inst_name(aimc_engine_inst(e, i)), &n);
@@ -192,21 +254,28 @@ int aimc_cli_sim_input(aimc_ctx *ctx, aimc_engine *e, const aimc_design *d, cons
   memset(r, 0, sizeof *r);
   int in, out, steps;
   if (aimc_cli_sim_nets(ctx, d, &in, &out)) return AIMC_EINVAL;
-  aimc_time longest;
+  aimc_arch arch;
+  int has_arch = load_arch(ctx, d, &arch), pipelined = has_arch && arch.pipeline;
+  aimc_time longest, stage;
   /* A netlist with a clock is synchronous: each instance's result on the
    * clock's edges, and the steps on a step clock whose period is the
-   * longest step (every stage of the wavefront busy): a first pass
+   * longest step (every stage of the wavefront busy; pipelined: the
+   * longest stage between the layers' input registers): a first pass
    * self-timed finds it, the engine is reset (the same noise streams
-   * again) and the second pass runs step k at k x t_step, as aimc run's
-   * schedule does (cycles_step). */
+   * again) and the second pass runs on that clock, as aimc run's schedule
+   * does (cycles_step). */
   int st = AIMC_OK;
   if (d->clock_period > 0) {
     aimc_engine_set_clock(e, d->clock_period);
-    st = pass(e, d, in, x, len, 0, &longest, &steps);
+    st = pass(e, d, in, x, len, 0, &longest, &stage, &steps);
     if (!st) st = aimc_engine_reset(e);
-    r->t_step_fs = longest;
+    r->t_step_fs = pipelined ? stage : longest;
+  } else {
+    pipelined = 0;
   }
-  if (!st) st = pass(e, d, in, x, len, r->t_step_fs, &longest, &steps);
+  if (!st)
+    st = pipelined ? pass_pipelined(e, d, in, x, len, r->t_step_fs, &steps)
+                   : pass(e, d, in, x, len, r->t_step_fs, &longest, &stage, &steps);
   if (st) return st;
   r->n_out = d->net[out].width;
   r->logits = aimc_engine_net_value(e, out);
@@ -215,7 +284,7 @@ int aimc_cli_sim_input(aimc_ctx *ctx, aimc_engine *e, const aimc_design *d, cons
     if (r->logits[j] > r->logits[r->pred]) r->pred = j;
   r->steps = len;
   r->t_fs = aimc_kernel_now(aimc_engine_kernel(e));
-  arch_extras(ctx, e, d, in, len, r);
+  if (has_arch) arch_extras(e, d, &arch, in, len, r);
   return AIMC_OK;
 }
 

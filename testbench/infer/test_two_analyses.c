@@ -8,7 +8,10 @@
  * drop). The same context seed in both; the runner's sequence is sample
  * 0, whose noise streams (aimc_seed_noise keyed by each instance's name)
  * are the ones the engine seeds each instance's lane with. Not compared:
- * a DAC's inl_lsb (drawn from different streams, docs/mapping.md 5a). */
+ * a DAC's inl_lsb (drawn from different streams, docs/mapping.md 5a).
+ * Then the costs: every row of aimc run's energy.csv against what the
+ * event path booked, and the latency against the kernel's clock at the
+ * end, with the arch's pipeline off and on. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -87,17 +90,15 @@ static double event_energy(aimc_engine *e, const aimc_sim_result *r, const char 
  * path booked and its kernel's clock at the end of the inference. Each
  * row to 1e-12 relative: the event path sums a part's energy read by read
  * where the runner multiplies one read's cost by the reads (the last
- * bits of the sum's order). pipelined: the runner overlaps the layers
- * (cycles_step the slowest stage), the event path does not yet, so its
- * latency and the static energy over it differ (docs/architecture.md). */
+ * bits of the sum's order). The latency bit for bit, pipelined or not
+ * (the event path's step registers on the layers' inputs). */
 static void check_costs(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_hw *hw,
-                        aimc_engine *e, const aimc_sim_result *r, int pipelined) {
+                        aimc_engine *e, const aimc_sim_result *r) {
   aimc_infer_result ar;
   memset(&ar, 0, sizeof ar);
   if (aimc_infer_account(ctx, mdl, hw, LEN, &ar)) fail_msg("%s", aimc_ctx_errmsg(ctx));
   double worst = 0, sum_run = 0, sum_ev = 0;
   for (size_t i = 0; i < ar.n_inst; i++) {
-    if (pipelined && ar.inst[i].eclass == AIMC_EC_STATIC) continue;
     double run = ar.inst[i].e_J, ev = event_energy(e, r, ar.inst[i].name, ar.inst[i].eclass);
     double rel = run == ev ? 0 : fabs(run - ev) / fmax(fabs(run), fabs(ev));
     if (rel > 1e-12) print_message("  %s: run %.17g event %.17g\n", ar.inst[i].name, run, ev);
@@ -117,11 +118,10 @@ static void check_costs(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_hw 
   }
   aimc_time t_run = (aimc_time)ar.cycles_seq * hw->map->arch.clock_fs;
   print_message("  energy: %zu rows, worst relative difference %.3g, total run %.17g event "
-                "%.17g J; latency run %.17g s (%llu cycles) event %.17g s%s\n",
+                "%.17g J; latency run %.17g s (%llu cycles) event %.17g s\n",
                 ar.n_inst, worst, sum_run, sum_ev, aimc_time_to_s(t_run),
-                (unsigned long long)ar.cycles_seq, aimc_time_to_s(r->t_fs),
-                pipelined ? " (pipelined: not compared)" : "");
-  if (!pipelined) assert_true(r->t_fs == t_run);
+                (unsigned long long)ar.cycles_seq, aimc_time_to_s(r->t_fs));
+  assert_true(r->t_fs == t_run);
   aimc_infer_result_fini(ctx, &ar);
 }
 
@@ -198,13 +198,14 @@ static void check(int on, int dense, int pipelined) {
     if (run[c] > run[pr]) pr = c;
     if (ev[c] > ev[pe]) pe = c;
   }
-  print_message("%s%s: %zu arrays, max |logit run - event| = %.3g, class run %d event %d\n",
-                noisy ? "noisy" : "ideal", dense ? " (dense on crossbars)" : "", m->n_arrays, dmax, pr, pe);
+  print_message("%s%s%s: %zu arrays, max |logit run - event| = %.3g, class run %d event %d\n",
+                noisy ? "noisy" : "ideal", dense ? " (dense on crossbars)" : "",
+                pipelined ? ", pipelined" : "", m->n_arrays, dmax, pr, pe);
   if (!same)
     for (int c = 0; c < mdl->n_out; c++)
       print_message("  logit %d: run %.17g event %.17g\n", c, run[c], ev[c]);
   assert_true(same);
-  check_costs(ctx, mdl, hw, e, &r, pipelined);
+  check_costs(ctx, mdl, hw, e, &r);
 
   aimc_engine_free(e);
   aimc_design_free(ctx, d);
@@ -238,9 +239,19 @@ static void test_noisy_dense(void **st) {
   check(ALL, 1, 0);
 }
 
+static void test_ideal_pipelined(void **st) {
+  (void)st;
+  check(0, 0, 1);
+}
+
 static void test_noisy_pipelined(void **st) {
   (void)st;
   check(ALL, 0, 1);
+}
+
+static void test_noisy_dense_pipelined(void **st) {
+  (void)st;
+  check(ALL, 1, 1);
 }
 
 int main(void) {
@@ -249,7 +260,9 @@ int main(void) {
       cmocka_unit_test(test_noisy),
       cmocka_unit_test(test_ideal_dense),
       cmocka_unit_test(test_noisy_dense),
+      cmocka_unit_test(test_ideal_pipelined),
       cmocka_unit_test(test_noisy_pipelined),
+      cmocka_unit_test(test_noisy_dense_pipelined),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
