@@ -28,6 +28,7 @@ typedef struct {
   char cal[AIMC_PARAM_STRLEN];
   int words;
   char layout[AIMC_PARAM_STRLEN];
+  int used;
 } aimc_adc_conv;
 
 /* The state of every ADC (the engine allocates it: state_size). */
@@ -82,7 +83,12 @@ enum { AIMC_ADC_BITS_PRICED = 8 };
        "words 1: the array's layout JSON (the crossbar's, relative to the netlist): its "   \
        "slots' columns are converted one slot after the other, as aimc run does; empty: "   \
        "every column at once.",                                                            \
-       "aimc map; aimc/xbar_layout.h", NULL, ""}
+       "aimc map; aimc/xbar_layout.h", NULL, ""},                                          \
+      {"used", AIMC_PT_INT, offsetof(type, member.used), -1, -1, 1 << 20, AIMC_U_NONE,       \
+       "Channels a conversion uses, the ones it books and converts in rounds over n_adc "   \
+       "(-1: all n): aimc map writes the columns the array's slots drive, as aimc run "     \
+       "prices a read (aimc_map_array_use).",                                              \
+       "aimc map", NULL, NULL}
 
 /* Ports of every ADC: in (voltages, width n), out (digital words), var
  * (optional: words 1, the undrawn read-noise variance). */

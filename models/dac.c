@@ -26,6 +26,7 @@ typedef struct {
   double e_conv;
   char cal[AIMC_PARAM_STRLEN];
   int words;
+  int used;
 } dac_params;
 
 typedef struct {
@@ -68,6 +69,8 @@ static const aimc_param PARAMS[] = {
      "Per-channel calibration CSV (its dac rows: range, bits; aimc/calibration.h), "
      "relative to the netlist; empty: every channel at range and bits.",
      "aimc map", NULL, ""},
+    {"used", AIMC_PT_INT, offsetof(dac_params, used), -1, -1, 1 << 20, AIMC_U_NONE,
+     "Channels an operation uses, the ones it books (-1: all n): aimc map writes the rows the array's slots drive, as aimc run prices a read (aimc_map_array_use).", "aimc map", NULL, NULL},
     {"words", AIMC_PT_INT, offsetof(dac_params, words), 0, 0, 2, AIMC_U_NONE,
      "What out carries: 0 row volts; 1 each row's converted word in digital units, the drive "
      "of a crossbar with a layout (the value aimc run reads the array with); 2 the words "
@@ -208,7 +211,8 @@ static int dac_on_input(aimc_inst *inst, int port) {
   else st = dac_eval(&e, aimc_inst_in(inst, 0), v, aimc_inst_lane_rng(inst));
   if (st) return st;
   for (int i = 0; !p->words && i < p->n; i++) v[i] = v[i] / (s->fs ? s->fs[i] : p->range) * p->v_fs;
-  aimc_op_cost c = dac_op_cost(p, &(aimc_op_use){.n = p->n});
+  aimc_op_cost c =
+      dac_op_cost(p, &(aimc_op_use){.n = p->used >= 0 && p->used < p->n ? p->used : p->n});
   aimc_inst_add_energy(inst, c.e_J);
   return aimc_inst_drive(inst, 1, c.t_fs);
 }

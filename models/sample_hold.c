@@ -17,6 +17,7 @@ typedef struct {
   double range;
   double e_write_bit, e_read_bit;
   aimc_time t_write;
+  int used;
 } sh_params;
 
 #define SRC                                                               \
@@ -38,6 +39,11 @@ static const aimc_param PARAMS[] = {
      1e-9, AIMC_U_JOULE, "Energy to read one bit back.", SRC, NULL, NULL},
     {"t_write", AIMC_PT_TIME, offsetof(sh_params, t_write), 1e-9, 0, 1e-3,
      AIMC_U_SECOND, "Time from input to held output.", SRC, NULL, NULL},
+    {"used", AIMC_PT_INT, offsetof(sh_params, used), -1, -1, 1 << 20, AIMC_U_NONE,
+     "Words an update writes, the ones it books (-1: all n; 0: none, the words pass on at "
+     "once): aimc map writes the array's state words, as aimc run prices a read "
+     "(aimc_map_array_use).",
+     "aimc map", NULL, NULL},
 };
 
 static const aimc_port_spec PORTS[] = {
@@ -88,8 +94,13 @@ static int sh_on_input(aimc_inst *inst, int port) {
   (void)port;
   const sh_params *p = aimc_inst_params(inst);
   aimc_quant q = {p->bits, p->range};
-  return aimc_store_forward(inst, p->n, p->bits && p->range > 0 ? &q : NULL,
-                            sh_op_cost(p, &(aimc_op_use){.n = p->n}));
+  aimc_op_cost c =
+      sh_op_cost(p, &(aimc_op_use){.n = p->used >= 0 && p->used < p->n ? p->used : p->n});
+  /* used 0 (a dense layer's tile: no state): nothing is written, the
+   * words pass straight on, as aimc run reads such an array without a
+   * register stage. */
+  if (p->used == 0) c.t_fs = 0;
+  return aimc_store_forward(inst, p->n, p->bits && p->range > 0 ? &q : NULL, c);
 }
 
 const aimc_model aimc_model_sample_hold = {

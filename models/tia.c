@@ -36,6 +36,7 @@ typedef struct {
   int words;
   double v_drive;
   char layout[AIMC_PARAM_STRLEN];
+  int used;
 } tia_params;
 
 typedef struct {
@@ -86,6 +87,8 @@ static const aimc_param PARAMS[] = {
      "range; aimc/calibration.h), relative to the netlist; empty: gain 0 "
      "calibrates in aimc run only.",
      "aimc map", NULL, ""},
+    {"used", AIMC_PT_INT, offsetof(tia_params, used), -1, -1, 1 << 20, AIMC_U_NONE,
+     "Channels an operation uses, the ones it books (-1: all n): aimc map writes the columns the array's slots drive (sensed), as aimc run prices a read (aimc_map_array_use).", "aimc map", NULL, NULL},
     {"words", AIMC_PT_INT, offsetof(tia_params, words), 0, 0, 2, AIMC_U_NONE,
      "1: in and out carry each column's value in digital units (a mapped tile, after a "
      "crossbar with a layout): the columns sense as aimc run senses them, slot by slot with "
@@ -285,7 +288,8 @@ static int tia_on_input(aimc_inst *inst, int port) {
   tia_state *s = aimc_inst_state(inst);
   if (p->words) {
     sense_words(inst, p, s);
-    aimc_op_cost c = tia_op_cost(p, &(aimc_op_use){.n = p->n});
+    aimc_op_cost c =
+      tia_op_cost(p, &(aimc_op_use){.n = p->used >= 0 && p->used < p->n ? p->used : p->n});
     aimc_inst_add_energy(inst, c.e_J);
     int rc = aimc_inst_drive(inst, PORT_VAR_OUT, c.t_fs);
     return rc ? rc : aimc_inst_drive(inst, 1, c.t_fs);
@@ -304,7 +308,8 @@ static int tia_on_input(aimc_inst *inst, int port) {
     s->saturated += fabs(v[k]) >= p->v_sat / p->v_fs * fs;
     v[k] *= p->v_fs / fs;
   }
-  aimc_op_cost c = tia_op_cost(p, &(aimc_op_use){.n = p->n});
+  aimc_op_cost c =
+      tia_op_cost(p, &(aimc_op_use){.n = p->used >= 0 && p->used < p->n ? p->used : p->n});
   aimc_inst_add_energy(inst, c.e_J);
   return aimc_inst_drive(inst, 1, c.t_fs);
 }

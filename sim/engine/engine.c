@@ -23,6 +23,7 @@ static int build_nets(aimc_engine *e) {
   for (size_t i = 0; i < d->n_net; i++) {
     eng_net *n = &e->net[i];
     n->width = d->net[i].width;
+    n->t_driven = -1;
     if (n->width < 0)
       return aimc_error_at(e->ctx, AIMC_ESHAPE, &d->net[i].loc,
                            "net %s has negative width %d", d->net[i].name,
@@ -150,6 +151,18 @@ static void seed_rng(aimc_inst *inst) {
 static void seed_lane_rng(aimc_inst *inst) {
   aimc_xs128p_seed(&inst->lane_rng, aimc_seed_noise(inst->engine->seed, inst->engine->sample,
                                                     aimc_hash_str(inst->di->name)));
+}
+
+void aimc_engine_set_clock(aimc_engine *e, aimc_time period) { e->clock = period; }
+
+void aimc_engine_set_step_reg(aimc_engine *e, int net, int flag) {
+  if (net >= 0 && (size_t)net < e->n_net) e->net[net].step_reg = flag;
+}
+
+void aimc_engine_set_step(aimc_engine *e, aimc_time step) { e->step = step; }
+
+aimc_time aimc_engine_net_driven(const aimc_engine *e, int net) {
+  return net >= 0 && (size_t)net < e->n_net ? e->net[net].t_driven : -1;
 }
 
 void aimc_engine_set_sample(aimc_engine *e, uint64_t sample) {
@@ -297,6 +310,7 @@ int aimc_engine_reset(aimc_engine *e) {
     memset(net->value, 0, (size_t)net->width * sizeof *net->value);
     memset(net->next, 0, (size_t)net->width * sizeof *net->next);
     net->staged = 0;
+    net->t_driven = -1;
     net->n_free = 0; /* every slot is free again */
     for (size_t s = net->cap; s > 0; s--)
       net->free_slots[net->n_free++] = (uint32_t)(s - 1);

@@ -26,6 +26,8 @@ typedef struct {
   uint32_t *free_slots;
   size_t cap, n_free;
   size_t first_reader, n_readers; /* range in engine->readers            */
+  int step_reg;       /* a register on the step clock (engine->step)      */
+  aimc_time t_driven; /* when the last drive lands (-1: never)            */
 } eng_net;
 
 typedef struct {
@@ -85,6 +87,8 @@ struct aimc_engine {
   double commits;    /* value last written to commit_signal              */
   uint64_t seed;     /* context seed at alloc: resets replay from it     */
   uint64_t sample;   /* the run's sample the noise streams are of (0)    */
+  aimc_time clock;   /* > 0: instances' drives land on this clock's edges */
+  aimc_time step;    /* > 0: step_reg nets' drives land on its edges      */
 };
 
 /* inst.c: kernel handlers of drives, commits and instance events. */

@@ -41,6 +41,13 @@ static int take_slot(aimc_engine *e, eng_net *n, uint32_t *slot) {
 int aimc_eng_drive(aimc_engine *e, int ni, const double *values,
                    aimc_time delay) {
   eng_net *n = &e->net[ni];
+  aimc_time at = aimc_kernel_now(e->kernel) + delay;
+  if (n->step_reg && e->step > 0) {
+    /* The step clock's register: the value lands on the next edge. */
+    aimc_time edge = (at + e->step - 1) / e->step * e->step;
+    delay += edge - at, at = edge;
+  }
+  n->t_driven = at;
   uint32_t slot = 0;
   int st = take_slot(e, n, &slot);
   if (st) return st;
@@ -184,6 +191,7 @@ int aimc_inst_drive(aimc_inst *inst, int port, aimc_time delay) {
                       inst->di->name, inst->model->name, port);
   const eng_port *p = &inst->ports[port];
   if (p->net < 0) return AIMC_OK; /* open output: nobody listens */
+  if (e->clock > 0) delay = (delay + e->clock - 1) / e->clock * e->clock;
   return aimc_eng_drive(e, p->net, p->out, delay);
 }
 

@@ -14,19 +14,6 @@ uint64_t aimc_infer_cycles(const aimc_arch *a, aimc_time t_fs) {
   return (uint64_t)((t_fs + a->clock_fs - 1) / a->clock_fs);
 }
 
-/* Outputs of slot s that are state: all of an A matrix, the first 2 x
- * modes outputs of each channel block of a single-form SSM matrix. */
-static int slot_state_words(const aimc_mapping *m, const aimc_map_slot *s) {
-  const aimc_map_matrix *mx = &m->mats[s->matrix];
-  if (mx->kind == AIMC_OP_SSM_A) return s->n_out;
-  if (mx->kind != AIMC_OP_SSM) return 0;
-  /* Outputs of the block: [x (state); y]; positions are the matrix's. */
-  int state = mx->out_off[s->block + 1] - mx->out_off[s->block] - 1;
-  int first = s->out0 - mx->out_off[s->block], last = first + s->n_out;
-  if (last > state) last = state;
-  return last > first ? last - first : 0;
-}
-
 static double part_cost(const aimc_tile *t, aimc_tile_part part, const aimc_op_use *use,
                         aimc_time *t_fs) {
   aimc_op_cost c = aimc_model_op_cost(t->model[part], t->params[part], use);
@@ -42,13 +29,9 @@ void aimc_infer_read_costs(const aimc_hw *hw, aimc_read_cost *cost) {
     const aimc_tile *tile = &m->tiles[k];
     aimc_read_cost *c = &cost[k];
     memset(c, 0, sizeof *c);
-    for (int p = 0; p < arr->n_place; p++) {
-      const aimc_map_slot *s = &arr->place[p];
-      c->rows += s->n_in;
-      c->cols += s->n_out;
-      c->state_words += slot_state_words(m, s);
-      c->macs += (uint64_t)s->n_in * s->n_out;
-    }
+    aimc_map_array_use(m, k, &c->rows, &c->cols, &c->state_words);
+    for (int p = 0; p < arr->n_place; p++)
+      c->macs += (uint64_t)arr->place[p].n_in * arr->place[p].n_out;
     /* A full-scale read, as the crossbar model books it from the array's
      * layout (its idle devices along the driven rows conduct too). */
     aimc_op_use xbar = aimc_xbar_layout_read_use(hw->layout[k], hw->g_S[k]);

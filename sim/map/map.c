@@ -241,3 +241,26 @@ void aimc_map_print_stats(const aimc_mapping *m, FILE *f) {
   fprintf(f, "analog MACs  %llu per time step\n",
           (unsigned long long)s->macs_per_step);
 }
+
+/* Outputs of slot s that are state: all of an A matrix, the first 2 x
+ * modes outputs of each channel block of a single-form SSM matrix. */
+static int slot_state_words(const aimc_mapping *m, const aimc_map_slot *s) {
+  const aimc_map_matrix *mx = &m->mats[s->matrix];
+  if (mx->kind == AIMC_OP_SSM_A) return s->n_out;
+  if (mx->kind != AIMC_OP_SSM) return 0;
+  /* Outputs of the block: [x (state); y]; positions are the matrix's. */
+  int state = mx->out_off[s->block + 1] - mx->out_off[s->block] - 1;
+  int first = s->out0 - mx->out_off[s->block], last = first + s->n_out;
+  if (last > state) last = state;
+  return last > first ? last - first : 0;
+}
+
+void aimc_map_array_use(const aimc_mapping *m, size_t k, int *rows, int *cols, int *state) {
+  const aimc_map_array *arr = &m->arrays[k];
+  *rows = *cols = *state = 0;
+  for (int p = 0; p < arr->n_place; p++) {
+    *rows += arr->place[p].n_in;
+    *cols += arr->place[p].n_out;
+    *state += slot_state_words(m, &arr->place[p]);
+  }
+}

@@ -67,6 +67,10 @@ static const binding BINDINGS[] = {
     {"words", AIMC_TILE_DAC, "words", NULL, NULL, NULL},
     {"words", AIMC_TILE_TIA, "words", NULL, NULL, NULL},
     {"words", AIMC_TILE_ADC, "words", NULL, NULL, NULL},
+    {"used_rows", AIMC_TILE_DAC, "used", NULL, NULL, NULL},
+    {"used_cols", AIMC_TILE_TIA, "used", NULL, NULL, NULL},
+    {"used_cols", AIMC_TILE_ADC, "used", NULL, NULL, NULL},
+    {"state_words", AIMC_TILE_HOLD, "used", NULL, NULL, NULL},
     {"cal", AIMC_TILE_DAC, "cal", NULL, NULL, NULL},
     {"cal", AIMC_TILE_TIA, "cal", NULL, NULL, NULL},
     {"cal", AIMC_TILE_ADC, "cal", NULL, NULL, NULL},
@@ -200,7 +204,13 @@ static void layout_value(const aimc_mapping *m, size_t k, const char *key, char 
   /* The converters pass words as aimc run converts them: calibrated (1),
    * or a dense layer's words unconverted (2; docs/mapping.md 5a). */
   else if (!strcmp(key, "words")) snprintf(buf, len, "%d", aimc_map_tile_dense(m, k) ? 2 : 1);
-  else if (!strcmp(key, "drift_time")) snprintf(buf, len, "%.17g", a->ni_drift ? a->drift_t_s : 0.0);
+  /* What a read uses (aimc_map_array_use): the converters and the
+   * register book these channels, as aimc run prices the read. */
+  else if (!strcmp(key, "used_rows") || !strcmp(key, "used_cols") || !strcmp(key, "state_words")) {
+    int use[3];
+    aimc_map_array_use(m, k, &use[0], &use[1], &use[2]);
+    snprintf(buf, len, "%d", use[key[0] == 's' ? 2 : key[5] == 'r' ? 0 : 1]);
+  } else if (!strcmp(key, "drift_time")) snprintf(buf, len, "%.17g", a->ni_drift ? a->drift_t_s : 0.0);
   /* The register holds the state words the ADCs give: the arch's bits,
    * else the model's state quantizer, else the ADCs' written width. */
   else if (!strcmp(key, "reg_bits"))
@@ -473,6 +483,14 @@ int aimc_map_load_netlist_tiles(aimc_ctx *ctx, const aimc_design *d, aimc_mappin
           return aimc_error_at(ctx, AIMC_EINVAL, &d->inst[i].loc,
                                "%s: words = %d but aimc run reads this array with "
                                "words %d (1 calibrated, 2 a dense layer's): map again",
+                               full, (int)aimc_param_get(p, net),
+                               (int)aimc_param_get(p, block));
+        /* The channels a read uses are the mapping's (aimc_map_array_use):
+         * aimc run prices them, the event models book them. */
+        if (b && !strcmp(p->key, "used") && hand_edited(p, net, block, scratch))
+          return aimc_error_at(ctx, AIMC_EINVAL, &d->inst[i].loc,
+                               "%s: used = %d but aimc run prices this array's reads with "
+                               "%d (the channels its slots use): map again",
                                full, (int)aimc_param_get(p, net),
                                (int)aimc_param_get(p, block));
         /* From the layout: checked and kept, unless each tile sets it. */

@@ -28,6 +28,7 @@ dac dac inl_lsb 2 out
 dac dac t_settle 7ns latency
 dac dac e_conv 90fJ energy
 dac dac words 0 refused the tile's words (1 calibrated, 2 dense) is the mapping's: aimc run converts as it says
+dac dac used 3 refused the channels a read uses are the mapping's (aimc_map_array_use): the event path books them, aimc run prices them
 xbar crossbar rows 32 refused the array size is the mapping's (map again)
 xbar crossbar cols 32 refused the array size is the mapping's (map again)
 xbar crossbar device vcm wv:out
@@ -61,6 +62,7 @@ tia tia p_static 50uW energy
 tia tia words 0 refused the tile's words (1 calibrated, 2 dense) is the mapping's: aimc run converts as it says
 tia tia v_drive 0.3V energy the tile's v_read, the dac's v_fs too (aimc run takes the columns' amperes from it)
 tia tia layout l.json refused the tile's layout, the crossbar's too: a missing file
+tia tia used 3 refused the channels a read uses are the mapping's (aimc_map_array_use): the event path books them, aimc run prices them
 adc adc n 32 refused the width is the array's columns (map again)
 adc adc bits 3 out
 adc adc n_adc 1 latency
@@ -75,12 +77,14 @@ adc adc e_conv 3pJ energy
 adc adc fom_walden 1fJ energy
 adc adc words 0 refused the tile's words (1 calibrated, 2 dense) is the mapping's: aimc run converts as it says
 adc adc layout l.json refused the tile's layout, the crossbar's too: a missing file
+adc adc used 3 refused the channels a read uses are the mapping's (aimc_map_array_use): the event path books them, aimc run prices them
 hold sample_hold n 32 refused the width is the array's columns (map again)
 hold sample_hold bits 3 energy
 hold sample_hold range 0.05 out
 hold sample_hold e_write_bit 7fJ energy
 hold sample_hold e_read_bit 7fJ energy
 hold sample_hold t_write 4ns latency
+hold sample_hold used 3 refused the channels a read uses are the mapping's (aimc_map_array_use): the event path books them, aimc run prices them
 EOF
 
 # Every param the models list is in the table.

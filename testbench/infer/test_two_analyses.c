@@ -8,7 +8,10 @@
  * drop). The same context seed in both; the runner's sequence is sample
  * 0, whose noise streams (aimc_seed_noise keyed by each instance's name)
  * are the ones the engine seeds each instance's lane with. Not compared:
- * a DAC's inl_lsb (drawn from different streams, docs/mapping.md 5a). */
+ * a DAC's inl_lsb (drawn from different streams, docs/mapping.md 5a).
+ * Then the costs: every row of aimc run's energy.csv against what the
+ * event path booked, and the latency against the kernel's clock at the
+ * end, with the arch's pipeline off and on. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +29,7 @@
 #include "aimc/netlist.h"
 #include "aimc/s4d_model.h"
 #include "aimc/status.h"
+#include "sim/infer/infer_internal.h"
 #include "model_fixture.h"
 #include "sim/cli/sim_input.h"
 #include "testutil.h"
@@ -64,23 +68,81 @@ static void add_tia_noise(const char *netlist) {
   fclose(f);
 }
 
+/* The energy the event path booked for energy.csv's row `name`: an
+ * instance's, an array's static power (the tile's name), the buffer's. */
+static double event_energy(aimc_engine *e, const aimc_sim_result *r, const char *name,
+                           aimc_energy_class c) {
+  if (c == AIMC_EC_BUFFER) return r->e_buffer_J;
+  for (size_t i = 0; i < aimc_engine_n_inst(e); i++) {
+    const char *n = aimc_inst_name(aimc_engine_inst(e, i));
+    if (c == AIMC_EC_STATIC) {
+      size_t len = strlen(name);
+      if (!strncmp(n, name, len) && !strcmp(n + len, ".xbar")) return r->e_static_array_J;
+    } else if (!strcmp(n, name))
+      return aimc_inst_energy(aimc_engine_inst(e, i));
+  }
+  fail_msg("energy.csv's row %s has no instance in the event path", name);
+  return 0;
+}
+
+/* Energy per instance and latency: aimc run's (aimc_infer_account, the
+ * rows of energy.csv and results.json's latency) against what the event
+ * path booked and its kernel's clock at the end of the inference. Each
+ * row to 1e-12 relative: the event path sums a part's energy read by read
+ * where the runner multiplies one read's cost by the reads (the last
+ * bits of the sum's order). The latency bit for bit, pipelined or not
+ * (the event path's step registers on the layers' inputs). */
+static void check_costs(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_hw *hw,
+                        aimc_engine *e, const aimc_sim_result *r) {
+  aimc_infer_result ar;
+  memset(&ar, 0, sizeof ar);
+  if (aimc_infer_account(ctx, mdl, hw, LEN, &ar)) fail_msg("%s", aimc_ctx_errmsg(ctx));
+  double worst = 0, sum_run = 0, sum_ev = 0;
+  for (size_t i = 0; i < ar.n_inst; i++) {
+    double run = ar.inst[i].e_J, ev = event_energy(e, r, ar.inst[i].name, ar.inst[i].eclass);
+    double rel = run == ev ? 0 : fabs(run - ev) / fmax(fabs(run), fabs(ev));
+    if (rel > 1e-12) print_message("  %s: run %.17g event %.17g\n", ar.inst[i].name, run, ev);
+    assert_true(rel <= 1e-12);
+    worst = fmax(worst, rel);
+    sum_run += run, sum_ev += ev;
+  }
+  /* Nothing booked in the event path that energy.csv has no row for. */
+  for (size_t i = 0; i < aimc_engine_n_inst(e); i++) {
+    aimc_inst *inst = aimc_engine_inst(e, i);
+    int found = 0;
+    for (size_t j = 0; j < ar.n_inst && !found; j++)
+      found = !strcmp(ar.inst[j].name, aimc_inst_name(inst));
+    if (!found && aimc_inst_energy(inst) != 0)
+      fail_msg("event instance %s booked %g J, energy.csv has no row for it",
+               aimc_inst_name(inst), aimc_inst_energy(inst));
+  }
+  aimc_time t_run = (aimc_time)ar.cycles_seq * hw->map->arch.clock_fs;
+  print_message("  energy: %zu rows, worst relative difference %.3g, total run %.17g event "
+                "%.17g J; latency run %.17g s (%llu cycles) event %.17g s\n",
+                ar.n_inst, worst, sum_run, sum_ev, aimc_time_to_s(t_run),
+                (unsigned long long)ar.cycles_seq, aimc_time_to_s(r->t_fs));
+  assert_true(r->t_fs == t_run);
+  aimc_infer_result_fini(ctx, &ar);
+}
+
 /* on: the non-idealities (bits below); dense: the dense layers on
- * crossbars too (tile_dense, words 2). */
-static void check(int on, int dense) {
+ * crossbars too (tile_dense, words 2); pipelined: the arch's pipeline. */
+static void check(int on, int dense, int pipelined) {
   int noisy = on != 0;
   aimc_ctx *ctx = aimc_ctx_alloc(11);
   char tag[64];
-  snprintf(tag, sizeof tag, "two_analyses_%d_%d", on, dense);
+  snprintf(tag, sizeof tag, "two_analyses_%d_%d_%d", on, dense, pipelined);
   const char *dir = test_tmpdir(tag);
   aimc_s4d_model *mdl = fixture_model(ctx, 6, 5, 4, 4, 2, AIMC_MIX_GLU, 4, 6, 33);
   assert_non_null(mdl);
-  char model[600], netlist[600];
+  char model[600], netlist[600], arch[600];
   snprintf(model, sizeof model, "%s/m.s4d", dir);
   snprintf(netlist, sizeof netlist, "%s/net/net.yaml", dir);
   assert_int_equal(aimc_s4d_model_write(ctx, mdl, model), AIMC_OK);
   aimc_arch a;
   aimc_arch_defaults(&a);
   a.rows = a.cols = 32;
+  a.pipeline = pipelined;
   if (dense) a.dense = AIMC_PLACE_CROSSBAR;
   if (on & 1) a.ni_prog = 1, a.prog_mode = AIMC_PROG_GAUSSIAN, a.prog_sigma_S = 1e-6;
   if (on & 2) {
@@ -101,7 +163,10 @@ static void check(int on, int dense) {
   if (aimc_map_model(ctx, mdl, &a, &m)) fail_msg("%s", aimc_ctx_errmsg(ctx));
   for (size_t k = 0; (on & 64) && k < m->n_arrays; k++)
     set_param(&m->tiles[k], AIMC_TILE_TIA, "noise", "30nA");
-  if (aimc_map_write_netlist(ctx, m, model, NULL, netlist)) fail_msg("%s", aimc_ctx_errmsg(ctx));
+  /* The arch beside it: the event path's static power and buffers. */
+  snprintf(arch, sizeof arch, "%s/arch.yaml", dir);
+  if (aimc_arch_write(ctx, &a, arch) || aimc_map_write_netlist(ctx, m, model, arch, netlist))
+    fail_msg("%s", aimc_ctx_errmsg(ctx));
   /* The TIAs' noise is no arch value: a hand edit of the tile's tia, which
    * aimc run reads back per tile (cli_every_param); the runner here takes
    * it on the mapping's tiles, the event path from the edited netlist. */
@@ -133,12 +198,14 @@ static void check(int on, int dense) {
     if (run[c] > run[pr]) pr = c;
     if (ev[c] > ev[pe]) pe = c;
   }
-  print_message("%s%s: %zu arrays, max |logit run - event| = %.3g, class run %d event %d\n",
-                noisy ? "noisy" : "ideal", dense ? " (dense on crossbars)" : "", m->n_arrays, dmax, pr, pe);
+  print_message("%s%s%s: %zu arrays, max |logit run - event| = %.3g, class run %d event %d\n",
+                noisy ? "noisy" : "ideal", dense ? " (dense on crossbars)" : "",
+                pipelined ? ", pipelined" : "", m->n_arrays, dmax, pr, pe);
   if (!same)
     for (int c = 0; c < mdl->n_out; c++)
       print_message("  logit %d: run %.17g event %.17g\n", c, run[c], ev[c]);
   assert_true(same);
+  check_costs(ctx, mdl, hw, e, &r);
 
   aimc_engine_free(e);
   aimc_design_free(ctx, d);
@@ -154,22 +221,37 @@ enum { ALL = 127 }; /* programming, read noise, drift, IR drop, ADC, stuck, TIA 
 
 static void test_ideal(void **st) {
   (void)st;
-  check(0, 0);
+  check(0, 0, 0);
 }
 
 static void test_noisy(void **st) {
   (void)st;
-  check(ALL, 0);
+  check(ALL, 0, 0);
 }
 
 static void test_ideal_dense(void **st) {
   (void)st;
-  check(0, 1);
+  check(0, 1, 0);
 }
 
 static void test_noisy_dense(void **st) {
   (void)st;
-  check(ALL, 1);
+  check(ALL, 1, 0);
+}
+
+static void test_ideal_pipelined(void **st) {
+  (void)st;
+  check(0, 0, 1);
+}
+
+static void test_noisy_pipelined(void **st) {
+  (void)st;
+  check(ALL, 0, 1);
+}
+
+static void test_noisy_dense_pipelined(void **st) {
+  (void)st;
+  check(ALL, 1, 1);
 }
 
 int main(void) {
@@ -178,6 +260,9 @@ int main(void) {
       cmocka_unit_test(test_noisy),
       cmocka_unit_test(test_ideal_dense),
       cmocka_unit_test(test_noisy_dense),
+      cmocka_unit_test(test_ideal_pipelined),
+      cmocka_unit_test(test_noisy_pipelined),
+      cmocka_unit_test(test_noisy_dense_pipelined),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -58,6 +58,19 @@ int aimc_engine_reset(aimc_engine *e);
  * an event simulation of sample k meets `aimc run`'s sample k. Kept over
  * resets. */
 void aimc_engine_set_sample(aimc_engine *e, uint64_t sample);
+/* A synchronous design: from here on every instance's drive is delayed
+ * to a whole number of periods (its delay rounded up to the period; a
+ * zero delay stays 0), as aimc run counts each stage in whole clock
+ * cycles (aimc_infer_cycles). period 0: delays as the models give them
+ * (the default). Kept over resets. */
+void aimc_engine_set_clock(aimc_engine *e, aimc_time period);
+/* Pipeline registers on a step clock: a drive of net `net` (flag 1) lands
+ * on the next edge of a clock of period `step` (0: as driven). Kept over
+ * resets. */
+void aimc_engine_set_step_reg(aimc_engine *e, int net, int flag);
+void aimc_engine_set_step(aimc_engine *e, aimc_time step);
+/* When the last drive of net `net` lands (kernel time), or -1. */
+aimc_time aimc_engine_net_driven(const aimc_engine *e, int net);
 
 /* What a kernel event of this engine is, for traces: "drive NET" (a value
  * reaching a net), "commit" (staged nets published, readers woken) or the

@@ -250,9 +250,11 @@ static inline int aimc_map_col_factor(const aimc_arch *a) {
  * `v_drive` is the dac's v_fs and a calibrated tile's crossbar hands the
  * read noise's variance to the tia and adc (`var` nets); the residual's
  * u_{t-1} comes from a gather `l<L>_resid_wire` and each layer's y bus
- * skips the single form's first read (y_{-1}). Older netlists are
- * refused: map again. */
-enum { AIMC_MAP_TILES_VERSION = 10 };
+ * skips the single form's first read (y_{-1}). 11: the tile's dac, tia,
+ * adc and register take `used` (the array's used rows, sensed columns,
+ * state words: what an event read books, as aimc run prices it). Older
+ * netlists are refused: map again. */
+enum { AIMC_MAP_TILES_VERSION = 11 };
 
 typedef enum {
   AIMC_TILE_DAC = 0,
@@ -367,6 +369,15 @@ static inline int aimc_map_tile_adcs(const aimc_mapping *m, size_t k) {
   int n = (cols + per - 1) / per;
   return n > 0 ? n : 1;
 }
+
+/* What one read of array k uses, as both analyses price it: the logical
+ * rows its slots drive (the DACs converting), the columns they sense (the
+ * TIAs and ADCs converting) and the state words among them (the register
+ * writing: all of an A matrix's outputs, the first 2 x modes outputs of
+ * each channel block of a single-form SSM matrix). `aimc map` writes them
+ * into the tile (used_rows, used_cols, state_words), account.c prices
+ * them. */
+void aimc_map_array_use(const aimc_mapping *m, size_t k, int *rows, int *cols, int *state);
 
 /* Index of the matrix of `kind` for `layer` (-1: not of a layer), or -1
  * when the mapping has none (e.g. a dense layer computed digitally). */
