@@ -19,6 +19,25 @@ sim --sample 2 > "$T/s2.log" || fail "sim --sample 2"
   || fail "samples 1 and 2 give the same logits"
 sim --sample 0 --split val > "$T/v0.log" || fail "--split val"
 
+# Two analyses of sample 2 of a noisy chip (write-verify with stuck cells,
+# read noise, drift, ADC noise) at one seed: aimc run's batch (its lane 2)
+# and aimc sim's event path give the same logits, bit for bit.
+sed -e 's/^  mode: ideal /  mode: write_verify /' -e 's/^  adc_noise_lsb: 0$/  adc_noise_lsb: 0.5/' \
+    -e 's/^  read_noise: false/  read_noise: true/' -e 's/^  drift: false/  drift: true/' \
+    -e 's/^  read_noise: ""/  read_noise: 0.02/' -e 's/^  p_stuck_min: ""/  p_stuck_min: 0.01/' \
+    "$AIMC_SRC/configs/arch/default.yaml" > "$T/noisy.yaml"
+[ "$(grep -c '^  mode: write_verify\|^  drift: true\|^  read_noise: 0.02' "$T/noisy.yaml")" = 3 ] \
+  || fail "the noisy arch's edits did not apply"
+(cd "$T" && "$AIMC_BIN" map m.s4d noisy.yaml -o noisy/net.yaml > /dev/null)
+"$AIMC_BIN" --seed 5 run "$T/noisy/net.yaml" --data "$D" --logits -o "$T/nrun" > /dev/null 2>&1 \
+  || fail "aimc run on the noisy chip"
+"$AIMC_BIN" --seed 5 sim "$T/noisy/net.yaml" --data "$D" --sample 2 > "$T/n2.log" 2>&1 \
+  || fail "aimc sim on the noisy chip: $(cat "$T/n2.log")"
+ev=$(sed -n 's/^logits *//p' "$T/n2.log" | tr -s ' ' ',')
+run=$(awk -F, 'NR == 4 { for (i = 5; i <= NF; i++) printf "%s%s", (i > 5 ? "," : ""), $i }' \
+  "$T/nrun/predictions.csv")
+[ -n "$ev" ] && [ "$ev" = "$run" ] || fail "sample 2: sim logits $ev, run logits $run"
+
 # refused WANT ARGS...: exit 2 naming WANT.
 refused() {
   want=$1; shift

@@ -35,6 +35,9 @@
 #include "testutil.h"
 
 enum { LEN = 6 };
+/* check's `on` bit for write-verify programming (pulsed cells, each with
+ * the window it drew, that then drift on it) instead of Gaussian. */
+enum { WRITE_VERIFY = 128 };
 
 static void set_param(aimc_tile *t, aimc_tile_part p, const char *key, const char *text) {
   char err[256];
@@ -145,6 +148,7 @@ static void check(int on, int dense, int pipelined) {
   a.pipeline = pipelined;
   if (dense) a.dense = AIMC_PLACE_CROSSBAR;
   if (on & 1) a.ni_prog = 1, a.prog_mode = AIMC_PROG_GAUSSIAN, a.prog_sigma_S = 1e-6;
+  if (on & WRITE_VERIFY) a.ni_prog = 1, a.prog_mode = AIMC_PROG_WRITE_VERIFY;
   if (on & 2) {
     a.ni_read_noise = 1;
     snprintf(a.dev_read_noise, sizeof a.dev_read_noise, "0.02");
@@ -249,6 +253,11 @@ static void test_noisy_pipelined(void **st) {
   check(ALL, 0, 1);
 }
 
+static void test_noisy_write_verify(void **st) {
+  (void)st;
+  check(ALL | WRITE_VERIFY, 0, 0);
+}
+
 static void test_noisy_dense_pipelined(void **st) {
   (void)st;
   check(ALL, 1, 1);
@@ -263,6 +272,7 @@ int main(void) {
       cmocka_unit_test(test_ideal_pipelined),
       cmocka_unit_test(test_noisy_pipelined),
       cmocka_unit_test(test_noisy_dense_pipelined),
+      cmocka_unit_test(test_noisy_write_verify),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
