@@ -118,6 +118,11 @@ static void row_source(builder *b, aimc_map_wire *g, int row, int mi, int i) {
     case AIMC_OP_SSM_A: /* x_{t-1}: the state sum's words, fed back */
       snprintf(net, sizeof net, "l%d_state", l);
       b->st = add_pair(b->ctx, g, row, net, state, i, 1);
+      /* u_t fires the read (no words from it): the state is primed, so
+       * without it nothing would ever start A's first read, and waiting
+       * for u_t reads x_{t-1} when u_t arrives, as B reads u_t. */
+      snprintf(net, sizeof net, "l%d_in", l);
+      if (!b->st && port_of(b->ctx, g, net, H, 0) < 0) b->st = AIMC_ENOMEM;
       return;
     case AIMC_OP_SSM_B: /* u_t of channel h */
       snprintf(net, sizeof net, "l%d_in", l);

@@ -129,12 +129,14 @@ static void check_costs(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_hw 
 }
 
 /* on: the non-idealities (bits below); dense: the dense layers on
- * crossbars too (tile_dense, words 2); pipelined: the arch's pipeline. */
-static void check(int on, int dense, int pipelined) {
+ * crossbars too (tile_dense, words 2); pipelined: the arch's pipeline;
+ * separate: the arch's separate form (A | B | C/D arrays, the state
+ * summed and held between the reads) instead of the single form. */
+static void check_form(int on, int dense, int pipelined, int separate) {
   int noisy = on != 0;
   aimc_ctx *ctx = aimc_ctx_alloc(11);
   char tag[64];
-  snprintf(tag, sizeof tag, "two_analyses_%d_%d_%d", on, dense, pipelined);
+  snprintf(tag, sizeof tag, "two_analyses_%d_%d_%d_%d", on, dense, pipelined, separate);
   const char *dir = test_tmpdir(tag);
   aimc_s4d_model *mdl = fixture_model(ctx, 6, 5, 4, 4, 2, AIMC_MIX_GLU, 4, 6, 33);
   assert_non_null(mdl);
@@ -146,6 +148,7 @@ static void check(int on, int dense, int pipelined) {
   aimc_arch_defaults(&a);
   a.rows = a.cols = 32;
   a.pipeline = pipelined;
+  if (separate) a.form = AIMC_FORM_SEPARATE;
   if (dense) a.dense = AIMC_PLACE_CROSSBAR;
   if (on & 1) a.ni_prog = 1, a.prog_mode = AIMC_PROG_GAUSSIAN, a.prog_sigma_S = 1e-6;
   if (on & WRITE_VERIFY) a.ni_prog = 1, a.prog_mode = AIMC_PROG_WRITE_VERIFY;
@@ -202,9 +205,9 @@ static void check(int on, int dense, int pipelined) {
     if (run[c] > run[pr]) pr = c;
     if (ev[c] > ev[pe]) pe = c;
   }
-  print_message("%s%s%s: %zu arrays, max |logit run - event| = %.3g, class run %d event %d\n",
+  print_message("%s%s%s%s: %zu arrays, max |logit run - event| = %.3g, class run %d event %d\n",
                 noisy ? "noisy" : "ideal", dense ? " (dense on crossbars)" : "",
-                pipelined ? ", pipelined" : "", m->n_arrays, dmax, pr, pe);
+                pipelined ? ", pipelined" : "", separate ? ", separate form" : "", m->n_arrays, dmax, pr, pe);
   if (!same)
     for (int c = 0; c < mdl->n_out; c++)
       print_message("  logit %d: run %.17g event %.17g\n", c, run[c], ev[c]);
@@ -220,6 +223,8 @@ static void check(int on, int dense, int pipelined) {
   free(x);
   aimc_ctx_free(ctx);
 }
+
+static void check(int on, int dense, int pipelined) { check_form(on, dense, pipelined, 0); }
 
 enum { ALL = 127 }; /* programming, read noise, drift, IR drop, ADC, stuck, TIA */
 
@@ -263,6 +268,31 @@ static void test_noisy_dense_pipelined(void **st) {
   check(ALL, 1, 1);
 }
 
+static void test_separate(void **st) {
+  (void)st;
+  check_form(0, 0, 0, 1);
+}
+
+static void test_separate_noisy(void **st) {
+  (void)st;
+  check_form(ALL, 0, 0, 1);
+}
+
+static void test_separate_noisy_dense(void **st) {
+  (void)st;
+  check_form(ALL, 1, 0, 1);
+}
+
+static void test_separate_pipelined(void **st) {
+  (void)st;
+  check_form(0, 0, 1, 1);
+}
+
+static void test_separate_noisy_dense_pipelined(void **st) {
+  (void)st;
+  check_form(ALL, 1, 1, 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ideal),
@@ -273,6 +303,11 @@ int main(void) {
       cmocka_unit_test(test_noisy_pipelined),
       cmocka_unit_test(test_noisy_dense_pipelined),
       cmocka_unit_test(test_noisy_write_verify),
+      cmocka_unit_test(test_separate),
+      cmocka_unit_test(test_separate_noisy),
+      cmocka_unit_test(test_separate_noisy_dense),
+      cmocka_unit_test(test_separate_pipelined),
+      cmocka_unit_test(test_separate_noisy_dense_pipelined),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
