@@ -118,7 +118,7 @@ static int dac_init(aimc_inst *inst) {
   dac_state *block = aimc_inst_alloc(inst, dac_eval_state_size(p));
   if (!block) return AIMC_ENOMEM;
   aimc_xs128p g;
-  aimc_xs128p_seed(&g, gsl_rng_get(aimc_inst_rng(inst)));
+  aimc_xs128p_seed(&g, aimc_inst_static_seed(inst)); /* aimc run's chip */
   dac_eval_state_init(p, block, &g);
   s->inl_z = block->inl_z;
   return aimc_cal_load_inst(inst, p->cal, "dac", p->n, p->range, &s->fs, &s->bits);

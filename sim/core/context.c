@@ -53,6 +53,10 @@ uint64_t aimc_seed_noise_sample(uint64_t run_seed, uint64_t sample) {
   return aimc_seed_derive(aimc_seed_derive(run_seed, aimc_hash_str("aimc.noise")), sample);
 }
 
+uint64_t aimc_seed_static(uint64_t run_seed, uint64_t instance) {
+  return aimc_seed_derive(aimc_seed_derive(run_seed, aimc_hash_str("aimc.static")), instance);
+}
+
 uint64_t aimc_seed_noise(uint64_t run_seed, uint64_t sample, uint64_t instance) {
   return aimc_seed_noise_of(aimc_seed_noise_sample(run_seed, sample), instance);
 }

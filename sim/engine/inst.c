@@ -128,6 +128,10 @@ void *aimc_inst_state(aimc_inst *inst) { return inst->state; }
 aimc_ctx *aimc_inst_ctx(aimc_inst *inst) { return inst->engine->ctx; }
 gsl_rng *aimc_inst_rng(aimc_inst *inst) { return &inst->rng; }
 aimc_xs128p *aimc_inst_lane_rng(aimc_inst *inst) { return &inst->lane_rng; }
+
+uint64_t aimc_inst_static_seed(const aimc_inst *inst) {
+  return aimc_seed_static(inst->engine->seed, aimc_hash_str(inst->di->name));
+}
 aimc_engine *aimc_inst_engine(aimc_inst *inst) { return inst->engine; }
 aimc_time aimc_inst_now(const aimc_inst *inst) {
   return aimc_kernel_now(inst->engine->kernel);

@@ -205,13 +205,13 @@ int aimc_infer_grid_init(aimc_ctx *ctx, run_ws *w) {
 }
 
 /* The static state of every tile part whose model keeps one (a DAC's
- * mismatch), drawn once per run from the run's seed, the tile and the
- * part: one chip, the same for every sequence. */
+ * mismatch), drawn once per run from the stream of the part's netlist
+ * instance (aimc_seed_static, as the instance's init draws it): one chip,
+ * the same for every sequence and in both paths. */
 int aimc_infer_part_states_init(aimc_ctx *ctx, run_ws *w) {
   size_t n = w->m->n_arrays * AIMC_TILE_PARTS;
   w->part_state = aimc_calloc(ctx, n + 1, sizeof *w->part_state);
   if (!w->part_state) return AIMC_ENOMEM;
-  uint64_t seed = aimc_seed_derive(aimc_ctx_seed(ctx), aimc_hash_str("aimc.static"));
   for (size_t i = 0; i < n; i++) {
     const aimc_tile *t = &w->m->tiles[i / AIMC_TILE_PARTS];
     int p = (int)(i % AIMC_TILE_PARTS);
@@ -219,8 +219,10 @@ int aimc_infer_part_states_init(aimc_ctx *ctx, run_ws *w) {
     if (!md->eval_state_size || !md->eval_state_init) continue;
     if (!(w->part_state[i] = aimc_calloc(ctx, 1, md->eval_state_size(t->params[p]))))
       return AIMC_ENOMEM;
+    char name[96];
+    aimc_map_part_name(w->m, i / AIMC_TILE_PARTS, (aimc_tile_part)p, name, sizeof name);
     aimc_xs128p g;
-    aimc_xs128p_seed(&g, aimc_seed_derive(seed, i));
+    aimc_xs128p_seed(&g, aimc_seed_static(aimc_ctx_seed(ctx), aimc_hash_str(name)));
     md->eval_state_init(t->params[p], w->part_state[i], &g);
   }
   return AIMC_OK;

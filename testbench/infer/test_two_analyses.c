@@ -38,6 +38,9 @@ enum { LEN = 6 };
 /* check's `on` bit for write-verify programming (pulsed cells, each with
  * the window it drew, that then drift on it) instead of Gaussian. */
 enum { WRITE_VERIFY = 128 };
+/* check's `on` bit for the DACs' integral nonlinearity (a hand edit of
+ * the tiles' dac, inl_lsb: a mismatch drawn once per chip). */
+enum { DAC_INL = 256 };
 
 static void set_param(aimc_tile *t, aimc_tile_part p, const char *key, const char *text) {
   char err[256];
@@ -46,15 +49,15 @@ static void set_param(aimc_tile *t, aimc_tile_part p, const char *key, const cha
   assert_int_equal(aimc_param_set(r, t->params[p], text, err, sizeof err), AIMC_OK);
 }
 
-/* Adds `noise: 30nA` to the tile subcircuits' tia instance. */
-static void add_tia_noise(const char *netlist) {
+/* Adds `param` ("name: value") to every instance of the tile subcircuits
+ * whose line starts with `key` (e.g. "tia: {model: tia, params: {"). */
+static void add_param(const char *netlist, const char *key, const char *param) {
   FILE *f = fopen(netlist, "rb");
   assert_non_null(f);
   static char text[1 << 20], out[(1 << 20) + 256];
   size_t n = fread(text, 1, sizeof text - 1, f);
   fclose(f);
   text[n] = '\0';
-  const char *key = "tia: {model: tia, params: {";
   char *o = out;
   int edits = 0;
   for (const char *p = text, *q; *p; p = q + strlen(key), edits++) {
@@ -62,7 +65,7 @@ static void add_tia_noise(const char *netlist) {
       o += sprintf(o, "%s", p);
       break;
     }
-    o += sprintf(o, "%.*s%snoise: 30nA, ", (int)(q - p + strlen(key)), p, "");
+    o += sprintf(o, "%.*s%s, ", (int)(q - p + strlen(key)), p, param);
   }
   assert_true(edits >= 1);
   f = fopen(netlist, "wb");
@@ -170,6 +173,8 @@ static void check_form(int on, int dense, int pipelined, int separate) {
   if (aimc_map_model(ctx, mdl, &a, &m)) fail_msg("%s", aimc_ctx_errmsg(ctx));
   for (size_t k = 0; (on & 64) && k < m->n_arrays; k++)
     set_param(&m->tiles[k], AIMC_TILE_TIA, "noise", "30nA");
+  for (size_t k = 0; (on & DAC_INL) && k < m->n_arrays; k++)
+    set_param(&m->tiles[k], AIMC_TILE_DAC, "inl_lsb", "0.5");
   /* The arch beside it: the event path's static power and buffers. */
   snprintf(arch, sizeof arch, "%s/arch.yaml", dir);
   if (aimc_arch_write(ctx, &a, arch) || aimc_map_write_netlist(ctx, m, model, arch, netlist))
@@ -177,7 +182,8 @@ static void check_form(int on, int dense, int pipelined, int separate) {
   /* The TIAs' noise is no arch value: a hand edit of the tile's tia, which
    * aimc run reads back per tile (cli_every_param); the runner here takes
    * it on the mapping's tiles, the event path from the edited netlist. */
-  if (on & 64) add_tia_noise(netlist);
+  if (on & 64) add_param(netlist, "tia: {model: tia, params: {", "noise: 30nA");
+  if (on & DAC_INL) add_param(netlist, "dac: {model: dac, params: {", "inl_lsb: 0.5");
 
   /* aimc run's session: sample 0, a lone sequence. */
   double *x = fixture_inputs(1, LEN, mdl->n_in, 5);
@@ -263,6 +269,11 @@ static void test_noisy_write_verify(void **st) {
   check(ALL | WRITE_VERIFY, 0, 0);
 }
 
+static void test_noisy_dac_inl(void **st) {
+  (void)st;
+  check(ALL | DAC_INL, 0, 0);
+}
+
 static void test_noisy_dense_pipelined(void **st) {
   (void)st;
   check(ALL, 1, 1);
@@ -303,6 +314,7 @@ int main(void) {
       cmocka_unit_test(test_noisy_pipelined),
       cmocka_unit_test(test_noisy_dense_pipelined),
       cmocka_unit_test(test_noisy_write_verify),
+      cmocka_unit_test(test_noisy_dac_inl),
       cmocka_unit_test(test_separate),
       cmocka_unit_test(test_separate_noisy),
       cmocka_unit_test(test_separate_noisy_dense),

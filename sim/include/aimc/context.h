@@ -76,6 +76,11 @@ uint64_t aimc_seed_noise(uint64_t run_seed, uint64_t sample, uint64_t instance);
 /* The same in two steps, for a caller that seeds many instances of one
  * sample: aimc_seed_noise(r, s, i) = aimc_seed_noise_of(aimc_seed_noise_sample(r, s), i). */
 uint64_t aimc_seed_noise_sample(uint64_t run_seed, uint64_t sample);
+/* The seed of what an instance draws once per piece of hardware, for
+ * every sample (a DAC's channel mismatch: aimc_model.eval_state_init),
+ * `instance` as above: `aimc run` and the instance's init in the event
+ * kernel build the same chip. */
+uint64_t aimc_seed_static(uint64_t run_seed, uint64_t instance);
 static inline uint64_t aimc_seed_noise_of(uint64_t sample_seed, uint64_t instance) {
   return aimc_seed_derive(sample_seed, instance);
 }

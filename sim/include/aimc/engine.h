@@ -98,6 +98,10 @@ gsl_rng *aimc_inst_rng(aimc_inst *inst);
 /* The stream an instance's eval draws from in the event kernel (one lane,
  * aimc/lanes.h): restarts at init and at every reset. */
 aimc_xs128p *aimc_inst_lane_rng(aimc_inst *inst);
+/* The seed of what the instance draws once (aimc_seed_static of the
+ * engine's seed and the instance's netlist name): its init draws the
+ * static state `aimc run` draws for the same part. */
+uint64_t aimc_inst_static_seed(const aimc_inst *inst);
 aimc_time aimc_inst_now(const aimc_inst *inst);
 aimc_engine *aimc_inst_engine(aimc_inst *inst);
 /* Zeroed memory owned by the instance, freed with the engine. */
