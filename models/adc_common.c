@@ -149,7 +149,7 @@ int aimc_adc_on_input(aimc_inst *inst, int port) {
   if (st) return st;
   aimc_op_cost c =
       aimc_model_op_cost(aimc_inst_model(inst), params,
-                         &(aimc_op_use){.n = p->used >= 0 && p->used < p->n ? p->used : p->n});
+                         &(aimc_op_use){.n = aimc_used_channels(p->used, p->n)});
   aimc_inst_add_energy(inst, c.e_J);
   return aimc_inst_drive(inst, 1, c.t_fs);
 }

@@ -212,7 +212,7 @@ static int dac_on_input(aimc_inst *inst, int port) {
   if (st) return st;
   for (int i = 0; !p->words && i < p->n; i++) v[i] = v[i] / (s->fs ? s->fs[i] : p->range) * p->v_fs;
   aimc_op_cost c =
-      dac_op_cost(p, &(aimc_op_use){.n = p->used >= 0 && p->used < p->n ? p->used : p->n});
+      dac_op_cost(p, &(aimc_op_use){.n = aimc_used_channels(p->used, p->n)});
   aimc_inst_add_energy(inst, c.e_J);
   return aimc_inst_drive(inst, 1, c.t_fs);
 }

@@ -95,7 +95,7 @@ static int sh_on_input(aimc_inst *inst, int port) {
   const sh_params *p = aimc_inst_params(inst);
   aimc_quant q = {p->bits, p->range};
   aimc_op_cost c =
-      sh_op_cost(p, &(aimc_op_use){.n = p->used >= 0 && p->used < p->n ? p->used : p->n});
+      sh_op_cost(p, &(aimc_op_use){.n = aimc_used_channels(p->used, p->n)});
   /* used 0 (a dense layer's tile: no state): nothing is written, the
    * words pass straight on, as aimc run reads such an array without a
    * register stage. */

@@ -289,7 +289,7 @@ static int tia_on_input(aimc_inst *inst, int port) {
   if (p->words) {
     sense_words(inst, p, s);
     aimc_op_cost c =
-      tia_op_cost(p, &(aimc_op_use){.n = p->used >= 0 && p->used < p->n ? p->used : p->n});
+      tia_op_cost(p, &(aimc_op_use){.n = aimc_used_channels(p->used, p->n)});
     aimc_inst_add_energy(inst, c.e_J);
     int rc = aimc_inst_drive(inst, PORT_VAR_OUT, c.t_fs);
     return rc ? rc : aimc_inst_drive(inst, 1, c.t_fs);
@@ -309,7 +309,7 @@ static int tia_on_input(aimc_inst *inst, int port) {
     v[k] *= p->v_fs / fs;
   }
   aimc_op_cost c =
-      tia_op_cost(p, &(aimc_op_use){.n = p->used >= 0 && p->used < p->n ? p->used : p->n});
+      tia_op_cost(p, &(aimc_op_use){.n = aimc_used_channels(p->used, p->n)});
   aimc_inst_add_energy(inst, c.e_J);
   return aimc_inst_drive(inst, 1, c.t_fs);
 }

@@ -83,6 +83,11 @@ typedef struct {
   double rows_fs, g_S;
 } aimc_op_use;
 
+/* The channels an operation of an instance of n channels uses and books:
+ * its `used` param (aimc map writes the rows, columns or words a tile's
+ * read uses, as aimc run prices it), or all n for -1. */
+static inline int aimc_used_channels(int used, int n) { return used >= 0 && used < n ? used : n; }
+
 /* Energy booked and time until the output is driven, of one operation. */
 typedef struct {
   double e_J;
