@@ -162,8 +162,9 @@ static int load_design(aimc_ctx *ctx, const run_args *a, aimc_map_meta *meta,
     st = aimc_error(ctx, AIMC_EINVAL,
                     "%s was written by an older aimc map (tiles version %d, this aimc "
                     "runs %d: each tile's converters act, the digital periphery is "
-                    "instances, the paths are from the netlist's folder, and each "
-                    "crossbar names its layout); map again",
+                    "instances, the paths are from the netlist's folder, each "
+                    "crossbar names its layout, and the tile's parts pass words and "
+                    "book the channels a read uses); map again",
                     a->netlist, meta->tiles, (int)AIMC_MAP_TILES_VERSION);
   if (!st) st = check_arrays(ctx, a->netlist, meta);
   if (!st) st = aimc_arch_load(ctx, meta->arch, &arch);
