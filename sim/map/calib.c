@@ -56,12 +56,19 @@ void aimc_map_matrix_cal(const aimc_mapping *m, int mi, const aimc_s4d_model *md
     calibrate_block(c, mx, b, &m->arch, mdl);
 }
 
+/* Block b's top: its largest |row gain| x DAC full scale over all its
+ * rows (which may lie in other arrays). */
+static double block_top(const aimc_map_matrix *mx, int b, const double *in_fs) {
+  double top = 0;
+  for (int i = mx->in_off[b]; i < mx->in_off[b + 1]; i++)
+    top = fmax(top, fabs(mx->row_gain[i]) * in_fs[i]);
+  return top;
+}
+
 void aimc_map_slot_amps(const aimc_mapping *m, const aimc_map_slot *s, double dac_v_fs,
                         const double *in_fs, double *amps) {
   const aimc_map_matrix *mx = &m->mats[s->matrix];
-  double span = m->arch.g_max_S - m->arch.g_min_S, top = 0;
-  for (int i = mx->in_off[s->block]; i < mx->in_off[s->block + 1]; i++)
-    top = fmax(top, fabs(mx->row_gain[i]) * in_fs[i]);
+  double span = m->arch.g_max_S - m->arch.g_min_S, top = block_top(mx, s->block, in_fs);
   for (int j = 0; j < s->n_out; j++)
     amps[j] = aimc_tia_column_amps(span, dac_v_fs, top, mx->col_gain[s->out0 + j]);
 }
@@ -103,10 +110,7 @@ static int copy_to_tiles(aimc_ctx *ctx, aimc_mapping *m, int mi, const aimc_map_
                          c->in_fs, i_fs);
       for (int j = 0; j < s->n_out; j++) i_fs[j] *= c->out_fs[s->out0 + j];
       /* The layout carries the block's top for the event TIA (words 1). */
-      const aimc_map_matrix *mx = &m->mats[mi];
-      s->top = 0;
-      for (int i = mx->in_off[s->block]; i < mx->in_off[s->block + 1]; i++)
-        s->top = fmax(s->top, fabs(mx->row_gain[i]) * c->in_fs[i]);
+      s->top = block_top(&m->mats[mi], s->block, c->in_fs);
     }
   }
   return AIMC_OK;

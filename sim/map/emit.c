@@ -106,10 +106,22 @@ void aimc_map_emit_param(FILE *o, const aimc_param *p, const void *block) {
   else fputs(buf, o);
 }
 
+int aimc_map_write_array_files(aimc_ctx *ctx, const aimc_mapping *m, size_t k,
+                               const char *dir) {
+  char file[1100];
+  snprintf(file, sizeof file, "%s/array%zu.csv", dir, k);
+  int st = write_targets(ctx, m, k, file);
+  snprintf(file, sizeof file, "%s/array%zu.cal.csv", dir, k);
+  if (!st) st = write_cal(ctx, m, k, file);
+  snprintf(file, sizeof file, "%s/array%zu.layout.json", dir, k);
+  if (!st) st = write_layout(ctx, m, k, file);
+  return st;
+}
+
 int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
                            const char *model_path, const char *arch_path,
                            const char *path) {
-  char dir[1024], file[1100], rel[1100], lay[1100], cal[1100], name[64], t[64];
+  char dir[1024], rel[1100], lay[1100], cal[1100], name[64], t[64];
   arrays_dir(path, dir, sizeof dir);
   /* The arrays folder is published whole (aimc/fileio.h) with a marker
    * naming the model and arch hashes, which `aimc run` compares with the
@@ -123,14 +135,8 @@ int aimc_map_write_netlist(aimc_ctx *ctx, const aimc_mapping *m,
   const char *base = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
   /* The gathers' index maps beside the targets. */
   if (!st) st = aimc_map_write_wiring_maps(ctx, &w, aimc_outdir_path(od));
-  for (size_t k = 0; k < m->n_arrays && !st; k++) {
-    snprintf(file, sizeof file, "%s/array%zu.csv", aimc_outdir_path(od), k);
-    st = write_targets(ctx, m, k, file);
-    snprintf(file, sizeof file, "%s/array%zu.cal.csv", aimc_outdir_path(od), k);
-    if (!st) st = write_cal(ctx, m, k, file);
-    snprintf(file, sizeof file, "%s/array%zu.layout.json", aimc_outdir_path(od), k);
-    if (!st) st = write_layout(ctx, m, k, file);
-  }
+  for (size_t k = 0; k < m->n_arrays && !st; k++)
+    st = aimc_map_write_array_files(ctx, m, k, aimc_outdir_path(od));
   char stamp[128];
   aimc_map_arrays_stamp(m->model_hash, aimc_arch_hash(&m->arch), stamp, sizeof stamp);
   if (!st) st = aimc_outdir_commit(ctx, od, stamp);

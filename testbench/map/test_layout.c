@@ -175,23 +175,14 @@ static void test_bad_files(void **st) {
   refused("{\"rows\": 8, \"cols\": 8, \"pair\": \"rows\", \"span_S\": 1}", "slots");
 }
 
-/* Writes array k's targets (exact doubles) and layout; paths into t, l. */
+/* Writes array k's files as aimc map does; its targets and layout's
+ * paths into t, l. */
 static void write_array(aimc_ctx *ctx, const aimc_mapping *m, size_t k, char *t, char *l,
                         size_t len) {
   const char *dir = test_tmpdir("layout");
   snprintf(t, len, "%s/array%zu.csv", dir, k);
   snprintf(l, len, "%s/array%zu.layout.json", dir, k);
-  FILE *o = fopen(t, "w");
-  assert_non_null(o);
-  for (int r = 0; r < m->arch.rows; r++)
-    for (int c = 0; c < m->arch.cols; c++)
-      fprintf(o, "%.17g%c", m->arrays[k].g_target_S[(size_t)r * m->arch.cols + c],
-              c + 1 < m->arch.cols ? ',' : '\n');
-  fclose(o);
-  aimc_xbar_layout *lay = NULL;
-  assert_int_equal(aimc_map_array_layout(ctx, m, k, &lay), AIMC_OK);
-  assert_int_equal(aimc_xbar_layout_write(ctx, l, lay), AIMC_OK);
-  aimc_xbar_layout_free(ctx, lay);
+  assert_int_equal(aimc_map_write_array_files(ctx, m, k, dir), AIMC_OK);
 }
 
 /* The event crossbar of array k, reading words through its layout, gives

@@ -118,46 +118,6 @@ static void set_param(aimc_tile *t, aimc_tile_part p, const char *key, const cha
   assert_int_equal(aimc_param_set(r, t->params[p], text, err, sizeof err), AIMC_OK);
 }
 
-/* Array k's files: targets, layout (each calibrated slot's top, as
- * aimc_map_slot_amps finds it) and calibration. */
-static void write_files(aimc_ctx *ctx, const run_ws *w, size_t k, const char *dir) {
-  const aimc_mapping *m = w->m;
-  const aimc_tile *t = &m->tiles[k];
-  char path[512];
-  snprintf(path, sizeof path, "%s/t.csv", dir);
-  FILE *o = fopen(path, "w");
-  assert_non_null(o);
-  for (int r = 0; r < m->arch.rows; r++)
-    for (int c = 0; c < m->arch.cols; c++)
-      fprintf(o, "%.17g%c", m->arrays[k].g_target_S[(size_t)r * m->arch.cols + c],
-              c + 1 < m->arch.cols ? ',' : '\n');
-  fclose(o);
-  aimc_xbar_layout *lay = NULL;
-  assert_int_equal(aimc_map_array_layout(ctx, m, k, &lay), AIMC_OK);
-  for (int p = 0; p < m->arrays[k].n_place; p++) {
-    const aimc_map_slot *s = &m->arrays[k].place[p];
-    const aimc_map_matrix *mx = &m->mats[s->matrix];
-    const mat_view *v = &w->mv[s->matrix];
-    if (!v->calibrated) continue;
-    double top = 0;
-    for (int i = mx->in_off[s->block]; i < mx->in_off[s->block + 1]; i++)
-      top = fmax(top, fabs(mx->row_gain[i]) * v->dac_fs[i]);
-    lay->slot[p].top = top;
-  }
-  snprintf(path, sizeof path, "%s/l.json", dir);
-  assert_int_equal(aimc_xbar_layout_write(ctx, path, lay), AIMC_OK);
-  aimc_xbar_layout_free(ctx, lay);
-  snprintf(path, sizeof path, "%s/c.csv", dir);
-  o = fopen(path, "w");
-  assert_non_null(o);
-  aimc_cal_write_header(o);
-  int zeros[4096] = {0};
-  aimc_cal_write(o, "dac", m->arch.rows, t->cal_fs[AIMC_TILE_DAC], t->cal_bits[AIMC_TILE_DAC]);
-  aimc_cal_write(o, "tia", m->arch.cols, t->cal_fs[AIMC_TILE_TIA], zeros);
-  aimc_cal_write(o, "adc", m->arch.cols, t->cal_fs[AIMC_TILE_ADC], t->cal_bits[AIMC_TILE_ADC]);
-  fclose(o);
-}
-
 /* Array k as an event tile in words, against the runner's read of the
  * matrices it holds; returns the slots compared. */
 static int tile_agrees(aimc_ctx *ctx, run_ws *w, size_t k, const char *card, int read_noise) {
@@ -170,7 +130,12 @@ static int tile_agrees(aimc_ctx *ctx, run_ws *w, size_t k, const char *card, int
   char mk[600];
   snprintf(mk, sizeof mk, "mkdir -p '%s'", dir);
   assert_int_equal(system(mk), 0);
-  write_files(ctx, w, k, dir);
+  /* Its files as aimc map writes them (the layout with each slot's top). */
+  assert_int_equal(aimc_map_write_array_files(ctx, m, k, dir), AIMC_OK);
+  char tg[600], lay[600], cal[600];
+  snprintf(tg, sizeof tg, "%s/array%zu.csv", dir, k);
+  snprintf(lay, sizeof lay, "%s/array%zu.layout.json", dir, k);
+  snprintf(cal, sizeof cal, "%s/array%zu.cal.csv", dir, k);
   static char text[1 << 15], pd[4096], pt[4096], pa[4096];
   params_text(t, AIMC_TILE_DAC, pd, sizeof pd);
   params_text(t, AIMC_TILE_TIA, pt, sizeof pt);
@@ -178,19 +143,19 @@ static int tile_agrees(aimc_ctx *ctx, run_ws *w, size_t k, const char *card, int
   double v_drive = aimc_tile_param_value(t, AIMC_TILE_DAC, "v_fs", m->arch.v_read_V);
   snprintf(text, sizeof text,
            "name: tile\ninstances:\n"
-           "  dac: {model: dac, params: {%swords: %d, cal: \"%s/c.csv\"}}\n"
+           "  dac: {model: dac, params: {%swords: %d, cal: \"%s\"}}\n"
            "  xbar: {model: crossbar, params: {rows: %d, cols: %d, program: ideal, "
-           "read_noise: %s, device_card: \"%s\", targets: \"%s/t.csv\", layout: \"%s/l.json\"}}\n"
-           "  tia: {model: tia, params: {%swords: %d, v_drive: %.17gV, cal: \"%s/c.csv\", "
-           "layout: \"%s/l.json\"}}\n"
-           "  adc: {model: %s, params: {%swords: %d, cal: \"%s/c.csv\", layout: \"%s/l.json\"}}\n"
+           "read_noise: %s, device_card: \"%s\", targets: \"%s\", layout: \"%s\"}}\n"
+           "  tia: {model: tia, params: {%swords: %d, v_drive: %.17gV, cal: \"%s\", "
+           "layout: \"%s\"}}\n"
+           "  adc: {model: %s, params: {%swords: %d, cal: \"%s\", layout: \"%s\"}}\n"
            "nets:\n  x: {connect: [dac.in], external: true}\n"
            "  d: {connect: [dac.out, xbar.in]}\n  i: {connect: [xbar.out, tia.in]}\n"
            "  v: {connect: [tia.out, adc.in]}\n  y: {connect: [adc.out], external: true}\n"
            "%s",
-           pd, dense ? 2 : 1, dir, m->arch.rows, m->arch.cols, read_noise ? "true" : "false",
-           card, dir, dir, pt, dense ? 2 : 1, v_drive, dir, dir, t->model[AIMC_TILE_ADC]->name, pa,
-           dense ? 2 : 1, dir, dir,
+           pd, dense ? 2 : 1, cal, m->arch.rows, m->arch.cols, read_noise ? "true" : "false",
+           card, tg, lay, pt, dense ? 2 : 1, v_drive, cal, lay, t->model[AIMC_TILE_ADC]->name, pa,
+           dense ? 2 : 1, cal, lay,
            dense ? ""
                  : "  xv: {connect: [xbar.var, tia.var]}\n  tv: {connect: [tia.var_out, adc.var]}\n");
   aimc_design *d = NULL;

@@ -455,6 +455,11 @@ int aimc_map_read_meta(aimc_ctx *ctx, const char *netlist, aimc_map_meta *meta);
  * folder from two different maps apart. */
 void aimc_map_arrays_stamp(uint64_t model_hash, uint64_t arch_hash, char *buf,
                            size_t len);
+/* Array k's files in `dir`, each written atomically, as `aimc map` writes
+ * them beside the netlist: array<k>.csv (targets), array<k>.cal.csv (the
+ * converters' calibration), array<k>.layout.json (aimc/xbar_layout.h). */
+int aimc_map_write_array_files(aimc_ctx *ctx, const aimc_mapping *m, size_t k,
+                               const char *dir);
 /* Replaces the targets of every array with the CSVs in `dir` (hand edits
  * of the targets are honoured); shape or number errors: AIMC_EFORMAT. */
 int aimc_map_load_targets(aimc_ctx *ctx, aimc_mapping *m, const char *dir);
