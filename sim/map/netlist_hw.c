@@ -96,10 +96,22 @@ int aimc_map_check_netlist(aimc_ctx *ctx, const aimc_design *d, const aimc_mappi
   return st ? st : check_n_adc(ctx, d, m);
 }
 
+/* The file `rel` an instance of d names, from the netlist's folder (where
+ * `aimc map` put the arrays folder), into file; one that cannot be read
+ * is the netlist's error (exit 2) at the tile, naming `what`. */
+static int file_beside(aimc_ctx *ctx, const aimc_design *d, const aimc_design_inst *in,
+                       const char *rel, const char *what, char *file, size_t len) {
+  aimc_path_beside(d->path, rel, file, len);
+  FILE *f = fopen(file, "rb");
+  if (!f)
+    return aimc_error_at(ctx, AIMC_ENOTFOUND, tile_loc(d, in), "%s: %s file %s cannot be read",
+                         in->name, what, file);
+  fclose(f);
+  return AIMC_OK;
+}
+
 int aimc_map_load_netlist_targets(aimc_ctx *ctx, const aimc_design *d,
                                   aimc_mapping *m) {
-  /* Relative target paths are relative to the netlist's folder, where
-   * `aimc map` put the targets folder. */
   int st = AIMC_OK;
   for (size_t k = 0; k < m->n_arrays && !st; k++) {
     int x = tile_part(d, m, k, AIMC_TILE_XBAR);
@@ -115,14 +127,8 @@ int aimc_map_load_netlist_targets(aimc_ctx *ctx, const aimc_design *d,
           "from its targets)",
           xb->name);
     char file[2 * AIMC_PARAM_STRLEN];
-    aimc_path_beside(d->path, t, file, sizeof file);
-    /* A targets file that is not there is the netlist's error (exit 2). */
-    FILE *f = fopen(file, "rb");
-    if (!f)
-      return aimc_error_at(ctx, AIMC_ENOTFOUND, tile_loc(d, xb),
-                           "%s: targets file %s cannot be read", xb->name, file);
-    fclose(f);
-    st = aimc_map_load_array_targets(ctx, m, k, file);
+    st = file_beside(ctx, d, xb, t, "targets", file, sizeof file);
+    if (!st) st = aimc_map_load_array_targets(ctx, m, k, file);
   }
   return st;
 }
@@ -139,14 +145,10 @@ static int check_layout(aimc_ctx *ctx, const aimc_design *d, const aimc_mapping 
   if (!*rel) return AIMC_OK;
   const aimc_design_inst *xb = &d->inst[x];
   char file[2 * AIMC_PARAM_STRLEN], where[96], why[512];
-  aimc_path_beside(d->path, rel, file, sizeof file);
-  FILE *f = fopen(file, "rb");
-  if (!f)
-    return aimc_error_at(ctx, AIMC_ENOTFOUND, tile_loc(d, xb),
-                         "%s: layout file %s cannot be read", xb->name, file);
-  fclose(f);
+  int st = file_beside(ctx, d, xb, rel, "layout", file, sizeof file);
+  if (st) return st;
   aimc_xbar_layout *have = NULL, *want = NULL;
-  int st = aimc_xbar_layout_read(ctx, file, &have);
+  st = aimc_xbar_layout_read(ctx, file, &have);
   if (st) {
     snprintf(why, sizeof why, "%s", aimc_ctx_errmsg(ctx));
     return aimc_error_at(ctx, st, tile_loc(d, xb), "%s: layout: %s", xb->name, why);
