@@ -106,6 +106,9 @@ int aimc_adc_rounds(const aimc_adc_conv *c, int n);
 int aimc_adc_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p *rng);
 int aimc_adc_eval_batch(const aimc_eval *e, const double *in, double *out,
                         const aimc_lanes *l);
+/* The model's eval_across (adc_across.c): aimc_adc_eval's numbers, one
+ * lane each of several ADCs at once. */
+int aimc_adc_eval_across(const aimc_across *x, const double *in, double *out);
 /* A channel's constants (the model's prepare, aimc/model.h, makes one
  * per channel): its quantizer, noise sigma (and its square) and offset in
  * digital units; volts are referred by fs / v_fs. */

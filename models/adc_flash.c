@@ -69,6 +69,7 @@ const aimc_model aimc_model_adc_flash = {
     .op_cost = adc_flash_op_cost,
     .eval = aimc_adc_eval,
     .eval_batch = aimc_adc_eval_batch,
+    .eval_across = aimc_adc_eval_across,
     .draws_in_var = 1,
     .prepare = aimc_adc_prepare,
     .prep_chan = sizeof(aimc_adc_chan),

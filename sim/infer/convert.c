@@ -270,6 +270,12 @@ static int convert(run_ws *w, const mat_view *v, int si, aimc_tile_part p, int c
  * currents with read noise (aimc/xbar_read.h), and the tile's ADCs
  * convert. Partial sums of a column split over tiles are converted by
  * each tile and added. */
+/* A slot's converted columns added to the matrix's outputs (partial sums
+ * of columns split over tiles). */
+static void add_slot(const aimc_map_slot *s, const double *dst, size_t bp, double *out) {
+  for (size_t e = 0; e < (size_t)s->n_out * bp; e++) out[(size_t)s->out0 * bp + e] += dst[e];
+}
+
 int aimc_infer_array_read(run_ws *w, int mi, const double *in, double *out) {
   const aimc_map_matrix *mx = &w->m->mats[mi];
   const mat_view *v = &w->mv[mi];
@@ -296,25 +302,37 @@ int aimc_infer_array_read(run_ws *w, int mi, const double *in, double *out) {
       }
       x = w->drive;
     }
-    double *dst = v->exclusive ? out + (size_t)s->out0 * bp : w->part;
+    /* Across: the columns wait for the ADCs of every slot (below). */
+    double *dst = v->across         ? aimc_infer_across_col(v->across, si)
+                  : v->exclusive    ? out + (size_t)s->out0 * bp
+                                    : w->part;
     /* The read noise goes to the TIA, else the ADC, as a variance when it
      * draws it with its own noise (one deviate: independent Gaussians add). */
     int tia = v->calibrated && w->tia_on[k];
     aimc_tile_part sink = tia ? AIMC_TILE_TIA : AIMC_TILE_ADC;
     double *var = v->calibrated && rel > 0 && aimc_xbar_plan_noisy(v->plans[si]) &&
                           w->m->tiles[k].model[sink]->draws_in_var
-                      ? w->part_var
+                      ? (v->across && !tia ? aimc_infer_across_var(v->across, si) : w->part_var)
                       : NULL;
     const double *fs = t->cal_fs[AIMC_TILE_ADC] + s->col0;
     aimc_lanes xl = part_lanes(w, k, AIMC_TILE_XBAR);
     if (!st) aimc_xbar_read(v->plans[si], x, rel, dst, var, &xl, w->read_tmp);
     if (!st && tia)
       st = convert(w, v, si, AIMC_TILE_TIA, 0, fs, NULL, s->n_out, dst, var, v->amps[si], dst);
+    if (v->across) continue;
     if (!st && v->calibrated)
       st = convert(w, v, si, AIMC_TILE_ADC, 0, fs, t->cal_bits[AIMC_TILE_ADC] + s->col0, s->n_out, dst,
                    tia ? NULL : var, NULL, dst);
-    if (!v->exclusive)
-      for (size_t e = 0; e < (size_t)s->n_out * bp; e++) out[(size_t)s->out0 * bp + e] += dst[e];
+    if (!v->exclusive) add_slot(s, dst, bp, out);
+  }
+  if (!st && v->across) {
+    st = aimc_infer_across_convert(w, mi);
+    for (int si = 0; si < v->n_slots && !st; si++) {
+      const aimc_map_slot *s = v->slots[si];
+      const double *col = aimc_infer_across_col(v->across, si);
+      if (v->exclusive) memcpy(out + s->out0, col, sizeof(double) * (size_t)s->n_out);
+      else add_slot(s, col, 1, out);
+    }
   }
   return st;
 }
@@ -340,6 +358,7 @@ int aimc_infer_hold(run_ws *w, int mi, double *buf) {
 void aimc_infer_views_free(aimc_ctx *ctx, run_ws *w) {
   for (size_t i = 0; w->mv && i < w->m->n_mats; i++) {
     mat_view *v = &w->mv[i];
+    aimc_infer_across_free(ctx, v->across);
     for (int si = 0; v->plans && si < v->n_slots; si++) aimc_xbar_plan_free(ctx, v->plans[si]);
     for (int si = 0; v->amps && si < v->n_slots; si++) aimc_free(ctx, v->amps[si]);
     for (int j = 0; v->prep && j < v->n_slots * AIMC_TILE_PARTS; j++) aimc_free(ctx, v->prep[j]);

@@ -162,6 +162,7 @@ static int ws_init(aimc_ctx *ctx, run_ws *w, const aimc_s4d_model *mdl,
   }
   const aimc_arch *a = &m->arch;
   int st = aimc_infer_grid_init(ctx, w);
+  for (size_t i = 0; !st && i < m->n_mats; i++) st = aimc_infer_across_init(ctx, w, (int)i);
   if (st) return st;
   size_t LH = (size_t)L * H, bp = (size_t)w->bp;
   w->state = zeros(ctx, (w->st_off[L] + 1) * bp);

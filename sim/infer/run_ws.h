@@ -20,6 +20,10 @@ typedef struct {
   double *y;          /* the layer's output (h)                          */
 } layer_buf;
 
+/* A lone sequence's ADC conversions of one matrix's read side by side
+ * across its tiles (read_across.c). */
+typedef struct run_across run_across;
+
 /* Converter view of one matrix: the calibration of its rows (DACs) and
  * columns (ADCs), the full scale and resolution each channel needs to
  * carry the model's quantized values (the quantizer of what it carries:
@@ -43,6 +47,8 @@ typedef struct {
                             /* + part], NULL where the model has none  */
   int n_slots;
   int exclusive;            /* every column read from exactly one slot */
+  run_across *across;       /* a lone sequence's ADCs converting side  */
+                            /* by side, or NULL: slot by slot          */
 } mat_view;
 
 typedef struct {
@@ -122,8 +128,19 @@ int aimc_infer_part_states_init(aimc_ctx *ctx, run_ws *w);
 /* Which rows already carry words on their DAC's grid, which tiles' DACs
  * convert exactly and which tiles' TIAs act (after the views). */
 int aimc_infer_grid_init(aimc_ctx *ctx, run_ws *w);
-/* Frees what the three above made. */
+/* Frees what the three above made (and the views' run_across). */
 void aimc_infer_views_free(aimc_ctx *ctx, run_ws *w);
+/* Matrix mi's run_across when a lone sequence's read converts its
+ * tiles' ADCs side by side (bp_max 1, two tiles or more sharing one ADC
+ * model with eval_across; after the grid), else none. */
+int aimc_infer_across_init(aimc_ctx *ctx, run_ws *w, int mi);
+void aimc_infer_across_free(aimc_ctx *ctx, run_across *x);
+/* Where slot si's columns (and the variance its ADCs draw, NULL: none)
+ * wait for their conversion; aimc_infer_across_convert converts them all
+ * in place. */
+double *aimc_infer_across_col(const run_across *x, int si);
+double *aimc_infer_across_var(const run_across *x, int si);
+int aimc_infer_across_convert(run_ws *w, int mi);
 /* One read of every array holding matrix mi, for the whole batch: each
  * slot's rows through its tile's DACs, the crossbar's sums with read
  * noise, the tile's TIAs and ADCs; partial sums of a column split over

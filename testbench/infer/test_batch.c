@@ -203,11 +203,79 @@ static void test_batch_noise(void **st) {
   aimc_ctx_free(ctx);
 }
 
+/* A lone sequence converts its tiles' ADCs side by side (read_across.c),
+ * each tile's stream in the order a batch draws it: sample s of a session
+ * is sample s of a run, bit for bit, whatever the tiles hold. The single
+ * form's 10 x 18 blocks on 16 x 24 arrays (a block per tile: one round)
+ * and on 32 x 64 arrays (three per tile: rounds, the last with fewer
+ * tiles); the separate form on 8 x 8 arrays (matrices split over tiles:
+ * slots of different widths, partial sums added), dense layers there
+ * too; with ADC and read noise, read noise alone (the ADCs draw only its
+ * variance), and neither. */
+static void test_lone_across(void **st) {
+  (void)st;
+  aimc_ctx *ctx = aimc_ctx_alloc(3);
+  aimc_dataset *ds = rows(ctx);
+  if (!ds) {
+    aimc_ctx_free(ctx);
+    skip();
+  }
+  aimc_s4d_model *mdl = fixture_model(ctx, 28, 10, 8, 4, 1, AIMC_MIX_GLU, 2, 0, 5);
+  static const struct {
+    int rows, cols, form, dense;
+    double adc_lsb, read;
+  } CASES[] = {{16, 24, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0.5, 0.05},
+               {32, 64, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0.5, 0.05},
+               {8, 8, AIMC_FORM_SEPARATE, AIMC_PLACE_CROSSBAR, 0.5, 0.05},
+               {8, 6, AIMC_FORM_SEPARATE, AIMC_PLACE_CROSSBAR, 0.5, 0.05},
+               {32, 64, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0, 0.05},
+               {16, 24, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0, 0}};
+  size_t n;
+  const size_t *idx = aimc_dataset_split(ds, AIMC_SPLIT_TEST, &n);
+  for (size_t c = 0; c < sizeof CASES / sizeof CASES[0]; c++) {
+    aimc_arch a;
+    aimc_arch_defaults(&a);
+    a.rows = CASES[c].rows, a.cols = CASES[c].cols;
+    a.form = CASES[c].form;
+    a.dense = CASES[c].dense;
+    a.adc_noise_lsb = CASES[c].adc_lsb;
+    a.ni_read_noise = CASES[c].read > 0;
+    snprintf(a.dev_read_noise, sizeof a.dev_read_noise, "%g", CASES[c].read);
+    aimc_mapping *m = NULL;
+    aimc_hw *hw = NULL;
+    int rc = aimc_map_model(ctx, mdl, &a, &m);
+    if (rc) fprintf(stderr, "case %zu: %s\n", c, aimc_ctx_errmsg(ctx));
+    assert_int_equal(rc, AIMC_OK);
+    assert_int_equal(aimc_hw_program(ctx, m, &hw), AIMC_OK);
+    assert_true(m->n_arrays > 1);
+    aimc_infer_result r;
+    run_all(ctx, mdl, hw, ds, 4, &r);
+    aimc_infer_session *ses = NULL;
+    assert_int_equal(aimc_infer_session_open(ctx, mdl, hw, &ses), AIMC_OK);
+    float xf[28 * 28];
+    double x[28 * 28], lone[10];
+    for (size_t s = 0; s < 4; s++) {
+      aimc_dataset_get(ds, idx[s], xf);
+      for (int k = 0; k < 28 * 28; k++) x[k] = xf[k];
+      assert_int_equal(aimc_infer_session_run(ses, x, 28, s, lone), AIMC_OK);
+      assert_memory_equal(r.logits + s * 10, lone, sizeof lone);
+    }
+    aimc_infer_session_close(ses);
+    aimc_infer_result_fini(ctx, &r);
+    aimc_hw_free(ctx, hw);
+    aimc_mapping_free(ctx, m);
+  }
+  aimc_s4d_model_free(ctx, mdl);
+  aimc_dataset_free(ctx, ds);
+  aimc_ctx_free(ctx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_normal),
       cmocka_unit_test(test_batch_ideal),
       cmocka_unit_test(test_batch_noise),
+      cmocka_unit_test(test_lone_across),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -134,6 +134,24 @@ typedef struct {
   const double *in_fs;
 } aimc_eval;
 
+/* One lane each of several instances of one model (a lone sequence's
+ * read of many arrays, aimc_model.eval_across): lane a is an instance
+ * with its own prepared constants and stream, and the lanes' channels
+ * interleave as a batch's lanes do: channel c of lane a at [c * stride +
+ * a]. Lanes are ordered longest first: channel c exists in lanes 0 ..
+ * active[c] - 1. */
+typedef struct {
+  int n;               /* channels of the longest lane                  */
+  size_t stride;       /* >= active[0]                                  */
+  const int *active;   /* n                                             */
+  const void *prep;    /* channel c of lane a at (c * stride + a) *     */
+                       /* prep_chan bytes (the model's prepare)         */
+  const double *in_var; /* in's layout, or NULL (aimc_eval.in_var)      */
+  aimc_xs128p *rng;    /* active[0] streams, lane a's at [a]            */
+  uint64_t *bits;      /* stride words of scratch                       */
+  double *z;           /* stride doubles of scratch                     */
+} aimc_across;
+
 typedef struct aimc_model {
   const char *name;    /* registry key, e.g. "crossbar"                  */
   const char *summary; /* one line                                       */
@@ -183,6 +201,12 @@ typedef struct aimc_model {
    * numbers eval gives with stream l->rng[k]. NULL: eval lane by lane
    * (aimc_model_eval_batch). */
   int (*eval_batch)(const aimc_eval *e, const double *in, double *out, const aimc_lanes *l);
+  /* The same operation on one lane each of several instances (aimc_across):
+   * lane a gets exactly the numbers eval gives with its constants and
+   * stream rng[a], the lanes' draws side by side in vector loops, where a
+   * lone lane's conversions are a chain of draws from one stream. NULL:
+   * the caller evaluates instance by instance. */
+  int (*eval_across)(const aimc_across *x, const double *in, double *out);
   /* Channels of eval's input when they differ from e->n, the output's
    * (a digital operation that joins or reduces vectors, aimc/s4d_digital.h).
    * NULL: e->n. */

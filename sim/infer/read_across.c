@@ -1,0 +1,185 @@
+/* A lone sequence's ADC conversions of one read, across its arrays
+ * (run_ws.h): every slot's columns are read first, then the tiles' ADCs
+ * convert them side by side through their model's eval_across, lane a
+ * being one tile. A lone ADC's channels are one chain of draws from its
+ * stream; the tiles' streams are independent, so across them the draws
+ * vectorize as a batch's lanes do. Each tile's stream is still used in
+ * the order convert.c uses it: round r holds the r-th slot of every tile
+ * (slot order), and rounds go one after the other. */
+#include <string.h>
+
+#include "aimc/status.h"
+#include "run_ws.h"
+
+/* The r-th slot of every tile that has one, longest first. */
+typedef struct {
+  int n_lanes, n;
+  int *active; /* n: lanes with more than c columns                 */
+  int *slot;   /* n_lanes: each lane's slot                         */
+  void *prep;  /* the lanes' ADC constants interleaved (aimc_across) */
+} across_round;
+
+struct run_across {
+  const aimc_model *md; /* every slot's ADC model                    */
+  int n_rounds, var;    /* var: the ADCs draw the read noise          */
+  across_round *round;
+  size_t *col_off;      /* per slot: its columns in col and var      */
+  double *col, *vr;     /* the slots' columns before their ADCs       */
+  double *in, *in_var, *out; /* one round interleaved                */
+  aimc_xs128p *rng;
+  uint64_t *bits;
+  double *z;
+};
+
+/* 1 when slot si's ADCs draw its read-noise variance (convert.c's rule:
+ * the TIA draws it when it acts). */
+static int adc_draws_var(const run_ws *w, const mat_view *v, int si) {
+  int k = v->slot_tile[si];
+  return aimc_xbar_plan_noisy(v->plans[si]) && !w->tia_on[k] &&
+         w->m->tiles[k].model[AIMC_TILE_ADC]->draws_in_var;
+}
+
+/* The ADC model every slot shares and whether the read noise reaches it,
+ * or NULL when the slots' ADCs cannot convert together. */
+static const aimc_model *shared_adc(const run_ws *w, const mat_view *v, int *var) {
+  const aimc_model *md = w->m->tiles[v->slot_tile[0]].model[AIMC_TILE_ADC];
+  *var = adc_draws_var(w, v, 0);
+  if (!md->eval_across || !md->prep_chan) return NULL;
+  for (int si = 0; si < v->n_slots; si++)
+    if (w->m->tiles[v->slot_tile[si]].model[AIMC_TILE_ADC] != md ||
+        !v->prep[(size_t)si * AIMC_TILE_PARTS + AIMC_TILE_ADC] || adc_draws_var(w, v, si) != *var)
+      return NULL;
+  return md;
+}
+
+/* Round r of the slots (rank: each slot's place among its tile's). */
+static int round_init(aimc_ctx *ctx, const mat_view *v, const int *rank, int r, size_t pc,
+                      across_round *rd) {
+  for (int si = 0; si < v->n_slots; si++) rd->n_lanes += rank[si] == r;
+  rd->slot = aimc_calloc(ctx, (size_t)rd->n_lanes, sizeof(int));
+  if (!rd->slot) return AIMC_ENOMEM;
+  int a = 0;
+  for (int si = 0; si < v->n_slots; si++)
+    if (rank[si] == r) rd->slot[a++] = si;
+  /* Longest first (stable): the lanes of channel c are then a prefix. */
+  for (int i = 1; i < rd->n_lanes; i++)
+    for (int j = i; j > 0 && v->slots[rd->slot[j]]->n_out > v->slots[rd->slot[j - 1]]->n_out;
+         j--) {
+      int t = rd->slot[j];
+      rd->slot[j] = rd->slot[j - 1], rd->slot[j - 1] = t;
+    }
+  rd->n = v->slots[rd->slot[0]]->n_out;
+  rd->active = aimc_calloc(ctx, (size_t)rd->n + 1, sizeof(int));
+  rd->prep = aimc_calloc(ctx, (size_t)rd->n * (size_t)rd->n_lanes + 1, pc);
+  if (!rd->active || !rd->prep) return AIMC_ENOMEM;
+  for (a = 0; a < rd->n_lanes; a++) {
+    int si = rd->slot[a];
+    const char *src = v->prep[(size_t)si * AIMC_TILE_PARTS + AIMC_TILE_ADC];
+    for (int c = 0; c < v->slots[si]->n_out; c++) {
+      rd->active[c]++;
+      memcpy((char *)rd->prep + ((size_t)c * rd->n_lanes + a) * pc, src + (size_t)c * pc, pc);
+    }
+  }
+  return AIMC_OK;
+}
+
+static int across_alloc(aimc_ctx *ctx, const mat_view *v, run_across *x) {
+  size_t cols = 0, most = 1, lanes = 1;
+  x->col_off = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof(size_t));
+  if (!x->col_off) return AIMC_ENOMEM;
+  for (int si = 0; si < v->n_slots; si++) {
+    x->col_off[si] = cols;
+    cols += (size_t)v->slots[si]->n_out;
+  }
+  for (int r = 0; r < x->n_rounds; r++) {
+    size_t n = (size_t)x->round[r].n * (size_t)x->round[r].n_lanes;
+    if (n > most) most = n;
+    if ((size_t)x->round[r].n_lanes > lanes) lanes = (size_t)x->round[r].n_lanes;
+  }
+  x->col = aimc_calloc(ctx, cols + 1, sizeof(double));
+  x->vr = aimc_calloc(ctx, cols + 1, sizeof(double));
+  x->in = aimc_calloc(ctx, 3 * most, sizeof(double));
+  x->rng = aimc_calloc(ctx, lanes, sizeof(aimc_xs128p));
+  x->bits = aimc_calloc(ctx, lanes, sizeof(uint64_t));
+  x->z = aimc_calloc(ctx, lanes, sizeof(double));
+  if (!x->col || !x->vr || !x->in || !x->rng || !x->bits || !x->z) return AIMC_ENOMEM;
+  x->in_var = x->in + most;
+  x->out = x->in_var + most;
+  return AIMC_OK;
+}
+
+int aimc_infer_across_init(aimc_ctx *ctx, run_ws *w, int mi) {
+  mat_view *v = &w->mv[mi];
+  if (w->bp_max != 1 || !v->calibrated || !v->prep || v->n_slots < 2) return AIMC_OK;
+  int var;
+  const aimc_model *md = shared_adc(w, v, &var);
+  if (!md) return AIMC_OK;
+  int *rank = aimc_calloc(ctx, (size_t)v->n_slots, sizeof(int)), rounds = 0;
+  if (!rank) return AIMC_ENOMEM;
+  for (int si = 0; si < v->n_slots; si++) {
+    for (int sj = 0; sj < si; sj++) rank[si] += v->slot_tile[sj] == v->slot_tile[si];
+    if (rank[si] + 1 > rounds) rounds = rank[si] + 1;
+  }
+  /* One tile holds every slot: nothing to convert side by side. */
+  if (rounds == v->n_slots) {
+    aimc_free(ctx, rank);
+    return AIMC_OK;
+  }
+  run_across *x = v->across = aimc_calloc(ctx, 1, sizeof *x);
+  int st = x ? AIMC_OK : AIMC_ENOMEM;
+  if (!st) {
+    x->md = md, x->var = var, x->n_rounds = rounds;
+    x->round = aimc_calloc(ctx, (size_t)rounds, sizeof *x->round);
+    if (!x->round) st = AIMC_ENOMEM;
+  }
+  for (int r = 0; !st && r < rounds; r++) st = round_init(ctx, v, rank, r, md->prep_chan, &x->round[r]);
+  aimc_free(ctx, rank);
+  return st ? st : across_alloc(ctx, v, x);
+}
+
+void aimc_infer_across_free(aimc_ctx *ctx, run_across *x) {
+  if (!x) return;
+  for (int r = 0; x->round && r < x->n_rounds; r++) {
+    aimc_free(ctx, x->round[r].active);
+    aimc_free(ctx, x->round[r].slot);
+    aimc_free(ctx, x->round[r].prep);
+  }
+  void *bufs[] = {x->round, x->col_off, x->col, x->vr, x->in, x->rng, x->bits, x->z, x};
+  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
+}
+
+double *aimc_infer_across_col(const run_across *x, int si) { return x->col + x->col_off[si]; }
+
+double *aimc_infer_across_var(const run_across *x, int si) {
+  return x->var ? x->vr + x->col_off[si] : NULL;
+}
+
+/* One round: the lanes' columns and streams gathered, converted, put back. */
+static int convert_round(run_ws *w, const mat_view *v, run_across *x, const across_round *rd) {
+  size_t L = (size_t)rd->n_lanes;
+  for (size_t a = 0; a < L; a++) {
+    int si = rd->slot[a], n = v->slots[si]->n_out;
+    const double *col = x->col + x->col_off[si], *vr = x->vr + x->col_off[si];
+    for (int c = 0; c < n; c++) x->in[c * L + a] = col[c];
+    for (int c = 0; x->var && c < n; c++) x->in_var[c * L + a] = vr[c];
+    x->rng[a] = w->noise[((size_t)v->slot_tile[si] * AIMC_TILE_PARTS + AIMC_TILE_ADC) * (size_t)w->bp_max];
+  }
+  aimc_across ax = {rd->n, L, rd->active, rd->prep, x->var ? x->in_var : NULL,
+                    x->rng, x->bits, x->z};
+  int st = x->md->eval_across(&ax, x->in, x->out);
+  for (size_t a = 0; a < L; a++) {
+    int si = rd->slot[a], n = v->slots[si]->n_out;
+    double *col = x->col + x->col_off[si];
+    for (int c = 0; c < n; c++) col[c] = x->out[c * L + a];
+    w->noise[((size_t)v->slot_tile[si] * AIMC_TILE_PARTS + AIMC_TILE_ADC) * (size_t)w->bp_max] = x->rng[a];
+  }
+  return st;
+}
+
+int aimc_infer_across_convert(run_ws *w, int mi) {
+  const mat_view *v = &w->mv[mi];
+  int st = AIMC_OK;
+  for (int r = 0; r < v->across->n_rounds && !st; r++)
+    st = convert_round(w, v, v->across, &v->across->round[r]);
+  return st;
+}
