@@ -91,6 +91,25 @@ static void run_all(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_hw *hw,
   assert_int_equal(aimc_infer_run(ctx, mdl, hw, ds, &o, r), AIMC_OK);
 }
 
+/* One session, its workspace reused sample after sample: sample s gives
+ * the logits of sample s of run r (rows' test split), for s < n. */
+static void session_is_run(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_hw *hw,
+                           const aimc_dataset *ds, const aimc_infer_result *r, size_t n) {
+  size_t ns;
+  const size_t *idx = aimc_dataset_split(ds, AIMC_SPLIT_TEST, &ns);
+  float xf[28 * 28];
+  double x[28 * 28], lone[10];
+  aimc_infer_session *ses = NULL;
+  assert_int_equal(aimc_infer_session_open(ctx, mdl, hw, &ses), AIMC_OK);
+  for (size_t s = 0; s < n; s++) {
+    aimc_dataset_get(ds, idx[s], xf);
+    for (int k = 0; k < 28 * 28; k++) x[k] = xf[k];
+    assert_int_equal(aimc_infer_session_run(ses, x, 28, s, lone), AIMC_OK);
+    assert_memory_equal(r->logits + s * 10, lone, sizeof lone);
+  }
+  aimc_infer_session_close(ses);
+}
+
 static void test_batch_ideal(void **st) {
   (void)st;
   aimc_ctx *ctx = aimc_ctx_alloc(3);
@@ -183,15 +202,7 @@ static void test_batch_noise(void **st) {
   assert_memory_equal(all.logits, lone, sizeof lone);
   /* One session, sample after sample (its workspace reused): sample s of
    * the run each time. */
-  aimc_infer_session *ses = NULL;
-  assert_int_equal(aimc_infer_session_open(ctx, mdl, hw, &ses), AIMC_OK);
-  for (size_t s = 0; s < 5; s++) {
-    aimc_dataset_get(ds, idx[s], xf);
-    for (int k = 0; k < 28 * 28; k++) x[k] = xf[k];
-    assert_int_equal(aimc_infer_session_run(ses, x, 28, s, lone), AIMC_OK);
-    assert_memory_equal(all.logits + s * 10, lone, sizeof lone);
-  }
-  aimc_infer_session_close(ses);
+  session_is_run(ctx, mdl, hw, ds, &all, 5);
   aimc_infer_result_fini(ctx, &all);
   aimc_infer_result_fini(ctx, &few);
   aimc_infer_result_fini(other, &again);
@@ -230,8 +241,6 @@ static void test_lone_across(void **st) {
                {8, 6, AIMC_FORM_SEPARATE, AIMC_PLACE_CROSSBAR, 0.5, 0.05},
                {32, 64, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0, 0.05},
                {16, 24, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0, 0}};
-  size_t n;
-  const size_t *idx = aimc_dataset_split(ds, AIMC_SPLIT_TEST, &n);
   for (size_t c = 0; c < sizeof CASES / sizeof CASES[0]; c++) {
     aimc_arch a;
     aimc_arch_defaults(&a);
@@ -250,17 +259,7 @@ static void test_lone_across(void **st) {
     assert_true(m->n_arrays > 1);
     aimc_infer_result r;
     run_all(ctx, mdl, hw, ds, 4, &r);
-    aimc_infer_session *ses = NULL;
-    assert_int_equal(aimc_infer_session_open(ctx, mdl, hw, &ses), AIMC_OK);
-    float xf[28 * 28];
-    double x[28 * 28], lone[10];
-    for (size_t s = 0; s < 4; s++) {
-      aimc_dataset_get(ds, idx[s], xf);
-      for (int k = 0; k < 28 * 28; k++) x[k] = xf[k];
-      assert_int_equal(aimc_infer_session_run(ses, x, 28, s, lone), AIMC_OK);
-      assert_memory_equal(r.logits + s * 10, lone, sizeof lone);
-    }
-    aimc_infer_session_close(ses);
+    session_is_run(ctx, mdl, hw, ds, &r, 4);
     aimc_infer_result_fini(ctx, &r);
     aimc_hw_free(ctx, hw);
     aimc_mapping_free(ctx, m);
