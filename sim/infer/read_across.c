@@ -114,10 +114,12 @@ int aimc_infer_across_init(aimc_ctx *ctx, run_ws *w, int mi) {
   int var;
   const aimc_model *md = shared_adc(w, v, &var);
   if (!md) return AIMC_OK;
-  int *rank = aimc_calloc(ctx, (size_t)v->n_slots, sizeof(int)), rounds = 0;
+  /* rank: each slot's place among its tile's slots (seen: per tile). */
+  int *rank = aimc_calloc(ctx, (size_t)v->n_slots + w->m->n_arrays, sizeof(int)), rounds = 0;
   if (!rank) return AIMC_ENOMEM;
+  int *seen = rank + v->n_slots;
   for (int si = 0; si < v->n_slots; si++) {
-    for (int sj = 0; sj < si; sj++) rank[si] += v->slot_tile[sj] == v->slot_tile[si];
+    rank[si] = seen[v->slot_tile[si]]++;
     if (rank[si] + 1 > rounds) rounds = rank[si] + 1;
   }
   /* One tile holds every slot: nothing to convert side by side. */
