@@ -11,6 +11,7 @@
 
 #include <gsl/gsl_statistics_double.h>
 
+#include "aimc/simd.h"
 #include "aimc/status.h"
 
 /* Two rows of one column, the weights and variance factors minus the
@@ -204,9 +205,9 @@ size_t aimc_xbar_read_scratch(const aimc_xbar_plan *p, size_t stride) {
     for (int k = 0; VAR && k < K; k++) var[k] = v[k] + (double)p->cv[j] * Q[k]; \
   }
 #if defined(__GNUC__)
-#define LANES_SPEC static __attribute__((noinline))
+#define LANES_SPEC AIMC_SIMD_CLONES static __attribute__((noinline))
 #else
-#define LANES_SPEC static
+#define LANES_SPEC AIMC_SIMD_CLONES static
 #endif
 COLUMN(column_lanes, AIMC_LANES, 0, LANES_SPEC)
 COLUMN(column_lanes_var, AIMC_LANES, 1, LANES_SPEC)

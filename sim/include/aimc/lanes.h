@@ -228,6 +228,16 @@ static inline double aimc_quant_k_apply(const aimc_quant_k *k, double x) {
   return k->mode ? (x < 0 ? -k->range : k->range) : x;
 }
 
+/* Mode 2's levels of m values: the products first, then the quotients
+ * of all m where one of them was near a tie (rare; a small m redoes
+ * less). src is read again then, so dst must not overlap it. */
+static inline void aimc_quant_k_levels(const aimc_quant_k *k, const double *src, double *dst,
+                                       size_t m) {
+  int tie = 0;
+  for (size_t e = 0; e < m; e++) dst[e] = aimc_quant_k_level_mul(k, src[e], &tie);
+  for (size_t e = 0; tie && e < m; e++) dst[e] = aimc_quant_k_level_div(k, src[e]);
+}
+
 /* dst = aimc_quant_apply(q, src) for n values, with the same arithmetic
  * (bit-identical) but vectorizable. dst may be src. */
 void aimc_quant_vec(const aimc_quant *q, const double *src, double *dst, size_t n);
