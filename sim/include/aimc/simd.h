@@ -18,4 +18,13 @@
 #define AIMC_SIMD_CLONES
 #endif
 
+/* C's restrict, where a loop vectorizes only when told that a store does
+ * not reach what it reads (C++, which includes the headers, spells it
+ * __restrict). */
+#ifdef __cplusplus
+#define AIMC_RESTRICT __restrict
+#else
+#define AIMC_RESTRICT restrict
+#endif
+
 #endif
