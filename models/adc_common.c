@@ -73,7 +73,8 @@ int aimc_adc_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p
  * aimc_lanes_normal, the same words of each lane's stream) into the
  * deviates' scratch, then the quantizer from there into y. x and y may be
  * the same; var: the lanes' undrawn variance or NULL. */
-AIMC_SIMD_CLONES static void convert_channel(const adc_chan *ch, const double *x, const double *var, double *y,
+AIMC_SIMD_CLONES
+static void convert_channel(const adc_chan *ch, const double *x, const double *var, double *y,
                             const aimc_lanes *l) {
   size_t n = (size_t)l->n;
   double *t = l->z, off = ch->off, sd = ch->sd, sd2 = ch->sd2;

@@ -227,7 +227,8 @@ static void dense_one(const params *p, const aimc_s4d_digital_weights *wt,
  * same either way (each sums in index order). */
 static size_t blocked(size_t nl) { return nl / AIMC_LANES * AIMC_LANES; }
 
-AIMC_SIMD_CLONES static void dense_lanes(const params *p, const aimc_s4d_digital_weights *wt,
+AIMC_SIMD_CLONES
+static void dense_lanes(const params *p, const aimc_s4d_digital_weights *wt,
                         const double *x, double *y, size_t s, size_t nl) {
   enum { LANES = AIMC_LANES };
   size_t tail = blocked(nl);
@@ -251,7 +252,8 @@ AIMC_SIMD_CLONES static void dense_lanes(const params *p, const aimc_s4d_digital
 
 /* Layer norm over the n channels of each lane (moments per lane, summed
  * in channel order). */
-AIMC_SIMD_CLONES static void layernorm_lanes(int n, const aimc_s4d_digital_weights *wt,
+AIMC_SIMD_CLONES
+static void layernorm_lanes(int n, const aimc_s4d_digital_weights *wt,
                             const double *x, double *y, size_t s, size_t nl) {
   enum { LANES = AIMC_LANES };
   for (size_t c = 0; c < nl; c += LANES) {

@@ -204,6 +204,7 @@ size_t aimc_xbar_read_scratch(const aimc_xbar_plan *p, size_t stride) {
     for (int k = 0; k < K; k++) out[k] = acc[k];                                \
     for (int k = 0; VAR && k < K; k++) var[k] = v[k] + (double)p->cv[j] * Q[k]; \
   }
+/* Each also cloned for wider vectors (aimc/simd.h). */
 #if defined(__GNUC__)
 #define LANES_SPEC AIMC_SIMD_CLONES static __attribute__((noinline))
 #else
@@ -272,9 +273,9 @@ static inline void row_sums(const aimc_xbar_plan *p, const double *x, size_t bp,
 
 /* row_sums of a batch, in its own function so that it is cloned for wider
  * vectors (a lone lane's stays inlined in the read). */
-AIMC_SIMD_CLONES static void row_sums_lanes(const aimc_xbar_plan *p, const double *x,
-                                            size_t bp, int noise, double *S, double *Q,
-                                            float *xsq) {
+AIMC_SIMD_CLONES
+static void row_sums_lanes(const aimc_xbar_plan *p, const double *x, size_t bp, int noise,
+                           double *S, double *Q, float *xsq) {
   row_sums(p, x, bp, noise, S, Q, xsq);
 }
 

@@ -82,7 +82,8 @@ void aimc_quant_vec(const aimc_quant *q, const double *src, double *dst, size_t 
  * aliasing with dst), so mode 2 vectorizes. Mode 2 goes in blocks
  * (aimc_quant_k_levels), from a copy of the block's inputs since dst may
  * be src. */
-AIMC_SIMD_CLONES void aimc_quant_vec_k(const aimc_quant_k *kp, const double *src, double *dst, size_t n) {
+AIMC_SIMD_CLONES
+void aimc_quant_vec_k(const aimc_quant_k *kp, const double *src, double *dst, size_t n) {
   aimc_quant_k k = *kp;
   if (k.mode == 0) {
     if (dst != src) memcpy(dst, src, sizeof(double) * n);
