@@ -10,6 +10,7 @@
 #include "aimc/calibration.h"
 #include "aimc/lanes.h"
 #include "aimc/quant.h"
+#include "aimc/simd.h"
 #include "aimc/status.h"
 #include "crossbar_words.h"
 
@@ -67,8 +68,29 @@ int aimc_adc_eval(const aimc_eval *e, const double *in, double *out, aimc_xs128p
   return AIMC_OK;
 }
 
-/* Lane by lane the same arithmetic as aimc_adc_eval, each channel's lanes
- * in vectorizable loops. */
+/* One channel of the l->n lanes, lane by lane the arithmetic of
+ * convert_lane: the offset and the noise (one deviate per lane from
+ * aimc_lanes_normal, the same words of each lane's stream) into the
+ * deviates' scratch, then the quantizer from there into y. x and y may be
+ * the same; var: the lanes' undrawn variance or NULL. */
+AIMC_SIMD_CLONES
+static void convert_channel(const adc_chan *ch, const double *x, const double *var, double *y,
+                            const aimc_lanes *l) {
+  size_t n = (size_t)l->n;
+  double *t = l->z, off = ch->off, sd = ch->sd, sd2 = ch->sd2;
+  aimc_quant_k q = ch->q;
+  if (var || sd > 0) aimc_lanes_normal(l, t);
+  if (var)
+    for (size_t k = 0; k < n; k++) t[k] = x[k] + off + sqrt(var[k] + sd2) * t[k];
+  else if (sd > 0)
+    for (size_t k = 0; k < n; k++) t[k] = x[k] + off + sd * t[k];
+  else
+    for (size_t k = 0; k < n; k++) t[k] = x[k] + off;
+  if (q.mode == 2) aimc_quant_k_levels(&q, t, y, n);
+  else
+    for (size_t k = 0; k < n; k++) y[k] = aimc_quant_k_apply(&q, t[k]);
+}
+
 int aimc_adc_eval_batch(const aimc_eval *e, const double *in, double *out,
                         const aimc_lanes *l) {
   if (l->n == 1) {
@@ -77,13 +99,9 @@ int aimc_adc_eval_batch(const aimc_eval *e, const double *in, double *out,
   }
   for (int c = 0; c < e->n; c++) {
     adc_chan tmp;
-    const adc_chan *ch = chan_at(e, c, &tmp);
-    const double *x = in + (size_t)c * l->stride;
-    double *y = out + (size_t)c * l->stride;
-    for (int k = 0; k < l->n; k++) y[k] = x[k] + ch->off;
-    aimc_lanes_add_noise(l, y, e->in_var ? e->in_var + (size_t)c * l->stride : NULL, ch->sd,
-                         ch->sd2);
-    aimc_quant_vec_k(&ch->q, y, y, (size_t)l->n);
+    size_t at = (size_t)c * l->stride;
+    convert_channel(chan_at(e, c, &tmp), in + at, e->in_var ? e->in_var + at : NULL, out + at,
+                    l);
   }
   return AIMC_OK;
 }

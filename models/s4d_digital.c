@@ -27,6 +27,7 @@
 
 #include "aimc/engine.h"
 #include "aimc/fileio.h"
+#include "aimc/simd.h"
 #include "aimc/status.h"
 
 typedef aimc_s4d_digital_params params;
@@ -226,6 +227,7 @@ static void dense_one(const params *p, const aimc_s4d_digital_weights *wt,
  * same either way (each sums in index order). */
 static size_t blocked(size_t nl) { return nl / AIMC_LANES * AIMC_LANES; }
 
+AIMC_SIMD_CLONES
 static void dense_lanes(const params *p, const aimc_s4d_digital_weights *wt,
                         const double *x, double *y, size_t s, size_t nl) {
   enum { LANES = AIMC_LANES };
@@ -250,6 +252,7 @@ static void dense_lanes(const params *p, const aimc_s4d_digital_weights *wt,
 
 /* Layer norm over the n channels of each lane (moments per lane, summed
  * in channel order). */
+AIMC_SIMD_CLONES
 static void layernorm_lanes(int n, const aimc_s4d_digital_weights *wt,
                             const double *x, double *y, size_t s, size_t nl) {
   enum { LANES = AIMC_LANES };

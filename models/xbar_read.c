@@ -11,6 +11,7 @@
 
 #include <gsl/gsl_statistics_double.h>
 
+#include "aimc/simd.h"
 #include "aimc/status.h"
 
 /* Two rows of one column, the weights and variance factors minus the
@@ -203,10 +204,11 @@ size_t aimc_xbar_read_scratch(const aimc_xbar_plan *p, size_t stride) {
     for (int k = 0; k < K; k++) out[k] = acc[k];                                \
     for (int k = 0; VAR && k < K; k++) var[k] = v[k] + (double)p->cv[j] * Q[k]; \
   }
+/* Each also cloned for wider vectors (aimc/simd.h). */
 #if defined(__GNUC__)
-#define LANES_SPEC static __attribute__((noinline))
+#define LANES_SPEC AIMC_SIMD_CLONES static __attribute__((noinline))
 #else
-#define LANES_SPEC static
+#define LANES_SPEC AIMC_SIMD_CLONES static
 #endif
 COLUMN(column_lanes, AIMC_LANES, 0, LANES_SPEC)
 COLUMN(column_lanes_var, AIMC_LANES, 1, LANES_SPEC)
@@ -245,14 +247,10 @@ static inline void column_one(const aimc_xbar_plan *p, int j, const double *x, c
   if (with_var) var[0] = v + (double)p->cv[j] * Q[0];
 }
 
-int aimc_xbar_plan_noisy(const aimc_xbar_plan *p) { return p->noise; }
-
-void aimc_xbar_read(const aimc_xbar_plan *p, const double *x, double rel_noise, double *out,
-                    double *var_out, const aimc_lanes *l, double *scratch) {
-  size_t bp = l->stride;
-  int noise = p->noise && rel_noise > 0, n = l->n;
-  double *S = scratch, *Q = S + bp, *var = Q + bp;
-  float *xsq = (float *)(var + bp);
+/* The closed form's row sums of each lane, in row order: S = sum s_i x_i
+ * and, with noise, x^2 as floats and Q = sum s_i^2 x_i^2. */
+static inline void row_sums(const aimc_xbar_plan *p, const double *x, size_t bp, int noise,
+                            double *S, double *Q, float *xsq) {
   memset(S, 0, sizeof(double) * 2 * bp);
   if (p->any_c && bp == 1) {
     double s0 = 0;
@@ -271,6 +269,26 @@ void aimc_xbar_read(const aimc_xbar_plan *p, const double *x, double rel_noise, 
       for (int i = 0; i < p->n_in; i++)
         for (size_t k = 0; k < bp; k++) Q[k] += p->gain2[i] * xsq[(size_t)i * bp + k];
   }
+}
+
+/* row_sums of a batch, in its own function so that it is cloned for wider
+ * vectors (a lone lane's stays inlined in the read). */
+AIMC_SIMD_CLONES
+static void row_sums_lanes(const aimc_xbar_plan *p, const double *x, size_t bp, int noise,
+                           double *S, double *Q, float *xsq) {
+  row_sums(p, x, bp, noise, S, Q, xsq);
+}
+
+int aimc_xbar_plan_noisy(const aimc_xbar_plan *p) { return p->noise; }
+
+void aimc_xbar_read(const aimc_xbar_plan *p, const double *x, double rel_noise, double *out,
+                    double *var_out, const aimc_lanes *l, double *scratch) {
+  size_t bp = l->stride;
+  int noise = p->noise && rel_noise > 0, n = l->n;
+  double *S = scratch, *Q = S + bp, *var = Q + bp;
+  float *xsq = (float *)(var + bp);
+  if (bp == 1) row_sums(p, x, bp, noise, S, Q, xsq);
+  else row_sums_lanes(p, x, bp, noise, S, Q, xsq);
   double rel2 = rel_noise * rel_noise;
   for (int j = 0; j < p->n_out; j++) {
     double *o = out + (size_t)j * bp;

@@ -13,6 +13,7 @@
 #include <pthread.h>
 
 #include "aimc/context.h"
+#include "aimc/simd.h"
 
 /* Right edge of the base layer and the common area of every layer, for
  * 128 layers under f(x) = exp(-x^2 / 2) (Marsaglia & Tsang, table of N). */
@@ -78,10 +79,10 @@ void aimc_quant_vec(const aimc_quant *q, const double *src, double *dst, size_t 
 }
 
 /* One loop per mode, each over a local copy of the constants (no
- * aliasing with dst), so mode 2 vectorizes. Mode 2 goes in blocks: the
- * products first (aimc_quant_k_level_mul), then the quotients of a block
- * where one of them was near a tie (rare), from a copy of the block's
- * inputs since dst may be src. */
+ * aliasing with dst), so mode 2 vectorizes. Mode 2 goes in blocks
+ * (aimc_quant_k_levels), from a copy of the block's inputs since dst may
+ * be src. */
+AIMC_SIMD_CLONES
 void aimc_quant_vec_k(const aimc_quant_k *kp, const double *src, double *dst, size_t n) {
   aimc_quant_k k = *kp;
   if (k.mode == 0) {
@@ -93,10 +94,8 @@ void aimc_quant_vec_k(const aimc_quant_k *kp, const double *src, double *dst, si
     double x[BLOCK];
     for (size_t e0 = 0; e0 < n; e0 += BLOCK) {
       size_t m = n - e0 < BLOCK ? n - e0 : BLOCK;
-      int tie = 0;
       memcpy(x, src + e0, sizeof(double) * m);
-      for (size_t e = 0; e < m; e++) dst[e0 + e] = aimc_quant_k_level_mul(&k, x[e], &tie);
-      for (size_t e = 0; tie && e < m; e++) dst[e0 + e] = aimc_quant_k_level_div(&k, x[e]);
+      aimc_quant_k_levels(&k, x, dst + e0, m);
     }
   }
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "aimc/quant.h"
+#include "aimc/simd.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -76,33 +77,42 @@ static inline double aimc_zig_signed(double a, uint64_t u) {
   return a;
 }
 
+/* The common path of the ziggurat for m words u[d]: out[d] the deviate,
+ * and rare[d] = 1 where the word is outside its layer's inner part (then
+ * out[d] is not a deviate: the rare paths decide); returns 1 when any is.
+ * out does not overlap the table (restrict, kept where this is inlined):
+ * the look-ups then vectorize, as emulated gathers (a size_t index). */
+static inline uint64_t aimc_zig_common(const aimc_ziggurat *z, const uint64_t *u,
+                                       double *AIMC_RESTRICT out, uint64_t *rare, size_t m) {
+  uint64_t any = 0;
+  for (size_t d = 0; d < m; d++) {
+    size_t i = (size_t)(u[d] >> 57);
+    double a = aimc_zig_pos(u[d]);
+    out[d] = aimc_zig_signed(a, u[d]) * z->x[i];
+    rare[d] = !(a < z->inner[i]);
+    any |= rare[d];
+  }
+  return any;
+}
+
 /* out[k] = a standard normal deviate from generator g[k], for k < n; u is
  * scratch for n words. Each generator steps once (one vectorizable loop);
  * the top 7 bits of its word pick the layer, bit 56 the sign, bits 11-55
  * the position in the layer (the weaker low bits of xorshift128+ are not
  * used). Words outside their layer's inner part (~3 %) go through the
- * rare paths afterwards, from a list of them made on the way (per block
- * of 64 lanes; each lane draws from its own generator, so the order of
- * the lanes' rare paths does not matter). */
+ * rare paths afterwards, from flags set on the way (aimc_zig_common,
+ * per block of 64 lanes; each lane draws from its own generator, so the
+ * order of the lanes' rare paths does not matter). */
 static inline void aimc_normal_lanes(const aimc_ziggurat *z, aimc_xs128p *g, uint64_t *u,
                                      double *out, size_t n) {
   enum { BLOCK = 64 };
-  unsigned char rare[BLOCK];
+  uint64_t rare[BLOCK];
   for (size_t k = 0; k < n; k++) u[k] = aimc_xs128p_next(&g[k]);
   for (size_t k0 = 0; k0 < n; k0 += BLOCK) {
-    size_t m = n - k0 < BLOCK ? n - k0 : BLOCK, nr = 0;
-    for (size_t d = 0; d < m; d++) {
-      uint64_t w = u[k0 + d];
-      int i = (int)(w >> 57);
-      double a = aimc_zig_pos(w);
-      out[k0 + d] = aimc_zig_signed(a, w) * z->x[i];
-      rare[nr] = (unsigned char)d; /* kept when the lane is rare: no branch */
-      nr += !(a < z->inner[i]);
-    }
-    for (size_t r = 0; r < nr; r++) {
-      size_t k = k0 + rare[r];
-      out[k] = aimc_normal_slow(z, &g[k], u[k]);
-    }
+    size_t m = n - k0 < BLOCK ? n - k0 : BLOCK;
+    if (!aimc_zig_common(z, u + k0, out + k0, rare, m)) continue;
+    for (size_t d = 0; d < m; d++)
+      if (rare[d]) out[k0 + d] = aimc_normal_slow(z, &g[k0 + d], u[k0 + d]);
   }
 }
 
@@ -226,6 +236,16 @@ static inline double aimc_quant_k_level(const aimc_quant_k *k, double x) {
 static inline double aimc_quant_k_apply(const aimc_quant_k *k, double x) {
   if (k->mode == 2) return aimc_quant_k_level(k, x);
   return k->mode ? (x < 0 ? -k->range : k->range) : x;
+}
+
+/* Mode 2's levels of m values: the products first, then the quotients
+ * of all m where one of them was near a tie (rare; a small m redoes
+ * less). src is read again then, so dst must not overlap it. */
+static inline void aimc_quant_k_levels(const aimc_quant_k *k, const double *src, double *dst,
+                                       size_t m) {
+  int tie = 0;
+  for (size_t e = 0; e < m; e++) dst[e] = aimc_quant_k_level_mul(k, src[e], &tie);
+  for (size_t e = 0; tie && e < m; e++) dst[e] = aimc_quant_k_level_div(k, src[e]);
 }
 
 /* dst = aimc_quant_apply(q, src) for n values, with the same arithmetic
