@@ -13,81 +13,96 @@
 
 #include "adc_common.h"
 #include "aimc/lanes.h"
+#include "aimc/simd.h"
 #include "aimc/status.h"
 
-/* Lanes converted in vector loops at once (more: one by one). */
-enum { AIMC_ACROSS_MAX = 256 };
+#include <stddef.h>
+#include <string.h>
 
-/* 1 when every lane of channel c draws a deviate (aimc_noise_one: a
- * variance to draw, or a noise sigma), 0 when none does, -1 when some do. */
-static int lanes_draw(const aimc_adc_chan *ch, int na, int var) {
-  if (var) return 1;
+/* Where channel c's constant `member` of lane a is: the constants come
+ * word by word across the lanes (aimc_across.prep), so a field of every
+ * lane is one contiguous row that the lanes' loops read like an input. */
+#define WORD(member) (offsetof(aimc_adc_chan, member) / sizeof(double))
+#define ROW(words, stride, member) ((words) + WORD(member) * (stride))
+
+enum { WORDS = sizeof(aimc_adc_chan) / sizeof(double) };
+_Static_assert(sizeof(aimc_adc_chan) % sizeof(double) == 0, "constants in whole words");
+
+/* Lane a's constants put back together (the rare one-by-one path). */
+static aimc_adc_chan chan_of(const double *words, size_t stride, int a) {
+  aimc_adc_chan ch;
+  double w[WORDS];
+  for (size_t i = 0; i < WORDS; i++) w[i] = words[i * stride + (size_t)a];
+  memcpy(&ch, w, sizeof ch);
+  return ch;
+}
+
+/* 1 when every lane of a channel draws a deviate (aimc_noise_one: a
+ * variance to draw, or a noise sigma), 0 when none does, -1 when some do;
+ * *quant: every lane quantizes to levels (mode 2). */
+static int lanes_draw(const double *words, size_t stride, int na, int var, int *quant) {
+  const double *sd = ROW(words, stride, sd);
   int n = 0;
-  for (int a = 0; a < na; a++) n += ch[a].sd > 0;
+  *quant = 1;
+  for (int a = 0; a < na; a++) {
+    int mode;
+    memcpy(&mode, ROW(words, stride, q.mode) + a, sizeof mode);
+    *quant &= mode == 2;
+    n += var || sd[a] > 0;
+  }
   return n == na ? 1 : n == 0 ? 0 : -1;
 }
 
-/* Channel c of lane a one by one, as aimc_adc_eval converts it. */
-static void convert_each(const aimc_across *x, const aimc_adc_chan *ch, size_t o, int na,
-                         const double *in, double *out) {
+/* A channel's lanes one by one, as aimc_adc_eval converts them. */
+static void convert_each(const aimc_across *x, const double *words, int na, const double *in,
+                         const double *var, double *out) {
   const aimc_ziggurat *zt = aimc_ziggurat_table();
   for (int a = 0; a < na; a++) {
-    double v = aimc_noise_one(zt, &x->rng[a], in[o + a] + ch[a].off,
-                              x->in_var ? &x->in_var[o + a] : NULL, ch[a].sd, ch[a].sd2);
-    out[o + a] = aimc_quant_k_apply(&ch[a].q, v);
+    aimc_adc_chan ch = chan_of(words, x->stride, a);
+    double v = aimc_noise_one(zt, &x->rng[a], in[a] + ch.off, var ? &var[a] : NULL, ch.sd,
+                              ch.sd2);
+    out[a] = aimc_quant_k_apply(&ch.q, v);
   }
 }
 
-/* The constants of channel c's lanes side by side (structure of arrays):
- * the lanes' loops then vectorize. */
-typedef struct {
-  double off[AIMC_ACROSS_MAX], sd[AIMC_ACROSS_MAX], sd2[AIMC_ACROSS_MAX];
-  double step[AIMC_ACROSS_MAX], inv[AIMC_ACROSS_MAX], lim[AIMC_ACROSS_MAX],
-      kmax[AIMC_ACROSS_MAX];
-} lanes_k;
-
-static void gather(const aimc_adc_chan *ch, int na, lanes_k *k) {
-  for (int a = 0; a < na; a++) {
-    k->off[a] = ch[a].off, k->sd[a] = ch[a].sd, k->sd2[a] = ch[a].sd2;
-    k->step[a] = ch[a].q.step, k->inv[a] = ch[a].q.inv, k->lim[a] = ch[a].q.lim;
-    k->kmax[a] = ch[a].q.kmax;
-  }
-}
-
-/* The lanes of one channel, every one drawing (draw) or none, each at
- * its quantizer's levels (mode 2): aimc_noise_one's sum, then
- * aimc_quant_k_level's quantizer, lane by lane. */
-static void convert_lanes(const aimc_across *x, const aimc_adc_chan *ch, int draw, int na,
+/* A channel's lanes, every one drawing (draw) or none, each at its
+ * quantizer's levels: aimc_noise_one's sum, then aimc_quant_k_level's
+ * quantizer, lane by lane. */
+AIMC_SIMD_CLONES
+static void convert_lanes(const aimc_across *x, const double *words, int draw, int na,
                           const double *in, const double *var, double *out) {
-  lanes_k k;
+  size_t st = x->stride;
+  const double *off = ROW(words, st, off), *sd = ROW(words, st, sd), *sd2 = ROW(words, st, sd2);
+  const double *kmax = ROW(words, st, q.kmax), *step = ROW(words, st, q.step),
+               *lim = ROW(words, st, q.lim), *inv = ROW(words, st, q.inv);
   double *y = x->z;
-  gather(ch, na, &k);
   if (draw) aimc_normal_lanes(aimc_ziggurat_table(), x->rng, x->bits, y, (size_t)na);
   if (draw && var)
-    for (int a = 0; a < na; a++) y[a] = in[a] + k.off[a] + sqrt(var[a] + k.sd2[a]) * y[a];
+    for (int a = 0; a < na; a++) y[a] = in[a] + off[a] + sqrt(var[a] + sd2[a]) * y[a];
   else if (draw)
-    for (int a = 0; a < na; a++) y[a] = in[a] + k.off[a] + k.sd[a] * y[a];
+    for (int a = 0; a < na; a++) y[a] = in[a] + off[a] + sd[a] * y[a];
   else
-    for (int a = 0; a < na; a++) y[a] = in[a] + k.off[a];
+    for (int a = 0; a < na; a++) y[a] = in[a] + off[a];
   int tie = 0;
   for (int a = 0; a < na; a++) {
-    aimc_quant_k q = {2, 0, k.kmax[a], k.step[a], k.lim[a], k.inv[a]};
+    aimc_quant_k q = {2, 0, kmax[a], step[a], lim[a], inv[a]};
     out[a] = aimc_quant_k_level_mul(&q, y[a], &tie);
   }
-  for (int a = 0; tie && a < na; a++) out[a] = aimc_quant_k_level_div(&ch[a].q, y[a]);
+  for (int a = 0; tie && a < na; a++) {
+    aimc_quant_k q = {2, 0, kmax[a], step[a], lim[a], inv[a]};
+    out[a] = aimc_quant_k_level_div(&q, y[a]);
+  }
 }
 
 int aimc_adc_eval_across(const aimc_across *x, const double *in, double *out) {
-  const aimc_adc_chan *prep = x->prep;
   for (int c = 0; c < x->n; c++) {
-    int na = x->active[c];
+    int na = x->active[c], quant;
     size_t o = (size_t)c * x->stride;
-    const aimc_adc_chan *ch = prep + o;
+    const double *words = (const double *)x->prep + o * WORDS;
     const double *var = x->in_var ? x->in_var + o : NULL;
-    int draw = lanes_draw(ch, na, var != NULL), quant = na <= AIMC_ACROSS_MAX;
-    for (int a = 0; a < na; a++) quant &= ch[a].q.mode == 2;
-    if (draw < 0 || !quant) convert_each(x, ch, o, na, in, out);
-    else convert_lanes(x, ch, draw, na, in + o, var, out + o);
+    int draw = lanes_draw(words, x->stride, na, var != NULL, &quant);
+    if (draw < 0 || !quant) convert_each(x, words, na, in + o, var, out + o);
+    else convert_lanes(x, words, draw, na, in + o, var, out + o);
   }
   return AIMC_OK;
 }

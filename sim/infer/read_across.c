@@ -44,7 +44,7 @@ static int adc_draws_var(const run_ws *w, const mat_view *v, int si) {
 static const aimc_model *shared_adc(const run_ws *w, const mat_view *v, int *var) {
   const aimc_model *md = w->m->tiles[v->slot_tile[0]].model[AIMC_TILE_ADC];
   *var = adc_draws_var(w, v, 0);
-  if (!md->eval_across || !md->prep_chan) return NULL;
+  if (!md->eval_across || !md->prep_chan || md->prep_chan % sizeof(double)) return NULL;
   for (int si = 0; si < v->n_slots; si++)
     if (w->m->tiles[v->slot_tile[si]].model[AIMC_TILE_ADC] != md ||
         !v->prep[(size_t)si * AIMC_TILE_PARTS + AIMC_TILE_ADC] || adc_draws_var(w, v, si) != *var)
@@ -72,12 +72,17 @@ static int round_init(aimc_ctx *ctx, const mat_view *v, const int *rank, int r, 
   rd->active = aimc_calloc(ctx, (size_t)rd->n + 1, sizeof(int));
   rd->prep = aimc_calloc(ctx, (size_t)rd->n * (size_t)rd->n_lanes + 1, pc);
   if (!rd->active || !rd->prep) return AIMC_ENOMEM;
+  /* Word by word (aimc_across.prep). */
+  size_t W = pc / sizeof(double), L = (size_t)rd->n_lanes;
+  double *dst = rd->prep;
   for (a = 0; a < rd->n_lanes; a++) {
     int si = rd->slot[a];
     const char *src = v->prep[(size_t)si * AIMC_TILE_PARTS + AIMC_TILE_ADC];
     for (int c = 0; c < v->slots[si]->n_out; c++) {
       rd->active[c]++;
-      memcpy((char *)rd->prep + ((size_t)c * rd->n_lanes + a) * pc, src + (size_t)c * pc, pc);
+      for (size_t i = 0; i < W; i++)
+        memcpy(dst + ((size_t)c * W + i) * L + a, src + (size_t)c * pc + i * sizeof(double),
+               sizeof(double));
     }
   }
   return AIMC_OK;

@@ -144,8 +144,10 @@ typedef struct {
   int n;               /* channels of the longest lane                  */
   size_t stride;       /* >= active[0]                                  */
   const int *active;   /* n                                             */
-  const void *prep;    /* channel c of lane a at (c * stride + a) *     */
-                       /* prep_chan bytes (the model's prepare)         */
+  /* The lanes' prepared constants (the model's prepare) word by word,
+   * each field of every lane in one row: 8-byte word w of channel c's of
+   * lane a at [(c * W + w) * stride + a], W = prep_chan / 8.            */
+  const void *prep;
   const double *in_var; /* in's layout, or NULL (aimc_eval.in_var)      */
   aimc_xs128p *rng;    /* active[0] streams, lane a's at [a]            */
   uint64_t *bits;      /* stride words of scratch                       */
