@@ -276,63 +276,78 @@ static void add_slot(const aimc_map_slot *s, const double *dst, size_t bp, doubl
   for (size_t e = 0; e < (size_t)s->n_out * bp; e++) out[(size_t)s->out0 * bp + e] += dst[e];
 }
 
+int aimc_infer_slot_drive(run_ws *w, const mat_view *v, int si, const double *in,
+                          double *drive, const double **rows) {
+  const aimc_map_slot *s = v->slots[si];
+  int k = v->slot_tile[si], st = AIMC_OK;
+  const aimc_tile *t = &w->m->tiles[k];
+  size_t bp = (size_t)w->bp;
+  const double *x = in + (size_t)s->in0 * bp;
+  *rows = x;
+  if (!v->calibrated) return AIMC_OK;
+  int skip = w->dac_exact[k]; /* rows on their grid pass an exact DAC as they are */
+  for (int i = 0, i1; i < s->n_in && !st; i = i1) {
+    int grid = skip && v->on_grid[s->in0 + i];
+    for (i1 = i + 1; i1 < s->n_in && (skip && v->on_grid[s->in0 + i1]) == grid; i1++) {}
+    size_t at = (size_t)i * bp;
+    if (grid) memcpy(drive + at, x + at, sizeof(double) * (size_t)(i1 - i) * bp);
+    else
+      st = convert(w, v, si, AIMC_TILE_DAC, i, t->cal_fs[AIMC_TILE_DAC] + s->row0 + i,
+                   t->cal_bits[AIMC_TILE_DAC] + s->row0 + i, i1 - i, x + at, NULL, NULL,
+                   drive + at);
+  }
+  *rows = drive;
+  return st;
+}
+
+int aimc_infer_slot_var(const run_ws *w, const mat_view *v, int si) {
+  int k = v->slot_tile[si];
+  aimc_tile_part sink = aimc_infer_slot_tia(w, v, si) ? AIMC_TILE_TIA : AIMC_TILE_ADC;
+  return v->calibrated && aimc_xbar_plan_noisy(v->plans[si]) &&
+         w->m->tiles[k].model[sink]->draws_in_var;
+}
+
+int aimc_infer_slot_tia(const run_ws *w, const mat_view *v, int si) {
+  return v->calibrated && w->tia_on[v->slot_tile[si]];
+}
+
+int aimc_infer_slot_convert(run_ws *w, const mat_view *v, int si, aimc_tile_part p, double *col,
+                            const double *var) {
+  const aimc_map_slot *s = v->slots[si];
+  const aimc_tile *t = &w->m->tiles[v->slot_tile[si]];
+  const double *fs = t->cal_fs[AIMC_TILE_ADC] + s->col0;
+  if (p == AIMC_TILE_TIA)
+    return convert(w, v, si, AIMC_TILE_TIA, 0, fs, NULL, s->n_out, col, var, v->amps[si], col);
+  return convert(w, v, si, AIMC_TILE_ADC, 0, fs, t->cal_bits[AIMC_TILE_ADC] + s->col0, s->n_out,
+                 col, var, NULL, col);
+}
+
+aimc_lanes aimc_infer_part_lanes(const run_ws *w, int k, aimc_tile_part p) {
+  return part_lanes(w, k, p);
+}
+
 int aimc_infer_array_read(run_ws *w, int mi, const double *in, double *out) {
-  const aimc_map_matrix *mx = &w->m->mats[mi];
   const mat_view *v = &w->mv[mi];
+  if (v->across) return aimc_infer_across_read(w, mi, in, out);
   double rel = 1; /* each tile's device read noise is in its variance factors (hw.c) */
   size_t bp = (size_t)w->bp;
   int st = AIMC_OK;
-  if (!v->exclusive) memset(out, 0, sizeof(double) * mx->n_out * bp);
+  if (!v->exclusive) memset(out, 0, sizeof(double) * w->m->mats[mi].n_out * bp);
   for (int si = 0; si < v->n_slots && !st; si++) {
     const aimc_map_slot *s = v->slots[si];
-    int k = v->slot_tile[si];
-    const aimc_tile *t = &w->m->tiles[k];
-    const double *x = in + (size_t)s->in0 * bp;
-    if (v->calibrated) { /* rows on their grid pass an exact DAC as they are */
-      int skip = w->dac_exact[k];
-      for (int i = 0, i1; i < s->n_in && !st; i = i1) {
-        int grid = skip && v->on_grid[s->in0 + i];
-        for (i1 = i + 1; i1 < s->n_in && (skip && v->on_grid[s->in0 + i1]) == grid; i1++) {}
-        size_t at = (size_t)i * bp;
-        if (grid) memcpy(w->drive + at, x + at, sizeof(double) * (size_t)(i1 - i) * bp);
-        else
-          st = convert(w, v, si, AIMC_TILE_DAC, i, t->cal_fs[AIMC_TILE_DAC] + s->row0 + i,
-                       t->cal_bits[AIMC_TILE_DAC] + s->row0 + i, i1 - i, x + at, NULL, NULL,
-                       w->drive + at);
-      }
-      x = w->drive;
-    }
-    /* Across: the columns wait for the ADCs of every slot (below). */
-    double *dst = v->across         ? aimc_infer_across_col(v->across, si)
-                  : v->exclusive    ? out + (size_t)s->out0 * bp
-                                    : w->part;
+    const double *x;
+    st = aimc_infer_slot_drive(w, v, si, in, w->drive, &x);
+    double *dst = v->exclusive ? out + (size_t)s->out0 * bp : w->part;
     /* The read noise goes to the TIA, else the ADC, as a variance when it
      * draws it with its own noise (one deviate: independent Gaussians add). */
-    int tia = v->calibrated && w->tia_on[k];
-    aimc_tile_part sink = tia ? AIMC_TILE_TIA : AIMC_TILE_ADC;
-    double *var = v->calibrated && rel > 0 && aimc_xbar_plan_noisy(v->plans[si]) &&
-                          w->m->tiles[k].model[sink]->draws_in_var
-                      ? (v->across && !tia ? aimc_infer_across_var(v->across, si) : w->part_var)
-                      : NULL;
-    const double *fs = t->cal_fs[AIMC_TILE_ADC] + s->col0;
-    aimc_lanes xl = part_lanes(w, k, AIMC_TILE_XBAR);
+    int tia = aimc_infer_slot_tia(w, v, si);
+    double *var = aimc_infer_slot_var(w, v, si) ? w->part_var : NULL;
+    aimc_lanes xl = part_lanes(w, v->slot_tile[si], AIMC_TILE_XBAR);
     if (!st) aimc_xbar_read(v->plans[si], x, rel, dst, var, &xl, w->read_tmp);
-    if (!st && tia)
-      st = convert(w, v, si, AIMC_TILE_TIA, 0, fs, NULL, s->n_out, dst, var, v->amps[si], dst);
-    if (v->across) continue;
+    if (!st && tia) st = aimc_infer_slot_convert(w, v, si, AIMC_TILE_TIA, dst, var);
     if (!st && v->calibrated)
-      st = convert(w, v, si, AIMC_TILE_ADC, 0, fs, t->cal_bits[AIMC_TILE_ADC] + s->col0, s->n_out, dst,
-                   tia ? NULL : var, NULL, dst);
+      st = aimc_infer_slot_convert(w, v, si, AIMC_TILE_ADC, dst, tia ? NULL : var);
     if (!v->exclusive) add_slot(s, dst, bp, out);
-  }
-  if (!st && v->across) {
-    st = aimc_infer_across_convert(w, mi);
-    for (int si = 0; si < v->n_slots && !st; si++) {
-      const aimc_map_slot *s = v->slots[si];
-      const double *col = aimc_infer_across_col(v->across, si);
-      if (v->exclusive) memcpy(out + s->out0, col, sizeof(double) * (size_t)s->n_out);
-      else add_slot(s, col, 1, out);
-    }
   }
   return st;
 }

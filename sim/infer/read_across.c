@@ -31,12 +31,9 @@ struct run_across {
   double *z;
 };
 
-/* 1 when slot si's ADCs draw its read-noise variance (convert.c's rule:
- * the TIA draws it when it acts). */
+/* 1 when slot si's ADCs draw its read-noise variance (not its TIAs). */
 static int adc_draws_var(const run_ws *w, const mat_view *v, int si) {
-  int k = v->slot_tile[si];
-  return aimc_xbar_plan_noisy(v->plans[si]) && !w->tia_on[k] &&
-         w->m->tiles[k].model[AIMC_TILE_ADC]->draws_in_var;
+  return aimc_infer_slot_var(w, v, si) && !aimc_infer_slot_tia(w, v, si);
 }
 
 /* The ADC model every slot shares and whether the read noise reaches it,
@@ -155,12 +152,6 @@ void aimc_infer_across_free(aimc_ctx *ctx, run_across *x) {
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
 }
 
-double *aimc_infer_across_col(const run_across *x, int si) { return x->col + x->col_off[si]; }
-
-double *aimc_infer_across_var(const run_across *x, int si) {
-  return x->var ? x->vr + x->col_off[si] : NULL;
-}
-
 /* One round: the lanes' columns and streams gathered, converted, put back. */
 static int convert_round(run_ws *w, const mat_view *v, run_across *x, const across_round *rd) {
   size_t L = (size_t)rd->n_lanes;
@@ -183,10 +174,36 @@ static int convert_round(run_ws *w, const mat_view *v, run_across *x, const acro
   return st;
 }
 
-int aimc_infer_across_convert(run_ws *w, int mi) {
-  const mat_view *v = &w->mv[mi];
+/* Every slot's rows through its DACs and the crossbar, its columns
+ * (and the read noise's variance) kept for the converters. */
+static int read_slots(run_ws *w, const mat_view *v, run_across *x, const double *in) {
   int st = AIMC_OK;
-  for (int r = 0; r < v->across->n_rounds && !st; r++)
-    st = convert_round(w, v, v->across, &v->across->round[r]);
+  for (int si = 0; si < v->n_slots && !st; si++) {
+    const double *rows;
+    st = aimc_infer_slot_drive(w, v, si, in, w->drive, &rows);
+    aimc_lanes xl = aimc_infer_part_lanes(w, v->slot_tile[si], AIMC_TILE_XBAR);
+    double *var = aimc_infer_slot_var(w, v, si) ? x->vr + x->col_off[si] : NULL;
+    if (!st) aimc_xbar_read(v->plans[si], rows, 1, x->col + x->col_off[si], var, &xl, w->read_tmp);
+  }
+  return st;
+}
+
+int aimc_infer_across_read(run_ws *w, int mi, const double *in, double *out) {
+  const mat_view *v = &w->mv[mi];
+  run_across *x = v->across;
+  int st = read_slots(w, v, x, in);
+  for (int si = 0; si < v->n_slots && !st; si++)
+    if (aimc_infer_slot_tia(w, v, si))
+      st = aimc_infer_slot_convert(w, v, si, AIMC_TILE_TIA, x->col + x->col_off[si],
+                                   aimc_infer_slot_var(w, v, si) ? x->vr + x->col_off[si] : NULL);
+  for (int r = 0; r < x->n_rounds && !st; r++) st = convert_round(w, v, x, &x->round[r]);
+  if (!v->exclusive) memset(out, 0, sizeof(double) * (size_t)w->m->mats[mi].n_out);
+  for (int si = 0; si < v->n_slots && !st; si++) {
+    const aimc_map_slot *s = v->slots[si];
+    const double *col = x->col + x->col_off[si];
+    if (v->exclusive) memcpy(out + s->out0, col, sizeof(double) * (size_t)s->n_out);
+    else
+      for (int j = 0; j < s->n_out; j++) out[s->out0 + j] += col[j];
+  }
   return st;
 }

@@ -135,12 +135,23 @@ void aimc_infer_views_free(aimc_ctx *ctx, run_ws *w);
  * model with eval_across; after the grid), else none. */
 int aimc_infer_across_init(aimc_ctx *ctx, run_ws *w, int mi);
 void aimc_infer_across_free(aimc_ctx *ctx, run_across *x);
-/* Where slot si's columns (and the variance its ADCs draw, NULL: none)
- * wait for their conversion; aimc_infer_across_convert converts them all
- * in place. */
-double *aimc_infer_across_col(const run_across *x, int si);
-double *aimc_infer_across_var(const run_across *x, int si);
-int aimc_infer_across_convert(run_ws *w, int mi);
+/* aimc_infer_array_read of a matrix with a run_across (read_across.c):
+ * every slot's rows and columns, then the ADCs side by side. */
+int aimc_infer_across_read(run_ws *w, int mi, const double *in, double *out);
+
+/* The stages of one slot's read, for both reads: its rows through its
+ * tile's DACs (*rows: drive, or in's rows where the matrix has no
+ * converters), whether its TIAs act, whether its read noise is left to
+ * them (or the ADCs) as a variance, and its columns through the TIAs or
+ * ADCs (part p) in place, with that variance (or NULL). */
+int aimc_infer_slot_drive(run_ws *w, const mat_view *v, int si, const double *in,
+                          double *drive, const double **rows);
+int aimc_infer_slot_tia(const run_ws *w, const mat_view *v, int si);
+int aimc_infer_slot_var(const run_ws *w, const mat_view *v, int si);
+int aimc_infer_slot_convert(run_ws *w, const mat_view *v, int si, aimc_tile_part p, double *col,
+                            const double *var);
+/* The batch's lanes with the noise streams of array k's part p. */
+aimc_lanes aimc_infer_part_lanes(const run_ws *w, int k, aimc_tile_part p);
 /* One read of every array holding matrix mi, for the whole batch: each
  * slot's rows through its tile's DACs, the crossbar's sums with read
  * noise, the tile's TIAs and ADCs; partial sums of a column split over

@@ -222,7 +222,8 @@ static void test_batch_noise(void **st) {
  * tiles); the separate form on 8 x 8 arrays (matrices split over tiles:
  * slots of different widths, partial sums added), dense layers there
  * too; with ADC and read noise, read noise alone (the ADCs draw only its
- * variance), and neither. */
+ * variance), and neither; with every tile's TIAs noisy (they draw the read
+ * noise) and with every other tile's (the ADCs then convert slot by slot). */
 static void test_lone_across(void **st) {
   (void)st;
   aimc_ctx *ctx = aimc_ctx_alloc(3);
@@ -235,12 +236,15 @@ static void test_lone_across(void **st) {
   static const struct {
     int rows, cols, form, dense;
     double adc_lsb, read;
-  } CASES[] = {{16, 24, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0.5, 0.05},
-               {32, 64, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0.5, 0.05},
-               {8, 8, AIMC_FORM_SEPARATE, AIMC_PLACE_CROSSBAR, 0.5, 0.05},
-               {8, 6, AIMC_FORM_SEPARATE, AIMC_PLACE_CROSSBAR, 0.5, 0.05},
-               {32, 64, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0, 0.05},
-               {16, 24, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0, 0}};
+    int tia; /* 1: every tile's TIA noisy (it draws the read noise), 2: every other's */
+  } CASES[] = {{16, 24, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0.5, 0.05, 0},
+               {32, 64, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0.5, 0.05, 0},
+               {8, 8, AIMC_FORM_SEPARATE, AIMC_PLACE_CROSSBAR, 0.5, 0.05, 0},
+               {8, 6, AIMC_FORM_SEPARATE, AIMC_PLACE_CROSSBAR, 0.5, 0.05, 0},
+               {32, 64, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0, 0.05, 0},
+               {16, 24, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0, 0, 0},
+               {16, 24, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0.5, 0.05, 1},
+               {32, 64, AIMC_FORM_SINGLE, AIMC_PLACE_DIGITAL, 0.5, 0.05, 2}};
   for (size_t c = 0; c < sizeof CASES / sizeof CASES[0]; c++) {
     aimc_arch a;
     aimc_arch_defaults(&a);
@@ -257,6 +261,13 @@ static void test_lone_across(void **st) {
     assert_int_equal(rc, AIMC_OK);
     assert_int_equal(aimc_hw_program(ctx, m, &hw), AIMC_OK);
     assert_true(m->n_arrays > 1);
+    for (size_t k = 0; CASES[c].tia && k < m->n_arrays; k += (size_t)CASES[c].tia) {
+      char err[256];
+      const aimc_param *r = aimc_tile_param(&m->tiles[k], AIMC_TILE_TIA, "noise");
+      assert_non_null(r);
+      assert_int_equal(aimc_param_set(r, m->tiles[k].params[AIMC_TILE_TIA], "30nA", err, sizeof err),
+                       AIMC_OK);
+    }
     aimc_infer_result r;
     run_all(ctx, mdl, hw, ds, 4, &r);
     session_is_run(ctx, mdl, hw, ds, &r, 4);
