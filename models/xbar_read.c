@@ -2,7 +2,10 @@
  * explicit row pairs for the devices that hold values, a closed form for
  * the structural g_min pairs. */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3") /* vectorize the lanes (sqrt too: -fno-math-errno, CMakeLists.txt) */
+/* vectorize the lanes (sqrt too: -fno-math-errno, CMakeLists.txt); no
+ * unroll-and-jam: GCC 12 jams two of read_across's pairs into one lanes'
+ * loop and leaves that scalar (1.7 times slower with noise) */
+#pragma GCC optimize("O3", "no-loop-unroll-and-jam")
 #endif
 #include "aimc/xbar_read.h"
 
@@ -453,7 +456,7 @@ int aimc_xbar_across_build(aimc_ctx *ctx, const aimc_xbar_plan *const *plans, in
 
 size_t aimc_xbar_across_pairs(const aimc_xbar_across *x) { return x->start[x->n_out]; }
 
-/* Scratch: S, Q, the variance; x^2 and the variance sum as floats. */
+/* Scratch: S, Q, the variance; the variance sum and x^2 as floats. */
 size_t aimc_xbar_across_scratch(const aimc_xbar_across *x) {
   size_t n = (size_t)x->n;
   return 3 * n + ((size_t)x->n_in * n + n + 1) / 2 + 1;
@@ -507,14 +510,14 @@ static inline void across_column_var(const aimc_xbar_across *x, int j,
 }
 
 /* The whole read in one function, cloned for wider vectors (aimc/simd.h):
- * its loops run over the lanes. */
+ * its loops run over the lanes (not jammed: the file's top). */
 AIMC_SIMD_CLONES
 static void read_across(const aimc_xbar_across *x, const double *in, double rel_noise,
                         double *out, double *var_out, const aimc_lanes *l, double *scratch) {
   size_t n = (size_t)x->n;
   int noise = x->noise && rel_noise > 0;
   double *S = scratch, *Q = S + n, *var = Q + n;
-  float *xsq = (float *)(var + n), *v = xsq + (size_t)x->n_in * n;
+  float *v = (float *)(var + n), *xsq = v + n;
   across_row_sums(x, in, noise, S, Q, xsq);
   double rel2 = rel_noise * rel_noise;
   for (int j = 0; j < x->n_out; j++) {
