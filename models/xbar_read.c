@@ -2,7 +2,10 @@
  * explicit row pairs for the devices that hold values, a closed form for
  * the structural g_min pairs. */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3") /* vectorize the lanes (sqrt too: -fno-math-errno, CMakeLists.txt) */
+/* vectorize the lanes (sqrt too: -fno-math-errno, CMakeLists.txt); no
+ * unroll-and-jam: GCC 12 jams two of read_across's pairs into one lanes'
+ * loop and leaves that scalar (1.7 times slower with noise) */
+#pragma GCC optimize("O3", "no-loop-unroll-and-jam")
 #endif
 #include "aimc/xbar_read.h"
 
@@ -281,10 +284,30 @@ static void row_sums_lanes(const aimc_xbar_plan *p, const double *x, size_t bp, 
 
 int aimc_xbar_plan_noisy(const aimc_xbar_plan *p) { return p->noise; }
 
+/* A column's read noise for lanes k < l->n, var its variance (the column
+ * sum's, rel2 not applied): handed on, times rel2, in vo (var_out's row,
+ * l->stride lanes), or with vo NULL drawn here and added to o (var is
+ * overwritten with the deviation). */
+static inline void column_noise(const aimc_lanes *l, double *o, double *var, double *vo,
+                                double rel2) {
+  size_t bp = l->stride;
+  int n = l->n;
+  if (vo) {
+    for (size_t k = 0; k < bp; k++) vo[k] = (var[k] > 0 ? var[k] : 0) * rel2; /* vectorizes */
+    return;
+  }
+  for (int k = 0; k < n; k++) {
+    double v = var[k] * rel2;
+    var[k] = sqrt(v > 0 ? v : 0);
+  }
+  aimc_lanes_normal(l, l->z);
+  for (int k = 0; k < n; k++) o[k] += var[k] * l->z[k];
+}
+
 void aimc_xbar_read(const aimc_xbar_plan *p, const double *x, double rel_noise, double *out,
                     double *var_out, const aimc_lanes *l, double *scratch) {
   size_t bp = l->stride;
-  int noise = p->noise && rel_noise > 0, n = l->n;
+  int noise = p->noise && rel_noise > 0;
   double *S = scratch, *Q = S + bp, *var = Q + bp;
   float *xsq = (float *)(var + bp);
   if (bp == 1) row_sums(p, x, bp, noise, S, Q, xsq);
@@ -301,17 +324,216 @@ void aimc_xbar_read(const aimc_xbar_plan *p, const double *x, double rel_noise, 
         column_lanes_var(p, j, x + k0, xsq + k0, bp, S + k0, Q + k0, o + k0, var + k0);
       else
         column_lanes(p, j, x + k0, xsq + k0, bp, S + k0, Q + k0, o + k0, NULL);
-    if (!noise) continue;
-    if (var_out) {
-      double *vo = var_out + (size_t)j * bp;
-      for (size_t k = 0; k < bp; k++) vo[k] = (var[k] > 0 ? var[k] : 0) * rel2; /* vectorizes */
-      continue;
-    }
-    for (int k = 0; k < n; k++) {
-      double v = var[k] * rel2;
-      var[k] = sqrt(v > 0 ? v : 0);
-    }
-    aimc_lanes_normal(l, l->z);
-    for (int k = 0; k < n; k++) o[k] += var[k] * l->z[k];
+    if (noise) column_noise(l, o, var, var_out ? var_out + (size_t)j * bp : NULL, rel2);
   }
+}
+
+/* Plans of one shape read side by side, lane a = plan a (lane-innermost:
+ * entry a of a row of n). Column j visits the union of the plans' pairs
+ * of column j, by i0 ascending as each plan orders its own; a lane
+ * without a pair has zero weights and variance factors there. */
+struct aimc_xbar_across {
+  int n, n_in, n_out;
+  int noise, any_c, any_cv; /* any_c, any_cv: of some plan            */
+  size_t *start;            /* n_out + 1: column j's union pairs     */
+  int *i0, *i1;             /* per union pair                        */
+  double *w;                /* per union pair 2n: the w0, then the w1 */
+  float *v;                 /* per union pair 2n: the v0, then the v1 */
+  double *c;                /* n_out rows of n                       */
+  float *cv;                /* n_out rows of n                       */
+  double *gain;             /* n_in rows of n                        */
+  float *gain2;             /* n_in rows of n                        */
+};
+
+/* 1 when the plans can be read side by side: one shape, one noisiness. */
+static int across_fits(const aimc_xbar_plan *const *plans, int n) {
+  if (n < 1 || !plans || !plans[0]) return 0;
+  for (int a = 1; a < n; a++) {
+    const aimc_xbar_plan *p = plans[a];
+    if (!p || p->n_in != plans[0]->n_in || p->n_out != plans[0]->n_out ||
+        p->noise != plans[0]->noise)
+      return 0;
+  }
+  return 1;
+}
+
+/* Marks the i0 of column j's pairs over the plans (row[i0] = 0, else -1;
+ * row[n_in + i0] = its i1) and returns how many. */
+static int mark_union(const aimc_xbar_plan *const *plans, int n, int j, int *row) {
+  int n_in = plans[0]->n_in, m = 0;
+  for (int i = 0; i < n_in; i++) row[i] = -1;
+  for (int a = 0; a < n; a++) {
+    const aimc_xbar_plan *p = plans[a];
+    for (size_t e = p->start[j]; e < p->start[j + 1]; e++) {
+      m += row[p->pairs[e].i0] < 0;
+      row[p->pairs[e].i0] = 0;
+      row[n_in + p->pairs[e].i0] = p->pairs[e].i1;
+    }
+  }
+  return m;
+}
+
+/* Column j's union pairs from *u on; row: n_in + n_in ints of scratch. */
+static void fill_union(aimc_xbar_across *x, const aimc_xbar_plan *const *plans, int j,
+                       size_t *u, int *row) {
+  size_t n = (size_t)x->n;
+  mark_union(plans, x->n, j, row);
+  x->start[j] = *u;
+  for (int i = 0; i < x->n_in; i++) {
+    if (row[i] < 0) continue;
+    x->i0[*u] = i, x->i1[*u] = row[x->n_in + i];
+    row[i] = (int)(*u)++;
+  }
+  for (size_t a = 0; a < n; a++) {
+    const aimc_xbar_plan *p = plans[a];
+    for (size_t e = p->start[j]; e < p->start[j + 1]; e++) {
+      const xr_pair *q = &p->pairs[e];
+      size_t at = 2 * (size_t)row[q->i0] * n + a;
+      x->w[at] = q->w0, x->w[at + n] = q->w1;
+      x->v[at] = q->v0, x->v[at + n] = q->v1;
+    }
+  }
+}
+
+void aimc_xbar_across_free(aimc_ctx *ctx, aimc_xbar_across *x) {
+  if (!x) return;
+  aimc_free(ctx, x->start);
+  aimc_free(ctx, x->i0);
+  aimc_free(ctx, x->i1);
+  aimc_free(ctx, x->w);
+  aimc_free(ctx, x->v);
+  aimc_free(ctx, x->c);
+  aimc_free(ctx, x->cv);
+  aimc_free(ctx, x->gain);
+  aimc_free(ctx, x->gain2);
+  aimc_free(ctx, x);
+}
+
+int aimc_xbar_across_build(aimc_ctx *ctx, const aimc_xbar_plan *const *plans, int n,
+                           aimc_xbar_across **out) {
+  *out = NULL;
+  if (!across_fits(plans, n)) return AIMC_EINVAL;
+  int n_in = plans[0]->n_in, n_out = plans[0]->n_out;
+  int *row = aimc_calloc(ctx, 2 * (size_t)n_in + 1, sizeof(int));
+  aimc_xbar_across *x = aimc_calloc(ctx, 1, sizeof *x);
+  if (!row || !x) {
+    aimc_free(ctx, row);
+    aimc_free(ctx, x);
+    return AIMC_ENOMEM;
+  }
+  size_t pairs = 0, nl = (size_t)n, no = (size_t)n_out, ni = (size_t)n_in;
+  for (int j = 0; j < n_out; j++) pairs += (size_t)mark_union(plans, n, j, row);
+  *x = (aimc_xbar_across){n, n_in, n_out, plans[0]->noise, 0, 0,
+                          aimc_calloc(ctx, no + 1, sizeof(size_t)),
+                          aimc_calloc(ctx, pairs + 1, sizeof(int)),
+                          aimc_calloc(ctx, pairs + 1, sizeof(int)),
+                          aimc_calloc(ctx, 2 * pairs * nl + 1, sizeof(double)),
+                          aimc_calloc(ctx, 2 * pairs * nl + 1, sizeof(float)),
+                          aimc_calloc(ctx, no * nl + 1, sizeof(double)),
+                          aimc_calloc(ctx, no * nl + 1, sizeof(float)),
+                          aimc_calloc(ctx, ni * nl + 1, sizeof(double)),
+                          aimc_calloc(ctx, ni * nl + 1, sizeof(float))};
+  if (!x->start || !x->i0 || !x->i1 || !x->w || !x->v || !x->c || !x->cv || !x->gain ||
+      !x->gain2) {
+    aimc_free(ctx, row);
+    aimc_xbar_across_free(ctx, x);
+    return AIMC_ENOMEM;
+  }
+  size_t u = 0;
+  for (int j = 0; j < n_out; j++) fill_union(x, plans, j, &u, row);
+  x->start[n_out] = u;
+  aimc_free(ctx, row);
+  for (size_t a = 0; a < nl; a++) {
+    const aimc_xbar_plan *p = plans[a];
+    x->any_c |= p->any_c, x->any_cv |= p->any_cv;
+    for (size_t j = 0; j < no; j++) x->c[j * nl + a] = p->c[j], x->cv[j * nl + a] = p->cv[j];
+    for (size_t i = 0; i < ni; i++)
+      x->gain[i * nl + a] = p->gain[i], x->gain2[i * nl + a] = p->gain2[i];
+  }
+  *out = x;
+  return AIMC_OK;
+}
+
+size_t aimc_xbar_across_pairs(const aimc_xbar_across *x) { return x->start[x->n_out]; }
+
+/* Scratch: S, Q, the variance; the variance sum and x^2 as floats. */
+size_t aimc_xbar_across_scratch(const aimc_xbar_across *x) {
+  size_t n = (size_t)x->n;
+  return 3 * n + ((size_t)x->n_in * n + n + 1) / 2 + 1;
+}
+
+/* row_sums of each lane with its own plan's gains, the same expressions
+ * in the same order. A lane whose plan has no closed form (or no closed
+ * variance) gets sums its lone read leaves at 0, but its c_j (cv_j) are
+ * 0: the product adds +-0. */
+static inline void across_row_sums(const aimc_xbar_across *x, const double *AIMC_RESTRICT in,
+                                   int noise, double *AIMC_RESTRICT S, double *AIMC_RESTRICT Q,
+                                   float *AIMC_RESTRICT xsq) {
+  size_t n = (size_t)x->n, m = (size_t)x->n_in * n;
+  memset(S, 0, sizeof(double) * 2 * n);
+  for (size_t i = 0; x->any_c && i < m; i += n)
+    for (size_t a = 0; a < n; a++) S[a] += x->gain[i + a] * in[i + a];
+  if (!noise) return;
+  for (size_t e = 0; e < m; e++) xsq[e] = (float)(in[e] * in[e]);
+  for (size_t i = 0; x->any_cv && i < m; i += n)
+    for (size_t a = 0; a < n; a++) Q[a] += x->gain2[i + a] * xsq[i + a];
+}
+
+/* column_one of every lane: the sum over column j's union pairs in o (a
+ * row of n), and the closed form. */
+static inline void across_column(const aimc_xbar_across *x, int j, const double *AIMC_RESTRICT in,
+                                 const double *AIMC_RESTRICT S, double *AIMC_RESTRICT o) {
+  size_t n = (size_t)x->n;
+  for (size_t a = 0; a < n; a++) o[a] = 0;
+  for (size_t u = x->start[j]; u < x->start[j + 1]; u++) {
+    const double *w0 = x->w + 2 * u * n, *w1 = w0 + n;
+    const double *x0 = in + (size_t)x->i0[u] * n, *x1 = in + (size_t)x->i1[u] * n;
+    for (size_t a = 0; a < n; a++) o[a] += w0[a] * x0[a] + w1[a] * x1[a];
+  }
+  const double *c = x->c + (size_t)j * n;
+  for (size_t a = 0; x->any_c && a < n; a++) o[a] += c[a] * S[a];
+}
+
+/* column_one's variance of every lane (a float sum, as there), in var. */
+static inline void across_column_var(const aimc_xbar_across *x, int j,
+                                     const float *AIMC_RESTRICT xsq, const double *AIMC_RESTRICT Q,
+                                     float *AIMC_RESTRICT v, double *AIMC_RESTRICT var) {
+  size_t n = (size_t)x->n;
+  for (size_t a = 0; a < n; a++) v[a] = 0;
+  for (size_t u = x->start[j]; u < x->start[j + 1]; u++) {
+    const float *v0 = x->v + 2 * u * n, *v1 = v0 + n;
+    const float *q0 = xsq + (size_t)x->i0[u] * n, *q1 = xsq + (size_t)x->i1[u] * n;
+    for (size_t a = 0; a < n; a++) v[a] += v0[a] * q0[a] + v1[a] * q1[a];
+  }
+  const float *cv = x->cv + (size_t)j * n;
+  for (size_t a = 0; a < n; a++) var[a] = v[a] + (double)cv[a] * Q[a];
+}
+
+/* The whole read in one function, cloned for wider vectors (aimc/simd.h):
+ * its loops run over the lanes (not jammed: the file's top). */
+AIMC_SIMD_CLONES
+static void read_across(const aimc_xbar_across *x, const double *in, double rel_noise,
+                        double *out, double *var_out, const aimc_lanes *l, double *scratch) {
+  size_t n = (size_t)x->n;
+  int noise = x->noise && rel_noise > 0;
+  double *S = scratch, *Q = S + n, *var = Q + n;
+  float *v = (float *)(var + n), *xsq = v + n;
+  across_row_sums(x, in, noise, S, Q, xsq);
+  double rel2 = rel_noise * rel_noise;
+  for (int j = 0; j < x->n_out; j++) {
+    double *o = out + (size_t)j * n;
+    across_column(x, j, in, S, o);
+    if (!noise) continue;
+    across_column_var(x, j, xsq, Q, v, var);
+    column_noise(l, o, var, var_out ? var_out + (size_t)j * n : NULL, rel2);
+  }
+}
+
+void aimc_xbar_read_across(const aimc_xbar_across *x, const double *in, double rel_noise,
+                           double *out, double *var_out, aimc_xs128p *rng, uint64_t *bits,
+                           double *z, double *scratch) {
+  /* The lanes as a batch of stride n (column_noise's, not a stride the
+   * batched read takes). */
+  aimc_lanes l = {x->n, (size_t)x->n, rng, bits, z};
+  read_across(x, in, rel_noise, out, var_out, &l, scratch);
 }

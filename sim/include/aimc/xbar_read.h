@@ -65,6 +65,39 @@ int aimc_xbar_plan_noisy(const aimc_xbar_plan *p);
 void aimc_xbar_read(const aimc_xbar_plan *p, const double *x, double rel_noise, double *out,
                     double *var_out, const aimc_lanes *l, double *scratch);
 
+/* Several plans of one shape read side by side, one lane each (lane a:
+ * plan a): for one sequence that reads many arrays of one layer per step,
+ * the arrays' reads vectorized across the arrays. Lane a gets exactly,
+ * bit for bit, what aimc_xbar_read of plan a alone gives with stride 1
+ * and stream rng[a], for finite inputs: the read visits the union of the
+ * plans' explicit pairs, a pair a plan lacks with zero weights (which add
+ * +-0 to a sum that is never -0). */
+typedef struct aimc_xbar_across aimc_xbar_across;
+
+/* n plans of one shape (same n_in, n_out), all noisy or all not
+ * (aimc_xbar_plan_noisy: a lane that does not draw would break the shared
+ * draw; read such plans one by one); else AIMC_EINVAL, nothing built. The
+ * plans are copied: they may be freed afterwards. */
+int aimc_xbar_across_build(aimc_ctx *ctx, const aimc_xbar_plan *const *plans, int n,
+                           aimc_xbar_across **out);
+void aimc_xbar_across_free(aimc_ctx *ctx, aimc_xbar_across *x);
+
+/* The union's explicit pairs (each read for all n lanes). */
+size_t aimc_xbar_across_pairs(const aimc_xbar_across *x);
+
+/* Doubles of scratch aimc_xbar_read_across needs. */
+size_t aimc_xbar_across_scratch(const aimc_xbar_across *x);
+
+/* in: n_in inputs per lane, row i of lane a at in[i * n + a]; out (and
+ * var_out, or NULL): column j of lane a at [j * n + a]. The noise as
+ * aimc_xbar_read: drawn here, one deviate of rng[a] per column, when
+ * var_out is NULL (bits, z: n words, n doubles of scratch), else its
+ * variance written to var_out; neither when the plans are not noisy or
+ * rel_noise is not > 0. */
+void aimc_xbar_read_across(const aimc_xbar_across *x, const double *in, double rel_noise,
+                           double *out, double *var_out, aimc_xs128p *rng, uint64_t *bits,
+                           double *z, double *scratch);
+
 #ifdef __cplusplus
 }
 #endif
