@@ -1,15 +1,25 @@
-/* A lone sequence's ADC conversions of one read, across its arrays
- * (run_ws.h): every slot's columns are read first, then the tiles' ADCs
- * convert them side by side through their model's eval_across, lane a
- * being one tile. A lone ADC's channels are one chain of draws from its
- * stream; the tiles' streams are independent, so across them the draws
- * vectorize as a batch's lanes do. Each tile's stream is still used in
- * the order convert.c uses it: round r holds the r-th slot of every tile
- * (slot order), and rounds go one after the other. */
+/* A lone sequence's read of one matrix, across its arrays (run_ws.h): a
+ * lone read has no lanes to fill vector loops, but its slots sit on many
+ * tiles whose streams are independent. So the crossbars of slots of one
+ * shape read side by side (aimc_xbar_read_across, lane a one plan), and
+ * the tiles' ADCs convert side by side (their model's eval_across), where
+ * a lone ADC's channels are one chain of draws from its stream. Each
+ * tile's streams are still used in the order convert.c uses them: round r
+ * holds the r-th slot of every tile (slot order), and rounds go one after
+ * the other. */
 #include <string.h>
 
 #include "aimc/status.h"
 #include "run_ws.h"
+
+/* Slots of a round whose crossbars read side by side: one shape, all
+ * noisy or none, their noise drawn in the read or all left to the
+ * converters; xa NULL: read one by one. */
+typedef struct {
+  int n;
+  int *slot;
+  aimc_xbar_across *xa;
+} read_group;
 
 /* The r-th slot of every tile that has one, longest first. */
 typedef struct {
@@ -17,6 +27,8 @@ typedef struct {
   int *active; /* n: lanes with more than c columns                 */
   int *slot;   /* n_lanes: each lane's slot                         */
   void *prep;  /* the lanes' ADC constants interleaved (aimc_across) */
+  int n_groups;
+  read_group *group;
 } across_round;
 
 struct run_across {
@@ -25,7 +37,11 @@ struct run_across {
   across_round *round;
   size_t *col_off;      /* per slot: its columns in col and var      */
   double *col, *vr;     /* the slots' columns before their ADCs       */
-  double *in, *in_var, *out; /* one round interleaved                */
+  size_t *row_off;      /* per slot: its rows in drv                 */
+  double *drv;          /* the slots' rows after their DACs          */
+  const double **rows;  /* per slot: its rows (drv, or the input's)  */
+  double *in, *in_var, *out; /* one round (or group) interleaved     */
+  double *read_tmp;     /* the groups' read scratch                  */
   aimc_xs128p *rng;
   uint64_t *bits;
   double *z;
@@ -49,8 +65,42 @@ static const aimc_model *shared_adc(const run_ws *w, const mat_view *v, int *var
   return md;
 }
 
+/* Two slots whose crossbars read side by side. */
+static int same_read(const run_ws *w, const mat_view *v, int s0, int s1) {
+  const aimc_map_slot *a = v->slots[s0], *b = v->slots[s1];
+  return a->n_in == b->n_in && a->n_out == b->n_out &&
+         aimc_xbar_plan_noisy(v->plans[s0]) == aimc_xbar_plan_noisy(v->plans[s1]) &&
+         aimc_infer_slot_var(w, v, s0) == aimc_infer_slot_var(w, v, s1);
+}
+
+/* The round's slots in read groups, each group's union plan built when it
+ * has two slots or more. */
+static int groups_init(aimc_ctx *ctx, const run_ws *w, const mat_view *v, across_round *rd) {
+  int L = rd->n_lanes, *done = aimc_calloc(ctx, (size_t)L, sizeof(int));
+  const aimc_xbar_plan **plans = aimc_calloc(ctx, (size_t)L, sizeof *plans);
+  rd->group = aimc_calloc(ctx, (size_t)L, sizeof *rd->group);
+  int st = done && plans && rd->group ? AIMC_OK : AIMC_ENOMEM;
+  for (int a = 0; a < L && !st; a++) {
+    if (done[a]) continue;
+    read_group *g = &rd->group[rd->n_groups++];
+    if (!(g->slot = aimc_calloc(ctx, (size_t)L, sizeof(int)))) st = AIMC_ENOMEM;
+    for (int b = a; b < L && !st; b++)
+      if (!done[b] && same_read(w, v, rd->slot[a], rd->slot[b])) {
+        done[b] = 1;
+        plans[g->n] = v->plans[rd->slot[b]];
+        g->slot[g->n++] = rd->slot[b];
+      }
+    /* Plans a union cannot read together are read one by one. */
+    if (!st && g->n > 1 && aimc_xbar_across_build(ctx, plans, g->n, &g->xa) == AIMC_ENOMEM)
+      st = AIMC_ENOMEM;
+  }
+  aimc_free(ctx, done);
+  aimc_free(ctx, plans);
+  return st;
+}
+
 /* Round r of the slots (rank: each slot's place among its tile's). */
-static int round_init(aimc_ctx *ctx, const mat_view *v, const int *rank, int r, size_t pc,
+static int round_init(aimc_ctx *ctx, const run_ws *w, const mat_view *v, const int *rank, int r, size_t pc,
                       across_round *rd) {
   for (int si = 0; si < v->n_slots; si++) rd->n_lanes += rank[si] == r;
   rd->slot = aimc_calloc(ctx, (size_t)rd->n_lanes, sizeof(int));
@@ -82,7 +132,7 @@ static int round_init(aimc_ctx *ctx, const mat_view *v, const int *rank, int r, 
                sizeof(double));
     }
   }
-  return AIMC_OK;
+  return groups_init(ctx, w, v, rd);
 }
 
 static int across_alloc(aimc_ctx *ctx, const mat_view *v, run_across *x) {
@@ -93,11 +143,29 @@ static int across_alloc(aimc_ctx *ctx, const mat_view *v, run_across *x) {
     x->col_off[si] = cols;
     cols += (size_t)v->slots[si]->n_out;
   }
-  for (int r = 0; r < x->n_rounds; r++) {
-    size_t n = (size_t)x->round[r].n * (size_t)x->round[r].n_lanes;
-    if (n > most) most = n;
-    if ((size_t)x->round[r].n_lanes > lanes) lanes = (size_t)x->round[r].n_lanes;
+  size_t rows = 0, tmp = 1;
+  x->row_off = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof(size_t));
+  x->rows = aimc_calloc(ctx, (size_t)v->n_slots + 1, sizeof *x->rows);
+  if (!x->row_off || !x->rows) return AIMC_ENOMEM;
+  for (int si = 0; si < v->n_slots; si++) {
+    x->row_off[si] = rows;
+    rows += (size_t)v->slots[si]->n_in;
   }
+  for (int r = 0; r < x->n_rounds; r++) {
+    const across_round *rd = &x->round[r];
+    size_t n = (size_t)rd->n * (size_t)rd->n_lanes;
+    if (n > most) most = n;
+    if ((size_t)rd->n_lanes > lanes) lanes = (size_t)rd->n_lanes;
+    for (int g = 0; g < rd->n_groups; g++) {
+      const read_group *gr = &rd->group[g];
+      n = (size_t)v->slots[gr->slot[0]]->n_in * (size_t)gr->n;
+      if (n > most) most = n;
+      if (gr->xa && aimc_xbar_across_scratch(gr->xa) > tmp) tmp = aimc_xbar_across_scratch(gr->xa);
+    }
+  }
+  x->drv = aimc_calloc(ctx, rows + 1, sizeof(double));
+  x->read_tmp = aimc_calloc(ctx, tmp, sizeof(double));
+  if (!x->drv || !x->read_tmp) return AIMC_ENOMEM;
   x->col = aimc_calloc(ctx, cols + 1, sizeof(double));
   x->vr = aimc_calloc(ctx, cols + 1, sizeof(double));
   x->in = aimc_calloc(ctx, 3 * most, sizeof(double));
@@ -136,7 +204,7 @@ int aimc_infer_across_init(aimc_ctx *ctx, run_ws *w, int mi) {
     x->round = aimc_calloc(ctx, (size_t)rounds, sizeof *x->round);
     if (!x->round) st = AIMC_ENOMEM;
   }
-  for (int r = 0; !st && r < rounds; r++) st = round_init(ctx, v, rank, r, md->prep_chan, &x->round[r]);
+  for (int r = 0; !st && r < rounds; r++) st = round_init(ctx, w, v, rank, r, md->prep_chan, &x->round[r]);
   aimc_free(ctx, rank);
   return st ? st : across_alloc(ctx, v, x);
 }
@@ -147,8 +215,14 @@ void aimc_infer_across_free(aimc_ctx *ctx, run_across *x) {
     aimc_free(ctx, x->round[r].active);
     aimc_free(ctx, x->round[r].slot);
     aimc_free(ctx, x->round[r].prep);
+    for (int g = 0; x->round[r].group && g < x->round[r].n_groups; g++) {
+      aimc_xbar_across_free(ctx, x->round[r].group[g].xa);
+      aimc_free(ctx, x->round[r].group[g].slot);
+    }
+    aimc_free(ctx, x->round[r].group);
   }
-  void *bufs[] = {x->round, x->col_off, x->col, x->vr, x->in, x->rng, x->bits, x->z, x};
+  void *bufs[] = {x->round, x->col_off, x->col,  x->vr,       x->row_off, x->drv,
+                  x->rows,  x->in,      x->rng,  x->read_tmp, x->bits,    x->z,   x};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
 }
 
@@ -174,17 +248,54 @@ static int convert_round(run_ws *w, const mat_view *v, run_across *x, const acro
   return st;
 }
 
-/* Every slot's rows through its DACs and the crossbar, its columns
- * (and the read noise's variance) kept for the converters. */
+/* Slot si's read-noise variance, where the converters draw it; NULL:
+ * drawn in the read (or none). */
+static double *slot_var(const run_ws *w, const mat_view *v, run_across *x, int si) {
+  return aimc_infer_slot_var(w, v, si) ? x->vr + x->col_off[si] : NULL;
+}
+
+/* A group of slots read side by side: their rows, columns and crossbar
+ * streams gathered, read, put back. */
+static void read_group_across(run_ws *w, const mat_view *v, run_across *x, const read_group *g) {
+  size_t n = (size_t)g->n, n_in = (size_t)v->slots[g->slot[0]]->n_in,
+         n_out = (size_t)v->slots[g->slot[0]]->n_out;
+  int var = slot_var(w, v, x, g->slot[0]) != NULL;
+  for (size_t a = 0; a < n; a++) {
+    int si = g->slot[a];
+    for (size_t i = 0; i < n_in; i++) x->in[i * n + a] = x->rows[si][i];
+    x->rng[a] = *aimc_infer_part_lanes(w, v->slot_tile[si], AIMC_TILE_XBAR).rng;
+  }
+  aimc_xbar_read_across(g->xa, x->in, 1, x->out, var ? x->in_var : NULL, x->rng, x->bits, x->z,
+                        x->read_tmp);
+  for (size_t a = 0; a < n; a++) {
+    int si = g->slot[a];
+    double *col = x->col + x->col_off[si], *vr = x->vr + x->col_off[si];
+    for (size_t j = 0; j < n_out; j++) col[j] = x->out[j * n + a];
+    for (size_t j = 0; var && j < n_out; j++) vr[j] = x->in_var[j * n + a];
+    *aimc_infer_part_lanes(w, v->slot_tile[si], AIMC_TILE_XBAR).rng = x->rng[a];
+  }
+}
+
+/* Every slot's rows through its DACs, then the crossbars round by round:
+ * the columns (and the read noise's variance) kept for the converters. */
 static int read_slots(run_ws *w, const mat_view *v, run_across *x, const double *in) {
   int st = AIMC_OK;
-  for (int si = 0; si < v->n_slots && !st; si++) {
-    const double *rows;
-    st = aimc_infer_slot_drive(w, v, si, in, w->drive, &rows);
-    aimc_lanes xl = aimc_infer_part_lanes(w, v->slot_tile[si], AIMC_TILE_XBAR);
-    double *var = aimc_infer_slot_var(w, v, si) ? x->vr + x->col_off[si] : NULL;
-    if (!st) aimc_xbar_read(v->plans[si], rows, 1, x->col + x->col_off[si], var, &xl, w->read_tmp);
-  }
+  for (int si = 0; si < v->n_slots && !st; si++)
+    st = aimc_infer_slot_drive(w, v, si, in, x->drv + x->row_off[si], &x->rows[si]);
+  for (int r = 0; r < x->n_rounds && !st; r++)
+    for (int gi = 0; gi < x->round[r].n_groups; gi++) {
+      const read_group *g = &x->round[r].group[gi];
+      if (g->xa) {
+        read_group_across(w, v, x, g);
+        continue;
+      }
+      for (int a = 0; a < g->n; a++) {
+        int si = g->slot[a];
+        aimc_lanes xl = aimc_infer_part_lanes(w, v->slot_tile[si], AIMC_TILE_XBAR);
+        aimc_xbar_read(v->plans[si], x->rows[si], 1, x->col + x->col_off[si],
+                       slot_var(w, v, x, si), &xl, w->read_tmp);
+      }
+    }
   return st;
 }
 
@@ -195,7 +306,7 @@ int aimc_infer_across_read(run_ws *w, int mi, const double *in, double *out) {
   for (int si = 0; si < v->n_slots && !st; si++)
     if (aimc_infer_slot_tia(w, v, si))
       st = aimc_infer_slot_convert(w, v, si, AIMC_TILE_TIA, x->col + x->col_off[si],
-                                   aimc_infer_slot_var(w, v, si) ? x->vr + x->col_off[si] : NULL);
+                                   slot_var(w, v, x, si));
   for (int r = 0; r < x->n_rounds && !st; r++) st = convert_round(w, v, x, &x->round[r]);
   if (!v->exclusive) memset(out, 0, sizeof(double) * (size_t)w->m->mats[mi].n_out);
   for (int si = 0; si < v->n_slots && !st; si++) {
