@@ -29,6 +29,8 @@ typedef struct {
   void *prep;  /* the lanes' ADC constants interleaved (aimc_across) */
   int n_groups;
   read_group *group;
+  int direct;  /* one group of every lane and no TIA: the crossbars'  */
+               /* columns go straight to the ADCs                     */
 } across_round;
 
 struct run_across {
@@ -132,7 +134,10 @@ static int round_init(aimc_ctx *ctx, const run_ws *w, const mat_view *v, const i
                sizeof(double));
     }
   }
-  return groups_init(ctx, w, v, rd);
+  int st = groups_init(ctx, w, v, rd);
+  rd->direct = !st && rd->n_groups == 1 && rd->group[0].xa && rd->group[0].n == rd->n_lanes;
+  for (a = 0; a < rd->n_lanes; a++) rd->direct &= !aimc_infer_slot_tia(w, v, rd->slot[a]);
+  return st;
 }
 
 static int across_alloc(aimc_ctx *ctx, const mat_view *v, run_across *x) {
@@ -226,25 +231,27 @@ void aimc_infer_across_free(aimc_ctx *ctx, run_across *x) {
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) aimc_free(ctx, bufs[i]);
 }
 
-/* One round: the lanes' columns and streams gathered, converted, put back. */
-static int convert_round(run_ws *w, const mat_view *v, run_across *x, const across_round *rd) {
-  size_t L = (size_t)rd->n_lanes;
-  for (size_t a = 0; a < L; a++) {
-    int si = rd->slot[a], n = v->slots[si]->n_out;
-    const double *col = x->col + x->col_off[si], *vr = x->vr + x->col_off[si];
-    for (int c = 0; c < n; c++) x->in[c * L + a] = col[c];
-    for (int c = 0; x->var && c < n; c++) x->in_var[c * L + a] = vr[c];
-    x->rng[a] = w->noise[((size_t)v->slot_tile[si] * AIMC_TILE_PARTS + AIMC_TILE_ADC) * (size_t)w->bp_max];
+/* The streams of part p of the n slots' tiles gathered into x->rng, or
+ * put back (put). */
+static void streams(const run_ws *w, const mat_view *v, run_across *x, const int *slot, int n,
+                    aimc_tile_part p, int put) {
+  for (int a = 0; a < n; a++) {
+    aimc_xs128p *g = aimc_infer_part_lanes(w, v->slot_tile[slot[a]], p).rng;
+    if (put) *g = x->rng[a];
+    else x->rng[a] = *g;
   }
-  aimc_across ax = {rd->n, L, rd->active, rd->prep, x->var ? x->in_var : NULL,
+}
+
+/* A round's ADCs: columns in (interleaved, with the variance they draw
+ * in var), words out. */
+static int convert_round(const run_ws *w, const mat_view *v, run_across *x,
+                         const across_round *rd, const double *in, const double *var,
+                         double *out) {
+  aimc_across ax = {rd->n, (size_t)rd->n_lanes, rd->active, rd->prep, x->var ? var : NULL,
                     x->rng, x->bits, x->z};
-  int st = x->md->eval_across(&ax, x->in, x->out);
-  for (size_t a = 0; a < L; a++) {
-    int si = rd->slot[a], n = v->slots[si]->n_out;
-    double *col = x->col + x->col_off[si];
-    for (int c = 0; c < n; c++) col[c] = x->out[c * L + a];
-    w->noise[((size_t)v->slot_tile[si] * AIMC_TILE_PARTS + AIMC_TILE_ADC) * (size_t)w->bp_max] = x->rng[a];
-  }
+  streams(w, v, x, rd->slot, rd->n_lanes, AIMC_TILE_ADC, 0);
+  int st = x->md->eval_across(&ax, in, out);
+  streams(w, v, x, rd->slot, rd->n_lanes, AIMC_TILE_ADC, 1);
   return st;
 }
 
@@ -254,67 +261,93 @@ static double *slot_var(const run_ws *w, const mat_view *v, run_across *x, int s
   return aimc_infer_slot_var(w, v, si) ? x->vr + x->col_off[si] : NULL;
 }
 
-/* A group of slots read side by side: their rows, columns and crossbar
- * streams gathered, read, put back. */
-static void read_group_across(run_ws *w, const mat_view *v, run_across *x, const read_group *g) {
-  size_t n = (size_t)g->n, n_in = (size_t)v->slots[g->slot[0]]->n_in,
-         n_out = (size_t)v->slots[g->slot[0]]->n_out;
-  int var = slot_var(w, v, x, g->slot[0]) != NULL;
-  for (size_t a = 0; a < n; a++) {
-    int si = g->slot[a];
-    for (size_t i = 0; i < n_in; i++) x->in[i * n + a] = x->rows[si][i];
-    x->rng[a] = *aimc_infer_part_lanes(w, v->slot_tile[si], AIMC_TILE_XBAR).rng;
-  }
-  aimc_xbar_read_across(g->xa, x->in, 1, x->out, var ? x->in_var : NULL, x->rng, x->bits, x->z,
-                        x->read_tmp);
-  for (size_t a = 0; a < n; a++) {
-    int si = g->slot[a];
-    double *col = x->col + x->col_off[si], *vr = x->vr + x->col_off[si];
-    for (size_t j = 0; j < n_out; j++) col[j] = x->out[j * n + a];
-    for (size_t j = 0; var && j < n_out; j++) vr[j] = x->in_var[j * n + a];
-    *aimc_infer_part_lanes(w, v->slot_tile[si], AIMC_TILE_XBAR).rng = x->rng[a];
+/* A group's crossbars side by side: its slots' rows gathered (into
+ * x->in), their columns and variance out (interleaved). */
+static void read_side_by_side(const run_ws *w, const mat_view *v, run_across *x, const read_group *g,
+                       double *cols, double *var) {
+  size_t n = (size_t)g->n, n_in = (size_t)v->slots[g->slot[0]]->n_in;
+  for (size_t a = 0; a < n; a++)
+    for (size_t i = 0; i < n_in; i++) x->in[i * n + a] = x->rows[g->slot[a]][i];
+  streams(w, v, x, g->slot, g->n, AIMC_TILE_XBAR, 0);
+  aimc_xbar_read_across(g->xa, x->in, 1, cols, slot_var(w, v, x, g->slot[0]) ? var : NULL,
+                        x->rng, x->bits, x->z, x->read_tmp);
+  streams(w, v, x, g->slot, g->n, AIMC_TILE_XBAR, 1);
+}
+
+/* Lane a's n values of an interleaved buffer of n_lanes lanes to dst. */
+static void lane_out(const double *il, size_t n_lanes, int a, int n, double *dst) {
+  for (int j = 0; j < n; j++) dst[j] = il[(size_t)j * n_lanes + (size_t)a];
+}
+
+/* Slot si's converted columns (src[j * stride]) into the matrix's
+ * outputs, added where columns are split over tiles. */
+static void put(const mat_view *v, int si, const double *src, size_t stride, double *out) {
+  const aimc_map_slot *s = v->slots[si];
+  for (int j = 0; j < s->n_out; j++)
+    out[s->out0 + j] = (v->exclusive ? 0 : out[s->out0 + j]) + src[(size_t)j * stride];
+}
+
+/* A direct round: its crossbars read side by side straight into its
+ * ADCs, the words put out. */
+static int direct_round(const run_ws *w, const mat_view *v, run_across *x,
+                        const across_round *rd, double *out) {
+  read_side_by_side(w, v, x, &rd->group[0], x->out, x->in_var);
+  int st = convert_round(w, v, x, rd, x->out, x->in_var, x->in);
+  for (int a = 0; a < rd->n_lanes && !st; a++) put(v, rd->slot[a], x->in + a, (size_t)rd->n_lanes, out);
+  return st;
+}
+
+/* Another round's crossbars, group by group (or one by one): the columns
+ * and variance kept per slot for its TIAs. */
+static void read_round(const run_ws *w, const mat_view *v, run_across *x, const across_round *rd) {
+  for (int gi = 0; gi < rd->n_groups; gi++) {
+    const read_group *g = &rd->group[gi];
+    for (int a = 0; !g->xa && a < g->n; a++) {
+      int si = g->slot[a];
+      aimc_lanes xl = aimc_infer_part_lanes(w, v->slot_tile[si], AIMC_TILE_XBAR);
+      aimc_xbar_read(v->plans[si], x->rows[si], 1, x->col + x->col_off[si], slot_var(w, v, x, si),
+                     &xl, w->read_tmp);
+    }
+    if (!g->xa) continue;
+    read_side_by_side(w, v, x, g, x->out, x->in_var);
+    for (int a = 0; a < g->n; a++) {
+      int si = g->slot[a], n = v->slots[si]->n_out;
+      lane_out(x->out, (size_t)g->n, a, n, x->col + x->col_off[si]);
+      if (slot_var(w, v, x, si)) lane_out(x->in_var, (size_t)g->n, a, n, slot_var(w, v, x, si));
+    }
   }
 }
 
-/* Every slot's rows through its DACs, then the crossbars round by round:
- * the columns (and the read noise's variance) kept for the converters. */
-static int read_slots(run_ws *w, const mat_view *v, run_across *x, const double *in) {
-  int st = AIMC_OK;
-  for (int si = 0; si < v->n_slots && !st; si++)
-    st = aimc_infer_slot_drive(w, v, si, in, x->drv + x->row_off[si], &x->rows[si]);
-  for (int r = 0; r < x->n_rounds && !st; r++)
-    for (int gi = 0; gi < x->round[r].n_groups; gi++) {
-      const read_group *g = &x->round[r].group[gi];
-      if (g->xa) {
-        read_group_across(w, v, x, g);
-        continue;
-      }
-      for (int a = 0; a < g->n; a++) {
-        int si = g->slot[a];
-        aimc_lanes xl = aimc_infer_part_lanes(w, v->slot_tile[si], AIMC_TILE_XBAR);
-        aimc_xbar_read(v->plans[si], x->rows[si], 1, x->col + x->col_off[si],
-                       slot_var(w, v, x, si), &xl, w->read_tmp);
-      }
-    }
+/* Its ADCs, from the columns kept per slot. */
+static int convert_kept(const run_ws *w, const mat_view *v, run_across *x,
+                        const across_round *rd, double *out) {
+  size_t L = (size_t)rd->n_lanes;
+  for (size_t a = 0; a < L; a++) {
+    int si = rd->slot[a], n = v->slots[si]->n_out;
+    const double *col = x->col + x->col_off[si], *vr = x->vr + x->col_off[si];
+    for (int c = 0; c < n; c++) x->in[c * L + a] = col[c];
+    for (int c = 0; x->var && c < n; c++) x->in_var[c * L + a] = vr[c];
+  }
+  int st = convert_round(w, v, x, rd, x->in, x->in_var, x->out);
+  for (size_t a = 0; a < L && !st; a++) put(v, rd->slot[a], x->out + a, L, out);
   return st;
 }
 
 int aimc_infer_across_read(run_ws *w, int mi, const double *in, double *out) {
   const mat_view *v = &w->mv[mi];
   run_across *x = v->across;
-  int st = read_slots(w, v, x, in);
+  int st = AIMC_OK;
+  if (!v->exclusive) memset(out, 0, sizeof(double) * (size_t)w->m->mats[mi].n_out);
+  for (int si = 0; si < v->n_slots && !st; si++)
+    st = aimc_infer_slot_drive(w, v, si, in, x->drv + x->row_off[si], &x->rows[si]);
+  for (int r = 0; r < x->n_rounds && !st; r++)
+    if (x->round[r].direct) st = direct_round(w, v, x, &x->round[r], out);
+    else read_round(w, v, x, &x->round[r]);
   for (int si = 0; si < v->n_slots && !st; si++)
     if (aimc_infer_slot_tia(w, v, si))
       st = aimc_infer_slot_convert(w, v, si, AIMC_TILE_TIA, x->col + x->col_off[si],
                                    slot_var(w, v, x, si));
-  for (int r = 0; r < x->n_rounds && !st; r++) st = convert_round(w, v, x, &x->round[r]);
-  if (!v->exclusive) memset(out, 0, sizeof(double) * (size_t)w->m->mats[mi].n_out);
-  for (int si = 0; si < v->n_slots && !st; si++) {
-    const aimc_map_slot *s = v->slots[si];
-    const double *col = x->col + x->col_off[si];
-    if (v->exclusive) memcpy(out + s->out0, col, sizeof(double) * (size_t)s->n_out);
-    else
-      for (int j = 0; j < s->n_out; j++) out[s->out0 + j] += col[j];
-  }
+  for (int r = 0; r < x->n_rounds && !st; r++)
+    if (!x->round[r].direct) st = convert_kept(w, v, x, &x->round[r], out);
   return st;
 }
