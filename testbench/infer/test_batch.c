@@ -82,6 +82,28 @@ static aimc_dataset *rows(aimc_ctx *ctx) {
   return aimc_dataset_load(ctx, &spec, &ds) ? NULL : ds;
 }
 
+/* A context (seed 3) and the rows, made before each test that reads them
+ * and freed after it, also when it fails; ds NULL: the test skips. */
+typedef struct {
+  aimc_ctx *ctx;
+  aimc_dataset *ds;
+} rows_fixture;
+
+static int rows_setup(void **st) {
+  static rows_fixture f;
+  f.ctx = aimc_ctx_alloc(3);
+  f.ds = f.ctx ? rows(f.ctx) : NULL;
+  *st = &f;
+  return f.ctx ? 0 : -1;
+}
+
+static int rows_teardown(void **st) {
+  rows_fixture *f = *st;
+  aimc_dataset_free(f->ctx, f->ds);
+  aimc_ctx_free(f->ctx);
+  return 0;
+}
+
 static void run_all(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_hw *hw,
                     const aimc_dataset *ds, size_t max, aimc_infer_result *r) {
   aimc_infer_opts o;
@@ -111,13 +133,10 @@ static void session_is_run(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_
 }
 
 static void test_batch_ideal(void **st) {
-  (void)st;
-  aimc_ctx *ctx = aimc_ctx_alloc(3);
-  aimc_dataset *ds = rows(ctx);
-  if (!ds) {
-    aimc_ctx_free(ctx);
-    skip();
-  }
+  rows_fixture *f = *st;
+  aimc_ctx *ctx = f->ctx;
+  const aimc_dataset *ds = f->ds;
+  if (!ds) skip();
   aimc_s4d_model *mdl = fixture_model(ctx, 28, 10, 8, 4, 2, AIMC_MIX_GLU, 2, 6, 5);
   /* Single form; dense layers on 16-row crossbars (the encoder's 28
    * inputs split over two arrays: partial column sums added; these sum in
@@ -158,18 +177,13 @@ static void test_batch_ideal(void **st) {
     aimc_mapping_free(ctx, m);
   }
   aimc_s4d_model_free(ctx, mdl);
-  aimc_dataset_free(ctx, ds);
-  aimc_ctx_free(ctx);
 }
 
 static void test_batch_noise(void **st) {
-  (void)st;
-  aimc_ctx *ctx = aimc_ctx_alloc(3);
-  aimc_dataset *ds = rows(ctx);
-  if (!ds) {
-    aimc_ctx_free(ctx);
-    skip();
-  }
+  rows_fixture *f = *st;
+  aimc_ctx *ctx = f->ctx;
+  const aimc_dataset *ds = f->ds;
+  if (!ds) skip();
   aimc_s4d_model *mdl = fixture_model(ctx, 28, 10, 8, 4, 1, AIMC_MIX_GLU, 2, 0, 5);
   aimc_arch a;
   aimc_arch_defaults(&a);
@@ -210,8 +224,6 @@ static void test_batch_noise(void **st) {
   aimc_hw_free(ctx, hw);
   aimc_mapping_free(ctx, m);
   aimc_s4d_model_free(ctx, mdl);
-  aimc_dataset_free(ctx, ds);
-  aimc_ctx_free(ctx);
 }
 
 /* A lone sequence converts its tiles' ADCs side by side (read_across.c),
@@ -225,13 +237,10 @@ static void test_batch_noise(void **st) {
  * variance), and neither; with every tile's TIAs noisy (they draw the read
  * noise) and with every other tile's (the ADCs then convert slot by slot). */
 static void test_lone_across(void **st) {
-  (void)st;
-  aimc_ctx *ctx = aimc_ctx_alloc(3);
-  aimc_dataset *ds = rows(ctx);
-  if (!ds) {
-    aimc_ctx_free(ctx);
-    skip();
-  }
+  rows_fixture *f = *st;
+  aimc_ctx *ctx = f->ctx;
+  const aimc_dataset *ds = f->ds;
+  if (!ds) skip();
   aimc_s4d_model *mdl = fixture_model(ctx, 28, 10, 8, 4, 1, AIMC_MIX_GLU, 2, 0, 5);
   static const struct {
     int rows, cols, form, dense;
@@ -276,16 +285,14 @@ static void test_lone_across(void **st) {
     aimc_mapping_free(ctx, m);
   }
   aimc_s4d_model_free(ctx, mdl);
-  aimc_dataset_free(ctx, ds);
-  aimc_ctx_free(ctx);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_normal),
-      cmocka_unit_test(test_batch_ideal),
-      cmocka_unit_test(test_batch_noise),
-      cmocka_unit_test(test_lone_across),
+      cmocka_unit_test_setup_teardown(test_batch_ideal, rows_setup, rows_teardown),
+      cmocka_unit_test_setup_teardown(test_batch_noise, rows_setup, rows_teardown),
+      cmocka_unit_test_setup_teardown(test_lone_across, rows_setup, rows_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
