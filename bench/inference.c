@@ -9,8 +9,10 @@
  *      array read costs O(values);
  *   4. growth with sequence length and array size (lone sequences).
  * Prints figures; never fails on timing. --json FILE writes the headline
- * figures for bench/run.sh.
- *   bench_inference [--quick] [--ratios] [--json FILE] [MODEL.s4d]
+ * figures for bench/run.sh; --plot STEM draws the scaling curves of
+ * sections 3 and 4 as STEM_values.svg/.png and STEM_length.svg/.png
+ * (docs/img/bench_*).
+ *   bench_inference [--quick] [--ratios] [--json FILE] [--plot STEM] [MODEL.s4d]
  *   (--ratios: sections 1 and 2 only, e.g. to profile them)
  *   (default model: a random zero_one-size one) */
 #include <math.h>
@@ -27,6 +29,7 @@
 #include "aimc/progress.h"
 #include "aimc/s4d_model.h"
 #include "aimc/status.h"
+#include "sim/report/plot.h"
 
 /* A random model of the given shape with 2-bit analog tensors. */
 static aimc_s4d_model *random_model(aimc_ctx *ctx, int n_in, int n_out, int h, int m,
@@ -217,6 +220,38 @@ static double lone_set(aimc_ctx *ctx, const aimc_s4d_model *mdl, const aimc_hw *
 /* The median of n values (reorders them). */
 static double median(double *v, int n) { return gsl_stats_median(v, 1, (size_t)n); }
 
+/* Section 3's curves: time per sequence-step against the model's values,
+ * over M (the first four points, H = 32) and over H (M = 8: the first
+ * point and the last three), on log axes where linear is a slope of 1. */
+static void draw_values(aimc_ctx *ctx, const char *stem, const double *values,
+                        const double *us, int n) {
+  double hx[4] = {values[4 < n ? 4 : 0], values[0]}, hy[4] = {us[4 < n ? 4 : 0], us[0]};
+  for (int q = 5; q < n; q++) hx[q - 3] = values[q], hy[q - 3] = us[q];
+  plot_series sr[2] = {{"over M (H 32)", n < 4 ? (size_t)n : 4, values, us, NULL, 1, 1, 0},
+                       {"over H (M 8)", n > 4 ? (size_t)n - 3 : 0, hx, hy, NULL, 1, 1, 1}};
+  plot_figure f = {"Batched simulation: time per sequence-step against the model's values",
+                   "analog model values H (8M + 1)", "us per sequence-step",
+                   "every non-ideality on; linear = slope 1", 1, 1, n > 4 ? 2 : 1, sr,
+                   0, 0, NULL, NULL, NULL};
+  char path[1024];
+  snprintf(path, sizeof path, "%s_values", stem);
+  if (plot_write(ctx, &f, path)) fprintf(stderr, "bench: %s\n", aimc_ctx_errmsg(ctx));
+}
+
+/* Section 4's sequence-length curve: a lone sequence and the float
+ * recurrence, seconds per sequence. */
+static void draw_length(aimc_ctx *ctx, const char *stem, const double *len, const double *lone,
+                        const double *flt, int n) {
+  plot_series sr[2] = {{"one sequence", (size_t)n, len, lone, NULL, 1, 1, 0},
+                       {"float", (size_t)n, len, flt, NULL, 1, 1, 1}};
+  plot_figure f = {"One sequence: time against its length", "steps", "seconds per sequence",
+                   "H = 32, 8 modes, 64 x 64 arrays, every non-ideality on", 1, 1, 2, sr,
+                   0, 0, NULL, NULL, NULL};
+  char path[1024];
+  snprintf(path, sizeof path, "%s_length", stem);
+  if (plot_write(ctx, &f, path)) fprintf(stderr, "bench: %s\n", aimc_ctx_errmsg(ctx));
+}
+
 enum { PAIRS = 5 };
 
 /* A model mapped and programmed with every non-ideality on. */
@@ -234,11 +269,12 @@ int main(int argc, char **argv) {
   aimc_gsl_install_handler();
   aimc_ctx *ctx = aimc_ctx_alloc(1);
   int quick = 0, ratios_only = 0;
-  const char *json = NULL, *model_path = NULL;
+  const char *json = NULL, *model_path = NULL, *plot = NULL;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--quick")) quick = 1;
     else if (!strcmp(argv[i], "--ratios")) ratios_only = 1;
     else if (!strcmp(argv[i], "--json") && i + 1 < argc) json = argv[++i];
+    else if (!strcmp(argv[i], "--plot") && i + 1 < argc) plot = argv[++i];
     else model_path = argv[i];
   }
   aimc_data_spec spec;
@@ -306,7 +342,7 @@ int main(int argc, char **argv) {
            "ns/value-step", "vs first");
   struct { int m, h; } pts[] = {{8, 32}, {16, 32}, {32, 32}, {64, 32},
                                 {8, 16}, {8, 64}, {8, 128}};
-  double first = 0, per_value[7];
+  double first = 0, per_value[7], values_at[7], us_at[7];
   int npts = ratios_only ? 0 : quick ? 4 : 7;
   for (int q = 0; q < npts; q++) {
     aimc_s4d_model *mw = random_model(ctx, n_in, 2, pts[q].h, pts[q].m, 1);
@@ -316,6 +352,7 @@ int main(int argc, char **argv) {
     for (int r = 0; r < 3; r++) t[r] = sim_set(ctx, mw, hh, ds);
     double us = median(t, 3) / steps * 1e6, values = (double)pts[q].h * (8 * pts[q].m + 1);
     per_value[q] = us * 1e3 / values;
+    values_at[q] = values, us_at[q] = us;
     if (!first) first = per_value[q];
     printf("  %5d %5d %9.0f %12.2f %14.3f %10.2f\n", pts[q].m, pts[q].h, values, us,
            per_value[q], per_value[q] / first);
@@ -324,16 +361,19 @@ int main(int argc, char **argv) {
     aimc_s4d_model_free(ctx, mw);
   }
 
+  double len_at[5], lone_at[5], float_at[5];
+  int n_len = 0;
   if (!quick && !ratios_only) {
     /* 4. Growth with sequence length and array size (lone sequences). */
     printf("\n4. growth, lone sequences (aimc_infer_session)\n");
     printf("\nsequence length (H=%d, 64x64 arrays):\n  %6s %12s %8s %12s\n", mdl->h,
            "steps", "s/sequence", "ratio", "float s/seq");
     double base = 0;
-    for (int l = 100; l <= 1600; l *= 2) {
-      double t = sim_seconds(ctx, mdl, &arch, l, 3);
+    for (int l = 100, q = 0; l <= 1600; l *= 2, q++) {
+      double t = sim_seconds(ctx, mdl, &arch, l, 3), tf = float_seconds(mdl, l, 3);
       if (!base) base = t;
-      printf("  %6d %12.3e %8.2f %12.3e\n", l, t, t / base, float_seconds(mdl, l, 3));
+      printf("  %6d %12.3e %8.2f %12.3e\n", l, t, t / base, tf);
+      len_at[q] = l, lone_at[q] = t, float_at[q] = tf, n_len = q + 1;
     }
     printf("\narray size (sequence 200):\n  %6s %6s %12s %8s\n", "rows", "arrays",
            "s/sequence", "ratio");
@@ -349,6 +389,8 @@ int main(int argc, char **argv) {
       printf("  %6d %6zu %12.3e %8.2f\n", rows, na, t, t / base);
     }
   }
+  if (plot && npts) draw_values(ctx, plot, values_at, us_at, npts);
+  if (plot && n_len) draw_length(ctx, plot, len_at, lone_at, float_at, n_len);
   if (json) {
     FILE *f = fopen(json, "w");
     if (!f) {
