@@ -26,7 +26,7 @@ typedef struct {
   int n_lanes, n;
   int *active; /* n: lanes with more than c columns                 */
   int *slot;   /* n_lanes: each lane's slot                         */
-  void *prep;  /* the lanes' ADC constants interleaved (aimc_across) */
+  void *prep;  /* the lanes' ADC constants word by word (aimc_across) */
   int n_groups;
   read_group *group;
   int direct;  /* one group of every lane and no TIA: the crossbars'  */
@@ -102,8 +102,8 @@ static int groups_init(aimc_ctx *ctx, const run_ws *w, const mat_view *v, across
 }
 
 /* Round r of the slots (rank: each slot's place among its tile's). */
-static int round_init(aimc_ctx *ctx, const run_ws *w, const mat_view *v, const int *rank, int r, size_t pc,
-                      across_round *rd) {
+static int round_init(aimc_ctx *ctx, const run_ws *w, const mat_view *v, const int *rank,
+                      int r, size_t pc, across_round *rd) {
   for (int si = 0; si < v->n_slots; si++) rd->n_lanes += rank[si] == r;
   rd->slot = aimc_calloc(ctx, (size_t)rd->n_lanes, sizeof(int));
   if (!rd->slot) return AIMC_ENOMEM;
@@ -209,7 +209,8 @@ int aimc_infer_across_init(aimc_ctx *ctx, run_ws *w, int mi) {
     x->round = aimc_calloc(ctx, (size_t)rounds, sizeof *x->round);
     if (!x->round) st = AIMC_ENOMEM;
   }
-  for (int r = 0; !st && r < rounds; r++) st = round_init(ctx, w, v, rank, r, md->prep_chan, &x->round[r]);
+  for (int r = 0; !st && r < rounds; r++)
+    st = round_init(ctx, w, v, rank, r, md->prep_chan, &x->round[r]);
   aimc_free(ctx, rank);
   return st ? st : across_alloc(ctx, v, x);
 }
@@ -263,8 +264,8 @@ static double *slot_var(const run_ws *w, const mat_view *v, run_across *x, int s
 
 /* A group's crossbars side by side: its slots' rows gathered (into
  * x->in), their columns and variance out (interleaved). */
-static void read_side_by_side(const run_ws *w, const mat_view *v, run_across *x, const read_group *g,
-                       double *cols, double *var) {
+static void read_side_by_side(const run_ws *w, const mat_view *v, run_across *x,
+                              const read_group *g, double *cols, double *var) {
   size_t n = (size_t)g->n, n_in = (size_t)v->slots[g->slot[0]]->n_in;
   for (size_t a = 0; a < n; a++)
     for (size_t i = 0; i < n_in; i++) x->in[i * n + a] = x->rows[g->slot[a]][i];
@@ -293,7 +294,8 @@ static int direct_round(const run_ws *w, const mat_view *v, run_across *x,
                         const across_round *rd, double *out) {
   read_side_by_side(w, v, x, &rd->group[0], x->out, x->in_var);
   int st = convert_round(w, v, x, rd, x->out, x->in_var, x->in);
-  for (int a = 0; a < rd->n_lanes && !st; a++) put(v, rd->slot[a], x->in + a, (size_t)rd->n_lanes, out);
+  for (int a = 0; a < rd->n_lanes && !st; a++)
+    put(v, rd->slot[a], x->in + a, (size_t)rd->n_lanes, out);
   return st;
 }
 

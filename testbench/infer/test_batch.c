@@ -274,8 +274,8 @@ static void test_lone_across(void **st) {
       char err[256];
       const aimc_param *r = aimc_tile_param(&m->tiles[k], AIMC_TILE_TIA, "noise");
       assert_non_null(r);
-      assert_int_equal(aimc_param_set(r, m->tiles[k].params[AIMC_TILE_TIA], "30nA", err, sizeof err),
-                       AIMC_OK);
+      void *tia = m->tiles[k].params[AIMC_TILE_TIA];
+      assert_int_equal(aimc_param_set(r, tia, "30nA", err, sizeof err), AIMC_OK);
     }
     aimc_infer_result r;
     run_all(ctx, mdl, hw, ds, 4, &r);
