@@ -3,7 +3,8 @@
  * numbers of a lone evaluation with stream k, the fallback (eval lane by
  * lane) gives them too, and a calibration (per-channel full scale and
  * resolution) is honoured; a model's prepared constants (prepare) and
- * its one-lane path change no number. Each model runs with its defaults
+ * its one-lane path change no number, and its evaluation across
+ * instances (eval_across) gives each instance's lone numbers. Each model runs with its defaults
  * and again with every error and noise parameter switched on, so the
  * random draws are compared as well. */
 #include <math.h>
@@ -146,10 +147,59 @@ static void check_eval(const aimc_model *m, void *params, const void *state, int
   free(prep);
 }
 
+/* eval_across (aimc_across) of LN instances of m, lane k one instance
+ * with its own calibration (fs and bits rotated by k) and channel count
+ * (CH - 3k / LN: ragged, longest first): each lane gives exactly what a
+ * lone eval of its instance gives with its stream, and leaves the stream
+ * where eval leaves it. */
+static void check_across(const aimc_model *m, void *params, const void *state, int noisy,
+                         const double *fs, const int *bits, int with_var) {
+  enum { W_MAX = 32 };
+  size_t W = m->prep_chan / sizeof(double);
+  assert_true(m->prep_chan % sizeof(double) == 0 && W <= W_MAX);
+  static double prep[CH * STRIDE * W_MAX];
+  double in[CH * STRIDE], var[CH * STRIDE], out[CH * STRIDE], fs_k[LN][CH], z[STRIDE];
+  int bits_k[LN][CH], n_k[LN], active[CH] = {0};
+  uint64_t words[STRIDE];
+  aimc_xs128p g[LN], ref[LN];
+  seed_streams(g, LN, 7);
+  memcpy(ref, g, sizeof g);
+  for (int k = 0; k < LN; k++) {
+    n_k[k] = CH - 3 * k / LN;
+    for (int c = 0; c < CH; c++) {
+      fs_k[k][c] = fs ? fs[(c + k) % CH] : 0;
+      bits_k[k][c] = bits ? bits[(c + k) % CH] : 0;
+      in[c * STRIDE + k] = 1.3 * ((double)((c * 29 + k * 7) % 19) / 9.0 - 1.0);
+      var[c * STRIDE + k] = 0.02 * ((c + k) % 5);
+    }
+    aimc_eval e = {params, state, n_k[k], fs ? fs_k[k] : NULL, bits ? bits_k[k] : NULL,
+                   NULL, NULL, NULL, 0, NULL};
+    double chan[CH * W_MAX];
+    m->prepare(&e, chan);
+    for (int c = 0; c < n_k[k]; c++) {
+      active[c]++;
+      for (size_t w = 0; w < W; w++) prep[((size_t)c * W + w) * STRIDE + k] = chan[c * W + w];
+    }
+  }
+  aimc_across x = {CH, STRIDE, active, prep, with_var ? var : NULL, g, words, z};
+  assert_int_equal(m->eval_across(&x, in, out), AIMC_OK);
+  for (int k = 0; k < LN; k++) {
+    double xk[CH], vk[CH], yk[CH];
+    for (int c = 0; c < n_k[k]; c++) xk[c] = in[c * STRIDE + k], vk[c] = var[c * STRIDE + k];
+    aimc_eval e = {params, state, n_k[k], fs ? fs_k[k] : NULL, bits ? bits_k[k] : NULL,
+                   with_var ? vk : NULL, NULL, NULL, 0, NULL};
+    assert_int_equal(m->eval(&e, xk, yk, &ref[k]), AIMC_OK);
+    for (int c = 0; c < n_k[k]; c++)
+      expect_same(m, noisy, "across", k, c, out[c * STRIDE + k], yk[c]);
+    assert_memory_equal(&g[k], &ref[k], sizeof g[k]);
+  }
+}
+
 static void check_model(const aimc_model *m, int noisy, const double *fs, const int *bits,
                         int with_var) {
   void *params = make_params(m, noisy);
   check_eval(m, params, NULL, noisy, fs, bits, with_var);
+  if (m->eval_across) check_across(m, params, NULL, noisy, fs, bits, with_var);
   free(params);
 }
 
@@ -198,6 +248,9 @@ static void test_lanes_equal_lone_runs(void **state) {
   const char *prepared[] = {"dac", "adc", "adc_flash", "tia", "sample_hold"};
   for (size_t i = 0; i < sizeof prepared / sizeof prepared[0]; i++)
     assert_non_null(aimc_models_find(prepared[i])->prepare);
+  /* The ADCs convert a lone sequence's tiles side by side (read_across.c). */
+  assert_non_null(aimc_models_find("adc")->eval_across);
+  assert_non_null(aimc_models_find("adc_flash")->eval_across);
 }
 
 /* The S4D periphery (models/s4d_digital.c) on weights of its own, op
