@@ -1,6 +1,7 @@
 /* Figures of the report, drawn with PLplot (cairo drivers): line/scatter
  * plots with error bars and stacked bar charts, each written as SVG and
- * PNG. Internal to sim/report. */
+ * PNG. Internal to sim/report, and used by the benchmarks' figures
+ * (bench/inference.c --plot), which are not part of the product. */
 #ifndef AIMC_REPORT_PLOT_H
 #define AIMC_REPORT_PLOT_H
 
