@@ -240,8 +240,7 @@ static int at_calibration(const run_ws *w, int k, aimc_tile_part p) {
   return t->model[p] == aimc_tile_part_model(p);
 }
 
-/* The batch's lanes with the noise streams of array k's part p. */
-static aimc_lanes part_lanes(const run_ws *w, int k, aimc_tile_part p) {
+aimc_lanes aimc_infer_part_lanes(const run_ws *w, int k, aimc_tile_part p) {
   aimc_lanes l = w->lanes;
   l.rng = w->noise + ((size_t)k * AIMC_TILE_PARTS + p) * (size_t)w->bp_max;
   return l;
@@ -261,7 +260,7 @@ static int convert(run_ws *w, const mat_view *v, int si, aimc_tile_part p, int c
   aimc_eval e = {t->params[p], w->part_state[(size_t)k * AIMC_TILE_PARTS + p], n, fs, bits,
                  in_var, scale, aimc_model_prep_at(t->model[p], prep, c0),
                  (p == AIMC_TILE_DAC ? s->row0 : s->col0) + c0, in_fs};
-  aimc_lanes l = part_lanes(w, k, p);
+  aimc_lanes l = aimc_infer_part_lanes(w, k, p);
   return aimc_model_eval_batch(t->model[p], &e, in, out, &l);
 }
 
@@ -322,10 +321,6 @@ int aimc_infer_slot_convert(run_ws *w, const mat_view *v, int si, aimc_tile_part
                  col, var, NULL, col);
 }
 
-aimc_lanes aimc_infer_part_lanes(const run_ws *w, int k, aimc_tile_part p) {
-  return part_lanes(w, k, p);
-}
-
 int aimc_infer_array_read(run_ws *w, int mi, const double *in, double *out) {
   const mat_view *v = &w->mv[mi];
   if (v->across) return aimc_infer_across_read(w, mi, in, out);
@@ -342,7 +337,7 @@ int aimc_infer_array_read(run_ws *w, int mi, const double *in, double *out) {
      * draws it with its own noise (one deviate: independent Gaussians add). */
     int tia = aimc_infer_slot_tia(w, v, si);
     double *var = aimc_infer_slot_var(w, v, si) ? w->part_var : NULL;
-    aimc_lanes xl = part_lanes(w, v->slot_tile[si], AIMC_TILE_XBAR);
+    aimc_lanes xl = aimc_infer_part_lanes(w, v->slot_tile[si], AIMC_TILE_XBAR);
     if (!st) aimc_xbar_read(v->plans[si], x, rel, dst, var, &xl, w->read_tmp);
     if (!st && tia) st = aimc_infer_slot_convert(w, v, si, AIMC_TILE_TIA, dst, var);
     if (!st && v->calibrated)
@@ -364,7 +359,7 @@ int aimc_infer_hold(run_ws *w, int mi, double *buf) {
     aimc_eval e = {t->params[AIMC_TILE_HOLD], NULL, s->n_out, NULL, NULL, NULL, NULL, NULL,
                    s->col0, NULL};
     double *x = buf + (size_t)s->out0 * bp;
-    aimc_lanes l = part_lanes(w, k, AIMC_TILE_HOLD);
+    aimc_lanes l = aimc_infer_part_lanes(w, k, AIMC_TILE_HOLD);
     st = aimc_model_eval_batch(t->model[AIMC_TILE_HOLD], &e, x, x, &l);
   }
   return st;

@@ -285,7 +285,8 @@ static void lane_out(const double *il, size_t n_lanes, int a, int n, double *dst
 static void put(const mat_view *v, int si, const double *src, size_t stride, double *out) {
   const aimc_map_slot *s = v->slots[si];
   for (int j = 0; j < s->n_out; j++)
-    out[s->out0 + j] = (v->exclusive ? 0 : out[s->out0 + j]) + src[(size_t)j * stride];
+    if (v->exclusive) out[s->out0 + j] = src[(size_t)j * stride];
+    else out[s->out0 + j] += src[(size_t)j * stride];
 }
 
 /* A direct round: its crossbars read side by side straight into its
